@@ -1,0 +1,1721 @@
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'. */
+/* ---- begin src/header.h ---- */
+/* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
+   No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
+
+   Do this in *one* C or C++ file, before you include it:
+       #define CONTAINER_IMPLEMENTATION
+       #include "container.h"
+   Every other file just includes "container.h".
+
+   EXAMPLE
+       ctr_spec spec = {0};                        // zero means the safe default everywhere
+       const char *argv[] = {"/bin/sh", "-c", "echo hello from pid $$", NULL};
+       spec.argv = argv;                           // NULL rootfs: the host's /usr, /bin,... read-only
+       ctr_container *c; ctr_error err; ctr_result res;
+       if (ctr_spawn(&spec, &c, &err) != 0) { fprintf(stderr, "%s\n", err.msg); return 1; }
+       ctr_wait(c, &res, NULL);                    // res.exit_code == 0, res.wall_ns...
+       ctr_destroy(c);
+
+   CONFIGURATION MACROS
+       CONTAINER_IMPLEMENTATION  define in one file to compile the implementation there.
+       CONTAINER_STATIC          define (everywhere you include it) to make every function static,
+                                 for a private copy in a single translation unit.
+       CONTAINER_MALLOC(n) / CONTAINER_FREE(p)
+                                 the allocator used in the parent (never in the child); define both or
+                                 neither, in the implementation file.
+       CONTAINER_ASSERT(x)       defaults to assert(x); implementation file only.
+       The implementation needs _GNU_SOURCE: include container.h first in the implementation file,
+       or define _GNU_SOURCE before any include there (an #error says so otherwise).
+
+   CONTENTS OF THIS MANUAL
+       1. Lifecycle          4. Mounts              7. Errors
+       2. The spec           5. Users and rootless  8. Requirements and kernel versions
+       3. The root filesystem 6. Stdio and init     9. Design notes
+
+   1. LIFECYCLE
+       ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
+       caller), clones a child in new namespaces, and returns once the command has been exec'd, or
+       with an error if any setup step failed.  The spec only has to live until ctr_spawn returns.
+       Then: ctr_wait() (blocking) or ctr_pidfd() (readable when the container exits, for poll/epoll),
+       ctr_kill(), and ctr_destroy(), which kills whatever still runs, reaps it and frees everything.
+       ctr_spawn is safe to call from any thread, from many threads at once.
+
+   2. THE SPEC (ctr_spec; zero = default)
+       argv           required; argv[0] without a '/' is searched in the container's PATH.
+       env            NULL-terminated "K=V" list; NULL gives PATH=/usr/local/sbin:/usr/local/bin:
+                      /usr/sbin:/usr/bin:/sbin:/bin and HOME=/ (never the host's environment).
+       cwd            working directory inside the container (default "/").
+       hostname       default "container" (only when the UTS namespace is new).
+       share          CTR_NS_* bits: namespaces to share with the host instead of creating.  Default:
+                      new mount, pid, uts, ipc, net (with loopback up) and cgroup namespaces, and for a
+                      caller that is not root also a user namespace (see 5).  The mount namespace is
+                      always new.
+       time_ns        non-zero: new time namespace with the given monotonic/boottime offsets.
+       no_die_with_host  by default the container is killed (SIGKILL) when the thread that spawned it
+                      exits (PR_SET_PDEATHSIG follows the spawning *thread*: spawn from a thread that
+                      outlives the container); set this to let it run on.
+
+   3. THE ROOT FILESYSTEM
+       rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
+       (whichever exist; symlinks are copied as symlinks) are bound read-only.  rootfs = "DIR": DIR
+       (bound recursively, writable unless readonly_root) becomes "/".  readonly_root makes the root
+       mount read-only (mounts on top of it keep their own mode).  Unless no_default_mounts is set,
+       proc on /proc, a minimal /dev and a tmpfs on /tmp are mounted first; a mount of yours on the same
+       target replaces the default one.  The old root is detached after pivot_root (never chroot).
+
+   4. MOUNTS (spec.mounts, spec.nmounts; applied in order, after the defaults)
+       CTR_MOUNT_BIND     source (absolute host path) on target; read-only and recursive unless
+                          CTR_MOUNT_RW / CTR_MOUNT_NONRECURSIVE.  The target is created (directory or
+                          empty file, as the source) if missing.
+       CTR_MOUNT_TMPFS    size (bytes, 0 = kernel default of half the RAM), mode (0 = 01777).
+       CTR_MOUNT_PROC     a proc for the container's pid namespace.
+       CTR_MOUNT_DEV      a tmpfs with null zero full random urandom tty (bound from the host), a
+                          private devpts with pts/ptmx, and the symlinks ptmx fd stdin stdout stderr;
+                          a directory shm; nothing else.
+       CTR_MOUNT_MQUEUE   a POSIX message queue filesystem for the container's ipc namespace.
+       CTR_MOUNT_DIR      create a directory (mode, 0 = 0755), with missing parents.
+       CTR_MOUNT_SYMLINK  create a symlink target -> source.
+       CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644).
+       Every mount gets nosuid (and nodev, except the device binds in /dev).  Targets are absolute
+       paths inside the container.  They are resolved inside the new root with
+       openat2(RESOLVE_BENEATH): a symlink on the way that would leave the root - an absolute one, or
+       too many ".." - is refused with EXDEV rather than followed; write the real path instead.
+
+   5. USERS AND ROOTLESS
+       uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace the
+       supplementary groups are cleared.  A caller that is not root gets a new user namespace in which
+       the caller's own uid/gid appear as spec.uid/spec.gid (root by default); only that one id is
+       mapped.  Root may ask for a user namespace too with new_userns (then its uid 0 is mapped to
+       spec.uid).  Rootless needs unprivileged user namespaces enabled (most distributions do).
+
+   6. STDIO AND INIT
+       stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
+       closed by the library) or CTR_STDIO_PIPE (the host end is ctr_stdio_fd(c, i); close it early
+       with ctr_close_stdio).  No other host file descriptor reaches the container.
+       With init set, pid 1 is a tiny init that reaps zombies, forwards SIGHUP SIGINT SIGQUIT SIGTERM
+       SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
+       Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
+       handler for (only SIGKILL always works).
+
+   7. ERRORS
+       Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
+       err->step says which step failed (ctr_step_name() gives its name), err->sys_errno the errno,
+       err->path the path involved and err->msg one line such as
+       "mount tmpfs on /tmp: No space left on device".  A failed ctr_spawn leaves nothing behind: no
+       process, mount, file descriptor or memory.  CTR_STEP_EXEC with ENOENT means the command does not
+       exist; with EACCES or ENOEXEC it exists but cannot run.
+
+   8. REQUIREMENTS
+       Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12); on an
+       older kernel ctr_spawn fails with sys_errno ENOSYS and the step that needed the call.  clone3
+       with CLONE_PIDFD (5.3) is used when present, clone + pidfd_open otherwise.  Time namespaces need
+       5.6.  x86_64 and aarch64 are tested; glibc or musl.
+
+   9. DESIGN
+       The parent turns the spec into a plan: paths normalised, every string and buffer allocated.
+       The child (the code between clone and execve) only executes the plan with raw syscalls - no
+       malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
+       travels back as one fixed-size ctr_error over a close-on-exec pipe; EOF on it means exec worked.
+*/
+/* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
+   is the first include there, we set it here. */
+#if defined(CONTAINER_IMPLEMENTATION) && !defined(CONTAINER_H) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE 1
+#endif
+
+#ifndef CONTAINER_H
+#define CONTAINER_H
+
+#define CONTAINER_VERSION_MAJOR 0
+#define CONTAINER_VERSION_MINOR 1
+#define CONTAINER_VERSION_PATCH 0
+#define CONTAINER_VERSION_STRING "0.1.0"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef CONTAINER_STATIC
+#define CONTAINER_API static
+#else
+#define CONTAINER_API extern
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Namespaces to share with the host (ctr_spec.share). */
+#define CTR_NS_USER   0x01u
+#define CTR_NS_PID    0x02u
+#define CTR_NS_NET    0x04u
+#define CTR_NS_IPC    0x08u
+#define CTR_NS_UTS    0x10u
+#define CTR_NS_CGROUP 0x20u
+#define CTR_NS_ALL    0x3fu
+
+/* The setup steps, with the name ctr_step_name() returns. */
+#define CTR__STEPS(X)                                                                         \
+    X(NONE, "none")                                                                           \
+    X(SPEC, "spec")             /* the spec is invalid: nothing was started */                \
+    X(RESOURCE, "resource")     /* the parent ran out of memory, fds or processes */          \
+    X(CLONE, "clone")           /* creating the child and its namespaces */                   \
+    X(USERNS, "userns")         /* writing uid_map/gid_map/setgroups */                       \
+    X(TIMENS, "timens")         /* time namespace offsets */                                  \
+    X(HOSTNAME, "hostname")                                                                   \
+    X(NETWORK, "network")       /* bringing up loopback */                                    \
+    X(ROOTFS, "rootfs")         /* preparing the new root */                                  \
+    X(MOUNT, "mount")           /* one entry of the mount list, or a default mount */         \
+    X(PIVOT_ROOT, "pivot_root")                                                               \
+    X(CWD, "cwd")                                                                             \
+    X(STDIO, "stdio")                                                                         \
+    X(IDENTITY, "identity")     /* setgroups/setgid/setuid */                                 \
+    X(INIT, "init")             /* the optional init starting the command */                  \
+    X(EXEC, "exec")             /* the command itself could not be executed */                \
+    X(WAIT, "wait")                                                                           \
+    X(KILL, "kill")
+
+typedef enum ctr_step {
+#define CTR__STEP_ENUM(name, str) CTR_STEP_##name,
+    CTR__STEPS(CTR__STEP_ENUM)
+#undef CTR__STEP_ENUM
+    CTR_STEP_COUNT
+} ctr_step;
+
+/* Fixed size and pointer-free: the child fills it and sends it with one atomic write(). */
+typedef struct ctr_error {
+    ctr_step step;     /* which step failed */
+    int sys_errno;     /* errno of the failing call, 0 if none */
+    char path[256];    /* the path or object involved, "" if none */
+    char msg[384];     /* one human sentence: "mount tmpfs on /tmp: No space left on device" */
+} ctr_error;
+
+typedef enum ctr_mount_type {
+    CTR_MOUNT_BIND = 1,
+    CTR_MOUNT_TMPFS,
+    CTR_MOUNT_PROC,
+    CTR_MOUNT_DEV,
+    CTR_MOUNT_MQUEUE,
+    CTR_MOUNT_DIR,
+    CTR_MOUNT_SYMLINK,
+    CTR_MOUNT_FILE
+} ctr_mount_type;
+
+/* ctr_mount.flags */
+#define CTR_MOUNT_RW           0x01u /* bind: writable (default read-only) */
+#define CTR_MOUNT_NONRECURSIVE 0x02u /* bind: do not bring the submounts of source along */
+#define CTR_MOUNT_READONLY     0x04u /* tmpfs/proc/dev/mqueue: mount read-only */
+
+typedef struct ctr_mount {
+    ctr_mount_type type;
+    const char *source;   /* BIND: host path; SYMLINK: what the link points to */
+    const char *target;   /* absolute path inside the container */
+    unsigned flags;       /* CTR_MOUNT_* */
+    uint64_t size;        /* TMPFS: bytes (0 = kernel default) */
+    unsigned mode;        /* TMPFS/DIR/FILE permission bits (0 = 01777 / 0755 / 0644) */
+    const void *data;     /* FILE: contents */
+    size_t data_len;
+} ctr_mount;
+
+typedef enum ctr_stdio_mode {
+    CTR_STDIO_INHERIT = 0,
+    CTR_STDIO_NULL,
+    CTR_STDIO_FD,
+    CTR_STDIO_PIPE
+} ctr_stdio_mode;
+
+typedef struct ctr_spec {
+    const char *const *argv;    /* required, NULL-terminated */
+    const char *const *env;     /* NULL-terminated "K=V"; NULL = PATH and HOME only */
+    const char *cwd;            /* NULL = "/" */
+    const char *hostname;       /* NULL = "container" */
+    const char *rootfs;         /* NULL = host userland read-only on a tmpfs root */
+    int readonly_root;
+    int no_default_mounts;      /* do not mount proc, /dev and /tmp */
+    const ctr_mount *mounts;
+    size_t nmounts;
+    unsigned share;             /* CTR_NS_* to share with the host; 0 = all new */
+    int new_userns;             /* root only: create a user namespace anyway */
+    uid_t uid;                  /* inside the container; default 0 */
+    gid_t gid;
+    int time_ns;                /* new time namespace with these offsets */
+    int64_t monotonic_offset_sec;
+    int64_t boottime_offset_sec;
+    ctr_stdio_mode stdio[3];
+    int stdio_fd[3];            /* for CTR_STDIO_FD */
+    int init;                   /* run a tiny init as pid 1 */
+    int no_die_with_host;       /* keep running when the spawning thread exits */
+} ctr_spec;
+
+typedef struct ctr_result {
+    int exited;         /* 1: exited normally, exit_code valid */
+    int exit_code;
+    int signaled;       /* 1: killed by term_signal */
+    int term_signal;
+    int64_t wall_ns;    /* from spawn to exit */
+} ctr_result;
+
+typedef struct ctr_container ctr_container;
+
+CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err);
+CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err);
+/* Non-blocking: 1 and *res filled if the container has exited, 0 if it still runs, -1 on error. */
+CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err);
+CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err);
+CONTAINER_API void ctr_destroy(ctr_container *c);
+CONTAINER_API int ctr_pidfd(const ctr_container *c);
+CONTAINER_API pid_t ctr_pid(const ctr_container *c);
+/* The host end of a CTR_STDIO_PIPE stream (0, 1, 2), or -1. Owned by the container. */
+CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream);
+CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream);
+CONTAINER_API const char *ctr_step_name(ctr_step step);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CONTAINER_H */
+/* ---- end src/header.h ---- */
+
+#ifdef CONTAINER_IMPLEMENTATION
+#ifndef CONTAINER_IMPLEMENTATION_INCLUDED
+#define CONTAINER_IMPLEMENTATION_INCLUDED
+
+/* ---- begin src/impl_begin.h ---- */
+/* Implementation prelude: feature checks, includes, config defaults, syscall wrappers. */
+#if defined(__GLIBC__) && !defined(__USE_GNU)
+#error "container.h: define _GNU_SOURCE before any #include in the file that defines CONTAINER_IMPLEMENTATION (or include container.h first there)"
+#endif
+#ifndef __linux__
+#error "container.h: Linux only"
+#endif
+
+#if defined(CONTAINER_MALLOC) && !defined(CONTAINER_FREE) || !defined(CONTAINER_MALLOC) && defined(CONTAINER_FREE)
+#error "container.h: define both CONTAINER_MALLOC and CONTAINER_FREE, or neither"
+#endif
+#ifndef CONTAINER_MALLOC
+#include <stdlib.h>
+#define CONTAINER_MALLOC(n) malloc(n)
+#define CONTAINER_FREE(p) free(p)
+#endif
+#ifndef CONTAINER_ASSERT
+#include <assert.h>
+#define CONTAINER_ASSERT(x) assert(x)
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __cplusplus
+#define CTR__CAST(type, x) static_cast<type>(x)
+#else
+#define CTR__CAST(type, x) ((type)(x))
+#endif
+
+/* Constants and structs from newer kernel headers, so older headers still build. */
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
+#ifndef SYS_fsconfig
+#define SYS_fsconfig 431
+#endif
+#ifndef SYS_fsmount
+#define SYS_fsmount 432
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#define CTR__OPEN_TREE_CLONE 1u
+#define CTR__OPEN_TREE_CLOEXEC O_CLOEXEC
+#define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
+#define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
+#define CTR__FSOPEN_CLOEXEC 0x01u
+#define CTR__FSCONFIG_SET_FLAG 0u
+#define CTR__FSCONFIG_SET_STRING 1u
+#define CTR__FSCONFIG_CMD_CREATE 6u
+#define CTR__FSMOUNT_CLOEXEC 0x01u
+#define CTR__MOUNT_ATTR_RDONLY 0x01u
+#define CTR__MOUNT_ATTR_NOSUID 0x02u
+#define CTR__MOUNT_ATTR_NODEV 0x04u
+#define CTR__MOUNT_ATTR_NOEXEC 0x08u
+#define CTR__RESOLVE_NO_MAGICLINKS 0x02u
+#define CTR__RESOLVE_BENEATH 0x08u
+#define CTR__CLOSE_RANGE_CLOEXEC (1u << 2)
+
+typedef struct ctr__open_how {
+    uint64_t flags, mode, resolve;
+} ctr__open_how;
+
+typedef struct ctr__mount_attr {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+} ctr__mount_attr;
+
+typedef struct ctr__clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+} ctr__clone_args;
+
+/* Every syscall the implementation makes that glibc may not wrap (or wraps with extra work, like
+   the set*id broadcast to all threads, which must never run in the child).  All are
+   async-signal-safe: syscall() only sets errno. */
+static int ctr__sys_int(long r) { return CTR__CAST(int, r); }
+#define ctr__open_tree(dfd, path, flags) \
+    ctr__sys_int(syscall(SYS_open_tree, (dfd), (path), CTR__CAST(unsigned, flags)))
+#define ctr__move_mount(fd, fp, tfd, tp, flags) \
+    ctr__sys_int(syscall(SYS_move_mount, (fd), (fp), (tfd), (tp), CTR__CAST(unsigned, flags)))
+#define ctr__fsopen(name) ctr__sys_int(syscall(SYS_fsopen, (name), CTR__FSOPEN_CLOEXEC))
+#define ctr__fsconfig(fd, cmd, key, val) \
+    ctr__sys_int(syscall(SYS_fsconfig, (fd), CTR__CAST(unsigned, cmd), (key), (val), 0))
+#define ctr__fsmount(fd, attrs) \
+    ctr__sys_int(syscall(SYS_fsmount, (fd), CTR__FSMOUNT_CLOEXEC, CTR__CAST(unsigned, attrs)))
+#define ctr__openat2(dfd, path, how) \
+    ctr__sys_int(syscall(SYS_openat2, (dfd), (path), (how), sizeof(ctr__open_how)))
+#define ctr__mount_setattr(dfd, path, flags, attr) \
+    ctr__sys_int(syscall(SYS_mount_setattr, (dfd), (path), CTR__CAST(unsigned, flags), (attr), \
+                         sizeof(ctr__mount_attr)))
+/* ---- end src/impl_begin.h ---- */
+/* ---- begin src/error.c ---- */
+/* ctr_error helpers.  ctr__fail is for the parent (it may format with snprintf); the child has its
+   own allocation-free builder in child.c, and the parent completes that message on arrival. */
+
+static const char *const ctr__step_names[] = {
+#define CTR__STEP_STR(name, str) str,
+    CTR__STEPS(CTR__STEP_STR)
+#undef CTR__STEP_STR
+};
+
+CONTAINER_API const char *ctr_step_name(ctr_step step) {
+    if (CTR__CAST(unsigned, step) >= CTR__CAST(unsigned, CTR_STEP_COUNT)) return "unknown";
+    return ctr__step_names[step];
+}
+
+/* Bounded copy that always terminates (strlcpy without the return value). */
+static void ctr__strlcpy(char *dst, const char *src, size_t size) {
+    size_t n = 0;
+    if (size == 0) return;
+    if (src)
+        for (; n + 1 < size && src[n]; n++) dst[n] = src[n];
+    dst[n] = '\0';
+}
+
+static const char *ctr__strerror(int e, char *buf, size_t size) {
+#if defined(__GLIBC__)
+    return strerror_r(e, buf, size); /* the GNU variant: returns the string */
+#else
+    if (strerror_r(e, buf, size) != 0) snprintf(buf, size, "errno %d", e);
+    return buf;
+#endif
+}
+
+/* A likely cause for common failures, or NULL. */
+static const char *ctr__hint(ctr_step step, int e) {
+    if (e == ENOSYS) return "this kernel lacks a needed system call: container.h needs Linux 5.12 or newer";
+    if (step == CTR_STEP_CLONE && (e == EPERM || e == ENOSPC || e == EUSERS))
+        return "creating namespaces was refused: run as root, or enable unprivileged user namespaces "
+               "(sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, "
+               "kernel.apparmor_restrict_unprivileged_userns)";
+    if (step == CTR_STEP_MOUNT && e == EXDEV)
+        return "a symlink on the target path leads outside the container root; use the real path";
+    if (step == CTR_STEP_USERNS && e == EPERM)
+        return "only the caller's own uid and gid can be mapped without root";
+    return NULL;
+}
+
+/* Appends s to buf (holding len bytes), truncating; returns the new length.  Pure, so the child
+   uses it too. */
+static size_t ctr__append(char *buf, size_t size, size_t len, const char *s) {
+    while (s && *s && len + 1 < size) buf[len++] = *s++;
+    buf[len] = '\0';
+    return len;
+}
+
+/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action. */
+static void ctr__finish_msg(ctr_error *err) {
+    char ebuf[128];
+    const char *hint;
+    size_t n;
+    if (err->sys_errno == 0) return;
+    hint = ctr__hint(err->step, err->sys_errno);
+    n = strlen(err->msg);
+    n = ctr__append(err->msg, sizeof(err->msg), n, ": ");
+    n = ctr__append(err->msg, sizeof(err->msg), n, ctr__strerror(err->sys_errno, ebuf, sizeof(ebuf)));
+    if (hint) {
+        n = ctr__append(err->msg, sizeof(err->msg), n, " (hint: ");
+        n = ctr__append(err->msg, sizeof(err->msg), n, hint);
+        ctr__append(err->msg, sizeof(err->msg), n, ")");
+    }
+}
+
+/* Parent-side failure: fills *err (if any) and returns -1.  The action is a printf format. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static int ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...) {
+    va_list ap;
+    if (!err) return -1;
+    err->step = step;
+    err->sys_errno = e;
+    ctr__strlcpy(err->path, path ? path : "", sizeof(err->path));
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    ctr__finish_msg(err);
+    return -1;
+}
+
+static void ctr__clear_error(ctr_error *err) {
+    if (!err) return;
+    err->step = CTR_STEP_NONE;
+    err->sys_errno = 0;
+    err->path[0] = '\0';
+    err->msg[0] = '\0';
+}
+/* ---- end src/error.c ---- */
+/* ---- begin src/plan.c ---- */
+/* ctr_spec -> ctr__plan: validation, defaults, and every string and buffer the child will need,
+   allocated here in the parent.  The child only reads the plan (and fills the fd slots in ops). */
+
+#define CTR__DEV_NODES 6
+static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full",
+                                                           "random", "urandom", "tty"};
+static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+typedef struct ctr__op {
+    ctr_mount_type type;
+    unsigned flags;
+    const char *src;          /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;          /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;           /* BIND */
+    unsigned mode;            /* DIR/FILE permission bits */
+    char opt_size[24];        /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];        /* TMPFS: "mode" option */
+    const void *data;         /* FILE */
+    size_t data_len;
+    int fds[CTR__DEV_NODES];  /* filled by the child: BIND uses fds[0], DEV one per node */
+} ctr__op;
+
+typedef struct ctr__chunk {
+    struct ctr__chunk *next;
+} ctr__chunk;
+
+typedef struct ctr__plan {
+    ctr__chunk *chunks;       /* every allocation below, freed by ctr__plan_free */
+    unsigned long clone_flags; /* CLONE_NEW* only */
+    int userns;               /* write uid_map/gid_map from the child */
+    char uid_map[48], gid_map[48];
+    int set_ids;              /* root without user namespace: setgroups/setresgid/setresuid */
+    uid_t uid;
+    gid_t gid;
+    int timens;
+    char timens_offsets[96];
+    const char *hostname;     /* NULL: leave it */
+    int net_lo;               /* bring lo up */
+    const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
+    const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
+    int readonly_root;
+    ctr__op *ops;
+    size_t nops;
+    char **argv;
+    char **envp;
+    char **exec_paths;        /* candidates for argv[0], in PATH order */
+    size_t nexec;
+    const char *cwd;
+    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit */
+    int errfd;                /* write end of the error pipe (close-on-exec) */
+    int statusfd;             /* init: write end of the status pipe, else -1 */
+    int init;
+    int die_with_host;
+} ctr__plan;
+
+static void *ctr__alloc(ctr__plan *p, size_t n) {
+    /* One malloc per allocation, chained for ctr__plan_free; the header keeps max alignment. */
+    size_t head = (sizeof(ctr__chunk) + 15u) & ~CTR__CAST(size_t, 15u);
+    char *mem = CTR__CAST(char *, CONTAINER_MALLOC(head + n));
+    ctr__chunk *c;
+    if (!mem) return NULL;
+    c = CTR__CAST(ctr__chunk *, CTR__CAST(void *, mem));
+    c->next = p->chunks;
+    p->chunks = c;
+    memset(mem + head, 0, n);
+    return mem + head;
+}
+
+static void ctr__plan_free(ctr__plan *p) {
+    while (p->chunks) {
+        ctr__chunk *next = p->chunks->next;
+        CONTAINER_FREE(p->chunks);
+        p->chunks = next;
+    }
+}
+
+static char *ctr__strdup(ctr__plan *p, const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = CTR__CAST(char *, ctr__alloc(p, n));
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
+static char *ctr__normalize(ctr__plan *p, const char *path) {
+    size_t n = strlen(path), o = 0, i = 0;
+    char *out = CTR__CAST(char *, ctr__alloc(p, n + 2));
+    if (!out) return NULL;
+    while (i < n) {
+        size_t start, len;
+        while (i < n && path[i] == '/') i++;
+        start = i;
+        while (i < n && path[i] != '/') i++;
+        len = i - start;
+        if (len == 0 || (len == 1 && path[start] == '.')) continue;
+        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+            continue;
+        }
+        out[o++] = '/';
+        memcpy(out + o, path + start, len);
+        o += len;
+    }
+    if (o == 0) out[o++] = '/';
+    out[o] = '\0';
+    return out;
+}
+
+static int ctr__check_argv_size(const ctr_spec *spec, ctr_error *err) {
+    /* The kernel's limits: one string at most 32 pages, all of them at most a quarter of the stack
+       rlimit (sysconf(_SC_ARG_MAX)); fail here rather than with a late E2BIG from execve. */
+    long max = sysconf(_SC_ARG_MAX);
+    size_t total = 0, i;
+    const char *const *lists[2];
+    int l;
+    lists[0] = spec->argv;
+    lists[1] = spec->env;
+    if (max <= 0) max = 128 * 1024;
+    for (l = 0; l < 2; l++) {
+        if (!lists[l]) continue;
+        for (i = 0; lists[l][i]; i++) {
+            size_t len = strlen(lists[l][i]) + 1;
+            if (len > 32u * 4096u)
+                return ctr__fail(err, CTR_STEP_SPEC, E2BIG, l ? "env" : "argv",
+                                 "%s[%zu] is %zu bytes, longer than the kernel's 131072",
+                                 l ? "env" : "argv", i, len - 1);
+            total += len + sizeof(char *);
+        }
+    }
+    if (total > CTR__CAST(size_t, max))
+        return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "argv",
+                         "argv and env take %zu bytes, more than the kernel's limit of %ld", total, max);
+    return 0;
+}
+
+static char **ctr__copy_list(ctr__plan *p, const char *const *src, size_t extra) {
+    size_t n = 0, i;
+    char **dst;
+    while (src && src[n]) n++;
+    dst = CTR__CAST(char **, ctr__alloc(p, (n + extra + 1) * sizeof(char *)));
+    if (!dst) return NULL;
+    for (i = 0; i < n; i++)
+        if (!(dst[i] = ctr__strdup(p, src[i]))) return NULL;
+    return dst;
+}
+
+static const char *ctr__env_get(char **envp, const char *key) {
+    size_t k = strlen(key), i;
+    for (i = 0; envp[i]; i++)
+        if (strncmp(envp[i], key, k) == 0 && envp[i][k] == '=') return envp[i] + k + 1;
+    return NULL;
+}
+
+/* The candidate paths for argv[0], as execvp would try them, with the container's PATH. */
+static int ctr__plan_exec_paths(ctr__plan *p) {
+    const char *arg0 = p->argv[0], *path, *s;
+    size_t n = 1, alen = strlen(arg0);
+    if (strchr(arg0, '/')) {
+        p->exec_paths = CTR__CAST(char **, ctr__alloc(p, sizeof(char *)));
+        if (!p->exec_paths) return -1;
+        p->exec_paths[0] = p->argv[0];
+        p->nexec = 1;
+        return 0;
+    }
+    path = ctr__env_get(p->envp, "PATH");
+    if (!path) path = ctr__default_path;
+    for (s = path; *s; s++) n += (*s == ':');
+    p->exec_paths = CTR__CAST(char **, ctr__alloc(p, n * sizeof(char *)));
+    if (!p->exec_paths) return -1;
+    for (s = path; ; ) {
+        const char *e = strchr(s, ':');
+        size_t dlen = e ? CTR__CAST(size_t, e - s) : strlen(s);
+        if (dlen > 0) {
+            char *c = CTR__CAST(char *, ctr__alloc(p, dlen + alen + 2));
+            if (!c) return -1;
+            memcpy(c, s, dlen);
+            c[dlen] = '/';
+            memcpy(c + dlen + 1, arg0, alen + 1);
+            p->exec_paths[p->nexec++] = c;
+        }
+        if (!e) break;
+        s = e + 1;
+    }
+    return 0;
+}
+
+static int ctr__plan_env(ctr__plan *p, const ctr_spec *spec) {
+    if (spec->env) {
+        p->envp = ctr__copy_list(p, spec->env, 0);
+    } else {
+        static const char *const defaults[] = {
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL};
+        p->envp = ctr__copy_list(p, defaults, 0);
+    }
+    return p->envp ? 0 : -1;
+}
+
+static ctr__op *ctr__add_op(ctr__plan *p, size_t cap, ctr_mount_type type, const char *dst) {
+    ctr__op *op;
+    int i;
+    CONTAINER_ASSERT(p->nops < cap);
+    (void)cap;
+    op = &p->ops[p->nops++];
+    op->type = type;
+    op->dst = dst;
+    for (i = 0; i < CTR__DEV_NODES; i++) op->fds[i] = -1;
+    return op;
+}
+
+/* rootfs NULL: the host's userland, read-only, on a fresh tmpfs.  Symlinks (merged /usr) are
+   recreated as symlinks so /bin -> usr/bin keeps working. */
+static int ctr__plan_host_userland(ctr__plan *p, size_t cap, ctr_error *err) {
+    static const char *const dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"};
+    size_t i;
+    for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        struct stat st;
+        ctr__op *op;
+        if (lstat(dirs[i], &st) != 0) continue;
+        if (S_ISLNK(st.st_mode)) {
+            char link[PATH_MAX];
+            ssize_t n = readlink(dirs[i], link, sizeof(link) - 1);
+            if (n < 0) continue;
+            link[n] = '\0';
+            op = ctr__add_op(p, cap, CTR_MOUNT_SYMLINK, dirs[i]);
+            if (!(op->src = ctr__strdup(p, link)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        } else if (S_ISDIR(st.st_mode)) {
+            op = ctr__add_op(p, cap, CTR_MOUNT_BIND, dirs[i]);
+            op->src = dirs[i];
+            op->src_is_dir = 1;
+        }
+    }
+    return 0;
+}
+
+static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    const char *t = m->target;
+    struct stat st;
+    if (!t || t[0] != '/')
+        return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t ? t : "",
+                         "mount target \"%s\" must be an absolute path", t ? t : "(null)");
+    if (!(op->dst = ctr__normalize(p, t)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, t, "allocate the plan");
+    if (strcmp(op->dst, "/") == 0)
+        return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "cannot mount on \"/\": use rootfs");
+    op->flags = m->flags;
+    switch (m->type) {
+    case CTR_MOUNT_BIND:
+        if (!m->source || m->source[0] != '/')
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->source ? m->source : "",
+                             "bind source \"%s\" must be an absolute host path",
+                             m->source ? m->source : "(null)");
+        if (stat(m->source, &st) != 0)
+            return ctr__fail(err, CTR_STEP_MOUNT, errno, m->source, "bind source %s", m->source);
+        if (!(op->src = ctr__strdup(p, m->source)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        op->src_is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
+        return 0;
+    case CTR_MOUNT_TMPFS:
+        if (m->size) snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
+                              CTR__CAST(unsigned long long, m->size));
+        snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 01777u);
+        return 0;
+    case CTR_MOUNT_SYMLINK:
+        if (!m->source || !m->source[0])
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "symlink %s needs a source (what it points to)", t);
+        if (!(op->src = ctr__strdup(p, m->source)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        return 0;
+    case CTR_MOUNT_DIR:
+        op->mode = m->mode ? m->mode & 07777u : 0755u;
+        return 0;
+    case CTR_MOUNT_FILE:
+        if (m->data_len && !m->data)
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "file %s has data_len but no data", t);
+        op->mode = m->mode ? m->mode & 07777u : 0644u;
+        if (m->data_len) {
+            void *d = ctr__alloc(p, m->data_len);
+            if (!d) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+            memcpy(d, m->data, m->data_len);
+            op->data = d;
+            op->data_len = m->data_len;
+        }
+        return 0;
+    case CTR_MOUNT_PROC:
+    case CTR_MOUNT_DEV:
+    case CTR_MOUNT_MQUEUE:
+        return 0;
+    }
+    return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s", CTR__CAST(int, m->type), t);
+}
+
+static int ctr__has_target(const ctr__op *ops, size_t n, const char *dst) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strcmp(ops[i].dst, dst) == 0) return 1;
+    return 0;
+}
+
+/* Ops in order: host userland (rootfs NULL), default mounts (unless replaced), the user's mounts. */
+static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    size_t cap = 7 + 3 + spec->nmounts, i, first_user, nuser;
+    ctr__op *user;
+    if (spec->nmounts && !spec->mounts)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "nmounts is %zu but mounts is NULL", spec->nmounts);
+    if (!(p->ops = CTR__CAST(ctr__op *, ctr__alloc(p, cap * sizeof(ctr__op)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (!spec->rootfs && ctr__plan_host_userland(p, cap, err) != 0) return -1;
+    /* Validate the user's mounts at the end of the array first, so defaults can see their targets. */
+    first_user = cap - spec->nmounts;
+    for (i = 0; i < spec->nmounts; i++) {
+        ctr__op *op = &p->ops[first_user + i];
+        int k;
+        for (k = 0; k < CTR__DEV_NODES; k++) op->fds[k] = -1;
+        op->type = spec->mounts[i].type;
+        if (ctr__validate_mount(p, &spec->mounts[i], op, err) != 0) return -1;
+    }
+    nuser = spec->nmounts;
+    user = &p->ops[first_user];
+    if (!spec->no_default_mounts) {
+        if (!ctr__has_target(user, nuser, "/proc")) ctr__add_op(p, cap, CTR_MOUNT_PROC, "/proc");
+        if (!ctr__has_target(user, nuser, "/dev")) ctr__add_op(p, cap, CTR_MOUNT_DEV, "/dev");
+        if (!ctr__has_target(user, nuser, "/tmp"))
+            strcpy(ctr__add_op(p, cap, CTR_MOUNT_TMPFS, "/tmp")->opt_mode, "1777");
+    }
+    /* Close the gap between the defaults and the user's ops. */
+    if (p->ops + p->nops != user) memmove(p->ops + p->nops, user, nuser * sizeof(ctr__op));
+    p->nops += nuser;
+    return 0;
+}
+
+static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    static const char *const attach[] = {"/tmp", "/mnt", "/run", "/var/tmp", "/dev"};
+    struct stat st;
+    size_t i;
+    p->readonly_root = spec->readonly_root ? 1 : 0;
+    if (spec->rootfs) {
+        char *real;
+        if (!spec->rootfs[0])
+            return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, "", "rootfs is an empty string (NULL means the host userland)");
+        if (stat(spec->rootfs, &st) != 0)
+            return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "rootfs %s", spec->rootfs);
+        if (!S_ISDIR(st.st_mode))
+            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs, "rootfs %s", spec->rootfs);
+        if (!(real = realpath(spec->rootfs, NULL)))
+            return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "resolve rootfs %s", spec->rootfs);
+        p->rootfs = ctr__strdup(p, real);
+        free(real); /* realpath allocates with malloc, whatever CONTAINER_MALLOC is */
+        if (!p->rootfs) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        p->attach_at = p->rootfs;
+        return 0;
+    }
+    for (i = 0; i < sizeof(attach) / sizeof(attach[0]); i++)
+        if (stat(attach[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            p->attach_at = attach[i];
+            return 0;
+        }
+    return ctr__fail(err, CTR_STEP_ROOTFS, ENOENT, "/tmp",
+                     "no directory to build the root on (tried /tmp /mnt /run /var/tmp /dev)");
+}
+
+static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    unsigned share = spec->share;
+    uid_t euid = geteuid();
+    if (share & ~CTR_NS_ALL)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "unknown namespace bits 0x%x in share",
+                         share & ~CTR_NS_ALL);
+    p->clone_flags = CLONE_NEWNS;
+    if (!(share & CTR_NS_PID)) p->clone_flags |= CLONE_NEWPID;
+    if (!(share & CTR_NS_NET)) p->clone_flags |= CLONE_NEWNET;
+    if (!(share & CTR_NS_IPC)) p->clone_flags |= CLONE_NEWIPC;
+    if (!(share & CTR_NS_UTS)) p->clone_flags |= CLONE_NEWUTS;
+    if (!(share & CTR_NS_CGROUP)) p->clone_flags |= CLONE_NEWCGROUP;
+    p->net_lo = !(share & CTR_NS_NET);
+    p->userns = !(share & CTR_NS_USER) && (euid != 0 || spec->new_userns);
+    p->uid = spec->uid;
+    p->gid = spec->gid;
+    if (p->userns) {
+        p->clone_flags |= CLONE_NEWUSER;
+        snprintf(p->uid_map, sizeof(p->uid_map), "%lu %lu 1\n", CTR__CAST(unsigned long, spec->uid),
+                 CTR__CAST(unsigned long, euid));
+        snprintf(p->gid_map, sizeof(p->gid_map), "%lu %lu 1\n", CTR__CAST(unsigned long, spec->gid),
+                 CTR__CAST(unsigned long, getegid()));
+    } else {
+        p->set_ids = (euid == 0);
+    }
+    if (spec->hostname && (share & CTR_NS_UTS))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->hostname,
+                         "a hostname needs its own UTS namespace, but CTR_NS_UTS is shared");
+    if (!(share & CTR_NS_UTS)) {
+        const char *h = spec->hostname ? spec->hostname : "container";
+        if (strlen(h) > 64)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, h, "hostname is longer than 64 bytes");
+        if (!(p->hostname = ctr__strdup(p, h)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (spec->time_ns) {
+        p->timens = 1;
+        snprintf(p->timens_offsets, sizeof(p->timens_offsets), "monotonic %lld 0\nboottime %lld 0\n",
+                 CTR__CAST(long long, spec->monotonic_offset_sec),
+                 CTR__CAST(long long, spec->boottime_offset_sec));
+    }
+    return 0;
+}
+
+/* Everything but the fds (stdio, pipes), which ctr_spawn owns. */
+static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    int i;
+    memset(p, 0, sizeof(*p));
+    p->errfd = p->statusfd = -1;
+    for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
+    if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
+    if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");
+    if (ctr__check_argv_size(spec, err) != 0) return -1;
+    if (spec->cwd && spec->cwd[0] != '/')
+        return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
+    if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
+    if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
+    if (ctr__plan_mounts(p, spec, err) != 0) return -1;
+    if (!(p->argv = ctr__copy_list(p, spec->argv, 0)) || ctr__plan_env(p, spec) != 0 ||
+        ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, spec->cwd ? spec->cwd : "/")))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    p->init = spec->init ? 1 : 0;
+    p->die_with_host = spec->no_die_with_host ? 0 : 1;
+    return 0;
+}
+/* ---- end src/plan.c ---- */
+/* ---- begin src/child.c ---- */
+/* The child: everything between clone and execve.
+
+   RULES FOR THIS FILE.  The child is a copy of a possibly multi-threaded host: another thread may
+   have held the malloc lock, a stdio lock or any other lock at the moment of the clone, and those
+   stay locked here forever.  So this file only makes system calls (through syscall() or the libc
+   wrappers POSIX lists as async-signal-safe: open, read, write, close, dup2, fcntl, chdir, fchdir,
+   execve, socket, sigaction, sigprocmask, _exit), uses memcpy/memset/strlen, and touches only the
+   plan (prepared by the parent before the clone) and its own stack.  No malloc, no stdio, no
+   locks, no exit(): _exit() only.  glibc's setuid/setgid wrappers are NOT safe here (they signal
+   every thread the host had), hence syscall(SYS_setresuid...). */
+
+static const char *const ctr__dev_paths[CTR__DEV_NODES] = {"/dev/null", "/dev/zero", "/dev/full",
+                                                           "/dev/random", "/dev/urandom", "/dev/tty"};
+
+/* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
+   errno text) and exits.  The message is the concatenation of a, b, c, d. */
+static void ctr__c_die(const ctr__plan *p, ctr_step step, int e, const char *path, const char *a,
+                       const char *b, const char *c, const char *d) {
+    ctr_error err;
+    size_t n = 0;
+    ssize_t w;
+    memset(&err, 0, sizeof(err));
+    err.step = step;
+    err.sys_errno = e;
+    ctr__append(err.path, sizeof(err.path), 0, path);
+    n = ctr__append(err.msg, sizeof(err.msg), n, a);
+    n = ctr__append(err.msg, sizeof(err.msg), n, b);
+    n = ctr__append(err.msg, sizeof(err.msg), n, c);
+    ctr__append(err.msg, sizeof(err.msg), n, d);
+    do w = write(p->errfd, &err, sizeof(err));
+    while (w < 0 && errno == EINTR);
+    _exit(127);
+}
+
+static void ctr__c_write_file(const ctr__plan *p, ctr_step step, const char *path, const char *data) {
+    size_t len = strlen(data);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, data, len) != CTR__CAST(ssize_t, len))
+        ctr__c_die(p, step, errno, path, "write ", path, NULL, NULL);
+    close(fd);
+}
+
+static void ctr__c_userns(const ctr__plan *p) {
+    /* An unprivileged process may map its own uid and gid into a namespace it created, once
+       setgroups is denied; so the child needs no help from the parent for this. */
+    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/setgroups", "deny");
+    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/uid_map", p->uid_map);
+    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/gid_map", p->gid_map);
+}
+
+static void ctr__c_timens(const ctr__plan *p) {
+    /* Offsets can only be set before any process is in the namespace: unshare (which affects our
+       future children only), set them, then enter it ourselves with setns. */
+    int fd;
+    if (syscall(SYS_unshare, CLONE_NEWTIME) != 0)
+        ctr__c_die(p, CTR_STEP_TIMENS, errno, "", "create a time namespace", NULL, NULL, NULL);
+    ctr__c_write_file(p, CTR_STEP_TIMENS, "/proc/self/timens_offsets", p->timens_offsets);
+    fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || syscall(SYS_setns, fd, CLONE_NEWTIME) != 0)
+        ctr__c_die(p, CTR_STEP_TIMENS, errno, "", "enter the time namespace", NULL, NULL, NULL);
+    close(fd);
+}
+
+static void ctr__c_loopback(const ctr__plan *p) {
+    struct ifreq ifr;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    memset(&ifr, 0, sizeof(ifr));
+    memcpy(ifr.ifr_name, "lo", 3);
+    ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+    if (s < 0 || syscall(SYS_ioctl, s, SIOCSIFFLAGS, &ifr) != 0)
+        ctr__c_die(p, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL, NULL);
+    close(s);
+}
+
+/* openat2 with RESOLVE_BENEATH: a path that would leave root (absolute symlink, too many "..")
+   fails with EXDEV instead of being followed. */
+static int ctr__c_beneath(int rootfd, const char *rel, int flags) {
+    ctr__open_how how;
+    memset(&how, 0, sizeof(how));
+    how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
+    how.resolve = CTR__RESOLVE_BENEATH | CTR__RESOLVE_NO_MAGICLINKS;
+    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+}
+
+/* Opens the directory dst[0..len) (dst absolute, normalised) beneath rootfd as O_PATH, creating
+   the missing components. */
+static int ctr__c_open_dir(const ctr__plan *p, int rootfd, const char *dst, size_t len) {
+    char buf[PATH_MAX];
+    size_t i;
+    int fd, prev = -1;
+    if (len >= sizeof(buf)) ctr__c_die(p, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
+    /* dst starts with '/': work on the relative part. */
+    memcpy(buf, dst + 1, len - 1);
+    buf[len - 1] = '\0';
+    fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
+    if (fd >= 0 || errno != ENOENT) {
+        if (fd < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+        return fd;
+    }
+    for (i = 0; ; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char save = buf[i];
+            const char *name = buf + i;
+            while (name > buf && name[-1] != '/') name--;
+            buf[i] = '\0';
+            fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
+            if (fd < 0 && errno == ENOENT) {
+                if (mkdirat(prev >= 0 ? prev : rootfd, name, 0755) != 0 && errno != EEXIST)
+                    ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "create directory ", name, " for ", dst);
+                fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
+            }
+            if (fd < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+            if (prev >= 0) close(prev);
+            prev = fd;
+            buf[i] = save;
+            if (save == '\0') break;
+        }
+    }
+    return prev;
+}
+
+/* The parent directory of dst (created if missing) and the last component's name. */
+static int ctr__c_open_parent(const ctr__plan *p, int rootfd, const char *dst, const char **name) {
+    size_t len = strlen(dst);
+    while (len > 0 && dst[len - 1] != '/') len--;
+    *name = dst + len;
+    return ctr__c_open_dir(p, rootfd, dst, len > 1 ? len - 1 : 1);
+}
+
+/* A fresh filesystem as a detached mount: fsopen, options, create, fsmount. */
+static int ctr__c_fsmount(const ctr__plan *p, const char *type, const char *const *opts,
+                          unsigned attrs, const char *dst) {
+    int fs = ctr__fsopen(type), m;
+    size_t i;
+    if (fs < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
+    for (i = 0; opts && opts[i]; i += 2) {
+        if (!opts[i + 1][0]) continue; /* empty value: option not set */
+        if (ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, opts[i], opts[i + 1]) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "set option ", opts[i], " of the filesystem for ", dst);
+    }
+    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 || (m = ctr__fsmount(fs, attrs)) < 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mount ", type, " on ", dst);
+    close(fs);
+    return m;
+}
+
+static void ctr__c_attach(const ctr__plan *p, int mnt, int rootfd, const char *dst, const char *what) {
+    int t = ctr__c_open_dir(p, rootfd, dst, strlen(dst));
+    if (ctr__move_mount(mnt, "", t, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mount ", what, " on ", dst);
+    close(t);
+}
+
+static void ctr__c_bind_file(const ctr__plan *p, const ctr__op *op, int rootfd) {
+    const char *name;
+    int dir = ctr__c_open_parent(p, rootfd, op->dst, &name), f;
+    f = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (f < 0 && errno != EEXIST)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create mount point ", op->dst, NULL, NULL);
+    if (f >= 0) close(f);
+    close(dir);
+    if ((f = ctr__c_beneath(rootfd, op->dst + 1, O_PATH)) < 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
+    if (ctr__move_mount(op->fds[0], "", f, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", op->src, " on ", op->dst);
+    close(f);
+}
+
+/* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, symlinks. */
+static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
+    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    static const char *const pts_opts[] = {"newinstance", "", "ptmxmode", "0666", "mode", "0620", NULL};
+    static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
+                                        "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
+                                        "/proc/self/fd/2", "stderr"};
+    int dev = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    int k, pts;
+    size_t i;
+    ctr__c_attach(p, dev, rootfd, op->dst, "tmpfs");
+    for (k = 0; k < CTR__DEV_NODES; k++) {
+        int f = openat(dev, ctr__dev_nodes[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ", op->dst);
+        close(f);
+        if (ctr__move_mount(op->fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ", op->dst);
+    }
+    if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0 ||
+        fchmodat(dev, "shm", 01777, 0) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL, NULL);
+    pts = ctr__c_fsmount(p, "devpts", pts_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    if (ctr__move_mount(pts, "", dev, "pts", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "mount devpts in ", op->dst, NULL, NULL);
+    close(pts);
+    for (i = 0; i < sizeof(links) / sizeof(links[0]); i += 2)
+        if (symlinkat(links[i], dev, links[i + 1]) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ", op->dst);
+    close(dev);
+}
+
+static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) {
+    const char *name;
+    int dir = ctr__c_open_parent(p, rootfd, op->dst, &name), f;
+    size_t off = 0;
+    switch (op->type) {
+    case CTR_MOUNT_DIR:
+        if (mkdirat(dir, name, op->mode) == 0) {
+            if (fchmodat(dir, name, op->mode, 0) != 0)
+                ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
+        } else if (errno != EEXIST) {
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directory ", op->dst, NULL, NULL);
+        }
+        break;
+    case CTR_MOUNT_SYMLINK:
+        if (symlinkat(op->src, dir, name) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
+        break;
+    default: /* CTR_MOUNT_FILE */
+        f = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, op->mode);
+        if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
+        while (off < op->data_len) {
+            ssize_t w = write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+            off += CTR__CAST(size_t, w);
+        }
+        if (fchmod(f, op->mode) != 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
+        close(f);
+        break;
+    }
+    close(dir);
+}
+
+static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
+    int m;
+    switch (op->type) {
+    case CTR_MOUNT_BIND:
+        if (!op->src_is_dir) {
+            ctr__c_bind_file(p, op, rootfd);
+            return;
+        }
+        ctr__c_attach(p, op->fds[0], rootfd, op->dst, op->src);
+        return;
+    case CTR_MOUNT_TMPFS:
+        m = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+        ctr__c_attach(p, m, rootfd, op->dst, "tmpfs");
+        close(m);
+        return;
+    case CTR_MOUNT_PROC:
+    case CTR_MOUNT_MQUEUE: {
+        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : "mqueue";
+        m = ctr__c_fsmount(p, type, NULL, hidden | ro, op->dst);
+        ctr__c_attach(p, m, rootfd, op->dst, type);
+        close(m);
+        return;
+    }
+    case CTR_MOUNT_DEV:
+        ctr__c_dev(p, op, rootfd);
+        return;
+    case CTR_MOUNT_DIR:
+    case CTR_MOUNT_SYMLINK:
+    case CTR_MOUNT_FILE:
+        ctr__c_make_node(p, op, rootfd);
+        return;
+    }
+}
+
+static void ctr__c_setattr(const ctr__plan *p, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.attr_set = set;
+    a.attr_clr = clr;
+    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
+}
+
+/* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
+   attached somewhere, host paths under that place are hidden. */
+static void ctr__c_clone_sources(ctr__plan *p) {
+    size_t i;
+    int k;
+    for (i = 0; i < p->nops; i++) {
+        ctr__op *op = &p->ops[i];
+        if (op->type == CTR_MOUNT_BIND) {
+            unsigned rec = (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
+            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+            if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
+            op->fds[0] = ctr__open_tree(AT_FDCWD, op->src, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
+            if (op->fds[0] < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
+            ctr__c_setattr(p, op->fds[0], rec, set, 0, op->src);
+        } else if (op->type == CTR_MOUNT_DEV) {
+            for (k = 0; k < CTR__DEV_NODES; k++) {
+                op->fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k], CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
+                if (op->fds[k] < 0)
+                    ctr__c_die(p, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ", ctr__dev_paths[k], " in ", op->dst);
+                ctr__c_setattr(p, op->fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0, ctr__dev_paths[k]);
+            }
+        }
+    }
+}
+
+/* The new root as a detached mount: the rootfs tree, or a fresh tmpfs. */
+static int ctr__c_new_root(const ctr__plan *p) {
+    static const char *const opts[] = {"mode", "0755", NULL};
+    const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+    int r;
+    if (!p->rootfs) return ctr__c_fsmount(p, "tmpfs", opts, base, "/");
+    r = ctr__open_tree(AT_FDCWD, p->rootfs, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (r < 0) ctr__c_die(p, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+    /* Read-only: every mount of the tree, but the top stays writable until the mount points exist. */
+    ctr__c_setattr(p, r, AT_RECURSIVE, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u), 0, p->rootfs);
+    if (p->readonly_root) {
+        ctr__mount_attr a;
+        memset(&a, 0, sizeof(a));
+        a.attr_clr = CTR__MOUNT_ATTR_RDONLY;
+        (void)ctr__mount_setattr(r, "", AT_EMPTY_PATH, &a); /* EPERM: the host's mount is read-only */
+    }
+    return r;
+}
+
+static void ctr__c_setup_root(ctr__plan *p) {
+    size_t i;
+    int root;
+    if (syscall(SYS_mount, NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
+        ctr__c_die(p, CTR_STEP_ROOTFS, errno, "/", "make the mounts of / slaves", NULL, NULL, NULL);
+    ctr__c_clone_sources(p);
+    root = ctr__c_new_root(p);
+    if (ctr__move_mount(root, "", AT_FDCWD, p->attach_at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__c_die(p, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at, NULL, NULL);
+    for (i = 0; i < p->nops; i++) ctr__c_apply(p, &p->ops[i], root);
+    if (p->readonly_root) ctr__c_setattr(p, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
+    /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
+    if (fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
+        ctr__c_die(p, CTR_STEP_PIVOT_ROOT, errno, p->rootfs ? p->rootfs : "/", "pivot_root into the new root", NULL, NULL, NULL);
+    if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || chdir("/") != 0)
+        ctr__c_die(p, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
+    close(root);
+}
+
+static void ctr__c_stdio(const ctr__plan *p) {
+    int tmp[3], i;
+    /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
+    for (i = 0; i < 3; i++) {
+        tmp[i] = -1;
+        if (p->stdio_src[i] >= 0 && (tmp[i] = fcntl(p->stdio_src[i], F_DUPFD_CLOEXEC, 3)) < 0)
+            ctr__c_die(p, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL, NULL);
+    }
+    for (i = 0; i < 3; i++) {
+        if (tmp[i] >= 0) {
+            if (dup2(tmp[i], i) != i) ctr__c_die(p, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
+            close(tmp[i]);
+        } else {
+            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
+        }
+    }
+}
+
+static void ctr__c_identity(const ctr__plan *p) {
+    if (!p->set_ids) return;
+    if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
+        syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
+        ctr__c_die(p, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL, NULL, NULL);
+}
+
+static void ctr__c_exec(const ctr__plan *p) {
+    sigset_t none;
+    size_t i;
+    int e = ENOENT, eacces = 0;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (i = 0; i < p->nexec; i++) {
+        execve(p->exec_paths[i], p->argv, p->envp);
+        if (errno == EACCES) eacces = 1;
+        else if (errno != ENOENT && errno != ENOTDIR) {
+            e = errno;
+            break;
+        }
+    }
+    if (i == p->nexec && eacces) e = EACCES;
+    ctr__c_die(p, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+static void ctr__c_pdeathsig(const ctr__plan *p) {
+    /* After the uid change, which would clear it. */
+    if (p->die_with_host && syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_CLONE, errno, "", "set the parent-death signal", NULL, NULL, NULL);
+}
+
+/* pid 1: starts the command, forwards signals to it, reaps everything, and exits with the
+   command's status (also written raw to the status pipe, since an init cannot die of a signal
+   it sends itself). */
+static void ctr__c_init(const ctr__plan *p) {
+    sigset_t all;
+    long pid;
+    int status = 0;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) ctr__c_die(p, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL, NULL);
+    if (pid == 0) {
+        if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+            ctr__c_die(p, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
+        ctr__c_exec(p);
+    }
+    close(p->errfd); /* the parent sees EOF once the command has exec'd */
+    for (;;) {
+        siginfo_t si;
+        long sig = syscall(SYS_rt_sigtimedwait, &all, &si, NULL, 8);
+        if (sig == SIGCHLD) {
+            for (;;) {
+                int st;
+                long r = syscall(SYS_wait4, -1, &st, WNOHANG | __WALL, NULL);
+                if (r <= 0) break;
+                if (r == pid) {
+                    ssize_t w;
+                    status = st;
+                    do w = write(p->statusfd, &status, sizeof(status));
+                    while (w < 0 && errno == EINTR);
+                    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+                }
+            }
+        } else if (sig > 0) {
+            syscall(SYS_kill, pid, sig);
+        }
+    }
+}
+
+/* The child's entry point: executes the plan, then execs the command.  Never returns. */
+static void ctr__child_run(ctr__plan *p) {
+    int sig;
+    /* The parent blocked every signal around clone; reset the host's handlers before unblocking. */
+    for (sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = SIG_DFL;
+        (void)sigaction(sig, &sa, NULL);
+    }
+    if (syscall(SYS_close_range, 3, ~0u, CTR__CLOSE_RANGE_CLOEXEC) != 0)
+        ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
+    if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
+    if (p->userns) ctr__c_userns(p);
+    if (p->timens) ctr__c_timens(p);
+    if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
+        ctr__c_die(p, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
+    if (p->net_lo) ctr__c_loopback(p);
+    umask(022);
+    ctr__c_setup_root(p);
+    if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
+    ctr__c_stdio(p);
+    ctr__c_identity(p);
+    ctr__c_pdeathsig(p);
+    if (p->init) ctr__c_init(p);
+    ctr__c_exec(p);
+}
+/* ---- end src/child.c ---- */
+/* ---- begin src/spawn.c ---- */
+/* ctr_spawn and the handle: pipes, clone, the error report, wait/poll/kill/destroy. */
+
+struct ctr_container {
+    pid_t pid;
+    int pidfd;           /* -1 when the kernel has no pidfds */
+    int statusfd;        /* init: read end of the status pipe, else -1 */
+    int stdio[3];        /* host ends of CTR_STDIO_PIPE streams */
+    int reaped;
+    ctr_result result;
+    int64_t start_ns;
+};
+
+static int64_t ctr__now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return CTR__CAST(int64_t, ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+static void ctr__close(int *fd) {
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+        *fd = -1;
+    }
+}
+
+/* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
+typedef struct ctr__fds {
+    int err[2], status[2], pipes[3][2], devnull;
+} ctr__fds;
+
+static void ctr__fds_init(ctr__fds *f) {
+    int i;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = -1;
+    for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
+}
+
+static void ctr__fds_close_all(ctr__fds *f) {
+    int i;
+    ctr__close(&f->err[0]);
+    ctr__close(&f->err[1]);
+    ctr__close(&f->status[0]);
+    ctr__close(&f->status[1]);
+    ctr__close(&f->devnull);
+    for (i = 0; i < 3; i++) {
+        ctr__close(&f->pipes[i][0]);
+        ctr__close(&f->pipes[i][1]);
+    }
+}
+
+/* Stdio per stream, and the pipes; the plan gets the fds the child dup2s onto 0/1/2. */
+static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_error *err) {
+    int i;
+    if (pipe2(f->err, O_CLOEXEC) != 0 || (p->init && pipe2(f->status, O_CLOEXEC) != 0))
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+    p->errfd = f->err[1];
+    p->statusfd = f->status[1];
+    for (i = 0; i < 3; i++) {
+        switch (spec->stdio[i]) {
+        case CTR_STDIO_INHERIT:
+            break;
+        case CTR_STDIO_NULL:
+            if (f->devnull < 0 && (f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+                return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
+            p->stdio_src[i] = f->devnull;
+            break;
+        case CTR_STDIO_FD:
+            if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
+                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "", "stdio_fd[%d] (%d) is not an open descriptor",
+                                 i, spec->stdio_fd[i]);
+            p->stdio_src[i] = spec->stdio_fd[i];
+            break;
+        case CTR_STDIO_PIPE:
+            if (pipe2(f->pipes[i], O_CLOEXEC) != 0)
+                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe for stdio %d", i);
+            p->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
+            break;
+        default:
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
+                             CTR__CAST(int, spec->stdio[i]));
+        }
+    }
+    return 0;
+}
+
+/* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), with no
+   exit signal so that a host's waitpid(-1) or SIGCHLD handler cannot reap the container.  Falls
+   back to clone where clone3 is missing or filtered with ENOSYS. */
+static pid_t ctr__clone(ctr__plan *p, int *pidfd) {
+    ctr__clone_args a;
+    long r;
+    memset(&a, 0, sizeof(a));
+    a.flags = p->clone_flags | CLONE_PIDFD;
+    a.pidfd = CTR__CAST(uint64_t, CTR__CAST(uintptr_t, pidfd));
+    r = syscall(SYS_clone3, &a, sizeof(a));
+    if (r < 0 && errno == ENOSYS)
+        r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
+    if (r == 0) {
+        ctr__child_run(p);
+        _exit(127); /* not reached */
+    }
+    return CTR__CAST(pid_t, r);
+}
+
+/* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
+static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
+    siginfo_t si;
+    long r;
+    if (c->reaped) return 1;
+    memset(&si, 0, sizeof(si));
+    do {
+        if (c->pidfd >= 0)
+            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+        else
+            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d", CTR__CAST(int, c->pid));
+    if (si.si_pid == 0) return 0;
+    c->reaped = 1;
+    c->result.wall_ns = ctr__now_ns() - c->start_ns;
+    c->result.exited = si.si_code == CLD_EXITED;
+    c->result.signaled = !c->result.exited;
+    c->result.exit_code = c->result.exited ? si.si_status : 0;
+    c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    if (c->statusfd >= 0) {
+        /* With init, pid 1 reports the command's own status. */
+        int st;
+        if (read(c->statusfd, &st, sizeof(st)) == CTR__CAST(ssize_t, sizeof(st))) {
+            c->result.exited = WIFEXITED(st);
+            c->result.signaled = WIFSIGNALED(st);
+            c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+            c->result.term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+        }
+        ctr__close(&c->statusfd);
+    }
+    return 1;
+}
+
+static int ctr__signal(ctr_container *c, int sig) {
+    if (c->pidfd >= 0) return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
+    return kill(c->pid, sig);
+}
+
+/* Reads the child's report: 0 bytes (EOF) means the command was exec'd. */
+static int ctr__read_report(int fd, ctr_error *report) {
+    size_t got = 0;
+    while (got < sizeof(*report)) {
+        ssize_t r = read(fd, CTR__CAST(char *, CTR__CAST(void *, report)) + got, sizeof(*report) - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += CTR__CAST(size_t, r);
+    }
+    return got == sizeof(*report);
+}
+
+static void ctr__container_free(ctr_container *c) {
+    int i;
+    ctr__close(&c->pidfd);
+    ctr__close(&c->statusfd);
+    for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
+    CONTAINER_FREE(c);
+}
+
+/* Starts the child and waits for its verdict.  On failure the child is killed and reaped. */
+static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *err) {
+    sigset_t all, old;
+    ctr_error report;
+    int i;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    c->start_ns = ctr__now_ns();
+    c->pid = ctr__clone(p, &c->pidfd);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (c->pid < 0)
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%lx)",
+                         p->clone_flags);
+    /* Close our copies of the child's ends, so EOF on the error pipe means exec. */
+    ctr__close(&f->err[1]);
+    ctr__close(&f->status[1]);
+    ctr__close(&f->devnull);
+    for (i = 0; i < 3; i++) ctr__close(&f->pipes[i][i == 0 ? 0 : 1]);
+    if (!ctr__read_report(f->err[0], &report)) return 0;
+    ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
+    ctr__reap(c, 0, NULL);
+    if (err) {
+        *err = report;
+        err->path[sizeof(err->path) - 1] = '\0';
+        err->msg[sizeof(err->msg) - 1] = '\0';
+        ctr__finish_msg(err);
+    }
+    return -1;
+}
+
+CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
+    ctr__plan plan;
+    ctr__fds f;
+    ctr_container *c = NULL;
+    int i, rc = -1;
+    ctr__clear_error(err);
+    ctr__fds_init(&f);
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (ctr__plan_build(&plan, spec, err) != 0) goto done;
+    if (ctr__open_fds(spec, &plan, &f, err) != 0) goto done;
+    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
+        goto done;
+    }
+    memset(c, 0, sizeof(*c));
+    c->pidfd = c->statusfd = -1;
+    for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    if (ctr__start(c, &plan, &f, err) != 0) goto done;
+    /* Hand the host ends over to the handle. */
+    c->statusfd = f.status[0];
+    f.status[0] = -1;
+    for (i = 0; i < 3; i++) {
+        int host_end = i == 0 ? 1 : 0;
+        c->stdio[i] = f.pipes[i][host_end];
+        f.pipes[i][host_end] = -1;
+    }
+    *out = c;
+    c = NULL;
+    rc = 0;
+done:
+    if (c) ctr__container_free(c);
+    ctr__fds_close_all(&f);
+    ctr__plan_free(&plan);
+    return rc;
+}
+
+CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    if (ctr__reap(c, 0, err) < 0) return -1;
+    if (res) *res = c->result;
+    return 0;
+}
+
+CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err) {
+    int r;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    r = ctr__reap(c, 1, err);
+    if (r == 1 && res) *res = c->result;
+    return r;
+}
+
+CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_KILL, EINVAL, "", "container is NULL");
+    if (c->reaped) return ctr__fail(err, CTR_STEP_KILL, ESRCH, "", "the container has already exited");
+    if (ctr__signal(c, sig) != 0)
+        return ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
+    return 0;
+}
+
+CONTAINER_API void ctr_destroy(ctr_container *c) {
+    if (!c) return;
+    if (!c->reaped) {
+        ctr__signal(c, SIGKILL); /* pid 1 dying takes the whole pid namespace with it */
+        ctr__reap(c, 0, NULL);
+    }
+    ctr__container_free(c);
+}
+
+CONTAINER_API int ctr_pidfd(const ctr_container *c) { return c ? c->pidfd : -1; }
+CONTAINER_API pid_t ctr_pid(const ctr_container *c) { return c ? c->pid : -1; }
+
+CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream) {
+    return (c && stream >= 0 && stream < 3) ? c->stdio[stream] : -1;
+}
+
+CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream) {
+    if (c && stream >= 0 && stream < 3) ctr__close(&c->stdio[stream]);
+}
+/* ---- end src/spawn.c ---- */
+
+#endif /* CONTAINER_IMPLEMENTATION_INCLUDED */
+#endif /* CONTAINER_IMPLEMENTATION */
+
+/*
+   MIT License
+
+   Copyright (c) 2026 the container.h authors
+
+   Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+   associated documentation files (the "Software"), to deal in the Software without restriction,
+   including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense,
+   and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so,
+   subject to the following conditions:
+
+   The above copyright notice and this permission notice shall be included in all copies or substantial
+   portions of the Software.
+
+   THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT
+   LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN
+   NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY,
+   WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE
+   SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+*/

@@ -1,0 +1,457 @@
+/* The child: everything between clone and execve.
+
+   RULES FOR THIS FILE.  The child is a copy of a possibly multi-threaded host: another thread may
+   have held the malloc lock, a stdio lock or any other lock at the moment of the clone, and those
+   stay locked here forever.  So this file only makes system calls (through syscall() or the libc
+   wrappers POSIX lists as async-signal-safe: open, read, write, close, dup2, fcntl, chdir, fchdir,
+   execve, socket, sigaction, sigprocmask, _exit), uses memcpy/memset/strlen, and touches only the
+   plan (prepared by the parent before the clone) and its own stack.  No malloc, no stdio, no
+   locks, no exit(): _exit() only.  glibc's setuid/setgid wrappers are NOT safe here (they signal
+   every thread the host had), hence syscall(SYS_setresuid...). */
+
+static const char *const ctr__dev_paths[CTR__DEV_NODES] = {"/dev/null", "/dev/zero", "/dev/full",
+                                                           "/dev/random", "/dev/urandom", "/dev/tty"};
+
+/* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
+   errno text) and exits.  The message is the concatenation of a, b, c, d. */
+static void ctr__c_die(const ctr__plan *p, ctr_step step, int e, const char *path, const char *a,
+                       const char *b, const char *c, const char *d) {
+    ctr_error err;
+    size_t n = 0;
+    ssize_t w;
+    memset(&err, 0, sizeof(err));
+    err.step = step;
+    err.sys_errno = e;
+    ctr__append(err.path, sizeof(err.path), 0, path);
+    n = ctr__append(err.msg, sizeof(err.msg), n, a);
+    n = ctr__append(err.msg, sizeof(err.msg), n, b);
+    n = ctr__append(err.msg, sizeof(err.msg), n, c);
+    ctr__append(err.msg, sizeof(err.msg), n, d);
+    do w = write(p->errfd, &err, sizeof(err));
+    while (w < 0 && errno == EINTR);
+    _exit(127);
+}
+
+static void ctr__c_write_file(const ctr__plan *p, ctr_step step, const char *path, const char *data) {
+    size_t len = strlen(data);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, data, len) != CTR__CAST(ssize_t, len))
+        ctr__c_die(p, step, errno, path, "write ", path, NULL, NULL);
+    close(fd);
+}
+
+static void ctr__c_userns(const ctr__plan *p) {
+    /* An unprivileged process may map its own uid and gid into a namespace it created, once
+       setgroups is denied; so the child needs no help from the parent for this. */
+    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/setgroups", "deny");
+    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/uid_map", p->uid_map);
+    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/gid_map", p->gid_map);
+}
+
+static void ctr__c_timens(const ctr__plan *p) {
+    /* Offsets can only be set before any process is in the namespace: unshare (which affects our
+       future children only), set them, then enter it ourselves with setns. */
+    int fd;
+    if (syscall(SYS_unshare, CLONE_NEWTIME) != 0)
+        ctr__c_die(p, CTR_STEP_TIMENS, errno, "", "create a time namespace", NULL, NULL, NULL);
+    ctr__c_write_file(p, CTR_STEP_TIMENS, "/proc/self/timens_offsets", p->timens_offsets);
+    fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || syscall(SYS_setns, fd, CLONE_NEWTIME) != 0)
+        ctr__c_die(p, CTR_STEP_TIMENS, errno, "", "enter the time namespace", NULL, NULL, NULL);
+    close(fd);
+}
+
+static void ctr__c_loopback(const ctr__plan *p) {
+    struct ifreq ifr;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    memset(&ifr, 0, sizeof(ifr));
+    memcpy(ifr.ifr_name, "lo", 3);
+    ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+    if (s < 0 || syscall(SYS_ioctl, s, SIOCSIFFLAGS, &ifr) != 0)
+        ctr__c_die(p, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL, NULL);
+    close(s);
+}
+
+/* openat2 with RESOLVE_BENEATH: a path that would leave root (absolute symlink, too many "..")
+   fails with EXDEV instead of being followed. */
+static int ctr__c_beneath(int rootfd, const char *rel, int flags) {
+    ctr__open_how how;
+    memset(&how, 0, sizeof(how));
+    how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
+    how.resolve = CTR__RESOLVE_BENEATH | CTR__RESOLVE_NO_MAGICLINKS;
+    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+}
+
+/* Opens the directory dst[0..len) (dst absolute, normalised) beneath rootfd as O_PATH, creating
+   the missing components. */
+static int ctr__c_open_dir(const ctr__plan *p, int rootfd, const char *dst, size_t len) {
+    char buf[PATH_MAX];
+    size_t i;
+    int fd, prev = -1;
+    if (len >= sizeof(buf)) ctr__c_die(p, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
+    /* dst starts with '/': work on the relative part. */
+    memcpy(buf, dst + 1, len - 1);
+    buf[len - 1] = '\0';
+    fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
+    if (fd >= 0 || errno != ENOENT) {
+        if (fd < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+        return fd;
+    }
+    for (i = 0; ; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char save = buf[i];
+            const char *name = buf + i;
+            while (name > buf && name[-1] != '/') name--;
+            buf[i] = '\0';
+            fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
+            if (fd < 0 && errno == ENOENT) {
+                if (mkdirat(prev >= 0 ? prev : rootfd, name, 0755) != 0 && errno != EEXIST)
+                    ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "create directory ", name, " for ", dst);
+                fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
+            }
+            if (fd < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+            if (prev >= 0) close(prev);
+            prev = fd;
+            buf[i] = save;
+            if (save == '\0') break;
+        }
+    }
+    return prev;
+}
+
+/* The parent directory of dst (created if missing) and the last component's name. */
+static int ctr__c_open_parent(const ctr__plan *p, int rootfd, const char *dst, const char **name) {
+    size_t len = strlen(dst);
+    while (len > 0 && dst[len - 1] != '/') len--;
+    *name = dst + len;
+    return ctr__c_open_dir(p, rootfd, dst, len > 1 ? len - 1 : 1);
+}
+
+/* A fresh filesystem as a detached mount: fsopen, options, create, fsmount. */
+static int ctr__c_fsmount(const ctr__plan *p, const char *type, const char *const *opts,
+                          unsigned attrs, const char *dst) {
+    int fs = ctr__fsopen(type), m;
+    size_t i;
+    if (fs < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
+    for (i = 0; opts && opts[i]; i += 2) {
+        if (!opts[i + 1][0]) continue; /* empty value: option not set */
+        if (ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, opts[i], opts[i + 1]) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "set option ", opts[i], " of the filesystem for ", dst);
+    }
+    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 || (m = ctr__fsmount(fs, attrs)) < 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mount ", type, " on ", dst);
+    close(fs);
+    return m;
+}
+
+static void ctr__c_attach(const ctr__plan *p, int mnt, int rootfd, const char *dst, const char *what) {
+    int t = ctr__c_open_dir(p, rootfd, dst, strlen(dst));
+    if (ctr__move_mount(mnt, "", t, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mount ", what, " on ", dst);
+    close(t);
+}
+
+static void ctr__c_bind_file(const ctr__plan *p, const ctr__op *op, int rootfd) {
+    const char *name;
+    int dir = ctr__c_open_parent(p, rootfd, op->dst, &name), f;
+    f = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (f < 0 && errno != EEXIST)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create mount point ", op->dst, NULL, NULL);
+    if (f >= 0) close(f);
+    close(dir);
+    if ((f = ctr__c_beneath(rootfd, op->dst + 1, O_PATH)) < 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
+    if (ctr__move_mount(op->fds[0], "", f, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", op->src, " on ", op->dst);
+    close(f);
+}
+
+/* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, symlinks. */
+static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
+    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    static const char *const pts_opts[] = {"newinstance", "", "ptmxmode", "0666", "mode", "0620", NULL};
+    static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
+                                        "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
+                                        "/proc/self/fd/2", "stderr"};
+    int dev = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    int k, pts;
+    size_t i;
+    ctr__c_attach(p, dev, rootfd, op->dst, "tmpfs");
+    for (k = 0; k < CTR__DEV_NODES; k++) {
+        int f = openat(dev, ctr__dev_nodes[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ", op->dst);
+        close(f);
+        if (ctr__move_mount(op->fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ", op->dst);
+    }
+    if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0 ||
+        fchmodat(dev, "shm", 01777, 0) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL, NULL);
+    pts = ctr__c_fsmount(p, "devpts", pts_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    if (ctr__move_mount(pts, "", dev, "pts", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "mount devpts in ", op->dst, NULL, NULL);
+    close(pts);
+    for (i = 0; i < sizeof(links) / sizeof(links[0]); i += 2)
+        if (symlinkat(links[i], dev, links[i + 1]) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ", op->dst);
+    close(dev);
+}
+
+static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) {
+    const char *name;
+    int dir = ctr__c_open_parent(p, rootfd, op->dst, &name), f;
+    size_t off = 0;
+    switch (op->type) {
+    case CTR_MOUNT_DIR:
+        if (mkdirat(dir, name, op->mode) == 0) {
+            if (fchmodat(dir, name, op->mode, 0) != 0)
+                ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
+        } else if (errno != EEXIST) {
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directory ", op->dst, NULL, NULL);
+        }
+        break;
+    case CTR_MOUNT_SYMLINK:
+        if (symlinkat(op->src, dir, name) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
+        break;
+    default: /* CTR_MOUNT_FILE */
+        f = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, op->mode);
+        if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
+        while (off < op->data_len) {
+            ssize_t w = write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+            off += CTR__CAST(size_t, w);
+        }
+        if (fchmod(f, op->mode) != 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
+        close(f);
+        break;
+    }
+    close(dir);
+}
+
+static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
+    int m;
+    switch (op->type) {
+    case CTR_MOUNT_BIND:
+        if (!op->src_is_dir) {
+            ctr__c_bind_file(p, op, rootfd);
+            return;
+        }
+        ctr__c_attach(p, op->fds[0], rootfd, op->dst, op->src);
+        return;
+    case CTR_MOUNT_TMPFS:
+        m = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+        ctr__c_attach(p, m, rootfd, op->dst, "tmpfs");
+        close(m);
+        return;
+    case CTR_MOUNT_PROC:
+    case CTR_MOUNT_MQUEUE: {
+        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : "mqueue";
+        m = ctr__c_fsmount(p, type, NULL, hidden | ro, op->dst);
+        ctr__c_attach(p, m, rootfd, op->dst, type);
+        close(m);
+        return;
+    }
+    case CTR_MOUNT_DEV:
+        ctr__c_dev(p, op, rootfd);
+        return;
+    case CTR_MOUNT_DIR:
+    case CTR_MOUNT_SYMLINK:
+    case CTR_MOUNT_FILE:
+        ctr__c_make_node(p, op, rootfd);
+        return;
+    }
+}
+
+static void ctr__c_setattr(const ctr__plan *p, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.attr_set = set;
+    a.attr_clr = clr;
+    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
+}
+
+/* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
+   attached somewhere, host paths under that place are hidden. */
+static void ctr__c_clone_sources(ctr__plan *p) {
+    size_t i;
+    int k;
+    for (i = 0; i < p->nops; i++) {
+        ctr__op *op = &p->ops[i];
+        if (op->type == CTR_MOUNT_BIND) {
+            unsigned rec = (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
+            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+            if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
+            op->fds[0] = ctr__open_tree(AT_FDCWD, op->src, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
+            if (op->fds[0] < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
+            ctr__c_setattr(p, op->fds[0], rec, set, 0, op->src);
+        } else if (op->type == CTR_MOUNT_DEV) {
+            for (k = 0; k < CTR__DEV_NODES; k++) {
+                op->fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k], CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
+                if (op->fds[k] < 0)
+                    ctr__c_die(p, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ", ctr__dev_paths[k], " in ", op->dst);
+                ctr__c_setattr(p, op->fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0, ctr__dev_paths[k]);
+            }
+        }
+    }
+}
+
+/* The new root as a detached mount: the rootfs tree, or a fresh tmpfs. */
+static int ctr__c_new_root(const ctr__plan *p) {
+    static const char *const opts[] = {"mode", "0755", NULL};
+    const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+    int r;
+    if (!p->rootfs) return ctr__c_fsmount(p, "tmpfs", opts, base, "/");
+    r = ctr__open_tree(AT_FDCWD, p->rootfs, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (r < 0) ctr__c_die(p, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+    /* Read-only: every mount of the tree, but the top stays writable until the mount points exist. */
+    ctr__c_setattr(p, r, AT_RECURSIVE, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u), 0, p->rootfs);
+    if (p->readonly_root) {
+        ctr__mount_attr a;
+        memset(&a, 0, sizeof(a));
+        a.attr_clr = CTR__MOUNT_ATTR_RDONLY;
+        (void)ctr__mount_setattr(r, "", AT_EMPTY_PATH, &a); /* EPERM: the host's mount is read-only */
+    }
+    return r;
+}
+
+static void ctr__c_setup_root(ctr__plan *p) {
+    size_t i;
+    int root;
+    if (syscall(SYS_mount, NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
+        ctr__c_die(p, CTR_STEP_ROOTFS, errno, "/", "make the mounts of / slaves", NULL, NULL, NULL);
+    ctr__c_clone_sources(p);
+    root = ctr__c_new_root(p);
+    if (ctr__move_mount(root, "", AT_FDCWD, p->attach_at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__c_die(p, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at, NULL, NULL);
+    for (i = 0; i < p->nops; i++) ctr__c_apply(p, &p->ops[i], root);
+    if (p->readonly_root) ctr__c_setattr(p, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
+    /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
+    if (fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
+        ctr__c_die(p, CTR_STEP_PIVOT_ROOT, errno, p->rootfs ? p->rootfs : "/", "pivot_root into the new root", NULL, NULL, NULL);
+    if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || chdir("/") != 0)
+        ctr__c_die(p, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
+    close(root);
+}
+
+static void ctr__c_stdio(const ctr__plan *p) {
+    int tmp[3], i;
+    /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
+    for (i = 0; i < 3; i++) {
+        tmp[i] = -1;
+        if (p->stdio_src[i] >= 0 && (tmp[i] = fcntl(p->stdio_src[i], F_DUPFD_CLOEXEC, 3)) < 0)
+            ctr__c_die(p, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL, NULL);
+    }
+    for (i = 0; i < 3; i++) {
+        if (tmp[i] >= 0) {
+            if (dup2(tmp[i], i) != i) ctr__c_die(p, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
+            close(tmp[i]);
+        } else {
+            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
+        }
+    }
+}
+
+static void ctr__c_identity(const ctr__plan *p) {
+    if (!p->set_ids) return;
+    if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
+        syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
+        ctr__c_die(p, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL, NULL, NULL);
+}
+
+static void ctr__c_exec(const ctr__plan *p) {
+    sigset_t none;
+    size_t i;
+    int e = ENOENT, eacces = 0;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (i = 0; i < p->nexec; i++) {
+        execve(p->exec_paths[i], p->argv, p->envp);
+        if (errno == EACCES) eacces = 1;
+        else if (errno != ENOENT && errno != ENOTDIR) {
+            e = errno;
+            break;
+        }
+    }
+    if (i == p->nexec && eacces) e = EACCES;
+    ctr__c_die(p, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+static void ctr__c_pdeathsig(const ctr__plan *p) {
+    /* After the uid change, which would clear it. */
+    if (p->die_with_host && syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_CLONE, errno, "", "set the parent-death signal", NULL, NULL, NULL);
+}
+
+/* pid 1: starts the command, forwards signals to it, reaps everything, and exits with the
+   command's status (also written raw to the status pipe, since an init cannot die of a signal
+   it sends itself). */
+static void ctr__c_init(const ctr__plan *p) {
+    sigset_t all;
+    long pid;
+    int status = 0;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) ctr__c_die(p, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL, NULL);
+    if (pid == 0) {
+        if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+            ctr__c_die(p, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
+        ctr__c_exec(p);
+    }
+    close(p->errfd); /* the parent sees EOF once the command has exec'd */
+    for (;;) {
+        siginfo_t si;
+        long sig = syscall(SYS_rt_sigtimedwait, &all, &si, NULL, 8);
+        if (sig == SIGCHLD) {
+            for (;;) {
+                int st;
+                long r = syscall(SYS_wait4, -1, &st, WNOHANG | __WALL, NULL);
+                if (r <= 0) break;
+                if (r == pid) {
+                    ssize_t w;
+                    status = st;
+                    do w = write(p->statusfd, &status, sizeof(status));
+                    while (w < 0 && errno == EINTR);
+                    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+                }
+            }
+        } else if (sig > 0) {
+            syscall(SYS_kill, pid, sig);
+        }
+    }
+}
+
+/* The child's entry point: executes the plan, then execs the command.  Never returns. */
+static void ctr__child_run(ctr__plan *p) {
+    int sig;
+    /* The parent blocked every signal around clone; reset the host's handlers before unblocking. */
+    for (sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = SIG_DFL;
+        (void)sigaction(sig, &sa, NULL);
+    }
+    if (syscall(SYS_close_range, 3, ~0u, CTR__CLOSE_RANGE_CLOEXEC) != 0)
+        ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
+    if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
+    if (p->userns) ctr__c_userns(p);
+    if (p->timens) ctr__c_timens(p);
+    if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
+        ctr__c_die(p, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
+    if (p->net_lo) ctr__c_loopback(p);
+    umask(022);
+    ctr__c_setup_root(p);
+    if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
+    ctr__c_stdio(p);
+    ctr__c_identity(p);
+    ctr__c_pdeathsig(p);
+    if (p->init) ctr__c_init(p);
+    ctr__c_exec(p);
+}

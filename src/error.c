@@ -1,0 +1,95 @@
+/* ctr_error helpers.  ctr__fail is for the parent (it may format with snprintf); the child has its
+   own allocation-free builder in child.c, and the parent completes that message on arrival. */
+
+static const char *const ctr__step_names[] = {
+#define CTR__STEP_STR(name, str) str,
+    CTR__STEPS(CTR__STEP_STR)
+#undef CTR__STEP_STR
+};
+
+CONTAINER_API const char *ctr_step_name(ctr_step step) {
+    if (CTR__CAST(unsigned, step) >= CTR__CAST(unsigned, CTR_STEP_COUNT)) return "unknown";
+    return ctr__step_names[step];
+}
+
+/* Bounded copy that always terminates (strlcpy without the return value). */
+static void ctr__strlcpy(char *dst, const char *src, size_t size) {
+    size_t n = 0;
+    if (size == 0) return;
+    if (src)
+        for (; n + 1 < size && src[n]; n++) dst[n] = src[n];
+    dst[n] = '\0';
+}
+
+static const char *ctr__strerror(int e, char *buf, size_t size) {
+#if defined(__GLIBC__)
+    return strerror_r(e, buf, size); /* the GNU variant: returns the string */
+#else
+    if (strerror_r(e, buf, size) != 0) snprintf(buf, size, "errno %d", e);
+    return buf;
+#endif
+}
+
+/* A likely cause for common failures, or NULL. */
+static const char *ctr__hint(ctr_step step, int e) {
+    if (e == ENOSYS) return "this kernel lacks a needed system call: container.h needs Linux 5.12 or newer";
+    if (step == CTR_STEP_CLONE && (e == EPERM || e == ENOSPC || e == EUSERS))
+        return "creating namespaces was refused: run as root, or enable unprivileged user namespaces "
+               "(sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, "
+               "kernel.apparmor_restrict_unprivileged_userns)";
+    if (step == CTR_STEP_MOUNT && e == EXDEV)
+        return "a symlink on the target path leads outside the container root; use the real path";
+    if (step == CTR_STEP_USERNS && e == EPERM)
+        return "only the caller's own uid and gid can be mapped without root";
+    return NULL;
+}
+
+/* Appends s to buf (holding len bytes), truncating; returns the new length.  Pure, so the child
+   uses it too. */
+static size_t ctr__append(char *buf, size_t size, size_t len, const char *s) {
+    while (s && *s && len + 1 < size) buf[len++] = *s++;
+    buf[len] = '\0';
+    return len;
+}
+
+/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action. */
+static void ctr__finish_msg(ctr_error *err) {
+    char ebuf[128];
+    const char *hint;
+    size_t n;
+    if (err->sys_errno == 0) return;
+    hint = ctr__hint(err->step, err->sys_errno);
+    n = strlen(err->msg);
+    n = ctr__append(err->msg, sizeof(err->msg), n, ": ");
+    n = ctr__append(err->msg, sizeof(err->msg), n, ctr__strerror(err->sys_errno, ebuf, sizeof(ebuf)));
+    if (hint) {
+        n = ctr__append(err->msg, sizeof(err->msg), n, " (hint: ");
+        n = ctr__append(err->msg, sizeof(err->msg), n, hint);
+        ctr__append(err->msg, sizeof(err->msg), n, ")");
+    }
+}
+
+/* Parent-side failure: fills *err (if any) and returns -1.  The action is a printf format. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static int ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...) {
+    va_list ap;
+    if (!err) return -1;
+    err->step = step;
+    err->sys_errno = e;
+    ctr__strlcpy(err->path, path ? path : "", sizeof(err->path));
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    ctr__finish_msg(err);
+    return -1;
+}
+
+static void ctr__clear_error(ctr_error *err) {
+    if (!err) return;
+    err->step = CTR_STEP_NONE;
+    err->sys_errno = 0;
+    err->path[0] = '\0';
+    err->msg[0] = '\0';
+}

@@ -1,0 +1,275 @@
+/* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
+   No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
+
+   Do this in *one* C or C++ file, before you include it:
+       #define CONTAINER_IMPLEMENTATION
+       #include "container.h"
+   Every other file just includes "container.h".
+
+   EXAMPLE
+       ctr_spec spec = {0};                        // zero means the safe default everywhere
+       const char *argv[] = {"/bin/sh", "-c", "echo hello from pid $$", NULL};
+       spec.argv = argv;                           // NULL rootfs: the host's /usr, /bin,... read-only
+       ctr_container *c; ctr_error err; ctr_result res;
+       if (ctr_spawn(&spec, &c, &err) != 0) { fprintf(stderr, "%s\n", err.msg); return 1; }
+       ctr_wait(c, &res, NULL);                    // res.exit_code == 0, res.wall_ns...
+       ctr_destroy(c);
+
+   CONFIGURATION MACROS
+       CONTAINER_IMPLEMENTATION  define in one file to compile the implementation there.
+       CONTAINER_STATIC          define (everywhere you include it) to make every function static,
+                                 for a private copy in a single translation unit.
+       CONTAINER_MALLOC(n) / CONTAINER_FREE(p)
+                                 the allocator used in the parent (never in the child); define both or
+                                 neither, in the implementation file.
+       CONTAINER_ASSERT(x)       defaults to assert(x); implementation file only.
+       The implementation needs _GNU_SOURCE: include container.h first in the implementation file,
+       or define _GNU_SOURCE before any include there (an #error says so otherwise).
+
+   CONTENTS OF THIS MANUAL
+       1. Lifecycle          4. Mounts              7. Errors
+       2. The spec           5. Users and rootless  8. Requirements and kernel versions
+       3. The root filesystem 6. Stdio and init     9. Design notes
+
+   1. LIFECYCLE
+       ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
+       caller), clones a child in new namespaces, and returns once the command has been exec'd, or
+       with an error if any setup step failed.  The spec only has to live until ctr_spawn returns.
+       Then: ctr_wait() (blocking) or ctr_pidfd() (readable when the container exits, for poll/epoll),
+       ctr_kill(), and ctr_destroy(), which kills whatever still runs, reaps it and frees everything.
+       ctr_spawn is safe to call from any thread, from many threads at once.
+
+   2. THE SPEC (ctr_spec; zero = default)
+       argv           required; argv[0] without a '/' is searched in the container's PATH.
+       env            NULL-terminated "K=V" list; NULL gives PATH=/usr/local/sbin:/usr/local/bin:
+                      /usr/sbin:/usr/bin:/sbin:/bin and HOME=/ (never the host's environment).
+       cwd            working directory inside the container (default "/").
+       hostname       default "container" (only when the UTS namespace is new).
+       share          CTR_NS_* bits: namespaces to share with the host instead of creating.  Default:
+                      new mount, pid, uts, ipc, net (with loopback up) and cgroup namespaces, and for a
+                      caller that is not root also a user namespace (see 5).  The mount namespace is
+                      always new.
+       time_ns        non-zero: new time namespace with the given monotonic/boottime offsets.
+       no_die_with_host  by default the container is killed (SIGKILL) when the thread that spawned it
+                      exits (PR_SET_PDEATHSIG follows the spawning *thread*: spawn from a thread that
+                      outlives the container); set this to let it run on.
+
+   3. THE ROOT FILESYSTEM
+       rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
+       (whichever exist; symlinks are copied as symlinks) are bound read-only.  rootfs = "DIR": DIR
+       (bound recursively, writable unless readonly_root) becomes "/".  readonly_root makes the root
+       mount read-only (mounts on top of it keep their own mode).  Unless no_default_mounts is set,
+       proc on /proc, a minimal /dev and a tmpfs on /tmp are mounted first; a mount of yours on the same
+       target replaces the default one.  The old root is detached after pivot_root (never chroot).
+
+   4. MOUNTS (spec.mounts, spec.nmounts; applied in order, after the defaults)
+       CTR_MOUNT_BIND     source (absolute host path) on target; read-only and recursive unless
+                          CTR_MOUNT_RW / CTR_MOUNT_NONRECURSIVE.  The target is created (directory or
+                          empty file, as the source) if missing.
+       CTR_MOUNT_TMPFS    size (bytes, 0 = kernel default of half the RAM), mode (0 = 01777).
+       CTR_MOUNT_PROC     a proc for the container's pid namespace.
+       CTR_MOUNT_DEV      a tmpfs with null zero full random urandom tty (bound from the host), a
+                          private devpts with pts/ptmx, and the symlinks ptmx fd stdin stdout stderr;
+                          a directory shm; nothing else.
+       CTR_MOUNT_MQUEUE   a POSIX message queue filesystem for the container's ipc namespace.
+       CTR_MOUNT_DIR      create a directory (mode, 0 = 0755), with missing parents.
+       CTR_MOUNT_SYMLINK  create a symlink target -> source.
+       CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644).
+       Every mount gets nosuid (and nodev, except the device binds in /dev).  Targets are absolute
+       paths inside the container.  They are resolved inside the new root with
+       openat2(RESOLVE_BENEATH): a symlink on the way that would leave the root - an absolute one, or
+       too many ".." - is refused with EXDEV rather than followed; write the real path instead.
+
+   5. USERS AND ROOTLESS
+       uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace the
+       supplementary groups are cleared.  A caller that is not root gets a new user namespace in which
+       the caller's own uid/gid appear as spec.uid/spec.gid (root by default); only that one id is
+       mapped.  Root may ask for a user namespace too with new_userns (then its uid 0 is mapped to
+       spec.uid).  Rootless needs unprivileged user namespaces enabled (most distributions do).
+
+   6. STDIO AND INIT
+       stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
+       closed by the library) or CTR_STDIO_PIPE (the host end is ctr_stdio_fd(c, i); close it early
+       with ctr_close_stdio).  No other host file descriptor reaches the container.
+       With init set, pid 1 is a tiny init that reaps zombies, forwards SIGHUP SIGINT SIGQUIT SIGTERM
+       SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
+       Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
+       handler for (only SIGKILL always works).
+
+   7. ERRORS
+       Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
+       err->step says which step failed (ctr_step_name() gives its name), err->sys_errno the errno,
+       err->path the path involved and err->msg one line such as
+       "mount tmpfs on /tmp: No space left on device".  A failed ctr_spawn leaves nothing behind: no
+       process, mount, file descriptor or memory.  CTR_STEP_EXEC with ENOENT means the command does not
+       exist; with EACCES or ENOEXEC it exists but cannot run.
+
+   8. REQUIREMENTS
+       Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12); on an
+       older kernel ctr_spawn fails with sys_errno ENOSYS and the step that needed the call.  clone3
+       with CLONE_PIDFD (5.3) is used when present, clone + pidfd_open otherwise.  Time namespaces need
+       5.6.  x86_64 and aarch64 are tested; glibc or musl.
+
+   9. DESIGN
+       The parent turns the spec into a plan: paths normalised, every string and buffer allocated.
+       The child (the code between clone and execve) only executes the plan with raw syscalls - no
+       malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
+       travels back as one fixed-size ctr_error over a close-on-exec pipe; EOF on it means exec worked.
+*/
+/* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
+   is the first include there, we set it here. */
+#if defined(CONTAINER_IMPLEMENTATION) && !defined(CONTAINER_H) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE 1
+#endif
+
+#ifndef CONTAINER_H
+#define CONTAINER_H
+
+#define CONTAINER_VERSION_MAJOR 0
+#define CONTAINER_VERSION_MINOR 1
+#define CONTAINER_VERSION_PATCH 0
+#define CONTAINER_VERSION_STRING "0.1.0"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef CONTAINER_STATIC
+#define CONTAINER_API static
+#else
+#define CONTAINER_API extern
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Namespaces to share with the host (ctr_spec.share). */
+#define CTR_NS_USER   0x01u
+#define CTR_NS_PID    0x02u
+#define CTR_NS_NET    0x04u
+#define CTR_NS_IPC    0x08u
+#define CTR_NS_UTS    0x10u
+#define CTR_NS_CGROUP 0x20u
+#define CTR_NS_ALL    0x3fu
+
+/* The setup steps, with the name ctr_step_name() returns. */
+#define CTR__STEPS(X)                                                                         \
+    X(NONE, "none")                                                                           \
+    X(SPEC, "spec")             /* the spec is invalid: nothing was started */                \
+    X(RESOURCE, "resource")     /* the parent ran out of memory, fds or processes */          \
+    X(CLONE, "clone")           /* creating the child and its namespaces */                   \
+    X(USERNS, "userns")         /* writing uid_map/gid_map/setgroups */                       \
+    X(TIMENS, "timens")         /* time namespace offsets */                                  \
+    X(HOSTNAME, "hostname")                                                                   \
+    X(NETWORK, "network")       /* bringing up loopback */                                    \
+    X(ROOTFS, "rootfs")         /* preparing the new root */                                  \
+    X(MOUNT, "mount")           /* one entry of the mount list, or a default mount */         \
+    X(PIVOT_ROOT, "pivot_root")                                                               \
+    X(CWD, "cwd")                                                                             \
+    X(STDIO, "stdio")                                                                         \
+    X(IDENTITY, "identity")     /* setgroups/setgid/setuid */                                 \
+    X(INIT, "init")             /* the optional init starting the command */                  \
+    X(EXEC, "exec")             /* the command itself could not be executed */                \
+    X(WAIT, "wait")                                                                           \
+    X(KILL, "kill")
+
+typedef enum ctr_step {
+#define CTR__STEP_ENUM(name, str) CTR_STEP_##name,
+    CTR__STEPS(CTR__STEP_ENUM)
+#undef CTR__STEP_ENUM
+    CTR_STEP_COUNT
+} ctr_step;
+
+/* Fixed size and pointer-free: the child fills it and sends it with one atomic write(). */
+typedef struct ctr_error {
+    ctr_step step;     /* which step failed */
+    int sys_errno;     /* errno of the failing call, 0 if none */
+    char path[256];    /* the path or object involved, "" if none */
+    char msg[384];     /* one human sentence: "mount tmpfs on /tmp: No space left on device" */
+} ctr_error;
+
+typedef enum ctr_mount_type {
+    CTR_MOUNT_BIND = 1,
+    CTR_MOUNT_TMPFS,
+    CTR_MOUNT_PROC,
+    CTR_MOUNT_DEV,
+    CTR_MOUNT_MQUEUE,
+    CTR_MOUNT_DIR,
+    CTR_MOUNT_SYMLINK,
+    CTR_MOUNT_FILE
+} ctr_mount_type;
+
+/* ctr_mount.flags */
+#define CTR_MOUNT_RW           0x01u /* bind: writable (default read-only) */
+#define CTR_MOUNT_NONRECURSIVE 0x02u /* bind: do not bring the submounts of source along */
+#define CTR_MOUNT_READONLY     0x04u /* tmpfs/proc/dev/mqueue: mount read-only */
+
+typedef struct ctr_mount {
+    ctr_mount_type type;
+    const char *source;   /* BIND: host path; SYMLINK: what the link points to */
+    const char *target;   /* absolute path inside the container */
+    unsigned flags;       /* CTR_MOUNT_* */
+    uint64_t size;        /* TMPFS: bytes (0 = kernel default) */
+    unsigned mode;        /* TMPFS/DIR/FILE permission bits (0 = 01777 / 0755 / 0644) */
+    const void *data;     /* FILE: contents */
+    size_t data_len;
+} ctr_mount;
+
+typedef enum ctr_stdio_mode {
+    CTR_STDIO_INHERIT = 0,
+    CTR_STDIO_NULL,
+    CTR_STDIO_FD,
+    CTR_STDIO_PIPE
+} ctr_stdio_mode;
+
+typedef struct ctr_spec {
+    const char *const *argv;    /* required, NULL-terminated */
+    const char *const *env;     /* NULL-terminated "K=V"; NULL = PATH and HOME only */
+    const char *cwd;            /* NULL = "/" */
+    const char *hostname;       /* NULL = "container" */
+    const char *rootfs;         /* NULL = host userland read-only on a tmpfs root */
+    int readonly_root;
+    int no_default_mounts;      /* do not mount proc, /dev and /tmp */
+    const ctr_mount *mounts;
+    size_t nmounts;
+    unsigned share;             /* CTR_NS_* to share with the host; 0 = all new */
+    int new_userns;             /* root only: create a user namespace anyway */
+    uid_t uid;                  /* inside the container; default 0 */
+    gid_t gid;
+    int time_ns;                /* new time namespace with these offsets */
+    int64_t monotonic_offset_sec;
+    int64_t boottime_offset_sec;
+    ctr_stdio_mode stdio[3];
+    int stdio_fd[3];            /* for CTR_STDIO_FD */
+    int init;                   /* run a tiny init as pid 1 */
+    int no_die_with_host;       /* keep running when the spawning thread exits */
+} ctr_spec;
+
+typedef struct ctr_result {
+    int exited;         /* 1: exited normally, exit_code valid */
+    int exit_code;
+    int signaled;       /* 1: killed by term_signal */
+    int term_signal;
+    int64_t wall_ns;    /* from spawn to exit */
+} ctr_result;
+
+typedef struct ctr_container ctr_container;
+
+CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err);
+CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err);
+/* Non-blocking: 1 and *res filled if the container has exited, 0 if it still runs, -1 on error. */
+CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err);
+CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err);
+CONTAINER_API void ctr_destroy(ctr_container *c);
+CONTAINER_API int ctr_pidfd(const ctr_container *c);
+CONTAINER_API pid_t ctr_pid(const ctr_container *c);
+/* The host end of a CTR_STDIO_PIPE stream (0, 1, 2), or -1. Owned by the container. */
+CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream);
+CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream);
+CONTAINER_API const char *ctr_step_name(ctr_step step);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CONTAINER_H */

@@ -1,0 +1,428 @@
+/* ctr_spec -> ctr__plan: validation, defaults, and every string and buffer the child will need,
+   allocated here in the parent.  The child only reads the plan (and fills the fd slots in ops). */
+
+#define CTR__DEV_NODES 6
+static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full",
+                                                           "random", "urandom", "tty"};
+static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+typedef struct ctr__op {
+    ctr_mount_type type;
+    unsigned flags;
+    const char *src;          /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;          /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;           /* BIND */
+    unsigned mode;            /* DIR/FILE permission bits */
+    char opt_size[24];        /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];        /* TMPFS: "mode" option */
+    const void *data;         /* FILE */
+    size_t data_len;
+    int fds[CTR__DEV_NODES];  /* filled by the child: BIND uses fds[0], DEV one per node */
+} ctr__op;
+
+typedef struct ctr__chunk {
+    struct ctr__chunk *next;
+} ctr__chunk;
+
+typedef struct ctr__plan {
+    ctr__chunk *chunks;       /* every allocation below, freed by ctr__plan_free */
+    unsigned long clone_flags; /* CLONE_NEW* only */
+    int userns;               /* write uid_map/gid_map from the child */
+    char uid_map[48], gid_map[48];
+    int set_ids;              /* root without user namespace: setgroups/setresgid/setresuid */
+    uid_t uid;
+    gid_t gid;
+    int timens;
+    char timens_offsets[96];
+    const char *hostname;     /* NULL: leave it */
+    int net_lo;               /* bring lo up */
+    const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
+    const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
+    int readonly_root;
+    ctr__op *ops;
+    size_t nops;
+    char **argv;
+    char **envp;
+    char **exec_paths;        /* candidates for argv[0], in PATH order */
+    size_t nexec;
+    const char *cwd;
+    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit */
+    int errfd;                /* write end of the error pipe (close-on-exec) */
+    int statusfd;             /* init: write end of the status pipe, else -1 */
+    int init;
+    int die_with_host;
+} ctr__plan;
+
+static void *ctr__alloc(ctr__plan *p, size_t n) {
+    /* One malloc per allocation, chained for ctr__plan_free; the header keeps max alignment. */
+    size_t head = (sizeof(ctr__chunk) + 15u) & ~CTR__CAST(size_t, 15u);
+    char *mem = CTR__CAST(char *, CONTAINER_MALLOC(head + n));
+    ctr__chunk *c;
+    if (!mem) return NULL;
+    c = CTR__CAST(ctr__chunk *, CTR__CAST(void *, mem));
+    c->next = p->chunks;
+    p->chunks = c;
+    memset(mem + head, 0, n);
+    return mem + head;
+}
+
+static void ctr__plan_free(ctr__plan *p) {
+    while (p->chunks) {
+        ctr__chunk *next = p->chunks->next;
+        CONTAINER_FREE(p->chunks);
+        p->chunks = next;
+    }
+}
+
+static char *ctr__strdup(ctr__plan *p, const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = CTR__CAST(char *, ctr__alloc(p, n));
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
+static char *ctr__normalize(ctr__plan *p, const char *path) {
+    size_t n = strlen(path), o = 0, i = 0;
+    char *out = CTR__CAST(char *, ctr__alloc(p, n + 2));
+    if (!out) return NULL;
+    while (i < n) {
+        size_t start, len;
+        while (i < n && path[i] == '/') i++;
+        start = i;
+        while (i < n && path[i] != '/') i++;
+        len = i - start;
+        if (len == 0 || (len == 1 && path[start] == '.')) continue;
+        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+            continue;
+        }
+        out[o++] = '/';
+        memcpy(out + o, path + start, len);
+        o += len;
+    }
+    if (o == 0) out[o++] = '/';
+    out[o] = '\0';
+    return out;
+}
+
+static int ctr__check_argv_size(const ctr_spec *spec, ctr_error *err) {
+    /* The kernel's limits: one string at most 32 pages, all of them at most a quarter of the stack
+       rlimit (sysconf(_SC_ARG_MAX)); fail here rather than with a late E2BIG from execve. */
+    long max = sysconf(_SC_ARG_MAX);
+    size_t total = 0, i;
+    const char *const *lists[2];
+    int l;
+    lists[0] = spec->argv;
+    lists[1] = spec->env;
+    if (max <= 0) max = 128 * 1024;
+    for (l = 0; l < 2; l++) {
+        if (!lists[l]) continue;
+        for (i = 0; lists[l][i]; i++) {
+            size_t len = strlen(lists[l][i]) + 1;
+            if (len > 32u * 4096u)
+                return ctr__fail(err, CTR_STEP_SPEC, E2BIG, l ? "env" : "argv",
+                                 "%s[%zu] is %zu bytes, longer than the kernel's 131072",
+                                 l ? "env" : "argv", i, len - 1);
+            total += len + sizeof(char *);
+        }
+    }
+    if (total > CTR__CAST(size_t, max))
+        return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "argv",
+                         "argv and env take %zu bytes, more than the kernel's limit of %ld", total, max);
+    return 0;
+}
+
+static char **ctr__copy_list(ctr__plan *p, const char *const *src, size_t extra) {
+    size_t n = 0, i;
+    char **dst;
+    while (src && src[n]) n++;
+    dst = CTR__CAST(char **, ctr__alloc(p, (n + extra + 1) * sizeof(char *)));
+    if (!dst) return NULL;
+    for (i = 0; i < n; i++)
+        if (!(dst[i] = ctr__strdup(p, src[i]))) return NULL;
+    return dst;
+}
+
+static const char *ctr__env_get(char **envp, const char *key) {
+    size_t k = strlen(key), i;
+    for (i = 0; envp[i]; i++)
+        if (strncmp(envp[i], key, k) == 0 && envp[i][k] == '=') return envp[i] + k + 1;
+    return NULL;
+}
+
+/* The candidate paths for argv[0], as execvp would try them, with the container's PATH. */
+static int ctr__plan_exec_paths(ctr__plan *p) {
+    const char *arg0 = p->argv[0], *path, *s;
+    size_t n = 1, alen = strlen(arg0);
+    if (strchr(arg0, '/')) {
+        p->exec_paths = CTR__CAST(char **, ctr__alloc(p, sizeof(char *)));
+        if (!p->exec_paths) return -1;
+        p->exec_paths[0] = p->argv[0];
+        p->nexec = 1;
+        return 0;
+    }
+    path = ctr__env_get(p->envp, "PATH");
+    if (!path) path = ctr__default_path;
+    for (s = path; *s; s++) n += (*s == ':');
+    p->exec_paths = CTR__CAST(char **, ctr__alloc(p, n * sizeof(char *)));
+    if (!p->exec_paths) return -1;
+    for (s = path; ; ) {
+        const char *e = strchr(s, ':');
+        size_t dlen = e ? CTR__CAST(size_t, e - s) : strlen(s);
+        if (dlen > 0) {
+            char *c = CTR__CAST(char *, ctr__alloc(p, dlen + alen + 2));
+            if (!c) return -1;
+            memcpy(c, s, dlen);
+            c[dlen] = '/';
+            memcpy(c + dlen + 1, arg0, alen + 1);
+            p->exec_paths[p->nexec++] = c;
+        }
+        if (!e) break;
+        s = e + 1;
+    }
+    return 0;
+}
+
+static int ctr__plan_env(ctr__plan *p, const ctr_spec *spec) {
+    if (spec->env) {
+        p->envp = ctr__copy_list(p, spec->env, 0);
+    } else {
+        static const char *const defaults[] = {
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL};
+        p->envp = ctr__copy_list(p, defaults, 0);
+    }
+    return p->envp ? 0 : -1;
+}
+
+static ctr__op *ctr__add_op(ctr__plan *p, size_t cap, ctr_mount_type type, const char *dst) {
+    ctr__op *op;
+    int i;
+    CONTAINER_ASSERT(p->nops < cap);
+    (void)cap;
+    op = &p->ops[p->nops++];
+    op->type = type;
+    op->dst = dst;
+    for (i = 0; i < CTR__DEV_NODES; i++) op->fds[i] = -1;
+    return op;
+}
+
+/* rootfs NULL: the host's userland, read-only, on a fresh tmpfs.  Symlinks (merged /usr) are
+   recreated as symlinks so /bin -> usr/bin keeps working. */
+static int ctr__plan_host_userland(ctr__plan *p, size_t cap, ctr_error *err) {
+    static const char *const dirs[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"};
+    size_t i;
+    for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        struct stat st;
+        ctr__op *op;
+        if (lstat(dirs[i], &st) != 0) continue;
+        if (S_ISLNK(st.st_mode)) {
+            char link[PATH_MAX];
+            ssize_t n = readlink(dirs[i], link, sizeof(link) - 1);
+            if (n < 0) continue;
+            link[n] = '\0';
+            op = ctr__add_op(p, cap, CTR_MOUNT_SYMLINK, dirs[i]);
+            if (!(op->src = ctr__strdup(p, link)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        } else if (S_ISDIR(st.st_mode)) {
+            op = ctr__add_op(p, cap, CTR_MOUNT_BIND, dirs[i]);
+            op->src = dirs[i];
+            op->src_is_dir = 1;
+        }
+    }
+    return 0;
+}
+
+static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    const char *t = m->target;
+    struct stat st;
+    if (!t || t[0] != '/')
+        return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t ? t : "",
+                         "mount target \"%s\" must be an absolute path", t ? t : "(null)");
+    if (!(op->dst = ctr__normalize(p, t)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, t, "allocate the plan");
+    if (strcmp(op->dst, "/") == 0)
+        return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "cannot mount on \"/\": use rootfs");
+    op->flags = m->flags;
+    switch (m->type) {
+    case CTR_MOUNT_BIND:
+        if (!m->source || m->source[0] != '/')
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->source ? m->source : "",
+                             "bind source \"%s\" must be an absolute host path",
+                             m->source ? m->source : "(null)");
+        if (stat(m->source, &st) != 0)
+            return ctr__fail(err, CTR_STEP_MOUNT, errno, m->source, "bind source %s", m->source);
+        if (!(op->src = ctr__strdup(p, m->source)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        op->src_is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
+        return 0;
+    case CTR_MOUNT_TMPFS:
+        if (m->size) snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
+                              CTR__CAST(unsigned long long, m->size));
+        snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 01777u);
+        return 0;
+    case CTR_MOUNT_SYMLINK:
+        if (!m->source || !m->source[0])
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "symlink %s needs a source (what it points to)", t);
+        if (!(op->src = ctr__strdup(p, m->source)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        return 0;
+    case CTR_MOUNT_DIR:
+        op->mode = m->mode ? m->mode & 07777u : 0755u;
+        return 0;
+    case CTR_MOUNT_FILE:
+        if (m->data_len && !m->data)
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "file %s has data_len but no data", t);
+        op->mode = m->mode ? m->mode & 07777u : 0644u;
+        if (m->data_len) {
+            void *d = ctr__alloc(p, m->data_len);
+            if (!d) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+            memcpy(d, m->data, m->data_len);
+            op->data = d;
+            op->data_len = m->data_len;
+        }
+        return 0;
+    case CTR_MOUNT_PROC:
+    case CTR_MOUNT_DEV:
+    case CTR_MOUNT_MQUEUE:
+        return 0;
+    }
+    return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s", CTR__CAST(int, m->type), t);
+}
+
+static int ctr__has_target(const ctr__op *ops, size_t n, const char *dst) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (strcmp(ops[i].dst, dst) == 0) return 1;
+    return 0;
+}
+
+/* Ops in order: host userland (rootfs NULL), default mounts (unless replaced), the user's mounts. */
+static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    size_t cap = 7 + 3 + spec->nmounts, i, first_user, nuser;
+    ctr__op *user;
+    if (spec->nmounts && !spec->mounts)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "nmounts is %zu but mounts is NULL", spec->nmounts);
+    if (!(p->ops = CTR__CAST(ctr__op *, ctr__alloc(p, cap * sizeof(ctr__op)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (!spec->rootfs && ctr__plan_host_userland(p, cap, err) != 0) return -1;
+    /* Validate the user's mounts at the end of the array first, so defaults can see their targets. */
+    first_user = cap - spec->nmounts;
+    for (i = 0; i < spec->nmounts; i++) {
+        ctr__op *op = &p->ops[first_user + i];
+        int k;
+        for (k = 0; k < CTR__DEV_NODES; k++) op->fds[k] = -1;
+        op->type = spec->mounts[i].type;
+        if (ctr__validate_mount(p, &spec->mounts[i], op, err) != 0) return -1;
+    }
+    nuser = spec->nmounts;
+    user = &p->ops[first_user];
+    if (!spec->no_default_mounts) {
+        if (!ctr__has_target(user, nuser, "/proc")) ctr__add_op(p, cap, CTR_MOUNT_PROC, "/proc");
+        if (!ctr__has_target(user, nuser, "/dev")) ctr__add_op(p, cap, CTR_MOUNT_DEV, "/dev");
+        if (!ctr__has_target(user, nuser, "/tmp"))
+            strcpy(ctr__add_op(p, cap, CTR_MOUNT_TMPFS, "/tmp")->opt_mode, "1777");
+    }
+    /* Close the gap between the defaults and the user's ops. */
+    if (p->ops + p->nops != user) memmove(p->ops + p->nops, user, nuser * sizeof(ctr__op));
+    p->nops += nuser;
+    return 0;
+}
+
+static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    static const char *const attach[] = {"/tmp", "/mnt", "/run", "/var/tmp", "/dev"};
+    struct stat st;
+    size_t i;
+    p->readonly_root = spec->readonly_root ? 1 : 0;
+    if (spec->rootfs) {
+        char *real;
+        if (!spec->rootfs[0])
+            return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, "", "rootfs is an empty string (NULL means the host userland)");
+        if (stat(spec->rootfs, &st) != 0)
+            return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "rootfs %s", spec->rootfs);
+        if (!S_ISDIR(st.st_mode))
+            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs, "rootfs %s", spec->rootfs);
+        if (!(real = realpath(spec->rootfs, NULL)))
+            return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "resolve rootfs %s", spec->rootfs);
+        p->rootfs = ctr__strdup(p, real);
+        free(real); /* realpath allocates with malloc, whatever CONTAINER_MALLOC is */
+        if (!p->rootfs) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        p->attach_at = p->rootfs;
+        return 0;
+    }
+    for (i = 0; i < sizeof(attach) / sizeof(attach[0]); i++)
+        if (stat(attach[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+            p->attach_at = attach[i];
+            return 0;
+        }
+    return ctr__fail(err, CTR_STEP_ROOTFS, ENOENT, "/tmp",
+                     "no directory to build the root on (tried /tmp /mnt /run /var/tmp /dev)");
+}
+
+static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    unsigned share = spec->share;
+    uid_t euid = geteuid();
+    if (share & ~CTR_NS_ALL)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "unknown namespace bits 0x%x in share",
+                         share & ~CTR_NS_ALL);
+    p->clone_flags = CLONE_NEWNS;
+    if (!(share & CTR_NS_PID)) p->clone_flags |= CLONE_NEWPID;
+    if (!(share & CTR_NS_NET)) p->clone_flags |= CLONE_NEWNET;
+    if (!(share & CTR_NS_IPC)) p->clone_flags |= CLONE_NEWIPC;
+    if (!(share & CTR_NS_UTS)) p->clone_flags |= CLONE_NEWUTS;
+    if (!(share & CTR_NS_CGROUP)) p->clone_flags |= CLONE_NEWCGROUP;
+    p->net_lo = !(share & CTR_NS_NET);
+    p->userns = !(share & CTR_NS_USER) && (euid != 0 || spec->new_userns);
+    p->uid = spec->uid;
+    p->gid = spec->gid;
+    if (p->userns) {
+        p->clone_flags |= CLONE_NEWUSER;
+        snprintf(p->uid_map, sizeof(p->uid_map), "%lu %lu 1\n", CTR__CAST(unsigned long, spec->uid),
+                 CTR__CAST(unsigned long, euid));
+        snprintf(p->gid_map, sizeof(p->gid_map), "%lu %lu 1\n", CTR__CAST(unsigned long, spec->gid),
+                 CTR__CAST(unsigned long, getegid()));
+    } else {
+        p->set_ids = (euid == 0);
+    }
+    if (spec->hostname && (share & CTR_NS_UTS))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->hostname,
+                         "a hostname needs its own UTS namespace, but CTR_NS_UTS is shared");
+    if (!(share & CTR_NS_UTS)) {
+        const char *h = spec->hostname ? spec->hostname : "container";
+        if (strlen(h) > 64)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, h, "hostname is longer than 64 bytes");
+        if (!(p->hostname = ctr__strdup(p, h)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (spec->time_ns) {
+        p->timens = 1;
+        snprintf(p->timens_offsets, sizeof(p->timens_offsets), "monotonic %lld 0\nboottime %lld 0\n",
+                 CTR__CAST(long long, spec->monotonic_offset_sec),
+                 CTR__CAST(long long, spec->boottime_offset_sec));
+    }
+    return 0;
+}
+
+/* Everything but the fds (stdio, pipes), which ctr_spawn owns. */
+static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    int i;
+    memset(p, 0, sizeof(*p));
+    p->errfd = p->statusfd = -1;
+    for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
+    if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
+    if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");
+    if (ctr__check_argv_size(spec, err) != 0) return -1;
+    if (spec->cwd && spec->cwd[0] != '/')
+        return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
+    if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
+    if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
+    if (ctr__plan_mounts(p, spec, err) != 0) return -1;
+    if (!(p->argv = ctr__copy_list(p, spec->argv, 0)) || ctr__plan_env(p, spec) != 0 ||
+        ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, spec->cwd ? spec->cwd : "/")))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    p->init = spec->init ? 1 : 0;
+    p->die_with_host = spec->no_die_with_host ? 0 : 1;
+    return 0;
+}

@@ -1,0 +1,276 @@
+/* ctr_spawn and the handle: pipes, clone, the error report, wait/poll/kill/destroy. */
+
+struct ctr_container {
+    pid_t pid;
+    int pidfd;           /* -1 when the kernel has no pidfds */
+    int statusfd;        /* init: read end of the status pipe, else -1 */
+    int stdio[3];        /* host ends of CTR_STDIO_PIPE streams */
+    int reaped;
+    ctr_result result;
+    int64_t start_ns;
+};
+
+static int64_t ctr__now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return CTR__CAST(int64_t, ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+static void ctr__close(int *fd) {
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+        *fd = -1;
+    }
+}
+
+/* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
+typedef struct ctr__fds {
+    int err[2], status[2], pipes[3][2], devnull;
+} ctr__fds;
+
+static void ctr__fds_init(ctr__fds *f) {
+    int i;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = -1;
+    for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
+}
+
+static void ctr__fds_close_all(ctr__fds *f) {
+    int i;
+    ctr__close(&f->err[0]);
+    ctr__close(&f->err[1]);
+    ctr__close(&f->status[0]);
+    ctr__close(&f->status[1]);
+    ctr__close(&f->devnull);
+    for (i = 0; i < 3; i++) {
+        ctr__close(&f->pipes[i][0]);
+        ctr__close(&f->pipes[i][1]);
+    }
+}
+
+/* Stdio per stream, and the pipes; the plan gets the fds the child dup2s onto 0/1/2. */
+static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_error *err) {
+    int i;
+    if (pipe2(f->err, O_CLOEXEC) != 0 || (p->init && pipe2(f->status, O_CLOEXEC) != 0))
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+    p->errfd = f->err[1];
+    p->statusfd = f->status[1];
+    for (i = 0; i < 3; i++) {
+        switch (spec->stdio[i]) {
+        case CTR_STDIO_INHERIT:
+            break;
+        case CTR_STDIO_NULL:
+            if (f->devnull < 0 && (f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+                return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
+            p->stdio_src[i] = f->devnull;
+            break;
+        case CTR_STDIO_FD:
+            if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
+                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "", "stdio_fd[%d] (%d) is not an open descriptor",
+                                 i, spec->stdio_fd[i]);
+            p->stdio_src[i] = spec->stdio_fd[i];
+            break;
+        case CTR_STDIO_PIPE:
+            if (pipe2(f->pipes[i], O_CLOEXEC) != 0)
+                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe for stdio %d", i);
+            p->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
+            break;
+        default:
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
+                             CTR__CAST(int, spec->stdio[i]));
+        }
+    }
+    return 0;
+}
+
+/* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), with no
+   exit signal so that a host's waitpid(-1) or SIGCHLD handler cannot reap the container.  Falls
+   back to clone where clone3 is missing or filtered with ENOSYS. */
+static pid_t ctr__clone(ctr__plan *p, int *pidfd) {
+    ctr__clone_args a;
+    long r;
+    memset(&a, 0, sizeof(a));
+    a.flags = p->clone_flags | CLONE_PIDFD;
+    a.pidfd = CTR__CAST(uint64_t, CTR__CAST(uintptr_t, pidfd));
+    r = syscall(SYS_clone3, &a, sizeof(a));
+    if (r < 0 && errno == ENOSYS)
+        r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
+    if (r == 0) {
+        ctr__child_run(p);
+        _exit(127); /* not reached */
+    }
+    return CTR__CAST(pid_t, r);
+}
+
+/* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
+static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
+    siginfo_t si;
+    long r;
+    if (c->reaped) return 1;
+    memset(&si, 0, sizeof(si));
+    do {
+        if (c->pidfd >= 0)
+            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+        else
+            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d", CTR__CAST(int, c->pid));
+    if (si.si_pid == 0) return 0;
+    c->reaped = 1;
+    c->result.wall_ns = ctr__now_ns() - c->start_ns;
+    c->result.exited = si.si_code == CLD_EXITED;
+    c->result.signaled = !c->result.exited;
+    c->result.exit_code = c->result.exited ? si.si_status : 0;
+    c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    if (c->statusfd >= 0) {
+        /* With init, pid 1 reports the command's own status. */
+        int st;
+        if (read(c->statusfd, &st, sizeof(st)) == CTR__CAST(ssize_t, sizeof(st))) {
+            c->result.exited = WIFEXITED(st);
+            c->result.signaled = WIFSIGNALED(st);
+            c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+            c->result.term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+        }
+        ctr__close(&c->statusfd);
+    }
+    return 1;
+}
+
+static int ctr__signal(ctr_container *c, int sig) {
+    if (c->pidfd >= 0) return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
+    return kill(c->pid, sig);
+}
+
+/* Reads the child's report: 0 bytes (EOF) means the command was exec'd. */
+static int ctr__read_report(int fd, ctr_error *report) {
+    size_t got = 0;
+    while (got < sizeof(*report)) {
+        ssize_t r = read(fd, CTR__CAST(char *, CTR__CAST(void *, report)) + got, sizeof(*report) - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += CTR__CAST(size_t, r);
+    }
+    return got == sizeof(*report);
+}
+
+static void ctr__container_free(ctr_container *c) {
+    int i;
+    ctr__close(&c->pidfd);
+    ctr__close(&c->statusfd);
+    for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
+    CONTAINER_FREE(c);
+}
+
+/* Starts the child and waits for its verdict.  On failure the child is killed and reaped. */
+static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *err) {
+    sigset_t all, old;
+    ctr_error report;
+    int i;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    c->start_ns = ctr__now_ns();
+    c->pid = ctr__clone(p, &c->pidfd);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (c->pid < 0)
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%lx)",
+                         p->clone_flags);
+    /* Close our copies of the child's ends, so EOF on the error pipe means exec. */
+    ctr__close(&f->err[1]);
+    ctr__close(&f->status[1]);
+    ctr__close(&f->devnull);
+    for (i = 0; i < 3; i++) ctr__close(&f->pipes[i][i == 0 ? 0 : 1]);
+    if (!ctr__read_report(f->err[0], &report)) return 0;
+    ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
+    ctr__reap(c, 0, NULL);
+    if (err) {
+        *err = report;
+        err->path[sizeof(err->path) - 1] = '\0';
+        err->msg[sizeof(err->msg) - 1] = '\0';
+        ctr__finish_msg(err);
+    }
+    return -1;
+}
+
+CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
+    ctr__plan plan;
+    ctr__fds f;
+    ctr_container *c = NULL;
+    int i, rc = -1;
+    ctr__clear_error(err);
+    ctr__fds_init(&f);
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (ctr__plan_build(&plan, spec, err) != 0) goto done;
+    if (ctr__open_fds(spec, &plan, &f, err) != 0) goto done;
+    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
+        goto done;
+    }
+    memset(c, 0, sizeof(*c));
+    c->pidfd = c->statusfd = -1;
+    for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    if (ctr__start(c, &plan, &f, err) != 0) goto done;
+    /* Hand the host ends over to the handle. */
+    c->statusfd = f.status[0];
+    f.status[0] = -1;
+    for (i = 0; i < 3; i++) {
+        int host_end = i == 0 ? 1 : 0;
+        c->stdio[i] = f.pipes[i][host_end];
+        f.pipes[i][host_end] = -1;
+    }
+    *out = c;
+    c = NULL;
+    rc = 0;
+done:
+    if (c) ctr__container_free(c);
+    ctr__fds_close_all(&f);
+    ctr__plan_free(&plan);
+    return rc;
+}
+
+CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    if (ctr__reap(c, 0, err) < 0) return -1;
+    if (res) *res = c->result;
+    return 0;
+}
+
+CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err) {
+    int r;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    r = ctr__reap(c, 1, err);
+    if (r == 1 && res) *res = c->result;
+    return r;
+}
+
+CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_KILL, EINVAL, "", "container is NULL");
+    if (c->reaped) return ctr__fail(err, CTR_STEP_KILL, ESRCH, "", "the container has already exited");
+    if (ctr__signal(c, sig) != 0)
+        return ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
+    return 0;
+}
+
+CONTAINER_API void ctr_destroy(ctr_container *c) {
+    if (!c) return;
+    if (!c->reaped) {
+        ctr__signal(c, SIGKILL); /* pid 1 dying takes the whole pid namespace with it */
+        ctr__reap(c, 0, NULL);
+    }
+    ctr__container_free(c);
+}
+
+CONTAINER_API int ctr_pidfd(const ctr_container *c) { return c ? c->pidfd : -1; }
+CONTAINER_API pid_t ctr_pid(const ctr_container *c) { return c ? c->pid : -1; }
+
+CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream) {
+    return (c && stream >= 0 && stream < 3) ? c->stdio[stream] : -1;
+}
+
+CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream) {
+    if (c && stream >= 0 && stream < 3) ctr__close(&c->stdio[stream]);
+}
