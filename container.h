@@ -326,8 +326,10 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 
 #ifdef __cplusplus
 #define CTR__CAST(type, x) static_cast<type>(x)
+#define CTR__PTR_TO_U64(x) static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))
 #else
 #define CTR__CAST(type, x) ((type)(x))
+#define CTR__PTR_TO_U64(x) ((uint64_t)(uintptr_t)(x))
 #endif
 
 /* Constants and structs from newer kernel headers, so older headers still build. */
@@ -1091,7 +1093,7 @@ static int ctr__c_open_parent(const ctr__plan *p, int rootfd, const char *dst, c
 /* A fresh filesystem as a detached mount: fsopen, options, create, fsmount. */
 static int ctr__c_fsmount(const ctr__plan *p, const char *type, const char *const *opts,
                           unsigned attrs, const char *dst) {
-    int fs = ctr__fsopen(type), m;
+    int fs = ctr__fsopen(type), m = -1;
     size_t i;
     if (fs < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
     for (i = 0; opts && opts[i]; i += 2) {
@@ -1162,20 +1164,17 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
     const char *name;
     int dir = ctr__c_open_parent(p, rootfd, op->dst, &name), f;
     size_t off = 0;
-    switch (op->type) {
-    case CTR_MOUNT_DIR:
+    if (op->type == CTR_MOUNT_DIR) {
         if (mkdirat(dir, name, op->mode) == 0) {
             if (fchmodat(dir, name, op->mode, 0) != 0)
                 ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         } else if (errno != EEXIST) {
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directory ", op->dst, NULL, NULL);
         }
-        break;
-    case CTR_MOUNT_SYMLINK:
+    } else if (op->type == CTR_MOUNT_SYMLINK) {
         if (symlinkat(op->src, dir, name) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
-        break;
-    default: /* CTR_MOUNT_FILE */
+    } else { /* CTR_MOUNT_FILE */
         f = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, op->mode);
         if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
         while (off < op->data_len) {
@@ -1186,7 +1185,6 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
         }
         if (fchmod(f, op->mode) != 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         close(f);
-        break;
     }
     close(dir);
 }
@@ -1512,7 +1510,7 @@ static pid_t ctr__clone(ctr__plan *p, int *pidfd) {
     long r;
     memset(&a, 0, sizeof(a));
     a.flags = p->clone_flags | CLONE_PIDFD;
-    a.pidfd = CTR__CAST(uint64_t, CTR__CAST(uintptr_t, pidfd));
+    a.pidfd = CTR__PTR_TO_U64(pidfd);
     r = syscall(SYS_clone3, &a, sizeof(a));
     if (r < 0 && errno == ENOSYS)
         r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
@@ -1651,6 +1649,7 @@ done:
 
 CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
     ctr__clear_error(err);
+    if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
     if (ctr__reap(c, 0, err) < 0) return -1;
     if (res) *res = c->result;
@@ -1660,6 +1659,7 @@ CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
 CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err) {
     int r;
     ctr__clear_error(err);
+    if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
     r = ctr__reap(c, 1, err);
     if (r == 1 && res) *res = c->result;

@@ -130,7 +130,7 @@ static int ctr__c_open_parent(const ctr__plan *p, int rootfd, const char *dst, c
 /* A fresh filesystem as a detached mount: fsopen, options, create, fsmount. */
 static int ctr__c_fsmount(const ctr__plan *p, const char *type, const char *const *opts,
                           unsigned attrs, const char *dst) {
-    int fs = ctr__fsopen(type), m;
+    int fs = ctr__fsopen(type), m = -1;
     size_t i;
     if (fs < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
     for (i = 0; opts && opts[i]; i += 2) {
@@ -201,20 +201,17 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
     const char *name;
     int dir = ctr__c_open_parent(p, rootfd, op->dst, &name), f;
     size_t off = 0;
-    switch (op->type) {
-    case CTR_MOUNT_DIR:
+    if (op->type == CTR_MOUNT_DIR) {
         if (mkdirat(dir, name, op->mode) == 0) {
             if (fchmodat(dir, name, op->mode, 0) != 0)
                 ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         } else if (errno != EEXIST) {
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directory ", op->dst, NULL, NULL);
         }
-        break;
-    case CTR_MOUNT_SYMLINK:
+    } else if (op->type == CTR_MOUNT_SYMLINK) {
         if (symlinkat(op->src, dir, name) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
-        break;
-    default: /* CTR_MOUNT_FILE */
+    } else { /* CTR_MOUNT_FILE */
         f = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, op->mode);
         if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
         while (off < op->data_len) {
@@ -225,7 +222,6 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
         }
         if (fchmod(f, op->mode) != 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         close(f);
-        break;
     }
     close(dir);
 }

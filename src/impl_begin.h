@@ -42,8 +42,10 @@
 
 #ifdef __cplusplus
 #define CTR__CAST(type, x) static_cast<type>(x)
+#define CTR__PTR_TO_U64(x) static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))
 #else
 #define CTR__CAST(type, x) ((type)(x))
+#define CTR__PTR_TO_U64(x) ((uint64_t)(uintptr_t)(x))
 #endif
 
 /* Constants and structs from newer kernel headers, so older headers still build. */

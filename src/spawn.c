@@ -92,7 +92,7 @@ static pid_t ctr__clone(ctr__plan *p, int *pidfd) {
     long r;
     memset(&a, 0, sizeof(a));
     a.flags = p->clone_flags | CLONE_PIDFD;
-    a.pidfd = CTR__CAST(uint64_t, CTR__CAST(uintptr_t, pidfd));
+    a.pidfd = CTR__PTR_TO_U64(pidfd);
     r = syscall(SYS_clone3, &a, sizeof(a));
     if (r < 0 && errno == ENOSYS)
         r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
@@ -231,6 +231,7 @@ done:
 
 CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
     ctr__clear_error(err);
+    if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
     if (ctr__reap(c, 0, err) < 0) return -1;
     if (res) *res = c->result;
@@ -240,6 +241,7 @@ CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
 CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err) {
     int r;
     ctr__clear_error(err);
+    if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
     r = ctr__reap(c, 1, err);
     if (r == 1 && res) *res = c->result;
