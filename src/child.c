@@ -169,7 +169,7 @@ static void ctr__c_bind_file(const ctr__plan *p, const ctr__op *op, int rootfd) 
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, symlinks. */
 static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
     static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
-    static const char *const pts_opts[] = {"newinstance", "", "ptmxmode", "0666", "mode", "0620", NULL};
+    static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
     static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
                                         "/proc/self/fd/2", "stderr"};
