@@ -174,7 +174,9 @@ extern "C" {
     X(INIT, "init")             /* the optional init starting the command */                  \
     X(EXEC, "exec")             /* the command itself could not be executed */                \
     X(WAIT, "wait")                                                                           \
-    X(KILL, "kill")
+    X(KILL, "kill")                                                                           \
+    X(CGROUP, "cgroup")         /* creating, configuring, reading or removing the cgroup */   \
+    X(RLIMIT, "rlimit")
 
 typedef enum ctr_step {
 #define CTR__STEP_ENUM(name, str) CTR_STEP_##name,
@@ -225,6 +227,21 @@ typedef enum ctr_stdio_mode {
     CTR_STDIO_PIPE
 } ctr_stdio_mode;
 
+/* One resource limit (ctr_spec.rlimits): resource is RLIMIT_NOFILE, RLIMIT_CORE, ...; values in
+   the resource's unit, CTR_RLIM_INFINITY for unlimited. */
+#define CTR_RLIM_INFINITY UINT64_MAX
+typedef struct ctr_rlimit {
+    int resource;
+    uint64_t soft, hard;
+} ctr_rlimit;
+
+/* ctr_spec.cgroup */
+typedef enum ctr_cgroup_mode {
+    CTR_CGROUP_AUTO = 0,  /* a cgroup when a cgroup limit is set, none otherwise */
+    CTR_CGROUP_ALWAYS,    /* always (for ctr_stats, peak memory, ctr_pause); fail if impossible */
+    CTR_CGROUP_NEVER      /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
+} ctr_cgroup_mode;
+
 typedef struct ctr_spec {
     const char *const *argv;    /* required, NULL-terminated */
     const char *const *env;     /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -246,6 +263,19 @@ typedef struct ctr_spec {
     int stdio_fd[3];            /* for CTR_STDIO_FD */
     int init;                   /* run a tiny init as pid 1 */
     int no_die_with_host;       /* keep running when the spawning thread exits */
+
+    /* Limits (section 5 of the manual).  0 = not limited. */
+    uint64_t memory_max;        /* bytes of RAM (cgroup memory.max) */
+    uint64_t memory_swap_max;   /* bytes of swap on top; 0 = no swap when memory_max is set */
+    uint64_t pids_max;          /* processes and threads (cgroup pids.max) */
+    double cpus;                /* CPU bandwidth in CPUs: 0.5 = half of one CPU (cgroup cpu.max) */
+    unsigned cpu_weight;        /* relative CPU weight 1..10000 (default 100) */
+    unsigned io_weight;         /* relative IO weight 1..10000 (default 100) */
+    const ctr_rlimit *rlimits;  /* setrlimit inside; RLIMIT_CORE is 0 unless given here */
+    size_t nrlimits;
+    double timeout_sec;         /* wall clock; then the whole container is killed (ctr_wait/ctr_poll) */
+    ctr_cgroup_mode cgroup;
+    const char *cgroup_parent;  /* where to create the container's cgroup; NULL = automatic */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -254,7 +284,19 @@ typedef struct ctr_result {
     int signaled;       /* 1: killed by term_signal */
     int term_signal;
     int64_t wall_ns;    /* from spawn to exit */
+    int timed_out;      /* killed because timeout_sec passed */
+    int oom_killed;     /* the kernel's OOM killer killed a process of the container (cgroup only) */
+    uint64_t memory_peak; /* bytes: the cgroup's peak, or without a cgroup the largest process's RSS */
+    int64_t cpu_user_ns;  /* CPU time of all the container's processes */
+    int64_t cpu_system_ns;
 } ctr_result;
+
+/* What ctr_stats reports of a running container (needs a cgroup). */
+typedef struct ctr_usage {
+    uint64_t memory_current;  /* bytes */
+    uint64_t pids_current;
+    int64_t cpu_usage_ns;     /* user + system */
+} ctr_usage;
 
 typedef struct ctr_container ctr_container;
 
@@ -264,6 +306,14 @@ CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err);
 CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err);
 CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err);
 CONTAINER_API void ctr_destroy(ctr_container *c);
+CONTAINER_API int ctr_stats(ctr_container *c, ctr_usage *usage, ctr_error *err);
+CONTAINER_API int ctr_pause(ctr_container *c, ctr_error *err);
+CONTAINER_API int ctr_resume(ctr_container *c, ctr_error *err);
+/* CLOCK_MONOTONIC nanoseconds at which timeout_sec expires, 0 if none: an event loop arms a
+   timer for it and calls ctr_poll, which kills the container once the deadline has passed. */
+CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c);
+/* The container's cgroup directory (host path), "" if it has none. */
+CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c);
 CONTAINER_API int ctr_pidfd(const ctr_container *c);
 CONTAINER_API pid_t ctr_pid(const ctr_container *c);
 /* The host end of a CTR_STDIO_PIPE stream (0, 1, 2), or -1. Owned by the container. */
@@ -293,8 +343,8 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 #if defined(CONTAINER_MALLOC) && !defined(CONTAINER_FREE) || !defined(CONTAINER_MALLOC) && defined(CONTAINER_FREE)
 #error "container.h: define both CONTAINER_MALLOC and CONTAINER_FREE, or neither"
 #endif
-#ifndef CONTAINER_MALLOC
 #include <stdlib.h>
+#ifndef CONTAINER_MALLOC
 #define CONTAINER_MALLOC(n) malloc(n)
 #define CONTAINER_FREE(p) free(p)
 #endif
@@ -303,6 +353,7 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 #define CONTAINER_ASSERT(x) assert(x)
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -318,7 +369,9 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -338,6 +391,9 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 #endif
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -529,6 +585,16 @@ static void ctr__clear_error(ctr_error *err) {
     err->path[0] = '\0';
     err->msg[0] = '\0';
 }
+
+/* Closes *fd if open and marks it closed; keeps errno. */
+static void ctr__close(int *fd) {
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+        *fd = -1;
+    }
+}
 /* ---- end src/error.c ---- */
 /* ---- begin src/plan.c ---- */
 /* ctr_spec -> ctr__plan: validation, defaults, and every string and buffer the child will need,
@@ -584,6 +650,10 @@ typedef struct ctr__plan {
     int statusfd;             /* init: write end of the status pipe, else -1 */
     int init;
     int die_with_host;
+    int sync_fd;              /* read end: wait for the parent to place us in the cgroup, or -1 */
+    int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
+    ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
+    size_t nrlimits;
 } ctr__plan;
 
 static void *ctr__alloc(ctr__plan *p, size_t n) {
@@ -937,11 +1007,45 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     return 0;
 }
 
+static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t i, n = s->nrlimits;
+    int has_core = 0;
+    /* !(x >= 0) also catches NaN */
+    if (!(s->cpus >= 0) || s->cpus > 100000.0)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus", "cpus must be a positive number of CPUs, not %g", s->cpus);
+    if (!(s->timeout_sec >= 0))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be positive, not %g", s->timeout_sec);
+    if (s->cpu_weight > 10000 || s->io_weight > 10000)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight", "cpu_weight and io_weight must be 1..10000");
+    if (n && !s->rlimits)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rlimits", "nrlimits is %zu but rlimits is NULL", n);
+    for (i = 0; i < n; i++) {
+        const ctr_rlimit *r = &s->rlimits[i];
+        if (r->resource < 0 || r->resource >= RLIM_NLIMITS)
+            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "unknown rlimit resource %d", r->resource);
+        if (r->soft > r->hard)
+            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "rlimit %d: soft limit above the hard limit",
+                             r->resource);
+        has_core |= r->resource == RLIMIT_CORE;
+    }
+    /* The one safe default: no core dumps (they would land in the container's files). */
+    p->rlimits = CTR__CAST(ctr_rlimit *, ctr__alloc(p, (n + 1) * sizeof(ctr_rlimit)));
+    if (!p->rlimits) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (n) memcpy(p->rlimits, s->rlimits, n * sizeof(ctr_rlimit));
+    if (!has_core) {
+        p->rlimits[n].resource = RLIMIT_CORE;
+        p->rlimits[n].soft = p->rlimits[n].hard = 0;
+        n++;
+    }
+    p->nrlimits = n;
+    return 0;
+}
+
 /* Everything but the fds (stdio, pipes), which ctr_spawn owns. */
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = -1;
+    p->errfd = p->statusfd = p->sync_fd = -1;
     for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
@@ -949,6 +1053,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__check_argv_size(spec, err) != 0) return -1;
     if (spec->cwd && spec->cwd[0] != '/')
         return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
+    if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;
@@ -960,6 +1065,522 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     return 0;
 }
 /* ---- end src/plan.c ---- */
+/* ---- begin src/cgroup.c ---- */
+/* Cgroups, in the parent only: cgroup v2 (primary) and v1 (fallback for hosts that still mount
+   the v1 controllers).  One cgroup per container, made before the clone, removed on destroy.
+
+   Where:  v2 as root: /sys/fs/cgroup/container.h/ctr-PID-N (the library's own subtree).  v2 as
+   another user: DELEGATED/container.h/ctr-PID-N, where DELEGATED is the highest ancestor of the
+   caller's own cgroup that the caller may write (systemd's user@UID.service).  v1: the same
+   container.h/ctr-PID-N under each controller's mount.  spec.cgroup_parent overrides the parent.
+   Stale cgroups of a crashed host (ctr-PID-* whose PID is gone) are removed by the next process
+   that creates a container cgroup in the same parent. */
+
+#define CTR__CG2_MAGIC 0x63677270L
+#define CTR__CG1_MAGIC 0x27e0ebL
+#define CTR__CG_ROOT "/sys/fs/cgroup"
+#define CTR__CG_SUBTREE "container.h"
+
+/* v1 controllers we use; cgroup dirs are kept per controller (NULL = not used). */
+enum { CTR__V1_MEMORY, CTR__V1_PIDS, CTR__V1_CPU, CTR__V1_CPUACCT, CTR__V1_FREEZER, CTR__V1_BLKIO, CTR__V1_N };
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory", "pids", "cpu", "cpuacct", "freezer", "blkio"};
+
+typedef struct ctr__cgroup {
+    int version;              /* 0: none, 1 or 2 */
+    char *dir;                /* v2: the container's cgroup directory */
+    int dirfd;                /* v2: O_PATH fd of dir, for CLONE_INTO_CGROUP */
+    char *v1[CTR__V1_N];      /* v1: the container's directory per controller, NULL if unused */
+} ctr__cgroup;
+
+static void ctr__cg_init(ctr__cgroup *cg) {
+    int i;
+    cg->version = 0;
+    cg->dir = NULL;
+    cg->dirfd = -1;
+    for (i = 0; i < CTR__V1_N; i++) cg->v1[i] = NULL;
+}
+
+/* out = a sep b; -1 with ENAMETOOLONG if it does not fit. */
+static int ctr__join(char *out, size_t size, const char *a, const char *sep, const char *b) {
+    int n = snprintf(out, size, "%s%s%s", a, sep, b);
+    if (n < 0 || CTR__CAST(size_t, n) >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+static char *ctr__pathdup(const char *a, const char *b) {
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    char *s = CTR__CAST(char *, CONTAINER_MALLOC(la + lb + 2));
+    if (!s) return NULL;
+    memcpy(s, a, la);
+    if (b) {
+        s[la] = '/';
+        memcpy(s + la + 1, b, lb + 1);
+    } else {
+        s[la] = '\0';
+    }
+    return s;
+}
+
+/* Writes val to dir/file.  0, or -1 with errno. */
+static int ctr__cg_put(const char *dir, const char *file, const char *val) {
+    char path[PATH_MAX];
+    size_t len = strlen(val);
+    ssize_t w;
+    int fd;
+    if (ctr__join(path, sizeof(path), dir, "/", file) != 0 || (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) return -1;
+    w = write(fd, val, len);
+    ctr__close(&fd);
+    return w == CTR__CAST(ssize_t, len) ? 0 : -1;
+}
+
+static int ctr__cg_set(const char *dir, const char *file, const char *val, ctr_error *err) {
+    if (ctr__cg_put(dir, file, val) == 0) return 0;
+    return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "write \"%s\" to %s/%s", val, dir, file);
+}
+
+/* Reads dir/file into buf (NUL-terminated); length or -1. */
+static ssize_t ctr__cg_get(const char *dir, const char *file, char *buf, size_t size) {
+    char path[PATH_MAX];
+    ssize_t n;
+    int fd;
+    if (ctr__join(path, sizeof(path), dir, "/", file) != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return -1;
+    do n = read(fd, buf, size - 1);
+    while (n < 0 && errno == EINTR);
+    ctr__close(&fd);
+    if (n < 0) return -1;
+    buf[n] = '\0';
+    return n;
+}
+
+static uint64_t ctr__cg_get_u64(const char *dir, const char *file) {
+    char buf[64];
+    if (!dir || ctr__cg_get(dir, file, buf, sizeof(buf)) <= 0) return 0;
+    return CTR__CAST(uint64_t, strtoull(buf, NULL, 10));
+}
+
+/* The value after "key " in a "key value" file (memory.events, cpu.stat). */
+static uint64_t ctr__cg_get_key(const char *dir, const char *file, const char *key) {
+    char buf[4096];
+    size_t k = strlen(key);
+    const char *s;
+    if (!dir || ctr__cg_get(dir, file, buf, sizeof(buf)) <= 0) return 0;
+    for (s = buf; s && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL)
+        if (strncmp(s, key, k) == 0 && s[k] == ' ') return CTR__CAST(uint64_t, strtoull(s + k + 1, NULL, 10));
+    return 0;
+}
+
+static int ctr__statfs_type(const char *path, long *type) {
+    struct statfs st;
+    if (statfs(path, &st) != 0) return -1;
+    *type = CTR__CAST(long, st.f_type);
+    return 0;
+}
+
+/* Removes ctr-PID-* directories of dead PIDs in parent (each rmdir only works if it is empty). */
+static void ctr__cg_sweep(const char *parent) {
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        long pid;
+        char *end;
+        if (strncmp(e->d_name, "ctr-", 4) != 0) continue;
+        pid = strtol(e->d_name + 4, &end, 10);
+        if (end == e->d_name + 4 || *end != '-' || pid <= 0) continue;
+        if (kill(CTR__CAST(pid_t, pid), 0) == 0 || errno != ESRCH) continue;
+        {
+            char path[PATH_MAX];
+            if (ctr__join(path, sizeof(path), parent, "/", e->d_name) == 0) (void)rmdir(path);
+        }
+    }
+    closedir(d);
+}
+
+/* "ctr-PID-N": unique among this process's containers; the PID lets a later process tell a
+   stale cgroup from a live one. */
+static void ctr__cg_name(char *name, size_t size) {
+    static unsigned counter;
+    snprintf(name, size, "ctr-%ld-%u", CTR__CAST(long, getpid()), __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
+}
+
+/* mkdir parent/name; on first use in this process, sweep the parent for stale ones. */
+static char *ctr__cg_mkdir_container(const char *parent, const char *name, ctr_error *err) {
+    static int swept;
+    char *dir;
+    if (!__atomic_exchange_n(&swept, 1, __ATOMIC_RELAXED)) ctr__cg_sweep(parent);
+    if (!(dir = ctr__pathdup(parent, name))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate a cgroup path");
+        return NULL;
+    }
+    if (mkdir(dir, 0755) != 0) {
+        ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "create cgroup %s", dir);
+        CONTAINER_FREE(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+/* Is the controller name a word of the space-separated list? */
+static int ctr__word_in(const char *list, const char *word) {
+    size_t n = strlen(word);
+    const char *s = list;
+    while ((s = strstr(s, word)) != NULL) {
+        if ((s == list || s[-1] == ' ') && (s[n] == ' ' || s[n] == '\n' || s[n] == '\0')) return 1;
+        s += n;
+    }
+    return 0;
+}
+
+/* Enables the controllers in dir's cgroup.subtree_control that are not yet enabled.  Those in
+   `required` must be available; the others are enabled only if they are. */
+static int ctr__cg2_enable(const char *dir, const char *const *ctrls, const int *required, int n, ctr_error *err) {
+    char avail[512], on[512];
+    int i;
+    if (ctr__cg_get(dir, "cgroup.controllers", avail, sizeof(avail)) < 0 ||
+        ctr__cg_get(dir, "cgroup.subtree_control", on, sizeof(on)) < 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "read the controllers of cgroup %s", dir);
+    for (i = 0; i < n; i++) {
+        char plus[32];
+        if (ctr__word_in(on, ctrls[i])) continue;
+        if (!ctr__word_in(avail, ctrls[i])) {
+            if (!required[i]) continue;
+            return ctr__fail(err, CTR_STEP_CGROUP, EOPNOTSUPP, dir,
+                             "the %s controller is not available in cgroup %s (not enabled by its parent, or "
+                             "not delegated: with systemd, Delegate=yes on the unit or user@.service)",
+                             ctrls[i], dir);
+        }
+        snprintf(plus, sizeof(plus), "+%s", ctrls[i]);
+        if (ctr__cg_put(dir, "cgroup.subtree_control", plus) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "enable the %s controller in %s", ctrls[i], dir);
+    }
+    return 0;
+}
+
+/* The caller's own cgroup v2 path ("/user.slice/..."), from /proc/self/cgroup. */
+static int ctr__cg2_self(char *buf, size_t size) {
+    char data[4096];
+    const char *s;
+    ssize_t n;
+    int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    n = read(fd, data, sizeof(data) - 1);
+    ctr__close(&fd);
+    if (n <= 0) return -1;
+    data[n] = '\0';
+    for (s = data; s; s = strchr(s, '\n'), s = s ? s + 1 : NULL)
+        if (strncmp(s, "0::", 3) == 0) {
+            size_t len = strcspn(s + 3, "\n");
+            if (len + 1 > size) return -1;
+            memcpy(buf, s + 3, len);
+            buf[len] = '\0';
+            return 0;
+        }
+    errno = ENOENT;
+    return -1;
+}
+
+/* Unprivileged: the highest writable ancestor of our own cgroup, which is where systemd (or
+   whoever) delegated a subtree to us.  Our own cgroup holds processes, so it cannot be used. */
+static int ctr__cg2_delegated(char *out, size_t size, ctr_error *err) {
+    char self[PATH_MAX], path[PATH_MAX];
+    char *slash;
+    int found = 0;
+    if (ctr__cg2_self(self, sizeof(self)) != 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, "/proc/self/cgroup", "find the caller's cgroup");
+    for (;;) {
+        if (!(slash = strrchr(self, '/')) || slash == self) break;
+        *slash = '\0'; /* up one level: never our own cgroup */
+        if (ctr__join(path, sizeof(path), CTR__CG_ROOT, "", self) != 0 || access(path, W_OK) != 0) break;
+        if (ctr__join(out, size, path, "", "") != 0) break;
+        found = 1;
+    }
+    if (!found)
+        return ctr__fail(err, CTR_STEP_CGROUP, EACCES, CTR__CG_ROOT,
+                         "no cgroup is delegated to this user, so limits cannot be applied (run as root, "
+                         "or in a systemd user session: systemd-run --user --scope -p Delegate=yes ...; "
+                         "or set cgroup_parent to a cgroup you own)");
+    return 0;
+}
+
+static int ctr__cg_mkdir_p(const char *dir, ctr_error *err) {
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST) return 0;
+    return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "create cgroup %s", dir);
+}
+
+static int ctr__cg_wanted(const ctr_spec *s) {
+    return s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 || s->cpu_weight || s->io_weight;
+}
+
+static int ctr__cg2_limits(const char *dir, const ctr_spec *s, ctr_error *err) {
+    char v[64];
+    if (s->memory_max) {
+        snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_max));
+        if (ctr__cg_set(dir, "memory.max", v, err) != 0) return -1;
+    }
+    if (s->memory_max || s->memory_swap_max) {
+        snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_swap_max));
+        /* Without swap accounting the file is missing: fine when no swap was asked for. */
+        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 && (errno != ENOENT || s->memory_swap_max))
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "write \"%s\" to %s/memory.swap.max", v, dir);
+    }
+    if (s->pids_max) {
+        snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->pids_max));
+        if (ctr__cg_set(dir, "pids.max", v, err) != 0) return -1;
+    }
+    if (s->cpus > 0) {
+        long long quota = CTR__CAST(long long, s->cpus * 100000.0);
+        snprintf(v, sizeof(v), "%lld 100000", quota < 1000 ? 1000 : quota);
+        if (ctr__cg_set(dir, "cpu.max", v, err) != 0) return -1;
+    }
+    if (s->cpu_weight) {
+        snprintf(v, sizeof(v), "%u", s->cpu_weight);
+        if (ctr__cg_set(dir, "cpu.weight", v, err) != 0) return -1;
+    }
+    if (s->io_weight) {
+        snprintf(v, sizeof(v), "default %u", s->io_weight);
+        if (ctr__cg_set(dir, "io.weight", v, err) != 0) return -1;
+    }
+    return 0;
+}
+
+static int ctr__cg2_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
+    static const char *const ctrls[] = {"memory", "pids", "cpu", "io"};
+    int req[4];
+    char parent[PATH_MAX], name[64];
+    req[0] = s->memory_max || s->memory_swap_max;
+    req[1] = s->pids_max != 0;
+    req[2] = s->cpus > 0 || s->cpu_weight;
+    req[3] = s->io_weight != 0;
+    if (s->cgroup_parent) {
+        /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
+        const char *cp = s->cgroup_parent;
+        int full = strncmp(cp, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
+        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT, full || cp[0] == '/' ? "" : "/", cp) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, cp, "cgroup path %s", cp);
+    } else {
+        char base[PATH_MAX];
+        if (geteuid() == 0) strcpy(base, CTR__CG_ROOT);
+        else if (ctr__cg2_delegated(base, sizeof(base), err) != 0) return -1;
+        if (ctr__cg2_enable(base, ctrls, req, 4, err) != 0) return -1;
+        if (ctr__join(parent, sizeof(parent), base, "/", CTR__CG_SUBTREE) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, base, "cgroup path under %s", base);
+        if (ctr__cg_mkdir_p(parent, err) != 0) return -1;
+    }
+    if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
+    ctr__cg_name(name, sizeof(name));
+    if (!(cg->dir = ctr__cg_mkdir_container(parent, name, err))) return -1;
+    cg->version = 2;
+    if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
+    return ctr__cg2_limits(cg->dir, s, err);
+}
+
+static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
+    char v[64];
+    const char *mem = cg->v1[CTR__V1_MEMORY], *cpu = cg->v1[CTR__V1_CPU];
+    if (s->memory_max) {
+        snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_max));
+        if (ctr__cg_set(mem, "memory.limit_in_bytes", v, err) != 0) return -1;
+        snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_max + s->memory_swap_max));
+        if (ctr__cg_put(mem, "memory.memsw.limit_in_bytes", v) != 0) {
+            if (errno != ENOENT || s->memory_swap_max)
+                return ctr__fail(err, CTR_STEP_CGROUP, errno, mem, "write \"%s\" to %s/memory.memsw.limit_in_bytes", v, mem);
+            (void)ctr__cg_put(mem, "memory.swappiness", "0"); /* no swap accounting: avoid swap */
+        }
+    }
+    if (s->pids_max) {
+        snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->pids_max));
+        if (ctr__cg_set(cg->v1[CTR__V1_PIDS], "pids.max", v, err) != 0) return -1;
+    }
+    if (s->cpus > 0) {
+        long long quota = CTR__CAST(long long, s->cpus * 100000.0);
+        snprintf(v, sizeof(v), "%lld", quota < 1000 ? 1000 : quota);
+        if (ctr__cg_set(cpu, "cpu.cfs_period_us", "100000", err) != 0 ||
+            ctr__cg_set(cpu, "cpu.cfs_quota_us", v, err) != 0) return -1;
+    }
+    if (s->cpu_weight) {
+        snprintf(v, sizeof(v), "%u", s->cpu_weight * 1024u / 100u < 2u ? 2u : s->cpu_weight * 1024u / 100u);
+        if (ctr__cg_set(cpu, "cpu.shares", v, err) != 0) return -1;
+    }
+    if (s->io_weight) {
+        /* v1 range is 10..1000 */
+        unsigned w = s->io_weight / 10u < 10u ? 10u : (s->io_weight / 10u > 1000u ? 1000u : s->io_weight / 10u);
+        snprintf(v, sizeof(v), "%u", w);
+        if (ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.weight", v) != 0 &&
+            ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.bfq.weight", v) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->v1[CTR__V1_BLKIO],
+                             "set blkio weight %s (cgroup v1 io weights need the BFQ scheduler)", v);
+    }
+    return 0;
+}
+
+static int ctr__cg1_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
+    int use[CTR__V1_N], i;
+    char name[64];
+    use[CTR__V1_MEMORY] = s->memory_max || s->memory_swap_max || s->cgroup == CTR_CGROUP_ALWAYS;
+    use[CTR__V1_PIDS] = s->pids_max || s->cgroup == CTR_CGROUP_ALWAYS;
+    use[CTR__V1_CPU] = s->cpus > 0 || s->cpu_weight;
+    use[CTR__V1_CPUACCT] = 1;
+    use[CTR__V1_FREEZER] = 1;
+    use[CTR__V1_BLKIO] = s->io_weight != 0;
+    cg->version = 1;
+    ctr__cg_name(name, sizeof(name));
+    for (i = 0; i < CTR__V1_N; i++) {
+        char mount[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
+        long type;
+        int j, shared = 0;
+        if (!use[i]) continue;
+        (void)ctr__join(mount, sizeof(mount), CTR__CG_ROOT, "/", ctr__v1_names[i]);
+        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC || !realpath(mount, real))
+            return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, mount,
+                             "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i], mount);
+        /* Co-mounted controllers (cpu,cpuacct) share one directory. */
+        for (j = 0; j < i; j++)
+            if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 && cg->v1[j][strlen(real)] == '/') {
+                if (!(cg->v1[i] = ctr__pathdup(cg->v1[j], NULL))) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
+                shared = 1;
+                break;
+            }
+        if (shared) continue;
+        if (ctr__join(parent, sizeof(parent), real, "/", s->cgroup_parent ? s->cgroup_parent : CTR__CG_SUBTREE) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
+        if (!s->cgroup_parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
+        if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, err))) return -1;
+    }
+    return ctr__cg1_limits(cg, s, err);
+}
+
+/* Creates and configures the container's cgroup if the spec needs one.  On failure everything
+   made so far is removed by the caller's ctr__cg_destroy. */
+static int ctr__cg_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
+    long type = 0;
+    if (s->cgroup == CTR_CGROUP_NEVER) {
+        if (ctr__cg_wanted(s))
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "limits were set but cgroup is CTR_CGROUP_NEVER");
+        return 0;
+    }
+    if (s->cgroup != CTR_CGROUP_ALWAYS && !ctr__cg_wanted(s)) return 0;
+    if (ctr__statfs_type(CTR__CG_ROOT, &type) != 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, CTR__CG_ROOT, "cgroups are not mounted at %s", CTR__CG_ROOT);
+    /* A v1 or hybrid host has a tmpfs at /sys/fs/cgroup; its cgroup2 (if any, at unified/) has no
+       controllers we can use, so it is v1 then. */
+    if (type == CTR__CG2_MAGIC) return ctr__cg2_create(cg, s, err);
+    return ctr__cg1_create(cg, s, err);
+}
+
+/* Moves pid into the container's cgroup(s), for hosts where clone3 cannot do it (v1, or no
+   clone3): the child waits on the sync pipe until this is done. */
+static int ctr__cg_attach(const ctr__cgroup *cg, pid_t pid, ctr_error *err) {
+    char v[32];
+    int i;
+    snprintf(v, sizeof(v), "%ld", CTR__CAST(long, pid));
+    if (cg->version == 2) return ctr__cg_set(cg->dir, "cgroup.procs", v, err);
+    for (i = 0; i < CTR__V1_N; i++)
+        if (cg->v1[i] && ctr__cg_set(cg->v1[i], "cgroup.procs", v, err) != 0) return -1;
+    return 0;
+}
+
+static int ctr__cg_populated(const ctr__cgroup *cg) {
+    char buf[64];
+    int i;
+    if (cg->version == 2) return ctr__cg_get_key(cg->dir, "cgroup.events", "populated") != 0;
+    for (i = 0; i < CTR__V1_N; i++)
+        if (cg->v1[i] && ctr__cg_get(cg->v1[i], "cgroup.procs", buf, sizeof(buf)) > 0) return 1;
+    return 0;
+}
+
+/* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else freeze, kill each, thaw. */
+static void ctr__cg_kill(const ctr__cgroup *cg) {
+    const char *freezer = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_FREEZER];
+    const char *procs = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_CPUACCT];
+    char buf[8192], *s;
+    if (cg->version == 0) return;
+    if (cg->version == 2 && ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
+    if (freezer) (void)ctr__cg_put(freezer, cg->version == 2 ? "cgroup.freeze" : "freezer.state",
+                                   cg->version == 2 ? "1" : "FROZEN");
+    if (procs && ctr__cg_get(procs, "cgroup.procs", buf, sizeof(buf)) > 0)
+        for (s = buf; *s; ) {
+            char *end;
+            long pid = strtol(s, &end, 10);
+            if (end == s) break;
+            if (pid > 0) kill(CTR__CAST(pid_t, pid), SIGKILL);
+            s = end + (*end == '\n');
+        }
+    if (freezer) (void)ctr__cg_put(freezer, cg->version == 2 ? "cgroup.freeze" : "freezer.state",
+                                   cg->version == 2 ? "0" : "THAWED");
+}
+
+static void ctr__sleep_ms(long ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* Kills what is left, waits (up to 5 s) for the cgroup to empty, removes it, frees cg. */
+static void ctr__cg_destroy(ctr__cgroup *cg) {
+    int i, tries;
+    if (cg->version != 0) {
+        for (tries = 0; tries < 500 && ctr__cg_populated(cg); tries++) {
+            if (tries % 50 == 0) ctr__cg_kill(cg);
+            ctr__sleep_ms(10);
+        }
+        if (cg->dir) (void)rmdir(cg->dir);
+        for (i = 0; i < CTR__V1_N; i++) {
+            int j, dup = 0;
+            for (j = 0; j < i; j++) dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
+            if (cg->v1[i] && !dup) (void)rmdir(cg->v1[i]);
+        }
+    }
+    ctr__close(&cg->dirfd);
+    CONTAINER_FREE(cg->dir);
+    for (i = 0; i < CTR__V1_N; i++) CONTAINER_FREE(cg->v1[i]);
+    ctr__cg_init(cg);
+}
+
+/* After the container exited: OOM kills, peak memory, CPU times of all its processes. */
+static void ctr__cg_result(const ctr__cgroup *cg, ctr_result *r) {
+    if (cg->version == 2) {
+        r->oom_killed = ctr__cg_get_key(cg->dir, "memory.events", "oom_kill") > 0;
+        r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak");
+        r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "user_usec")) * 1000;
+        r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
+    } else if (cg->version == 1) {
+        const char *mem = cg->v1[CTR__V1_MEMORY], *acct = cg->v1[CTR__V1_CPUACCT];
+        r->oom_killed = ctr__cg_get_key(mem, "memory.oom_control", "oom_kill") > 0;
+        r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes");
+        r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user"));
+        r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys"));
+    }
+}
+
+static int ctr__cg_stats(const ctr__cgroup *cg, ctr_usage *u, ctr_error *err) {
+    if (cg->version == 2) {
+        u->memory_current = ctr__cg_get_u64(cg->dir, "memory.current");
+        u->pids_current = ctr__cg_get_u64(cg->dir, "pids.current");
+        u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "usage_usec")) * 1000;
+        return 0;
+    }
+    if (cg->version == 1) {
+        u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes");
+        u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current");
+        u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage"));
+        return 0;
+    }
+    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
+                     "the container has no cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
+}
+
+static int ctr__cg_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
+    if (cg->version == 2) return ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err);
+    if (cg->version == 1) return ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err);
+    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
+                     "pausing needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
+}
+/* ---- end src/cgroup.c ---- */
 /* ---- begin src/child.c ---- */
 /* The child: everything between clone and execve.
 
@@ -1316,6 +1937,33 @@ static void ctr__c_stdio(const ctr__plan *p) {
     }
 }
 
+static void ctr__c_rlimits(const ctr__plan *p) {
+    size_t i;
+    for (i = 0; i < p->nrlimits; i++) {
+        struct { uint64_t cur, max; } r;
+        r.cur = p->rlimits[i].soft;
+        r.max = p->rlimits[i].hard;
+        if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &r, NULL) != 0)
+            ctr__c_die(p, CTR_STEP_RLIMIT, errno, "", "set a resource limit (raising a hard limit needs root)",
+                       NULL, NULL, NULL);
+    }
+}
+
+/* Waits until the parent has put us in the container's cgroup (when clone3 could not), then
+   takes a cgroup namespace rooted there. */
+static void ctr__c_cgroup(const ctr__plan *p) {
+    char b;
+    if (p->sync_fd >= 0) {
+        ssize_t r;
+        do r = read(p->sync_fd, &b, 1);
+        while (r < 0 && errno == EINTR);
+        if (r != 1) _exit(127); /* the parent failed and reports why itself */
+        close(p->sync_fd);
+    }
+    if (p->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
+        ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);
+}
+
 static void ctr__c_identity(const ctr__plan *p) {
     if (!p->set_ids) return;
     if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
@@ -1397,6 +2045,7 @@ static void ctr__child_run(ctr__plan *p) {
         sa.sa_handler = SIG_DFL;
         (void)sigaction(sig, &sa, NULL);
     }
+    ctr__c_cgroup(p);
     if (syscall(SYS_close_range, 3, ~0u, CTR__CLOSE_RANGE_CLOEXEC) != 0)
         ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
@@ -1409,6 +2058,7 @@ static void ctr__child_run(ctr__plan *p) {
     ctr__c_setup_root(p);
     if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
     ctr__c_stdio(p);
+    ctr__c_rlimits(p);
     ctr__c_identity(p);
     ctr__c_pdeathsig(p);
     if (p->init) ctr__c_init(p);
@@ -1426,6 +2076,8 @@ struct ctr_container {
     int reaped;
     ctr_result result;
     int64_t start_ns;
+    int64_t deadline_ns;  /* 0: no timeout */
+    ctr__cgroup cg;
 };
 
 static int64_t ctr__now_ns(void) {
@@ -1434,23 +2086,14 @@ static int64_t ctr__now_ns(void) {
     return CTR__CAST(int64_t, ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-static void ctr__close(int *fd) {
-    if (*fd >= 0) {
-        int saved = errno;
-        close(*fd);
-        errno = saved;
-        *fd = -1;
-    }
-}
-
 /* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull;
+    int err[2], status[2], pipes[3][2], devnull, sync[2];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = -1;
     for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
 }
 
@@ -1461,6 +2104,8 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->status[0]);
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
+    ctr__close(&f->sync[0]);
+    ctr__close(&f->sync[1]);
     for (i = 0; i < 3; i++) {
         ctr__close(&f->pipes[i][0]);
         ctr__close(&f->pipes[i][1]);
@@ -1502,18 +2147,33 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
     return 0;
 }
 
+/* Without clone3's CLONE_INTO_CGROUP (cgroup v1, or clone3 missing) the child waits on a pipe
+   until the parent has moved it into its cgroup. */
+static int ctr__sync_pipe(ctr__plan *p, ctr__fds *f) {
+    if (f->sync[0] < 0 && pipe2(f->sync, O_CLOEXEC) != 0) return -1;
+    p->sync_fd = f->sync[0];
+    return 0;
+}
+
 /* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), with no
-   exit signal so that a host's waitpid(-1) or SIGCHLD handler cannot reap the container.  Falls
-   back to clone where clone3 is missing or filtered with ENOSYS. */
-static pid_t ctr__clone(ctr__plan *p, int *pidfd) {
+   exit signal so that a host's waitpid(-1) or SIGCHLD handler cannot reap the container, and
+   straight into its cgroup v2.  Falls back to clone where clone3 is missing or filtered with
+   ENOSYS. */
+static pid_t ctr__clone(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, int *pidfd) {
     ctr__clone_args a;
     long r;
     memset(&a, 0, sizeof(a));
     a.flags = p->clone_flags | CLONE_PIDFD;
     a.pidfd = CTR__PTR_TO_U64(pidfd);
+    if (cg->version == 2 && p->sync_fd < 0) {
+        a.flags |= CLONE_INTO_CGROUP;
+        a.cgroup = CTR__CAST(uint64_t, cg->dirfd);
+    }
     r = syscall(SYS_clone3, &a, sizeof(a));
-    if (r < 0 && errno == ENOSYS)
+    if (r < 0 && errno == ENOSYS) {
+        if (cg->version == 2 && ctr__sync_pipe(p, f) != 0) return -1;
         r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
+    }
     if (r == 0) {
         ctr__child_run(p);
         _exit(127); /* not reached */
@@ -1524,14 +2184,17 @@ static pid_t ctr__clone(ctr__plan *p, int *pidfd) {
 /* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     siginfo_t si;
+    struct rusage ru;
     long r;
     if (c->reaped) return 1;
     memset(&si, 0, sizeof(si));
+    memset(&ru, 0, sizeof(ru));
     do {
+        /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
         if (c->pidfd >= 0)
-            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
         else
-            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
     if (r < 0) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d", CTR__CAST(int, c->pid));
     if (si.si_pid == 0) return 0;
@@ -1541,6 +2204,10 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.signaled = !c->result.exited;
     c->result.exit_code = c->result.exited ? si.si_status : 0;
     c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    c->result.cpu_user_ns = CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
+    c->result.cpu_system_ns = CTR__CAST(int64_t, ru.ru_stime.tv_sec) * 1000000000 + ru.ru_stime.tv_usec * 1000;
+    c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
+    ctr__cg_result(&c->cg, &c->result); /* the cgroup's figures cover every process */
     if (c->statusfd >= 0) {
         /* With init, pid 1 reports the command's own status. */
         int st;
@@ -1556,6 +2223,7 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
 }
 
 static int ctr__signal(ctr_container *c, int sig) {
+    if (sig == SIGKILL) ctr__cg_kill(&c->cg); /* every process, not just pid 1 */
     if (c->pidfd >= 0) return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
     return kill(c->pid, sig);
 }
@@ -1574,6 +2242,7 @@ static int ctr__read_report(int fd, ctr_error *report) {
 
 static void ctr__container_free(ctr_container *c) {
     int i;
+    ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
@@ -1588,11 +2257,22 @@ static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *er
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
     c->start_ns = ctr__now_ns();
-    c->pid = ctr__clone(p, &c->pidfd);
+    c->pid = ctr__clone(p, f, &c->cg, &c->pidfd);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (c->pid < 0)
         return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%lx)",
                          p->clone_flags);
+    if (p->sync_fd >= 0) {
+        ctr__close(&f->sync[0]);
+        if (ctr__cg_attach(&c->cg, c->pid, err) != 0 || write(f->sync[1], "", 1) != 1) {
+            if (err && err->step != CTR_STEP_CGROUP)
+                ctr__fail(err, CTR_STEP_CGROUP, errno, "", "release the container process");
+            ctr__signal(c, SIGKILL);
+            ctr__reap(c, 0, NULL);
+            return -1;
+        }
+        ctr__close(&f->sync[1]);
+    }
     /* Close our copies of the child's ends, so EOF on the error pipe means exec. */
     ctr__close(&f->err[1]);
     ctr__close(&f->status[1]);
@@ -1628,7 +2308,18 @@ CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error
     memset(c, 0, sizeof(*c));
     c->pidfd = c->statusfd = -1;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    ctr__cg_init(&c->cg);
+    if (ctr__cg_create(&c->cg, spec, err) != 0) goto done;
+    if (c->cg.version != 0 && (plan.clone_flags & CLONE_NEWCGROUP)) {
+        plan.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWCGROUP);
+        plan.cgroupns = 1; /* after the move, so the namespace is rooted at the container's cgroup */
+    }
+    if (c->cg.version == 1 && ctr__sync_pipe(&plan, &f) != 0) {
+        ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+        goto done;
+    }
     if (ctr__start(c, &plan, &f, err) != 0) goto done;
+    if (spec->timeout_sec > 0) c->deadline_ns = c->start_ns + CTR__CAST(int64_t, spec->timeout_sec * 1e9);
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
     f.status[0] = -1;
@@ -1647,11 +2338,40 @@ done:
     return rc;
 }
 
+/* The deadline passed: kill the whole container and reap it. */
+static int ctr__expire(ctr_container *c, ctr_error *err) {
+    ctr__signal(c, SIGKILL);
+    if (ctr__reap(c, 0, err) < 0) return -1;
+    c->result.timed_out = 1;
+    return 1;
+}
+
+/* Blocks until exit, or until the deadline, then kills. */
+static int ctr__wait_deadline(ctr_container *c, ctr_error *err) {
+    while (!c->reaped) {
+        int64_t left = c->deadline_ns - ctr__now_ns();
+        int r;
+        if (left <= 0) return ctr__expire(c, err);
+        if (c->pidfd >= 0) {
+            struct pollfd pfd;
+            pfd.fd = c->pidfd;
+            pfd.events = POLLIN;
+            pfd.revents = 0;
+            r = poll(&pfd, 1, CTR__CAST(int, left / 1000000 + 1));
+            if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
+        } else {
+            ctr__sleep_ms(left > 10000000 ? 10 : left / 1000000 + 1);
+        }
+        if (ctr__reap(c, 1, err) < 0) return -1;
+    }
+    return 1;
+}
+
 CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
     ctr__clear_error(err);
     if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
-    if (ctr__reap(c, 0, err) < 0) return -1;
+    if ((c->deadline_ns ? ctr__wait_deadline(c, err) : ctr__reap(c, 0, err)) < 0) return -1;
     if (res) *res = c->result;
     return 0;
 }
@@ -1662,6 +2382,7 @@ CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err) {
     if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
     r = ctr__reap(c, 1, err);
+    if (r == 0 && c->deadline_ns && ctr__now_ns() >= c->deadline_ns) r = ctr__expire(c, err);
     if (r == 1 && res) *res = c->result;
     return r;
 }
@@ -1693,6 +2414,34 @@ CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream) {
 
 CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream) {
     if (c && stream >= 0 && stream < 3) ctr__close(&c->stdio[stream]);
+}
+
+CONTAINER_API int ctr_stats(ctr_container *c, ctr_usage *usage, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c || !usage) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container or usage is NULL");
+    memset(usage, 0, sizeof(*usage));
+    return ctr__cg_stats(&c->cg, usage, err);
+}
+
+CONTAINER_API int ctr_pause(ctr_container *c, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container is NULL");
+    return ctr__cg_freeze(&c->cg, 1, err);
+}
+
+CONTAINER_API int ctr_resume(ctr_container *c, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container is NULL");
+    return ctr__cg_freeze(&c->cg, 0, err);
+}
+
+CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c) { return c ? c->deadline_ns : 0; }
+
+CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
+    if (!c) return "";
+    if (c->cg.version == 2) return c->cg.dir;
+    if (c->cg.version == 1) return c->cg.v1[CTR__V1_CPUACCT] ? c->cg.v1[CTR__V1_CPUACCT] : "";
+    return "";
 }
 /* ---- end src/spawn.c ---- */
 

@@ -353,6 +353,33 @@ static void ctr__c_stdio(const ctr__plan *p) {
     }
 }
 
+static void ctr__c_rlimits(const ctr__plan *p) {
+    size_t i;
+    for (i = 0; i < p->nrlimits; i++) {
+        struct { uint64_t cur, max; } r;
+        r.cur = p->rlimits[i].soft;
+        r.max = p->rlimits[i].hard;
+        if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &r, NULL) != 0)
+            ctr__c_die(p, CTR_STEP_RLIMIT, errno, "", "set a resource limit (raising a hard limit needs root)",
+                       NULL, NULL, NULL);
+    }
+}
+
+/* Waits until the parent has put us in the container's cgroup (when clone3 could not), then
+   takes a cgroup namespace rooted there. */
+static void ctr__c_cgroup(const ctr__plan *p) {
+    char b;
+    if (p->sync_fd >= 0) {
+        ssize_t r;
+        do r = read(p->sync_fd, &b, 1);
+        while (r < 0 && errno == EINTR);
+        if (r != 1) _exit(127); /* the parent failed and reports why itself */
+        close(p->sync_fd);
+    }
+    if (p->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
+        ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);
+}
+
 static void ctr__c_identity(const ctr__plan *p) {
     if (!p->set_ids) return;
     if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
@@ -434,6 +461,7 @@ static void ctr__child_run(ctr__plan *p) {
         sa.sa_handler = SIG_DFL;
         (void)sigaction(sig, &sa, NULL);
     }
+    ctr__c_cgroup(p);
     if (syscall(SYS_close_range, 3, ~0u, CTR__CLOSE_RANGE_CLOEXEC) != 0)
         ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
@@ -446,6 +474,7 @@ static void ctr__child_run(ctr__plan *p) {
     ctr__c_setup_root(p);
     if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
     ctr__c_stdio(p);
+    ctr__c_rlimits(p);
     ctr__c_identity(p);
     ctr__c_pdeathsig(p);
     if (p->init) ctr__c_init(p);

@@ -93,3 +93,13 @@ static void ctr__clear_error(ctr_error *err) {
     err->path[0] = '\0';
     err->msg[0] = '\0';
 }
+
+/* Closes *fd if open and marks it closed; keeps errno. */
+static void ctr__close(int *fd) {
+    if (*fd >= 0) {
+        int saved = errno;
+        close(*fd);
+        errno = saved;
+        *fd = -1;
+    }
+}

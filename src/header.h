@@ -172,7 +172,9 @@ extern "C" {
     X(INIT, "init")             /* the optional init starting the command */                  \
     X(EXEC, "exec")             /* the command itself could not be executed */                \
     X(WAIT, "wait")                                                                           \
-    X(KILL, "kill")
+    X(KILL, "kill")                                                                           \
+    X(CGROUP, "cgroup")         /* creating, configuring, reading or removing the cgroup */   \
+    X(RLIMIT, "rlimit")
 
 typedef enum ctr_step {
 #define CTR__STEP_ENUM(name, str) CTR_STEP_##name,
@@ -223,6 +225,21 @@ typedef enum ctr_stdio_mode {
     CTR_STDIO_PIPE
 } ctr_stdio_mode;
 
+/* One resource limit (ctr_spec.rlimits): resource is RLIMIT_NOFILE, RLIMIT_CORE, ...; values in
+   the resource's unit, CTR_RLIM_INFINITY for unlimited. */
+#define CTR_RLIM_INFINITY UINT64_MAX
+typedef struct ctr_rlimit {
+    int resource;
+    uint64_t soft, hard;
+} ctr_rlimit;
+
+/* ctr_spec.cgroup */
+typedef enum ctr_cgroup_mode {
+    CTR_CGROUP_AUTO = 0,  /* a cgroup when a cgroup limit is set, none otherwise */
+    CTR_CGROUP_ALWAYS,    /* always (for ctr_stats, peak memory, ctr_pause); fail if impossible */
+    CTR_CGROUP_NEVER      /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
+} ctr_cgroup_mode;
+
 typedef struct ctr_spec {
     const char *const *argv;    /* required, NULL-terminated */
     const char *const *env;     /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -244,6 +261,19 @@ typedef struct ctr_spec {
     int stdio_fd[3];            /* for CTR_STDIO_FD */
     int init;                   /* run a tiny init as pid 1 */
     int no_die_with_host;       /* keep running when the spawning thread exits */
+
+    /* Limits (section 5 of the manual).  0 = not limited. */
+    uint64_t memory_max;        /* bytes of RAM (cgroup memory.max) */
+    uint64_t memory_swap_max;   /* bytes of swap on top; 0 = no swap when memory_max is set */
+    uint64_t pids_max;          /* processes and threads (cgroup pids.max) */
+    double cpus;                /* CPU bandwidth in CPUs: 0.5 = half of one CPU (cgroup cpu.max) */
+    unsigned cpu_weight;        /* relative CPU weight 1..10000 (default 100) */
+    unsigned io_weight;         /* relative IO weight 1..10000 (default 100) */
+    const ctr_rlimit *rlimits;  /* setrlimit inside; RLIMIT_CORE is 0 unless given here */
+    size_t nrlimits;
+    double timeout_sec;         /* wall clock; then the whole container is killed (ctr_wait/ctr_poll) */
+    ctr_cgroup_mode cgroup;
+    const char *cgroup_parent;  /* where to create the container's cgroup; NULL = automatic */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -252,7 +282,19 @@ typedef struct ctr_result {
     int signaled;       /* 1: killed by term_signal */
     int term_signal;
     int64_t wall_ns;    /* from spawn to exit */
+    int timed_out;      /* killed because timeout_sec passed */
+    int oom_killed;     /* the kernel's OOM killer killed a process of the container (cgroup only) */
+    uint64_t memory_peak; /* bytes: the cgroup's peak, or without a cgroup the largest process's RSS */
+    int64_t cpu_user_ns;  /* CPU time of all the container's processes */
+    int64_t cpu_system_ns;
 } ctr_result;
+
+/* What ctr_stats reports of a running container (needs a cgroup). */
+typedef struct ctr_usage {
+    uint64_t memory_current;  /* bytes */
+    uint64_t pids_current;
+    int64_t cpu_usage_ns;     /* user + system */
+} ctr_usage;
 
 typedef struct ctr_container ctr_container;
 
@@ -262,6 +304,14 @@ CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err);
 CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err);
 CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err);
 CONTAINER_API void ctr_destroy(ctr_container *c);
+CONTAINER_API int ctr_stats(ctr_container *c, ctr_usage *usage, ctr_error *err);
+CONTAINER_API int ctr_pause(ctr_container *c, ctr_error *err);
+CONTAINER_API int ctr_resume(ctr_container *c, ctr_error *err);
+/* CLOCK_MONOTONIC nanoseconds at which timeout_sec expires, 0 if none: an event loop arms a
+   timer for it and calls ctr_poll, which kills the container once the deadline has passed. */
+CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c);
+/* The container's cgroup directory (host path), "" if it has none. */
+CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c);
 CONTAINER_API int ctr_pidfd(const ctr_container *c);
 CONTAINER_API pid_t ctr_pid(const ctr_container *c);
 /* The host end of a CTR_STDIO_PIPE stream (0, 1, 2), or -1. Owned by the container. */

@@ -9,8 +9,8 @@
 #if defined(CONTAINER_MALLOC) && !defined(CONTAINER_FREE) || !defined(CONTAINER_MALLOC) && defined(CONTAINER_FREE)
 #error "container.h: define both CONTAINER_MALLOC and CONTAINER_FREE, or neither"
 #endif
-#ifndef CONTAINER_MALLOC
 #include <stdlib.h>
+#ifndef CONTAINER_MALLOC
 #define CONTAINER_MALLOC(n) malloc(n)
 #define CONTAINER_FREE(p) free(p)
 #endif
@@ -19,6 +19,7 @@
 #define CONTAINER_ASSERT(x) assert(x)
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,7 +35,9 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,6 +57,9 @@
 #endif
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000

@@ -51,6 +51,10 @@ typedef struct ctr__plan {
     int statusfd;             /* init: write end of the status pipe, else -1 */
     int init;
     int die_with_host;
+    int sync_fd;              /* read end: wait for the parent to place us in the cgroup, or -1 */
+    int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
+    ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
+    size_t nrlimits;
 } ctr__plan;
 
 static void *ctr__alloc(ctr__plan *p, size_t n) {
@@ -404,11 +408,45 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     return 0;
 }
 
+static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t i, n = s->nrlimits;
+    int has_core = 0;
+    /* !(x >= 0) also catches NaN */
+    if (!(s->cpus >= 0) || s->cpus > 100000.0)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus", "cpus must be a positive number of CPUs, not %g", s->cpus);
+    if (!(s->timeout_sec >= 0))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be positive, not %g", s->timeout_sec);
+    if (s->cpu_weight > 10000 || s->io_weight > 10000)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight", "cpu_weight and io_weight must be 1..10000");
+    if (n && !s->rlimits)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rlimits", "nrlimits is %zu but rlimits is NULL", n);
+    for (i = 0; i < n; i++) {
+        const ctr_rlimit *r = &s->rlimits[i];
+        if (r->resource < 0 || r->resource >= RLIM_NLIMITS)
+            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "unknown rlimit resource %d", r->resource);
+        if (r->soft > r->hard)
+            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "rlimit %d: soft limit above the hard limit",
+                             r->resource);
+        has_core |= r->resource == RLIMIT_CORE;
+    }
+    /* The one safe default: no core dumps (they would land in the container's files). */
+    p->rlimits = CTR__CAST(ctr_rlimit *, ctr__alloc(p, (n + 1) * sizeof(ctr_rlimit)));
+    if (!p->rlimits) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (n) memcpy(p->rlimits, s->rlimits, n * sizeof(ctr_rlimit));
+    if (!has_core) {
+        p->rlimits[n].resource = RLIMIT_CORE;
+        p->rlimits[n].soft = p->rlimits[n].hard = 0;
+        n++;
+    }
+    p->nrlimits = n;
+    return 0;
+}
+
 /* Everything but the fds (stdio, pipes), which ctr_spawn owns. */
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = -1;
+    p->errfd = p->statusfd = p->sync_fd = -1;
     for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
@@ -416,6 +454,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__check_argv_size(spec, err) != 0) return -1;
     if (spec->cwd && spec->cwd[0] != '/')
         return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
+    if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;

@@ -8,6 +8,8 @@ struct ctr_container {
     int reaped;
     ctr_result result;
     int64_t start_ns;
+    int64_t deadline_ns;  /* 0: no timeout */
+    ctr__cgroup cg;
 };
 
 static int64_t ctr__now_ns(void) {
@@ -16,23 +18,14 @@ static int64_t ctr__now_ns(void) {
     return CTR__CAST(int64_t, ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-static void ctr__close(int *fd) {
-    if (*fd >= 0) {
-        int saved = errno;
-        close(*fd);
-        errno = saved;
-        *fd = -1;
-    }
-}
-
 /* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull;
+    int err[2], status[2], pipes[3][2], devnull, sync[2];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = -1;
     for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
 }
 
@@ -43,6 +36,8 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->status[0]);
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
+    ctr__close(&f->sync[0]);
+    ctr__close(&f->sync[1]);
     for (i = 0; i < 3; i++) {
         ctr__close(&f->pipes[i][0]);
         ctr__close(&f->pipes[i][1]);
@@ -84,18 +79,33 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
     return 0;
 }
 
+/* Without clone3's CLONE_INTO_CGROUP (cgroup v1, or clone3 missing) the child waits on a pipe
+   until the parent has moved it into its cgroup. */
+static int ctr__sync_pipe(ctr__plan *p, ctr__fds *f) {
+    if (f->sync[0] < 0 && pipe2(f->sync, O_CLOEXEC) != 0) return -1;
+    p->sync_fd = f->sync[0];
+    return 0;
+}
+
 /* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), with no
-   exit signal so that a host's waitpid(-1) or SIGCHLD handler cannot reap the container.  Falls
-   back to clone where clone3 is missing or filtered with ENOSYS. */
-static pid_t ctr__clone(ctr__plan *p, int *pidfd) {
+   exit signal so that a host's waitpid(-1) or SIGCHLD handler cannot reap the container, and
+   straight into its cgroup v2.  Falls back to clone where clone3 is missing or filtered with
+   ENOSYS. */
+static pid_t ctr__clone(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, int *pidfd) {
     ctr__clone_args a;
     long r;
     memset(&a, 0, sizeof(a));
     a.flags = p->clone_flags | CLONE_PIDFD;
     a.pidfd = CTR__PTR_TO_U64(pidfd);
+    if (cg->version == 2 && p->sync_fd < 0) {
+        a.flags |= CLONE_INTO_CGROUP;
+        a.cgroup = CTR__CAST(uint64_t, cg->dirfd);
+    }
     r = syscall(SYS_clone3, &a, sizeof(a));
-    if (r < 0 && errno == ENOSYS)
+    if (r < 0 && errno == ENOSYS) {
+        if (cg->version == 2 && ctr__sync_pipe(p, f) != 0) return -1;
         r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
+    }
     if (r == 0) {
         ctr__child_run(p);
         _exit(127); /* not reached */
@@ -106,14 +116,17 @@ static pid_t ctr__clone(ctr__plan *p, int *pidfd) {
 /* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     siginfo_t si;
+    struct rusage ru;
     long r;
     if (c->reaped) return 1;
     memset(&si, 0, sizeof(si));
+    memset(&ru, 0, sizeof(ru));
     do {
+        /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
         if (c->pidfd >= 0)
-            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
         else
-            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
     if (r < 0) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d", CTR__CAST(int, c->pid));
     if (si.si_pid == 0) return 0;
@@ -123,6 +136,10 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.signaled = !c->result.exited;
     c->result.exit_code = c->result.exited ? si.si_status : 0;
     c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    c->result.cpu_user_ns = CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
+    c->result.cpu_system_ns = CTR__CAST(int64_t, ru.ru_stime.tv_sec) * 1000000000 + ru.ru_stime.tv_usec * 1000;
+    c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
+    ctr__cg_result(&c->cg, &c->result); /* the cgroup's figures cover every process */
     if (c->statusfd >= 0) {
         /* With init, pid 1 reports the command's own status. */
         int st;
@@ -138,6 +155,7 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
 }
 
 static int ctr__signal(ctr_container *c, int sig) {
+    if (sig == SIGKILL) ctr__cg_kill(&c->cg); /* every process, not just pid 1 */
     if (c->pidfd >= 0) return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
     return kill(c->pid, sig);
 }
@@ -156,6 +174,7 @@ static int ctr__read_report(int fd, ctr_error *report) {
 
 static void ctr__container_free(ctr_container *c) {
     int i;
+    ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
@@ -170,11 +189,22 @@ static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *er
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
     c->start_ns = ctr__now_ns();
-    c->pid = ctr__clone(p, &c->pidfd);
+    c->pid = ctr__clone(p, f, &c->cg, &c->pidfd);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (c->pid < 0)
         return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%lx)",
                          p->clone_flags);
+    if (p->sync_fd >= 0) {
+        ctr__close(&f->sync[0]);
+        if (ctr__cg_attach(&c->cg, c->pid, err) != 0 || write(f->sync[1], "", 1) != 1) {
+            if (err && err->step != CTR_STEP_CGROUP)
+                ctr__fail(err, CTR_STEP_CGROUP, errno, "", "release the container process");
+            ctr__signal(c, SIGKILL);
+            ctr__reap(c, 0, NULL);
+            return -1;
+        }
+        ctr__close(&f->sync[1]);
+    }
     /* Close our copies of the child's ends, so EOF on the error pipe means exec. */
     ctr__close(&f->err[1]);
     ctr__close(&f->status[1]);
@@ -210,7 +240,18 @@ CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error
     memset(c, 0, sizeof(*c));
     c->pidfd = c->statusfd = -1;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    ctr__cg_init(&c->cg);
+    if (ctr__cg_create(&c->cg, spec, err) != 0) goto done;
+    if (c->cg.version != 0 && (plan.clone_flags & CLONE_NEWCGROUP)) {
+        plan.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWCGROUP);
+        plan.cgroupns = 1; /* after the move, so the namespace is rooted at the container's cgroup */
+    }
+    if (c->cg.version == 1 && ctr__sync_pipe(&plan, &f) != 0) {
+        ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+        goto done;
+    }
     if (ctr__start(c, &plan, &f, err) != 0) goto done;
+    if (spec->timeout_sec > 0) c->deadline_ns = c->start_ns + CTR__CAST(int64_t, spec->timeout_sec * 1e9);
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
     f.status[0] = -1;
@@ -229,11 +270,40 @@ done:
     return rc;
 }
 
+/* The deadline passed: kill the whole container and reap it. */
+static int ctr__expire(ctr_container *c, ctr_error *err) {
+    ctr__signal(c, SIGKILL);
+    if (ctr__reap(c, 0, err) < 0) return -1;
+    c->result.timed_out = 1;
+    return 1;
+}
+
+/* Blocks until exit, or until the deadline, then kills. */
+static int ctr__wait_deadline(ctr_container *c, ctr_error *err) {
+    while (!c->reaped) {
+        int64_t left = c->deadline_ns - ctr__now_ns();
+        int r;
+        if (left <= 0) return ctr__expire(c, err);
+        if (c->pidfd >= 0) {
+            struct pollfd pfd;
+            pfd.fd = c->pidfd;
+            pfd.events = POLLIN;
+            pfd.revents = 0;
+            r = poll(&pfd, 1, CTR__CAST(int, left / 1000000 + 1));
+            if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
+        } else {
+            ctr__sleep_ms(left > 10000000 ? 10 : left / 1000000 + 1);
+        }
+        if (ctr__reap(c, 1, err) < 0) return -1;
+    }
+    return 1;
+}
+
 CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
     ctr__clear_error(err);
     if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
-    if (ctr__reap(c, 0, err) < 0) return -1;
+    if ((c->deadline_ns ? ctr__wait_deadline(c, err) : ctr__reap(c, 0, err)) < 0) return -1;
     if (res) *res = c->result;
     return 0;
 }
@@ -244,6 +314,7 @@ CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err) {
     if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
     r = ctr__reap(c, 1, err);
+    if (r == 0 && c->deadline_ns && ctr__now_ns() >= c->deadline_ns) r = ctr__expire(c, err);
     if (r == 1 && res) *res = c->result;
     return r;
 }
@@ -275,4 +346,32 @@ CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream) {
 
 CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream) {
     if (c && stream >= 0 && stream < 3) ctr__close(&c->stdio[stream]);
+}
+
+CONTAINER_API int ctr_stats(ctr_container *c, ctr_usage *usage, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c || !usage) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container or usage is NULL");
+    memset(usage, 0, sizeof(*usage));
+    return ctr__cg_stats(&c->cg, usage, err);
+}
+
+CONTAINER_API int ctr_pause(ctr_container *c, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container is NULL");
+    return ctr__cg_freeze(&c->cg, 1, err);
+}
+
+CONTAINER_API int ctr_resume(ctr_container *c, ctr_error *err) {
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container is NULL");
+    return ctr__cg_freeze(&c->cg, 0, err);
+}
+
+CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c) { return c ? c->deadline_ns : 0; }
+
+CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
+    if (!c) return "";
+    if (c->cg.version == 2) return c->cg.dir;
+    if (c->cg.version == 1) return c->cg.v1[CTR__V1_CPUACCT] ? c->cg.v1[CTR__V1_CPUACCT] : "";
+    return "";
 }
