@@ -77,7 +77,7 @@
        CTR_MOUNT_DIR      create a directory (mode, 0 = 0755), with missing parents.
        CTR_MOUNT_SYMLINK  create a symlink target -> source.
        CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644).
-       Every mount gets nosuid (and nodev, except the device binds in /dev).  Targets are absolute
+       Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev).  Targets are absolute
        paths inside the container.  They are resolved inside the new root with
        openat2(RESOLVE_BENEATH): a symlink on the way that would leave the root - an absolute one, or
        too many ".." - is refused with EXDEV rather than followed; write the real path instead.
@@ -97,6 +97,8 @@
        SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
        Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
        handler for (only SIGKILL always works).
+       The container runs in a new session without a controlling terminal (so it cannot push input
+       into the host's terminal): /dev/tty gives ENXIO and shells warn "no job control".
 
    7. ERRORS
        Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
@@ -107,10 +109,11 @@
        exist; with EACCES or ENOEXEC it exists but cannot run.
 
    8. REQUIREMENTS
-       Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12); on an
-       older kernel ctr_spawn fails with sys_errno ENOSYS and the step that needed the call.  clone3
-       with CLONE_PIDFD (5.3) is used when present, clone + pidfd_open otherwise.  Time namespaces need
-       5.6.  x86_64 and aarch64 are tested; glibc or musl.
+       Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
+       close_range with CLOSE_RANGE_CLOEXEC 5.11); on an older kernel ctr_spawn fails with sys_errno
+       ENOSYS and the step that needed the call.  clone3 with CLONE_PIDFD (5.3) is used when present,
+       the older clone with CLONE_PIDFD where clone3 is missing or filtered (ENOSYS).  Time namespaces
+       need 5.6.  Tested on x86_64 with glibc; other architectures and libcs are untested.
 
    9. DESIGN
        The parent turns the spec into a plan: paths normalised, every string and buffer allocated.
@@ -969,6 +972,8 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     if (share & ~CTR_NS_ALL)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "unknown namespace bits 0x%x in share",
                          share & ~CTR_NS_ALL);
+    if (spec->new_userns && (share & CTR_NS_USER))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "new_userns contradicts sharing CTR_NS_USER");
     p->clone_flags = CLONE_NEWNS;
     if (!(share & CTR_NS_PID)) p->clone_flags |= CLONE_NEWPID;
     if (!(share & CTR_NS_NET)) p->clone_flags |= CLONE_NEWNET;
@@ -1757,7 +1762,10 @@ static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
     static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
                                         "/proc/self/fd/2", "stderr"};
-    int dev = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    /* nodev on the tmpfs: a node made with mknod there cannot be opened; the device binds below
+       are mounts of their own and keep working, and so does devpts (its ptys are nodes). */
+    int dev = ctr__c_fsmount(p, "tmpfs", tmpfs_opts,
+                             CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, op->dst);
     int k, pts;
     size_t i;
     ctr__c_attach(p, dev, rootfd, op->dst, "tmpfs");
@@ -1919,7 +1927,9 @@ static void ctr__c_setup_root(ctr__plan *p) {
     close(root);
 }
 
-static void ctr__c_stdio(const ctr__plan *p) {
+/* closed: bit i set if fd i was closed when the child started (the host had it closed); such an
+   inherited stream stays closed, whatever setup opened at that number since. */
+static void ctr__c_stdio(const ctr__plan *p, unsigned closed) {
     int tmp[3], i;
     /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
     for (i = 0; i < 3; i++) {
@@ -1931,8 +1941,10 @@ static void ctr__c_stdio(const ctr__plan *p) {
         if (tmp[i] >= 0) {
             if (dup2(tmp[i], i) != i) ctr__c_die(p, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
             close(tmp[i]);
+        } else if (closed & (1u << i)) {
+            close(i);
         } else {
-            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
+            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec */
         }
     }
 }
@@ -2036,7 +2048,10 @@ static void ctr__c_init(const ctr__plan *p) {
 
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_run(ctr__plan *p) {
+    unsigned closed = 0;
     int sig;
+    for (sig = 0; sig < 3; sig++)
+        if (fcntl(sig, F_GETFD) < 0) closed |= 1u << sig;
     /* The parent blocked every signal around clone; reset the host's handlers before unblocking. */
     for (sig = 1; sig < NSIG; sig++) {
         struct sigaction sa;
@@ -2057,7 +2072,7 @@ static void ctr__child_run(ctr__plan *p) {
     umask(022);
     ctr__c_setup_root(p);
     if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
-    ctr__c_stdio(p);
+    ctr__c_stdio(p, closed);
     ctr__c_rlimits(p);
     ctr__c_identity(p);
     ctr__c_pdeathsig(p);
@@ -2112,10 +2127,26 @@ static void ctr__fds_close_all(ctr__fds *f) {
     }
 }
 
+/* Moves a new fd of ours off 0..2: when the caller has stdin/stdout/stderr closed, pipe2 and
+   open return those numbers, and the child would then take our pipe for an inherited stream. */
+static int ctr__lift(int *fd) {
+    int hi;
+    if (*fd < 0 || *fd > 2) return 0;
+    if ((hi = fcntl(*fd, F_DUPFD_CLOEXEC, 3)) < 0) return -1;
+    ctr__close(fd);
+    *fd = hi;
+    return 0;
+}
+
+static int ctr__pipe(int fds[2]) {
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    return ctr__lift(&fds[0]) == 0 && ctr__lift(&fds[1]) == 0 ? 0 : -1;
+}
+
 /* Stdio per stream, and the pipes; the plan gets the fds the child dup2s onto 0/1/2. */
 static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_error *err) {
     int i;
-    if (pipe2(f->err, O_CLOEXEC) != 0 || (p->init && pipe2(f->status, O_CLOEXEC) != 0))
+    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0))
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
     p->errfd = f->err[1];
     p->statusfd = f->status[1];
@@ -2124,7 +2155,7 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
         case CTR_STDIO_INHERIT:
             break;
         case CTR_STDIO_NULL:
-            if (f->devnull < 0 && (f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&f->devnull) != 0))
                 return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
             p->stdio_src[i] = f->devnull;
             break;
@@ -2135,7 +2166,7 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
             p->stdio_src[i] = spec->stdio_fd[i];
             break;
         case CTR_STDIO_PIPE:
-            if (pipe2(f->pipes[i], O_CLOEXEC) != 0)
+            if (ctr__pipe(f->pipes[i]) != 0)
                 return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe for stdio %d", i);
             p->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
             break;
@@ -2150,7 +2181,7 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
 /* Without clone3's CLONE_INTO_CGROUP (cgroup v1, or clone3 missing) the child waits on a pipe
    until the parent has moved it into its cgroup. */
 static int ctr__sync_pipe(ctr__plan *p, ctr__fds *f) {
-    if (f->sync[0] < 0 && pipe2(f->sync, O_CLOEXEC) != 0) return -1;
+    if (f->sync[0] < 0 && ctr__pipe(f->sync) != 0) return -1;
     p->sync_fd = f->sync[0];
     return 0;
 }

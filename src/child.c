@@ -173,7 +173,10 @@ static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
     static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
                                         "/proc/self/fd/2", "stderr"};
-    int dev = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    /* nodev on the tmpfs: a node made with mknod there cannot be opened; the device binds below
+       are mounts of their own and keep working, and so does devpts (its ptys are nodes). */
+    int dev = ctr__c_fsmount(p, "tmpfs", tmpfs_opts,
+                             CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, op->dst);
     int k, pts;
     size_t i;
     ctr__c_attach(p, dev, rootfd, op->dst, "tmpfs");
@@ -335,7 +338,9 @@ static void ctr__c_setup_root(ctr__plan *p) {
     close(root);
 }
 
-static void ctr__c_stdio(const ctr__plan *p) {
+/* closed: bit i set if fd i was closed when the child started (the host had it closed); such an
+   inherited stream stays closed, whatever setup opened at that number since. */
+static void ctr__c_stdio(const ctr__plan *p, unsigned closed) {
     int tmp[3], i;
     /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
     for (i = 0; i < 3; i++) {
@@ -347,8 +352,10 @@ static void ctr__c_stdio(const ctr__plan *p) {
         if (tmp[i] >= 0) {
             if (dup2(tmp[i], i) != i) ctr__c_die(p, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
             close(tmp[i]);
+        } else if (closed & (1u << i)) {
+            close(i);
         } else {
-            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
+            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec */
         }
     }
 }
@@ -452,7 +459,10 @@ static void ctr__c_init(const ctr__plan *p) {
 
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_run(ctr__plan *p) {
+    unsigned closed = 0;
     int sig;
+    for (sig = 0; sig < 3; sig++)
+        if (fcntl(sig, F_GETFD) < 0) closed |= 1u << sig;
     /* The parent blocked every signal around clone; reset the host's handlers before unblocking. */
     for (sig = 1; sig < NSIG; sig++) {
         struct sigaction sa;
@@ -473,7 +483,7 @@ static void ctr__child_run(ctr__plan *p) {
     umask(022);
     ctr__c_setup_root(p);
     if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
-    ctr__c_stdio(p);
+    ctr__c_stdio(p, closed);
     ctr__c_rlimits(p);
     ctr__c_identity(p);
     ctr__c_pdeathsig(p);

@@ -75,7 +75,7 @@
        CTR_MOUNT_DIR      create a directory (mode, 0 = 0755), with missing parents.
        CTR_MOUNT_SYMLINK  create a symlink target -> source.
        CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644).
-       Every mount gets nosuid (and nodev, except the device binds in /dev).  Targets are absolute
+       Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev).  Targets are absolute
        paths inside the container.  They are resolved inside the new root with
        openat2(RESOLVE_BENEATH): a symlink on the way that would leave the root - an absolute one, or
        too many ".." - is refused with EXDEV rather than followed; write the real path instead.
@@ -95,6 +95,8 @@
        SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
        Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
        handler for (only SIGKILL always works).
+       The container runs in a new session without a controlling terminal (so it cannot push input
+       into the host's terminal): /dev/tty gives ENXIO and shells warn "no job control".
 
    7. ERRORS
        Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
@@ -105,10 +107,11 @@
        exist; with EACCES or ENOEXEC it exists but cannot run.
 
    8. REQUIREMENTS
-       Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12); on an
-       older kernel ctr_spawn fails with sys_errno ENOSYS and the step that needed the call.  clone3
-       with CLONE_PIDFD (5.3) is used when present, clone + pidfd_open otherwise.  Time namespaces need
-       5.6.  x86_64 and aarch64 are tested; glibc or musl.
+       Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
+       close_range with CLOSE_RANGE_CLOEXEC 5.11); on an older kernel ctr_spawn fails with sys_errno
+       ENOSYS and the step that needed the call.  clone3 with CLONE_PIDFD (5.3) is used when present,
+       the older clone with CLONE_PIDFD where clone3 is missing or filtered (ENOSYS).  Time namespaces
+       need 5.6.  Tested on x86_64 with glibc; other architectures and libcs are untested.
 
    9. DESIGN
        The parent turns the spec into a plan: paths normalised, every string and buffer allocated.

@@ -370,6 +370,8 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     if (share & ~CTR_NS_ALL)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "unknown namespace bits 0x%x in share",
                          share & ~CTR_NS_ALL);
+    if (spec->new_userns && (share & CTR_NS_USER))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "new_userns contradicts sharing CTR_NS_USER");
     p->clone_flags = CLONE_NEWNS;
     if (!(share & CTR_NS_PID)) p->clone_flags |= CLONE_NEWPID;
     if (!(share & CTR_NS_NET)) p->clone_flags |= CLONE_NEWNET;

@@ -44,10 +44,26 @@ static void ctr__fds_close_all(ctr__fds *f) {
     }
 }
 
+/* Moves a new fd of ours off 0..2: when the caller has stdin/stdout/stderr closed, pipe2 and
+   open return those numbers, and the child would then take our pipe for an inherited stream. */
+static int ctr__lift(int *fd) {
+    int hi;
+    if (*fd < 0 || *fd > 2) return 0;
+    if ((hi = fcntl(*fd, F_DUPFD_CLOEXEC, 3)) < 0) return -1;
+    ctr__close(fd);
+    *fd = hi;
+    return 0;
+}
+
+static int ctr__pipe(int fds[2]) {
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    return ctr__lift(&fds[0]) == 0 && ctr__lift(&fds[1]) == 0 ? 0 : -1;
+}
+
 /* Stdio per stream, and the pipes; the plan gets the fds the child dup2s onto 0/1/2. */
 static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_error *err) {
     int i;
-    if (pipe2(f->err, O_CLOEXEC) != 0 || (p->init && pipe2(f->status, O_CLOEXEC) != 0))
+    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0))
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
     p->errfd = f->err[1];
     p->statusfd = f->status[1];
@@ -56,7 +72,7 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
         case CTR_STDIO_INHERIT:
             break;
         case CTR_STDIO_NULL:
-            if (f->devnull < 0 && (f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&f->devnull) != 0))
                 return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
             p->stdio_src[i] = f->devnull;
             break;
@@ -67,7 +83,7 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
             p->stdio_src[i] = spec->stdio_fd[i];
             break;
         case CTR_STDIO_PIPE:
-            if (pipe2(f->pipes[i], O_CLOEXEC) != 0)
+            if (ctr__pipe(f->pipes[i]) != 0)
                 return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe for stdio %d", i);
             p->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
             break;
@@ -82,7 +98,7 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
 /* Without clone3's CLONE_INTO_CGROUP (cgroup v1, or clone3 missing) the child waits on a pipe
    until the parent has moved it into its cgroup. */
 static int ctr__sync_pipe(ctr__plan *p, ctr__fds *f) {
-    if (f->sync[0] < 0 && pipe2(f->sync, O_CLOEXEC) != 0) return -1;
+    if (f->sync[0] < 0 && ctr__pipe(f->sync) != 0) return -1;
     p->sync_fd = f->sync[0];
     return 0;
 }
