@@ -29,9 +29,10 @@
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
    CONTENTS OF THIS MANUAL
-       1. Lifecycle          4. Mounts              7. Errors
-       2. The spec           5. Users and rootless  8. Requirements and kernel versions
-       3. The root filesystem 6. Stdio and init     9. Design notes
+       1. Lifecycle           5. Users and rootless   9. Requirements and kernel versions
+       2. The spec            6. Stdio and init      10. Design notes
+       3. The root filesystem 7. Errors
+       4. Mounts              8. Limits and cgroups
 
    1. LIFECYCLE
        ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
@@ -108,14 +109,41 @@
        process, mount, file descriptor or memory.  CTR_STEP_EXEC with ENOENT means the command does not
        exist; with EACCES or ENOEXEC it exists but cannot run.
 
-   8. REQUIREMENTS
+   8. LIMITS AND CGROUPS
+       memory_max, memory_swap_max, pids_max, cpus, cpu_weight, io_weight are cgroup limits; 0 means
+       not limited.  With memory_max set, swap is off unless memory_swap_max allows some.  A limit
+       that cannot be applied (no cgroup access, controller missing or not delegated) makes
+       ctr_spawn fail with CTR_STEP_CGROUP, the path, errno and what to do: never silently unlimited.
+       cgroup v2 is used when /sys/fs/cgroup is a cgroup2 mount (one cgroup per container, the child
+       born in it with clone3 CLONE_INTO_CGROUP, Linux 5.7); otherwise the cgroup v1 controllers
+       (memory, pids, cpu, cpuacct, freezer, blkio) under /sys/fs/cgroup/<name>, the child waiting
+       until the parent has moved it.  Where: as root <hierarchy>/container.h/ctr-PID-N (the library's
+       own subtree); as another user (v2), the highest cgroup above its own that it may write (the
+       subtree systemd delegates to user@UID.service), plus /container.h/ctr-PID-N; cgroup_parent
+       overrides the parent.  The host process is never moved.  A container cgroup left behind by a
+       crashed host (its PID gone) is removed by the next process that creates one in that parent.
+       cgroup = CTR_CGROUP_ALWAYS gives a cgroup without limits (for ctr_stats, ctr_pause, exact
+       peak memory); CTR_CGROUP_NEVER refuses limits.  A cgroup ns, unless shared, is rooted at the
+       container's cgroup.
+       rlimits are set inside with prlimit before the uid change; RLIMIT_CORE is 0 unless given.
+       timeout_sec: ctr_wait kills the whole container when it passes (result.timed_out); with an
+       event loop, arm a timer for ctr_deadline_ns() and call ctr_poll, which does the same.
+       ctr_kill(c, SIGKILL) kills every process of the container (cgroup.kill, Linux 5.14, or the
+       freezer); other signals go to pid 1.  ctr_destroy kills, waits for the cgroup to empty and
+       removes it.
+       ctr_result after wait: exit code or signal, timed_out, oom_killed (cgroup), memory_peak (the
+       cgroup's peak: v2 memory.peak, Linux 5.19, or v1 max_usage; without a cgroup the largest
+       single process's RSS), CPU user/system time of all processes (without a cgroup: of those pid
+       1 reaped).
+
+   9. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
        close_range with CLOSE_RANGE_CLOEXEC 5.11); on an older kernel ctr_spawn fails with sys_errno
        ENOSYS and the step that needed the call.  clone3 with CLONE_PIDFD (5.3) is used when present,
        the older clone with CLONE_PIDFD where clone3 is missing or filtered (ENOSYS).  Time namespaces
        need 5.6.  Tested on x86_64 with glibc; other architectures and libcs are untested.
 
-   9. DESIGN
+   10. DESIGN
        The parent turns the spec into a plan: paths normalised, every string and buffer allocated.
        The child (the code between clone and execve) only executes the plan with raw syscalls - no
        malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
