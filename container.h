@@ -1678,6 +1678,20 @@ static void ctr__c_timens(const ctr__plan *p) {
     close(fd);
 }
 
+/* The user namespace maps and time offsets are written through /proc/self, whose files belong to
+   root while the process is not dumpable (a host that dropped root without exec is not).  Only
+   then is the child made dumpable for these few writes, and undumpable again right after. */
+static void ctr__c_own_namespaces(const ctr__plan *p) {
+    int undump;
+    if (!p->userns && !p->timens) return;
+    undump = p->userns && syscall(SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
+    if (undump && syscall(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map", NULL, NULL, NULL);
+    if (p->userns) ctr__c_userns(p);
+    if (p->timens) ctr__c_timens(p);
+    if (undump) (void)syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 static void ctr__c_loopback(const ctr__plan *p) {
     struct ifreq ifr;
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -2092,8 +2106,7 @@ static void ctr__child_run(ctr__plan *p) {
     if (syscall(SYS_close_range, 3, ~0u, CTR__CLOSE_RANGE_CLOEXEC) != 0)
         ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
-    if (p->userns) ctr__c_userns(p);
-    if (p->timens) ctr__c_timens(p);
+    ctr__c_own_namespaces(p);
     if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
         ctr__c_die(p, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
     if (p->net_lo) ctr__c_loopback(p);
