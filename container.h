@@ -111,7 +111,10 @@
 
    8. LIMITS AND CGROUPS
        memory_max, memory_swap_max, pids_max, cpus, cpu_weight, io_weight are cgroup limits; 0 means
-       not limited.  With memory_max set, swap is off unless memory_swap_max allows some.  A limit
+       not limited.  With memory_max set, swap is off unless memory_swap_max allows some (a host
+       with swap but without swap accounting cannot limit it: ctr_spawn then fails).  On v1,
+       memory_swap_max needs memory_max, and cgroup_parent is a path inside each controller's
+       hierarchy.  A limit
        that cannot be applied (no cgroup access, controller missing or not delegated) makes
        ctr_spawn fail with CTR_STEP_CGROUP, the path, errno and what to do: never silently unlimited.
        cgroup v2 is used when /sys/fs/cgroup is a cgroup2 mount (one cgroup per container, the child
@@ -126,8 +129,10 @@
        peak memory); CTR_CGROUP_NEVER refuses limits.  A cgroup ns, unless shared, is rooted at the
        container's cgroup.
        rlimits are set inside with prlimit before the uid change; RLIMIT_CORE is 0 unless given.
-       timeout_sec: ctr_wait kills the whole container when it passes (result.timed_out); with an
-       event loop, arm a timer for ctr_deadline_ns() and call ctr_poll, which does the same.
+       timeout_sec (at most 1e9): ctr_wait kills the whole container when it passes
+       (result.timed_out); with an event loop, arm a timer for ctr_deadline_ns() and call ctr_poll,
+       which does the same.  "The whole container": its cgroup, or its pid namespace; with a shared
+       pid namespace and no cgroup only pid 1 is killed.
        ctr_kill(c, SIGKILL) kills every process of the container (cgroup.kill, Linux 5.14, or the
        freezer); other signals go to pid 1.  ctr_destroy kills, waits for the cgroup to empty and
        removes it.
@@ -324,8 +329,8 @@ typedef struct ctr_result {
 
 /* What ctr_stats reports of a running container (needs a cgroup). */
 typedef struct ctr_usage {
-    uint64_t memory_current;  /* bytes */
-    uint64_t pids_current;
+    uint64_t memory_current;  /* bytes (0 if the cgroup has no memory controller) */
+    uint64_t pids_current;    /* (0 if the cgroup has no pids controller) */
     int64_t cpu_usage_ns;     /* user + system */
 } ctr_usage;
 
@@ -562,6 +567,9 @@ static const char *ctr__hint(ctr_step step, int e) {
                "kernel.apparmor_restrict_unprivileged_userns)";
     if (step == CTR_STEP_MOUNT && e == EXDEV)
         return "a symlink on the target path leads outside the container root; use the real path";
+    if (step == CTR_STEP_CGROUP && (e == EACCES || e == EPERM || e == EROFS))
+        return "cgroup limits need root, a cgroup delegated to this user, or cgroup_parent set to a cgroup "
+               "this user owns";
     if (step == CTR_STEP_USERNS && e == EPERM)
         return "only the caller's own uid and gid can be mapped without root";
     return NULL;
@@ -1046,8 +1054,9 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     /* !(x >= 0) also catches NaN */
     if (!(s->cpus >= 0) || s->cpus > 100000.0)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus", "cpus must be a positive number of CPUs, not %g", s->cpus);
-    if (!(s->timeout_sec >= 0))
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be positive, not %g", s->timeout_sec);
+    if (!(s->timeout_sec >= 0) || s->timeout_sec > 1e9)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be 0..1e9 seconds, not %g",
+                         s->timeout_sec);
     if (s->cpu_weight > 10000 || s->io_weight > 10000)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight", "cpu_weight and io_weight must be 1..10000");
     if (n && !s->rlimits)
@@ -1188,9 +1197,10 @@ static ssize_t ctr__cg_get(const char *dir, const char *file, char *buf, size_t 
     return n;
 }
 
-static uint64_t ctr__cg_get_u64(const char *dir, const char *file) {
+/* The number in dir/file, or dflt if there is no such file (controller not used, old kernel). */
+static uint64_t ctr__cg_get_u64(const char *dir, const char *file, uint64_t dflt) {
     char buf[64];
-    if (!dir || ctr__cg_get(dir, file, buf, sizeof(buf)) <= 0) return 0;
+    if (!dir || ctr__cg_get(dir, file, buf, sizeof(buf)) <= 0) return dflt;
     return CTR__CAST(uint64_t, strtoull(buf, NULL, 10));
 }
 
@@ -1239,11 +1249,12 @@ static void ctr__cg_name(char *name, size_t size) {
     snprintf(name, size, "ctr-%ld-%u", CTR__CAST(long, getpid()), __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
 }
 
-/* mkdir parent/name; on first use in this process, sweep the parent for stale ones. */
-static char *ctr__cg_mkdir_container(const char *parent, const char *name, ctr_error *err) {
-    static int swept;
+/* mkdir parent/name; on the first use of that hierarchy (slot: 0 for v2, 1 + the v1 controller)
+   in this process, sweep the parent for stale ones. */
+static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot, ctr_error *err) {
+    static int swept[1 + CTR__V1_N];
     char *dir;
-    if (!__atomic_exchange_n(&swept, 1, __ATOMIC_RELAXED)) ctr__cg_sweep(parent);
+    if (!__atomic_exchange_n(&swept[slot], 1, __ATOMIC_RELAXED)) ctr__cg_sweep(parent);
     if (!(dir = ctr__pathdup(parent, name))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate a cgroup path");
         return NULL;
@@ -1347,6 +1358,19 @@ static int ctr__cg_wanted(const ctr_spec *s) {
     return s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 || s->cpu_weight || s->io_weight;
 }
 
+/* /proc/swaps lists a swap area after its header line. */
+static int ctr__host_has_swap(void) {
+    char buf[256];
+    ssize_t n;
+    int fd = open("/proc/swaps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1;
+    n = read(fd, buf, sizeof(buf) - 1);
+    ctr__close(&fd);
+    if (n <= 0) return 1;
+    buf[n] = '\0';
+    return strchr(buf, '\n') && strchr(buf, '\n')[1] != '\0';
+}
+
 static int ctr__cg2_limits(const char *dir, const ctr_spec *s, ctr_error *err) {
     char v[64];
     if (s->memory_max) {
@@ -1355,9 +1379,10 @@ static int ctr__cg2_limits(const char *dir, const ctr_spec *s, ctr_error *err) {
     }
     if (s->memory_max || s->memory_swap_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_swap_max));
-        /* Without swap accounting the file is missing: fine when no swap was asked for. */
-        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 && (errno != ENOENT || s->memory_swap_max))
-            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "write \"%s\" to %s/memory.swap.max", v, dir);
+        /* Without swap accounting the file is missing: fine when the host has no swap at all. */
+        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 && (errno != ENOENT || s->memory_swap_max || ctr__host_has_swap()))
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "write \"%s\" to %s/memory.swap.max (swap cannot be "
+                             "limited without swap accounting)", v, dir);
     }
     if (s->pids_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->pids_max));
@@ -1404,7 +1429,7 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     }
     if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
     ctr__cg_name(name, sizeof(name));
-    if (!(cg->dir = ctr__cg_mkdir_container(parent, name, err))) return -1;
+    if (!(cg->dir = ctr__cg_mkdir_container(parent, name, 0, err))) return -1;
     cg->version = 2;
     if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
         return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
@@ -1439,8 +1464,8 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr_spec *s, ctr_error *
         if (ctr__cg_set(cpu, "cpu.shares", v, err) != 0) return -1;
     }
     if (s->io_weight) {
-        /* v1 range is 10..1000 */
-        unsigned w = s->io_weight / 10u < 10u ? 10u : (s->io_weight / 10u > 1000u ? 1000u : s->io_weight / 10u);
+        /* Same scale as v2 (default 100); v1 takes 10..1000 (blkio.weight) or 1..1000 (BFQ). */
+        unsigned w = s->io_weight < 10u ? 10u : (s->io_weight > 1000u ? 1000u : s->io_weight);
         snprintf(v, sizeof(v), "%u", w);
         if (ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.weight", v) != 0 &&
             ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.bfq.weight", v) != 0)
@@ -1459,6 +1484,12 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     use[CTR__V1_CPUACCT] = 1;
     use[CTR__V1_FREEZER] = 1;
     use[CTR__V1_BLKIO] = s->io_weight != 0;
+    if (s->cgroup_parent && strncmp(s->cgroup_parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
+                         "with cgroup v1, cgroup_parent is a path inside each controller's hierarchy, "
+                         "not under %s", CTR__CG_ROOT);
+    if (s->memory_swap_max && !s->memory_max)
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "with cgroup v1, memory_swap_max needs memory_max");
     cg->version = 1;
     ctr__cg_name(name, sizeof(name));
     for (i = 0; i < CTR__V1_N; i++) {
@@ -1478,10 +1509,10 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
                 break;
             }
         if (shared) continue;
-        if (ctr__join(parent, sizeof(parent), real, "/", s->cgroup_parent ? s->cgroup_parent : CTR__CG_SUBTREE) != 0)
+        if (ctr__join(parent, sizeof(parent), real, "/", s->cgroup_parent ? s->cgroup_parent + (s->cgroup_parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
         if (!s->cgroup_parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
-        if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, err))) return -1;
+        if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
     }
     return ctr__cg1_limits(cg, s, err);
 }
@@ -1578,29 +1609,29 @@ static void ctr__cg_destroy(ctr__cgroup *cg) {
 static void ctr__cg_result(const ctr__cgroup *cg, ctr_result *r) {
     if (cg->version == 2) {
         r->oom_killed = ctr__cg_get_key(cg->dir, "memory.events", "oom_kill") > 0;
-        r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak");
+        r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak", r->memory_peak);
         r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "user_usec")) * 1000;
         r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
     } else if (cg->version == 1) {
         const char *mem = cg->v1[CTR__V1_MEMORY], *acct = cg->v1[CTR__V1_CPUACCT];
         r->oom_killed = ctr__cg_get_key(mem, "memory.oom_control", "oom_kill") > 0;
-        r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes");
-        r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user"));
-        r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys"));
+        r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes", r->memory_peak);
+        r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user", CTR__CAST(uint64_t, r->cpu_user_ns)));
+        r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys", CTR__CAST(uint64_t, r->cpu_system_ns)));
     }
 }
 
 static int ctr__cg_stats(const ctr__cgroup *cg, ctr_usage *u, ctr_error *err) {
     if (cg->version == 2) {
-        u->memory_current = ctr__cg_get_u64(cg->dir, "memory.current");
-        u->pids_current = ctr__cg_get_u64(cg->dir, "pids.current");
+        u->memory_current = ctr__cg_get_u64(cg->dir, "memory.current", 0);
+        u->pids_current = ctr__cg_get_u64(cg->dir, "pids.current", 0);
         u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "usage_usec")) * 1000;
         return 0;
     }
     if (cg->version == 1) {
-        u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes");
-        u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current");
-        u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage"));
+        u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes", 0);
+        u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current", 0);
+        u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
         return 0;
     }
     return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
@@ -1992,14 +2023,20 @@ static void ctr__c_stdio(const ctr__plan *p, unsigned closed) {
 }
 
 static void ctr__c_rlimits(const ctr__plan *p) {
+    static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+                                        "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
+                                        "rtprio", "rttime"};
     size_t i;
     for (i = 0; i < p->nrlimits; i++) {
         struct { uint64_t cur, max; } r;
+        int res = p->rlimits[i].resource;
+        const char *name = res >= 0 && res < CTR__CAST(int, sizeof(names) / sizeof(names[0])) ? names[res] : "?";
         r.cur = p->rlimits[i].soft;
         r.max = p->rlimits[i].hard;
-        if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &r, NULL) != 0)
-            ctr__c_die(p, CTR_STEP_RLIMIT, errno, "", "set a resource limit (raising a hard limit needs root)",
-                       NULL, NULL, NULL);
+        if (syscall(SYS_prlimit64, 0, res, &r, NULL) != 0)
+            ctr__c_die(p, CTR_STEP_RLIMIT, errno, name, "set rlimit ", name,
+                       errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE, and nofile is capped by "
+                                        "fs.nr_open)" : NULL, NULL);
     }
 }
 
@@ -2429,7 +2466,7 @@ static int ctr__wait_deadline(ctr_container *c, ctr_error *err) {
             pfd.fd = c->pidfd;
             pfd.events = POLLIN;
             pfd.revents = 0;
-            r = poll(&pfd, 1, CTR__CAST(int, left / 1000000 + 1));
+            r = poll(&pfd, 1, left / 1000000 >= INT_MAX ? INT_MAX : CTR__CAST(int, left / 1000000 + 1));
             if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
         } else {
             ctr__sleep_ms(left > 10000000 ? 10 : left / 1000000 + 1);

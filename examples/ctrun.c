@@ -3,9 +3,11 @@
        ctrun [OPTIONS] [--] COMMAND [ARG...]          (ctrun --help lists the options)
 
    The options fill one ctr_spec; ctr_spawn() starts the container, and ctrun waits on its pidfd,
-   forwarding SIGINT, SIGTERM and SIGHUP with ctr_kill() until it exits.  Exit status as a shell's:
-   the command's, 128+N for signal N, 125 for a setup failure, 126/127 for a command that cannot
-   run / does not exist. */
+   forwarding SIGINT, SIGTERM and SIGHUP with ctr_kill() until it exits.  With --timeout the same
+   poll() also wakes at ctr_deadline_ns(), and ctr_poll() kills the container once it has passed.
+   Exit status as a shell's: the command's, 128+N for signal N, 124 when --timeout killed it (as
+   timeout(1)), 125 for a setup failure, 126/127 for a command that cannot run / does not exist.
+   --report FILE writes the result (or the setup error) as one line of JSON. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2, getopt_long; g++ defines it already */
 #endif
@@ -16,15 +18,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
-enum { EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
+enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -65,20 +70,57 @@ static const char usage_text[] =
     "  --share NS            share the host's namespace NS instead of creating one: user, pid,\n"
     "                        net, ipc, uts or cgroup; repeatable\n"
     "  --userns              when run as root, create a user namespace anyway\n"
+    "\n"
+    "Limits (--memory, --memory-swap, --pids, --cpus, --cpu-weight and --io-weight put the\n"
+    "container in a cgroup of its own; if one cannot be applied, ctrun fails with 125):\n"
+    "  --memory SIZE         memory limit; SIZE in bytes or with a k, m or g suffix.  When it\n"
+    "                        is exceeded the kernel's OOM killer kills a process of the container\n"
+    "  --memory-swap SIZE    swap allowed on top of --memory (default: none); needs --memory\n"
+    "  --pids N              at most N processes and threads; fork fails beyond\n"
+    "  --cpus X              CPU time: X CPUs' worth, 0.01 or more (0.5 = half of one CPU)\n"
+    "  --cpu-weight N        relative CPU weight under contention, 1 to 10000 (default 100)\n"
+    "  --io-weight N         relative I/O weight, 1 to 10000 (default 100)\n"
+    "  --cgroup-parent PATH  create the container's cgroup (if a limit above makes one) in PATH,\n"
+    "                        an existing cgroup relative to /sys/fs/cgroup (cgroup v1: to each\n"
+    "                        /sys/fs/cgroup/CONTROLLER)\n"
+    "  --rlimit NAME=SOFT[:HARD]\n"
+    "                        a resource limit, set inside the container.  NAME: nofile nproc\n"
+    "                        core fsize stack as cpu memlock data (any case, RLIMIT_ prefix\n"
+    "                        allowed); SOFT, HARD: a number in the limit's unit, or unlimited;\n"
+    "                        HARD defaults to SOFT; repeatable.  Without it, core is 0\n"
+    "  --timeout SECONDS     kill the container after SECONDS (a decimal number; 0.001 to\n"
+    "                        1000000000), and exit with 124\n"
+    "  --report FILE         when the container has ended, write its result to FILE (- for\n"
+    "                        stderr) as one line of JSON:\n"
+    "                        {\"exit_code\":N|null,\"signal\":N|null,\"timed_out\":BOOL,\n"
+    "                        \"oom_killed\":BOOL,\"memory_peak_bytes\":N,\"cpu_user_seconds\":X,\n"
+    "                        \"cpu_system_seconds\":X,\"wall_seconds\":X}.  If it could not be set\n"
+    "                        up or the command could not run (125, 126, 127), FILE gets\n"
+    "                        {\"error\":{\"step\":S,\"errno\":N,\"path\":S,\"message\":S}}.\n"
+    "                        FILE is created before the container starts; a usage error\n"
+    "                        writes no report\n"
+    "\n"
     "  -h, --help            show this help\n"
     "\n"
     "ctrun forwards SIGINT, SIGTERM and SIGHUP to the container.  Without --init the command is\n"
     "pid 1, which ignores every signal it has no handler for.\n"
     "\n"
-    "Exit status: the command's; 128+N if it was killed by signal N; 125 if the container could\n"
-    "not be set up or the usage is wrong; 126 if the command exists but cannot be run; 127 if it\n"
-    "does not exist.\n";
+    "Exit status: the command's; 128+N if it was killed by signal N (137 for SIGKILL, e.g. by\n"
+    "the OOM killer); 124 if --timeout killed it; 125 if the container could not be set up or\n"
+    "the usage is wrong; 126 if the command exists but cannot be run; 127 if it does not exist.\n";
+
+#define NRLIMIT_NAMES 9
+#define MAX_PIDS 4194304 /* PID_MAX_LIMIT: no more processes can exist */
 
 typedef struct options {
     ctr_spec spec;
     ctr_mount *mounts;   /* one slot per command-line argument: always enough */
     const char **env;    /* likewise, plus PATH, HOME and the terminating NULL */
     size_t nenv;
+    ctr_rlimit rlimit_slot[NRLIMIT_NAMES]; /* per name; a repeated --rlimit NAME replaces */
+    int rlimit_given[NRLIMIT_NAMES];
+    ctr_rlimit rlimits[NRLIMIT_NAMES];     /* the given ones, packed: spec.rlimits */
+    const char *report;  /* --report FILE, or NULL */
 } options;
 
 #if defined(__GNUC__)
@@ -132,7 +174,7 @@ static void add_pair(options *o, ctr_mount_type type, const char *opt, char *arg
 }
 
 /* "64m" -> 64 << 20.  Digits with an optional k, m or g suffix (either case). */
-static uint64_t parse_size(const char *s) {
+static uint64_t parse_size(const char *opt, const char *s) {
     static const char units[] = "kmg";
     char *end;
     errno = 0;
@@ -142,7 +184,7 @@ static uint64_t parse_size(const char *s) {
     if (unit)
         end++;
     if (!isdigit((unsigned char)s[0]) || errno || *end || n > (UINT64_MAX >> shift))
-        die("--tmpfs: bad size '%s' (a number with an optional k, m or g suffix)", s);
+        die("%s: bad size '%s' (a number with an optional k, m or g suffix)", opt, s);
     return (uint64_t)n << shift;
 }
 
@@ -150,7 +192,108 @@ static void add_tmpfs(options *o, char *arg) {
     const char *size = strchr(arg, ':') ? split_pair("--tmpfs", arg) : NULL;
     ctr_mount *m = add_mount(o, CTR_MOUNT_TMPFS, NULL, arg, 0);
     if (size)
-        m->size = parse_size(size);
+        m->size = parse_size("--tmpfs", size);
+}
+
+/* --memory: a size above 0 (0 would mean no limit). */
+static uint64_t parse_memory(const char *opt, const char *s) {
+    uint64_t n = parse_size(opt, s);
+    if (n == 0)
+        die("%s: the limit must be above 0, got '%s'", opt, s);
+    return n;
+}
+
+static const char *non_empty(const char *opt, const char *s) {
+    if (!s[0])
+        die("%s: expected a non-empty argument", opt);
+    return s;
+}
+
+/* A whole decimal number from min to max. */
+static uint64_t parse_count(const char *opt, const char *s, uint64_t min, uint64_t max) {
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (!isdigit((unsigned char)s[0]) || errno || *end || n < min || n > max)
+        die("%s: expected a whole number from %llu to %llu, got '%s'", opt, (unsigned long long)min,
+            (unsigned long long)max, s);
+    return (uint64_t)n;
+}
+
+/* A decimal number ("0.5", "2", "1e-1") from min to max; no sign, inf or nan. */
+static double parse_decimal(const char *opt, const char *s, double min, double max, const char *what) {
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    int starts_ok = isdigit((unsigned char)s[0]) || (s[0] == '.' && isdigit((unsigned char)s[1]));
+    if (!starts_ok || errno || *end || !(x >= min && x <= max))
+        die("%s: expected %s from %.10g to %.10g, got '%s'", opt, what, min, max, s);
+    return x;
+}
+
+/* --rlimit NAME=SOFT[:HARD] */
+static const struct rlimit_name {
+    const char *name;
+    int resource;
+} rlimit_names[NRLIMIT_NAMES] = {
+    {"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},     {"core", RLIMIT_CORE},
+    {"fsize", RLIMIT_FSIZE},   {"stack", RLIMIT_STACK},     {"as", RLIMIT_AS},
+    {"cpu", RLIMIT_CPU},       {"memlock", RLIMIT_MEMLOCK}, {"data", RLIMIT_DATA}
+};
+
+static uint64_t parse_rlimit_value(const char *arg, const char *s) {
+    char *end;
+    if (strcasecmp(s, "unlimited") == 0)
+        return CTR_RLIM_INFINITY;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (!isdigit((unsigned char)s[0]) || errno || *end)
+        die("--rlimit: bad value '%s' in '%s' (a whole number or unlimited)", s, arg);
+    return (uint64_t)n;
+}
+
+static void add_rlimit(options *o, const char *arg) {
+    const char *eq = strchr(arg, '=');
+    const char *name = arg;
+    size_t len = eq ? (size_t)(eq - arg) : 0;
+    if (!eq || eq == arg || !eq[1])
+        die("--rlimit: expected NAME=SOFT[:HARD], got '%s'", arg);
+    if (len > 7 && strncasecmp(name, "rlimit_", 7) == 0) {
+        name += 7;
+        len -= 7;
+    }
+    size_t i = 0;
+    while (i < NRLIMIT_NAMES &&
+           !(strlen(rlimit_names[i].name) == len && strncasecmp(name, rlimit_names[i].name, len) == 0))
+        i++;
+    if (i == NRLIMIT_NAMES)
+        die("--rlimit: unknown limit '%.*s' (nofile, nproc, core, fsize, stack, as, cpu, memlock or "
+            "data)", (int)(eq - arg), arg);
+
+    char values[64];
+    const char *v = eq + 1;
+    if (strlen(v) >= sizeof values)
+        die("--rlimit: bad value '%s' in '%s' (a whole number or unlimited)", v, arg);
+    strcpy(values, v);
+    char *colon = strchr(values, ':');
+    if (colon)
+        *colon = '\0';
+    ctr_rlimit *r = &o->rlimit_slot[i];
+    r->resource = rlimit_names[i].resource;
+    r->soft = parse_rlimit_value(arg, values);
+    r->hard = colon ? parse_rlimit_value(arg, colon + 1) : r->soft;
+    if (r->soft > r->hard)
+        die("--rlimit: the soft limit is above the hard limit in '%s'", arg);
+    o->rlimit_given[i] = 1;
+}
+
+static void finish_rlimits(options *o) {
+    size_t n = 0;
+    for (size_t i = 0; i < NRLIMIT_NAMES; i++)
+        if (o->rlimit_given[i])
+            o->rlimits[n++] = o->rlimit_slot[i];
+    o->spec.rlimits = o->rlimits;
+    o->spec.nrlimits = n;
 }
 
 static unsigned parse_id(const char *opt, const char *s) {
@@ -208,7 +351,8 @@ static void finish_env(options *o) {
 enum {
     OPT_ROOTFS = 256, OPT_RO, OPT_BIND, OPT_RO_BIND, OPT_TMPFS, OPT_DIR, OPT_SYMLINK, OPT_PROC,
     OPT_DEV, OPT_NO_DEFAULT_MOUNTS, OPT_HOSTNAME, OPT_CWD, OPT_ENV, OPT_UID, OPT_GID, OPT_INIT,
-    OPT_NET, OPT_SHARE, OPT_USERNS
+    OPT_NET, OPT_SHARE, OPT_USERNS, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_PIDS, OPT_CPUS, OPT_CPU_WEIGHT,
+    OPT_IO_WEIGHT, OPT_RLIMIT, OPT_TIMEOUT, OPT_CGROUP_PARENT, OPT_REPORT
 };
 
 static const struct option long_options[] = {
@@ -231,6 +375,16 @@ static const struct option long_options[] = {
     {"net", required_argument, NULL, OPT_NET},
     {"share", required_argument, NULL, OPT_SHARE},
     {"userns", no_argument, NULL, OPT_USERNS},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
+    {"pids", required_argument, NULL, OPT_PIDS},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT},
+    {"io-weight", required_argument, NULL, OPT_IO_WEIGHT},
+    {"rlimit", required_argument, NULL, OPT_RLIMIT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
+    {"report", required_argument, NULL, OPT_REPORT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}
 };
@@ -256,6 +410,18 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_NET:      set_net(o, arg); break;
     case OPT_SHARE:    o->spec.share |= parse_namespace(arg); break;
     case OPT_USERNS:   o->spec.new_userns = 1; break;
+    case OPT_MEMORY:   o->spec.memory_max = parse_memory("--memory", arg); break;
+    case OPT_MEMORY_SWAP: o->spec.memory_swap_max = parse_size("--memory-swap", arg); break;
+    case OPT_PIDS:     o->spec.pids_max = parse_count("--pids", arg, 1, MAX_PIDS); break;
+    case OPT_CPUS:     o->spec.cpus = parse_decimal("--cpus", arg, 0.01, 100000, "a number of CPUs"); break;
+    case OPT_CPU_WEIGHT: o->spec.cpu_weight = (unsigned)parse_count("--cpu-weight", arg, 1, 10000); break;
+    case OPT_IO_WEIGHT: o->spec.io_weight = (unsigned)parse_count("--io-weight", arg, 1, 10000); break;
+    case OPT_RLIMIT:   add_rlimit(o, arg); break;
+    case OPT_TIMEOUT:
+        o->spec.timeout_sec = parse_decimal("--timeout", arg, 0.001, 1e9, "a number of seconds");
+        break;
+    case OPT_CGROUP_PARENT: o->spec.cgroup_parent = non_empty("--cgroup-parent", arg); break;
+    case OPT_REPORT:   o->report = non_empty("--report", arg); break;
     case 'h':          fputs(usage_text, stdout); exit(0);
     }
 }
@@ -278,7 +444,10 @@ static int parse_args(int argc, char **argv, options *o) {
     }
     if (optind >= argc)
         die("missing COMMAND (see ctrun --help)");
+    if (o->spec.memory_swap_max && !o->spec.memory_max)
+        die("--memory-swap: needs --memory (it is the swap allowed on top of the memory limit)");
     finish_env(o);
+    finish_rlimits(o);
     return optind;
 }
 
@@ -287,10 +456,121 @@ static void free_options(options *o) {
     free(o->env);
 }
 
+/* ---- the report ---- */
+
+/* --report FILE, opened (created or truncated) before the container starts, so that a FILE that
+   cannot be written stops ctrun before anything runs, and no stale report survives a new run. */
+static FILE *open_report(const char *path) {
+    if (!path)
+        return NULL;
+    if (strcmp(path, "-") == 0)
+        return stderr;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f)
+        die("--report: %s: %s", path, strerror(errno));
+    return f;
+}
+
+/* s as a JSON string: quotes, backslashes and control characters escaped, invalid UTF-8 bytes
+   replaced by U+FFFD, so the line is valid JSON whatever a path holds. */
+static void json_string(FILE *f, const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', f);
+    while (*p) {
+        unsigned char ch = *p;
+        if (ch == '"' || ch == '\\') {
+            fputc('\\', f);
+            fputc(ch, f);
+            p++;
+        } else if (ch < 0x20 || ch == 0x7f) {
+            fprintf(f, "\\u%04x", ch);
+            p++;
+        } else if (ch < 0x80) {
+            fputc(ch, f);
+            p++;
+        } else {
+            /* The length of a well-formed UTF-8 sequence starting here, or 0. */
+            size_t n = ch >= 0xc2 && ch <= 0xdf ? 2 : ch >= 0xe0 && ch <= 0xef ? 3
+                     : ch >= 0xf0 && ch <= 0xf4 ? 4 : 0;
+            for (size_t k = 1; k < n; k++) {
+                unsigned char lo = 0x80, hi = 0xbf;
+                if (k == 1 && ch == 0xe0) lo = 0xa0;       /* overlong */
+                if (k == 1 && ch == 0xed) hi = 0x9f;       /* surrogates */
+                if (k == 1 && ch == 0xf0) lo = 0x90;       /* overlong */
+                if (k == 1 && ch == 0xf4) hi = 0x8f;       /* above U+10FFFF */
+                if (p[k] < lo || p[k] > hi)
+                    n = 0;
+            }
+            if (n) {
+                fwrite(p, 1, n, f);
+                p += n;
+            } else {
+                fputs("\\ufffd", f);
+                p++;
+            }
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_int_or_null(FILE *f, const char *key, int valid, int value) {
+    if (valid)
+        fprintf(f, "\"%s\":%d", key, value);
+    else
+        fprintf(f, "\"%s\":null", key);
+}
+
+/* Ends the report line and closes FILE; a report that cannot be written is one more stderr line
+   (ctrun's exit status stays the command's). */
+static void close_report(FILE *f, const char *path) {
+    fputc('\n', f);
+    if (f == stderr) {
+        fflush(f);
+        return;
+    }
+    errno = 0;
+    int failed = fflush(f) != 0 || ferror(f), e = errno;
+    if (fclose(f) != 0 && !failed) {
+        failed = 1;
+        e = errno;
+    }
+    if (failed)
+        fprintf(stderr, "ctrun: --report: %s: %s\n", path, strerror(e ? e : EIO));
+}
+
+static void report_result(FILE *f, const char *path, const ctr_result *res) {
+    if (!f)
+        return;
+    fputc('{', f);
+    json_int_or_null(f, "exit_code", res->exited, res->exit_code);
+    fputc(',', f);
+    json_int_or_null(f, "signal", res->signaled, res->term_signal);
+    fprintf(f, ",\"timed_out\":%s,\"oom_killed\":%s,\"memory_peak_bytes\":%llu,"
+               "\"cpu_user_seconds\":%.6f,\"cpu_system_seconds\":%.6f,\"wall_seconds\":%.6f}",
+            res->timed_out ? "true" : "false", res->oom_killed ? "true" : "false",
+            (unsigned long long)res->memory_peak, (double)res->cpu_user_ns / 1e9,
+            (double)res->cpu_system_ns / 1e9, (double)res->wall_ns / 1e9);
+    close_report(f, path);
+}
+
+static void report_error(FILE *f, const char *path, const ctr_error *err) {
+    if (!f)
+        return;
+    fputs("{\"error\":{\"step\":", f);
+    json_string(f, ctr_step_name(err->step));
+    fprintf(f, ",\"errno\":%d,\"path\":", err->sys_errno);
+    json_string(f, err->path);
+    fputs(",\"message\":", f);
+    json_string(f, err->msg);
+    fputs("}}", f);
+    close_report(f, path);
+}
+
 /* ---- running ---- */
 
 /* One line: "ctrun: STEP: PATH: MESSAGE" (PATH left out when the error has none). */
-static void report(const ctr_error *err) {
+static void print_error(const ctr_error *err) {
     if (err->path[0])
         fprintf(stderr, "ctrun: %s: %s: %s\n", ctr_step_name(err->step), err->path, err->msg);
     else
@@ -337,7 +617,23 @@ static void forward_pending_signals(ctr_container *c) {
         ctr_kill(c, sig, NULL); /* fails only once the container has exited */
 }
 
-/* Polls the container's pidfd and the signal pipe until the container exits. */
+/* The poll() timeout until the --timeout deadline (CLOCK_MONOTONIC ns, as ctr_deadline_ns()
+   gives it): -1 without one, rounded up so that we wake at or after it. */
+static int ms_until(int64_t deadline_ns) {
+    if (deadline_ns == 0)
+        return -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t left = deadline_ns - ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+    if (left <= 0)
+        return 0;
+    int64_t ms = (left + 999999) / 1000000;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Polls the container's pidfd and the signal pipe until the container exits.  With --timeout
+   the poll also ends at the deadline, and ctr_poll() then kills and reaps the container (it does
+   nothing before the deadline, so an early wake-up just polls again). */
 static void wait_forwarding_signals(ctr_container *c) {
     struct pollfd fds[2];
     fds[0].fd = ctr_pidfd(c);
@@ -345,13 +641,17 @@ static void wait_forwarding_signals(ctr_container *c) {
     fds[1].fd = signal_pipe[0];
     fds[1].events = POLLIN;
     while (fds[0].fd >= 0) {
+        int timeout_ms = ms_until(ctr_deadline_ns(c));
         fds[0].revents = fds[1].revents = 0;
-        if (poll(fds, 2, -1) < 0 && errno != EINTR)
+        int ready = poll(fds, 2, timeout_ms);
+        if (ready < 0 && errno != EINTR)
             return;
         if (fds[1].revents & POLLIN)
             forward_pending_signals(c);
         if (fds[0].revents)
             return;
+        if (ready == 0 && timeout_ms >= 0 && ctr_poll(c, NULL, NULL) != 0)
+            return; /* killed at the deadline (1), or an error (-1) that ctr_wait reports */
     }
 }
 
@@ -359,24 +659,33 @@ int main(int argc, char **argv) {
     options o;
     int command = parse_args(argc, argv, &o);
     o.spec.argv = (const char *const *)(argv + command);
+    const char *report_path = o.report;
+    FILE *report = open_report(report_path);
 
     ctr_container *c;
     ctr_error err;
     int spawned = ctr_spawn(&o.spec, &c, &err);
     free_options(&o); /* the spec only has to live until ctr_spawn returns */
     if (spawned != 0) {
-        report(&err);
+        print_error(&err);
+        report_error(report, report_path, &err);
         return spawn_failure_status(&err);
     }
     catch_signals();
     wait_forwarding_signals(c);
 
     ctr_result res;
-    int status = EXIT_SETUP;
-    if (ctr_wait(c, &res, &err) != 0)
-        report(&err);
+    int status = EXIT_SETUP, waited = ctr_wait(c, &res, &err) == 0;
+    if (!waited)
+        print_error(&err);
+    else if (res.timed_out)
+        status = EXIT_TIMEOUT;
     else
         status = res.signaled ? 128 + res.term_signal : res.exit_code;
-    ctr_destroy(c);
+    ctr_destroy(c); /* the report comes after: by then the container's cgroup is gone too */
+    if (waited)
+        report_result(report, report_path, &res);
+    else
+        report_error(report, report_path, &err);
     return status;
 }

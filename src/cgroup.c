@@ -87,9 +87,10 @@ static ssize_t ctr__cg_get(const char *dir, const char *file, char *buf, size_t 
     return n;
 }
 
-static uint64_t ctr__cg_get_u64(const char *dir, const char *file) {
+/* The number in dir/file, or dflt if there is no such file (controller not used, old kernel). */
+static uint64_t ctr__cg_get_u64(const char *dir, const char *file, uint64_t dflt) {
     char buf[64];
-    if (!dir || ctr__cg_get(dir, file, buf, sizeof(buf)) <= 0) return 0;
+    if (!dir || ctr__cg_get(dir, file, buf, sizeof(buf)) <= 0) return dflt;
     return CTR__CAST(uint64_t, strtoull(buf, NULL, 10));
 }
 
@@ -138,11 +139,12 @@ static void ctr__cg_name(char *name, size_t size) {
     snprintf(name, size, "ctr-%ld-%u", CTR__CAST(long, getpid()), __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
 }
 
-/* mkdir parent/name; on first use in this process, sweep the parent for stale ones. */
-static char *ctr__cg_mkdir_container(const char *parent, const char *name, ctr_error *err) {
-    static int swept;
+/* mkdir parent/name; on the first use of that hierarchy (slot: 0 for v2, 1 + the v1 controller)
+   in this process, sweep the parent for stale ones. */
+static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot, ctr_error *err) {
+    static int swept[1 + CTR__V1_N];
     char *dir;
-    if (!__atomic_exchange_n(&swept, 1, __ATOMIC_RELAXED)) ctr__cg_sweep(parent);
+    if (!__atomic_exchange_n(&swept[slot], 1, __ATOMIC_RELAXED)) ctr__cg_sweep(parent);
     if (!(dir = ctr__pathdup(parent, name))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate a cgroup path");
         return NULL;
@@ -246,6 +248,19 @@ static int ctr__cg_wanted(const ctr_spec *s) {
     return s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 || s->cpu_weight || s->io_weight;
 }
 
+/* /proc/swaps lists a swap area after its header line. */
+static int ctr__host_has_swap(void) {
+    char buf[256];
+    ssize_t n;
+    int fd = open("/proc/swaps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1;
+    n = read(fd, buf, sizeof(buf) - 1);
+    ctr__close(&fd);
+    if (n <= 0) return 1;
+    buf[n] = '\0';
+    return strchr(buf, '\n') && strchr(buf, '\n')[1] != '\0';
+}
+
 static int ctr__cg2_limits(const char *dir, const ctr_spec *s, ctr_error *err) {
     char v[64];
     if (s->memory_max) {
@@ -254,9 +269,10 @@ static int ctr__cg2_limits(const char *dir, const ctr_spec *s, ctr_error *err) {
     }
     if (s->memory_max || s->memory_swap_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_swap_max));
-        /* Without swap accounting the file is missing: fine when no swap was asked for. */
-        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 && (errno != ENOENT || s->memory_swap_max))
-            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "write \"%s\" to %s/memory.swap.max", v, dir);
+        /* Without swap accounting the file is missing: fine when the host has no swap at all. */
+        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 && (errno != ENOENT || s->memory_swap_max || ctr__host_has_swap()))
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "write \"%s\" to %s/memory.swap.max (swap cannot be "
+                             "limited without swap accounting)", v, dir);
     }
     if (s->pids_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->pids_max));
@@ -303,7 +319,7 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     }
     if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
     ctr__cg_name(name, sizeof(name));
-    if (!(cg->dir = ctr__cg_mkdir_container(parent, name, err))) return -1;
+    if (!(cg->dir = ctr__cg_mkdir_container(parent, name, 0, err))) return -1;
     cg->version = 2;
     if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
         return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
@@ -338,8 +354,8 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr_spec *s, ctr_error *
         if (ctr__cg_set(cpu, "cpu.shares", v, err) != 0) return -1;
     }
     if (s->io_weight) {
-        /* v1 range is 10..1000 */
-        unsigned w = s->io_weight / 10u < 10u ? 10u : (s->io_weight / 10u > 1000u ? 1000u : s->io_weight / 10u);
+        /* Same scale as v2 (default 100); v1 takes 10..1000 (blkio.weight) or 1..1000 (BFQ). */
+        unsigned w = s->io_weight < 10u ? 10u : (s->io_weight > 1000u ? 1000u : s->io_weight);
         snprintf(v, sizeof(v), "%u", w);
         if (ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.weight", v) != 0 &&
             ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.bfq.weight", v) != 0)
@@ -358,6 +374,12 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     use[CTR__V1_CPUACCT] = 1;
     use[CTR__V1_FREEZER] = 1;
     use[CTR__V1_BLKIO] = s->io_weight != 0;
+    if (s->cgroup_parent && strncmp(s->cgroup_parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
+                         "with cgroup v1, cgroup_parent is a path inside each controller's hierarchy, "
+                         "not under %s", CTR__CG_ROOT);
+    if (s->memory_swap_max && !s->memory_max)
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "with cgroup v1, memory_swap_max needs memory_max");
     cg->version = 1;
     ctr__cg_name(name, sizeof(name));
     for (i = 0; i < CTR__V1_N; i++) {
@@ -377,10 +399,10 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
                 break;
             }
         if (shared) continue;
-        if (ctr__join(parent, sizeof(parent), real, "/", s->cgroup_parent ? s->cgroup_parent : CTR__CG_SUBTREE) != 0)
+        if (ctr__join(parent, sizeof(parent), real, "/", s->cgroup_parent ? s->cgroup_parent + (s->cgroup_parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
         if (!s->cgroup_parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
-        if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, err))) return -1;
+        if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
     }
     return ctr__cg1_limits(cg, s, err);
 }
@@ -477,29 +499,29 @@ static void ctr__cg_destroy(ctr__cgroup *cg) {
 static void ctr__cg_result(const ctr__cgroup *cg, ctr_result *r) {
     if (cg->version == 2) {
         r->oom_killed = ctr__cg_get_key(cg->dir, "memory.events", "oom_kill") > 0;
-        r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak");
+        r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak", r->memory_peak);
         r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "user_usec")) * 1000;
         r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
     } else if (cg->version == 1) {
         const char *mem = cg->v1[CTR__V1_MEMORY], *acct = cg->v1[CTR__V1_CPUACCT];
         r->oom_killed = ctr__cg_get_key(mem, "memory.oom_control", "oom_kill") > 0;
-        r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes");
-        r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user"));
-        r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys"));
+        r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes", r->memory_peak);
+        r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user", CTR__CAST(uint64_t, r->cpu_user_ns)));
+        r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys", CTR__CAST(uint64_t, r->cpu_system_ns)));
     }
 }
 
 static int ctr__cg_stats(const ctr__cgroup *cg, ctr_usage *u, ctr_error *err) {
     if (cg->version == 2) {
-        u->memory_current = ctr__cg_get_u64(cg->dir, "memory.current");
-        u->pids_current = ctr__cg_get_u64(cg->dir, "pids.current");
+        u->memory_current = ctr__cg_get_u64(cg->dir, "memory.current", 0);
+        u->pids_current = ctr__cg_get_u64(cg->dir, "pids.current", 0);
         u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "usage_usec")) * 1000;
         return 0;
     }
     if (cg->version == 1) {
-        u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes");
-        u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current");
-        u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage"));
+        u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes", 0);
+        u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current", 0);
+        u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
         return 0;
     }
     return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",

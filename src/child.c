@@ -375,14 +375,20 @@ static void ctr__c_stdio(const ctr__plan *p, unsigned closed) {
 }
 
 static void ctr__c_rlimits(const ctr__plan *p) {
+    static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+                                        "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
+                                        "rtprio", "rttime"};
     size_t i;
     for (i = 0; i < p->nrlimits; i++) {
         struct { uint64_t cur, max; } r;
+        int res = p->rlimits[i].resource;
+        const char *name = res >= 0 && res < CTR__CAST(int, sizeof(names) / sizeof(names[0])) ? names[res] : "?";
         r.cur = p->rlimits[i].soft;
         r.max = p->rlimits[i].hard;
-        if (syscall(SYS_prlimit64, 0, p->rlimits[i].resource, &r, NULL) != 0)
-            ctr__c_die(p, CTR_STEP_RLIMIT, errno, "", "set a resource limit (raising a hard limit needs root)",
-                       NULL, NULL, NULL);
+        if (syscall(SYS_prlimit64, 0, res, &r, NULL) != 0)
+            ctr__c_die(p, CTR_STEP_RLIMIT, errno, name, "set rlimit ", name,
+                       errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE, and nofile is capped by "
+                                        "fs.nr_open)" : NULL, NULL);
     }
 }
 

@@ -39,6 +39,9 @@ static const char *ctr__hint(ctr_step step, int e) {
                "kernel.apparmor_restrict_unprivileged_userns)";
     if (step == CTR_STEP_MOUNT && e == EXDEV)
         return "a symlink on the target path leads outside the container root; use the real path";
+    if (step == CTR_STEP_CGROUP && (e == EACCES || e == EPERM || e == EROFS))
+        return "cgroup limits need root, a cgroup delegated to this user, or cgroup_parent set to a cgroup "
+               "this user owns";
     if (step == CTR_STEP_USERNS && e == EPERM)
         return "only the caller's own uid and gid can be mapped without root";
     return NULL;

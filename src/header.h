@@ -109,7 +109,10 @@
 
    8. LIMITS AND CGROUPS
        memory_max, memory_swap_max, pids_max, cpus, cpu_weight, io_weight are cgroup limits; 0 means
-       not limited.  With memory_max set, swap is off unless memory_swap_max allows some.  A limit
+       not limited.  With memory_max set, swap is off unless memory_swap_max allows some (a host
+       with swap but without swap accounting cannot limit it: ctr_spawn then fails).  On v1,
+       memory_swap_max needs memory_max, and cgroup_parent is a path inside each controller's
+       hierarchy.  A limit
        that cannot be applied (no cgroup access, controller missing or not delegated) makes
        ctr_spawn fail with CTR_STEP_CGROUP, the path, errno and what to do: never silently unlimited.
        cgroup v2 is used when /sys/fs/cgroup is a cgroup2 mount (one cgroup per container, the child
@@ -124,8 +127,10 @@
        peak memory); CTR_CGROUP_NEVER refuses limits.  A cgroup ns, unless shared, is rooted at the
        container's cgroup.
        rlimits are set inside with prlimit before the uid change; RLIMIT_CORE is 0 unless given.
-       timeout_sec: ctr_wait kills the whole container when it passes (result.timed_out); with an
-       event loop, arm a timer for ctr_deadline_ns() and call ctr_poll, which does the same.
+       timeout_sec (at most 1e9): ctr_wait kills the whole container when it passes
+       (result.timed_out); with an event loop, arm a timer for ctr_deadline_ns() and call ctr_poll,
+       which does the same.  "The whole container": its cgroup, or its pid namespace; with a shared
+       pid namespace and no cgroup only pid 1 is killed.
        ctr_kill(c, SIGKILL) kills every process of the container (cgroup.kill, Linux 5.14, or the
        freezer); other signals go to pid 1.  ctr_destroy kills, waits for the cgroup to empty and
        removes it.
@@ -322,8 +327,8 @@ typedef struct ctr_result {
 
 /* What ctr_stats reports of a running container (needs a cgroup). */
 typedef struct ctr_usage {
-    uint64_t memory_current;  /* bytes */
-    uint64_t pids_current;
+    uint64_t memory_current;  /* bytes (0 if the cgroup has no memory controller) */
+    uint64_t pids_current;    /* (0 if the cgroup has no pids controller) */
     int64_t cpu_usage_ns;     /* user + system */
 } ctr_usage;
 

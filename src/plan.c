@@ -416,8 +416,9 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     /* !(x >= 0) also catches NaN */
     if (!(s->cpus >= 0) || s->cpus > 100000.0)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus", "cpus must be a positive number of CPUs, not %g", s->cpus);
-    if (!(s->timeout_sec >= 0))
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be positive, not %g", s->timeout_sec);
+    if (!(s->timeout_sec >= 0) || s->timeout_sec > 1e9)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be 0..1e9 seconds, not %g",
+                         s->timeout_sec);
     if (s->cpu_weight > 10000 || s->io_weight > 10000)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight", "cpu_weight and io_weight must be 1..10000");
     if (n && !s->rlimits)

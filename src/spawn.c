@@ -305,7 +305,7 @@ static int ctr__wait_deadline(ctr_container *c, ctr_error *err) {
             pfd.fd = c->pidfd;
             pfd.events = POLLIN;
             pfd.revents = 0;
-            r = poll(&pfd, 1, CTR__CAST(int, left / 1000000 + 1));
+            r = poll(&pfd, 1, left / 1000000 >= INT_MAX ? INT_MAX : CTR__CAST(int, left / 1000000 + 1));
             if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
         } else {
             ctr__sleep_ms(left > 10000000 ? 10 : left / 1000000 + 1);
