@@ -40,14 +40,18 @@
        with an error if any setup step failed.  The spec only has to live until ctr_spawn returns.
        Then: ctr_wait() (blocking) or ctr_pidfd() (readable when the container exits, for poll/epoll),
        ctr_kill(), and ctr_destroy(), which kills whatever still runs, reaps it and frees everything.
-       ctr_spawn is safe to call from any thread, from many threads at once.
+       ctr_spawn is safe to call from any thread, from many threads at once.  The container's pid 1
+       is a child of the calling process: a host that reaps with waitpid(-1) (or a SIGCHLD handler
+       that does) steals its exit status, and ctr_wait then fails with ECHILD; with init set, pid 1
+       never execs and cannot be reaped that way.
 
    2. THE SPEC (ctr_spec; zero = default)
        argv           required; argv[0] without a '/' is searched in the container's PATH.
        env            NULL-terminated "K=V" list; NULL gives PATH=/usr/local/sbin:/usr/local/bin:
                       /usr/sbin:/usr/bin:/sbin:/bin and HOME=/ (never the host's environment).
        cwd            working directory inside the container (default "/").
-       hostname       default "container" (only when the UTS namespace is new).
+       hostname       default "container"; needs a new UTS namespace (setting it while sharing
+                      CTR_NS_UTS fails with CTR_STEP_SPEC/EINVAL).
        share          CTR_NS_* bits: namespaces to share with the host instead of creating.  Default:
                       new mount, pid, uts, ipc, net (with loopback up) and cgroup namespaces, and for a
                       caller that is not root also a user namespace (see 5).  The mount namespace is
@@ -173,7 +177,11 @@
 #include <sys/types.h>
 
 #ifdef CONTAINER_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define CONTAINER_API static __attribute__((unused))
+#else
 #define CONTAINER_API static
+#endif
 #else
 #define CONTAINER_API extern
 #endif
@@ -319,7 +327,7 @@ typedef struct ctr_result {
     int exit_code;
     int signaled;       /* 1: killed by term_signal */
     int term_signal;
-    int64_t wall_ns;    /* from spawn to exit */
+    int64_t wall_ns;    /* from spawn until ctr_wait/ctr_poll saw the exit */
     int timed_out;      /* killed because timeout_sec passed */
     int oom_killed;     /* the kernel's OOM killer killed a process of the container (cgroup only) */
     uint64_t memory_peak; /* bytes: the cgroup's peak, or without a cgroup the largest process's RSS */
@@ -1734,6 +1742,15 @@ static void ctr__c_loopback(const ctr__plan *p) {
     close(s);
 }
 
+static void ctr__c_setattr(const ctr__plan *p, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.attr_set = set;
+    a.attr_clr = clr;
+    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
+}
+
 /* openat2 with RESOLVE_BENEATH: a path that would leave root (absolute symlink, too many "..")
    fails with EXDEV instead of being followed. */
 static int ctr__c_beneath(int rootfd, const char *rel, int flags) {
@@ -1859,7 +1876,16 @@ static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
     for (i = 0; i < sizeof(links) / sizeof(links[0]); i += 2)
         if (symlinkat(links[i], dev, links[i + 1]) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ", op->dst);
+    if (op->flags & CTR_MOUNT_READONLY) ctr__c_setattr(p, dev, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
     close(dev);
+}
+
+/* The target exists: resolve it beneath the root (EXDEV for a symlink leading out, ENOTDIR for
+   a file where a directory is wanted) and fail if that does not work. */
+static void ctr__c_check_existing(const ctr__plan *p, int rootfd, const ctr__op *op, int flags) {
+    int t = ctr__c_beneath(rootfd, op->dst + 1, O_PATH | flags);
+    if (t < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
+    close(t);
 }
 
 static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) {
@@ -1872,12 +1898,15 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
                 ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         } else if (errno != EEXIST) {
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directory ", op->dst, NULL, NULL);
+        } else {
+            ctr__c_check_existing(p, rootfd, op, O_DIRECTORY); /* a file, or a symlink leaving the root */
         }
     } else if (op->type == CTR_MOUNT_SYMLINK) {
         if (symlinkat(op->src, dir, name) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
     } else { /* CTR_MOUNT_FILE */
         f = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, op->mode);
+        if (f < 0 && errno == ELOOP) ctr__c_check_existing(p, rootfd, op, 0); /* EXDEV if it leaves the root */
         if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
         while (off < op->data_len) {
             ssize_t w = write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
@@ -1926,15 +1955,6 @@ static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
         ctr__c_make_node(p, op, rootfd);
         return;
     }
-}
-
-static void ctr__c_setattr(const ctr__plan *p, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
-    ctr__mount_attr a;
-    memset(&a, 0, sizeof(a));
-    a.attr_set = set;
-    a.attr_clr = clr;
-    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a) != 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
 }
 
 /* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
@@ -2102,7 +2122,14 @@ static void ctr__c_init(const ctr__plan *p) {
             ctr__c_die(p, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
         ctr__c_exec(p);
     }
-    close(p->errfd); /* the parent sees EOF once the command has exec'd */
+    /* init never execs, so close-on-exec does nothing for it: close every descriptor but the
+       status pipe (the parent sees EOF on the error pipe once the command has exec'd), and make
+       it undumpable, so the command cannot read the host memory init was copied from through
+       ptrace or /proc/1. */
+    if (syscall(SYS_close_range, 0, CTR__CAST(unsigned, p->statusfd - 1), 0) != 0 ||
+        syscall(SYS_close_range, CTR__CAST(unsigned, p->statusfd + 1), ~0u, 0) != 0 ||
+        syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        syscall(SYS_kill, pid, SIGKILL);
     for (;;) {
         siginfo_t si;
         long sig = syscall(SYS_rt_sigtimedwait, &all, &si, NULL, 8);
@@ -2264,10 +2291,10 @@ static int ctr__sync_pipe(ctr__plan *p, ctr__fds *f) {
     return 0;
 }
 
-/* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), with no
-   exit signal so that a host's waitpid(-1) or SIGCHLD handler cannot reap the container, and
-   straight into its cgroup v2.  Falls back to clone where clone3 is missing or filtered with
-   ENOSYS. */
+/* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), straight
+   into its cgroup v2.  No exit signal: until execve (which resets it to SIGCHLD) a host's
+   waitpid(-1) cannot reap the child and no SIGCHLD handler runs for a failed setup.  Falls back
+   to clone where clone3 is missing or filtered with ENOSYS. */
 static pid_t ctr__clone(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, int *pidfd) {
     ctr__clone_args a;
     long r;
@@ -2305,7 +2332,9 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
         else
             r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
-    if (r < 0) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d", CTR__CAST(int, c->pid));
+    if (r < 0)
+        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s", CTR__CAST(int, c->pid),
+                         errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
     c->result.wall_ns = ctr__now_ns() - c->start_ns;

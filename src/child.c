@@ -86,6 +86,15 @@ static void ctr__c_loopback(const ctr__plan *p) {
     close(s);
 }
 
+static void ctr__c_setattr(const ctr__plan *p, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.attr_set = set;
+    a.attr_clr = clr;
+    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a) != 0)
+        ctr__c_die(p, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
+}
+
 /* openat2 with RESOLVE_BENEATH: a path that would leave root (absolute symlink, too many "..")
    fails with EXDEV instead of being followed. */
 static int ctr__c_beneath(int rootfd, const char *rel, int flags) {
@@ -211,7 +220,16 @@ static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
     for (i = 0; i < sizeof(links) / sizeof(links[0]); i += 2)
         if (symlinkat(links[i], dev, links[i + 1]) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ", op->dst);
+    if (op->flags & CTR_MOUNT_READONLY) ctr__c_setattr(p, dev, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
     close(dev);
+}
+
+/* The target exists: resolve it beneath the root (EXDEV for a symlink leading out, ENOTDIR for
+   a file where a directory is wanted) and fail if that does not work. */
+static void ctr__c_check_existing(const ctr__plan *p, int rootfd, const ctr__op *op, int flags) {
+    int t = ctr__c_beneath(rootfd, op->dst + 1, O_PATH | flags);
+    if (t < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
+    close(t);
 }
 
 static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) {
@@ -224,12 +242,15 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
                 ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         } else if (errno != EEXIST) {
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directory ", op->dst, NULL, NULL);
+        } else {
+            ctr__c_check_existing(p, rootfd, op, O_DIRECTORY); /* a file, or a symlink leaving the root */
         }
     } else if (op->type == CTR_MOUNT_SYMLINK) {
         if (symlinkat(op->src, dir, name) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
     } else { /* CTR_MOUNT_FILE */
         f = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, op->mode);
+        if (f < 0 && errno == ELOOP) ctr__c_check_existing(p, rootfd, op, 0); /* EXDEV if it leaves the root */
         if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
         while (off < op->data_len) {
             ssize_t w = write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
@@ -278,15 +299,6 @@ static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
         ctr__c_make_node(p, op, rootfd);
         return;
     }
-}
-
-static void ctr__c_setattr(const ctr__plan *p, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
-    ctr__mount_attr a;
-    memset(&a, 0, sizeof(a));
-    a.attr_set = set;
-    a.attr_clr = clr;
-    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a) != 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
 }
 
 /* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
@@ -454,7 +466,14 @@ static void ctr__c_init(const ctr__plan *p) {
             ctr__c_die(p, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
         ctr__c_exec(p);
     }
-    close(p->errfd); /* the parent sees EOF once the command has exec'd */
+    /* init never execs, so close-on-exec does nothing for it: close every descriptor but the
+       status pipe (the parent sees EOF on the error pipe once the command has exec'd), and make
+       it undumpable, so the command cannot read the host memory init was copied from through
+       ptrace or /proc/1. */
+    if (syscall(SYS_close_range, 0, CTR__CAST(unsigned, p->statusfd - 1), 0) != 0 ||
+        syscall(SYS_close_range, CTR__CAST(unsigned, p->statusfd + 1), ~0u, 0) != 0 ||
+        syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        syscall(SYS_kill, pid, SIGKILL);
     for (;;) {
         siginfo_t si;
         long sig = syscall(SYS_rt_sigtimedwait, &all, &si, NULL, 8);

@@ -38,14 +38,18 @@
        with an error if any setup step failed.  The spec only has to live until ctr_spawn returns.
        Then: ctr_wait() (blocking) or ctr_pidfd() (readable when the container exits, for poll/epoll),
        ctr_kill(), and ctr_destroy(), which kills whatever still runs, reaps it and frees everything.
-       ctr_spawn is safe to call from any thread, from many threads at once.
+       ctr_spawn is safe to call from any thread, from many threads at once.  The container's pid 1
+       is a child of the calling process: a host that reaps with waitpid(-1) (or a SIGCHLD handler
+       that does) steals its exit status, and ctr_wait then fails with ECHILD; with init set, pid 1
+       never execs and cannot be reaped that way.
 
    2. THE SPEC (ctr_spec; zero = default)
        argv           required; argv[0] without a '/' is searched in the container's PATH.
        env            NULL-terminated "K=V" list; NULL gives PATH=/usr/local/sbin:/usr/local/bin:
                       /usr/sbin:/usr/bin:/sbin:/bin and HOME=/ (never the host's environment).
        cwd            working directory inside the container (default "/").
-       hostname       default "container" (only when the UTS namespace is new).
+       hostname       default "container"; needs a new UTS namespace (setting it while sharing
+                      CTR_NS_UTS fails with CTR_STEP_SPEC/EINVAL).
        share          CTR_NS_* bits: namespaces to share with the host instead of creating.  Default:
                       new mount, pid, uts, ipc, net (with loopback up) and cgroup namespaces, and for a
                       caller that is not root also a user namespace (see 5).  The mount namespace is
@@ -171,7 +175,11 @@
 #include <sys/types.h>
 
 #ifdef CONTAINER_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define CONTAINER_API static __attribute__((unused))
+#else
 #define CONTAINER_API static
+#endif
 #else
 #define CONTAINER_API extern
 #endif
@@ -317,7 +325,7 @@ typedef struct ctr_result {
     int exit_code;
     int signaled;       /* 1: killed by term_signal */
     int term_signal;
-    int64_t wall_ns;    /* from spawn to exit */
+    int64_t wall_ns;    /* from spawn until ctr_wait/ctr_poll saw the exit */
     int timed_out;      /* killed because timeout_sec passed */
     int oom_killed;     /* the kernel's OOM killer killed a process of the container (cgroup only) */
     uint64_t memory_peak; /* bytes: the cgroup's peak, or without a cgroup the largest process's RSS */

@@ -103,10 +103,10 @@ static int ctr__sync_pipe(ctr__plan *p, ctr__fds *f) {
     return 0;
 }
 
-/* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), with no
-   exit signal so that a host's waitpid(-1) or SIGCHLD handler cannot reap the container, and
-   straight into its cgroup v2.  Falls back to clone where clone3 is missing or filtered with
-   ENOSYS. */
+/* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), straight
+   into its cgroup v2.  No exit signal: until execve (which resets it to SIGCHLD) a host's
+   waitpid(-1) cannot reap the child and no SIGCHLD handler runs for a failed setup.  Falls back
+   to clone where clone3 is missing or filtered with ENOSYS. */
 static pid_t ctr__clone(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, int *pidfd) {
     ctr__clone_args a;
     long r;
@@ -144,7 +144,9 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
         else
             r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
-    if (r < 0) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d", CTR__CAST(int, c->pid));
+    if (r < 0)
+        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s", CTR__CAST(int, c->pid),
+                         errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
     c->result.wall_ns = ctr__now_ns() - c->start_ns;
