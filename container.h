@@ -82,6 +82,7 @@
        CTR_MOUNT_DIR      create a directory (mode, 0 = 0755), with missing parents.
        CTR_MOUNT_SYMLINK  create a symlink target -> source.
        CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644).
+       CTR_MOUNT_SYSFS    a sysfs, always read-only, for the container's network namespace.
        Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev).  Targets are absolute
        paths inside the container.  They are resolved inside the new root with
        openat2(RESOLVE_BENEATH): a symlink on the way that would leave the root - an absolute one, or
@@ -220,7 +221,9 @@ extern "C" {
     X(WAIT, "wait")                                                                           \
     X(KILL, "kill")                                                                           \
     X(CGROUP, "cgroup")         /* creating, configuring, reading or removing the cgroup */   \
-    X(RLIMIT, "rlimit")
+    X(RLIMIT, "rlimit")                                                                       \
+    X(CAPS, "capabilities")     /* bounding/ambient sets, capset, no_new_privs */             \
+    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */
 
 typedef enum ctr_step {
 #define CTR__STEP_ENUM(name, str) CTR_STEP_##name,
@@ -245,7 +248,8 @@ typedef enum ctr_mount_type {
     CTR_MOUNT_MQUEUE,
     CTR_MOUNT_DIR,
     CTR_MOUNT_SYMLINK,
-    CTR_MOUNT_FILE
+    CTR_MOUNT_FILE,
+    CTR_MOUNT_SYSFS
 } ctr_mount_type;
 
 /* ctr_mount.flags */
@@ -278,6 +282,36 @@ typedef struct ctr_rlimit {
     int resource;
     uint64_t soft, hard;
 } ctr_rlimit;
+
+/* Capabilities as bit masks: bit n is capability n of <linux/capability.h> (CAP_CHOWN = 0). */
+#define CTR_CAP(n) (1ull << (n))
+#define CTR_CAPS_ALL (~0ull)
+/* The default set, as Docker's: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+   NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
+#define CTR_CAPS_DEFAULT                                                                          \
+    (CTR_CAP(0) | CTR_CAP(1) | CTR_CAP(3) | CTR_CAP(4) | CTR_CAP(5) | CTR_CAP(6) | CTR_CAP(7) |    \
+     CTR_CAP(8) | CTR_CAP(10) | CTR_CAP(13) | CTR_CAP(18) | CTR_CAP(27) | CTR_CAP(29) | CTR_CAP(31))
+
+/* seccomp (ctr_spec.seccomp) */
+typedef enum ctr_seccomp_mode {
+    CTR_SECCOMP_DEFAULT = 0, /* the library's profile (manual section 9) */
+    CTR_SECCOMP_NONE,        /* no filter: only if you mean it */
+    CTR_SECCOMP_RULES,       /* seccomp_rules with seccomp_default_action */
+    CTR_SECCOMP_BPF          /* seccomp_bpf: a raw classic BPF program (struct sock_filter[]) */
+} ctr_seccomp_mode;
+
+typedef enum ctr_seccomp_action {
+    CTR_SECCOMP_ALLOW = 0,
+    CTR_SECCOMP_ERRNO,       /* fail with errno_value (0 = EPERM) */
+    CTR_SECCOMP_KILL,        /* kill the process */
+    CTR_SECCOMP_LOG          /* allow, and log to the kernel's audit log */
+} ctr_seccomp_action;
+
+typedef struct ctr_seccomp_rule {
+    long nr;                 /* syscall number (SYS_xxx of <sys/syscall.h>) */
+    ctr_seccomp_action action;
+    int errno_value;
+} ctr_seccomp_rule;
 
 /* ctr_spec.cgroup */
 typedef enum ctr_cgroup_mode {
@@ -320,6 +354,19 @@ typedef struct ctr_spec {
     double timeout_sec;         /* wall clock; then the whole container is killed (ctr_wait/ctr_poll) */
     ctr_cgroup_mode cgroup;
     const char *cgroup_parent;  /* where to create the container's cgroup; NULL = automatic */
+
+    /* Security (section 9 of the manual).  Zero is the safe default. */
+    uint64_t cap_add;           /* CTR_CAP(n) bits added to CTR_CAPS_DEFAULT */
+    uint64_t cap_drop;          /* removed from it (CTR_CAPS_ALL: none at all) */
+    int allow_new_privs;        /* do not set no_new_privs (setuid binaries then work) */
+    ctr_seccomp_mode seccomp;
+    const ctr_seccomp_rule *seccomp_rules;
+    size_t nseccomp_rules;
+    ctr_seccomp_action seccomp_default_action; /* for CTR_SECCOMP_RULES */
+    int seccomp_default_errno;
+    const void *seccomp_bpf;    /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
+    size_t seccomp_bpf_len;
+    int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -532,6 +579,13 @@ static int ctr__sys_int(long r) { return CTR__CAST(int, r); }
 #define ctr__mount_setattr(dfd, path, flags, attr) \
     ctr__sys_int(syscall(SYS_mount_setattr, (dfd), (path), CTR__CAST(unsigned, flags), (attr), \
                          sizeof(ctr__mount_attr)))
+
+/* A classic BPF instruction (struct sock_filter) and program (struct sock_fprog). */
+typedef struct ctr__bpf {
+    uint16_t code;
+    uint8_t jt, jf;
+    uint32_t k;
+} ctr__bpf;
 /* ---- end src/impl_begin.h ---- */
 /* ---- begin src/error.c ---- */
 /* ctr_error helpers.  ctr__fail is for the parent (it may format with snprintf); the child has its
@@ -701,7 +755,16 @@ typedef struct ctr__plan {
     int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
     ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
     size_t nrlimits;
+    uint64_t caps_keep;       /* bounding set; uid 0 keeps these */
+    uint64_t caps_ambient;    /* what a uid other than 0 keeps */
+    int last_cap;
+    int nnp;                  /* set no_new_privs */
+    int masks;                /* mask /proc and /sys paths */
+    ctr__bpf *bpf;            /* the seccomp filter, NULL for none */
+    size_t bpf_len;
 } ctr__plan;
+
+static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 static void *ctr__alloc(ctr__plan *p, size_t n) {
     /* One malloc per allocation, chained for ctr__plan_free; the header keeps max alignment. */
@@ -936,6 +999,7 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
     case CTR_MOUNT_PROC:
     case CTR_MOUNT_DEV:
     case CTR_MOUNT_MQUEUE:
+    case CTR_MOUNT_SYSFS:
         return 0;
     }
     return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s", CTR__CAST(int, m->type), t);
@@ -1104,6 +1168,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (spec->cwd && spec->cwd[0] != '/')
         return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
+    if (ctr__plan_security(p, spec, err) != 0) return -1;
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;
@@ -1115,6 +1180,200 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     return 0;
 }
 /* ---- end src/plan.c ---- */
+/* ---- begin src/security.c ---- */
+/* Security, parent side: the capability sets and the seccomp filter, computed into the plan.
+   The child applies them (child.c) as its last steps before execve. */
+
+#define CTR__SECCOMP_RET_KILL_PROCESS 0x80000000u
+#define CTR__SECCOMP_RET_ERRNO 0x00050000u
+#define CTR__SECCOMP_RET_LOG 0x7ffc0000u
+#define CTR__SECCOMP_RET_ALLOW 0x7fff0000u
+#define CTR__BPF_LD_W_ABS 0x20  /* BPF_LD | BPF_W | BPF_ABS */
+#define CTR__BPF_JEQ_K 0x15     /* BPF_JMP | BPF_JEQ | BPF_K */
+#define CTR__BPF_JGE_K 0x35     /* BPF_JMP | BPF_JGE | BPF_K */
+#define CTR__BPF_JSET_K 0x45    /* BPF_JMP | BPF_JSET | BPF_K */
+#define CTR__BPF_RET_K 0x06     /* BPF_RET | BPF_K */
+/* struct seccomp_data: int nr; u32 arch; u64 ip; u64 args[6] (little-endian: low word first). */
+#define CTR__SD_NR 0
+#define CTR__SD_ARCH 4
+#define CTR__SD_ARG_LO(i) (16 + 8 * (i))
+
+#if defined(__x86_64__)
+#define CTR__AUDIT_ARCH 0xc000003eu /* AUDIT_ARCH_X86_64 */
+#define CTR__X32_BIT 0x40000000u
+#elif defined(__aarch64__)
+#define CTR__AUDIT_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
+#else
+#error "container.h: the seccomp filter knows x86_64 and aarch64 only"
+#endif
+
+static void ctr__bpf_emit(ctr__bpf *f, size_t *n, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k) {
+    f[*n].code = code;
+    f[*n].jt = jt;
+    f[*n].jf = jf;
+    f[*n].k = k;
+    (*n)++;
+}
+
+static uint32_t ctr__seccomp_ret(ctr_seccomp_action a, int e) {
+    switch (a) {
+    case CTR_SECCOMP_ALLOW: return CTR__SECCOMP_RET_ALLOW;
+    case CTR_SECCOMP_LOG: return CTR__SECCOMP_RET_LOG;
+    case CTR_SECCOMP_KILL: return CTR__SECCOMP_RET_KILL_PROCESS;
+    case CTR_SECCOMP_ERRNO: break;
+    }
+    return CTR__SECCOMP_RET_ERRNO | (CTR__CAST(uint32_t, e > 0 && e < 4096 ? e : EPERM));
+}
+
+/* The default profile: what Docker's profile refuses, plus what is newer than it.  EPERM, except
+   clone3 (ENOSYS, so libc falls back to clone, whose flags the filter can see). */
+static const long ctr__seccomp_denied[] = {
+    SYS_acct, SYS_add_key, SYS_bpf, SYS_clock_adjtime, SYS_clock_settime, SYS_delete_module,
+    SYS_finit_module, SYS_init_module, SYS_kexec_load, SYS_kexec_file_load, SYS_keyctl,
+    SYS_request_key, SYS_lookup_dcookie, SYS_mount, SYS_umount2, SYS_pivot_root, SYS_move_mount,
+    SYS_open_tree, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_mount_setattr,
+    SYS_name_to_handle_at, SYS_open_by_handle_at, SYS_perf_event_open, SYS_quotactl, SYS_reboot,
+    SYS_setns, SYS_unshare, SYS_settimeofday, SYS_swapon, SYS_swapoff, SYS_userfaultfd,
+    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_process_vm_readv,
+    SYS_process_vm_writev, SYS_kcmp, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
+    SYS_move_pages, SYS_fanotify_init, SYS_vhangup, SYS_pidfd_getfd,
+#ifdef SYS_quotactl_fd
+    SYS_quotactl_fd,
+#endif
+#ifdef SYS_iopl
+    SYS_iopl, SYS_ioperm,
+#endif
+#ifdef SYS_uselib
+    SYS_uselib, SYS_ustat, SYS_sysfs, SYS__sysctl, SYS_create_module, SYS_get_kernel_syms,
+    SYS_query_module, SYS_nfsservctl,
+#endif
+#ifdef SYS_umount
+    SYS_umount,
+#endif
+};
+
+#define CTR__NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
+                       CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+/* Arch check, x32 check, syscall number in the accumulator. */
+static void ctr__bpf_prologue(ctr__bpf *f, size_t *n) {
+    ctr__bpf_emit(f, n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARCH);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 1, 0, CTR__AUDIT_ARCH);
+    /* i386 (int 0x80), arm32: other syscall tables, refused whole so they cannot bypass this one */
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+    ctr__bpf_emit(f, n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_NR);
+#ifdef CTR__X32_BIT
+    ctr__bpf_emit(f, n, CTR__BPF_JGE_K, 0, 1, CTR__X32_BIT);
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+#endif
+}
+
+#define CTR__NDENIED (sizeof(ctr__seccomp_denied) / sizeof(ctr__seccomp_denied[0]))
+#define CTR__BPF_DEFAULT_MAX (32 + 2 * CTR__NDENIED)
+
+static size_t ctr__bpf_default(ctr__bpf *f) {
+    size_t n = 0, i;
+    ctr__bpf_prologue(f, &n);
+    /* clone: refuse new namespaces (the flags are args[0] on x86_64 and aarch64). */
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 4, SYS_clone);
+    ctr__bpf_emit(f, &n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(0));
+    ctr__bpf_emit(f, &n, CTR__BPF_JSET_K, 0, 1, CTR__NS_FLAGS);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    /* ioctl: refuse TIOCSTI and TIOCLINUX (the low 32 bits of the request, as the kernel sees it). */
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 5, SYS_ioctl);
+    ctr__bpf_emit(f, &n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(1));
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 2, 0, TIOCSTI);
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 1, 0, TIOCLINUX);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, SYS_clone3);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+    for (i = 0; i < CTR__NDENIED; i++) {
+        ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, ctr__seccomp_denied[i]));
+        ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    }
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    return n;
+}
+
+static size_t ctr__bpf_rules(ctr__bpf *f, const ctr_spec *s) {
+    size_t n = 0, i;
+    ctr__bpf_prologue(f, &n);
+    for (i = 0; i < s->nseccomp_rules; i++) {
+        const ctr_seccomp_rule *r = &s->seccomp_rules[i];
+        ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, r->nr));
+        ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, ctr__seccomp_ret(r->action, r->errno_value));
+    }
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, ctr__seccomp_ret(s->seccomp_default_action, s->seccomp_default_errno));
+    return n;
+}
+
+static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t cap = 0, i;
+    switch (s->seccomp) {
+    case CTR_SECCOMP_NONE:
+        return 0;
+    case CTR_SECCOMP_DEFAULT:
+        cap = CTR__BPF_DEFAULT_MAX;
+        break;
+    case CTR_SECCOMP_RULES:
+        if (s->nseccomp_rules && !s->seccomp_rules)
+            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "nseccomp_rules is %zu but seccomp_rules is NULL",
+                             s->nseccomp_rules);
+        for (i = 0; i < s->nseccomp_rules; i++)
+            if (s->seccomp_rules[i].nr < 0 || s->seccomp_rules[i].nr > 4095)
+                return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "seccomp rule %zu: no syscall number %ld", i,
+                                 s->seccomp_rules[i].nr);
+        cap = 16 + 2 * s->nseccomp_rules;
+        break;
+    case CTR_SECCOMP_BPF:
+        if (!s->seccomp_bpf || s->seccomp_bpf_len == 0 || s->seccomp_bpf_len > 4096)
+            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "seccomp_bpf must hold 1..4096 instructions");
+        cap = s->seccomp_bpf_len;
+        break;
+    default:
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "unknown seccomp mode %d", CTR__CAST(int, s->seccomp));
+    }
+    if (cap > 4096)
+        return ctr__fail(err, CTR_STEP_SECCOMP, E2BIG, "", "the seccomp filter would exceed 4096 instructions");
+    if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, cap * sizeof(ctr__bpf)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the seccomp filter");
+    if (s->seccomp == CTR_SECCOMP_BPF) {
+        memcpy(p->bpf, s->seccomp_bpf, cap * sizeof(ctr__bpf));
+        p->bpf_len = cap;
+    } else {
+        p->bpf_len = s->seccomp == CTR_SECCOMP_DEFAULT ? ctr__bpf_default(p->bpf) : ctr__bpf_rules(p->bpf, s);
+    }
+    CONTAINER_ASSERT(p->bpf_len <= cap);
+    return 0;
+}
+
+/* The highest capability this kernel knows. */
+static int ctr__last_cap(void) {
+    char buf[16];
+    ssize_t n;
+    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 40;
+    n = read(fd, buf, sizeof(buf) - 1);
+    ctr__close(&fd);
+    if (n <= 0) return 40;
+    buf[n] = '\0';
+    return atoi(buf) > 0 && atoi(buf) < 64 ? atoi(buf) : 40;
+}
+
+static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    p->caps_keep = (CTR_CAPS_DEFAULT | s->cap_add) & ~s->cap_drop;
+    /* A uid other than 0 has no capabilities, as in Docker, except those explicitly added. */
+    p->caps_ambient = (s->cap_add & p->caps_keep);
+    p->last_cap = ctr__last_cap();
+    p->caps_keep &= p->last_cap >= 63 ? ~0ull : (1ull << (p->last_cap + 1)) - 1;
+    p->caps_ambient &= p->caps_keep;
+    p->nnp = !s->allow_new_privs;
+    p->masks = !s->no_masks;
+    return ctr__plan_seccomp(p, s, err);
+}
+/* ---- end src/security.c ---- */
 /* ---- begin src/cgroup.c ---- */
 /* Cgroups, in the parent only: cgroup v2 (primary) and v1 (fallback for hosts that still mount
    the v1 controllers).  One cgroup per container, made before the clone, removed on destroy.
@@ -1920,6 +2179,50 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
     close(dir);
 }
 
+/* Masks in a fresh proc or sysfs mount `base`: files get the host's /dev/null bound over them,
+   directories an empty read-only tmpfs; read-only paths are bound onto themselves read-only.  All
+   are mounts the container cannot remove (no CAP_SYS_ADMIN, and umount is filtered). */
+static void ctr__c_masks(const ctr__plan *p, int base, const char *dst, const char *const *masked,
+                         const char *const *readonly) {
+    static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
+    const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
+    int empty = -1, i;
+    for (i = 0; masked[i]; i++) {
+        struct stat st;
+        int m;
+        if (fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0) continue; /* not on this kernel */
+        if (S_ISDIR(st.st_mode)) {
+            if (empty < 0) {
+                empty = ctr__c_fsmount(p, "tmpfs", empty_opts, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                                       CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, dst);
+            }
+            m = ctr__open_tree(empty, "", flags | AT_EMPTY_PATH);
+        } else {
+            m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
+        }
+        if (m < 0 || ctr__move_mount(m, "", base, masked[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mask ", masked[i], " in ", dst);
+        close(m);
+    }
+    if (empty >= 0) close(empty);
+    for (i = 0; readonly && readonly[i]; i++) {
+        int m = ctr__open_tree(base, readonly[i], flags | AT_RECURSIVE);
+        if (m < 0 && errno == ENOENT) continue;
+        if (m < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
+        ctr__c_setattr(p, m, AT_RECURSIVE, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV, 0, dst);
+        if (ctr__move_mount(m, "", base, readonly[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
+        close(m);
+    }
+}
+
+static const char *const ctr__proc_masked[] = {"kcore", "keys", "key-users", "timer_list", "sched_debug",
+                                               "latency_stats", "timer_stats", "acpi", "scsi", "asound",
+                                               "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
+                                               "vmallocinfo", NULL};
+static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus", "fs", NULL};
+static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/security", NULL};
+
 static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
@@ -1939,10 +2242,13 @@ static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
         close(m);
         return;
     case CTR_MOUNT_PROC:
-    case CTR_MOUNT_MQUEUE: {
-        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : "mqueue";
-        m = ctr__c_fsmount(p, type, NULL, hidden | ro, op->dst);
+    case CTR_MOUNT_MQUEUE:
+    case CTR_MOUNT_SYSFS: {
+        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : op->type == CTR_MOUNT_SYSFS ? "sysfs" : "mqueue";
+        m = ctr__c_fsmount(p, type, NULL, hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro), op->dst);
         ctr__c_attach(p, m, rootfd, op->dst, type);
+        if (p->masks && op->type == CTR_MOUNT_PROC) ctr__c_masks(p, m, op->dst, ctr__proc_masked, ctr__proc_readonly);
+        if (p->masks && op->type == CTR_MOUNT_SYSFS) ctr__c_masks(p, m, op->dst, ctr__sys_masked, NULL);
         close(m);
         return;
     }
@@ -2075,6 +2381,53 @@ static void ctr__c_cgroup(const ctr__plan *p) {
         ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);
 }
 
+/* Before the uid change: shrink the bounding set (needs CAP_SETPCAP, which we still have) and
+   keep the permitted set across setresuid when a non-root uid gets ambient capabilities. */
+static void ctr__c_caps_bounding(const ctr__plan *p) {
+    int cap;
+    for (cap = 0; cap <= p->last_cap; cap++)
+        if (!(p->caps_keep & CTR_CAP(cap)) && syscall(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+            ctr__c_die(p, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL, NULL, NULL);
+    if (p->uid != 0 && p->caps_ambient && syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL, NULL, NULL);
+}
+
+/* After it: the final sets (uid 0: the kept set; other uids: only the added ones, as ambient
+   capabilities so they survive execve), then no_new_privs and the seccomp filter. */
+static void ctr__c_caps_final(const ctr__plan *p) {
+    struct { uint32_t version; int pid; } head;
+    struct { uint32_t effective, permitted, inheritable; } data[2];
+    uint64_t set = p->uid == 0 ? p->caps_keep : p->caps_ambient;
+    int cap, i;
+    head.version = 0x20080522; /* _LINUX_CAPABILITY_VERSION_3 */
+    head.pid = 0;
+    /* Inheritable stays empty unless ambient capabilities need it (CVE-2022-24769). */
+    for (i = 0; i < 2; i++) {
+        data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
+        data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
+    }
+    if (syscall(SYS_capset, &head, data) != 0)
+        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set the capabilities", NULL, NULL, NULL);
+    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
+        if ((p->caps_ambient & CTR_CAP(cap)) &&
+            syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+            ctr__c_die(p, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL, NULL);
+    if (p->nnp && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set no_new_privs", NULL, NULL, NULL);
+}
+
+/* The last step before execve (or before init starts the command): from here on every syscall
+   of the container, ours included, goes through the filter. */
+static void ctr__c_seccomp(const ctr__plan *p) {
+    struct { unsigned short len; const ctr__bpf *filter; } prog;
+    if (!p->bpf) return;
+    prog.len = CTR__CAST(unsigned short, p->bpf_len);
+    prog.filter = p->bpf;
+    if (syscall(SYS_prctl, PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_SECCOMP, errno, "", "install the seccomp filter",
+                   errno == EACCES ? " (without no_new_privs it needs CAP_SYS_ADMIN)" : NULL, NULL, NULL);
+}
+
 static void ctr__c_identity(const ctr__plan *p) {
     if (!p->set_ids) return;
     if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
@@ -2171,6 +2524,9 @@ static void ctr__child_run(ctr__plan *p) {
         ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
     ctr__c_own_namespaces(p);
+    /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
+    if (syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
     if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
         ctr__c_die(p, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
     if (p->net_lo) ctr__c_loopback(p);
@@ -2179,8 +2535,11 @@ static void ctr__child_run(ctr__plan *p) {
     if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
     ctr__c_stdio(p, closed);
     ctr__c_rlimits(p);
+    ctr__c_caps_bounding(p);
     ctr__c_identity(p);
+    ctr__c_caps_final(p);
     ctr__c_pdeathsig(p);
+    ctr__c_seccomp(p);
     if (p->init) ctr__c_init(p);
     ctr__c_exec(p);
 }

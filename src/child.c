@@ -264,6 +264,50 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
     close(dir);
 }
 
+/* Masks in a fresh proc or sysfs mount `base`: files get the host's /dev/null bound over them,
+   directories an empty read-only tmpfs; read-only paths are bound onto themselves read-only.  All
+   are mounts the container cannot remove (no CAP_SYS_ADMIN, and umount is filtered). */
+static void ctr__c_masks(const ctr__plan *p, int base, const char *dst, const char *const *masked,
+                         const char *const *readonly) {
+    static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
+    const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
+    int empty = -1, i;
+    for (i = 0; masked[i]; i++) {
+        struct stat st;
+        int m;
+        if (fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0) continue; /* not on this kernel */
+        if (S_ISDIR(st.st_mode)) {
+            if (empty < 0) {
+                empty = ctr__c_fsmount(p, "tmpfs", empty_opts, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                                       CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, dst);
+            }
+            m = ctr__open_tree(empty, "", flags | AT_EMPTY_PATH);
+        } else {
+            m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
+        }
+        if (m < 0 || ctr__move_mount(m, "", base, masked[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mask ", masked[i], " in ", dst);
+        close(m);
+    }
+    if (empty >= 0) close(empty);
+    for (i = 0; readonly && readonly[i]; i++) {
+        int m = ctr__open_tree(base, readonly[i], flags | AT_RECURSIVE);
+        if (m < 0 && errno == ENOENT) continue;
+        if (m < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
+        ctr__c_setattr(p, m, AT_RECURSIVE, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV, 0, dst);
+        if (ctr__move_mount(m, "", base, readonly[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
+        close(m);
+    }
+}
+
+static const char *const ctr__proc_masked[] = {"kcore", "keys", "key-users", "timer_list", "sched_debug",
+                                               "latency_stats", "timer_stats", "acpi", "scsi", "asound",
+                                               "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
+                                               "vmallocinfo", NULL};
+static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus", "fs", NULL};
+static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/security", NULL};
+
 static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
@@ -283,10 +327,13 @@ static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
         close(m);
         return;
     case CTR_MOUNT_PROC:
-    case CTR_MOUNT_MQUEUE: {
-        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : "mqueue";
-        m = ctr__c_fsmount(p, type, NULL, hidden | ro, op->dst);
+    case CTR_MOUNT_MQUEUE:
+    case CTR_MOUNT_SYSFS: {
+        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : op->type == CTR_MOUNT_SYSFS ? "sysfs" : "mqueue";
+        m = ctr__c_fsmount(p, type, NULL, hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro), op->dst);
         ctr__c_attach(p, m, rootfd, op->dst, type);
+        if (p->masks && op->type == CTR_MOUNT_PROC) ctr__c_masks(p, m, op->dst, ctr__proc_masked, ctr__proc_readonly);
+        if (p->masks && op->type == CTR_MOUNT_SYSFS) ctr__c_masks(p, m, op->dst, ctr__sys_masked, NULL);
         close(m);
         return;
     }
@@ -419,6 +466,53 @@ static void ctr__c_cgroup(const ctr__plan *p) {
         ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);
 }
 
+/* Before the uid change: shrink the bounding set (needs CAP_SETPCAP, which we still have) and
+   keep the permitted set across setresuid when a non-root uid gets ambient capabilities. */
+static void ctr__c_caps_bounding(const ctr__plan *p) {
+    int cap;
+    for (cap = 0; cap <= p->last_cap; cap++)
+        if (!(p->caps_keep & CTR_CAP(cap)) && syscall(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+            ctr__c_die(p, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL, NULL, NULL);
+    if (p->uid != 0 && p->caps_ambient && syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL, NULL, NULL);
+}
+
+/* After it: the final sets (uid 0: the kept set; other uids: only the added ones, as ambient
+   capabilities so they survive execve), then no_new_privs and the seccomp filter. */
+static void ctr__c_caps_final(const ctr__plan *p) {
+    struct { uint32_t version; int pid; } head;
+    struct { uint32_t effective, permitted, inheritable; } data[2];
+    uint64_t set = p->uid == 0 ? p->caps_keep : p->caps_ambient;
+    int cap, i;
+    head.version = 0x20080522; /* _LINUX_CAPABILITY_VERSION_3 */
+    head.pid = 0;
+    /* Inheritable stays empty unless ambient capabilities need it (CVE-2022-24769). */
+    for (i = 0; i < 2; i++) {
+        data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
+        data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
+    }
+    if (syscall(SYS_capset, &head, data) != 0)
+        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set the capabilities", NULL, NULL, NULL);
+    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
+        if ((p->caps_ambient & CTR_CAP(cap)) &&
+            syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+            ctr__c_die(p, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL, NULL);
+    if (p->nnp && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set no_new_privs", NULL, NULL, NULL);
+}
+
+/* The last step before execve (or before init starts the command): from here on every syscall
+   of the container, ours included, goes through the filter. */
+static void ctr__c_seccomp(const ctr__plan *p) {
+    struct { unsigned short len; const ctr__bpf *filter; } prog;
+    if (!p->bpf) return;
+    prog.len = CTR__CAST(unsigned short, p->bpf_len);
+    prog.filter = p->bpf;
+    if (syscall(SYS_prctl, PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_SECCOMP, errno, "", "install the seccomp filter",
+                   errno == EACCES ? " (without no_new_privs it needs CAP_SYS_ADMIN)" : NULL, NULL, NULL);
+}
+
 static void ctr__c_identity(const ctr__plan *p) {
     if (!p->set_ids) return;
     if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
@@ -515,6 +609,9 @@ static void ctr__child_run(ctr__plan *p) {
         ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
     ctr__c_own_namespaces(p);
+    /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
+    if (syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        ctr__c_die(p, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
     if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
         ctr__c_die(p, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
     if (p->net_lo) ctr__c_loopback(p);
@@ -523,8 +620,11 @@ static void ctr__child_run(ctr__plan *p) {
     if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
     ctr__c_stdio(p, closed);
     ctr__c_rlimits(p);
+    ctr__c_caps_bounding(p);
     ctr__c_identity(p);
+    ctr__c_caps_final(p);
     ctr__c_pdeathsig(p);
+    ctr__c_seccomp(p);
     if (p->init) ctr__c_init(p);
     ctr__c_exec(p);
 }

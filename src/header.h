@@ -80,6 +80,7 @@
        CTR_MOUNT_DIR      create a directory (mode, 0 = 0755), with missing parents.
        CTR_MOUNT_SYMLINK  create a symlink target -> source.
        CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644).
+       CTR_MOUNT_SYSFS    a sysfs, always read-only, for the container's network namespace.
        Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev).  Targets are absolute
        paths inside the container.  They are resolved inside the new root with
        openat2(RESOLVE_BENEATH): a symlink on the way that would leave the root - an absolute one, or
@@ -218,7 +219,9 @@ extern "C" {
     X(WAIT, "wait")                                                                           \
     X(KILL, "kill")                                                                           \
     X(CGROUP, "cgroup")         /* creating, configuring, reading or removing the cgroup */   \
-    X(RLIMIT, "rlimit")
+    X(RLIMIT, "rlimit")                                                                       \
+    X(CAPS, "capabilities")     /* bounding/ambient sets, capset, no_new_privs */             \
+    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */
 
 typedef enum ctr_step {
 #define CTR__STEP_ENUM(name, str) CTR_STEP_##name,
@@ -243,7 +246,8 @@ typedef enum ctr_mount_type {
     CTR_MOUNT_MQUEUE,
     CTR_MOUNT_DIR,
     CTR_MOUNT_SYMLINK,
-    CTR_MOUNT_FILE
+    CTR_MOUNT_FILE,
+    CTR_MOUNT_SYSFS
 } ctr_mount_type;
 
 /* ctr_mount.flags */
@@ -276,6 +280,36 @@ typedef struct ctr_rlimit {
     int resource;
     uint64_t soft, hard;
 } ctr_rlimit;
+
+/* Capabilities as bit masks: bit n is capability n of <linux/capability.h> (CAP_CHOWN = 0). */
+#define CTR_CAP(n) (1ull << (n))
+#define CTR_CAPS_ALL (~0ull)
+/* The default set, as Docker's: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+   NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
+#define CTR_CAPS_DEFAULT                                                                          \
+    (CTR_CAP(0) | CTR_CAP(1) | CTR_CAP(3) | CTR_CAP(4) | CTR_CAP(5) | CTR_CAP(6) | CTR_CAP(7) |    \
+     CTR_CAP(8) | CTR_CAP(10) | CTR_CAP(13) | CTR_CAP(18) | CTR_CAP(27) | CTR_CAP(29) | CTR_CAP(31))
+
+/* seccomp (ctr_spec.seccomp) */
+typedef enum ctr_seccomp_mode {
+    CTR_SECCOMP_DEFAULT = 0, /* the library's profile (manual section 9) */
+    CTR_SECCOMP_NONE,        /* no filter: only if you mean it */
+    CTR_SECCOMP_RULES,       /* seccomp_rules with seccomp_default_action */
+    CTR_SECCOMP_BPF          /* seccomp_bpf: a raw classic BPF program (struct sock_filter[]) */
+} ctr_seccomp_mode;
+
+typedef enum ctr_seccomp_action {
+    CTR_SECCOMP_ALLOW = 0,
+    CTR_SECCOMP_ERRNO,       /* fail with errno_value (0 = EPERM) */
+    CTR_SECCOMP_KILL,        /* kill the process */
+    CTR_SECCOMP_LOG          /* allow, and log to the kernel's audit log */
+} ctr_seccomp_action;
+
+typedef struct ctr_seccomp_rule {
+    long nr;                 /* syscall number (SYS_xxx of <sys/syscall.h>) */
+    ctr_seccomp_action action;
+    int errno_value;
+} ctr_seccomp_rule;
 
 /* ctr_spec.cgroup */
 typedef enum ctr_cgroup_mode {
@@ -318,6 +352,19 @@ typedef struct ctr_spec {
     double timeout_sec;         /* wall clock; then the whole container is killed (ctr_wait/ctr_poll) */
     ctr_cgroup_mode cgroup;
     const char *cgroup_parent;  /* where to create the container's cgroup; NULL = automatic */
+
+    /* Security (section 9 of the manual).  Zero is the safe default. */
+    uint64_t cap_add;           /* CTR_CAP(n) bits added to CTR_CAPS_DEFAULT */
+    uint64_t cap_drop;          /* removed from it (CTR_CAPS_ALL: none at all) */
+    int allow_new_privs;        /* do not set no_new_privs (setuid binaries then work) */
+    ctr_seccomp_mode seccomp;
+    const ctr_seccomp_rule *seccomp_rules;
+    size_t nseccomp_rules;
+    ctr_seccomp_action seccomp_default_action; /* for CTR_SECCOMP_RULES */
+    int seccomp_default_errno;
+    const void *seccomp_bpf;    /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
+    size_t seccomp_bpf_len;
+    int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
 } ctr_spec;
 
 typedef struct ctr_result {

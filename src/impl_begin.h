@@ -154,3 +154,10 @@ static int ctr__sys_int(long r) { return CTR__CAST(int, r); }
 #define ctr__mount_setattr(dfd, path, flags, attr) \
     ctr__sys_int(syscall(SYS_mount_setattr, (dfd), (path), CTR__CAST(unsigned, flags), (attr), \
                          sizeof(ctr__mount_attr)))
+
+/* A classic BPF instruction (struct sock_filter) and program (struct sock_fprog). */
+typedef struct ctr__bpf {
+    uint16_t code;
+    uint8_t jt, jf;
+    uint32_t k;
+} ctr__bpf;

@@ -55,7 +55,16 @@ typedef struct ctr__plan {
     int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
     ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
     size_t nrlimits;
+    uint64_t caps_keep;       /* bounding set; uid 0 keeps these */
+    uint64_t caps_ambient;    /* what a uid other than 0 keeps */
+    int last_cap;
+    int nnp;                  /* set no_new_privs */
+    int masks;                /* mask /proc and /sys paths */
+    ctr__bpf *bpf;            /* the seccomp filter, NULL for none */
+    size_t bpf_len;
 } ctr__plan;
+
+static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 static void *ctr__alloc(ctr__plan *p, size_t n) {
     /* One malloc per allocation, chained for ctr__plan_free; the header keeps max alignment. */
@@ -290,6 +299,7 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
     case CTR_MOUNT_PROC:
     case CTR_MOUNT_DEV:
     case CTR_MOUNT_MQUEUE:
+    case CTR_MOUNT_SYSFS:
         return 0;
     }
     return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s", CTR__CAST(int, m->type), t);
@@ -458,6 +468,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (spec->cwd && spec->cwd[0] != '/')
         return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
+    if (ctr__plan_security(p, spec, err) != 0) return -1;
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;

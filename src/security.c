@@ -1,0 +1,192 @@
+/* Security, parent side: the capability sets and the seccomp filter, computed into the plan.
+   The child applies them (child.c) as its last steps before execve. */
+
+#define CTR__SECCOMP_RET_KILL_PROCESS 0x80000000u
+#define CTR__SECCOMP_RET_ERRNO 0x00050000u
+#define CTR__SECCOMP_RET_LOG 0x7ffc0000u
+#define CTR__SECCOMP_RET_ALLOW 0x7fff0000u
+#define CTR__BPF_LD_W_ABS 0x20  /* BPF_LD | BPF_W | BPF_ABS */
+#define CTR__BPF_JEQ_K 0x15     /* BPF_JMP | BPF_JEQ | BPF_K */
+#define CTR__BPF_JGE_K 0x35     /* BPF_JMP | BPF_JGE | BPF_K */
+#define CTR__BPF_JSET_K 0x45    /* BPF_JMP | BPF_JSET | BPF_K */
+#define CTR__BPF_RET_K 0x06     /* BPF_RET | BPF_K */
+/* struct seccomp_data: int nr; u32 arch; u64 ip; u64 args[6] (little-endian: low word first). */
+#define CTR__SD_NR 0
+#define CTR__SD_ARCH 4
+#define CTR__SD_ARG_LO(i) (16 + 8 * (i))
+
+#if defined(__x86_64__)
+#define CTR__AUDIT_ARCH 0xc000003eu /* AUDIT_ARCH_X86_64 */
+#define CTR__X32_BIT 0x40000000u
+#elif defined(__aarch64__)
+#define CTR__AUDIT_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
+#else
+#error "container.h: the seccomp filter knows x86_64 and aarch64 only"
+#endif
+
+static void ctr__bpf_emit(ctr__bpf *f, size_t *n, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k) {
+    f[*n].code = code;
+    f[*n].jt = jt;
+    f[*n].jf = jf;
+    f[*n].k = k;
+    (*n)++;
+}
+
+static uint32_t ctr__seccomp_ret(ctr_seccomp_action a, int e) {
+    switch (a) {
+    case CTR_SECCOMP_ALLOW: return CTR__SECCOMP_RET_ALLOW;
+    case CTR_SECCOMP_LOG: return CTR__SECCOMP_RET_LOG;
+    case CTR_SECCOMP_KILL: return CTR__SECCOMP_RET_KILL_PROCESS;
+    case CTR_SECCOMP_ERRNO: break;
+    }
+    return CTR__SECCOMP_RET_ERRNO | (CTR__CAST(uint32_t, e > 0 && e < 4096 ? e : EPERM));
+}
+
+/* The default profile: what Docker's profile refuses, plus what is newer than it.  EPERM, except
+   clone3 (ENOSYS, so libc falls back to clone, whose flags the filter can see). */
+static const long ctr__seccomp_denied[] = {
+    SYS_acct, SYS_add_key, SYS_bpf, SYS_clock_adjtime, SYS_clock_settime, SYS_delete_module,
+    SYS_finit_module, SYS_init_module, SYS_kexec_load, SYS_kexec_file_load, SYS_keyctl,
+    SYS_request_key, SYS_lookup_dcookie, SYS_mount, SYS_umount2, SYS_pivot_root, SYS_move_mount,
+    SYS_open_tree, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_mount_setattr,
+    SYS_name_to_handle_at, SYS_open_by_handle_at, SYS_perf_event_open, SYS_quotactl, SYS_reboot,
+    SYS_setns, SYS_unshare, SYS_settimeofday, SYS_swapon, SYS_swapoff, SYS_userfaultfd,
+    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_process_vm_readv,
+    SYS_process_vm_writev, SYS_kcmp, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
+    SYS_move_pages, SYS_fanotify_init, SYS_vhangup, SYS_pidfd_getfd,
+#ifdef SYS_quotactl_fd
+    SYS_quotactl_fd,
+#endif
+#ifdef SYS_iopl
+    SYS_iopl, SYS_ioperm,
+#endif
+#ifdef SYS_uselib
+    SYS_uselib, SYS_ustat, SYS_sysfs, SYS__sysctl, SYS_create_module, SYS_get_kernel_syms,
+    SYS_query_module, SYS_nfsservctl,
+#endif
+#ifdef SYS_umount
+    SYS_umount,
+#endif
+};
+
+#define CTR__NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
+                       CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWTIME)
+
+/* Arch check, x32 check, syscall number in the accumulator. */
+static void ctr__bpf_prologue(ctr__bpf *f, size_t *n) {
+    ctr__bpf_emit(f, n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARCH);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 1, 0, CTR__AUDIT_ARCH);
+    /* i386 (int 0x80), arm32: other syscall tables, refused whole so they cannot bypass this one */
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+    ctr__bpf_emit(f, n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_NR);
+#ifdef CTR__X32_BIT
+    ctr__bpf_emit(f, n, CTR__BPF_JGE_K, 0, 1, CTR__X32_BIT);
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+#endif
+}
+
+#define CTR__NDENIED (sizeof(ctr__seccomp_denied) / sizeof(ctr__seccomp_denied[0]))
+#define CTR__BPF_DEFAULT_MAX (32 + 2 * CTR__NDENIED)
+
+static size_t ctr__bpf_default(ctr__bpf *f) {
+    size_t n = 0, i;
+    ctr__bpf_prologue(f, &n);
+    /* clone: refuse new namespaces (the flags are args[0] on x86_64 and aarch64). */
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 4, SYS_clone);
+    ctr__bpf_emit(f, &n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(0));
+    ctr__bpf_emit(f, &n, CTR__BPF_JSET_K, 0, 1, CTR__NS_FLAGS);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    /* ioctl: refuse TIOCSTI and TIOCLINUX (the low 32 bits of the request, as the kernel sees it). */
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 5, SYS_ioctl);
+    ctr__bpf_emit(f, &n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(1));
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 2, 0, TIOCSTI);
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 1, 0, TIOCLINUX);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, SYS_clone3);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+    for (i = 0; i < CTR__NDENIED; i++) {
+        ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, ctr__seccomp_denied[i]));
+        ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    }
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    return n;
+}
+
+static size_t ctr__bpf_rules(ctr__bpf *f, const ctr_spec *s) {
+    size_t n = 0, i;
+    ctr__bpf_prologue(f, &n);
+    for (i = 0; i < s->nseccomp_rules; i++) {
+        const ctr_seccomp_rule *r = &s->seccomp_rules[i];
+        ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, r->nr));
+        ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, ctr__seccomp_ret(r->action, r->errno_value));
+    }
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, ctr__seccomp_ret(s->seccomp_default_action, s->seccomp_default_errno));
+    return n;
+}
+
+static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t cap = 0, i;
+    switch (s->seccomp) {
+    case CTR_SECCOMP_NONE:
+        return 0;
+    case CTR_SECCOMP_DEFAULT:
+        cap = CTR__BPF_DEFAULT_MAX;
+        break;
+    case CTR_SECCOMP_RULES:
+        if (s->nseccomp_rules && !s->seccomp_rules)
+            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "nseccomp_rules is %zu but seccomp_rules is NULL",
+                             s->nseccomp_rules);
+        for (i = 0; i < s->nseccomp_rules; i++)
+            if (s->seccomp_rules[i].nr < 0 || s->seccomp_rules[i].nr > 4095)
+                return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "seccomp rule %zu: no syscall number %ld", i,
+                                 s->seccomp_rules[i].nr);
+        cap = 16 + 2 * s->nseccomp_rules;
+        break;
+    case CTR_SECCOMP_BPF:
+        if (!s->seccomp_bpf || s->seccomp_bpf_len == 0 || s->seccomp_bpf_len > 4096)
+            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "seccomp_bpf must hold 1..4096 instructions");
+        cap = s->seccomp_bpf_len;
+        break;
+    default:
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "unknown seccomp mode %d", CTR__CAST(int, s->seccomp));
+    }
+    if (cap > 4096)
+        return ctr__fail(err, CTR_STEP_SECCOMP, E2BIG, "", "the seccomp filter would exceed 4096 instructions");
+    if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, cap * sizeof(ctr__bpf)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the seccomp filter");
+    if (s->seccomp == CTR_SECCOMP_BPF) {
+        memcpy(p->bpf, s->seccomp_bpf, cap * sizeof(ctr__bpf));
+        p->bpf_len = cap;
+    } else {
+        p->bpf_len = s->seccomp == CTR_SECCOMP_DEFAULT ? ctr__bpf_default(p->bpf) : ctr__bpf_rules(p->bpf, s);
+    }
+    CONTAINER_ASSERT(p->bpf_len <= cap);
+    return 0;
+}
+
+/* The highest capability this kernel knows. */
+static int ctr__last_cap(void) {
+    char buf[16];
+    ssize_t n;
+    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 40;
+    n = read(fd, buf, sizeof(buf) - 1);
+    ctr__close(&fd);
+    if (n <= 0) return 40;
+    buf[n] = '\0';
+    return atoi(buf) > 0 && atoi(buf) < 64 ? atoi(buf) : 40;
+}
+
+static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    p->caps_keep = (CTR_CAPS_DEFAULT | s->cap_add) & ~s->cap_drop;
+    /* A uid other than 0 has no capabilities, as in Docker, except those explicitly added. */
+    p->caps_ambient = (s->cap_add & p->caps_keep);
+    p->last_cap = ctr__last_cap();
+    p->caps_keep &= p->last_cap >= 63 ? ~0ull : (1ull << (p->last_cap + 1)) - 1;
+    p->caps_ambient &= p->caps_keep;
+    p->nnp = !s->allow_new_privs;
+    p->masks = !s->no_masks;
+    return ctr__plan_seccomp(p, s, err);
+}
