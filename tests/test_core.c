@@ -304,7 +304,7 @@ static const char *spec_line(int line, const ctr_spec *s) {
 
 static const char *const g_step_names[CTR_STEP_COUNT] = {
     "none", "spec", "resource", "clone", "userns", "timens", "hostname", "network", "rootfs",
-    "mount", "pivot_root", "cwd", "stdio", "identity", "init", "exec", "wait", "kill"};
+    "mount", "pivot_root", "cwd", "stdio", "identity", "init", "exec", "wait", "kill", "cgroup", "rlimit"};
 
 static const char *errname(int e) {
     const char *n = e ? strerrorname_np(e) : "0";
@@ -2242,7 +2242,8 @@ TEST(step_names) {
         {CTR_STEP_HOSTNAME, "hostname"}, {CTR_STEP_NETWORK, "network"}, {CTR_STEP_ROOTFS, "rootfs"},
         {CTR_STEP_MOUNT, "mount"}, {CTR_STEP_PIVOT_ROOT, "pivot_root"}, {CTR_STEP_CWD, "cwd"},
         {CTR_STEP_STDIO, "stdio"}, {CTR_STEP_IDENTITY, "identity"}, {CTR_STEP_INIT, "init"},
-        {CTR_STEP_EXEC, "exec"}, {CTR_STEP_WAIT, "wait"}, {CTR_STEP_KILL, "kill"}};
+        {CTR_STEP_EXEC, "exec"}, {CTR_STEP_WAIT, "wait"}, {CTR_STEP_KILL, "kill"},
+        {CTR_STEP_CGROUP, "cgroup"}, {CTR_STEP_RLIMIT, "rlimit"}};
     ASSERT_EQ(sizeof steps / sizeof steps[0], CTR_STEP_COUNT);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) ASSERT_STREQ(ctr_step_name(steps[i].step), steps[i].name);
 }
