@@ -35,8 +35,110 @@ $(BUILD)/tests/test_core_asan: tests/test_core.c tests/harness.h container.h
 
 # The whole suite: header freshness, compile checks, the container tests (root and, inside the
 # tests, an unprivileged uid), the examples, and one run under ASan/UBSan.  Ends with "N passed, N failed".
-test: all $(BUILD)/tests/test_core_asan
+# tests/run.sh builds everything first (as its first check), so that a build failure is counted
+# and the output still ends with the summary line.
+test:
 	@sh tests/run.sh $(BUILD)
+
+test-asan: $(BUILD)/tests/test_core_asan $(BUILD)/tests/probe
+	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/tests/test_core_asan
+
+# Compile checks (tests/compile/): each NAME below is a target $(BUILD)/compile/NAME.ok that
+# tests/run.sh builds and counts as one test.  The impl, twice, two-tu, static and malloc checks
+# also run their program, which spawns one container.
+CHECK_CWARN   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+                 -Wno-missing-field-initializers
+CHECK_CXXWARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
+CHK := $(BUILD)/compile
+CDIR := tests/compile
+COMPILE_CHECKS := header-c99-gcc header-c99-clang header-cxx11-g++ header-cxx11-clang++ \
+                  impl-c-gcc impl-c-clang impl-cxx-g++ impl-cxx-clang++ \
+                  twice-c-gcc twice-c-clang twice-cxx-g++ \
+                  two-tu-c-gcc two-tu-c-clang two-tu-cxx-g++ two-tu-cxx-clang++ \
+                  static-c-gcc static-c-clang static-cxx-g++ \
+                  static-partial-c-gcc static-partial-c-clang static-partial-cxx-clang++ \
+                  custom-malloc-c-gcc custom-malloc-cxx-clang++ half-malloc-refused
+
+.PHONY: compile-checks print-compile-checks
+compile-checks: $(patsubst %,$(CHK)/%.ok,$(COMPILE_CHECKS))
+print-compile-checks:
+	@echo $(COMPILE_CHECKS)
+
+$(CHK)/header-c99-%.ok: $(CDIR)/header_only.c container.h
+	@mkdir -p $(CHK)
+	$* -std=c99 -pedantic -Wall -Wextra -Werror -I. -o $(CHK)/header-c99-$* $<
+	@touch $@
+$(CHK)/header-cxx11-%.ok: $(CDIR)/header_only.c container.h
+	@mkdir -p $(CHK)
+	$* -std=c++11 -pedantic -Wall -Wextra -Werror -I. -x c++ -o $(CHK)/header-cxx11-$* $<
+	@touch $@
+$(CHK)/impl-c-%.ok: $(CDIR)/impl.c $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/impl-c-$* $<
+	$(CHK)/impl-c-$*
+	@touch $@
+$(CHK)/impl-cxx-%.ok: $(CDIR)/impl.c $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/impl-cxx-$* $<
+	$(CHK)/impl-cxx-$*
+	@touch $@
+$(CHK)/twice-c-%.ok: $(CDIR)/twice.c $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/twice-c-$* $<
+	$(CHK)/twice-c-$*
+	@touch $@
+$(CHK)/twice-cxx-%.ok: $(CDIR)/twice.c $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/twice-cxx-$* $<
+	$(CHK)/twice-cxx-$*
+	@touch $@
+$(CHK)/two-tu-c-%.ok: $(CDIR)/tu_impl.c $(CDIR)/tu_user.c $(CDIR)/tu.h $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/two-tu-c-$* $(CDIR)/tu_impl.c $(CDIR)/tu_user.c
+	$(CHK)/two-tu-c-$*
+	@touch $@
+$(CHK)/two-tu-cxx-%.ok: $(CDIR)/tu_impl.c $(CDIR)/tu_user.c $(CDIR)/tu.h $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/two-tu-cxx-$* $(CDIR)/tu_impl.c $(CDIR)/tu_user.c
+	$(CHK)/two-tu-cxx-$*
+	@touch $@
+$(CHK)/static-c-%.ok: $(CDIR)/static_a.c $(CDIR)/static_b.c $(CDIR)/tu.h $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/static-c-$* $(CDIR)/static_a.c $(CDIR)/static_b.c
+	$(CHK)/static-c-$*
+	@touch $@
+$(CHK)/static-cxx-%.ok: $(CDIR)/static_a.c $(CDIR)/static_b.c $(CDIR)/tu.h $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/static-cxx-$* $(CDIR)/static_a.c $(CDIR)/static_b.c
+	$(CHK)/static-cxx-$*
+	@touch $@
+$(CHK)/static-partial-c-%.ok: $(CDIR)/static_partial.c container.h
+	@mkdir -p $(CHK)
+	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/static-partial-c-$* $<
+	$(CHK)/static-partial-c-$*
+	@touch $@
+$(CHK)/static-partial-cxx-%.ok: $(CDIR)/static_partial.c container.h
+	@mkdir -p $(CHK)
+	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/static-partial-cxx-$* $<
+	$(CHK)/static-partial-cxx-$*
+	@touch $@
+$(CHK)/custom-malloc-c-%.ok: $(CDIR)/custom_malloc.c $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/custom-malloc-c-$* $<
+	$(CHK)/custom-malloc-c-$*
+	@touch $@
+$(CHK)/custom-malloc-cxx-%.ok: $(CDIR)/custom_malloc.c $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/custom-malloc-cxx-$* $<
+	$(CHK)/custom-malloc-cxx-$*
+	@touch $@
+# A half allocator override must stop the build with an #error naming the missing macro.
+$(CHK)/half-malloc-refused.ok: $(CDIR)/half_malloc.c container.h
+	@mkdir -p $(CHK)
+	@if $(CC) -std=c99 -I. -c -o $(CHK)/half-malloc.o $< 2>$(CHK)/half-malloc.log; then \
+	    echo "half_malloc.c compiled, expected an #error"; exit 1; fi
+	grep -q 'CONTAINER_FREE' $(CHK)/half-malloc.log
+	@touch $@
 
 demo: $(BUILD)/ctrun
 	$(BUILD)/ctrun --ro -- /bin/sh -c 'echo "pid inside: $$$$"; echo "hostname: $$(hostname 2>/dev/null || cat /proc/sys/kernel/hostname)"; echo "network interfaces:"; tail -n +3 /proc/net/dev | cut -d: -f1; echo "processes:"; ls /proc | grep -E "^[0-9]+$$"; if touch /probe 2>/dev/null; then echo "root is writable"; else echo "root is read-only: touch /probe failed"; fi'

@@ -1,0 +1,593 @@
+/* probe - the command the tests run inside their containers (built static, so any rootfs can run it).
+
+   probe SUBCOMMAND [ARGS...]; output is one line unless said otherwise, lists are sorted and
+   space-separated.  A failing system call prints its errno name (e.g. "EROFS"), and probe still
+   exits 0: only the subcommands exit, kill and segv end otherwise (2 for bad usage).
+
+   pid, ppid, sid              getpid(), getppid(), getsid(0)
+   ps                          numeric entries of /proc
+   id                          "UID GID NGROUPS"
+   hostname                    uname's nodename
+   sethostname NAME            "ok" or errno name
+   netifs                      interface names from /proc/net/dev
+   ifup IF                     "up" or "down" (SIOCGIFFLAGS)
+   write PATH                  create/truncate PATH and write a line: "ok" or errno name
+   create PATH                 create PATH (O_EXCL), write nothing: "ok" or errno name
+   read PATH                   open and read PATH: "ok" or errno name
+   mkdir PATH                  "ok" or errno name
+   cat PATH                    PATH's bytes, unchanged
+   readn PATH N                read N bytes: "COUNT" plus " zero" if they are all zero
+   ls DIR                      entries of DIR but . and ..
+   stat PATH..., fstat FD      "TYPE MODE" (octal), + " MAJ:MIN" for devices, + " -> TARGET" for links;
+                               TYPE is one of f d l c b p s; one line per PATH
+   peek PID                    read process PID's memory through /proc/PID/mem: "ok" or errno name
+   fdlinks PID                 one line per fd of process PID: "FD TARGET"
+   sigstate                    "blocked=HEX ignored=HEX" (SigBlk, SigIgn of /proc/self/status)
+   fdinfo                      on stderr: "0:T 1:T 2:T", T = TYPE (+ MAJ:MIN for devices) of fds 0-2
+   env                         the environment, one entry a line, sorted
+   cwd                         getcwd()
+   fds                         /proc/self/fd (including the fd used to list it)
+   mounts                      one line per mount: "MOUNTPOINT FSTYPE MOUNT_OPTIONS"
+   monotonic, boottime         the clock in seconds, "S.NNNNNNNNN"
+   exit N                      exit with status N
+   kill SIG                    kill(getpid(), SIG); prints "survived" and exits 99 if still alive
+   segv                        a real segmentation fault
+   sleep SECONDS               nanosleep (fractions allowed)
+   fill PATH BYTES             write 4 KiB blocks until BYTES or an error: "ok N" or "ERRNAME N"
+   stdin                       copy stdin to stdout
+   both OUT ERR                OUT on stdout, ERR on stderr
+   echo ARGS...                the arguments
+   trap                        handle the usual signals, print "ready", wait for one, print
+                               "got N" and exit 42
+   orphans N                   make N orphaned zombies (grandchildren that exit at once), wait up to
+                               20 s for them to be reaped: "others K", K = processes other than us
+                               and pid 1 still there
+   pty                         allocate a pty via /dev/ptmx: "ok /dev/pts/N" */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static const char *errno_name(int e) {
+    static char other[16];
+    switch (e) {
+#define E(x) case x: return #x;
+        E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF)
+        E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV)
+        E(ENOTDIR) E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG)
+        E(ENOSPC) E(ESPIPE) E(EROFS) E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY)
+        E(ELOOP) E(EOPNOTSUPP) E(EDQUOT)
+#undef E
+    default:
+        snprintf(other, sizeof other, "E%d", e);
+        return other;
+    }
+}
+
+/* A failing call is a result to report, not a failure of probe: exit status 0. */
+static int fail_errno(void) {
+    printf("%s\n", errno_name(errno));
+    return 0;
+}
+
+/* ---- sorted word lists ---- */
+
+typedef struct words {
+    char *w[4096];
+    int n;
+} words;
+
+static void words_add(words *l, const char *s) {
+    if (l->n < (int)(sizeof l->w / sizeof l->w[0])) l->w[l->n++] = strdup(s);
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_num(const void *a, const void *b) {
+    long x = atol(*(char *const *)a), y = atol(*(char *const *)b);
+    return (x > y) - (x < y);
+}
+
+static void words_print(words *l, int numeric, const char *sep) {
+    qsort(l->w, (size_t)l->n, sizeof l->w[0], numeric ? cmp_num : cmp_str);
+    for (int i = 0; i < l->n; i++) printf("%s%s", i ? sep : "", l->w[i]);
+    printf("\n");
+}
+
+static int list_dir(const char *path, words *l, int numeric_only) {
+    DIR *d = opendir(path);
+    struct dirent *e;
+    if (!d) return -1;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if (numeric_only && (e->d_name[0] < '0' || e->d_name[0] > '9')) continue;
+        words_add(l, e->d_name);
+    }
+    closedir(d);
+    return 0;
+}
+
+/* ---- subcommands ---- */
+
+static int c_pid(char **a) { (void)a; printf("%d\n", (int)getpid()); return 0; }
+static int c_sid(char **a) { (void)a; printf("%d\n", (int)getsid(0)); return 0; }
+static int c_ppid(char **a) { (void)a; printf("%d\n", (int)getppid()); return 0; }
+
+static int c_ps(char **a) {
+    words l = {0};
+    (void)a;
+    if (list_dir("/proc", &l, 1) != 0) return fail_errno();
+    words_print(&l, 1, " ");
+    return 0;
+}
+
+static int c_id(char **a) {
+    (void)a;
+    printf("%u %u %d\n", (unsigned)getuid(), (unsigned)getgid(), getgroups(0, NULL));
+    return 0;
+}
+
+static int c_hostname(char **a) {
+    struct utsname u;
+    (void)a;
+    if (uname(&u) != 0) return fail_errno();
+    printf("%s\n", u.nodename);
+    return 0;
+}
+
+static int c_sethostname(char **a) {
+    if (sethostname(a[0], strlen(a[0])) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_netifs(char **a) {
+    FILE *f = fopen("/proc/net/dev", "r");
+    char line[512];
+    words l = {0};
+    (void)a;
+    if (!f) return fail_errno();
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':'), *p = line;
+        if (!colon) continue;
+        *colon = '\0';
+        while (*p == ' ') p++;
+        words_add(&l, p);
+    }
+    fclose(f);
+    words_print(&l, 0, " ");
+    return 0;
+}
+
+static int c_ifup(char **a) {
+    struct ifreq ifr;
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return fail_errno();
+    memset(&ifr, 0, sizeof ifr);
+    snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", a[0]);
+    if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) return fail_errno();
+    close(s);
+    printf("%s\n", (ifr.ifr_flags & IFF_UP) ? "up" : "down");
+    return 0;
+}
+
+static int c_write(char **a) {
+    int fd = open(a[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return fail_errno();
+    if (write(fd, "probe\n", 6) != 6) return fail_errno();
+    if (close(fd) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_create(char **a) {
+    int fd = open(a[0], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return fail_errno();
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+static int c_read(char **a) {
+    char buf[64];
+    int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || read(fd, buf, sizeof buf) < 0) return fail_errno();
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+static int c_mkdir(char **a) {
+    if (mkdir(a[0], 0755) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int copy_fd(int in, int out) {
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n) return -1;
+    return n < 0 ? -1 : 0;
+}
+
+static int c_cat(char **a) {
+    int fd = open(a[0], O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || copy_fd(fd, 1) != 0) return fail_errno();
+    close(fd);
+    return 0;
+}
+
+static int c_readn(char **a) {
+    static char buf[1 << 20];
+    size_t want = strtoul(a[1], NULL, 10), got = 0;
+    int fd = open(a[0], O_RDONLY | O_CLOEXEC), zero = 1;
+    if (fd < 0) return fail_errno();
+    if (want > sizeof buf) want = sizeof buf;
+    while (got < want) {
+        ssize_t n = read(fd, buf + got, want - got);
+        if (n < 0) return fail_errno();
+        if (n == 0) break;
+        got += (size_t)n;
+    }
+    close(fd);
+    for (size_t i = 0; i < got; i++) zero &= buf[i] == 0;
+    printf("%zu%s\n", got, zero && got ? " zero" : "");
+    return 0;
+}
+
+static int c_ls(char **a) {
+    words l = {0};
+    if (list_dir(a[0], &l, 0) != 0) return fail_errno();
+    words_print(&l, 0, " ");
+    return 0;
+}
+
+static char type_char(mode_t m) {
+    if (S_ISREG(m)) return 'f';
+    if (S_ISDIR(m)) return 'd';
+    if (S_ISLNK(m)) return 'l';
+    if (S_ISCHR(m)) return 'c';
+    if (S_ISBLK(m)) return 'b';
+    if (S_ISFIFO(m)) return 'p';
+    return 's';
+}
+
+static void print_stat(const struct stat *st, const char *path) {
+    printf("%c %o", type_char(st->st_mode), (unsigned)(st->st_mode & 07777));
+    if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+        printf(" %u:%u", major(st->st_rdev), minor(st->st_rdev));
+    if (S_ISLNK(st->st_mode) && path) {
+        char t[4096];
+        ssize_t n = readlink(path, t, sizeof t - 1);
+        t[n < 0 ? 0 : n] = '\0';
+        printf(" -> %s", t);
+    }
+    printf("\n");
+}
+
+static int c_stat(char **a) {
+    for (; *a; a++) {
+        struct stat st;
+        if (lstat(*a, &st) != 0) return fail_errno();
+        print_stat(&st, *a);
+    }
+    return 0;
+}
+
+static int c_fstat(char **a) {
+    struct stat st;
+    if (fstat(atoi(a[0]), &st) != 0) return fail_errno();
+    print_stat(&st, NULL);
+    return 0;
+}
+
+/* On stderr, so it also works when stdout is not readable: "0:TYPE[MAJ:MIN] 1:... 2:..." */
+static int c_fdinfo(char **a) {
+    (void)a;
+    for (int fd = 0; fd < 3; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) != 0) {
+            fprintf(stderr, "%s%d:%s", fd ? " " : "", fd, errno_name(errno));
+            continue;
+        }
+        fprintf(stderr, "%s%d:%c", fd ? " " : "", fd, type_char(st.st_mode));
+        if (S_ISCHR(st.st_mode)) fprintf(stderr, "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+    }
+    fprintf(stderr, "\n");
+    return 0;
+}
+
+/* One line per open fd of process PID: "FD TARGET". */
+static int c_fdlinks(char **a) {
+    char dir[64];
+    words l = {0};
+    snprintf(dir, sizeof dir, "/proc/%s/fd", a[0]);
+    if (list_dir(dir, &l, 1) != 0) return fail_errno();
+    for (int i = 0; i < l.n; i++) {
+        char path[128], target[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, l.w[i]);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        target[n < 0 ? 0 : n] = '\0';
+        printf("%s %s\n", l.w[i], n < 0 ? errno_name(errno) : target);
+    }
+    return 0;
+}
+
+/* Reads the first readable mapping of process PID through /proc/PID/mem: "ok" or errno name. */
+static int c_peek(char **a) {
+    char path[64], line[512], buf[16];
+    unsigned long start = 0;
+    snprintf(path, sizeof path, "/proc/%s/maps", a[0]);
+    FILE *f = fopen(path, "r");
+    if (!f) return fail_errno();
+    while (fgets(line, sizeof line, f)) {
+        char perms[8];
+        if (sscanf(line, "%lx-%*x %7s", &start, perms) == 2 && perms[0] == 'r') break;
+        start = 0;
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "/proc/%s/mem", a[0]);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || pread(fd, buf, sizeof buf, (off_t)start) < 0) return fail_errno();
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+/* The signal state the command was started with: "SigBlk SigIgn" from /proc/self/status (hex). */
+static int c_sigstate(char **a) {
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256], blk[64] = "?", ign[64] = "?";
+    (void)a;
+    if (!f) return fail_errno();
+    while (fgets(line, sizeof line, f)) {
+        sscanf(line, "SigBlk: %63s", blk);
+        sscanf(line, "SigIgn: %63s", ign);
+    }
+    fclose(f);
+    printf("blocked=%s ignored=%s\n", blk, ign);
+    return 0;
+}
+
+static int c_env(char **a) {
+    words l = {0};
+    (void)a;
+    for (char **e = environ; *e; e++) words_add(&l, *e);
+    words_print(&l, 0, "\n");
+    return 0;
+}
+
+static int c_cwd(char **a) {
+    char buf[4096];
+    (void)a;
+    if (!getcwd(buf, sizeof buf)) return fail_errno();
+    printf("%s\n", buf);
+    return 0;
+}
+
+static int c_fds(char **a) {
+    words l = {0};
+    (void)a;
+    if (list_dir("/proc/self/fd", &l, 1) != 0) return fail_errno();
+    words_print(&l, 1, " ");
+    return 0;
+}
+
+/* mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
+static int c_mounts(char **a) {
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    char line[4096];
+    (void)a;
+    if (!f) return fail_errno();
+    while (fgets(line, sizeof line, f)) {
+        char mp[1024], opts[512], fstype[128];
+        const char *dash = strstr(line, " - ");
+        if (!dash || sscanf(line, "%*s %*s %*s %*s %1023s %511s", mp, opts) != 2) continue;
+        if (sscanf(dash + 3, "%127s", fstype) != 1) continue;
+        printf("%s %s %s\n", mp, fstype, opts);
+    }
+    fclose(f);
+    return 0;
+}
+
+static int print_clock(clockid_t id) {
+    struct timespec ts;
+    if (clock_gettime(id, &ts) != 0) return fail_errno();
+    printf("%lld.%09ld\n", (long long)ts.tv_sec, ts.tv_nsec);
+    return 0;
+}
+
+static int c_monotonic(char **a) { (void)a; return print_clock(CLOCK_MONOTONIC); }
+static int c_boottime(char **a) { (void)a; return print_clock(CLOCK_BOOTTIME); }
+static int c_exit(char **a) { return atoi(a[0]); }
+
+static int c_kill(char **a) {
+    int sig = atoi(a[0]);
+    signal(sig, SIG_DFL);
+    kill(getpid(), sig);
+    sleep(1);
+    printf("survived\n");
+    return 99;
+}
+
+static volatile uintptr_t null_address;
+
+static int c_segv(char **a) {
+    (void)a;
+    signal(SIGSEGV, SIG_DFL);
+    *(volatile int *)null_address = 1;
+    printf("survived\n");
+    return 99;
+}
+
+static int c_sleep(char **a) {
+    double s = atof(a[0]);
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    return 0;
+}
+
+static int c_fill(char **a) {
+    static char block[4096];
+    unsigned long long want = strtoull(a[1], NULL, 10), done = 0;
+    int fd = open(a[0], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
+    if (fd < 0) return fail_errno();
+    memset(block, 'x', sizeof block);
+    while (done < want) {
+        ssize_t n = write(fd, block, sizeof block);
+        if (n <= 0) {
+            err = n < 0 ? errno : ENOSPC;
+            break;
+        }
+        done += (unsigned long long)n;
+    }
+    close(fd);
+    printf("%s %llu\n", err ? errno_name(err) : "ok", done);
+    return 0;
+}
+
+static int c_stdin(char **a) {
+    (void)a;
+    return copy_fd(0, 1) == 0 ? 0 : fail_errno();
+}
+
+static int c_both(char **a) {
+    printf("%s\n", a[0]);
+    fflush(stdout);
+    fprintf(stderr, "%s\n", a[1]);
+    return 0;
+}
+
+static int c_echo(char **a) {
+    for (int i = 0; a[i]; i++) printf("%s%s", i ? " " : "", a[i]);
+    printf("\n");
+    return 0;
+}
+
+static volatile sig_atomic_t got_signal;
+static void on_signal(int sig) { got_signal = sig; }
+
+static int c_trap(char **a) {
+    static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+    sigset_t block, old;
+    (void)a;
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        signal(sigs[i], on_signal);
+        sigaddset(&block, sigs[i]);
+    }
+    sigprocmask(SIG_BLOCK, &block, &old);
+    printf("ready\n");
+    fflush(stdout);
+    while (!got_signal) sigsuspend(&old);
+    printf("got %d\n", (int)got_signal);
+    return 42;
+}
+
+static int count_others(void) {
+    words l = {0};
+    int n = 0;
+    list_dir("/proc", &l, 1);
+    for (int i = 0; i < l.n; i++) {
+        int p = atoi(l.w[i]);
+        n += p != 1 && p != (int)getpid();
+    }
+    return n;
+}
+
+static int c_orphans(char **a) {
+    int n = atoi(a[0]);
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c < 0) return fail_errno();
+        if (c == 0) {
+            if (fork() == 0) _exit(0); /* the grandchild: an orphan once its parent is gone */
+            _exit(0);
+        }
+        waitpid(c, NULL, 0);
+    }
+    int others = count_others();
+    for (int tries = 0; tries < 2000 && others > 0; tries++) {
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+        others = count_others();
+    }
+    printf("others %d\n", others);
+    return 0;
+}
+
+static int c_pty(char **a) {
+    int unlock = 0, n = -1;
+    char path[64];
+    (void)a;
+    int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) != 0 || ioctl(m, TIOCGPTN, &n) != 0) return fail_errno();
+    snprintf(path, sizeof path, "/dev/pts/%d", n);
+    int s = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (s < 0) return fail_errno();
+    printf("ok %s\n", path);
+    close(s);
+    close(m);
+    return 0;
+}
+
+typedef struct command {
+    const char *name;
+    int nargs; /* minimum */
+    int (*fn)(char **args);
+} command;
+
+static const command commands[] = {
+    {"pid", 0, c_pid},            {"ppid", 0, c_ppid},          {"ps", 0, c_ps},
+    {"sid", 0, c_sid},            {"peek", 1, c_peek},
+    {"id", 0, c_id},              {"hostname", 0, c_hostname},  {"sethostname", 1, c_sethostname},
+    {"netifs", 0, c_netifs},      {"ifup", 1, c_ifup},          {"write", 1, c_write},
+    {"create", 1, c_create},      {"read", 1, c_read},          {"mkdir", 1, c_mkdir},
+    {"cat", 1, c_cat},            {"readn", 2, c_readn},        {"ls", 1, c_ls},
+    {"stat", 1, c_stat},          {"fstat", 1, c_fstat},        {"env", 0, c_env},
+    {"cwd", 0, c_cwd},            {"fds", 0, c_fds},            {"mounts", 0, c_mounts},
+    {"monotonic", 0, c_monotonic}, {"boottime", 0, c_boottime},  {"exit", 1, c_exit},
+    {"kill", 1, c_kill},          {"segv", 0, c_segv},          {"sleep", 1, c_sleep},
+    {"fill", 2, c_fill},          {"stdin", 0, c_stdin},        {"both", 2, c_both},
+    {"echo", 0, c_echo},          {"fdinfo", 0, c_fdinfo},      {"fdlinks", 1, c_fdlinks},
+    {"sigstate", 0, c_sigstate},  {"trap", 0, c_trap},          {"orphans", 1, c_orphans},
+    {"pty", 0, c_pty},
+};
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: probe SUBCOMMAND [ARGS...]\n");
+        return 2;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0) continue;
+        if (argc - 2 < commands[i].nargs) {
+            fprintf(stderr, "probe %s: needs %d argument(s)\n", argv[1], commands[i].nargs);
+            return 2;
+        }
+        int r = commands[i].fn(argv + 2);
+        fflush(stdout);
+        return r;
+    }
+    fprintf(stderr, "probe: unknown subcommand %s\n", argv[1]);
+    return 2;
+}
