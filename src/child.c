@@ -264,8 +264,8 @@ static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) 
     close(dir);
 }
 
-/* Masks in a fresh proc or sysfs mount `base`: files get the host's /dev/null bound over them,
-   directories an empty read-only tmpfs; read-only paths are bound onto themselves read-only.  All
+/* Masks in a fresh proc or sysfs mount `base`: files get the host's /dev/null bound over them
+   (read-only, nodev: opening one fails with EACCES), directories an empty read-only tmpfs; read-only paths are bound onto themselves read-only.  All
    are mounts the container cannot remove (no CAP_SYS_ADMIN, and umount is filtered). */
 static void ctr__c_masks(const ctr__plan *p, int base, const char *dst, const char *const *masked,
                          const char *const *readonly) {
@@ -283,7 +283,10 @@ static void ctr__c_masks(const ctr__plan *p, int base, const char *dst, const ch
             }
             m = ctr__open_tree(empty, "", flags | AT_EMPTY_PATH);
         } else {
+            /* nodev: opening the mask fails with EACCES instead of reading /dev/null */
             m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
+            if (m >= 0) ctr__c_setattr(p, m, 0, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV |
+                                       CTR__MOUNT_ATTR_NOEXEC, 0, dst);
         }
         if (m < 0 || ctr__move_mount(m, "", base, masked[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mask ", masked[i], " in ", dst);
