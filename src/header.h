@@ -27,9 +27,9 @@
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
    CONTENTS OF THIS MANUAL
-       1. Lifecycle           5. Users and rootless   9. Requirements and kernel versions
-       2. The spec            6. Stdio and init      10. Design notes
-       3. The root filesystem 7. Errors
+       1. Lifecycle           5. Users and rootless   9. Security
+       2. The spec            6. Stdio and init      10. Requirements and kernel versions
+       3. The root filesystem 7. Errors              11. Design notes
        4. Mounts              8. Limits and cgroups
 
    1. LIFECYCLE
@@ -144,14 +144,52 @@
        single process's RSS), CPU user/system time of all processes (without a cgroup: of those pid
        1 reaped).
 
-   9. REQUIREMENTS
+   9. SECURITY
+       Every default is the safe one; each field below loosens one thing.  What we protect against:
+       a process in the container reaching the host's files, processes, network, IPC, hostname,
+       terminal or kernel interfaces through the means listed here.  What we do not: the container
+       shares the host kernel, so a kernel bug is out of scope; a container run by root without a
+       user namespace is real root restricted by namespaces, capabilities and seccomp; with rootfs
+       NULL the host's /usr and /etc are readable.
+       Capabilities: the bounding, effective and permitted sets are CTR_CAPS_DEFAULT (Docker's set:
+       no SYS_ADMIN, SYS_MODULE, SYS_PTRACE, SYS_RAWIO, NET_ADMIN, SYS_TIME, MAC_ADMIN, BPF,
+       PERFMON...) plus cap_add minus cap_drop (CTR_CAPS_ALL drops all); the inheritable set is
+       empty.  A uid other than 0 has no capabilities except those in cap_add (as ambient ones).
+       no_new_privs is set (setuid binaries and file capabilities grant nothing) unless
+       allow_new_privs.  Mounts are nosuid and nodev (but the /dev device binds and devpts).
+       seccomp: by default a filter the library compiles to classic BPF itself: the native
+       architecture only (i386 and x32 calls fail with ENOSYS, so they cannot bypass it); EPERM for
+       mount, umount2, pivot_root, the new mount API, unshare, setns, clone with CLONE_NEW* flags,
+       keyctl/add_key/request_key, bpf, perf_event_open, userfaultfd, io_uring, module loading,
+       kexec, reboot, swapon/swapoff, clock and time setting, open_by_handle_at/name_to_handle_at,
+       acct, quotactl, process_vm_readv/writev, kcmp, pidfd_getfd, NUMA policy calls, fanotify_init,
+       vhangup, lookup_dcookie, iopl/ioperm and the obsolete calls; ENOSYS for clone3 (so libc uses
+       clone, whose flags the filter can read); EPERM for ioctl TIOCSTI and TIOCLINUX (comparing the
+       low 32 bits of the request, as the kernel does).  seccomp = CTR_SECCOMP_RULES builds a filter
+       from seccomp_rules (syscall number, action) with seccomp_default_action; CTR_SECCOMP_BPF
+       installs seccomp_bpf as given; CTR_SECCOMP_NONE installs none.  A filter that refuses execve
+       makes the exec fail.
+       /proc: kcore, keys, key-users, timer_list, sched_debug, latency_stats, timer_stats, acpi,
+       scsi, asound, kallsyms, kpage*, vmallocinfo are masked (files by a read-only nodev bind of
+       /dev/null, so opening them fails; directories by an empty read-only tmpfs); sys,
+       sysrq-trigger, irq, bus and fs are read-only.  A CTR_MOUNT_SYSFS is read-only, with firmware,
+       devices/virtual/powercap and kernel/security masked.  no_masks leaves both alone.  The masks
+       are mounts of the container's own mount namespace, which it cannot remove (no
+       CAP_SYS_ADMIN, and umount is filtered).
+       Process: a new session (no controlling terminal, so no TIOCSTI into the host's), every host
+       fd but the stdio you gave closed at exec (init closes them itself), not dumpable until exec
+       (nothing may ptrace or read /proc/PID of the copy of the host process), the new root entered
+       with pivot_root and the old one detached.  With init, pid 1 stays a copy of the host process
+       (undumpable, no fds): do not give the container CAP_SYS_PTRACE with init.
+
+   10. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
        close_range with CLOSE_RANGE_CLOEXEC 5.11); on an older kernel ctr_spawn fails with sys_errno
        ENOSYS and the step that needed the call.  clone3 with CLONE_PIDFD (5.3) is used when present,
        the older clone with CLONE_PIDFD where clone3 is missing or filtered (ENOSYS).  Time namespaces
        need 5.6.  Tested on x86_64 with glibc; other architectures and libcs are untested.
 
-   10. DESIGN
+   11. DESIGN
        The parent turns the spec into a plan: paths normalised, every string and buffer allocated.
        The child (the code between clone and execve) only executes the plan with raw syscalls - no
        malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
