@@ -23,6 +23,9 @@
                                  the allocator used in the parent (never in the child); define both or
                                  neither, in the implementation file.
        CONTAINER_ASSERT(x)       defaults to assert(x); implementation file only.
+       CONTAINER_WITH_LIBSECCOMP compile the seccomp filters (the default profile and
+                                 CTR_SECCOMP_RULES) with libseccomp instead of the library's own
+                                 BPF builder; link with -lseccomp.  Implementation file only.
        The implementation needs _GNU_SOURCE: include container.h first in the implementation file,
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 

@@ -43,6 +43,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef CONTAINER_WITH_LIBSECCOMP
+#include <seccomp.h>
+#include <sys/mman.h>
+#endif
+
 #ifdef __cplusplus
 #define CTR__CAST(type, x) static_cast<type>(x)
 #define CTR__PTR_TO_U64(x) static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))

@@ -126,6 +126,66 @@ static size_t ctr__bpf_rules(ctr__bpf *f, const ctr_spec *s) {
     return n;
 }
 
+#ifdef CONTAINER_WITH_LIBSECCOMP
+/* The same profile and rules compiled by libseccomp, exported as BPF into the plan; the child
+   installs it exactly as it installs our own. */
+static uint32_t ctr__scmp_action(ctr_seccomp_action a, int e) {
+    switch (a) {
+    case CTR_SECCOMP_ALLOW: return SCMP_ACT_ALLOW;
+    case CTR_SECCOMP_LOG: return SCMP_ACT_LOG;
+    case CTR_SECCOMP_KILL: return SCMP_ACT_KILL_PROCESS;
+    case CTR_SECCOMP_ERRNO: break;
+    }
+    return SCMP_ACT_ERRNO(CTR__CAST(uint32_t, e > 0 && e < 4096 ? e : EPERM));
+}
+
+static int ctr__scmp_default(scmp_filter_ctx ctx) {
+    static const uint64_t ns[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
+                                  CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
+    size_t i;
+    int r = 0;
+    for (i = 0; r == 0 && i < sizeof(ns) / sizeof(ns[0]); i++)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i]));
+    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                                     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                                     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+    for (i = 0; r == 0 && i < CTR__NDENIED; i++)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), CTR__CAST(int, ctr__seccomp_denied[i]), 0);
+    return r;
+}
+
+static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    uint32_t def = s->seccomp == CTR_SECCOMP_RULES ? ctr__scmp_action(s->seccomp_default_action, s->seccomp_default_errno)
+                                                    : SCMP_ACT_ALLOW;
+    scmp_filter_ctx ctx = seccomp_init(def);
+    struct stat st;
+    size_t i;
+    int r, fd = -1;
+    if (!ctx) return ctr__fail(err, CTR_STEP_SECCOMP, ENOMEM, "", "libseccomp: seccomp_init");
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
+    if (r == 0 && s->seccomp == CTR_SECCOMP_DEFAULT) r = ctr__scmp_default(ctx);
+    for (i = 0; r == 0 && s->seccomp == CTR_SECCOMP_RULES && i < s->nseccomp_rules; i++)
+        r = seccomp_rule_add(ctx, ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value),
+                             CTR__CAST(int, s->seccomp_rules[i].nr), 0);
+    if (r == 0 && (fd = CTR__CAST(int, syscall(SYS_memfd_create, "ctr-seccomp", MFD_CLOEXEC))) < 0) r = -errno;
+    if (r == 0) r = seccomp_export_bpf(ctx, fd);
+    seccomp_release(ctx);
+    if (r == 0 && (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size % CTR__CAST(off_t, sizeof(ctr__bpf)) != 0))
+        r = -EINVAL;
+    if (r == 0) {
+        p->bpf_len = CTR__CAST(size_t, st.st_size) / sizeof(ctr__bpf);
+        if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, CTR__CAST(size_t, st.st_size)))) ||
+            pread(fd, p->bpf, CTR__CAST(size_t, st.st_size), 0) != st.st_size)
+            r = -EIO;
+    }
+    ctr__close(&fd);
+    if (r != 0) return ctr__fail(err, CTR_STEP_SECCOMP, -r, "", "libseccomp: build the filter");
+    return 0;
+}
+#endif
+
 static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     size_t cap = 0, i;
     switch (s->seccomp) {
@@ -154,6 +214,9 @@ static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     }
     if (cap > 4096)
         return ctr__fail(err, CTR_STEP_SECCOMP, E2BIG, "", "the seccomp filter would exceed 4096 instructions");
+#ifdef CONTAINER_WITH_LIBSECCOMP
+    if (s->seccomp != CTR_SECCOMP_BPF) return ctr__plan_libseccomp(p, s, err);
+#endif
     if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, cap * sizeof(ctr__bpf)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the seccomp filter");
     if (s->seccomp == CTR_SECCOMP_BPF) {
