@@ -599,13 +599,13 @@ static void ctr__child_run(ctr__plan *p) {
     int sig;
     for (sig = 0; sig < 3; sig++)
         if (fcntl(sig, F_GETFD) < 0) closed |= 1u << sig;
-    /* The parent blocked every signal around clone; reset the host's handlers before unblocking. */
+    /* The parent blocked every signal around clone; reset the host's handlers (and ignored
+       signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
+       32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
     for (sig = 1; sig < NSIG; sig++) {
-        struct sigaction sa;
+        static const unsigned long dfl[4] = {0, 0, 0, 0};
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = SIG_DFL;
-        (void)sigaction(sig, &sa, NULL);
+        (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
     }
     ctr__c_cgroup(p);
     if (syscall(SYS_close_range, 3, ~0u, CTR__CLOSE_RANGE_CLOEXEC) != 0)
