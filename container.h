@@ -95,8 +95,9 @@
        uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace the
        supplementary groups are cleared.  A caller that is not root gets a new user namespace in which
        the caller's own uid/gid appear as spec.uid/spec.gid (root by default); only that one id is
-       mapped.  Root may ask for a user namespace too with new_userns (then its uid 0 is mapped to
-       spec.uid).  Rootless needs unprivileged user namespaces enabled (most distributions do).
+       mapped.  Root may ask for a user namespace too with new_userns: then host uid 0 appears as
+       spec.uid inside, so file access is still host root's; it only confines capabilities to the
+       namespace.  Rootless needs unprivileged user namespaces enabled (most distributions do).
 
    6. STDIO AND INIT
        stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
@@ -172,8 +173,9 @@
        clone, whose flags the filter can read); EPERM for ioctl TIOCSTI and TIOCLINUX (comparing the
        low 32 bits of the request, as the kernel does).  seccomp = CTR_SECCOMP_RULES builds a filter
        from seccomp_rules (syscall number, action) with seccomp_default_action; CTR_SECCOMP_BPF
-       installs seccomp_bpf as given; CTR_SECCOMP_NONE installs none.  A filter that refuses execve
-       makes the exec fail.
+       installs seccomp_bpf as given; CTR_SECCOMP_NONE installs none.  The filter is installed just
+       before execve: one that refuses execve makes the exec fail, reported by ctr_spawn only if it
+       still allows write and exit_group (otherwise the container dies by the filter's action).
        /proc: kcore, keys, key-users, timer_list, sched_debug, latency_stats, timer_stats, acpi,
        scsi, asound, kallsyms, kpage*, vmallocinfo are masked (files by a read-only nodev bind of
        /dev/null, so opening them fails; directories by an empty read-only tmpfs); sys,
@@ -185,7 +187,8 @@
        fd but the stdio you gave closed at exec (init closes them itself), not dumpable until exec
        (nothing may ptrace or read /proc/PID of the copy of the host process), the new root entered
        with pivot_root and the old one detached.  With init, pid 1 stays a copy of the host process
-       (undumpable, no fds): do not give the container CAP_SYS_PTRACE with init.
+       (undumpable, no fds): init with CAP_SYS_PTRACE and no user namespace is refused
+       (CTR_STEP_CAPS), since ptrace could read the host's memory through it.
 
    10. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
@@ -399,7 +402,7 @@ typedef struct ctr_spec {
     /* Security (section 9 of the manual).  Zero is the safe default. */
     uint64_t cap_add;           /* CTR_CAP(n) bits added to CTR_CAPS_DEFAULT */
     uint64_t cap_drop;          /* removed from it (CTR_CAPS_ALL: none at all) */
-    int allow_new_privs;        /* do not set no_new_privs (setuid binaries then work) */
+    int allow_new_privs;        /* do not set no_new_privs (mounts stay nosuid all the same) */
     ctr_seccomp_mode seccomp;
     const ctr_seccomp_rule *seccomp_rules;
     size_t nseccomp_rules;
@@ -1214,8 +1217,8 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (spec->cwd && spec->cwd[0] != '/')
         return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
-    if (ctr__plan_security(p, spec, err) != 0) return -1;
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
+    if (ctr__plan_security(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;
     if (!(p->argv = ctr__copy_list(p, spec->argv, 0)) || ctr__plan_env(p, spec) != 0 ||
@@ -1395,9 +1398,15 @@ static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err)
     if (!ctx) return ctr__fail(err, CTR_STEP_SECCOMP, ENOMEM, "", "libseccomp: seccomp_init");
     r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
     if (r == 0 && s->seccomp == CTR_SECCOMP_DEFAULT) r = ctr__scmp_default(ctx);
-    for (i = 0; r == 0 && s->seccomp == CTR_SECCOMP_RULES && i < s->nseccomp_rules; i++)
-        r = seccomp_rule_add(ctx, ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value),
-                             CTR__CAST(int, s->seccomp_rules[i].nr), 0);
+    for (i = 0; r == 0 && s->seccomp == CTR_SECCOMP_RULES && i < s->nseccomp_rules; i++) {
+        /* As in the built-in compiler: the first rule for a syscall wins, and a rule that does what
+           the default does changes nothing (libseccomp refuses both). */
+        uint32_t act = ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value);
+        size_t j;
+        int seen = act == def;
+        for (j = 0; j < i && !seen; j++) seen = s->seccomp_rules[j].nr == s->seccomp_rules[i].nr;
+        if (!seen) r = seccomp_rule_add(ctx, act, CTR__CAST(int, s->seccomp_rules[i].nr), 0);
+    }
     if (r == 0 && (fd = CTR__CAST(int, syscall(SYS_memfd_create, "ctr-seccomp", MFD_CLOEXEC))) < 0) r = -errno;
     if (r == 0) r = seccomp_export_bpf(ctx, fd);
     seccomp_release(ctx);
@@ -1480,6 +1489,12 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     p->caps_ambient &= p->caps_keep;
     p->nnp = !s->allow_new_privs;
     p->masks = !s->no_masks;
+    /* With init, pid 1 is a copy of the host process: with CAP_SYS_PTRACE over it (real root, no
+       user namespace) the command could read the host's memory through /proc/1/mem. */
+    if (s->init && !p->userns && (p->caps_keep & CTR_CAP(19)))
+        return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "", "init together with CAP_SYS_PTRACE would let the "
+                         "container read the host process's memory (pid 1 is a copy of it); use a user "
+                         "namespace, or drop one of the two");
     return ctr__plan_seccomp(p, s, err);
 }
 /* ---- end src/security.c ---- */
@@ -2519,7 +2534,9 @@ static void ctr__c_caps_final(const ctr__plan *p) {
         data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
     }
     if (syscall(SYS_capset, &head, data) != 0)
-        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set the capabilities", NULL, NULL, NULL);
+        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set the capabilities",
+                   errno == EPERM ? " (the calling process lacks one of the capabilities to keep: add only "
+                                    "capabilities it has)" : NULL, NULL, NULL);
     for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
         if ((p->caps_ambient & CTR_CAP(cap)) &&
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
@@ -2648,10 +2665,12 @@ static void ctr__child_run(ctr__plan *p) {
     ctr__c_stdio(p, closed);
     ctr__c_rlimits(p);
     ctr__c_caps_bounding(p);
+    /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
+    if (!p->nnp) ctr__c_seccomp(p);
     ctr__c_identity(p);
     ctr__c_caps_final(p);
     ctr__c_pdeathsig(p);
-    ctr__c_seccomp(p);
+    if (p->nnp) ctr__c_seccomp(p);
     if (p->init) ctr__c_init(p);
     ctr__c_exec(p);
 }

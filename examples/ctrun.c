@@ -7,7 +7,12 @@
    poll() also wakes at ctr_deadline_ns(), and ctr_poll() kills the container once it has passed.
    Exit status as a shell's: the command's, 128+N for signal N, 124 when --timeout killed it (as
    timeout(1)), 125 for a setup failure, 126/127 for a command that cannot run / does not exist.
-   --report FILE writes the result (or the setup error) as one line of JSON. */
+   --report FILE writes the result (or the setup error) as one line of JSON.
+
+   --seccomp FILE maps syscall and errno names to numbers with syscall_names.h, which the Makefile
+   generates from the C library's <sys/syscall.h> and <errno.h> (build/syscall_names.h: lines
+   CTRUN_SYSCALL(getpid) and CTRUN_ERRNO(EPERM)), so the names are those of the architecture
+   ctrun is built for.  Building by hand: make build/ctrun once, then add -Ibuild. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2, getopt_long; g++ defines it already */
 #endif
@@ -26,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +55,7 @@ static const char usage_text[] =
     "  --symlink TARGET:DST  create the symlink DST pointing to TARGET\n"
     "  --proc DST            mount the container's proc on DST\n"
     "  --dev DST             mount a minimal /dev on DST\n"
+    "  --sysfs DST           mount a sysfs on DST (/sys), always read-only\n"
     "  --no-default-mounts   do not mount /proc, /dev and a tmpfs on /tmp\n"
     "  A mount on /proc, /dev or /tmp replaces the default one.  DST and TARGET are paths\n"
     "  inside the container; SRC is a host path.  Each argument is split at its first ':'.\n"
@@ -56,13 +63,14 @@ static const char usage_text[] =
     "Process:\n"
     "  --hostname NAME       the container's hostname (default: container)\n"
     "  --cwd DIR             working directory (default: /)\n"
-    "  --env K=V             repeatable.  The host's environment never reaches the container:\n"
-    "                        without --env the command gets only\n"
+    "  --env K=V             repeatable.  The command never gets the host's environment:\n"
+    "                        without --env it gets only\n"
     "                        " DEFAULT_PATH "\n"
     "                        and HOME=/; with --env it gets exactly the variables given, plus\n"
     "                        that PATH and HOME=/ if you did not set PATH or HOME yourself\n"
     "  --uid N, --gid N      run as uid N and gid N inside the container (default: 0)\n"
     "  --init                run a tiny init as pid 1 that reaps zombies and forwards signals\n"
+    "                        (its memory is a copy of ctrun's: refused with sys_ptrace as root)\n"
     "\n"
     "Namespaces:\n"
     "  --net none|host       none (default): a new network namespace with only loopback;\n"
@@ -70,6 +78,42 @@ static const char usage_text[] =
     "  --share NS            share the host's namespace NS instead of creating one: user, pid,\n"
     "                        net, ipc, uts or cgroup; repeatable\n"
     "  --userns              when run as root, create a user namespace anyway\n"
+    "\n"
+    "Security (the defaults: the 14 capabilities Docker gives, no_new_privs, the library's\n"
+    "seccomp filter, masked /proc paths; README.md's \"Security model\" explains each):\n"
+    "  --cap-add CAP         add capability CAP to the default set; a --uid other than 0 gets\n"
+    "                        only the capabilities added; repeatable\n"
+    "  --cap-drop CAP|all    remove CAP, or every capability; repeatable.  The last --cap-add or\n"
+    "                        --cap-drop naming a capability wins: --cap-drop all --cap-add chown\n"
+    "                        leaves CAP_CHOWN alone.  CAP: a name of capabilities(7), any case,\n"
+    "                        CAP_ prefix optional: chown dac_override dac_read_search fowner\n"
+    "                        fsetid kill setgid setuid setpcap linux_immutable net_bind_service\n"
+    "                        net_broadcast net_admin net_raw ipc_lock ipc_owner sys_module\n"
+    "                        sys_rawio sys_chroot sys_ptrace sys_pacct sys_admin sys_boot\n"
+    "                        sys_nice sys_resource sys_time sys_tty_config mknod lease\n"
+    "                        audit_write audit_control setfcap mac_override mac_admin syslog\n"
+    "                        wake_alarm block_suspend audit_read perfmon bpf checkpoint_restore\n"
+    "                        (or all)\n"
+    "  --seccomp default|none|FILE\n"
+    "                        default: the library's filter (mount, unshare, setns, keyctl, bpf,\n"
+    "                        kexec, module loading, clone with new namespaces... fail with\n"
+    "                        EPERM), whatever the capabilities; none: no filter; FILE: your own\n"
+    "                        (a file named default or none: write ./default), one rule a line,\n"
+    "                        # starts a comment:\n"
+    "                          default ACTION   for the syscalls not listed (without it: allow)\n"
+    "                          SYSCALL ACTION   SYSCALL: a name of <sys/syscall.h> without SYS_\n"
+    "                                           (getpid, uname...) or a number; once each\n"
+    "                        ACTION: allow; errno [E] (the call fails with E: a name such as\n"
+    "                        EPERM or ENOSYS, or a number; EPERM if not given); kill (the process\n"
+    "                        dies of SIGSYS); log (allowed, and logged to the kernel's audit log).\n"
+    "                        The filter starts just before execve: with default errno or kill,\n"
+    "                        allow execve and everything the command needs.  Syscalls of another\n"
+    "                        ABI (i386, x32) fail with ENOSYS whatever FILE says\n"
+    "  --allow-new-privs     do not set no_new_privs (every mount is nosuid all the same, so\n"
+    "                        setuid programs still gain nothing)\n"
+    "  --no-masks            do not hide /proc/keys, /proc/kallsyms... nor make /proc/sys,\n"
+    "                        /proc/sysrq-trigger... read-only (with ctrun run as root, the\n"
+    "                        container's uid 0 can then write the host's sysctls)\n"
     "\n"
     "Limits (--memory, --memory-swap, --pids, --cpus, --cpu-weight and --io-weight put the\n"
     "container in a cgroup of its own; if one cannot be applied, ctrun fails with 125):\n"
@@ -121,6 +165,8 @@ typedef struct options {
     int rlimit_given[NRLIMIT_NAMES];
     ctr_rlimit rlimits[NRLIMIT_NAMES];     /* the given ones, packed: spec.rlimits */
     const char *report;  /* --report FILE, or NULL */
+    const char *seccomp_file;      /* --seccomp FILE, read once the options are parsed */
+    ctr_seccomp_rule *seccomp_rules;
 } options;
 
 #if defined(__GNUC__)
@@ -296,6 +342,199 @@ static void finish_rlimits(options *o) {
     o->spec.nrlimits = n;
 }
 
+/* --cap-add, --cap-drop: the capabilities of <linux/capability.h>, by number. */
+static const char *const cap_names[] = {
+    "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
+    "setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
+    "ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
+    "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
+    "lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
+    "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore"
+};
+
+/* "sys_admin", "CAP_SYS_ADMIN", "all" -> its CTR_CAP bit(s). */
+static uint64_t parse_cap(const char *opt, const char *arg) {
+    const char *name = strncasecmp(arg, "cap_", 4) == 0 ? arg + 4 : arg;
+    if (strcasecmp(arg, "all") == 0)
+        return CTR_CAPS_ALL;
+    for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++)
+        if (strcasecmp(name, cap_names[i]) == 0)
+            return CTR_CAP(i);
+    die("%s: unknown capability '%s' (a name of capabilities(7) such as chown, net_admin or "
+        "CAP_SYS_ADMIN, or all; see ctrun --help)", opt, arg);
+}
+
+/* The last --cap-add or --cap-drop naming a capability wins. */
+static void add_cap(options *o, const char *arg) {
+    uint64_t bits = parse_cap("--cap-add", arg);
+    o->spec.cap_add |= bits;
+    o->spec.cap_drop &= ~bits;
+}
+
+static void drop_cap(options *o, const char *arg) {
+    uint64_t bits = parse_cap("--cap-drop", arg);
+    o->spec.cap_drop |= bits;
+    o->spec.cap_add &= ~bits;
+}
+
+/* --seccomp FILE.  Names come from build/syscall_names.h (see the top of this file). */
+typedef struct named_number {
+    const char *name;
+    long number;
+} named_number;
+
+#define CTRUN_SYSCALL(name) {#name, SYS_##name},
+#define CTRUN_ERRNO(name)
+static const named_number syscall_names[] = {
+#include "syscall_names.h"
+    {NULL, 0}
+};
+#undef CTRUN_SYSCALL
+#undef CTRUN_ERRNO
+#define CTRUN_SYSCALL(name)
+#define CTRUN_ERRNO(name) {#name, name},
+static const named_number errno_names[] = {
+#include "syscall_names.h"
+    {NULL, 0}
+};
+#undef CTRUN_SYSCALL
+#undef CTRUN_ERRNO
+
+/* A name of the table (case-insensitive if asked) or a decimal number from min to max; -1 if
+   it is neither. */
+static long lookup_number(const named_number *table, int nocase, const char *s, long min, long max) {
+    if (isdigit((unsigned char)s[0])) {
+        char *end;
+        errno = 0;
+        long n = strtol(s, &end, 10);
+        return errno || *end || n < min || n > max ? -1 : n;
+    }
+    for (size_t i = 0; table[i].name; i++)
+        if ((nocase ? strcasecmp(s, table[i].name) : strcmp(s, table[i].name)) == 0)
+            return table[i].number;
+    return -1;
+}
+
+#if defined(__GNUC__)
+__attribute__((noreturn, format(printf, 3, 4)))
+#endif
+static void die_at(const char *file, unsigned long line, const char *fmt, ...);
+
+/* "ctrun: --seccomp: FILE:LINE: what", status 125. */
+static void die_at(const char *file, unsigned long line, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "ctrun: --seccomp: %s:%lu: ", file, line);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(EXIT_SETUP);
+}
+
+/* "allow", "kill", "log", "errno [E]": the words after the syscall (or "default"). */
+static void parse_action(const char *file, unsigned long line, char **words, size_t nwords,
+                         ctr_seccomp_action *action, int *errno_value) {
+    *errno_value = 0;
+    if (nwords < 2)
+        die_at(file, line, "expected an action after '%s' (allow, errno [E], kill or log)", words[0]);
+    if (strcasecmp(words[1], "allow") == 0)
+        *action = CTR_SECCOMP_ALLOW;
+    else if (strcasecmp(words[1], "kill") == 0)
+        *action = CTR_SECCOMP_KILL;
+    else if (strcasecmp(words[1], "log") == 0)
+        *action = CTR_SECCOMP_LOG;
+    else if (strcasecmp(words[1], "errno") == 0)
+        *action = CTR_SECCOMP_ERRNO;
+    else
+        die_at(file, line, "unknown action '%s' (allow, errno [E], kill or log)", words[1]);
+    if (*action == CTR_SECCOMP_ERRNO) {
+        *errno_value = EPERM;
+        if (nwords >= 3) {
+            long e = lookup_number(errno_names, 1, words[2], 1, 4095);
+            if (e < 0)
+                die_at(file, line, "unknown errno '%s' (a name such as EPERM or ENOSYS, or a number "
+                       "from 1 to 4095)", words[2]);
+            *errno_value = (int)e;
+        }
+        if (nwords > 3)
+            die_at(file, line, "unexpected '%s' after the errno", words[3]);
+    } else if (nwords > 2) {
+        die_at(file, line, "unexpected '%s' after the action %s (only errno takes a value)",
+               words[2], words[1]);
+    }
+}
+
+/* Reads FILE into spec.seccomp_rules, spec.seccomp_default_action and _errno. */
+static void read_seccomp_file(options *o, const char *file) {
+    FILE *f = fopen(file, "r");
+    if (!f)
+        die("--seccomp: %s: %s", file, strerror(errno));
+    char *buf = NULL;
+    size_t bufsize = 0, nrules = 0, cap = 0;
+    unsigned long line = 0, default_line = 0;
+    unsigned long *rule_lines = NULL; /* where each rule was, for "listed twice" */
+    o->spec.seccomp = CTR_SECCOMP_RULES;
+    o->spec.seccomp_default_action = CTR_SECCOMP_ALLOW;
+    while (getline(&buf, &bufsize, f) >= 0) {
+        line++;
+        char *hash = strchr(buf, '#');
+        if (hash)
+            *hash = '\0';
+        static const char space[] = " \t\r\n\v\f";
+        char *words[4], *save = NULL, *w;
+        size_t nwords = 0; /* a fourth word is always one too many */
+        for (w = strtok_r(buf, space, &save); w && nwords < 4; w = strtok_r(NULL, space, &save))
+            words[nwords++] = w;
+        if (nwords == 0)
+            continue;
+        if (strcmp(words[0], "default") == 0) {
+            if (default_line)
+                die_at(file, line, "a second default line (the first is line %lu)", default_line);
+            default_line = line;
+            parse_action(file, line, words, nwords, &o->spec.seccomp_default_action,
+                         &o->spec.seccomp_default_errno);
+            continue;
+        }
+        long nr = lookup_number(syscall_names, 0, words[0], 0, 4095);
+        if (nr < 0)
+            die_at(file, line, "unknown syscall '%s' (a name of <sys/syscall.h> without SYS_, such as "
+                   "getpid, or a number from 0 to 4095)", words[0]);
+        for (size_t i = 0; i < nrules; i++)
+            if (o->seccomp_rules[i].nr == nr)
+                die_at(file, line, "syscall '%s' is already listed on line %lu", words[0],
+                       rule_lines[i]);
+        if (nrules == cap) {
+            cap = cap ? 2 * cap : 32;
+            o->seccomp_rules =
+                (ctr_seccomp_rule *)realloc(o->seccomp_rules, cap * sizeof *o->seccomp_rules);
+            rule_lines = (unsigned long *)realloc(rule_lines, cap * sizeof *rule_lines);
+            if (!o->seccomp_rules || !rule_lines)
+                die("realloc: %s", strerror(errno));
+        }
+        ctr_seccomp_rule *r = &o->seccomp_rules[nrules];
+        r->nr = nr;
+        parse_action(file, line, words, nwords, &r->action, &r->errno_value);
+        rule_lines[nrules++] = line;
+    }
+    if (ferror(f))
+        die("--seccomp: %s: %s", file, strerror(errno));
+    fclose(f);
+    free(buf);
+    free(rule_lines);
+    o->spec.seccomp_rules = o->seccomp_rules;
+    o->spec.nseccomp_rules = nrules;
+}
+
+static void set_seccomp(options *o, const char *arg) {
+    o->seccomp_file = NULL;
+    if (strcmp(arg, "default") == 0)
+        o->spec.seccomp = CTR_SECCOMP_DEFAULT;
+    else if (strcmp(arg, "none") == 0)
+        o->spec.seccomp = CTR_SECCOMP_NONE;
+    else
+        o->seccomp_file = non_empty("--seccomp", arg);
+}
+
 static unsigned parse_id(const char *opt, const char *s) {
     char *end;
     errno = 0;
@@ -352,7 +591,8 @@ enum {
     OPT_ROOTFS = 256, OPT_RO, OPT_BIND, OPT_RO_BIND, OPT_TMPFS, OPT_DIR, OPT_SYMLINK, OPT_PROC,
     OPT_DEV, OPT_NO_DEFAULT_MOUNTS, OPT_HOSTNAME, OPT_CWD, OPT_ENV, OPT_UID, OPT_GID, OPT_INIT,
     OPT_NET, OPT_SHARE, OPT_USERNS, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_PIDS, OPT_CPUS, OPT_CPU_WEIGHT,
-    OPT_IO_WEIGHT, OPT_RLIMIT, OPT_TIMEOUT, OPT_CGROUP_PARENT, OPT_REPORT
+    OPT_IO_WEIGHT, OPT_RLIMIT, OPT_TIMEOUT, OPT_CGROUP_PARENT, OPT_REPORT, OPT_SYSFS, OPT_CAP_ADD,
+    OPT_CAP_DROP, OPT_SECCOMP, OPT_ALLOW_NEW_PRIVS, OPT_NO_MASKS
 };
 
 static const struct option long_options[] = {
@@ -365,6 +605,7 @@ static const struct option long_options[] = {
     {"symlink", required_argument, NULL, OPT_SYMLINK},
     {"proc", required_argument, NULL, OPT_PROC},
     {"dev", required_argument, NULL, OPT_DEV},
+    {"sysfs", required_argument, NULL, OPT_SYSFS},
     {"no-default-mounts", no_argument, NULL, OPT_NO_DEFAULT_MOUNTS},
     {"hostname", required_argument, NULL, OPT_HOSTNAME},
     {"cwd", required_argument, NULL, OPT_CWD},
@@ -375,6 +616,11 @@ static const struct option long_options[] = {
     {"net", required_argument, NULL, OPT_NET},
     {"share", required_argument, NULL, OPT_SHARE},
     {"userns", no_argument, NULL, OPT_USERNS},
+    {"cap-add", required_argument, NULL, OPT_CAP_ADD},
+    {"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+    {"seccomp", required_argument, NULL, OPT_SECCOMP},
+    {"allow-new-privs", no_argument, NULL, OPT_ALLOW_NEW_PRIVS},
+    {"no-masks", no_argument, NULL, OPT_NO_MASKS},
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
     {"pids", required_argument, NULL, OPT_PIDS},
@@ -400,6 +646,7 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_SYMLINK:  add_pair(o, CTR_MOUNT_SYMLINK, "--symlink", arg, 0); break;
     case OPT_PROC:     add_mount(o, CTR_MOUNT_PROC, NULL, arg, 0); break;
     case OPT_DEV:      add_mount(o, CTR_MOUNT_DEV, NULL, arg, 0); break;
+    case OPT_SYSFS:    add_mount(o, CTR_MOUNT_SYSFS, NULL, arg, 0); break;
     case OPT_NO_DEFAULT_MOUNTS: o->spec.no_default_mounts = 1; break;
     case OPT_HOSTNAME: o->spec.hostname = arg; break;
     case OPT_CWD:      o->spec.cwd = arg; break;
@@ -410,6 +657,11 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_NET:      set_net(o, arg); break;
     case OPT_SHARE:    o->spec.share |= parse_namespace(arg); break;
     case OPT_USERNS:   o->spec.new_userns = 1; break;
+    case OPT_CAP_ADD:  add_cap(o, arg); break;
+    case OPT_CAP_DROP: drop_cap(o, arg); break;
+    case OPT_SECCOMP:  set_seccomp(o, arg); break;
+    case OPT_ALLOW_NEW_PRIVS: o->spec.allow_new_privs = 1; break;
+    case OPT_NO_MASKS: o->spec.no_masks = 1; break;
     case OPT_MEMORY:   o->spec.memory_max = parse_memory("--memory", arg); break;
     case OPT_MEMORY_SWAP: o->spec.memory_swap_max = parse_size("--memory-swap", arg); break;
     case OPT_PIDS:     o->spec.pids_max = parse_count("--pids", arg, 1, MAX_PIDS); break;
@@ -448,12 +700,15 @@ static int parse_args(int argc, char **argv, options *o) {
         die("--memory-swap: needs --memory (it is the swap allowed on top of the memory limit)");
     finish_env(o);
     finish_rlimits(o);
+    if (o->seccomp_file)
+        read_seccomp_file(o, o->seccomp_file);
     return optind;
 }
 
 static void free_options(options *o) {
     free(o->mounts);
     free(o->env);
+    free(o->seccomp_rules);
 }
 
 /* ---- the report ---- */

@@ -495,7 +495,9 @@ static void ctr__c_caps_final(const ctr__plan *p) {
         data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
     }
     if (syscall(SYS_capset, &head, data) != 0)
-        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set the capabilities", NULL, NULL, NULL);
+        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set the capabilities",
+                   errno == EPERM ? " (the calling process lacks one of the capabilities to keep: add only "
+                                    "capabilities it has)" : NULL, NULL, NULL);
     for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
         if ((p->caps_ambient & CTR_CAP(cap)) &&
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
@@ -624,10 +626,12 @@ static void ctr__child_run(ctr__plan *p) {
     ctr__c_stdio(p, closed);
     ctr__c_rlimits(p);
     ctr__c_caps_bounding(p);
+    /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
+    if (!p->nnp) ctr__c_seccomp(p);
     ctr__c_identity(p);
     ctr__c_caps_final(p);
     ctr__c_pdeathsig(p);
-    ctr__c_seccomp(p);
+    if (p->nnp) ctr__c_seccomp(p);
     if (p->init) ctr__c_init(p);
     ctr__c_exec(p);
 }

@@ -93,8 +93,9 @@
        uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace the
        supplementary groups are cleared.  A caller that is not root gets a new user namespace in which
        the caller's own uid/gid appear as spec.uid/spec.gid (root by default); only that one id is
-       mapped.  Root may ask for a user namespace too with new_userns (then its uid 0 is mapped to
-       spec.uid).  Rootless needs unprivileged user namespaces enabled (most distributions do).
+       mapped.  Root may ask for a user namespace too with new_userns: then host uid 0 appears as
+       spec.uid inside, so file access is still host root's; it only confines capabilities to the
+       namespace.  Rootless needs unprivileged user namespaces enabled (most distributions do).
 
    6. STDIO AND INIT
        stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
@@ -170,8 +171,9 @@
        clone, whose flags the filter can read); EPERM for ioctl TIOCSTI and TIOCLINUX (comparing the
        low 32 bits of the request, as the kernel does).  seccomp = CTR_SECCOMP_RULES builds a filter
        from seccomp_rules (syscall number, action) with seccomp_default_action; CTR_SECCOMP_BPF
-       installs seccomp_bpf as given; CTR_SECCOMP_NONE installs none.  A filter that refuses execve
-       makes the exec fail.
+       installs seccomp_bpf as given; CTR_SECCOMP_NONE installs none.  The filter is installed just
+       before execve: one that refuses execve makes the exec fail, reported by ctr_spawn only if it
+       still allows write and exit_group (otherwise the container dies by the filter's action).
        /proc: kcore, keys, key-users, timer_list, sched_debug, latency_stats, timer_stats, acpi,
        scsi, asound, kallsyms, kpage*, vmallocinfo are masked (files by a read-only nodev bind of
        /dev/null, so opening them fails; directories by an empty read-only tmpfs); sys,
@@ -183,7 +185,8 @@
        fd but the stdio you gave closed at exec (init closes them itself), not dumpable until exec
        (nothing may ptrace or read /proc/PID of the copy of the host process), the new root entered
        with pivot_root and the old one detached.  With init, pid 1 stays a copy of the host process
-       (undumpable, no fds): do not give the container CAP_SYS_PTRACE with init.
+       (undumpable, no fds): init with CAP_SYS_PTRACE and no user namespace is refused
+       (CTR_STEP_CAPS), since ptrace could read the host's memory through it.
 
    10. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
@@ -397,7 +400,7 @@ typedef struct ctr_spec {
     /* Security (section 9 of the manual).  Zero is the safe default. */
     uint64_t cap_add;           /* CTR_CAP(n) bits added to CTR_CAPS_DEFAULT */
     uint64_t cap_drop;          /* removed from it (CTR_CAPS_ALL: none at all) */
-    int allow_new_privs;        /* do not set no_new_privs (setuid binaries then work) */
+    int allow_new_privs;        /* do not set no_new_privs (mounts stay nosuid all the same) */
     ctr_seccomp_mode seccomp;
     const ctr_seccomp_rule *seccomp_rules;
     size_t nseccomp_rules;

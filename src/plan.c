@@ -468,8 +468,8 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (spec->cwd && spec->cwd[0] != '/')
         return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
-    if (ctr__plan_security(p, spec, err) != 0) return -1;
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
+    if (ctr__plan_security(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;
     if (!(p->argv = ctr__copy_list(p, spec->argv, 0)) || ctr__plan_env(p, spec) != 0 ||

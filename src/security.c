@@ -166,9 +166,15 @@ static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err)
     if (!ctx) return ctr__fail(err, CTR_STEP_SECCOMP, ENOMEM, "", "libseccomp: seccomp_init");
     r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
     if (r == 0 && s->seccomp == CTR_SECCOMP_DEFAULT) r = ctr__scmp_default(ctx);
-    for (i = 0; r == 0 && s->seccomp == CTR_SECCOMP_RULES && i < s->nseccomp_rules; i++)
-        r = seccomp_rule_add(ctx, ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value),
-                             CTR__CAST(int, s->seccomp_rules[i].nr), 0);
+    for (i = 0; r == 0 && s->seccomp == CTR_SECCOMP_RULES && i < s->nseccomp_rules; i++) {
+        /* As in the built-in compiler: the first rule for a syscall wins, and a rule that does what
+           the default does changes nothing (libseccomp refuses both). */
+        uint32_t act = ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value);
+        size_t j;
+        int seen = act == def;
+        for (j = 0; j < i && !seen; j++) seen = s->seccomp_rules[j].nr == s->seccomp_rules[i].nr;
+        if (!seen) r = seccomp_rule_add(ctx, act, CTR__CAST(int, s->seccomp_rules[i].nr), 0);
+    }
     if (r == 0 && (fd = CTR__CAST(int, syscall(SYS_memfd_create, "ctr-seccomp", MFD_CLOEXEC))) < 0) r = -errno;
     if (r == 0) r = seccomp_export_bpf(ctx, fd);
     seccomp_release(ctx);
@@ -251,5 +257,11 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     p->caps_ambient &= p->caps_keep;
     p->nnp = !s->allow_new_privs;
     p->masks = !s->no_masks;
+    /* With init, pid 1 is a copy of the host process: with CAP_SYS_PTRACE over it (real root, no
+       user namespace) the command could read the host's memory through /proc/1/mem. */
+    if (s->init && !p->userns && (p->caps_keep & CTR_CAP(19)))
+        return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "", "init together with CAP_SYS_PTRACE would let the "
+                         "container read the host process's memory (pid 1 is a copy of it); use a user "
+                         "namespace, or drop one of the two");
     return ctr__plan_seccomp(p, s, err);
 }
