@@ -595,6 +595,7 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 #define CTR__MOUNT_ATTR_NOEXEC 0x08u
 #define CTR__RESOLVE_NO_MAGICLINKS 0x02u
 #define CTR__RESOLVE_BENEATH 0x08u
+#define CTR__RESOLVE_IN_ROOT 0x10u
 #define CTR__CLOSE_RANGE_CLOEXEC (1u << 2)
 
 typedef struct ctr__open_how {
@@ -1274,6 +1275,12 @@ static uint32_t ctr__seccomp_ret(ctr_seccomp_action a, int e) {
     return CTR__SECCOMP_RET_ERRNO | (CTR__CAST(uint32_t, e > 0 && e < 4096 ? e : EPERM));
 }
 
+/* open_tree_attr (Linux 6.15) is open_tree + mount_setattr in one call; same number on x86_64 and
+   aarch64.  Syscalls newer than it are refused with ENOSYS, as an allow-list would: a deny list
+   must not let every future syscall through. */
+#define CTR__SYS_open_tree_attr 467
+#define CTR__SYS_FIRST_UNKNOWN 468
+
 /* The default profile: what Docker's profile refuses, plus what is newer than it.  EPERM, except
    clone3 (ENOSYS, so libc falls back to clone, whose flags the filter can see). */
 static const long ctr__seccomp_denied[] = {
@@ -1285,7 +1292,7 @@ static const long ctr__seccomp_denied[] = {
     SYS_setns, SYS_unshare, SYS_settimeofday, SYS_swapon, SYS_swapoff, SYS_userfaultfd,
     SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_process_vm_readv,
     SYS_process_vm_writev, SYS_kcmp, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
-    SYS_move_pages, SYS_fanotify_init, SYS_vhangup, SYS_pidfd_getfd,
+    SYS_move_pages, SYS_fanotify_init, SYS_vhangup, SYS_pidfd_getfd, SYS_syslog, CTR__SYS_open_tree_attr,
 #ifdef SYS_quotactl_fd
     SYS_quotactl_fd,
 #endif
@@ -1337,6 +1344,8 @@ static size_t ctr__bpf_default(ctr__bpf *f) {
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
     ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, SYS_clone3);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+    ctr__bpf_emit(f, &n, CTR__BPF_JGE_K, 0, 1, CTR__SYS_FIRST_UNKNOWN);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
     for (i = 0; i < CTR__NDENIED; i++) {
         ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, ctr__seccomp_denied[i]));
@@ -2453,9 +2462,10 @@ static void ctr__c_setup_root(ctr__plan *p) {
     close(root);
 }
 
-/* closed: bit i set if fd i was closed when the child started (the host had it closed); such an
-   inherited stream stays closed, whatever setup opened at that number since. */
-static void ctr__c_stdio(const ctr__plan *p, unsigned closed) {
+/* Puts the stdio sources on 0, 1, 2 (first thing after clone, so that no host descriptor has to
+   stay open for them later).  A stream the host had closed stays closed: whatever the setup opens
+   at that number later is close-on-exec. */
+static void ctr__c_stdio(const ctr__plan *p) {
     int tmp[3], i;
     /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
     for (i = 0; i < 3; i++) {
@@ -2467,12 +2477,46 @@ static void ctr__c_stdio(const ctr__plan *p, unsigned closed) {
         if (tmp[i] >= 0) {
             if (dup2(tmp[i], i) != i) ctr__c_die(p, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
             close(tmp[i]);
-        } else if (closed & (1u << i)) {
-            close(i);
         } else {
-            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec */
+            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
         }
     }
+}
+
+/* Closes every descriptor above 2 but the error and status pipes - really closes, not just
+   close-on-exec: a host descriptor still open while paths are resolved inside the new root would
+   lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
+static void ctr__c_close_fds(const ctr__plan *p) {
+    int keep[2], n = 0, i;
+    unsigned lo = 3;
+    if (p->errfd >= 3) keep[n++] = p->errfd;
+    if (p->statusfd >= 3) keep[n++] = p->statusfd;
+    if (n == 2 && keep[0] > keep[1]) {
+        int t = keep[0];
+        keep[0] = keep[1];
+        keep[1] = t;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned k = CTR__CAST(unsigned, keep[i]);
+        if (k > lo && syscall(SYS_close_range, lo, k - 1, 0) != 0) break;
+        lo = k + 1;
+    }
+    if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
+        ctr__c_die(p, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
+}
+
+/* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
+   or /proc/PID/cwd leading elsewhere). */
+static void ctr__c_cwd(const ctr__plan *p) {
+    ctr__open_how how;
+    int fd;
+    memset(&how, 0, sizeof(how));
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
+    fd = ctr__openat2(AT_FDCWD, p->cwd, &how); /* cwd is "/" after pivot_root: the root */
+    if (fd < 0 || fchdir(fd) != 0)
+        ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
+    close(fd);
 }
 
 static void ctr__c_rlimits(const ctr__plan *p) {
@@ -2636,10 +2680,7 @@ static void ctr__c_init(const ctr__plan *p) {
 
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_run(ctr__plan *p) {
-    unsigned closed = 0;
     int sig;
-    for (sig = 0; sig < 3; sig++)
-        if (fcntl(sig, F_GETFD) < 0) closed |= 1u << sig;
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
        32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
@@ -2649,8 +2690,8 @@ static void ctr__child_run(ctr__plan *p) {
         (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
     }
     ctr__c_cgroup(p);
-    if (syscall(SYS_close_range, 3, ~0u, CTR__CLOSE_RANGE_CLOEXEC) != 0)
-        ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
+    ctr__c_stdio(p);
+    ctr__c_close_fds(p);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
     ctr__c_own_namespaces(p);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
@@ -2661,8 +2702,7 @@ static void ctr__child_run(ctr__plan *p) {
     if (p->net_lo) ctr__c_loopback(p);
     umask(022);
     ctr__c_setup_root(p);
-    if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
-    ctr__c_stdio(p, closed);
+    ctr__c_cwd(p);
     ctr__c_rlimits(p);
     ctr__c_caps_bounding(p);
     /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */

@@ -414,9 +414,10 @@ static void ctr__c_setup_root(ctr__plan *p) {
     close(root);
 }
 
-/* closed: bit i set if fd i was closed when the child started (the host had it closed); such an
-   inherited stream stays closed, whatever setup opened at that number since. */
-static void ctr__c_stdio(const ctr__plan *p, unsigned closed) {
+/* Puts the stdio sources on 0, 1, 2 (first thing after clone, so that no host descriptor has to
+   stay open for them later).  A stream the host had closed stays closed: whatever the setup opens
+   at that number later is close-on-exec. */
+static void ctr__c_stdio(const ctr__plan *p) {
     int tmp[3], i;
     /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
     for (i = 0; i < 3; i++) {
@@ -428,12 +429,46 @@ static void ctr__c_stdio(const ctr__plan *p, unsigned closed) {
         if (tmp[i] >= 0) {
             if (dup2(tmp[i], i) != i) ctr__c_die(p, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
             close(tmp[i]);
-        } else if (closed & (1u << i)) {
-            close(i);
         } else {
-            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec */
+            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
         }
     }
+}
+
+/* Closes every descriptor above 2 but the error and status pipes - really closes, not just
+   close-on-exec: a host descriptor still open while paths are resolved inside the new root would
+   lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
+static void ctr__c_close_fds(const ctr__plan *p) {
+    int keep[2], n = 0, i;
+    unsigned lo = 3;
+    if (p->errfd >= 3) keep[n++] = p->errfd;
+    if (p->statusfd >= 3) keep[n++] = p->statusfd;
+    if (n == 2 && keep[0] > keep[1]) {
+        int t = keep[0];
+        keep[0] = keep[1];
+        keep[1] = t;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned k = CTR__CAST(unsigned, keep[i]);
+        if (k > lo && syscall(SYS_close_range, lo, k - 1, 0) != 0) break;
+        lo = k + 1;
+    }
+    if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
+        ctr__c_die(p, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
+}
+
+/* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
+   or /proc/PID/cwd leading elsewhere). */
+static void ctr__c_cwd(const ctr__plan *p) {
+    ctr__open_how how;
+    int fd;
+    memset(&how, 0, sizeof(how));
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
+    fd = ctr__openat2(AT_FDCWD, p->cwd, &how); /* cwd is "/" after pivot_root: the root */
+    if (fd < 0 || fchdir(fd) != 0)
+        ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
+    close(fd);
 }
 
 static void ctr__c_rlimits(const ctr__plan *p) {
@@ -597,10 +632,7 @@ static void ctr__c_init(const ctr__plan *p) {
 
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_run(ctr__plan *p) {
-    unsigned closed = 0;
     int sig;
-    for (sig = 0; sig < 3; sig++)
-        if (fcntl(sig, F_GETFD) < 0) closed |= 1u << sig;
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
        32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
@@ -610,8 +642,8 @@ static void ctr__child_run(ctr__plan *p) {
         (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
     }
     ctr__c_cgroup(p);
-    if (syscall(SYS_close_range, 3, ~0u, CTR__CLOSE_RANGE_CLOEXEC) != 0)
-        ctr__c_die(p, CTR_STEP_STDIO, errno, "", "mark host file descriptors close-on-exec", NULL, NULL, NULL);
+    ctr__c_stdio(p);
+    ctr__c_close_fds(p);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
     ctr__c_own_namespaces(p);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
@@ -622,8 +654,7 @@ static void ctr__child_run(ctr__plan *p) {
     if (p->net_lo) ctr__c_loopback(p);
     umask(022);
     ctr__c_setup_root(p);
-    if (chdir(p->cwd) != 0) ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
-    ctr__c_stdio(p, closed);
+    ctr__c_cwd(p);
     ctr__c_rlimits(p);
     ctr__c_caps_bounding(p);
     /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */

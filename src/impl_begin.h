@@ -126,6 +126,7 @@
 #define CTR__MOUNT_ATTR_NOEXEC 0x08u
 #define CTR__RESOLVE_NO_MAGICLINKS 0x02u
 #define CTR__RESOLVE_BENEATH 0x08u
+#define CTR__RESOLVE_IN_ROOT 0x10u
 #define CTR__CLOSE_RANGE_CLOEXEC (1u << 2)
 
 typedef struct ctr__open_how {

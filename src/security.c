@@ -42,6 +42,12 @@ static uint32_t ctr__seccomp_ret(ctr_seccomp_action a, int e) {
     return CTR__SECCOMP_RET_ERRNO | (CTR__CAST(uint32_t, e > 0 && e < 4096 ? e : EPERM));
 }
 
+/* open_tree_attr (Linux 6.15) is open_tree + mount_setattr in one call; same number on x86_64 and
+   aarch64.  Syscalls newer than it are refused with ENOSYS, as an allow-list would: a deny list
+   must not let every future syscall through. */
+#define CTR__SYS_open_tree_attr 467
+#define CTR__SYS_FIRST_UNKNOWN 468
+
 /* The default profile: what Docker's profile refuses, plus what is newer than it.  EPERM, except
    clone3 (ENOSYS, so libc falls back to clone, whose flags the filter can see). */
 static const long ctr__seccomp_denied[] = {
@@ -53,7 +59,7 @@ static const long ctr__seccomp_denied[] = {
     SYS_setns, SYS_unshare, SYS_settimeofday, SYS_swapon, SYS_swapoff, SYS_userfaultfd,
     SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_process_vm_readv,
     SYS_process_vm_writev, SYS_kcmp, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
-    SYS_move_pages, SYS_fanotify_init, SYS_vhangup, SYS_pidfd_getfd,
+    SYS_move_pages, SYS_fanotify_init, SYS_vhangup, SYS_pidfd_getfd, SYS_syslog, CTR__SYS_open_tree_attr,
 #ifdef SYS_quotactl_fd
     SYS_quotactl_fd,
 #endif
@@ -105,6 +111,8 @@ static size_t ctr__bpf_default(ctr__bpf *f) {
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
     ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, SYS_clone3);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+    ctr__bpf_emit(f, &n, CTR__BPF_JGE_K, 0, 1, CTR__SYS_FIRST_UNKNOWN);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
     for (i = 0; i < CTR__NDENIED; i++) {
         ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, ctr__seccomp_denied[i]));
