@@ -8,7 +8,8 @@ BUILD   := build
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 
 .PHONY: all header check-header test test-asan demo clean
-all: container.h $(EXAMPLES) $(BUILD)/tests/test_core $(BUILD)/tests/probe
+all: container.h $(EXAMPLES) $(BUILD)/tests/test_core $(BUILD)/tests/probe $(BUILD)/tests/test_escape \
+     $(BUILD)/tests/attack
 
 container.h: amalgamate.py $(wildcard src/*)
 	python3 amalgamate.py
@@ -20,6 +21,19 @@ $(BUILD)/%: examples/%.c container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
 
+# ctrun's --seccomp FILE names syscalls and errnos: it includes $(BUILD)/syscall_names.h, lines
+# CTRUN_SYSCALL(getpid) and CTRUN_ERRNO(EPERM) made here from the C library's headers, so the
+# numbers are those of the architecture it is built for.  (By hand: make build/ctrun, then -Ibuild.)
+$(BUILD)/ctrun: examples/ctrun.c container.h
+	@mkdir -p $(dir $@)
+	printf '#include <sys/syscall.h>\n#include <errno.h>\n' | $(CC) -E -dM -x c - | \
+	    sed -n -e 's/^#define SYS_\([a-z0-9_]*\) .*/CTRUN_SYSCALL(\1)/p' \
+	        -e 's/^#define \(E[A-Z0-9]*\) .*/CTRUN_ERRNO(\1)/p' | LC_ALL=C sort >$(BUILD)/syscall_names.h.tmp
+	grep -q 'CTRUN_SYSCALL(execve)' $(BUILD)/syscall_names.h.tmp
+	grep -q 'CTRUN_ERRNO(EPERM)' $(BUILD)/syscall_names.h.tmp
+	mv $(BUILD)/syscall_names.h.tmp $(BUILD)/syscall_names.h
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -I$(BUILD) -o $@ $< -lpthread
+
 $(BUILD)/tests/probe: tests/probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
@@ -28,13 +42,24 @@ $(BUILD)/tests/test_core: tests/test_core.c tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
 
+# The container-escape suite (tests/escape/): attack runs inside the containers (static, any
+# rootfs can run it); test_escape finds it next to itself.
+$(BUILD)/tests/attack: tests/escape/attack.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tests/test_escape: tests/escape/test_escape.c tests/harness.h container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
+
 $(BUILD)/tests/test_core_asan: tests/test_core.c tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	    $(WARN) -std=c99 -I. -o $@ $< -lpthread
 
-# The whole suite: header freshness, compile checks, the container tests (root and, inside the
-# tests, an unprivileged uid), the examples, and one run under ASan/UBSan.  Ends with "N passed, N failed".
+# The whole suite: header freshness, compile checks, the container tests and the container-escape
+# tests (root and, inside the tests, an unprivileged uid), the examples, and one run under
+# ASan/UBSan.  Ends with "N passed, N failed".
 # tests/run.sh builds everything first (as its first check), so that a build failure is counted
 # and the output still ends with the summary line.
 test:

@@ -2,7 +2,8 @@
 # The whole test suite (`make test` runs it as `sh tests/run.sh build`):
 #   1. container.h is what amalgamate.py makes from src/, and everything builds
 #   2. the compile checks (Makefile targets BUILD/compile/NAME.ok, one test each)
-#   3. build/tests/test_core, the container tests
+#   3. build/tests/test_core, the container tests, and build/tests/test_escape, the escape attempts
+#      (tests/escape/: attack.c runs inside the containers; FINDINGS.txt records what they found)
 #   4. the examples
 #   5. build/tests/test_core_asan, the container tests under ASan/UBSan
 # Prints one line per test and ends with exactly one line "N passed, N failed"; exits 1 if
@@ -70,6 +71,9 @@ done
 
 section "container tests"
 run_suite test_core "$BUILD/tests/test_core"
+
+section "container escape tests"
+run_suite test_escape "$BUILD/tests/test_escape"
 
 section "examples"
 check example-hello 0 "$BUILD/hello"
