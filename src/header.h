@@ -126,7 +126,8 @@
        own subtree); as another user (v2), the highest cgroup above its own that it may write (the
        subtree systemd delegates to user@UID.service), plus /container.h/ctr-PID-N; cgroup_parent
        overrides the parent.  The host process is never moved.  A container cgroup left behind by a
-       crashed host (its PID gone) is removed by the next process that creates one in that parent.
+       crashed host (its PID gone) is removed when a later process creates its first container
+       cgroup in that hierarchy.
        cgroup = CTR_CGROUP_ALWAYS gives a cgroup without limits (for ctr_stats, ctr_pause, exact
        peak memory); CTR_CGROUP_NEVER refuses limits.  A cgroup ns, unless shared, is rooted at the
        container's cgroup.
@@ -136,7 +137,9 @@
        which does the same.  "The whole container": its cgroup, or its pid namespace; with a shared
        pid namespace and no cgroup only pid 1 is killed.
        ctr_kill(c, SIGKILL) kills every process of the container (cgroup.kill, Linux 5.14, or the
-       freezer); other signals go to pid 1.  ctr_destroy kills, waits for the cgroup to empty and
+       freezer); other signals go to pid 1.  Once pid 1 is reaped ctr_kill fails with ESRCH; with
+       a shared pid namespace, processes left in the cgroup are killed by ctr_destroy.  ctr_pause
+       returns once the whole cgroup is frozen.  ctr_destroy kills, waits for the cgroup to empty and
        removes it.
        ctr_result after wait: exit code or signal, timed_out, oom_killed (cgroup), memory_peak (the
        cgroup's peak: v2 memory.peak, Linux 5.19, or v1 max_usage; without a cgroup the largest
