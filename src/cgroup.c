@@ -447,6 +447,13 @@ static int ctr__cg_populated(const ctr__cgroup *cg) {
 }
 
 /* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else freeze, kill each, thaw. */
+static void ctr__sleep_ms(long ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
 /* SIGKILLs every pid listed in dir/cgroup.procs, reading it to the end (a read returns at most a
    page of it); returns how many it saw. */
 static int ctr__cg_kill_listed(const char *dir) {
@@ -474,8 +481,9 @@ static int ctr__cg_kill_listed(const char *dir) {
     return n;
 }
 
-/* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else freeze, kill each listed, thaw,
-   until the list is empty (a frozen cgroup cannot fork behind our back). */
+/* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else rounds of freeze (no fork behind
+   our back), kill each listed, thaw (a frozen process dies only once thawed), until the list is
+   empty. */
 static void ctr__cg_kill(const ctr__cgroup *cg) {
     const char *freezer = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_FREEZER];
     const char *procs = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_CPUACCT];
@@ -483,16 +491,14 @@ static void ctr__cg_kill(const ctr__cgroup *cg) {
     int rounds;
     if (cg->version == 0 || !procs) return;
     if (cg->version == 2 && ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
-    if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
-    for (rounds = 0; rounds < 100 && ctr__cg_kill_listed(procs) > 0; rounds++) {}
-    if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "0" : "THAWED");
-}
-
-static void ctr__sleep_ms(long ms) {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    for (rounds = 0; rounds < 20; rounds++) {
+        int n;
+        if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
+        n = ctr__cg_kill_listed(procs);
+        if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "0" : "THAWED");
+        if (n == 0) break;
+        ctr__sleep_ms(1);
+    }
 }
 
 /* Kills what is left, waits (up to 5 s) for the cgroup to empty, removes it, frees cg. */
