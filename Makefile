@@ -7,9 +7,9 @@ BUILD   := build
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 
-.PHONY: all header check-header test test-asan demo clean
-all: container.h $(EXAMPLES) $(BUILD)/tests/test_core $(BUILD)/tests/probe $(BUILD)/tests/test_escape \
-     $(BUILD)/tests/attack
+.PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean
+all: container.h $(EXAMPLES) $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
+     $(BUILD)/tests/test_escape $(BUILD)/tests/attack
 
 container.h: amalgamate.py $(wildcard src/*)
 	python3 amalgamate.py
@@ -52,6 +52,10 @@ $(BUILD)/tests/test_escape: tests/escape/test_escape.c tests/harness.h container
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
 
+$(BUILD)/tests/test_limits: tests/test_limits.c tests/harness.h container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
+
 $(BUILD)/tests/test_core_asan: tests/test_core.c tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
@@ -64,6 +68,27 @@ $(BUILD)/tests/test_core_asan: tests/test_core.c tests/harness.h container.h
 # and the output still ends with the summary line.
 test:
 	@sh tests/run.sh $(BUILD)
+
+# The limit tests in a throwaway QEMU VM (vm-run.sh, from the shared tools next to this repository;
+# run as root it installs qemu-system-x86, cpio and busybox-static itself): test-vm with a pure
+# cgroup v2 hierarchy, test-vm-v1 with systemd's hybrid layout (cgroup v1 controllers, an empty
+# cgroup2 at unified/), so that both backends are tested whatever this machine has.  Each run ends
+# with the suite's own "N passed, N failed, N skipped" line.  CONTAINER_TEST_EXPECT_CGROUP makes
+# the suite fail, rather than skip the backend's own tests, if the VM has another backend;
+# CONTAINER_TEST_MUST_WORK is passed on.
+VM_RUN ?= $(CURDIR)/../shared/tools/vm-run.sh
+VM_RUN_FLAGS ?= --timeout 900 --boot-timeout 120
+define vm_limits
+	@if [ ! -x "$(VM_RUN)" ]; then echo "$@: $(VM_RUN) not found (set VM_RUN=path/to/vm-run.sh)"; \
+	    echo "0 passed, 1 failed"; exit 1; fi
+	@"$(VM_RUN)" $(VM_RUN_FLAGS) --cgroup-version $(1) --file "$(abspath $(BUILD)/tests/probe)" \
+	    --env CONTAINER_TEST_MUST_WORK="$${CONTAINER_TEST_MUST_WORK:-0}" --env CONTAINER_TEST_EXPECT_CGROUP=$(2) \
+	    "$(abspath $(BUILD)/tests/test_limits)"
+endef
+test-vm: $(BUILD)/tests/test_limits $(BUILD)/tests/probe
+	$(call vm_limits,2,2)
+test-vm-v1: $(BUILD)/tests/test_limits $(BUILD)/tests/probe
+	$(call vm_limits,hybrid,1)
 
 test-asan: $(BUILD)/tests/test_core_asan $(BUILD)/tests/probe
 	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/tests/test_core_asan
@@ -82,7 +107,8 @@ COMPILE_CHECKS := header-c99-gcc header-c99-clang header-cxx11-g++ header-cxx11-
                   two-tu-c-gcc two-tu-c-clang two-tu-cxx-g++ two-tu-cxx-clang++ \
                   static-c-gcc static-c-clang static-cxx-g++ \
                   static-partial-c-gcc static-partial-c-clang static-partial-cxx-clang++ \
-                  custom-malloc-c-gcc custom-malloc-cxx-clang++ half-malloc-refused
+                  custom-malloc-c-gcc custom-malloc-cxx-clang++ half-malloc-refused \
+                  libseccomp-c-gcc libseccomp-cxx-g++
 
 .PHONY: compile-checks print-compile-checks
 compile-checks: $(patsubst %,$(CHK)/%.ok,$(COMPILE_CHECKS))
@@ -146,6 +172,17 @@ $(CHK)/static-partial-cxx-%.ok: $(CDIR)/static_partial.c container.h
 	@mkdir -p $(CHK)
 	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/static-partial-cxx-$* $<
 	$(CHK)/static-partial-cxx-$*
+	@touch $@
+# CONTAINER_WITH_LIBSECCOMP: the filters built by libseccomp (libseccomp-dev) are installed and work.
+$(CHK)/libseccomp-c-%.ok: $(CDIR)/libseccomp.c $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/libseccomp-c-$* $< -lseccomp
+	$(CHK)/libseccomp-c-$*
+	@touch $@
+$(CHK)/libseccomp-cxx-%.ok: $(CDIR)/libseccomp.c $(CDIR)/exercise.h container.h
+	@mkdir -p $(CHK)
+	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/libseccomp-cxx-$* $< -lseccomp
+	$(CHK)/libseccomp-cxx-$*
 	@touch $@
 $(CHK)/custom-malloc-c-%.ok: $(CDIR)/custom_malloc.c $(CDIR)/exercise.h container.h
 	@mkdir -p $(CHK)

@@ -28,6 +28,8 @@
        CONTAINER_WITH_LIBSECCOMP compile the seccomp filters (the default profile and
                                  CTR_SECCOMP_RULES) with libseccomp instead of the library's own
                                  BPF builder; link with -lseccomp.  Implementation file only.
+                                 (It cannot refuse syscalls newer than the library, as the
+                                 built-in profile does with ENOSYS.)
        The implementation needs _GNU_SOURCE: include container.h first in the implementation file,
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
@@ -133,7 +135,8 @@
        own subtree); as another user (v2), the highest cgroup above its own that it may write (the
        subtree systemd delegates to user@UID.service), plus /container.h/ctr-PID-N; cgroup_parent
        overrides the parent.  The host process is never moved.  A container cgroup left behind by a
-       crashed host (its PID gone) is removed by the next process that creates one in that parent.
+       crashed host (its PID gone) is removed when a later process creates its first container
+       cgroup in that hierarchy.
        cgroup = CTR_CGROUP_ALWAYS gives a cgroup without limits (for ctr_stats, ctr_pause, exact
        peak memory); CTR_CGROUP_NEVER refuses limits.  A cgroup ns, unless shared, is rooted at the
        container's cgroup.
@@ -143,7 +146,9 @@
        which does the same.  "The whole container": its cgroup, or its pid namespace; with a shared
        pid namespace and no cgroup only pid 1 is killed.
        ctr_kill(c, SIGKILL) kills every process of the container (cgroup.kill, Linux 5.14, or the
-       freezer); other signals go to pid 1.  ctr_destroy kills, waits for the cgroup to empty and
+       freezer); other signals go to pid 1.  Once pid 1 is reaped ctr_kill fails with ESRCH; with
+       a shared pid namespace, processes left in the cgroup are killed by ctr_destroy.  ctr_pause
+       returns once the whole cgroup is frozen.  ctr_destroy kills, waits for the cgroup to empty and
        removes it.
        ctr_result after wait: exit code or signal, timed_out, oom_killed (cgroup), memory_peak (the
        cgroup's peak: v2 memory.peak, Linux 5.19, or v1 max_usage; without a cgroup the largest
@@ -171,7 +176,8 @@
        acct, quotactl, process_vm_readv/writev, kcmp, pidfd_getfd, NUMA policy calls, fanotify_init,
        vhangup, lookup_dcookie, iopl/ioperm and the obsolete calls; ENOSYS for clone3 (so libc uses
        clone, whose flags the filter can read); EPERM for ioctl TIOCSTI and TIOCLINUX (comparing the
-       low 32 bits of the request, as the kernel does).  seccomp = CTR_SECCOMP_RULES builds a filter
+       low 32 bits of the request, as the kernel does); EPERM for open_tree_attr and syslog, and
+       ENOSYS for every syscall newer than open_tree_attr (Linux 6.15), as an allow-list would.  seccomp = CTR_SECCOMP_RULES builds a filter
        from seccomp_rules (syscall number, action) with seccomp_default_action; CTR_SECCOMP_BPF
        installs seccomp_bpf as given; CTR_SECCOMP_NONE installs none.  The filter is installed just
        before execve: one that refuses execve makes the exec fail, reported by ctr_spawn only if it
@@ -1957,31 +1963,58 @@ static int ctr__cg_populated(const ctr__cgroup *cg) {
 }
 
 /* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else freeze, kill each, thaw. */
-static void ctr__cg_kill(const ctr__cgroup *cg) {
-    const char *freezer = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_FREEZER];
-    const char *procs = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_CPUACCT];
-    char buf[8192], *s;
-    if (cg->version == 0) return;
-    if (cg->version == 2 && ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
-    if (freezer) (void)ctr__cg_put(freezer, cg->version == 2 ? "cgroup.freeze" : "freezer.state",
-                                   cg->version == 2 ? "1" : "FROZEN");
-    if (procs && ctr__cg_get(procs, "cgroup.procs", buf, sizeof(buf)) > 0)
-        for (s = buf; *s; ) {
-            char *end;
-            long pid = strtol(s, &end, 10);
-            if (end == s) break;
-            if (pid > 0) kill(CTR__CAST(pid_t, pid), SIGKILL);
-            s = end + (*end == '\n');
-        }
-    if (freezer) (void)ctr__cg_put(freezer, cg->version == 2 ? "cgroup.freeze" : "freezer.state",
-                                   cg->version == 2 ? "0" : "THAWED");
-}
-
 static void ctr__sleep_ms(long ms) {
     struct timespec ts;
     ts.tv_sec = ms / 1000;
     ts.tv_nsec = (ms % 1000) * 1000000L;
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* SIGKILLs every pid listed in dir/cgroup.procs, reading it to the end (a read returns at most a
+   page of it); returns how many it saw. */
+static int ctr__cg_kill_listed(const char *dir) {
+    char path[PATH_MAX], buf[4096];
+    size_t have = 0;
+    int fd, n = 0;
+    if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+        char *s, *nl;
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        have += CTR__CAST(size_t, r);
+        buf[have] = '\0';
+        for (s = buf; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+            long pid = strtol(s, NULL, 10);
+            if (pid > 0) kill(CTR__CAST(pid_t, pid), SIGKILL);
+            n++;
+        }
+        have = strlen(s); /* a line cut by the page end waits for the next read */
+        memmove(buf, s, have);
+    }
+    ctr__close(&fd);
+    return n;
+}
+
+/* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else rounds of freeze (no fork behind
+   our back), kill each listed, thaw (a frozen process dies only once thawed), until the list is
+   empty. */
+static void ctr__cg_kill(const ctr__cgroup *cg) {
+    const char *freezer = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_FREEZER];
+    const char *procs = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_CPUACCT];
+    const char *file = cg->version == 2 ? "cgroup.freeze" : "freezer.state";
+    int rounds;
+    if (cg->version == 0 || !procs) return;
+    if (cg->version == 2 && ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
+    for (rounds = 0; rounds < 20; rounds++) {
+        int n;
+        if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
+        n = ctr__cg_kill_listed(procs);
+        if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "0" : "THAWED");
+        if (n == 0) break;
+        ctr__sleep_ms(1);
+    }
 }
 
 /* Kills what is left, waits (up to 5 s) for the cgroup to empty, removes it, frees cg. */
@@ -2038,11 +2071,24 @@ static int ctr__cg_stats(const ctr__cgroup *cg, ctr_usage *u, ctr_error *err) {
                      "the container has no cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
 }
 
+/* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
 static int ctr__cg_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
-    if (cg->version == 2) return ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err);
-    if (cg->version == 1) return ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err);
-    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
-                     "pausing needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
+    int tries;
+    if (cg->version == 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
+                         "pausing needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
+    if (cg->version == 2 && ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err) != 0) return -1;
+    if (cg->version == 1 && ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0)
+        return -1;
+    for (tries = 0; on && tries < 500; tries++) {
+        char buf[64];
+        if (cg->version == 2 ? ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1
+                             : ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
+                                   strncmp(buf, "FROZEN", 6) == 0)
+            return 0;
+        ctr__sleep_ms(10);
+    }
+    return 0;
 }
 /* ---- end src/cgroup.c ---- */
 /* ---- begin src/child.c ---- */

@@ -447,31 +447,58 @@ static int ctr__cg_populated(const ctr__cgroup *cg) {
 }
 
 /* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else freeze, kill each, thaw. */
-static void ctr__cg_kill(const ctr__cgroup *cg) {
-    const char *freezer = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_FREEZER];
-    const char *procs = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_CPUACCT];
-    char buf[8192], *s;
-    if (cg->version == 0) return;
-    if (cg->version == 2 && ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
-    if (freezer) (void)ctr__cg_put(freezer, cg->version == 2 ? "cgroup.freeze" : "freezer.state",
-                                   cg->version == 2 ? "1" : "FROZEN");
-    if (procs && ctr__cg_get(procs, "cgroup.procs", buf, sizeof(buf)) > 0)
-        for (s = buf; *s; ) {
-            char *end;
-            long pid = strtol(s, &end, 10);
-            if (end == s) break;
-            if (pid > 0) kill(CTR__CAST(pid_t, pid), SIGKILL);
-            s = end + (*end == '\n');
-        }
-    if (freezer) (void)ctr__cg_put(freezer, cg->version == 2 ? "cgroup.freeze" : "freezer.state",
-                                   cg->version == 2 ? "0" : "THAWED");
-}
-
 static void ctr__sleep_ms(long ms) {
     struct timespec ts;
     ts.tv_sec = ms / 1000;
     ts.tv_nsec = (ms % 1000) * 1000000L;
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* SIGKILLs every pid listed in dir/cgroup.procs, reading it to the end (a read returns at most a
+   page of it); returns how many it saw. */
+static int ctr__cg_kill_listed(const char *dir) {
+    char path[PATH_MAX], buf[4096];
+    size_t have = 0;
+    int fd, n = 0;
+    if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+        char *s, *nl;
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        have += CTR__CAST(size_t, r);
+        buf[have] = '\0';
+        for (s = buf; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+            long pid = strtol(s, NULL, 10);
+            if (pid > 0) kill(CTR__CAST(pid_t, pid), SIGKILL);
+            n++;
+        }
+        have = strlen(s); /* a line cut by the page end waits for the next read */
+        memmove(buf, s, have);
+    }
+    ctr__close(&fd);
+    return n;
+}
+
+/* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else rounds of freeze (no fork behind
+   our back), kill each listed, thaw (a frozen process dies only once thawed), until the list is
+   empty. */
+static void ctr__cg_kill(const ctr__cgroup *cg) {
+    const char *freezer = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_FREEZER];
+    const char *procs = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_CPUACCT];
+    const char *file = cg->version == 2 ? "cgroup.freeze" : "freezer.state";
+    int rounds;
+    if (cg->version == 0 || !procs) return;
+    if (cg->version == 2 && ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
+    for (rounds = 0; rounds < 20; rounds++) {
+        int n;
+        if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
+        n = ctr__cg_kill_listed(procs);
+        if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "0" : "THAWED");
+        if (n == 0) break;
+        ctr__sleep_ms(1);
+    }
 }
 
 /* Kills what is left, waits (up to 5 s) for the cgroup to empty, removes it, frees cg. */
@@ -528,9 +555,22 @@ static int ctr__cg_stats(const ctr__cgroup *cg, ctr_usage *u, ctr_error *err) {
                      "the container has no cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
 }
 
+/* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
 static int ctr__cg_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
-    if (cg->version == 2) return ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err);
-    if (cg->version == 1) return ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err);
-    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
-                     "pausing needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
+    int tries;
+    if (cg->version == 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
+                         "pausing needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
+    if (cg->version == 2 && ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err) != 0) return -1;
+    if (cg->version == 1 && ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0)
+        return -1;
+    for (tries = 0; on && tries < 500; tries++) {
+        char buf[64];
+        if (cg->version == 2 ? ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1
+                             : ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
+                                   strncmp(buf, "FROZEN", 6) == 0)
+            return 0;
+        ctr__sleep_ms(10);
+    }
+    return 0;
 }

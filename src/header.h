@@ -26,6 +26,8 @@
        CONTAINER_WITH_LIBSECCOMP compile the seccomp filters (the default profile and
                                  CTR_SECCOMP_RULES) with libseccomp instead of the library's own
                                  BPF builder; link with -lseccomp.  Implementation file only.
+                                 (It cannot refuse syscalls newer than the library, as the
+                                 built-in profile does with ENOSYS.)
        The implementation needs _GNU_SOURCE: include container.h first in the implementation file,
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
@@ -131,7 +133,8 @@
        own subtree); as another user (v2), the highest cgroup above its own that it may write (the
        subtree systemd delegates to user@UID.service), plus /container.h/ctr-PID-N; cgroup_parent
        overrides the parent.  The host process is never moved.  A container cgroup left behind by a
-       crashed host (its PID gone) is removed by the next process that creates one in that parent.
+       crashed host (its PID gone) is removed when a later process creates its first container
+       cgroup in that hierarchy.
        cgroup = CTR_CGROUP_ALWAYS gives a cgroup without limits (for ctr_stats, ctr_pause, exact
        peak memory); CTR_CGROUP_NEVER refuses limits.  A cgroup ns, unless shared, is rooted at the
        container's cgroup.
@@ -141,7 +144,9 @@
        which does the same.  "The whole container": its cgroup, or its pid namespace; with a shared
        pid namespace and no cgroup only pid 1 is killed.
        ctr_kill(c, SIGKILL) kills every process of the container (cgroup.kill, Linux 5.14, or the
-       freezer); other signals go to pid 1.  ctr_destroy kills, waits for the cgroup to empty and
+       freezer); other signals go to pid 1.  Once pid 1 is reaped ctr_kill fails with ESRCH; with
+       a shared pid namespace, processes left in the cgroup are killed by ctr_destroy.  ctr_pause
+       returns once the whole cgroup is frozen.  ctr_destroy kills, waits for the cgroup to empty and
        removes it.
        ctr_result after wait: exit code or signal, timed_out, oom_killed (cgroup), memory_peak (the
        cgroup's peak: v2 memory.peak, Linux 5.19, or v1 max_usage; without a cgroup the largest
@@ -169,7 +174,8 @@
        acct, quotactl, process_vm_readv/writev, kcmp, pidfd_getfd, NUMA policy calls, fanotify_init,
        vhangup, lookup_dcookie, iopl/ioperm and the obsolete calls; ENOSYS for clone3 (so libc uses
        clone, whose flags the filter can read); EPERM for ioctl TIOCSTI and TIOCLINUX (comparing the
-       low 32 bits of the request, as the kernel does).  seccomp = CTR_SECCOMP_RULES builds a filter
+       low 32 bits of the request, as the kernel does); EPERM for open_tree_attr and syslog, and
+       ENOSYS for every syscall newer than open_tree_attr (Linux 6.15), as an allow-list would.  seccomp = CTR_SECCOMP_RULES builds a filter
        from seccomp_rules (syscall number, action) with seccomp_default_action; CTR_SECCOMP_BPF
        installs seccomp_bpf as given; CTR_SECCOMP_NONE installs none.  The filter is installed just
        before execve: one that refuses execve makes the exec fail, reported by ctr_spawn only if it

@@ -4,6 +4,10 @@
    TEST_TIMEOUT(name, secs) {...} the same with another timeout
    ASSERT_*(...)                 fail the test with file:line and the values
    SKIP(reason...)               skip; a failure when CONTAINER_TEST_MUST_WORK=1
+   SKIP_NA(reason...)            skip a test that does not apply to this machine (e.g. a cgroup v2
+                                 test on a cgroup v1 host): a skip even with CONTAINER_TEST_MUST_WORK=1
+   th_set_cleanup(fn)            fn runs in the test process when it ends with a failure or a skip
+                                 (before it exits), e.g. to destroy the containers it still holds
    th_set_teardown(fn)           fn runs in the parent after the tests (and on SIGINT/SIGTERM)
    th_main(argc, argv)           runs the tests whose name contains one of argv[1..] (all if none),
                                  prints "ok NAME", "FAIL NAME: why" or "skip NAME: why" per test and
@@ -45,7 +49,7 @@ typedef struct th_test {
     int line;
 } th_test;
 
-enum { TH_PASS = 1, TH_FAIL, TH_SKIP };
+enum { TH_PASS = 1, TH_FAIL, TH_SKIP, TH_NA };
 
 /* Shared between the parent and the test process (MAP_SHARED): the verdict and its reason. */
 typedef struct th_shared {
@@ -57,6 +61,7 @@ static th_test th_tests[TH_MAX_TESTS];
 static int th_ntests;
 static th_shared *th_out;
 static void (*th_teardown_fn)(void);
+static void (*th_cleanup_fn)(void);
 static volatile sig_atomic_t th_current_child;
 
 static void th_register(const char *name, th_fn fn, int timeout_sec, int line) {
@@ -94,12 +99,19 @@ __attribute__((noreturn, format(printf, 2, 3))) static void th_finish(int status
     vsnprintf(th_out->msg, sizeof th_out->msg, fmt, ap);
     va_end(ap);
     th_out->status = status;
+    if (status != TH_PASS && th_cleanup_fn) {
+        void (*fn)(void) = th_cleanup_fn;
+        th_cleanup_fn = NULL; /* a failure inside the cleanup must not loop */
+        fn();
+        th_out->status = status; /* the first verdict stands */
+    }
     _exit(status == TH_PASS ? 0 : 1);
 }
 
 #define TH_FAILF(...) th_finish(TH_FAIL, __VA_ARGS__)
 #define FAIL(...) th_finish(TH_FAIL, __FILE__ ":" TH_STR(__LINE__) ": " __VA_ARGS__)
 #define SKIP(...) th_finish(TH_SKIP, __VA_ARGS__)
+#define SKIP_NA(...) th_finish(TH_NA, __VA_ARGS__)
 #define TH_STR2(x) #x
 #define TH_STR(x) TH_STR2(x)
 
@@ -311,6 +323,7 @@ static int th_verdict(int st, int timeout_sec, char *why, size_t len) {
         th_fmt(why, len, "test process killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
         return TH_FAIL;
     }
+    if (th_out->status == TH_NA) return TH_SKIP;
     if (th_out->status == TH_SKIP) {
         if (!th_must_work()) return TH_SKIP;
         char reason[TH_MSG_LEN];
@@ -378,6 +391,11 @@ static void th_on_signal(int sig) {
     if (th_teardown_fn) th_teardown_fn();
     signal(sig, SIG_DFL);
     raise(sig);
+}
+
+/* cleanup runs in the test process when it fails or skips (not after a pass). */
+__attribute__((unused)) static void th_set_cleanup(void (*cleanup)(void)) {
+    th_cleanup_fn = cleanup;
 }
 
 /* teardown runs once in the parent after the tests, and on SIGINT/SIGTERM. */

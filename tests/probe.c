@@ -42,7 +42,28 @@
    orphans N                   make N orphaned zombies (grandchildren that exit at once), wait up to
                                20 s for them to be reaped: "others K", K = processes other than us
                                and pid 1 still there
-   pty                         allocate a pty via /dev/ptmx: "ok /dev/pts/N" */
+   pty                         allocate a pty via /dev/ptmx: "ok /dev/pts/N"
+   cgroup                      /proc/self/cgroup, unchanged
+   alloc MB                    allocate and touch MB MiB, 1 MiB at a time: "allocated MB", or
+                               "ENOMEM K" after K MiB
+   child-alloc MB              a child does "alloc MB"; then "child exited N" or "child killed by N"
+   forkbomb N                  fork up to N children that wait: "forked K ERRNAME" (the errno of the
+                               first failed fork) or "forked N none"; then kills and reaps them
+   bomb                        print "bombing", then every process forks forever (never returns)
+   chain                       print "chaining", start a chain of processes that each fork their
+                               successor and exit (never more than two at a time), wait forever
+   daemons N                   fork N children that ignore SIGTERM and wait forever, print their pids
+                               (as seen inside) on one line, and exit 0
+   hold N                      fork N children that wait forever: "forked K ERRNAME|none", then
+                               wait forever too
+   spin SECONDS                busy loop for SECONDS of wall-clock time
+   spin-children N SECONDS     N children each run "spin SECONDS"; wait for them: "spun N"
+   tick MS                     forever: print a counter 0, 1, 2... (one line each), then spin MS ms
+   rlimits                     one line "NAME=SOFT/HARD ..." for every resource, "inf" = unlimited
+   openmax                     open /dev/null until that fails: "opened N ERRNAME"
+   ignore-term-tree N          ignore SIGTERM, fork N children that each fork a grandchild (in a
+                               new session), all ignoring SIGTERM and waiting forever; print
+                               "SELF CHILD1 GRANDCHILD1 ..." (pids as seen inside), never return */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -54,6 +75,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -550,6 +572,238 @@ static int c_pty(char **a) {
     return 0;
 }
 
+/* ---- resource limits ---- */
+
+static int c_cgroup(char **a) {
+    (void)a;
+    int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || copy_fd(fd, 1) != 0) return fail_errno();
+    close(fd);
+    return 0;
+}
+
+static int c_alloc(char **a) {
+    int mb = atoi(a[0]);
+    for (int i = 0; i < mb; i++) {
+        char *p = malloc(1 << 20);
+        if (!p) {
+            printf("ENOMEM %d\n", i);
+            return 0;
+        }
+        memset(p, 0x5a, 1 << 20); /* touch every page */
+    }
+    printf("allocated %d\n", mb);
+    return 0;
+}
+
+static int c_child_alloc(char **a) {
+    fflush(stdout);
+    pid_t c = fork();
+    if (c < 0) return fail_errno();
+    if (c == 0) {
+        int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        if (devnull >= 0) dup2(devnull, 1);
+        _exit(c_alloc(a));
+    }
+    int st;
+    if (waitpid(c, &st, 0) < 0) return fail_errno();
+    if (WIFSIGNALED(st)) printf("child killed by %d\n", WTERMSIG(st));
+    else printf("child exited %d\n", WEXITSTATUS(st));
+    return 0;
+}
+
+static int c_forkbomb(char **a) {
+    static pid_t kids[4096];
+    int n = atoi(a[0]), forked = 0, err = 0;
+    if (n > 4096) n = 4096;
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c < 0) {
+            err = errno;
+            break;
+        }
+        if (c == 0)
+            for (;;) pause();
+        kids[forked++] = c;
+    }
+    printf("forked %d %s\n", forked, err ? errno_name(err) : "none");
+    fflush(stdout);
+    for (int i = 0; i < forked; i++) kill(kids[i], SIGKILL);
+    for (int i = 0; i < forked; i++) waitpid(kids[i], NULL, 0);
+    return 0;
+}
+
+static int c_daemons(char **a) {
+    int n = atoi(a[0]);
+    signal(SIGTERM, SIG_IGN);
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c < 0) return fail_errno();
+        if (c == 0) {
+            setsid();
+            for (;;) pause();
+        }
+        printf("%s%d", i ? " " : "", (int)c);
+    }
+    printf("\n");
+    return 0;
+}
+
+static int c_hold(char **a) {
+    int n = atoi(a[0]), forked = 0, err = 0;
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c < 0) {
+            err = errno;
+            break;
+        }
+        if (c == 0)
+            for (;;) pause();
+        forked++;
+    }
+    printf("forked %d %s\n", forked, err ? errno_name(err) : "none");
+    fflush(stdout);
+    for (;;) pause();
+    return 0; /* not reached */
+}
+
+static int c_chain(char **a) {
+    (void)a;
+    pid_t c = fork();
+    if (c < 0) return fail_errno();
+    if (c == 0) {
+        for (;;) {
+            pid_t next = fork();
+            if (next > 0) _exit(0); /* the successor goes on */
+            if (next < 0) {
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+    printf("chaining\n");
+    fflush(stdout);
+    for (;;) pause();
+    return 0; /* not reached */
+}
+
+static int c_bomb(char **a) {
+    (void)a;
+    printf("bombing\n");
+    fflush(stdout);
+    for (;;) (void)fork();
+    return 0; /* not reached */
+}
+
+static double now_sec(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static volatile unsigned long spin_sink;
+
+static void spin_for(double seconds) {
+    double end = now_sec() + seconds;
+    while (now_sec() < end)
+        for (int i = 0; i < 10000; i++) spin_sink++;
+}
+
+static int c_spin(char **a) {
+    spin_for(atof(a[0]));
+    return 0;
+}
+
+static int c_spin_children(char **a) {
+    int n = atoi(a[0]);
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c < 0) return fail_errno();
+        if (c == 0) {
+            spin_for(atof(a[1]));
+            _exit(0);
+        }
+    }
+    int done = 0;
+    while (wait(NULL) > 0) done++;
+    printf("spun %d\n", done);
+    return 0;
+}
+
+static int c_tick(char **a) {
+    double ms = atof(a[0]);
+    for (unsigned long n = 0;; n++) {
+        printf("%lu\n", n);
+        fflush(stdout);
+        spin_for(ms / 1000.0);
+    }
+    return 0; /* not reached */
+}
+
+static void print_rlim(rlim_t v) {
+    if (v == RLIM_INFINITY) printf("inf");
+    else printf("%llu", (unsigned long long)v);
+}
+
+static int c_rlimits(char **a) {
+    static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+                                        "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
+                                        "rtprio", "rttime"};
+    (void)a;
+    for (int r = 0; r < (int)(sizeof names / sizeof names[0]) && r < RLIM_NLIMITS; r++) {
+        struct rlimit rl;
+        if (getrlimit(r, &rl) != 0) return fail_errno();
+        printf("%s%s=", r ? " " : "", names[r]);
+        print_rlim(rl.rlim_cur);
+        printf("/");
+        print_rlim(rl.rlim_max);
+    }
+    printf("\n");
+    return 0;
+}
+
+static int c_openmax(char **a) {
+    int n = 0;
+    (void)a;
+    for (;;) {
+        if (open("/dev/null", O_RDONLY) < 0) break;
+        n++;
+    }
+    printf("opened %d %s\n", n, errno_name(errno));
+    return 0;
+}
+
+static int c_ignore_term_tree(char **a) {
+    int n = atoi(a[0]), p[2];
+    signal(SIGTERM, SIG_IGN); /* inherited by every process below */
+    if (pipe(p) != 0) return fail_errno();
+    for (int i = 0; i < n; i++) {
+        pid_t c = fork();
+        if (c < 0) return fail_errno();
+        if (c == 0) {
+            int pair[2] = {(int)getpid(), 0};
+            pid_t g = fork();
+            if (g == 0) {
+                setsid(); /* not even in the same session or process group */
+                for (;;) pause();
+            }
+            pair[1] = (int)g;
+            if (write(p[1], pair, sizeof pair) != (ssize_t)sizeof pair) _exit(1);
+            for (;;) pause();
+        }
+    }
+    printf("%d", (int)getpid());
+    for (int i = 0; i < n; i++) {
+        int pair[2];
+        if (read(p[0], pair, sizeof pair) != (ssize_t)sizeof pair) return fail_errno();
+        printf(" %d %d", pair[0], pair[1]);
+    }
+    printf("\n");
+    fflush(stdout);
+    for (;;) pause();
+    return 0; /* not reached */
+}
+
 typedef struct command {
     const char *name;
     int nargs; /* minimum */
@@ -570,7 +824,13 @@ static const command commands[] = {
     {"fill", 2, c_fill},          {"stdin", 0, c_stdin},        {"both", 2, c_both},
     {"echo", 0, c_echo},          {"fdinfo", 0, c_fdinfo},      {"fdlinks", 1, c_fdlinks},
     {"sigstate", 0, c_sigstate},  {"trap", 0, c_trap},          {"orphans", 1, c_orphans},
-    {"pty", 0, c_pty},
+    {"pty", 0, c_pty},            {"cgroup", 0, c_cgroup},      {"alloc", 1, c_alloc},
+    {"forkbomb", 1, c_forkbomb},  {"bomb", 0, c_bomb},          {"spin", 1, c_spin},
+    {"tick", 1, c_tick},          {"rlimits", 0, c_rlimits},    {"openmax", 0, c_openmax},
+    {"ignore-term-tree", 1, c_ignore_term_tree}, {"hold", 1, c_hold},          {"daemons", 1, c_daemons},
+    {"chain", 0, c_chain},
+    {"child-alloc", 1, c_child_alloc},
+    {"spin-children", 2, c_spin_children},
 };
 
 int main(int argc, char **argv) {

@@ -4,10 +4,16 @@
 #   2. the compile checks (Makefile targets BUILD/compile/NAME.ok, one test each)
 #   3. build/tests/test_core, the container tests, and build/tests/test_escape, the escape attempts
 #      (tests/escape/: attack.c runs inside the containers; FINDINGS.txt records what they found)
-#   4. the examples
-#   5. build/tests/test_core_asan, the container tests under ASan/UBSan
+#   4. build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
+#   5. the examples
+#   6. build/tests/test_core_asan, the container tests under ASan/UBSan
+#   7. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
+#      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
+#      with the hybrid cgroup v1 layout (`make test-vm-v1`); a VM that does not come up counts as
+#      a failure
 # Prints one line per test and ends with exactly one line "N passed, N failed"; exits 1 if
-# anything failed.  Set CONTAINER_TEST_MUST_WORK=1 to turn skips into failures (CI does).
+# anything failed.  Set CONTAINER_TEST_MUST_WORK=1 to turn skips into failures (CI does); tests
+# that do not apply to this machine (a cgroup v2 test on a v1 host) stay skips.
 BUILD=${1:-build}
 PASSED=0
 FAILED=0
@@ -75,6 +81,9 @@ run_suite test_core "$BUILD/tests/test_core"
 section "container escape tests"
 run_suite test_escape "$BUILD/tests/test_escape"
 
+section "resource-limit tests"
+run_suite test_limits "$BUILD/tests/test_limits"
+
 section "examples"
 check example-hello 0 "$BUILD/hello"
 check example-ctrun-help 0 "$BUILD/ctrun" --help
@@ -87,6 +96,13 @@ check example-make-demo 0 make -s --no-print-directory BUILD="$BUILD" demo
 section "container tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
     run_suite test_core_asan "$BUILD/tests/test_core_asan"
+
+if [ "${CONTAINER_TEST_VM:-0}" = 1 ]; then
+    section "resource-limit tests in a cgroup v2 VM"
+    run_suite test_limits_vm make -s --no-print-directory BUILD="$BUILD" test-vm
+    section "resource-limit tests in a cgroup v1 (hybrid) VM"
+    run_suite test_limits_vm_v1 make -s --no-print-directory BUILD="$BUILD" test-vm-v1
+fi
 
 if [ "$SKIPPED" -gt 0 ]; then echo "($SKIPPED skipped)"; fi
 echo "$PASSED passed, $FAILED failed"
