@@ -271,17 +271,15 @@ static void ctr__c_masks(const ctr__plan *p, int base, const char *dst, const ch
                          const char *const *readonly) {
     static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
     const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
-    int empty = -1, i;
+    int i;
     for (i = 0; masked[i]; i++) {
         struct stat st;
         int m;
         if (fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0) continue; /* not on this kernel */
         if (S_ISDIR(st.st_mode)) {
-            if (empty < 0) {
-                empty = ctr__c_fsmount(p, "tmpfs", empty_opts, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
-                                       CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, dst);
-            }
-            m = ctr__open_tree(empty, "", flags | AT_EMPTY_PATH);
+            /* a fresh one each time: kernels before 6.15 cannot clone a detached mount */
+            m = ctr__c_fsmount(p, "tmpfs", empty_opts, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                               CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, dst);
         } else {
             /* nodev: opening the mask fails with EACCES instead of reading /dev/null */
             m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
@@ -292,7 +290,6 @@ static void ctr__c_masks(const ctr__plan *p, int base, const char *dst, const ch
             ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mask ", masked[i], " in ", dst);
         close(m);
     }
-    if (empty >= 0) close(empty);
     for (i = 0; readonly && readonly[i]; i++) {
         int m = ctr__open_tree(base, readonly[i], flags | AT_RECURSIVE);
         if (m < 0 && errno == ENOENT) continue;
