@@ -591,7 +591,6 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
 #define CTR__FSOPEN_CLOEXEC 0x01u
-#define CTR__FSCONFIG_SET_FLAG 0u
 #define CTR__FSCONFIG_SET_STRING 1u
 #define CTR__FSCONFIG_CMD_CREATE 6u
 #define CTR__FSMOUNT_CLOEXEC 0x01u
@@ -602,7 +601,6 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 #define CTR__RESOLVE_NO_MAGICLINKS 0x02u
 #define CTR__RESOLVE_BENEATH 0x08u
 #define CTR__RESOLVE_IN_ROOT 0x10u
-#define CTR__CLOSE_RANGE_CLOEXEC (1u << 2)
 
 typedef struct ctr__open_how {
     uint64_t flags, mode, resolve;
@@ -1482,17 +1480,24 @@ static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     return 0;
 }
 
-/* The highest capability this kernel knows. */
+/* The highest capability this kernel knows, read once per process (it cannot change). */
 static int ctr__last_cap(void) {
+    static int cached;
     char buf[16];
     ssize_t n;
-    int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 40;
-    n = read(fd, buf, sizeof(buf) - 1);
-    ctr__close(&fd);
-    if (n <= 0) return 40;
-    buf[n] = '\0';
-    return atoi(buf) > 0 && atoi(buf) < 64 ? atoi(buf) : 40;
+    int fd, v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v) return v;
+    v = 40;
+    if ((fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC)) >= 0) {
+        n = read(fd, buf, sizeof(buf) - 1);
+        ctr__close(&fd);
+        if (n > 0) {
+            buf[n] = '\0';
+            if (atoi(buf) > 0 && atoi(buf) < 64) v = atoi(buf);
+        }
+    }
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    return v;
 }
 
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {

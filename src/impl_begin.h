@@ -116,7 +116,6 @@
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
 #define CTR__FSOPEN_CLOEXEC 0x01u
-#define CTR__FSCONFIG_SET_FLAG 0u
 #define CTR__FSCONFIG_SET_STRING 1u
 #define CTR__FSCONFIG_CMD_CREATE 6u
 #define CTR__FSMOUNT_CLOEXEC 0x01u
@@ -127,7 +126,6 @@
 #define CTR__RESOLVE_NO_MAGICLINKS 0x02u
 #define CTR__RESOLVE_BENEATH 0x08u
 #define CTR__RESOLVE_IN_ROOT 0x10u
-#define CTR__CLOSE_RANGE_CLOEXEC (1u << 2)
 
 typedef struct ctr__open_how {
     uint64_t flags, mode, resolve;
