@@ -507,6 +507,7 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -520,7 +521,6 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 
 #ifdef CONTAINER_WITH_LIBSECCOMP
 #include <seccomp.h>
-#include <sys/mman.h>
 #endif
 
 #ifdef __cplusplus
@@ -750,12 +750,24 @@ static void ctr__close(int *fd) {
         *fd = -1;
     }
 }
+
+/* Moves a new fd of ours off 0..2: when the caller has stdin/stdout/stderr closed, pipe2 and
+   open return those numbers, and the child would then take our pipe for an inherited stream. */
+static int ctr__lift(int *fd) {
+    int hi;
+    if (*fd < 0 || *fd > 2) return 0;
+    if ((hi = fcntl(*fd, F_DUPFD_CLOEXEC, 3)) < 0) return -1;
+    ctr__close(fd);
+    *fd = hi;
+    return 0;
+}
 /* ---- end src/error.c ---- */
 /* ---- begin src/plan.c ---- */
 /* ctr_spec -> ctr__plan: validation, defaults, and every string and buffer the child will need,
    allocated here in the parent.  The child only reads the plan (and fills the fd slots in ops). */
 
 #define CTR__DEV_NODES 6
+#define CTR__CG_PROCS_MAX 8
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full",
                                                            "random", "urandom", "tty"};
 static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -805,7 +817,8 @@ typedef struct ctr__plan {
     int statusfd;             /* init: write end of the status pipe, else -1 */
     int init;
     int die_with_host;
-    int sync_fd;              /* read end: wait for the parent to place us in the cgroup, or -1 */
+    int cg_procs[CTR__CG_PROCS_MAX]; /* cgroup.procs files the child writes itself into, when */
+    int ncg_procs;                   /* clone3 cannot place it (cgroup v1, or no clone3) */
     int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
     ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
     size_t nrlimits;
@@ -1213,8 +1226,9 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = p->sync_fd = -1;
+    p->errfd = p->statusfd = -1;
     for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
+    for (i = 0; i < CTR__CG_PROCS_MAX; i++) p->cg_procs[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");
@@ -1946,16 +1960,21 @@ static int ctr__cg_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     return ctr__cg1_create(cg, s, err);
 }
 
-/* Moves pid into the container's cgroup(s), for hosts where clone3 cannot do it (v1, or no
-   clone3): the child waits on the sync pipe until this is done. */
-static int ctr__cg_attach(const ctr__cgroup *cg, pid_t pid, ctr_error *err) {
-    char v[32];
-    int i;
-    snprintf(v, sizeof(v), "%ld", CTR__CAST(long, pid));
-    if (cg->version == 2) return ctr__cg_set(cg->dir, "cgroup.procs", v, err);
-    for (i = 0; i < CTR__V1_N; i++)
-        if (cg->v1[i] && ctr__cg_set(cg->v1[i], "cgroup.procs", v, err) != 0) return -1;
-    return 0;
+/* Opens cgroup.procs of the container's cgroup(s) for writing, for hosts where clone3 cannot place
+   the child (v1, or no clone3): the child writes "0" (itself) into each first thing, before it
+   runs anything else.  fds[] gets one close-on-exec fd per directory; returns how many, or -1. */
+static int ctr__cg_open_procs(const ctr__cgroup *cg, int *fds, int max, ctr_error *err) {
+    char path[PATH_MAX];
+    int i, n = 0;
+    for (i = 0; i < (cg->version == 2 ? 1 : CTR__V1_N) && n < max; i++) {
+        const char *dir = cg->version == 2 ? cg->dir : cg->v1[i];
+        if (!dir) continue;
+        if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 ||
+            (fds[n] = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ctr__lift(&fds[n]) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "open %s", path);
+        n++;
+    }
+    return n;
 }
 
 static int ctr__cg_populated(const ctr__cgroup *cg) {
@@ -2585,16 +2604,15 @@ static void ctr__c_rlimits(const ctr__plan *p) {
     }
 }
 
-/* Waits until the parent has put us in the container's cgroup (when clone3 could not), then
-   takes a cgroup namespace rooted there. */
+/* Moves us into the container's cgroup(s) where clone3 could not (cgroup v1, or no clone3):
+   writing "0" to cgroup.procs moves the writer.  Then a cgroup namespace rooted there. */
 static void ctr__c_cgroup(const ctr__plan *p) {
-    char b;
-    if (p->sync_fd >= 0) {
-        ssize_t r;
-        do r = read(p->sync_fd, &b, 1);
-        while (r < 0 && errno == EINTR);
-        if (r != 1) _exit(127); /* the parent failed and reports why itself */
-        close(p->sync_fd);
+    int i;
+    for (i = 0; i < p->ncg_procs; i++) {
+        if (write(p->cg_procs[i], "0", 1) != 1)
+            ctr__c_die(p, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",
+                       NULL, NULL, NULL);
+        close(p->cg_procs[i]);
     }
     if (p->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
         ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);
@@ -2786,13 +2804,14 @@ static int64_t ctr__now_ns(void) {
 
 /* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull, sync[2];
+    int err[2], status[2], pipes[3][2], devnull, cg_procs[CTR__CG_PROCS_MAX];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = -1;
     for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
+    for (i = 0; i < CTR__CG_PROCS_MAX; i++) f->cg_procs[i] = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -2802,23 +2821,11 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->status[0]);
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
-    ctr__close(&f->sync[0]);
-    ctr__close(&f->sync[1]);
+    for (i = 0; i < CTR__CG_PROCS_MAX; i++) ctr__close(&f->cg_procs[i]);
     for (i = 0; i < 3; i++) {
         ctr__close(&f->pipes[i][0]);
         ctr__close(&f->pipes[i][1]);
     }
-}
-
-/* Moves a new fd of ours off 0..2: when the caller has stdin/stdout/stderr closed, pipe2 and
-   open return those numbers, and the child would then take our pipe for an inherited stream. */
-static int ctr__lift(int *fd) {
-    int hi;
-    if (*fd < 0 || *fd > 2) return 0;
-    if ((hi = fcntl(*fd, F_DUPFD_CLOEXEC, 3)) < 0) return -1;
-    ctr__close(fd);
-    *fd = hi;
-    return 0;
 }
 
 static int ctr__pipe(int fds[2]) {
@@ -2861,38 +2868,133 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
     return 0;
 }
 
-/* Without clone3's CLONE_INTO_CGROUP (cgroup v1, or clone3 missing) the child waits on a pipe
-   until the parent has moved it into its cgroup. */
-static int ctr__sync_pipe(ctr__plan *p, ctr__fds *f) {
-    if (f->sync[0] < 0 && ctr__pipe(f->sync) != 0) return -1;
-    p->sync_fd = f->sync[0];
+/* Where clone3 cannot place the child in its cgroup (cgroup v1, or clone3 missing), the child
+   moves itself, through cgroup.procs files opened here. */
+static int ctr__self_attach(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, ctr_error *err) {
+    int n = ctr__cg_open_procs(cg, f->cg_procs, CTR__CG_PROCS_MAX, err), i;
+    if (n < 0) return -1;
+    for (i = 0; i < n; i++) p->cg_procs[i] = f->cg_procs[i];
+    p->ncg_procs = n;
     return 0;
 }
 
-/* clone3 with a pidfd, as a fork (no CLONE_VM: the child runs on a copy of this stack), straight
-   into its cgroup v2.  No exit signal: until execve (which resets it to SIGCHLD) a host's
-   waitpid(-1) cannot reap the child and no SIGCHLD handler runs for a failed setup.  Falls back
-   to clone where clone3 is missing or filtered with ENOSYS. */
-static pid_t ctr__clone(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, int *pidfd) {
+/* Sanitizers keep shadow state per stack, and a child running instrumented code on a stack of
+   the host's memory confuses them: sanitized builds take the fork-style path. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define CTR__SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CTR__SANITIZED 1
+#endif
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CTR__SANITIZED) && \
+    !defined(CONTAINER_NO_VM_CLONE)
+#define CTR__VM_CLONE 1
+#define CTR__VM_STACK (256u * 1024u)
+/* The child's entry on the stack ctr__clone_vm gives it. */
+static void ctr__child_entry(void *arg) { ctr__child_run(CTR__CAST(ctr__plan *, arg)); }
+
+/* clone3 with CLONE_VM | CLONE_VFORK, like posix_spawn: the child runs on its own stack in this
+   process's memory, and this thread sleeps in the kernel until the child has exec'd or exited.
+   No page tables are copied, so a spawn costs the same from a host of 10 MiB or of 10 GiB, and
+   the host takes no copy-on-write faults afterwards.  The child never returns into this
+   function's frame: on its new stack it calls fn(arg), then exits. */
+static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *arg) {
+    long r;
+    /* syscall preserves every register but rax, rcx and r11: the child finds fn in rbx and arg
+       in rdx.  Its stack pointer is the top of the new stack, 16-byte aligned, as a call wants. */
+    __asm__ __volatile__("syscall\n\t"
+                         "testq %%rax, %%rax\n\t"
+                         "jnz 1f\n\t"
+                         "xorl %%ebp, %%ebp\n\t"
+                         "movq %%rdx, %%rdi\n\t"
+                         "callq *%%rbx\n\t"
+                         "movl $127, %%edi\n\t"
+                         "movl $231, %%eax\n\t" /* exit_group, never reached: fn does not return */
+                         "syscall\n\t"
+                         "hlt\n"
+                         "1:"
+                         : "=a"(r)
+                         : "0"(CTR__CAST(long, SYS_clone3)), "D"(a), "S"(sizeof(*a)), "b"(fn), "d"(arg)
+                         : "rcx", "r11", "memory", "cc");
+    return r;
+}
+
+/* 0 and the child's pid in *pid; -1 with errno (ENOSYS: use the fork-style clone). */
+static int ctr__clone_vm(ctr__clone_args *a, ctr__plan *p, pid_t *pid) {
+    const size_t guard = 4096;
+    char *stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + guard, PROT_READ | PROT_WRITE,
+                                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    long r;
+    int e;
+    if (stack == MAP_FAILED) return -1;
+    if (mprotect(stack, guard, PROT_NONE) != 0) { /* the child overflowing faults, not corrupts */
+        e = errno;
+        munmap(stack, CTR__VM_STACK + guard);
+        errno = e;
+        return -1;
+    }
+    a->flags |= CLONE_VM | CLONE_VFORK;
+    a->stack = CTR__PTR_TO_U64(stack + guard);
+    a->stack_size = CTR__VM_STACK;
+    r = ctr__clone3_on_stack(a, ctr__child_entry, p);
+    e = r < 0 ? CTR__CAST(int, -r) : 0;
+    /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
+    munmap(stack, CTR__VM_STACK + guard);
+    a->flags &= ~CTR__CAST(uint64_t, CLONE_VM | CLONE_VFORK);
+    a->stack = a->stack_size = 0;
+    if (r < 0) {
+        errno = e;
+        return -1;
+    }
+    *pid = CTR__CAST(pid_t, r);
+    return 0;
+}
+#else
+#define CTR__VM_CLONE 0
+#endif
+
+/* clone3 with a pidfd, straight into its cgroup v2.  No exit signal: until execve (which resets
+   it to SIGCHLD) a host's waitpid(-1) cannot reap the child and no SIGCHLD handler runs for a
+   failed setup.  On x86-64 as a vfork (ctr__clone_vm), except for an init (which keeps running
+   beside the host, so needs memory of its own) and a time namespace (which the kernel lets a
+   process enter only when it shares its memory with no other); otherwise as a fork (no
+   CLONE_VM: the child runs on a copy of this stack).  Falls back to clone where clone3 is
+   missing or filtered with ENOSYS. */
+static pid_t ctr__clone(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, int *pidfd, ctr_error *err) {
     ctr__clone_args a;
     long r;
     memset(&a, 0, sizeof(a));
     a.flags = p->clone_flags | CLONE_PIDFD;
     a.pidfd = CTR__PTR_TO_U64(pidfd);
-    if (cg->version == 2 && p->sync_fd < 0) {
+    if (cg->version == 2) {
         a.flags |= CLONE_INTO_CGROUP;
         a.cgroup = CTR__CAST(uint64_t, cg->dirfd);
     }
+#if CTR__VM_CLONE
+    if (!p->init && !p->timens) {
+        pid_t pid;
+        if (ctr__clone_vm(&a, p, &pid) == 0) return pid;
+        if (errno != ENOSYS) goto fail;
+    }
+#endif
     r = syscall(SYS_clone3, &a, sizeof(a));
     if (r < 0 && errno == ENOSYS) {
-        if (cg->version == 2 && ctr__sync_pipe(p, f) != 0) return -1;
+        if (cg->version == 2 && ctr__self_attach(p, f, cg, err) != 0) return -1;
         r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
     }
     if (r == 0) {
         ctr__child_run(p);
         _exit(127); /* not reached */
     }
-    return CTR__CAST(pid_t, r);
+    if (r > 0) return CTR__CAST(pid_t, r);
+#if CTR__VM_CLONE
+fail:
+#endif
+    ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%lx)", p->clone_flags);
+    return -1;
 }
 
 /* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
@@ -2973,22 +3075,9 @@ static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *er
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
     c->start_ns = ctr__now_ns();
-    c->pid = ctr__clone(p, f, &c->cg, &c->pidfd);
+    c->pid = ctr__clone(p, f, &c->cg, &c->pidfd, err);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (c->pid < 0)
-        return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%lx)",
-                         p->clone_flags);
-    if (p->sync_fd >= 0) {
-        ctr__close(&f->sync[0]);
-        if (ctr__cg_attach(&c->cg, c->pid, err) != 0 || write(f->sync[1], "", 1) != 1) {
-            if (err && err->step != CTR_STEP_CGROUP)
-                ctr__fail(err, CTR_STEP_CGROUP, errno, "", "release the container process");
-            ctr__signal(c, SIGKILL);
-            ctr__reap(c, 0, NULL);
-            return -1;
-        }
-        ctr__close(&f->sync[1]);
-    }
+    if (c->pid < 0) return -1;
     /* Close our copies of the child's ends, so EOF on the error pipe means exec. */
     ctr__close(&f->err[1]);
     ctr__close(&f->status[1]);
@@ -3030,10 +3119,7 @@ CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error
         plan.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWCGROUP);
         plan.cgroupns = 1; /* after the move, so the namespace is rooted at the container's cgroup */
     }
-    if (c->cg.version == 1 && ctr__sync_pipe(&plan, &f) != 0) {
-        ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
-        goto done;
-    }
+    if (c->cg.version == 1 && ctr__self_attach(&plan, &f, &c->cg, err) != 0) goto done;
     if (ctr__start(c, &plan, &f, err) != 0) goto done;
     if (spec->timeout_sec > 0) c->deadline_ns = c->start_ns + CTR__CAST(int64_t, spec->timeout_sec * 1e9);
     /* Hand the host ends over to the handle. */

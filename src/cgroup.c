@@ -425,16 +425,21 @@ static int ctr__cg_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     return ctr__cg1_create(cg, s, err);
 }
 
-/* Moves pid into the container's cgroup(s), for hosts where clone3 cannot do it (v1, or no
-   clone3): the child waits on the sync pipe until this is done. */
-static int ctr__cg_attach(const ctr__cgroup *cg, pid_t pid, ctr_error *err) {
-    char v[32];
-    int i;
-    snprintf(v, sizeof(v), "%ld", CTR__CAST(long, pid));
-    if (cg->version == 2) return ctr__cg_set(cg->dir, "cgroup.procs", v, err);
-    for (i = 0; i < CTR__V1_N; i++)
-        if (cg->v1[i] && ctr__cg_set(cg->v1[i], "cgroup.procs", v, err) != 0) return -1;
-    return 0;
+/* Opens cgroup.procs of the container's cgroup(s) for writing, for hosts where clone3 cannot place
+   the child (v1, or no clone3): the child writes "0" (itself) into each first thing, before it
+   runs anything else.  fds[] gets one close-on-exec fd per directory; returns how many, or -1. */
+static int ctr__cg_open_procs(const ctr__cgroup *cg, int *fds, int max, ctr_error *err) {
+    char path[PATH_MAX];
+    int i, n = 0;
+    for (i = 0; i < (cg->version == 2 ? 1 : CTR__V1_N) && n < max; i++) {
+        const char *dir = cg->version == 2 ? cg->dir : cg->v1[i];
+        if (!dir) continue;
+        if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 ||
+            (fds[n] = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ctr__lift(&fds[n]) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "open %s", path);
+        n++;
+    }
+    return n;
 }
 
 static int ctr__cg_populated(const ctr__cgroup *cg) {

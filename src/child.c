@@ -486,16 +486,15 @@ static void ctr__c_rlimits(const ctr__plan *p) {
     }
 }
 
-/* Waits until the parent has put us in the container's cgroup (when clone3 could not), then
-   takes a cgroup namespace rooted there. */
+/* Moves us into the container's cgroup(s) where clone3 could not (cgroup v1, or no clone3):
+   writing "0" to cgroup.procs moves the writer.  Then a cgroup namespace rooted there. */
 static void ctr__c_cgroup(const ctr__plan *p) {
-    char b;
-    if (p->sync_fd >= 0) {
-        ssize_t r;
-        do r = read(p->sync_fd, &b, 1);
-        while (r < 0 && errno == EINTR);
-        if (r != 1) _exit(127); /* the parent failed and reports why itself */
-        close(p->sync_fd);
+    int i;
+    for (i = 0; i < p->ncg_procs; i++) {
+        if (write(p->cg_procs[i], "0", 1) != 1)
+            ctr__c_die(p, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",
+                       NULL, NULL, NULL);
+        close(p->cg_procs[i]);
     }
     if (p->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
         ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);

@@ -106,3 +106,14 @@ static void ctr__close(int *fd) {
         *fd = -1;
     }
 }
+
+/* Moves a new fd of ours off 0..2: when the caller has stdin/stdout/stderr closed, pipe2 and
+   open return those numbers, and the child would then take our pipe for an inherited stream. */
+static int ctr__lift(int *fd) {
+    int hi;
+    if (*fd < 0 || *fd > 2) return 0;
+    if ((hi = fcntl(*fd, F_DUPFD_CLOEXEC, 3)) < 0) return -1;
+    ctr__close(fd);
+    *fd = hi;
+    return 0;
+}

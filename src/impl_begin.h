@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -45,7 +46,6 @@
 
 #ifdef CONTAINER_WITH_LIBSECCOMP
 #include <seccomp.h>
-#include <sys/mman.h>
 #endif
 
 #ifdef __cplusplus
