@@ -62,6 +62,8 @@
                       caller that is not root also a user namespace (see 5).  The mount namespace is
                       always new.
        time_ns        non-zero: new time namespace with the given monotonic/boottime offsets.
+       netns_pool     a ctr_netns_pool (below): the container borrows an empty network namespace
+                      instead of creating one (see 11 for what it saves).
        no_die_with_host  by default the container is killed (SIGKILL) when the thread that spawned it
                       exits (PR_SET_PDEATHSIG follows the spawning *thread*: spawn from a thread that
                       outlives the container); set this to let it run on.
@@ -130,8 +132,8 @@
        ctr_spawn fail with CTR_STEP_CGROUP, the path, errno and what to do: never silently unlimited.
        cgroup v2 is used when /sys/fs/cgroup is a cgroup2 mount (one cgroup per container, the child
        born in it with clone3 CLONE_INTO_CGROUP, Linux 5.7); otherwise the cgroup v1 controllers
-       (memory, pids, cpu, cpuacct, freezer, blkio) under /sys/fs/cgroup/<name>, the child waiting
-       until the parent has moved it.  Where: as root <hierarchy>/container.h/ctr-PID-N (the library's
+       (memory, pids, cpu, cpuacct, freezer, blkio) under /sys/fs/cgroup/<name>, the child moving
+       itself in (cgroup.procs files the parent opened) before it does anything else.  Where: as root <hierarchy>/container.h/ctr-PID-N (the library's
        own subtree); as another user (v2), the highest cgroup above its own that it may write (the
        subtree systemd delegates to user@UID.service), plus /container.h/ctr-PID-N; cgroup_parent
        overrides the parent.  The host process is never moved.  A container cgroup left behind by a
@@ -208,6 +210,28 @@
        The child (the code between clone and execve) only executes the plan with raw syscalls - no
        malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
        travels back as one fixed-size ctr_error over a close-on-exec pipe; EOF on it means exec worked.
+       On x86-64 the child is cloned like posix_spawn does it: clone3 with CLONE_VM | CLONE_VFORK on
+       a stack of its own, the calling thread asleep until the child has exec'd or failed.  Nothing
+       of the host's memory is copied, so a host holding gigabytes spawns as fast as a small one, and
+       takes no copy-on-write faults afterwards.  Two cases keep the fork-style clone (a copy of the
+       host's page tables): init (pid 1 lives on beside the host, so needs memory of its own) and
+       time_ns (the kernel lets a process enter a time namespace only when no other shares its
+       memory); so do other architectures, sanitizer builds (ASan, TSan, MSan track stacks) and
+       builds defining CONTAINER_NO_VM_CLONE.
+       Network namespace pool.  Creating a network namespace and bringing its loopback up is the
+       costliest part of a spawn (about 1 ms on a small VM, and as much again tearing it down, on a
+       kernel worker).  ctr_netns_pool_create(&pool, max, &err) makes a pool of at most max empty
+       namespaces with loopback up, created on first use and then lent to one container at a time:
+       set spec.netns_pool, and the namespace goes back to the pool when the container is reaped.
+       When all max are lent, a container gets a new namespace of its own as usual.  Only root
+       can make a pool, and ctr_spawn refuses (CTR_STEP_SPEC, EINVAL) a container that could change
+       a namespace or leave something in it: one with a user namespace, a shared pid or network
+       namespace, CAP_NET_ADMIN or CAP_SYS_ADMIN, or no_masks (which leaves /proc/sys writable).
+       What a later container can still see of an earlier one: closed TCP connections in TIME_WAIT
+       (in /proc/net/tcp, for up to a minute) and the namespace's identity (its inode number).
+       Sockets live only as long as the processes holding them - unless the host was given one
+       (through a unix socket it passed in as stdio).  ctr_netns_pool_destroy(pool) frees the pool
+       once the last container using it has been reaped; it is thread-safe, like ctr_spawn.
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
@@ -370,6 +394,9 @@ typedef enum ctr_cgroup_mode {
     CTR_CGROUP_NEVER      /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
+/* A pool of empty network namespaces lent to containers (manual section 11). */
+typedef struct ctr_netns_pool ctr_netns_pool;
+
 typedef struct ctr_spec {
     const char *const *argv;    /* required, NULL-terminated */
     const char *const *env;     /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -417,6 +444,9 @@ typedef struct ctr_spec {
     const void *seccomp_bpf;    /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
     size_t seccomp_bpf_len;
     int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
+
+    /* Performance (manual section 11) */
+    ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -461,6 +491,10 @@ CONTAINER_API pid_t ctr_pid(const ctr_container *c);
 CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream);
 CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream);
 CONTAINER_API const char *ctr_step_name(ctr_step step);
+/* At most max namespaces, made on first use; root only. */
+CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
+/* Frees the pool once the last container borrowing from it has been reaped. */
+CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 
 #ifdef __cplusplus
 }
@@ -802,6 +836,7 @@ typedef struct ctr__plan {
     char timens_offsets[96];
     const char *hostname;     /* NULL: leave it */
     int net_lo;               /* bring lo up */
+    int netns_fd;             /* a pooled network namespace to enter, or -1 */
     const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
     const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
     int readonly_root;
@@ -1226,7 +1261,7 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = -1;
+    p->errfd = p->statusfd = p->netns_fd = -1;
     for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_PROCS_MAX; i++) p->cg_procs[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
@@ -2115,6 +2150,185 @@ static int ctr__cg_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
     return 0;
 }
 /* ---- end src/cgroup.c ---- */
+/* ---- begin src/netns.c ---- */
+/* ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
+   time each.  A new network namespace is the most expensive namespace to create and to tear
+   down (about 1 ms each way on a small VM, and the teardown runs on a kernel worker that takes
+   a CPU from the next spawn); a container with no network needs nothing of it but loopback. */
+
+struct ctr_netns_pool {
+    pthread_mutex_t lock;
+    unsigned max;       /* slots */
+    unsigned created;   /* slots holding a namespace */
+    unsigned in_use;    /* slots lent to a live container */
+    int dying;          /* ctr_netns_pool_destroy was called while some were lent */
+    int *fds;           /* max slots: an nsfs fd, or -1 */
+    unsigned char *busy;
+};
+
+typedef struct ctr__netns_job {
+    struct ifreq ifr; /* here, not on the child's stack (sanitizers track stacks, not this one) */
+    int fd;   /* the namespace, opened in the shared descriptor table */
+    int err;  /* errno of the failing step, or 0 */
+    const char *what;
+} ctr__netns_job;
+
+/* Runs as a vfork child sharing our memory and descriptor table, in a new network namespace:
+   brings loopback up and opens the namespace for the parent.  Only syscalls. */
+static int ctr__netns_child(void *arg) {
+    ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
+    int s = CTR__CAST(int, syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (s < 0 || syscall(SYS_ioctl, s, SIOCSIFFLAGS, &m->ifr) != 0) {
+        m->err = errno;
+        m->what = "bring up the loopback interface of a pooled network namespace";
+    } else if ((m->fd = CTR__CAST(int, syscall(SYS_openat, AT_FDCWD, "/proc/thread-self/ns/net",
+                                               O_RDONLY | O_CLOEXEC, 0))) < 0) {
+        m->err = errno;
+        m->what = "open a pooled network namespace (/proc/thread-self/ns/net)";
+    }
+    if (s >= 0) syscall(SYS_close, s);
+    syscall(SYS_exit, 0);
+    return 0;
+}
+
+/* A new empty network namespace with loopback up, as an fd; -1 and *err on failure.  Made by a
+   short vfork child (CLONE_VM | CLONE_VFORK | CLONE_FILES), so the calling thread never leaves
+   its own namespace. */
+static int ctr__netns_make(ctr_error *err) {
+    const size_t size = 64 * 1024;
+    ctr__netns_job m;
+    sigset_t all, old;
+    char *stack;
+    int pid, e, st;
+    memset(&m, 0, sizeof(m));
+    memcpy(m.ifr.ifr_name, "lo", 3);
+    m.ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+    m.fd = -1;
+    m.what = "";
+    stack = CTR__CAST(char *, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0));
+    if (stack == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    /* exit signal 0: a host's waitpid(-1) cannot take it; reaped below with __WALL. */
+    pid = clone(ctr__netns_child, stack + size, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_NEWNET, &m);
+    e = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid > 0)
+        while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {}
+    munmap(stack, size);
+    if (pid < 0)
+        return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace for the pool%s",
+                         e == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+    if (m.err) {
+        if (m.fd >= 0) close(m.fd);
+        return ctr__fail(err, CTR_STEP_NETWORK, m.err, "lo", "%s", m.what);
+    }
+    if (ctr__lift(&m.fd) != 0) {
+        e = errno;
+        close(m.fd);
+        return ctr__fail(err, CTR_STEP_RESOURCE, e, "", "move a descriptor above 2");
+    }
+    return m.fd;
+}
+
+CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err) {
+    ctr_netns_pool *pool;
+    unsigned i;
+    ctr__clear_error(err);
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (max == 0 || max > 65536)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "netns pool size must be 1..65536, not %u", max);
+    if (geteuid() != 0)
+        return ctr__fail(err, CTR_STEP_SPEC, EPERM, "", "a netns pool needs root: its namespaces belong to "
+                                                       "the host's user namespace");
+    pool = CTR__CAST(ctr_netns_pool *, CONTAINER_MALLOC(sizeof(*pool)));
+    if (!pool) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the netns pool");
+    memset(pool, 0, sizeof(*pool));
+    pool->fds = CTR__CAST(int *, CONTAINER_MALLOC(max * sizeof(int)));
+    pool->busy = CTR__CAST(unsigned char *, CONTAINER_MALLOC(max));
+    if (!pool->fds || !pool->busy) {
+        if (pool->fds) CONTAINER_FREE(pool->fds);
+        if (pool->busy) CONTAINER_FREE(pool->busy);
+        CONTAINER_FREE(pool);
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the netns pool");
+    }
+    for (i = 0; i < max; i++) {
+        pool->fds[i] = -1;
+        pool->busy[i] = 0;
+    }
+    pool->max = max;
+    pthread_mutex_init(&pool->lock, NULL);
+    *out = pool;
+    return 0;
+}
+
+static void ctr__netns_pool_free(ctr_netns_pool *pool) {
+    unsigned i;
+    for (i = 0; i < pool->max; i++) ctr__close(&pool->fds[i]);
+    pthread_mutex_destroy(&pool->lock);
+    CONTAINER_FREE(pool->fds);
+    CONTAINER_FREE(pool->busy);
+    CONTAINER_FREE(pool);
+}
+
+CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool) {
+    unsigned i;
+    int last;
+    if (!pool) return;
+    pthread_mutex_lock(&pool->lock);
+    for (i = 0; i < pool->max; i++)
+        if (!pool->busy[i]) ctr__close(&pool->fds[i]);
+    pool->dying = 1;
+    last = pool->in_use == 0;
+    pthread_mutex_unlock(&pool->lock);
+    if (last) ctr__netns_pool_free(pool); /* else the last container to give its namespace back */
+}
+
+/* Lends a namespace: its slot (*fd set), or -1 with *fd = -1 when every slot is lent (the
+   container then gets a namespace of its own), or -2 with err set. */
+static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err) {
+    unsigned i;
+    int slot = -1, made;
+    *fd = -1;
+    pthread_mutex_lock(&pool->lock);
+    for (i = 0; i < pool->created && slot < 0; i++)
+        if (!pool->busy[i]) slot = CTR__CAST(int, i);
+    if (slot < 0 && pool->created < pool->max) slot = CTR__CAST(int, pool->created++); /* filled below */
+    if (slot >= 0) {
+        pool->busy[slot] = 1;
+        pool->in_use++;
+    }
+    pthread_mutex_unlock(&pool->lock);
+    if (slot < 0) return -1;
+    if (pool->fds[slot] < 0) {
+        /* A new slot, ours alone while busy: make its namespace outside the lock. */
+        if ((made = ctr__netns_make(err)) < 0) {
+            pthread_mutex_lock(&pool->lock);
+            pool->busy[slot] = 0;
+            pool->in_use--;
+            pthread_mutex_unlock(&pool->lock);
+            return -2;
+        }
+        pool->fds[slot] = made;
+    }
+    *fd = pool->fds[slot];
+    return slot;
+}
+
+/* Gives a namespace back once no process can be in it any more (pid 1 of the container's own
+   pid namespace has been reaped, so every process of it is gone). */
+static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
+    int last;
+    pthread_mutex_lock(&pool->lock);
+    pool->busy[slot] = 0;
+    pool->in_use--;
+    if (pool->dying) ctr__close(&pool->fds[slot]);
+    last = pool->dying && pool->in_use == 0;
+    pthread_mutex_unlock(&pool->lock);
+    if (last) ctr__netns_pool_free(pool);
+}
+/* ---- end src/netns.c ---- */
 /* ---- begin src/child.c ---- */
 /* The child: everything between clone and execve.
 
@@ -2305,6 +2519,7 @@ static void ctr__c_bind_file(const ctr__plan *p, const ctr__op *op, int rootfd) 
     if (ctr__move_mount(op->fds[0], "", f, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
         ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", op->src, " on ", op->dst);
     close(f);
+    close(op->fds[0]);
 }
 
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, symlinks. */
@@ -2327,6 +2542,7 @@ static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
         close(f);
         if (ctr__move_mount(op->fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ", op->dst);
+        close(op->fds[k]);
     }
     if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0 ||
         fchmodat(dev, "shm", 01777, 0) != 0)
@@ -2438,6 +2654,7 @@ static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
             return;
         }
         ctr__c_attach(p, op->fds[0], rootfd, op->dst, op->src);
+        close(op->fds[0]);
         return;
     case CTR_MOUNT_TMPFS:
         m = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
@@ -2704,12 +2921,20 @@ static void ctr__c_pdeathsig(const ctr__plan *p) {
 static void ctr__c_init(const ctr__plan *p) {
     sigset_t all;
     long pid;
-    int status = 0;
+    int status = 0, gate[2];
+    char b;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
+    /* The command waits at this gate until init has closed its descriptors (below), so that it
+       never sees them in /proc/1/fd. */
+    if (syscall(SYS_pipe2, gate, O_CLOEXEC) != 0)
+        ctr__c_die(p, CTR_STEP_INIT, errno, "", "create a pipe", NULL, NULL, NULL);
     pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) ctr__c_die(p, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL, NULL);
     if (pid == 0) {
+        close(gate[1]);
+        while (read(gate[0], &b, 1) < 0 && errno == EINTR) {}
+        close(gate[0]);
         if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
             ctr__c_die(p, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
         ctr__c_exec(p);
@@ -2756,6 +2981,8 @@ static void ctr__child_run(ctr__plan *p) {
         (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
     }
     ctr__c_cgroup(p);
+    if (p->netns_fd >= 0 && syscall(SYS_setns, p->netns_fd, CLONE_NEWNET) != 0)
+        ctr__c_die(p, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL, NULL);
     ctr__c_stdio(p);
     ctr__c_close_fds(p);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
@@ -2794,6 +3021,8 @@ struct ctr_container {
     int64_t start_ns;
     int64_t deadline_ns;  /* 0: no timeout */
     ctr__cgroup cg;
+    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
+    int netns_slot;
 };
 
 static int64_t ctr__now_ns(void) {
@@ -2922,31 +3151,57 @@ static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *a
     return r;
 }
 
+/* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
+   costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
+#define CTR__VM_GUARD 4096u
+#define CTR__VM_CACHED 4
+static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ctr__stack_cache[CTR__VM_CACHED];
+static int ctr__nstacks;
+
+static char *ctr__stack_get(void) {
+    char *stack = NULL;
+    pthread_mutex_lock(&ctr__stack_lock);
+    if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
+    pthread_mutex_unlock(&ctr__stack_lock);
+    if (stack) return stack;
+    stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + CTR__VM_GUARD, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    if (stack == MAP_FAILED) return NULL;
+    if (mprotect(stack, CTR__VM_GUARD, PROT_NONE) != 0) { /* overflowing faults, not corrupts */
+        int e = errno;
+        munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
+        errno = e;
+        return NULL;
+    }
+    return stack;
+}
+
+static void ctr__stack_put(char *stack) {
+    pthread_mutex_lock(&ctr__stack_lock);
+    if (ctr__nstacks < CTR__VM_CACHED) {
+        ctr__stack_cache[ctr__nstacks++] = stack;
+        stack = NULL;
+    }
+    pthread_mutex_unlock(&ctr__stack_lock);
+    if (stack) munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
+}
+
 /* 0 and the child's pid in *pid; -1 with errno (ENOSYS: use the fork-style clone). */
 static int ctr__clone_vm(ctr__clone_args *a, ctr__plan *p, pid_t *pid) {
-    const size_t guard = 4096;
-    char *stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + guard, PROT_READ | PROT_WRITE,
-                                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    char *stack = ctr__stack_get();
     long r;
-    int e;
-    if (stack == MAP_FAILED) return -1;
-    if (mprotect(stack, guard, PROT_NONE) != 0) { /* the child overflowing faults, not corrupts */
-        e = errno;
-        munmap(stack, CTR__VM_STACK + guard);
-        errno = e;
-        return -1;
-    }
+    if (!stack) return -1;
     a->flags |= CLONE_VM | CLONE_VFORK;
-    a->stack = CTR__PTR_TO_U64(stack + guard);
+    a->stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
     a->stack_size = CTR__VM_STACK;
     r = ctr__clone3_on_stack(a, ctr__child_entry, p);
-    e = r < 0 ? CTR__CAST(int, -r) : 0;
     /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
-    munmap(stack, CTR__VM_STACK + guard);
+    ctr__stack_put(stack);
     a->flags &= ~CTR__CAST(uint64_t, CLONE_VM | CLONE_VFORK);
     a->stack = a->stack_size = 0;
     if (r < 0) {
-        errno = e;
+        errno = CTR__CAST(int, -r);
         return -1;
     }
     *pid = CTR__CAST(pid_t, r);
@@ -3017,6 +3272,10 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
                          errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
+    if (c->netns_pool) { /* pid 1 of its own pid namespace is gone, and with it every process */
+        ctr__netns_release(c->netns_pool, c->netns_slot);
+        c->netns_pool = NULL;
+    }
     c->result.wall_ns = ctr__now_ns() - c->start_ns;
     c->result.exited = si.si_code == CLD_EXITED;
     c->result.signaled = !c->result.exited;
@@ -3060,6 +3319,7 @@ static int ctr__read_report(int fd, ctr_error *report) {
 
 static void ctr__container_free(ctr_container *c) {
     int i;
+    if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
@@ -3095,6 +3355,30 @@ static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *er
     return -1;
 }
 
+/* Borrows a network namespace from spec->netns_pool, where that is safe: the container must not
+   be able to change the namespace (no CAP_NET_ADMIN or CAP_SYS_ADMIN, /proc/sys read-only), and
+   every process of it must be gone when it is reaped (its own pid namespace). */
+static int ctr__use_netns_pool(ctr_container *c, ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    const char *why = NULL;
+    int slot;
+    if (spec->share & CTR_NS_NET) why = "the host's network namespace is shared (CTR_NS_NET)";
+    else if (spec->share & CTR_NS_PID) why = "the pid namespace is shared: processes could outlive the container";
+    else if (p->userns) why = "the container has a user namespace (the pool's namespaces belong to the host's)";
+    else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
+        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the namespace";
+    else if (!p->masks) why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
+    if (why) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s", why);
+    slot = ctr__netns_acquire(spec->netns_pool, &p->netns_fd, err);
+    if (slot == -2) return -1;
+    if (slot >= 0) { /* else every namespace is lent: this container gets its own */
+        c->netns_pool = spec->netns_pool;
+        c->netns_slot = slot;
+        p->clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+        p->net_lo = 0;
+    }
+    return 0;
+}
+
 CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
     ctr__plan plan;
     ctr__fds f;
@@ -3120,6 +3404,7 @@ CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error
         plan.cgroupns = 1; /* after the move, so the namespace is rooted at the container's cgroup */
     }
     if (c->cg.version == 1 && ctr__self_attach(&plan, &f, &c->cg, err) != 0) goto done;
+    if (spec->netns_pool && ctr__use_netns_pool(c, &plan, spec, err) != 0) goto done;
     if (ctr__start(c, &plan, &f, err) != 0) goto done;
     if (spec->timeout_sec > 0) c->deadline_ns = c->start_ns + CTR__CAST(int64_t, spec->timeout_sec * 1e9);
     /* Hand the host ends over to the handle. */

@@ -187,6 +187,7 @@ static void ctr__c_bind_file(const ctr__plan *p, const ctr__op *op, int rootfd) 
     if (ctr__move_mount(op->fds[0], "", f, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
         ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", op->src, " on ", op->dst);
     close(f);
+    close(op->fds[0]);
 }
 
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, symlinks. */
@@ -209,6 +210,7 @@ static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
         close(f);
         if (ctr__move_mount(op->fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ", op->dst);
+        close(op->fds[k]);
     }
     if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0 ||
         fchmodat(dev, "shm", 01777, 0) != 0)
@@ -320,6 +322,7 @@ static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
             return;
         }
         ctr__c_attach(p, op->fds[0], rootfd, op->dst, op->src);
+        close(op->fds[0]);
         return;
     case CTR_MOUNT_TMPFS:
         m = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
@@ -586,12 +589,20 @@ static void ctr__c_pdeathsig(const ctr__plan *p) {
 static void ctr__c_init(const ctr__plan *p) {
     sigset_t all;
     long pid;
-    int status = 0;
+    int status = 0, gate[2];
+    char b;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, NULL);
+    /* The command waits at this gate until init has closed its descriptors (below), so that it
+       never sees them in /proc/1/fd. */
+    if (syscall(SYS_pipe2, gate, O_CLOEXEC) != 0)
+        ctr__c_die(p, CTR_STEP_INIT, errno, "", "create a pipe", NULL, NULL, NULL);
     pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
     if (pid < 0) ctr__c_die(p, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL, NULL);
     if (pid == 0) {
+        close(gate[1]);
+        while (read(gate[0], &b, 1) < 0 && errno == EINTR) {}
+        close(gate[0]);
         if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
             ctr__c_die(p, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
         ctr__c_exec(p);
@@ -638,6 +649,8 @@ static void ctr__child_run(ctr__plan *p) {
         (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
     }
     ctr__c_cgroup(p);
+    if (p->netns_fd >= 0 && syscall(SYS_setns, p->netns_fd, CLONE_NEWNET) != 0)
+        ctr__c_die(p, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL, NULL);
     ctr__c_stdio(p);
     ctr__c_close_fds(p);
     if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);

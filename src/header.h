@@ -60,6 +60,8 @@
                       caller that is not root also a user namespace (see 5).  The mount namespace is
                       always new.
        time_ns        non-zero: new time namespace with the given monotonic/boottime offsets.
+       netns_pool     a ctr_netns_pool (below): the container borrows an empty network namespace
+                      instead of creating one (see 11 for what it saves).
        no_die_with_host  by default the container is killed (SIGKILL) when the thread that spawned it
                       exits (PR_SET_PDEATHSIG follows the spawning *thread*: spawn from a thread that
                       outlives the container); set this to let it run on.
@@ -128,8 +130,8 @@
        ctr_spawn fail with CTR_STEP_CGROUP, the path, errno and what to do: never silently unlimited.
        cgroup v2 is used when /sys/fs/cgroup is a cgroup2 mount (one cgroup per container, the child
        born in it with clone3 CLONE_INTO_CGROUP, Linux 5.7); otherwise the cgroup v1 controllers
-       (memory, pids, cpu, cpuacct, freezer, blkio) under /sys/fs/cgroup/<name>, the child waiting
-       until the parent has moved it.  Where: as root <hierarchy>/container.h/ctr-PID-N (the library's
+       (memory, pids, cpu, cpuacct, freezer, blkio) under /sys/fs/cgroup/<name>, the child moving
+       itself in (cgroup.procs files the parent opened) before it does anything else.  Where: as root <hierarchy>/container.h/ctr-PID-N (the library's
        own subtree); as another user (v2), the highest cgroup above its own that it may write (the
        subtree systemd delegates to user@UID.service), plus /container.h/ctr-PID-N; cgroup_parent
        overrides the parent.  The host process is never moved.  A container cgroup left behind by a
@@ -206,6 +208,28 @@
        The child (the code between clone and execve) only executes the plan with raw syscalls - no
        malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
        travels back as one fixed-size ctr_error over a close-on-exec pipe; EOF on it means exec worked.
+       On x86-64 the child is cloned like posix_spawn does it: clone3 with CLONE_VM | CLONE_VFORK on
+       a stack of its own, the calling thread asleep until the child has exec'd or failed.  Nothing
+       of the host's memory is copied, so a host holding gigabytes spawns as fast as a small one, and
+       takes no copy-on-write faults afterwards.  Two cases keep the fork-style clone (a copy of the
+       host's page tables): init (pid 1 lives on beside the host, so needs memory of its own) and
+       time_ns (the kernel lets a process enter a time namespace only when no other shares its
+       memory); so do other architectures, sanitizer builds (ASan, TSan, MSan track stacks) and
+       builds defining CONTAINER_NO_VM_CLONE.
+       Network namespace pool.  Creating a network namespace and bringing its loopback up is the
+       costliest part of a spawn (about 1 ms on a small VM, and as much again tearing it down, on a
+       kernel worker).  ctr_netns_pool_create(&pool, max, &err) makes a pool of at most max empty
+       namespaces with loopback up, created on first use and then lent to one container at a time:
+       set spec.netns_pool, and the namespace goes back to the pool when the container is reaped.
+       When all max are lent, a container gets a new namespace of its own as usual.  Only root
+       can make a pool, and ctr_spawn refuses (CTR_STEP_SPEC, EINVAL) a container that could change
+       a namespace or leave something in it: one with a user namespace, a shared pid or network
+       namespace, CAP_NET_ADMIN or CAP_SYS_ADMIN, or no_masks (which leaves /proc/sys writable).
+       What a later container can still see of an earlier one: closed TCP connections in TIME_WAIT
+       (in /proc/net/tcp, for up to a minute) and the namespace's identity (its inode number).
+       Sockets live only as long as the processes holding them - unless the host was given one
+       (through a unix socket it passed in as stdio).  ctr_netns_pool_destroy(pool) frees the pool
+       once the last container using it has been reaped; it is thread-safe, like ctr_spawn.
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
@@ -368,6 +392,9 @@ typedef enum ctr_cgroup_mode {
     CTR_CGROUP_NEVER      /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
+/* A pool of empty network namespaces lent to containers (manual section 11). */
+typedef struct ctr_netns_pool ctr_netns_pool;
+
 typedef struct ctr_spec {
     const char *const *argv;    /* required, NULL-terminated */
     const char *const *env;     /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -415,6 +442,9 @@ typedef struct ctr_spec {
     const void *seccomp_bpf;    /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
     size_t seccomp_bpf_len;
     int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
+
+    /* Performance (manual section 11) */
+    ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -459,6 +489,10 @@ CONTAINER_API pid_t ctr_pid(const ctr_container *c);
 CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream);
 CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream);
 CONTAINER_API const char *ctr_step_name(ctr_step step);
+/* At most max namespaces, made on first use; root only. */
+CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
+/* Frees the pool once the last container borrowing from it has been reaped. */
+CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,7 @@ typedef struct ctr__plan {
     char timens_offsets[96];
     const char *hostname;     /* NULL: leave it */
     int net_lo;               /* bring lo up */
+    int netns_fd;             /* a pooled network namespace to enter, or -1 */
     const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
     const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
     int readonly_root;
@@ -461,7 +462,7 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = -1;
+    p->errfd = p->statusfd = p->netns_fd = -1;
     for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_PROCS_MAX; i++) p->cg_procs[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");

@@ -10,6 +10,8 @@ struct ctr_container {
     int64_t start_ns;
     int64_t deadline_ns;  /* 0: no timeout */
     ctr__cgroup cg;
+    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
+    int netns_slot;
 };
 
 static int64_t ctr__now_ns(void) {
@@ -138,31 +140,57 @@ static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *a
     return r;
 }
 
+/* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
+   costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
+#define CTR__VM_GUARD 4096u
+#define CTR__VM_CACHED 4
+static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ctr__stack_cache[CTR__VM_CACHED];
+static int ctr__nstacks;
+
+static char *ctr__stack_get(void) {
+    char *stack = NULL;
+    pthread_mutex_lock(&ctr__stack_lock);
+    if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
+    pthread_mutex_unlock(&ctr__stack_lock);
+    if (stack) return stack;
+    stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + CTR__VM_GUARD, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    if (stack == MAP_FAILED) return NULL;
+    if (mprotect(stack, CTR__VM_GUARD, PROT_NONE) != 0) { /* overflowing faults, not corrupts */
+        int e = errno;
+        munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
+        errno = e;
+        return NULL;
+    }
+    return stack;
+}
+
+static void ctr__stack_put(char *stack) {
+    pthread_mutex_lock(&ctr__stack_lock);
+    if (ctr__nstacks < CTR__VM_CACHED) {
+        ctr__stack_cache[ctr__nstacks++] = stack;
+        stack = NULL;
+    }
+    pthread_mutex_unlock(&ctr__stack_lock);
+    if (stack) munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
+}
+
 /* 0 and the child's pid in *pid; -1 with errno (ENOSYS: use the fork-style clone). */
 static int ctr__clone_vm(ctr__clone_args *a, ctr__plan *p, pid_t *pid) {
-    const size_t guard = 4096;
-    char *stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + guard, PROT_READ | PROT_WRITE,
-                                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    char *stack = ctr__stack_get();
     long r;
-    int e;
-    if (stack == MAP_FAILED) return -1;
-    if (mprotect(stack, guard, PROT_NONE) != 0) { /* the child overflowing faults, not corrupts */
-        e = errno;
-        munmap(stack, CTR__VM_STACK + guard);
-        errno = e;
-        return -1;
-    }
+    if (!stack) return -1;
     a->flags |= CLONE_VM | CLONE_VFORK;
-    a->stack = CTR__PTR_TO_U64(stack + guard);
+    a->stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
     a->stack_size = CTR__VM_STACK;
     r = ctr__clone3_on_stack(a, ctr__child_entry, p);
-    e = r < 0 ? CTR__CAST(int, -r) : 0;
     /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
-    munmap(stack, CTR__VM_STACK + guard);
+    ctr__stack_put(stack);
     a->flags &= ~CTR__CAST(uint64_t, CLONE_VM | CLONE_VFORK);
     a->stack = a->stack_size = 0;
     if (r < 0) {
-        errno = e;
+        errno = CTR__CAST(int, -r);
         return -1;
     }
     *pid = CTR__CAST(pid_t, r);
@@ -233,6 +261,10 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
                          errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
+    if (c->netns_pool) { /* pid 1 of its own pid namespace is gone, and with it every process */
+        ctr__netns_release(c->netns_pool, c->netns_slot);
+        c->netns_pool = NULL;
+    }
     c->result.wall_ns = ctr__now_ns() - c->start_ns;
     c->result.exited = si.si_code == CLD_EXITED;
     c->result.signaled = !c->result.exited;
@@ -276,6 +308,7 @@ static int ctr__read_report(int fd, ctr_error *report) {
 
 static void ctr__container_free(ctr_container *c) {
     int i;
+    if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
@@ -311,6 +344,30 @@ static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *er
     return -1;
 }
 
+/* Borrows a network namespace from spec->netns_pool, where that is safe: the container must not
+   be able to change the namespace (no CAP_NET_ADMIN or CAP_SYS_ADMIN, /proc/sys read-only), and
+   every process of it must be gone when it is reaped (its own pid namespace). */
+static int ctr__use_netns_pool(ctr_container *c, ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    const char *why = NULL;
+    int slot;
+    if (spec->share & CTR_NS_NET) why = "the host's network namespace is shared (CTR_NS_NET)";
+    else if (spec->share & CTR_NS_PID) why = "the pid namespace is shared: processes could outlive the container";
+    else if (p->userns) why = "the container has a user namespace (the pool's namespaces belong to the host's)";
+    else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
+        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the namespace";
+    else if (!p->masks) why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
+    if (why) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s", why);
+    slot = ctr__netns_acquire(spec->netns_pool, &p->netns_fd, err);
+    if (slot == -2) return -1;
+    if (slot >= 0) { /* else every namespace is lent: this container gets its own */
+        c->netns_pool = spec->netns_pool;
+        c->netns_slot = slot;
+        p->clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+        p->net_lo = 0;
+    }
+    return 0;
+}
+
 CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
     ctr__plan plan;
     ctr__fds f;
@@ -336,6 +393,7 @@ CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error
         plan.cgroupns = 1; /* after the move, so the namespace is rooted at the container's cgroup */
     }
     if (c->cg.version == 1 && ctr__self_attach(&plan, &f, &c->cg, err) != 0) goto done;
+    if (spec->netns_pool && ctr__use_netns_pool(c, &plan, spec, err) != 0) goto done;
     if (ctr__start(c, &plan, &f, err) != 0) goto done;
     if (spec->timeout_sec > 0) c->deadline_ns = c->start_ns + CTR__CAST(int64_t, spec->timeout_sec * 1e9);
     /* Hand the host ends over to the handle. */

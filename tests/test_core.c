@@ -1907,6 +1907,147 @@ TEST(unprivileged_time_and_shared_net) {
     check_clock_offset(CLOCK_MONOTONIC, "monotonic", 1000000);
 }
 
+/* ---- spawn path and the network namespace pool (manual section 11) ---- */
+
+/* Page faults this process takes writing every page of mem: after a fork-style clone each page
+   is write-protected (copy-on-write) and faults once; after the vfork-style one, none does. */
+__attribute__((unused)) static long faults_writing(char *mem, size_t len, char value) {
+    struct rusage a, b;
+    getrusage(RUSAGE_SELF, &a);
+    for (size_t i = 0; i < len; i += 4096) ((volatile char *)mem)[i] = value;
+    getrusage(RUSAGE_SELF, &b);
+    return b.ru_minflt - a.ru_minflt;
+}
+
+TEST(spawn_does_not_copy_the_hosts_memory) {
+#if defined(__SANITIZE_ADDRESS__) || !defined(__x86_64__)
+    SKIP_NA("sanitized builds and other architectures use the fork-style clone");
+#else
+    const size_t len = 64u << 20; /* 16384 pages */
+    char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ctr_spec s;
+    run r;
+    if (mem == MAP_FAILED) FAIL("mmap: %s", strerror(errno));
+    faults_writing(mem, len, 1); /* resident */
+    ASSERT_LT(faults_writing(mem, len, 2), 100);
+    spec_init(&s, PROBE("exit", "0"));
+    RUN(&s, &r);
+    ASSERT_EXIT(&r, 0);
+    ASSERT_LT(faults_writing(mem, len, 3), 1000); /* nothing was made copy-on-write */
+    s.init = 1;                                    /* init keeps the fork-style clone */
+    RUN(&s, &r);
+    ASSERT_EXIT(&r, 0);
+    ASSERT_GT(faults_writing(mem, len, 4), 16000);
+    munmap(mem, len);
+#endif
+}
+
+static ino_t netns_of(pid_t pid) {
+    char path[64];
+    struct stat st;
+    th_fmt(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+    if (stat(path, &st) != 0) FAIL("stat %s: %s", path, strerror(errno));
+    return st.st_ino;
+}
+
+static ctr_container *spawn_sleeper(int line, ctr_netns_pool *pool) {
+    ctr_spec s;
+    spec_init(&s, PROBE("sleep", "60"));
+    s.stdio[1] = s.stdio[2] = CTR_STDIO_NULL;
+    s.netns_pool = pool;
+    return spawn_ok(line, &s);
+}
+
+TEST(netns_pool_lends_each_namespace_to_one_container_at_a_time) {
+    ctr_netns_pool *pool;
+    ctr_error e;
+    ctr_container *a, *b, *c, *d;
+    ctr_spec s;
+    if (ctr_netns_pool_create(&pool, 2, &e) != 0) FAIL("ctr_netns_pool_create: %s", e.msg);
+    ino_t host = netns_of(getpid());
+    a = spawn_sleeper(__LINE__, pool);
+    b = spawn_sleeper(__LINE__, pool);
+    c = spawn_sleeper(__LINE__, pool); /* both lent: c gets one of its own */
+    ino_t na = netns_of(ctr_pid(a)), nb = netns_of(ctr_pid(b)), nc = netns_of(ctr_pid(c));
+    ASSERT_NE(na, host);
+    ASSERT_NE(nb, host);
+    ASSERT_NE(nc, host);
+    ASSERT_NE(na, nb);
+    ASSERT_NE(nc, na);
+    ASSERT_NE(nc, nb);
+    ctr_destroy(a); /* a's namespace goes back to the pool */
+    d = spawn_sleeper(__LINE__, pool);
+    ASSERT_EQ(netns_of(ctr_pid(d)), na);
+    ctr_destroy(b);
+    ctr_destroy(c);
+    ctr_destroy(d);
+    /* A borrowed namespace is a container's network as usual: loopback only, and up. */
+    spec_init(&s, PROBE("netifs"));
+    s.netns_pool = pool;
+    ASSERT_STREQ(SPEC_OUT(&s), "lo");
+    spec_init(&s, PROBE("ifup", "lo"));
+    s.netns_pool = pool;
+    ASSERT_STREQ(SPEC_OUT(&s), "up");
+    ctr_netns_pool_destroy(pool); /* the harness checks its descriptors are closed */
+}
+
+TEST(netns_pool_outlives_destroy_until_its_last_container) {
+    ctr_netns_pool *pool;
+    ctr_error e;
+    ctr_result res;
+    if (ctr_netns_pool_create(&pool, 1, &e) != 0) FAIL("ctr_netns_pool_create: %s", e.msg);
+    ctr_container *a = spawn_sleeper(__LINE__, pool);
+    ino_t na = netns_of(ctr_pid(a));
+    ctr_netns_pool_destroy(pool); /* a still holds its namespace */
+    ASSERT_EQ(netns_of(ctr_pid(a)), na);
+    ASSERT_EQ(ctr_kill(a, SIGKILL, &e), 0);
+    WAIT(a, &res);
+    ASSERT_SIGNAL(&res, SIGKILL);
+    ctr_destroy(a); /* frees the pool: the harness checks no descriptor is left */
+}
+
+TEST(netns_pool_refuses_containers_that_could_change_the_namespace) {
+    ctr_netns_pool *pool;
+    ctr_error e;
+    ctr_spec s;
+    ASSERT_EQ(ctr_netns_pool_create(&pool, 0, &e), -1);
+    ASSERT_EQ(e.step, CTR_STEP_SPEC);
+    ASSERT_EQ(e.sys_errno, EINVAL);
+    if (ctr_netns_pool_create(&pool, 4, &e) != 0) FAIL("ctr_netns_pool_create: %s", e.msg);
+    spec_init(&s, PROBE("exit", "0"));
+    s.netns_pool = pool;
+    s.cap_add = CTR_CAP(12); /* CAP_NET_ADMIN */
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "netns_pool");
+    s.cap_add = CTR_CAP(21); /* CAP_SYS_ADMIN */
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "netns_pool");
+    s.cap_add = 0;
+    s.no_masks = 1;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "netns_pool");
+    s.no_masks = 0;
+    s.share = CTR_NS_PID;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "netns_pool");
+    s.share = CTR_NS_NET;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "netns_pool");
+    s.share = 0;
+    s.new_userns = 1;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "netns_pool");
+    s.new_userns = 0;
+    run r;
+    RUN(&s, &r); /* and the same spec without them works */
+    ASSERT_EXIT(&r, 0);
+    ctr_netns_pool_destroy(pool);
+}
+
+TEST(unprivileged_netns_pool_is_refused) {
+    ctr_netns_pool *pool = NULL;
+    ctr_error e;
+    become_nobody();
+    ASSERT_EQ(ctr_netns_pool_create(&pool, 4, &e), -1);
+    ASSERT_EQ(e.step, CTR_STEP_SPEC);
+    ASSERT_EQ(e.sys_errno, EPERM);
+    ASSERT_TRUE(pool == NULL);
+}
+
 /* A host that dropped root without exec is not dumpable: its /proc/self files belong to root. */
 TEST(unprivileged_from_a_host_that_dropped_root_without_exec) {
     ctr_spec s;

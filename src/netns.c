@@ -1,0 +1,177 @@
+/* ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
+   time each.  A new network namespace is the most expensive namespace to create and to tear
+   down (about 1 ms each way on a small VM, and the teardown runs on a kernel worker that takes
+   a CPU from the next spawn); a container with no network needs nothing of it but loopback. */
+
+struct ctr_netns_pool {
+    pthread_mutex_t lock;
+    unsigned max;       /* slots */
+    unsigned created;   /* slots holding a namespace */
+    unsigned in_use;    /* slots lent to a live container */
+    int dying;          /* ctr_netns_pool_destroy was called while some were lent */
+    int *fds;           /* max slots: an nsfs fd, or -1 */
+    unsigned char *busy;
+};
+
+typedef struct ctr__netns_job {
+    struct ifreq ifr; /* here, not on the child's stack (sanitizers track stacks, not this one) */
+    int fd;   /* the namespace, opened in the shared descriptor table */
+    int err;  /* errno of the failing step, or 0 */
+    const char *what;
+} ctr__netns_job;
+
+/* Runs as a vfork child sharing our memory and descriptor table, in a new network namespace:
+   brings loopback up and opens the namespace for the parent.  Only syscalls. */
+static int ctr__netns_child(void *arg) {
+    ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
+    int s = CTR__CAST(int, syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (s < 0 || syscall(SYS_ioctl, s, SIOCSIFFLAGS, &m->ifr) != 0) {
+        m->err = errno;
+        m->what = "bring up the loopback interface of a pooled network namespace";
+    } else if ((m->fd = CTR__CAST(int, syscall(SYS_openat, AT_FDCWD, "/proc/thread-self/ns/net",
+                                               O_RDONLY | O_CLOEXEC, 0))) < 0) {
+        m->err = errno;
+        m->what = "open a pooled network namespace (/proc/thread-self/ns/net)";
+    }
+    if (s >= 0) syscall(SYS_close, s);
+    syscall(SYS_exit, 0);
+    return 0;
+}
+
+/* A new empty network namespace with loopback up, as an fd; -1 and *err on failure.  Made by a
+   short vfork child (CLONE_VM | CLONE_VFORK | CLONE_FILES), so the calling thread never leaves
+   its own namespace. */
+static int ctr__netns_make(ctr_error *err) {
+    const size_t size = 64 * 1024;
+    ctr__netns_job m;
+    sigset_t all, old;
+    char *stack;
+    int pid, e, st;
+    memset(&m, 0, sizeof(m));
+    memcpy(m.ifr.ifr_name, "lo", 3);
+    m.ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+    m.fd = -1;
+    m.what = "";
+    stack = CTR__CAST(char *, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0));
+    if (stack == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    /* exit signal 0: a host's waitpid(-1) cannot take it; reaped below with __WALL. */
+    pid = clone(ctr__netns_child, stack + size, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_NEWNET, &m);
+    e = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid > 0)
+        while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {}
+    munmap(stack, size);
+    if (pid < 0)
+        return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace for the pool%s",
+                         e == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+    if (m.err) {
+        if (m.fd >= 0) close(m.fd);
+        return ctr__fail(err, CTR_STEP_NETWORK, m.err, "lo", "%s", m.what);
+    }
+    if (ctr__lift(&m.fd) != 0) {
+        e = errno;
+        close(m.fd);
+        return ctr__fail(err, CTR_STEP_RESOURCE, e, "", "move a descriptor above 2");
+    }
+    return m.fd;
+}
+
+CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err) {
+    ctr_netns_pool *pool;
+    unsigned i;
+    ctr__clear_error(err);
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (max == 0 || max > 65536)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "netns pool size must be 1..65536, not %u", max);
+    if (geteuid() != 0)
+        return ctr__fail(err, CTR_STEP_SPEC, EPERM, "", "a netns pool needs root: its namespaces belong to "
+                                                       "the host's user namespace");
+    pool = CTR__CAST(ctr_netns_pool *, CONTAINER_MALLOC(sizeof(*pool)));
+    if (!pool) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the netns pool");
+    memset(pool, 0, sizeof(*pool));
+    pool->fds = CTR__CAST(int *, CONTAINER_MALLOC(max * sizeof(int)));
+    pool->busy = CTR__CAST(unsigned char *, CONTAINER_MALLOC(max));
+    if (!pool->fds || !pool->busy) {
+        if (pool->fds) CONTAINER_FREE(pool->fds);
+        if (pool->busy) CONTAINER_FREE(pool->busy);
+        CONTAINER_FREE(pool);
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the netns pool");
+    }
+    for (i = 0; i < max; i++) {
+        pool->fds[i] = -1;
+        pool->busy[i] = 0;
+    }
+    pool->max = max;
+    pthread_mutex_init(&pool->lock, NULL);
+    *out = pool;
+    return 0;
+}
+
+static void ctr__netns_pool_free(ctr_netns_pool *pool) {
+    unsigned i;
+    for (i = 0; i < pool->max; i++) ctr__close(&pool->fds[i]);
+    pthread_mutex_destroy(&pool->lock);
+    CONTAINER_FREE(pool->fds);
+    CONTAINER_FREE(pool->busy);
+    CONTAINER_FREE(pool);
+}
+
+CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool) {
+    unsigned i;
+    int last;
+    if (!pool) return;
+    pthread_mutex_lock(&pool->lock);
+    for (i = 0; i < pool->max; i++)
+        if (!pool->busy[i]) ctr__close(&pool->fds[i]);
+    pool->dying = 1;
+    last = pool->in_use == 0;
+    pthread_mutex_unlock(&pool->lock);
+    if (last) ctr__netns_pool_free(pool); /* else the last container to give its namespace back */
+}
+
+/* Lends a namespace: its slot (*fd set), or -1 with *fd = -1 when every slot is lent (the
+   container then gets a namespace of its own), or -2 with err set. */
+static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err) {
+    unsigned i;
+    int slot = -1, made;
+    *fd = -1;
+    pthread_mutex_lock(&pool->lock);
+    for (i = 0; i < pool->created && slot < 0; i++)
+        if (!pool->busy[i]) slot = CTR__CAST(int, i);
+    if (slot < 0 && pool->created < pool->max) slot = CTR__CAST(int, pool->created++); /* filled below */
+    if (slot >= 0) {
+        pool->busy[slot] = 1;
+        pool->in_use++;
+    }
+    pthread_mutex_unlock(&pool->lock);
+    if (slot < 0) return -1;
+    if (pool->fds[slot] < 0) {
+        /* A new slot, ours alone while busy: make its namespace outside the lock. */
+        if ((made = ctr__netns_make(err)) < 0) {
+            pthread_mutex_lock(&pool->lock);
+            pool->busy[slot] = 0;
+            pool->in_use--;
+            pthread_mutex_unlock(&pool->lock);
+            return -2;
+        }
+        pool->fds[slot] = made;
+    }
+    *fd = pool->fds[slot];
+    return slot;
+}
+
+/* Gives a namespace back once no process can be in it any more (pid 1 of the container's own
+   pid namespace has been reaped, so every process of it is gone). */
+static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
+    int last;
+    pthread_mutex_lock(&pool->lock);
+    pool->busy[slot] = 0;
+    pool->in_use--;
+    if (pool->dying) ctr__close(&pool->fds[slot]);
+    last = pool->dying && pool->in_use == 0;
+    pthread_mutex_unlock(&pool->lock);
+    if (last) ctr__netns_pool_free(pool);
+}
