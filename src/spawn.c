@@ -180,12 +180,19 @@ static void ctr__stack_put(char *stack) {
 static int ctr__clone_vm(ctr__clone_args *a, ctr__plan *p, pid_t *pid) {
     char *stack = ctr__stack_get();
     long r;
+    int dumpable;
     if (!stack) return -1;
+    /* The dumpable flag belongs to the memory, which the child shares until execve: making
+       itself undumpable, or changing its uid (the kernel then applies fs.suid_dumpable), changes
+       ours too.  It is put back once the child has left. */
+    dumpable = CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
     a->flags |= CLONE_VM | CLONE_VFORK;
     a->stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
     a->stack_size = CTR__VM_STACK;
     r = ctr__clone3_on_stack(a, ctr__child_entry, p);
     /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
+    if ((dumpable == 0 || dumpable == 1) && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
+        (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
     ctr__stack_put(stack);
     a->flags &= ~CTR__CAST(uint64_t, CLONE_VM | CLONE_VFORK);
     a->stack = a->stack_size = 0;

@@ -1942,6 +1942,23 @@ TEST(spawn_does_not_copy_the_hosts_memory) {
 #endif
 }
 
+/* The child shares the host's memory until execve, and with it the dumpable flag, which it
+   clears (and which its uid change clears): the host's must be as it was, after a spawn that
+   worked and after one that failed. */
+TEST(host_stays_dumpable) {
+    ctr_spec s;
+    run r;
+    ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+    spec_init(&s, PROBE("exit", "0"));
+    s.uid = 1000;
+    RUN(&s, &r);
+    ASSERT_EXIT(&r, 0);
+    ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+    spec_init(&s, ARGV("/bin/does-not-exist"));
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_EXEC, ENOENT, NULL);
+    ASSERT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+}
+
 static ino_t netns_of(pid_t pid) {
     char path[64];
     struct stat st;
