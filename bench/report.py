@@ -160,14 +160,18 @@ def main():
             ch = r.get("meminfo_change_kib", {})
             if r["per_container_kib"] < 0:
                 lines.append("  (MemAvailable rose while the containers ran: something else on the machine freed memory; "
-                             "the kernel counters below are steadier)")
+                             "the kernel counters + PSS below are steadier)")
             lines.append("  %d containers (median of %d rounds): host MemAvailable drop %.0f KiB per container; their RSS %.0f KiB, PSS %.0f KiB "
                          "each" % (r["containers"], r.get("rounds", 1), r["per_container_kib"], r["rss_per_container_kib"],
                                    r["pss_per_container_kib"]))
-            lines.append("  (kernel, per container: Slab %+.0f KiB, KernelStack %+.0f KiB, PageTables %+.0f KiB; "
-                         "spawning all took %.0f ms)" % (
+            lines.append("  kernel counters + PSS: %.0f KiB per container (Slab %+.0f, KernelStack %+.0f, PageTables %+.0f, "
+                         "Percpu %+.0f KiB)" % (
+                             r["kernel_plus_pss_per_container_kib"],
                              ch.get("Slab", 0) / r["containers"], ch.get("KernelStack", 0) / r["containers"],
-                             ch.get("PageTables", 0) / r["containers"], r["spawn_all_ms"]))
+                             ch.get("PageTables", 0) / r["containers"], ch.get("Percpu", 0) / r["containers"]))
+            lines.append("  spawning all %d took %.0f ms; MemAvailable drop per container in each round: %s KiB" % (
+                r["containers"], r["spawn_all_ms"],
+                ", ".join("%.0f" % x for x in r.get("per_container_kib_each_round", []))))
         lines.append("")
 
     lines.append("Targets")
