@@ -13,7 +13,7 @@ import sys
 # (section, [keys]) in print order.  Latency rows: median/min/max in ms.
 SECTIONS = [
     ("/bin/true with full isolation (new pid, mount, uts, ipc, net ns; proc, dev, tmpfs /tmp; busybox rootfs)",
-     ["forkexec", "ctrun", "bwrap", "crun", "crun_lean", "runc", "unshare"]),
+     ["forkexec", "ctrun", "bwrap", "bwrap_nouserns", "crun", "crun_lean", "runc", "unshare"]),
     ("The same in-process (spawn + wait [+ destroy], timed with CLOCK_MONOTONIC)",
      ["api", "raw", "raw_hardened", "raw_exec"]),
     ("With limits: memory 256 MiB, 100 pids, 1 CPU (a cgroup per container)",

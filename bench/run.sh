@@ -141,6 +141,8 @@ inner() {
     cli forkexec "fork+exec, no isolation" "$R/bin/true"
     cli ctrun "ctrun" "$ctrun" --rootfs "$R" -- /bin/true
     cli bwrap "bwrap --unshare-all" bwrap --unshare-all --bind "$R" / --proc /proc --dev /dev --tmpfs /tmp /bin/true
+    cli bwrap_nouserns "bwrap, no user namespace" bwrap --unshare-pid --unshare-net --unshare-ipc --unshare-uts \
+        --unshare-cgroup --bind "$R" / --proc /proc --dev /dev --tmpfs /tmp /bin/true
     cli crun "crun run (cgroups on)" crun run --bundle "$B/oci/crun" "ctrbench-crun-$ID"
     cli crun_lean "crun run (cgroups off, lean spec)" crun --cgroup-manager=disabled run --bundle "$B/oci/crun-lean" "ctrbench-crunlean-$ID"
     cli runc "runc run (cgroups on)" runc run --bundle "$B/oci/runc" "ctrbench-runc-$ID"
