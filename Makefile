@@ -210,3 +210,17 @@ demo: $(BUILD)/ctrun
 
 clean:
 	rm -rf $(BUILD)
+
+# Benchmarks (bench/README.md): not part of all, test or CI.  As root, `make bench` installs the
+# peers it compares with (apt-get), builds a static busybox rootfs and OCI bundles, measures, and
+# prints one table (JSON in bench/results/).  BENCH_RUNS=30 or BENCH_QUICK=1 for a quick run.
+.PHONY: bench
+BENCH_CFLAGS := -O2 -Wall -Wextra -Werror -std=c99
+$(BUILD)/bench/spawn_api: bench/spawn_api.c bench/stats.h container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread -lm
+$(BUILD)/bench/spawn_raw: bench/spawn_raw.c bench/stats.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lm
+bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw
+	BENCH_BUILD=$(BUILD) bash bench/run.sh
