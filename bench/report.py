@@ -15,7 +15,7 @@ SECTIONS = [
     ("/bin/true with full isolation (new pid, mount, uts, ipc, net ns; proc, dev, tmpfs /tmp; busybox rootfs)",
      ["forkexec", "ctrun", "bwrap", "bwrap_nouserns", "crun", "crun_lean", "runc", "unshare"]),
     ("The same in-process (spawn + wait [+ destroy], timed with CLOCK_MONOTONIC)",
-     ["api", "raw", "raw_hardened", "raw_exec"]),
+     ["api", "api_pool", "raw", "raw_hardened", "raw_exec"]),
     ("With limits: memory 256 MiB, 100 pids, 1 CPU (a cgroup per container)",
      ["ctrun_limits", "api_limits", "crun_limits", "runc_limits"]),
     ("Host size: API spawn latency from a big host process",
@@ -99,7 +99,10 @@ def main():
     for line in (read(os.path.join(work, "meta.tsv")) or "").splitlines():
         k, _, v = line.partition("\t")
         meta[k] = v
-    keys = [k for _, ks in SECTIONS for k in ks] + ["tp1", "tp2", "idle"]
+    tp_pairs = [("tp1", "tp2", "2 threads / 1 thread"), ("tp1_pool", "tp2_pool", "2 threads / 1 thread, with the pool"),
+                ("tpraw1", "tpraw2", "raw: 2 processes / 1 process")]
+    tp_keys = [k for a, b, _ in tp_pairs for k in (a, b)]
+    keys = [k for _, ks in SECTIONS for k in ks] + tp_keys + ["idle"]
     rows = {}
     for k in keys:
         r = load_row(work, k)
@@ -136,20 +139,21 @@ def main():
                 fmt(r["ratio_forkexec"]), fmt(r["ratio_bwrap"])))
         lines.append("")
 
-    if "tp1" in rows or "tp2" in rows:
-        lines.append("Throughput (containers per second through the API, /bin/true)")
-    for k in ("tp1", "tp2"):
-        r = rows.get(k)
-        if r is None:
-            continue
-        if "error" in r:
-            lines.append("  %-32s failed: %s" % (r["label"], r["error"]))
-        else:
-            lines.append("  %-32s %8.1f /s  (%d containers in %.1f s, mean latency %.2f ms)" % (
-                r["label"], r["per_second"], r["containers"], r["seconds"], r["mean_latency_ms"]))
-    if "per_second" in rows.get("tp1", {}) and "per_second" in rows.get("tp2", {}):
-        lines.append("  %-32s %8.2f x" % ("2 threads / 1 thread", rows["tp2"]["per_second"] / rows["tp1"]["per_second"]))
-    if "tp1" in rows or "tp2" in rows:
+    if any(k in rows for k in tp_keys):
+        lines.append("Throughput (containers per second, /bin/true)")
+        for a, b, name in tp_pairs:
+            for k in (a, b):
+                r = rows.get(k)
+                if r is None:
+                    continue
+                if "error" in r:
+                    lines.append("  %-40s failed: %s" % (r["label"], r["error"]))
+                else:
+                    extra = (", mean latency %.2f ms" % r["mean_latency_ms"]) if "mean_latency_ms" in r else ""
+                    lines.append("  %-40s %8.1f /s  (%d containers in %.1f s%s)" % (
+                        r["label"], r["per_second"], r["containers"], r["seconds"], extra))
+            if "per_second" in rows.get(a, {}) and "per_second" in rows.get(b, {}):
+                lines.append("  %-40s %8.2f x" % (name, rows[b]["per_second"] / rows[a]["per_second"]))
         lines.append("")
     r = rows.get("idle")
     if r is not None:
@@ -194,6 +198,13 @@ def main():
     if "median_ms" in rows.get("api", {}) and "median_ms" in rows.get("raw", {}):
         lines.append("  info  %-58s %.2f ms vs %.2f ms: %.2f x" % (
             "API vs raw (not hardened)", med("api"), med("raw"), med("api") / med("raw")))
+    if "median_ms" in rows.get("api_pool", {}) and "median_ms" in rows.get("raw_hardened", {}):
+        lines.append("  info  %-58s %.2f ms vs %.2f ms: %.2f x" % (
+            "API with a netns pool vs raw --hardened", med("api_pool"), med("raw_hardened"),
+            med("api_pool") / med("raw_hardened")))
+    for a, b, name in tp_pairs[1:]:
+        if "per_second" in rows.get(a, {}) and "per_second" in rows.get(b, {}):
+            lines.append("  info  %-58s %.2f x" % ("throughput, " + name, rows[b]["per_second"] / rows[a]["per_second"]))
     lines.append("")
 
     lines.append("Notes")

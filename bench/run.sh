@@ -110,6 +110,34 @@ drv() {
     mv "$WORK/$key.out" "$WORK/$key.json"
 }
 
+# drv2 KEY LABEL TIMEOUT COMMAND...: two copies of a throughput driver at once (separate
+# processes); the row is their sum.
+drv2() {
+    local key=$1 label=$2 limit=$3 st1 st2
+    shift 3
+    wanted "$key" || return 0
+    printf '%s\n' "$label" >"$WORK/$key.label"
+    printf '%q ' "$@" >"$WORK/$key.cmd"
+    say "== $label"
+    timeout "$limit" "$@" </dev/null >"$WORK/$key.a" 2>"$WORK/$key.log" &
+    timeout "$limit" "$@" </dev/null >"$WORK/$key.b" 2>>"$WORK/$key.log"
+    st2=$?
+    wait $!
+    st1=$?
+    if [ "$st1" != 0 ] || [ "$st2" != 0 ] || ! [ -s "$WORK/$key.a" ] || ! [ -s "$WORK/$key.b" ]; then
+        echo "$(reason "$WORK/$key.log" 3) (exit $st1, $st2)" >"$WORK/$key.err"
+        say "   failed: $(cat "$WORK/$key.err")"
+        return 0
+    fi
+    python3 - "$WORK/$key.a" "$WORK/$key.b" >"$WORK/$key.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+print(json.dumps({"processes": 2, "containers": a["containers"] + b["containers"],
+                  "seconds": max(a["seconds"], b["seconds"]),
+                  "per_second": a["per_second"] + b["per_second"], "each": [a, b]}))
+PY
+}
+
 inner() {
     local ns_note="no cgroup2 mount at /sys/fs/cgroup/unified: nothing hidden" flen
     if [ "$(readlink /proc/self/ns/mnt)" = "${BENCH_HOST_MNTNS:-}" ]; then
@@ -160,6 +188,7 @@ inner() {
     drv raw "raw syscalls (spawn_raw)" 900 "$raw" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP"
     drv raw_hardened "raw syscalls --hardened" 900 "$raw" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --hardened --filter-len "$flen"
     drv raw_exec "vfork+exec in-process, no isolation" 900 "$raw" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --plain-exec
+    drv api_pool "API with a netns pool (ctr_netns_pool)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --netns-pool 4
 
     # 3. With limits: memory 256 MiB, 100 pids, 1 CPU.
     cli ctrun_limits "ctrun --memory 256m --pids 100 --cpus 1" "$ctrun" --rootfs "$R" --memory 256m --pids 100 --cpus 1 -- /bin/true
@@ -173,6 +202,11 @@ inner() {
     # 5. Throughput, 1 and 2 spawner threads.
     drv tp1 "throughput, 1 spawner thread" $((TP_SECONDS + 300)) "$api" --rootfs "$R" --threads 1 --seconds "$TP_SECONDS" --warmup "$WARMUP"
     drv tp2 "throughput, 2 spawner threads" $((TP_SECONDS + 300)) "$api" --rootfs "$R" --threads 2 --seconds "$TP_SECONDS" --warmup "$WARMUP"
+    drv tp1_pool "  the same with a netns pool, 1 thread" $((TP_SECONDS + 300)) "$api" --rootfs "$R" --threads 1 --seconds "$TP_SECONDS" --warmup "$WARMUP" --netns-pool 4
+    drv tp2_pool "  the same with a netns pool, 2 threads" $((TP_SECONDS + 300)) "$api" --rootfs "$R" --threads 2 --seconds "$TP_SECONDS" --warmup "$WARMUP" --netns-pool 4
+    # The kernel's own scaling: raw syscalls (--hardened), one process, then two at once.
+    drv tpraw1 "raw syscalls --hardened, 1 process" $((TP_SECONDS + 300)) "$raw" --rootfs "$R" --seconds "$TP_SECONDS" --warmup "$WARMUP" --hardened --filter-len "$flen"
+    drv2 tpraw2 "raw syscalls --hardened, 2 processes" $((TP_SECONDS + 300)) "$raw" --rootfs "$R" --seconds "$TP_SECONDS" --warmup "$WARMUP" --hardened --filter-len "$flen"
 
     # 6. Memory per live idle container.
     drv idle "memory, $IDLE idle containers" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS"

@@ -1,7 +1,7 @@
 /* spawn_api - spawn latency, throughput and memory of container.h through its API, in-process.
    A benchmark driver, not an example.
 
-       spawn_api --rootfs DIR [-n N] [--warmup W] [--limits] [--ballast MIB]
+       spawn_api --rootfs DIR [-n N] [--warmup W] [--limits] [--ballast MIB] [--netns-pool N]
        spawn_api --rootfs DIR --threads T --seconds S [--warmup W] [--limits]
        spawn_api --rootfs DIR --idle K [--rounds R]
        spawn_api --rootfs DIR --filter-len
@@ -25,6 +25,9 @@
    MemAvailable when other work runs on the machine.
    --filter-len: the length in BPF instructions of the default seccomp filter, read from a running
    container with ptrace(PTRACE_SECCOMP_GET_FILTER) (root, CONFIG_CHECKPOINT_RESTORE).
+
+   --netns-pool N: every spawn borrows its network namespace from a ctr_netns_pool of at most N
+   (made before the warm-up), instead of creating one.
 
    Prints one line of JSON on stdout; errors on stderr, exit status 1. */
 #define _GNU_SOURCE
@@ -57,12 +60,15 @@ static struct {
     long n, warmup, threads, idle, rounds, ballast_mib;
     double seconds;
     int limits, filter_len;
-} opt = {NULL, 300, 20, 0, 0, 3, 0, 0, 0, 0};
+    unsigned netns_pool;
+} opt = {NULL, 300, 20, 0, 0, 3, 0, 0, 0, 0, 0};
+static ctr_netns_pool *pool; /* --netns-pool N */
 
 static void make_spec(ctr_spec *spec, const char *const *argv) {
     memset(spec, 0, sizeof(*spec));
     spec->argv = argv;
     spec->rootfs = opt.rootfs;
+    spec->netns_pool = pool;
     if (opt.limits) {
         spec->memory_max = 256ull << 20;
         spec->pids_max = 100;
@@ -130,7 +136,8 @@ static int latency(void) {
     }
     printf("{");
     bench_print_stats(v, (size_t)opt.n);
-    printf(",\"limits\":%d,\"ballast_mib\":%ld,\"host_rss_kib\":%ld}\n", opt.limits, opt.ballast_mib,
+    printf(",\"limits\":%d,\"netns_pool\":%u,\"ballast_mib\":%ld,\"host_rss_kib\":%ld}\n", opt.limits, opt.netns_pool,
+           opt.ballast_mib,
            status_kib("/proc/self/status", "VmRSS"));
     return 0;
 }
@@ -348,7 +355,7 @@ static int filter_len(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: spawn_api --rootfs DIR [-n N] [--warmup W] [--limits] [--ballast MIB]\n"
+    fprintf(stderr, "usage: spawn_api --rootfs DIR [-n N] [--warmup W] [--limits] [--ballast MIB] [--netns-pool N]\n"
                     "       spawn_api --rootfs DIR --threads T --seconds S [--warmup W] [--limits]\n"
                     "       spawn_api --rootfs DIR --idle K [--rounds R] [--limits]\n"
                     "       spawn_api --rootfs DIR --filter-len\n");
@@ -370,11 +377,16 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--seconds")) opt.seconds = atof(v), i++;
         else if (!strcmp(a, "--idle")) opt.idle = atol(v), i++;
         else if (!strcmp(a, "--rounds")) opt.rounds = atol(v), i++;
+        else if (!strcmp(a, "--netns-pool")) opt.netns_pool = (unsigned)atol(v), i++;
         else usage();
     }
     if (!opt.rootfs || opt.n < 1 || opt.warmup < 0 || opt.ballast_mib < 0 || opt.threads < 0 || opt.idle < 0 || opt.rounds < 1 ||
         (opt.threads > 0 && opt.seconds <= 0))
         usage();
+    if (opt.netns_pool) {
+        ctr_error err;
+        if (ctr_netns_pool_create(&pool, opt.netns_pool, &err) != 0) fail("ctr_netns_pool_create", &err);
+    }
     if (opt.filter_len) return filter_len();
     if (opt.idle > 0) return idle();
     if (opt.threads > 0) return throughput();

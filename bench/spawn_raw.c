@@ -1,7 +1,7 @@
 /* spawn_raw - a lower bound for container.h's spawn: the same isolation with raw system calls,
    no library.  A benchmark driver, not an example: it checks little and explains less.
 
-       spawn_raw --rootfs DIR [-n N] [--warmup W] [--hardened [--filter-len L]] [--plain-exec]
+       spawn_raw --rootfs DIR [-n N | --seconds S] [--warmup W] [--hardened [--filter-len L]] [--plain-exec]
                  [--sh SCRIPT]
 
    Each iteration: clone(CLONE_VM | CLONE_VFORK | CLONE_NEW{PID,NS,UTS,IPC,NET,CGROUP}) on an
@@ -22,6 +22,9 @@
    --plain-exec: no namespaces and no mounts, just vfork+exec of DIR/bin/true (an in-process
    fork+exec baseline).  --sh SCRIPT runs /bin/sh -c SCRIPT instead of /bin/true, to look at the
    setup from inside.
+
+   --seconds S: throughput instead: containers run one after another for S seconds (after the
+   warm-up); prints {"seconds":X,"containers":N,"per_second":X,...}.
 
    Prints one line of JSON: {"n":N,"median_ms":X,"mean_ms":X,"min_ms":X,"max_ms":X,...}. */
 #define _GNU_SOURCE
@@ -236,7 +239,7 @@ static int read_last_cap(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: spawn_raw --rootfs DIR [-n N] [--warmup W] [--hardened [--filter-len L]] [--plain-exec] [--sh SCRIPT]\n");
+    fprintf(stderr, "usage: spawn_raw --rootfs DIR [-n N | --seconds S] [--warmup W] [--hardened [--filter-len L]] [--plain-exec] [--sh SCRIPT]\n");
     exit(2);
 }
 
@@ -250,7 +253,8 @@ static void setpath3(char *dst, size_t size, const char *a, const char *b, const
 
 int main(int argc, char **argv) {
     const char *rootfs = NULL;
-    long n = 300, warmup = 20, filter_len = 144;
+    long n = 300, warmup = 20, filter_len = 144, count = 0;
+    double seconds = 0, start = 0, last = 0;
     char *stack;
     double *samples;
     long i;
@@ -259,6 +263,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "-n") && i + 1 < argc) n = atol(argv[++i]);
         else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atol(argv[++i]);
         else if (!strcmp(argv[i], "--filter-len") && i + 1 < argc) filter_len = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--hardened")) g.hardened = 1;
         else if (!strcmp(argv[i], "--plain-exec")) g.plain = 1;
         else if (!strcmp(argv[i], "--sh") && i + 1 < argc) { /* check the setup: /bin/sh -c SCRIPT */
@@ -296,15 +301,17 @@ int main(int argc, char **argv) {
         if (!(g.filter = build_filter((unsigned)filter_len))) return 1;
     }
     stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    samples = calloc((size_t)n, sizeof(double));
+    samples = calloc(seconds > 0 ? 1 : (size_t)n, sizeof(double));
     if (stack == MAP_FAILED || !samples) {
         perror("spawn_raw");
         return 1;
     }
     int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
     if (!g.plain) flags |= CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+    if (seconds > 0) n = 1L << 40; /* throughput: until the time is up */
     for (i = -warmup; i < n; i++) {
         double t0 = bench_now_ms(), t1;
+        if (seconds > 0 && i == 0) start = t0;
         int st;
         pid_t pid = clone(child_main, stack + STACK_SIZE, flags, NULL);
         if (pid < 0) {
@@ -320,7 +327,19 @@ int main(int argc, char **argv) {
             fprintf(stderr, "spawn_raw: the container failed (status 0x%x)\n", st);
             return 1;
         }
+        if (seconds > 0) {
+            if (i < 0) continue;
+            if (t1 > start + seconds * 1e3) break;
+            count++;
+            last = t1;
+            continue;
+        }
         if (i >= 0) samples[i] = t1 - t0;
+    }
+    if (seconds > 0) {
+        printf("{\"seconds\":%.3f,\"containers\":%ld,\"per_second\":%.2f,\"mode\":\"%s\"}\n", (last - start) / 1e3, count,
+               count / ((last - start) / 1e3), g.plain ? "plain-exec" : g.hardened ? "hardened" : "raw");
+        return 0;
     }
     printf("{");
     bench_print_stats(samples, (size_t)n);

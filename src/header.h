@@ -191,7 +191,8 @@
        CAP_SYS_ADMIN, and umount is filtered).
        Process: a new session (no controlling terminal, so no TIOCSTI into the host's), every host
        fd but the stdio you gave closed at exec (init closes them itself), not dumpable until exec
-       (nothing may ptrace or read /proc/PID of the copy of the host process), the new root entered
+       (nothing may ptrace or read /proc/PID of the setup process, which shares or copies the
+       host's memory), the new root entered
        with pivot_root and the old one detached.  With init, pid 1 stays a copy of the host process
        (undumpable, no fds): init with CAP_SYS_PTRACE and no user namespace is refused
        (CTR_STEP_CAPS), since ptrace could read the host's memory through it.
