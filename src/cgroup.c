@@ -425,6 +425,16 @@ static int ctr__cg_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     return ctr__cg1_create(cg, s, err);
 }
 
+/* Moves pid into the container's v1 cgroups, while the child waits on the sync pipe. */
+static int ctr__cg_attach(const ctr__cgroup *cg, pid_t pid, ctr_error *err) {
+    char v[32];
+    int i;
+    snprintf(v, sizeof(v), "%ld", CTR__CAST(long, pid));
+    for (i = 0; i < CTR__V1_N; i++)
+        if (cg->v1[i] && ctr__cg_set(cg->v1[i], "cgroup.procs", v, err) != 0) return -1;
+    return 0;
+}
+
 /* Opens cgroup.procs of the container's cgroup(s) for writing, for hosts where clone3 cannot place
    the child (v1, or no clone3): the child writes "0" (itself) into each first thing, before it
    runs anything else.  fds[] gets one close-on-exec fd per directory; returns how many, or -1. */
@@ -449,6 +459,14 @@ static int ctr__cg_populated(const ctr__cgroup *cg) {
     for (i = 0; i < CTR__V1_N; i++)
         if (cg->v1[i] && ctr__cg_get(cg->v1[i], "cgroup.procs", buf, sizeof(buf)) > 0) return 1;
     return 0;
+}
+
+/* 1 once every task of the cgroup is frozen. */
+static int ctr__cg_frozen(const ctr__cgroup *cg) {
+    char buf[64];
+    if (cg->version == 2) return ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1;
+    return cg->v1[CTR__V1_FREEZER] && ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
+           strncmp(buf, "FROZEN", 6) == 0;
 }
 
 /* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else freeze, kill each, thaw. */
@@ -497,8 +515,14 @@ static void ctr__cg_kill(const ctr__cgroup *cg) {
     if (cg->version == 0 || !procs) return;
     if (cg->version == 2 && ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
     for (rounds = 0; rounds < 20; rounds++) {
-        int n;
-        if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
+        int n, waited;
+        if (freezer) {
+            (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
+            /* Kill only once every task is frozen (up to 1 s), as runc does: on Linux 6.1 a v1
+               cgroup thawed while its tasks were still freezing, with SIGKILL pending, left them
+               spinning in get_signal (soft lockup, seen in the cgroup v1 VM). */
+            for (waited = 0; waited < 1000 && !ctr__cg_frozen(cg); waited += 2) ctr__sleep_ms(2);
+        }
         n = ctr__cg_kill_listed(procs);
         if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "0" : "THAWED");
         if (n == 0) break;

@@ -489,10 +489,19 @@ static void ctr__c_rlimits(const ctr__plan *p) {
     }
 }
 
-/* Moves us into the container's cgroup(s) where clone3 could not (cgroup v1, or no clone3):
-   writing "0" to cgroup.procs moves the writer.  Then a cgroup namespace rooted there. */
+/* Gets us into the container's cgroup(s) where clone3 could not: on cgroup v1 the parent moves
+   us while we wait on the sync pipe; on v2 without clone3 we move ourselves (writing "0" to
+   cgroup.procs moves the writer).  Then a cgroup namespace rooted there. */
 static void ctr__c_cgroup(const ctr__plan *p) {
     int i;
+    if (p->sync_fd >= 0) { /* cgroup v1: the parent moves us */
+        char b;
+        ssize_t r;
+        do r = read(p->sync_fd, &b, 1);
+        while (r < 0 && errno == EINTR);
+        if (r != 1) _exit(127); /* the parent failed and reports why itself */
+        close(p->sync_fd);
+    }
     for (i = 0; i < p->ncg_procs; i++) {
         if (write(p->cg_procs[i], "0", 1) != 1)
             ctr__c_die(p, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",

@@ -130,8 +130,8 @@
        ctr_spawn fail with CTR_STEP_CGROUP, the path, errno and what to do: never silently unlimited.
        cgroup v2 is used when /sys/fs/cgroup is a cgroup2 mount (one cgroup per container, the child
        born in it with clone3 CLONE_INTO_CGROUP, Linux 5.7); otherwise the cgroup v1 controllers
-       (memory, pids, cpu, cpuacct, freezer, blkio) under /sys/fs/cgroup/<name>, the child moving
-       itself in (cgroup.procs files the parent opened) before it does anything else.  Where: as root <hierarchy>/container.h/ctr-PID-N (the library's
+       (memory, pids, cpu, cpuacct, freezer, blkio) under /sys/fs/cgroup/<name>, the child waiting
+       until the parent has moved it.  Where: as root <hierarchy>/container.h/ctr-PID-N (the library's
        own subtree); as another user (v2), the highest cgroup above its own that it may write (the
        subtree systemd delegates to user@UID.service), plus /container.h/ctr-PID-N; cgroup_parent
        overrides the parent.  The host process is never moved.  A container cgroup left behind by a
@@ -209,14 +209,16 @@
        The child (the code between clone and execve) only executes the plan with raw syscalls - no
        malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
        travels back as one fixed-size ctr_error over a close-on-exec pipe; EOF on it means exec worked.
-       On x86-64 the child is cloned like posix_spawn does it: clone3 with CLONE_VM | CLONE_VFORK on
+       On x86-64 with Linux 6.12 or newer the child is cloned like posix_spawn does it: clone3 with CLONE_VM | CLONE_VFORK on
        a stack of its own, the calling thread asleep until the child has exec'd or failed.  Nothing
        of the host's memory is copied, so a host holding gigabytes spawns as fast as a small one, and
-       takes no copy-on-write faults afterwards.  Two cases keep the fork-style clone (a copy of the
-       host's page tables): init (pid 1 lives on beside the host, so needs memory of its own) and
+       takes no copy-on-write faults afterwards.  Three cases keep the fork-style clone (a copy of the
+       host's page tables): a container with a cgroup v1 cgroup (the parent moves the child into
+       it), init (pid 1 lives on beside the host, so needs memory of its own) and
        time_ns (the kernel lets a process enter a time namespace only when no other shares its
-       memory); so do other architectures, sanitizer builds (ASan, TSan, MSan track stacks) and
-       builds defining CONTAINER_NO_VM_CLONE.
+       memory); so do other architectures, kernels before 6.12 (on 6.1 with cgroup v1 a rare
+       soft lockup was seen with it, not yet understood), sanitizer builds (ASan, TSan, MSan
+       track stacks) and builds defining CONTAINER_NO_VM_CLONE.
        Network namespace pool.  Creating a network namespace and bringing its loopback up is the
        costliest part of a spawn (about 1 ms on a small VM, and as much again tearing it down, on a
        kernel worker).  ctr_netns_pool_create(&pool, max, &err) makes a pool of at most max empty

@@ -53,6 +53,7 @@ typedef struct ctr__plan {
     int statusfd;             /* init: write end of the status pipe, else -1 */
     int init;
     int die_with_host;
+    int sync_fd;              /* cgroup v1: read end; the child waits until the parent moved it */
     int cg_procs[CTR__CG_PROCS_MAX]; /* cgroup.procs files the child writes itself into, when */
     int ncg_procs;                   /* clone3 cannot place it (cgroup v1, or no clone3) */
     int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
@@ -462,7 +463,7 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = p->netns_fd = -1;
+    p->errfd = p->statusfd = p->netns_fd = p->sync_fd = -1;
     for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_PROCS_MAX; i++) p->cg_procs[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");

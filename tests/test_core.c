@@ -1923,6 +1923,10 @@ TEST(spawn_does_not_copy_the_hosts_memory) {
 #if defined(__SANITIZE_ADDRESS__) || !defined(__x86_64__)
     SKIP_NA("sanitized builds and other architectures use the fork-style clone");
 #else
+    struct utsname u;
+    int major = 0, minor = 0;
+    if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2 || major < 6 || (major == 6 && minor < 12))
+        SKIP_NA("kernels before 6.12 use the fork-style clone");
     const size_t len = 64u << 20; /* 16384 pages */
     char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ctr_spec s;
