@@ -805,7 +805,6 @@ static int ctr__lift(int *fd) {
    allocated here in the parent.  The child only reads the plan (and fills the fd slots in ops). */
 
 #define CTR__DEV_NODES 6
-#define CTR__CG_PROCS_MAX 8
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full",
                                                            "random", "urandom", "tty"};
 static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -857,8 +856,7 @@ typedef struct ctr__plan {
     int init;
     int die_with_host;
     int sync_fd;              /* cgroup v1: read end; the child waits until the parent moved it */
-    int cg_procs[CTR__CG_PROCS_MAX]; /* cgroup.procs files the child writes itself into, when */
-    int ncg_procs;                   /* clone3 cannot place it (cgroup v1, or no clone3) */
+    int cg_procs_fd;          /* cgroup v2 without clone3: cgroup.procs to write ourselves into, or -1 */
     int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
     ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
     size_t nrlimits;
@@ -1266,9 +1264,8 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = p->netns_fd = p->sync_fd = -1;
+    p->errfd = p->statusfd = p->netns_fd = p->sync_fd = p->cg_procs_fd = -1;
     for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
-    for (i = 0; i < CTR__CG_PROCS_MAX; i++) p->cg_procs[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");
@@ -2010,21 +2007,17 @@ static int ctr__cg_attach(const ctr__cgroup *cg, pid_t pid, ctr_error *err) {
     return 0;
 }
 
-/* Opens cgroup.procs of the container's cgroup(s) for writing, for hosts where clone3 cannot place
-   the child (v1, or no clone3): the child writes "0" (itself) into each first thing, before it
-   runs anything else.  fds[] gets one close-on-exec fd per directory; returns how many, or -1. */
-static int ctr__cg_open_procs(const ctr__cgroup *cg, int *fds, int max, ctr_error *err) {
+/* Opens the v2 cgroup's cgroup.procs for writing (close-on-exec, above 2), for a host without
+   clone3: the child writes "0" (itself) into it before it runs anything else.  The fd, or -1. */
+static int ctr__cg_open_procs(const ctr__cgroup *cg, ctr_error *err) {
     char path[PATH_MAX];
-    int i, n = 0;
-    for (i = 0; i < (cg->version == 2 ? 1 : CTR__V1_N) && n < max; i++) {
-        const char *dir = cg->version == 2 ? cg->dir : cg->v1[i];
-        if (!dir) continue;
-        if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 ||
-            (fds[n] = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ctr__lift(&fds[n]) != 0)
-            return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "open %s", path);
-        n++;
+    int fd = -1;
+    if (ctr__join(path, sizeof(path), cg->dir, "/", "cgroup.procs") != 0 ||
+        (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "open %s", path);
     }
-    return n;
+    return fd;
 }
 
 static int ctr__cg_populated(const ctr__cgroup *cg) {
@@ -2093,9 +2086,8 @@ static void ctr__cg_kill(const ctr__cgroup *cg) {
         int n, waited;
         if (freezer) {
             (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
-            /* Kill only once every task is frozen (up to 1 s), as runc does: on Linux 6.1 a v1
-               cgroup thawed while its tasks were still freezing, with SIGKILL pending, left them
-               spinning in get_signal (soft lockup, seen in the cgroup v1 VM). */
+            /* Kill only once every task is frozen (up to 1 s), as runc does, rather than while
+               they are still freezing. */
             for (waited = 0; waited < 1000 && !ctr__cg_frozen(cg); waited += 2) ctr__sleep_ms(2);
         }
         n = ctr__cg_kill_listed(procs);
@@ -2168,14 +2160,7 @@ static int ctr__cg_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
     if (cg->version == 2 && ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err) != 0) return -1;
     if (cg->version == 1 && ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0)
         return -1;
-    for (tries = 0; on && tries < 500; tries++) {
-        char buf[64];
-        if (cg->version == 2 ? ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1
-                             : ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
-                                   strncmp(buf, "FROZEN", 6) == 0)
-            return 0;
-        ctr__sleep_ms(10);
-    }
+    for (tries = 0; on && tries < 500 && !ctr__cg_frozen(cg); tries++) ctr__sleep_ms(10);
     return 0;
 }
 /* ---- end src/cgroup.c ---- */
@@ -2854,7 +2839,6 @@ static void ctr__c_rlimits(const ctr__plan *p) {
    us while we wait on the sync pipe; on v2 without clone3 we move ourselves (writing "0" to
    cgroup.procs moves the writer).  Then a cgroup namespace rooted there. */
 static void ctr__c_cgroup(const ctr__plan *p) {
-    int i;
     if (p->sync_fd >= 0) { /* cgroup v1: the parent moves us */
         char b;
         ssize_t r;
@@ -2863,11 +2847,11 @@ static void ctr__c_cgroup(const ctr__plan *p) {
         if (r != 1) _exit(127); /* the parent failed and reports why itself */
         close(p->sync_fd);
     }
-    for (i = 0; i < p->ncg_procs; i++) {
-        if (write(p->cg_procs[i], "0", 1) != 1)
+    if (p->cg_procs_fd >= 0) {
+        if (write(p->cg_procs_fd, "0", 1) != 1)
             ctr__c_die(p, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",
                        NULL, NULL, NULL);
-        close(p->cg_procs[i]);
+        close(p->cg_procs_fd);
     }
     if (p->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
         ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);
@@ -3071,14 +3055,13 @@ static int64_t ctr__now_ns(void) {
 
 /* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull, sync[2], cg_procs[CTR__CG_PROCS_MAX];
+    int err[2], status[2], pipes[3][2], devnull, sync[2], cg_procs;
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = f->cg_procs = -1;
     for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
-    for (i = 0; i < CTR__CG_PROCS_MAX; i++) f->cg_procs[i] = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -3090,7 +3073,7 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->devnull);
     ctr__close(&f->sync[0]);
     ctr__close(&f->sync[1]);
-    for (i = 0; i < CTR__CG_PROCS_MAX; i++) ctr__close(&f->cg_procs[i]);
+    ctr__close(&f->cg_procs);
     for (i = 0; i < 3; i++) {
         ctr__close(&f->pipes[i][0]);
         ctr__close(&f->pipes[i][1]);
@@ -3137,13 +3120,10 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
     return 0;
 }
 
-/* Where clone3 cannot place the child in its cgroup (cgroup v1, or clone3 missing), the child
-   moves itself, through cgroup.procs files opened here. */
+/* cgroup v2 where clone3 is missing: the child moves itself, through cgroup.procs opened here. */
 static int ctr__self_attach(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, ctr_error *err) {
-    int n = ctr__cg_open_procs(cg, f->cg_procs, CTR__CG_PROCS_MAX, err), i;
-    if (n < 0) return -1;
-    for (i = 0; i < n; i++) p->cg_procs[i] = f->cg_procs[i];
-    p->ncg_procs = n;
+    if ((f->cg_procs = ctr__cg_open_procs(cg, err)) < 0) return -1;
+    p->cg_procs_fd = f->cg_procs;
     return 0;
 }
 

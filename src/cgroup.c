@@ -435,21 +435,17 @@ static int ctr__cg_attach(const ctr__cgroup *cg, pid_t pid, ctr_error *err) {
     return 0;
 }
 
-/* Opens cgroup.procs of the container's cgroup(s) for writing, for hosts where clone3 cannot place
-   the child (v1, or no clone3): the child writes "0" (itself) into each first thing, before it
-   runs anything else.  fds[] gets one close-on-exec fd per directory; returns how many, or -1. */
-static int ctr__cg_open_procs(const ctr__cgroup *cg, int *fds, int max, ctr_error *err) {
+/* Opens the v2 cgroup's cgroup.procs for writing (close-on-exec, above 2), for a host without
+   clone3: the child writes "0" (itself) into it before it runs anything else.  The fd, or -1. */
+static int ctr__cg_open_procs(const ctr__cgroup *cg, ctr_error *err) {
     char path[PATH_MAX];
-    int i, n = 0;
-    for (i = 0; i < (cg->version == 2 ? 1 : CTR__V1_N) && n < max; i++) {
-        const char *dir = cg->version == 2 ? cg->dir : cg->v1[i];
-        if (!dir) continue;
-        if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 ||
-            (fds[n] = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ctr__lift(&fds[n]) != 0)
-            return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "open %s", path);
-        n++;
+    int fd = -1;
+    if (ctr__join(path, sizeof(path), cg->dir, "/", "cgroup.procs") != 0 ||
+        (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "open %s", path);
     }
-    return n;
+    return fd;
 }
 
 static int ctr__cg_populated(const ctr__cgroup *cg) {
@@ -518,9 +514,8 @@ static void ctr__cg_kill(const ctr__cgroup *cg) {
         int n, waited;
         if (freezer) {
             (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
-            /* Kill only once every task is frozen (up to 1 s), as runc does: on Linux 6.1 a v1
-               cgroup thawed while its tasks were still freezing, with SIGKILL pending, left them
-               spinning in get_signal (soft lockup, seen in the cgroup v1 VM). */
+            /* Kill only once every task is frozen (up to 1 s), as runc does, rather than while
+               they are still freezing. */
             for (waited = 0; waited < 1000 && !ctr__cg_frozen(cg); waited += 2) ctr__sleep_ms(2);
         }
         n = ctr__cg_kill_listed(procs);
@@ -593,13 +588,6 @@ static int ctr__cg_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
     if (cg->version == 2 && ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err) != 0) return -1;
     if (cg->version == 1 && ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0)
         return -1;
-    for (tries = 0; on && tries < 500; tries++) {
-        char buf[64];
-        if (cg->version == 2 ? ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1
-                             : ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
-                                   strncmp(buf, "FROZEN", 6) == 0)
-            return 0;
-        ctr__sleep_ms(10);
-    }
+    for (tries = 0; on && tries < 500 && !ctr__cg_frozen(cg); tries++) ctr__sleep_ms(10);
     return 0;
 }

@@ -493,7 +493,6 @@ static void ctr__c_rlimits(const ctr__plan *p) {
    us while we wait on the sync pipe; on v2 without clone3 we move ourselves (writing "0" to
    cgroup.procs moves the writer).  Then a cgroup namespace rooted there. */
 static void ctr__c_cgroup(const ctr__plan *p) {
-    int i;
     if (p->sync_fd >= 0) { /* cgroup v1: the parent moves us */
         char b;
         ssize_t r;
@@ -502,11 +501,11 @@ static void ctr__c_cgroup(const ctr__plan *p) {
         if (r != 1) _exit(127); /* the parent failed and reports why itself */
         close(p->sync_fd);
     }
-    for (i = 0; i < p->ncg_procs; i++) {
-        if (write(p->cg_procs[i], "0", 1) != 1)
+    if (p->cg_procs_fd >= 0) {
+        if (write(p->cg_procs_fd, "0", 1) != 1)
             ctr__c_die(p, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",
                        NULL, NULL, NULL);
-        close(p->cg_procs[i]);
+        close(p->cg_procs_fd);
     }
     if (p->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
         ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);

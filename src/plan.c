@@ -2,7 +2,6 @@
    allocated here in the parent.  The child only reads the plan (and fills the fd slots in ops). */
 
 #define CTR__DEV_NODES 6
-#define CTR__CG_PROCS_MAX 8
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full",
                                                            "random", "urandom", "tty"};
 static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -54,8 +53,7 @@ typedef struct ctr__plan {
     int init;
     int die_with_host;
     int sync_fd;              /* cgroup v1: read end; the child waits until the parent moved it */
-    int cg_procs[CTR__CG_PROCS_MAX]; /* cgroup.procs files the child writes itself into, when */
-    int ncg_procs;                   /* clone3 cannot place it (cgroup v1, or no clone3) */
+    int cg_procs_fd;          /* cgroup v2 without clone3: cgroup.procs to write ourselves into, or -1 */
     int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
     ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
     size_t nrlimits;
@@ -463,9 +461,8 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = p->netns_fd = p->sync_fd = -1;
+    p->errfd = p->statusfd = p->netns_fd = p->sync_fd = p->cg_procs_fd = -1;
     for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
-    for (i = 0; i < CTR__CG_PROCS_MAX; i++) p->cg_procs[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");

@@ -22,14 +22,13 @@ static int64_t ctr__now_ns(void) {
 
 /* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull, sync[2], cg_procs[CTR__CG_PROCS_MAX];
+    int err[2], status[2], pipes[3][2], devnull, sync[2], cg_procs;
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = f->cg_procs = -1;
     for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
-    for (i = 0; i < CTR__CG_PROCS_MAX; i++) f->cg_procs[i] = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -41,7 +40,7 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->devnull);
     ctr__close(&f->sync[0]);
     ctr__close(&f->sync[1]);
-    for (i = 0; i < CTR__CG_PROCS_MAX; i++) ctr__close(&f->cg_procs[i]);
+    ctr__close(&f->cg_procs);
     for (i = 0; i < 3; i++) {
         ctr__close(&f->pipes[i][0]);
         ctr__close(&f->pipes[i][1]);
@@ -88,13 +87,10 @@ static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_er
     return 0;
 }
 
-/* Where clone3 cannot place the child in its cgroup (cgroup v1, or clone3 missing), the child
-   moves itself, through cgroup.procs files opened here. */
+/* cgroup v2 where clone3 is missing: the child moves itself, through cgroup.procs opened here. */
 static int ctr__self_attach(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, ctr_error *err) {
-    int n = ctr__cg_open_procs(cg, f->cg_procs, CTR__CG_PROCS_MAX, err), i;
-    if (n < 0) return -1;
-    for (i = 0; i < n; i++) p->cg_procs[i] = f->cg_procs[i];
-    p->ncg_procs = n;
+    if ((f->cg_procs = ctr__cg_open_procs(cg, err)) < 0) return -1;
+    p->cg_procs_fd = f->cg_procs;
     return 0;
 }
 
