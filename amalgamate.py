@@ -13,7 +13,9 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(ROOT, "container.h")
 # Declarations first, then the implementation in dependency order, then the licence.
 HEADER = ["header.h"]
-IMPL = ["impl_begin.h", "error.c", "plan.c", "security.c", "cgroup.c", "netns.c", "child.c", "spawn.c"]
+# Every file includes internal.h (emitted once, first), so the order below is only for reading.
+IMPL = ["internal.h", "util.c", "plan.c", "security.c", "cgroup.c", "cgroup2.c", "cgroup1.c", "clone.c",
+        "child.c", "mount.c", "netns.c", "spawn.c"]
 LICENSE = "license.txt"
 LOCAL_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 

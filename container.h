@@ -447,6 +447,7 @@ typedef struct ctr_spec {
     const void *seccomp_bpf;    /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
     size_t seccomp_bpf_len;
     int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
+    uint64_t shm_size;          /* bytes of the /dev/shm tmpfs of a CTR_MOUNT_DEV; 0 = 64 MiB */
 
     /* Performance (manual section 11) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
@@ -509,8 +510,15 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #ifndef CONTAINER_IMPLEMENTATION_INCLUDED
 #define CONTAINER_IMPLEMENTATION_INCLUDED
 
-/* ---- begin src/impl_begin.h ---- */
-/* Implementation prelude: feature checks, includes, config defaults, syscall wrappers. */
+/* ---- begin src/internal.h ---- */
+/* internal.h - the implementation's one private header: feature checks, includes, config
+   defaults, syscall wrappers, every private type and every function one source file gives
+   another.  Each src/X.c includes it first and compiles on its own:
+       cc -std=c99 -fsyntax-only -D_GNU_SOURCE -DCONTAINER_IMPLEMENTATION -Isrc src/X.c
+   amalgamate.py puts it (once) at the top of the implementation half of container.h. */
+#ifndef CTR__INTERNAL_H
+#define CTR__INTERNAL_H
+
 #if defined(__GLIBC__) && !defined(__USE_GNU)
 #error "container.h: define _GNU_SOURCE before any #include in the file that defines CONTAINER_IMPLEMENTATION (or include container.h first there)"
 #endif
@@ -564,9 +572,11 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #ifdef __cplusplus
 #define CTR__CAST(type, x) static_cast<type>(x)
 #define CTR__PTR_TO_U64(x) static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))
+#define CTR__U64_TO_PTR(type, x) reinterpret_cast<type>(static_cast<uintptr_t>(x))
 #else
 #define CTR__CAST(type, x) ((type)(x))
 #define CTR__PTR_TO_U64(x) ((uint64_t)(uintptr_t)(x))
+#define CTR__U64_TO_PTR(type, x) ((type)(uintptr_t)(x))
 #endif
 
 /* Constants and structs from newer kernel headers, so older headers still build. */
@@ -678,10 +688,244 @@ typedef struct ctr__bpf {
     uint8_t jt, jf;
     uint32_t k;
 } ctr__bpf;
-/* ---- end src/impl_begin.h ---- */
-/* ---- begin src/error.c ---- */
-/* ctr_error helpers.  ctr__fail is for the parent (it may format with snprintf); the child has its
-   own allocation-free builder in child.c, and the parent completes that message on arrival. */
+
+/* Raw system calls for the code that runs between clone and execve (child.c, mount.c): that code
+   runs in a copy of the host, or on its memory, and must not take a lock, allocate, or act on a
+   pending thread cancellation (glibc's open, read, write and close wrappers are cancellation
+   points).  syscall() only sets errno. */
+#define ctr__r_close(fd) ((void)syscall(SYS_close, (fd)))
+#define ctr__r_openat(dfd, path, flags, mode) ctr__sys_int(syscall(SYS_openat, (dfd), (path), (flags), (mode)))
+#define ctr__r_read(fd, buf, n) syscall(SYS_read, (fd), (buf), (n))
+#define ctr__r_write(fd, buf, n) syscall(SYS_write, (fd), (buf), (n))
+#define ctr__r_mkdirat(dfd, path, mode) syscall(SYS_mkdirat, (dfd), (path), (mode))
+#define ctr__r_symlinkat(target, dfd, path) syscall(SYS_symlinkat, (target), (dfd), (path))
+#define ctr__r_fchmodat(dfd, path, mode) syscall(SYS_fchmodat, (dfd), (path), (mode))
+#define ctr__r_fchmod(fd, mode) syscall(SYS_fchmod, (fd), (mode))
+#define ctr__r_fstat(fd, st) syscall(SYS_fstat, (fd), (st))
+#define ctr__r_fstatat(dfd, path, st, flags) syscall(SYS_newfstatat, (dfd), (path), (st), (flags))
+#define ctr__r_fcntl(fd, cmd, arg) ctr__sys_int(syscall(SYS_fcntl, (fd), (cmd), (arg)))
+#define ctr__r_dup3(from, to) ctr__sys_int(syscall(SYS_dup3, (from), (to), 0))
+#define ctr__r_fchdir(fd) syscall(SYS_fchdir, (fd))
+#define ctr__r_chdir(path) syscall(SYS_chdir, (path))
+#define ctr__r_prctl(op, a) syscall(SYS_prctl, (op), (a), 0, 0, 0)
+/* rt_sigprocmask with every signal (glibc's wrappers leave its own 32 and 33 alone). */
+#define ctr__r_sigmask(how, set, old) syscall(SYS_rt_sigprocmask, (how), (set), (old), sizeof(uint64_t))
+
+/* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
+
+#define CTR__DEV_NODES 6
+/* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
+static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+/* One entry of the mount list, as the child executes it. */
+typedef struct ctr__op {
+    ctr_mount_type type;
+    unsigned flags;           /* CTR_MOUNT_* */
+    const char *src;          /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;          /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;           /* BIND */
+    unsigned mode;            /* DIR/FILE permission bits */
+    char opt_size[24];        /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];        /* TMPFS: "mode" option */
+    const void *data;         /* FILE */
+    size_t data_len;
+} ctr__op;
+
+/* The plan's memory: one chain of allocations, freed together. */
+typedef struct ctr__chunk {
+    struct ctr__chunk *next;
+} ctr__chunk;
+
+/* What the cgroup code is asked for (validated; 0 = not limited). */
+typedef struct ctr__cg_req {
+    int wanted;               /* a cgroup is made */
+    int always;               /* CTR_CGROUP_ALWAYS: every accounting controller, even without limits */
+    uint64_t memory_max, memory_swap_max, pids_max;
+    double cpus;
+    unsigned cpu_weight, io_weight;
+    const char *parent;       /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+} ctr__cg_req;
+
+typedef struct ctr__plan {
+    ctr__chunk *chunks;       /* every allocation below, freed by ctr__plan_free */
+    unsigned long clone_flags; /* CLONE_NEW* only */
+    int userns;               /* write uid_map/gid_map from the child */
+    char uid_map[48], gid_map[48];
+    int set_ids;              /* root without user namespace: setgroups/setresgid/setresuid */
+    uid_t uid;
+    gid_t gid;
+    int timens;
+    char timens_offsets[96];
+    const char *hostname;     /* NULL: leave it */
+    int net_lo;               /* bring lo up in a new network namespace */
+    ctr_netns_pool *netns_pool; /* borrow the network namespace from here (checked safe) */
+    const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
+    const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
+    int readonly_root;
+    ctr__op *ops;
+    size_t nops;
+    char **argv;
+    char **envp;
+    char **exec_paths;        /* candidates for argv[0], in PATH order */
+    size_t nexec;
+    const char *cwd;
+    ctr_stdio_mode stdio[3];
+    int stdio_fd[3];          /* CTR_STDIO_FD: the caller's descriptor */
+    int init;
+    int die_with_host;
+    int64_t timeout_ns;       /* 0: none */
+    ctr__cg_req cg;
+    int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
+    ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
+    size_t nrlimits;
+    uint64_t caps_keep;       /* bounding set; uid 0 keeps these */
+    uint64_t caps_ambient;    /* what a uid other than 0 keeps */
+    int last_cap;
+    int nnp;                  /* set no_new_privs */
+    int masks;                /* mask /proc and /sys paths */
+    char shm_size_opt[24];    /* the /dev/shm tmpfs's size option, in bytes */
+    ctr__bpf *bpf;            /* the seccomp filter, NULL for none */
+    size_t bpf_len;
+} ctr__plan;
+
+/* plan.c */
+static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__plan_free(ctr__plan *p);
+/* util.c: the plan's allocator (zeroed memory, freed by ctr__plan_free) */
+static void *ctr__alloc(ctr__plan *p, size_t n);
+static char *ctr__strdup(ctr__plan *p, const char *s);
+/* security.c: capability sets and the seccomp filter, into the plan */
+static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+
+/* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
+
+enum { CTR__V1_MEMORY, CTR__V1_PIDS, CTR__V1_CPU, CTR__V1_CPUACCT, CTR__V1_FREEZER, CTR__V1_BLKIO, CTR__V1_N };
+#define CTR__CG_ROOT "/sys/fs/cgroup"
+#define CTR__CG_SUBTREE "container.h"
+
+typedef struct ctr__cg_backend ctr__cg_backend;
+
+/* A container's cgroup: version 0 means none. */
+typedef struct ctr__cgroup {
+    const ctr__cg_backend *be; /* NULL: none */
+    char *dir;                /* v2: the cgroup directory */
+    int dirfd;                /* v2: O_PATH fd of dir, for CLONE_INTO_CGROUP */
+    char *v1[CTR__V1_N];      /* v1: the directory per controller, NULL if unused */
+} ctr__cgroup;
+
+/* The interface each backend implements; nothing outside cgroup1.c and cgroup2.c knows which
+   one runs. */
+struct ctr__cg_backend {
+    int version;
+    /* The request is possible on this host at all (checked while the plan is built). */
+    int (*check)(const ctr__cg_req *req, ctr_error *err);
+    /* Makes and configures the cgroup; on failure the caller's ctr__cg_destroy removes what was made. */
+    int (*create)(ctr__cgroup *cg, const ctr__cg_req *req, ctr_error *err);
+    /* The fd for clone3's CLONE_INTO_CGROUP, or -1 when the child must move itself. */
+    int (*clone_into)(const ctr__cgroup *cg);
+    /* Opens the cgroup.procs files the child writes "0" into to move itself (close-on-exec,
+       above 2): fills fds[0..n), returns n or -1. */
+    int (*procs_fds)(const ctr__cgroup *cg, int *fds, int max, ctr_error *err);
+    int (*populated)(const ctr__cgroup *cg);
+    int (*freeze)(const ctr__cgroup *cg, int on, ctr_error *err);
+    int (*frozen)(const ctr__cgroup *cg);
+    void (*kill)(const ctr__cgroup *cg);
+    void (*result)(const ctr__cgroup *cg, ctr_result *r);
+    void (*stats)(const ctr__cgroup *cg, ctr_usage *u);
+    const char *(*path)(const ctr__cgroup *cg);
+};
+
+/* cgroup.c */
+static const ctr__cg_backend *ctr__cg_host(ctr_error *err); /* this host's, detected once */
+static void ctr__cg_init(ctr__cgroup *cg);
+static int ctr__cg_create(ctr__cgroup *cg, const ctr__cg_req *req, ctr_error *err);
+static void ctr__cg_destroy(ctr__cgroup *cg);
+static int ctr__cg_put(const char *dir, const char *file, const char *val);
+static int ctr__cg_set(const char *dir, const char *file, const char *val, ctr_error *err);
+static ssize_t ctr__cg_get(const char *dir, const char *file, char *buf, size_t size);
+static uint64_t ctr__cg_get_u64(const char *dir, const char *file, uint64_t dflt);
+static uint64_t ctr__cg_get_key(const char *dir, const char *file, const char *key);
+static void ctr__cg_name(char *name, size_t size);
+static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot, ctr_error *err);
+static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
+static int ctr__cg_kill_listed(const char *dir);
+static int ctr__cg_open_procs(const char *dir, ctr_error *err);
+static int ctr__statfs_type(const char *path, long *type);
+static const ctr__cg_backend *ctr__cg2(void); /* cgroup2.c */
+static const ctr__cg_backend *ctr__cg1(void); /* cgroup1.c */
+
+/* ---- the launch: one spawn's descriptors, made by the parent before the clone ---- */
+
+typedef struct ctr__launch {
+    const ctr__plan *plan;
+    unsigned long clone_flags; /* the plan's, without CLONE_NEWNET when the pool lent one */
+    int net_lo;               /* bring lo up (a network namespace of its own) */
+    int errfd;                /* write end of the error pipe (close-on-exec) */
+    int statusfd;             /* init: write end of the status pipe, else -1 */
+    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit */
+    int hostfd;               /* pidfd of the host process (the child checks it lives), or -1 */
+    int netns_fd;             /* a pooled network namespace to enter, or -1 */
+    int cg_procs[CTR__V1_N];  /* cgroup.procs files to write "0" into, or -1 */
+    int *mnt_fds;             /* plan->nops * CTR__DEV_NODES slots the child fills */
+} ctr__launch;
+
+/* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
+   with the reason it could not; EXIT with the command's wait status when it ends.  Fixed size,
+   under PIPE_BUF, so each arrives whole. */
+enum { CTR__MSG_STARTED = 1, CTR__MSG_ERROR, CTR__MSG_EXIT };
+typedef struct ctr__status_msg {
+    int kind;
+    int status;
+    ctr_error err;
+} ctr__status_msg;
+
+/* child.c: the child's entry point (a ctr__launch *; never returns) and what the netns pool
+   shares with it */
+static void ctr__child_main(void *launch);
+static int ctr__lo_up(void);
+/* Reports a failed step to the parent over l->errfd and exits; the message is a b c d joined. */
+static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
+                       const char *b, const char *c, const char *d);
+/* mount.c: builds the new root from the plan's ops and enters it (pivot_root) */
+static void ctr__c_setup_root(const ctr__launch *l);
+
+/* clone.c */
+#define CTR__CLONE_VM 1u      /* on the host's memory, like vfork (where possible) */
+#define CTR__CLONE_WAIT 2u    /* CLONE_VFORK: return once the child has exec'd or exited */
+static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
+static int ctr__host_dumpable(void);
+
+/* ---- netns.c ---- */
+static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
+static void ctr__netns_release(ctr_netns_pool *pool, int slot);
+
+/* ---- util.c ---- */
+static void ctr__strlcpy(char *dst, const char *src, size_t size);
+static size_t ctr__append(char *buf, size_t size, size_t len, const char *s);
+static void ctr__finish_msg(ctr_error *err);
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static int ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...);
+static void ctr__clear_error(ctr_error *err);
+static void ctr__close(int *fd);
+static int ctr__lift(int *fd);
+static int ctr__pipe(int fds[2]);
+static int ctr__join(char *out, size_t size, const char *a, const char *sep, const char *b);
+static char *ctr__pathdup(const char *a, const char *b);
+static int64_t ctr__now_ns(void);
+static void ctr__sleep_ms(long ms);
+/* No library call acts on a thread cancellation request: each public function that makes
+   system calls runs between these two (see the manual, section "Threads"). */
+static int ctr__nocancel_begin(void);
+static void ctr__nocancel_end(int old);
+
+#endif /* CTR__INTERNAL_H */
+/* ---- end src/internal.h ---- */
+/* ---- begin src/util.c ---- */
+/* util.c - helpers for the parent side: errors, descriptors, paths, time, the plan's allocator.
+   ctr__fail is for the parent (it may format with snprintf); the child has its own
+   allocation-free builder (ctr__c_die), and the parent completes that message on arrival. */
 
 static const char *const ctr__step_names[] = {
 #define CTR__STEP_STR(name, str) str,
@@ -719,8 +963,6 @@ static const char *ctr__hint(ctr_step step, int e) {
         return "creating namespaces was refused: run as root, or enable unprivileged user namespaces "
                "(sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, "
                "kernel.apparmor_restrict_unprivileged_userns)";
-    if (step == CTR_STEP_MOUNT && e == EXDEV)
-        return "a symlink on the target path leads outside the container root; use the real path";
     if (step == CTR_STEP_CGROUP && (e == EACCES || e == EPERM || e == EROFS))
         return "cgroup limits need root, a cgroup delegated to this user, or cgroup_parent set to a cgroup "
                "this user owns";
@@ -755,9 +997,6 @@ static void ctr__finish_msg(ctr_error *err) {
 }
 
 /* Parent-side failure: fills *err (if any) and returns -1.  The action is a printf format. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
-#endif
 static int ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...) {
     va_list ap;
     if (!err) return -1;
@@ -799,80 +1038,68 @@ static int ctr__lift(int *fd) {
     *fd = hi;
     return 0;
 }
-/* ---- end src/error.c ---- */
-/* ---- begin src/plan.c ---- */
-/* ctr_spec -> ctr__plan: validation, defaults, and every string and buffer the child will need,
-   allocated here in the parent.  The child only reads the plan (and fills the fd slots in ops). */
 
-#define CTR__DEV_NODES 6
-static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full",
-                                                           "random", "urandom", "tty"};
-static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/* A close-on-exec pipe with both ends above 2. */
+static int ctr__pipe(int fds[2]) {
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    if (ctr__lift(&fds[0]) == 0 && ctr__lift(&fds[1]) == 0) return 0;
+    ctr__close(&fds[0]);
+    ctr__close(&fds[1]);
+    return -1;
+}
 
-typedef struct ctr__op {
-    ctr_mount_type type;
-    unsigned flags;
-    const char *src;          /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;          /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;           /* BIND */
-    unsigned mode;            /* DIR/FILE permission bits */
-    char opt_size[24];        /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12];        /* TMPFS: "mode" option */
-    const void *data;         /* FILE */
-    size_t data_len;
-    int fds[CTR__DEV_NODES];  /* filled by the child: BIND uses fds[0], DEV one per node */
-} ctr__op;
+/* out = a sep b; -1 with ENAMETOOLONG if it does not fit. */
+static int ctr__join(char *out, size_t size, const char *a, const char *sep, const char *b) {
+    int n = snprintf(out, size, "%s%s%s", a, sep, b);
+    if (n < 0 || CTR__CAST(size_t, n) >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
 
-typedef struct ctr__chunk {
-    struct ctr__chunk *next;
-} ctr__chunk;
+/* a "/" b (or a copy of a when b is NULL), allocated with CONTAINER_MALLOC. */
+static char *ctr__pathdup(const char *a, const char *b) {
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    char *s = CTR__CAST(char *, CONTAINER_MALLOC(la + lb + 2));
+    if (!s) return NULL;
+    memcpy(s, a, la);
+    if (b) {
+        s[la] = '/';
+        memcpy(s + la + 1, b, lb + 1);
+    } else {
+        s[la] = '\0';
+    }
+    return s;
+}
 
-typedef struct ctr__plan {
-    ctr__chunk *chunks;       /* every allocation below, freed by ctr__plan_free */
-    unsigned long clone_flags; /* CLONE_NEW* only */
-    int userns;               /* write uid_map/gid_map from the child */
-    char uid_map[48], gid_map[48];
-    int set_ids;              /* root without user namespace: setgroups/setresgid/setresuid */
-    uid_t uid;
-    gid_t gid;
-    int timens;
-    char timens_offsets[96];
-    const char *hostname;     /* NULL: leave it */
-    int net_lo;               /* bring lo up */
-    int netns_fd;             /* a pooled network namespace to enter, or -1 */
-    const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
-    const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
-    int readonly_root;
-    ctr__op *ops;
-    size_t nops;
-    char **argv;
-    char **envp;
-    char **exec_paths;        /* candidates for argv[0], in PATH order */
-    size_t nexec;
-    const char *cwd;
-    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit */
-    int errfd;                /* write end of the error pipe (close-on-exec) */
-    int statusfd;             /* init: write end of the status pipe, else -1 */
-    int init;
-    int die_with_host;
-    int sync_fd;              /* cgroup v1: read end; the child waits until the parent moved it */
-    int cg_procs_fd;          /* cgroup v2 without clone3: cgroup.procs to write ourselves into, or -1 */
-    int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
-    ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
-    size_t nrlimits;
-    uint64_t caps_keep;       /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient;    /* what a uid other than 0 keeps */
-    int last_cap;
-    int nnp;                  /* set no_new_privs */
-    int masks;                /* mask /proc and /sys paths */
-    ctr__bpf *bpf;            /* the seccomp filter, NULL for none */
-    size_t bpf_len;
-} ctr__plan;
+static int64_t ctr__now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return CTR__CAST(int64_t, ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
 
-static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static void ctr__sleep_ms(long ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
 
+static int ctr__nocancel_begin(void) {
+    int old = PTHREAD_CANCEL_ENABLE;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    return old;
+}
+
+static void ctr__nocancel_end(int old) {
+    int ignored;
+    pthread_setcancelstate(old, &ignored);
+}
+
+/* The plan's allocator: one malloc per allocation, chained for ctr__plan_free; the header keeps
+   max alignment; the memory is zeroed. */
 static void *ctr__alloc(ctr__plan *p, size_t n) {
-    /* One malloc per allocation, chained for ctr__plan_free; the header keeps max alignment. */
     size_t head = (sizeof(ctr__chunk) + 15u) & ~CTR__CAST(size_t, 15u);
     char *mem = CTR__CAST(char *, CONTAINER_MALLOC(head + n));
     ctr__chunk *c;
@@ -898,6 +1125,15 @@ static char *ctr__strdup(ctr__plan *p, const char *s) {
     if (d) memcpy(d, s, n);
     return d;
 }
+/* ---- end src/util.c ---- */
+/* ---- begin src/plan.c ---- */
+/* plan.c - ctr_spec -> ctr__plan: every field of the spec is validated and translated here (and
+   in security.c and the cgroup backend's check, which this calls), with the defaults applied and
+   every string and buffer the child will need allocated in the parent.  Once built the plan is
+   never changed: the cgroup code, the clone, the child and the handle only read it. */
+
+
+static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
 static char *ctr__normalize(ctr__plan *p, const char *path) {
@@ -1016,13 +1252,11 @@ static int ctr__plan_env(ctr__plan *p, const ctr_spec *spec) {
 
 static ctr__op *ctr__add_op(ctr__plan *p, size_t cap, ctr_mount_type type, const char *dst) {
     ctr__op *op;
-    int i;
     CONTAINER_ASSERT(p->nops < cap);
     (void)cap;
     op = &p->ops[p->nops++];
     op->type = type;
     op->dst = dst;
-    for (i = 0; i < CTR__DEV_NODES; i++) op->fds[i] = -1;
     return op;
 }
 
@@ -1130,8 +1364,6 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     first_user = cap - spec->nmounts;
     for (i = 0; i < spec->nmounts; i++) {
         ctr__op *op = &p->ops[first_user + i];
-        int k;
-        for (k = 0; k < CTR__DEV_NODES; k++) op->fds[k] = -1;
         op->type = spec->mounts[i].type;
         if (ctr__validate_mount(p, &spec->mounts[i], op, err) != 0) return -1;
     }
@@ -1161,7 +1393,8 @@ static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
         if (stat(spec->rootfs, &st) != 0)
             return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "rootfs %s", spec->rootfs);
         if (!S_ISDIR(st.st_mode))
-            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs, "rootfs %s", spec->rootfs);
+            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs, "rootfs %s is not a directory",
+                             spec->rootfs);
         if (!(real = realpath(spec->rootfs, NULL)))
             return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "resolve rootfs %s", spec->rootfs);
         p->rootfs = ctr__strdup(p, real);
@@ -1194,6 +1427,11 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     if (!(share & CTR_NS_UTS)) p->clone_flags |= CLONE_NEWUTS;
     if (!(share & CTR_NS_CGROUP)) p->clone_flags |= CLONE_NEWCGROUP;
     p->net_lo = !(share & CTR_NS_NET);
+    /* (uid_t)-1 means "unchanged" to setresuid: the command would keep the caller's uid (root). */
+    if (spec->uid == CTR__CAST(uid_t, -1) || spec->gid == CTR__CAST(gid_t, -1))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
+                         "%s -1 is not an id (to setresuid it means \"leave unchanged\")",
+                         spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid");
     p->userns = !(share & CTR_NS_USER) && (euid != 0 || spec->new_userns);
     p->uid = spec->uid;
     p->gid = spec->gid;
@@ -1225,15 +1463,31 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     return 0;
 }
 
+/* Is every component of a cgroup path a plain name (no "", ".", "..")? */
+static int ctr__cg_path_ok(const char *path) {
+    const char *s = path;
+    while (*s) {
+        size_t n;
+        while (*s == '/') s++;
+        n = strcspn(s, "/");
+        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return 0;
+        s += n;
+    }
+    return 1;
+}
+
 static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     size_t i, n = s->nrlimits;
     int has_core = 0;
+    ctr__cg_req *cg = &p->cg;
     /* !(x >= 0) also catches NaN */
     if (!(s->cpus >= 0) || s->cpus > 100000.0)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus", "cpus must be a positive number of CPUs, not %g", s->cpus);
     if (!(s->timeout_sec >= 0) || s->timeout_sec > 1e9)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be 0..1e9 seconds, not %g",
                          s->timeout_sec);
+    p->timeout_ns = s->timeout_sec > 0 ? CTR__CAST(int64_t, s->timeout_sec * 1e9) : 0;
+    if (s->timeout_sec > 0 && p->timeout_ns < 1) p->timeout_ns = 1;
     if (s->cpu_weight > 10000 || s->io_weight > 10000)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight", "cpu_weight and io_weight must be 1..10000");
     if (n && !s->rlimits)
@@ -1257,24 +1511,104 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         n++;
     }
     p->nrlimits = n;
+
+    /* The cgroup request. */
+    cg->memory_max = s->memory_max;
+    cg->memory_swap_max = s->memory_swap_max;
+    cg->pids_max = s->pids_max;
+    cg->cpus = s->cpus;
+    cg->cpu_weight = s->cpu_weight;
+    cg->io_weight = s->io_weight;
+    {
+        int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 || s->cpu_weight ||
+                     s->io_weight;
+        switch (s->cgroup) {
+        case CTR_CGROUP_AUTO: cg->wanted = limits; break;
+        case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
+        case CTR_CGROUP_NEVER:
+            if (limits)
+                return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "limits were set but cgroup is CTR_CGROUP_NEVER");
+            break;
+        default:
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d", CTR__CAST(int, s->cgroup));
+        }
+    }
+    if (s->cgroup_parent) {
+        if (!s->cgroup_parent[0] || !ctr__cg_path_ok(s->cgroup_parent))
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
+                             "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
+                             s->cgroup_parent);
+        if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (cg->wanted) {
+        const ctr__cg_backend *be = ctr__cg_host(err);
+        if (!be || be->check(cg, err) != 0) return -1;
+        /* A cgroup namespace is made after the move into the cgroup, rooted there. */
+        if (p->clone_flags & CLONE_NEWCGROUP) {
+            p->clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWCGROUP);
+            p->cgroupns = 1;
+        }
+    }
     return 0;
 }
 
-/* Everything but the fds (stdio, pipes), which ctr_spawn owns. */
-static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+/* Stdio per stream: the caller's descriptors are checked here, the pipes made at spawn. */
+static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
+    for (i = 0; i < 3; i++) {
+        p->stdio[i] = spec->stdio[i];
+        p->stdio_fd[i] = -1;
+        switch (spec->stdio[i]) {
+        case CTR_STDIO_INHERIT:
+        case CTR_STDIO_NULL:
+        case CTR_STDIO_PIPE:
+            break;
+        case CTR_STDIO_FD:
+            if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
+                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "", "stdio_fd[%d] (%d) is not an open descriptor",
+                                 i, spec->stdio_fd[i]);
+            p->stdio_fd[i] = spec->stdio_fd[i];
+            break;
+        default:
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
+                             CTR__CAST(int, spec->stdio[i]));
+        }
+    }
+    return 0;
+}
+
+/* spec.netns_pool: only where the container cannot change the namespace (no CAP_NET_ADMIN or
+   CAP_SYS_ADMIN, /proc/sys read-only) and every process of it is gone when it is reaped (its own
+   pid namespace). */
+static int ctr__plan_netns_pool(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    const char *why = NULL;
+    if (!spec->netns_pool) return 0;
+    if (spec->share & CTR_NS_NET) why = "the host's network namespace is shared (CTR_NS_NET)";
+    else if (spec->share & CTR_NS_PID) why = "the pid namespace is shared: processes could outlive the container";
+    else if (p->userns) why = "the container has a user namespace (the pool's namespaces belong to the host's)";
+    else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
+        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the namespace";
+    else if (!p->masks) why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
+    if (why) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s", why);
+    p->netns_pool = spec->netns_pool;
+    return 0;
+}
+
+/* The whole plan; on failure the caller frees what was allocated with ctr__plan_free. */
+static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = p->netns_fd = p->sync_fd = p->cg_procs_fd = -1;
-    for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");
     if (ctr__check_argv_size(spec, err) != 0) return -1;
     if (spec->cwd && spec->cwd[0] != '/')
         return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
-    if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
+    if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
+    if (ctr__plan_netns_pool(p, spec, err) != 0) return -1;
+    if (ctr__plan_stdio(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;
     if (!(p->argv = ctr__copy_list(p, spec->argv, 0)) || ctr__plan_env(p, spec) != 0 ||
@@ -1282,12 +1616,14 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     p->init = spec->init ? 1 : 0;
     p->die_with_host = spec->no_die_with_host ? 0 : 1;
+    snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
+             CTR__CAST(unsigned long long, spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
     return 0;
 }
 /* ---- end src/plan.c ---- */
 /* ---- begin src/security.c ---- */
-/* Security, parent side: the capability sets and the seccomp filter, computed into the plan.
-   The child applies them (child.c) as its last steps before execve. */
+/* security.c - the capability sets and the seccomp filter, computed into the plan (plan.c calls
+   ctr__plan_security).  The child applies them (child.c) as its last steps before execve. */
 
 #define CTR__SECCOMP_RET_KILL_PROCESS 0x80000000u
 #define CTR__SECCOMP_RET_ERRNO 0x00050000u
@@ -1334,6 +1670,8 @@ static uint32_t ctr__seccomp_ret(ctr_seccomp_action a, int e) {
    aarch64.  Syscalls newer than it are refused with ENOSYS, as an allow-list would: a deny list
    must not let every future syscall through. */
 #define CTR__SYS_open_tree_attr 467
+#define CTR__SYS_set_mempolicy_home_node 450
+#define CTR__AF_VSOCK 40
 #define CTR__SYS_FIRST_UNKNOWN 468
 
 /* The default profile: what Docker's profile refuses, plus what is newer than it.  EPERM, except
@@ -1347,7 +1685,11 @@ static const long ctr__seccomp_denied[] = {
     SYS_setns, SYS_unshare, SYS_settimeofday, SYS_swapon, SYS_swapoff, SYS_userfaultfd,
     SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_process_vm_readv,
     SYS_process_vm_writev, SYS_kcmp, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
-    SYS_move_pages, SYS_fanotify_init, SYS_vhangup, SYS_pidfd_getfd, SYS_syslog, CTR__SYS_open_tree_attr,
+    SYS_move_pages, SYS_migrate_pages, CTR__SYS_set_mempolicy_home_node, SYS_fanotify_init, SYS_vhangup,
+    SYS_pidfd_getfd, SYS_syslog, CTR__SYS_open_tree_attr,
+#ifdef SYS_modify_ldt
+    SYS_modify_ldt,
+#endif
 #ifdef SYS_quotactl_fd
     SYS_quotactl_fd,
 #endif
@@ -1379,12 +1721,33 @@ static void ctr__bpf_prologue(ctr__bpf *f, size_t *n) {
 #endif
 }
 
+/* The default profile's head, shared by both builds (libseccomp cannot express these: a range
+   of syscall numbers, and an allow-list of one argument's values under an allowing default).
+   Syscalls newer than the profile fail with ENOSYS, as an allow-list would; personality() may
+   only ask for the personas Docker allows (Linux, LINUX32, UNAME26, both, and 0xffffffff, the
+   query), compared on the low 32 bits, which are all the kernel reads. */
+static void ctr__bpf_default_head(ctr__bpf *f, size_t *n) {
+    ctr__bpf_prologue(f, n);
+    ctr__bpf_emit(f, n, CTR__BPF_JGE_K, 0, 1, CTR__SYS_FIRST_UNKNOWN);
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 0, 8, SYS_personality);
+    ctr__bpf_emit(f, n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(0));
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 5, 0, 0x0u);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 4, 0, 0x8u);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 3, 0, 0x20000u);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 2, 0, 0x20008u);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 1, 0, 0xffffffffu);
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+}
+#define CTR__BPF_HEAD_MAX 24
+
 #define CTR__NDENIED (sizeof(ctr__seccomp_denied) / sizeof(ctr__seccomp_denied[0]))
-#define CTR__BPF_DEFAULT_MAX (32 + 2 * CTR__NDENIED)
+#define CTR__BPF_DEFAULT_MAX (48 + 2 * CTR__NDENIED)
 
 static size_t ctr__bpf_default(ctr__bpf *f) {
     size_t n = 0, i;
-    ctr__bpf_prologue(f, &n);
+    ctr__bpf_default_head(f, &n);
     /* clone: refuse new namespaces (the flags are args[0] on x86_64 and aarch64). */
     ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 4, SYS_clone);
     ctr__bpf_emit(f, &n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(0));
@@ -1398,9 +1761,14 @@ static size_t ctr__bpf_default(ctr__bpf *f) {
     ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 1, 0, TIOCLINUX);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    /* socket: no AF_VSOCK (vsock is not confined by network namespaces: it reaches the
+       hypervisor's services); the family is an int, so its low 32 bits. */
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 4, SYS_socket);
+    ctr__bpf_emit(f, &n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(0));
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__AF_VSOCK);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EAFNOSUPPORT);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
     ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, SYS_clone3);
-    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
-    ctr__bpf_emit(f, &n, CTR__BPF_JGE_K, 0, 1, CTR__SYS_FIRST_UNKNOWN);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
     for (i = 0; i < CTR__NDENIED; i++) {
         ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, ctr__seccomp_denied[i]));
@@ -1446,6 +1814,8 @@ static int ctr__scmp_default(scmp_filter_ctx ctx) {
                                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
     if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                                     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, CTR__AF_VSOCK));
     if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     for (i = 0; r == 0 && i < CTR__NDENIED; i++)
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), CTR__CAST(int, ctr__seccomp_denied[i]), 0);
@@ -1477,10 +1847,15 @@ static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err)
     if (r == 0 && (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size % CTR__CAST(off_t, sizeof(ctr__bpf)) != 0))
         r = -EINVAL;
     if (r == 0) {
-        p->bpf_len = CTR__CAST(size_t, st.st_size) / sizeof(ctr__bpf);
-        if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, CTR__CAST(size_t, st.st_size)))) ||
-            pread(fd, p->bpf, CTR__CAST(size_t, st.st_size), 0) != st.st_size)
-            r = -EIO;
+        /* The default profile starts with the head the built-in compiler also uses, then falls
+           through into libseccomp's program (which checks the architecture again). */
+        size_t head = 0, len = CTR__CAST(size_t, st.st_size) / sizeof(ctr__bpf);
+        ctr__bpf *f = CTR__CAST(ctr__bpf *, ctr__alloc(p, (len + CTR__BPF_HEAD_MAX) * sizeof(ctr__bpf)));
+        if (f && s->seccomp == CTR_SECCOMP_DEFAULT) ctr__bpf_default_head(f, &head);
+        if (!f || pread(fd, f + head, CTR__CAST(size_t, st.st_size), 0) != st.st_size) r = -EIO;
+        else if (head + len > 4096) r = -E2BIG;
+        p->bpf = f;
+        p->bpf_len = head + len;
     }
     ctr__close(&fd);
     if (r != 0) return ctr__fail(err, CTR_STEP_SECCOMP, -r, "", "libseccomp: build the filter");
@@ -1570,8 +1945,11 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 }
 /* ---- end src/security.c ---- */
 /* ---- begin src/cgroup.c ---- */
-/* Cgroups, in the parent only: cgroup v2 (primary) and v1 (fallback for hosts that still mount
-   the v1 controllers).  One cgroup per container, made before the clone, removed on destroy.
+/* cgroup.c - a container's cgroup, in the parent only: the backend for this host (cgroup2.c, the
+   primary, or cgroup1.c for hosts that still mount the v1 controllers) is chosen once per
+   process, and this file holds what both share: reading and writing cgroup files, naming,
+   making and sweeping container cgroups, killing what a cgroup.procs lists.  No code outside
+   cgroup1.c and cgroup2.c knows which version runs.
 
    Where:  v2 as root: /sys/fs/cgroup/container.h/ctr-PID-N (the library's own subtree).  v2 as
    another user: DELEGATED/container.h/ctr-PID-N, where DELEGATED is the highest ancestor of the
@@ -1581,51 +1959,70 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
    that creates a container cgroup in the same parent. */
 
 #define CTR__CG2_MAGIC 0x63677270L
-#define CTR__CG1_MAGIC 0x27e0ebL
-#define CTR__CG_ROOT "/sys/fs/cgroup"
-#define CTR__CG_SUBTREE "container.h"
 
-/* v1 controllers we use; cgroup dirs are kept per controller (NULL = not used). */
-enum { CTR__V1_MEMORY, CTR__V1_PIDS, CTR__V1_CPU, CTR__V1_CPUACCT, CTR__V1_FREEZER, CTR__V1_BLKIO, CTR__V1_N };
-static const char *const ctr__v1_names[CTR__V1_N] = {"memory", "pids", "cpu", "cpuacct", "freezer", "blkio"};
+static int ctr__statfs_type(const char *path, long *type) {
+    struct statfs st;
+    if (statfs(path, &st) != 0) return -1;
+    *type = CTR__CAST(long, st.f_type);
+    return 0;
+}
 
-typedef struct ctr__cgroup {
-    int version;              /* 0: none, 1 or 2 */
-    char *dir;                /* v2: the container's cgroup directory */
-    int dirfd;                /* v2: O_PATH fd of dir, for CLONE_INTO_CGROUP */
-    char *v1[CTR__V1_N];      /* v1: the container's directory per controller, NULL if unused */
-} ctr__cgroup;
+/* The backend of this host: v2 when /sys/fs/cgroup is a cgroup2 mount; otherwise v1 (a v1 or
+   hybrid host has a tmpfs there, and its cgroup2 at unified/, if any, has no controllers we
+   could use).  Detected once per process: a host does not change its cgroup layout under a
+   running program. */
+static const ctr__cg_backend *ctr__cg_host(ctr_error *err) {
+    static int cached; /* 0: not yet, 1: v1, 2: v2 */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    long type = 0;
+    if (!v) {
+        if (ctr__statfs_type(CTR__CG_ROOT, &type) != 0) {
+            ctr__fail(err, CTR_STEP_CGROUP, errno, CTR__CG_ROOT, "cgroups are not mounted at %s", CTR__CG_ROOT);
+            return NULL;
+        }
+        v = type == CTR__CG2_MAGIC ? 2 : 1;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v == 2 ? ctr__cg2() : ctr__cg1();
+}
 
 static void ctr__cg_init(ctr__cgroup *cg) {
     int i;
-    cg->version = 0;
+    cg->be = NULL;
     cg->dir = NULL;
     cg->dirfd = -1;
     for (i = 0; i < CTR__V1_N; i++) cg->v1[i] = NULL;
 }
 
-/* out = a sep b; -1 with ENAMETOOLONG if it does not fit. */
-static int ctr__join(char *out, size_t size, const char *a, const char *sep, const char *b) {
-    int n = snprintf(out, size, "%s%s%s", a, sep, b);
-    if (n < 0 || CTR__CAST(size_t, n) >= size) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    return 0;
+/* Creates and configures the container's cgroup if the plan wants one.  On failure everything
+   made so far is removed by the caller's ctr__cg_destroy. */
+static int ctr__cg_create(ctr__cgroup *cg, const ctr__cg_req *req, ctr_error *err) {
+    const ctr__cg_backend *be;
+    if (!req->wanted) return 0;
+    if (!(be = ctr__cg_host(err))) return -1;
+    cg->be = be;
+    return be->create(cg, req, err);
 }
 
-static char *ctr__pathdup(const char *a, const char *b) {
-    size_t la = strlen(a), lb = b ? strlen(b) : 0;
-    char *s = CTR__CAST(char *, CONTAINER_MALLOC(la + lb + 2));
-    if (!s) return NULL;
-    memcpy(s, a, la);
-    if (b) {
-        s[la] = '/';
-        memcpy(s + la + 1, b, lb + 1);
-    } else {
-        s[la] = '\0';
+/* Kills what is left, waits (up to 5 s) for the cgroup to empty, removes it, frees cg. */
+static void ctr__cg_destroy(ctr__cgroup *cg) {
+    int i, tries;
+    if (cg->be) {
+        for (tries = 0; tries < 500 && cg->be->populated(cg); tries++) {
+            if (tries % 50 == 0) cg->be->kill(cg);
+            ctr__sleep_ms(10);
+        }
+        if (cg->dir) (void)rmdir(cg->dir);
+        for (i = 0; i < CTR__V1_N; i++) {
+            int j, dup = 0;
+            for (j = 0; j < i; j++) dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
+            if (cg->v1[i] && !dup) (void)rmdir(cg->v1[i]);
+        }
     }
-    return s;
+    ctr__close(&cg->dirfd);
+    CONTAINER_FREE(cg->dir);
+    for (i = 0; i < CTR__V1_N; i++) CONTAINER_FREE(cg->v1[i]);
+    ctr__cg_init(cg);
 }
 
 /* Writes val to dir/file.  0, or -1 with errno. */
@@ -1677,13 +2074,6 @@ static uint64_t ctr__cg_get_key(const char *dir, const char *file, const char *k
     return 0;
 }
 
-static int ctr__statfs_type(const char *path, long *type) {
-    struct statfs st;
-    if (statfs(path, &st) != 0) return -1;
-    *type = CTR__CAST(long, st.f_type);
-    return 0;
-}
-
 /* Removes ctr-PID-* directories of dead PIDs in parent (each rmdir only works if it is empty). */
 static void ctr__cg_sweep(const char *parent) {
     DIR *d = opendir(parent);
@@ -1727,6 +2117,62 @@ static char *ctr__cg_mkdir_container(const char *parent, const char *name, int s
         return NULL;
     }
     return dir;
+}
+
+static int ctr__cg_mkdir_p(const char *dir, ctr_error *err) {
+    if (mkdir(dir, 0755) == 0 || errno == EEXIST) return 0;
+    return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "create cgroup %s", dir);
+}
+
+/* Opens dir/cgroup.procs for writing (close-on-exec, above 2): the child writes "0" into it,
+   which moves the writer.  The fd, or -1. */
+static int ctr__cg_open_procs(const char *dir, ctr_error *err) {
+    char path[PATH_MAX];
+    int fd = -1;
+    if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 ||
+        (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "open %s", path);
+    }
+    return fd;
+}
+
+/* SIGKILLs every pid listed in dir/cgroup.procs, reading it to the end (a read returns at most a
+   page of it); returns how many it saw. */
+static int ctr__cg_kill_listed(const char *dir) {
+    char path[PATH_MAX], buf[4096];
+    size_t have = 0;
+    int fd, n = 0;
+    if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+        char *s, *nl;
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        have += CTR__CAST(size_t, r);
+        buf[have] = '\0';
+        for (s = buf; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
+            long pid = strtol(s, NULL, 10);
+            if (pid > 0) kill(CTR__CAST(pid_t, pid), SIGKILL);
+            n++;
+        }
+        have = strlen(s); /* a line cut by the page end waits for the next read */
+        memmove(buf, s, have);
+    }
+    ctr__close(&fd);
+    return n;
+}
+/* ---- end src/cgroup.c ---- */
+/* ---- begin src/cgroup2.c ---- */
+/* cgroup2.c - the cgroup v2 backend (the primary one): one cgroup per container, the child born
+   in it with clone3's CLONE_INTO_CGROUP (Linux 5.7; where clone3 is missing the child moves
+   itself through cgroup.procs), cgroup.kill (5.14) to kill, cgroup.freeze to pause. */
+
+static int ctr__cg2_check(const ctr__cg_req *req, ctr_error *err) {
+    (void)req;
+    (void)err;
+    return 0;
 }
 
 /* Is the controller name a word of the space-separated list? */
@@ -1811,15 +2257,6 @@ static int ctr__cg2_delegated(char *out, size_t size, ctr_error *err) {
     return 0;
 }
 
-static int ctr__cg_mkdir_p(const char *dir, ctr_error *err) {
-    if (mkdir(dir, 0755) == 0 || errno == EEXIST) return 0;
-    return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "create cgroup %s", dir);
-}
-
-static int ctr__cg_wanted(const ctr_spec *s) {
-    return s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 || s->cpu_weight || s->io_weight;
-}
-
 /* /proc/swaps lists a swap area after its header line. */
 static int ctr__host_has_swap(void) {
     char buf[256];
@@ -1833,7 +2270,7 @@ static int ctr__host_has_swap(void) {
     return strchr(buf, '\n') && strchr(buf, '\n')[1] != '\0';
 }
 
-static int ctr__cg2_limits(const char *dir, const ctr_spec *s, ctr_error *err) {
+static int ctr__cg2_limits(const char *dir, const ctr__cg_req *s, ctr_error *err) {
     char v[64];
     if (s->memory_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_max));
@@ -1866,7 +2303,7 @@ static int ctr__cg2_limits(const char *dir, const ctr_spec *s, ctr_error *err) {
     return 0;
 }
 
-static int ctr__cg2_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
+static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err) {
     static const char *const ctrls[] = {"memory", "pids", "cpu", "io"};
     int req[4];
     char parent[PATH_MAX], name[64];
@@ -1874,9 +2311,9 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     req[1] = s->pids_max != 0;
     req[2] = s->cpus > 0 || s->cpu_weight;
     req[3] = s->io_weight != 0;
-    if (s->cgroup_parent) {
+    if (s->parent) {
         /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
-        const char *cp = s->cgroup_parent;
+        const char *cp = s->parent;
         int full = strncmp(cp, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
         if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT, full || cp[0] == '/' ? "" : "/", cp) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, cp, "cgroup path %s", cp);
@@ -1892,13 +2329,101 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
     if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
     ctr__cg_name(name, sizeof(name));
     if (!(cg->dir = ctr__cg_mkdir_container(parent, name, 0, err))) return -1;
-    cg->version = 2;
-    if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 || ctr__lift(&cg->dirfd) != 0)
         return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
     return ctr__cg2_limits(cg->dir, s, err);
 }
 
-static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
+static int ctr__cg2_clone_into(const ctr__cgroup *cg) { return cg->dirfd; }
+
+static int ctr__cg2_procs_fds(const ctr__cgroup *cg, int *fds, int max, ctr_error *err) {
+    if (max < 1) return 0;
+    return (fds[0] = ctr__cg_open_procs(cg->dir, err)) < 0 ? -1 : 1;
+}
+
+static int ctr__cg2_populated(const ctr__cgroup *cg) {
+    return ctr__cg_get_key(cg->dir, "cgroup.events", "populated") != 0;
+}
+
+static int ctr__cg2_frozen(const ctr__cgroup *cg) { return ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1; }
+
+/* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
+static int ctr__cg2_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
+    int tries;
+    if (ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err) != 0) return -1;
+    for (tries = 0; on && tries < 500 && !ctr__cg2_frozen(cg); tries++) ctr__sleep_ms(10);
+    return 0;
+}
+
+/* SIGKILL to every process: cgroup.kill (Linux 5.14), else rounds of freeze (no fork behind our
+   back), kill each listed, thaw, until the list is empty. */
+static void ctr__cg2_kill(const ctr__cgroup *cg) {
+    int rounds;
+    if (ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
+    for (rounds = 0; rounds < 20; rounds++) {
+        int n, waited;
+        (void)ctr__cg_put(cg->dir, "cgroup.freeze", "1");
+        for (waited = 0; waited < 1000 && !ctr__cg2_frozen(cg); waited += 2) ctr__sleep_ms(2);
+        n = ctr__cg_kill_listed(cg->dir);
+        (void)ctr__cg_put(cg->dir, "cgroup.freeze", "0");
+        if (n == 0) break;
+        ctr__sleep_ms(1);
+    }
+}
+
+/* After the container exited: OOM kills, peak memory (memory.peak, Linux 5.19), CPU times. */
+static void ctr__cg2_result(const ctr__cgroup *cg, ctr_result *r) {
+    r->oom_killed = ctr__cg_get_key(cg->dir, "memory.events", "oom_kill") > 0;
+    r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak", r->memory_peak);
+    r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "user_usec")) * 1000;
+    r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
+}
+
+static void ctr__cg2_stats(const ctr__cgroup *cg, ctr_usage *u) {
+    u->memory_current = ctr__cg_get_u64(cg->dir, "memory.current", 0);
+    u->pids_current = ctr__cg_get_u64(cg->dir, "pids.current", 0);
+    u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "usage_usec")) * 1000;
+}
+
+static const char *ctr__cg2_path(const ctr__cgroup *cg) { return cg->dir ? cg->dir : ""; }
+
+static const ctr__cg_backend *ctr__cg2(void) {
+    static const ctr__cg_backend be = {2,
+                                       ctr__cg2_check,
+                                       ctr__cg2_create,
+                                       ctr__cg2_clone_into,
+                                       ctr__cg2_procs_fds,
+                                       ctr__cg2_populated,
+                                       ctr__cg2_freeze,
+                                       ctr__cg2_frozen,
+                                       ctr__cg2_kill,
+                                       ctr__cg2_result,
+                                       ctr__cg2_stats,
+                                       ctr__cg2_path};
+    return &be;
+}
+/* ---- end src/cgroup2.c ---- */
+/* ---- begin src/cgroup1.c ---- */
+/* cgroup1.c - the cgroup v1 backend, for hosts that still mount the v1 controllers (memory, pids,
+   cpu, cpuacct, freezer, blkio under /sys/fs/cgroup/<name>): one directory per controller the
+   container needs, the child moving itself into each (it writes "0" to their cgroup.procs before
+   anything else), the freezer to pause and to kill. */
+
+#define CTR__CG1_MAGIC 0x27e0ebL
+
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory", "pids", "cpu", "cpuacct", "freezer", "blkio"};
+
+static int ctr__cg1_check(const ctr__cg_req *s, ctr_error *err) {
+    if (s->parent && strncmp(s->parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->parent,
+                         "with cgroup v1, cgroup_parent is a path inside each controller's hierarchy, "
+                         "not under %s", CTR__CG_ROOT);
+    if (s->memory_swap_max && !s->memory_max)
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "with cgroup v1, memory_swap_max needs memory_max");
+    return 0;
+}
+
+static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err) {
     char v[64];
     const char *mem = cg->v1[CTR__V1_MEMORY], *cpu = cg->v1[CTR__V1_CPU];
     if (s->memory_max) {
@@ -1937,22 +2462,15 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr_spec *s, ctr_error *
     return 0;
 }
 
-static int ctr__cg1_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
+static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err) {
     int use[CTR__V1_N], i;
     char name[64];
-    use[CTR__V1_MEMORY] = s->memory_max || s->memory_swap_max || s->cgroup == CTR_CGROUP_ALWAYS;
-    use[CTR__V1_PIDS] = s->pids_max || s->cgroup == CTR_CGROUP_ALWAYS;
+    use[CTR__V1_MEMORY] = s->memory_max || s->memory_swap_max || s->always;
+    use[CTR__V1_PIDS] = s->pids_max || s->always;
     use[CTR__V1_CPU] = s->cpus > 0 || s->cpu_weight;
     use[CTR__V1_CPUACCT] = 1;
     use[CTR__V1_FREEZER] = 1;
     use[CTR__V1_BLKIO] = s->io_weight != 0;
-    if (s->cgroup_parent && strncmp(s->cgroup_parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
-                         "with cgroup v1, cgroup_parent is a path inside each controller's hierarchy, "
-                         "not under %s", CTR__CG_ROOT);
-    if (s->memory_swap_max && !s->memory_max)
-        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "with cgroup v1, memory_swap_max needs memory_max");
-    cg->version = 1;
     ctr__cg_name(name, sizeof(name));
     for (i = 0; i < CTR__V1_N; i++) {
         char mount[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
@@ -1971,201 +2489,1128 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
                 break;
             }
         if (shared) continue;
-        if (ctr__join(parent, sizeof(parent), real, "/", s->cgroup_parent ? s->cgroup_parent + (s->cgroup_parent[0] == '/') : CTR__CG_SUBTREE) != 0)
+        if (ctr__join(parent, sizeof(parent), real, "/", s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
-        if (!s->cgroup_parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
+        if (!s->parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
         if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
     }
     return ctr__cg1_limits(cg, s, err);
 }
 
-/* Creates and configures the container's cgroup if the spec needs one.  On failure everything
-   made so far is removed by the caller's ctr__cg_destroy. */
-static int ctr__cg_create(ctr__cgroup *cg, const ctr_spec *s, ctr_error *err) {
-    long type = 0;
-    if (s->cgroup == CTR_CGROUP_NEVER) {
-        if (ctr__cg_wanted(s))
-            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "limits were set but cgroup is CTR_CGROUP_NEVER");
-        return 0;
+static int ctr__cg1_clone_into(const ctr__cgroup *cg) {
+    (void)cg;
+    return -1;
+}
+
+/* One cgroup.procs per distinct directory (co-mounted controllers share one). */
+static int ctr__cg1_procs_fds(const ctr__cgroup *cg, int *fds, int max, ctr_error *err) {
+    int i, n = 0;
+    for (i = 0; i < CTR__V1_N; i++) {
+        int j, dup = 0;
+        if (!cg->v1[i]) continue;
+        for (j = 0; j < i; j++) dup |= cg->v1[j] && strcmp(cg->v1[i], cg->v1[j]) == 0;
+        if (dup) continue;
+        if (n == max) return ctr__fail(err, CTR_STEP_CGROUP, E2BIG, "", "too many cgroup directories");
+        if ((fds[n] = ctr__cg_open_procs(cg->v1[i], err)) < 0) {
+            while (n > 0) ctr__close(&fds[--n]);
+            return -1;
+        }
+        n++;
     }
-    if (s->cgroup != CTR_CGROUP_ALWAYS && !ctr__cg_wanted(s)) return 0;
-    if (ctr__statfs_type(CTR__CG_ROOT, &type) != 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, errno, CTR__CG_ROOT, "cgroups are not mounted at %s", CTR__CG_ROOT);
-    /* A v1 or hybrid host has a tmpfs at /sys/fs/cgroup; its cgroup2 (if any, at unified/) has no
-       controllers we can use, so it is v1 then. */
-    if (type == CTR__CG2_MAGIC) return ctr__cg2_create(cg, s, err);
-    return ctr__cg1_create(cg, s, err);
+    return n;
 }
 
-/* Moves pid into the container's v1 cgroups, while the child waits on the sync pipe. */
-static int ctr__cg_attach(const ctr__cgroup *cg, pid_t pid, ctr_error *err) {
-    char v[32];
-    int i;
-    snprintf(v, sizeof(v), "%ld", CTR__CAST(long, pid));
-    for (i = 0; i < CTR__V1_N; i++)
-        if (cg->v1[i] && ctr__cg_set(cg->v1[i], "cgroup.procs", v, err) != 0) return -1;
-    return 0;
-}
-
-/* Opens the v2 cgroup's cgroup.procs for writing (close-on-exec, above 2), for a host without
-   clone3: the child writes "0" (itself) into it before it runs anything else.  The fd, or -1. */
-static int ctr__cg_open_procs(const ctr__cgroup *cg, ctr_error *err) {
-    char path[PATH_MAX];
-    int fd = -1;
-    if (ctr__join(path, sizeof(path), cg->dir, "/", "cgroup.procs") != 0 ||
-        (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0) {
-        ctr__close(&fd);
-        return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "open %s", path);
-    }
-    return fd;
-}
-
-static int ctr__cg_populated(const ctr__cgroup *cg) {
+static int ctr__cg1_populated(const ctr__cgroup *cg) {
     char buf[64];
     int i;
-    if (cg->version == 2) return ctr__cg_get_key(cg->dir, "cgroup.events", "populated") != 0;
     for (i = 0; i < CTR__V1_N; i++)
         if (cg->v1[i] && ctr__cg_get(cg->v1[i], "cgroup.procs", buf, sizeof(buf)) > 0) return 1;
     return 0;
 }
 
-/* 1 once every task of the cgroup is frozen. */
-static int ctr__cg_frozen(const ctr__cgroup *cg) {
+static int ctr__cg1_frozen(const ctr__cgroup *cg) {
     char buf[64];
-    if (cg->version == 2) return ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1;
     return cg->v1[CTR__V1_FREEZER] && ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
            strncmp(buf, "FROZEN", 6) == 0;
 }
 
-/* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else freeze, kill each, thaw. */
-static void ctr__sleep_ms(long ms) {
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+/* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
+static int ctr__cg1_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
+    int tries;
+    if (ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0) return -1;
+    for (tries = 0; on && tries < 500 && !ctr__cg1_frozen(cg); tries++) ctr__sleep_ms(10);
+    return 0;
 }
 
-/* SIGKILLs every pid listed in dir/cgroup.procs, reading it to the end (a read returns at most a
-   page of it); returns how many it saw. */
-static int ctr__cg_kill_listed(const char *dir) {
-    char path[PATH_MAX], buf[4096];
-    size_t have = 0;
-    int fd, n = 0;
-    if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return 0;
-    for (;;) {
-        ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
-        char *s, *nl;
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        have += CTR__CAST(size_t, r);
-        buf[have] = '\0';
-        for (s = buf; (nl = strchr(s, '\n')) != NULL; s = nl + 1) {
-            long pid = strtol(s, NULL, 10);
-            if (pid > 0) kill(CTR__CAST(pid_t, pid), SIGKILL);
-            n++;
-        }
-        have = strlen(s); /* a line cut by the page end waits for the next read */
-        memmove(buf, s, have);
-    }
-    ctr__close(&fd);
-    return n;
-}
-
-/* SIGKILL to every process: cgroup.kill (v2, Linux 5.14), else rounds of freeze (no fork behind
-   our back), kill each listed, thaw (a frozen process dies only once thawed), until the list is
-   empty. */
-static void ctr__cg_kill(const ctr__cgroup *cg) {
-    const char *freezer = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_FREEZER];
-    const char *procs = cg->version == 2 ? cg->dir : cg->v1[CTR__V1_CPUACCT];
-    const char *file = cg->version == 2 ? "cgroup.freeze" : "freezer.state";
+/* SIGKILL to every process: rounds of freeze (no fork behind our back), kill each listed, thaw
+   (a frozen process dies only once thawed), until the list is empty.  Kill only once every task
+   is frozen (up to 1 s), as runc does, rather than while they are still freezing. */
+static void ctr__cg1_kill(const ctr__cgroup *cg) {
+    const char *freezer = cg->v1[CTR__V1_FREEZER], *procs = cg->v1[CTR__V1_CPUACCT];
     int rounds;
-    if (cg->version == 0 || !procs) return;
-    if (cg->version == 2 && ctr__cg_put(cg->dir, "cgroup.kill", "1") == 0) return;
+    if (!procs) return;
     for (rounds = 0; rounds < 20; rounds++) {
         int n, waited;
         if (freezer) {
-            (void)ctr__cg_put(freezer, file, cg->version == 2 ? "1" : "FROZEN");
-            /* Kill only once every task is frozen (up to 1 s), as runc does, rather than while
-               they are still freezing. */
-            for (waited = 0; waited < 1000 && !ctr__cg_frozen(cg); waited += 2) ctr__sleep_ms(2);
+            (void)ctr__cg_put(freezer, "freezer.state", "FROZEN");
+            for (waited = 0; waited < 1000 && !ctr__cg1_frozen(cg); waited += 2) ctr__sleep_ms(2);
         }
         n = ctr__cg_kill_listed(procs);
-        if (freezer) (void)ctr__cg_put(freezer, file, cg->version == 2 ? "0" : "THAWED");
+        if (freezer) (void)ctr__cg_put(freezer, "freezer.state", "THAWED");
         if (n == 0) break;
         ctr__sleep_ms(1);
     }
 }
 
-/* Kills what is left, waits (up to 5 s) for the cgroup to empty, removes it, frees cg. */
-static void ctr__cg_destroy(ctr__cgroup *cg) {
-    int i, tries;
-    if (cg->version != 0) {
-        for (tries = 0; tries < 500 && ctr__cg_populated(cg); tries++) {
-            if (tries % 50 == 0) ctr__cg_kill(cg);
-            ctr__sleep_ms(10);
-        }
-        if (cg->dir) (void)rmdir(cg->dir);
-        for (i = 0; i < CTR__V1_N; i++) {
-            int j, dup = 0;
-            for (j = 0; j < i; j++) dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
-            if (cg->v1[i] && !dup) (void)rmdir(cg->v1[i]);
-        }
-    }
-    ctr__close(&cg->dirfd);
-    CONTAINER_FREE(cg->dir);
-    for (i = 0; i < CTR__V1_N; i++) CONTAINER_FREE(cg->v1[i]);
-    ctr__cg_init(cg);
+static void ctr__cg1_result(const ctr__cgroup *cg, ctr_result *r) {
+    const char *mem = cg->v1[CTR__V1_MEMORY], *acct = cg->v1[CTR__V1_CPUACCT];
+    r->oom_killed = ctr__cg_get_key(mem, "memory.oom_control", "oom_kill") > 0;
+    r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes", r->memory_peak);
+    r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user", CTR__CAST(uint64_t, r->cpu_user_ns)));
+    r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys", CTR__CAST(uint64_t, r->cpu_system_ns)));
 }
 
-/* After the container exited: OOM kills, peak memory, CPU times of all its processes. */
-static void ctr__cg_result(const ctr__cgroup *cg, ctr_result *r) {
-    if (cg->version == 2) {
-        r->oom_killed = ctr__cg_get_key(cg->dir, "memory.events", "oom_kill") > 0;
-        r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak", r->memory_peak);
-        r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "user_usec")) * 1000;
-        r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
-    } else if (cg->version == 1) {
-        const char *mem = cg->v1[CTR__V1_MEMORY], *acct = cg->v1[CTR__V1_CPUACCT];
-        r->oom_killed = ctr__cg_get_key(mem, "memory.oom_control", "oom_kill") > 0;
-        r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes", r->memory_peak);
-        r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user", CTR__CAST(uint64_t, r->cpu_user_ns)));
-        r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys", CTR__CAST(uint64_t, r->cpu_system_ns)));
-    }
+static void ctr__cg1_stats(const ctr__cgroup *cg, ctr_usage *u) {
+    u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes", 0);
+    u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current", 0);
+    u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
 }
 
-static int ctr__cg_stats(const ctr__cgroup *cg, ctr_usage *u, ctr_error *err) {
-    if (cg->version == 2) {
-        u->memory_current = ctr__cg_get_u64(cg->dir, "memory.current", 0);
-        u->pids_current = ctr__cg_get_u64(cg->dir, "pids.current", 0);
-        u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "usage_usec")) * 1000;
-        return 0;
-    }
-    if (cg->version == 1) {
-        u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes", 0);
-        u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current", 0);
-        u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
-        return 0;
-    }
-    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
-                     "the container has no cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
+static const char *ctr__cg1_path(const ctr__cgroup *cg) {
+    return cg->v1[CTR__V1_CPUACCT] ? cg->v1[CTR__V1_CPUACCT] : "";
 }
 
-/* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
-static int ctr__cg_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
-    int tries;
-    if (cg->version == 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
-                         "pausing needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS");
-    if (cg->version == 2 && ctr__cg_set(cg->dir, "cgroup.freeze", on ? "1" : "0", err) != 0) return -1;
-    if (cg->version == 1 && ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0)
+static const ctr__cg_backend *ctr__cg1(void) {
+    static const ctr__cg_backend be = {1,
+                                       ctr__cg1_check,
+                                       ctr__cg1_create,
+                                       ctr__cg1_clone_into,
+                                       ctr__cg1_procs_fds,
+                                       ctr__cg1_populated,
+                                       ctr__cg1_freeze,
+                                       ctr__cg1_frozen,
+                                       ctr__cg1_kill,
+                                       ctr__cg1_result,
+                                       ctr__cg1_stats,
+                                       ctr__cg1_path};
+    return &be;
+}
+/* ---- end src/cgroup1.c ---- */
+/* ---- begin src/clone.c ---- */
+/* clone.c - making a child process, for the spawn (spawn.c) and for the netns pool (netns.c).
+
+   Two ways.  The vfork-style clone (x86-64, Linux 6.12 or newer): clone3 with CLONE_VM |
+   CLONE_VFORK, as posix_spawn does, the child running on a stack of its own in this process's
+   memory while the calling thread sleeps in the kernel until the child has exec'd or exited.
+   Nothing of the host's memory is copied, so a spawn costs the same from a host of 10 MiB or of
+   10 GiB.  The fork-style clone: clone3 without CLONE_VM (the child gets a copy of the host's
+   memory), with CLONE_VFORK when the caller wants to sleep until the exec (an init never execs,
+   so its spawn does not), falling back to clone where clone3 is missing or filtered.
+
+   The child shares (vfork-style) or copied (fork-style) the host's memory: from its first
+   instruction to execve it follows the rules of child.c. */
+
+/* Sanitizers keep shadow state per stack, and a child running instrumented code on a stack of
+   the host's memory confuses them: sanitized builds take the fork-style path. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define CTR__SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CTR__SANITIZED 1
+#endif
+
+/* The dumpable flag belongs to the memory, which a vfork-style child shares until execve:
+   making itself undumpable, or changing its uid (the kernel then applies fs.suid_dumpable),
+   changes the host's too.  The first of any concurrent vfork-style spawns saves the host's
+   value and the last one puts it back, so that overlapping spawns cannot leave it changed. */
+static pthread_mutex_t ctr__dump_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ctr__dump_users, ctr__dump_saved;
+
+/* The host's own dumpable flag (not the value a spawn in flight has set for a while). */
+static int ctr__host_dumpable(void) {
+    int v;
+    pthread_mutex_lock(&ctr__dump_lock);
+    v = ctr__dump_users ? ctr__dump_saved : CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+    pthread_mutex_unlock(&ctr__dump_lock);
+    return v;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CTR__SANITIZED) && \
+    !defined(CONTAINER_NO_VM_CLONE)
+#define CTR__VM_CLONE 1
+#define CTR__VM_STACK (256u * 1024u)
+
+static void ctr__dump_enter(void) {
+    pthread_mutex_lock(&ctr__dump_lock);
+    if (ctr__dump_users++ == 0) ctr__dump_saved = CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+    pthread_mutex_unlock(&ctr__dump_lock);
+}
+
+static void ctr__dump_leave(void) {
+    pthread_mutex_lock(&ctr__dump_lock);
+    if (--ctr__dump_users == 0 && (ctr__dump_saved == 0 || ctr__dump_saved == 1) &&
+        prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != ctr__dump_saved)
+        (void)prctl(PR_SET_DUMPABLE, ctr__dump_saved, 0, 0, 0);
+    pthread_mutex_unlock(&ctr__dump_lock);
+}
+
+
+/* clone3 on a new stack: the child never returns into this function's frame; on its stack it
+   calls fn(arg), then exits. */
+static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *arg) {
+    long r;
+    /* syscall preserves every register but rax, rcx and r11: the child finds fn in rbx and arg
+       in rdx.  Its stack pointer is the top of the new stack, 16-byte aligned, as a call wants. */
+    __asm__ __volatile__("syscall\n\t"
+                         "testq %%rax, %%rax\n\t"
+                         "jnz 1f\n\t"
+                         "xorl %%ebp, %%ebp\n\t"
+                         "movq %%rdx, %%rdi\n\t"
+                         "callq *%%rbx\n\t"
+                         "movl $127, %%edi\n\t"
+                         "movl $231, %%eax\n\t" /* exit_group, never reached: fn does not return */
+                         "syscall\n\t"
+                         "hlt\n"
+                         "1:"
+                         : "=a"(r)
+                         : "0"(CTR__CAST(long, SYS_clone3)), "D"(a), "S"(sizeof(*a)), "b"(fn), "d"(arg)
+                         : "rcx", "r11", "memory", "cc");
+    return r;
+}
+
+/* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
+   costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
+#define CTR__VM_GUARD 4096u
+#define CTR__VM_CACHED 4
+static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ctr__stack_cache[CTR__VM_CACHED];
+static int ctr__nstacks;
+
+static char *ctr__stack_get(void) {
+    char *stack = NULL;
+    pthread_mutex_lock(&ctr__stack_lock);
+    if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
+    pthread_mutex_unlock(&ctr__stack_lock);
+    if (stack) return stack;
+    stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + CTR__VM_GUARD, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    if (stack == MAP_FAILED) return NULL;
+    if (mprotect(stack, CTR__VM_GUARD, PROT_NONE) != 0) { /* overflowing faults, not corrupts */
+        int e = errno;
+        munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
+        errno = e;
+        return NULL;
+    }
+    return stack;
+}
+
+static void ctr__stack_put(char *stack) {
+    pthread_mutex_lock(&ctr__stack_lock);
+    if (ctr__nstacks < CTR__VM_CACHED) {
+        ctr__stack_cache[ctr__nstacks++] = stack;
+        stack = NULL;
+    }
+    pthread_mutex_unlock(&ctr__stack_lock);
+    if (stack) munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
+}
+
+/* The vfork-style spawn is used on Linux 6.12 and later, where it has been tested (6.18).  On
+   the 6.1 test VM with cgroup v1 it led, every few hundred containers, to a soft lockup of the
+   whole machine (the containers' tasks spinning in get_signal) that the fork-style clone never
+   showed; not understood yet.  Read once per process. */
+static int ctr__clone_vm_possible(void) {
+    static int cached; /* 0: not read yet, 1: yes, 2: no */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED), major = 0, minor = 0;
+    struct utsname u;
+    if (v) return v == 1;
+    v = 2;
+    if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+        (major > 6 || (major == 6 && minor >= 12)))
+        v = 1;
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    return v == 1;
+}
+
+/* The child's pid, or -1 with errno (ENOSYS: take the fork-style clone). */
+static long ctr__clone_vm(ctr__clone_args *a, void (*fn)(void *), void *arg) {
+    char *stack = ctr__stack_get();
+    ctr__clone_args vm = *a;
+    long r;
+    if (!stack) return -1;
+    vm.flags |= CLONE_VM | CLONE_VFORK;
+    vm.stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
+    vm.stack_size = CTR__VM_STACK;
+    ctr__dump_enter();
+    r = ctr__clone3_on_stack(&vm, fn, arg);
+    ctr__dump_leave();
+    /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
+    ctr__stack_put(stack);
+    if (r < 0) {
+        errno = CTR__CAST(int, -r);
         return -1;
-    for (tries = 0; on && tries < 500 && !ctr__cg_frozen(cg); tries++) ctr__sleep_ms(10);
+    }
+    return r;
+}
+#endif
+
+/* Clones a child that runs fn(arg) and never returns.  how: CTR__CLONE_VM for the vfork-style
+   clone where possible (it implies waiting), CTR__CLONE_WAIT to sleep until the child has
+   exec'd or exited.  a: flags (namespaces, CLONE_PIDFD, CLONE_INTO_CGROUP), pidfd, cgroup; the
+   exit signal stays 0, so that until its execve no host wait() or SIGCHLD handler sees the
+   child.  Returns the child's pid, or -1 with errno; ENOSYS with CLONE_INTO_CGROUP asked for
+   means clone3 is missing: the caller has the child move itself and calls again without it. */
+static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg) {
+    uint64_t flags = a->flags | ((how & (CTR__CLONE_WAIT | CTR__CLONE_VM)) ? CLONE_VFORK : 0);
+    ctr__clone_args f = *a;
+    long r;
+#if defined(CTR__VM_CLONE)
+    if ((how & CTR__CLONE_VM) && ctr__clone_vm_possible()) {
+        r = ctr__clone_vm(a, fn, arg);
+        if (r >= 0 || errno != ENOSYS) return r;
+    }
+#endif
+    f.flags = flags;
+    r = syscall(SYS_clone3, &f, sizeof(f));
+    if (r < 0 && errno == ENOSYS && !(flags & CLONE_INTO_CGROUP)) {
+        /* clone(flags | exit signal 0, stack 0: like fork, parent_tid: the pidfd) */
+        r = syscall(SYS_clone, CTR__CAST(unsigned long, flags), 0, CTR__U64_TO_PTR(int *, a->pidfd), 0, 0);
+    }
+    if (r == 0) {
+        fn(arg);
+        syscall(SYS_exit_group, 127); /* not reached */
+    }
+    return r;
+}
+/* ---- end src/clone.c ---- */
+/* ---- begin src/child.c ---- */
+/* child.c - the child: everything between clone and execve, in the order ctr__child_main runs it.
+
+   RULES FOR THIS FILE (and for mount.c).  The child is a copy of a possibly multi-threaded host,
+   or runs on its memory (clone.c): another thread may have held the malloc lock, a stdio lock or
+   any other lock at the moment of the clone, and those stay locked here forever; the spawning
+   thread may have a cancellation request pending, which glibc's cancellable wrappers (open,
+   read, write, close...) would act on, running the thread's cleanup handlers on the host's
+   stack.  So this code only makes raw system calls (the ctr__r_* macros and syscall(), which
+   only sets errno), uses memcpy/memset/strlen, and touches only the launch and plan (prepared by
+   the parent before the clone) and its own stack.  No malloc, no stdio, no locks, no exit():
+   the exit_group system call only.  glibc's setuid/setgid wrappers would also signal every
+   thread the host had, hence syscall(SYS_setresuid...). */
+
+static void ctr__c_exit(int code) {
+    for (;;) syscall(SYS_exit_group, code);
+}
+
+/* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
+   errno text) and exits.  The message is the concatenation of a, b, c, d.  Without an error pipe
+   (the command started by init) the report goes over the status pipe as a CTR__MSG_ERROR. */
+static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
+                       const char *b, const char *c, const char *d) {
+    ctr__status_msg m;
+    size_t n = 0;
+    long w;
+    memset(&m, 0, sizeof(m));
+    m.kind = CTR__MSG_ERROR;
+    m.err.step = step;
+    m.err.sys_errno = e;
+    ctr__append(m.err.path, sizeof(m.err.path), 0, path);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, a);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, b);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, c);
+    ctr__append(m.err.msg, sizeof(m.err.msg), n, d);
+    do {
+        if (l->errfd >= 0) w = ctr__r_write(l->errfd, &m.err, sizeof(m.err));
+        else w = ctr__r_write(l->statusfd, &m, sizeof(m));
+    } while (w < 0 && errno == EINTR);
+    ctr__c_exit(127);
+}
+
+static void ctr__c_write_file(const ctr__launch *l, ctr_step step, const char *path, const char *data) {
+    size_t len = strlen(data);
+    int fd = ctr__r_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+    if (fd < 0 || ctr__r_write(fd, data, len) != CTR__CAST(long, len))
+        ctr__c_die(l, step, errno, path, "write ", path, NULL, NULL);
+    ctr__r_close(fd);
+}
+
+static void ctr__c_userns(const ctr__launch *l) {
+    /* An unprivileged process may map its own uid and gid into a namespace it created, once
+       setgroups is denied; so the child needs no help from the parent for this. */
+    ctr__c_write_file(l, CTR_STEP_USERNS, "/proc/self/setgroups", "deny");
+    ctr__c_write_file(l, CTR_STEP_USERNS, "/proc/self/uid_map", l->plan->uid_map);
+    ctr__c_write_file(l, CTR_STEP_USERNS, "/proc/self/gid_map", l->plan->gid_map);
+}
+
+static void ctr__c_timens(const ctr__launch *l) {
+    /* Offsets can only be set before any process is in the namespace: unshare (which affects our
+       future children only), set them, then enter it ourselves with setns. */
+    int fd;
+    if (syscall(SYS_unshare, CLONE_NEWTIME) != 0)
+        ctr__c_die(l, CTR_STEP_TIMENS, errno, "", "create a time namespace", NULL, NULL, NULL);
+    ctr__c_write_file(l, CTR_STEP_TIMENS, "/proc/self/timens_offsets", l->plan->timens_offsets);
+    fd = ctr__r_openat(AT_FDCWD, "/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0 || syscall(SYS_setns, fd, CLONE_NEWTIME) != 0)
+        ctr__c_die(l, CTR_STEP_TIMENS, errno, "", "enter the time namespace", NULL, NULL, NULL);
+    ctr__r_close(fd);
+}
+
+/* The user namespace maps and time offsets are written through /proc/self, whose files belong to
+   root while the process is not dumpable (a host that dropped root without exec is not).  Only
+   then is the child made dumpable for these few writes, and undumpable again right after; such a
+   host never gets the vfork-style clone (spawn.c), so the flag changed is the child's own. */
+static void ctr__c_own_namespaces(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    int undump;
+    if (!p->userns && !p->timens) return;
+    undump = p->userns && ctr__r_prctl(PR_GET_DUMPABLE, 0) == 0;
+    if (undump && ctr__r_prctl(PR_SET_DUMPABLE, 1) != 0)
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map", NULL, NULL, NULL);
+    if (p->userns) ctr__c_userns(l);
+    if (p->timens) ctr__c_timens(l);
+    if (undump) (void)ctr__r_prctl(PR_SET_DUMPABLE, 0);
+}
+
+/* Brings up lo in the calling process's network namespace: 0, or -1 with errno.  The netns pool
+   uses it too. */
+static int ctr__lo_up(void) {
+    struct ifreq ifr;
+    int s = ctr__sys_int(syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)), r;
+    if (s < 0) return -1;
+    memset(&ifr, 0, sizeof(ifr));
+    memcpy(ifr.ifr_name, "lo", 3);
+    ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
+    r = ctr__sys_int(syscall(SYS_ioctl, s, SIOCSIFFLAGS, &ifr));
+    if (r != 0) {
+        int e = errno;
+        ctr__r_close(s);
+        errno = e;
+        return -1;
+    }
+    ctr__r_close(s);
     return 0;
 }
-/* ---- end src/cgroup.c ---- */
+
+/* Puts the stdio sources on 0, 1, 2 (first thing after clone, so that no host descriptor has to
+   stay open for them later).  A stream the host had closed stays closed: whatever the setup opens
+   at that number later is close-on-exec. */
+static void ctr__c_stdio(const ctr__launch *l) {
+    int tmp[3], i;
+    /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
+    for (i = 0; i < 3; i++) {
+        tmp[i] = -1;
+        if (l->stdio_src[i] >= 0 && (tmp[i] = ctr__r_fcntl(l->stdio_src[i], F_DUPFD_CLOEXEC, 3)) < 0)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL, NULL);
+    }
+    for (i = 0; i < 3; i++) {
+        if (tmp[i] >= 0) {
+            if (ctr__r_dup3(tmp[i], i) != i) ctr__c_die(l, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
+            ctr__r_close(tmp[i]);
+        } else {
+            (void)ctr__r_fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
+        }
+    }
+}
+
+/* Closes every descriptor above 2 but the error and status pipes and the host's pidfd - really
+   closes, not just close-on-exec: a host descriptor still open while paths are resolved inside
+   the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
+static void ctr__c_close_fds(const ctr__launch *l) {
+    int keep[3], n = 0, i, j;
+    unsigned lo = 3;
+    if (l->errfd >= 3) keep[n++] = l->errfd;
+    if (l->statusfd >= 3) keep[n++] = l->statusfd;
+    if (l->hostfd >= 3) keep[n++] = l->hostfd;
+    for (i = 1; i < n; i++) /* sort */
+        for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    for (i = 0; i < n; i++) {
+        unsigned k = CTR__CAST(unsigned, keep[i]);
+        if (k > lo && syscall(SYS_close_range, lo, k - 1, 0) != 0) break;
+        lo = k + 1;
+    }
+    if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
+}
+
+/* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
+   or /proc/PID/cwd leading elsewhere). */
+static void ctr__c_cwd(const ctr__launch *l) {
+    ctr__open_how how;
+    int fd;
+    memset(&how, 0, sizeof(how));
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
+    fd = ctr__openat2(AT_FDCWD, l->plan->cwd, &how); /* cwd is "/" after pivot_root: the root */
+    if (fd < 0 || ctr__r_fchdir(fd) != 0)
+        ctr__c_die(l, CTR_STEP_CWD, errno, l->plan->cwd, "change directory to ", l->plan->cwd, NULL, NULL);
+    ctr__r_close(fd);
+}
+
+static void ctr__c_rlimits(const ctr__launch *l) {
+    static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
+                                        "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
+                                        "rtprio", "rttime"};
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nrlimits; i++) {
+        struct {
+            uint64_t cur, max;
+        } r;
+        int res = p->rlimits[i].resource;
+        const char *name = res >= 0 && res < CTR__CAST(int, sizeof(names) / sizeof(names[0])) ? names[res] : "?";
+        r.cur = p->rlimits[i].soft;
+        r.max = p->rlimits[i].hard;
+        if (syscall(SYS_prlimit64, 0, res, &r, NULL) != 0)
+            ctr__c_die(l, CTR_STEP_RLIMIT, errno, name, "set rlimit ", name,
+                       errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE, and nofile is capped by "
+                                        "fs.nr_open)"
+                                      : NULL,
+                       NULL);
+    }
+}
+
+/* Gets us into the container's cgroup(s) where clone3 could not put us (cgroup v1, or v2 without
+   clone3): writing "0" to a cgroup.procs moves the writer.  Then a cgroup namespace rooted
+   there. */
+static void ctr__c_cgroup(const ctr__launch *l) {
+    int i;
+    for (i = 0; i < CTR__V1_N && l->cg_procs[i] >= 0; i++) {
+        if (ctr__r_write(l->cg_procs[i], "0", 1) != 1)
+            ctr__c_die(l, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",
+                       NULL, NULL, NULL);
+        ctr__r_close(l->cg_procs[i]);
+    }
+    if (l->plan->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
+        ctr__c_die(l, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);
+}
+
+/* Before the uid change: shrink the bounding set (needs CAP_SETPCAP, which we still have) and
+   keep the permitted set across setresuid when a non-root uid gets ambient capabilities. */
+static void ctr__c_caps_bounding(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    int cap;
+    for (cap = 0; cap <= p->last_cap; cap++)
+        if (!(p->caps_keep & CTR_CAP(cap)) && ctr__r_prctl(PR_CAPBSET_DROP, cap) != 0 && errno != EINVAL)
+            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL, NULL, NULL);
+    if (p->uid != 0 && p->caps_ambient && ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
+        ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL, NULL, NULL);
+}
+
+/* After it: the final sets (uid 0: the kept set; other uids: only the added ones, as ambient
+   capabilities so they survive execve), then no_new_privs. */
+static void ctr__c_caps_final(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    struct {
+        uint32_t version;
+        int pid;
+    } head;
+    struct {
+        uint32_t effective, permitted, inheritable;
+    } data[2];
+    uint64_t set = p->uid == 0 ? p->caps_keep : p->caps_ambient;
+    int cap, i;
+    head.version = 0x20080522; /* _LINUX_CAPABILITY_VERSION_3 */
+    head.pid = 0;
+    /* Inheritable stays empty unless ambient capabilities need it (CVE-2022-24769). */
+    for (i = 0; i < 2; i++) {
+        data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
+        data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
+    }
+    if (syscall(SYS_capset, &head, data) != 0)
+        ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set the capabilities",
+                   errno == EPERM ? " (the calling process lacks one of the capabilities to keep: add only "
+                                    "capabilities it has)"
+                                  : NULL,
+                   NULL, NULL);
+    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
+        if ((p->caps_ambient & CTR_CAP(cap)) && syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL, NULL);
+    if (p->nnp && ctr__r_prctl(PR_SET_NO_NEW_PRIVS, 1) != 0)
+        ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set no_new_privs", NULL, NULL, NULL);
+}
+
+/* The last step before execve (or before init starts the command): from here on every syscall
+   of the container, ours included, goes through the filter. */
+static void ctr__c_seccomp(const ctr__launch *l) {
+    struct {
+        unsigned short len;
+        const ctr__bpf *filter;
+    } prog;
+    if (!l->plan->bpf) return;
+    prog.len = CTR__CAST(unsigned short, l->plan->bpf_len);
+    prog.filter = l->plan->bpf;
+    if (syscall(SYS_prctl, PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) != 0)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "install the seccomp filter",
+                   errno == EACCES ? " (without no_new_privs it needs CAP_SYS_ADMIN)" : NULL, NULL, NULL);
+}
+
+static void ctr__c_identity(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    if (!p->set_ids) return;
+    if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
+        syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
+        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL, NULL, NULL);
+}
+
+static void ctr__c_exec(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    uint64_t none = 0;
+    size_t i;
+    int e = ENOENT, eacces = 0;
+    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    for (i = 0; i < p->nexec; i++) {
+        syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
+        if (errno == EACCES) eacces = 1;
+        else if (errno != ENOENT && errno != ENOTDIR) {
+            e = errno;
+            break;
+        }
+    }
+    if (i == p->nexec && eacces) e = EACCES;
+    ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* Dying with the host: the parent-death signal, set as the very first step and again after the
+   uid change (which clears it), each time followed by a look at the host's pidfd, since a host
+   that died before the signal was set sent nothing. */
+static void ctr__c_die_with_host(const ctr__launch *l) {
+    struct pollfd pfd;
+    struct timespec zero = {0, 0};
+    if (!l->plan->die_with_host) return;
+    if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "set the parent-death signal", NULL, NULL, NULL);
+    if (l->hostfd < 0) return;
+    pfd.fd = l->hostfd;
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (syscall(SYS_ppoll, &pfd, 1, &zero, NULL, 8) > 0 && (pfd.revents & (POLLIN | POLLHUP)))
+        ctr__c_exit(127); /* the host is gone: nobody to report to */
+}
+
+/* pid 1 with spec.init: starts the command, forwards signals to it, reaps everything, and exits
+   with the command's status.  The command is cloned with CLONE_VFORK, so init knows it has
+   exec'd (or failed, reporting why over the status pipe itself) before it tells the host
+   STARTED.  init never execs, so close-on-exec does nothing for it: it closes every descriptor
+   but the status pipe first, and stays undumpable, so the command cannot read the host memory
+   init was copied from through ptrace or /proc/1. */
+static void ctr__c_init(const ctr__launch *l) {
+    ctr__launch cmd = *l;
+    ctr__status_msg m;
+    uint64_t all = ~CTR__CAST(uint64_t, 0);
+    long pid, w;
+    ctr__r_sigmask(SIG_SETMASK, &all, NULL);
+    if ((l->statusfd > 3 && syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
+        syscall(SYS_close_range, CTR__CAST(unsigned, l->statusfd + 1), ~0u, 0) != 0)
+        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
+    /* From here on errors go over the status pipe. */
+    cmd.errfd = -1;
+    cmd.hostfd = -1;
+    pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    if (pid < 0) ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL, NULL);
+    if (pid == 0) {
+        if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+            ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
+        ctr__c_exec(&cmd);
+    }
+    /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
+       after its ERROR, and the host takes the first.  init keeps no stdio of its own. */
+    (void)syscall(SYS_close_range, 0, 2, 0);
+    memset(&m, 0, sizeof(m));
+    m.kind = CTR__MSG_STARTED;
+    do w = ctr__r_write(l->statusfd, &m, sizeof(m));
+    while (w < 0 && errno == EINTR);
+    for (;;) {
+        siginfo_t si;
+        long sig = syscall(SYS_rt_sigtimedwait, &all, &si, NULL, 8);
+        if (sig == SIGCHLD) {
+            for (;;) {
+                int st;
+                long r = syscall(SYS_wait4, -1, &st, WNOHANG | __WALL, NULL);
+                if (r <= 0) break;
+                if (r == pid) {
+                    m.kind = CTR__MSG_EXIT;
+                    m.status = st;
+                    do w = ctr__r_write(l->statusfd, &m, sizeof(m));
+                    while (w < 0 && errno == EINTR);
+                    ctr__c_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+                }
+            }
+        } else if (sig > 0) {
+            syscall(SYS_kill, pid, sig);
+        }
+    }
+}
+
+/* The child's entry point: executes the plan, then execs the command.  Never returns. */
+static void ctr__child_main(void *launch) {
+    const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
+    const ctr__plan *p = l->plan;
+    uint64_t none = 0;
+    int sig;
+    ctr__c_die_with_host(l);
+    /* The parent blocked every signal around clone; reset the host's handlers (and ignored
+       signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
+       32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
+    for (sig = 1; sig < NSIG; sig++) {
+        static const unsigned long dfl[4] = {0, 0, 0, 0};
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
+    }
+    (void)none;
+    ctr__c_cgroup(l);
+    if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL, NULL);
+    ctr__c_stdio(l);
+    ctr__c_close_fds(l);
+    if (syscall(SYS_setsid) < 0) ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
+    ctr__c_own_namespaces(l);
+    /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
+    if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
+    if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
+        ctr__c_die(l, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
+    if (l->net_lo && ctr__lo_up() != 0)
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL, NULL);
+    syscall(SYS_umask, 022);
+    ctr__c_setup_root(l);
+    ctr__c_cwd(l);
+    ctr__c_rlimits(l);
+    ctr__c_caps_bounding(l);
+    /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
+    if (!p->nnp) ctr__c_seccomp(l);
+    ctr__c_identity(l);
+    ctr__c_caps_final(l);
+    ctr__c_die_with_host(l);
+    if (l->hostfd >= 0) ctr__r_close(l->hostfd);
+    if (p->nnp) ctr__c_seccomp(l);
+    if (p->init) ctr__c_init(l);
+    ctr__c_exec(l);
+}
+/* ---- end src/child.c ---- */
+/* ---- begin src/mount.c ---- */
+/* mount.c - the child's mount engine: builds the new root from the plan's ops with the new mount
+   API and enters it with pivot_root.
+
+   RULES FOR THIS FILE (as for child.c, whose code calls it).  It runs between clone and execve,
+   in a copy of a possibly multi-threaded host or on its memory: only raw system calls (the
+   ctr__r_* macros and syscall()), memcpy/memset/strlen, the launch and plan prepared by the
+   parent, and its own stack.  No malloc, no stdio, no locks, no cancellation points; failures go
+   through ctr__c_die.
+
+   Every target is resolved inside the new root with openat2(RESOLVE_IN_ROOT |
+   RESOLVE_NO_MAGICLINKS), as runc and crun do: a symlink in an image (Debian's /var/run -> /run)
+   is followed as it would be inside the container, and ".." or an absolute link never leaves the
+   root. */
+
+static const char *const ctr__dev_paths[CTR__DEV_NODES] = {"/dev/null", "/dev/zero", "/dev/full",
+                                                           "/dev/random", "/dev/urandom", "/dev/tty"};
+
+static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.attr_set = set;
+    a.attr_clr = clr;
+    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
+}
+
+/* openat2 inside the root: symlinks and ".." resolve as they would with rootfd as "/". */
+static int ctr__c_in_root(int rootfd, const char *rel, int flags, unsigned mode) {
+    ctr__open_how how;
+    memset(&how, 0, sizeof(how));
+    how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
+    how.mode = mode;
+    how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
+    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+}
+
+/* Opens the directory dst[0..len) (dst absolute, normalised) inside rootfd as O_PATH, creating
+   the missing components, as mkdir -p would inside the container: a dangling symlink on the way
+   (an image's /var/run -> /run without /run) is followed and its target made. */
+static int ctr__c_open_dir(const ctr__launch *l, int rootfd, const char *dst, size_t len) {
+    char buf[PATH_MAX], link[PATH_MAX];
+    size_t i;
+    int fd, prev, hops = 0;
+    if (len >= sizeof(buf)) ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
+    /* dst starts with '/': work on the relative part. */
+    memcpy(buf, dst + 1, len - 1);
+    buf[len - 1] = '\0';
+restart:
+    fd = ctr__c_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
+    if (fd >= 0 || errno != ENOENT) {
+        if (fd < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+        return fd;
+    }
+    prev = -1;
+    for (i = 0;; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char save = buf[i];
+            char *name = buf + i;
+            while (name > buf && name[-1] != '/') name--;
+            buf[i] = '\0';
+            fd = ctr__c_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
+            if (fd < 0 && errno == ENOENT) {
+                int at = prev >= 0 ? prev : rootfd;
+                long n;
+                if (ctr__r_mkdirat(at, name, 0755) != 0 && errno != EEXIST)
+                    ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create directory ", name, " for ", dst);
+                n = syscall(SYS_readlinkat, at, name, link, sizeof(link) - 1);
+                if (n > 0) { /* a dangling symlink: go on from its target */
+                    size_t keep = CTR__CAST(size_t, name - buf), rest = save ? strlen(buf + i + 1) : 0;
+                    size_t ln = CTR__CAST(size_t, n);
+                    char *t = link;
+                    link[ln] = '\0';
+                    if (*t == '/') { /* absolute: from the container's root */
+                        while (*t == '/') t++;
+                        ln = strlen(t);
+                        keep = 0;
+                    }
+                    if (++hops > 40 || keep + ln + 1 + rest + 1 > sizeof(buf))
+                        ctr__c_die(l, CTR_STEP_MOUNT, hops > 40 ? ELOOP : ENAMETOOLONG, dst, "resolve ", dst,
+                                   " inside the container root", NULL);
+                    if (rest) memmove(buf + keep + ln + 1, buf + i + 1, rest + 1);
+                    memmove(buf + keep, t, ln);
+                    buf[keep + ln] = rest ? '/' : '\0';
+                    if (prev >= 0) ctr__r_close(prev);
+                    goto restart;
+                }
+                fd = ctr__c_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
+            }
+            if (fd < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+            if (prev >= 0) ctr__r_close(prev);
+            prev = fd;
+            buf[i] = save;
+            if (save == '\0') break;
+        }
+    }
+    return prev;
+}
+
+/* The parent directory of dst (created if missing) and the last component's name. */
+static int ctr__c_open_parent(const ctr__launch *l, int rootfd, const char *dst, const char **name) {
+    size_t len = strlen(dst);
+    while (len > 0 && dst[len - 1] != '/') len--;
+    *name = dst + len;
+    return ctr__c_open_dir(l, rootfd, dst, len > 1 ? len - 1 : 1);
+}
+
+/* Opens (O_CREAT) the file dst inside the root, making missing parents; where dst or a link
+   it names is a dangling symlink, the file it names is made, as open(O_CREAT) would inside the
+   container.  The fd, or -1 with errno. */
+static int ctr__c_create_file(const ctr__launch *l, int rootfd, const char *dst, int flags, unsigned mode) {
+    char cur[PATH_MAX], link[PATH_MAX];
+    int hops;
+    if (strlen(dst) >= sizeof(cur)) ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
+    memcpy(cur, dst, strlen(dst) + 1);
+    for (hops = 0; hops < 40; hops++) {
+        const char *name;
+        int dir = ctr__c_open_parent(l, rootfd, cur, &name), f, e;
+        size_t keep = CTR__CAST(size_t, name - cur), ln;
+        long n;
+        f = ctr__c_in_root(rootfd, cur + 1, flags | O_CREAT, mode);
+        e = errno;
+        n = f < 0 && e == ENOENT ? syscall(SYS_readlinkat, dir, name, link, sizeof(link) - 1) : -1;
+        ctr__r_close(dir);
+        if (f >= 0) return f;
+        if (n <= 0) {
+            errno = e;
+            return -1;
+        }
+        ln = CTR__CAST(size_t, n);
+        link[ln] = '\0';
+        if (link[0] == '/') keep = 0;
+        else if (keep + ln + 1 > sizeof(cur)) break;
+        memcpy(cur + keep, link, ln + 1); /* cur[0..keep) is the link's directory, ending in '/' */
+    }
+    ctr__c_die(l, CTR_STEP_MOUNT, hops < 40 ? ENAMETOOLONG : ELOOP, dst, "resolve ", dst, " inside the container root",
+               NULL);
+    return -1;
+}
+
+/* A fresh filesystem as a detached mount: fsopen, options, create, fsmount. */
+static int ctr__c_fsmount(const ctr__launch *l, const char *type, const char *const *opts, unsigned attrs,
+                          const char *dst) {
+    int fs = ctr__fsopen(type), m = -1;
+    size_t i;
+    if (fs < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
+    for (i = 0; opts && opts[i]; i += 2) {
+        if (!opts[i + 1][0]) continue; /* empty value: option not set */
+        if (ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, opts[i], opts[i + 1]) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "set option ", opts[i], " of the filesystem for ", dst);
+    }
+    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 || (m = ctr__fsmount(fs, attrs)) < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "mount ", type, " on ", dst);
+    ctr__r_close(fs);
+    return m;
+}
+
+static void ctr__c_attach(const ctr__launch *l, int mnt, int rootfd, const char *dst, const char *what) {
+    int t = ctr__c_open_dir(l, rootfd, dst, strlen(dst));
+    if (ctr__move_mount(mnt, "", t, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "mount ", what, " on ", dst);
+    ctr__r_close(t);
+}
+
+static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, int rootfd) {
+    /* O_PATH: never opens what is there (a FIFO would block). */
+    int f = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
+    if (f < 0 && errno == ENOENT) {
+        if ((f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_NONBLOCK | O_NOCTTY, 0644)) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create mount point ", op->dst, NULL, NULL);
+        ctr__r_close(f);
+        f = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
+    }
+    if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
+    if (ctr__move_mount(src, "", f, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", op->src, " on ", op->dst);
+    ctr__r_close(f);
+    ctr__r_close(src);
+}
+
+/* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, /dev/shm
+   as a tmpfs of its own (plan->shm_size), symlinks. */
+static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
+    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
+    static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
+                                        "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
+                                        "/proc/self/fd/2", "stderr"};
+    const char *shm_opts[] = {"mode", "1777", "size", l->plan->shm_size_opt, NULL};
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    /* nodev on the tmpfs: a node made with mknod there cannot be opened; the device binds below
+       are mounts of their own and keep working, and so does devpts (its ptys are nodes). */
+    int dev = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
+    int k, m;
+    size_t i;
+    ctr__c_attach(l, dev, rootfd, op->dst, "tmpfs");
+    for (k = 0; k < CTR__DEV_NODES; k++) {
+        int f = ctr__r_openat(dev, ctr__dev_nodes[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ", op->dst);
+        ctr__r_close(f);
+        if (ctr__move_mount(fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ", op->dst);
+        ctr__r_close(fds[k]);
+    }
+    if (ctr__r_mkdirat(dev, "pts", 0755) != 0 || ctr__r_mkdirat(dev, "shm", 01777) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL, NULL);
+    m = ctr__c_fsmount(l, "devpts", pts_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    if (ctr__move_mount(m, "", dev, "pts", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount devpts in ", op->dst, NULL, NULL);
+    ctr__r_close(m);
+    m = ctr__c_fsmount(l, "tmpfs", shm_opts, hidden, op->dst);
+    if (ctr__move_mount(m, "", dev, "shm", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount the shm tmpfs in ", op->dst, NULL, NULL);
+    ctr__r_close(m);
+    for (i = 0; i < sizeof(links) / sizeof(links[0]); i += 2)
+        if (ctr__r_symlinkat(links[i], dev, links[i + 1]) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ", op->dst);
+    if (op->flags & CTR_MOUNT_READONLY) ctr__c_setattr(l, dev, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+    ctr__r_close(dev);
+}
+
+static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd) {
+    struct stat st;
+    size_t off = 0;
+    int f;
+    if (op->type == CTR_MOUNT_FILE) {
+        /* Non-blocking, and only a regular file: a FIFO left at the path by an earlier container
+           (it had a writable root) must not hang the spawn, nor a device or socket be written. */
+        f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_TRUNC | O_NONBLOCK | O_NOCTTY, op->mode);
+        if (f < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst,
+                       errno == ENXIO ? " (a FIFO or socket is in the way)" : NULL, NULL);
+        if (ctr__r_fstat(f, &st) != 0 || !S_ISREG(st.st_mode))
+            ctr__c_die(l, CTR_STEP_MOUNT, EEXIST, op->dst, "create file ", op->dst,
+                       ": something that is not a regular file is in the way", NULL);
+        while (off < op->data_len) {
+            long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+            off += CTR__CAST(size_t, w);
+        }
+        if (ctr__r_fchmod(f, op->mode) != 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
+        ctr__r_close(f);
+    } else {
+        const char *name;
+        int dir = ctr__c_open_parent(l, rootfd, op->dst, &name);
+        if (op->type == CTR_MOUNT_SYMLINK) {
+            if (ctr__r_symlinkat(op->src, dir, name) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
+        } else if (ctr__r_mkdirat(dir, name, op->mode) == 0) { /* CTR_MOUNT_DIR */
+            if (ctr__r_fchmodat(dir, name, op->mode) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
+        } else if (errno != EEXIST) {
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directory ", op->dst, NULL, NULL);
+        } else {
+            /* there already: a directory, or a symlink to one (made if it dangles) */
+            ctr__r_close(ctr__c_open_dir(l, rootfd, op->dst, strlen(op->dst)));
+        }
+        ctr__r_close(dir);
+    }
+}
+
+/* Masks in a fresh proc or sysfs mount `base`: files get the host's /dev/null bound over them
+   (read-only, nodev: opening one fails with EACCES), directories an empty read-only tmpfs;
+   read-only paths are bound onto themselves read-only.  All are mounts the container cannot
+   remove (no CAP_SYS_ADMIN, and umount is filtered). */
+static void ctr__c_masks(const ctr__launch *l, int base, const char *dst, const char *const *masked,
+                         const char *const *readonly) {
+    static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
+    const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
+    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV |
+                            CTR__MOUNT_ATTR_NOEXEC;
+    int i;
+    for (i = 0; masked[i]; i++) {
+        struct stat st;
+        int m;
+        if (ctr__r_fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0) continue; /* not on this kernel */
+        if (S_ISDIR(st.st_mode)) {
+            /* a fresh one each time: kernels before 6.15 cannot clone a detached mount */
+            m = ctr__c_fsmount(l, "tmpfs", empty_opts, hidden, dst);
+        } else {
+            /* nodev: opening the mask fails with EACCES instead of reading /dev/null */
+            m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
+            if (m >= 0) ctr__c_setattr(l, m, 0, hidden, 0, dst);
+        }
+        if (m < 0 || ctr__move_mount(m, "", base, masked[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "mask ", masked[i], " in ", dst);
+        ctr__r_close(m);
+    }
+    for (i = 0; readonly && readonly[i]; i++) {
+        int m = ctr__open_tree(base, readonly[i], flags | AT_RECURSIVE);
+        if (m < 0 && errno == ENOENT) continue;
+        if (m < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
+        ctr__c_setattr(l, m, AT_RECURSIVE, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV, 0, dst);
+        if (ctr__move_mount(m, "", base, readonly[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
+        ctr__r_close(m);
+    }
+}
+
+static const char *const ctr__proc_masked[] = {"kcore", "keys", "key-users", "timer_list", "sched_debug",
+                                               "latency_stats", "timer_stats", "acpi", "scsi", "asound",
+                                               "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
+                                               "vmallocinfo", NULL};
+static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus", "fs", NULL};
+static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/security", NULL};
+
+/* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
+static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
+    int m;
+    switch (op->type) {
+    case CTR_MOUNT_BIND:
+        if (!op->src_is_dir) {
+            ctr__c_bind_file(l, op, fds[0], rootfd);
+            return;
+        }
+        ctr__c_attach(l, fds[0], rootfd, op->dst, op->src);
+        ctr__r_close(fds[0]);
+        return;
+    case CTR_MOUNT_TMPFS:
+        m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "tmpfs");
+        ctr__r_close(m);
+        return;
+    case CTR_MOUNT_PROC:
+    case CTR_MOUNT_MQUEUE:
+    case CTR_MOUNT_SYSFS: {
+        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : op->type == CTR_MOUNT_SYSFS ? "sysfs" : "mqueue";
+        m = ctr__c_fsmount(l, type, NULL, hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro), op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, type);
+        if (l->plan->masks && op->type == CTR_MOUNT_PROC)
+            ctr__c_masks(l, m, op->dst, ctr__proc_masked, ctr__proc_readonly);
+        if (l->plan->masks && op->type == CTR_MOUNT_SYSFS) ctr__c_masks(l, m, op->dst, ctr__sys_masked, NULL);
+        ctr__r_close(m);
+        return;
+    }
+    case CTR_MOUNT_DEV:
+        ctr__c_dev(l, op, fds, rootfd);
+        return;
+    case CTR_MOUNT_DIR:
+    case CTR_MOUNT_SYMLINK:
+    case CTR_MOUNT_FILE:
+        ctr__c_make_node(l, op, rootfd);
+        return;
+    }
+}
+
+/* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
+   attached somewhere, host paths under that place are hidden. */
+static void ctr__c_clone_sources(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int k;
+    for (i = 0; i < p->nops; i++) {
+        const ctr__op *op = &p->ops[i];
+        int *fds = l->mnt_fds + i * CTR__DEV_NODES;
+        if (op->type == CTR_MOUNT_BIND) {
+            unsigned rec = (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
+            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+            if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
+            fds[0] = ctr__open_tree(AT_FDCWD, op->src, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
+            if (fds[0] < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
+            ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
+        } else if (op->type == CTR_MOUNT_DEV) {
+            for (k = 0; k < CTR__DEV_NODES; k++) {
+                fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k], CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
+                if (fds[k] < 0)
+                    ctr__c_die(l, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ", ctr__dev_paths[k], " in ", op->dst);
+                ctr__c_setattr(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0, ctr__dev_paths[k]);
+            }
+        }
+    }
+}
+
+/* The new root as a detached mount: the rootfs tree, or a fresh tmpfs. */
+static int ctr__c_new_root(const ctr__launch *l) {
+    static const char *const opts[] = {"mode", "0755", NULL};
+    const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+    const ctr__plan *p = l->plan;
+    int r;
+    if (!p->rootfs) return ctr__c_fsmount(l, "tmpfs", opts, base, "/");
+    r = ctr__open_tree(AT_FDCWD, p->rootfs, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (r < 0) ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+    /* Read-only: every mount of the tree, but the top stays writable until the mount points exist. */
+    ctr__c_setattr(l, r, AT_RECURSIVE, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u), 0, p->rootfs);
+    if (p->readonly_root) {
+        ctr__mount_attr a;
+        memset(&a, 0, sizeof(a));
+        a.attr_clr = CTR__MOUNT_ATTR_RDONLY;
+        (void)ctr__mount_setattr(r, "", AT_EMPTY_PATH, &a); /* EPERM: the host's mount is read-only */
+    }
+    return r;
+}
+
+static void ctr__c_setup_root(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int root;
+    if (syscall(SYS_mount, NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
+        ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "make the mounts of / slaves", NULL, NULL, NULL);
+    ctr__c_clone_sources(l);
+    root = ctr__c_new_root(l);
+    if (ctr__move_mount(root, "", AT_FDCWD, p->attach_at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at, NULL, NULL);
+    for (i = 0; i < p->nops; i++) ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
+    if (p->readonly_root) ctr__c_setattr(l, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
+    /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
+    if (ctr__r_fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
+        ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, p->rootfs ? p->rootfs : "/", "pivot_root into the new root", NULL,
+                   NULL, NULL);
+    if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || ctr__r_chdir("/") != 0)
+        ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
+    ctr__r_close(root);
+}
+/* ---- end src/mount.c ---- */
 /* ---- begin src/netns.c ---- */
-/* ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
+/* netns.c - ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
    time each.  A new network namespace is the most expensive namespace to create and to tear
    down (about 1 ms each way on a small VM, and the teardown runs on a kernel worker that takes
    a CPU from the next spawn); a container with no network needs nothing of it but loopback. */
@@ -2180,69 +3625,70 @@ struct ctr_netns_pool {
     unsigned char *busy;
 };
 
+/* What the short-lived child reports; in memory shared with it (MAP_SHARED), whichever way
+   clone.c makes it. */
 typedef struct ctr__netns_job {
-    struct ifreq ifr; /* here, not on the child's stack (sanitizers track stacks, not this one) */
     int fd;   /* the namespace, opened in the shared descriptor table */
     int err;  /* errno of the failing step, or 0 */
     const char *what;
 } ctr__netns_job;
 
-/* Runs as a vfork child sharing our memory and descriptor table, in a new network namespace:
-   brings loopback up and opens the namespace for the parent.  Only syscalls. */
-static int ctr__netns_child(void *arg) {
+/* In a new network namespace, sharing our descriptor table: brings loopback up and opens the
+   namespace for the parent.  Only raw syscalls (the rules of child.c). */
+static void ctr__netns_child(void *arg) {
     ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
-    int s = CTR__CAST(int, syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (s < 0 || syscall(SYS_ioctl, s, SIOCSIFFLAGS, &m->ifr) != 0) {
+    if (ctr__lo_up() != 0) {
         m->err = errno;
         m->what = "bring up the loopback interface of a pooled network namespace";
-    } else if ((m->fd = CTR__CAST(int, syscall(SYS_openat, AT_FDCWD, "/proc/thread-self/ns/net",
-                                               O_RDONLY | O_CLOEXEC, 0))) < 0) {
+    } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) < 0) {
         m->err = errno;
         m->what = "open a pooled network namespace (/proc/thread-self/ns/net)";
     }
-    if (s >= 0) syscall(SYS_close, s);
-    syscall(SYS_exit, 0);
-    return 0;
 }
 
 /* A new empty network namespace with loopback up, as an fd; -1 and *err on failure.  Made by a
-   short vfork child (CLONE_VM | CLONE_VFORK | CLONE_FILES), so the calling thread never leaves
-   its own namespace. */
+   short-lived child (CLONE_FILES | CLONE_NEWNET), so the calling thread never leaves its own
+   namespace. */
 static int ctr__netns_make(ctr_error *err) {
-    const size_t size = 64 * 1024;
-    ctr__netns_job m;
-    sigset_t all, old;
-    char *stack;
-    int pid, e, st;
-    memset(&m, 0, sizeof(m));
-    memcpy(m.ifr.ifr_name, "lo", 3);
-    m.ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-    m.fd = -1;
-    m.what = "";
-    stack = CTR__CAST(char *, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0));
-    if (stack == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
-    /* exit signal 0: a host's waitpid(-1) cannot take it; reaped below with __WALL. */
-    pid = clone(ctr__netns_child, stack + size, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_NEWNET, &m);
+    ctr__netns_job *m;
+    ctr__clone_args a;
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    long pid;
+    int e, st, fd;
+    m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    if (m == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "map memory");
+    m->fd = -1;
+    m->err = 0;
+    m->what = "";
+    memset(&a, 0, sizeof(a));
+    a.flags = CLONE_FILES | CLONE_NEWNET;
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    pid = ctr__clone(&a, CTR__CLONE_VM | CTR__CLONE_WAIT, ctr__netns_child, m);
     e = errno;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    /* exit signal 0: a host's waitpid(-1) cannot take it; reaped here with __WALL. */
     if (pid > 0)
-        while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {}
-    munmap(stack, size);
-    if (pid < 0)
+        while (waitpid(CTR__CAST(pid_t, pid), &st, __WALL) < 0 && errno == EINTR) {}
+    fd = m->fd;
+    if (pid < 0) {
+        munmap(m, sizeof(*m));
         return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace for the pool%s",
                          e == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
-    if (m.err) {
-        if (m.fd >= 0) close(m.fd);
-        return ctr__fail(err, CTR_STEP_NETWORK, m.err, "lo", "%s", m.what);
     }
-    if (ctr__lift(&m.fd) != 0) {
+    if (m->err) {
+        e = m->err;
+        if (fd >= 0) close(fd);
+        ctr__fail(err, CTR_STEP_NETWORK, e, "lo", "%s", m->what);
+        munmap(m, sizeof(*m));
+        return -1;
+    }
+    munmap(m, sizeof(*m));
+    if (ctr__lift(&fd) != 0) {
         e = errno;
-        close(m.fd);
+        close(fd);
         return ctr__fail(err, CTR_STEP_RESOURCE, e, "", "move a descriptor above 2");
     }
-    return m.fd;
+    return fd;
 }
 
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err) {
@@ -2343,695 +3789,9 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
     if (last) ctr__netns_pool_free(pool);
 }
 /* ---- end src/netns.c ---- */
-/* ---- begin src/child.c ---- */
-/* The child: everything between clone and execve.
-
-   RULES FOR THIS FILE.  The child is a copy of a possibly multi-threaded host: another thread may
-   have held the malloc lock, a stdio lock or any other lock at the moment of the clone, and those
-   stay locked here forever.  So this file only makes system calls (through syscall() or the libc
-   wrappers POSIX lists as async-signal-safe: open, read, write, close, dup2, fcntl, chdir, fchdir,
-   execve, socket, sigaction, sigprocmask, _exit), uses memcpy/memset/strlen, and touches only the
-   plan (prepared by the parent before the clone) and its own stack.  No malloc, no stdio, no
-   locks, no exit(): _exit() only.  glibc's setuid/setgid wrappers are NOT safe here (they signal
-   every thread the host had), hence syscall(SYS_setresuid...). */
-
-static const char *const ctr__dev_paths[CTR__DEV_NODES] = {"/dev/null", "/dev/zero", "/dev/full",
-                                                           "/dev/random", "/dev/urandom", "/dev/tty"};
-
-/* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
-   errno text) and exits.  The message is the concatenation of a, b, c, d. */
-static void ctr__c_die(const ctr__plan *p, ctr_step step, int e, const char *path, const char *a,
-                       const char *b, const char *c, const char *d) {
-    ctr_error err;
-    size_t n = 0;
-    ssize_t w;
-    memset(&err, 0, sizeof(err));
-    err.step = step;
-    err.sys_errno = e;
-    ctr__append(err.path, sizeof(err.path), 0, path);
-    n = ctr__append(err.msg, sizeof(err.msg), n, a);
-    n = ctr__append(err.msg, sizeof(err.msg), n, b);
-    n = ctr__append(err.msg, sizeof(err.msg), n, c);
-    ctr__append(err.msg, sizeof(err.msg), n, d);
-    do w = write(p->errfd, &err, sizeof(err));
-    while (w < 0 && errno == EINTR);
-    _exit(127);
-}
-
-static void ctr__c_write_file(const ctr__plan *p, ctr_step step, const char *path, const char *data) {
-    size_t len = strlen(data);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || write(fd, data, len) != CTR__CAST(ssize_t, len))
-        ctr__c_die(p, step, errno, path, "write ", path, NULL, NULL);
-    close(fd);
-}
-
-static void ctr__c_userns(const ctr__plan *p) {
-    /* An unprivileged process may map its own uid and gid into a namespace it created, once
-       setgroups is denied; so the child needs no help from the parent for this. */
-    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/setgroups", "deny");
-    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/uid_map", p->uid_map);
-    ctr__c_write_file(p, CTR_STEP_USERNS, "/proc/self/gid_map", p->gid_map);
-}
-
-static void ctr__c_timens(const ctr__plan *p) {
-    /* Offsets can only be set before any process is in the namespace: unshare (which affects our
-       future children only), set them, then enter it ourselves with setns. */
-    int fd;
-    if (syscall(SYS_unshare, CLONE_NEWTIME) != 0)
-        ctr__c_die(p, CTR_STEP_TIMENS, errno, "", "create a time namespace", NULL, NULL, NULL);
-    ctr__c_write_file(p, CTR_STEP_TIMENS, "/proc/self/timens_offsets", p->timens_offsets);
-    fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || syscall(SYS_setns, fd, CLONE_NEWTIME) != 0)
-        ctr__c_die(p, CTR_STEP_TIMENS, errno, "", "enter the time namespace", NULL, NULL, NULL);
-    close(fd);
-}
-
-/* The user namespace maps and time offsets are written through /proc/self, whose files belong to
-   root while the process is not dumpable (a host that dropped root without exec is not).  Only
-   then is the child made dumpable for these few writes, and undumpable again right after. */
-static void ctr__c_own_namespaces(const ctr__plan *p) {
-    int undump;
-    if (!p->userns && !p->timens) return;
-    undump = p->userns && syscall(SYS_prctl, PR_GET_DUMPABLE, 0, 0, 0, 0) == 0;
-    if (undump && syscall(SYS_prctl, PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-        ctr__c_die(p, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map", NULL, NULL, NULL);
-    if (p->userns) ctr__c_userns(p);
-    if (p->timens) ctr__c_timens(p);
-    if (undump) (void)syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
-static void ctr__c_loopback(const ctr__plan *p) {
-    struct ifreq ifr;
-    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    memset(&ifr, 0, sizeof(ifr));
-    memcpy(ifr.ifr_name, "lo", 3);
-    ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-    if (s < 0 || syscall(SYS_ioctl, s, SIOCSIFFLAGS, &ifr) != 0)
-        ctr__c_die(p, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL, NULL);
-    close(s);
-}
-
-static void ctr__c_setattr(const ctr__plan *p, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
-    ctr__mount_attr a;
-    memset(&a, 0, sizeof(a));
-    a.attr_set = set;
-    a.attr_clr = clr;
-    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a) != 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
-}
-
-/* openat2 with RESOLVE_BENEATH: a path that would leave root (absolute symlink, too many "..")
-   fails with EXDEV instead of being followed. */
-static int ctr__c_beneath(int rootfd, const char *rel, int flags) {
-    ctr__open_how how;
-    memset(&how, 0, sizeof(how));
-    how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
-    how.resolve = CTR__RESOLVE_BENEATH | CTR__RESOLVE_NO_MAGICLINKS;
-    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
-}
-
-/* Opens the directory dst[0..len) (dst absolute, normalised) beneath rootfd as O_PATH, creating
-   the missing components. */
-static int ctr__c_open_dir(const ctr__plan *p, int rootfd, const char *dst, size_t len) {
-    char buf[PATH_MAX];
-    size_t i;
-    int fd, prev = -1;
-    if (len >= sizeof(buf)) ctr__c_die(p, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
-    /* dst starts with '/': work on the relative part. */
-    memcpy(buf, dst + 1, len - 1);
-    buf[len - 1] = '\0';
-    fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
-    if (fd >= 0 || errno != ENOENT) {
-        if (fd < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
-        return fd;
-    }
-    for (i = 0; ; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char save = buf[i];
-            const char *name = buf + i;
-            while (name > buf && name[-1] != '/') name--;
-            buf[i] = '\0';
-            fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
-            if (fd < 0 && errno == ENOENT) {
-                if (mkdirat(prev >= 0 ? prev : rootfd, name, 0755) != 0 && errno != EEXIST)
-                    ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "create directory ", name, " for ", dst);
-                fd = ctr__c_beneath(rootfd, buf, O_PATH | O_DIRECTORY);
-            }
-            if (fd < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
-            if (prev >= 0) close(prev);
-            prev = fd;
-            buf[i] = save;
-            if (save == '\0') break;
-        }
-    }
-    return prev;
-}
-
-/* The parent directory of dst (created if missing) and the last component's name. */
-static int ctr__c_open_parent(const ctr__plan *p, int rootfd, const char *dst, const char **name) {
-    size_t len = strlen(dst);
-    while (len > 0 && dst[len - 1] != '/') len--;
-    *name = dst + len;
-    return ctr__c_open_dir(p, rootfd, dst, len > 1 ? len - 1 : 1);
-}
-
-/* A fresh filesystem as a detached mount: fsopen, options, create, fsmount. */
-static int ctr__c_fsmount(const ctr__plan *p, const char *type, const char *const *opts,
-                          unsigned attrs, const char *dst) {
-    int fs = ctr__fsopen(type), m = -1;
-    size_t i;
-    if (fs < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
-    for (i = 0; opts && opts[i]; i += 2) {
-        if (!opts[i + 1][0]) continue; /* empty value: option not set */
-        if (ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, opts[i], opts[i + 1]) != 0)
-            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "set option ", opts[i], " of the filesystem for ", dst);
-    }
-    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 || (m = ctr__fsmount(fs, attrs)) < 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mount ", type, " on ", dst);
-    close(fs);
-    return m;
-}
-
-static void ctr__c_attach(const ctr__plan *p, int mnt, int rootfd, const char *dst, const char *what) {
-    int t = ctr__c_open_dir(p, rootfd, dst, strlen(dst));
-    if (ctr__move_mount(mnt, "", t, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mount ", what, " on ", dst);
-    close(t);
-}
-
-static void ctr__c_bind_file(const ctr__plan *p, const ctr__op *op, int rootfd) {
-    const char *name;
-    int dir = ctr__c_open_parent(p, rootfd, op->dst, &name), f;
-    f = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (f < 0 && errno != EEXIST)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create mount point ", op->dst, NULL, NULL);
-    if (f >= 0) close(f);
-    close(dir);
-    if ((f = ctr__c_beneath(rootfd, op->dst + 1, O_PATH)) < 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
-    if (ctr__move_mount(op->fds[0], "", f, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", op->src, " on ", op->dst);
-    close(f);
-    close(op->fds[0]);
-}
-
-/* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, symlinks. */
-static void ctr__c_dev(const ctr__plan *p, const ctr__op *op, int rootfd) {
-    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
-    static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
-    static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
-                                        "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
-                                        "/proc/self/fd/2", "stderr"};
-    /* nodev on the tmpfs: a node made with mknod there cannot be opened; the device binds below
-       are mounts of their own and keep working, and so does devpts (its ptys are nodes). */
-    int dev = ctr__c_fsmount(p, "tmpfs", tmpfs_opts,
-                             CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, op->dst);
-    int k, pts;
-    size_t i;
-    ctr__c_attach(p, dev, rootfd, op->dst, "tmpfs");
-    for (k = 0; k < CTR__DEV_NODES; k++) {
-        int f = openat(dev, ctr__dev_nodes[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ", op->dst);
-        close(f);
-        if (ctr__move_mount(op->fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ", op->dst);
-        close(op->fds[k]);
-    }
-    if (mkdirat(dev, "pts", 0755) != 0 || mkdirat(dev, "shm", 01777) != 0 ||
-        fchmodat(dev, "shm", 01777, 0) != 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL, NULL);
-    pts = ctr__c_fsmount(p, "devpts", pts_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
-    if (ctr__move_mount(pts, "", dev, "pts", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-        ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "mount devpts in ", op->dst, NULL, NULL);
-    close(pts);
-    for (i = 0; i < sizeof(links) / sizeof(links[0]); i += 2)
-        if (symlinkat(links[i], dev, links[i + 1]) != 0)
-            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ", op->dst);
-    if (op->flags & CTR_MOUNT_READONLY) ctr__c_setattr(p, dev, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
-    close(dev);
-}
-
-/* The target exists: resolve it beneath the root (EXDEV for a symlink leading out, ENOTDIR for
-   a file where a directory is wanted) and fail if that does not work. */
-static void ctr__c_check_existing(const ctr__plan *p, int rootfd, const ctr__op *op, int flags) {
-    int t = ctr__c_beneath(rootfd, op->dst + 1, O_PATH | flags);
-    if (t < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
-    close(t);
-}
-
-static void ctr__c_make_node(const ctr__plan *p, const ctr__op *op, int rootfd) {
-    const char *name;
-    int dir = ctr__c_open_parent(p, rootfd, op->dst, &name), f;
-    size_t off = 0;
-    if (op->type == CTR_MOUNT_DIR) {
-        if (mkdirat(dir, name, op->mode) == 0) {
-            if (fchmodat(dir, name, op->mode, 0) != 0)
-                ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
-        } else if (errno != EEXIST) {
-            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create directory ", op->dst, NULL, NULL);
-        } else {
-            ctr__c_check_existing(p, rootfd, op, O_DIRECTORY); /* a file, or a symlink leaving the root */
-        }
-    } else if (op->type == CTR_MOUNT_SYMLINK) {
-        if (symlinkat(op->src, dir, name) != 0)
-            ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
-    } else { /* CTR_MOUNT_FILE */
-        f = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, op->mode);
-        if (f < 0 && errno == ELOOP) ctr__c_check_existing(p, rootfd, op, 0); /* EXDEV if it leaves the root */
-        if (f < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
-        while (off < op->data_len) {
-            ssize_t w = write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
-            off += CTR__CAST(size_t, w);
-        }
-        if (fchmod(f, op->mode) != 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
-        close(f);
-    }
-    close(dir);
-}
-
-/* Masks in a fresh proc or sysfs mount `base`: files get the host's /dev/null bound over them
-   (read-only, nodev: opening one fails with EACCES), directories an empty read-only tmpfs; read-only paths are bound onto themselves read-only.  All
-   are mounts the container cannot remove (no CAP_SYS_ADMIN, and umount is filtered). */
-static void ctr__c_masks(const ctr__plan *p, int base, const char *dst, const char *const *masked,
-                         const char *const *readonly) {
-    static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
-    const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
-    int i;
-    for (i = 0; masked[i]; i++) {
-        struct stat st;
-        int m;
-        if (fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0) continue; /* not on this kernel */
-        if (S_ISDIR(st.st_mode)) {
-            /* a fresh one each time: kernels before 6.15 cannot clone a detached mount */
-            m = ctr__c_fsmount(p, "tmpfs", empty_opts, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
-                               CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, dst);
-        } else {
-            /* nodev: opening the mask fails with EACCES instead of reading /dev/null */
-            m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
-            if (m >= 0) ctr__c_setattr(p, m, 0, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV |
-                                       CTR__MOUNT_ATTR_NOEXEC, 0, dst);
-        }
-        if (m < 0 || ctr__move_mount(m, "", base, masked[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "mask ", masked[i], " in ", dst);
-        close(m);
-    }
-    for (i = 0; readonly && readonly[i]; i++) {
-        int m = ctr__open_tree(base, readonly[i], flags | AT_RECURSIVE);
-        if (m < 0 && errno == ENOENT) continue;
-        if (m < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
-        ctr__c_setattr(p, m, AT_RECURSIVE, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV, 0, dst);
-        if (ctr__move_mount(m, "", base, readonly[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-            ctr__c_die(p, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
-        close(m);
-    }
-}
-
-static const char *const ctr__proc_masked[] = {"kcore", "keys", "key-users", "timer_list", "sched_debug",
-                                               "latency_stats", "timer_stats", "acpi", "scsi", "asound",
-                                               "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
-                                               "vmallocinfo", NULL};
-static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus", "fs", NULL};
-static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/security", NULL};
-
-static void ctr__c_apply(const ctr__plan *p, const ctr__op *op, int rootfd) {
-    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
-    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
-    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
-    int m;
-    switch (op->type) {
-    case CTR_MOUNT_BIND:
-        if (!op->src_is_dir) {
-            ctr__c_bind_file(p, op, rootfd);
-            return;
-        }
-        ctr__c_attach(p, op->fds[0], rootfd, op->dst, op->src);
-        close(op->fds[0]);
-        return;
-    case CTR_MOUNT_TMPFS:
-        m = ctr__c_fsmount(p, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
-        ctr__c_attach(p, m, rootfd, op->dst, "tmpfs");
-        close(m);
-        return;
-    case CTR_MOUNT_PROC:
-    case CTR_MOUNT_MQUEUE:
-    case CTR_MOUNT_SYSFS: {
-        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : op->type == CTR_MOUNT_SYSFS ? "sysfs" : "mqueue";
-        m = ctr__c_fsmount(p, type, NULL, hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro), op->dst);
-        ctr__c_attach(p, m, rootfd, op->dst, type);
-        if (p->masks && op->type == CTR_MOUNT_PROC) ctr__c_masks(p, m, op->dst, ctr__proc_masked, ctr__proc_readonly);
-        if (p->masks && op->type == CTR_MOUNT_SYSFS) ctr__c_masks(p, m, op->dst, ctr__sys_masked, NULL);
-        close(m);
-        return;
-    }
-    case CTR_MOUNT_DEV:
-        ctr__c_dev(p, op, rootfd);
-        return;
-    case CTR_MOUNT_DIR:
-    case CTR_MOUNT_SYMLINK:
-    case CTR_MOUNT_FILE:
-        ctr__c_make_node(p, op, rootfd);
-        return;
-    }
-}
-
-/* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
-   attached somewhere, host paths under that place are hidden. */
-static void ctr__c_clone_sources(ctr__plan *p) {
-    size_t i;
-    int k;
-    for (i = 0; i < p->nops; i++) {
-        ctr__op *op = &p->ops[i];
-        if (op->type == CTR_MOUNT_BIND) {
-            unsigned rec = (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
-            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
-            if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
-            op->fds[0] = ctr__open_tree(AT_FDCWD, op->src, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
-            if (op->fds[0] < 0) ctr__c_die(p, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
-            ctr__c_setattr(p, op->fds[0], rec, set, 0, op->src);
-        } else if (op->type == CTR_MOUNT_DEV) {
-            for (k = 0; k < CTR__DEV_NODES; k++) {
-                op->fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k], CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
-                if (op->fds[k] < 0)
-                    ctr__c_die(p, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ", ctr__dev_paths[k], " in ", op->dst);
-                ctr__c_setattr(p, op->fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0, ctr__dev_paths[k]);
-            }
-        }
-    }
-}
-
-/* The new root as a detached mount: the rootfs tree, or a fresh tmpfs. */
-static int ctr__c_new_root(const ctr__plan *p) {
-    static const char *const opts[] = {"mode", "0755", NULL};
-    const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
-    int r;
-    if (!p->rootfs) return ctr__c_fsmount(p, "tmpfs", opts, base, "/");
-    r = ctr__open_tree(AT_FDCWD, p->rootfs, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-    if (r < 0) ctr__c_die(p, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
-    /* Read-only: every mount of the tree, but the top stays writable until the mount points exist. */
-    ctr__c_setattr(p, r, AT_RECURSIVE, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u), 0, p->rootfs);
-    if (p->readonly_root) {
-        ctr__mount_attr a;
-        memset(&a, 0, sizeof(a));
-        a.attr_clr = CTR__MOUNT_ATTR_RDONLY;
-        (void)ctr__mount_setattr(r, "", AT_EMPTY_PATH, &a); /* EPERM: the host's mount is read-only */
-    }
-    return r;
-}
-
-static void ctr__c_setup_root(ctr__plan *p) {
-    size_t i;
-    int root;
-    if (syscall(SYS_mount, NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
-        ctr__c_die(p, CTR_STEP_ROOTFS, errno, "/", "make the mounts of / slaves", NULL, NULL, NULL);
-    ctr__c_clone_sources(p);
-    root = ctr__c_new_root(p);
-    if (ctr__move_mount(root, "", AT_FDCWD, p->attach_at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-        ctr__c_die(p, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at, NULL, NULL);
-    for (i = 0; i < p->nops; i++) ctr__c_apply(p, &p->ops[i], root);
-    if (p->readonly_root) ctr__c_setattr(p, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
-    /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
-    if (fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
-        ctr__c_die(p, CTR_STEP_PIVOT_ROOT, errno, p->rootfs ? p->rootfs : "/", "pivot_root into the new root", NULL, NULL, NULL);
-    if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || chdir("/") != 0)
-        ctr__c_die(p, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
-    close(root);
-}
-
-/* Puts the stdio sources on 0, 1, 2 (first thing after clone, so that no host descriptor has to
-   stay open for them later).  A stream the host had closed stays closed: whatever the setup opens
-   at that number later is close-on-exec. */
-static void ctr__c_stdio(const ctr__plan *p) {
-    int tmp[3], i;
-    /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
-    for (i = 0; i < 3; i++) {
-        tmp[i] = -1;
-        if (p->stdio_src[i] >= 0 && (tmp[i] = fcntl(p->stdio_src[i], F_DUPFD_CLOEXEC, 3)) < 0)
-            ctr__c_die(p, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL, NULL);
-    }
-    for (i = 0; i < 3; i++) {
-        if (tmp[i] >= 0) {
-            if (dup2(tmp[i], i) != i) ctr__c_die(p, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
-            close(tmp[i]);
-        } else {
-            (void)fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
-        }
-    }
-}
-
-/* Closes every descriptor above 2 but the error and status pipes - really closes, not just
-   close-on-exec: a host descriptor still open while paths are resolved inside the new root would
-   lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
-static void ctr__c_close_fds(const ctr__plan *p) {
-    int keep[2], n = 0, i;
-    unsigned lo = 3;
-    if (p->errfd >= 3) keep[n++] = p->errfd;
-    if (p->statusfd >= 3) keep[n++] = p->statusfd;
-    if (n == 2 && keep[0] > keep[1]) {
-        int t = keep[0];
-        keep[0] = keep[1];
-        keep[1] = t;
-    }
-    for (i = 0; i < n; i++) {
-        unsigned k = CTR__CAST(unsigned, keep[i]);
-        if (k > lo && syscall(SYS_close_range, lo, k - 1, 0) != 0) break;
-        lo = k + 1;
-    }
-    if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
-        ctr__c_die(p, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
-}
-
-/* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
-   or /proc/PID/cwd leading elsewhere). */
-static void ctr__c_cwd(const ctr__plan *p) {
-    ctr__open_how how;
-    int fd;
-    memset(&how, 0, sizeof(how));
-    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-    how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
-    fd = ctr__openat2(AT_FDCWD, p->cwd, &how); /* cwd is "/" after pivot_root: the root */
-    if (fd < 0 || fchdir(fd) != 0)
-        ctr__c_die(p, CTR_STEP_CWD, errno, p->cwd, "change directory to ", p->cwd, NULL, NULL);
-    close(fd);
-}
-
-static void ctr__c_rlimits(const ctr__plan *p) {
-    static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
-                                        "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
-                                        "rtprio", "rttime"};
-    size_t i;
-    for (i = 0; i < p->nrlimits; i++) {
-        struct { uint64_t cur, max; } r;
-        int res = p->rlimits[i].resource;
-        const char *name = res >= 0 && res < CTR__CAST(int, sizeof(names) / sizeof(names[0])) ? names[res] : "?";
-        r.cur = p->rlimits[i].soft;
-        r.max = p->rlimits[i].hard;
-        if (syscall(SYS_prlimit64, 0, res, &r, NULL) != 0)
-            ctr__c_die(p, CTR_STEP_RLIMIT, errno, name, "set rlimit ", name,
-                       errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE, and nofile is capped by "
-                                        "fs.nr_open)" : NULL, NULL);
-    }
-}
-
-/* Gets us into the container's cgroup(s) where clone3 could not: on cgroup v1 the parent moves
-   us while we wait on the sync pipe; on v2 without clone3 we move ourselves (writing "0" to
-   cgroup.procs moves the writer).  Then a cgroup namespace rooted there. */
-static void ctr__c_cgroup(const ctr__plan *p) {
-    if (p->sync_fd >= 0) { /* cgroup v1: the parent moves us */
-        char b;
-        ssize_t r;
-        do r = read(p->sync_fd, &b, 1);
-        while (r < 0 && errno == EINTR);
-        if (r != 1) _exit(127); /* the parent failed and reports why itself */
-        close(p->sync_fd);
-    }
-    if (p->cg_procs_fd >= 0) {
-        if (write(p->cg_procs_fd, "0", 1) != 1)
-            ctr__c_die(p, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",
-                       NULL, NULL, NULL);
-        close(p->cg_procs_fd);
-    }
-    if (p->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
-        ctr__c_die(p, CTR_STEP_CGROUP, errno, "", "create a cgroup namespace", NULL, NULL, NULL);
-}
-
-/* Before the uid change: shrink the bounding set (needs CAP_SETPCAP, which we still have) and
-   keep the permitted set across setresuid when a non-root uid gets ambient capabilities. */
-static void ctr__c_caps_bounding(const ctr__plan *p) {
-    int cap;
-    for (cap = 0; cap <= p->last_cap; cap++)
-        if (!(p->caps_keep & CTR_CAP(cap)) && syscall(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
-            ctr__c_die(p, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL, NULL, NULL);
-    if (p->uid != 0 && p->caps_ambient && syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
-        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL, NULL, NULL);
-}
-
-/* After it: the final sets (uid 0: the kept set; other uids: only the added ones, as ambient
-   capabilities so they survive execve), then no_new_privs and the seccomp filter. */
-static void ctr__c_caps_final(const ctr__plan *p) {
-    struct { uint32_t version; int pid; } head;
-    struct { uint32_t effective, permitted, inheritable; } data[2];
-    uint64_t set = p->uid == 0 ? p->caps_keep : p->caps_ambient;
-    int cap, i;
-    head.version = 0x20080522; /* _LINUX_CAPABILITY_VERSION_3 */
-    head.pid = 0;
-    /* Inheritable stays empty unless ambient capabilities need it (CVE-2022-24769). */
-    for (i = 0; i < 2; i++) {
-        data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
-        data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
-    }
-    if (syscall(SYS_capset, &head, data) != 0)
-        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set the capabilities",
-                   errno == EPERM ? " (the calling process lacks one of the capabilities to keep: add only "
-                                    "capabilities it has)" : NULL, NULL, NULL);
-    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
-        if ((p->caps_ambient & CTR_CAP(cap)) &&
-            syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-            ctr__c_die(p, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL, NULL);
-    if (p->nnp && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        ctr__c_die(p, CTR_STEP_CAPS, errno, "", "set no_new_privs", NULL, NULL, NULL);
-}
-
-/* The last step before execve (or before init starts the command): from here on every syscall
-   of the container, ours included, goes through the filter. */
-static void ctr__c_seccomp(const ctr__plan *p) {
-    struct { unsigned short len; const ctr__bpf *filter; } prog;
-    if (!p->bpf) return;
-    prog.len = CTR__CAST(unsigned short, p->bpf_len);
-    prog.filter = p->bpf;
-    if (syscall(SYS_prctl, PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) != 0)
-        ctr__c_die(p, CTR_STEP_SECCOMP, errno, "", "install the seccomp filter",
-                   errno == EACCES ? " (without no_new_privs it needs CAP_SYS_ADMIN)" : NULL, NULL, NULL);
-}
-
-static void ctr__c_identity(const ctr__plan *p) {
-    if (!p->set_ids) return;
-    if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
-        syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
-        ctr__c_die(p, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL, NULL, NULL);
-}
-
-static void ctr__c_exec(const ctr__plan *p) {
-    sigset_t none;
-    size_t i;
-    int e = ENOENT, eacces = 0;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    for (i = 0; i < p->nexec; i++) {
-        execve(p->exec_paths[i], p->argv, p->envp);
-        if (errno == EACCES) eacces = 1;
-        else if (errno != ENOENT && errno != ENOTDIR) {
-            e = errno;
-            break;
-        }
-    }
-    if (i == p->nexec && eacces) e = EACCES;
-    ctr__c_die(p, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
-}
-
-static void ctr__c_pdeathsig(const ctr__plan *p) {
-    /* After the uid change, which would clear it. */
-    if (p->die_with_host && syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
-        ctr__c_die(p, CTR_STEP_CLONE, errno, "", "set the parent-death signal", NULL, NULL, NULL);
-}
-
-/* pid 1: starts the command, forwards signals to it, reaps everything, and exits with the
-   command's status (also written raw to the status pipe, since an init cannot die of a signal
-   it sends itself). */
-static void ctr__c_init(const ctr__plan *p) {
-    sigset_t all;
-    long pid;
-    int status = 0, gate[2];
-    char b;
-    sigfillset(&all);
-    sigprocmask(SIG_SETMASK, &all, NULL);
-    /* The command waits at this gate until init has closed its descriptors (below), so that it
-       never sees them in /proc/1/fd. */
-    if (syscall(SYS_pipe2, gate, O_CLOEXEC) != 0)
-        ctr__c_die(p, CTR_STEP_INIT, errno, "", "create a pipe", NULL, NULL, NULL);
-    pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-    if (pid < 0) ctr__c_die(p, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL, NULL);
-    if (pid == 0) {
-        close(gate[1]);
-        while (read(gate[0], &b, 1) < 0 && errno == EINTR) {}
-        close(gate[0]);
-        if (syscall(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
-            ctr__c_die(p, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
-        ctr__c_exec(p);
-    }
-    /* init never execs, so close-on-exec does nothing for it: close every descriptor but the
-       status pipe (the parent sees EOF on the error pipe once the command has exec'd), and make
-       it undumpable, so the command cannot read the host memory init was copied from through
-       ptrace or /proc/1. */
-    if (syscall(SYS_close_range, 0, CTR__CAST(unsigned, p->statusfd - 1), 0) != 0 ||
-        syscall(SYS_close_range, CTR__CAST(unsigned, p->statusfd + 1), ~0u, 0) != 0 ||
-        syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-        syscall(SYS_kill, pid, SIGKILL);
-    for (;;) {
-        siginfo_t si;
-        long sig = syscall(SYS_rt_sigtimedwait, &all, &si, NULL, 8);
-        if (sig == SIGCHLD) {
-            for (;;) {
-                int st;
-                long r = syscall(SYS_wait4, -1, &st, WNOHANG | __WALL, NULL);
-                if (r <= 0) break;
-                if (r == pid) {
-                    ssize_t w;
-                    status = st;
-                    do w = write(p->statusfd, &status, sizeof(status));
-                    while (w < 0 && errno == EINTR);
-                    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-                }
-            }
-        } else if (sig > 0) {
-            syscall(SYS_kill, pid, sig);
-        }
-    }
-}
-
-/* The child's entry point: executes the plan, then execs the command.  Never returns. */
-static void ctr__child_run(ctr__plan *p) {
-    int sig;
-    /* The parent blocked every signal around clone; reset the host's handlers (and ignored
-       signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
-       32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
-    for (sig = 1; sig < NSIG; sig++) {
-        static const unsigned long dfl[4] = {0, 0, 0, 0};
-        if (sig == SIGKILL || sig == SIGSTOP) continue;
-        (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
-    }
-    ctr__c_cgroup(p);
-    if (p->netns_fd >= 0 && syscall(SYS_setns, p->netns_fd, CLONE_NEWNET) != 0)
-        ctr__c_die(p, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL, NULL);
-    ctr__c_stdio(p);
-    ctr__c_close_fds(p);
-    if (syscall(SYS_setsid) < 0) ctr__c_die(p, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
-    ctr__c_own_namespaces(p);
-    /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
-    if (syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-        ctr__c_die(p, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
-    if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
-        ctr__c_die(p, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
-    if (p->net_lo) ctr__c_loopback(p);
-    umask(022);
-    ctr__c_setup_root(p);
-    ctr__c_cwd(p);
-    ctr__c_rlimits(p);
-    ctr__c_caps_bounding(p);
-    /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
-    if (!p->nnp) ctr__c_seccomp(p);
-    ctr__c_identity(p);
-    ctr__c_caps_final(p);
-    ctr__c_pdeathsig(p);
-    if (p->nnp) ctr__c_seccomp(p);
-    if (p->init) ctr__c_init(p);
-    ctr__c_exec(p);
-}
-/* ---- end src/child.c ---- */
 /* ---- begin src/spawn.c ---- */
-/* ctr_spawn and the handle: pipes, clone, the error report, wait/poll/kill/destroy. */
+/* spawn.c - ctr_spawn and the handle: the plan is built, the cgroup made, the launch's descriptors
+   opened, the child cloned and its verdict read; then wait, poll, kill, stats and destroy. */
 
 struct ctr_container {
     pid_t pid;
@@ -3041,27 +3801,24 @@ struct ctr_container {
     int reaped;
     ctr_result result;
     int64_t start_ns;
-    int64_t deadline_ns;  /* 0: no timeout */
+    int64_t deadline_ns; /* 0: no timeout */
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
 };
 
-static int64_t ctr__now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return CTR__CAST(int64_t, ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-/* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
+/* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
+   needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull, sync[2], cg_procs;
+    int err[2], status[2], pipes[3][2], devnull, host;
+    int cg_procs[CTR__V1_N];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = f->cg_procs = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->host = -1;
     for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
+    for (i = 0; i < CTR__V1_N; i++) f->cg_procs[i] = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -3071,229 +3828,50 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->status[0]);
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
-    ctr__close(&f->sync[0]);
-    ctr__close(&f->sync[1]);
-    ctr__close(&f->cg_procs);
+    ctr__close(&f->host);
     for (i = 0; i < 3; i++) {
         ctr__close(&f->pipes[i][0]);
         ctr__close(&f->pipes[i][1]);
     }
+    for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
 }
 
-static int ctr__pipe(int fds[2]) {
-    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
-    return ctr__lift(&fds[0]) == 0 && ctr__lift(&fds[1]) == 0 ? 0 : -1;
-}
-
-/* Stdio per stream, and the pipes; the plan gets the fds the child dup2s onto 0/1/2. */
-static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_error *err) {
+/* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
+   is read once it is there (ctr__verdict), never by waiting for EOF, which any process forked by
+   another thread of the host in the meantime would hold back. */
+static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
     int i;
-    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0))
+    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0) ||
+        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 || (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
-    p->errfd = f->err[1];
-    p->statusfd = f->status[1];
+    l->errfd = f->err[1];
+    l->statusfd = f->status[1];
     for (i = 0; i < 3; i++) {
-        switch (spec->stdio[i]) {
+        switch (p->stdio[i]) {
         case CTR_STDIO_INHERIT:
             break;
         case CTR_STDIO_NULL:
             if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&f->devnull) != 0))
                 return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
-            p->stdio_src[i] = f->devnull;
+            l->stdio_src[i] = f->devnull;
             break;
         case CTR_STDIO_FD:
-            if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
-                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "", "stdio_fd[%d] (%d) is not an open descriptor",
-                                 i, spec->stdio_fd[i]);
-            p->stdio_src[i] = spec->stdio_fd[i];
+            l->stdio_src[i] = p->stdio_fd[i];
             break;
         case CTR_STDIO_PIPE:
             if (ctr__pipe(f->pipes[i]) != 0)
                 return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe for stdio %d", i);
-            p->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
+            l->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
             break;
-        default:
-            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
-                             CTR__CAST(int, spec->stdio[i]));
         }
     }
+    /* The child checks that the host still lives when it sets its parent-death signal. */
+    if (p->die_with_host) {
+        f->host = ctr__sys_int(syscall(SYS_pidfd_open, getpid(), 0));
+        if (f->host >= 0 && (fcntl(f->host, F_SETFD, FD_CLOEXEC) != 0 || ctr__lift(&f->host) != 0)) ctr__close(&f->host);
+        l->hostfd = f->host; /* -1 before Linux 5.3: only the signal then */
+    }
     return 0;
-}
-
-/* cgroup v2 where clone3 is missing: the child moves itself, through cgroup.procs opened here. */
-static int ctr__self_attach(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, ctr_error *err) {
-    if ((f->cg_procs = ctr__cg_open_procs(cg, err)) < 0) return -1;
-    p->cg_procs_fd = f->cg_procs;
-    return 0;
-}
-
-/* Sanitizers keep shadow state per stack, and a child running instrumented code on a stack of
-   the host's memory confuses them: sanitized builds take the fork-style path. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define CTR__SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define CTR__SANITIZED 1
-#endif
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CTR__SANITIZED) && \
-    !defined(CONTAINER_NO_VM_CLONE)
-#define CTR__VM_CLONE 1
-#define CTR__VM_STACK (256u * 1024u)
-/* The child's entry on the stack ctr__clone_vm gives it. */
-static void ctr__child_entry(void *arg) { ctr__child_run(CTR__CAST(ctr__plan *, arg)); }
-
-/* clone3 with CLONE_VM | CLONE_VFORK, like posix_spawn: the child runs on its own stack in this
-   process's memory, and this thread sleeps in the kernel until the child has exec'd or exited.
-   No page tables are copied, so a spawn costs the same from a host of 10 MiB or of 10 GiB, and
-   the host takes no copy-on-write faults afterwards.  The child never returns into this
-   function's frame: on its new stack it calls fn(arg), then exits. */
-static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *arg) {
-    long r;
-    /* syscall preserves every register but rax, rcx and r11: the child finds fn in rbx and arg
-       in rdx.  Its stack pointer is the top of the new stack, 16-byte aligned, as a call wants. */
-    __asm__ __volatile__("syscall\n\t"
-                         "testq %%rax, %%rax\n\t"
-                         "jnz 1f\n\t"
-                         "xorl %%ebp, %%ebp\n\t"
-                         "movq %%rdx, %%rdi\n\t"
-                         "callq *%%rbx\n\t"
-                         "movl $127, %%edi\n\t"
-                         "movl $231, %%eax\n\t" /* exit_group, never reached: fn does not return */
-                         "syscall\n\t"
-                         "hlt\n"
-                         "1:"
-                         : "=a"(r)
-                         : "0"(CTR__CAST(long, SYS_clone3)), "D"(a), "S"(sizeof(*a)), "b"(fn), "d"(arg)
-                         : "rcx", "r11", "memory", "cc");
-    return r;
-}
-
-/* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
-   costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
-#define CTR__VM_GUARD 4096u
-#define CTR__VM_CACHED 4
-static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *ctr__stack_cache[CTR__VM_CACHED];
-static int ctr__nstacks;
-
-static char *ctr__stack_get(void) {
-    char *stack = NULL;
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) return stack;
-    stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + CTR__VM_GUARD, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
-    if (stack == MAP_FAILED) return NULL;
-    if (mprotect(stack, CTR__VM_GUARD, PROT_NONE) != 0) { /* overflowing faults, not corrupts */
-        int e = errno;
-        munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-        errno = e;
-        return NULL;
-    }
-    return stack;
-}
-
-static void ctr__stack_put(char *stack) {
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks < CTR__VM_CACHED) {
-        ctr__stack_cache[ctr__nstacks++] = stack;
-        stack = NULL;
-    }
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-}
-
-/* The vfork-style spawn is used on Linux 6.12 and later, where it has been tested (6.18).  On
-   the 6.1 test VM with cgroup v1 it led, every few hundred containers, to a soft lockup of the
-   whole machine (the containers' tasks spinning in get_signal) that the fork-style clone never
-   showed; not understood yet.  Read once per process. */
-static int ctr__vm_clone_ok(void) {
-    static int cached; /* 0: not read yet, 1: yes, 2: no */
-    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED), major = 0, minor = 0;
-    struct utsname u;
-    if (v) return v == 1;
-    v = 2;
-    if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
-        (major > 6 || (major == 6 && minor >= 12)))
-        v = 1;
-    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-    return v == 1;
-}
-
-/* 0 and the child's pid in *pid; -1 with errno (ENOSYS: use the fork-style clone). */
-static int ctr__clone_vm(ctr__clone_args *a, ctr__plan *p, pid_t *pid) {
-    char *stack = ctr__stack_get();
-    long r;
-    int dumpable;
-    if (!stack) return -1;
-    /* The dumpable flag belongs to the memory, which the child shares until execve: making
-       itself undumpable, or changing its uid (the kernel then applies fs.suid_dumpable), changes
-       ours too.  It is put back once the child has left. */
-    dumpable = CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
-    a->flags |= CLONE_VM | CLONE_VFORK;
-    a->stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
-    a->stack_size = CTR__VM_STACK;
-    r = ctr__clone3_on_stack(a, ctr__child_entry, p);
-    /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
-    if ((dumpable == 0 || dumpable == 1) && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
-        (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
-    ctr__stack_put(stack);
-    a->flags &= ~CTR__CAST(uint64_t, CLONE_VM | CLONE_VFORK);
-    a->stack = a->stack_size = 0;
-    if (r < 0) {
-        errno = CTR__CAST(int, -r);
-        return -1;
-    }
-    *pid = CTR__CAST(pid_t, r);
-    return 0;
-}
-#else
-#define CTR__VM_CLONE 0
-#endif
-
-/* clone3 with a pidfd, straight into its cgroup v2.  No exit signal: until execve (which resets
-   it to SIGCHLD) a host's waitpid(-1) cannot reap the child and no SIGCHLD handler runs for a
-   failed setup.  On x86-64 as a vfork (ctr__clone_vm), except on cgroup v1 (see ctr_spawn), for an init (which keeps running
-   beside the host, so needs memory of its own) and a time namespace (which the kernel lets a
-   process enter only when it shares its memory with no other); otherwise as a fork (no
-   CLONE_VM: the child runs on a copy of this stack).  Falls back to clone where clone3 is
-   missing or filtered with ENOSYS. */
-static pid_t ctr__clone(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, int *pidfd, ctr_error *err) {
-    ctr__clone_args a;
-    long r;
-    memset(&a, 0, sizeof(a));
-    a.flags = p->clone_flags | CLONE_PIDFD;
-    a.pidfd = CTR__PTR_TO_U64(pidfd);
-    if (cg->version == 2) {
-        a.flags |= CLONE_INTO_CGROUP;
-        a.cgroup = CTR__CAST(uint64_t, cg->dirfd);
-    }
-#if CTR__VM_CLONE
-    if (!p->init && !p->timens && p->sync_fd < 0 && ctr__vm_clone_ok()) {
-        pid_t pid;
-        if (ctr__clone_vm(&a, p, &pid) == 0) return pid;
-        if (errno != ENOSYS) goto fail;
-    }
-#endif
-    r = syscall(SYS_clone3, &a, sizeof(a));
-    if (r < 0 && errno == ENOSYS) {
-        if (cg->version == 2 && ctr__self_attach(p, f, cg, err) != 0) return -1;
-        r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
-    }
-    if (r == 0) {
-        ctr__child_run(p);
-        _exit(127); /* not reached */
-    }
-    if (r > 0) return CTR__CAST(pid_t, r);
-#if CTR__VM_CLONE
-fail:
-#endif
-    ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%lx)", p->clone_flags);
-    return -1;
 }
 
 /* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
@@ -3328,11 +3906,13 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.cpu_user_ns = CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
     c->result.cpu_system_ns = CTR__CAST(int64_t, ru.ru_stime.tv_sec) * 1000000000 + ru.ru_stime.tv_usec * 1000;
     c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
-    ctr__cg_result(&c->cg, &c->result); /* the cgroup's figures cover every process */
+    if (c->cg.be) c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
     if (c->statusfd >= 0) {
-        /* With init, pid 1 reports the command's own status. */
-        int st;
-        if (read(c->statusfd, &st, sizeof(st)) == CTR__CAST(ssize_t, sizeof(st))) {
+        /* With init, pid 1 reports the command's own status (it has exited: what it wrote is
+           there, and the read end does not block). */
+        ctr__status_msg m;
+        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) && m.kind == CTR__MSG_EXIT) {
+            int st = m.status;
             c->result.exited = WIFEXITED(st);
             c->result.signaled = WIFSIGNALED(st);
             c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
@@ -3344,21 +3924,9 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
 }
 
 static int ctr__signal(ctr_container *c, int sig) {
-    if (sig == SIGKILL) ctr__cg_kill(&c->cg); /* every process, not just pid 1 */
+    if (sig == SIGKILL && c->cg.be) c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
     if (c->pidfd >= 0) return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
     return kill(c->pid, sig);
-}
-
-/* Reads the child's report: 0 bytes (EOF) means the command was exec'd. */
-static int ctr__read_report(int fd, ctr_error *report) {
-    size_t got = 0;
-    while (got < sizeof(*report)) {
-        ssize_t r = read(fd, CTR__CAST(char *, CTR__CAST(void *, report)) + got, sizeof(*report) - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += CTR__CAST(size_t, r);
-    }
-    return got == sizeof(*report);
 }
 
 static void ctr__container_free(ctr_container *c) {
@@ -3371,34 +3939,99 @@ static void ctr__container_free(ctr_container *c) {
     CONTAINER_FREE(c);
 }
 
-/* Starts the child and waits for its verdict.  On failure the child is killed and reaped. */
-static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *err) {
-    sigset_t all, old;
+/* The child's verdict.  Without init the clone returned once the child had exec'd or exited, so
+   a report is either in the error pipe or not coming.  With init, whichever comes first: a
+   report of the setup (error pipe), init's STARTED or the command's ERROR (status pipe), or the
+   child's exit.  1: started; 0: failed, *report filled. */
+static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report) {
+    int dead = 0;
+    for (;;) {
+        struct pollfd pfd[3];
+        ctr__status_msg m;
+        int n = 2;
+        if (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) return 0;
+        if (!init) return 1;
+        if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
+            if (m.kind == CTR__MSG_STARTED) return 1;
+            *report = m.err;
+            return 0;
+        }
+        if (dead) {
+            ctr__fail(report, CTR_STEP_INIT, ECHILD, "", "the container's init died during setup");
+            return 0;
+        }
+        pfd[0].fd = errfd;
+        pfd[1].fd = statusfd;
+        pfd[2].fd = c->pidfd;
+        pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+        if (c->pidfd >= 0) n = 3;
+        if (poll(pfd, CTR__CAST(nfds_t, n), -1) < 0 && errno != EINTR) {
+            ctr__fail(report, CTR_STEP_INIT, errno, "", "wait for the container's init");
+            return 0;
+        }
+        /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
+           events), then it died without a word. */
+        dead = n == 3 ? pfd[2].revents != 0 : (pfd[0].revents & POLLHUP) && (pfd[1].revents & POLLHUP);
+    }
+}
+
+static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
+
+/* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
+static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    ctr__clone_args a;
     ctr_error report;
-    int i;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    unsigned how;
+    long r;
+    int i, into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
+    memset(&a, 0, sizeof(a));
+    a.flags = l->clone_flags | CLONE_PIDFD;
+    a.pidfd = CTR__PTR_TO_U64(&c->pidfd);
+    if (into >= 0) {
+        a.flags |= CLONE_INTO_CGROUP;
+        a.cgroup = CTR__CAST(uint64_t, into);
+    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__V1_N, err) < 0) {
+        return -1;
+    }
+    /* The vfork-style clone shares the host's memory until execve; the fork-style one is kept
+       for: an init (pid 1 lives on beside the host, so needs memory of its own), a time
+       namespace (the kernel lets a process enter one only when it shares its memory with no
+       other), cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
+       child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
+       host's memory would be readable for that while). */
+    how = p->init ? 0u : CTR__CLONE_WAIT;
+    if (!p->init && !p->timens && !(c->cg.be && c->cg.be->version == 1) && !(p->userns && ctr__host_dumpable() != 1))
+        how |= CTR__CLONE_VM;
+    for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
     c->start_ns = ctr__now_ns();
-    c->pid = ctr__clone(p, f, &c->cg, &c->pidfd, err);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (c->pid < 0) return -1;
-    if (p->sync_fd >= 0) { /* cgroup v1: move the waiting child, then let it go */
-        ctr__close(&f->sync[0]);
-        if (ctr__cg_attach(&c->cg, c->pid, err) != 0 || write(f->sync[1], "", 1) != 1) {
-            if (err && err->step != CTR_STEP_CGROUP)
-                ctr__fail(err, CTR_STEP_CGROUP, errno, "", "release the container process");
-            ctr__signal(c, SIGKILL);
-            ctr__reap(c, 0, NULL);
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    r = ctr__clone(&a, how, ctr__child_entry, l);
+    if (r < 0 && errno == ENOSYS && (a.flags & CLONE_INTO_CGROUP)) {
+        /* No clone3: the child moves itself into its cgroup. */
+        a.flags &= ~CTR__CAST(uint64_t, CLONE_INTO_CGROUP);
+        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__V1_N, err) < 0) {
+            ctr__r_sigmask(SIG_SETMASK, &old, NULL);
             return -1;
         }
-        ctr__close(&f->sync[1]);
+        for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
+        r = ctr__clone(&a, how, ctr__child_entry, l);
     }
-    /* Close our copies of the child's ends, so EOF on the error pipe means exec. */
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (r < 0)
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%llx)",
+                         CTR__CAST(unsigned long long, a.flags));
+    c->pid = CTR__CAST(pid_t, r);
+    /* Close our copies of the child's ends. */
     ctr__close(&f->err[1]);
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
+    ctr__close(&f->host);
+    for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
     for (i = 0; i < 3; i++) ctr__close(&f->pipes[i][i == 0 ? 0 : 1]);
-    if (!ctr__read_report(f->err[0], &report)) return 0;
+    memset(&report, 0, sizeof(report));
+    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) return 0;
     ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
     ctr__reap(c, 0, NULL);
     if (err) {
@@ -3410,41 +4043,28 @@ static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *er
     return -1;
 }
 
-/* Borrows a network namespace from spec->netns_pool, where that is safe: the container must not
-   be able to change the namespace (no CAP_NET_ADMIN or CAP_SYS_ADMIN, /proc/sys read-only), and
-   every process of it must be gone when it is reaped (its own pid namespace). */
-static int ctr__use_netns_pool(ctr_container *c, ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
-    const char *why = NULL;
-    int slot;
-    if (spec->share & CTR_NS_NET) why = "the host's network namespace is shared (CTR_NS_NET)";
-    else if (spec->share & CTR_NS_PID) why = "the pid namespace is shared: processes could outlive the container";
-    else if (p->userns) why = "the container has a user namespace (the pool's namespaces belong to the host's)";
-    else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
-        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the namespace";
-    else if (!p->masks) why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
-    if (why) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s", why);
-    slot = ctr__netns_acquire(spec->netns_pool, &p->netns_fd, err);
-    if (slot == -2) return -1;
-    if (slot >= 0) { /* else every namespace is lent: this container gets its own */
-        c->netns_pool = spec->netns_pool;
-        c->netns_slot = slot;
-        p->clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
-        p->net_lo = 0;
-    }
-    return 0;
-}
-
-CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
+static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
     ctr__plan plan;
+    ctr__launch l;
     ctr__fds f;
     ctr_container *c = NULL;
     int i, rc = -1;
-    ctr__clear_error(err);
     ctr__fds_init(&f);
+    memset(&l, 0, sizeof(l));
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = -1;
+    for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
+    for (i = 0; i < CTR__V1_N; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
     *out = NULL;
     if (ctr__plan_build(&plan, spec, err) != 0) goto done;
-    if (ctr__open_fds(spec, &plan, &f, err) != 0) goto done;
+    l.plan = &plan;
+    l.clone_flags = plan.clone_flags;
+    l.net_lo = plan.net_lo;
+    if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        goto done;
+    }
+    if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
     if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
         goto done;
@@ -3453,25 +4073,19 @@ CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error
     c->pidfd = c->statusfd = -1;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
-    if (ctr__cg_create(&c->cg, spec, err) != 0) goto done;
-    if (c->cg.version != 0 && (plan.clone_flags & CLONE_NEWCGROUP)) {
-        plan.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWCGROUP);
-        plan.cgroupns = 1; /* after the move, so the namespace is rooted at the container's cgroup */
-    }
-    /* cgroup v1: the fork-style clone, and the parent moves the child while it waits.  (The
-       vfork-style child moving itself into its v1 cgroups led, now and then, to a soft lockup
-       in Linux 6.1: the container's tasks spinning in get_signal after a later freeze and
-       kill.  Not understood yet; this older way never showed it.) */
-    if (c->cg.version == 1) {
-        if (ctr__pipe(f.sync) != 0) {
-            ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
-            goto done;
+    if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
+    if (plan.netns_pool) {
+        int slot = ctr__netns_acquire(plan.netns_pool, &l.netns_fd, err);
+        if (slot == -2) goto done;
+        if (slot >= 0) { /* else every namespace is lent: this container gets its own */
+            c->netns_pool = plan.netns_pool;
+            c->netns_slot = slot;
+            l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+            l.net_lo = 0;
         }
-        plan.sync_fd = f.sync[0];
     }
-    if (spec->netns_pool && ctr__use_netns_pool(c, &plan, spec, err) != 0) goto done;
-    if (ctr__start(c, &plan, &f, err) != 0) goto done;
-    if (spec->timeout_sec > 0) c->deadline_ns = c->start_ns + CTR__CAST(int64_t, spec->timeout_sec * 1e9);
+    if (ctr__start(c, &plan, &l, &f, err) != 0) goto done;
+    if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
     f.status[0] = -1;
@@ -3487,6 +4101,14 @@ done:
     if (c) ctr__container_free(c);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
+    return rc;
+}
+
+CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
+    int old = ctr__nocancel_begin(), rc;
+    ctr__clear_error(err);
+    rc = ctr__spawn(spec, out, err);
+    ctr__nocancel_end(old);
     return rc;
 }
 
@@ -3529,32 +4151,41 @@ CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
 }
 
 CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err) {
-    int r;
+    int r, old = ctr__nocancel_begin();
     ctr__clear_error(err);
     if (res) memset(res, 0, sizeof(*res));
-    if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    if (!c) {
+        ctr__nocancel_end(old);
+        return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    }
     r = ctr__reap(c, 1, err);
     if (r == 0 && c->deadline_ns && ctr__now_ns() >= c->deadline_ns) r = ctr__expire(c, err);
     if (r == 1 && res) *res = c->result;
+    ctr__nocancel_end(old);
     return r;
 }
 
 CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err) {
+    int old, rc = 0;
     ctr__clear_error(err);
     if (!c) return ctr__fail(err, CTR_STEP_KILL, EINVAL, "", "container is NULL");
     if (c->reaped) return ctr__fail(err, CTR_STEP_KILL, ESRCH, "", "the container has already exited");
-    if (ctr__signal(c, sig) != 0)
-        return ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
-    return 0;
+    old = ctr__nocancel_begin();
+    if (ctr__signal(c, sig) != 0) rc = ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
+    ctr__nocancel_end(old);
+    return rc;
 }
 
 CONTAINER_API void ctr_destroy(ctr_container *c) {
+    int old;
     if (!c) return;
+    old = ctr__nocancel_begin();
     if (!c->reaped) {
         ctr__signal(c, SIGKILL); /* pid 1 dying takes the whole pid namespace with it */
         ctr__reap(c, 0, NULL);
     }
     ctr__container_free(c);
+    ctr__nocancel_end(old);
 }
 
 CONTAINER_API int ctr_pidfd(const ctr_container *c) { return c ? c->pidfd : -1; }
@@ -3568,32 +4199,41 @@ CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream) {
     if (c && stream >= 0 && stream < 3) ctr__close(&c->stdio[stream]);
 }
 
+static int ctr__no_cgroup(ctr_error *err, const char *what) {
+    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "", "%s needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS",
+                     what);
+}
+
 CONTAINER_API int ctr_stats(ctr_container *c, ctr_usage *usage, ctr_error *err) {
+    int old;
     ctr__clear_error(err);
     if (!c || !usage) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container or usage is NULL");
     memset(usage, 0, sizeof(*usage));
-    return ctr__cg_stats(&c->cg, usage, err);
+    if (!c->cg.be) return ctr__no_cgroup(err, "ctr_stats");
+    old = ctr__nocancel_begin();
+    c->cg.be->stats(&c->cg, usage);
+    ctr__nocancel_end(old);
+    return 0;
 }
 
-CONTAINER_API int ctr_pause(ctr_container *c, ctr_error *err) {
+static int ctr__freeze(ctr_container *c, int on, ctr_error *err) {
+    int old, rc;
     ctr__clear_error(err);
     if (!c) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container is NULL");
-    return ctr__cg_freeze(&c->cg, 1, err);
+    if (!c->cg.be) return ctr__no_cgroup(err, on ? "pausing" : "resuming");
+    old = ctr__nocancel_begin();
+    rc = c->cg.be->freeze(&c->cg, on, err);
+    ctr__nocancel_end(old);
+    return rc;
 }
 
-CONTAINER_API int ctr_resume(ctr_container *c, ctr_error *err) {
-    ctr__clear_error(err);
-    if (!c) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container is NULL");
-    return ctr__cg_freeze(&c->cg, 0, err);
-}
+CONTAINER_API int ctr_pause(ctr_container *c, ctr_error *err) { return ctr__freeze(c, 1, err); }
+CONTAINER_API int ctr_resume(ctr_container *c, ctr_error *err) { return ctr__freeze(c, 0, err); }
 
 CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c) { return c ? c->deadline_ns : 0; }
 
 CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
-    if (!c) return "";
-    if (c->cg.version == 2) return c->cg.dir;
-    if (c->cg.version == 1) return c->cg.v1[CTR__V1_CPUACCT] ? c->cg.v1[CTR__V1_CPUACCT] : "";
-    return "";
+    return c && c->cg.be ? c->cg.be->path(&c->cg) : "";
 }
 /* ---- end src/spawn.c ---- */
 

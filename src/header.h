@@ -445,6 +445,7 @@ typedef struct ctr_spec {
     const void *seccomp_bpf;    /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
     size_t seccomp_bpf_len;
     int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
+    uint64_t shm_size;          /* bytes of the /dev/shm tmpfs of a CTR_MOUNT_DEV; 0 = 64 MiB */
 
     /* Performance (manual section 11) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */

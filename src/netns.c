@@ -1,7 +1,8 @@
-/* ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
+/* netns.c - ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
    time each.  A new network namespace is the most expensive namespace to create and to tear
    down (about 1 ms each way on a small VM, and the teardown runs on a kernel worker that takes
    a CPU from the next spawn); a container with no network needs nothing of it but loopback. */
+#include "internal.h"
 
 struct ctr_netns_pool {
     pthread_mutex_t lock;
@@ -13,69 +14,70 @@ struct ctr_netns_pool {
     unsigned char *busy;
 };
 
+/* What the short-lived child reports; in memory shared with it (MAP_SHARED), whichever way
+   clone.c makes it. */
 typedef struct ctr__netns_job {
-    struct ifreq ifr; /* here, not on the child's stack (sanitizers track stacks, not this one) */
     int fd;   /* the namespace, opened in the shared descriptor table */
     int err;  /* errno of the failing step, or 0 */
     const char *what;
 } ctr__netns_job;
 
-/* Runs as a vfork child sharing our memory and descriptor table, in a new network namespace:
-   brings loopback up and opens the namespace for the parent.  Only syscalls. */
-static int ctr__netns_child(void *arg) {
+/* In a new network namespace, sharing our descriptor table: brings loopback up and opens the
+   namespace for the parent.  Only raw syscalls (the rules of child.c). */
+static void ctr__netns_child(void *arg) {
     ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
-    int s = CTR__CAST(int, syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (s < 0 || syscall(SYS_ioctl, s, SIOCSIFFLAGS, &m->ifr) != 0) {
+    if (ctr__lo_up() != 0) {
         m->err = errno;
         m->what = "bring up the loopback interface of a pooled network namespace";
-    } else if ((m->fd = CTR__CAST(int, syscall(SYS_openat, AT_FDCWD, "/proc/thread-self/ns/net",
-                                               O_RDONLY | O_CLOEXEC, 0))) < 0) {
+    } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) < 0) {
         m->err = errno;
         m->what = "open a pooled network namespace (/proc/thread-self/ns/net)";
     }
-    if (s >= 0) syscall(SYS_close, s);
-    syscall(SYS_exit, 0);
-    return 0;
 }
 
 /* A new empty network namespace with loopback up, as an fd; -1 and *err on failure.  Made by a
-   short vfork child (CLONE_VM | CLONE_VFORK | CLONE_FILES), so the calling thread never leaves
-   its own namespace. */
+   short-lived child (CLONE_FILES | CLONE_NEWNET), so the calling thread never leaves its own
+   namespace. */
 static int ctr__netns_make(ctr_error *err) {
-    const size_t size = 64 * 1024;
-    ctr__netns_job m;
-    sigset_t all, old;
-    char *stack;
-    int pid, e, st;
-    memset(&m, 0, sizeof(m));
-    memcpy(m.ifr.ifr_name, "lo", 3);
-    m.ifr.ifr_flags = IFF_UP | IFF_LOOPBACK | IFF_RUNNING;
-    m.fd = -1;
-    m.what = "";
-    stack = CTR__CAST(char *, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0));
-    if (stack == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
-    /* exit signal 0: a host's waitpid(-1) cannot take it; reaped below with __WALL. */
-    pid = clone(ctr__netns_child, stack + size, CLONE_VM | CLONE_VFORK | CLONE_FILES | CLONE_NEWNET, &m);
+    ctr__netns_job *m;
+    ctr__clone_args a;
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    long pid;
+    int e, st, fd;
+    m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    if (m == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "map memory");
+    m->fd = -1;
+    m->err = 0;
+    m->what = "";
+    memset(&a, 0, sizeof(a));
+    a.flags = CLONE_FILES | CLONE_NEWNET;
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    pid = ctr__clone(&a, CTR__CLONE_VM | CTR__CLONE_WAIT, ctr__netns_child, m);
     e = errno;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    /* exit signal 0: a host's waitpid(-1) cannot take it; reaped here with __WALL. */
     if (pid > 0)
-        while (waitpid(pid, &st, __WALL) < 0 && errno == EINTR) {}
-    munmap(stack, size);
-    if (pid < 0)
+        while (waitpid(CTR__CAST(pid_t, pid), &st, __WALL) < 0 && errno == EINTR) {}
+    fd = m->fd;
+    if (pid < 0) {
+        munmap(m, sizeof(*m));
         return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace for the pool%s",
                          e == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
-    if (m.err) {
-        if (m.fd >= 0) close(m.fd);
-        return ctr__fail(err, CTR_STEP_NETWORK, m.err, "lo", "%s", m.what);
     }
-    if (ctr__lift(&m.fd) != 0) {
+    if (m->err) {
+        e = m->err;
+        if (fd >= 0) close(fd);
+        ctr__fail(err, CTR_STEP_NETWORK, e, "lo", "%s", m->what);
+        munmap(m, sizeof(*m));
+        return -1;
+    }
+    munmap(m, sizeof(*m));
+    if (ctr__lift(&fd) != 0) {
         e = errno;
-        close(m.fd);
+        close(fd);
         return ctr__fail(err, CTR_STEP_RESOURCE, e, "", "move a descriptor above 2");
     }
-    return m.fd;
+    return fd;
 }
 
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err) {

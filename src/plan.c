@@ -1,100 +1,11 @@
-/* ctr_spec -> ctr__plan: validation, defaults, and every string and buffer the child will need,
-   allocated here in the parent.  The child only reads the plan (and fills the fd slots in ops). */
+/* plan.c - ctr_spec -> ctr__plan: every field of the spec is validated and translated here (and
+   in security.c and the cgroup backend's check, which this calls), with the defaults applied and
+   every string and buffer the child will need allocated in the parent.  Once built the plan is
+   never changed: the cgroup code, the clone, the child and the handle only read it. */
+#include "internal.h"
 
-#define CTR__DEV_NODES 6
-static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full",
-                                                           "random", "urandom", "tty"};
+
 static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-typedef struct ctr__op {
-    ctr_mount_type type;
-    unsigned flags;
-    const char *src;          /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;          /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;           /* BIND */
-    unsigned mode;            /* DIR/FILE permission bits */
-    char opt_size[24];        /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12];        /* TMPFS: "mode" option */
-    const void *data;         /* FILE */
-    size_t data_len;
-    int fds[CTR__DEV_NODES];  /* filled by the child: BIND uses fds[0], DEV one per node */
-} ctr__op;
-
-typedef struct ctr__chunk {
-    struct ctr__chunk *next;
-} ctr__chunk;
-
-typedef struct ctr__plan {
-    ctr__chunk *chunks;       /* every allocation below, freed by ctr__plan_free */
-    unsigned long clone_flags; /* CLONE_NEW* only */
-    int userns;               /* write uid_map/gid_map from the child */
-    char uid_map[48], gid_map[48];
-    int set_ids;              /* root without user namespace: setgroups/setresgid/setresuid */
-    uid_t uid;
-    gid_t gid;
-    int timens;
-    char timens_offsets[96];
-    const char *hostname;     /* NULL: leave it */
-    int net_lo;               /* bring lo up */
-    int netns_fd;             /* a pooled network namespace to enter, or -1 */
-    const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
-    const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
-    int readonly_root;
-    ctr__op *ops;
-    size_t nops;
-    char **argv;
-    char **envp;
-    char **exec_paths;        /* candidates for argv[0], in PATH order */
-    size_t nexec;
-    const char *cwd;
-    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit */
-    int errfd;                /* write end of the error pipe (close-on-exec) */
-    int statusfd;             /* init: write end of the status pipe, else -1 */
-    int init;
-    int die_with_host;
-    int sync_fd;              /* cgroup v1: read end; the child waits until the parent moved it */
-    int cg_procs_fd;          /* cgroup v2 without clone3: cgroup.procs to write ourselves into, or -1 */
-    int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
-    ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
-    size_t nrlimits;
-    uint64_t caps_keep;       /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient;    /* what a uid other than 0 keeps */
-    int last_cap;
-    int nnp;                  /* set no_new_privs */
-    int masks;                /* mask /proc and /sys paths */
-    ctr__bpf *bpf;            /* the seccomp filter, NULL for none */
-    size_t bpf_len;
-} ctr__plan;
-
-static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
-
-static void *ctr__alloc(ctr__plan *p, size_t n) {
-    /* One malloc per allocation, chained for ctr__plan_free; the header keeps max alignment. */
-    size_t head = (sizeof(ctr__chunk) + 15u) & ~CTR__CAST(size_t, 15u);
-    char *mem = CTR__CAST(char *, CONTAINER_MALLOC(head + n));
-    ctr__chunk *c;
-    if (!mem) return NULL;
-    c = CTR__CAST(ctr__chunk *, CTR__CAST(void *, mem));
-    c->next = p->chunks;
-    p->chunks = c;
-    memset(mem + head, 0, n);
-    return mem + head;
-}
-
-static void ctr__plan_free(ctr__plan *p) {
-    while (p->chunks) {
-        ctr__chunk *next = p->chunks->next;
-        CONTAINER_FREE(p->chunks);
-        p->chunks = next;
-    }
-}
-
-static char *ctr__strdup(ctr__plan *p, const char *s) {
-    size_t n = strlen(s) + 1;
-    char *d = CTR__CAST(char *, ctr__alloc(p, n));
-    if (d) memcpy(d, s, n);
-    return d;
-}
 
 /* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
 static char *ctr__normalize(ctr__plan *p, const char *path) {
@@ -213,13 +124,11 @@ static int ctr__plan_env(ctr__plan *p, const ctr_spec *spec) {
 
 static ctr__op *ctr__add_op(ctr__plan *p, size_t cap, ctr_mount_type type, const char *dst) {
     ctr__op *op;
-    int i;
     CONTAINER_ASSERT(p->nops < cap);
     (void)cap;
     op = &p->ops[p->nops++];
     op->type = type;
     op->dst = dst;
-    for (i = 0; i < CTR__DEV_NODES; i++) op->fds[i] = -1;
     return op;
 }
 
@@ -327,8 +236,6 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     first_user = cap - spec->nmounts;
     for (i = 0; i < spec->nmounts; i++) {
         ctr__op *op = &p->ops[first_user + i];
-        int k;
-        for (k = 0; k < CTR__DEV_NODES; k++) op->fds[k] = -1;
         op->type = spec->mounts[i].type;
         if (ctr__validate_mount(p, &spec->mounts[i], op, err) != 0) return -1;
     }
@@ -358,7 +265,8 @@ static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
         if (stat(spec->rootfs, &st) != 0)
             return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "rootfs %s", spec->rootfs);
         if (!S_ISDIR(st.st_mode))
-            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs, "rootfs %s", spec->rootfs);
+            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs, "rootfs %s is not a directory",
+                             spec->rootfs);
         if (!(real = realpath(spec->rootfs, NULL)))
             return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "resolve rootfs %s", spec->rootfs);
         p->rootfs = ctr__strdup(p, real);
@@ -391,6 +299,11 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     if (!(share & CTR_NS_UTS)) p->clone_flags |= CLONE_NEWUTS;
     if (!(share & CTR_NS_CGROUP)) p->clone_flags |= CLONE_NEWCGROUP;
     p->net_lo = !(share & CTR_NS_NET);
+    /* (uid_t)-1 means "unchanged" to setresuid: the command would keep the caller's uid (root). */
+    if (spec->uid == CTR__CAST(uid_t, -1) || spec->gid == CTR__CAST(gid_t, -1))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
+                         "%s -1 is not an id (to setresuid it means \"leave unchanged\")",
+                         spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid");
     p->userns = !(share & CTR_NS_USER) && (euid != 0 || spec->new_userns);
     p->uid = spec->uid;
     p->gid = spec->gid;
@@ -422,15 +335,31 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     return 0;
 }
 
+/* Is every component of a cgroup path a plain name (no "", ".", "..")? */
+static int ctr__cg_path_ok(const char *path) {
+    const char *s = path;
+    while (*s) {
+        size_t n;
+        while (*s == '/') s++;
+        n = strcspn(s, "/");
+        if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) return 0;
+        s += n;
+    }
+    return 1;
+}
+
 static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     size_t i, n = s->nrlimits;
     int has_core = 0;
+    ctr__cg_req *cg = &p->cg;
     /* !(x >= 0) also catches NaN */
     if (!(s->cpus >= 0) || s->cpus > 100000.0)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus", "cpus must be a positive number of CPUs, not %g", s->cpus);
     if (!(s->timeout_sec >= 0) || s->timeout_sec > 1e9)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be 0..1e9 seconds, not %g",
                          s->timeout_sec);
+    p->timeout_ns = s->timeout_sec > 0 ? CTR__CAST(int64_t, s->timeout_sec * 1e9) : 0;
+    if (s->timeout_sec > 0 && p->timeout_ns < 1) p->timeout_ns = 1;
     if (s->cpu_weight > 10000 || s->io_weight > 10000)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight", "cpu_weight and io_weight must be 1..10000");
     if (n && !s->rlimits)
@@ -454,24 +383,104 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         n++;
     }
     p->nrlimits = n;
+
+    /* The cgroup request. */
+    cg->memory_max = s->memory_max;
+    cg->memory_swap_max = s->memory_swap_max;
+    cg->pids_max = s->pids_max;
+    cg->cpus = s->cpus;
+    cg->cpu_weight = s->cpu_weight;
+    cg->io_weight = s->io_weight;
+    {
+        int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 || s->cpu_weight ||
+                     s->io_weight;
+        switch (s->cgroup) {
+        case CTR_CGROUP_AUTO: cg->wanted = limits; break;
+        case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
+        case CTR_CGROUP_NEVER:
+            if (limits)
+                return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "limits were set but cgroup is CTR_CGROUP_NEVER");
+            break;
+        default:
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d", CTR__CAST(int, s->cgroup));
+        }
+    }
+    if (s->cgroup_parent) {
+        if (!s->cgroup_parent[0] || !ctr__cg_path_ok(s->cgroup_parent))
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
+                             "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
+                             s->cgroup_parent);
+        if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (cg->wanted) {
+        const ctr__cg_backend *be = ctr__cg_host(err);
+        if (!be || be->check(cg, err) != 0) return -1;
+        /* A cgroup namespace is made after the move into the cgroup, rooted there. */
+        if (p->clone_flags & CLONE_NEWCGROUP) {
+            p->clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWCGROUP);
+            p->cgroupns = 1;
+        }
+    }
     return 0;
 }
 
-/* Everything but the fds (stdio, pipes), which ctr_spawn owns. */
-static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+/* Stdio per stream: the caller's descriptors are checked here, the pipes made at spawn. */
+static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     int i;
+    for (i = 0; i < 3; i++) {
+        p->stdio[i] = spec->stdio[i];
+        p->stdio_fd[i] = -1;
+        switch (spec->stdio[i]) {
+        case CTR_STDIO_INHERIT:
+        case CTR_STDIO_NULL:
+        case CTR_STDIO_PIPE:
+            break;
+        case CTR_STDIO_FD:
+            if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
+                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "", "stdio_fd[%d] (%d) is not an open descriptor",
+                                 i, spec->stdio_fd[i]);
+            p->stdio_fd[i] = spec->stdio_fd[i];
+            break;
+        default:
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
+                             CTR__CAST(int, spec->stdio[i]));
+        }
+    }
+    return 0;
+}
+
+/* spec.netns_pool: only where the container cannot change the namespace (no CAP_NET_ADMIN or
+   CAP_SYS_ADMIN, /proc/sys read-only) and every process of it is gone when it is reaped (its own
+   pid namespace). */
+static int ctr__plan_netns_pool(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    const char *why = NULL;
+    if (!spec->netns_pool) return 0;
+    if (spec->share & CTR_NS_NET) why = "the host's network namespace is shared (CTR_NS_NET)";
+    else if (spec->share & CTR_NS_PID) why = "the pid namespace is shared: processes could outlive the container";
+    else if (p->userns) why = "the container has a user namespace (the pool's namespaces belong to the host's)";
+    else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
+        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the namespace";
+    else if (!p->masks) why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
+    if (why) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s", why);
+    p->netns_pool = spec->netns_pool;
+    return 0;
+}
+
+/* The whole plan; on failure the caller frees what was allocated with ctr__plan_free. */
+static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     memset(p, 0, sizeof(*p));
-    p->errfd = p->statusfd = p->netns_fd = p->sync_fd = p->cg_procs_fd = -1;
-    for (i = 0; i < 3; i++) p->stdio_src[i] = -1;
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");
     if (ctr__check_argv_size(spec, err) != 0) return -1;
     if (spec->cwd && spec->cwd[0] != '/')
         return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
-    if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
+    if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
+    if (ctr__plan_netns_pool(p, spec, err) != 0) return -1;
+    if (ctr__plan_stdio(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;
     if (!(p->argv = ctr__copy_list(p, spec->argv, 0)) || ctr__plan_env(p, spec) != 0 ||
@@ -479,5 +488,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     p->init = spec->init ? 1 : 0;
     p->die_with_host = spec->no_die_with_host ? 0 : 1;
+    snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
+             CTR__CAST(unsigned long long, spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
     return 0;
 }

@@ -1,5 +1,6 @@
-/* Security, parent side: the capability sets and the seccomp filter, computed into the plan.
-   The child applies them (child.c) as its last steps before execve. */
+/* security.c - the capability sets and the seccomp filter, computed into the plan (plan.c calls
+   ctr__plan_security).  The child applies them (child.c) as its last steps before execve. */
+#include "internal.h"
 
 #define CTR__SECCOMP_RET_KILL_PROCESS 0x80000000u
 #define CTR__SECCOMP_RET_ERRNO 0x00050000u
@@ -46,6 +47,8 @@ static uint32_t ctr__seccomp_ret(ctr_seccomp_action a, int e) {
    aarch64.  Syscalls newer than it are refused with ENOSYS, as an allow-list would: a deny list
    must not let every future syscall through. */
 #define CTR__SYS_open_tree_attr 467
+#define CTR__SYS_set_mempolicy_home_node 450
+#define CTR__AF_VSOCK 40
 #define CTR__SYS_FIRST_UNKNOWN 468
 
 /* The default profile: what Docker's profile refuses, plus what is newer than it.  EPERM, except
@@ -59,7 +62,11 @@ static const long ctr__seccomp_denied[] = {
     SYS_setns, SYS_unshare, SYS_settimeofday, SYS_swapon, SYS_swapoff, SYS_userfaultfd,
     SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_process_vm_readv,
     SYS_process_vm_writev, SYS_kcmp, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
-    SYS_move_pages, SYS_fanotify_init, SYS_vhangup, SYS_pidfd_getfd, SYS_syslog, CTR__SYS_open_tree_attr,
+    SYS_move_pages, SYS_migrate_pages, CTR__SYS_set_mempolicy_home_node, SYS_fanotify_init, SYS_vhangup,
+    SYS_pidfd_getfd, SYS_syslog, CTR__SYS_open_tree_attr,
+#ifdef SYS_modify_ldt
+    SYS_modify_ldt,
+#endif
 #ifdef SYS_quotactl_fd
     SYS_quotactl_fd,
 #endif
@@ -91,12 +98,33 @@ static void ctr__bpf_prologue(ctr__bpf *f, size_t *n) {
 #endif
 }
 
+/* The default profile's head, shared by both builds (libseccomp cannot express these: a range
+   of syscall numbers, and an allow-list of one argument's values under an allowing default).
+   Syscalls newer than the profile fail with ENOSYS, as an allow-list would; personality() may
+   only ask for the personas Docker allows (Linux, LINUX32, UNAME26, both, and 0xffffffff, the
+   query), compared on the low 32 bits, which are all the kernel reads. */
+static void ctr__bpf_default_head(ctr__bpf *f, size_t *n) {
+    ctr__bpf_prologue(f, n);
+    ctr__bpf_emit(f, n, CTR__BPF_JGE_K, 0, 1, CTR__SYS_FIRST_UNKNOWN);
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 0, 8, SYS_personality);
+    ctr__bpf_emit(f, n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(0));
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 5, 0, 0x0u);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 4, 0, 0x8u);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 3, 0, 0x20000u);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 2, 0, 0x20008u);
+    ctr__bpf_emit(f, n, CTR__BPF_JEQ_K, 1, 0, 0xffffffffu);
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    ctr__bpf_emit(f, n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+}
+#define CTR__BPF_HEAD_MAX 24
+
 #define CTR__NDENIED (sizeof(ctr__seccomp_denied) / sizeof(ctr__seccomp_denied[0]))
-#define CTR__BPF_DEFAULT_MAX (32 + 2 * CTR__NDENIED)
+#define CTR__BPF_DEFAULT_MAX (48 + 2 * CTR__NDENIED)
 
 static size_t ctr__bpf_default(ctr__bpf *f) {
     size_t n = 0, i;
-    ctr__bpf_prologue(f, &n);
+    ctr__bpf_default_head(f, &n);
     /* clone: refuse new namespaces (the flags are args[0] on x86_64 and aarch64). */
     ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 4, SYS_clone);
     ctr__bpf_emit(f, &n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(0));
@@ -110,9 +138,14 @@ static size_t ctr__bpf_default(ctr__bpf *f) {
     ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 1, 0, TIOCLINUX);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EPERM);
+    /* socket: no AF_VSOCK (vsock is not confined by network namespaces: it reaches the
+       hypervisor's services); the family is an int, so its low 32 bits. */
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 4, SYS_socket);
+    ctr__bpf_emit(f, &n, CTR__BPF_LD_W_ABS, 0, 0, CTR__SD_ARG_LO(0));
+    ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__AF_VSOCK);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | EAFNOSUPPORT);
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
     ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, SYS_clone3);
-    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
-    ctr__bpf_emit(f, &n, CTR__BPF_JGE_K, 0, 1, CTR__SYS_FIRST_UNKNOWN);
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ERRNO | ENOSYS);
     for (i = 0; i < CTR__NDENIED; i++) {
         ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, ctr__seccomp_denied[i]));
@@ -158,6 +191,8 @@ static int ctr__scmp_default(scmp_filter_ctx ctx) {
                                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
     if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
                                      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                                     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, CTR__AF_VSOCK));
     if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     for (i = 0; r == 0 && i < CTR__NDENIED; i++)
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), CTR__CAST(int, ctr__seccomp_denied[i]), 0);
@@ -189,10 +224,15 @@ static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err)
     if (r == 0 && (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size % CTR__CAST(off_t, sizeof(ctr__bpf)) != 0))
         r = -EINVAL;
     if (r == 0) {
-        p->bpf_len = CTR__CAST(size_t, st.st_size) / sizeof(ctr__bpf);
-        if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, CTR__CAST(size_t, st.st_size)))) ||
-            pread(fd, p->bpf, CTR__CAST(size_t, st.st_size), 0) != st.st_size)
-            r = -EIO;
+        /* The default profile starts with the head the built-in compiler also uses, then falls
+           through into libseccomp's program (which checks the architecture again). */
+        size_t head = 0, len = CTR__CAST(size_t, st.st_size) / sizeof(ctr__bpf);
+        ctr__bpf *f = CTR__CAST(ctr__bpf *, ctr__alloc(p, (len + CTR__BPF_HEAD_MAX) * sizeof(ctr__bpf)));
+        if (f && s->seccomp == CTR_SECCOMP_DEFAULT) ctr__bpf_default_head(f, &head);
+        if (!f || pread(fd, f + head, CTR__CAST(size_t, st.st_size), 0) != st.st_size) r = -EIO;
+        else if (head + len > 4096) r = -E2BIG;
+        p->bpf = f;
+        p->bpf_len = head + len;
     }
     ctr__close(&fd);
     if (r != 0) return ctr__fail(err, CTR_STEP_SECCOMP, -r, "", "libseccomp: build the filter");

@@ -1,4 +1,6 @@
-/* ctr_spawn and the handle: pipes, clone, the error report, wait/poll/kill/destroy. */
+/* spawn.c - ctr_spawn and the handle: the plan is built, the cgroup made, the launch's descriptors
+   opened, the child cloned and its verdict read; then wait, poll, kill, stats and destroy. */
+#include "internal.h"
 
 struct ctr_container {
     pid_t pid;
@@ -8,27 +10,24 @@ struct ctr_container {
     int reaped;
     ctr_result result;
     int64_t start_ns;
-    int64_t deadline_ns;  /* 0: no timeout */
+    int64_t deadline_ns; /* 0: no timeout */
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
 };
 
-static int64_t ctr__now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return CTR__CAST(int64_t, ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-/* The fds ctr_spawn opens; all are close-on-exec, and the child dup2s what it needs. */
+/* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
+   needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull, sync[2], cg_procs;
+    int err[2], status[2], pipes[3][2], devnull, host;
+    int cg_procs[CTR__V1_N];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->sync[0] = f->sync[1] = f->cg_procs = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->host = -1;
     for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
+    for (i = 0; i < CTR__V1_N; i++) f->cg_procs[i] = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -38,229 +37,50 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->status[0]);
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
-    ctr__close(&f->sync[0]);
-    ctr__close(&f->sync[1]);
-    ctr__close(&f->cg_procs);
+    ctr__close(&f->host);
     for (i = 0; i < 3; i++) {
         ctr__close(&f->pipes[i][0]);
         ctr__close(&f->pipes[i][1]);
     }
+    for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
 }
 
-static int ctr__pipe(int fds[2]) {
-    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
-    return ctr__lift(&fds[0]) == 0 && ctr__lift(&fds[1]) == 0 ? 0 : -1;
-}
-
-/* Stdio per stream, and the pipes; the plan gets the fds the child dup2s onto 0/1/2. */
-static int ctr__open_fds(const ctr_spec *spec, ctr__plan *p, ctr__fds *f, ctr_error *err) {
+/* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
+   is read once it is there (ctr__verdict), never by waiting for EOF, which any process forked by
+   another thread of the host in the meantime would hold back. */
+static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
     int i;
-    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0))
+    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0) ||
+        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 || (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
-    p->errfd = f->err[1];
-    p->statusfd = f->status[1];
+    l->errfd = f->err[1];
+    l->statusfd = f->status[1];
     for (i = 0; i < 3; i++) {
-        switch (spec->stdio[i]) {
+        switch (p->stdio[i]) {
         case CTR_STDIO_INHERIT:
             break;
         case CTR_STDIO_NULL:
             if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&f->devnull) != 0))
                 return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
-            p->stdio_src[i] = f->devnull;
+            l->stdio_src[i] = f->devnull;
             break;
         case CTR_STDIO_FD:
-            if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
-                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "", "stdio_fd[%d] (%d) is not an open descriptor",
-                                 i, spec->stdio_fd[i]);
-            p->stdio_src[i] = spec->stdio_fd[i];
+            l->stdio_src[i] = p->stdio_fd[i];
             break;
         case CTR_STDIO_PIPE:
             if (ctr__pipe(f->pipes[i]) != 0)
                 return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe for stdio %d", i);
-            p->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
+            l->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
             break;
-        default:
-            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
-                             CTR__CAST(int, spec->stdio[i]));
         }
     }
+    /* The child checks that the host still lives when it sets its parent-death signal. */
+    if (p->die_with_host) {
+        f->host = ctr__sys_int(syscall(SYS_pidfd_open, getpid(), 0));
+        if (f->host >= 0 && (fcntl(f->host, F_SETFD, FD_CLOEXEC) != 0 || ctr__lift(&f->host) != 0)) ctr__close(&f->host);
+        l->hostfd = f->host; /* -1 before Linux 5.3: only the signal then */
+    }
     return 0;
-}
-
-/* cgroup v2 where clone3 is missing: the child moves itself, through cgroup.procs opened here. */
-static int ctr__self_attach(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, ctr_error *err) {
-    if ((f->cg_procs = ctr__cg_open_procs(cg, err)) < 0) return -1;
-    p->cg_procs_fd = f->cg_procs;
-    return 0;
-}
-
-/* Sanitizers keep shadow state per stack, and a child running instrumented code on a stack of
-   the host's memory confuses them: sanitized builds take the fork-style path. */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define CTR__SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define CTR__SANITIZED 1
-#endif
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CTR__SANITIZED) && \
-    !defined(CONTAINER_NO_VM_CLONE)
-#define CTR__VM_CLONE 1
-#define CTR__VM_STACK (256u * 1024u)
-/* The child's entry on the stack ctr__clone_vm gives it. */
-static void ctr__child_entry(void *arg) { ctr__child_run(CTR__CAST(ctr__plan *, arg)); }
-
-/* clone3 with CLONE_VM | CLONE_VFORK, like posix_spawn: the child runs on its own stack in this
-   process's memory, and this thread sleeps in the kernel until the child has exec'd or exited.
-   No page tables are copied, so a spawn costs the same from a host of 10 MiB or of 10 GiB, and
-   the host takes no copy-on-write faults afterwards.  The child never returns into this
-   function's frame: on its new stack it calls fn(arg), then exits. */
-static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *arg) {
-    long r;
-    /* syscall preserves every register but rax, rcx and r11: the child finds fn in rbx and arg
-       in rdx.  Its stack pointer is the top of the new stack, 16-byte aligned, as a call wants. */
-    __asm__ __volatile__("syscall\n\t"
-                         "testq %%rax, %%rax\n\t"
-                         "jnz 1f\n\t"
-                         "xorl %%ebp, %%ebp\n\t"
-                         "movq %%rdx, %%rdi\n\t"
-                         "callq *%%rbx\n\t"
-                         "movl $127, %%edi\n\t"
-                         "movl $231, %%eax\n\t" /* exit_group, never reached: fn does not return */
-                         "syscall\n\t"
-                         "hlt\n"
-                         "1:"
-                         : "=a"(r)
-                         : "0"(CTR__CAST(long, SYS_clone3)), "D"(a), "S"(sizeof(*a)), "b"(fn), "d"(arg)
-                         : "rcx", "r11", "memory", "cc");
-    return r;
-}
-
-/* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
-   costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
-#define CTR__VM_GUARD 4096u
-#define CTR__VM_CACHED 4
-static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *ctr__stack_cache[CTR__VM_CACHED];
-static int ctr__nstacks;
-
-static char *ctr__stack_get(void) {
-    char *stack = NULL;
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) return stack;
-    stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + CTR__VM_GUARD, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
-    if (stack == MAP_FAILED) return NULL;
-    if (mprotect(stack, CTR__VM_GUARD, PROT_NONE) != 0) { /* overflowing faults, not corrupts */
-        int e = errno;
-        munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-        errno = e;
-        return NULL;
-    }
-    return stack;
-}
-
-static void ctr__stack_put(char *stack) {
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks < CTR__VM_CACHED) {
-        ctr__stack_cache[ctr__nstacks++] = stack;
-        stack = NULL;
-    }
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-}
-
-/* The vfork-style spawn is used on Linux 6.12 and later, where it has been tested (6.18).  On
-   the 6.1 test VM with cgroup v1 it led, every few hundred containers, to a soft lockup of the
-   whole machine (the containers' tasks spinning in get_signal) that the fork-style clone never
-   showed; not understood yet.  Read once per process. */
-static int ctr__vm_clone_ok(void) {
-    static int cached; /* 0: not read yet, 1: yes, 2: no */
-    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED), major = 0, minor = 0;
-    struct utsname u;
-    if (v) return v == 1;
-    v = 2;
-    if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
-        (major > 6 || (major == 6 && minor >= 12)))
-        v = 1;
-    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
-    return v == 1;
-}
-
-/* 0 and the child's pid in *pid; -1 with errno (ENOSYS: use the fork-style clone). */
-static int ctr__clone_vm(ctr__clone_args *a, ctr__plan *p, pid_t *pid) {
-    char *stack = ctr__stack_get();
-    long r;
-    int dumpable;
-    if (!stack) return -1;
-    /* The dumpable flag belongs to the memory, which the child shares until execve: making
-       itself undumpable, or changing its uid (the kernel then applies fs.suid_dumpable), changes
-       ours too.  It is put back once the child has left. */
-    dumpable = CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
-    a->flags |= CLONE_VM | CLONE_VFORK;
-    a->stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
-    a->stack_size = CTR__VM_STACK;
-    r = ctr__clone3_on_stack(a, ctr__child_entry, p);
-    /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
-    if ((dumpable == 0 || dumpable == 1) && prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != dumpable)
-        (void)prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
-    ctr__stack_put(stack);
-    a->flags &= ~CTR__CAST(uint64_t, CLONE_VM | CLONE_VFORK);
-    a->stack = a->stack_size = 0;
-    if (r < 0) {
-        errno = CTR__CAST(int, -r);
-        return -1;
-    }
-    *pid = CTR__CAST(pid_t, r);
-    return 0;
-}
-#else
-#define CTR__VM_CLONE 0
-#endif
-
-/* clone3 with a pidfd, straight into its cgroup v2.  No exit signal: until execve (which resets
-   it to SIGCHLD) a host's waitpid(-1) cannot reap the child and no SIGCHLD handler runs for a
-   failed setup.  On x86-64 as a vfork (ctr__clone_vm), except on cgroup v1 (see ctr_spawn), for an init (which keeps running
-   beside the host, so needs memory of its own) and a time namespace (which the kernel lets a
-   process enter only when it shares its memory with no other); otherwise as a fork (no
-   CLONE_VM: the child runs on a copy of this stack).  Falls back to clone where clone3 is
-   missing or filtered with ENOSYS. */
-static pid_t ctr__clone(ctr__plan *p, ctr__fds *f, const ctr__cgroup *cg, int *pidfd, ctr_error *err) {
-    ctr__clone_args a;
-    long r;
-    memset(&a, 0, sizeof(a));
-    a.flags = p->clone_flags | CLONE_PIDFD;
-    a.pidfd = CTR__PTR_TO_U64(pidfd);
-    if (cg->version == 2) {
-        a.flags |= CLONE_INTO_CGROUP;
-        a.cgroup = CTR__CAST(uint64_t, cg->dirfd);
-    }
-#if CTR__VM_CLONE
-    if (!p->init && !p->timens && p->sync_fd < 0 && ctr__vm_clone_ok()) {
-        pid_t pid;
-        if (ctr__clone_vm(&a, p, &pid) == 0) return pid;
-        if (errno != ENOSYS) goto fail;
-    }
-#endif
-    r = syscall(SYS_clone3, &a, sizeof(a));
-    if (r < 0 && errno == ENOSYS) {
-        if (cg->version == 2 && ctr__self_attach(p, f, cg, err) != 0) return -1;
-        r = syscall(SYS_clone, p->clone_flags | CLONE_PIDFD, 0, pidfd, 0, 0);
-    }
-    if (r == 0) {
-        ctr__child_run(p);
-        _exit(127); /* not reached */
-    }
-    if (r > 0) return CTR__CAST(pid_t, r);
-#if CTR__VM_CLONE
-fail:
-#endif
-    ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%lx)", p->clone_flags);
-    return -1;
 }
 
 /* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
@@ -295,11 +115,13 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.cpu_user_ns = CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
     c->result.cpu_system_ns = CTR__CAST(int64_t, ru.ru_stime.tv_sec) * 1000000000 + ru.ru_stime.tv_usec * 1000;
     c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
-    ctr__cg_result(&c->cg, &c->result); /* the cgroup's figures cover every process */
+    if (c->cg.be) c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
     if (c->statusfd >= 0) {
-        /* With init, pid 1 reports the command's own status. */
-        int st;
-        if (read(c->statusfd, &st, sizeof(st)) == CTR__CAST(ssize_t, sizeof(st))) {
+        /* With init, pid 1 reports the command's own status (it has exited: what it wrote is
+           there, and the read end does not block). */
+        ctr__status_msg m;
+        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) && m.kind == CTR__MSG_EXIT) {
+            int st = m.status;
             c->result.exited = WIFEXITED(st);
             c->result.signaled = WIFSIGNALED(st);
             c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
@@ -311,21 +133,9 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
 }
 
 static int ctr__signal(ctr_container *c, int sig) {
-    if (sig == SIGKILL) ctr__cg_kill(&c->cg); /* every process, not just pid 1 */
+    if (sig == SIGKILL && c->cg.be) c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
     if (c->pidfd >= 0) return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
     return kill(c->pid, sig);
-}
-
-/* Reads the child's report: 0 bytes (EOF) means the command was exec'd. */
-static int ctr__read_report(int fd, ctr_error *report) {
-    size_t got = 0;
-    while (got < sizeof(*report)) {
-        ssize_t r = read(fd, CTR__CAST(char *, CTR__CAST(void *, report)) + got, sizeof(*report) - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += CTR__CAST(size_t, r);
-    }
-    return got == sizeof(*report);
 }
 
 static void ctr__container_free(ctr_container *c) {
@@ -338,34 +148,99 @@ static void ctr__container_free(ctr_container *c) {
     CONTAINER_FREE(c);
 }
 
-/* Starts the child and waits for its verdict.  On failure the child is killed and reaped. */
-static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *err) {
-    sigset_t all, old;
+/* The child's verdict.  Without init the clone returned once the child had exec'd or exited, so
+   a report is either in the error pipe or not coming.  With init, whichever comes first: a
+   report of the setup (error pipe), init's STARTED or the command's ERROR (status pipe), or the
+   child's exit.  1: started; 0: failed, *report filled. */
+static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report) {
+    int dead = 0;
+    for (;;) {
+        struct pollfd pfd[3];
+        ctr__status_msg m;
+        int n = 2;
+        if (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) return 0;
+        if (!init) return 1;
+        if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
+            if (m.kind == CTR__MSG_STARTED) return 1;
+            *report = m.err;
+            return 0;
+        }
+        if (dead) {
+            ctr__fail(report, CTR_STEP_INIT, ECHILD, "", "the container's init died during setup");
+            return 0;
+        }
+        pfd[0].fd = errfd;
+        pfd[1].fd = statusfd;
+        pfd[2].fd = c->pidfd;
+        pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+        if (c->pidfd >= 0) n = 3;
+        if (poll(pfd, CTR__CAST(nfds_t, n), -1) < 0 && errno != EINTR) {
+            ctr__fail(report, CTR_STEP_INIT, errno, "", "wait for the container's init");
+            return 0;
+        }
+        /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
+           events), then it died without a word. */
+        dead = n == 3 ? pfd[2].revents != 0 : (pfd[0].revents & POLLHUP) && (pfd[1].revents & POLLHUP);
+    }
+}
+
+static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
+
+/* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
+static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    ctr__clone_args a;
     ctr_error report;
-    int i;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    unsigned how;
+    long r;
+    int i, into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
+    memset(&a, 0, sizeof(a));
+    a.flags = l->clone_flags | CLONE_PIDFD;
+    a.pidfd = CTR__PTR_TO_U64(&c->pidfd);
+    if (into >= 0) {
+        a.flags |= CLONE_INTO_CGROUP;
+        a.cgroup = CTR__CAST(uint64_t, into);
+    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__V1_N, err) < 0) {
+        return -1;
+    }
+    /* The vfork-style clone shares the host's memory until execve; the fork-style one is kept
+       for: an init (pid 1 lives on beside the host, so needs memory of its own), a time
+       namespace (the kernel lets a process enter one only when it shares its memory with no
+       other), cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
+       child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
+       host's memory would be readable for that while). */
+    how = p->init ? 0u : CTR__CLONE_WAIT;
+    if (!p->init && !p->timens && !(c->cg.be && c->cg.be->version == 1) && !(p->userns && ctr__host_dumpable() != 1))
+        how |= CTR__CLONE_VM;
+    for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
     c->start_ns = ctr__now_ns();
-    c->pid = ctr__clone(p, f, &c->cg, &c->pidfd, err);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (c->pid < 0) return -1;
-    if (p->sync_fd >= 0) { /* cgroup v1: move the waiting child, then let it go */
-        ctr__close(&f->sync[0]);
-        if (ctr__cg_attach(&c->cg, c->pid, err) != 0 || write(f->sync[1], "", 1) != 1) {
-            if (err && err->step != CTR_STEP_CGROUP)
-                ctr__fail(err, CTR_STEP_CGROUP, errno, "", "release the container process");
-            ctr__signal(c, SIGKILL);
-            ctr__reap(c, 0, NULL);
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+    r = ctr__clone(&a, how, ctr__child_entry, l);
+    if (r < 0 && errno == ENOSYS && (a.flags & CLONE_INTO_CGROUP)) {
+        /* No clone3: the child moves itself into its cgroup. */
+        a.flags &= ~CTR__CAST(uint64_t, CLONE_INTO_CGROUP);
+        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__V1_N, err) < 0) {
+            ctr__r_sigmask(SIG_SETMASK, &old, NULL);
             return -1;
         }
-        ctr__close(&f->sync[1]);
+        for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
+        r = ctr__clone(&a, how, ctr__child_entry, l);
     }
-    /* Close our copies of the child's ends, so EOF on the error pipe means exec. */
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (r < 0)
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%llx)",
+                         CTR__CAST(unsigned long long, a.flags));
+    c->pid = CTR__CAST(pid_t, r);
+    /* Close our copies of the child's ends. */
     ctr__close(&f->err[1]);
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
+    ctr__close(&f->host);
+    for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
     for (i = 0; i < 3; i++) ctr__close(&f->pipes[i][i == 0 ? 0 : 1]);
-    if (!ctr__read_report(f->err[0], &report)) return 0;
+    memset(&report, 0, sizeof(report));
+    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) return 0;
     ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
     ctr__reap(c, 0, NULL);
     if (err) {
@@ -377,41 +252,28 @@ static int ctr__start(ctr_container *c, ctr__plan *p, ctr__fds *f, ctr_error *er
     return -1;
 }
 
-/* Borrows a network namespace from spec->netns_pool, where that is safe: the container must not
-   be able to change the namespace (no CAP_NET_ADMIN or CAP_SYS_ADMIN, /proc/sys read-only), and
-   every process of it must be gone when it is reaped (its own pid namespace). */
-static int ctr__use_netns_pool(ctr_container *c, ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
-    const char *why = NULL;
-    int slot;
-    if (spec->share & CTR_NS_NET) why = "the host's network namespace is shared (CTR_NS_NET)";
-    else if (spec->share & CTR_NS_PID) why = "the pid namespace is shared: processes could outlive the container";
-    else if (p->userns) why = "the container has a user namespace (the pool's namespaces belong to the host's)";
-    else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
-        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the namespace";
-    else if (!p->masks) why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
-    if (why) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s", why);
-    slot = ctr__netns_acquire(spec->netns_pool, &p->netns_fd, err);
-    if (slot == -2) return -1;
-    if (slot >= 0) { /* else every namespace is lent: this container gets its own */
-        c->netns_pool = spec->netns_pool;
-        c->netns_slot = slot;
-        p->clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
-        p->net_lo = 0;
-    }
-    return 0;
-}
-
-CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
+static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
     ctr__plan plan;
+    ctr__launch l;
     ctr__fds f;
     ctr_container *c = NULL;
     int i, rc = -1;
-    ctr__clear_error(err);
     ctr__fds_init(&f);
+    memset(&l, 0, sizeof(l));
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = -1;
+    for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
+    for (i = 0; i < CTR__V1_N; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
     *out = NULL;
     if (ctr__plan_build(&plan, spec, err) != 0) goto done;
-    if (ctr__open_fds(spec, &plan, &f, err) != 0) goto done;
+    l.plan = &plan;
+    l.clone_flags = plan.clone_flags;
+    l.net_lo = plan.net_lo;
+    if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        goto done;
+    }
+    if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
     if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
         goto done;
@@ -420,25 +282,19 @@ CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error
     c->pidfd = c->statusfd = -1;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
-    if (ctr__cg_create(&c->cg, spec, err) != 0) goto done;
-    if (c->cg.version != 0 && (plan.clone_flags & CLONE_NEWCGROUP)) {
-        plan.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWCGROUP);
-        plan.cgroupns = 1; /* after the move, so the namespace is rooted at the container's cgroup */
-    }
-    /* cgroup v1: the fork-style clone, and the parent moves the child while it waits.  (The
-       vfork-style child moving itself into its v1 cgroups led, now and then, to a soft lockup
-       in Linux 6.1: the container's tasks spinning in get_signal after a later freeze and
-       kill.  Not understood yet; this older way never showed it.) */
-    if (c->cg.version == 1) {
-        if (ctr__pipe(f.sync) != 0) {
-            ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
-            goto done;
+    if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
+    if (plan.netns_pool) {
+        int slot = ctr__netns_acquire(plan.netns_pool, &l.netns_fd, err);
+        if (slot == -2) goto done;
+        if (slot >= 0) { /* else every namespace is lent: this container gets its own */
+            c->netns_pool = plan.netns_pool;
+            c->netns_slot = slot;
+            l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+            l.net_lo = 0;
         }
-        plan.sync_fd = f.sync[0];
     }
-    if (spec->netns_pool && ctr__use_netns_pool(c, &plan, spec, err) != 0) goto done;
-    if (ctr__start(c, &plan, &f, err) != 0) goto done;
-    if (spec->timeout_sec > 0) c->deadline_ns = c->start_ns + CTR__CAST(int64_t, spec->timeout_sec * 1e9);
+    if (ctr__start(c, &plan, &l, &f, err) != 0) goto done;
+    if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
     f.status[0] = -1;
@@ -454,6 +310,14 @@ done:
     if (c) ctr__container_free(c);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
+    return rc;
+}
+
+CONTAINER_API int ctr_spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
+    int old = ctr__nocancel_begin(), rc;
+    ctr__clear_error(err);
+    rc = ctr__spawn(spec, out, err);
+    ctr__nocancel_end(old);
     return rc;
 }
 
@@ -496,32 +360,41 @@ CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
 }
 
 CONTAINER_API int ctr_poll(ctr_container *c, ctr_result *res, ctr_error *err) {
-    int r;
+    int r, old = ctr__nocancel_begin();
     ctr__clear_error(err);
     if (res) memset(res, 0, sizeof(*res));
-    if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    if (!c) {
+        ctr__nocancel_end(old);
+        return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    }
     r = ctr__reap(c, 1, err);
     if (r == 0 && c->deadline_ns && ctr__now_ns() >= c->deadline_ns) r = ctr__expire(c, err);
     if (r == 1 && res) *res = c->result;
+    ctr__nocancel_end(old);
     return r;
 }
 
 CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err) {
+    int old, rc = 0;
     ctr__clear_error(err);
     if (!c) return ctr__fail(err, CTR_STEP_KILL, EINVAL, "", "container is NULL");
     if (c->reaped) return ctr__fail(err, CTR_STEP_KILL, ESRCH, "", "the container has already exited");
-    if (ctr__signal(c, sig) != 0)
-        return ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
-    return 0;
+    old = ctr__nocancel_begin();
+    if (ctr__signal(c, sig) != 0) rc = ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
+    ctr__nocancel_end(old);
+    return rc;
 }
 
 CONTAINER_API void ctr_destroy(ctr_container *c) {
+    int old;
     if (!c) return;
+    old = ctr__nocancel_begin();
     if (!c->reaped) {
         ctr__signal(c, SIGKILL); /* pid 1 dying takes the whole pid namespace with it */
         ctr__reap(c, 0, NULL);
     }
     ctr__container_free(c);
+    ctr__nocancel_end(old);
 }
 
 CONTAINER_API int ctr_pidfd(const ctr_container *c) { return c ? c->pidfd : -1; }
@@ -535,30 +408,39 @@ CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream) {
     if (c && stream >= 0 && stream < 3) ctr__close(&c->stdio[stream]);
 }
 
+static int ctr__no_cgroup(ctr_error *err, const char *what) {
+    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "", "%s needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS",
+                     what);
+}
+
 CONTAINER_API int ctr_stats(ctr_container *c, ctr_usage *usage, ctr_error *err) {
+    int old;
     ctr__clear_error(err);
     if (!c || !usage) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container or usage is NULL");
     memset(usage, 0, sizeof(*usage));
-    return ctr__cg_stats(&c->cg, usage, err);
+    if (!c->cg.be) return ctr__no_cgroup(err, "ctr_stats");
+    old = ctr__nocancel_begin();
+    c->cg.be->stats(&c->cg, usage);
+    ctr__nocancel_end(old);
+    return 0;
 }
 
-CONTAINER_API int ctr_pause(ctr_container *c, ctr_error *err) {
+static int ctr__freeze(ctr_container *c, int on, ctr_error *err) {
+    int old, rc;
     ctr__clear_error(err);
     if (!c) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container is NULL");
-    return ctr__cg_freeze(&c->cg, 1, err);
+    if (!c->cg.be) return ctr__no_cgroup(err, on ? "pausing" : "resuming");
+    old = ctr__nocancel_begin();
+    rc = c->cg.be->freeze(&c->cg, on, err);
+    ctr__nocancel_end(old);
+    return rc;
 }
 
-CONTAINER_API int ctr_resume(ctr_container *c, ctr_error *err) {
-    ctr__clear_error(err);
-    if (!c) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container is NULL");
-    return ctr__cg_freeze(&c->cg, 0, err);
-}
+CONTAINER_API int ctr_pause(ctr_container *c, ctr_error *err) { return ctr__freeze(c, 1, err); }
+CONTAINER_API int ctr_resume(ctr_container *c, ctr_error *err) { return ctr__freeze(c, 0, err); }
 
 CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c) { return c ? c->deadline_ns : 0; }
 
 CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
-    if (!c) return "";
-    if (c->cg.version == 2) return c->cg.dir;
-    if (c->cg.version == 1) return c->cg.v1[CTR__V1_CPUACCT] ? c->cg.v1[CTR__V1_CPUACCT] : "";
-    return "";
+    return c && c->cg.be ? c->cg.be->path(&c->cg) : "";
 }

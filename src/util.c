@@ -1,5 +1,7 @@
-/* ctr_error helpers.  ctr__fail is for the parent (it may format with snprintf); the child has its
-   own allocation-free builder in child.c, and the parent completes that message on arrival. */
+/* util.c - helpers for the parent side: errors, descriptors, paths, time, the plan's allocator.
+   ctr__fail is for the parent (it may format with snprintf); the child has its own
+   allocation-free builder (ctr__c_die), and the parent completes that message on arrival. */
+#include "internal.h"
 
 static const char *const ctr__step_names[] = {
 #define CTR__STEP_STR(name, str) str,
@@ -37,8 +39,6 @@ static const char *ctr__hint(ctr_step step, int e) {
         return "creating namespaces was refused: run as root, or enable unprivileged user namespaces "
                "(sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, "
                "kernel.apparmor_restrict_unprivileged_userns)";
-    if (step == CTR_STEP_MOUNT && e == EXDEV)
-        return "a symlink on the target path leads outside the container root; use the real path";
     if (step == CTR_STEP_CGROUP && (e == EACCES || e == EPERM || e == EROFS))
         return "cgroup limits need root, a cgroup delegated to this user, or cgroup_parent set to a cgroup "
                "this user owns";
@@ -73,9 +73,6 @@ static void ctr__finish_msg(ctr_error *err) {
 }
 
 /* Parent-side failure: fills *err (if any) and returns -1.  The action is a printf format. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 5, 6)))
-#endif
 static int ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...) {
     va_list ap;
     if (!err) return -1;
@@ -116,4 +113,91 @@ static int ctr__lift(int *fd) {
     ctr__close(fd);
     *fd = hi;
     return 0;
+}
+
+/* A close-on-exec pipe with both ends above 2. */
+static int ctr__pipe(int fds[2]) {
+    if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+    if (ctr__lift(&fds[0]) == 0 && ctr__lift(&fds[1]) == 0) return 0;
+    ctr__close(&fds[0]);
+    ctr__close(&fds[1]);
+    return -1;
+}
+
+/* out = a sep b; -1 with ENAMETOOLONG if it does not fit. */
+static int ctr__join(char *out, size_t size, const char *a, const char *sep, const char *b) {
+    int n = snprintf(out, size, "%s%s%s", a, sep, b);
+    if (n < 0 || CTR__CAST(size_t, n) >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+/* a "/" b (or a copy of a when b is NULL), allocated with CONTAINER_MALLOC. */
+static char *ctr__pathdup(const char *a, const char *b) {
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    char *s = CTR__CAST(char *, CONTAINER_MALLOC(la + lb + 2));
+    if (!s) return NULL;
+    memcpy(s, a, la);
+    if (b) {
+        s[la] = '/';
+        memcpy(s + la + 1, b, lb + 1);
+    } else {
+        s[la] = '\0';
+    }
+    return s;
+}
+
+static int64_t ctr__now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return CTR__CAST(int64_t, ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+static void ctr__sleep_ms(long ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+static int ctr__nocancel_begin(void) {
+    int old = PTHREAD_CANCEL_ENABLE;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    return old;
+}
+
+static void ctr__nocancel_end(int old) {
+    int ignored;
+    pthread_setcancelstate(old, &ignored);
+}
+
+/* The plan's allocator: one malloc per allocation, chained for ctr__plan_free; the header keeps
+   max alignment; the memory is zeroed. */
+static void *ctr__alloc(ctr__plan *p, size_t n) {
+    size_t head = (sizeof(ctr__chunk) + 15u) & ~CTR__CAST(size_t, 15u);
+    char *mem = CTR__CAST(char *, CONTAINER_MALLOC(head + n));
+    ctr__chunk *c;
+    if (!mem) return NULL;
+    c = CTR__CAST(ctr__chunk *, CTR__CAST(void *, mem));
+    c->next = p->chunks;
+    p->chunks = c;
+    memset(mem + head, 0, n);
+    return mem + head;
+}
+
+static void ctr__plan_free(ctr__plan *p) {
+    while (p->chunks) {
+        ctr__chunk *next = p->chunks->next;
+        CONTAINER_FREE(p->chunks);
+        p->chunks = next;
+    }
+}
+
+static char *ctr__strdup(ctr__plan *p, const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = CTR__CAST(char *, ctr__alloc(p, n));
+    if (d) memcpy(d, s, n);
+    return d;
 }

@@ -1,0 +1,411 @@
+/* internal.h - the implementation's one private header: feature checks, includes, config
+   defaults, syscall wrappers, every private type and every function one source file gives
+   another.  Each src/X.c includes it first and compiles on its own:
+       cc -std=c99 -fsyntax-only -D_GNU_SOURCE -DCONTAINER_IMPLEMENTATION -Isrc src/X.c
+   amalgamate.py puts it (once) at the top of the implementation half of container.h. */
+#ifndef CTR__INTERNAL_H
+#define CTR__INTERNAL_H
+#include "header.h"
+
+#if defined(__GLIBC__) && !defined(__USE_GNU)
+#error "container.h: define _GNU_SOURCE before any #include in the file that defines CONTAINER_IMPLEMENTATION (or include container.h first there)"
+#endif
+#ifndef __linux__
+#error "container.h: Linux only"
+#endif
+
+#if defined(CONTAINER_MALLOC) && !defined(CONTAINER_FREE) || !defined(CONTAINER_MALLOC) && defined(CONTAINER_FREE)
+#error "container.h: define both CONTAINER_MALLOC and CONTAINER_FREE, or neither"
+#endif
+#include <stdlib.h>
+#ifndef CONTAINER_MALLOC
+#define CONTAINER_MALLOC(n) malloc(n)
+#define CONTAINER_FREE(p) free(p)
+#endif
+#ifndef CONTAINER_ASSERT
+#include <assert.h>
+#define CONTAINER_ASSERT(x) assert(x)
+#endif
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef CONTAINER_WITH_LIBSECCOMP
+#include <seccomp.h>
+#endif
+
+#ifdef __cplusplus
+#define CTR__CAST(type, x) static_cast<type>(x)
+#define CTR__PTR_TO_U64(x) static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))
+#define CTR__U64_TO_PTR(type, x) reinterpret_cast<type>(static_cast<uintptr_t>(x))
+#else
+#define CTR__CAST(type, x) ((type)(x))
+#define CTR__PTR_TO_U64(x) ((uint64_t)(uintptr_t)(x))
+#define CTR__U64_TO_PTR(type, x) ((type)(uintptr_t)(x))
+#endif
+
+/* Constants and structs from newer kernel headers, so older headers still build. */
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+#ifndef SYS_fsopen
+#define SYS_fsopen 430
+#endif
+#ifndef SYS_fsconfig
+#define SYS_fsconfig 431
+#endif
+#ifndef SYS_fsmount
+#define SYS_fsmount 432
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+#ifndef AT_EMPTY_PATH
+#define AT_EMPTY_PATH 0x1000
+#endif
+#define CTR__OPEN_TREE_CLONE 1u
+#define CTR__OPEN_TREE_CLOEXEC O_CLOEXEC
+#define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
+#define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
+#define CTR__FSOPEN_CLOEXEC 0x01u
+#define CTR__FSCONFIG_SET_STRING 1u
+#define CTR__FSCONFIG_CMD_CREATE 6u
+#define CTR__FSMOUNT_CLOEXEC 0x01u
+#define CTR__MOUNT_ATTR_RDONLY 0x01u
+#define CTR__MOUNT_ATTR_NOSUID 0x02u
+#define CTR__MOUNT_ATTR_NODEV 0x04u
+#define CTR__MOUNT_ATTR_NOEXEC 0x08u
+#define CTR__RESOLVE_NO_MAGICLINKS 0x02u
+#define CTR__RESOLVE_BENEATH 0x08u
+#define CTR__RESOLVE_IN_ROOT 0x10u
+
+typedef struct ctr__open_how {
+    uint64_t flags, mode, resolve;
+} ctr__open_how;
+
+typedef struct ctr__mount_attr {
+    uint64_t attr_set, attr_clr, propagation, userns_fd;
+} ctr__mount_attr;
+
+typedef struct ctr__clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+} ctr__clone_args;
+
+/* Every syscall the implementation makes that glibc may not wrap (or wraps with extra work, like
+   the set*id broadcast to all threads, which must never run in the child).  All are
+   async-signal-safe: syscall() only sets errno. */
+static int ctr__sys_int(long r) { return CTR__CAST(int, r); }
+#define ctr__open_tree(dfd, path, flags) \
+    ctr__sys_int(syscall(SYS_open_tree, (dfd), (path), CTR__CAST(unsigned, flags)))
+#define ctr__move_mount(fd, fp, tfd, tp, flags) \
+    ctr__sys_int(syscall(SYS_move_mount, (fd), (fp), (tfd), (tp), CTR__CAST(unsigned, flags)))
+#define ctr__fsopen(name) ctr__sys_int(syscall(SYS_fsopen, (name), CTR__FSOPEN_CLOEXEC))
+#define ctr__fsconfig(fd, cmd, key, val) \
+    ctr__sys_int(syscall(SYS_fsconfig, (fd), CTR__CAST(unsigned, cmd), (key), (val), 0))
+#define ctr__fsmount(fd, attrs) \
+    ctr__sys_int(syscall(SYS_fsmount, (fd), CTR__FSMOUNT_CLOEXEC, CTR__CAST(unsigned, attrs)))
+#define ctr__openat2(dfd, path, how) \
+    ctr__sys_int(syscall(SYS_openat2, (dfd), (path), (how), sizeof(ctr__open_how)))
+#define ctr__mount_setattr(dfd, path, flags, attr) \
+    ctr__sys_int(syscall(SYS_mount_setattr, (dfd), (path), CTR__CAST(unsigned, flags), (attr), \
+                         sizeof(ctr__mount_attr)))
+
+/* A classic BPF instruction (struct sock_filter) and program (struct sock_fprog). */
+typedef struct ctr__bpf {
+    uint16_t code;
+    uint8_t jt, jf;
+    uint32_t k;
+} ctr__bpf;
+
+/* Raw system calls for the code that runs between clone and execve (child.c, mount.c): that code
+   runs in a copy of the host, or on its memory, and must not take a lock, allocate, or act on a
+   pending thread cancellation (glibc's open, read, write and close wrappers are cancellation
+   points).  syscall() only sets errno. */
+#define ctr__r_close(fd) ((void)syscall(SYS_close, (fd)))
+#define ctr__r_openat(dfd, path, flags, mode) ctr__sys_int(syscall(SYS_openat, (dfd), (path), (flags), (mode)))
+#define ctr__r_read(fd, buf, n) syscall(SYS_read, (fd), (buf), (n))
+#define ctr__r_write(fd, buf, n) syscall(SYS_write, (fd), (buf), (n))
+#define ctr__r_mkdirat(dfd, path, mode) syscall(SYS_mkdirat, (dfd), (path), (mode))
+#define ctr__r_symlinkat(target, dfd, path) syscall(SYS_symlinkat, (target), (dfd), (path))
+#define ctr__r_fchmodat(dfd, path, mode) syscall(SYS_fchmodat, (dfd), (path), (mode))
+#define ctr__r_fchmod(fd, mode) syscall(SYS_fchmod, (fd), (mode))
+#define ctr__r_fstat(fd, st) syscall(SYS_fstat, (fd), (st))
+#define ctr__r_fstatat(dfd, path, st, flags) syscall(SYS_newfstatat, (dfd), (path), (st), (flags))
+#define ctr__r_fcntl(fd, cmd, arg) ctr__sys_int(syscall(SYS_fcntl, (fd), (cmd), (arg)))
+#define ctr__r_dup3(from, to) ctr__sys_int(syscall(SYS_dup3, (from), (to), 0))
+#define ctr__r_fchdir(fd) syscall(SYS_fchdir, (fd))
+#define ctr__r_chdir(path) syscall(SYS_chdir, (path))
+#define ctr__r_prctl(op, a) syscall(SYS_prctl, (op), (a), 0, 0, 0)
+/* rt_sigprocmask with every signal (glibc's wrappers leave its own 32 and 33 alone). */
+#define ctr__r_sigmask(how, set, old) syscall(SYS_rt_sigprocmask, (how), (set), (old), sizeof(uint64_t))
+
+/* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
+
+#define CTR__DEV_NODES 6
+/* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
+static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full", "random", "urandom", "tty"};
+
+/* One entry of the mount list, as the child executes it. */
+typedef struct ctr__op {
+    ctr_mount_type type;
+    unsigned flags;           /* CTR_MOUNT_* */
+    const char *src;          /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;          /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;           /* BIND */
+    unsigned mode;            /* DIR/FILE permission bits */
+    char opt_size[24];        /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];        /* TMPFS: "mode" option */
+    const void *data;         /* FILE */
+    size_t data_len;
+} ctr__op;
+
+/* The plan's memory: one chain of allocations, freed together. */
+typedef struct ctr__chunk {
+    struct ctr__chunk *next;
+} ctr__chunk;
+
+/* What the cgroup code is asked for (validated; 0 = not limited). */
+typedef struct ctr__cg_req {
+    int wanted;               /* a cgroup is made */
+    int always;               /* CTR_CGROUP_ALWAYS: every accounting controller, even without limits */
+    uint64_t memory_max, memory_swap_max, pids_max;
+    double cpus;
+    unsigned cpu_weight, io_weight;
+    const char *parent;       /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+} ctr__cg_req;
+
+typedef struct ctr__plan {
+    ctr__chunk *chunks;       /* every allocation below, freed by ctr__plan_free */
+    unsigned long clone_flags; /* CLONE_NEW* only */
+    int userns;               /* write uid_map/gid_map from the child */
+    char uid_map[48], gid_map[48];
+    int set_ids;              /* root without user namespace: setgroups/setresgid/setresuid */
+    uid_t uid;
+    gid_t gid;
+    int timens;
+    char timens_offsets[96];
+    const char *hostname;     /* NULL: leave it */
+    int net_lo;               /* bring lo up in a new network namespace */
+    ctr_netns_pool *netns_pool; /* borrow the network namespace from here (checked safe) */
+    const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
+    const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
+    int readonly_root;
+    ctr__op *ops;
+    size_t nops;
+    char **argv;
+    char **envp;
+    char **exec_paths;        /* candidates for argv[0], in PATH order */
+    size_t nexec;
+    const char *cwd;
+    ctr_stdio_mode stdio[3];
+    int stdio_fd[3];          /* CTR_STDIO_FD: the caller's descriptor */
+    int init;
+    int die_with_host;
+    int64_t timeout_ns;       /* 0: none */
+    ctr__cg_req cg;
+    int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
+    ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
+    size_t nrlimits;
+    uint64_t caps_keep;       /* bounding set; uid 0 keeps these */
+    uint64_t caps_ambient;    /* what a uid other than 0 keeps */
+    int last_cap;
+    int nnp;                  /* set no_new_privs */
+    int masks;                /* mask /proc and /sys paths */
+    char shm_size_opt[24];    /* the /dev/shm tmpfs's size option, in bytes */
+    ctr__bpf *bpf;            /* the seccomp filter, NULL for none */
+    size_t bpf_len;
+} ctr__plan;
+
+/* plan.c */
+static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__plan_free(ctr__plan *p);
+/* util.c: the plan's allocator (zeroed memory, freed by ctr__plan_free) */
+static void *ctr__alloc(ctr__plan *p, size_t n);
+static char *ctr__strdup(ctr__plan *p, const char *s);
+/* security.c: capability sets and the seccomp filter, into the plan */
+static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+
+/* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
+
+enum { CTR__V1_MEMORY, CTR__V1_PIDS, CTR__V1_CPU, CTR__V1_CPUACCT, CTR__V1_FREEZER, CTR__V1_BLKIO, CTR__V1_N };
+#define CTR__CG_ROOT "/sys/fs/cgroup"
+#define CTR__CG_SUBTREE "container.h"
+
+typedef struct ctr__cg_backend ctr__cg_backend;
+
+/* A container's cgroup: version 0 means none. */
+typedef struct ctr__cgroup {
+    const ctr__cg_backend *be; /* NULL: none */
+    char *dir;                /* v2: the cgroup directory */
+    int dirfd;                /* v2: O_PATH fd of dir, for CLONE_INTO_CGROUP */
+    char *v1[CTR__V1_N];      /* v1: the directory per controller, NULL if unused */
+} ctr__cgroup;
+
+/* The interface each backend implements; nothing outside cgroup1.c and cgroup2.c knows which
+   one runs. */
+struct ctr__cg_backend {
+    int version;
+    /* The request is possible on this host at all (checked while the plan is built). */
+    int (*check)(const ctr__cg_req *req, ctr_error *err);
+    /* Makes and configures the cgroup; on failure the caller's ctr__cg_destroy removes what was made. */
+    int (*create)(ctr__cgroup *cg, const ctr__cg_req *req, ctr_error *err);
+    /* The fd for clone3's CLONE_INTO_CGROUP, or -1 when the child must move itself. */
+    int (*clone_into)(const ctr__cgroup *cg);
+    /* Opens the cgroup.procs files the child writes "0" into to move itself (close-on-exec,
+       above 2): fills fds[0..n), returns n or -1. */
+    int (*procs_fds)(const ctr__cgroup *cg, int *fds, int max, ctr_error *err);
+    int (*populated)(const ctr__cgroup *cg);
+    int (*freeze)(const ctr__cgroup *cg, int on, ctr_error *err);
+    int (*frozen)(const ctr__cgroup *cg);
+    void (*kill)(const ctr__cgroup *cg);
+    void (*result)(const ctr__cgroup *cg, ctr_result *r);
+    void (*stats)(const ctr__cgroup *cg, ctr_usage *u);
+    const char *(*path)(const ctr__cgroup *cg);
+};
+
+/* cgroup.c */
+static const ctr__cg_backend *ctr__cg_host(ctr_error *err); /* this host's, detected once */
+static void ctr__cg_init(ctr__cgroup *cg);
+static int ctr__cg_create(ctr__cgroup *cg, const ctr__cg_req *req, ctr_error *err);
+static void ctr__cg_destroy(ctr__cgroup *cg);
+static int ctr__cg_put(const char *dir, const char *file, const char *val);
+static int ctr__cg_set(const char *dir, const char *file, const char *val, ctr_error *err);
+static ssize_t ctr__cg_get(const char *dir, const char *file, char *buf, size_t size);
+static uint64_t ctr__cg_get_u64(const char *dir, const char *file, uint64_t dflt);
+static uint64_t ctr__cg_get_key(const char *dir, const char *file, const char *key);
+static void ctr__cg_name(char *name, size_t size);
+static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot, ctr_error *err);
+static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
+static int ctr__cg_kill_listed(const char *dir);
+static int ctr__cg_open_procs(const char *dir, ctr_error *err);
+static int ctr__statfs_type(const char *path, long *type);
+static const ctr__cg_backend *ctr__cg2(void); /* cgroup2.c */
+static const ctr__cg_backend *ctr__cg1(void); /* cgroup1.c */
+
+/* ---- the launch: one spawn's descriptors, made by the parent before the clone ---- */
+
+typedef struct ctr__launch {
+    const ctr__plan *plan;
+    unsigned long clone_flags; /* the plan's, without CLONE_NEWNET when the pool lent one */
+    int net_lo;               /* bring lo up (a network namespace of its own) */
+    int errfd;                /* write end of the error pipe (close-on-exec) */
+    int statusfd;             /* init: write end of the status pipe, else -1 */
+    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit */
+    int hostfd;               /* pidfd of the host process (the child checks it lives), or -1 */
+    int netns_fd;             /* a pooled network namespace to enter, or -1 */
+    int cg_procs[CTR__V1_N];  /* cgroup.procs files to write "0" into, or -1 */
+    int *mnt_fds;             /* plan->nops * CTR__DEV_NODES slots the child fills */
+} ctr__launch;
+
+/* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
+   with the reason it could not; EXIT with the command's wait status when it ends.  Fixed size,
+   under PIPE_BUF, so each arrives whole. */
+enum { CTR__MSG_STARTED = 1, CTR__MSG_ERROR, CTR__MSG_EXIT };
+typedef struct ctr__status_msg {
+    int kind;
+    int status;
+    ctr_error err;
+} ctr__status_msg;
+
+/* child.c: the child's entry point (a ctr__launch *; never returns) and what the netns pool
+   shares with it */
+static void ctr__child_main(void *launch);
+static int ctr__lo_up(void);
+/* Reports a failed step to the parent over l->errfd and exits; the message is a b c d joined. */
+static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
+                       const char *b, const char *c, const char *d);
+/* mount.c: builds the new root from the plan's ops and enters it (pivot_root) */
+static void ctr__c_setup_root(const ctr__launch *l);
+
+/* clone.c */
+#define CTR__CLONE_VM 1u      /* on the host's memory, like vfork (where possible) */
+#define CTR__CLONE_WAIT 2u    /* CLONE_VFORK: return once the child has exec'd or exited */
+static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
+static int ctr__host_dumpable(void);
+
+/* ---- netns.c ---- */
+static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
+static void ctr__netns_release(ctr_netns_pool *pool, int slot);
+
+/* ---- util.c ---- */
+static void ctr__strlcpy(char *dst, const char *src, size_t size);
+static size_t ctr__append(char *buf, size_t size, size_t len, const char *s);
+static void ctr__finish_msg(ctr_error *err);
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static int ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...);
+static void ctr__clear_error(ctr_error *err);
+static void ctr__close(int *fd);
+static int ctr__lift(int *fd);
+static int ctr__pipe(int fds[2]);
+static int ctr__join(char *out, size_t size, const char *a, const char *sep, const char *b);
+static char *ctr__pathdup(const char *a, const char *b);
+static int64_t ctr__now_ns(void);
+static void ctr__sleep_ms(long ms);
+/* No library call acts on a thread cancellation request: each public function that makes
+   system calls runs between these two (see the manual, section "Threads"). */
+static int ctr__nocancel_begin(void);
+static void ctr__nocancel_end(int old);
+
+#endif /* CTR__INTERNAL_H */
