@@ -556,6 +556,7 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -862,7 +863,8 @@ typedef struct ctr__launch {
     int net_lo;               /* bring lo up (a network namespace of its own) */
     int errfd;                /* write end of the error pipe (close-on-exec) */
     int statusfd;             /* init: write end of the status pipe, else -1 */
-    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit */
+    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit (or a CTR_STDIO_PIPE) */
+    int xferfd;               /* socket the child sends the host ends of its stdio pipes over, or -1 */
     int hostfd;               /* pidfd of the host process (the child checks it lives), or -1 */
     int netns_fd;             /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__V1_N];  /* cgroup.procs files to write "0" into, or -1 */
@@ -2891,15 +2893,58 @@ static int ctr__lo_up(void) {
     return 0;
 }
 
+/* Makes the CTR_STDIO_PIPE pipes here, in the child, and sends the host ends to the parent over
+   l->xferfd: the container's ends never sit in the host's descriptor table, where a process
+   forked meanwhile by another thread of the host would copy them and hold back the EOF the host
+   waits for. */
+static void ctr__c_stdio_pipes(const ctr__launch *l, int *src) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    int host[3], n = 0, i;
+    char byte = 'p';
+    for (i = 0; i < 3; i++) {
+        int p[2];
+        if (l->plan->stdio[i] != CTR_STDIO_PIPE) continue;
+        if (syscall(SYS_pipe2, p, O_CLOEXEC) != 0)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "", "create a pipe for stdio", NULL, NULL, NULL);
+        src[i] = p[i == 0 ? 0 : 1];
+        host[n++] = p[i == 0 ? 1 : 0];
+    }
+    if (n == 0) return;
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
+    memcpy(CMSG_DATA(c), host, CTR__CAST(size_t, n) * sizeof(int));
+    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass the stdio pipes to the host", NULL, NULL, NULL);
+    for (i = 0; i < n; i++) ctr__r_close(host[i]);
+}
+
 /* Puts the stdio sources on 0, 1, 2 (first thing after clone, so that no host descriptor has to
    stay open for them later).  A stream the host had closed stays closed: whatever the setup opens
    at that number later is close-on-exec. */
 static void ctr__c_stdio(const ctr__launch *l) {
-    int tmp[3], i;
+    int src[3], tmp[3], i;
+    for (i = 0; i < 3; i++) src[i] = l->stdio_src[i];
+    ctr__c_stdio_pipes(l, src);
     /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
     for (i = 0; i < 3; i++) {
         tmp[i] = -1;
-        if (l->stdio_src[i] >= 0 && (tmp[i] = ctr__r_fcntl(l->stdio_src[i], F_DUPFD_CLOEXEC, 3)) < 0)
+        if (src[i] >= 0 && (tmp[i] = ctr__r_fcntl(src[i], F_DUPFD_CLOEXEC, 3)) < 0)
             ctr__c_die(l, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL, NULL);
     }
     for (i = 0; i < 3; i++) {
@@ -3810,14 +3855,15 @@ struct ctr_container {
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
    needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull, host;
+    int err[2], status[2], xfer[2], devnull, host;
+    int stdio[3];             /* host ends of CTR_STDIO_PIPE streams, received from the child */
     int cg_procs[CTR__V1_N];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->host = -1;
-    for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull = f->host = -1;
+    for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__V1_N; i++) f->cg_procs[i] = -1;
 }
 
@@ -3827,12 +3873,11 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->err[1]);
     ctr__close(&f->status[0]);
     ctr__close(&f->status[1]);
+    ctr__close(&f->xfer[0]);
+    ctr__close(&f->xfer[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
-    for (i = 0; i < 3; i++) {
-        ctr__close(&f->pipes[i][0]);
-        ctr__close(&f->pipes[i][1]);
-    }
+    for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
 }
 
@@ -3858,10 +3903,12 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
         case CTR_STDIO_FD:
             l->stdio_src[i] = p->stdio_fd[i];
             break;
-        case CTR_STDIO_PIPE:
-            if (ctr__pipe(f->pipes[i]) != 0)
-                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe for stdio %d", i);
-            l->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
+        case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
+            if (f->xfer[0] < 0 &&
+                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+                 ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
+                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the stdio pipes");
+            l->xferfd = f->xfer[1];
             break;
         }
     }
@@ -3976,6 +4023,49 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
     }
 }
 
+/* The host ends of the stdio pipes the child made: 0, or -1 with errno. */
+static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    int fds[3], n = 0, want = 0, i, k = 0;
+    char byte;
+    ssize_t r;
+    for (i = 0; i < 3; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
+    memset(&msg, 0, sizeof(msg));
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = sizeof(cm.buf);
+    do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    while (r < 0 && errno == EINTR);
+    if (r != 1) {
+        if (r >= 0) errno = EPIPE;
+        return -1;
+    }
+    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            if (n > 3) n = 3;
+            memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+        }
+    for (i = 0; i < 3; i++)
+        if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+    for (i = 0; i < 3; i++)
+        if (ctr__lift(&f->stdio[i]) != 0) return -1;
+    if (n != want || (msg.msg_flags & MSG_CTRUNC)) {
+        errno = EPROTO;
+        return -1;
+    }
+    return 0;
+}
+
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
 
 /* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
@@ -4029,9 +4119,12 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
-    for (i = 0; i < 3; i++) ctr__close(&f->pipes[i][i == 0 ? 0 : 1]);
+    ctr__close(&f->xfer[1]);
     memset(&report, 0, sizeof(report));
-    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) return 0;
+    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
+        if (f->xfer[0] < 0 || ctr__recv_stdio(p, f) == 0) return 0;
+        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the stdio pipes from the container process");
+    }
     ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
     ctr__reap(c, 0, NULL);
     if (err) {
@@ -4051,7 +4144,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     int i, rc = -1;
     ctr__fds_init(&f);
     memset(&l, 0, sizeof(l));
-    l.errfd = l.statusfd = l.hostfd = l.netns_fd = -1;
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__V1_N; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -4090,9 +4183,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c->statusfd = f.status[0];
     f.status[0] = -1;
     for (i = 0; i < 3; i++) {
-        int host_end = i == 0 ? 1 : 0;
-        c->stdio[i] = f.pipes[i][host_end];
-        f.pipes[i][host_end] = -1;
+        c->stdio[i] = f.stdio[i];
+        f.stdio[i] = -1;
     }
     *out = c;
     c = NULL;

@@ -105,15 +105,58 @@ static int ctr__lo_up(void) {
     return 0;
 }
 
+/* Makes the CTR_STDIO_PIPE pipes here, in the child, and sends the host ends to the parent over
+   l->xferfd: the container's ends never sit in the host's descriptor table, where a process
+   forked meanwhile by another thread of the host would copy them and hold back the EOF the host
+   waits for. */
+static void ctr__c_stdio_pipes(const ctr__launch *l, int *src) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    int host[3], n = 0, i;
+    char byte = 'p';
+    for (i = 0; i < 3; i++) {
+        int p[2];
+        if (l->plan->stdio[i] != CTR_STDIO_PIPE) continue;
+        if (syscall(SYS_pipe2, p, O_CLOEXEC) != 0)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "", "create a pipe for stdio", NULL, NULL, NULL);
+        src[i] = p[i == 0 ? 0 : 1];
+        host[n++] = p[i == 0 ? 1 : 0];
+    }
+    if (n == 0) return;
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
+    memcpy(CMSG_DATA(c), host, CTR__CAST(size_t, n) * sizeof(int));
+    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass the stdio pipes to the host", NULL, NULL, NULL);
+    for (i = 0; i < n; i++) ctr__r_close(host[i]);
+}
+
 /* Puts the stdio sources on 0, 1, 2 (first thing after clone, so that no host descriptor has to
    stay open for them later).  A stream the host had closed stays closed: whatever the setup opens
    at that number later is close-on-exec. */
 static void ctr__c_stdio(const ctr__launch *l) {
-    int tmp[3], i;
+    int src[3], tmp[3], i;
+    for (i = 0; i < 3; i++) src[i] = l->stdio_src[i];
+    ctr__c_stdio_pipes(l, src);
     /* Move the sources above 2 first, so that e.g. stdout = the caller's fd 0 is not clobbered. */
     for (i = 0; i < 3; i++) {
         tmp[i] = -1;
-        if (l->stdio_src[i] >= 0 && (tmp[i] = ctr__r_fcntl(l->stdio_src[i], F_DUPFD_CLOEXEC, 3)) < 0)
+        if (src[i] >= 0 && (tmp[i] = ctr__r_fcntl(src[i], F_DUPFD_CLOEXEC, 3)) < 0)
             ctr__c_die(l, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL, NULL);
     }
     for (i = 0; i < 3; i++) {

@@ -44,6 +44,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -350,7 +351,8 @@ typedef struct ctr__launch {
     int net_lo;               /* bring lo up (a network namespace of its own) */
     int errfd;                /* write end of the error pipe (close-on-exec) */
     int statusfd;             /* init: write end of the status pipe, else -1 */
-    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit */
+    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit (or a CTR_STDIO_PIPE) */
+    int xferfd;               /* socket the child sends the host ends of its stdio pipes over, or -1 */
     int hostfd;               /* pidfd of the host process (the child checks it lives), or -1 */
     int netns_fd;             /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__V1_N];  /* cgroup.procs files to write "0" into, or -1 */

@@ -19,14 +19,15 @@ struct ctr_container {
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
    needs. */
 typedef struct ctr__fds {
-    int err[2], status[2], pipes[3][2], devnull, host;
+    int err[2], status[2], xfer[2], devnull, host;
+    int stdio[3];             /* host ends of CTR_STDIO_PIPE streams, received from the child */
     int cg_procs[CTR__V1_N];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->devnull = f->host = -1;
-    for (i = 0; i < 3; i++) f->pipes[i][0] = f->pipes[i][1] = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull = f->host = -1;
+    for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__V1_N; i++) f->cg_procs[i] = -1;
 }
 
@@ -36,12 +37,11 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->err[1]);
     ctr__close(&f->status[0]);
     ctr__close(&f->status[1]);
+    ctr__close(&f->xfer[0]);
+    ctr__close(&f->xfer[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
-    for (i = 0; i < 3; i++) {
-        ctr__close(&f->pipes[i][0]);
-        ctr__close(&f->pipes[i][1]);
-    }
+    for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
 }
 
@@ -67,10 +67,12 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
         case CTR_STDIO_FD:
             l->stdio_src[i] = p->stdio_fd[i];
             break;
-        case CTR_STDIO_PIPE:
-            if (ctr__pipe(f->pipes[i]) != 0)
-                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe for stdio %d", i);
-            l->stdio_src[i] = f->pipes[i][i == 0 ? 0 : 1];
+        case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
+            if (f->xfer[0] < 0 &&
+                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+                 ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
+                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the stdio pipes");
+            l->xferfd = f->xfer[1];
             break;
         }
     }
@@ -185,6 +187,49 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
     }
 }
 
+/* The host ends of the stdio pipes the child made: 0, or -1 with errno. */
+static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    int fds[3], n = 0, want = 0, i, k = 0;
+    char byte;
+    ssize_t r;
+    for (i = 0; i < 3; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
+    memset(&msg, 0, sizeof(msg));
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = sizeof(cm.buf);
+    do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    while (r < 0 && errno == EINTR);
+    if (r != 1) {
+        if (r >= 0) errno = EPIPE;
+        return -1;
+    }
+    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            if (n > 3) n = 3;
+            memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+        }
+    for (i = 0; i < 3; i++)
+        if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+    for (i = 0; i < 3; i++)
+        if (ctr__lift(&f->stdio[i]) != 0) return -1;
+    if (n != want || (msg.msg_flags & MSG_CTRUNC)) {
+        errno = EPROTO;
+        return -1;
+    }
+    return 0;
+}
+
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
 
 /* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
@@ -238,9 +283,12 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
-    for (i = 0; i < 3; i++) ctr__close(&f->pipes[i][i == 0 ? 0 : 1]);
+    ctr__close(&f->xfer[1]);
     memset(&report, 0, sizeof(report));
-    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) return 0;
+    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
+        if (f->xfer[0] < 0 || ctr__recv_stdio(p, f) == 0) return 0;
+        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the stdio pipes from the container process");
+    }
     ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
     ctr__reap(c, 0, NULL);
     if (err) {
@@ -260,7 +308,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     int i, rc = -1;
     ctr__fds_init(&f);
     memset(&l, 0, sizeof(l));
-    l.errfd = l.statusfd = l.hostfd = l.netns_fd = -1;
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__V1_N; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -299,9 +347,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c->statusfd = f.status[0];
     f.status[0] = -1;
     for (i = 0; i < 3; i++) {
-        int host_end = i == 0 ? 1 : 0;
-        c->stdio[i] = f.pipes[i][host_end];
-        f.pipes[i][host_end] = -1;
+        c->stdio[i] = f.stdio[i];
+        f.stdio[i] = -1;
     }
     *out = c;
     c = NULL;
