@@ -61,6 +61,8 @@
    tick MS                     forever: print a counter 0, 1, 2... (one line each), then spin MS ms
    rlimits                     one line "NAME=SOFT/HARD ..." for every resource, "inf" = unlimited
    openmax                     open /dev/null until that fails: "opened N ERRNAME"
+   syscall NR [ARG...]         syscall(NR, ARGS) with numeric arguments (0x.. allowed): "ok RET" or
+                               errno name
    ignore-term-tree N          ignore SIGTERM, fork N children that each fork a grandchild (in a
                                new session), all ignoring SIGTERM and waiting forever; print
                                "SELF CHILD1 GRANDCHILD1 ..." (pids as seen inside), never return */
@@ -78,6 +80,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -505,6 +508,17 @@ static int c_echo(char **a) {
     return 0;
 }
 
+static int c_syscall(char **a) {
+    long v[6] = {0, 0, 0, 0, 0, 0};
+    long nr = strtol(a[0], NULL, 0), r;
+    for (int i = 0; i < 6 && a[i + 1]; i++) v[i] = (long)strtoull(a[i + 1], NULL, 0);
+    errno = 0;
+    r = syscall(nr, v[0], v[1], v[2], v[3], v[4], v[5]);
+    if (r < 0) printf("%s\n", errno_name(errno));
+    else printf("ok %ld\n", r);
+    return 0;
+}
+
 static volatile sig_atomic_t got_signal;
 static void on_signal(int sig) { got_signal = sig; }
 
@@ -828,7 +842,7 @@ static const command commands[] = {
     {"forkbomb", 1, c_forkbomb},  {"bomb", 0, c_bomb},          {"spin", 1, c_spin},
     {"tick", 1, c_tick},          {"rlimits", 0, c_rlimits},    {"openmax", 0, c_openmax},
     {"ignore-term-tree", 1, c_ignore_term_tree}, {"hold", 1, c_hold},          {"daemons", 1, c_daemons},
-    {"chain", 0, c_chain},
+    {"chain", 0, c_chain},        {"syscall", 1, c_syscall},
     {"child-alloc", 1, c_child_alloc},
     {"spin-children", 2, c_spin_children},
 };
