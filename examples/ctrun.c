@@ -42,7 +42,8 @@ enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOU
 static const char usage_text[] =
     "usage: ctrun [OPTIONS] [--] COMMAND [ARG...]\n"
     "Run COMMAND in its own Linux container: new mount, pid, uts, ipc, net and cgroup namespaces,\n"
-    "plus a user namespace when ctrun is not run as root.\n"
+    "plus a user namespace when ctrun is not run as root.  Every option but -h is a long one,\n"
+    "with two dashes (--ro, not -ro).\n"
     "\n"
     "Filesystem (mounts are applied in order, after the default /proc, /dev and /tmp):\n"
     "  --rootfs DIR          DIR becomes the root (default: a tmpfs root with the host's\n"
@@ -77,10 +78,12 @@ static const char usage_text[] =
     "                        host: share the host's network namespace\n"
     "  --share NS            share the host's namespace NS instead of creating one: user, pid,\n"
     "                        net, ipc, uts or cgroup; repeatable\n"
-    "  --userns              when run as root, create a user namespace anyway\n"
+    "  --userns              when run as root, create a user namespace anyway (its uid 0 is\n"
+    "                        still the host's root for files: it confines only capabilities)\n"
     "\n"
     "Security (the defaults: the 14 capabilities Docker gives, no_new_privs, the library's\n"
-    "seccomp filter, masked /proc paths; README.md's \"Security model\" explains each):\n"
+    "seccomp filter, masked /proc paths; section 9 of the manual at the top of container.h\n"
+    "explains each):\n"
     "  --cap-add CAP         add capability CAP to the default set; a --uid other than 0 gets\n"
     "                        only the capabilities added; repeatable\n"
     "  --cap-drop CAP|all    remove CAP, or every capability; repeatable.  The last --cap-add or\n"
@@ -105,10 +108,14 @@ static const char usage_text[] =
     "                                           (getpid, uname...) or a number; once each\n"
     "                        ACTION: allow; errno [E] (the call fails with E: a name such as\n"
     "                        EPERM or ENOSYS, or a number; EPERM if not given); kill (the process\n"
-    "                        dies of SIGSYS); log (allowed, and logged to the kernel's audit log).\n"
-    "                        The filter starts just before execve: with default errno or kill,\n"
-    "                        allow execve and everything the command needs.  Syscalls of another\n"
-    "                        ABI (i386, x32) fail with ENOSYS whatever FILE says\n"
+    "                        dies of SIGSYS: status 159); log (allowed, and logged to the kernel's\n"
+    "                        audit log, or dmesg).  A syscall newer than the C library needs its\n"
+    "                        number.  The filter starts just before execve: with default errno or\n"
+    "                        kill, allow execve and everything the command and its loader call\n"
+    "                        (strace -f -c COMMAND lists them), or it dies at once (SIGSEGV, 139,\n"
+    "                        or SIGSYS); a refused execve gives 126 only if write and exit_group\n"
+    "                        are allowed.  Syscalls of another ABI (i386, x32) fail with ENOSYS\n"
+    "                        whatever FILE says\n"
     "  --allow-new-privs     do not set no_new_privs (every mount is nosuid all the same, so\n"
     "                        setuid programs still gain nothing)\n"
     "  --no-masks            do not hide /proc/keys, /proc/kallsyms... nor make /proc/sys,\n"
@@ -142,7 +149,8 @@ static const char usage_text[] =
     "                        up or the command could not run (125, 126, 127), FILE gets\n"
     "                        {\"error\":{\"step\":S,\"errno\":N,\"path\":S,\"message\":S}}.\n"
     "                        FILE is created before the container starts; a usage error\n"
-    "                        writes no report\n"
+    "                        writes no report; if it cannot be written at the end, ctrun says\n"
+    "                        so on stderr and keeps the exit status\n"
     "\n"
     "  -h, --help            show this help\n"
     "\n"
@@ -151,7 +159,9 @@ static const char usage_text[] =
     "\n"
     "Exit status: the command's; 128+N if it was killed by signal N (137 for SIGKILL, e.g. by\n"
     "the OOM killer); 124 if --timeout killed it; 125 if the container could not be set up or\n"
-    "the usage is wrong; 126 if the command exists but cannot be run; 127 if it does not exist.\n";
+    "the usage is wrong; 126 if the command exists but cannot be run; 127 if it does not exist.\n"
+    "With 125, 126 and 127 ctrun prints one line on stderr (\"ctrun: STEP: PATH: REASON\" when\n"
+    "the container failed); a bad option stops it before anything runs.\n";
 
 #define NRLIMIT_NAMES 9
 #define MAX_PIDS 4194304 /* PID_MAX_LIMIT: no more processes can exist */
@@ -678,6 +688,20 @@ static void handle_option(options *o, int opt, char *arg) {
     }
 }
 
+/* "ctrun: -ro: unknown option (did you mean --ro?)": a long option written with one dash is read
+   as a cluster of short ones, so name the whole argument, and the long option it may mean. */
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+static void unknown_option(const char *arg) {
+    const char *name = arg[0] == '-' && arg[1] != '-' ? arg + 1 : NULL;
+    size_t len = name ? strcspn(name, "=") : 0;
+    for (size_t i = 0; name && long_options[i].name; i++)
+        if (strlen(long_options[i].name) == len && strncmp(name, long_options[i].name, len) == 0)
+            die("%s: unknown option (did you mean -%s? see ctrun --help)", arg, arg);
+    die("%s: unknown option (see ctrun --help)", arg);
+}
+
 /* Fills *o from argv and returns the index of COMMAND.  Bad usage exits with 125. */
 static int parse_args(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
@@ -685,14 +709,17 @@ static int parse_args(int argc, char **argv, options *o) {
     o->env = (const char **)xcalloc((size_t)argc + 3, sizeof *o->env);
     o->spec.mounts = o->mounts;
     opterr = 0; /* our own one-line messages instead of getopt's */
-    int opt;
-    /* '+': stop at COMMAND, so its own options are left alone; ':': report a missing argument. */
+    int opt, current = optind;
+    /* '+': stop at COMMAND, so its own options are left alone; ':': report a missing argument.
+       No permutation, so the argument getopt_long works on is argv[optind] as it was before the
+       call (optind stays there while it walks a cluster of short options such as -ro). */
     while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
         if (opt == ':')
-            die("%s: missing argument (see ctrun --help)", argv[optind - 1]);
+            die("%s: missing argument (see ctrun --help)", argv[current]);
         if (opt == '?')
-            die("%s: unknown option (see ctrun --help)", argv[optind - 1]);
+            unknown_option(argv[current]);
         handle_option(o, opt, optarg);
+        current = optind;
     }
     if (optind >= argc)
         die("missing COMMAND (see ctrun --help)");
@@ -824,9 +851,22 @@ static void report_error(FILE *f, const char *path, const ctr_error *err) {
 
 /* ---- running ---- */
 
-/* One line: "ctrun: STEP: PATH: MESSAGE" (PATH left out when the error has none). */
+/* Whether msg already names path: as a whole word, so that a path "/" is not found in
+   "/etc/foo" but "/x" is in "rootfs /x: No such file or directory". */
+static int names_path(const char *msg, const char *path) {
+    size_t len = strlen(path);
+    for (const char *p = strstr(msg, path); p; p = strstr(p + 1, path)) {
+        char before = p == msg ? ' ' : p[-1], after = p[len];
+        if (strchr(" '\"(", before) && (after == '\0' || strchr(" :,)'\"", after)))
+            return 1;
+    }
+    return 0;
+}
+
+/* One line: "ctrun: STEP: PATH: MESSAGE", PATH left out when the error has none or the message
+   already names it ("ctrun: rootfs: rootfs /x: No such file or directory"). */
 static void print_error(const ctr_error *err) {
-    if (err->path[0])
+    if (err->path[0] && !names_path(err->msg, err->path))
         fprintf(stderr, "ctrun: %s: %s: %s\n", ctr_step_name(err->step), err->path, err->msg);
     else
         fprintf(stderr, "ctrun: %s: %s\n", ctr_step_name(err->step), err->msg);

@@ -31,50 +31,75 @@
        The implementation needs _GNU_SOURCE: include container.h first in the implementation file,
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
+   This comment is the manual.  In the repository, examples/hello.c is the smallest complete
+   program and examples/ctrun.c a command-line front end (ctrun --help) that fills most of the spec
+   from its options.
+
    CONTENTS OF THIS MANUAL
-       1. Lifecycle           5. Users and rootless   9. Security
-       2. The spec            6. Stdio and init      10. Requirements and kernel versions
-       3. The root filesystem 7. Errors              11. Design notes
-       4. Mounts              8. Limits and cgroups
+       1. Lifecycle            5. Users and rootless    9. Security
+       2. The spec             6. Stdio and init       10. Network namespace pool
+       3. The root filesystem  7. Errors               11. Requirements
+       4. Mounts               8. Limits and cgroups   12. Design
 
    1. LIFECYCLE
        ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
        caller), clones a child in new namespaces, and returns once the command has been exec'd, or
        with an error if any setup step failed.  The spec only has to live until ctr_spawn returns.
-       Then: ctr_wait() (blocking) or ctr_pidfd() (readable when the container exits, for poll/epoll),
-       ctr_kill(), and ctr_destroy(), which kills whatever still runs, reaps it and frees everything.
+       Then, on the ctr_container handle:
+       ctr_wait()      blocks until the container exits (or its timeout kills it) and fills a
+                       ctr_result (see 8).
+       ctr_poll()      the same without blocking: 1 and the result once it has exited, 0 while it
+                       runs, -1 on error.
+       ctr_pidfd()     a pidfd, owned by the handle, that becomes readable when the container exits
+                       (for poll/epoll).
+       ctr_pid()       the host pid of the container's first process: the command, or the init.
+       ctr_kill()      sends a signal (see 8 for what SIGKILL reaches).
+       ctr_destroy()   kills whatever still runs, reaps it, waits for its cgroup to empty and
+                       removes it, and frees everything.
+       ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
+       ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
        ctr_spawn is safe to call from any thread, from many threads at once.  The container's pid 1
        is a child of the calling process: a host that reaps with waitpid(-1) (or a SIGCHLD handler
        that does) steals its exit status, and ctr_wait then fails with ECHILD; with init set, pid 1
        never execs and cannot be reaped that way.
 
-   2. THE SPEC (ctr_spec; zero = default)
+   2. THE SPEC
+       ctr_spec describes the container.  Zero is the default for every field, and the defaults are
+       the isolated ones: clear it (= {0} in C; memset in C++, where g++ and clang++ warn about
+       = {0} under -Wextra) and set only what you need.
        argv           required; argv[0] without a '/' is searched in the container's PATH.
        env            NULL-terminated "K=V" list; NULL gives PATH=/usr/local/sbin:/usr/local/bin:
                       /usr/sbin:/usr/bin:/sbin:/bin and HOME=/ (never the host's environment).
-       cwd            working directory inside the container (default "/").
-       hostname       default "container"; needs a new UTS namespace (setting it while sharing
-                      CTR_NS_UTS fails with CTR_STEP_SPEC/EINVAL).
+       cwd            working directory inside the container, an absolute path (default "/").
+       hostname       default "container", at most 64 bytes; needs a new UTS namespace (setting it
+                      while sharing CTR_NS_UTS fails with CTR_STEP_SPEC/EINVAL).
        share          CTR_NS_* bits: namespaces to share with the host instead of creating.  Default:
                       new mount, pid, uts, ipc, net (with loopback up) and cgroup namespaces, and for a
                       caller that is not root also a user namespace (see 5).  The mount namespace is
-                      always new.
-       time_ns        non-zero: new time namespace with the given monotonic/boottime offsets.
-       netns_pool     a ctr_netns_pool (below): the container borrows an empty network namespace
-                      instead of creating one (see 11 for what it saves).
+                      always new.  What sharing gives away: see 9.
+       time_ns        non-zero: a new time namespace (Linux 5.6), CLOCK_MONOTONIC and CLOCK_BOOTTIME
+                      offset by monotonic_offset_sec and boottime_offset_sec.
+       netns_pool     a ctr_netns_pool: the container borrows an empty network namespace instead of
+                      creating one (see 10).
        no_die_with_host  by default the container is killed (SIGKILL) when the thread that spawned it
                       exits (PR_SET_PDEATHSIG follows the spawning *thread*: spawn from a thread that
                       outlives the container); set this to let it run on.
+       The other fields: rootfs, readonly_root, no_default_mounts (3); mounts, nmounts (4); uid,
+       gid, new_userns (5); stdio, stdio_fd, init (6); the limits (8); the security fields (9).
 
    3. THE ROOT FILESYSTEM
        rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
-       (whichever exist; symlinks are copied as symlinks) are bound read-only.  rootfs = "DIR": DIR
-       (bound recursively, writable unless readonly_root) becomes "/".  readonly_root makes the root
-       mount read-only (mounts on top of it keep their own mode).  Unless no_default_mounts is set,
-       proc on /proc, a minimal /dev and a tmpfs on /tmp are mounted first; a mount of yours on the same
-       target replaces the default one.  The old root is detached after pivot_root (never chroot).
+       (whichever exist; symlinks are copied as symlinks) are bound read-only, and nothing else of
+       the host's (no /home, /root, /run or /sys).  rootfs = "DIR": DIR (bound recursively, writable
+       unless readonly_root) becomes "/"; mount targets that DIR lacks are created in DIR itself,
+       on the host.  readonly_root makes the root mount read-only (mounts on top of it keep their
+       own mode).  Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on
+       /tmp are mounted first; a mount of yours on the same target replaces the default one.  The
+       old root is detached after pivot_root (never chroot).
 
-   4. MOUNTS (spec.mounts, spec.nmounts; applied in order, after the defaults)
+   4. MOUNTS
+       spec.mounts, spec.nmounts: an array of ctr_mount (type, source, target, flags, size, mode,
+       data, data_len), applied in order, after the defaults.
        CTR_MOUNT_BIND     source (absolute host path) on target; read-only and recursive unless
                           CTR_MOUNT_RW / CTR_MOUNT_NONRECURSIVE.  The target is created (directory or
                           empty file, as the source) if missing.
@@ -87,28 +112,42 @@
        CTR_MOUNT_DIR      create a directory (mode, 0 = 0755), with missing parents.
        CTR_MOUNT_SYMLINK  create a symlink target -> source.
        CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644).
-       CTR_MOUNT_SYSFS    a sysfs, always read-only, for the container's network namespace.
-       Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev).  Targets are absolute
-       paths inside the container.  They are resolved inside the new root with
+       CTR_MOUNT_SYSFS    a sysfs, always read-only, for the container's network namespace (its
+                          masks: see 9).
+       CTR_MOUNT_READONLY in flags makes a tmpfs, proc, dev or mqueue mount read-only.
+       Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev);
+       proc, sysfs, mqueue and the /dev mounts are also noexec.  Targets are absolute paths inside
+       the container ("/" is refused: use rootfs).  They are resolved inside the new root with
        openat2(RESOLVE_BENEATH): a symlink on the way that would leave the root - an absolute one, or
        too many ".." - is refused with EXDEV rather than followed; write the real path instead.
 
    5. USERS AND ROOTLESS
-       uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace the
-       supplementary groups are cleared.  A caller that is not root gets a new user namespace in which
-       the caller's own uid/gid appear as spec.uid/spec.gid (root by default); only that one id is
-       mapped.  Root may ask for a user namespace too with new_userns: then host uid 0 appears as
-       spec.uid inside, so file access is still host root's; it only confines capabilities to the
-       namespace.  Rootless needs unprivileged user namespaces enabled (most distributions do).
+       uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace they
+       are the host's ids (uid 0 is the host's root: see 9; another uid gets no capabilities but
+       those in cap_add) and the supplementary groups are cleared.  A caller that is not root gets a new
+       user namespace in which the caller's own uid/gid appear as spec.uid/spec.gid (root by
+       default); only that one id is mapped (no subordinate ranges, no newuidmap), and for the
+       host's files the container is the caller.  Root may ask for a user namespace too with
+       new_userns: then host uid 0 appears as spec.uid inside, so file access (and /proc/sys) is
+       still host root's; it only confines capabilities to the namespace.  Rootless needs
+       unprivileged user namespaces enabled (see 11).
 
    6. STDIO AND INIT
        stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
        closed by the library) or CTR_STDIO_PIPE (the host end is ctr_stdio_fd(c, i); close it early
-       with ctr_close_stdio).  No other host file descriptor reaches the container.
+       with ctr_close_stdio).  No other host file descriptor reaches the container.  A pipe holds
+       64 KiB: read an output pipe to EOF before ctr_wait (or poll it together with ctr_pidfd);
+       otherwise a command that writes more blocks on the full pipe, and ctr_wait waits for it
+       until timeout_sec, if any.
        With init set, pid 1 is a tiny init that reaps zombies, forwards SIGHUP SIGINT SIGQUIT SIGTERM
        SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
        Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
-       handler for (only SIGKILL always works).
+       handler for (only SIGKILL always works).  The init never execs: it is a copy of the host
+       process as it was in ctr_spawn (heap, stack, environment), with every descriptor but its
+       status pipe closed and not dumpable (and CAP_SYS_PTRACE refused with it: see 9).  It runs
+       under the container's capabilities and seccomp filter: a filter that refuses what it uses
+       (rt_sigtimedwait, wait4, kill, clone, write, exit_group) breaks it; with wait4 refused it
+       never sees the command exit, and the container runs on until its timeout or a kill.
        The container runs in a new session without a controlling terminal (so it cannot push input
        into the host's terminal): /dev/tty gives ENXIO and shells warn "no job control".
 
@@ -116,58 +155,107 @@
        Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
        err->step says which step failed (ctr_step_name() gives its name), err->sys_errno the errno,
        err->path the path involved and err->msg one line such as
-       "mount tmpfs on /tmp: No space left on device".  A failed ctr_spawn leaves nothing behind: no
-       process, mount, file descriptor or memory.  CTR_STEP_EXEC with ENOENT means the command does not
-       exist; with EACCES or ENOEXEC it exists but cannot run.
+       "mount tmpfs on /tmp: No space left on device", which usually names the path already.  A
+       failed ctr_spawn leaves nothing behind: no process, mount, file descriptor or memory.
+       CTR_STEP_EXEC with ENOENT means the command does not exist; with EACCES or ENOEXEC it exists
+       but cannot run.  A bad field fails with CTR_STEP_SPEC (or the step it belongs to) and EINVAL
+       before anything starts.
 
    8. LIMITS AND CGROUPS
        memory_max, memory_swap_max, pids_max, cpus, cpu_weight, io_weight are cgroup limits; 0 means
-       not limited.  With memory_max set, swap is off unless memory_swap_max allows some (a host
-       with swap but without swap accounting cannot limit it: ctr_spawn then fails).  On v1,
-       memory_swap_max needs memory_max, and cgroup_parent is a path inside each controller's
-       hierarchy.  A limit
-       that cannot be applied (no cgroup access, controller missing or not delegated) makes
-       ctr_spawn fail with CTR_STEP_CGROUP, the path, errno and what to do: never silently unlimited.
-       cgroup v2 is used when /sys/fs/cgroup is a cgroup2 mount (one cgroup per container, the child
-       born in it with clone3 CLONE_INTO_CGROUP, Linux 5.7); otherwise the cgroup v1 controllers
-       (memory, pids, cpu, cpuacct, freezer, blkio) under /sys/fs/cgroup/<name>, the child waiting
-       until the parent has moved it.  Where: as root <hierarchy>/container.h/ctr-PID-N (the library's
-       own subtree); as another user (v2), the highest cgroup above its own that it may write (the
-       subtree systemd delegates to user@UID.service), plus /container.h/ctr-PID-N; cgroup_parent
-       overrides the parent.  The host process is never moved.  A container cgroup left behind by a
-       crashed host (its PID gone) is removed when a later process creates its first container
-       cgroup in that hierarchy.
-       cgroup = CTR_CGROUP_ALWAYS gives a cgroup without limits (for ctr_stats, ctr_pause, exact
-       peak memory); CTR_CGROUP_NEVER refuses limits.  A cgroup ns, unless shared, is rooted at the
-       container's cgroup.
-       rlimits are set inside with prlimit before the uid change; RLIMIT_CORE is 0 unless given.
-       timeout_sec (at most 1e9): ctr_wait kills the whole container when it passes
-       (result.timed_out); with an event loop, arm a timer for ctr_deadline_ns() and call ctr_poll,
-       which does the same.  "The whole container": its cgroup, or its pid namespace; with a shared
-       pid namespace and no cgroup only pid 1 is killed.
+       not limited.  A limit that cannot be applied (no cgroup access, controller missing or not
+       delegated) makes ctr_spawn fail with CTR_STEP_CGROUP, the path, errno and what to do: never
+       silently unlimited.  The files written, v2 / v1:
+       memory_max       bytes (memory.max / memory.limit_in_bytes).  When the container needs more
+                        and the kernel cannot reclaim it, the OOM killer kills one of its processes
+                        with SIGKILL (result.oom_killed).
+       memory_swap_max  swap on top of memory_max (memory.swap.max / memory.memsw.limit_in_bytes,
+                        memory + swap; on v1 it needs memory_max).  With memory_max set and this 0,
+                        no swap.  Without swap accounting asking for swap fails, and memory_max alone
+                        fails on v2 if the host has swap (v1 sets memory.swappiness to 0 instead).
+       pids_max         processes and threads; beyond it fork and clone fail with EAGAIN (pids.max).
+       cpus             X CPUs' worth of time in every 100 ms period, at most 100000 (less than
+                        0.01 counts as 0.01); 0.5 is half of one CPU (cpu.max / cpu.cfs_quota_us).
+       cpu_weight       1..10000, default 100: the share of CPU time against neighbouring cgroups
+                        when the CPUs are busy (cpu.weight / cpu.shares, N * 1024 / 100).
+       io_weight        1..10000, default 100: the share of disk time (io.weight / blkio.weight or
+                        blkio.bfq.weight, within 10..1000); only where the disk's I/O scheduler
+                        honours weights (on v1: BFQ).
+       With a limit set, or cgroup = CTR_CGROUP_ALWAYS (a cgroup without limits: for ctr_stats,
+       ctr_pause, exact peak memory), the container gets a cgroup of its own; CTR_CGROUP_NEVER
+       refuses limits instead.
+       cgroup v2 is used when /sys/fs/cgroup is a cgroup2 mount: one cgroup per container, with
+       memory, pids, cpu and io enabled in the parent's cgroup.subtree_control (those a limit needs
+       must be available there), the child born in it with clone3 CLONE_INTO_CGROUP (Linux 5.7;
+       without clone3 it moves itself in first thing).  Otherwise the cgroup v1 controllers under
+       /sys/fs/cgroup/<name> (as in the hybrid layout): memory, pids, cpu and blkio when a limit needs
+       them (memory and pids also with CTR_CGROUP_ALWAYS), cpuacct (CPU times) and freezer (kill,
+       pause) always, the child waiting until the parent has moved it.
+       Where: as root <hierarchy>/container.h/ctr-PID-N (PID the host process's, N counting its
+       containers: the library's own subtree); as another user on v2, the highest cgroup above its
+       own that it may write (the subtree systemd delegates to user@UID.service), plus
+       /container.h/ctr-PID-N.  cgroup_parent, an existing cgroup, overrides the parent: on v2
+       relative to /sys/fs/cgroup (or written in full, /sys/fs/cgroup/PATH), on v1 a path inside each
+       controller's hierarchy, existing in every controller used.  On v1 another user needs one:
+       root makes it in each controller (mkdir /sys/fs/cgroup/{memory,pids,cpu,cpuacct,freezer}/u,
+       chown -R) and the user passes cgroup_parent "u".  Where permission is missing the message
+       says what to do (on v2: systemd-run --user --scope -p Delegate=yes, or cgroup_parent).  The
+       host process is never moved.  A container cgroup left behind by a crashed host (its PID gone)
+       is removed when a later process creates its first container cgroup in that hierarchy.  A
+       cgroup ns, unless shared, is rooted at the container's cgroup ("/" in /proc/self/cgroup).
+       rlimits, nrlimits: an array of ctr_rlimit (resource RLIMIT_*, soft, hard; CTR_RLIM_INFINITY
+       for unlimited), set inside with prlimit before the uid change; the others stay the caller's,
+       except RLIMIT_CORE, which is 0 unless given.  Raising a hard limit needs CAP_SYS_RESOURCE in
+       the host's user namespace (and nofile is capped by fs.nr_open): else CTR_STEP_RLIMIT.
+       timeout_sec (at most 1e9): wall-clock time from ctr_spawn; ctr_wait kills the whole container
+       when it passes (result.timed_out); with an event loop, arm a timer for ctr_deadline_ns() (the
+       deadline in CLOCK_MONOTONIC ns, 0 without one) and call ctr_poll, which does the same.  "The
+       whole container": its cgroup, or its pid namespace; with a shared pid namespace and no cgroup
+       only pid 1 is killed.  The kill is SIGKILL, which no handler or trap can stop.
        ctr_kill(c, SIGKILL) kills every process of the container (cgroup.kill, Linux 5.14, or the
-       freezer); other signals go to pid 1.  Once pid 1 is reaped ctr_kill fails with ESRCH; with
-       a shared pid namespace, processes left in the cgroup are killed by ctr_destroy.  ctr_pause
-       returns once the whole cgroup is frozen.  ctr_destroy kills, waits for the cgroup to empty and
-       removes it.
-       ctr_result after wait: exit code or signal, timed_out, oom_killed (cgroup), memory_peak (the
-       cgroup's peak: v2 memory.peak, Linux 5.19, or v1 max_usage; without a cgroup the largest
-       single process's RSS), CPU user/system time of all processes (without a cgroup: of those pid
-       1 reaped).
+       freezer); other signals go to pid 1 (an init forwards those listed in 6).  Once pid 1 is reaped ctr_kill
+       fails with ESRCH; with a shared pid namespace, processes left in the cgroup are killed by
+       ctr_destroy.  ctr_pause freezes the whole cgroup and returns once it is frozen; ctr_resume
+       thaws it.  ctr_destroy kills, waits for the cgroup to empty and removes it.
+       ctr_stats (needs a cgroup) fills a ctr_usage while the container runs: memory_current,
+       pids_current and cpu_usage_ns; on v1 memory and pids read 0 unless a limit (or
+       CTR_CGROUP_ALWAYS) brought that controller in.  ctr_cgroup_path() is the cgroup's directory
+       on the host, "" if it has none.
+       ctr_result after ctr_wait or ctr_poll: exited and exit_code, or signaled and term_signal;
+       wall_ns (from spawn until the exit was seen); timed_out; oom_killed (the cgroup's v2
+       memory.events or v1 memory.oom_control: needs the memory controller, on v1 a memory limit or
+       CTR_CGROUP_ALWAYS); memory_peak (the cgroup's peak: v2 memory.peak, Linux 5.19, or v1
+       max_usage; 0 on v1 without the memory controller; without a cgroup the largest single
+       process's RSS); cpu_user_ns and cpu_system_ns of all processes (v2 cpu.stat, v1 cpuacct in
+       ticks; without a cgroup: of those pid 1 reaped).
 
    9. SECURITY
        Every default is the safe one; each field below loosens one thing.  What we protect against:
        a process in the container reaching the host's files, processes, network, IPC, hostname,
        terminal or kernel interfaces through the means listed here.  What we do not: the container
-       shares the host kernel, so a kernel bug is out of scope; a container run by root without a
-       user namespace is real root restricted by namespaces, capabilities and seccomp; with rootfs
-       NULL the host's /usr and /etc are readable.
+       shares the host kernel, so a kernel bug is out of scope (a virtual machine is the answer to
+       that), and so are hardware side channels; without limits (8) it may use up memory, CPU and
+       process slots, and fill its /tmp (a tmpfs of half the RAM by default); with rootfs NULL the
+       host's /usr and /etc are readable, and /proc/meminfo, /proc/cpuinfo and /proc/self/mountinfo
+       describe the host; no AppArmor or SELinux profile is applied.
+       Root: a container run by root without a user namespace is real root restricted by
+       namespaces, capabilities, seccomp, the masks and the mount flags.  It reads what root may
+       read of what it sees (the host's /etc/shadow with rootfs NULL, even with every capability
+       dropped: it owns the file); what it writes in a writable bind is root's on the host, where
+       nosuid does not follow it: a setuid-root copy of a shell left there runs as root for any
+       host user who can reach it.  Bind writable only directories no untrusted host user can run
+       programs from, or use another uid or a caller that is not root (5).
+       Sharing (share): with the pid namespace shared the container sees the host's processes and
+       can signal those of its uid (as root, with CAP_KILL, any); with the network namespace shared
+       it reaches the host's services on 127.0.0.1 and its abstract unix sockets.
        Capabilities: the bounding, effective and permitted sets are CTR_CAPS_DEFAULT (Docker's set:
        no SYS_ADMIN, SYS_MODULE, SYS_PTRACE, SYS_RAWIO, NET_ADMIN, SYS_TIME, MAC_ADMIN, BPF,
-       PERFMON...) plus cap_add minus cap_drop (CTR_CAPS_ALL drops all); the inheritable set is
-       empty.  A uid other than 0 has no capabilities except those in cap_add (as ambient ones).
-       no_new_privs is set (setuid binaries and file capabilities grant nothing) unless
-       allow_new_privs.  Mounts are nosuid and nodev (but the /dev device binds and devpts).
+       PERFMON...) plus cap_add minus cap_drop (a bit in both is dropped; CTR_CAPS_ALL drops all);
+       the inheritable set is empty.  A uid other than 0 has no capabilities except those in cap_add
+       (as ambient ones).  Without a user namespace a capability the caller lacks cannot be added
+       (CTR_STEP_CAPS, EPERM).  no_new_privs is set (setuid binaries and file capabilities grant
+       nothing) unless allow_new_privs.  Mounts are nosuid and nodev (but the /dev device binds and
+       devpts), so a device node made with mknod cannot be opened.
        seccomp: by default a filter the library compiles to classic BPF itself: the native
        architecture only (i386 and x32 calls fail with ENOSYS, so they cannot bypass it); EPERM for
        mount, umount2, pivot_root, the new mount API, unshare, setns, clone with CLONE_NEW* flags,
@@ -177,34 +265,79 @@
        vhangup, lookup_dcookie, iopl/ioperm and the obsolete calls; ENOSYS for clone3 (so libc uses
        clone, whose flags the filter can read); EPERM for ioctl TIOCSTI and TIOCLINUX (comparing the
        low 32 bits of the request, as the kernel does); EPERM for open_tree_attr and syslog, and
-       ENOSYS for every syscall newer than open_tree_attr (Linux 6.15), as an allow-list would.  seccomp = CTR_SECCOMP_RULES builds a filter
-       from seccomp_rules (syscall number, action) with seccomp_default_action; CTR_SECCOMP_BPF
-       installs seccomp_bpf as given; CTR_SECCOMP_NONE installs none.  The filter is installed just
-       before execve: one that refuses execve makes the exec fail, reported by ctr_spawn only if it
-       still allows write and exit_group (otherwise the container dies by the filter's action).
+       ENOSYS for every syscall newer than open_tree_attr (Linux 6.15), as an allow-list would.
+       Everything else is allowed, ptrace included (within the capabilities).  The profile does not
+       depend on the capabilities: with cap_add CAP_SYS_ADMIN sethostname works, but mount still
+       fails with EPERM.  seccomp = CTR_SECCOMP_RULES builds a filter from seccomp_rules, an array
+       of ctr_seccomp_rule (nr: a SYS_xxx number, 0..4095; action: CTR_SECCOMP_ALLOW, _ERRNO with
+       errno_value (0 = EPERM), _KILL or _LOG (allowed, and logged to the audit log)), at most 2040
+       rules, the first for a syscall deciding, with seccomp_default_action (and
+       seccomp_default_errno) for the others; CTR_SECCOMP_BPF installs seccomp_bpf
+       (struct sock_filter[seccomp_bpf_len], 1..4096 instructions) as given; CTR_SECCOMP_NONE
+       installs none.  The filter covers the command, everything it starts and the init.  It is
+       installed just before execve: one that refuses execve makes the exec fail, reported by
+       ctr_spawn only if it still allows write and exit_group (otherwise the container dies by the
+       filter's action).
+       Order in the child: the bounding set is dropped before the switch to uid/gid, the final
+       capabilities and no_new_privs are set after it, and the filter comes last, right before
+       execve (or before the init starts the command), so the library's own execve goes through
+       it; with allow_new_privs the filter comes before the capabilities are dropped (installing it
+       then needs CAP_SYS_ADMIN).
        /proc: kcore, keys, key-users, timer_list, sched_debug, latency_stats, timer_stats, acpi,
        scsi, asound, kallsyms, kpage*, vmallocinfo are masked (files by a read-only nodev bind of
        /dev/null, so opening them fails; directories by an empty read-only tmpfs); sys,
        sysrq-trigger, irq, bus and fs are read-only.  A CTR_MOUNT_SYSFS is read-only, with firmware,
-       devices/virtual/powercap and kernel/security masked.  no_masks leaves both alone.  The masks
-       are mounts of the container's own mount namespace, which it cannot remove (no
-       CAP_SYS_ADMIN, and umount is filtered).
+       devices/virtual/powercap and kernel/security masked.  no_masks leaves both alone: run by
+       root, the container's uid 0 can then write the host's sysctls (kernel.core_pattern among
+       them, which runs a program of its choice as root on the host).  The masks are mounts of the
+       container's own mount namespace, which it cannot remove (no CAP_SYS_ADMIN, and umount is
+       filtered).
        Process: a new session (no controlling terminal, so no TIOCSTI into the host's), every host
        fd but the stdio you gave closed at exec (init closes them itself), not dumpable until exec
        (nothing may ptrace or read /proc/PID of the setup process, which shares or copies the
-       host's memory), the new root entered
-       with pivot_root and the old one detached.  With init, pid 1 stays a copy of the host process
+       host's memory), the new root entered with pivot_root and the old one detached, no
+       environment from the host, RLIMIT_CORE 0.  With init, pid 1 stays a copy of the host process
        (undumpable, no fds): init with CAP_SYS_PTRACE and no user namespace is refused
-       (CTR_STEP_CAPS), since ptrace could read the host's memory through it.
+       (CTR_STEP_CAPS, EINVAL), since ptrace could read the host's memory through it; in a user
+       namespace the capability counts only there, and the combination is allowed.
 
-   10. REQUIREMENTS
+   10. NETWORK NAMESPACE POOL
+       Creating a network namespace and bringing its loopback up is the costliest part of a spawn
+       (about 1 ms on a small VM, and as much again tearing it down, on a kernel worker).
+       ctr_netns_pool_create(&pool, max, &err) makes a pool of at most max empty namespaces with
+       loopback up, created on first use and then lent to one container at a time: set
+       spec.netns_pool, and the namespace goes back to the pool when the container is reaped.  When
+       all max are lent, a container gets a new namespace of its own as usual.  Only root can make a
+       pool, and ctr_spawn refuses (CTR_STEP_SPEC, EINVAL) a container that could change a namespace
+       or leave something in it: one with a user namespace, a shared pid or network namespace,
+       CAP_NET_ADMIN or CAP_SYS_ADMIN, or no_masks (which leaves /proc/sys writable).  What a later
+       container can still see of an earlier one: closed TCP connections in TIME_WAIT (in
+       /proc/net/tcp, for up to a minute) and the namespace's identity (its inode number).  Sockets
+       live only as long as the processes holding them - unless the host was given one (through a
+       unix socket it passed in as stdio).  ctr_netns_pool_destroy(pool) frees the pool once the last
+       container using it has been reaped; it is thread-safe, like ctr_spawn.  max is 1..65536; as
+       another user ctr_netns_pool_create fails with EPERM.  It pays off in a program that spawns
+       many containers (ctrun, one container per process, cannot use it).
+
+   11. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
        close_range with CLOSE_RANGE_CLOEXEC 5.11); on an older kernel ctr_spawn fails with sys_errno
        ENOSYS and the step that needed the call.  clone3 with CLONE_PIDFD (5.3) is used when present,
        the older clone with CLONE_PIDFD where clone3 is missing or filtered (ENOSYS).  Time namespaces
-       need 5.6.  Tested on x86_64 with glibc; other architectures and libcs are untested.
+       need 5.6.  For the limits (8): /sys/fs/cgroup mounted, cgroup2 with the controllers available
+       to the parent or the v1 controllers at /sys/fs/cgroup/<name>; CLONE_INTO_CGROUP 5.7,
+       cgroup.kill 5.14 (else the freezer), memory.peak 5.19 (else memory_peak is 0), swap
+       accounting for swap limits, CONFIG_CFS_BANDWIDTH for cpus.
+       Root, or unprivileged user namespaces, which most distributions enable (sysctl
+       user.max_user_namespaces, kernel.unprivileged_userns_clone; Ubuntu 24.04 also restricts them
+       with kernel.apparmor_restrict_unprivileged_userns).
+       A C99 or C++11 compiler and the Linux headers; the implementation calls pthread_sigmask, so
+       glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
+       syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with
+       glibc (Debian 12: glibc 2.36, gcc 12, clang 14, Linux 6.18, cgroup v1 hybrid; the limits
+       also in VMs with cgroup v2 and v1); aarch64 and other libcs are untested.
 
-   11. DESIGN
+   12. DESIGN
        The parent turns the spec into a plan: paths normalised, every string and buffer allocated.
        The child (the code between clone and execve) only executes the plan with raw syscalls - no
        malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
@@ -219,20 +352,6 @@
        memory); so do other architectures, kernels before 6.12 (on 6.1 with cgroup v1 a rare
        soft lockup was seen with it, not yet understood), sanitizer builds (ASan, TSan, MSan
        track stacks) and builds defining CONTAINER_NO_VM_CLONE.
-       Network namespace pool.  Creating a network namespace and bringing its loopback up is the
-       costliest part of a spawn (about 1 ms on a small VM, and as much again tearing it down, on a
-       kernel worker).  ctr_netns_pool_create(&pool, max, &err) makes a pool of at most max empty
-       namespaces with loopback up, created on first use and then lent to one container at a time:
-       set spec.netns_pool, and the namespace goes back to the pool when the container is reaped.
-       When all max are lent, a container gets a new namespace of its own as usual.  Only root
-       can make a pool, and ctr_spawn refuses (CTR_STEP_SPEC, EINVAL) a container that could change
-       a namespace or leave something in it: one with a user namespace, a shared pid or network
-       namespace, CAP_NET_ADMIN or CAP_SYS_ADMIN, or no_masks (which leaves /proc/sys writable).
-       What a later container can still see of an earlier one: closed TCP connections in TIME_WAIT
-       (in /proc/net/tcp, for up to a minute) and the namespace's identity (its inode number).
-       Sockets live only as long as the processes holding them - unless the host was given one
-       (through a unix socket it passed in as stdio).  ctr_netns_pool_destroy(pool) frees the pool
-       once the last container using it has been reaped; it is thread-safe, like ctr_spawn.
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
@@ -395,7 +514,7 @@ typedef enum ctr_cgroup_mode {
     CTR_CGROUP_NEVER      /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
-/* A pool of empty network namespaces lent to containers (manual section 11). */
+/* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
 typedef struct ctr_spec {
@@ -420,7 +539,7 @@ typedef struct ctr_spec {
     int init;                   /* run a tiny init as pid 1 */
     int no_die_with_host;       /* keep running when the spawning thread exits */
 
-    /* Limits (section 5 of the manual).  0 = not limited. */
+    /* Limits (section 8 of the manual).  0 = not limited. */
     uint64_t memory_max;        /* bytes of RAM (cgroup memory.max) */
     uint64_t memory_swap_max;   /* bytes of swap on top; 0 = no swap when memory_max is set */
     uint64_t pids_max;          /* processes and threads (cgroup pids.max) */
@@ -447,7 +566,7 @@ typedef struct ctr_spec {
     int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
     uint64_t shm_size;          /* bytes of the /dev/shm tmpfs of a CTR_MOUNT_DEV; 0 = 64 MiB */
 
-    /* Performance (manual section 11) */
+    /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
 } ctr_spec;
 

@@ -1907,7 +1907,7 @@ TEST(unprivileged_time_and_shared_net) {
     check_clock_offset(CLOCK_MONOTONIC, "monotonic", 1000000);
 }
 
-/* ---- spawn path and the network namespace pool (manual section 11) ---- */
+/* ---- spawn path and the network namespace pool (manual sections 10 and 12) ---- */
 
 /* Page faults this process takes writing every page of mem: after a fork-style clone each page
    is write-protected (copy-on-write) and faults once; after the vfork-style one, none does. */
