@@ -41,7 +41,7 @@ $(BUILD)/tests/probe: tests/probe.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/tests/test_core: tests/test_core.c tests/harness.h container.h
+$(BUILD)/tests/test_core: tests/test_core.c tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
 
@@ -51,15 +51,15 @@ $(BUILD)/tests/attack: tests/escape/attack.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
 
-$(BUILD)/tests/test_escape: tests/escape/test_escape.c tests/harness.h container.h
+$(BUILD)/tests/test_escape: tests/escape/test_escape.c tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
 
-$(BUILD)/tests/test_limits: tests/test_limits.c tests/harness.h container.h
+$(BUILD)/tests/test_limits: tests/test_limits.c tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
 
-$(BUILD)/tests/test_core_asan: tests/test_core.c tests/harness.h container.h
+$(BUILD)/tests/test_core_asan: tests/test_core.c tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	    $(WARN) -std=c99 -I. -o $@ $< -lpthread
