@@ -435,6 +435,31 @@ __attribute__((unused)) static void expect_spawn_error(int line, const ctr_spec 
 #define EXPECT_SPAWN_ERROR(s, step, errnum, path) \
     expect_spawn_error(__LINE__, s, step, errnum, path)
 
+/* A mount on target, a path through one of the evil symlinks that leave the rootfs (CVE-2021-30465
+   and kin), must be refused: step mount, EXDEV, err.path the target; nothing made in g_hostside,
+   the mount table unchanged.  A bind mounts bind_source. */
+__attribute__((unused)) static void expect_escape_refused(int line, const char *const *argv,
+                                                          ctr_mount_type type, const char *target,
+                                                          const char *bind_source) {
+    ctr_spec s;
+    ctr_mount m;
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.target = target;
+    m.source = type == CTR_MOUNT_BIND ? bind_source : type == CTR_MOUNT_SYMLINK ? "/x" : NULL;
+    m.data = "pwned";
+    m.data_len = 5;
+    spec_init(&s, argv);
+    s.mounts = &m;
+    s.nmounts = 1;
+    int mounts = th_mount_count();
+    expect_spawn_error(line, &s, CTR_STEP_MOUNT, EXDEV, target);
+    if (dir_entries(g_hostside) != 0)
+        TH_FAILF("line %d: %s created something on the host", line, target);
+    if (th_mount_count() != mounts)
+        TH_FAILF("line %d: %s changed the host mount table", line, target);
+}
+
 /* Reads one line from fd (blocking), without the newline. */
 __attribute__((unused)) static void read_line(int fd, char *buf, size_t len) {
     size_t n = 0;

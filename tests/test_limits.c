@@ -1842,7 +1842,7 @@ TEST(no_cgroup_left_after_a_failed_spawn) {
     s.nmounts = 1;
     s.pids_max = 16;
     s.cpus = 1;
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, EXDEV, NULL);
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, EXDEV, "/evil_abs");
     ASSERT_NO_LEFTOVERS();
     ASSERT_EQ(access(g_hostside, F_OK), 0);
     /* a bad cwd, with CTR_CGROUP_ALWAYS */
