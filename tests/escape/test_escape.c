@@ -11,8 +11,7 @@
    own user namespace).  After every test the host is checked: mount table, hostname, canary
    files, core_pattern, and the canary process (a host process no container may see or kill).
 
-   Each test asserts the SAFE behaviour: a test that fails here is an escape (or a broken knob);
-   tests/escape/FINDINGS.txt describes the open ones.
+   Each test asserts the SAFE behaviour: a test that fails here is an escape (or a broken knob).
 
    Run as root.  Fixtures live in a mkdtemp directory under /tmp, with a SysV shared memory segment,
    a SysV message queue, a POSIX message queue, an abstract unix socket and a TCP listener on
