@@ -37,32 +37,27 @@ $(BUILD)/ctrun: examples/ctrun.c container.h
 	mv $(BUILD)/syscall_names.h.tmp $(BUILD)/syscall_names.h
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -I$(BUILD) -o $@ $< -lpthread $(CTRUN_LDFLAGS)
 
+# The programs that run inside the test containers, static so that any rootfs can run them:
+# probe (test_core, test_limits) and the container-escape suite's attack (tests/escape/), which
+# test_escape finds next to itself.
 $(BUILD)/tests/probe: tests/probe.c
-	@mkdir -p $(dir $@)
-	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
-
-$(BUILD)/tests/test_core: tests/test_core.c tests/harness.h container.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
-
-# The container-escape suite (tests/escape/): attack runs inside the containers (static, any
-# rootfs can run it); test_escape finds it next to itself.
 $(BUILD)/tests/attack: tests/escape/attack.c
+$(BUILD)/tests/probe $(BUILD)/tests/attack:
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $<
+	$(CC) -O2 -static -Wall -Wextra -Werror -o $@ $^
 
-$(BUILD)/tests/test_escape: tests/escape/test_escape.c tests/harness.h container.h
+# The test suites, each one C file with tests/common.h and tests/harness.h; test_core_asan is
+# test_core under ASan/UBSan, with its own SUITE_CFLAGS.
+SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_core_asan)
+SUITE_CFLAGS = $(CFLAGS)
+$(BUILD)/tests/test_core_asan: SUITE_CFLAGS = -O1 -g -fsanitize=address,undefined \
+    -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+$(BUILD)/tests/test_core $(BUILD)/tests/test_core_asan: tests/test_core.c
+$(BUILD)/tests/test_limits: tests/test_limits.c
+$(BUILD)/tests/test_escape: tests/escape/test_escape.c
+$(SUITES): tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
-
-$(BUILD)/tests/test_limits: tests/test_limits.c tests/harness.h container.h
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
-
-$(BUILD)/tests/test_core_asan: tests/test_core.c tests/harness.h container.h
-	@mkdir -p $(dir $@)
-	$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	    $(WARN) -std=c99 -I. -o $@ $< -lpthread
+	$(CC) $(SUITE_CFLAGS) $(WARN) -std=c99 -I. -o $@ $(filter %.c,$^) -lpthread
 
 # The whole suite: header freshness, compile checks, the container tests and the container-escape
 # tests (root and, inside the tests, an unprivileged uid), the examples, and one run under
@@ -97,8 +92,8 @@ test-asan: $(BUILD)/tests/test_core_asan $(BUILD)/tests/probe
 	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/tests/test_core_asan
 
 # Compile checks (tests/compile/): each NAME below is a target $(BUILD)/compile/NAME.ok that
-# tests/run.sh builds and counts as one test.  The impl, twice, two-tu, static and malloc checks
-# also run their program, which spawns one container.
+# tests/run.sh builds and counts as one test.  The header and half-malloc checks only compile; the
+# others also run their program, which spawns one container.
 CHECK_CWARN   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
                  -Wno-missing-field-initializers
 CHECK_CXXWARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers
@@ -118,85 +113,47 @@ compile-checks: $(patsubst %,$(CHK)/%.ok,$(COMPILE_CHECKS))
 print-compile-checks:
 	@echo $(COMPILE_CHECKS)
 
-$(CHK)/header-c99-%.ok: $(CDIR)/header_only.c container.h
+# compile_check NAME,FLAGS,SOURCES,PREREQUISITES,LIBS,RUN: the rule of $(CHK)/NAME-COMPILER.ok,
+# in which COMPILER (gcc, clang, g++ or clang++: the rest of the target's name) builds SOURCES
+# (tests/compile/, like PREREQUISITES) with FLAGS and LIBS, then runs the program if RUN is "run".
+define compile_check
+$(CHK)/$(1)-%.ok: $(addprefix $(CDIR)/,$(3) $(4)) container.h
 	@mkdir -p $(CHK)
-	$* -std=c99 -pedantic -Wall -Wextra -Werror -I. -o $(CHK)/header-c99-$* $<
-	@touch $@
-$(CHK)/header-cxx11-%.ok: $(CDIR)/header_only.c container.h
-	@mkdir -p $(CHK)
-	$* -std=c++11 -pedantic -Wall -Wextra -Werror -I. -x c++ -o $(CHK)/header-cxx11-$* $<
-	@touch $@
-$(CHK)/impl-c-%.ok: $(CDIR)/impl.c $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/impl-c-$* $<
-	$(CHK)/impl-c-$*
-	@touch $@
-$(CHK)/impl-cxx-%.ok: $(CDIR)/impl.c $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/impl-cxx-$* $<
-	$(CHK)/impl-cxx-$*
-	@touch $@
-$(CHK)/twice-c-%.ok: $(CDIR)/twice.c $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/twice-c-$* $<
-	$(CHK)/twice-c-$*
-	@touch $@
-$(CHK)/twice-cxx-%.ok: $(CDIR)/twice.c $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/twice-cxx-$* $<
-	$(CHK)/twice-cxx-$*
-	@touch $@
-$(CHK)/two-tu-c-%.ok: $(CDIR)/tu_impl.c $(CDIR)/tu_user.c $(CDIR)/tu.h $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/two-tu-c-$* $(CDIR)/tu_impl.c $(CDIR)/tu_user.c
-	$(CHK)/two-tu-c-$*
-	@touch $@
-$(CHK)/two-tu-cxx-%.ok: $(CDIR)/tu_impl.c $(CDIR)/tu_user.c $(CDIR)/tu.h $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/two-tu-cxx-$* $(CDIR)/tu_impl.c $(CDIR)/tu_user.c
-	$(CHK)/two-tu-cxx-$*
-	@touch $@
-$(CHK)/static-c-%.ok: $(CDIR)/static_a.c $(CDIR)/static_b.c $(CDIR)/tu.h $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/static-c-$* $(CDIR)/static_a.c $(CDIR)/static_b.c
-	$(CHK)/static-c-$*
-	@touch $@
-$(CHK)/static-cxx-%.ok: $(CDIR)/static_a.c $(CDIR)/static_b.c $(CDIR)/tu.h $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/static-cxx-$* $(CDIR)/static_a.c $(CDIR)/static_b.c
-	$(CHK)/static-cxx-$*
-	@touch $@
-$(CHK)/static-partial-c-%.ok: $(CDIR)/static_partial.c container.h
-	@mkdir -p $(CHK)
-	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/static-partial-c-$* $<
-	$(CHK)/static-partial-c-$*
-	@touch $@
-$(CHK)/static-partial-cxx-%.ok: $(CDIR)/static_partial.c container.h
-	@mkdir -p $(CHK)
-	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/static-partial-cxx-$* $<
-	$(CHK)/static-partial-cxx-$*
-	@touch $@
-# CONTAINER_WITH_LIBSECCOMP: the filters built by libseccomp (libseccomp-dev) are installed and work.
-$(CHK)/libseccomp-c-%.ok: $(CDIR)/libseccomp.c $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/libseccomp-c-$* $< -lseccomp
-	$(CHK)/libseccomp-c-$*
-	@touch $@
-$(CHK)/libseccomp-cxx-%.ok: $(CDIR)/libseccomp.c $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/libseccomp-cxx-$* $< -lseccomp
-	$(CHK)/libseccomp-cxx-$*
-	@touch $@
-$(CHK)/custom-malloc-c-%.ok: $(CDIR)/custom_malloc.c $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c99 $(CHECK_CWARN) -I. -o $(CHK)/custom-malloc-c-$* $<
-	$(CHK)/custom-malloc-c-$*
-	@touch $@
-$(CHK)/custom-malloc-cxx-%.ok: $(CDIR)/custom_malloc.c $(CDIR)/exercise.h container.h
-	@mkdir -p $(CHK)
-	$* -std=c++11 $(CHECK_CXXWARN) -I. -x c++ -o $(CHK)/custom-malloc-cxx-$* $<
-	$(CHK)/custom-malloc-cxx-$*
-	@touch $@
+	$$* $(2) -o $(CHK)/$(1)-$$* $(addprefix $(CDIR)/,$(3))$(if $(5), $(5))
+	$(if $(filter run,$(6)),$(CHK)/$(1)-$$*)
+	@touch $$@
+endef
+
+# The header alone (no implementation), pedantic C99 and C++11.
+HEADER_c   := -std=c99 -pedantic -Wall -Wextra -Werror -I.
+HEADER_cxx := -std=c++11 -pedantic -Wall -Wextra -Werror -I. -x c++
+$(eval $(call compile_check,header-c99,$(HEADER_c),header_only.c))
+$(eval $(call compile_check,header-cxx11,$(HEADER_cxx),header_only.c))
+
+# The checks that run their program, each as C99 (NAME-c-COMPILER) and as C++11 (NAME-cxx-COMPILER):
+# NAME_SRC its sources, NAME_DEP the other files it includes, NAME_LIBS its libraries.
+# CONTAINER_WITH_LIBSECCOMP (libseccomp): the filters built by libseccomp (libseccomp-dev) are
+# installed and work.
+RUN_CHECKS := impl twice two-tu static static-partial custom-malloc libseccomp
+CHECK_c   := -std=c99 $(CHECK_CWARN) -I.
+CHECK_cxx := -std=c++11 $(CHECK_CXXWARN) -I. -x c++
+impl_SRC           := impl.c
+impl_DEP           := exercise.h
+twice_SRC          := twice.c
+twice_DEP          := exercise.h
+two-tu_SRC         := tu_impl.c tu_user.c
+two-tu_DEP         := tu.h exercise.h
+static_SRC         := static_a.c static_b.c
+static_DEP         := tu.h exercise.h
+static-partial_SRC := static_partial.c
+custom-malloc_SRC  := custom_malloc.c
+custom-malloc_DEP  := exercise.h
+libseccomp_SRC     := libseccomp.c
+libseccomp_DEP     := exercise.h
+libseccomp_LIBS    := -lseccomp
+run_check = $(call compile_check,$(1)-$(2),$(CHECK_$(2)),$($(1)_SRC),$($(1)_DEP),$($(1)_LIBS),run)
+$(foreach c,$(RUN_CHECKS),$(foreach l,c cxx,$(eval $(call run_check,$(c),$(l)))))
+
 # A half allocator override must stop the build with an #error naming the missing macro.
 $(CHK)/half-malloc-refused.ok: $(CDIR)/half_malloc.c container.h
 	@mkdir -p $(CHK)

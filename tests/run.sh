@@ -3,7 +3,7 @@
 #   1. container.h is what amalgamate.py makes from src/, and everything builds
 #   2. the compile checks (Makefile targets BUILD/compile/NAME.ok, one test each)
 #   3. build/tests/test_core, the container tests, and build/tests/test_escape, the escape attempts
-#      (tests/escape/: attack.c runs inside the containers; FINDINGS.txt records what they found)
+#      (tests/escape/: attack.c runs inside the containers)
 #   4. build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
 #   5. the examples
 #   6. build/tests/test_core_asan, the container tests under ASan/UBSan

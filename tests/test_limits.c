@@ -18,10 +18,9 @@
 #define CONTAINER_IMPLEMENTATION
 #include "container.h"
 
-#include "harness.h"
+#include "common.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
@@ -33,17 +32,11 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
-#define NOBODY 65534
 #define MiB (1024ull * 1024ull)
-#define PROBE(...) ((const char *const[]){"/bin/probe", __VA_ARGS__, NULL})
 
 /* ---- fixtures (made in the parent before the tests, removed after) ---- */
 
-static char g_tmp[PATH_MAX];      /* the mkdtemp directory, 0755 */
-static char g_root[PATH_MAX];     /* the test rootfs: bin/probe, proc dev tmp, evil_abs */
-static char g_hostside[PATH_MAX]; /* where evil_abs points; must stay empty */
-static char g_fixture_error[512];
-static pid_t g_parent;
+/* In g_tmp (0755): g_root (bin/probe, proc dev tmp, evil links to g_hostside). */
 
 /* The cgroup backend, as the library picks it. */
 static int g_cgv; /* 0: no cgroups, 1: v1, 2: v2 */
@@ -64,38 +57,6 @@ typedef struct spawners {
     pid_t made_owner[16];
 } spawners;
 static spawners *g_spawners;
-
-static void path_join(char *out, const char *a, const char *b) {
-    th_fmt(out, PATH_MAX, "%s/%s", a, b);
-}
-
-static int copy_file(const char *src, const char *dst, mode_t mode) {
-    static char buf[1 << 16];
-    int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
-    ssize_t n = -1;
-    if (in < 0) return -1;
-    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) goto done;
-    rc = out >= 0 && n == 0 ? fchmod(out, mode) : -1;
-done:
-    close(in);
-    if (out >= 0) close(out);
-    return rc;
-}
-
-static int make_rootfs(const char *dir, const char *probe_src) {
-    static const char *const dirs[] = {"", "bin", "proc", "dev", "tmp", NULL};
-    char p[PATH_MAX];
-    for (const char *const *d = dirs; *d; d++) {
-        path_join(p, dir, *d);
-        if (mkdir(p, 0755) != 0) return -1;
-    }
-    path_join(p, dir, "bin/probe");
-    if (copy_file(probe_src, p, 0755) != 0) return -1;
-    path_join(p, dir, "evil_abs"); /* a mount target through it must fail in the child (EXDEV) */
-    return symlink(g_hostside, p);
-}
 
 static void detect_cgroups(void) {
     struct statfs st;
@@ -123,9 +84,8 @@ static void detect_cgroups(void) {
 }
 
 static void fixture_setup(void) {
-    char exe[PATH_MAX], probe[PATH_MAX + 16];
-    g_parent = getpid();
-    umask(022);
+    static const char *const dirs[] = {"proc", "dev", "tmp", NULL};
+    char tests_dir[PATH_MAX], probe[PATH_MAX + 16];
     detect_cgroups();
     const char *want = getenv("CONTAINER_TEST_EXPECT_CGROUP");
     if (want && *want && atoi(want) != g_cgv) {
@@ -134,38 +94,32 @@ static void fixture_setup(void) {
                g_cgv == 2 ? "v2" : g_cgv == 1 ? "v1" : "none");
         return;
     }
-    g_spawners = mmap(NULL, sizeof *g_spawners, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    g_spawners = mmap(NULL, sizeof *g_spawners, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                      -1, 0);
     if (g_spawners == MAP_FAILED) {
         g_spawners = NULL;
         th_fmt(g_fixture_error, sizeof g_fixture_error, "mmap: %s", strerror(errno));
         return;
     }
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
-        th_fmt(g_fixture_error, sizeof g_fixture_error, "readlink /proc/self/exe: %s", strerror(errno));
+    if (find_build_dir(tests_dir, NULL) != 0) {
+        th_fmt(g_fixture_error, sizeof g_fixture_error, "readlink /proc/self/exe: %s",
+               strerror(errno));
         return;
     }
-    exe[n] = '\0';
-    *strrchr(exe, '/') = '\0'; /* .../build/tests */
-    th_fmt(probe, sizeof probe, "%s/probe", exe);
-    th_fmt(g_tmp, sizeof g_tmp, "/tmp/ctrlimits.XXXXXX");
-    if (!mkdtemp(g_tmp) || chmod(g_tmp, 0755) != 0) {
+    th_fmt(probe, sizeof probe, "%s/probe", tests_dir);
+    if (make_fixture_dir("ctrlimits", 0755) != 0) {
         th_fmt(g_fixture_error, sizeof g_fixture_error, "mkdtemp: %s", strerror(errno));
-        g_tmp[0] = '\0';
         return;
     }
     path_join(g_root, g_tmp, "rootfs");
     path_join(g_hostside, g_tmp, "hostside");
-    if (mkdir(g_hostside, 0755) != 0 || make_rootfs(g_root, probe) != 0)
-        th_fmt(g_fixture_error, sizeof g_fixture_error, "rootfs with %s: %s", probe, strerror(errno));
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP) rmdir(path);
-    else unlink(path);
-    return 0;
+    if (mkdir(g_hostside, 0755) != 0 || make_rootfs(g_root, probe, "probe", dirs) != 0 ||
+        make_evil_links(g_root, NULL) != 0) {
+        th_fmt(g_fixture_error, sizeof g_fixture_error, "rootfs with %s: %s", probe,
+               strerror(errno));
+        return;
+    }
+    printf("# cgroup backend: %s\n", g_cgv == 2 ? "v2" : g_cgv == 1 ? "v1" : "none");
 }
 
 /* Kills what is in a cgroup directory and removes it; 0 if it is gone. */
@@ -247,39 +201,19 @@ static void fixture_teardown(void) {
             printf("note: removing cgroup %s left by a test\n", g_spawners->made[i]);
             remove_made_forcibly(i);
         }
-    if (g_tmp[0]) nftw(g_tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-    g_tmp[0] = '\0';
+    remove_fixture_dir();
 }
 
-/* ---- what a test holds, destroyed if it fails ---- */
+/* ---- what a test leaves behind if it fails: containers (common.h holds them), their cgroups
+   (named after the spawning process), the cgroup directories it made ---- */
 
-typedef struct held {
-    ctr_container *c;
-    pid_t owner;
-} held;
-static held g_held[64];
-
+/* g_spawn_hook: notes this process as one that spawns containers. */
 static void note_spawner(void) {
     static pid_t noted;
     if (!g_spawners || noted == getpid()) return;
     noted = getpid();
     int i = __atomic_fetch_add(&g_spawners->n, 1, __ATOMIC_SEQ_CST);
     if (i < (int)(sizeof g_spawners->pid / sizeof(pid_t))) g_spawners->pid[i] = noted;
-}
-
-static void hold(ctr_container *c) {
-    for (int i = 0; i < 64; i++)
-        if (!g_held[i].c) {
-            g_held[i].c = c;
-            g_held[i].owner = getpid();
-            return;
-        }
-}
-
-static void destroy(ctr_container *c) {
-    for (int i = 0; i < 64; i++)
-        if (g_held[i].c == c) g_held[i].c = NULL;
-    ctr_destroy(c);
 }
 
 /* Registers a cgroup directory the test made, removed after a failure. */
@@ -318,117 +252,12 @@ static void remove_made_forcibly(int i) {
 }
 
 static void cleanup_after_failure(void) {
-    for (int i = 0; i < 64; i++)
-        if (g_held[i].c && g_held[i].owner == getpid()) {
-            ctr_destroy(g_held[i].c);
-            g_held[i].c = NULL;
-        }
+    destroy_held();
     for (int i = 15; i >= 0; i--)
         if (g_spawners->made[i][0] && g_spawners->made_owner[i] == getpid()) remove_made_forcibly(i);
 }
 
 /* ---- running containers ---- */
-
-typedef struct run {
-    ctr_result res;
-    char out[65536]; /* stdout, trailing newlines removed */
-    char err[8192];  /* stderr, likewise */
-} run;
-
-static void spec_init(ctr_spec *s, const char *const *argv) {
-    memset(s, 0, sizeof *s);
-    s->argv = argv;
-    s->rootfs = g_root;
-    s->stdio[0] = CTR_STDIO_NULL;
-    s->stdio[1] = CTR_STDIO_PIPE;
-    s->stdio[2] = CTR_STDIO_PIPE;
-}
-
-static void trim(char *s) {
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
-}
-
-static const char *errname(int e) {
-    const char *n = e ? strerrorname_np(e) : "0";
-    return n ? n : "?";
-}
-
-static ctr_container *spawn_ok(int line, const ctr_spec *s) {
-    ctr_container *c = NULL;
-    ctr_error e;
-    memset(&e, 0, sizeof e);
-    note_spawner();
-    if (ctr_spawn(s, &c, &e) != 0)
-        TH_FAILF("line %d: ctr_spawn failed: step %s, %s, path '%s': %s", line, ctr_step_name(e.step),
-                 errname(e.sys_errno), e.path, e.msg);
-    if (!c) TH_FAILF("line %d: ctr_spawn returned 0 but no container", line);
-    hold(c);
-    return c;
-}
-#define SPAWN(s) spawn_ok(__LINE__, s)
-
-/* Appends what can be read from fd; returns 0 at EOF. */
-static int read_some(int fd, char *buf, size_t cap, size_t *len) {
-    char tmp[4096];
-    ssize_t n = read(fd, tmp, sizeof tmp);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
-    if (n <= 0) return 0;
-    size_t k = (size_t)n < cap - *len ? (size_t)n : cap - *len;
-    memcpy(buf + *len, tmp, k);
-    *len += k;
-    buf[*len] = '\0';
-    return 1;
-}
-
-/* Reads the container's stdout and stderr pipes (those that are pipes) to EOF. */
-static void drain(ctr_container *c, run *r) {
-    struct pollfd p[2] = {{ctr_stdio_fd(c, 1), POLLIN, 0}, {ctr_stdio_fd(c, 2), POLLIN, 0}};
-    char *buf[2] = {r->out, r->err};
-    size_t cap[2] = {sizeof r->out - 1, sizeof r->err - 1}, len[2] = {0, 0};
-    r->out[0] = r->err[0] = '\0';
-    while (p[0].fd >= 0 || p[1].fd >= 0) {
-        if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            FAIL("poll: %s", strerror(errno));
-        }
-        for (int i = 0; i < 2; i++)
-            if (p[i].fd >= 0 && p[i].revents && !read_some(p[i].fd, buf[i], cap[i], &len[i])) p[i].fd = -1;
-    }
-}
-
-static void wait_ok(int line, ctr_container *c, ctr_result *res) {
-    ctr_error e;
-    memset(res, 0, sizeof *res);
-    if (ctr_wait(c, res, &e) != 0) TH_FAILF("line %d: ctr_wait failed: %s", line, e.msg);
-}
-#define WAIT(c, res) wait_ok(__LINE__, c, res)
-
-/* Spawns, collects stdout/stderr, waits and destroys. */
-static void run_spec(int line, const ctr_spec *s, run *r) {
-    ctr_container *c = spawn_ok(line, s);
-    drain(c, r);
-    wait_ok(line, c, &r->res);
-    destroy(c);
-    trim(r->out);
-    trim(r->err);
-}
-#define RUN(s, r) run_spec(__LINE__, s, r)
-
-static void expect_exit(int line, const run *r, int code) {
-    if (!r->res.exited || r->res.exit_code != code || r->res.signaled)
-        TH_FAILF("line %d: expected exit %d, got exited=%d code=%d signaled=%d sig=%d; stdout "
-                 "\"%s\" stderr \"%s\"", line, code, r->res.exited, r->res.exit_code,
-                 r->res.signaled, r->res.term_signal, r->out, r->err);
-}
-#define ASSERT_EXIT(r, code) expect_exit(__LINE__, r, code)
-
-static void expect_signal(int line, const ctr_result *res, int sig) {
-    if (!res->signaled || res->term_signal != sig || res->exited)
-        TH_FAILF("line %d: expected death by signal %d, got exited=%d code=%d signaled=%d sig=%d",
-                 line, sig, res->exited, res->exit_code, res->signaled, res->term_signal);
-}
-#define ASSERT_SIGNAL(res, sig) expect_signal(__LINE__, res, sig)
 
 /* Killed by SIGKILL; with init the result may also be init's own "exit 128+9" for the command. */
 static void expect_killed(int line, const ctr_result *res, int init) {
@@ -439,67 +268,10 @@ static void expect_killed(int line, const ctr_result *res, int init) {
 }
 #define ASSERT_KILLED(res, init) expect_killed(__LINE__, res, init)
 
-static const char *spec_line(int line, const ctr_spec *s) {
-    static run r;
-    run_spec(line, s, &r);
-    expect_exit(line, &r, 0);
-    return r.out;
-}
-#define SPEC_OUT(s) spec_line(__LINE__, s)
-
-static const char *const g_step_names[CTR_STEP_COUNT] = {
-    "none", "spec", "resource", "clone", "userns", "timens", "hostname", "network", "rootfs",
-    "mount", "pivot_root", "cwd", "stdio", "identity", "init", "exec", "wait", "kill", "cgroup", "rlimit"};
-
-/* ctr_spawn fails and reports one line; nothing is left running.  Returns the error. */
-static ctr_error spawn_error(int line, const ctr_spec *s) {
-    ctr_container *c = NULL;
-    ctr_error e;
-    memset(&e, 0, sizeof e);
-    note_spawner();
-    int rc = ctr_spawn(s, &c, &e);
-    if (rc == 0) {
-        if (c) ctr_destroy(c);
-        TH_FAILF("line %d: ctr_spawn succeeded, expected a failure", line);
-    }
-    if (rc != -1) TH_FAILF("line %d: ctr_spawn returned %d, expected -1", line, rc);
-    if (c) TH_FAILF("line %d: a failed ctr_spawn left *out set", line);
-    if (!e.msg[0] || strchr(e.msg, '\n') || !memchr(e.msg, '\0', sizeof e.msg))
-        TH_FAILF("line %d: err.msg must be one non-empty line, got '%s'", line, e.msg);
-    return e;
-}
-
-/* ctr_spawn must fail at `step` with `errnum`, with a one-line message ending in the errno text. */
-static void expect_spawn_error(int line, const ctr_spec *s, ctr_step step, int errnum) {
-    ctr_error e = spawn_error(line, s);
-    if (e.step != step || e.sys_errno != errnum)
-        TH_FAILF("line %d: expected step %s, %s; got step %s, %s (path '%s', msg '%s')", line,
-                 g_step_names[step], errname(errnum), ctr_step_name(e.step), errname(e.sys_errno), e.path, e.msg);
-    if (errnum && !strstr(e.msg, strerror(errnum)))
-        TH_FAILF("line %d: err.msg should contain the errno text '%s', got '%s'", line, strerror(errnum), e.msg);
-}
-#define EXPECT_SPAWN_ERROR(s, step, errnum) expect_spawn_error(__LINE__, s, step, errnum)
-
-/* Reads one line from fd (blocking), without the newline. */
-static void read_line(int fd, char *buf, size_t len) {
-    size_t n = 0;
-    while (n + 1 < len) {
-        ssize_t r = read(fd, buf + n, 1);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0 || buf[n] == '\n') break;
-        n++;
-    }
-    buf[n] = '\0';
-}
-
 static int64_t now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void require_root(void) {
-    if (geteuid() != 0) SKIP("needs root (run the suite as root)");
 }
 
 static void require_cgroups(void) {
@@ -520,24 +292,6 @@ static void require_v1(void) {
         SKIP_NA("cgroup v1 only; this machine has %s", g_cgv == 2 ? "cgroup v2" : "no cgroups");
 }
 
-/* Switches this test process to uid/gid 65534 with no groups, as an ordinary user would be.
-   Skips when that user cannot create user namespaces. */
-static void become_nobody(void) {
-    require_root();
-    CHECK_SYS(setgroups(0, NULL));
-    CHECK_SYS(setresgid(NOBODY, NOBODY, NOBODY));
-    CHECK_SYS(setresuid(NOBODY, NOBODY, NOBODY));
-    /* set*id cleared the dumpable flag; a process exec'd by a normal user has it set */
-    CHECK_SYS(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
-    pid_t pid = fork();
-    CHECK_SYS(pid);
-    if (pid == 0) _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
-    int st;
-    CHECK_SYS(waitpid(pid, &st, 0));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        SKIP("unprivileged user namespaces are not available on this machine");
-}
-
 /* Waits up to ms for our child pid to end and reaps it: 1 and *st, or 0. */
 static int reap_within(pid_t pid, int ms, int *st) {
     for (int i = 0; i <= ms / 10; i++) {
@@ -555,26 +309,11 @@ static int reap_within(pid_t pid, int ms, int *st) {
 static int read_cg(const char *dir, const char *file, char *buf, size_t len) {
     char path[PATH_MAX + 64];
     th_fmt(path, sizeof path, "%s/%s", dir, file);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    size_t got = 0;
-    for (;;) { /* to EOF: a seq_file like cgroup.procs gives one page per read */
-        ssize_t n = read(fd, buf + got, len - 1 - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            errno = e;
-            return -1;
-        }
-        if (n == 0 || (got += (size_t)n) == len - 1) break;
-    }
-    close(fd);
-    buf[got] = '\0';
+    ssize_t got = read_file(path, buf, len);
+    if (got < 0) return -1;
     trim(buf);
     return (int)got;
 }
-
 /* The number in dir/file; fails the test if it cannot be read. */
 static long long cg_num(int line, const char *dir, const char *file) {
     char buf[256];
@@ -833,21 +572,21 @@ TEST(spec_rejects_invalid_limits) {
     for (size_t i = 0; i < sizeof bad_cpus / sizeof bad_cpus[0]; i++) {
         spec_init(&s, PROBE("exit", "0"));
         s.cpus = bad_cpus[i];
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, NULL);
     }
     for (size_t i = 0; i < sizeof bad_timeouts / sizeof bad_timeouts[0]; i++) {
         spec_init(&s, PROBE("exit", "0"));
         s.timeout_sec = bad_timeouts[i];
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, NULL);
     }
     static const unsigned bad_weights[] = {10001, 65536, 0xffffffffu};
     for (size_t i = 0; i < sizeof bad_weights / sizeof bad_weights[0]; i++) {
         spec_init(&s, PROBE("exit", "0"));
         s.cpu_weight = bad_weights[i];
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, NULL);
         spec_init(&s, PROBE("exit", "0"));
         s.io_weight = bad_weights[i];
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, NULL);
     }
     ASSERT_NO_LEFTOVERS();
 }
@@ -859,7 +598,7 @@ TEST(rlimit_errors) {
         spec_init(&s, PROBE("exit", "0"));
         s.rlimits = &unknown[i];
         s.nrlimits = 1;
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EINVAL);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EINVAL, NULL);
     }
     static const ctr_rlimit soft_above_hard[] = {{RLIMIT_NOFILE, 200, 100},
                                                  {RLIMIT_CORE, CTR_RLIM_INFINITY, 0},
@@ -870,11 +609,11 @@ TEST(rlimit_errors) {
         s.rlimits = two; /* the bad one second: every entry is checked */
         s.nrlimits = 2;
         s.memory_max = 64 * MiB; /* checked before any cgroup is made */
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EINVAL);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EINVAL, NULL);
     }
     spec_init(&s, PROBE("exit", "0"));
     s.nrlimits = 1; /* but no array */
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL);
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, NULL);
     ASSERT_NO_LEFTOVERS();
 }
 
@@ -891,7 +630,7 @@ TEST(cgroup_never_refuses_limits) {
         case 4: s.cpu_weight = 50; break;
         default: s.io_weight = 50; break;
         }
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL, NULL);
     }
     /* Without a limit it runs, without a cgroup. */
     ctr_spec s;
@@ -994,7 +733,7 @@ TEST(raising_a_hard_rlimit_needs_cap_sys_resource) {
     s.rlimits = rl;
     s.nrlimits = 1;
     if (!have_cap(CAP_SYS_RESOURCE)) {
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EPERM);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EPERM, NULL);
         return;
     }
     th_fmt(want, sizeof want, " nofile=100/%llu ", hard);
@@ -1011,7 +750,7 @@ TEST(unprivileged_cannot_raise_a_hard_rlimit) {
     spec_init(&s, PROBE("rlimits"));
     s.rlimits = up;
     s.nrlimits = 1;
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EPERM);
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EPERM, NULL);
     /* Lowering works for anyone. */
     static const ctr_rlimit down[] = {{RLIMIT_NOFILE, 32, 64}};
     spec_init(&s, PROBE("rlimits"));
@@ -1210,14 +949,14 @@ TEST(v1_failure_halfway_removes_what_was_made) {
     spec_init(&s, PROBE("exit", "0"));
     s.memory_max = 64 * MiB; /* memory (made), then cpuacct (parent missing) */
     s.cgroup_parent = name;
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, ENOENT);
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, ENOENT, NULL);
     int rc = remove_made(mem_parent); /* fails with EBUSY if a ctr-* cgroup was left inside */
     if (rc != 0) FAIL("rmdir %s: %s (a container cgroup was left in it)", mem_parent, strerror(errno));
     /* A cgroup_parent under /sys/fs/cgroup makes no sense with v1. */
     spec_init(&s, PROBE("exit", "0"));
     s.memory_max = 64 * MiB;
     s.cgroup_parent = "/sys/fs/cgroup/memory/x";
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL);
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL, NULL);
     ASSERT_NO_LEFTOVERS();
 }
 
@@ -1302,7 +1041,7 @@ TEST(swap_is_off_under_a_memory_limit) {
     spec_init(&s, PROBE("sleep", "100"));
     s.memory_swap_max = 16 * MiB;
     if (g_cgv == 1) {
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL, NULL);
     } else {
         ctr_result res;
         char buf[64];
@@ -2091,7 +1830,7 @@ TEST(no_cgroup_left_after_a_failed_spawn) {
         s.argv = (const char *const[]){"/bin/nonexistent", NULL};
         s.memory_max = 64 * MiB;
         s.init = init;
-        EXPECT_SPAWN_ERROR(&s, CTR_STEP_EXEC, ENOENT);
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_EXEC, ENOENT, NULL);
         ASSERT_NO_LEFTOVERS();
     }
     /* a mount that fails in the child, after the cgroup was made */
@@ -2103,14 +1842,14 @@ TEST(no_cgroup_left_after_a_failed_spawn) {
     s.nmounts = 1;
     s.pids_max = 16;
     s.cpus = 1;
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, EXDEV);
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, EXDEV, "/evil_abs");
     ASSERT_NO_LEFTOVERS();
     ASSERT_EQ(access(g_hostside, F_OK), 0);
     /* a bad cwd, with CTR_CGROUP_ALWAYS */
     spec_init(&s, PROBE("exit", "0"));
     s.cwd = "/nonexistent";
     s.cgroup = CTR_CGROUP_ALWAYS;
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CWD, ENOENT);
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CWD, ENOENT, NULL);
     ASSERT_NO_LEFTOVERS();
 }
 
@@ -2216,7 +1955,7 @@ TEST(unprivileged_limits_without_delegation_fail_cleanly) {
         case 2: s.cpus = 0.5; break;
         default: s.cgroup = CTR_CGROUP_ALWAYS; break;
         }
-        ctr_error e = spawn_error(__LINE__, &s);
+        ctr_error e = spawn_error(__LINE__, &s, "step cgroup with an errno");
         if (e.step != CTR_STEP_CGROUP || e.sys_errno == 0)
             FAIL("case %d: expected step cgroup with an errno, got %s/%s: %s", k, ctr_step_name(e.step),
                  errname(e.sys_errno), e.msg);
@@ -2229,7 +1968,7 @@ TEST(unprivileged_limits_without_delegation_fail_cleanly) {
     spec_init(&s, PROBE("exit", "0"));
     s.cgroup = CTR_CGROUP_NEVER;
     s.memory_max = 64 * MiB;
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL);
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL, NULL);
     ASSERT_NO_LEFTOVERS();
 }
 
@@ -2335,14 +2074,7 @@ TEST(v2_delegated_rootless_cgroup) {
 }
 
 int main(int argc, char **argv) {
-    fixture_setup();
-    th_set_teardown(fixture_teardown);
+    g_spawn_hook = note_spawner;
     th_set_cleanup(cleanup_after_failure);
-    if (g_fixture_error[0]) {
-        printf("FAIL fixtures: %s\n0 passed, 1 failed\n", g_fixture_error);
-        fixture_teardown();
-        return 1;
-    }
-    printf("# cgroup backend: %s\n", g_cgv == 2 ? "v2" : g_cgv == 1 ? "v1" : "none");
-    return th_main(argc, argv);
+    return suite_main(argc, argv, fixture_setup, fixture_teardown);
 }

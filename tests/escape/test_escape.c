@@ -11,8 +11,7 @@
    own user namespace).  After every test the host is checked: mount table, hostname, canary
    files, core_pattern, and the canary process (a host process no container may see or kill).
 
-   Each test asserts the SAFE behaviour: a test that fails here is an escape (or a broken knob);
-   tests/escape/FINDINGS.txt describes the open ones.
+   Each test asserts the SAFE behaviour: a test that fails here is an escape (or a broken knob).
 
    Run as root.  Fixtures live in a mkdtemp directory under /tmp, with a SysV shared memory segment,
    a SysV message queue, a POSIX message queue, an abstract unix socket and a TCP listener on
@@ -21,10 +20,9 @@
 #define CONTAINER_IMPLEMENTATION
 #include "container.h"
 
-#include "../harness.h"
+#include "../common.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <limits.h>
 #include <linux/audit.h>
@@ -49,16 +47,13 @@
 #include <sys/xattr.h>
 #include <termios.h>
 
-#define NOBODY 65534
 #define ATTACK(...) ((const char *const[]){"/bin/attack", __VA_ARGS__, NULL})
 #define DEFAULT_CAPS_HEX "0xa80425fb"
 #define LEAK_FD 100 /* the host directory fd of the CVE-2024-21626 tests */
 
 /* ---- fixtures (made in the parent before the tests, removed after) ---- */
 
-static char g_tmp[PATH_MAX];         /* the mkdtemp directory, 0750 root:65534 */
-static char g_root[PATH_MAX];        /* the test rootfs: bin/attack, suid, fcap, evil links */
-static char g_hostside[PATH_MAX];    /* where the evil symlinks point; must stay empty */
+/* In g_tmp (0750 root:65534), with g_root (bin/attack, suid, fcap, evil links) and g_hostside: */
 static char g_canary[PATH_MAX];      /* a host file no container may change */
 static char g_marker[PATH_MAX];      /* a host file an escaped attack looks for */
 static char g_data[PATH_MAX];        /* a host directory to bind */
@@ -72,8 +67,6 @@ static char g_sym_dev[PATH_MAX];
 static char g_sym_tmp[PATH_MAX];
 static char g_race_root[PATH_MAX];   /* rootfs of the mount-target race, owned by 65534 */
 static char g_race_host[PATH_MAX];   /* where its swapped symlink points: must stay empty */
-static char g_fixture_error[512];
-static pid_t g_parent;
 
 static pid_t g_canary_pid = -1;      /* host process: "ctr-canary" */
 static int g_canary_hold = -1;       /* its lifeline: EOF when the parent is gone */
@@ -86,51 +79,6 @@ static int g_abstract_fd = -1, g_tcp_fd = -1, g_tcp_port;
 /* The host as it was before the tests. */
 static char g_hostname[128], g_domainname[128], g_core_pattern[512];
 static char *g_mountinfo;
-
-static void path_join(char *out, const char *a, const char *b) {
-    th_fmt(out, PATH_MAX, "%s/%s", a, b);
-}
-
-static int write_file(const char *path, const char *data, size_t len, mode_t mode) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return -1;
-    ssize_t n = write(fd, data, len);
-    close(fd);
-    if (n != (ssize_t)len) return -1;
-    return chmod(path, mode);
-}
-
-/* Reads a whole (small) file into buf; returns its length or -1. */
-static ssize_t read_file(const char *path, char *buf, size_t cap) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    size_t n = 0;
-    if (fd < 0) return -1;
-    for (;;) {
-        ssize_t r = read(fd, buf + n, cap - 1 - n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        n += (size_t)r;
-        if (n == cap - 1) break;
-    }
-    close(fd);
-    buf[n] = '\0';
-    return (ssize_t)n;
-}
-
-static int copy_file(const char *src, const char *dst, mode_t mode) {
-    static char buf[1 << 16];
-    int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
-    ssize_t n = 0;
-    if (in < 0) return -1;
-    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) goto done;
-    rc = out >= 0 && n == 0 ? fchmod(out, mode) : -1;
-done:
-    close(in);
-    if (out >= 0) close(out);
-    return rc;
-}
 
 /* 1 if the two files have the same bytes. */
 static int same_content(const char *a, const char *b) {
@@ -146,43 +94,23 @@ static int same_content(const char *a, const char *b) {
     return same;
 }
 
-static int dir_entries(const char *path) {
-    DIR *d = opendir(path);
-    int n = 0;
-    struct dirent *e;
-    if (!d) return -1;
-    while ((e = readdir(d)) != NULL) n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
-
 static int find_attack(void) {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return -1;
-    exe[n] = '\0';
-    *strrchr(exe, '/') = '\0'; /* .../build/tests */
-    th_fmt(g_attack_src, sizeof g_attack_src, "%s/attack", exe);
+    char tests_dir[PATH_MAX];
+    if (find_build_dir(tests_dir, NULL) != 0) return -1;
+    th_fmt(g_attack_src, sizeof g_attack_src, "%s/attack", tests_dir);
     return access(g_attack_src, X_OK);
 }
 
 /* A rootfs with bin/attack and the mount point directories. */
-static int make_rootfs(const char *dir) {
-    char p[PATH_MAX];
-    static const char *const dirs[] = {"bin", "proc", "dev", "tmp", NULL};
-    if (mkdir(dir, 0755) != 0) return -1;
-    for (int i = 0; dirs[i]; i++) {
-        path_join(p, dir, dirs[i]);
-        if (mkdir(p, 0755) != 0) return -1;
-    }
-    path_join(p, dir, "bin/attack");
-    return copy_file(g_attack_src, p, 0755);
+static int make_attack_rootfs(const char *dir) {
+    static const char *const dirs[] = {"proc", "dev", "tmp", NULL};
+    return make_rootfs(dir, g_attack_src, "attack", dirs);
 }
 
 /* A rootfs whose `name` is a symlink to `target` instead of a directory. */
 static int make_symlink_rootfs(const char *dir, const char *name, const char *target) {
     char p[PATH_MAX];
-    if (make_rootfs(dir) != 0) return -1;
+    if (make_attack_rootfs(dir) != 0) return -1;
     path_join(p, dir, name);
     if (rmdir(p) != 0) return -1;
     return symlink(target, p);
@@ -199,18 +127,14 @@ static int set_file_caps(const char *path) {
 
 static int make_test_rootfs(void) {
     char p[PATH_MAX], target[PATH_MAX + 64];
-    if (make_rootfs(g_root) != 0) return -1;
+    if (make_attack_rootfs(g_root) != 0) return -1;
     path_join(p, g_root, "bin/attack2");
     if (copy_file(g_attack_src, p, 0755) != 0) return -1;
     path_join(p, g_root, "bin/suid"); /* setuid root */
     if (copy_file(g_attack_src, p, 0755) != 0 || chown(p, 0, 0) != 0 || chmod(p, 04755) != 0) return -1;
     path_join(p, g_root, "bin/fcap"); /* file capabilities */
     if (copy_file(g_attack_src, p, 0755) != 0 || set_file_caps(p) != 0) return -1;
-    path_join(p, g_root, "evil_abs");
-    if (symlink(g_hostside, p) != 0) return -1;
-    th_fmt(target, sizeof target, "../../../../../../../../../..%s", g_hostside);
-    path_join(p, g_root, "evil_rel");
-    if (symlink(target, p) != 0) return -1;
+    if (make_evil_links(g_root, NULL) != 0) return -1;
     /* CVE-2024-21626 through the image: a working directory and a command that are symlinks to
        a descriptor the host may hold open while the container is set up */
     th_fmt(target, sizeof target, "/proc/self/fd/%d", LEAK_FD);
@@ -223,7 +147,7 @@ static int make_test_rootfs(void) {
 
 static int make_race_rootfs(void) {
     char p[PATH_MAX];
-    if (make_rootfs(g_race_root) != 0 || chown(g_race_root, NOBODY, NOBODY) != 0) return -1;
+    if (make_attack_rootfs(g_race_root) != 0 || chown(g_race_root, NOBODY, NOBODY) != 0) return -1;
     path_join(p, g_race_root, "race");
     if (mkdir(p, 0755) != 0 || chown(p, NOBODY, NOBODY) != 0) return -1;
     path_join(p, g_race_root, "race_swap");
@@ -234,8 +158,7 @@ static int make_race_rootfs(void) {
 static int setup_files(void) {
     /* root and group 65534 only: the rootfs holds a setuid-root binary and one with file
        capabilities, which other host users must not run */
-    th_fmt(g_tmp, sizeof g_tmp, "/tmp/ctresc.XXXXXX");
-    if (!mkdtemp(g_tmp) || chown(g_tmp, 0, NOBODY) != 0 || chmod(g_tmp, 0750) != 0) return -1;
+    if (make_fixture_dir("ctresc", 0750) != 0 || chown(g_tmp, 0, NOBODY) != 0) return -1;
     path_join(g_root, g_tmp, "rootfs");
     path_join(g_hostside, g_tmp, "hostside");
     path_join(g_canary, g_tmp, "canary.txt");
@@ -312,14 +235,6 @@ static int start_canary(void) {
 
 static int canary_alive(void);
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP) rmdir(path);
-    else unlink(path);
-    return 0;
-}
-
 static void fixture_teardown(void) {
     if (getpid() != g_parent) return;
     if (g_canary_pid > 0) {
@@ -337,8 +252,7 @@ static void fixture_teardown(void) {
     if (g_abstract_fd >= 0) close(g_abstract_fd);
     if (g_tcp_fd >= 0) close(g_tcp_fd);
     g_abstract_fd = g_tcp_fd = -1;
-    if (g_tmp[0]) nftw(g_tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-    g_tmp[0] = '\0';
+    remove_fixture_dir();
 }
 
 /* Host objects the container must not reach: SysV shm and msg, a POSIX queue, an abstract unix
@@ -477,8 +391,6 @@ static void check_host(int line) {
 #define CHECK_HOST() check_host(__LINE__)
 
 static void fixture_setup(void) {
-    g_parent = getpid();
-    umask(022);
     setenv("CTR_TEST_HOST_SECRET", "leaked-host-variable", 1);
     if (find_attack() != 0) {
         th_fmt(g_fixture_error, sizeof g_fixture_error, "%s: %s (make build/tests/attack)", g_attack_src, strerror(errno));
@@ -504,61 +416,6 @@ static void fixture_setup(void) {
 }
 
 /* ---- running attacks ---- */
-
-typedef struct run {
-    ctr_result res;
-    char out[16384];
-    char err[8192];
-} run;
-
-static const char *errname(int e) {
-    const char *n = e ? strerrorname_np(e) : "0";
-    return n ? n : "?";
-}
-
-static void spec_init(ctr_spec *s, const char *const *argv) {
-    memset(s, 0, sizeof *s);
-    s->argv = argv;
-    s->rootfs = g_root;
-    s->stdio[0] = CTR_STDIO_NULL;
-    s->stdio[1] = CTR_STDIO_PIPE;
-    s->stdio[2] = CTR_STDIO_PIPE;
-}
-
-static void trim(char *s) {
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) s[--n] = '\0';
-}
-
-/* Appends what can be read from fd; returns 0 at EOF. */
-static int read_some(int fd, char *buf, size_t cap, size_t *len) {
-    char tmp[4096];
-    ssize_t n = read(fd, tmp, sizeof tmp);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 1;
-    if (n <= 0) return 0;
-    size_t k = (size_t)n < cap - *len ? (size_t)n : cap - *len;
-    memcpy(buf + *len, tmp, k);
-    *len += k;
-    buf[*len] = '\0';
-    return 1;
-}
-
-static void drain(ctr_container *c, run *r) {
-    struct pollfd p[2] = {{ctr_stdio_fd(c, 1), POLLIN, 0}, {ctr_stdio_fd(c, 2), POLLIN, 0}};
-    char *buf[2] = {r->out, r->err};
-    size_t cap[2] = {sizeof r->out - 1, sizeof r->err - 1}, len[2] = {0, 0};
-    r->out[0] = r->err[0] = '\0';
-    while (p[0].fd >= 0 || p[1].fd >= 0) {
-        if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            FAIL("poll: %s", strerror(errno));
-        }
-        for (int i = 0; i < 2; i++)
-            if (p[i].fd >= 0 && p[i].revents && !read_some(p[i].fd, buf[i], cap[i], &len[i])) p[i].fd = -1;
-    }
-    trim(r->out);
-    trim(r->err);
-}
 
 static void argv_string(const char *const *argv, char *out, size_t len) {
     out[0] = '\0';
@@ -609,15 +466,17 @@ static int attack_outcome(int line, const ctr_spec *s, char *msg, size_t len) {
     memset(&e, 0, sizeof e);
     setup_string(s, setup, sizeof setup);
     if (ctr_spawn(s, &c, &e) != 0) {
-        th_fmt(msg, len, "ctr_spawn refused it: step %s, %s: %s", ctr_step_name(e.step), errname(e.sys_errno), e.msg);
+        th_fmt(msg, len, "ctr_spawn refused it: step %s, %s: %s", ctr_step_name(e.step),
+               errname(e.sys_errno), e.msg);
         if (verbose_on() && !g_quiet_refusals)
             fprintf(stderr, "    [uid %d%s%s] %s\n", (int)geteuid(), setup[0] ? ", " : "", setup, msg);
         return -1;
     }
     drain(c, &r);
-    memset(&r.res, 0, sizeof r.res);
-    if (ctr_wait(c, &r.res, &e) != 0) TH_FAILF("line %d: ctr_wait failed: %s", line, e.msg);
+    wait_ok(line, c, &r.res);
     ctr_destroy(c);
+    trim(r.out);
+    trim(r.err);
     verbose(s, &r, setup);
     th_fmt(msg, len, "%s%s%s", r.out[0] ? r.out : "(no output)", r.err[0] ? " / stderr: " : "", r.err);
     return r.res.exited ? r.res.exit_code : 128 + r.res.term_signal;
@@ -654,25 +513,6 @@ static void blocked_with_init(int line, const char *const *argv) {
 #define BLOCKED_WITH_INIT(...) blocked_with_init(__LINE__, ATTACK(__VA_ARGS__))
 
 /* ---- identities ---- */
-
-static void require_root(void) {
-    if (geteuid() != 0) SKIP("needs root (run the suite as root)");
-}
-
-/* Switches this test process to uid/gid 65534 with no groups, as an ordinary user would be. */
-static void become_nobody(void) {
-    require_root();
-    CHECK_SYS(setgroups(0, NULL));
-    CHECK_SYS(setresgid(NOBODY, NOBODY, NOBODY));
-    CHECK_SYS(setresuid(NOBODY, NOBODY, NOBODY));
-    CHECK_SYS(prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)); /* as after an exec by a normal user */
-    pid_t pid = fork();
-    CHECK_SYS(pid);
-    if (pid == 0) _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
-    int st;
-    CHECK_SYS(waitpid(pid, &st, 0));
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) SKIP("unprivileged user namespaces are not available on this machine");
-}
 
 /* ESCAPE_TEST(name) { body }: the body runs as root and again as uid 65534 (rootless container),
    each followed by the host check. */
@@ -1052,30 +892,8 @@ ESCAPE_TEST(cgroup_release_agent_mount_refused) { BLOCKED("cgroup_mount"); }
 ESCAPE_TEST(chroot_escape_stays_in_the_root) { BLOCKED("chroot", g_marker); }
 
 /* CVE-2021-30465 and kin: mount targets through symlinks that leave the rootfs. */
-static void expect_exdev(int line, ctr_mount_type type, const char *target) {
-    ctr_spec s;
-    ctr_mount m;
-    ctr_container *c = NULL;
-    ctr_error e;
-    memset(&m, 0, sizeof m);
-    m.type = type;
-    m.target = target;
-    m.source = type == CTR_MOUNT_BIND ? g_data : type == CTR_MOUNT_SYMLINK ? "/x" : NULL;
-    m.data = "pwned";
-    m.data_len = 5;
-    spec_init(&s, ATTACK("noop"));
-    s.mounts = &m;
-    s.nmounts = 1;
-    if (ctr_spawn(&s, &c, &e) == 0) {
-        ctr_destroy(c);
-        TH_FAILF("line %d: a mount on %s (type %d) was accepted", line, target, (int)type);
-    }
-    if (e.step != CTR_STEP_MOUNT || e.sys_errno != EXDEV)
-        TH_FAILF("line %d: %s: expected step mount, EXDEV; got %s, %s: %s", line, target, ctr_step_name(e.step),
-                 errname(e.sys_errno), e.msg);
-    if (dir_entries(g_hostside) != 0) TH_FAILF("line %d: %s created something on the host", line, target);
-}
-#define EXPECT_EXDEV(type, target) expect_exdev(__LINE__, type, target)
+#define EXPECT_EXDEV(type, target) \
+    expect_escape_refused(__LINE__, ATTACK("noop"), type, target, g_data)
 
 ESCAPE_TEST(mount_targets_through_escaping_symlinks_refused) {
     static const char *const targets[] = {"/evil_abs", "/evil_abs/x", "/evil_rel", "/evil_rel/a/b", NULL};
@@ -1499,12 +1317,5 @@ TEST(host_unchanged_after_the_suite) {
 }
 
 int main(int argc, char **argv) {
-    fixture_setup();
-    th_set_teardown(fixture_teardown);
-    if (g_fixture_error[0]) {
-        printf("FAIL fixtures: %s\n0 passed, 1 failed\n", g_fixture_error);
-        fixture_teardown();
-        return 1;
-    }
-    return th_main(argc, argv);
+    return suite_main(argc, argv, fixture_setup, fixture_teardown);
 }
