@@ -3350,6 +3350,13 @@ static void ctr__child_main(void *launch) {
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
+    if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
+        ctr_error done;
+        long w;
+        memset(&done, 0, sizeof(done));
+        do w = ctr__r_write(l->errfd, &done, sizeof(done));
+        while (w < 0 && errno == EINTR);
+    }
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
     ctr__c_exec(l);
@@ -4048,6 +4055,15 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     if (c->reaped) return 1;
     memset(&si, 0, sizeof(si));
     memset(&ru, 0, sizeof(ru));
+    if (!nohang && c->pidfd >= 0) {
+        /* poll, not a blocking waitid: it is a cancellation point, so that ctr_wait is one; a
+           thread cancelled here leaves the handle as it was. */
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {}
+    }
     do {
         /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
         if (c->pidfd >= 0)
@@ -4105,25 +4121,35 @@ static void ctr__container_free(ctr_container *c) {
     CONTAINER_FREE(c);
 }
 
-/* The child's verdict.  Without init the clone returned once the child had exec'd or exited, so
-   a report is either in the error pipe or not coming.  With init, whichever comes first: a
-   report of the setup (error pipe), init's STARTED or the command's ERROR (status pipe), or the
-   child's exit.  1: started; 0: failed, *report filled. */
+/* The child's verdict: 1 started, 0 failed (*report filled).
+   Without init the clone returned once the child had exec'd or exited, so whatever it wrote is
+   in the error pipe: a record with step NONE when the setup was done, then one with the reason
+   if the exec failed; no record at all means the child died during the setup (killed).
+   With init, whichever comes first: a report of the setup (error pipe), init's STARTED or the
+   command's ERROR (status pipe), or the child's exit. */
 static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report) {
-    int dead = 0;
+    int dead = 0, setup_done = 0;
+    if (!init) {
+        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            if (report->step != CTR_STEP_NONE) return 0;
+            setup_done = 1;
+        }
+        if (setup_done) return 1;
+        ctr__fail(report, CTR_STEP_CLONE, ECHILD, "", "the container process died during its setup");
+        return 0;
+    }
     for (;;) {
         struct pollfd pfd[3];
         ctr__status_msg m;
         int n = 2;
         if (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) return 0;
-        if (!init) return 1;
         if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
             if (m.kind == CTR__MSG_STARTED) return 1;
             *report = m.err;
             return 0;
         }
         if (dead) {
-            ctr__fail(report, CTR_STEP_INIT, ECHILD, "", "the container's init died during setup");
+            ctr__fail(report, CTR_STEP_INIT, ECHILD, "", "the container's init died during its setup");
             return 0;
         }
         pfd[0].fd = errfd;

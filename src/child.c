@@ -443,6 +443,13 @@ static void ctr__child_main(void *launch) {
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
+    if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
+        ctr_error done;
+        long w;
+        memset(&done, 0, sizeof(done));
+        do w = ctr__r_write(l->errfd, &done, sizeof(done));
+        while (w < 0 && errno == EINTR);
+    }
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
     ctr__c_exec(l);
