@@ -9,9 +9,17 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 
 .PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean
 all: container.h $(EXAMPLES) $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
-     $(BUILD)/tests/test_escape $(BUILD)/tests/attack
+     $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host
 
-container.h: amalgamate.py $(wildcard src/*)
+# container.h is generated and committed.  It is rebuilt (with python3) only when its contents
+# would change: its first line records the sha256 of amalgamate.py and src/*, compared here with
+# the files' current sum (file times say nothing in a fresh clone).
+SRC_SHA := $(shell cat amalgamate.py $(sort $(wildcard src/*)) | sha256sum | cut -d' ' -f1)
+HEADER_SHA := $(shell sed -n '1s/.*src-sha256 \([0-9a-f]*\).*/\1/p' container.h 2>/dev/null)
+ifneq ($(SRC_SHA),$(HEADER_SHA))
+.PHONY: container.h
+endif
+container.h:
 	python3 amalgamate.py
 
 check-header:
@@ -48,13 +56,14 @@ $(BUILD)/tests/probe $(BUILD)/tests/attack:
 
 # The test suites, each one C file with tests/common.h and tests/harness.h; test_core_asan is
 # test_core under ASan/UBSan, with its own SUITE_CFLAGS.
-SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_core_asan)
+SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_core_asan)
 SUITE_CFLAGS = $(CFLAGS)
 $(BUILD)/tests/test_core_asan: SUITE_CFLAGS = -O1 -g -fsanitize=address,undefined \
     -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 $(BUILD)/tests/test_core $(BUILD)/tests/test_core_asan: tests/test_core.c
 $(BUILD)/tests/test_limits: tests/test_limits.c
 $(BUILD)/tests/test_escape: tests/escape/test_escape.c
+$(BUILD)/tests/test_host: tests/test_host.c
 $(SUITES): tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SUITE_CFLAGS) $(WARN) -std=c99 -I. -o $@ $(filter %.c,$^) -lpthread
@@ -106,7 +115,7 @@ COMPILE_CHECKS := header-c99-gcc header-c99-clang header-cxx11-g++ header-cxx11-
                   static-c-gcc static-c-clang static-cxx-g++ \
                   static-partial-c-gcc static-partial-c-clang static-partial-cxx-clang++ \
                   custom-malloc-c-gcc custom-malloc-cxx-clang++ half-malloc-refused \
-                  libseccomp-c-gcc libseccomp-cxx-g++
+                  libseccomp-c-gcc libseccomp-cxx-g++ seccomp-same-verdicts src-files-standalone
 
 .PHONY: compile-checks print-compile-checks
 compile-checks: $(patsubst %,$(CHK)/%.ok,$(COMPILE_CHECKS))
@@ -160,6 +169,27 @@ $(CHK)/half-malloc-refused.ok: $(CDIR)/half_malloc.c container.h
 	@if $(CC) -std=c99 -I. -c -o $(CHK)/half-malloc.o $< 2>$(CHK)/half-malloc.log; then \
 	    echo "half_malloc.c compiled, expected an #error"; exit 1; fi
 	grep -q 'CONTAINER_FREE' $(CHK)/half-malloc.log
+	@touch $@
+
+# The default seccomp profile gives the same verdict with and without CONTAINER_WITH_LIBSECCOMP,
+# for every syscall number and the argument values it looks at (seccomp_verdicts.c runs each
+# build's filter through a BPF interpreter).
+$(CHK)/seccomp-same-verdicts.ok: $(CDIR)/seccomp_verdicts.c container.h
+	@mkdir -p $(CHK)
+	$(CC) -std=gnu99 $(WARN) -I. -o $(CHK)/verdicts-builtin $<
+	$(CC) -std=gnu99 $(WARN) -I. -DCONTAINER_WITH_LIBSECCOMP -o $(CHK)/verdicts-libseccomp $< -lseccomp
+	$(CHK)/verdicts-builtin >$(CHK)/verdicts-builtin.txt
+	$(CHK)/verdicts-libseccomp >$(CHK)/verdicts-libseccomp.txt
+	test "$$(wc -l <$(CHK)/verdicts-builtin.txt)" -gt 1000
+	diff $(CHK)/verdicts-builtin.txt $(CHK)/verdicts-libseccomp.txt
+	@touch $@
+
+# Every src/X.c compiles on its own with src/internal.h (warnings about the static functions it
+# declares for the other files are expected; errors are not).
+$(CHK)/src-files-standalone.ok: $(wildcard src/*)
+	@mkdir -p $(CHK)
+	@for f in src/*.c; do $(CC) -std=c99 -fsyntax-only -D_GNU_SOURCE -DCONTAINER_IMPLEMENTATION -Isrc $$f \
+	    2>$(CHK)/standalone.log || { echo "$$f does not compile on its own:"; cat $(CHK)/standalone.log; exit 1; }; done
 	@touch $@
 
 demo: $(BUILD)/ctrun

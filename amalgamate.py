@@ -5,6 +5,7 @@
     python3 amalgamate.py --check  exit 1 if the committed container.h differs from src/
     python3 amalgamate.py --line   add #line directives pointing back into src/ (debugging only)
 """
+import hashlib
 import os
 import re
 import sys
@@ -47,10 +48,22 @@ def emit(name, seen, line_directives):
     return "".join(out)
 
 
+def source_hash():
+    """sha256 of amalgamate.py and src/* (sorted by name), as the Makefile computes it with
+    sha256sum: make rebuilds container.h only when this differs from the one written in it."""
+    h = hashlib.sha256()
+    with open(os.path.join(ROOT, "amalgamate.py"), "rb") as f:
+        h.update(f.read())
+    for name in sorted(os.listdir(os.path.join(ROOT, "src"))):
+        with open(os.path.join(ROOT, "src", name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
 def build(line_directives=False):
     seen = set(HEADER + IMPL)
     parts = ["/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run "
-             "'python3 amalgamate.py'. */\n"]
+             "'python3 amalgamate.py'.  src-sha256 %s */\n" % source_hash()]
     for name in HEADER:
         parts.append(emit(name, seen, line_directives))
     parts.append("\n#ifdef CONTAINER_IMPLEMENTATION\n#ifndef CONTAINER_IMPLEMENTATION_INCLUDED\n"

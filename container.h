@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'. */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 36440373cc9a66586f077e34d71af7dc4095bfcf41c1462de691e88ed72afd4b */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -3976,6 +3976,7 @@ struct ctr_container {
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
+    int cancel_state;    /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
 };
 
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
@@ -4047,6 +4048,24 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
     return 0;
 }
 
+/* Blocks until the container's pid 1 exits (pidfd readable) or timeout_ms (-1: none) passes.
+   Cancellation is disabled in every library call; here, only while blocked, it is put back as
+   the caller had it (ctr_wait is a cancellation point, like waitpid): a thread cancelled here
+   leaves the handle as it was. */
+static int ctr__wait_pidfd(ctr_container *c, int timeout_ms) {
+    struct pollfd pfd;
+    int r, e, ignored;
+    pfd.fd = c->pidfd;
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    pthread_setcancelstate(c->cancel_state, &ignored);
+    r = poll(&pfd, 1, timeout_ms);
+    e = errno;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
+    errno = e;
+    return r;
+}
+
 /* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     siginfo_t si;
@@ -4055,15 +4074,7 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     if (c->reaped) return 1;
     memset(&si, 0, sizeof(si));
     memset(&ru, 0, sizeof(ru));
-    if (!nohang && c->pidfd >= 0) {
-        /* poll, not a blocking waitid: it is a cancellation point, so that ctr_wait is one; a
-           thread cancelled here leaves the handle as it was. */
-        struct pollfd pfd;
-        pfd.fd = c->pidfd;
-        pfd.events = POLLIN;
-        pfd.revents = 0;
-        while (poll(&pfd, 1, -1) < 0 && errno == EINTR) {}
-    }
+    if (!nohang && c->pidfd >= 0) while (ctr__wait_pidfd(c, -1) < 0 && errno == EINTR) {}
     do {
         /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
         if (c->pidfd >= 0)
@@ -4309,6 +4320,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     }
     memset(c, 0, sizeof(*c));
     c->pidfd = c->statusfd = -1;
+    c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
     if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
@@ -4364,11 +4376,7 @@ static int ctr__wait_deadline(ctr_container *c, ctr_error *err) {
         int r;
         if (left <= 0) return ctr__expire(c, err);
         if (c->pidfd >= 0) {
-            struct pollfd pfd;
-            pfd.fd = c->pidfd;
-            pfd.events = POLLIN;
-            pfd.revents = 0;
-            r = poll(&pfd, 1, left / 1000000 >= INT_MAX ? INT_MAX : CTR__CAST(int, left / 1000000 + 1));
+            r = ctr__wait_pidfd(c, left / 1000000 >= INT_MAX ? INT_MAX : CTR__CAST(int, left / 1000000 + 1));
             if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
         } else {
             ctr__sleep_ms(left > 10000000 ? 10 : left / 1000000 + 1);
@@ -4379,10 +4387,15 @@ static int ctr__wait_deadline(ctr_container *c, ctr_error *err) {
 }
 
 CONTAINER_API int ctr_wait(ctr_container *c, ctr_result *res, ctr_error *err) {
+    int r;
     ctr__clear_error(err);
     if (res) memset(res, 0, sizeof(*res));
     if (!c) return ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
-    if ((c->deadline_ns ? ctr__wait_deadline(c, err) : ctr__reap(c, 0, err)) < 0) return -1;
+    c->cancel_state = ctr__nocancel_begin();
+    r = c->deadline_ns ? ctr__wait_deadline(c, err) : ctr__reap(c, 0, err);
+    ctr__nocancel_end(c->cancel_state);
+    c->cancel_state = PTHREAD_CANCEL_DISABLE;
+    if (r < 0) return -1;
     if (res) *res = c->result;
     return 0;
 }

@@ -4,7 +4,9 @@
 #   2. the compile checks (Makefile targets BUILD/compile/NAME.ok, one test each)
 #   3. build/tests/test_core, the container tests, and build/tests/test_escape, the escape attempts
 #      (tests/escape/: attack.c runs inside the containers)
-#   4. build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
+#   4. build/tests/test_host, the library in a demanding host program (threads, cancellation,
+#      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
+#      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
 #   5. the examples
 #   6. build/tests/test_core_asan, the container tests under ASan/UBSan
 #   7. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
@@ -80,6 +82,9 @@ run_suite test_core "$BUILD/tests/test_core"
 
 section "container escape tests"
 run_suite test_escape "$BUILD/tests/test_escape"
+
+section "host-program tests (threads, cancellation, forks, a dying host, stress)"
+run_suite test_host "$BUILD/tests/test_host"
 
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"

@@ -960,6 +960,34 @@ TEST(v1_failure_halfway_removes_what_was_made) {
     ASSERT_NO_LEFTOVERS();
 }
 
+/* Entries of /tmp named like a container cgroup (ctr-PID-N). */
+static int ctr_dirs_in_tmp(void) {
+    DIR *d = opendir("/tmp");
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)) != NULL) n += strncmp(e->d_name, "ctr-", 4) == 0;
+    if (d) closedir(d);
+    return n;
+}
+
+/* cgroup_parent with "." or ".." components could name a directory outside the cgroup
+   filesystem: refused before anything is made. */
+TEST(cgroup_parent_with_dot_dot_refused) {
+    static const char *const bad[] = {"../../../../tmp", "a/../../b", "./x", "x/..", "", NULL};
+    int before, after;
+    ctr_spec s;
+    require_root();
+    before = ctr_dirs_in_tmp();
+    for (int i = 0; bad[i]; i++) {
+        spec_init(&s, PROBE("exit", "0"));
+        s.pids_max = 16;
+        s.cgroup_parent = bad[i];
+        EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL, bad[i]);
+    }
+    after = ctr_dirs_in_tmp();
+    ASSERT_EQ(after, before);
+}
+
 TEST(cgroup_parent_is_used) {
     require_cgroups();
     char name[64], dirs[V1_N][PATH_MAX], want[PATH_MAX + 64];
@@ -1836,13 +1864,13 @@ TEST(no_cgroup_left_after_a_failed_spawn) {
     /* a mount that fails in the child, after the cgroup was made */
     memset(&m, 0, sizeof m);
     m.type = CTR_MOUNT_TMPFS;
-    m.target = "/evil_abs";
+    m.target = "/bin/probe/x"; /* a file on the way */
     spec_init(&s, PROBE("exit", "0"));
     s.mounts = &m;
     s.nmounts = 1;
     s.pids_max = 16;
     s.cpus = 1;
-    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, EXDEV, "/evil_abs");
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, ENOTDIR, "/bin/probe/x");
     ASSERT_NO_LEFTOVERS();
     ASSERT_EQ(access(g_hostside, F_OK), 0);
     /* a bad cwd, with CTR_CGROUP_ALWAYS */

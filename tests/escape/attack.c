@@ -69,6 +69,11 @@
      ioperm                   ioperm, iopl
      userfaultfd              userfaultfd (also UFFD_USER_MODE_ONLY)
      io_uring                 io_uring_setup
+     numa                     migrate_pages, set_mempolicy_home_node (mbind, move_pages too)
+     modify_ldt               modify_ldt (x86: a local descriptor table, old kernel attack surface)
+     personality              personality() with a persona other than Linux, LINUX32, UNAME26
+     vsock                    socket(AF_VSOCK) (not confined by network namespaces: the
+                              hypervisor's services), also with high bits in the family
      syslog                   syslog(READ_ALL), /proc/kmsg
      mknod                    mknod a host block device (from /proc/partitions) and /dev/mem in
                               /tmp, / and /dev, then open them
@@ -1051,6 +1056,41 @@ static int cmd_userfaultfd(void) {
     return blocked();
 }
 
+static int cmd_numa(void) {
+    unsigned long mask = 1;
+    MUST_FAIL("migrate_pages", syscall(SYS_migrate_pages, 0, 8 * sizeof mask, &mask, &mask));
+    MUST_FAIL("set_mempolicy_home_node", syscall(450, 0, 4096, 0, 0));
+    MUST_FAIL("mbind", syscall(SYS_mbind, 0, 4096, 0, NULL, 0, 0));
+    MUST_FAIL("move_pages", syscall(SYS_move_pages, 0, 0, NULL, NULL, NULL, 0));
+    return blocked();
+}
+
+static int cmd_modify_ldt(void) {
+#ifdef SYS_modify_ldt
+    char buf[16];
+    MUST_FAIL("modify_ldt(read)", syscall(SYS_modify_ldt, 0, buf, sizeof buf));
+#else
+    note("no modify_ldt on this architecture");
+#endif
+    return blocked();
+}
+
+static int cmd_personality(void) {
+    /* PER_BSD, PER_SVR4, and READ_IMPLIES_EXEC on top of Linux */
+    MUST_FAIL("personality(PER_BSD)", syscall(SYS_personality, 6));
+    MUST_FAIL("personality(PER_SVR4)", syscall(SYS_personality, 0x68));
+    MUST_FAIL("personality(READ_IMPLIES_EXEC)", syscall(SYS_personality, 0x0400000));
+    if (syscall(SYS_personality, 0xffffffffUL) < 0) escaped("the persona query was refused (%s)", en(errno));
+    return blocked();
+}
+
+static int cmd_vsock(void) {
+    MUST_FAIL("socket(AF_VSOCK)", syscall(SYS_socket, 40, SOCK_STREAM, 0));
+    MUST_FAIL("socket(AF_VSOCK | 1 << 32)", syscall(SYS_socket, 0x100000028UL, SOCK_STREAM, 0));
+    if (errno != EAFNOSUPPORT) escaped("socket(AF_VSOCK) failed with %s, not EAFNOSUPPORT", en(errno));
+    return blocked();
+}
+
 static int cmd_io_uring(void) {
     struct io_uring_params p;
     memset(&p, 0, sizeof p);
@@ -1465,6 +1505,10 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "ioperm")) return cmd_ioperm();
     if (!strcmp(cmd, "userfaultfd")) return cmd_userfaultfd();
     if (!strcmp(cmd, "io_uring")) return cmd_io_uring();
+    if (!strcmp(cmd, "numa")) return cmd_numa();
+    if (!strcmp(cmd, "modify_ldt")) return cmd_modify_ldt();
+    if (!strcmp(cmd, "personality")) return cmd_personality();
+    if (!strcmp(cmd, "vsock")) return cmd_vsock();
     if (!strcmp(cmd, "syslog")) return cmd_syslog();
     if (!strcmp(cmd, "mknod")) return cmd_mknod();
     if (!strcmp(cmd, "priority")) return cmd_priority();
