@@ -115,7 +115,8 @@ COMPILE_CHECKS := header-c99-gcc header-c99-clang header-cxx11-g++ header-cxx11-
                   static-c-gcc static-c-clang static-cxx-g++ \
                   static-partial-c-gcc static-partial-c-clang static-partial-cxx-clang++ \
                   custom-malloc-c-gcc custom-malloc-cxx-clang++ half-malloc-refused \
-                  libseccomp-c-gcc libseccomp-cxx-g++ seccomp-same-verdicts src-files-standalone
+                  libseccomp-c-gcc libseccomp-cxx-g++ seccomp-same-verdicts src-files-standalone \
+                  src-no-call-cycles
 
 .PHONY: compile-checks print-compile-checks
 compile-checks: $(patsubst %,$(CHK)/%.ok,$(COMPILE_CHECKS))
@@ -190,6 +191,13 @@ $(CHK)/src-files-standalone.ok: $(wildcard src/*)
 	@mkdir -p $(CHK)
 	@for f in src/*.c; do $(CC) -std=c99 -fsyntax-only -D_GNU_SOURCE -DCONTAINER_IMPLEMENTATION -Isrc $$f \
 	    2>$(CHK)/standalone.log || { echo "$$f does not compile on its own:"; cat $(CHK)/standalone.log; exit 1; }; done
+	@touch $@
+
+# No two src/ files call each other in a circle; a function one file uses from another is
+# declared in src/internal.h.
+$(CHK)/src-no-call-cycles.ok: tests/check_calls.py $(wildcard src/*)
+	@mkdir -p $(CHK)
+	python3 tests/check_calls.py src
 	@touch $@
 
 demo: $(BUILD)/ctrun

@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 36440373cc9a66586f077e34d71af7dc4095bfcf41c1462de691e88ed72afd4b */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 272c07613838d362b3c0e27a7762bc7fc00d9f96b76fec61e2dc61cb6525d2c5 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -364,9 +364,9 @@
 #ifndef CONTAINER_H
 #define CONTAINER_H
 
-#define CONTAINER_VERSION_MAJOR 0
-#define CONTAINER_VERSION_MINOR 1
-#define CONTAINER_VERSION_PATCH 0
+#define CONTAINER_VERSION_MAJOR  0
+#define CONTAINER_VERSION_MINOR  1
+#define CONTAINER_VERSION_PATCH  0
 #define CONTAINER_VERSION_STRING "0.1.0"
 
 #include <stddef.h>
@@ -397,6 +397,7 @@ extern "C" {
 #define CTR_NS_ALL    0x3fu
 
 /* The setup steps, with the name ctr_step_name() returns. */
+/* clang-format off */
 #define CTR__STEPS(X)                                                                         \
     X(NONE, "none")                                                                           \
     X(SPEC, "spec")             /* the spec is invalid: nothing was started */                \
@@ -420,20 +421,23 @@ extern "C" {
     X(RLIMIT, "rlimit")                                                                       \
     X(CAPS, "capabilities")     /* bounding/ambient sets, capset, no_new_privs */             \
     X(SECCOMP, "seccomp")       /* building or installing the syscall filter */
+/* clang-format on */
 
+/* clang-format off */
 typedef enum ctr_step {
 #define CTR__STEP_ENUM(name, str) CTR_STEP_##name,
     CTR__STEPS(CTR__STEP_ENUM)
 #undef CTR__STEP_ENUM
     CTR_STEP_COUNT
 } ctr_step;
+/* clang-format on */
 
 /* Fixed size and pointer-free: the child fills it and sends it with one atomic write(). */
 typedef struct ctr_error {
-    ctr_step step;     /* which step failed */
-    int sys_errno;     /* errno of the failing call, 0 if none */
-    char path[256];    /* the path or object involved, "" if none */
-    char msg[384];     /* one human sentence: "mount tmpfs on /tmp: No space left on device" */
+    ctr_step step;  /* which step failed */
+    int sys_errno;  /* errno of the failing call, 0 if none */
+    char path[256]; /* the path or object involved, "" if none */
+    char msg[384];  /* one human sentence: "mount tmpfs on /tmp: No space left on device" */
 } ctr_error;
 
 typedef enum ctr_mount_type {
@@ -455,12 +459,12 @@ typedef enum ctr_mount_type {
 
 typedef struct ctr_mount {
     ctr_mount_type type;
-    const char *source;   /* BIND: host path; SYMLINK: what the link points to */
-    const char *target;   /* absolute path inside the container */
-    unsigned flags;       /* CTR_MOUNT_* */
-    uint64_t size;        /* TMPFS: bytes (0 = kernel default) */
-    unsigned mode;        /* TMPFS/DIR/FILE permission bits (0 = 01777 / 0755 / 0644) */
-    const void *data;     /* FILE: contents */
+    const char *source; /* BIND: host path; SYMLINK: what the link points to */
+    const char *target; /* absolute path inside the container */
+    unsigned flags;     /* CTR_MOUNT_* */
+    uint64_t size;      /* TMPFS: bytes (0 = kernel default) */
+    unsigned mode;      /* TMPFS/DIR/FILE permission bits (0 = 01777 / 0755 / 0644) */
+    const void *data;   /* FILE: contents */
     size_t data_len;
 } ctr_mount;
 
@@ -480,13 +484,14 @@ typedef struct ctr_rlimit {
 } ctr_rlimit;
 
 /* Capabilities as bit masks: bit n is capability n of <linux/capability.h> (CAP_CHOWN = 0). */
-#define CTR_CAP(n) (1ull << (n))
+#define CTR_CAP(n)   (1ull << (n))
 #define CTR_CAPS_ALL (~0ull)
 /* The default set, as Docker's: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
    NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
-#define CTR_CAPS_DEFAULT                                                                          \
-    (CTR_CAP(0) | CTR_CAP(1) | CTR_CAP(3) | CTR_CAP(4) | CTR_CAP(5) | CTR_CAP(6) | CTR_CAP(7) |    \
-     CTR_CAP(8) | CTR_CAP(10) | CTR_CAP(13) | CTR_CAP(18) | CTR_CAP(27) | CTR_CAP(29) | CTR_CAP(31))
+#define CTR_CAPS_DEFAULT                                                                        \
+    (CTR_CAP(0) | CTR_CAP(1) | CTR_CAP(3) | CTR_CAP(4) | CTR_CAP(5) | CTR_CAP(6) | CTR_CAP(7) | \
+     CTR_CAP(8) | CTR_CAP(10) | CTR_CAP(13) | CTR_CAP(18) | CTR_CAP(27) | CTR_CAP(29) |         \
+     CTR_CAP(31))
 
 /* seccomp (ctr_spec.seccomp) */
 typedef enum ctr_seccomp_mode {
@@ -498,98 +503,99 @@ typedef enum ctr_seccomp_mode {
 
 typedef enum ctr_seccomp_action {
     CTR_SECCOMP_ALLOW = 0,
-    CTR_SECCOMP_ERRNO,       /* fail with errno_value (0 = EPERM) */
-    CTR_SECCOMP_KILL,        /* kill the process */
-    CTR_SECCOMP_LOG          /* allow, and log to the kernel's audit log */
+    CTR_SECCOMP_ERRNO, /* fail with errno_value (0 = EPERM) */
+    CTR_SECCOMP_KILL,  /* kill the process */
+    CTR_SECCOMP_LOG    /* allow, and log to the kernel's audit log */
 } ctr_seccomp_action;
 
 typedef struct ctr_seccomp_rule {
-    long nr;                 /* syscall number (SYS_xxx of <sys/syscall.h>) */
+    long nr; /* syscall number (SYS_xxx of <sys/syscall.h>) */
     ctr_seccomp_action action;
     int errno_value;
 } ctr_seccomp_rule;
 
 /* ctr_spec.cgroup */
 typedef enum ctr_cgroup_mode {
-    CTR_CGROUP_AUTO = 0,  /* a cgroup when a cgroup limit is set, none otherwise */
-    CTR_CGROUP_ALWAYS,    /* always (for ctr_stats, peak memory, ctr_pause); fail if impossible */
-    CTR_CGROUP_NEVER      /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
+    CTR_CGROUP_AUTO = 0, /* a cgroup when a cgroup limit is set, none otherwise */
+    CTR_CGROUP_ALWAYS,   /* always (for ctr_stats, peak memory, ctr_pause); fail if impossible */
+    CTR_CGROUP_NEVER     /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
 typedef struct ctr_spec {
-    const char *const *argv;    /* required, NULL-terminated */
-    const char *const *env;     /* NULL-terminated "K=V"; NULL = PATH and HOME only */
-    const char *cwd;            /* NULL = "/" */
-    const char *hostname;       /* NULL = "container" */
-    const char *rootfs;         /* NULL = host userland read-only on a tmpfs root */
+    const char *const *argv; /* required, NULL-terminated */
+    const char *const *env;  /* NULL-terminated "K=V"; NULL = PATH and HOME only */
+    const char *cwd;         /* NULL = "/" */
+    const char *hostname;    /* NULL = "container" */
+    const char *rootfs;      /* NULL = host userland read-only on a tmpfs root */
     int readonly_root;
-    int no_default_mounts;      /* do not mount proc, /dev and /tmp */
+    int no_default_mounts; /* do not mount proc, /dev and /tmp */
     const ctr_mount *mounts;
     size_t nmounts;
-    unsigned share;             /* CTR_NS_* to share with the host; 0 = all new */
-    int new_userns;             /* root only: create a user namespace anyway */
-    uid_t uid;                  /* inside the container; default 0 */
+    unsigned share; /* CTR_NS_* to share with the host; 0 = all new */
+    int new_userns; /* root only: create a user namespace anyway */
+    uid_t uid;      /* inside the container; default 0 */
     gid_t gid;
-    int time_ns;                /* new time namespace with these offsets */
+    int time_ns; /* new time namespace with these offsets */
     int64_t monotonic_offset_sec;
     int64_t boottime_offset_sec;
     ctr_stdio_mode stdio[3];
-    int stdio_fd[3];            /* for CTR_STDIO_FD */
-    int init;                   /* run a tiny init as pid 1 */
-    int no_die_with_host;       /* keep running when the spawning thread exits */
+    int stdio_fd[3];      /* for CTR_STDIO_FD */
+    int init;             /* run a tiny init as pid 1 */
+    int no_die_with_host; /* keep running when the spawning thread exits */
 
     /* Limits (section 8 of the manual).  0 = not limited. */
-    uint64_t memory_max;        /* bytes of RAM (cgroup memory.max) */
-    uint64_t memory_swap_max;   /* bytes of swap on top; 0 = no swap when memory_max is set */
-    uint64_t pids_max;          /* processes and threads (cgroup pids.max) */
-    double cpus;                /* CPU bandwidth in CPUs: 0.5 = half of one CPU (cgroup cpu.max) */
-    unsigned cpu_weight;        /* relative CPU weight 1..10000 (default 100) */
-    unsigned io_weight;         /* relative IO weight 1..10000 (default 100) */
-    const ctr_rlimit *rlimits;  /* setrlimit inside; RLIMIT_CORE is 0 unless given here */
+    uint64_t memory_max;       /* bytes of RAM (cgroup memory.max) */
+    uint64_t memory_swap_max;  /* bytes of swap on top; 0 = no swap when memory_max is set */
+    uint64_t pids_max;         /* processes and threads (cgroup pids.max) */
+    double cpus;               /* CPU bandwidth in CPUs: 0.5 = half of one CPU (cgroup cpu.max) */
+    unsigned cpu_weight;       /* relative CPU weight 1..10000 (default 100) */
+    unsigned io_weight;        /* relative IO weight 1..10000 (default 100) */
+    const ctr_rlimit *rlimits; /* setrlimit inside; RLIMIT_CORE is 0 unless given here */
     size_t nrlimits;
-    double timeout_sec;         /* wall clock; then the whole container is killed (ctr_wait/ctr_poll) */
+    double timeout_sec; /* wall clock; then the whole container is killed (ctr_wait/ctr_poll) */
     ctr_cgroup_mode cgroup;
-    const char *cgroup_parent;  /* where to create the container's cgroup; NULL = automatic */
+    const char *cgroup_parent; /* where to create the container's cgroup; NULL = automatic */
 
     /* Security (section 9 of the manual).  Zero is the safe default. */
-    uint64_t cap_add;           /* CTR_CAP(n) bits added to CTR_CAPS_DEFAULT */
-    uint64_t cap_drop;          /* removed from it (CTR_CAPS_ALL: none at all) */
-    int allow_new_privs;        /* do not set no_new_privs (mounts stay nosuid all the same) */
+    uint64_t cap_add;    /* CTR_CAP(n) bits added to CTR_CAPS_DEFAULT */
+    uint64_t cap_drop;   /* removed from it (CTR_CAPS_ALL: none at all) */
+    int allow_new_privs; /* do not set no_new_privs (mounts stay nosuid all the same) */
     ctr_seccomp_mode seccomp;
     const ctr_seccomp_rule *seccomp_rules;
     size_t nseccomp_rules;
     ctr_seccomp_action seccomp_default_action; /* for CTR_SECCOMP_RULES */
     int seccomp_default_errno;
-    const void *seccomp_bpf;    /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
+    const void *seccomp_bpf; /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
     size_t seccomp_bpf_len;
-    int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
-    uint64_t shm_size;          /* bytes of the /dev/shm tmpfs of a CTR_MOUNT_DEV; 0 = 64 MiB */
+    int no_masks;      /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
+    uint64_t shm_size; /* bytes of the /dev/shm tmpfs of a CTR_MOUNT_DEV; 0 = 64 MiB */
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
 } ctr_spec;
 
 typedef struct ctr_result {
-    int exited;         /* 1: exited normally, exit_code valid */
+    int exited; /* 1: exited normally, exit_code valid */
     int exit_code;
-    int signaled;       /* 1: killed by term_signal */
+    int signaled; /* 1: killed by term_signal */
     int term_signal;
-    int64_t wall_ns;    /* from spawn until ctr_wait/ctr_poll saw the exit */
-    int timed_out;      /* killed because timeout_sec passed */
-    int oom_killed;     /* the kernel's OOM killer killed a process of the container (cgroup only) */
-    uint64_t memory_peak; /* bytes: the cgroup's peak, or without a cgroup the largest process's RSS */
-    int64_t cpu_user_ns;  /* CPU time of all the container's processes */
+    int64_t wall_ns; /* from spawn until ctr_wait/ctr_poll saw the exit */
+    int timed_out;   /* killed because timeout_sec passed */
+    int oom_killed;  /* the kernel's OOM killer killed a process of the container (cgroup only) */
+    uint64_t
+        memory_peak; /* bytes: the cgroup's peak, or without a cgroup the largest process's RSS */
+    int64_t cpu_user_ns; /* CPU time of all the container's processes */
     int64_t cpu_system_ns;
 } ctr_result;
 
 /* What ctr_stats reports of a running container (needs a cgroup). */
 typedef struct ctr_usage {
-    uint64_t memory_current;  /* bytes (0 if the cgroup has no memory controller) */
-    uint64_t pids_current;    /* (0 if the cgroup has no pids controller) */
-    int64_t cpu_usage_ns;     /* user + system */
+    uint64_t memory_current; /* bytes (0 if the cgroup has no memory controller) */
+    uint64_t pids_current;   /* (0 if the cgroup has no pids controller) */
+    int64_t cpu_usage_ns;    /* user + system */
 } ctr_usage;
 
 typedef struct ctr_container ctr_container;
@@ -639,19 +645,22 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #define CTR__INTERNAL_H
 
 #if defined(__GLIBC__) && !defined(__USE_GNU)
+/* clang-format off */
 #error "container.h: define _GNU_SOURCE before any #include in the file that defines CONTAINER_IMPLEMENTATION (or include container.h first there)"
+/* clang-format on */
 #endif
 #ifndef __linux__
 #error "container.h: Linux only"
 #endif
 
-#if defined(CONTAINER_MALLOC) && !defined(CONTAINER_FREE) || !defined(CONTAINER_MALLOC) && defined(CONTAINER_FREE)
+#if defined(CONTAINER_MALLOC) && !defined(CONTAINER_FREE) || \
+    !defined(CONTAINER_MALLOC) && defined(CONTAINER_FREE)
 #error "container.h: define both CONTAINER_MALLOC and CONTAINER_FREE, or neither"
 #endif
 #include <stdlib.h>
 #ifndef CONTAINER_MALLOC
 #define CONTAINER_MALLOC(n) malloc(n)
-#define CONTAINER_FREE(p) free(p)
+#define CONTAINER_FREE(p)   free(p)
 #endif
 #ifndef CONTAINER_ASSERT
 #include <assert.h>
@@ -690,12 +699,12 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #endif
 
 #ifdef __cplusplus
-#define CTR__CAST(type, x) static_cast<type>(x)
-#define CTR__PTR_TO_U64(x) static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))
+#define CTR__CAST(type, x)       static_cast<type>(x)
+#define CTR__PTR_TO_U64(x)       static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))
 #define CTR__U64_TO_PTR(type, x) reinterpret_cast<type>(static_cast<uintptr_t>(x))
 #else
-#define CTR__CAST(type, x) ((type)(x))
-#define CTR__PTR_TO_U64(x) ((uint64_t)(uintptr_t)(x))
+#define CTR__CAST(type, x)       ((type)(x))
+#define CTR__PTR_TO_U64(x)       ((uint64_t)(uintptr_t)(x))
 #define CTR__U64_TO_PTR(type, x) ((type)(uintptr_t)(x))
 #endif
 
@@ -754,21 +763,21 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
 #endif
-#define CTR__OPEN_TREE_CLONE 1u
-#define CTR__OPEN_TREE_CLOEXEC O_CLOEXEC
+#define CTR__OPEN_TREE_CLONE         1u
+#define CTR__OPEN_TREE_CLOEXEC       O_CLOEXEC
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
-#define CTR__FSOPEN_CLOEXEC 0x01u
-#define CTR__FSCONFIG_SET_STRING 1u
-#define CTR__FSCONFIG_CMD_CREATE 6u
-#define CTR__FSMOUNT_CLOEXEC 0x01u
-#define CTR__MOUNT_ATTR_RDONLY 0x01u
-#define CTR__MOUNT_ATTR_NOSUID 0x02u
-#define CTR__MOUNT_ATTR_NODEV 0x04u
-#define CTR__MOUNT_ATTR_NOEXEC 0x08u
-#define CTR__RESOLVE_NO_MAGICLINKS 0x02u
-#define CTR__RESOLVE_BENEATH 0x08u
-#define CTR__RESOLVE_IN_ROOT 0x10u
+#define CTR__FSOPEN_CLOEXEC          0x01u
+#define CTR__FSCONFIG_SET_STRING     1u
+#define CTR__FSCONFIG_CMD_CREATE     6u
+#define CTR__FSMOUNT_CLOEXEC         0x01u
+#define CTR__MOUNT_ATTR_RDONLY       0x01u
+#define CTR__MOUNT_ATTR_NOSUID       0x02u
+#define CTR__MOUNT_ATTR_NODEV        0x04u
+#define CTR__MOUNT_ATTR_NOEXEC       0x08u
+#define CTR__RESOLVE_NO_MAGICLINKS   0x02u
+#define CTR__RESOLVE_BENEATH         0x08u
+#define CTR__RESOLVE_IN_ROOT         0x10u
 
 typedef struct ctr__open_how {
     uint64_t flags, mode, resolve;
@@ -798,7 +807,7 @@ static int ctr__sys_int(long r) { return CTR__CAST(int, r); }
     ctr__sys_int(syscall(SYS_fsmount, (fd), CTR__FSMOUNT_CLOEXEC, CTR__CAST(unsigned, attrs)))
 #define ctr__openat2(dfd, path, how) \
     ctr__sys_int(syscall(SYS_openat2, (dfd), (path), (how), sizeof(ctr__open_how)))
-#define ctr__mount_setattr(dfd, path, flags, attr) \
+#define ctr__mount_setattr(dfd, path, flags, attr)                                             \
     ctr__sys_int(syscall(SYS_mount_setattr, (dfd), (path), CTR__CAST(unsigned, flags), (attr), \
                          sizeof(ctr__mount_attr)))
 
@@ -814,40 +823,43 @@ typedef struct ctr__bpf {
    pending thread cancellation (glibc's open, read, write and close wrappers are cancellation
    points).  syscall() only sets errno. */
 #define ctr__r_close(fd) ((void)syscall(SYS_close, (fd)))
-#define ctr__r_openat(dfd, path, flags, mode) ctr__sys_int(syscall(SYS_openat, (dfd), (path), (flags), (mode)))
-#define ctr__r_read(fd, buf, n) syscall(SYS_read, (fd), (buf), (n))
-#define ctr__r_write(fd, buf, n) syscall(SYS_write, (fd), (buf), (n))
-#define ctr__r_mkdirat(dfd, path, mode) syscall(SYS_mkdirat, (dfd), (path), (mode))
-#define ctr__r_symlinkat(target, dfd, path) syscall(SYS_symlinkat, (target), (dfd), (path))
-#define ctr__r_fchmodat(dfd, path, mode) syscall(SYS_fchmodat, (dfd), (path), (mode))
-#define ctr__r_fchmod(fd, mode) syscall(SYS_fchmod, (fd), (mode))
-#define ctr__r_fstat(fd, st) syscall(SYS_fstat, (fd), (st))
+#define ctr__r_openat(dfd, path, flags, mode) \
+    ctr__sys_int(syscall(SYS_openat, (dfd), (path), (flags), (mode)))
+#define ctr__r_read(fd, buf, n)              syscall(SYS_read, (fd), (buf), (n))
+#define ctr__r_write(fd, buf, n)             syscall(SYS_write, (fd), (buf), (n))
+#define ctr__r_mkdirat(dfd, path, mode)      syscall(SYS_mkdirat, (dfd), (path), (mode))
+#define ctr__r_symlinkat(target, dfd, path)  syscall(SYS_symlinkat, (target), (dfd), (path))
+#define ctr__r_fchmodat(dfd, path, mode)     syscall(SYS_fchmodat, (dfd), (path), (mode))
+#define ctr__r_fchmod(fd, mode)              syscall(SYS_fchmod, (fd), (mode))
+#define ctr__r_fstat(fd, st)                 syscall(SYS_fstat, (fd), (st))
 #define ctr__r_fstatat(dfd, path, st, flags) syscall(SYS_newfstatat, (dfd), (path), (st), (flags))
-#define ctr__r_fcntl(fd, cmd, arg) ctr__sys_int(syscall(SYS_fcntl, (fd), (cmd), (arg)))
-#define ctr__r_dup3(from, to) ctr__sys_int(syscall(SYS_dup3, (from), (to), 0))
-#define ctr__r_fchdir(fd) syscall(SYS_fchdir, (fd))
-#define ctr__r_chdir(path) syscall(SYS_chdir, (path))
-#define ctr__r_prctl(op, a) syscall(SYS_prctl, (op), (a), 0, 0, 0)
+#define ctr__r_fcntl(fd, cmd, arg)           ctr__sys_int(syscall(SYS_fcntl, (fd), (cmd), (arg)))
+#define ctr__r_dup3(from, to)                ctr__sys_int(syscall(SYS_dup3, (from), (to), 0))
+#define ctr__r_fchdir(fd)                    syscall(SYS_fchdir, (fd))
+#define ctr__r_chdir(path)                   syscall(SYS_chdir, (path))
+#define ctr__r_prctl(op, a)                  syscall(SYS_prctl, (op), (a), 0, 0, 0)
 /* rt_sigprocmask with every signal (glibc's wrappers leave its own 32 and 33 alone). */
-#define ctr__r_sigmask(how, set, old) syscall(SYS_rt_sigprocmask, (how), (set), (old), sizeof(uint64_t))
+#define ctr__r_sigmask(how, set, old) \
+    syscall(SYS_rt_sigprocmask, (how), (set), (old), sizeof(uint64_t))
 
 /* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
 
 #define CTR__DEV_NODES 6
 /* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
-static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    "full",
+                                                           "random", "urandom", "tty"};
 
 /* One entry of the mount list, as the child executes it. */
 typedef struct ctr__op {
     ctr_mount_type type;
-    unsigned flags;           /* CTR_MOUNT_* */
-    const char *src;          /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;          /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;           /* BIND */
-    unsigned mode;            /* DIR/FILE permission bits */
-    char opt_size[24];        /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12];        /* TMPFS: "mode" option */
-    const void *data;         /* FILE */
+    unsigned flags;    /* CTR_MOUNT_* */
+    const char *src;   /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;   /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;    /* BIND */
+    unsigned mode;     /* DIR/FILE permission bits */
+    char opt_size[24]; /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12]; /* TMPFS: "mode" option */
+    const void *data;  /* FILE */
     size_t data_len;
 } ctr__op;
 
@@ -858,53 +870,53 @@ typedef struct ctr__chunk {
 
 /* What the cgroup code is asked for (validated; 0 = not limited). */
 typedef struct ctr__cg_req {
-    int wanted;               /* a cgroup is made */
-    int always;               /* CTR_CGROUP_ALWAYS: every accounting controller, even without limits */
+    int wanted; /* a cgroup is made */
+    int always; /* CTR_CGROUP_ALWAYS: every accounting controller, even without limits */
     uint64_t memory_max, memory_swap_max, pids_max;
     double cpus;
     unsigned cpu_weight, io_weight;
-    const char *parent;       /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+    const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
 } ctr__cg_req;
 
 typedef struct ctr__plan {
-    ctr__chunk *chunks;       /* every allocation below, freed by ctr__plan_free */
+    ctr__chunk *chunks;        /* every allocation below, freed by ctr__plan_free */
     unsigned long clone_flags; /* CLONE_NEW* only */
-    int userns;               /* write uid_map/gid_map from the child */
+    int userns;                /* write uid_map/gid_map from the child */
     char uid_map[48], gid_map[48];
-    int set_ids;              /* root without user namespace: setgroups/setresgid/setresuid */
+    int set_ids; /* root without user namespace: setgroups/setresgid/setresuid */
     uid_t uid;
     gid_t gid;
     int timens;
     char timens_offsets[96];
-    const char *hostname;     /* NULL: leave it */
-    int net_lo;               /* bring lo up in a new network namespace */
+    const char *hostname;       /* NULL: leave it */
+    int net_lo;                 /* bring lo up in a new network namespace */
     ctr_netns_pool *netns_pool; /* borrow the network namespace from here (checked safe) */
-    const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
-    const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
+    const char *rootfs;         /* canonical host path, or NULL for a tmpfs root */
+    const char *attach_at;      /* host directory the new root is mounted on before pivot_root */
     int readonly_root;
     ctr__op *ops;
     size_t nops;
     char **argv;
     char **envp;
-    char **exec_paths;        /* candidates for argv[0], in PATH order */
+    char **exec_paths; /* candidates for argv[0], in PATH order */
     size_t nexec;
     const char *cwd;
     ctr_stdio_mode stdio[3];
-    int stdio_fd[3];          /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_fd[3]; /* CTR_STDIO_FD: the caller's descriptor */
     int init;
     int die_with_host;
-    int64_t timeout_ns;       /* 0: none */
+    int64_t timeout_ns; /* 0: none */
     ctr__cg_req cg;
-    int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
-    ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
+    int cgroupns;        /* unshare the cgroup namespace once in the container's cgroup */
+    ctr_rlimit *rlimits; /* applied with prlimit before the uid change */
     size_t nrlimits;
-    uint64_t caps_keep;       /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient;    /* what a uid other than 0 keeps */
+    uint64_t caps_keep;    /* bounding set; uid 0 keeps these */
+    uint64_t caps_ambient; /* what a uid other than 0 keeps */
     int last_cap;
-    int nnp;                  /* set no_new_privs */
-    int masks;                /* mask /proc and /sys paths */
-    char shm_size_opt[24];    /* the /dev/shm tmpfs's size option, in bytes */
-    ctr__bpf *bpf;            /* the seccomp filter, NULL for none */
+    int nnp;               /* set no_new_privs */
+    int masks;             /* mask /proc and /sys paths */
+    char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
+    ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
 } ctr__plan;
 
@@ -919,8 +931,16 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 /* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
 
-enum { CTR__V1_MEMORY, CTR__V1_PIDS, CTR__V1_CPU, CTR__V1_CPUACCT, CTR__V1_FREEZER, CTR__V1_BLKIO, CTR__V1_N };
-#define CTR__CG_ROOT "/sys/fs/cgroup"
+enum {
+    CTR__V1_MEMORY,
+    CTR__V1_PIDS,
+    CTR__V1_CPU,
+    CTR__V1_CPUACCT,
+    CTR__V1_FREEZER,
+    CTR__V1_BLKIO,
+    CTR__V1_N
+};
+#define CTR__CG_ROOT    "/sys/fs/cgroup"
 #define CTR__CG_SUBTREE "container.h"
 
 typedef struct ctr__cg_backend ctr__cg_backend;
@@ -928,9 +948,9 @@ typedef struct ctr__cg_backend ctr__cg_backend;
 /* A container's cgroup: version 0 means none. */
 typedef struct ctr__cgroup {
     const ctr__cg_backend *be; /* NULL: none */
-    char *dir;                /* v2: the cgroup directory */
-    int dirfd;                /* v2: O_PATH fd of dir, for CLONE_INTO_CGROUP */
-    char *v1[CTR__V1_N];      /* v1: the directory per controller, NULL if unused */
+    char *dir;                 /* v2: the cgroup directory */
+    int dirfd;                 /* v2: O_PATH fd of dir, for CLONE_INTO_CGROUP */
+    char *v1[CTR__V1_N];       /* v1: the directory per controller, NULL if unused */
 } ctr__cgroup;
 
 /* The interface each backend implements; nothing outside cgroup1.c and cgroup2.c knows which
@@ -960,13 +980,15 @@ static const ctr__cg_backend *ctr__cg_host(ctr_error *err); /* this host's, dete
 static void ctr__cg_init(ctr__cgroup *cg);
 static int ctr__cg_create(ctr__cgroup *cg, const ctr__cg_req *req, ctr_error *err);
 static void ctr__cg_destroy(ctr__cgroup *cg);
+/* cgfs.c */
 static int ctr__cg_put(const char *dir, const char *file, const char *val);
 static int ctr__cg_set(const char *dir, const char *file, const char *val, ctr_error *err);
 static ssize_t ctr__cg_get(const char *dir, const char *file, char *buf, size_t size);
 static uint64_t ctr__cg_get_u64(const char *dir, const char *file, uint64_t dflt);
 static uint64_t ctr__cg_get_key(const char *dir, const char *file, const char *key);
 static void ctr__cg_name(char *name, size_t size);
-static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot, ctr_error *err);
+static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot,
+                                     ctr_error *err);
 static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
 static int ctr__cg_kill_listed(const char *dir);
 static int ctr__cg_open_procs(const char *dir, ctr_error *err);
@@ -979,15 +1001,15 @@ static const ctr__cg_backend *ctr__cg1(void); /* cgroup1.c */
 typedef struct ctr__launch {
     const ctr__plan *plan;
     unsigned long clone_flags; /* the plan's, without CLONE_NEWNET when the pool lent one */
-    int net_lo;               /* bring lo up (a network namespace of its own) */
-    int errfd;                /* write end of the error pipe (close-on-exec) */
-    int statusfd;             /* init: write end of the status pipe, else -1 */
-    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit (or a CTR_STDIO_PIPE) */
-    int xferfd;               /* socket the child sends the host ends of its stdio pipes over, or -1 */
-    int hostfd;               /* pidfd of the host process (the child checks it lives), or -1 */
-    int netns_fd;             /* a pooled network namespace to enter, or -1 */
-    int cg_procs[CTR__V1_N];  /* cgroup.procs files to write "0" into, or -1 */
-    int *mnt_fds;             /* plan->nops * CTR__DEV_NODES slots the child fills */
+    int net_lo;                /* bring lo up (a network namespace of its own) */
+    int errfd;                 /* write end of the error pipe (close-on-exec) */
+    int statusfd;              /* init: write end of the status pipe, else -1 */
+    int stdio_src[3];          /* fd to become 0/1/2, or -1 to inherit (or a CTR_STDIO_PIPE) */
+    int xferfd;   /* socket the child sends the host ends of its stdio pipes over, or -1 */
+    int hostfd;   /* pidfd of the host process (the child checks it lives), or -1 */
+    int netns_fd; /* a pooled network namespace to enter, or -1 */
+    int cg_procs[CTR__V1_N]; /* cgroup.procs files to write "0" into, or -1 */
+    int *mnt_fds;            /* plan->nops * CTR__DEV_NODES slots the child fills */
 } ctr__launch;
 
 /* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
@@ -1004,15 +1026,17 @@ typedef struct ctr__status_msg {
    shares with it */
 static void ctr__child_main(void *launch);
 static int ctr__lo_up(void);
-/* Reports a failed step to the parent over l->errfd and exits; the message is a b c d joined. */
+/* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
+   joined (raw system calls only: for child.c and mount.c) */
 static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
                        const char *b, const char *c, const char *d);
+static void ctr__c_exit(int code);
 /* mount.c: builds the new root from the plan's ops and enters it (pivot_root) */
 static void ctr__c_setup_root(const ctr__launch *l);
 
 /* clone.c */
-#define CTR__CLONE_VM 1u      /* on the host's memory, like vfork (where possible) */
-#define CTR__CLONE_WAIT 2u    /* CLONE_VFORK: return once the child has exec'd or exited */
+#define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
+#define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
 static int ctr__host_dumpable(void);
 
@@ -1027,7 +1051,8 @@ static void ctr__finish_msg(ctr_error *err);
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static int ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...);
+static int
+ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...);
 static void ctr__clear_error(ctr_error *err);
 static void ctr__close(int *fd);
 static int ctr__lift(int *fd);
@@ -1079,13 +1104,16 @@ static const char *ctr__strerror(int e, char *buf, size_t size) {
 
 /* A likely cause for common failures, or NULL. */
 static const char *ctr__hint(ctr_step step, int e) {
-    if (e == ENOSYS) return "this kernel lacks a needed system call: container.h needs Linux 5.12 or newer";
+    if (e == ENOSYS)
+        return "this kernel lacks a needed system call: container.h needs Linux 5.12 or newer";
     if (step == CTR_STEP_CLONE && (e == EPERM || e == ENOSPC || e == EUSERS))
-        return "creating namespaces was refused: run as root, or enable unprivileged user namespaces "
+        return "creating namespaces was refused: run as root, or enable unprivileged user "
+               "namespaces "
                "(sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, "
                "kernel.apparmor_restrict_unprivileged_userns)";
     if (step == CTR_STEP_CGROUP && (e == EACCES || e == EPERM || e == EROFS))
-        return "cgroup limits need root, a cgroup delegated to this user, or cgroup_parent set to a cgroup "
+        return "cgroup limits need root, a cgroup delegated to this user, or cgroup_parent set to "
+               "a cgroup "
                "this user owns";
     if (step == CTR_STEP_USERNS && e == EPERM)
         return "only the caller's own uid and gid can be mapped without root";
@@ -1109,12 +1137,45 @@ static void ctr__finish_msg(ctr_error *err) {
     hint = ctr__hint(err->step, err->sys_errno);
     n = strlen(err->msg);
     n = ctr__append(err->msg, sizeof(err->msg), n, ": ");
-    n = ctr__append(err->msg, sizeof(err->msg), n, ctr__strerror(err->sys_errno, ebuf, sizeof(ebuf)));
+    n = ctr__append(err->msg, sizeof(err->msg), n,
+                    ctr__strerror(err->sys_errno, ebuf, sizeof(ebuf)));
     if (hint) {
         n = ctr__append(err->msg, sizeof(err->msg), n, " (hint: ");
         n = ctr__append(err->msg, sizeof(err->msg), n, hint);
         ctr__append(err->msg, sizeof(err->msg), n, ")");
     }
+}
+
+/* The child's end of the error report (child.c and mount.c; the rules of child.c apply: raw
+   system calls only). */
+static void ctr__c_exit(int code) {
+    for (;;) syscall(SYS_exit_group, code);
+}
+
+/* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
+   errno text) and exits.  The message is the concatenation of a, b, c, d.  Without an error pipe
+   (the command started by init) the report goes over the status pipe as a CTR__MSG_ERROR. */
+static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
+                       const char *b, const char *c, const char *d) {
+    ctr__status_msg m;
+    size_t n = 0;
+    long w;
+    memset(&m, 0, sizeof(m));
+    m.kind = CTR__MSG_ERROR;
+    m.err.step = step;
+    m.err.sys_errno = e;
+    ctr__append(m.err.path, sizeof(m.err.path), 0, path);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, a);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, b);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, c);
+    ctr__append(m.err.msg, sizeof(m.err.msg), n, d);
+    do {
+        if (l->errfd >= 0)
+            w = ctr__r_write(l->errfd, &m.err, sizeof(m.err));
+        else
+            w = ctr__r_write(l->statusfd, &m, sizeof(m));
+    } while (w < 0 && errno == EINTR);
+    ctr__c_exit(127);
 }
 
 /* Parent-side failure: fills *err (if any) and returns -1.  The action is a printf format. */
@@ -1253,8 +1314,8 @@ static char *ctr__strdup(ctr__plan *p, const char *s) {
    every string and buffer the child will need allocated in the parent.  Once built the plan is
    never changed: the cgroup code, the clone, the child and the handle only read it. */
 
-
-static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+static const char ctr__default_path[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
 static char *ctr__normalize(ctr__plan *p, const char *path) {
@@ -1305,7 +1366,8 @@ static int ctr__check_argv_size(const ctr_spec *spec, ctr_error *err) {
     }
     if (total > CTR__CAST(size_t, max))
         return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "argv",
-                         "argv and env take %zu bytes, more than the kernel's limit of %ld", total, max);
+                         "argv and env take %zu bytes, more than the kernel's limit of %ld", total,
+                         max);
     return 0;
 }
 
@@ -1343,7 +1405,7 @@ static int ctr__plan_exec_paths(ctr__plan *p) {
     for (s = path; *s; s++) n += (*s == ':');
     p->exec_paths = CTR__CAST(char **, ctr__alloc(p, n * sizeof(char *)));
     if (!p->exec_paths) return -1;
-    for (s = path; ; ) {
+    for (s = path;;) {
         const char *e = strchr(s, ':');
         size_t dlen = e ? CTR__CAST(size_t, e - s) : strlen(s);
         if (dlen > 0) {
@@ -1431,19 +1493,19 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
         op->src_is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
         return 0;
     case CTR_MOUNT_TMPFS:
-        if (m->size) snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
-                              CTR__CAST(unsigned long long, m->size));
+        if (m->size)
+            snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
+                     CTR__CAST(unsigned long long, m->size));
         snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 01777u);
         return 0;
     case CTR_MOUNT_SYMLINK:
         if (!m->source || !m->source[0])
-            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "symlink %s needs a source (what it points to)", t);
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t,
+                             "symlink %s needs a source (what it points to)", t);
         if (!(op->src = ctr__strdup(p, m->source)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         return 0;
-    case CTR_MOUNT_DIR:
-        op->mode = m->mode ? m->mode & 07777u : 0755u;
-        return 0;
+    case CTR_MOUNT_DIR: op->mode = m->mode ? m->mode & 07777u : 0755u; return 0;
     case CTR_MOUNT_FILE:
         if (m->data_len && !m->data)
             return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "file %s has data_len but no data", t);
@@ -1459,10 +1521,10 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
     case CTR_MOUNT_PROC:
     case CTR_MOUNT_DEV:
     case CTR_MOUNT_MQUEUE:
-    case CTR_MOUNT_SYSFS:
-        return 0;
+    case CTR_MOUNT_SYSFS: return 0;
     }
-    return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s", CTR__CAST(int, m->type), t);
+    return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s",
+                     CTR__CAST(int, m->type), t);
 }
 
 static int ctr__has_target(const ctr__op *ops, size_t n, const char *dst) {
@@ -1477,7 +1539,8 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     size_t cap = 7 + 3 + spec->nmounts, i, first_user, nuser;
     ctr__op *user;
     if (spec->nmounts && !spec->mounts)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "nmounts is %zu but mounts is NULL", spec->nmounts);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "nmounts is %zu but mounts is NULL",
+                         spec->nmounts);
     if (!(p->ops = CTR__CAST(ctr__op *, ctr__alloc(p, cap * sizeof(ctr__op)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     if (!spec->rootfs && ctr__plan_host_userland(p, cap, err) != 0) return -1;
@@ -1510,14 +1573,16 @@ static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     if (spec->rootfs) {
         char *real;
         if (!spec->rootfs[0])
-            return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, "", "rootfs is an empty string (NULL means the host userland)");
+            return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, "",
+                             "rootfs is an empty string (NULL means the host userland)");
         if (stat(spec->rootfs, &st) != 0)
             return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "rootfs %s", spec->rootfs);
         if (!S_ISDIR(st.st_mode))
-            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs, "rootfs %s is not a directory",
-                             spec->rootfs);
+            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs,
+                             "rootfs %s is not a directory", spec->rootfs);
         if (!(real = realpath(spec->rootfs, NULL)))
-            return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "resolve rootfs %s", spec->rootfs);
+            return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "resolve rootfs %s",
+                             spec->rootfs);
         p->rootfs = ctr__strdup(p, real);
         free(real); /* realpath allocates with malloc, whatever CONTAINER_MALLOC is */
         if (!p->rootfs) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
@@ -1540,7 +1605,8 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "unknown namespace bits 0x%x in share",
                          share & ~CTR_NS_ALL);
     if (spec->new_userns && (share & CTR_NS_USER))
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "new_userns contradicts sharing CTR_NS_USER");
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "",
+                         "new_userns contradicts sharing CTR_NS_USER");
     p->clone_flags = CLONE_NEWNS;
     if (!(share & CTR_NS_PID)) p->clone_flags |= CLONE_NEWPID;
     if (!(share & CTR_NS_NET)) p->clone_flags |= CLONE_NEWNET;
@@ -1550,7 +1616,8 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     p->net_lo = !(share & CTR_NS_NET);
     /* (uid_t)-1 means "unchanged" to setresuid: the command would keep the caller's uid (root). */
     if (spec->uid == CTR__CAST(uid_t, -1) || spec->gid == CTR__CAST(gid_t, -1))
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL,
+                         spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
                          "%s -1 is not an id (to setresuid it means \"leave unchanged\")",
                          spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid");
     p->userns = !(share & CTR_NS_USER) && (euid != 0 || spec->new_userns);
@@ -1577,7 +1644,8 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     }
     if (spec->time_ns) {
         p->timens = 1;
-        snprintf(p->timens_offsets, sizeof(p->timens_offsets), "monotonic %lld 0\nboottime %lld 0\n",
+        snprintf(p->timens_offsets, sizeof(p->timens_offsets),
+                 "monotonic %lld 0\nboottime %lld 0\n",
                  CTR__CAST(long long, spec->monotonic_offset_sec),
                  CTR__CAST(long long, spec->boottime_offset_sec));
     }
@@ -1603,23 +1671,27 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     ctr__cg_req *cg = &p->cg;
     /* !(x >= 0) also catches NaN */
     if (!(s->cpus >= 0) || s->cpus > 100000.0)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus", "cpus must be a positive number of CPUs, not %g", s->cpus);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus",
+                         "cpus must be a positive number of CPUs, not %g", s->cpus);
     if (!(s->timeout_sec >= 0) || s->timeout_sec > 1e9)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be 0..1e9 seconds, not %g",
-                         s->timeout_sec);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec",
+                         "timeout_sec must be 0..1e9 seconds, not %g", s->timeout_sec);
     p->timeout_ns = s->timeout_sec > 0 ? CTR__CAST(int64_t, s->timeout_sec * 1e9) : 0;
     if (s->timeout_sec > 0 && p->timeout_ns < 1) p->timeout_ns = 1;
     if (s->cpu_weight > 10000 || s->io_weight > 10000)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight", "cpu_weight and io_weight must be 1..10000");
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight",
+                         "cpu_weight and io_weight must be 1..10000");
     if (n && !s->rlimits)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rlimits", "nrlimits is %zu but rlimits is NULL", n);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rlimits",
+                         "nrlimits is %zu but rlimits is NULL", n);
     for (i = 0; i < n; i++) {
         const ctr_rlimit *r = &s->rlimits[i];
         if (r->resource < 0 || r->resource >= RLIM_NLIMITS)
-            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "unknown rlimit resource %d", r->resource);
-        if (r->soft > r->hard)
-            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "rlimit %d: soft limit above the hard limit",
+            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "unknown rlimit resource %d",
                              r->resource);
+        if (r->soft > r->hard)
+            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits",
+                             "rlimit %d: soft limit above the hard limit", r->resource);
         has_core |= r->resource == RLIMIT_CORE;
     }
     /* The one safe default: no core dumps (they would land in the container's files). */
@@ -1641,24 +1713,27 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     cg->cpu_weight = s->cpu_weight;
     cg->io_weight = s->io_weight;
     {
-        int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 || s->cpu_weight ||
-                     s->io_weight;
+        int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 ||
+                     s->cpu_weight || s->io_weight;
         switch (s->cgroup) {
         case CTR_CGROUP_AUTO: cg->wanted = limits; break;
         case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
         case CTR_CGROUP_NEVER:
             if (limits)
-                return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "limits were set but cgroup is CTR_CGROUP_NEVER");
+                return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "",
+                                 "limits were set but cgroup is CTR_CGROUP_NEVER");
             break;
         default:
-            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d", CTR__CAST(int, s->cgroup));
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d",
+                             CTR__CAST(int, s->cgroup));
         }
     }
     if (s->cgroup_parent) {
         if (!s->cgroup_parent[0] || !ctr__cg_path_ok(s->cgroup_parent))
-            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
-                             "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
-                             s->cgroup_parent);
+            return ctr__fail(
+                err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
+                "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
+                s->cgroup_parent);
         if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     }
@@ -1683,12 +1758,12 @@ static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
         switch (spec->stdio[i]) {
         case CTR_STDIO_INHERIT:
         case CTR_STDIO_NULL:
-        case CTR_STDIO_PIPE:
-            break;
+        case CTR_STDIO_PIPE: break;
         case CTR_STDIO_FD:
             if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
-                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "", "stdio_fd[%d] (%d) is not an open descriptor",
-                                 i, spec->stdio_fd[i]);
+                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "",
+                                 "stdio_fd[%d] (%d) is not an open descriptor", i,
+                                 spec->stdio_fd[i]);
             p->stdio_fd[i] = spec->stdio_fd[i];
             break;
         default:
@@ -1705,13 +1780,20 @@ static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
 static int ctr__plan_netns_pool(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     const char *why = NULL;
     if (!spec->netns_pool) return 0;
-    if (spec->share & CTR_NS_NET) why = "the host's network namespace is shared (CTR_NS_NET)";
-    else if (spec->share & CTR_NS_PID) why = "the pid namespace is shared: processes could outlive the container";
-    else if (p->userns) why = "the container has a user namespace (the pool's namespaces belong to the host's)";
+    if (spec->share & CTR_NS_NET)
+        why = "the host's network namespace is shared (CTR_NS_NET)";
+    else if (spec->share & CTR_NS_PID)
+        why = "the pid namespace is shared: processes could outlive the container";
+    else if (p->userns)
+        why = "the container has a user namespace (the pool's namespaces belong to the host's)";
     else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
-        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the namespace";
-    else if (!p->masks) why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
-    if (why) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s", why);
+        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the "
+              "namespace";
+    else if (!p->masks)
+        why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
+    if (why)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s",
+                         why);
     p->netns_pool = spec->netns_pool;
     return 0;
 }
@@ -1721,10 +1803,12 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     memset(p, 0, sizeof(*p));
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv",
+                         "argv is empty: give the command to run");
     if (ctr__check_argv_size(spec, err) != 0) return -1;
     if (spec->cwd && spec->cwd[0] != '/')
-        return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
+        return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd,
+                         "cwd \"%s\" must be an absolute path", spec->cwd);
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
@@ -1738,7 +1822,8 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     p->init = spec->init ? 1 : 0;
     p->die_with_host = spec->no_die_with_host ? 0 : 1;
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
-             CTR__CAST(unsigned long long, spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
+             CTR__CAST(unsigned long long,
+                       spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
     return 0;
 }
 /* ---- end src/plan.c ---- */
@@ -1747,29 +1832,30 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
    ctr__plan_security).  The child applies them (child.c) as its last steps before execve. */
 
 #define CTR__SECCOMP_RET_KILL_PROCESS 0x80000000u
-#define CTR__SECCOMP_RET_ERRNO 0x00050000u
-#define CTR__SECCOMP_RET_LOG 0x7ffc0000u
-#define CTR__SECCOMP_RET_ALLOW 0x7fff0000u
-#define CTR__BPF_LD_W_ABS 0x20  /* BPF_LD | BPF_W | BPF_ABS */
-#define CTR__BPF_JEQ_K 0x15     /* BPF_JMP | BPF_JEQ | BPF_K */
-#define CTR__BPF_JGE_K 0x35     /* BPF_JMP | BPF_JGE | BPF_K */
-#define CTR__BPF_JSET_K 0x45    /* BPF_JMP | BPF_JSET | BPF_K */
-#define CTR__BPF_RET_K 0x06     /* BPF_RET | BPF_K */
+#define CTR__SECCOMP_RET_ERRNO        0x00050000u
+#define CTR__SECCOMP_RET_LOG          0x7ffc0000u
+#define CTR__SECCOMP_RET_ALLOW        0x7fff0000u
+#define CTR__BPF_LD_W_ABS             0x20 /* BPF_LD | BPF_W | BPF_ABS */
+#define CTR__BPF_JEQ_K                0x15 /* BPF_JMP | BPF_JEQ | BPF_K */
+#define CTR__BPF_JGE_K                0x35 /* BPF_JMP | BPF_JGE | BPF_K */
+#define CTR__BPF_JSET_K               0x45 /* BPF_JMP | BPF_JSET | BPF_K */
+#define CTR__BPF_RET_K                0x06 /* BPF_RET | BPF_K */
 /* struct seccomp_data: int nr; u32 arch; u64 ip; u64 args[6] (little-endian: low word first). */
-#define CTR__SD_NR 0
-#define CTR__SD_ARCH 4
+#define CTR__SD_NR        0
+#define CTR__SD_ARCH      4
 #define CTR__SD_ARG_LO(i) (16 + 8 * (i))
 
 #if defined(__x86_64__)
 #define CTR__AUDIT_ARCH 0xc000003eu /* AUDIT_ARCH_X86_64 */
-#define CTR__X32_BIT 0x40000000u
+#define CTR__X32_BIT    0x40000000u
 #elif defined(__aarch64__)
 #define CTR__AUDIT_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
 #else
 #error "container.h: the seccomp filter knows x86_64 and aarch64 only"
 #endif
 
-static void ctr__bpf_emit(ctr__bpf *f, size_t *n, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k) {
+static void ctr__bpf_emit(ctr__bpf *f, size_t *n, uint16_t code, uint8_t jt, uint8_t jf,
+                          uint32_t k) {
     f[*n].code = code;
     f[*n].jt = jt;
     f[*n].jf = jf;
@@ -1790,24 +1876,65 @@ static uint32_t ctr__seccomp_ret(ctr_seccomp_action a, int e) {
 /* open_tree_attr (Linux 6.15) is open_tree + mount_setattr in one call; same number on x86_64 and
    aarch64.  Syscalls newer than it are refused with ENOSYS, as an allow-list would: a deny list
    must not let every future syscall through. */
-#define CTR__SYS_open_tree_attr 467
+#define CTR__SYS_open_tree_attr          467
 #define CTR__SYS_set_mempolicy_home_node 450
-#define CTR__AF_VSOCK 40
-#define CTR__SYS_FIRST_UNKNOWN 468
+#define CTR__AF_VSOCK                    40
+#define CTR__SYS_FIRST_UNKNOWN           468
 
 /* The default profile: what Docker's profile refuses, plus what is newer than it.  EPERM, except
    clone3 (ENOSYS, so libc falls back to clone, whose flags the filter can see). */
 static const long ctr__seccomp_denied[] = {
-    SYS_acct, SYS_add_key, SYS_bpf, SYS_clock_adjtime, SYS_clock_settime, SYS_delete_module,
-    SYS_finit_module, SYS_init_module, SYS_kexec_load, SYS_kexec_file_load, SYS_keyctl,
-    SYS_request_key, SYS_lookup_dcookie, SYS_mount, SYS_umount2, SYS_pivot_root, SYS_move_mount,
-    SYS_open_tree, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_mount_setattr,
-    SYS_name_to_handle_at, SYS_open_by_handle_at, SYS_perf_event_open, SYS_quotactl, SYS_reboot,
-    SYS_setns, SYS_unshare, SYS_settimeofday, SYS_swapon, SYS_swapoff, SYS_userfaultfd,
-    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_process_vm_readv,
-    SYS_process_vm_writev, SYS_kcmp, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
-    SYS_move_pages, SYS_migrate_pages, CTR__SYS_set_mempolicy_home_node, SYS_fanotify_init, SYS_vhangup,
-    SYS_pidfd_getfd, SYS_syslog, CTR__SYS_open_tree_attr,
+    SYS_acct,
+    SYS_add_key,
+    SYS_bpf,
+    SYS_clock_adjtime,
+    SYS_clock_settime,
+    SYS_delete_module,
+    SYS_finit_module,
+    SYS_init_module,
+    SYS_kexec_load,
+    SYS_kexec_file_load,
+    SYS_keyctl,
+    SYS_request_key,
+    SYS_lookup_dcookie,
+    SYS_mount,
+    SYS_umount2,
+    SYS_pivot_root,
+    SYS_move_mount,
+    SYS_open_tree,
+    SYS_fsopen,
+    SYS_fsconfig,
+    SYS_fsmount,
+    SYS_fspick,
+    SYS_mount_setattr,
+    SYS_name_to_handle_at,
+    SYS_open_by_handle_at,
+    SYS_perf_event_open,
+    SYS_quotactl,
+    SYS_reboot,
+    SYS_setns,
+    SYS_unshare,
+    SYS_settimeofday,
+    SYS_swapon,
+    SYS_swapoff,
+    SYS_userfaultfd,
+    SYS_io_uring_setup,
+    SYS_io_uring_enter,
+    SYS_io_uring_register,
+    SYS_process_vm_readv,
+    SYS_process_vm_writev,
+    SYS_kcmp,
+    SYS_get_mempolicy,
+    SYS_set_mempolicy,
+    SYS_mbind,
+    SYS_move_pages,
+    SYS_migrate_pages,
+    CTR__SYS_set_mempolicy_home_node,
+    SYS_fanotify_init,
+    SYS_vhangup,
+    SYS_pidfd_getfd,
+    SYS_syslog,
+    CTR__SYS_open_tree_attr,
 #ifdef SYS_modify_ldt
     SYS_modify_ldt,
 #endif
@@ -1815,19 +1942,27 @@ static const long ctr__seccomp_denied[] = {
     SYS_quotactl_fd,
 #endif
 #ifdef SYS_iopl
-    SYS_iopl, SYS_ioperm,
+    SYS_iopl,
+    SYS_ioperm,
 #endif
 #ifdef SYS_uselib
-    SYS_uselib, SYS_ustat, SYS_sysfs, SYS__sysctl, SYS_create_module, SYS_get_kernel_syms,
-    SYS_query_module, SYS_nfsservctl,
+    SYS_uselib,
+    SYS_ustat,
+    SYS_sysfs,
+    SYS__sysctl,
+    SYS_create_module,
+    SYS_get_kernel_syms,
+    SYS_query_module,
+    SYS_nfsservctl,
 #endif
 #ifdef SYS_umount
     SYS_umount,
 #endif
 };
 
-#define CTR__NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
-                       CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWTIME)
+#define CTR__NS_FLAGS                                                                          \
+    (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | \
+     CLONE_NEWCGROUP | CLONE_NEWTIME)
 
 /* Arch check, x32 check, syscall number in the accumulator. */
 static void ctr__bpf_prologue(ctr__bpf *f, size_t *n) {
@@ -1863,7 +1998,7 @@ static void ctr__bpf_default_head(ctr__bpf *f, size_t *n) {
 }
 #define CTR__BPF_HEAD_MAX 24
 
-#define CTR__NDENIED (sizeof(ctr__seccomp_denied) / sizeof(ctr__seccomp_denied[0]))
+#define CTR__NDENIED         (sizeof(ctr__seccomp_denied) / sizeof(ctr__seccomp_denied[0]))
 #define CTR__BPF_DEFAULT_MAX (48 + 2 * CTR__NDENIED)
 
 static size_t ctr__bpf_default(ctr__bpf *f) {
@@ -1907,7 +2042,8 @@ static size_t ctr__bpf_rules(ctr__bpf *f, const ctr_spec *s) {
         ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, r->nr));
         ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, ctr__seccomp_ret(r->action, r->errno_value));
     }
-    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, ctr__seccomp_ret(s->seccomp_default_action, s->seccomp_default_errno));
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0,
+                  ctr__seccomp_ret(s->seccomp_default_action, s->seccomp_default_errno));
     return n;
 }
 
@@ -1925,18 +2061,22 @@ static uint32_t ctr__scmp_action(ctr_seccomp_action a, int e) {
 }
 
 static int ctr__scmp_default(scmp_filter_ctx ctx) {
-    static const uint64_t ns[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
-                                  CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
+    static const uint64_t ns[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,    CLONE_NEWNET,
+                                  CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
     size_t i;
     int r = 0;
     for (i = 0; r == 0 && i < sizeof(ns) / sizeof(ns[0]); i++)
-        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i]));
-    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-                                     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
-    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-                                     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
-    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-                                     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, CTR__AF_VSOCK));
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i]));
+    if (r == 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                             SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+    if (r == 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                             SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+    if (r == 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, CTR__AF_VSOCK));
     if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     for (i = 0; r == 0 && i < CTR__NDENIED; i++)
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), CTR__CAST(int, ctr__seccomp_denied[i]), 0);
@@ -1944,8 +2084,9 @@ static int ctr__scmp_default(scmp_filter_ctx ctx) {
 }
 
 static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
-    uint32_t def = s->seccomp == CTR_SECCOMP_RULES ? ctr__scmp_action(s->seccomp_default_action, s->seccomp_default_errno)
-                                                    : SCMP_ACT_ALLOW;
+    uint32_t def = s->seccomp == CTR_SECCOMP_RULES
+                       ? ctr__scmp_action(s->seccomp_default_action, s->seccomp_default_errno)
+                       : SCMP_ACT_ALLOW;
     scmp_filter_ctx ctx = seccomp_init(def);
     struct stat st;
     size_t i;
@@ -1956,25 +2097,31 @@ static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err)
     for (i = 0; r == 0 && s->seccomp == CTR_SECCOMP_RULES && i < s->nseccomp_rules; i++) {
         /* As in the built-in compiler: the first rule for a syscall wins, and a rule that does what
            the default does changes nothing (libseccomp refuses both). */
-        uint32_t act = ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value);
+        uint32_t act =
+            ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value);
         size_t j;
         int seen = act == def;
         for (j = 0; j < i && !seen; j++) seen = s->seccomp_rules[j].nr == s->seccomp_rules[i].nr;
         if (!seen) r = seccomp_rule_add(ctx, act, CTR__CAST(int, s->seccomp_rules[i].nr), 0);
     }
-    if (r == 0 && (fd = CTR__CAST(int, syscall(SYS_memfd_create, "ctr-seccomp", MFD_CLOEXEC))) < 0) r = -errno;
+    if (r == 0 && (fd = CTR__CAST(int, syscall(SYS_memfd_create, "ctr-seccomp", MFD_CLOEXEC))) < 0)
+        r = -errno;
     if (r == 0) r = seccomp_export_bpf(ctx, fd);
     seccomp_release(ctx);
-    if (r == 0 && (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size % CTR__CAST(off_t, sizeof(ctr__bpf)) != 0))
+    if (r == 0 && (fstat(fd, &st) != 0 || st.st_size <= 0 ||
+                   st.st_size % CTR__CAST(off_t, sizeof(ctr__bpf)) != 0))
         r = -EINVAL;
     if (r == 0) {
         /* The default profile starts with the head the built-in compiler also uses, then falls
            through into libseccomp's program (which checks the architecture again). */
         size_t head = 0, len = CTR__CAST(size_t, st.st_size) / sizeof(ctr__bpf);
-        ctr__bpf *f = CTR__CAST(ctr__bpf *, ctr__alloc(p, (len + CTR__BPF_HEAD_MAX) * sizeof(ctr__bpf)));
+        ctr__bpf *f =
+            CTR__CAST(ctr__bpf *, ctr__alloc(p, (len + CTR__BPF_HEAD_MAX) * sizeof(ctr__bpf)));
         if (f && s->seccomp == CTR_SECCOMP_DEFAULT) ctr__bpf_default_head(f, &head);
-        if (!f || pread(fd, f + head, CTR__CAST(size_t, st.st_size), 0) != st.st_size) r = -EIO;
-        else if (head + len > 4096) r = -E2BIG;
+        if (!f || pread(fd, f + head, CTR__CAST(size_t, st.st_size), 0) != st.st_size)
+            r = -EIO;
+        else if (head + len > 4096)
+            r = -E2BIG;
         p->bpf = f;
         p->bpf_len = head + len;
     }
@@ -1987,31 +2134,32 @@ static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err)
 static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     size_t cap = 0, i;
     switch (s->seccomp) {
-    case CTR_SECCOMP_NONE:
-        return 0;
-    case CTR_SECCOMP_DEFAULT:
-        cap = CTR__BPF_DEFAULT_MAX;
-        break;
+    case CTR_SECCOMP_NONE: return 0;
+    case CTR_SECCOMP_DEFAULT: cap = CTR__BPF_DEFAULT_MAX; break;
     case CTR_SECCOMP_RULES:
         if (s->nseccomp_rules && !s->seccomp_rules)
-            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "nseccomp_rules is %zu but seccomp_rules is NULL",
-                             s->nseccomp_rules);
+            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                             "nseccomp_rules is %zu but seccomp_rules is NULL", s->nseccomp_rules);
         for (i = 0; i < s->nseccomp_rules; i++)
             if (s->seccomp_rules[i].nr < 0 || s->seccomp_rules[i].nr > 4095)
-                return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "seccomp rule %zu: no syscall number %ld", i,
+                return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                                 "seccomp rule %zu: no syscall number %ld", i,
                                  s->seccomp_rules[i].nr);
         cap = 16 + 2 * s->nseccomp_rules;
         break;
     case CTR_SECCOMP_BPF:
         if (!s->seccomp_bpf || s->seccomp_bpf_len == 0 || s->seccomp_bpf_len > 4096)
-            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "seccomp_bpf must hold 1..4096 instructions");
+            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                             "seccomp_bpf must hold 1..4096 instructions");
         cap = s->seccomp_bpf_len;
         break;
     default:
-        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "unknown seccomp mode %d", CTR__CAST(int, s->seccomp));
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "unknown seccomp mode %d",
+                         CTR__CAST(int, s->seccomp));
     }
     if (cap > 4096)
-        return ctr__fail(err, CTR_STEP_SECCOMP, E2BIG, "", "the seccomp filter would exceed 4096 instructions");
+        return ctr__fail(err, CTR_STEP_SECCOMP, E2BIG, "",
+                         "the seccomp filter would exceed 4096 instructions");
 #ifdef CONTAINER_WITH_LIBSECCOMP
     if (s->seccomp != CTR_SECCOMP_BPF) return ctr__plan_libseccomp(p, s, err);
 #endif
@@ -2021,7 +2169,8 @@ static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         memcpy(p->bpf, s->seccomp_bpf, cap * sizeof(ctr__bpf));
         p->bpf_len = cap;
     } else {
-        p->bpf_len = s->seccomp == CTR_SECCOMP_DEFAULT ? ctr__bpf_default(p->bpf) : ctr__bpf_rules(p->bpf, s);
+        p->bpf_len = s->seccomp == CTR_SECCOMP_DEFAULT ? ctr__bpf_default(p->bpf)
+                                                       : ctr__bpf_rules(p->bpf, s);
     }
     CONTAINER_ASSERT(p->bpf_len <= cap);
     return 0;
@@ -2059,18 +2208,19 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     /* With init, pid 1 is a copy of the host process: with CAP_SYS_PTRACE over it (real root, no
        user namespace) the command could read the host's memory through /proc/1/mem. */
     if (s->init && !p->userns && (p->caps_keep & CTR_CAP(19)))
-        return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "", "init together with CAP_SYS_PTRACE would let the "
-                         "container read the host process's memory (pid 1 is a copy of it); use a user "
-                         "namespace, or drop one of the two");
+        return ctr__fail(
+            err, CTR_STEP_CAPS, EINVAL, "",
+            "init together with CAP_SYS_PTRACE would let the "
+            "container read the host process's memory (pid 1 is a copy of it); use a user "
+            "namespace, or drop one of the two");
     return ctr__plan_seccomp(p, s, err);
 }
 /* ---- end src/security.c ---- */
 /* ---- begin src/cgroup.c ---- */
 /* cgroup.c - a container's cgroup, in the parent only: the backend for this host (cgroup2.c, the
    primary, or cgroup1.c for hosts that still mount the v1 controllers) is chosen once per
-   process, and this file holds what both share: reading and writing cgroup files, naming,
-   making and sweeping container cgroups, killing what a cgroup.procs lists.  No code outside
-   cgroup1.c and cgroup2.c knows which version runs.
+   process; this file makes and removes a container's cgroup through it, and cgfs.c holds the
+   file helpers both use.  No code outside cgroup1.c and cgroup2.c knows which version runs.
 
    Where:  v2 as root: /sys/fs/cgroup/container.h/ctr-PID-N (the library's own subtree).  v2 as
    another user: DELEGATED/container.h/ctr-PID-N, where DELEGATED is the highest ancestor of the
@@ -2080,13 +2230,6 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
    that creates a container cgroup in the same parent. */
 
 #define CTR__CG2_MAGIC 0x63677270L
-
-static int ctr__statfs_type(const char *path, long *type) {
-    struct statfs st;
-    if (statfs(path, &st) != 0) return -1;
-    *type = CTR__CAST(long, st.f_type);
-    return 0;
-}
 
 /* The backend of this host: v2 when /sys/fs/cgroup is a cgroup2 mount; otherwise v1 (a v1 or
    hybrid host has a tmpfs there, and its cgroup2 at unified/, if any, has no controllers we
@@ -2098,7 +2241,8 @@ static const ctr__cg_backend *ctr__cg_host(ctr_error *err) {
     long type = 0;
     if (!v) {
         if (ctr__statfs_type(CTR__CG_ROOT, &type) != 0) {
-            ctr__fail(err, CTR_STEP_CGROUP, errno, CTR__CG_ROOT, "cgroups are not mounted at %s", CTR__CG_ROOT);
+            ctr__fail(err, CTR_STEP_CGROUP, errno, CTR__CG_ROOT, "cgroups are not mounted at %s",
+                      CTR__CG_ROOT);
             return NULL;
         }
         v = type == CTR__CG2_MAGIC ? 2 : 1;
@@ -2136,7 +2280,8 @@ static void ctr__cg_destroy(ctr__cgroup *cg) {
         if (cg->dir) (void)rmdir(cg->dir);
         for (i = 0; i < CTR__V1_N; i++) {
             int j, dup = 0;
-            for (j = 0; j < i; j++) dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
+            for (j = 0; j < i; j++)
+                dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
             if (cg->v1[i] && !dup) (void)rmdir(cg->v1[i]);
         }
     }
@@ -2145,6 +2290,18 @@ static void ctr__cg_destroy(ctr__cgroup *cg) {
     for (i = 0; i < CTR__V1_N; i++) CONTAINER_FREE(cg->v1[i]);
     ctr__cg_init(cg);
 }
+/* ---- end src/cgroup.c ---- */
+/* ---- begin src/cgfs.c ---- */
+/* cgfs.c - the cgroup filesystem, for both backends (cgroup1.c, cgroup2.c) and cgroup.c: reading
+   and writing cgroup files, naming, making and sweeping container cgroups, opening cgroup.procs,
+   killing what it lists.  Parent side only. */
+
+static int ctr__statfs_type(const char *path, long *type) {
+    struct statfs st;
+    if (statfs(path, &st) != 0) return -1;
+    *type = CTR__CAST(long, st.f_type);
+    return 0;
+}
 
 /* Writes val to dir/file.  0, or -1 with errno. */
 static int ctr__cg_put(const char *dir, const char *file, const char *val) {
@@ -2152,7 +2309,9 @@ static int ctr__cg_put(const char *dir, const char *file, const char *val) {
     size_t len = strlen(val);
     ssize_t w;
     int fd;
-    if (ctr__join(path, sizeof(path), dir, "/", file) != 0 || (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) return -1;
+    if (ctr__join(path, sizeof(path), dir, "/", file) != 0 ||
+        (fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+        return -1;
     w = write(fd, val, len);
     ctr__close(&fd);
     return w == CTR__CAST(ssize_t, len) ? 0 : -1;
@@ -2168,7 +2327,9 @@ static ssize_t ctr__cg_get(const char *dir, const char *file, char *buf, size_t 
     char path[PATH_MAX];
     ssize_t n;
     int fd;
-    if (ctr__join(path, sizeof(path), dir, "/", file) != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return -1;
+    if (ctr__join(path, sizeof(path), dir, "/", file) != 0 ||
+        (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return -1;
     do n = read(fd, buf, size - 1);
     while (n < 0 && errno == EINTR);
     ctr__close(&fd);
@@ -2191,7 +2352,8 @@ static uint64_t ctr__cg_get_key(const char *dir, const char *file, const char *k
     const char *s;
     if (!dir || ctr__cg_get(dir, file, buf, sizeof(buf)) <= 0) return 0;
     for (s = buf; s && *s; s = strchr(s, '\n'), s = s ? s + 1 : NULL)
-        if (strncmp(s, key, k) == 0 && s[k] == ' ') return CTR__CAST(uint64_t, strtoull(s + k + 1, NULL, 10));
+        if (strncmp(s, key, k) == 0 && s[k] == ' ')
+            return CTR__CAST(uint64_t, strtoull(s + k + 1, NULL, 10));
     return 0;
 }
 
@@ -2219,12 +2381,14 @@ static void ctr__cg_sweep(const char *parent) {
    stale cgroup from a live one. */
 static void ctr__cg_name(char *name, size_t size) {
     static unsigned counter;
-    snprintf(name, size, "ctr-%ld-%u", CTR__CAST(long, getpid()), __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
+    snprintf(name, size, "ctr-%ld-%u", CTR__CAST(long, getpid()),
+             __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
 }
 
 /* mkdir parent/name; on the first use of that hierarchy (slot: 0 for v2, 1 + the v1 controller)
    in this process, sweep the parent for stale ones. */
-static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot, ctr_error *err) {
+static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot,
+                                     ctr_error *err) {
     static int swept[1 + CTR__V1_N];
     char *dir;
     if (!__atomic_exchange_n(&swept[slot], 1, __ATOMIC_RELAXED)) ctr__cg_sweep(parent);
@@ -2264,7 +2428,8 @@ static int ctr__cg_kill_listed(const char *dir) {
     char path[PATH_MAX], buf[4096];
     size_t have = 0;
     int fd, n = 0;
-    if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    if (ctr__join(path, sizeof(path), dir, "/", "cgroup.procs") != 0 ||
+        (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         return 0;
     for (;;) {
         ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
@@ -2284,7 +2449,7 @@ static int ctr__cg_kill_listed(const char *dir) {
     ctr__close(&fd);
     return n;
 }
-/* ---- end src/cgroup.c ---- */
+/* ---- end src/cgfs.c ---- */
 /* ---- begin src/cgroup2.c ---- */
 /* cgroup2.c - the cgroup v2 backend (the primary one): one cgroup per container, the child born
    in it with clone3's CLONE_INTO_CGROUP (Linux 5.7; where clone3 is missing the child moves
@@ -2309,25 +2474,29 @@ static int ctr__word_in(const char *list, const char *word) {
 
 /* Enables the controllers in dir's cgroup.subtree_control that are not yet enabled.  Those in
    `required` must be available; the others are enabled only if they are. */
-static int ctr__cg2_enable(const char *dir, const char *const *ctrls, const int *required, int n, ctr_error *err) {
+static int ctr__cg2_enable(const char *dir, const char *const *ctrls, const int *required, int n,
+                           ctr_error *err) {
     char avail[512], on[512];
     int i;
     if (ctr__cg_get(dir, "cgroup.controllers", avail, sizeof(avail)) < 0 ||
         ctr__cg_get(dir, "cgroup.subtree_control", on, sizeof(on)) < 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "read the controllers of cgroup %s", dir);
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "read the controllers of cgroup %s",
+                         dir);
     for (i = 0; i < n; i++) {
         char plus[32];
         if (ctr__word_in(on, ctrls[i])) continue;
         if (!ctr__word_in(avail, ctrls[i])) {
             if (!required[i]) continue;
-            return ctr__fail(err, CTR_STEP_CGROUP, EOPNOTSUPP, dir,
-                             "the %s controller is not available in cgroup %s (not enabled by its parent, or "
-                             "not delegated: with systemd, Delegate=yes on the unit or user@.service)",
-                             ctrls[i], dir);
+            return ctr__fail(
+                err, CTR_STEP_CGROUP, EOPNOTSUPP, dir,
+                "the %s controller is not available in cgroup %s (not enabled by its parent, or "
+                "not delegated: with systemd, Delegate=yes on the unit or user@.service)",
+                ctrls[i], dir);
         }
         snprintf(plus, sizeof(plus), "+%s", ctrls[i]);
         if (ctr__cg_put(dir, "cgroup.subtree_control", plus) != 0)
-            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "enable the %s controller in %s", ctrls[i], dir);
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "enable the %s controller in %s",
+                             ctrls[i], dir);
     }
     return 0;
 }
@@ -2362,19 +2531,22 @@ static int ctr__cg2_delegated(char *out, size_t size, ctr_error *err) {
     char *slash;
     int found = 0;
     if (ctr__cg2_self(self, sizeof(self)) != 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, errno, "/proc/self/cgroup", "find the caller's cgroup");
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, "/proc/self/cgroup",
+                         "find the caller's cgroup");
     for (;;) {
         if (!(slash = strrchr(self, '/')) || slash == self) break;
         *slash = '\0'; /* up one level: never our own cgroup */
-        if (ctr__join(path, sizeof(path), CTR__CG_ROOT, "", self) != 0 || access(path, W_OK) != 0) break;
+        if (ctr__join(path, sizeof(path), CTR__CG_ROOT, "", self) != 0 || access(path, W_OK) != 0)
+            break;
         if (ctr__join(out, size, path, "", "") != 0) break;
         found = 1;
     }
     if (!found)
-        return ctr__fail(err, CTR_STEP_CGROUP, EACCES, CTR__CG_ROOT,
-                         "no cgroup is delegated to this user, so limits cannot be applied (run as root, "
-                         "or in a systemd user session: systemd-run --user --scope -p Delegate=yes ...; "
-                         "or set cgroup_parent to a cgroup you own)");
+        return ctr__fail(
+            err, CTR_STEP_CGROUP, EACCES, CTR__CG_ROOT,
+            "no cgroup is delegated to this user, so limits cannot be applied (run as root, "
+            "or in a systemd user session: systemd-run --user --scope -p Delegate=yes ...; "
+            "or set cgroup_parent to a cgroup you own)");
     return 0;
 }
 
@@ -2400,9 +2572,12 @@ static int ctr__cg2_limits(const char *dir, const ctr__cg_req *s, ctr_error *err
     if (s->memory_max || s->memory_swap_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_swap_max));
         /* Without swap accounting the file is missing: fine when the host has no swap at all. */
-        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 && (errno != ENOENT || s->memory_swap_max || ctr__host_has_swap()))
-            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "write \"%s\" to %s/memory.swap.max (swap cannot be "
-                             "limited without swap accounting)", v, dir);
+        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 &&
+            (errno != ENOENT || s->memory_swap_max || ctr__host_has_swap()))
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir,
+                             "write \"%s\" to %s/memory.swap.max (swap cannot be "
+                             "limited without swap accounting)",
+                             v, dir);
     }
     if (s->pids_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->pids_max));
@@ -2436,12 +2611,15 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
         const char *cp = s->parent;
         int full = strncmp(cp, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
-        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT, full || cp[0] == '/' ? "" : "/", cp) != 0)
+        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT,
+                      full || cp[0] == '/' ? "" : "/", cp) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, cp, "cgroup path %s", cp);
     } else {
         char base[PATH_MAX];
-        if (geteuid() == 0) strcpy(base, CTR__CG_ROOT);
-        else if (ctr__cg2_delegated(base, sizeof(base), err) != 0) return -1;
+        if (geteuid() == 0)
+            strcpy(base, CTR__CG_ROOT);
+        else if (ctr__cg2_delegated(base, sizeof(base), err) != 0)
+            return -1;
         if (ctr__cg2_enable(base, ctrls, req, 4, err) != 0) return -1;
         if (ctr__join(parent, sizeof(parent), base, "/", CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, base, "cgroup path under %s", base);
@@ -2450,7 +2628,8 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
     ctr__cg_name(name, sizeof(name));
     if (!(cg->dir = ctr__cg_mkdir_container(parent, name, 0, err))) return -1;
-    if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 || ctr__lift(&cg->dirfd) != 0)
+    if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+        ctr__lift(&cg->dirfd) != 0)
         return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
     return ctr__cg2_limits(cg->dir, s, err);
 }
@@ -2466,7 +2645,9 @@ static int ctr__cg2_populated(const ctr__cgroup *cg) {
     return ctr__cg_get_key(cg->dir, "cgroup.events", "populated") != 0;
 }
 
-static int ctr__cg2_frozen(const ctr__cgroup *cg) { return ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1; }
+static int ctr__cg2_frozen(const ctr__cgroup *cg) {
+    return ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1;
+}
 
 /* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
 static int ctr__cg2_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
@@ -2497,7 +2678,8 @@ static void ctr__cg2_result(const ctr__cgroup *cg, ctr_result *r) {
     r->oom_killed = ctr__cg_get_key(cg->dir, "memory.events", "oom_kill") > 0;
     r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak", r->memory_peak);
     r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "user_usec")) * 1000;
-    r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
+    r->cpu_system_ns =
+        CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
 }
 
 static void ctr__cg2_stats(const ctr__cgroup *cg, ctr_usage *u) {
@@ -2532,15 +2714,19 @@ static const ctr__cg_backend *ctr__cg2(void) {
 
 #define CTR__CG1_MAGIC 0x27e0ebL
 
-static const char *const ctr__v1_names[CTR__V1_N] = {"memory", "pids", "cpu", "cpuacct", "freezer", "blkio"};
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",    "cpu",
+                                                     "cpuacct", "freezer", "blkio"};
 
 static int ctr__cg1_check(const ctr__cg_req *s, ctr_error *err) {
     if (s->parent && strncmp(s->parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->parent,
-                         "with cgroup v1, cgroup_parent is a path inside each controller's hierarchy, "
-                         "not under %s", CTR__CG_ROOT);
+        return ctr__fail(
+            err, CTR_STEP_CGROUP, EINVAL, s->parent,
+            "with cgroup v1, cgroup_parent is a path inside each controller's hierarchy, "
+            "not under %s",
+            CTR__CG_ROOT);
     if (s->memory_swap_max && !s->memory_max)
-        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "with cgroup v1, memory_swap_max needs memory_max");
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "",
+                         "with cgroup v1, memory_swap_max needs memory_max");
     return 0;
 }
 
@@ -2550,10 +2736,12 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr__cg_req *s, ctr_erro
     if (s->memory_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_max));
         if (ctr__cg_set(mem, "memory.limit_in_bytes", v, err) != 0) return -1;
-        snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_max + s->memory_swap_max));
+        snprintf(v, sizeof(v), "%llu",
+                 CTR__CAST(unsigned long long, s->memory_max + s->memory_swap_max));
         if (ctr__cg_put(mem, "memory.memsw.limit_in_bytes", v) != 0) {
             if (errno != ENOENT || s->memory_swap_max)
-                return ctr__fail(err, CTR_STEP_CGROUP, errno, mem, "write \"%s\" to %s/memory.memsw.limit_in_bytes", v, mem);
+                return ctr__fail(err, CTR_STEP_CGROUP, errno, mem,
+                                 "write \"%s\" to %s/memory.memsw.limit_in_bytes", v, mem);
             (void)ctr__cg_put(mem, "memory.swappiness", "0"); /* no swap accounting: avoid swap */
         }
     }
@@ -2565,10 +2753,12 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr__cg_req *s, ctr_erro
         long long quota = CTR__CAST(long long, s->cpus * 100000.0);
         snprintf(v, sizeof(v), "%lld", quota < 1000 ? 1000 : quota);
         if (ctr__cg_set(cpu, "cpu.cfs_period_us", "100000", err) != 0 ||
-            ctr__cg_set(cpu, "cpu.cfs_quota_us", v, err) != 0) return -1;
+            ctr__cg_set(cpu, "cpu.cfs_quota_us", v, err) != 0)
+            return -1;
     }
     if (s->cpu_weight) {
-        snprintf(v, sizeof(v), "%u", s->cpu_weight * 1024u / 100u < 2u ? 2u : s->cpu_weight * 1024u / 100u);
+        snprintf(v, sizeof(v), "%u",
+                 s->cpu_weight * 1024u / 100u < 2u ? 2u : s->cpu_weight * 1024u / 100u);
         if (ctr__cg_set(cpu, "cpu.shares", v, err) != 0) return -1;
     }
     if (s->io_weight) {
@@ -2578,7 +2768,8 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr__cg_req *s, ctr_erro
         if (ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.weight", v) != 0 &&
             ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.bfq.weight", v) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->v1[CTR__V1_BLKIO],
-                             "set blkio weight %s (cgroup v1 io weights need the BFQ scheduler)", v);
+                             "set blkio weight %s (cgroup v1 io weights need the BFQ scheduler)",
+                             v);
     }
     return 0;
 }
@@ -2601,16 +2792,20 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         (void)ctr__join(mount, sizeof(mount), CTR__CG_ROOT, "/", ctr__v1_names[i]);
         if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC || !realpath(mount, real))
             return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, mount,
-                             "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i], mount);
+                             "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i],
+                             mount);
         /* Co-mounted controllers (cpu,cpuacct) share one directory. */
         for (j = 0; j < i; j++)
-            if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 && cg->v1[j][strlen(real)] == '/') {
-                if (!(cg->v1[i] = ctr__pathdup(cg->v1[j], NULL))) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
+            if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 &&
+                cg->v1[j][strlen(real)] == '/') {
+                if (!(cg->v1[i] = ctr__pathdup(cg->v1[j], NULL)))
+                    return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
                 shared = 1;
                 break;
             }
         if (shared) continue;
-        if (ctr__join(parent, sizeof(parent), real, "/", s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
+        if (ctr__join(parent, sizeof(parent), real, "/",
+                      s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
         if (!s->parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
         if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
@@ -2631,7 +2826,8 @@ static int ctr__cg1_procs_fds(const ctr__cgroup *cg, int *fds, int max, ctr_erro
         if (!cg->v1[i]) continue;
         for (j = 0; j < i; j++) dup |= cg->v1[j] && strcmp(cg->v1[i], cg->v1[j]) == 0;
         if (dup) continue;
-        if (n == max) return ctr__fail(err, CTR_STEP_CGROUP, E2BIG, "", "too many cgroup directories");
+        if (n == max)
+            return ctr__fail(err, CTR_STEP_CGROUP, E2BIG, "", "too many cgroup directories");
         if ((fds[n] = ctr__cg_open_procs(cg->v1[i], err)) < 0) {
             while (n > 0) ctr__close(&fds[--n]);
             return -1;
@@ -2651,14 +2847,16 @@ static int ctr__cg1_populated(const ctr__cgroup *cg) {
 
 static int ctr__cg1_frozen(const ctr__cgroup *cg) {
     char buf[64];
-    return cg->v1[CTR__V1_FREEZER] && ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
+    return cg->v1[CTR__V1_FREEZER] &&
+           ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
            strncmp(buf, "FROZEN", 6) == 0;
 }
 
 /* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
 static int ctr__cg1_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
     int tries;
-    if (ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0) return -1;
+    if (ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0)
+        return -1;
     for (tries = 0; on && tries < 500 && !ctr__cg1_frozen(cg); tries++) ctr__sleep_ms(10);
     return 0;
 }
@@ -2687,14 +2885,17 @@ static void ctr__cg1_result(const ctr__cgroup *cg, ctr_result *r) {
     const char *mem = cg->v1[CTR__V1_MEMORY], *acct = cg->v1[CTR__V1_CPUACCT];
     r->oom_killed = ctr__cg_get_key(mem, "memory.oom_control", "oom_kill") > 0;
     r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes", r->memory_peak);
-    r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user", CTR__CAST(uint64_t, r->cpu_user_ns)));
-    r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys", CTR__CAST(uint64_t, r->cpu_system_ns)));
+    r->cpu_user_ns = CTR__CAST(
+        int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user", CTR__CAST(uint64_t, r->cpu_user_ns)));
+    r->cpu_system_ns = CTR__CAST(
+        int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys", CTR__CAST(uint64_t, r->cpu_system_ns)));
 }
 
 static void ctr__cg1_stats(const ctr__cgroup *cg, ctr_usage *u) {
     u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes", 0);
     u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current", 0);
-    u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
+    u->cpu_usage_ns =
+        CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
 }
 
 static const char *ctr__cg1_path(const ctr__cgroup *cg) {
@@ -2734,7 +2935,8 @@ static const ctr__cg_backend *ctr__cg1(void) {
 /* Sanitizers keep shadow state per stack, and a child running instrumented code on a stack of
    the host's memory confuses them: sanitized builds take the fork-style path. */
 #if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
 #define CTR__SANITIZED 1
 #endif
 #endif
@@ -2758,14 +2960,15 @@ static int ctr__host_dumpable(void) {
     return v;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CTR__SANITIZED) && \
-    !defined(CONTAINER_NO_VM_CLONE)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(CTR__SANITIZED) && !defined(CONTAINER_NO_VM_CLONE)
 #define CTR__VM_CLONE 1
 #define CTR__VM_STACK (256u * 1024u)
 
 static void ctr__dump_enter(void) {
     pthread_mutex_lock(&ctr__dump_lock);
-    if (ctr__dump_users++ == 0) ctr__dump_saved = CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+    if (ctr__dump_users++ == 0)
+        ctr__dump_saved = CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
     pthread_mutex_unlock(&ctr__dump_lock);
 }
 
@@ -2776,7 +2979,6 @@ static void ctr__dump_leave(void) {
         (void)prctl(PR_SET_DUMPABLE, ctr__dump_saved, 0, 0, 0);
     pthread_mutex_unlock(&ctr__dump_lock);
 }
-
 
 /* clone3 on a new stack: the child never returns into this function's frame; on its stack it
    calls fn(arg), then exits. */
@@ -2796,14 +2998,15 @@ static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *a
                          "hlt\n"
                          "1:"
                          : "=a"(r)
-                         : "0"(CTR__CAST(long, SYS_clone3)), "D"(a), "S"(sizeof(*a)), "b"(fn), "d"(arg)
+                         : "0"(CTR__CAST(long, SYS_clone3)), "D"(a), "S"(sizeof(*a)), "b"(fn),
+                           "d"(arg)
                          : "rcx", "r11", "memory", "cc");
     return r;
 }
 
 /* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
    costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
-#define CTR__VM_GUARD 4096u
+#define CTR__VM_GUARD  4096u
 #define CTR__VM_CACHED 4
 static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *ctr__stack_cache[CTR__VM_CACHED];
@@ -2896,7 +3099,8 @@ static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), voi
     r = syscall(SYS_clone3, &f, sizeof(f));
     if (r < 0 && errno == ENOSYS && !(flags & CLONE_INTO_CGROUP)) {
         /* clone(flags | exit signal 0, stack 0: like fork, parent_tid: the pidfd) */
-        r = syscall(SYS_clone, CTR__CAST(unsigned long, flags), 0, CTR__U64_TO_PTR(int *, a->pidfd), 0, 0);
+        r = syscall(SYS_clone, CTR__CAST(unsigned long, flags), 0, CTR__U64_TO_PTR(int *, a->pidfd),
+                    0, 0);
     }
     if (r == 0) {
         fn(arg);
@@ -2919,35 +3123,8 @@ static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), voi
    the exit_group system call only.  glibc's setuid/setgid wrappers would also signal every
    thread the host had, hence syscall(SYS_setresuid...). */
 
-static void ctr__c_exit(int code) {
-    for (;;) syscall(SYS_exit_group, code);
-}
-
-/* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
-   errno text) and exits.  The message is the concatenation of a, b, c, d.  Without an error pipe
-   (the command started by init) the report goes over the status pipe as a CTR__MSG_ERROR. */
-static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
-                       const char *b, const char *c, const char *d) {
-    ctr__status_msg m;
-    size_t n = 0;
-    long w;
-    memset(&m, 0, sizeof(m));
-    m.kind = CTR__MSG_ERROR;
-    m.err.step = step;
-    m.err.sys_errno = e;
-    ctr__append(m.err.path, sizeof(m.err.path), 0, path);
-    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, a);
-    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, b);
-    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, c);
-    ctr__append(m.err.msg, sizeof(m.err.msg), n, d);
-    do {
-        if (l->errfd >= 0) w = ctr__r_write(l->errfd, &m.err, sizeof(m.err));
-        else w = ctr__r_write(l->statusfd, &m, sizeof(m));
-    } while (w < 0 && errno == EINTR);
-    ctr__c_exit(127);
-}
-
-static void ctr__c_write_file(const ctr__launch *l, ctr_step step, const char *path, const char *data) {
+static void ctr__c_write_file(const ctr__launch *l, ctr_step step, const char *path,
+                              const char *data) {
     size_t len = strlen(data);
     int fd = ctr__r_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
     if (fd < 0 || ctr__r_write(fd, data, len) != CTR__CAST(long, len))
@@ -2986,7 +3163,8 @@ static void ctr__c_own_namespaces(const ctr__launch *l) {
     if (!p->userns && !p->timens) return;
     undump = p->userns && ctr__r_prctl(PR_GET_DUMPABLE, 0) == 0;
     if (undump && ctr__r_prctl(PR_SET_DUMPABLE, 1) != 0)
-        ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map",
+                   NULL, NULL, NULL);
     if (p->userns) ctr__c_userns(l);
     if (p->timens) ctr__c_timens(l);
     if (undump) (void)ctr__r_prctl(PR_SET_DUMPABLE, 0);
@@ -3049,7 +3227,8 @@ static void ctr__c_stdio_pipes(const ctr__launch *l, int *src) {
     c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
     memcpy(CMSG_DATA(c), host, CTR__CAST(size_t, n) * sizeof(int));
     if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
-        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass the stdio pipes to the host", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass the stdio pipes to the host", NULL, NULL,
+                   NULL);
     for (i = 0; i < n; i++) ctr__r_close(host[i]);
 }
 
@@ -3064,14 +3243,17 @@ static void ctr__c_stdio(const ctr__launch *l) {
     for (i = 0; i < 3; i++) {
         tmp[i] = -1;
         if (src[i] >= 0 && (tmp[i] = ctr__r_fcntl(src[i], F_DUPFD_CLOEXEC, 3)) < 0)
-            ctr__c_die(l, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL, NULL);
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL,
+                       NULL);
     }
     for (i = 0; i < 3; i++) {
         if (tmp[i] >= 0) {
-            if (ctr__r_dup3(tmp[i], i) != i) ctr__c_die(l, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
+            if (ctr__r_dup3(tmp[i], i) != i)
+                ctr__c_die(l, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
             ctr__r_close(tmp[i]);
         } else {
-            (void)ctr__r_fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
+            (void)ctr__r_fcntl(i, F_SETFD,
+                               0); /* an inherited stream must survive exec; EBADF if closed */
         }
     }
 }
@@ -3097,7 +3279,8 @@ static void ctr__c_close_fds(const ctr__launch *l) {
         lo = k + 1;
     }
     if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
-        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL,
+                   NULL);
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -3110,14 +3293,15 @@ static void ctr__c_cwd(const ctr__launch *l) {
     how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
     fd = ctr__openat2(AT_FDCWD, l->plan->cwd, &how); /* cwd is "/" after pivot_root: the root */
     if (fd < 0 || ctr__r_fchdir(fd) != 0)
-        ctr__c_die(l, CTR_STEP_CWD, errno, l->plan->cwd, "change directory to ", l->plan->cwd, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_CWD, errno, l->plan->cwd, "change directory to ", l->plan->cwd, NULL,
+                   NULL);
     ctr__r_close(fd);
 }
 
 static void ctr__c_rlimits(const ctr__launch *l) {
-    static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
-                                        "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
-                                        "rtprio", "rttime"};
+    static const char *const names[] = {
+        "cpu",     "fsize", "data",  "stack",      "core",     "rss",  "nproc",  "nofile",
+        "memlock", "as",    "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"};
     const ctr__plan *p = l->plan;
     size_t i;
     for (i = 0; i < p->nrlimits; i++) {
@@ -3125,15 +3309,18 @@ static void ctr__c_rlimits(const ctr__launch *l) {
             uint64_t cur, max;
         } r;
         int res = p->rlimits[i].resource;
-        const char *name = res >= 0 && res < CTR__CAST(int, sizeof(names) / sizeof(names[0])) ? names[res] : "?";
+        const char *name =
+            res >= 0 && res < CTR__CAST(int, sizeof(names) / sizeof(names[0])) ? names[res] : "?";
         r.cur = p->rlimits[i].soft;
         r.max = p->rlimits[i].hard;
         if (syscall(SYS_prlimit64, 0, res, &r, NULL) != 0)
-            ctr__c_die(l, CTR_STEP_RLIMIT, errno, name, "set rlimit ", name,
-                       errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE, and nofile is capped by "
-                                        "fs.nr_open)"
-                                      : NULL,
-                       NULL);
+            ctr__c_die(
+                l, CTR_STEP_RLIMIT, errno, name, "set rlimit ", name,
+                errno == EPERM
+                    ? " (raising a hard limit needs CAP_SYS_RESOURCE, and nofile is capped by "
+                      "fs.nr_open)"
+                    : NULL,
+                NULL);
     }
 }
 
@@ -3144,8 +3331,8 @@ static void ctr__c_cgroup(const ctr__launch *l) {
     int i;
     for (i = 0; i < CTR__V1_N && l->cg_procs[i] >= 0; i++) {
         if (ctr__r_write(l->cg_procs[i], "0", 1) != 1)
-            ctr__c_die(l, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",
-                       NULL, NULL, NULL);
+            ctr__c_die(l, CTR_STEP_CGROUP, errno, "cgroup.procs",
+                       "move the container process into its cgroup", NULL, NULL, NULL);
         ctr__r_close(l->cg_procs[i]);
     }
     if (l->plan->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
@@ -3158,10 +3345,13 @@ static void ctr__c_caps_bounding(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int cap;
     for (cap = 0; cap <= p->last_cap; cap++)
-        if (!(p->caps_keep & CTR_CAP(cap)) && ctr__r_prctl(PR_CAPBSET_DROP, cap) != 0 && errno != EINVAL)
-            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL, NULL, NULL);
+        if (!(p->caps_keep & CTR_CAP(cap)) && ctr__r_prctl(PR_CAPBSET_DROP, cap) != 0 &&
+            errno != EINVAL)
+            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL,
+                       NULL, NULL);
     if (p->uid != 0 && p->caps_ambient && ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
-        ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL,
+                   NULL, NULL);
 }
 
 /* After it: the final sets (uid 0: the kept set; other uids: only the added ones, as ambient
@@ -3186,13 +3376,16 @@ static void ctr__c_caps_final(const ctr__launch *l) {
     }
     if (syscall(SYS_capset, &head, data) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set the capabilities",
-                   errno == EPERM ? " (the calling process lacks one of the capabilities to keep: add only "
-                                    "capabilities it has)"
-                                  : NULL,
+                   errno == EPERM
+                       ? " (the calling process lacks one of the capabilities to keep: add only "
+                         "capabilities it has)"
+                       : NULL,
                    NULL, NULL);
     for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
-        if ((p->caps_ambient & CTR_CAP(cap)) && syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL, NULL);
+        if ((p->caps_ambient & CTR_CAP(cap)) &&
+            syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL,
+                       NULL);
     if (p->nnp && ctr__r_prctl(PR_SET_NO_NEW_PRIVS, 1) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set no_new_privs", NULL, NULL, NULL);
 }
@@ -3209,15 +3402,18 @@ static void ctr__c_seccomp(const ctr__launch *l) {
     prog.filter = l->plan->bpf;
     if (syscall(SYS_prctl, PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) != 0)
         ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "install the seccomp filter",
-                   errno == EACCES ? " (without no_new_privs it needs CAP_SYS_ADMIN)" : NULL, NULL, NULL);
+                   errno == EACCES ? " (without no_new_privs it needs CAP_SYS_ADMIN)" : NULL, NULL,
+                   NULL);
 }
 
 static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
-    if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
+    if (syscall(SYS_setgroups, 0, NULL) != 0 ||
+        syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
-        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL,
+                   NULL, NULL);
 }
 
 static void ctr__c_exec(const ctr__launch *l) {
@@ -3228,7 +3424,8 @@ static void ctr__c_exec(const ctr__launch *l) {
     ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     for (i = 0; i < p->nexec; i++) {
         syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
-        if (errno == EACCES) eacces = 1;
+        if (errno == EACCES)
+            eacces = 1;
         else if (errno != ENOENT && errno != ENOTDIR) {
             e = errno;
             break;
@@ -3267,17 +3464,22 @@ static void ctr__c_init(const ctr__launch *l) {
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     long pid, w;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    if ((l->statusfd > 3 && syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
+    if ((l->statusfd > 3 &&
+         syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
         syscall(SYS_close_range, CTR__CAST(unsigned, l->statusfd + 1), ~0u, 0) != 0)
-        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
+                   NULL);
     /* From here on errors go over the status pipe. */
     cmd.errfd = -1;
     cmd.hostfd = -1;
     pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
-    if (pid < 0) ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL, NULL);
+    if (pid < 0)
+        ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL,
+                   NULL);
     if (pid == 0) {
         if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-            ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
+            ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL,
+                       NULL);
         ctr__c_exec(&cmd);
     }
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
@@ -3327,18 +3529,22 @@ static void ctr__child_main(void *launch) {
     (void)none;
     ctr__c_cgroup(l);
     if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
-        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
+                   NULL);
     ctr__c_stdio(l);
     ctr__c_close_fds(l);
-    if (syscall(SYS_setsid) < 0) ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
+    if (syscall(SYS_setsid) < 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
     ctr__c_own_namespaces(l);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
     if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
     if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
-        ctr__c_die(l, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL,
+                   NULL);
     if (l->net_lo && ctr__lo_up() != 0)
-        ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
+                   NULL);
     syscall(SYS_umask, 022);
     ctr__c_setup_root(l);
     ctr__c_cwd(l);
@@ -3377,10 +3583,11 @@ static void ctr__child_main(void *launch) {
    is followed as it would be inside the container, and ".." or an absolute link never leaves the
    root. */
 
-static const char *const ctr__dev_paths[CTR__DEV_NODES] = {"/dev/null", "/dev/zero", "/dev/full",
-                                                           "/dev/random", "/dev/urandom", "/dev/tty"};
+static const char *const ctr__dev_paths[CTR__DEV_NODES] = {
+    "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
 
-static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
+static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_t set, uint64_t clr,
+                           const char *what) {
     ctr__mount_attr a;
     memset(&a, 0, sizeof(a));
     a.attr_set = set;
@@ -3406,14 +3613,17 @@ static int ctr__c_open_dir(const ctr__launch *l, int rootfd, const char *dst, si
     char buf[PATH_MAX], link[PATH_MAX];
     size_t i;
     int fd, prev, hops = 0;
-    if (len >= sizeof(buf)) ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
+    if (len >= sizeof(buf))
+        ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
     /* dst starts with '/': work on the relative part. */
     memcpy(buf, dst + 1, len - 1);
     buf[len - 1] = '\0';
 restart:
     fd = ctr__c_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
     if (fd >= 0 || errno != ENOENT) {
-        if (fd < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+        if (fd < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root",
+                       NULL);
         return fd;
     }
     prev = -1;
@@ -3428,10 +3638,12 @@ restart:
                 int at = prev >= 0 ? prev : rootfd;
                 long n;
                 if (ctr__r_mkdirat(at, name, 0755) != 0 && errno != EEXIST)
-                    ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create directory ", name, " for ", dst);
+                    ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create directory ", name, " for ",
+                               dst);
                 n = syscall(SYS_readlinkat, at, name, link, sizeof(link) - 1);
                 if (n > 0) { /* a dangling symlink: go on from its target */
-                    size_t keep = CTR__CAST(size_t, name - buf), rest = save ? strlen(buf + i + 1) : 0;
+                    size_t keep = CTR__CAST(size_t, name - buf),
+                           rest = save ? strlen(buf + i + 1) : 0;
                     size_t ln = CTR__CAST(size_t, n);
                     char *t = link;
                     link[ln] = '\0';
@@ -3441,8 +3653,8 @@ restart:
                         keep = 0;
                     }
                     if (++hops > 40 || keep + ln + 1 + rest + 1 > sizeof(buf))
-                        ctr__c_die(l, CTR_STEP_MOUNT, hops > 40 ? ELOOP : ENAMETOOLONG, dst, "resolve ", dst,
-                                   " inside the container root", NULL);
+                        ctr__c_die(l, CTR_STEP_MOUNT, hops > 40 ? ELOOP : ENAMETOOLONG, dst,
+                                   "resolve ", dst, " inside the container root", NULL);
                     if (rest) memmove(buf + keep + ln + 1, buf + i + 1, rest + 1);
                     memmove(buf + keep, t, ln);
                     buf[keep + ln] = rest ? '/' : '\0';
@@ -3451,7 +3663,9 @@ restart:
                 }
                 fd = ctr__c_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
             }
-            if (fd < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst,
+                           " inside the container root", NULL);
             if (prev >= 0) ctr__r_close(prev);
             prev = fd;
             buf[i] = save;
@@ -3462,7 +3676,8 @@ restart:
 }
 
 /* The parent directory of dst (created if missing) and the last component's name. */
-static int ctr__c_open_parent(const ctr__launch *l, int rootfd, const char *dst, const char **name) {
+static int ctr__c_open_parent(const ctr__launch *l, int rootfd, const char *dst,
+                              const char **name) {
     size_t len = strlen(dst);
     while (len > 0 && dst[len - 1] != '/') len--;
     *name = dst + len;
@@ -3472,10 +3687,12 @@ static int ctr__c_open_parent(const ctr__launch *l, int rootfd, const char *dst,
 /* Opens (O_CREAT) the file dst inside the root, making missing parents; where dst or a link
    it names is a dangling symlink, the file it names is made, as open(O_CREAT) would inside the
    container.  The fd, or -1 with errno. */
-static int ctr__c_create_file(const ctr__launch *l, int rootfd, const char *dst, int flags, unsigned mode) {
+static int ctr__c_create_file(const ctr__launch *l, int rootfd, const char *dst, int flags,
+                              unsigned mode) {
     char cur[PATH_MAX], link[PATH_MAX];
     int hops;
-    if (strlen(dst) >= sizeof(cur)) ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
+    if (strlen(dst) >= sizeof(cur))
+        ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
     memcpy(cur, dst, strlen(dst) + 1);
     for (hops = 0; hops < 40; hops++) {
         const char *name;
@@ -3493,35 +3710,42 @@ static int ctr__c_create_file(const ctr__launch *l, int rootfd, const char *dst,
         }
         ln = CTR__CAST(size_t, n);
         link[ln] = '\0';
-        if (link[0] == '/') keep = 0;
-        else if (keep + ln + 1 > sizeof(cur)) break;
+        if (link[0] == '/')
+            keep = 0;
+        else if (keep + ln + 1 > sizeof(cur))
+            break;
         memcpy(cur + keep, link, ln + 1); /* cur[0..keep) is the link's directory, ending in '/' */
     }
-    ctr__c_die(l, CTR_STEP_MOUNT, hops < 40 ? ENAMETOOLONG : ELOOP, dst, "resolve ", dst, " inside the container root",
-               NULL);
+    ctr__c_die(l, CTR_STEP_MOUNT, hops < 40 ? ENAMETOOLONG : ELOOP, dst, "resolve ", dst,
+               " inside the container root", NULL);
     return -1;
 }
 
 /* A fresh filesystem as a detached mount: fsopen, options, create, fsmount. */
-static int ctr__c_fsmount(const ctr__launch *l, const char *type, const char *const *opts, unsigned attrs,
-                          const char *dst) {
+static int ctr__c_fsmount(const ctr__launch *l, const char *type, const char *const *opts,
+                          unsigned attrs, const char *dst) {
     int fs = ctr__fsopen(type), m = -1;
     size_t i;
-    if (fs < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
+    if (fs < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
     for (i = 0; opts && opts[i]; i += 2) {
         if (!opts[i + 1][0]) continue; /* empty value: option not set */
         if (ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, opts[i], opts[i + 1]) != 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "set option ", opts[i], " of the filesystem for ", dst);
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "set option ", opts[i],
+                       " of the filesystem for ", dst);
     }
-    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 || (m = ctr__fsmount(fs, attrs)) < 0)
+    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+        (m = ctr__fsmount(fs, attrs)) < 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "mount ", type, " on ", dst);
     ctr__r_close(fs);
     return m;
 }
 
-static void ctr__c_attach(const ctr__launch *l, int mnt, int rootfd, const char *dst, const char *what) {
+static void ctr__c_attach(const ctr__launch *l, int mnt, int rootfd, const char *dst,
+                          const char *what) {
     int t = ctr__c_open_dir(l, rootfd, dst, strlen(dst));
-    if (ctr__move_mount(mnt, "", t, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    if (ctr__move_mount(mnt, "", t, "",
+                        CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "mount ", what, " on ", dst);
     ctr__r_close(t);
 }
@@ -3530,13 +3754,18 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
     /* O_PATH: never opens what is there (a FIFO would block). */
     int f = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
     if (f < 0 && errno == ENOENT) {
-        if ((f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_NONBLOCK | O_NOCTTY, 0644)) < 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create mount point ", op->dst, NULL, NULL);
+        if ((f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_NONBLOCK | O_NOCTTY, 0644)) <
+            0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create mount point ", op->dst, NULL,
+                       NULL);
         ctr__r_close(f);
         f = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
     }
-    if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
-    if (ctr__move_mount(src, "", f, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    if (f < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                   " inside the container root", NULL);
+    if (ctr__move_mount(src, "", f, "",
+                        CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", op->src, " on ", op->dst);
     ctr__r_close(f);
     ctr__r_close(src);
@@ -3547,7 +3776,7 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
 static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
     static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
     static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
-    static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
+    static const char *const links[] = {"pts/ptmx",        "ptmx",  "/proc/self/fd",   "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
                                         "/proc/self/fd/2", "stderr"};
     const char *shm_opts[] = {"mode", "1777", "size", l->plan->shm_size_opt, NULL};
@@ -3559,27 +3788,36 @@ static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, 
     size_t i;
     ctr__c_attach(l, dev, rootfd, op->dst, "tmpfs");
     for (k = 0; k < CTR__DEV_NODES; k++) {
-        int f = ctr__r_openat(dev, ctr__dev_nodes[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ", op->dst);
+        int f =
+            ctr__r_openat(dev, ctr__dev_nodes[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ",
+                       op->dst);
         ctr__r_close(f);
         if (ctr__move_mount(fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ", op->dst);
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ",
+                       op->dst);
         ctr__r_close(fds[k]);
     }
     if (ctr__r_mkdirat(dev, "pts", 0755) != 0 || ctr__r_mkdirat(dev, "shm", 01777) != 0)
-        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL, NULL);
-    m = ctr__c_fsmount(l, "devpts", pts_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL,
+                   NULL);
+    m = ctr__c_fsmount(l, "devpts", pts_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC,
+                       op->dst);
     if (ctr__move_mount(m, "", dev, "pts", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount devpts in ", op->dst, NULL, NULL);
     ctr__r_close(m);
     m = ctr__c_fsmount(l, "tmpfs", shm_opts, hidden, op->dst);
     if (ctr__move_mount(m, "", dev, "shm", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount the shm tmpfs in ", op->dst, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount the shm tmpfs in ", op->dst, NULL,
+                   NULL);
     ctr__r_close(m);
     for (i = 0; i < sizeof(links) / sizeof(links[0]); i += 2)
         if (ctr__r_symlinkat(links[i], dev, links[i + 1]) != 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ", op->dst);
-    if (op->flags & CTR_MOUNT_READONLY) ctr__c_setattr(l, dev, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ",
+                       op->dst);
+    if (op->flags & CTR_MOUNT_READONLY)
+        ctr__c_setattr(l, dev, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
     ctr__r_close(dev);
 }
 
@@ -3590,7 +3828,8 @@ static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd
     if (op->type == CTR_MOUNT_FILE) {
         /* Non-blocking, and only a regular file: a FIFO left at the path by an earlier container
            (it had a writable root) must not hang the spawn, nor a device or socket be written. */
-        f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_TRUNC | O_NONBLOCK | O_NOCTTY, op->mode);
+        f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_TRUNC | O_NONBLOCK | O_NOCTTY,
+                               op->mode);
         if (f < 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst,
                        errno == ENXIO ? " (a FIFO or socket is in the way)" : NULL, NULL);
@@ -3600,17 +3839,20 @@ static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd
         while (off < op->data_len) {
             long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
             if (w < 0 && errno == EINTR) continue;
-            if (w < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+            if (w < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
             off += CTR__CAST(size_t, w);
         }
-        if (ctr__r_fchmod(f, op->mode) != 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
+        if (ctr__r_fchmod(f, op->mode) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         ctr__r_close(f);
     } else {
         const char *name;
         int dir = ctr__c_open_parent(l, rootfd, op->dst, &name);
         if (op->type == CTR_MOUNT_SYMLINK) {
             if (ctr__r_symlinkat(op->src, dir, name) != 0)
-                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ",
+                           op->src);
         } else if (ctr__r_mkdirat(dir, name, op->mode) == 0) { /* CTR_MOUNT_DIR */
             if (ctr__r_fchmodat(dir, name, op->mode) != 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
@@ -3632,13 +3874,14 @@ static void ctr__c_masks(const ctr__launch *l, int base, const char *dst, const 
                          const char *const *readonly) {
     static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
     const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
-    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV |
-                            CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                            CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     int i;
     for (i = 0; masked[i]; i++) {
         struct stat st;
         int m;
-        if (ctr__r_fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0) continue; /* not on this kernel */
+        if (ctr__r_fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue; /* not on this kernel */
         if (S_ISDIR(st.st_mode)) {
             /* a fresh one each time: kernels before 6.15 cannot clone a detached mount */
             m = ctr__c_fsmount(l, "tmpfs", empty_opts, hidden, dst);
@@ -3654,20 +3897,24 @@ static void ctr__c_masks(const ctr__launch *l, int base, const char *dst, const 
     for (i = 0; readonly && readonly[i]; i++) {
         int m = ctr__open_tree(base, readonly[i], flags | AT_RECURSIVE);
         if (m < 0 && errno == ENOENT) continue;
-        if (m < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
-        ctr__c_setattr(l, m, AT_RECURSIVE, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV, 0, dst);
+        if (m < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
+        ctr__c_setattr(l, m, AT_RECURSIVE,
+                       CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV, 0,
+                       dst);
         if (ctr__move_mount(m, "", base, readonly[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
         ctr__r_close(m);
     }
 }
 
-static const char *const ctr__proc_masked[] = {"kcore", "keys", "key-users", "timer_list", "sched_debug",
-                                               "latency_stats", "timer_stats", "acpi", "scsi", "asound",
-                                               "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
-                                               "vmallocinfo", NULL};
+static const char *const ctr__proc_masked[] = {
+    "kcore",       "keys",        "key-users",   "timer_list", "sched_debug", "latency_stats",
+    "timer_stats", "acpi",        "scsi",        "asound",     "kallsyms",    "kpagecount",
+    "kpageflags",  "kpagecgroup", "vmallocinfo", NULL};
 static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus", "fs", NULL};
-static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/security", NULL};
+static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap",
+                                              "kernel/security", NULL};
 
 /* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
 static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
@@ -3685,30 +3932,32 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         ctr__r_close(fds[0]);
         return;
     case CTR_MOUNT_TMPFS:
-        m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+        m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts,
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "tmpfs");
         ctr__r_close(m);
         return;
     case CTR_MOUNT_PROC:
     case CTR_MOUNT_MQUEUE:
     case CTR_MOUNT_SYSFS: {
-        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : op->type == CTR_MOUNT_SYSFS ? "sysfs" : "mqueue";
-        m = ctr__c_fsmount(l, type, NULL, hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro), op->dst);
+        const char *type = op->type == CTR_MOUNT_PROC    ? "proc"
+                           : op->type == CTR_MOUNT_SYSFS ? "sysfs"
+                                                         : "mqueue";
+        m = ctr__c_fsmount(l, type, NULL,
+                           hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro),
+                           op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, type);
         if (l->plan->masks && op->type == CTR_MOUNT_PROC)
             ctr__c_masks(l, m, op->dst, ctr__proc_masked, ctr__proc_readonly);
-        if (l->plan->masks && op->type == CTR_MOUNT_SYSFS) ctr__c_masks(l, m, op->dst, ctr__sys_masked, NULL);
+        if (l->plan->masks && op->type == CTR_MOUNT_SYSFS)
+            ctr__c_masks(l, m, op->dst, ctr__sys_masked, NULL);
         ctr__r_close(m);
         return;
     }
-    case CTR_MOUNT_DEV:
-        ctr__c_dev(l, op, fds, rootfd);
-        return;
+    case CTR_MOUNT_DEV: ctr__c_dev(l, op, fds, rootfd); return;
     case CTR_MOUNT_DIR:
     case CTR_MOUNT_SYMLINK:
-    case CTR_MOUNT_FILE:
-        ctr__c_make_node(l, op, rootfd);
-        return;
+    case CTR_MOUNT_FILE: ctr__c_make_node(l, op, rootfd); return;
     }
 }
 
@@ -3722,18 +3971,24 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
         const ctr__op *op = &p->ops[i];
         int *fds = l->mnt_fds + i * CTR__DEV_NODES;
         if (op->type == CTR_MOUNT_BIND) {
-            unsigned rec = (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
+            unsigned rec =
+                (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
             uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
             if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
-            fds[0] = ctr__open_tree(AT_FDCWD, op->src, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
-            if (fds[0] < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
+            fds[0] = ctr__open_tree(AT_FDCWD, op->src,
+                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
+            if (fds[0] < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
             ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
         } else if (op->type == CTR_MOUNT_DEV) {
             for (k = 0; k < CTR__DEV_NODES; k++) {
-                fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k], CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
+                fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],
+                                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
                 if (fds[k] < 0)
-                    ctr__c_die(l, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ", ctr__dev_paths[k], " in ", op->dst);
-                ctr__c_setattr(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0, ctr__dev_paths[k]);
+                    ctr__c_die(l, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ",
+                               ctr__dev_paths[k], " in ", op->dst);
+                ctr__c_setattr(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0,
+                               ctr__dev_paths[k]);
             }
         }
     }
@@ -3746,15 +4001,19 @@ static int ctr__c_new_root(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int r;
     if (!p->rootfs) return ctr__c_fsmount(l, "tmpfs", opts, base, "/");
-    r = ctr__open_tree(AT_FDCWD, p->rootfs, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-    if (r < 0) ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+    r = ctr__open_tree(AT_FDCWD, p->rootfs,
+                       CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (r < 0)
+        ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
     /* Read-only: every mount of the tree, but the top stays writable until the mount points exist. */
-    ctr__c_setattr(l, r, AT_RECURSIVE, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u), 0, p->rootfs);
+    ctr__c_setattr(l, r, AT_RECURSIVE, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u), 0,
+                   p->rootfs);
     if (p->readonly_root) {
         ctr__mount_attr a;
         memset(&a, 0, sizeof(a));
         a.attr_clr = CTR__MOUNT_ATTR_RDONLY;
-        (void)ctr__mount_setattr(r, "", AT_EMPTY_PATH, &a); /* EPERM: the host's mount is read-only */
+        (void)ctr__mount_setattr(r, "", AT_EMPTY_PATH,
+                                 &a); /* EPERM: the host's mount is read-only */
     }
     return r;
 }
@@ -3768,13 +4027,15 @@ static void ctr__c_setup_root(const ctr__launch *l) {
     ctr__c_clone_sources(l);
     root = ctr__c_new_root(l);
     if (ctr__move_mount(root, "", AT_FDCWD, p->attach_at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-        ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at, NULL, NULL);
-    for (i = 0; i < p->nops; i++) ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
+        ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at,
+                   NULL, NULL);
+    for (i = 0; i < p->nops; i++)
+        ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
     if (p->readonly_root) ctr__c_setattr(l, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
     /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
     if (ctr__r_fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
-        ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, p->rootfs ? p->rootfs : "/", "pivot_root into the new root", NULL,
-                   NULL, NULL);
+        ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, p->rootfs ? p->rootfs : "/",
+                   "pivot_root into the new root", NULL, NULL, NULL);
     if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || ctr__r_chdir("/") != 0)
         ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
     ctr__r_close(root);
@@ -3788,19 +4049,19 @@ static void ctr__c_setup_root(const ctr__launch *l) {
 
 struct ctr_netns_pool {
     pthread_mutex_t lock;
-    unsigned max;       /* slots */
-    unsigned created;   /* slots holding a namespace */
-    unsigned in_use;    /* slots lent to a live container */
-    int dying;          /* ctr_netns_pool_destroy was called while some were lent */
-    int *fds;           /* max slots: an nsfs fd, or -1 */
+    unsigned max;     /* slots */
+    unsigned created; /* slots holding a namespace */
+    unsigned in_use;  /* slots lent to a live container */
+    int dying;        /* ctr_netns_pool_destroy was called while some were lent */
+    int *fds;         /* max slots: an nsfs fd, or -1 */
     unsigned char *busy;
 };
 
 /* What the short-lived child reports; in memory shared with it (MAP_SHARED), whichever way
    clone.c makes it. */
 typedef struct ctr__netns_job {
-    int fd;   /* the namespace, opened in the shared descriptor table */
-    int err;  /* errno of the failing step, or 0 */
+    int fd;  /* the namespace, opened in the shared descriptor table */
+    int err; /* errno of the failing step, or 0 */
     const char *what;
 } ctr__netns_job;
 
@@ -3811,7 +4072,8 @@ static void ctr__netns_child(void *arg) {
     if (ctr__lo_up() != 0) {
         m->err = errno;
         m->what = "bring up the loopback interface of a pooled network namespace";
-    } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) < 0) {
+    } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC,
+                                      0)) < 0) {
         m->err = errno;
         m->what = "open a pooled network namespace (/proc/thread-self/ns/net)";
     }
@@ -3826,7 +4088,8 @@ static int ctr__netns_make(ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     long pid;
     int e, st, fd;
-    m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
+                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     if (m == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "map memory");
     m->fd = -1;
     m->err = 0;
@@ -3869,10 +4132,12 @@ CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
     *out = NULL;
     if (max == 0 || max > 65536)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "netns pool size must be 1..65536, not %u", max);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "netns pool size must be 1..65536, not %u",
+                         max);
     if (geteuid() != 0)
-        return ctr__fail(err, CTR_STEP_SPEC, EPERM, "", "a netns pool needs root: its namespaces belong to "
-                                                       "the host's user namespace");
+        return ctr__fail(err, CTR_STEP_SPEC, EPERM, "",
+                         "a netns pool needs root: its namespaces belong to "
+                         "the host's user namespace");
     pool = CTR__CAST(ctr_netns_pool *, CONTAINER_MALLOC(sizeof(*pool)));
     if (!pool) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the netns pool");
     memset(pool, 0, sizeof(*pool));
@@ -3925,7 +4190,8 @@ static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err) {
     pthread_mutex_lock(&pool->lock);
     for (i = 0; i < pool->created && slot < 0; i++)
         if (!pool->busy[i]) slot = CTR__CAST(int, i);
-    if (slot < 0 && pool->created < pool->max) slot = CTR__CAST(int, pool->created++); /* filled below */
+    if (slot < 0 && pool->created < pool->max)
+        slot = CTR__CAST(int, pool->created++); /* filled below */
     if (slot >= 0) {
         pool->busy[slot] = 1;
         pool->in_use++;
@@ -3966,9 +4232,9 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
 
 struct ctr_container {
     pid_t pid;
-    int pidfd;           /* -1 when the kernel has no pidfds */
-    int statusfd;        /* init: read end of the status pipe, else -1 */
-    int stdio[3];        /* host ends of CTR_STDIO_PIPE streams */
+    int pidfd;    /* -1 when the kernel has no pidfds */
+    int statusfd; /* init: read end of the status pipe, else -1 */
+    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams */
     int reaped;
     ctr_result result;
     int64_t start_ns;
@@ -3976,20 +4242,21 @@ struct ctr_container {
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
-    int cancel_state;    /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
 };
 
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
    needs. */
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
-    int stdio[3];             /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
     int cg_procs[CTR__V1_N];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull = f->host = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull =
+        f->host = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__V1_N; i++) f->cg_procs[i] = -1;
 }
@@ -4014,27 +4281,28 @@ static void ctr__fds_close_all(ctr__fds *f) {
 static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
     int i;
     if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0) ||
-        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 || (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
+        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 ||
+        (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
     l->errfd = f->err[1];
     l->statusfd = f->status[1];
     for (i = 0; i < 3; i++) {
         switch (p->stdio[i]) {
-        case CTR_STDIO_INHERIT:
-            break;
+        case CTR_STDIO_INHERIT: break;
         case CTR_STDIO_NULL:
-            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&f->devnull) != 0))
+            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
+                                   ctr__lift(&f->devnull) != 0))
                 return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
             l->stdio_src[i] = f->devnull;
             break;
-        case CTR_STDIO_FD:
-            l->stdio_src[i] = p->stdio_fd[i];
-            break;
+        case CTR_STDIO_FD: l->stdio_src[i] = p->stdio_fd[i]; break;
         case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
             if (f->xfer[0] < 0 &&
-                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) !=
+                     0 ||
                  ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the stdio pipes");
+                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
+                                 "create a socket for the stdio pipes");
             l->xferfd = f->xfer[1];
             break;
         }
@@ -4042,7 +4310,8 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
     /* The child checks that the host still lives when it sets its parent-death signal. */
     if (p->die_with_host) {
         f->host = ctr__sys_int(syscall(SYS_pidfd_open, getpid(), 0));
-        if (f->host >= 0 && (fcntl(f->host, F_SETFD, FD_CLOEXEC) != 0 || ctr__lift(&f->host) != 0)) ctr__close(&f->host);
+        if (f->host >= 0 && (fcntl(f->host, F_SETFD, FD_CLOEXEC) != 0 || ctr__lift(&f->host) != 0))
+            ctr__close(&f->host);
         l->hostfd = f->host; /* -1 before Linux 5.3: only the signal then */
     }
     return 0;
@@ -4074,16 +4343,20 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     if (c->reaped) return 1;
     memset(&si, 0, sizeof(si));
     memset(&ru, 0, sizeof(ru));
-    if (!nohang && c->pidfd >= 0) while (ctr__wait_pidfd(c, -1) < 0 && errno == EINTR) {}
+    if (!nohang && c->pidfd >= 0)
+        while (ctr__wait_pidfd(c, -1) < 0 && errno == EINTR) {}
     do {
         /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
         if (c->pidfd >= 0)
-            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
+            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si,
+                        WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
         else
-            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
+            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0),
+                        &ru);
     } while (r < 0 && errno == EINTR);
     if (r < 0)
-        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s", CTR__CAST(int, c->pid),
+        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s",
+                         CTR__CAST(int, c->pid),
                          errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
@@ -4096,15 +4369,19 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.signaled = !c->result.exited;
     c->result.exit_code = c->result.exited ? si.si_status : 0;
     c->result.term_signal = c->result.exited ? 0 : si.si_status;
-    c->result.cpu_user_ns = CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
-    c->result.cpu_system_ns = CTR__CAST(int64_t, ru.ru_stime.tv_sec) * 1000000000 + ru.ru_stime.tv_usec * 1000;
+    c->result.cpu_user_ns =
+        CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
+    c->result.cpu_system_ns =
+        CTR__CAST(int64_t, ru.ru_stime.tv_sec) * 1000000000 + ru.ru_stime.tv_usec * 1000;
     c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
-    if (c->cg.be) c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
+    if (c->cg.be)
+        c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
     if (c->statusfd >= 0) {
         /* With init, pid 1 reports the command's own status (it has exited: what it wrote is
            there, and the read end does not block). */
         ctr__status_msg m;
-        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) && m.kind == CTR__MSG_EXIT) {
+        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) &&
+            m.kind == CTR__MSG_EXIT) {
             int st = m.status;
             c->result.exited = WIFEXITED(st);
             c->result.signaled = WIFSIGNALED(st);
@@ -4118,7 +4395,8 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
 
 static int ctr__signal(ctr_container *c, int sig) {
     if (sig == SIGKILL && c->cg.be) c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
-    if (c->pidfd >= 0) return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
+    if (c->pidfd >= 0)
+        return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
     return kill(c->pid, sig);
 }
 
@@ -4146,7 +4424,8 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
             setup_done = 1;
         }
         if (setup_done) return 1;
-        ctr__fail(report, CTR_STEP_CLONE, ECHILD, "", "the container process died during its setup");
+        ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                  "the container process died during its setup");
         return 0;
     }
     for (;;) {
@@ -4160,7 +4439,8 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
             return 0;
         }
         if (dead) {
-            ctr__fail(report, CTR_STEP_INIT, ECHILD, "", "the container's init died during its setup");
+            ctr__fail(report, CTR_STEP_INIT, ECHILD, "",
+                      "the container's init died during its setup");
             return 0;
         }
         pfd[0].fd = errfd;
@@ -4175,7 +4455,8 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
         }
         /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
            events), then it died without a word. */
-        dead = n == 3 ? pfd[2].revents != 0 : (pfd[0].revents & POLLHUP) && (pfd[1].revents & POLLHUP);
+        dead =
+            n == 3 ? pfd[2].revents != 0 : (pfd[0].revents & POLLHUP) && (pfd[1].revents & POLLHUP);
     }
 }
 
@@ -4225,7 +4506,8 @@ static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
 
 /* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
-static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
+static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
+                      ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
     ctr_error report;
@@ -4248,7 +4530,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
        child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
        host's memory would be readable for that while). */
     how = p->init ? 0u : CTR__CLONE_WAIT;
-    if (!p->init && !p->timens && !(c->cg.be && c->cg.be->version == 1) && !(p->userns && ctr__host_dumpable() != 1))
+    if (!p->init && !p->timens && !(c->cg.be && c->cg.be->version == 1) &&
+        !(p->userns && ctr__host_dumpable() != 1))
         how |= CTR__CLONE_VM;
     for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
     c->start_ns = ctr__now_ns();
@@ -4266,7 +4549,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     }
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
     if (r < 0)
-        return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%llx)",
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                         "create the container process (clone3 with flags 0x%llx)",
                          CTR__CAST(unsigned long long, a.flags));
     c->pid = CTR__CAST(pid_t, r);
     /* Close our copies of the child's ends. */
@@ -4279,7 +4563,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     memset(&report, 0, sizeof(report));
     if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
         if (f->xfer[0] < 0 || ctr__recv_stdio(p, f) == 0) return 0;
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the stdio pipes from the container process");
+        ctr__fail(&report, CTR_STEP_STDIO, errno, "",
+                  "receive the stdio pipes from the container process");
     }
     ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
     ctr__reap(c, 0, NULL);
@@ -4309,7 +4594,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     l.plan = &plan;
     l.clone_flags = plan.clone_flags;
     l.net_lo = plan.net_lo;
-    if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
+    if (!(l.mnt_fds = CTR__CAST(
+              int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         goto done;
     }
@@ -4376,8 +4662,10 @@ static int ctr__wait_deadline(ctr_container *c, ctr_error *err) {
         int r;
         if (left <= 0) return ctr__expire(c, err);
         if (c->pidfd >= 0) {
-            r = ctr__wait_pidfd(c, left / 1000000 >= INT_MAX ? INT_MAX : CTR__CAST(int, left / 1000000 + 1));
-            if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
+            r = ctr__wait_pidfd(c, left / 1000000 >= INT_MAX ? INT_MAX
+                                                             : CTR__CAST(int, left / 1000000 + 1));
+            if (r < 0 && errno != EINTR)
+                return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
         } else {
             ctr__sleep_ms(left > 10000000 ? 10 : left / 1000000 + 1);
         }
@@ -4419,9 +4707,11 @@ CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err) {
     int old, rc = 0;
     ctr__clear_error(err);
     if (!c) return ctr__fail(err, CTR_STEP_KILL, EINVAL, "", "container is NULL");
-    if (c->reaped) return ctr__fail(err, CTR_STEP_KILL, ESRCH, "", "the container has already exited");
+    if (c->reaped)
+        return ctr__fail(err, CTR_STEP_KILL, ESRCH, "", "the container has already exited");
     old = ctr__nocancel_begin();
-    if (ctr__signal(c, sig) != 0) rc = ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
+    if (ctr__signal(c, sig) != 0)
+        rc = ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
     ctr__nocancel_end(old);
     return rc;
 }
@@ -4450,14 +4740,15 @@ CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream) {
 }
 
 static int ctr__no_cgroup(ctr_error *err, const char *what) {
-    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "", "%s needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS",
-                     what);
+    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
+                     "%s needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS", what);
 }
 
 CONTAINER_API int ctr_stats(ctr_container *c, ctr_usage *usage, ctr_error *err) {
     int old;
     ctr__clear_error(err);
-    if (!c || !usage) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container or usage is NULL");
+    if (!c || !usage)
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container or usage is NULL");
     memset(usage, 0, sizeof(*usage));
     if (!c->cg.be) return ctr__no_cgroup(err, "ctr_stats");
     old = ctr__nocancel_begin();

@@ -92,8 +92,8 @@ static double run_one(const ctr_spec *spec) {
     ctr_destroy(c);
     t1 = bench_now_ms();
     if (!res.exited || res.exit_code != 0) {
-        fprintf(stderr, "spawn_api: /bin/true did not exit 0 (exited %d code %d signal %d)\n", res.exited,
-                res.exit_code, res.term_signal);
+        fprintf(stderr, "spawn_api: /bin/true did not exit 0 (exited %d code %d signal %d)\n",
+                res.exited, res.exit_code, res.term_signal);
         exit(1);
     }
     return t1 - t0;
@@ -136,9 +136,8 @@ static int latency(void) {
     }
     printf("{");
     bench_print_stats(v, (size_t)opt.n);
-    printf(",\"limits\":%d,\"netns_pool\":%u,\"ballast_mib\":%ld,\"host_rss_kib\":%ld}\n", opt.limits, opt.netns_pool,
-           opt.ballast_mib,
-           status_kib("/proc/self/status", "VmRSS"));
+    printf(",\"limits\":%d,\"netns_pool\":%u,\"ballast_mib\":%ld,\"host_rss_kib\":%ld}\n",
+           opt.limits, opt.netns_pool, opt.ballast_mib, status_kib("/proc/self/status", "VmRSS"));
     return 0;
 }
 
@@ -174,9 +173,11 @@ static int throughput(void) {
     worker *w = calloc((size_t)opt.threads, sizeof(worker));
     long i, total = 0;
     double end = 0, lat = 0;
-    if (!tid || !w || pthread_barrier_init(&barrier, NULL, (unsigned)opt.threads + 1) != 0) fail("setup", NULL);
+    if (!tid || !w || pthread_barrier_init(&barrier, NULL, (unsigned)opt.threads + 1) != 0)
+        fail("setup", NULL);
     for (i = 0; i < opt.threads; i++)
-        if ((errno = pthread_create(&tid[i], NULL, worker_main, &w[i])) != 0) fail("pthread_create", NULL);
+        if ((errno = pthread_create(&tid[i], NULL, worker_main, &w[i])) != 0)
+            fail("pthread_create", NULL);
     pthread_barrier_wait(&barrier);
     start_ms = bench_now_ms();
     deadline_ms = start_ms + opt.seconds * 1e3;
@@ -191,17 +192,19 @@ static int throughput(void) {
         fprintf(stderr, "spawn_api: no container finished within %.1f s\n", opt.seconds);
         return 1;
     }
-    printf("{\"threads\":%ld,\"seconds\":%.3f,\"containers\":%ld,\"per_second\":%.2f,\"mean_latency_ms\":%.4f,"
+    printf("{\"threads\":%ld,\"seconds\":%.3f,\"containers\":%ld,\"per_second\":%.2f,\"mean_"
+           "latency_ms\":%.4f,"
            "\"limits\":%d,\"per_thread\":[",
-           opt.threads, (end - start_ms) / 1e3, total, (double)total / ((end - start_ms) / 1e3), lat / (double)total,
-           opt.limits);
+           opt.threads, (end - start_ms) / 1e3, total, (double)total / ((end - start_ms) / 1e3),
+           lat / (double)total, opt.limits);
     for (i = 0; i < opt.threads; i++) printf("%s%ld", i ? "," : "", w[i].count);
     printf("]}\n");
     return 0;
 }
 
 /* The /proc/meminfo fields the idle measurement reports, in KiB. */
-#define MEMINFO_FIELDS(X) X(MemAvailable) X(MemFree) X(Slab) X(KernelStack) X(PageTables) X(Percpu) X(Shmem)
+#define MEMINFO_FIELDS(X) \
+    X(MemAvailable) X(MemFree) X(Slab) X(KernelStack) X(PageTables) X(Percpu) X(Shmem)
 typedef struct {
 #define MEMINFO_MEMBER(name) long name;
     MEMINFO_FIELDS(MEMINFO_MEMBER)
@@ -226,9 +229,9 @@ static void meminfo_settled(meminfo *m) {
         if (i) usleep(200 * 1000);
         read_meminfo(&r[i]);
     }
-#define MEMINFO_MEDIAN(name)                                      \
-    for (i = 0; i < 5; i++) v[i] = (double)r[i].name;             \
-    qsort(v, 5, sizeof(double), bench_cmp_double);                \
+#define MEMINFO_MEDIAN(name)                          \
+    for (i = 0; i < 5; i++) v[i] = (double)r[i].name; \
+    qsort(v, 5, sizeof(double), bench_cmp_double);    \
     m->name = (long)v[2];
     MEMINFO_FIELDS(MEMINFO_MEDIAN)
 #undef MEMINFO_MEDIAN
@@ -304,20 +307,26 @@ static int idle(void) {
     /* The reported round: the one with the median MemAvailable drop. */
     for (i = 0; i < opt.rounds; i++) v[i] = (double)-rd[i].change.MemAvailable;
     qsort(v, (size_t)opt.rounds, sizeof(double), bench_cmp_double);
-    for (i = 0; i < opt.rounds && (double)-rd[i].change.MemAvailable != v[(opt.rounds - 1) / 2]; i++) {}
+    for (i = 0; i < opt.rounds && (double)-rd[i].change.MemAvailable != v[(opt.rounds - 1) / 2];
+         i++) {}
     /* A steadier estimate than MemAvailable on a busy machine: what the kernel's own counters grew
        by, plus the containers' proportional share of user pages. */
-    kernel = rd[i].change.Slab + rd[i].change.KernelStack + rd[i].change.PageTables + rd[i].change.Percpu;
-    printf("{\"containers\":%ld,\"rounds\":%ld,\"per_container_kib\":%.1f,\"mem_available_drop_kib\":%ld,"
-           "\"rss_per_container_kib\":%.1f,\"pss_per_container_kib\":%.1f,\"kernel_per_container_kib\":%.1f,"
+    kernel = rd[i].change.Slab + rd[i].change.KernelStack + rd[i].change.PageTables +
+             rd[i].change.Percpu;
+    printf("{\"containers\":%ld,\"rounds\":%ld,\"per_container_kib\":%.1f,\"mem_available_drop_"
+           "kib\":%ld,"
+           "\"rss_per_container_kib\":%.1f,\"pss_per_container_kib\":%.1f,\"kernel_per_container_"
+           "kib\":%.1f,"
            "\"kernel_plus_pss_per_container_kib\":%.1f,\"spawn_all_ms\":%.1f,\"limits\":%d,"
            "\"per_container_kib_each_round\":[",
            opt.idle, opt.rounds, -(double)rd[i].change.MemAvailable / k, -rd[i].change.MemAvailable,
-           (double)rd[i].rss / k, (double)rd[i].pss / k, (double)kernel / k, (double)(kernel + rd[i].pss) / k,
-           rd[i].spawn_ms, opt.limits);
-    for (long j = 0; j < opt.rounds; j++) printf("%s%.1f", j ? "," : "", -(double)rd[j].change.MemAvailable / k);
+           (double)rd[i].rss / k, (double)rd[i].pss / k, (double)kernel / k,
+           (double)(kernel + rd[i].pss) / k, rd[i].spawn_ms, opt.limits);
+    for (long j = 0; j < opt.rounds; j++)
+        printf("%s%.1f", j ? "," : "", -(double)rd[j].change.MemAvailable / k);
     printf("],\"meminfo_change_kib\":{");
-#define MEMINFO_PRINT(name) printf("%s\"" #name "\":%ld", strcmp(#name, "MemAvailable") ? "," : "", rd[i].change.name);
+#define MEMINFO_PRINT(name) \
+    printf("%s\"" #name "\":%ld", strcmp(#name, "MemAvailable") ? "," : "", rd[i].change.name);
     MEMINFO_FIELDS(MEMINFO_PRINT)
 #undef MEMINFO_PRINT
     printf("}}\n");
@@ -335,8 +344,8 @@ static int filter_len(void) {
     make_spec(&spec, argv_sleep);
     if (ctr_spawn(&spec, &c, &err) != 0) fail("ctr_spawn", &err);
     pid = ctr_pid(c);
-    if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) != 0 || ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) != 0 ||
-        waitpid(pid, &st, __WALL) != pid) {
+    if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) != 0 ||
+        ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) != 0 || waitpid(pid, &st, __WALL) != pid) {
         e = errno;
     } else {
         len = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, (void *)0, NULL);
@@ -355,10 +364,12 @@ static int filter_len(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: spawn_api --rootfs DIR [-n N] [--warmup W] [--limits] [--ballast MIB] [--netns-pool N]\n"
-                    "       spawn_api --rootfs DIR --threads T --seconds S [--warmup W] [--limits]\n"
-                    "       spawn_api --rootfs DIR --idle K [--rounds R] [--limits]\n"
-                    "       spawn_api --rootfs DIR --filter-len\n");
+    fprintf(stderr,
+            "usage: spawn_api --rootfs DIR [-n N] [--warmup W] [--limits] [--ballast MIB] "
+            "[--netns-pool N]\n"
+            "       spawn_api --rootfs DIR --threads T --seconds S [--warmup W] [--limits]\n"
+            "       spawn_api --rootfs DIR --idle K [--rounds R] [--limits]\n"
+            "       spawn_api --rootfs DIR --filter-len\n");
     exit(2);
 }
 
@@ -366,26 +377,40 @@ int main(int argc, char **argv) {
     int i;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--limits")) opt.limits = 1;
-        else if (!strcmp(a, "--filter-len")) opt.filter_len = 1;
-        else if (!v) usage();
-        else if (!strcmp(a, "--rootfs")) opt.rootfs = v, i++;
-        else if (!strcmp(a, "-n")) opt.n = atol(v), i++;
-        else if (!strcmp(a, "--warmup")) opt.warmup = atol(v), i++;
-        else if (!strcmp(a, "--ballast")) opt.ballast_mib = atol(v), i++;
-        else if (!strcmp(a, "--threads")) opt.threads = atol(v), i++;
-        else if (!strcmp(a, "--seconds")) opt.seconds = atof(v), i++;
-        else if (!strcmp(a, "--idle")) opt.idle = atol(v), i++;
-        else if (!strcmp(a, "--rounds")) opt.rounds = atol(v), i++;
-        else if (!strcmp(a, "--netns-pool")) opt.netns_pool = (unsigned)atol(v), i++;
-        else usage();
+        if (!strcmp(a, "--limits"))
+            opt.limits = 1;
+        else if (!strcmp(a, "--filter-len"))
+            opt.filter_len = 1;
+        else if (!v)
+            usage();
+        else if (!strcmp(a, "--rootfs"))
+            opt.rootfs = v, i++;
+        else if (!strcmp(a, "-n"))
+            opt.n = atol(v), i++;
+        else if (!strcmp(a, "--warmup"))
+            opt.warmup = atol(v), i++;
+        else if (!strcmp(a, "--ballast"))
+            opt.ballast_mib = atol(v), i++;
+        else if (!strcmp(a, "--threads"))
+            opt.threads = atol(v), i++;
+        else if (!strcmp(a, "--seconds"))
+            opt.seconds = atof(v), i++;
+        else if (!strcmp(a, "--idle"))
+            opt.idle = atol(v), i++;
+        else if (!strcmp(a, "--rounds"))
+            opt.rounds = atol(v), i++;
+        else if (!strcmp(a, "--netns-pool"))
+            opt.netns_pool = (unsigned)atol(v), i++;
+        else
+            usage();
     }
-    if (!opt.rootfs || opt.n < 1 || opt.warmup < 0 || opt.ballast_mib < 0 || opt.threads < 0 || opt.idle < 0 || opt.rounds < 1 ||
-        (opt.threads > 0 && opt.seconds <= 0))
+    if (!opt.rootfs || opt.n < 1 || opt.warmup < 0 || opt.ballast_mib < 0 || opt.threads < 0 ||
+        opt.idle < 0 || opt.rounds < 1 || (opt.threads > 0 && opt.seconds <= 0))
         usage();
     if (opt.netns_pool) {
         ctr_error err;
-        if (ctr_netns_pool_create(&pool, opt.netns_pool, &err) != 0) fail("ctr_netns_pool_create", &err);
+        if (ctr_netns_pool_create(&pool, opt.netns_pool, &err) != 0)
+            fail("ctr_netns_pool_create", &err);
     }
     if (opt.filter_len) return filter_len();
     if (opt.idle > 0) return idle();

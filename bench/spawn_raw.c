@@ -59,17 +59,17 @@
 #define MS_SLAVE (1 << 19)
 #endif
 
-#define NDEV 6
-#define NMASKED 15
-#define NREADONLY 5
+#define NDEV       6
+#define NMASKED    15
+#define NREADONLY  5
 #define STACK_SIZE (256 * 1024)
 
 static const char *const dev_nodes[NDEV] = {"null", "zero", "full", "random", "urandom", "tty"};
 /* src/child.c: ctr__proc_masked, ctr__proc_readonly */
-static const char *const proc_masked[NMASKED] = {"kcore", "keys", "key-users", "timer_list", "sched_debug",
-                                                 "latency_stats", "timer_stats", "acpi", "scsi", "asound",
-                                                 "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
-                                                 "vmallocinfo"};
+static const char *const proc_masked[NMASKED] = {
+    "kcore",         "keys",        "key-users",  "timer_list",  "sched_debug",
+    "latency_stats", "timer_stats", "acpi",       "scsi",        "asound",
+    "kallsyms",      "kpagecount",  "kpageflags", "kpagecgroup", "vmallocinfo"};
 static const char *const proc_readonly[NREADONLY] = {"sys", "sysrq-trigger", "irq", "bus", "fs"};
 /* Docker's default capabilities, as CTR_CAPS_DEFAULT */
 static const int docker_caps[] = {0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31};
@@ -92,20 +92,25 @@ static struct {
 } g;
 
 static char *child_argv[] = {"/bin/true", NULL, NULL, NULL};
-static char *const child_envp[] = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL};
-static const char *const dev_links[4][2] = {
-    {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"}};
+static char *const child_envp[] = {
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL};
+static const char *const dev_links[4][2] = {{"/proc/self/fd", "fd"},
+                                            {"/proc/self/fd/0", "stdin"},
+                                            {"/proc/self/fd/1", "stdout"},
+                                            {"/proc/self/fd/2", "stderr"}};
 
 static void die_child(const char *what, const char *path) {
     char buf[512];
     int e = errno;
-    size_t n = (size_t)snprintf(buf, sizeof(buf), "spawn_raw child: %s %s: %s\n", what, path ? path : "", strerror(e));
+    size_t n = (size_t)snprintf(buf, sizeof(buf), "spawn_raw child: %s %s: %s\n", what,
+                                path ? path : "", strerror(e));
     if (n > sizeof(buf)) n = sizeof(buf);
     if (write(2, buf, n) < 0) _exit(126);
     _exit(126);
 }
 
-static void mnt(const char *src, const char *dst, const char *type, unsigned long flags, const char *data) {
+static void mnt(const char *src, const char *dst, const char *type, unsigned long flags,
+                const char *data) {
     if (mount(src, dst, type, flags, data) != 0) die_child("mount", dst);
 }
 
@@ -131,7 +136,8 @@ static void hardened_proc(void) {
     for (i = 0; i < NREADONLY; i++) {
         if (lstat(g.readonly[i], &st) != 0) continue;
         mnt(g.readonly[i], g.readonly[i], NULL, MS_BIND | MS_REC, NULL);
-        mnt(NULL, g.readonly[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+        mnt(NULL, g.readonly[i], NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+            NULL);
     }
 }
 
@@ -146,11 +152,17 @@ static void loopback_up(void) {
 }
 
 static void drop_caps(void) {
-    struct { uint32_t version; int pid; } head = {0x20080522, 0}; /* _LINUX_CAPABILITY_VERSION_3 */
-    struct { uint32_t effective, permitted, inheritable; } data[2];
+    struct {
+        uint32_t version;
+        int pid;
+    } head = {0x20080522, 0}; /* _LINUX_CAPABILITY_VERSION_3 */
+    struct {
+        uint32_t effective, permitted, inheritable;
+    } data[2];
     int cap, i;
     for (cap = 0; cap <= g.last_cap; cap++)
-        if (!(g.caps_keep & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+        if (!(g.caps_keep & (1ull << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 &&
+            errno != EINVAL)
             die_child("drop capability", NULL);
     for (i = 0; i < 2; i++) {
         data[i].effective = data[i].permitted = (uint32_t)(g.caps_keep >> (32 * i));
@@ -183,7 +195,8 @@ static int child_main(void *arg) {
     for (int i = 0; i < NDEV; i++) {
         make_file(g.devnode[i]);
         mnt(g.devnode[i] + strlen(g.root), g.devnode[i], NULL, MS_BIND, NULL); /* host /dev/X */
-        if (g.hardened) mnt(NULL, g.devnode[i], NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NOEXEC, NULL);
+        if (g.hardened)
+            mnt(NULL, g.devnode[i], NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NOEXEC, NULL);
     }
     if (mkdir(g.pts, 0755) != 0) die_child("mkdir", g.pts);
     if (mkdir(g.shm, 01777) != 0) die_child("mkdir", g.shm);
@@ -192,7 +205,8 @@ static int child_main(void *arg) {
     for (int i = 0; i < 4; i++)
         if (symlink(dev_links[i][0], g.devlink[i]) != 0) die_child("symlink", g.devlink[i]);
     mnt("tmpfs", g.tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=01777");
-    if (chdir(g.root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0) die_child("pivot_root", g.root);
+    if (chdir(g.root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
+        die_child("pivot_root", g.root);
     if (umount2(".", MNT_DETACH) != 0 || chdir("/") != 0) die_child("detach the old root", NULL);
     if (g.hardened) {
         struct sock_fprog prog;
@@ -200,7 +214,8 @@ static int child_main(void *arg) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die_child("pdeathsig", NULL);
         prog.len = g.filter_len;
         prog.filter = g.filter;
-        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) die_child("seccomp", NULL);
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+            die_child("seccomp", NULL);
     }
     execve(child_argv[0], child_argv, child_envp);
     die_child("execve", child_argv[0]);
@@ -239,7 +254,8 @@ static int read_last_cap(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: spawn_raw --rootfs DIR [-n N | --seconds S] [--warmup W] [--hardened [--filter-len L]] [--plain-exec] [--sh SCRIPT]\n");
+    fprintf(stderr, "usage: spawn_raw --rootfs DIR [-n N | --seconds S] [--warmup W] [--hardened "
+                    "[--filter-len L]] [--plain-exec] [--sh SCRIPT]\n");
     exit(2);
 }
 
@@ -259,21 +275,30 @@ int main(int argc, char **argv) {
     double *samples;
     long i;
     for (i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--rootfs") && i + 1 < argc) rootfs = argv[++i];
-        else if (!strcmp(argv[i], "-n") && i + 1 < argc) n = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--filter-len") && i + 1 < argc) filter_len = atol(argv[++i]);
-        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = atof(argv[++i]);
-        else if (!strcmp(argv[i], "--hardened")) g.hardened = 1;
-        else if (!strcmp(argv[i], "--plain-exec")) g.plain = 1;
-        else if (!strcmp(argv[i], "--sh") && i + 1 < argc) { /* check the setup: /bin/sh -c SCRIPT */
+        if (!strcmp(argv[i], "--rootfs") && i + 1 < argc)
+            rootfs = argv[++i];
+        else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+            n = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--warmup") && i + 1 < argc)
+            warmup = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--filter-len") && i + 1 < argc)
+            filter_len = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            seconds = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--hardened"))
+            g.hardened = 1;
+        else if (!strcmp(argv[i], "--plain-exec"))
+            g.plain = 1;
+        else if (!strcmp(argv[i], "--sh") &&
+                 i + 1 < argc) { /* check the setup: /bin/sh -c SCRIPT */
             child_argv[0] = "/bin/sh";
             child_argv[1] = "-c";
             child_argv[2] = argv[++i];
-        }
-        else usage();
+        } else
+            usage();
     }
-    if (!rootfs || rootfs[0] != '/' || n < 1 || warmup < 0 || filter_len < 7 || filter_len > 4096) usage();
+    if (!rootfs || rootfs[0] != '/' || n < 1 || warmup < 0 || filter_len < 7 || filter_len > 4096)
+        usage();
     setpath(g.root, sizeof(g.root), rootfs, "");
     setpath(g.proc, sizeof(g.proc), rootfs, "/proc");
     setpath(g.dev, sizeof(g.dev), rootfs, "/dev");
@@ -295,19 +320,23 @@ int main(int argc, char **argv) {
         setpath3(g.readonly[i], sizeof(g.readonly[i]), g.proc, "/", proc_readonly[i]);
     }
     g.last_cap = read_last_cap();
-    for (i = 0; i < (long)(sizeof(docker_caps) / sizeof(docker_caps[0])); i++) g.caps_keep |= 1ull << docker_caps[i];
+    for (i = 0; i < (long)(sizeof(docker_caps) / sizeof(docker_caps[0])); i++)
+        g.caps_keep |= 1ull << docker_caps[i];
     if (g.hardened) {
         g.filter_len = (unsigned short)filter_len;
         if (!(g.filter = build_filter((unsigned)filter_len))) return 1;
     }
-    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+                 -1, 0);
     samples = calloc(seconds > 0 ? 1 : (size_t)n, sizeof(double));
     if (stack == MAP_FAILED || !samples) {
         perror("spawn_raw");
         return 1;
     }
     int flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
-    if (!g.plain) flags |= CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP;
+    if (!g.plain)
+        flags |= CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+                 CLONE_NEWCGROUP;
     if (seconds > 0) n = 1L << 40; /* throughput: until the time is up */
     for (i = -warmup; i < n; i++) {
         double t0 = bench_now_ms(), t1;
@@ -337,13 +366,19 @@ int main(int argc, char **argv) {
         if (i >= 0) samples[i] = t1 - t0;
     }
     if (seconds > 0) {
-        printf("{\"seconds\":%.3f,\"containers\":%ld,\"per_second\":%.2f,\"mode\":\"%s\"}\n", (last - start) / 1e3, count,
-               count / ((last - start) / 1e3), g.plain ? "plain-exec" : g.hardened ? "hardened" : "raw");
+        printf("{\"seconds\":%.3f,\"containers\":%ld,\"per_second\":%.2f,\"mode\":\"%s\"}\n",
+               (last - start) / 1e3, count, count / ((last - start) / 1e3),
+               g.plain      ? "plain-exec"
+               : g.hardened ? "hardened"
+                            : "raw");
         return 0;
     }
     printf("{");
     bench_print_stats(samples, (size_t)n);
-    printf(",\"mode\":\"%s\",\"filter_len\":%ld}\n", g.plain ? "plain-exec" : g.hardened ? "hardened" : "raw",
+    printf(",\"mode\":\"%s\",\"filter_len\":%ld}\n",
+           g.plain      ? "plain-exec"
+           : g.hardened ? "hardened"
+                        : "raw",
            g.hardened ? filter_len : 0L);
     return 0;
 }

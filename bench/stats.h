@@ -36,8 +36,9 @@ static void bench_print_stats(double *v, size_t n) {
     for (i = 0; i < n; i++) sq += (v[i] - mean) * (v[i] - mean);
     printf("\"n\":%zu,\"median_ms\":%.4f,\"mean_ms\":%.4f,\"min_ms\":%.4f,\"max_ms\":%.4f,"
            "\"stddev_ms\":%.4f,\"p10_ms\":%.4f,\"p90_ms\":%.4f",
-           n, bench_quantile(v, n, 0.5), mean, v[0], v[n - 1], n > 1 ? sqrt(sq / (double)(n - 1)) : 0.0,
-           bench_quantile(v, n, 0.1), bench_quantile(v, n, 0.9));
+           n, bench_quantile(v, n, 0.5), mean, v[0], v[n - 1],
+           n > 1 ? sqrt(sq / (double)(n - 1)) : 0.0, bench_quantile(v, n, 0.1),
+           bench_quantile(v, n, 0.9));
 }
 
 #endif

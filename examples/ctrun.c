@@ -108,7 +108,8 @@ static const char usage_text[] =
     "                                           (getpid, uname...) or a number; once each\n"
     "                        ACTION: allow; errno [E] (the call fails with E: a name such as\n"
     "                        EPERM or ENOSYS, or a number; EPERM if not given); kill (the process\n"
-    "                        dies of SIGSYS: status 159); log (allowed, and logged to the kernel's\n"
+    "                        dies of SIGSYS: status 159); log (allowed, and logged to the "
+    "kernel's\n"
     "                        audit log, or dmesg).  A syscall newer than the C library needs its\n"
     "                        number.  The filter starts just before execve: with default errno or\n"
     "                        kill, allow execve and everything the command and its loader call\n"
@@ -145,7 +146,8 @@ static const char usage_text[] =
     "                        stderr) as one line of JSON:\n"
     "                        {\"exit_code\":N|null,\"signal\":N|null,\"timed_out\":BOOL,\n"
     "                        \"oom_killed\":BOOL,\"memory_peak_bytes\":N,\"cpu_user_seconds\":X,\n"
-    "                        \"cpu_system_seconds\":X,\"wall_seconds\":X}.  If it could not be set\n"
+    "                        \"cpu_system_seconds\":X,\"wall_seconds\":X}.  If it could not be "
+    "set\n"
     "                        up or the command could not run (125, 126, 127), FILE gets\n"
     "                        {\"error\":{\"step\":S,\"errno\":N,\"path\":S,\"message\":S}}.\n"
     "                        FILE is created before the container starts; a usage error\n"
@@ -164,25 +166,26 @@ static const char usage_text[] =
     "the container failed); a bad option stops it before anything runs.\n";
 
 #define NRLIMIT_NAMES 9
-#define MAX_PIDS 4194304 /* PID_MAX_LIMIT: no more processes can exist */
+#define MAX_PIDS      4194304 /* PID_MAX_LIMIT: no more processes can exist */
 
 typedef struct options {
     ctr_spec spec;
-    ctr_mount *mounts;   /* one slot per command-line argument: always enough */
-    const char **env;    /* likewise, plus PATH, HOME and the terminating NULL */
+    ctr_mount *mounts; /* one slot per command-line argument: always enough */
+    const char **env;  /* likewise, plus PATH, HOME and the terminating NULL */
     size_t nenv;
     ctr_rlimit rlimit_slot[NRLIMIT_NAMES]; /* per name; a repeated --rlimit NAME replaces */
     int rlimit_given[NRLIMIT_NAMES];
-    ctr_rlimit rlimits[NRLIMIT_NAMES];     /* the given ones, packed: spec.rlimits */
-    const char *report;  /* --report FILE, or NULL */
-    const char *seccomp_file;      /* --seccomp FILE, read once the options are parsed */
+    ctr_rlimit rlimits[NRLIMIT_NAMES]; /* the given ones, packed: spec.rlimits */
+    const char *report;                /* --report FILE, or NULL */
+    const char *seccomp_file;          /* --seccomp FILE, read once the options are parsed */
     ctr_seccomp_rule *seccomp_rules;
 } options;
 
 #if defined(__GNUC__)
 __attribute__((noreturn, format(printf, 1, 2)))
 #endif
-static void die(const char *fmt, ...);
+static void
+die(const char *fmt, ...);
 
 /* Bad usage or no memory: one line on stderr, exit status 125. */
 static void die(const char *fmt, ...) {
@@ -197,8 +200,7 @@ static void die(const char *fmt, ...) {
 
 static void *xcalloc(size_t n, size_t size) {
     void *p = calloc(n, size);
-    if (!p)
-        die("calloc: %s", strerror(errno));
+    if (!p) die("calloc: %s", strerror(errno));
     return p;
 }
 
@@ -213,8 +215,8 @@ static char *split_pair(const char *opt, char *arg) {
     return colon + 1;
 }
 
-static ctr_mount *add_mount(options *o, ctr_mount_type type, const char *source,
-                            const char *target, unsigned flags) {
+static ctr_mount *add_mount(options *o, ctr_mount_type type, const char *source, const char *target,
+                            unsigned flags) {
     ctr_mount *m = &o->mounts[o->spec.nmounts++];
     m->type = type;
     m->source = source;
@@ -237,8 +239,7 @@ static uint64_t parse_size(const char *opt, const char *s) {
     unsigned long long n = strtoull(s, &end, 10);
     const char *unit = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
     int shift = unit ? 10 * (int)(unit - units + 1) : 0;
-    if (unit)
-        end++;
+    if (unit) end++;
     if (!isdigit((unsigned char)s[0]) || errno || *end || n > (UINT64_MAX >> shift))
         die("%s: bad size '%s' (a number with an optional k, m or g suffix)", opt, s);
     return (uint64_t)n << shift;
@@ -247,21 +248,18 @@ static uint64_t parse_size(const char *opt, const char *s) {
 static void add_tmpfs(options *o, char *arg) {
     const char *size = strchr(arg, ':') ? split_pair("--tmpfs", arg) : NULL;
     ctr_mount *m = add_mount(o, CTR_MOUNT_TMPFS, NULL, arg, 0);
-    if (size)
-        m->size = parse_size("--tmpfs", size);
+    if (size) m->size = parse_size("--tmpfs", size);
 }
 
 /* --memory: a size above 0 (0 would mean no limit). */
 static uint64_t parse_memory(const char *opt, const char *s) {
     uint64_t n = parse_size(opt, s);
-    if (n == 0)
-        die("%s: the limit must be above 0, got '%s'", opt, s);
+    if (n == 0) die("%s: the limit must be above 0, got '%s'", opt, s);
     return n;
 }
 
 static const char *non_empty(const char *opt, const char *s) {
-    if (!s[0])
-        die("%s: expected a non-empty argument", opt);
+    if (!s[0]) die("%s: expected a non-empty argument", opt);
     return s;
 }
 
@@ -277,7 +275,8 @@ static uint64_t parse_count(const char *opt, const char *s, uint64_t min, uint64
 }
 
 /* A decimal number ("0.5", "2", "1e-1") from min to max; no sign, inf or nan. */
-static double parse_decimal(const char *opt, const char *s, double min, double max, const char *what) {
+static double parse_decimal(const char *opt, const char *s, double min, double max,
+                            const char *what) {
     char *end;
     errno = 0;
     double x = strtod(s, &end);
@@ -294,13 +293,11 @@ static const struct rlimit_name {
 } rlimit_names[NRLIMIT_NAMES] = {
     {"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},     {"core", RLIMIT_CORE},
     {"fsize", RLIMIT_FSIZE},   {"stack", RLIMIT_STACK},     {"as", RLIMIT_AS},
-    {"cpu", RLIMIT_CPU},       {"memlock", RLIMIT_MEMLOCK}, {"data", RLIMIT_DATA}
-};
+    {"cpu", RLIMIT_CPU},       {"memlock", RLIMIT_MEMLOCK}, {"data", RLIMIT_DATA}};
 
 static uint64_t parse_rlimit_value(const char *arg, const char *s) {
     char *end;
-    if (strcasecmp(s, "unlimited") == 0)
-        return CTR_RLIM_INFINITY;
+    if (strcasecmp(s, "unlimited") == 0) return CTR_RLIM_INFINITY;
     errno = 0;
     unsigned long long n = strtoull(s, &end, 10);
     if (!isdigit((unsigned char)s[0]) || errno || *end)
@@ -312,19 +309,20 @@ static void add_rlimit(options *o, const char *arg) {
     const char *eq = strchr(arg, '=');
     const char *name = arg;
     size_t len = eq ? (size_t)(eq - arg) : 0;
-    if (!eq || eq == arg || !eq[1])
-        die("--rlimit: expected NAME=SOFT[:HARD], got '%s'", arg);
+    if (!eq || eq == arg || !eq[1]) die("--rlimit: expected NAME=SOFT[:HARD], got '%s'", arg);
     if (len > 7 && strncasecmp(name, "rlimit_", 7) == 0) {
         name += 7;
         len -= 7;
     }
     size_t i = 0;
-    while (i < NRLIMIT_NAMES &&
-           !(strlen(rlimit_names[i].name) == len && strncasecmp(name, rlimit_names[i].name, len) == 0))
+    while (i < NRLIMIT_NAMES && !(strlen(rlimit_names[i].name) == len &&
+                                  strncasecmp(name, rlimit_names[i].name, len) == 0))
         i++;
     if (i == NRLIMIT_NAMES)
-        die("--rlimit: unknown limit '%.*s' (nofile, nproc, core, fsize, stack, as, cpu, memlock or "
-            "data)", (int)(eq - arg), arg);
+        die("--rlimit: unknown limit '%.*s' (nofile, nproc, core, fsize, stack, as, cpu, memlock "
+            "or "
+            "data)",
+            (int)(eq - arg), arg);
 
     char values[64];
     const char *v = eq + 1;
@@ -332,46 +330,75 @@ static void add_rlimit(options *o, const char *arg) {
         die("--rlimit: bad value '%s' in '%s' (a whole number or unlimited)", v, arg);
     strcpy(values, v);
     char *colon = strchr(values, ':');
-    if (colon)
-        *colon = '\0';
+    if (colon) *colon = '\0';
     ctr_rlimit *r = &o->rlimit_slot[i];
     r->resource = rlimit_names[i].resource;
     r->soft = parse_rlimit_value(arg, values);
     r->hard = colon ? parse_rlimit_value(arg, colon + 1) : r->soft;
-    if (r->soft > r->hard)
-        die("--rlimit: the soft limit is above the hard limit in '%s'", arg);
+    if (r->soft > r->hard) die("--rlimit: the soft limit is above the hard limit in '%s'", arg);
     o->rlimit_given[i] = 1;
 }
 
 static void finish_rlimits(options *o) {
     size_t n = 0;
     for (size_t i = 0; i < NRLIMIT_NAMES; i++)
-        if (o->rlimit_given[i])
-            o->rlimits[n++] = o->rlimit_slot[i];
+        if (o->rlimit_given[i]) o->rlimits[n++] = o->rlimit_slot[i];
     o->spec.rlimits = o->rlimits;
     o->spec.nrlimits = n;
 }
 
 /* --cap-add, --cap-drop: the capabilities of <linux/capability.h>, by number. */
-static const char *const cap_names[] = {
-    "chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid",
-    "setpcap", "linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw",
-    "ipc_lock", "ipc_owner", "sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct",
-    "sys_admin", "sys_boot", "sys_nice", "sys_resource", "sys_time", "sys_tty_config", "mknod",
-    "lease", "audit_write", "audit_control", "setfcap", "mac_override", "mac_admin", "syslog",
-    "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore"
-};
+static const char *const cap_names[] = {"chown",
+                                        "dac_override",
+                                        "dac_read_search",
+                                        "fowner",
+                                        "fsetid",
+                                        "kill",
+                                        "setgid",
+                                        "setuid",
+                                        "setpcap",
+                                        "linux_immutable",
+                                        "net_bind_service",
+                                        "net_broadcast",
+                                        "net_admin",
+                                        "net_raw",
+                                        "ipc_lock",
+                                        "ipc_owner",
+                                        "sys_module",
+                                        "sys_rawio",
+                                        "sys_chroot",
+                                        "sys_ptrace",
+                                        "sys_pacct",
+                                        "sys_admin",
+                                        "sys_boot",
+                                        "sys_nice",
+                                        "sys_resource",
+                                        "sys_time",
+                                        "sys_tty_config",
+                                        "mknod",
+                                        "lease",
+                                        "audit_write",
+                                        "audit_control",
+                                        "setfcap",
+                                        "mac_override",
+                                        "mac_admin",
+                                        "syslog",
+                                        "wake_alarm",
+                                        "block_suspend",
+                                        "audit_read",
+                                        "perfmon",
+                                        "bpf",
+                                        "checkpoint_restore"};
 
 /* "sys_admin", "CAP_SYS_ADMIN", "all" -> its CTR_CAP bit(s). */
 static uint64_t parse_cap(const char *opt, const char *arg) {
     const char *name = strncasecmp(arg, "cap_", 4) == 0 ? arg + 4 : arg;
-    if (strcasecmp(arg, "all") == 0)
-        return CTR_CAPS_ALL;
+    if (strcasecmp(arg, "all") == 0) return CTR_CAPS_ALL;
     for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++)
-        if (strcasecmp(name, cap_names[i]) == 0)
-            return CTR_CAP(i);
+        if (strcasecmp(name, cap_names[i]) == 0) return CTR_CAP(i);
     die("%s: unknown capability '%s' (a name of capabilities(7) such as chown, net_admin or "
-        "CAP_SYS_ADMIN, or all; see ctrun --help)", opt, arg);
+        "CAP_SYS_ADMIN, or all; see ctrun --help)",
+        opt, arg);
 }
 
 /* The last --cap-add or --cap-drop naming a capability wins. */
@@ -397,22 +424,21 @@ typedef struct named_number {
 #define CTRUN_ERRNO(name)
 static const named_number syscall_names[] = {
 #include "syscall_names.h"
-    {NULL, 0}
-};
+    {NULL, 0}};
 #undef CTRUN_SYSCALL
 #undef CTRUN_ERRNO
 #define CTRUN_SYSCALL(name)
 #define CTRUN_ERRNO(name) {#name, name},
 static const named_number errno_names[] = {
 #include "syscall_names.h"
-    {NULL, 0}
-};
+    {NULL, 0}};
 #undef CTRUN_SYSCALL
 #undef CTRUN_ERRNO
 
 /* A name of the table (case-insensitive if asked) or a decimal number from min to max; -1 if
    it is neither. */
-static long lookup_number(const named_number *table, int nocase, const char *s, long min, long max) {
+static long lookup_number(const named_number *table, int nocase, const char *s, long min,
+                          long max) {
     if (isdigit((unsigned char)s[0])) {
         char *end;
         errno = 0;
@@ -428,7 +454,8 @@ static long lookup_number(const named_number *table, int nocase, const char *s, 
 #if defined(__GNUC__)
 __attribute__((noreturn, format(printf, 3, 4)))
 #endif
-static void die_at(const char *file, unsigned long line, const char *fmt, ...);
+static void
+die_at(const char *file, unsigned long line, const char *fmt, ...);
 
 /* "ctrun: --seccomp: FILE:LINE: what", status 125. */
 static void die_at(const char *file, unsigned long line, const char *fmt, ...) {
@@ -446,7 +473,8 @@ static void parse_action(const char *file, unsigned long line, char **words, siz
                          ctr_seccomp_action *action, int *errno_value) {
     *errno_value = 0;
     if (nwords < 2)
-        die_at(file, line, "expected an action after '%s' (allow, errno [E], kill or log)", words[0]);
+        die_at(file, line, "expected an action after '%s' (allow, errno [E], kill or log)",
+               words[0]);
     if (strcasecmp(words[1], "allow") == 0)
         *action = CTR_SECCOMP_ALLOW;
     else if (strcasecmp(words[1], "kill") == 0)
@@ -462,12 +490,13 @@ static void parse_action(const char *file, unsigned long line, char **words, siz
         if (nwords >= 3) {
             long e = lookup_number(errno_names, 1, words[2], 1, 4095);
             if (e < 0)
-                die_at(file, line, "unknown errno '%s' (a name such as EPERM or ENOSYS, or a number "
-                       "from 1 to 4095)", words[2]);
+                die_at(file, line,
+                       "unknown errno '%s' (a name such as EPERM or ENOSYS, or a number "
+                       "from 1 to 4095)",
+                       words[2]);
             *errno_value = (int)e;
         }
-        if (nwords > 3)
-            die_at(file, line, "unexpected '%s' after the errno", words[3]);
+        if (nwords > 3) die_at(file, line, "unexpected '%s' after the errno", words[3]);
     } else if (nwords > 2) {
         die_at(file, line, "unexpected '%s' after the action %s (only errno takes a value)",
                words[2], words[1]);
@@ -477,8 +506,7 @@ static void parse_action(const char *file, unsigned long line, char **words, siz
 /* Reads FILE into spec.seccomp_rules, spec.seccomp_default_action and _errno. */
 static void read_seccomp_file(options *o, const char *file) {
     FILE *f = fopen(file, "r");
-    if (!f)
-        die("--seccomp: %s: %s", file, strerror(errno));
+    if (!f) die("--seccomp: %s: %s", file, strerror(errno));
     char *buf = NULL;
     size_t bufsize = 0, nrules = 0, cap = 0;
     unsigned long line = 0, default_line = 0;
@@ -488,15 +516,13 @@ static void read_seccomp_file(options *o, const char *file) {
     while (getline(&buf, &bufsize, f) >= 0) {
         line++;
         char *hash = strchr(buf, '#');
-        if (hash)
-            *hash = '\0';
+        if (hash) *hash = '\0';
         static const char space[] = " \t\r\n\v\f";
         char *words[4], *save = NULL, *w;
         size_t nwords = 0; /* a fourth word is always one too many */
         for (w = strtok_r(buf, space, &save); w && nwords < 4; w = strtok_r(NULL, space, &save))
             words[nwords++] = w;
-        if (nwords == 0)
-            continue;
+        if (nwords == 0) continue;
         if (strcmp(words[0], "default") == 0) {
             if (default_line)
                 die_at(file, line, "a second default line (the first is line %lu)", default_line);
@@ -507,8 +533,10 @@ static void read_seccomp_file(options *o, const char *file) {
         }
         long nr = lookup_number(syscall_names, 0, words[0], 0, 4095);
         if (nr < 0)
-            die_at(file, line, "unknown syscall '%s' (a name of <sys/syscall.h> without SYS_, such as "
-                   "getpid, or a number from 0 to 4095)", words[0]);
+            die_at(file, line,
+                   "unknown syscall '%s' (a name of <sys/syscall.h> without SYS_, such as "
+                   "getpid, or a number from 0 to 4095)",
+                   words[0]);
         for (size_t i = 0; i < nrules; i++)
             if (o->seccomp_rules[i].nr == nr)
                 die_at(file, line, "syscall '%s' is already listed on line %lu", words[0],
@@ -518,16 +546,14 @@ static void read_seccomp_file(options *o, const char *file) {
             o->seccomp_rules =
                 (ctr_seccomp_rule *)realloc(o->seccomp_rules, cap * sizeof *o->seccomp_rules);
             rule_lines = (unsigned long *)realloc(rule_lines, cap * sizeof *rule_lines);
-            if (!o->seccomp_rules || !rule_lines)
-                die("realloc: %s", strerror(errno));
+            if (!o->seccomp_rules || !rule_lines) die("realloc: %s", strerror(errno));
         }
         ctr_seccomp_rule *r = &o->seccomp_rules[nrules];
         r->nr = nr;
         parse_action(file, line, words, nwords, &r->action, &r->errno_value);
         rule_lines[nrules++] = line;
     }
-    if (ferror(f))
-        die("--seccomp: %s: %s", file, strerror(errno));
+    if (ferror(f)) die("--seccomp: %s: %s", file, strerror(errno));
     fclose(f);
     free(buf);
     free(rule_lines);
@@ -557,10 +583,9 @@ static unsigned parse_id(const char *opt, const char *s) {
 static unsigned parse_namespace(const char *name) {
     static const char *const names[] = {"user", "pid", "net", "ipc", "uts", "cgroup"};
     static const unsigned bits[] = {CTR_NS_USER, CTR_NS_PID, CTR_NS_NET,
-                                    CTR_NS_IPC, CTR_NS_UTS, CTR_NS_CGROUP};
+                                    CTR_NS_IPC,  CTR_NS_UTS, CTR_NS_CGROUP};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i]) == 0)
-            return bits[i];
+        if (strcmp(name, names[i]) == 0) return bits[i];
     die("--share: unknown namespace '%s' (user, pid, net, ipc, uts or cgroup)", name);
 }
 
@@ -572,37 +597,62 @@ static void set_net(options *o, const char *arg) {
 }
 
 static void add_env(options *o, const char *arg) {
-    if (!strchr(arg, '=') || arg[0] == '=')
-        die("--env: expected K=V, got '%s'", arg);
+    if (!strchr(arg, '=') || arg[0] == '=') die("--env: expected K=V, got '%s'", arg);
     o->env[o->nenv++] = arg;
 }
 
 static int env_has(const options *o, const char *prefix) {
     for (size_t i = 0; i < o->nenv; i++)
-        if (strncmp(o->env[i], prefix, strlen(prefix)) == 0)
-            return 1;
+        if (strncmp(o->env[i], prefix, strlen(prefix)) == 0) return 1;
     return 0;
 }
 
 /* With --env: the variables given, plus the default PATH and HOME unless given. */
 static void finish_env(options *o) {
-    if (o->nenv == 0)
-        return; /* spec.env = NULL: the library's defaults, PATH and HOME=/ */
+    if (o->nenv == 0) return; /* spec.env = NULL: the library's defaults, PATH and HOME=/ */
     int has_path = env_has(o, "PATH="), has_home = env_has(o, "HOME=");
-    if (!has_path)
-        o->env[o->nenv++] = DEFAULT_PATH;
-    if (!has_home)
-        o->env[o->nenv++] = "HOME=/";
+    if (!has_path) o->env[o->nenv++] = DEFAULT_PATH;
+    if (!has_home) o->env[o->nenv++] = "HOME=/";
     o->env[o->nenv] = NULL;
     o->spec.env = o->env;
 }
 
 enum {
-    OPT_ROOTFS = 256, OPT_RO, OPT_BIND, OPT_RO_BIND, OPT_TMPFS, OPT_DIR, OPT_SYMLINK, OPT_PROC,
-    OPT_DEV, OPT_NO_DEFAULT_MOUNTS, OPT_HOSTNAME, OPT_CWD, OPT_ENV, OPT_UID, OPT_GID, OPT_INIT,
-    OPT_NET, OPT_SHARE, OPT_USERNS, OPT_MEMORY, OPT_MEMORY_SWAP, OPT_PIDS, OPT_CPUS, OPT_CPU_WEIGHT,
-    OPT_IO_WEIGHT, OPT_RLIMIT, OPT_TIMEOUT, OPT_CGROUP_PARENT, OPT_REPORT, OPT_SYSFS, OPT_CAP_ADD,
-    OPT_CAP_DROP, OPT_SECCOMP, OPT_ALLOW_NEW_PRIVS, OPT_NO_MASKS
+    OPT_ROOTFS = 256,
+    OPT_RO,
+    OPT_BIND,
+    OPT_RO_BIND,
+    OPT_TMPFS,
+    OPT_DIR,
+    OPT_SYMLINK,
+    OPT_PROC,
+    OPT_DEV,
+    OPT_NO_DEFAULT_MOUNTS,
+    OPT_HOSTNAME,
+    OPT_CWD,
+    OPT_ENV,
+    OPT_UID,
+    OPT_GID,
+    OPT_INIT,
+    OPT_NET,
+    OPT_SHARE,
+    OPT_USERNS,
+    OPT_MEMORY,
+    OPT_MEMORY_SWAP,
+    OPT_PIDS,
+    OPT_CPUS,
+    OPT_CPU_WEIGHT,
+    OPT_IO_WEIGHT,
+    OPT_RLIMIT,
+    OPT_TIMEOUT,
+    OPT_CGROUP_PARENT,
+    OPT_REPORT,
+    OPT_SYSFS,
+    OPT_CAP_ADD,
+    OPT_CAP_DROP,
+    OPT_SECCOMP,
+    OPT_ALLOW_NEW_PRIVS,
+    OPT_NO_MASKS
 };
 
 static const struct option long_options[] = {
@@ -642,49 +692,54 @@ static const struct option long_options[] = {
     {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
     {"report", required_argument, NULL, OPT_REPORT},
     {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0}
-};
+    {NULL, 0, NULL, 0}};
 
 static void handle_option(options *o, int opt, char *arg) {
     switch (opt) {
-    case OPT_ROOTFS:   o->spec.rootfs = arg; break;
-    case OPT_RO:       o->spec.readonly_root = 1; break;
-    case OPT_BIND:     add_pair(o, CTR_MOUNT_BIND, "--bind", arg, CTR_MOUNT_RW); break;
-    case OPT_RO_BIND:  add_pair(o, CTR_MOUNT_BIND, "--ro-bind", arg, 0); break;
-    case OPT_TMPFS:    add_tmpfs(o, arg); break;
-    case OPT_DIR:      add_mount(o, CTR_MOUNT_DIR, NULL, arg, 0); break;
-    case OPT_SYMLINK:  add_pair(o, CTR_MOUNT_SYMLINK, "--symlink", arg, 0); break;
-    case OPT_PROC:     add_mount(o, CTR_MOUNT_PROC, NULL, arg, 0); break;
-    case OPT_DEV:      add_mount(o, CTR_MOUNT_DEV, NULL, arg, 0); break;
-    case OPT_SYSFS:    add_mount(o, CTR_MOUNT_SYSFS, NULL, arg, 0); break;
+    case OPT_ROOTFS: o->spec.rootfs = arg; break;
+    case OPT_RO: o->spec.readonly_root = 1; break;
+    case OPT_BIND: add_pair(o, CTR_MOUNT_BIND, "--bind", arg, CTR_MOUNT_RW); break;
+    case OPT_RO_BIND: add_pair(o, CTR_MOUNT_BIND, "--ro-bind", arg, 0); break;
+    case OPT_TMPFS: add_tmpfs(o, arg); break;
+    case OPT_DIR: add_mount(o, CTR_MOUNT_DIR, NULL, arg, 0); break;
+    case OPT_SYMLINK: add_pair(o, CTR_MOUNT_SYMLINK, "--symlink", arg, 0); break;
+    case OPT_PROC: add_mount(o, CTR_MOUNT_PROC, NULL, arg, 0); break;
+    case OPT_DEV: add_mount(o, CTR_MOUNT_DEV, NULL, arg, 0); break;
+    case OPT_SYSFS: add_mount(o, CTR_MOUNT_SYSFS, NULL, arg, 0); break;
     case OPT_NO_DEFAULT_MOUNTS: o->spec.no_default_mounts = 1; break;
     case OPT_HOSTNAME: o->spec.hostname = arg; break;
-    case OPT_CWD:      o->spec.cwd = arg; break;
-    case OPT_ENV:      add_env(o, arg); break;
-    case OPT_UID:      o->spec.uid = (uid_t)parse_id("--uid", arg); break;
-    case OPT_GID:      o->spec.gid = (gid_t)parse_id("--gid", arg); break;
-    case OPT_INIT:     o->spec.init = 1; break;
-    case OPT_NET:      set_net(o, arg); break;
-    case OPT_SHARE:    o->spec.share |= parse_namespace(arg); break;
-    case OPT_USERNS:   o->spec.new_userns = 1; break;
-    case OPT_CAP_ADD:  add_cap(o, arg); break;
+    case OPT_CWD: o->spec.cwd = arg; break;
+    case OPT_ENV: add_env(o, arg); break;
+    case OPT_UID: o->spec.uid = (uid_t)parse_id("--uid", arg); break;
+    case OPT_GID: o->spec.gid = (gid_t)parse_id("--gid", arg); break;
+    case OPT_INIT: o->spec.init = 1; break;
+    case OPT_NET: set_net(o, arg); break;
+    case OPT_SHARE: o->spec.share |= parse_namespace(arg); break;
+    case OPT_USERNS: o->spec.new_userns = 1; break;
+    case OPT_CAP_ADD: add_cap(o, arg); break;
     case OPT_CAP_DROP: drop_cap(o, arg); break;
-    case OPT_SECCOMP:  set_seccomp(o, arg); break;
+    case OPT_SECCOMP: set_seccomp(o, arg); break;
     case OPT_ALLOW_NEW_PRIVS: o->spec.allow_new_privs = 1; break;
     case OPT_NO_MASKS: o->spec.no_masks = 1; break;
-    case OPT_MEMORY:   o->spec.memory_max = parse_memory("--memory", arg); break;
+    case OPT_MEMORY: o->spec.memory_max = parse_memory("--memory", arg); break;
     case OPT_MEMORY_SWAP: o->spec.memory_swap_max = parse_size("--memory-swap", arg); break;
-    case OPT_PIDS:     o->spec.pids_max = parse_count("--pids", arg, 1, MAX_PIDS); break;
-    case OPT_CPUS:     o->spec.cpus = parse_decimal("--cpus", arg, 0.01, 100000, "a number of CPUs"); break;
-    case OPT_CPU_WEIGHT: o->spec.cpu_weight = (unsigned)parse_count("--cpu-weight", arg, 1, 10000); break;
-    case OPT_IO_WEIGHT: o->spec.io_weight = (unsigned)parse_count("--io-weight", arg, 1, 10000); break;
-    case OPT_RLIMIT:   add_rlimit(o, arg); break;
+    case OPT_PIDS: o->spec.pids_max = parse_count("--pids", arg, 1, MAX_PIDS); break;
+    case OPT_CPUS:
+        o->spec.cpus = parse_decimal("--cpus", arg, 0.01, 100000, "a number of CPUs");
+        break;
+    case OPT_CPU_WEIGHT:
+        o->spec.cpu_weight = (unsigned)parse_count("--cpu-weight", arg, 1, 10000);
+        break;
+    case OPT_IO_WEIGHT:
+        o->spec.io_weight = (unsigned)parse_count("--io-weight", arg, 1, 10000);
+        break;
+    case OPT_RLIMIT: add_rlimit(o, arg); break;
     case OPT_TIMEOUT:
         o->spec.timeout_sec = parse_decimal("--timeout", arg, 0.001, 1e9, "a number of seconds");
         break;
     case OPT_CGROUP_PARENT: o->spec.cgroup_parent = non_empty("--cgroup-parent", arg); break;
-    case OPT_REPORT:   o->report = non_empty("--report", arg); break;
-    case 'h':          fputs(usage_text, stdout); exit(0);
+    case OPT_REPORT: o->report = non_empty("--report", arg); break;
+    case 'h': fputs(usage_text, stdout); exit(0);
     }
 }
 
@@ -693,7 +748,8 @@ static void handle_option(options *o, int opt, char *arg) {
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif
-static void unknown_option(const char *arg) {
+static void
+unknown_option(const char *arg) {
     const char *name = arg[0] == '-' && arg[1] != '-' ? arg + 1 : NULL;
     size_t len = name ? strcspn(name, "=") : 0;
     for (size_t i = 0; name && long_options[i].name; i++)
@@ -714,21 +770,17 @@ static int parse_args(int argc, char **argv, options *o) {
        No permutation, so the argument getopt_long works on is argv[optind] as it was before the
        call (optind stays there while it walks a cluster of short options such as -ro). */
     while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
-        if (opt == ':')
-            die("%s: missing argument (see ctrun --help)", argv[current]);
-        if (opt == '?')
-            unknown_option(argv[current]);
+        if (opt == ':') die("%s: missing argument (see ctrun --help)", argv[current]);
+        if (opt == '?') unknown_option(argv[current]);
         handle_option(o, opt, optarg);
         current = optind;
     }
-    if (optind >= argc)
-        die("missing COMMAND (see ctrun --help)");
+    if (optind >= argc) die("missing COMMAND (see ctrun --help)");
     if (o->spec.memory_swap_max && !o->spec.memory_max)
         die("--memory-swap: needs --memory (it is the swap allowed on top of the memory limit)");
     finish_env(o);
     finish_rlimits(o);
-    if (o->seccomp_file)
-        read_seccomp_file(o, o->seccomp_file);
+    if (o->seccomp_file) read_seccomp_file(o, o->seccomp_file);
     return optind;
 }
 
@@ -743,14 +795,11 @@ static void free_options(options *o) {
 /* --report FILE, opened (created or truncated) before the container starts, so that a FILE that
    cannot be written stops ctrun before anything runs, and no stale report survives a new run. */
 static FILE *open_report(const char *path) {
-    if (!path)
-        return NULL;
-    if (strcmp(path, "-") == 0)
-        return stderr;
+    if (!path) return NULL;
+    if (strcmp(path, "-") == 0) return stderr;
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f)
-        die("--report: %s: %s", path, strerror(errno));
+    if (!f) die("--report: %s: %s", path, strerror(errno));
     return f;
 }
 
@@ -773,16 +822,17 @@ static void json_string(FILE *f, const char *s) {
             p++;
         } else {
             /* The length of a well-formed UTF-8 sequence starting here, or 0. */
-            size_t n = ch >= 0xc2 && ch <= 0xdf ? 2 : ch >= 0xe0 && ch <= 0xef ? 3
-                     : ch >= 0xf0 && ch <= 0xf4 ? 4 : 0;
+            size_t n = ch >= 0xc2 && ch <= 0xdf   ? 2
+                       : ch >= 0xe0 && ch <= 0xef ? 3
+                       : ch >= 0xf0 && ch <= 0xf4 ? 4
+                                                  : 0;
             for (size_t k = 1; k < n; k++) {
                 unsigned char lo = 0x80, hi = 0xbf;
-                if (k == 1 && ch == 0xe0) lo = 0xa0;       /* overlong */
-                if (k == 1 && ch == 0xed) hi = 0x9f;       /* surrogates */
-                if (k == 1 && ch == 0xf0) lo = 0x90;       /* overlong */
-                if (k == 1 && ch == 0xf4) hi = 0x8f;       /* above U+10FFFF */
-                if (p[k] < lo || p[k] > hi)
-                    n = 0;
+                if (k == 1 && ch == 0xe0) lo = 0xa0; /* overlong */
+                if (k == 1 && ch == 0xed) hi = 0x9f; /* surrogates */
+                if (k == 1 && ch == 0xf0) lo = 0x90; /* overlong */
+                if (k == 1 && ch == 0xf4) hi = 0x8f; /* above U+10FFFF */
+                if (p[k] < lo || p[k] > hi) n = 0;
             }
             if (n) {
                 fwrite(p, 1, n, f);
@@ -817,19 +867,18 @@ static void close_report(FILE *f, const char *path) {
         failed = 1;
         e = errno;
     }
-    if (failed)
-        fprintf(stderr, "ctrun: --report: %s: %s\n", path, strerror(e ? e : EIO));
+    if (failed) fprintf(stderr, "ctrun: --report: %s: %s\n", path, strerror(e ? e : EIO));
 }
 
 static void report_result(FILE *f, const char *path, const ctr_result *res) {
-    if (!f)
-        return;
+    if (!f) return;
     fputc('{', f);
     json_int_or_null(f, "exit_code", res->exited, res->exit_code);
     fputc(',', f);
     json_int_or_null(f, "signal", res->signaled, res->term_signal);
-    fprintf(f, ",\"timed_out\":%s,\"oom_killed\":%s,\"memory_peak_bytes\":%llu,"
-               "\"cpu_user_seconds\":%.6f,\"cpu_system_seconds\":%.6f,\"wall_seconds\":%.6f}",
+    fprintf(f,
+            ",\"timed_out\":%s,\"oom_killed\":%s,\"memory_peak_bytes\":%llu,"
+            "\"cpu_user_seconds\":%.6f,\"cpu_system_seconds\":%.6f,\"wall_seconds\":%.6f}",
             res->timed_out ? "true" : "false", res->oom_killed ? "true" : "false",
             (unsigned long long)res->memory_peak, (double)res->cpu_user_ns / 1e9,
             (double)res->cpu_system_ns / 1e9, (double)res->wall_ns / 1e9);
@@ -837,8 +886,7 @@ static void report_result(FILE *f, const char *path, const ctr_result *res) {
 }
 
 static void report_error(FILE *f, const char *path, const ctr_error *err) {
-    if (!f)
-        return;
+    if (!f) return;
     fputs("{\"error\":{\"step\":", f);
     json_string(f, ctr_step_name(err->step));
     fprintf(f, ",\"errno\":%d,\"path\":", err->sys_errno);
@@ -857,8 +905,7 @@ static int names_path(const char *msg, const char *path) {
     size_t len = strlen(path);
     for (const char *p = strstr(msg, path); p; p = strstr(p + 1, path)) {
         char before = p == msg ? ' ' : p[-1], after = p[len];
-        if (strchr(" '\"(", before) && (after == '\0' || strchr(" :,)'\"", after)))
-            return 1;
+        if (strchr(" '\"(", before) && (after == '\0' || strchr(" :,)'\"", after))) return 1;
     }
     return 0;
 }
@@ -874,8 +921,7 @@ static void print_error(const ctr_error *err) {
 
 /* Like a shell: 127 when the command does not exist, 126 when it cannot run, else 125. */
 static int spawn_failure_status(const ctr_error *err) {
-    if (err->step != CTR_STEP_EXEC)
-        return EXIT_SETUP;
+    if (err->step != CTR_STEP_EXEC) return EXIT_SETUP;
     return err->sys_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 }
 
@@ -896,14 +942,12 @@ static void on_signal(int sig) {
    library's default). */
 static void catch_signals(void) {
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-        return;
+    if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &sa, NULL);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 }
 
 static void forward_pending_signals(ctr_container *c) {
@@ -915,13 +959,11 @@ static void forward_pending_signals(ctr_container *c) {
 /* The poll() timeout until the --timeout deadline (CLOCK_MONOTONIC ns, as ctr_deadline_ns()
    gives it): -1 without one, rounded up so that we wake at or after it. */
 static int ms_until(int64_t deadline_ns) {
-    if (deadline_ns == 0)
-        return -1;
+    if (deadline_ns == 0) return -1;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t left = deadline_ns - ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
-    if (left <= 0)
-        return 0;
+    if (left <= 0) return 0;
     int64_t ms = (left + 999999) / 1000000;
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
@@ -939,12 +981,9 @@ static void wait_forwarding_signals(ctr_container *c) {
         int timeout_ms = ms_until(ctr_deadline_ns(c));
         fds[0].revents = fds[1].revents = 0;
         int ready = poll(fds, 2, timeout_ms);
-        if (ready < 0 && errno != EINTR)
-            return;
-        if (fds[1].revents & POLLIN)
-            forward_pending_signals(c);
-        if (fds[0].revents)
-            return;
+        if (ready < 0 && errno != EINTR) return;
+        if (fds[1].revents & POLLIN) forward_pending_signals(c);
+        if (fds[0].revents) return;
         if (ready == 0 && timeout_ms >= 0 && ctr_poll(c, NULL, NULL) != 0)
             return; /* killed at the deadline (1), or an error (-1) that ctr_wait reports */
     }

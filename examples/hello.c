@@ -10,7 +10,8 @@
 int main(void) {
     const char *argv[] = {"/bin/sh", "-c", "echo hello from pid $$ in $(hostname)", NULL};
     ctr_spec spec;
-    memset(&spec, 0, sizeof spec); /* zero = safe defaults: new namespaces, host userland read-only */
+    memset(&spec, 0,
+           sizeof spec); /* zero = safe defaults: new namespaces, host userland read-only */
     spec.argv = argv;
     spec.hostname = "hello";
 

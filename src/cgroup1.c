@@ -6,15 +6,19 @@
 
 #define CTR__CG1_MAGIC 0x27e0ebL
 
-static const char *const ctr__v1_names[CTR__V1_N] = {"memory", "pids", "cpu", "cpuacct", "freezer", "blkio"};
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",    "cpu",
+                                                     "cpuacct", "freezer", "blkio"};
 
 static int ctr__cg1_check(const ctr__cg_req *s, ctr_error *err) {
     if (s->parent && strncmp(s->parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->parent,
-                         "with cgroup v1, cgroup_parent is a path inside each controller's hierarchy, "
-                         "not under %s", CTR__CG_ROOT);
+        return ctr__fail(
+            err, CTR_STEP_CGROUP, EINVAL, s->parent,
+            "with cgroup v1, cgroup_parent is a path inside each controller's hierarchy, "
+            "not under %s",
+            CTR__CG_ROOT);
     if (s->memory_swap_max && !s->memory_max)
-        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "with cgroup v1, memory_swap_max needs memory_max");
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "",
+                         "with cgroup v1, memory_swap_max needs memory_max");
     return 0;
 }
 
@@ -24,10 +28,12 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr__cg_req *s, ctr_erro
     if (s->memory_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_max));
         if (ctr__cg_set(mem, "memory.limit_in_bytes", v, err) != 0) return -1;
-        snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_max + s->memory_swap_max));
+        snprintf(v, sizeof(v), "%llu",
+                 CTR__CAST(unsigned long long, s->memory_max + s->memory_swap_max));
         if (ctr__cg_put(mem, "memory.memsw.limit_in_bytes", v) != 0) {
             if (errno != ENOENT || s->memory_swap_max)
-                return ctr__fail(err, CTR_STEP_CGROUP, errno, mem, "write \"%s\" to %s/memory.memsw.limit_in_bytes", v, mem);
+                return ctr__fail(err, CTR_STEP_CGROUP, errno, mem,
+                                 "write \"%s\" to %s/memory.memsw.limit_in_bytes", v, mem);
             (void)ctr__cg_put(mem, "memory.swappiness", "0"); /* no swap accounting: avoid swap */
         }
     }
@@ -39,10 +45,12 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr__cg_req *s, ctr_erro
         long long quota = CTR__CAST(long long, s->cpus * 100000.0);
         snprintf(v, sizeof(v), "%lld", quota < 1000 ? 1000 : quota);
         if (ctr__cg_set(cpu, "cpu.cfs_period_us", "100000", err) != 0 ||
-            ctr__cg_set(cpu, "cpu.cfs_quota_us", v, err) != 0) return -1;
+            ctr__cg_set(cpu, "cpu.cfs_quota_us", v, err) != 0)
+            return -1;
     }
     if (s->cpu_weight) {
-        snprintf(v, sizeof(v), "%u", s->cpu_weight * 1024u / 100u < 2u ? 2u : s->cpu_weight * 1024u / 100u);
+        snprintf(v, sizeof(v), "%u",
+                 s->cpu_weight * 1024u / 100u < 2u ? 2u : s->cpu_weight * 1024u / 100u);
         if (ctr__cg_set(cpu, "cpu.shares", v, err) != 0) return -1;
     }
     if (s->io_weight) {
@@ -52,7 +60,8 @@ static int ctr__cg1_limits(const ctr__cgroup *cg, const ctr__cg_req *s, ctr_erro
         if (ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.weight", v) != 0 &&
             ctr__cg_put(cg->v1[CTR__V1_BLKIO], "blkio.bfq.weight", v) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->v1[CTR__V1_BLKIO],
-                             "set blkio weight %s (cgroup v1 io weights need the BFQ scheduler)", v);
+                             "set blkio weight %s (cgroup v1 io weights need the BFQ scheduler)",
+                             v);
     }
     return 0;
 }
@@ -75,16 +84,20 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         (void)ctr__join(mount, sizeof(mount), CTR__CG_ROOT, "/", ctr__v1_names[i]);
         if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC || !realpath(mount, real))
             return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, mount,
-                             "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i], mount);
+                             "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i],
+                             mount);
         /* Co-mounted controllers (cpu,cpuacct) share one directory. */
         for (j = 0; j < i; j++)
-            if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 && cg->v1[j][strlen(real)] == '/') {
-                if (!(cg->v1[i] = ctr__pathdup(cg->v1[j], NULL))) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
+            if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 &&
+                cg->v1[j][strlen(real)] == '/') {
+                if (!(cg->v1[i] = ctr__pathdup(cg->v1[j], NULL)))
+                    return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
                 shared = 1;
                 break;
             }
         if (shared) continue;
-        if (ctr__join(parent, sizeof(parent), real, "/", s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
+        if (ctr__join(parent, sizeof(parent), real, "/",
+                      s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
         if (!s->parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
         if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
@@ -105,7 +118,8 @@ static int ctr__cg1_procs_fds(const ctr__cgroup *cg, int *fds, int max, ctr_erro
         if (!cg->v1[i]) continue;
         for (j = 0; j < i; j++) dup |= cg->v1[j] && strcmp(cg->v1[i], cg->v1[j]) == 0;
         if (dup) continue;
-        if (n == max) return ctr__fail(err, CTR_STEP_CGROUP, E2BIG, "", "too many cgroup directories");
+        if (n == max)
+            return ctr__fail(err, CTR_STEP_CGROUP, E2BIG, "", "too many cgroup directories");
         if ((fds[n] = ctr__cg_open_procs(cg->v1[i], err)) < 0) {
             while (n > 0) ctr__close(&fds[--n]);
             return -1;
@@ -125,14 +139,16 @@ static int ctr__cg1_populated(const ctr__cgroup *cg) {
 
 static int ctr__cg1_frozen(const ctr__cgroup *cg) {
     char buf[64];
-    return cg->v1[CTR__V1_FREEZER] && ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
+    return cg->v1[CTR__V1_FREEZER] &&
+           ctr__cg_get(cg->v1[CTR__V1_FREEZER], "freezer.state", buf, sizeof(buf)) > 0 &&
            strncmp(buf, "FROZEN", 6) == 0;
 }
 
 /* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
 static int ctr__cg1_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
     int tries;
-    if (ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0) return -1;
+    if (ctr__cg_set(cg->v1[CTR__V1_FREEZER], "freezer.state", on ? "FROZEN" : "THAWED", err) != 0)
+        return -1;
     for (tries = 0; on && tries < 500 && !ctr__cg1_frozen(cg); tries++) ctr__sleep_ms(10);
     return 0;
 }
@@ -161,14 +177,17 @@ static void ctr__cg1_result(const ctr__cgroup *cg, ctr_result *r) {
     const char *mem = cg->v1[CTR__V1_MEMORY], *acct = cg->v1[CTR__V1_CPUACCT];
     r->oom_killed = ctr__cg_get_key(mem, "memory.oom_control", "oom_kill") > 0;
     r->memory_peak = ctr__cg_get_u64(mem, "memory.max_usage_in_bytes", r->memory_peak);
-    r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user", CTR__CAST(uint64_t, r->cpu_user_ns)));
-    r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys", CTR__CAST(uint64_t, r->cpu_system_ns)));
+    r->cpu_user_ns = CTR__CAST(
+        int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_user", CTR__CAST(uint64_t, r->cpu_user_ns)));
+    r->cpu_system_ns = CTR__CAST(
+        int64_t, ctr__cg_get_u64(acct, "cpuacct.usage_sys", CTR__CAST(uint64_t, r->cpu_system_ns)));
 }
 
 static void ctr__cg1_stats(const ctr__cgroup *cg, ctr_usage *u) {
     u->memory_current = ctr__cg_get_u64(cg->v1[CTR__V1_MEMORY], "memory.usage_in_bytes", 0);
     u->pids_current = ctr__cg_get_u64(cg->v1[CTR__V1_PIDS], "pids.current", 0);
-    u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
+    u->cpu_usage_ns =
+        CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
 }
 
 static const char *ctr__cg1_path(const ctr__cgroup *cg) {

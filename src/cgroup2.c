@@ -22,25 +22,29 @@ static int ctr__word_in(const char *list, const char *word) {
 
 /* Enables the controllers in dir's cgroup.subtree_control that are not yet enabled.  Those in
    `required` must be available; the others are enabled only if they are. */
-static int ctr__cg2_enable(const char *dir, const char *const *ctrls, const int *required, int n, ctr_error *err) {
+static int ctr__cg2_enable(const char *dir, const char *const *ctrls, const int *required, int n,
+                           ctr_error *err) {
     char avail[512], on[512];
     int i;
     if (ctr__cg_get(dir, "cgroup.controllers", avail, sizeof(avail)) < 0 ||
         ctr__cg_get(dir, "cgroup.subtree_control", on, sizeof(on)) < 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "read the controllers of cgroup %s", dir);
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "read the controllers of cgroup %s",
+                         dir);
     for (i = 0; i < n; i++) {
         char plus[32];
         if (ctr__word_in(on, ctrls[i])) continue;
         if (!ctr__word_in(avail, ctrls[i])) {
             if (!required[i]) continue;
-            return ctr__fail(err, CTR_STEP_CGROUP, EOPNOTSUPP, dir,
-                             "the %s controller is not available in cgroup %s (not enabled by its parent, or "
-                             "not delegated: with systemd, Delegate=yes on the unit or user@.service)",
-                             ctrls[i], dir);
+            return ctr__fail(
+                err, CTR_STEP_CGROUP, EOPNOTSUPP, dir,
+                "the %s controller is not available in cgroup %s (not enabled by its parent, or "
+                "not delegated: with systemd, Delegate=yes on the unit or user@.service)",
+                ctrls[i], dir);
         }
         snprintf(plus, sizeof(plus), "+%s", ctrls[i]);
         if (ctr__cg_put(dir, "cgroup.subtree_control", plus) != 0)
-            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "enable the %s controller in %s", ctrls[i], dir);
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "enable the %s controller in %s",
+                             ctrls[i], dir);
     }
     return 0;
 }
@@ -75,19 +79,22 @@ static int ctr__cg2_delegated(char *out, size_t size, ctr_error *err) {
     char *slash;
     int found = 0;
     if (ctr__cg2_self(self, sizeof(self)) != 0)
-        return ctr__fail(err, CTR_STEP_CGROUP, errno, "/proc/self/cgroup", "find the caller's cgroup");
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, "/proc/self/cgroup",
+                         "find the caller's cgroup");
     for (;;) {
         if (!(slash = strrchr(self, '/')) || slash == self) break;
         *slash = '\0'; /* up one level: never our own cgroup */
-        if (ctr__join(path, sizeof(path), CTR__CG_ROOT, "", self) != 0 || access(path, W_OK) != 0) break;
+        if (ctr__join(path, sizeof(path), CTR__CG_ROOT, "", self) != 0 || access(path, W_OK) != 0)
+            break;
         if (ctr__join(out, size, path, "", "") != 0) break;
         found = 1;
     }
     if (!found)
-        return ctr__fail(err, CTR_STEP_CGROUP, EACCES, CTR__CG_ROOT,
-                         "no cgroup is delegated to this user, so limits cannot be applied (run as root, "
-                         "or in a systemd user session: systemd-run --user --scope -p Delegate=yes ...; "
-                         "or set cgroup_parent to a cgroup you own)");
+        return ctr__fail(
+            err, CTR_STEP_CGROUP, EACCES, CTR__CG_ROOT,
+            "no cgroup is delegated to this user, so limits cannot be applied (run as root, "
+            "or in a systemd user session: systemd-run --user --scope -p Delegate=yes ...; "
+            "or set cgroup_parent to a cgroup you own)");
     return 0;
 }
 
@@ -113,9 +120,12 @@ static int ctr__cg2_limits(const char *dir, const ctr__cg_req *s, ctr_error *err
     if (s->memory_max || s->memory_swap_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->memory_swap_max));
         /* Without swap accounting the file is missing: fine when the host has no swap at all. */
-        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 && (errno != ENOENT || s->memory_swap_max || ctr__host_has_swap()))
-            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "write \"%s\" to %s/memory.swap.max (swap cannot be "
-                             "limited without swap accounting)", v, dir);
+        if (ctr__cg_put(dir, "memory.swap.max", v) != 0 &&
+            (errno != ENOENT || s->memory_swap_max || ctr__host_has_swap()))
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, dir,
+                             "write \"%s\" to %s/memory.swap.max (swap cannot be "
+                             "limited without swap accounting)",
+                             v, dir);
     }
     if (s->pids_max) {
         snprintf(v, sizeof(v), "%llu", CTR__CAST(unsigned long long, s->pids_max));
@@ -149,12 +159,15 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
         const char *cp = s->parent;
         int full = strncmp(cp, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
-        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT, full || cp[0] == '/' ? "" : "/", cp) != 0)
+        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT,
+                      full || cp[0] == '/' ? "" : "/", cp) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, cp, "cgroup path %s", cp);
     } else {
         char base[PATH_MAX];
-        if (geteuid() == 0) strcpy(base, CTR__CG_ROOT);
-        else if (ctr__cg2_delegated(base, sizeof(base), err) != 0) return -1;
+        if (geteuid() == 0)
+            strcpy(base, CTR__CG_ROOT);
+        else if (ctr__cg2_delegated(base, sizeof(base), err) != 0)
+            return -1;
         if (ctr__cg2_enable(base, ctrls, req, 4, err) != 0) return -1;
         if (ctr__join(parent, sizeof(parent), base, "/", CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, base, "cgroup path under %s", base);
@@ -163,7 +176,8 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
     ctr__cg_name(name, sizeof(name));
     if (!(cg->dir = ctr__cg_mkdir_container(parent, name, 0, err))) return -1;
-    if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 || ctr__lift(&cg->dirfd) != 0)
+    if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+        ctr__lift(&cg->dirfd) != 0)
         return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
     return ctr__cg2_limits(cg->dir, s, err);
 }
@@ -179,7 +193,9 @@ static int ctr__cg2_populated(const ctr__cgroup *cg) {
     return ctr__cg_get_key(cg->dir, "cgroup.events", "populated") != 0;
 }
 
-static int ctr__cg2_frozen(const ctr__cgroup *cg) { return ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1; }
+static int ctr__cg2_frozen(const ctr__cgroup *cg) {
+    return ctr__cg_get_key(cg->dir, "cgroup.events", "frozen") == 1;
+}
 
 /* Freezes or thaws; freezing returns once the whole cgroup is frozen (or after 5 s). */
 static int ctr__cg2_freeze(const ctr__cgroup *cg, int on, ctr_error *err) {
@@ -210,7 +226,8 @@ static void ctr__cg2_result(const ctr__cgroup *cg, ctr_result *r) {
     r->oom_killed = ctr__cg_get_key(cg->dir, "memory.events", "oom_kill") > 0;
     r->memory_peak = ctr__cg_get_u64(cg->dir, "memory.peak", r->memory_peak);
     r->cpu_user_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "user_usec")) * 1000;
-    r->cpu_system_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
+    r->cpu_system_ns =
+        CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "system_usec")) * 1000;
 }
 
 static void ctr__cg2_stats(const ctr__cgroup *cg, ctr_usage *u) {

@@ -12,35 +12,8 @@
    thread the host had, hence syscall(SYS_setresuid...). */
 #include "internal.h"
 
-static void ctr__c_exit(int code) {
-    for (;;) syscall(SYS_exit_group, code);
-}
-
-/* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
-   errno text) and exits.  The message is the concatenation of a, b, c, d.  Without an error pipe
-   (the command started by init) the report goes over the status pipe as a CTR__MSG_ERROR. */
-static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
-                       const char *b, const char *c, const char *d) {
-    ctr__status_msg m;
-    size_t n = 0;
-    long w;
-    memset(&m, 0, sizeof(m));
-    m.kind = CTR__MSG_ERROR;
-    m.err.step = step;
-    m.err.sys_errno = e;
-    ctr__append(m.err.path, sizeof(m.err.path), 0, path);
-    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, a);
-    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, b);
-    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, c);
-    ctr__append(m.err.msg, sizeof(m.err.msg), n, d);
-    do {
-        if (l->errfd >= 0) w = ctr__r_write(l->errfd, &m.err, sizeof(m.err));
-        else w = ctr__r_write(l->statusfd, &m, sizeof(m));
-    } while (w < 0 && errno == EINTR);
-    ctr__c_exit(127);
-}
-
-static void ctr__c_write_file(const ctr__launch *l, ctr_step step, const char *path, const char *data) {
+static void ctr__c_write_file(const ctr__launch *l, ctr_step step, const char *path,
+                              const char *data) {
     size_t len = strlen(data);
     int fd = ctr__r_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
     if (fd < 0 || ctr__r_write(fd, data, len) != CTR__CAST(long, len))
@@ -79,7 +52,8 @@ static void ctr__c_own_namespaces(const ctr__launch *l) {
     if (!p->userns && !p->timens) return;
     undump = p->userns && ctr__r_prctl(PR_GET_DUMPABLE, 0) == 0;
     if (undump && ctr__r_prctl(PR_SET_DUMPABLE, 1) != 0)
-        ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map",
+                   NULL, NULL, NULL);
     if (p->userns) ctr__c_userns(l);
     if (p->timens) ctr__c_timens(l);
     if (undump) (void)ctr__r_prctl(PR_SET_DUMPABLE, 0);
@@ -142,7 +116,8 @@ static void ctr__c_stdio_pipes(const ctr__launch *l, int *src) {
     c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
     memcpy(CMSG_DATA(c), host, CTR__CAST(size_t, n) * sizeof(int));
     if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
-        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass the stdio pipes to the host", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass the stdio pipes to the host", NULL, NULL,
+                   NULL);
     for (i = 0; i < n; i++) ctr__r_close(host[i]);
 }
 
@@ -157,14 +132,17 @@ static void ctr__c_stdio(const ctr__launch *l) {
     for (i = 0; i < 3; i++) {
         tmp[i] = -1;
         if (src[i] >= 0 && (tmp[i] = ctr__r_fcntl(src[i], F_DUPFD_CLOEXEC, 3)) < 0)
-            ctr__c_die(l, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL, NULL);
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "", "duplicate a stdio descriptor", NULL, NULL,
+                       NULL);
     }
     for (i = 0; i < 3; i++) {
         if (tmp[i] >= 0) {
-            if (ctr__r_dup3(tmp[i], i) != i) ctr__c_die(l, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
+            if (ctr__r_dup3(tmp[i], i) != i)
+                ctr__c_die(l, CTR_STEP_STDIO, errno, "", "set up stdio", NULL, NULL, NULL);
             ctr__r_close(tmp[i]);
         } else {
-            (void)ctr__r_fcntl(i, F_SETFD, 0); /* an inherited stream must survive exec; EBADF if closed */
+            (void)ctr__r_fcntl(i, F_SETFD,
+                               0); /* an inherited stream must survive exec; EBADF if closed */
         }
     }
 }
@@ -190,7 +168,8 @@ static void ctr__c_close_fds(const ctr__launch *l) {
         lo = k + 1;
     }
     if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
-        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL,
+                   NULL);
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -203,14 +182,15 @@ static void ctr__c_cwd(const ctr__launch *l) {
     how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
     fd = ctr__openat2(AT_FDCWD, l->plan->cwd, &how); /* cwd is "/" after pivot_root: the root */
     if (fd < 0 || ctr__r_fchdir(fd) != 0)
-        ctr__c_die(l, CTR_STEP_CWD, errno, l->plan->cwd, "change directory to ", l->plan->cwd, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_CWD, errno, l->plan->cwd, "change directory to ", l->plan->cwd, NULL,
+                   NULL);
     ctr__r_close(fd);
 }
 
 static void ctr__c_rlimits(const ctr__launch *l) {
-    static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
-                                        "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
-                                        "rtprio", "rttime"};
+    static const char *const names[] = {
+        "cpu",     "fsize", "data",  "stack",      "core",     "rss",  "nproc",  "nofile",
+        "memlock", "as",    "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"};
     const ctr__plan *p = l->plan;
     size_t i;
     for (i = 0; i < p->nrlimits; i++) {
@@ -218,15 +198,18 @@ static void ctr__c_rlimits(const ctr__launch *l) {
             uint64_t cur, max;
         } r;
         int res = p->rlimits[i].resource;
-        const char *name = res >= 0 && res < CTR__CAST(int, sizeof(names) / sizeof(names[0])) ? names[res] : "?";
+        const char *name =
+            res >= 0 && res < CTR__CAST(int, sizeof(names) / sizeof(names[0])) ? names[res] : "?";
         r.cur = p->rlimits[i].soft;
         r.max = p->rlimits[i].hard;
         if (syscall(SYS_prlimit64, 0, res, &r, NULL) != 0)
-            ctr__c_die(l, CTR_STEP_RLIMIT, errno, name, "set rlimit ", name,
-                       errno == EPERM ? " (raising a hard limit needs CAP_SYS_RESOURCE, and nofile is capped by "
-                                        "fs.nr_open)"
-                                      : NULL,
-                       NULL);
+            ctr__c_die(
+                l, CTR_STEP_RLIMIT, errno, name, "set rlimit ", name,
+                errno == EPERM
+                    ? " (raising a hard limit needs CAP_SYS_RESOURCE, and nofile is capped by "
+                      "fs.nr_open)"
+                    : NULL,
+                NULL);
     }
 }
 
@@ -237,8 +220,8 @@ static void ctr__c_cgroup(const ctr__launch *l) {
     int i;
     for (i = 0; i < CTR__V1_N && l->cg_procs[i] >= 0; i++) {
         if (ctr__r_write(l->cg_procs[i], "0", 1) != 1)
-            ctr__c_die(l, CTR_STEP_CGROUP, errno, "cgroup.procs", "move the container process into its cgroup",
-                       NULL, NULL, NULL);
+            ctr__c_die(l, CTR_STEP_CGROUP, errno, "cgroup.procs",
+                       "move the container process into its cgroup", NULL, NULL, NULL);
         ctr__r_close(l->cg_procs[i]);
     }
     if (l->plan->cgroupns && syscall(SYS_unshare, CLONE_NEWCGROUP) != 0)
@@ -251,10 +234,13 @@ static void ctr__c_caps_bounding(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int cap;
     for (cap = 0; cap <= p->last_cap; cap++)
-        if (!(p->caps_keep & CTR_CAP(cap)) && ctr__r_prctl(PR_CAPBSET_DROP, cap) != 0 && errno != EINVAL)
-            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL, NULL, NULL);
+        if (!(p->caps_keep & CTR_CAP(cap)) && ctr__r_prctl(PR_CAPBSET_DROP, cap) != 0 &&
+            errno != EINVAL)
+            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL,
+                       NULL, NULL);
     if (p->uid != 0 && p->caps_ambient && ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
-        ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL,
+                   NULL, NULL);
 }
 
 /* After it: the final sets (uid 0: the kept set; other uids: only the added ones, as ambient
@@ -279,13 +265,16 @@ static void ctr__c_caps_final(const ctr__launch *l) {
     }
     if (syscall(SYS_capset, &head, data) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set the capabilities",
-                   errno == EPERM ? " (the calling process lacks one of the capabilities to keep: add only "
-                                    "capabilities it has)"
-                                  : NULL,
+                   errno == EPERM
+                       ? " (the calling process lacks one of the capabilities to keep: add only "
+                         "capabilities it has)"
+                       : NULL,
                    NULL, NULL);
     for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
-        if ((p->caps_ambient & CTR_CAP(cap)) && syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL, NULL);
+        if ((p->caps_ambient & CTR_CAP(cap)) &&
+            syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+            ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL,
+                       NULL);
     if (p->nnp && ctr__r_prctl(PR_SET_NO_NEW_PRIVS, 1) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set no_new_privs", NULL, NULL, NULL);
 }
@@ -302,15 +291,18 @@ static void ctr__c_seccomp(const ctr__launch *l) {
     prog.filter = l->plan->bpf;
     if (syscall(SYS_prctl, PR_SET_SECCOMP, 2 /* SECCOMP_MODE_FILTER */, &prog, 0, 0) != 0)
         ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "install the seccomp filter",
-                   errno == EACCES ? " (without no_new_privs it needs CAP_SYS_ADMIN)" : NULL, NULL, NULL);
+                   errno == EACCES ? " (without no_new_privs it needs CAP_SYS_ADMIN)" : NULL, NULL,
+                   NULL);
 }
 
 static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
-    if (syscall(SYS_setgroups, 0, NULL) != 0 || syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
+    if (syscall(SYS_setgroups, 0, NULL) != 0 ||
+        syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
-        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL,
+                   NULL, NULL);
 }
 
 static void ctr__c_exec(const ctr__launch *l) {
@@ -321,7 +313,8 @@ static void ctr__c_exec(const ctr__launch *l) {
     ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     for (i = 0; i < p->nexec; i++) {
         syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
-        if (errno == EACCES) eacces = 1;
+        if (errno == EACCES)
+            eacces = 1;
         else if (errno != ENOENT && errno != ENOTDIR) {
             e = errno;
             break;
@@ -360,17 +353,22 @@ static void ctr__c_init(const ctr__launch *l) {
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     long pid, w;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    if ((l->statusfd > 3 && syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
+    if ((l->statusfd > 3 &&
+         syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
         syscall(SYS_close_range, CTR__CAST(unsigned, l->statusfd + 1), ~0u, 0) != 0)
-        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
+                   NULL);
     /* From here on errors go over the status pipe. */
     cmd.errfd = -1;
     cmd.hostfd = -1;
     pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
-    if (pid < 0) ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL, NULL);
+    if (pid < 0)
+        ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL,
+                   NULL);
     if (pid == 0) {
         if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-            ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL, NULL);
+            ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL,
+                       NULL);
         ctr__c_exec(&cmd);
     }
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
@@ -420,18 +418,22 @@ static void ctr__child_main(void *launch) {
     (void)none;
     ctr__c_cgroup(l);
     if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
-        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
+                   NULL);
     ctr__c_stdio(l);
     ctr__c_close_fds(l);
-    if (syscall(SYS_setsid) < 0) ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
+    if (syscall(SYS_setsid) < 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
     ctr__c_own_namespaces(l);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
     if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
     if (p->hostname && syscall(SYS_sethostname, p->hostname, strlen(p->hostname)) != 0)
-        ctr__c_die(l, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_HOSTNAME, errno, p->hostname, "set hostname ", p->hostname, NULL,
+                   NULL);
     if (l->net_lo && ctr__lo_up() != 0)
-        ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
+                   NULL);
     syscall(SYS_umask, 022);
     ctr__c_setup_root(l);
     ctr__c_cwd(l);

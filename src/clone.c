@@ -15,7 +15,8 @@
 /* Sanitizers keep shadow state per stack, and a child running instrumented code on a stack of
    the host's memory confuses them: sanitized builds take the fork-style path. */
 #if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
 #define CTR__SANITIZED 1
 #endif
 #endif
@@ -39,14 +40,15 @@ static int ctr__host_dumpable(void) {
     return v;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(CTR__SANITIZED) && \
-    !defined(CONTAINER_NO_VM_CLONE)
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(CTR__SANITIZED) && !defined(CONTAINER_NO_VM_CLONE)
 #define CTR__VM_CLONE 1
 #define CTR__VM_STACK (256u * 1024u)
 
 static void ctr__dump_enter(void) {
     pthread_mutex_lock(&ctr__dump_lock);
-    if (ctr__dump_users++ == 0) ctr__dump_saved = CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+    if (ctr__dump_users++ == 0)
+        ctr__dump_saved = CTR__CAST(int, prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
     pthread_mutex_unlock(&ctr__dump_lock);
 }
 
@@ -57,7 +59,6 @@ static void ctr__dump_leave(void) {
         (void)prctl(PR_SET_DUMPABLE, ctr__dump_saved, 0, 0, 0);
     pthread_mutex_unlock(&ctr__dump_lock);
 }
-
 
 /* clone3 on a new stack: the child never returns into this function's frame; on its stack it
    calls fn(arg), then exits. */
@@ -77,14 +78,15 @@ static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *a
                          "hlt\n"
                          "1:"
                          : "=a"(r)
-                         : "0"(CTR__CAST(long, SYS_clone3)), "D"(a), "S"(sizeof(*a)), "b"(fn), "d"(arg)
+                         : "0"(CTR__CAST(long, SYS_clone3)), "D"(a), "S"(sizeof(*a)), "b"(fn),
+                           "d"(arg)
                          : "rcx", "r11", "memory", "cc");
     return r;
 }
 
 /* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
    costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
-#define CTR__VM_GUARD 4096u
+#define CTR__VM_GUARD  4096u
 #define CTR__VM_CACHED 4
 static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *ctr__stack_cache[CTR__VM_CACHED];
@@ -177,7 +179,8 @@ static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), voi
     r = syscall(SYS_clone3, &f, sizeof(f));
     if (r < 0 && errno == ENOSYS && !(flags & CLONE_INTO_CGROUP)) {
         /* clone(flags | exit signal 0, stack 0: like fork, parent_tid: the pidfd) */
-        r = syscall(SYS_clone, CTR__CAST(unsigned long, flags), 0, CTR__U64_TO_PTR(int *, a->pidfd), 0, 0);
+        r = syscall(SYS_clone, CTR__CAST(unsigned long, flags), 0, CTR__U64_TO_PTR(int *, a->pidfd),
+                    0, 0);
     }
     if (r == 0) {
         fn(arg);

@@ -362,9 +362,9 @@
 #ifndef CONTAINER_H
 #define CONTAINER_H
 
-#define CONTAINER_VERSION_MAJOR 0
-#define CONTAINER_VERSION_MINOR 1
-#define CONTAINER_VERSION_PATCH 0
+#define CONTAINER_VERSION_MAJOR  0
+#define CONTAINER_VERSION_MINOR  1
+#define CONTAINER_VERSION_PATCH  0
 #define CONTAINER_VERSION_STRING "0.1.0"
 
 #include <stddef.h>
@@ -395,6 +395,7 @@ extern "C" {
 #define CTR_NS_ALL    0x3fu
 
 /* The setup steps, with the name ctr_step_name() returns. */
+/* clang-format off */
 #define CTR__STEPS(X)                                                                         \
     X(NONE, "none")                                                                           \
     X(SPEC, "spec")             /* the spec is invalid: nothing was started */                \
@@ -418,20 +419,23 @@ extern "C" {
     X(RLIMIT, "rlimit")                                                                       \
     X(CAPS, "capabilities")     /* bounding/ambient sets, capset, no_new_privs */             \
     X(SECCOMP, "seccomp")       /* building or installing the syscall filter */
+/* clang-format on */
 
+/* clang-format off */
 typedef enum ctr_step {
 #define CTR__STEP_ENUM(name, str) CTR_STEP_##name,
     CTR__STEPS(CTR__STEP_ENUM)
 #undef CTR__STEP_ENUM
     CTR_STEP_COUNT
 } ctr_step;
+/* clang-format on */
 
 /* Fixed size and pointer-free: the child fills it and sends it with one atomic write(). */
 typedef struct ctr_error {
-    ctr_step step;     /* which step failed */
-    int sys_errno;     /* errno of the failing call, 0 if none */
-    char path[256];    /* the path or object involved, "" if none */
-    char msg[384];     /* one human sentence: "mount tmpfs on /tmp: No space left on device" */
+    ctr_step step;  /* which step failed */
+    int sys_errno;  /* errno of the failing call, 0 if none */
+    char path[256]; /* the path or object involved, "" if none */
+    char msg[384];  /* one human sentence: "mount tmpfs on /tmp: No space left on device" */
 } ctr_error;
 
 typedef enum ctr_mount_type {
@@ -453,12 +457,12 @@ typedef enum ctr_mount_type {
 
 typedef struct ctr_mount {
     ctr_mount_type type;
-    const char *source;   /* BIND: host path; SYMLINK: what the link points to */
-    const char *target;   /* absolute path inside the container */
-    unsigned flags;       /* CTR_MOUNT_* */
-    uint64_t size;        /* TMPFS: bytes (0 = kernel default) */
-    unsigned mode;        /* TMPFS/DIR/FILE permission bits (0 = 01777 / 0755 / 0644) */
-    const void *data;     /* FILE: contents */
+    const char *source; /* BIND: host path; SYMLINK: what the link points to */
+    const char *target; /* absolute path inside the container */
+    unsigned flags;     /* CTR_MOUNT_* */
+    uint64_t size;      /* TMPFS: bytes (0 = kernel default) */
+    unsigned mode;      /* TMPFS/DIR/FILE permission bits (0 = 01777 / 0755 / 0644) */
+    const void *data;   /* FILE: contents */
     size_t data_len;
 } ctr_mount;
 
@@ -478,13 +482,14 @@ typedef struct ctr_rlimit {
 } ctr_rlimit;
 
 /* Capabilities as bit masks: bit n is capability n of <linux/capability.h> (CAP_CHOWN = 0). */
-#define CTR_CAP(n) (1ull << (n))
+#define CTR_CAP(n)   (1ull << (n))
 #define CTR_CAPS_ALL (~0ull)
 /* The default set, as Docker's: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
    NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
-#define CTR_CAPS_DEFAULT                                                                          \
-    (CTR_CAP(0) | CTR_CAP(1) | CTR_CAP(3) | CTR_CAP(4) | CTR_CAP(5) | CTR_CAP(6) | CTR_CAP(7) |    \
-     CTR_CAP(8) | CTR_CAP(10) | CTR_CAP(13) | CTR_CAP(18) | CTR_CAP(27) | CTR_CAP(29) | CTR_CAP(31))
+#define CTR_CAPS_DEFAULT                                                                        \
+    (CTR_CAP(0) | CTR_CAP(1) | CTR_CAP(3) | CTR_CAP(4) | CTR_CAP(5) | CTR_CAP(6) | CTR_CAP(7) | \
+     CTR_CAP(8) | CTR_CAP(10) | CTR_CAP(13) | CTR_CAP(18) | CTR_CAP(27) | CTR_CAP(29) |         \
+     CTR_CAP(31))
 
 /* seccomp (ctr_spec.seccomp) */
 typedef enum ctr_seccomp_mode {
@@ -496,98 +501,99 @@ typedef enum ctr_seccomp_mode {
 
 typedef enum ctr_seccomp_action {
     CTR_SECCOMP_ALLOW = 0,
-    CTR_SECCOMP_ERRNO,       /* fail with errno_value (0 = EPERM) */
-    CTR_SECCOMP_KILL,        /* kill the process */
-    CTR_SECCOMP_LOG          /* allow, and log to the kernel's audit log */
+    CTR_SECCOMP_ERRNO, /* fail with errno_value (0 = EPERM) */
+    CTR_SECCOMP_KILL,  /* kill the process */
+    CTR_SECCOMP_LOG    /* allow, and log to the kernel's audit log */
 } ctr_seccomp_action;
 
 typedef struct ctr_seccomp_rule {
-    long nr;                 /* syscall number (SYS_xxx of <sys/syscall.h>) */
+    long nr; /* syscall number (SYS_xxx of <sys/syscall.h>) */
     ctr_seccomp_action action;
     int errno_value;
 } ctr_seccomp_rule;
 
 /* ctr_spec.cgroup */
 typedef enum ctr_cgroup_mode {
-    CTR_CGROUP_AUTO = 0,  /* a cgroup when a cgroup limit is set, none otherwise */
-    CTR_CGROUP_ALWAYS,    /* always (for ctr_stats, peak memory, ctr_pause); fail if impossible */
-    CTR_CGROUP_NEVER      /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
+    CTR_CGROUP_AUTO = 0, /* a cgroup when a cgroup limit is set, none otherwise */
+    CTR_CGROUP_ALWAYS,   /* always (for ctr_stats, peak memory, ctr_pause); fail if impossible */
+    CTR_CGROUP_NEVER     /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
 typedef struct ctr_spec {
-    const char *const *argv;    /* required, NULL-terminated */
-    const char *const *env;     /* NULL-terminated "K=V"; NULL = PATH and HOME only */
-    const char *cwd;            /* NULL = "/" */
-    const char *hostname;       /* NULL = "container" */
-    const char *rootfs;         /* NULL = host userland read-only on a tmpfs root */
+    const char *const *argv; /* required, NULL-terminated */
+    const char *const *env;  /* NULL-terminated "K=V"; NULL = PATH and HOME only */
+    const char *cwd;         /* NULL = "/" */
+    const char *hostname;    /* NULL = "container" */
+    const char *rootfs;      /* NULL = host userland read-only on a tmpfs root */
     int readonly_root;
-    int no_default_mounts;      /* do not mount proc, /dev and /tmp */
+    int no_default_mounts; /* do not mount proc, /dev and /tmp */
     const ctr_mount *mounts;
     size_t nmounts;
-    unsigned share;             /* CTR_NS_* to share with the host; 0 = all new */
-    int new_userns;             /* root only: create a user namespace anyway */
-    uid_t uid;                  /* inside the container; default 0 */
+    unsigned share; /* CTR_NS_* to share with the host; 0 = all new */
+    int new_userns; /* root only: create a user namespace anyway */
+    uid_t uid;      /* inside the container; default 0 */
     gid_t gid;
-    int time_ns;                /* new time namespace with these offsets */
+    int time_ns; /* new time namespace with these offsets */
     int64_t monotonic_offset_sec;
     int64_t boottime_offset_sec;
     ctr_stdio_mode stdio[3];
-    int stdio_fd[3];            /* for CTR_STDIO_FD */
-    int init;                   /* run a tiny init as pid 1 */
-    int no_die_with_host;       /* keep running when the spawning thread exits */
+    int stdio_fd[3];      /* for CTR_STDIO_FD */
+    int init;             /* run a tiny init as pid 1 */
+    int no_die_with_host; /* keep running when the spawning thread exits */
 
     /* Limits (section 8 of the manual).  0 = not limited. */
-    uint64_t memory_max;        /* bytes of RAM (cgroup memory.max) */
-    uint64_t memory_swap_max;   /* bytes of swap on top; 0 = no swap when memory_max is set */
-    uint64_t pids_max;          /* processes and threads (cgroup pids.max) */
-    double cpus;                /* CPU bandwidth in CPUs: 0.5 = half of one CPU (cgroup cpu.max) */
-    unsigned cpu_weight;        /* relative CPU weight 1..10000 (default 100) */
-    unsigned io_weight;         /* relative IO weight 1..10000 (default 100) */
-    const ctr_rlimit *rlimits;  /* setrlimit inside; RLIMIT_CORE is 0 unless given here */
+    uint64_t memory_max;       /* bytes of RAM (cgroup memory.max) */
+    uint64_t memory_swap_max;  /* bytes of swap on top; 0 = no swap when memory_max is set */
+    uint64_t pids_max;         /* processes and threads (cgroup pids.max) */
+    double cpus;               /* CPU bandwidth in CPUs: 0.5 = half of one CPU (cgroup cpu.max) */
+    unsigned cpu_weight;       /* relative CPU weight 1..10000 (default 100) */
+    unsigned io_weight;        /* relative IO weight 1..10000 (default 100) */
+    const ctr_rlimit *rlimits; /* setrlimit inside; RLIMIT_CORE is 0 unless given here */
     size_t nrlimits;
-    double timeout_sec;         /* wall clock; then the whole container is killed (ctr_wait/ctr_poll) */
+    double timeout_sec; /* wall clock; then the whole container is killed (ctr_wait/ctr_poll) */
     ctr_cgroup_mode cgroup;
-    const char *cgroup_parent;  /* where to create the container's cgroup; NULL = automatic */
+    const char *cgroup_parent; /* where to create the container's cgroup; NULL = automatic */
 
     /* Security (section 9 of the manual).  Zero is the safe default. */
-    uint64_t cap_add;           /* CTR_CAP(n) bits added to CTR_CAPS_DEFAULT */
-    uint64_t cap_drop;          /* removed from it (CTR_CAPS_ALL: none at all) */
-    int allow_new_privs;        /* do not set no_new_privs (mounts stay nosuid all the same) */
+    uint64_t cap_add;    /* CTR_CAP(n) bits added to CTR_CAPS_DEFAULT */
+    uint64_t cap_drop;   /* removed from it (CTR_CAPS_ALL: none at all) */
+    int allow_new_privs; /* do not set no_new_privs (mounts stay nosuid all the same) */
     ctr_seccomp_mode seccomp;
     const ctr_seccomp_rule *seccomp_rules;
     size_t nseccomp_rules;
     ctr_seccomp_action seccomp_default_action; /* for CTR_SECCOMP_RULES */
     int seccomp_default_errno;
-    const void *seccomp_bpf;    /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
+    const void *seccomp_bpf; /* CTR_SECCOMP_BPF: struct sock_filter[seccomp_bpf_len] */
     size_t seccomp_bpf_len;
-    int no_masks;               /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
-    uint64_t shm_size;          /* bytes of the /dev/shm tmpfs of a CTR_MOUNT_DEV; 0 = 64 MiB */
+    int no_masks;      /* do not mask /proc and /sys paths (kcore, keys, sysrq...) */
+    uint64_t shm_size; /* bytes of the /dev/shm tmpfs of a CTR_MOUNT_DEV; 0 = 64 MiB */
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
 } ctr_spec;
 
 typedef struct ctr_result {
-    int exited;         /* 1: exited normally, exit_code valid */
+    int exited; /* 1: exited normally, exit_code valid */
     int exit_code;
-    int signaled;       /* 1: killed by term_signal */
+    int signaled; /* 1: killed by term_signal */
     int term_signal;
-    int64_t wall_ns;    /* from spawn until ctr_wait/ctr_poll saw the exit */
-    int timed_out;      /* killed because timeout_sec passed */
-    int oom_killed;     /* the kernel's OOM killer killed a process of the container (cgroup only) */
-    uint64_t memory_peak; /* bytes: the cgroup's peak, or without a cgroup the largest process's RSS */
-    int64_t cpu_user_ns;  /* CPU time of all the container's processes */
+    int64_t wall_ns; /* from spawn until ctr_wait/ctr_poll saw the exit */
+    int timed_out;   /* killed because timeout_sec passed */
+    int oom_killed;  /* the kernel's OOM killer killed a process of the container (cgroup only) */
+    uint64_t
+        memory_peak; /* bytes: the cgroup's peak, or without a cgroup the largest process's RSS */
+    int64_t cpu_user_ns; /* CPU time of all the container's processes */
     int64_t cpu_system_ns;
 } ctr_result;
 
 /* What ctr_stats reports of a running container (needs a cgroup). */
 typedef struct ctr_usage {
-    uint64_t memory_current;  /* bytes (0 if the cgroup has no memory controller) */
-    uint64_t pids_current;    /* (0 if the cgroup has no pids controller) */
-    int64_t cpu_usage_ns;     /* user + system */
+    uint64_t memory_current; /* bytes (0 if the cgroup has no memory controller) */
+    uint64_t pids_current;   /* (0 if the cgroup has no pids controller) */
+    int64_t cpu_usage_ns;    /* user + system */
 } ctr_usage;
 
 typedef struct ctr_container ctr_container;

@@ -8,19 +8,22 @@
 #include "header.h"
 
 #if defined(__GLIBC__) && !defined(__USE_GNU)
+/* clang-format off */
 #error "container.h: define _GNU_SOURCE before any #include in the file that defines CONTAINER_IMPLEMENTATION (or include container.h first there)"
+/* clang-format on */
 #endif
 #ifndef __linux__
 #error "container.h: Linux only"
 #endif
 
-#if defined(CONTAINER_MALLOC) && !defined(CONTAINER_FREE) || !defined(CONTAINER_MALLOC) && defined(CONTAINER_FREE)
+#if defined(CONTAINER_MALLOC) && !defined(CONTAINER_FREE) || \
+    !defined(CONTAINER_MALLOC) && defined(CONTAINER_FREE)
 #error "container.h: define both CONTAINER_MALLOC and CONTAINER_FREE, or neither"
 #endif
 #include <stdlib.h>
 #ifndef CONTAINER_MALLOC
 #define CONTAINER_MALLOC(n) malloc(n)
-#define CONTAINER_FREE(p) free(p)
+#define CONTAINER_FREE(p)   free(p)
 #endif
 #ifndef CONTAINER_ASSERT
 #include <assert.h>
@@ -59,12 +62,12 @@
 #endif
 
 #ifdef __cplusplus
-#define CTR__CAST(type, x) static_cast<type>(x)
-#define CTR__PTR_TO_U64(x) static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))
+#define CTR__CAST(type, x)       static_cast<type>(x)
+#define CTR__PTR_TO_U64(x)       static_cast<uint64_t>(reinterpret_cast<uintptr_t>(x))
 #define CTR__U64_TO_PTR(type, x) reinterpret_cast<type>(static_cast<uintptr_t>(x))
 #else
-#define CTR__CAST(type, x) ((type)(x))
-#define CTR__PTR_TO_U64(x) ((uint64_t)(uintptr_t)(x))
+#define CTR__CAST(type, x)       ((type)(x))
+#define CTR__PTR_TO_U64(x)       ((uint64_t)(uintptr_t)(x))
 #define CTR__U64_TO_PTR(type, x) ((type)(uintptr_t)(x))
 #endif
 
@@ -123,21 +126,21 @@
 #ifndef AT_EMPTY_PATH
 #define AT_EMPTY_PATH 0x1000
 #endif
-#define CTR__OPEN_TREE_CLONE 1u
-#define CTR__OPEN_TREE_CLOEXEC O_CLOEXEC
+#define CTR__OPEN_TREE_CLONE         1u
+#define CTR__OPEN_TREE_CLOEXEC       O_CLOEXEC
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
-#define CTR__FSOPEN_CLOEXEC 0x01u
-#define CTR__FSCONFIG_SET_STRING 1u
-#define CTR__FSCONFIG_CMD_CREATE 6u
-#define CTR__FSMOUNT_CLOEXEC 0x01u
-#define CTR__MOUNT_ATTR_RDONLY 0x01u
-#define CTR__MOUNT_ATTR_NOSUID 0x02u
-#define CTR__MOUNT_ATTR_NODEV 0x04u
-#define CTR__MOUNT_ATTR_NOEXEC 0x08u
-#define CTR__RESOLVE_NO_MAGICLINKS 0x02u
-#define CTR__RESOLVE_BENEATH 0x08u
-#define CTR__RESOLVE_IN_ROOT 0x10u
+#define CTR__FSOPEN_CLOEXEC          0x01u
+#define CTR__FSCONFIG_SET_STRING     1u
+#define CTR__FSCONFIG_CMD_CREATE     6u
+#define CTR__FSMOUNT_CLOEXEC         0x01u
+#define CTR__MOUNT_ATTR_RDONLY       0x01u
+#define CTR__MOUNT_ATTR_NOSUID       0x02u
+#define CTR__MOUNT_ATTR_NODEV        0x04u
+#define CTR__MOUNT_ATTR_NOEXEC       0x08u
+#define CTR__RESOLVE_NO_MAGICLINKS   0x02u
+#define CTR__RESOLVE_BENEATH         0x08u
+#define CTR__RESOLVE_IN_ROOT         0x10u
 
 typedef struct ctr__open_how {
     uint64_t flags, mode, resolve;
@@ -167,7 +170,7 @@ static int ctr__sys_int(long r) { return CTR__CAST(int, r); }
     ctr__sys_int(syscall(SYS_fsmount, (fd), CTR__FSMOUNT_CLOEXEC, CTR__CAST(unsigned, attrs)))
 #define ctr__openat2(dfd, path, how) \
     ctr__sys_int(syscall(SYS_openat2, (dfd), (path), (how), sizeof(ctr__open_how)))
-#define ctr__mount_setattr(dfd, path, flags, attr) \
+#define ctr__mount_setattr(dfd, path, flags, attr)                                             \
     ctr__sys_int(syscall(SYS_mount_setattr, (dfd), (path), CTR__CAST(unsigned, flags), (attr), \
                          sizeof(ctr__mount_attr)))
 
@@ -183,40 +186,43 @@ typedef struct ctr__bpf {
    pending thread cancellation (glibc's open, read, write and close wrappers are cancellation
    points).  syscall() only sets errno. */
 #define ctr__r_close(fd) ((void)syscall(SYS_close, (fd)))
-#define ctr__r_openat(dfd, path, flags, mode) ctr__sys_int(syscall(SYS_openat, (dfd), (path), (flags), (mode)))
-#define ctr__r_read(fd, buf, n) syscall(SYS_read, (fd), (buf), (n))
-#define ctr__r_write(fd, buf, n) syscall(SYS_write, (fd), (buf), (n))
-#define ctr__r_mkdirat(dfd, path, mode) syscall(SYS_mkdirat, (dfd), (path), (mode))
-#define ctr__r_symlinkat(target, dfd, path) syscall(SYS_symlinkat, (target), (dfd), (path))
-#define ctr__r_fchmodat(dfd, path, mode) syscall(SYS_fchmodat, (dfd), (path), (mode))
-#define ctr__r_fchmod(fd, mode) syscall(SYS_fchmod, (fd), (mode))
-#define ctr__r_fstat(fd, st) syscall(SYS_fstat, (fd), (st))
+#define ctr__r_openat(dfd, path, flags, mode) \
+    ctr__sys_int(syscall(SYS_openat, (dfd), (path), (flags), (mode)))
+#define ctr__r_read(fd, buf, n)              syscall(SYS_read, (fd), (buf), (n))
+#define ctr__r_write(fd, buf, n)             syscall(SYS_write, (fd), (buf), (n))
+#define ctr__r_mkdirat(dfd, path, mode)      syscall(SYS_mkdirat, (dfd), (path), (mode))
+#define ctr__r_symlinkat(target, dfd, path)  syscall(SYS_symlinkat, (target), (dfd), (path))
+#define ctr__r_fchmodat(dfd, path, mode)     syscall(SYS_fchmodat, (dfd), (path), (mode))
+#define ctr__r_fchmod(fd, mode)              syscall(SYS_fchmod, (fd), (mode))
+#define ctr__r_fstat(fd, st)                 syscall(SYS_fstat, (fd), (st))
 #define ctr__r_fstatat(dfd, path, st, flags) syscall(SYS_newfstatat, (dfd), (path), (st), (flags))
-#define ctr__r_fcntl(fd, cmd, arg) ctr__sys_int(syscall(SYS_fcntl, (fd), (cmd), (arg)))
-#define ctr__r_dup3(from, to) ctr__sys_int(syscall(SYS_dup3, (from), (to), 0))
-#define ctr__r_fchdir(fd) syscall(SYS_fchdir, (fd))
-#define ctr__r_chdir(path) syscall(SYS_chdir, (path))
-#define ctr__r_prctl(op, a) syscall(SYS_prctl, (op), (a), 0, 0, 0)
+#define ctr__r_fcntl(fd, cmd, arg)           ctr__sys_int(syscall(SYS_fcntl, (fd), (cmd), (arg)))
+#define ctr__r_dup3(from, to)                ctr__sys_int(syscall(SYS_dup3, (from), (to), 0))
+#define ctr__r_fchdir(fd)                    syscall(SYS_fchdir, (fd))
+#define ctr__r_chdir(path)                   syscall(SYS_chdir, (path))
+#define ctr__r_prctl(op, a)                  syscall(SYS_prctl, (op), (a), 0, 0, 0)
 /* rt_sigprocmask with every signal (glibc's wrappers leave its own 32 and 33 alone). */
-#define ctr__r_sigmask(how, set, old) syscall(SYS_rt_sigprocmask, (how), (set), (old), sizeof(uint64_t))
+#define ctr__r_sigmask(how, set, old) \
+    syscall(SYS_rt_sigprocmask, (how), (set), (old), sizeof(uint64_t))
 
 /* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
 
 #define CTR__DEV_NODES 6
 /* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
-static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null", "zero", "full", "random", "urandom", "tty"};
+static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    "full",
+                                                           "random", "urandom", "tty"};
 
 /* One entry of the mount list, as the child executes it. */
 typedef struct ctr__op {
     ctr_mount_type type;
-    unsigned flags;           /* CTR_MOUNT_* */
-    const char *src;          /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;          /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;           /* BIND */
-    unsigned mode;            /* DIR/FILE permission bits */
-    char opt_size[24];        /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12];        /* TMPFS: "mode" option */
-    const void *data;         /* FILE */
+    unsigned flags;    /* CTR_MOUNT_* */
+    const char *src;   /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;   /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;    /* BIND */
+    unsigned mode;     /* DIR/FILE permission bits */
+    char opt_size[24]; /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12]; /* TMPFS: "mode" option */
+    const void *data;  /* FILE */
     size_t data_len;
 } ctr__op;
 
@@ -227,53 +233,53 @@ typedef struct ctr__chunk {
 
 /* What the cgroup code is asked for (validated; 0 = not limited). */
 typedef struct ctr__cg_req {
-    int wanted;               /* a cgroup is made */
-    int always;               /* CTR_CGROUP_ALWAYS: every accounting controller, even without limits */
+    int wanted; /* a cgroup is made */
+    int always; /* CTR_CGROUP_ALWAYS: every accounting controller, even without limits */
     uint64_t memory_max, memory_swap_max, pids_max;
     double cpus;
     unsigned cpu_weight, io_weight;
-    const char *parent;       /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+    const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
 } ctr__cg_req;
 
 typedef struct ctr__plan {
-    ctr__chunk *chunks;       /* every allocation below, freed by ctr__plan_free */
+    ctr__chunk *chunks;        /* every allocation below, freed by ctr__plan_free */
     unsigned long clone_flags; /* CLONE_NEW* only */
-    int userns;               /* write uid_map/gid_map from the child */
+    int userns;                /* write uid_map/gid_map from the child */
     char uid_map[48], gid_map[48];
-    int set_ids;              /* root without user namespace: setgroups/setresgid/setresuid */
+    int set_ids; /* root without user namespace: setgroups/setresgid/setresuid */
     uid_t uid;
     gid_t gid;
     int timens;
     char timens_offsets[96];
-    const char *hostname;     /* NULL: leave it */
-    int net_lo;               /* bring lo up in a new network namespace */
+    const char *hostname;       /* NULL: leave it */
+    int net_lo;                 /* bring lo up in a new network namespace */
     ctr_netns_pool *netns_pool; /* borrow the network namespace from here (checked safe) */
-    const char *rootfs;       /* canonical host path, or NULL for a tmpfs root */
-    const char *attach_at;    /* host directory the new root is mounted on before pivot_root */
+    const char *rootfs;         /* canonical host path, or NULL for a tmpfs root */
+    const char *attach_at;      /* host directory the new root is mounted on before pivot_root */
     int readonly_root;
     ctr__op *ops;
     size_t nops;
     char **argv;
     char **envp;
-    char **exec_paths;        /* candidates for argv[0], in PATH order */
+    char **exec_paths; /* candidates for argv[0], in PATH order */
     size_t nexec;
     const char *cwd;
     ctr_stdio_mode stdio[3];
-    int stdio_fd[3];          /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_fd[3]; /* CTR_STDIO_FD: the caller's descriptor */
     int init;
     int die_with_host;
-    int64_t timeout_ns;       /* 0: none */
+    int64_t timeout_ns; /* 0: none */
     ctr__cg_req cg;
-    int cgroupns;             /* unshare the cgroup namespace once in the container's cgroup */
-    ctr_rlimit *rlimits;      /* applied with prlimit before the uid change */
+    int cgroupns;        /* unshare the cgroup namespace once in the container's cgroup */
+    ctr_rlimit *rlimits; /* applied with prlimit before the uid change */
     size_t nrlimits;
-    uint64_t caps_keep;       /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient;    /* what a uid other than 0 keeps */
+    uint64_t caps_keep;    /* bounding set; uid 0 keeps these */
+    uint64_t caps_ambient; /* what a uid other than 0 keeps */
     int last_cap;
-    int nnp;                  /* set no_new_privs */
-    int masks;                /* mask /proc and /sys paths */
-    char shm_size_opt[24];    /* the /dev/shm tmpfs's size option, in bytes */
-    ctr__bpf *bpf;            /* the seccomp filter, NULL for none */
+    int nnp;               /* set no_new_privs */
+    int masks;             /* mask /proc and /sys paths */
+    char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
+    ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
 } ctr__plan;
 
@@ -288,8 +294,16 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 /* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
 
-enum { CTR__V1_MEMORY, CTR__V1_PIDS, CTR__V1_CPU, CTR__V1_CPUACCT, CTR__V1_FREEZER, CTR__V1_BLKIO, CTR__V1_N };
-#define CTR__CG_ROOT "/sys/fs/cgroup"
+enum {
+    CTR__V1_MEMORY,
+    CTR__V1_PIDS,
+    CTR__V1_CPU,
+    CTR__V1_CPUACCT,
+    CTR__V1_FREEZER,
+    CTR__V1_BLKIO,
+    CTR__V1_N
+};
+#define CTR__CG_ROOT    "/sys/fs/cgroup"
 #define CTR__CG_SUBTREE "container.h"
 
 typedef struct ctr__cg_backend ctr__cg_backend;
@@ -297,9 +311,9 @@ typedef struct ctr__cg_backend ctr__cg_backend;
 /* A container's cgroup: version 0 means none. */
 typedef struct ctr__cgroup {
     const ctr__cg_backend *be; /* NULL: none */
-    char *dir;                /* v2: the cgroup directory */
-    int dirfd;                /* v2: O_PATH fd of dir, for CLONE_INTO_CGROUP */
-    char *v1[CTR__V1_N];      /* v1: the directory per controller, NULL if unused */
+    char *dir;                 /* v2: the cgroup directory */
+    int dirfd;                 /* v2: O_PATH fd of dir, for CLONE_INTO_CGROUP */
+    char *v1[CTR__V1_N];       /* v1: the directory per controller, NULL if unused */
 } ctr__cgroup;
 
 /* The interface each backend implements; nothing outside cgroup1.c and cgroup2.c knows which
@@ -329,13 +343,15 @@ static const ctr__cg_backend *ctr__cg_host(ctr_error *err); /* this host's, dete
 static void ctr__cg_init(ctr__cgroup *cg);
 static int ctr__cg_create(ctr__cgroup *cg, const ctr__cg_req *req, ctr_error *err);
 static void ctr__cg_destroy(ctr__cgroup *cg);
+/* cgfs.c */
 static int ctr__cg_put(const char *dir, const char *file, const char *val);
 static int ctr__cg_set(const char *dir, const char *file, const char *val, ctr_error *err);
 static ssize_t ctr__cg_get(const char *dir, const char *file, char *buf, size_t size);
 static uint64_t ctr__cg_get_u64(const char *dir, const char *file, uint64_t dflt);
 static uint64_t ctr__cg_get_key(const char *dir, const char *file, const char *key);
 static void ctr__cg_name(char *name, size_t size);
-static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot, ctr_error *err);
+static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot,
+                                     ctr_error *err);
 static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
 static int ctr__cg_kill_listed(const char *dir);
 static int ctr__cg_open_procs(const char *dir, ctr_error *err);
@@ -348,15 +364,15 @@ static const ctr__cg_backend *ctr__cg1(void); /* cgroup1.c */
 typedef struct ctr__launch {
     const ctr__plan *plan;
     unsigned long clone_flags; /* the plan's, without CLONE_NEWNET when the pool lent one */
-    int net_lo;               /* bring lo up (a network namespace of its own) */
-    int errfd;                /* write end of the error pipe (close-on-exec) */
-    int statusfd;             /* init: write end of the status pipe, else -1 */
-    int stdio_src[3];         /* fd to become 0/1/2, or -1 to inherit (or a CTR_STDIO_PIPE) */
-    int xferfd;               /* socket the child sends the host ends of its stdio pipes over, or -1 */
-    int hostfd;               /* pidfd of the host process (the child checks it lives), or -1 */
-    int netns_fd;             /* a pooled network namespace to enter, or -1 */
-    int cg_procs[CTR__V1_N];  /* cgroup.procs files to write "0" into, or -1 */
-    int *mnt_fds;             /* plan->nops * CTR__DEV_NODES slots the child fills */
+    int net_lo;                /* bring lo up (a network namespace of its own) */
+    int errfd;                 /* write end of the error pipe (close-on-exec) */
+    int statusfd;              /* init: write end of the status pipe, else -1 */
+    int stdio_src[3];          /* fd to become 0/1/2, or -1 to inherit (or a CTR_STDIO_PIPE) */
+    int xferfd;   /* socket the child sends the host ends of its stdio pipes over, or -1 */
+    int hostfd;   /* pidfd of the host process (the child checks it lives), or -1 */
+    int netns_fd; /* a pooled network namespace to enter, or -1 */
+    int cg_procs[CTR__V1_N]; /* cgroup.procs files to write "0" into, or -1 */
+    int *mnt_fds;            /* plan->nops * CTR__DEV_NODES slots the child fills */
 } ctr__launch;
 
 /* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
@@ -373,15 +389,17 @@ typedef struct ctr__status_msg {
    shares with it */
 static void ctr__child_main(void *launch);
 static int ctr__lo_up(void);
-/* Reports a failed step to the parent over l->errfd and exits; the message is a b c d joined. */
+/* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
+   joined (raw system calls only: for child.c and mount.c) */
 static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
                        const char *b, const char *c, const char *d);
+static void ctr__c_exit(int code);
 /* mount.c: builds the new root from the plan's ops and enters it (pivot_root) */
 static void ctr__c_setup_root(const ctr__launch *l);
 
 /* clone.c */
-#define CTR__CLONE_VM 1u      /* on the host's memory, like vfork (where possible) */
-#define CTR__CLONE_WAIT 2u    /* CLONE_VFORK: return once the child has exec'd or exited */
+#define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
+#define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
 static int ctr__host_dumpable(void);
 
@@ -396,7 +414,8 @@ static void ctr__finish_msg(ctr_error *err);
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static int ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...);
+static int
+ctr__fail(ctr_error *err, ctr_step step, int e, const char *path, const char *fmt, ...);
 static void ctr__clear_error(ctr_error *err);
 static void ctr__close(int *fd);
 static int ctr__lift(int *fd);

@@ -13,10 +13,11 @@
    root. */
 #include "internal.h"
 
-static const char *const ctr__dev_paths[CTR__DEV_NODES] = {"/dev/null", "/dev/zero", "/dev/full",
-                                                           "/dev/random", "/dev/urandom", "/dev/tty"};
+static const char *const ctr__dev_paths[CTR__DEV_NODES] = {
+    "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
 
-static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_t set, uint64_t clr, const char *what) {
+static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_t set, uint64_t clr,
+                           const char *what) {
     ctr__mount_attr a;
     memset(&a, 0, sizeof(a));
     a.attr_set = set;
@@ -42,14 +43,17 @@ static int ctr__c_open_dir(const ctr__launch *l, int rootfd, const char *dst, si
     char buf[PATH_MAX], link[PATH_MAX];
     size_t i;
     int fd, prev, hops = 0;
-    if (len >= sizeof(buf)) ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
+    if (len >= sizeof(buf))
+        ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
     /* dst starts with '/': work on the relative part. */
     memcpy(buf, dst + 1, len - 1);
     buf[len - 1] = '\0';
 restart:
     fd = ctr__c_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
     if (fd >= 0 || errno != ENOENT) {
-        if (fd < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+        if (fd < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root",
+                       NULL);
         return fd;
     }
     prev = -1;
@@ -64,10 +68,12 @@ restart:
                 int at = prev >= 0 ? prev : rootfd;
                 long n;
                 if (ctr__r_mkdirat(at, name, 0755) != 0 && errno != EEXIST)
-                    ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create directory ", name, " for ", dst);
+                    ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create directory ", name, " for ",
+                               dst);
                 n = syscall(SYS_readlinkat, at, name, link, sizeof(link) - 1);
                 if (n > 0) { /* a dangling symlink: go on from its target */
-                    size_t keep = CTR__CAST(size_t, name - buf), rest = save ? strlen(buf + i + 1) : 0;
+                    size_t keep = CTR__CAST(size_t, name - buf),
+                           rest = save ? strlen(buf + i + 1) : 0;
                     size_t ln = CTR__CAST(size_t, n);
                     char *t = link;
                     link[ln] = '\0';
@@ -77,8 +83,8 @@ restart:
                         keep = 0;
                     }
                     if (++hops > 40 || keep + ln + 1 + rest + 1 > sizeof(buf))
-                        ctr__c_die(l, CTR_STEP_MOUNT, hops > 40 ? ELOOP : ENAMETOOLONG, dst, "resolve ", dst,
-                                   " inside the container root", NULL);
+                        ctr__c_die(l, CTR_STEP_MOUNT, hops > 40 ? ELOOP : ENAMETOOLONG, dst,
+                                   "resolve ", dst, " inside the container root", NULL);
                     if (rest) memmove(buf + keep + ln + 1, buf + i + 1, rest + 1);
                     memmove(buf + keep, t, ln);
                     buf[keep + ln] = rest ? '/' : '\0';
@@ -87,7 +93,9 @@ restart:
                 }
                 fd = ctr__c_in_root(rootfd, buf, O_PATH | O_DIRECTORY, 0);
             }
-            if (fd < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst, " inside the container root", NULL);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "resolve ", dst,
+                           " inside the container root", NULL);
             if (prev >= 0) ctr__r_close(prev);
             prev = fd;
             buf[i] = save;
@@ -98,7 +106,8 @@ restart:
 }
 
 /* The parent directory of dst (created if missing) and the last component's name. */
-static int ctr__c_open_parent(const ctr__launch *l, int rootfd, const char *dst, const char **name) {
+static int ctr__c_open_parent(const ctr__launch *l, int rootfd, const char *dst,
+                              const char **name) {
     size_t len = strlen(dst);
     while (len > 0 && dst[len - 1] != '/') len--;
     *name = dst + len;
@@ -108,10 +117,12 @@ static int ctr__c_open_parent(const ctr__launch *l, int rootfd, const char *dst,
 /* Opens (O_CREAT) the file dst inside the root, making missing parents; where dst or a link
    it names is a dangling symlink, the file it names is made, as open(O_CREAT) would inside the
    container.  The fd, or -1 with errno. */
-static int ctr__c_create_file(const ctr__launch *l, int rootfd, const char *dst, int flags, unsigned mode) {
+static int ctr__c_create_file(const ctr__launch *l, int rootfd, const char *dst, int flags,
+                              unsigned mode) {
     char cur[PATH_MAX], link[PATH_MAX];
     int hops;
-    if (strlen(dst) >= sizeof(cur)) ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
+    if (strlen(dst) >= sizeof(cur))
+        ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, dst, "resolve ", dst, NULL, NULL);
     memcpy(cur, dst, strlen(dst) + 1);
     for (hops = 0; hops < 40; hops++) {
         const char *name;
@@ -129,35 +140,42 @@ static int ctr__c_create_file(const ctr__launch *l, int rootfd, const char *dst,
         }
         ln = CTR__CAST(size_t, n);
         link[ln] = '\0';
-        if (link[0] == '/') keep = 0;
-        else if (keep + ln + 1 > sizeof(cur)) break;
+        if (link[0] == '/')
+            keep = 0;
+        else if (keep + ln + 1 > sizeof(cur))
+            break;
         memcpy(cur + keep, link, ln + 1); /* cur[0..keep) is the link's directory, ending in '/' */
     }
-    ctr__c_die(l, CTR_STEP_MOUNT, hops < 40 ? ENAMETOOLONG : ELOOP, dst, "resolve ", dst, " inside the container root",
-               NULL);
+    ctr__c_die(l, CTR_STEP_MOUNT, hops < 40 ? ENAMETOOLONG : ELOOP, dst, "resolve ", dst,
+               " inside the container root", NULL);
     return -1;
 }
 
 /* A fresh filesystem as a detached mount: fsopen, options, create, fsmount. */
-static int ctr__c_fsmount(const ctr__launch *l, const char *type, const char *const *opts, unsigned attrs,
-                          const char *dst) {
+static int ctr__c_fsmount(const ctr__launch *l, const char *type, const char *const *opts,
+                          unsigned attrs, const char *dst) {
     int fs = ctr__fsopen(type), m = -1;
     size_t i;
-    if (fs < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
+    if (fs < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "create a ", type, " filesystem for ", dst);
     for (i = 0; opts && opts[i]; i += 2) {
         if (!opts[i + 1][0]) continue; /* empty value: option not set */
         if (ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, opts[i], opts[i + 1]) != 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "set option ", opts[i], " of the filesystem for ", dst);
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "set option ", opts[i],
+                       " of the filesystem for ", dst);
     }
-    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 || (m = ctr__fsmount(fs, attrs)) < 0)
+    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+        (m = ctr__fsmount(fs, attrs)) < 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "mount ", type, " on ", dst);
     ctr__r_close(fs);
     return m;
 }
 
-static void ctr__c_attach(const ctr__launch *l, int mnt, int rootfd, const char *dst, const char *what) {
+static void ctr__c_attach(const ctr__launch *l, int mnt, int rootfd, const char *dst,
+                          const char *what) {
     int t = ctr__c_open_dir(l, rootfd, dst, strlen(dst));
-    if (ctr__move_mount(mnt, "", t, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    if (ctr__move_mount(mnt, "", t, "",
+                        CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "mount ", what, " on ", dst);
     ctr__r_close(t);
 }
@@ -166,13 +184,18 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
     /* O_PATH: never opens what is there (a FIFO would block). */
     int f = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
     if (f < 0 && errno == ENOENT) {
-        if ((f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_NONBLOCK | O_NOCTTY, 0644)) < 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create mount point ", op->dst, NULL, NULL);
+        if ((f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_NONBLOCK | O_NOCTTY, 0644)) <
+            0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create mount point ", op->dst, NULL,
+                       NULL);
         ctr__r_close(f);
         f = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
     }
-    if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst, " inside the container root", NULL);
-    if (ctr__move_mount(src, "", f, "", CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+    if (f < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                   " inside the container root", NULL);
+    if (ctr__move_mount(src, "", f, "",
+                        CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", op->src, " on ", op->dst);
     ctr__r_close(f);
     ctr__r_close(src);
@@ -183,7 +206,7 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
 static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
     static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
     static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
-    static const char *const links[] = {"pts/ptmx", "ptmx", "/proc/self/fd", "fd",
+    static const char *const links[] = {"pts/ptmx",        "ptmx",  "/proc/self/fd",   "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
                                         "/proc/self/fd/2", "stderr"};
     const char *shm_opts[] = {"mode", "1777", "size", l->plan->shm_size_opt, NULL};
@@ -195,27 +218,36 @@ static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, 
     size_t i;
     ctr__c_attach(l, dev, rootfd, op->dst, "tmpfs");
     for (k = 0; k < CTR__DEV_NODES; k++) {
-        int f = ctr__r_openat(dev, ctr__dev_nodes[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ", op->dst);
+        int f =
+            ctr__r_openat(dev, ctr__dev_nodes[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ",
+                       op->dst);
         ctr__r_close(f);
         if (ctr__move_mount(fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ", op->dst);
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ",
+                       op->dst);
         ctr__r_close(fds[k]);
     }
     if (ctr__r_mkdirat(dev, "pts", 0755) != 0 || ctr__r_mkdirat(dev, "shm", 01777) != 0)
-        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL, NULL);
-    m = ctr__c_fsmount(l, "devpts", pts_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL,
+                   NULL);
+    m = ctr__c_fsmount(l, "devpts", pts_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC,
+                       op->dst);
     if (ctr__move_mount(m, "", dev, "pts", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount devpts in ", op->dst, NULL, NULL);
     ctr__r_close(m);
     m = ctr__c_fsmount(l, "tmpfs", shm_opts, hidden, op->dst);
     if (ctr__move_mount(m, "", dev, "shm", CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount the shm tmpfs in ", op->dst, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount the shm tmpfs in ", op->dst, NULL,
+                   NULL);
     ctr__r_close(m);
     for (i = 0; i < sizeof(links) / sizeof(links[0]); i += 2)
         if (ctr__r_symlinkat(links[i], dev, links[i + 1]) != 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ", op->dst);
-    if (op->flags & CTR_MOUNT_READONLY) ctr__c_setattr(l, dev, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", links[i + 1], " in ",
+                       op->dst);
+    if (op->flags & CTR_MOUNT_READONLY)
+        ctr__c_setattr(l, dev, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
     ctr__r_close(dev);
 }
 
@@ -226,7 +258,8 @@ static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd
     if (op->type == CTR_MOUNT_FILE) {
         /* Non-blocking, and only a regular file: a FIFO left at the path by an earlier container
            (it had a writable root) must not hang the spawn, nor a device or socket be written. */
-        f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_TRUNC | O_NONBLOCK | O_NOCTTY, op->mode);
+        f = ctr__c_create_file(l, rootfd, op->dst, O_WRONLY | O_TRUNC | O_NONBLOCK | O_NOCTTY,
+                               op->mode);
         if (f < 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst,
                        errno == ENXIO ? " (a FIFO or socket is in the way)" : NULL, NULL);
@@ -236,17 +269,20 @@ static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd
         while (off < op->data_len) {
             long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
             if (w < 0 && errno == EINTR) continue;
-            if (w < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+            if (w < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
             off += CTR__CAST(size_t, w);
         }
-        if (ctr__r_fchmod(f, op->mode) != 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
+        if (ctr__r_fchmod(f, op->mode) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         ctr__r_close(f);
     } else {
         const char *name;
         int dir = ctr__c_open_parent(l, rootfd, op->dst, &name);
         if (op->type == CTR_MOUNT_SYMLINK) {
             if (ctr__r_symlinkat(op->src, dir, name) != 0)
-                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ", op->src);
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create symlink ", op->dst, " -> ",
+                           op->src);
         } else if (ctr__r_mkdirat(dir, name, op->mode) == 0) { /* CTR_MOUNT_DIR */
             if (ctr__r_fchmodat(dir, name, op->mode) != 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
@@ -268,13 +304,14 @@ static void ctr__c_masks(const ctr__launch *l, int base, const char *dst, const 
                          const char *const *readonly) {
     static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
     const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
-    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV |
-                            CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                            CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     int i;
     for (i = 0; masked[i]; i++) {
         struct stat st;
         int m;
-        if (ctr__r_fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0) continue; /* not on this kernel */
+        if (ctr__r_fstatat(base, masked[i], &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue; /* not on this kernel */
         if (S_ISDIR(st.st_mode)) {
             /* a fresh one each time: kernels before 6.15 cannot clone a detached mount */
             m = ctr__c_fsmount(l, "tmpfs", empty_opts, hidden, dst);
@@ -290,20 +327,24 @@ static void ctr__c_masks(const ctr__launch *l, int base, const char *dst, const 
     for (i = 0; readonly && readonly[i]; i++) {
         int m = ctr__open_tree(base, readonly[i], flags | AT_RECURSIVE);
         if (m < 0 && errno == ENOENT) continue;
-        if (m < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
-        ctr__c_setattr(l, m, AT_RECURSIVE, CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV, 0, dst);
+        if (m < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
+        ctr__c_setattr(l, m, AT_RECURSIVE,
+                       CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV, 0,
+                       dst);
         if (ctr__move_mount(m, "", base, readonly[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, dst, "make ", readonly[i], " read-only in ", dst);
         ctr__r_close(m);
     }
 }
 
-static const char *const ctr__proc_masked[] = {"kcore", "keys", "key-users", "timer_list", "sched_debug",
-                                               "latency_stats", "timer_stats", "acpi", "scsi", "asound",
-                                               "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
-                                               "vmallocinfo", NULL};
+static const char *const ctr__proc_masked[] = {
+    "kcore",       "keys",        "key-users",   "timer_list", "sched_debug", "latency_stats",
+    "timer_stats", "acpi",        "scsi",        "asound",     "kallsyms",    "kpagecount",
+    "kpageflags",  "kpagecgroup", "vmallocinfo", NULL};
 static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus", "fs", NULL};
-static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap", "kernel/security", NULL};
+static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap",
+                                              "kernel/security", NULL};
 
 /* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
 static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
@@ -321,30 +362,32 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         ctr__r_close(fds[0]);
         return;
     case CTR_MOUNT_TMPFS:
-        m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+        m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts,
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "tmpfs");
         ctr__r_close(m);
         return;
     case CTR_MOUNT_PROC:
     case CTR_MOUNT_MQUEUE:
     case CTR_MOUNT_SYSFS: {
-        const char *type = op->type == CTR_MOUNT_PROC ? "proc" : op->type == CTR_MOUNT_SYSFS ? "sysfs" : "mqueue";
-        m = ctr__c_fsmount(l, type, NULL, hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro), op->dst);
+        const char *type = op->type == CTR_MOUNT_PROC    ? "proc"
+                           : op->type == CTR_MOUNT_SYSFS ? "sysfs"
+                                                         : "mqueue";
+        m = ctr__c_fsmount(l, type, NULL,
+                           hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro),
+                           op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, type);
         if (l->plan->masks && op->type == CTR_MOUNT_PROC)
             ctr__c_masks(l, m, op->dst, ctr__proc_masked, ctr__proc_readonly);
-        if (l->plan->masks && op->type == CTR_MOUNT_SYSFS) ctr__c_masks(l, m, op->dst, ctr__sys_masked, NULL);
+        if (l->plan->masks && op->type == CTR_MOUNT_SYSFS)
+            ctr__c_masks(l, m, op->dst, ctr__sys_masked, NULL);
         ctr__r_close(m);
         return;
     }
-    case CTR_MOUNT_DEV:
-        ctr__c_dev(l, op, fds, rootfd);
-        return;
+    case CTR_MOUNT_DEV: ctr__c_dev(l, op, fds, rootfd); return;
     case CTR_MOUNT_DIR:
     case CTR_MOUNT_SYMLINK:
-    case CTR_MOUNT_FILE:
-        ctr__c_make_node(l, op, rootfd);
-        return;
+    case CTR_MOUNT_FILE: ctr__c_make_node(l, op, rootfd); return;
     }
 }
 
@@ -358,18 +401,24 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
         const ctr__op *op = &p->ops[i];
         int *fds = l->mnt_fds + i * CTR__DEV_NODES;
         if (op->type == CTR_MOUNT_BIND) {
-            unsigned rec = (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
+            unsigned rec =
+                (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
             uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
             if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
-            fds[0] = ctr__open_tree(AT_FDCWD, op->src, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
-            if (fds[0] < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
+            fds[0] = ctr__open_tree(AT_FDCWD, op->src,
+                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
+            if (fds[0] < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
             ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
         } else if (op->type == CTR_MOUNT_DEV) {
             for (k = 0; k < CTR__DEV_NODES; k++) {
-                fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k], CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
+                fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],
+                                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
                 if (fds[k] < 0)
-                    ctr__c_die(l, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ", ctr__dev_paths[k], " in ", op->dst);
-                ctr__c_setattr(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0, ctr__dev_paths[k]);
+                    ctr__c_die(l, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ",
+                               ctr__dev_paths[k], " in ", op->dst);
+                ctr__c_setattr(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0,
+                               ctr__dev_paths[k]);
             }
         }
     }
@@ -382,15 +431,19 @@ static int ctr__c_new_root(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int r;
     if (!p->rootfs) return ctr__c_fsmount(l, "tmpfs", opts, base, "/");
-    r = ctr__open_tree(AT_FDCWD, p->rootfs, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-    if (r < 0) ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+    r = ctr__open_tree(AT_FDCWD, p->rootfs,
+                       CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (r < 0)
+        ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
     /* Read-only: every mount of the tree, but the top stays writable until the mount points exist. */
-    ctr__c_setattr(l, r, AT_RECURSIVE, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u), 0, p->rootfs);
+    ctr__c_setattr(l, r, AT_RECURSIVE, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u), 0,
+                   p->rootfs);
     if (p->readonly_root) {
         ctr__mount_attr a;
         memset(&a, 0, sizeof(a));
         a.attr_clr = CTR__MOUNT_ATTR_RDONLY;
-        (void)ctr__mount_setattr(r, "", AT_EMPTY_PATH, &a); /* EPERM: the host's mount is read-only */
+        (void)ctr__mount_setattr(r, "", AT_EMPTY_PATH,
+                                 &a); /* EPERM: the host's mount is read-only */
     }
     return r;
 }
@@ -404,13 +457,15 @@ static void ctr__c_setup_root(const ctr__launch *l) {
     ctr__c_clone_sources(l);
     root = ctr__c_new_root(l);
     if (ctr__move_mount(root, "", AT_FDCWD, p->attach_at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
-        ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at, NULL, NULL);
-    for (i = 0; i < p->nops; i++) ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
+        ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at,
+                   NULL, NULL);
+    for (i = 0; i < p->nops; i++)
+        ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
     if (p->readonly_root) ctr__c_setattr(l, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
     /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
     if (ctr__r_fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
-        ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, p->rootfs ? p->rootfs : "/", "pivot_root into the new root", NULL,
-                   NULL, NULL);
+        ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, p->rootfs ? p->rootfs : "/",
+                   "pivot_root into the new root", NULL, NULL, NULL);
     if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || ctr__r_chdir("/") != 0)
         ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
     ctr__r_close(root);

@@ -6,19 +6,19 @@
 
 struct ctr_netns_pool {
     pthread_mutex_t lock;
-    unsigned max;       /* slots */
-    unsigned created;   /* slots holding a namespace */
-    unsigned in_use;    /* slots lent to a live container */
-    int dying;          /* ctr_netns_pool_destroy was called while some were lent */
-    int *fds;           /* max slots: an nsfs fd, or -1 */
+    unsigned max;     /* slots */
+    unsigned created; /* slots holding a namespace */
+    unsigned in_use;  /* slots lent to a live container */
+    int dying;        /* ctr_netns_pool_destroy was called while some were lent */
+    int *fds;         /* max slots: an nsfs fd, or -1 */
     unsigned char *busy;
 };
 
 /* What the short-lived child reports; in memory shared with it (MAP_SHARED), whichever way
    clone.c makes it. */
 typedef struct ctr__netns_job {
-    int fd;   /* the namespace, opened in the shared descriptor table */
-    int err;  /* errno of the failing step, or 0 */
+    int fd;  /* the namespace, opened in the shared descriptor table */
+    int err; /* errno of the failing step, or 0 */
     const char *what;
 } ctr__netns_job;
 
@@ -29,7 +29,8 @@ static void ctr__netns_child(void *arg) {
     if (ctr__lo_up() != 0) {
         m->err = errno;
         m->what = "bring up the loopback interface of a pooled network namespace";
-    } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) < 0) {
+    } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC,
+                                      0)) < 0) {
         m->err = errno;
         m->what = "open a pooled network namespace (/proc/thread-self/ns/net)";
     }
@@ -44,7 +45,8 @@ static int ctr__netns_make(ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     long pid;
     int e, st, fd;
-    m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+    m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
+                                         MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     if (m == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "map memory");
     m->fd = -1;
     m->err = 0;
@@ -87,10 +89,12 @@ CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
     *out = NULL;
     if (max == 0 || max > 65536)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "netns pool size must be 1..65536, not %u", max);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "netns pool size must be 1..65536, not %u",
+                         max);
     if (geteuid() != 0)
-        return ctr__fail(err, CTR_STEP_SPEC, EPERM, "", "a netns pool needs root: its namespaces belong to "
-                                                       "the host's user namespace");
+        return ctr__fail(err, CTR_STEP_SPEC, EPERM, "",
+                         "a netns pool needs root: its namespaces belong to "
+                         "the host's user namespace");
     pool = CTR__CAST(ctr_netns_pool *, CONTAINER_MALLOC(sizeof(*pool)));
     if (!pool) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the netns pool");
     memset(pool, 0, sizeof(*pool));
@@ -143,7 +147,8 @@ static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err) {
     pthread_mutex_lock(&pool->lock);
     for (i = 0; i < pool->created && slot < 0; i++)
         if (!pool->busy[i]) slot = CTR__CAST(int, i);
-    if (slot < 0 && pool->created < pool->max) slot = CTR__CAST(int, pool->created++); /* filled below */
+    if (slot < 0 && pool->created < pool->max)
+        slot = CTR__CAST(int, pool->created++); /* filled below */
     if (slot >= 0) {
         pool->busy[slot] = 1;
         pool->in_use++;

@@ -4,8 +4,8 @@
    never changed: the cgroup code, the clone, the child and the handle only read it. */
 #include "internal.h"
 
-
-static const char ctr__default_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+static const char ctr__default_path[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
 static char *ctr__normalize(ctr__plan *p, const char *path) {
@@ -56,7 +56,8 @@ static int ctr__check_argv_size(const ctr_spec *spec, ctr_error *err) {
     }
     if (total > CTR__CAST(size_t, max))
         return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "argv",
-                         "argv and env take %zu bytes, more than the kernel's limit of %ld", total, max);
+                         "argv and env take %zu bytes, more than the kernel's limit of %ld", total,
+                         max);
     return 0;
 }
 
@@ -94,7 +95,7 @@ static int ctr__plan_exec_paths(ctr__plan *p) {
     for (s = path; *s; s++) n += (*s == ':');
     p->exec_paths = CTR__CAST(char **, ctr__alloc(p, n * sizeof(char *)));
     if (!p->exec_paths) return -1;
-    for (s = path; ; ) {
+    for (s = path;;) {
         const char *e = strchr(s, ':');
         size_t dlen = e ? CTR__CAST(size_t, e - s) : strlen(s);
         if (dlen > 0) {
@@ -182,19 +183,19 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
         op->src_is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
         return 0;
     case CTR_MOUNT_TMPFS:
-        if (m->size) snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
-                              CTR__CAST(unsigned long long, m->size));
+        if (m->size)
+            snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
+                     CTR__CAST(unsigned long long, m->size));
         snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 01777u);
         return 0;
     case CTR_MOUNT_SYMLINK:
         if (!m->source || !m->source[0])
-            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "symlink %s needs a source (what it points to)", t);
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t,
+                             "symlink %s needs a source (what it points to)", t);
         if (!(op->src = ctr__strdup(p, m->source)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         return 0;
-    case CTR_MOUNT_DIR:
-        op->mode = m->mode ? m->mode & 07777u : 0755u;
-        return 0;
+    case CTR_MOUNT_DIR: op->mode = m->mode ? m->mode & 07777u : 0755u; return 0;
     case CTR_MOUNT_FILE:
         if (m->data_len && !m->data)
             return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "file %s has data_len but no data", t);
@@ -210,10 +211,10 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
     case CTR_MOUNT_PROC:
     case CTR_MOUNT_DEV:
     case CTR_MOUNT_MQUEUE:
-    case CTR_MOUNT_SYSFS:
-        return 0;
+    case CTR_MOUNT_SYSFS: return 0;
     }
-    return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s", CTR__CAST(int, m->type), t);
+    return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s",
+                     CTR__CAST(int, m->type), t);
 }
 
 static int ctr__has_target(const ctr__op *ops, size_t n, const char *dst) {
@@ -228,7 +229,8 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     size_t cap = 7 + 3 + spec->nmounts, i, first_user, nuser;
     ctr__op *user;
     if (spec->nmounts && !spec->mounts)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "nmounts is %zu but mounts is NULL", spec->nmounts);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "nmounts is %zu but mounts is NULL",
+                         spec->nmounts);
     if (!(p->ops = CTR__CAST(ctr__op *, ctr__alloc(p, cap * sizeof(ctr__op)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     if (!spec->rootfs && ctr__plan_host_userland(p, cap, err) != 0) return -1;
@@ -261,14 +263,16 @@ static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     if (spec->rootfs) {
         char *real;
         if (!spec->rootfs[0])
-            return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, "", "rootfs is an empty string (NULL means the host userland)");
+            return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, "",
+                             "rootfs is an empty string (NULL means the host userland)");
         if (stat(spec->rootfs, &st) != 0)
             return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "rootfs %s", spec->rootfs);
         if (!S_ISDIR(st.st_mode))
-            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs, "rootfs %s is not a directory",
-                             spec->rootfs);
+            return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, spec->rootfs,
+                             "rootfs %s is not a directory", spec->rootfs);
         if (!(real = realpath(spec->rootfs, NULL)))
-            return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "resolve rootfs %s", spec->rootfs);
+            return ctr__fail(err, CTR_STEP_ROOTFS, errno, spec->rootfs, "resolve rootfs %s",
+                             spec->rootfs);
         p->rootfs = ctr__strdup(p, real);
         free(real); /* realpath allocates with malloc, whatever CONTAINER_MALLOC is */
         if (!p->rootfs) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
@@ -291,7 +295,8 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "unknown namespace bits 0x%x in share",
                          share & ~CTR_NS_ALL);
     if (spec->new_userns && (share & CTR_NS_USER))
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "new_userns contradicts sharing CTR_NS_USER");
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "",
+                         "new_userns contradicts sharing CTR_NS_USER");
     p->clone_flags = CLONE_NEWNS;
     if (!(share & CTR_NS_PID)) p->clone_flags |= CLONE_NEWPID;
     if (!(share & CTR_NS_NET)) p->clone_flags |= CLONE_NEWNET;
@@ -301,7 +306,8 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     p->net_lo = !(share & CTR_NS_NET);
     /* (uid_t)-1 means "unchanged" to setresuid: the command would keep the caller's uid (root). */
     if (spec->uid == CTR__CAST(uid_t, -1) || spec->gid == CTR__CAST(gid_t, -1))
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL,
+                         spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
                          "%s -1 is not an id (to setresuid it means \"leave unchanged\")",
                          spec->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid");
     p->userns = !(share & CTR_NS_USER) && (euid != 0 || spec->new_userns);
@@ -328,7 +334,8 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     }
     if (spec->time_ns) {
         p->timens = 1;
-        snprintf(p->timens_offsets, sizeof(p->timens_offsets), "monotonic %lld 0\nboottime %lld 0\n",
+        snprintf(p->timens_offsets, sizeof(p->timens_offsets),
+                 "monotonic %lld 0\nboottime %lld 0\n",
                  CTR__CAST(long long, spec->monotonic_offset_sec),
                  CTR__CAST(long long, spec->boottime_offset_sec));
     }
@@ -354,23 +361,27 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     ctr__cg_req *cg = &p->cg;
     /* !(x >= 0) also catches NaN */
     if (!(s->cpus >= 0) || s->cpus > 100000.0)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus", "cpus must be a positive number of CPUs, not %g", s->cpus);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cpus",
+                         "cpus must be a positive number of CPUs, not %g", s->cpus);
     if (!(s->timeout_sec >= 0) || s->timeout_sec > 1e9)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec", "timeout_sec must be 0..1e9 seconds, not %g",
-                         s->timeout_sec);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "timeout_sec",
+                         "timeout_sec must be 0..1e9 seconds, not %g", s->timeout_sec);
     p->timeout_ns = s->timeout_sec > 0 ? CTR__CAST(int64_t, s->timeout_sec * 1e9) : 0;
     if (s->timeout_sec > 0 && p->timeout_ns < 1) p->timeout_ns = 1;
     if (s->cpu_weight > 10000 || s->io_weight > 10000)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight", "cpu_weight and io_weight must be 1..10000");
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "weight",
+                         "cpu_weight and io_weight must be 1..10000");
     if (n && !s->rlimits)
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rlimits", "nrlimits is %zu but rlimits is NULL", n);
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rlimits",
+                         "nrlimits is %zu but rlimits is NULL", n);
     for (i = 0; i < n; i++) {
         const ctr_rlimit *r = &s->rlimits[i];
         if (r->resource < 0 || r->resource >= RLIM_NLIMITS)
-            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "unknown rlimit resource %d", r->resource);
-        if (r->soft > r->hard)
-            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "rlimit %d: soft limit above the hard limit",
+            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits", "unknown rlimit resource %d",
                              r->resource);
+        if (r->soft > r->hard)
+            return ctr__fail(err, CTR_STEP_RLIMIT, EINVAL, "rlimits",
+                             "rlimit %d: soft limit above the hard limit", r->resource);
         has_core |= r->resource == RLIMIT_CORE;
     }
     /* The one safe default: no core dumps (they would land in the container's files). */
@@ -392,24 +403,27 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     cg->cpu_weight = s->cpu_weight;
     cg->io_weight = s->io_weight;
     {
-        int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 || s->cpu_weight ||
-                     s->io_weight;
+        int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 ||
+                     s->cpu_weight || s->io_weight;
         switch (s->cgroup) {
         case CTR_CGROUP_AUTO: cg->wanted = limits; break;
         case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
         case CTR_CGROUP_NEVER:
             if (limits)
-                return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "limits were set but cgroup is CTR_CGROUP_NEVER");
+                return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "",
+                                 "limits were set but cgroup is CTR_CGROUP_NEVER");
             break;
         default:
-            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d", CTR__CAST(int, s->cgroup));
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d",
+                             CTR__CAST(int, s->cgroup));
         }
     }
     if (s->cgroup_parent) {
         if (!s->cgroup_parent[0] || !ctr__cg_path_ok(s->cgroup_parent))
-            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
-                             "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
-                             s->cgroup_parent);
+            return ctr__fail(
+                err, CTR_STEP_CGROUP, EINVAL, s->cgroup_parent,
+                "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
+                s->cgroup_parent);
         if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     }
@@ -434,12 +448,12 @@ static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
         switch (spec->stdio[i]) {
         case CTR_STDIO_INHERIT:
         case CTR_STDIO_NULL:
-        case CTR_STDIO_PIPE:
-            break;
+        case CTR_STDIO_PIPE: break;
         case CTR_STDIO_FD:
             if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
-                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "", "stdio_fd[%d] (%d) is not an open descriptor",
-                                 i, spec->stdio_fd[i]);
+                return ctr__fail(err, CTR_STEP_STDIO, EBADF, "",
+                                 "stdio_fd[%d] (%d) is not an open descriptor", i,
+                                 spec->stdio_fd[i]);
             p->stdio_fd[i] = spec->stdio_fd[i];
             break;
         default:
@@ -456,13 +470,20 @@ static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
 static int ctr__plan_netns_pool(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     const char *why = NULL;
     if (!spec->netns_pool) return 0;
-    if (spec->share & CTR_NS_NET) why = "the host's network namespace is shared (CTR_NS_NET)";
-    else if (spec->share & CTR_NS_PID) why = "the pid namespace is shared: processes could outlive the container";
-    else if (p->userns) why = "the container has a user namespace (the pool's namespaces belong to the host's)";
+    if (spec->share & CTR_NS_NET)
+        why = "the host's network namespace is shared (CTR_NS_NET)";
+    else if (spec->share & CTR_NS_PID)
+        why = "the pid namespace is shared: processes could outlive the container";
+    else if (p->userns)
+        why = "the container has a user namespace (the pool's namespaces belong to the host's)";
     else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
-        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the namespace";
-    else if (!p->masks) why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
-    if (why) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s", why);
+        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the "
+              "namespace";
+    else if (!p->masks)
+        why = "no_masks leaves /proc/sys writable, and with it the namespace's sysctls";
+    if (why)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool", "netns_pool cannot be used: %s",
+                         why);
     p->netns_pool = spec->netns_pool;
     return 0;
 }
@@ -472,10 +493,12 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     memset(p, 0, sizeof(*p));
     if (!spec) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
     if (!spec->argv || !spec->argv[0] || !spec->argv[0][0])
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv", "argv is empty: give the command to run");
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv",
+                         "argv is empty: give the command to run");
     if (ctr__check_argv_size(spec, err) != 0) return -1;
     if (spec->cwd && spec->cwd[0] != '/')
-        return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd, "cwd \"%s\" must be an absolute path", spec->cwd);
+        return ctr__fail(err, CTR_STEP_CWD, EINVAL, spec->cwd,
+                         "cwd \"%s\" must be an absolute path", spec->cwd);
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
@@ -489,6 +512,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     p->init = spec->init ? 1 : 0;
     p->die_with_host = spec->no_die_with_host ? 0 : 1;
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
-             CTR__CAST(unsigned long long, spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
+             CTR__CAST(unsigned long long,
+                       spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
     return 0;
 }

@@ -3,29 +3,30 @@
 #include "internal.h"
 
 #define CTR__SECCOMP_RET_KILL_PROCESS 0x80000000u
-#define CTR__SECCOMP_RET_ERRNO 0x00050000u
-#define CTR__SECCOMP_RET_LOG 0x7ffc0000u
-#define CTR__SECCOMP_RET_ALLOW 0x7fff0000u
-#define CTR__BPF_LD_W_ABS 0x20  /* BPF_LD | BPF_W | BPF_ABS */
-#define CTR__BPF_JEQ_K 0x15     /* BPF_JMP | BPF_JEQ | BPF_K */
-#define CTR__BPF_JGE_K 0x35     /* BPF_JMP | BPF_JGE | BPF_K */
-#define CTR__BPF_JSET_K 0x45    /* BPF_JMP | BPF_JSET | BPF_K */
-#define CTR__BPF_RET_K 0x06     /* BPF_RET | BPF_K */
+#define CTR__SECCOMP_RET_ERRNO        0x00050000u
+#define CTR__SECCOMP_RET_LOG          0x7ffc0000u
+#define CTR__SECCOMP_RET_ALLOW        0x7fff0000u
+#define CTR__BPF_LD_W_ABS             0x20 /* BPF_LD | BPF_W | BPF_ABS */
+#define CTR__BPF_JEQ_K                0x15 /* BPF_JMP | BPF_JEQ | BPF_K */
+#define CTR__BPF_JGE_K                0x35 /* BPF_JMP | BPF_JGE | BPF_K */
+#define CTR__BPF_JSET_K               0x45 /* BPF_JMP | BPF_JSET | BPF_K */
+#define CTR__BPF_RET_K                0x06 /* BPF_RET | BPF_K */
 /* struct seccomp_data: int nr; u32 arch; u64 ip; u64 args[6] (little-endian: low word first). */
-#define CTR__SD_NR 0
-#define CTR__SD_ARCH 4
+#define CTR__SD_NR        0
+#define CTR__SD_ARCH      4
 #define CTR__SD_ARG_LO(i) (16 + 8 * (i))
 
 #if defined(__x86_64__)
 #define CTR__AUDIT_ARCH 0xc000003eu /* AUDIT_ARCH_X86_64 */
-#define CTR__X32_BIT 0x40000000u
+#define CTR__X32_BIT    0x40000000u
 #elif defined(__aarch64__)
 #define CTR__AUDIT_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
 #else
 #error "container.h: the seccomp filter knows x86_64 and aarch64 only"
 #endif
 
-static void ctr__bpf_emit(ctr__bpf *f, size_t *n, uint16_t code, uint8_t jt, uint8_t jf, uint32_t k) {
+static void ctr__bpf_emit(ctr__bpf *f, size_t *n, uint16_t code, uint8_t jt, uint8_t jf,
+                          uint32_t k) {
     f[*n].code = code;
     f[*n].jt = jt;
     f[*n].jf = jf;
@@ -46,24 +47,65 @@ static uint32_t ctr__seccomp_ret(ctr_seccomp_action a, int e) {
 /* open_tree_attr (Linux 6.15) is open_tree + mount_setattr in one call; same number on x86_64 and
    aarch64.  Syscalls newer than it are refused with ENOSYS, as an allow-list would: a deny list
    must not let every future syscall through. */
-#define CTR__SYS_open_tree_attr 467
+#define CTR__SYS_open_tree_attr          467
 #define CTR__SYS_set_mempolicy_home_node 450
-#define CTR__AF_VSOCK 40
-#define CTR__SYS_FIRST_UNKNOWN 468
+#define CTR__AF_VSOCK                    40
+#define CTR__SYS_FIRST_UNKNOWN           468
 
 /* The default profile: what Docker's profile refuses, plus what is newer than it.  EPERM, except
    clone3 (ENOSYS, so libc falls back to clone, whose flags the filter can see). */
 static const long ctr__seccomp_denied[] = {
-    SYS_acct, SYS_add_key, SYS_bpf, SYS_clock_adjtime, SYS_clock_settime, SYS_delete_module,
-    SYS_finit_module, SYS_init_module, SYS_kexec_load, SYS_kexec_file_load, SYS_keyctl,
-    SYS_request_key, SYS_lookup_dcookie, SYS_mount, SYS_umount2, SYS_pivot_root, SYS_move_mount,
-    SYS_open_tree, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_mount_setattr,
-    SYS_name_to_handle_at, SYS_open_by_handle_at, SYS_perf_event_open, SYS_quotactl, SYS_reboot,
-    SYS_setns, SYS_unshare, SYS_settimeofday, SYS_swapon, SYS_swapoff, SYS_userfaultfd,
-    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register, SYS_process_vm_readv,
-    SYS_process_vm_writev, SYS_kcmp, SYS_get_mempolicy, SYS_set_mempolicy, SYS_mbind,
-    SYS_move_pages, SYS_migrate_pages, CTR__SYS_set_mempolicy_home_node, SYS_fanotify_init, SYS_vhangup,
-    SYS_pidfd_getfd, SYS_syslog, CTR__SYS_open_tree_attr,
+    SYS_acct,
+    SYS_add_key,
+    SYS_bpf,
+    SYS_clock_adjtime,
+    SYS_clock_settime,
+    SYS_delete_module,
+    SYS_finit_module,
+    SYS_init_module,
+    SYS_kexec_load,
+    SYS_kexec_file_load,
+    SYS_keyctl,
+    SYS_request_key,
+    SYS_lookup_dcookie,
+    SYS_mount,
+    SYS_umount2,
+    SYS_pivot_root,
+    SYS_move_mount,
+    SYS_open_tree,
+    SYS_fsopen,
+    SYS_fsconfig,
+    SYS_fsmount,
+    SYS_fspick,
+    SYS_mount_setattr,
+    SYS_name_to_handle_at,
+    SYS_open_by_handle_at,
+    SYS_perf_event_open,
+    SYS_quotactl,
+    SYS_reboot,
+    SYS_setns,
+    SYS_unshare,
+    SYS_settimeofday,
+    SYS_swapon,
+    SYS_swapoff,
+    SYS_userfaultfd,
+    SYS_io_uring_setup,
+    SYS_io_uring_enter,
+    SYS_io_uring_register,
+    SYS_process_vm_readv,
+    SYS_process_vm_writev,
+    SYS_kcmp,
+    SYS_get_mempolicy,
+    SYS_set_mempolicy,
+    SYS_mbind,
+    SYS_move_pages,
+    SYS_migrate_pages,
+    CTR__SYS_set_mempolicy_home_node,
+    SYS_fanotify_init,
+    SYS_vhangup,
+    SYS_pidfd_getfd,
+    SYS_syslog,
+    CTR__SYS_open_tree_attr,
 #ifdef SYS_modify_ldt
     SYS_modify_ldt,
 #endif
@@ -71,19 +113,27 @@ static const long ctr__seccomp_denied[] = {
     SYS_quotactl_fd,
 #endif
 #ifdef SYS_iopl
-    SYS_iopl, SYS_ioperm,
+    SYS_iopl,
+    SYS_ioperm,
 #endif
 #ifdef SYS_uselib
-    SYS_uselib, SYS_ustat, SYS_sysfs, SYS__sysctl, SYS_create_module, SYS_get_kernel_syms,
-    SYS_query_module, SYS_nfsservctl,
+    SYS_uselib,
+    SYS_ustat,
+    SYS_sysfs,
+    SYS__sysctl,
+    SYS_create_module,
+    SYS_get_kernel_syms,
+    SYS_query_module,
+    SYS_nfsservctl,
 #endif
 #ifdef SYS_umount
     SYS_umount,
 #endif
 };
 
-#define CTR__NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | \
-                       CLONE_NEWUTS | CLONE_NEWCGROUP | CLONE_NEWTIME)
+#define CTR__NS_FLAGS                                                                          \
+    (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | \
+     CLONE_NEWCGROUP | CLONE_NEWTIME)
 
 /* Arch check, x32 check, syscall number in the accumulator. */
 static void ctr__bpf_prologue(ctr__bpf *f, size_t *n) {
@@ -119,7 +169,7 @@ static void ctr__bpf_default_head(ctr__bpf *f, size_t *n) {
 }
 #define CTR__BPF_HEAD_MAX 24
 
-#define CTR__NDENIED (sizeof(ctr__seccomp_denied) / sizeof(ctr__seccomp_denied[0]))
+#define CTR__NDENIED         (sizeof(ctr__seccomp_denied) / sizeof(ctr__seccomp_denied[0]))
 #define CTR__BPF_DEFAULT_MAX (48 + 2 * CTR__NDENIED)
 
 static size_t ctr__bpf_default(ctr__bpf *f) {
@@ -163,7 +213,8 @@ static size_t ctr__bpf_rules(ctr__bpf *f, const ctr_spec *s) {
         ctr__bpf_emit(f, &n, CTR__BPF_JEQ_K, 0, 1, CTR__CAST(uint32_t, r->nr));
         ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, ctr__seccomp_ret(r->action, r->errno_value));
     }
-    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0, ctr__seccomp_ret(s->seccomp_default_action, s->seccomp_default_errno));
+    ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0,
+                  ctr__seccomp_ret(s->seccomp_default_action, s->seccomp_default_errno));
     return n;
 }
 
@@ -181,18 +232,22 @@ static uint32_t ctr__scmp_action(ctr_seccomp_action a, int e) {
 }
 
 static int ctr__scmp_default(scmp_filter_ctx ctx) {
-    static const uint64_t ns[] = {CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC,
-                                  CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
+    static const uint64_t ns[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,    CLONE_NEWNET,
+                                  CLONE_NEWIPC,  CLONE_NEWUTS, CLONE_NEWCGROUP, CLONE_NEWTIME};
     size_t i;
     int r = 0;
     for (i = 0; r == 0 && i < sizeof(ns) / sizeof(ns[0]); i++)
-        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i]));
-    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-                                     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
-    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-                                     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
-    if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-                                     SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, CTR__AF_VSOCK));
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i]));
+    if (r == 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                             SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI));
+    if (r == 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
+                             SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX));
+    if (r == 0)
+        r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
+                             SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu, CTR__AF_VSOCK));
     if (r == 0) r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     for (i = 0; r == 0 && i < CTR__NDENIED; i++)
         r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), CTR__CAST(int, ctr__seccomp_denied[i]), 0);
@@ -200,8 +255,9 @@ static int ctr__scmp_default(scmp_filter_ctx ctx) {
 }
 
 static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
-    uint32_t def = s->seccomp == CTR_SECCOMP_RULES ? ctr__scmp_action(s->seccomp_default_action, s->seccomp_default_errno)
-                                                    : SCMP_ACT_ALLOW;
+    uint32_t def = s->seccomp == CTR_SECCOMP_RULES
+                       ? ctr__scmp_action(s->seccomp_default_action, s->seccomp_default_errno)
+                       : SCMP_ACT_ALLOW;
     scmp_filter_ctx ctx = seccomp_init(def);
     struct stat st;
     size_t i;
@@ -212,25 +268,31 @@ static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err)
     for (i = 0; r == 0 && s->seccomp == CTR_SECCOMP_RULES && i < s->nseccomp_rules; i++) {
         /* As in the built-in compiler: the first rule for a syscall wins, and a rule that does what
            the default does changes nothing (libseccomp refuses both). */
-        uint32_t act = ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value);
+        uint32_t act =
+            ctr__scmp_action(s->seccomp_rules[i].action, s->seccomp_rules[i].errno_value);
         size_t j;
         int seen = act == def;
         for (j = 0; j < i && !seen; j++) seen = s->seccomp_rules[j].nr == s->seccomp_rules[i].nr;
         if (!seen) r = seccomp_rule_add(ctx, act, CTR__CAST(int, s->seccomp_rules[i].nr), 0);
     }
-    if (r == 0 && (fd = CTR__CAST(int, syscall(SYS_memfd_create, "ctr-seccomp", MFD_CLOEXEC))) < 0) r = -errno;
+    if (r == 0 && (fd = CTR__CAST(int, syscall(SYS_memfd_create, "ctr-seccomp", MFD_CLOEXEC))) < 0)
+        r = -errno;
     if (r == 0) r = seccomp_export_bpf(ctx, fd);
     seccomp_release(ctx);
-    if (r == 0 && (fstat(fd, &st) != 0 || st.st_size <= 0 || st.st_size % CTR__CAST(off_t, sizeof(ctr__bpf)) != 0))
+    if (r == 0 && (fstat(fd, &st) != 0 || st.st_size <= 0 ||
+                   st.st_size % CTR__CAST(off_t, sizeof(ctr__bpf)) != 0))
         r = -EINVAL;
     if (r == 0) {
         /* The default profile starts with the head the built-in compiler also uses, then falls
            through into libseccomp's program (which checks the architecture again). */
         size_t head = 0, len = CTR__CAST(size_t, st.st_size) / sizeof(ctr__bpf);
-        ctr__bpf *f = CTR__CAST(ctr__bpf *, ctr__alloc(p, (len + CTR__BPF_HEAD_MAX) * sizeof(ctr__bpf)));
+        ctr__bpf *f =
+            CTR__CAST(ctr__bpf *, ctr__alloc(p, (len + CTR__BPF_HEAD_MAX) * sizeof(ctr__bpf)));
         if (f && s->seccomp == CTR_SECCOMP_DEFAULT) ctr__bpf_default_head(f, &head);
-        if (!f || pread(fd, f + head, CTR__CAST(size_t, st.st_size), 0) != st.st_size) r = -EIO;
-        else if (head + len > 4096) r = -E2BIG;
+        if (!f || pread(fd, f + head, CTR__CAST(size_t, st.st_size), 0) != st.st_size)
+            r = -EIO;
+        else if (head + len > 4096)
+            r = -E2BIG;
         p->bpf = f;
         p->bpf_len = head + len;
     }
@@ -243,31 +305,32 @@ static int ctr__plan_libseccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err)
 static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     size_t cap = 0, i;
     switch (s->seccomp) {
-    case CTR_SECCOMP_NONE:
-        return 0;
-    case CTR_SECCOMP_DEFAULT:
-        cap = CTR__BPF_DEFAULT_MAX;
-        break;
+    case CTR_SECCOMP_NONE: return 0;
+    case CTR_SECCOMP_DEFAULT: cap = CTR__BPF_DEFAULT_MAX; break;
     case CTR_SECCOMP_RULES:
         if (s->nseccomp_rules && !s->seccomp_rules)
-            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "nseccomp_rules is %zu but seccomp_rules is NULL",
-                             s->nseccomp_rules);
+            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                             "nseccomp_rules is %zu but seccomp_rules is NULL", s->nseccomp_rules);
         for (i = 0; i < s->nseccomp_rules; i++)
             if (s->seccomp_rules[i].nr < 0 || s->seccomp_rules[i].nr > 4095)
-                return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "seccomp rule %zu: no syscall number %ld", i,
+                return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                                 "seccomp rule %zu: no syscall number %ld", i,
                                  s->seccomp_rules[i].nr);
         cap = 16 + 2 * s->nseccomp_rules;
         break;
     case CTR_SECCOMP_BPF:
         if (!s->seccomp_bpf || s->seccomp_bpf_len == 0 || s->seccomp_bpf_len > 4096)
-            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "seccomp_bpf must hold 1..4096 instructions");
+            return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                             "seccomp_bpf must hold 1..4096 instructions");
         cap = s->seccomp_bpf_len;
         break;
     default:
-        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "unknown seccomp mode %d", CTR__CAST(int, s->seccomp));
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "unknown seccomp mode %d",
+                         CTR__CAST(int, s->seccomp));
     }
     if (cap > 4096)
-        return ctr__fail(err, CTR_STEP_SECCOMP, E2BIG, "", "the seccomp filter would exceed 4096 instructions");
+        return ctr__fail(err, CTR_STEP_SECCOMP, E2BIG, "",
+                         "the seccomp filter would exceed 4096 instructions");
 #ifdef CONTAINER_WITH_LIBSECCOMP
     if (s->seccomp != CTR_SECCOMP_BPF) return ctr__plan_libseccomp(p, s, err);
 #endif
@@ -277,7 +340,8 @@ static int ctr__plan_seccomp(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         memcpy(p->bpf, s->seccomp_bpf, cap * sizeof(ctr__bpf));
         p->bpf_len = cap;
     } else {
-        p->bpf_len = s->seccomp == CTR_SECCOMP_DEFAULT ? ctr__bpf_default(p->bpf) : ctr__bpf_rules(p->bpf, s);
+        p->bpf_len = s->seccomp == CTR_SECCOMP_DEFAULT ? ctr__bpf_default(p->bpf)
+                                                       : ctr__bpf_rules(p->bpf, s);
     }
     CONTAINER_ASSERT(p->bpf_len <= cap);
     return 0;
@@ -315,8 +379,10 @@ static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     /* With init, pid 1 is a copy of the host process: with CAP_SYS_PTRACE over it (real root, no
        user namespace) the command could read the host's memory through /proc/1/mem. */
     if (s->init && !p->userns && (p->caps_keep & CTR_CAP(19)))
-        return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "", "init together with CAP_SYS_PTRACE would let the "
-                         "container read the host process's memory (pid 1 is a copy of it); use a user "
-                         "namespace, or drop one of the two");
+        return ctr__fail(
+            err, CTR_STEP_CAPS, EINVAL, "",
+            "init together with CAP_SYS_PTRACE would let the "
+            "container read the host process's memory (pid 1 is a copy of it); use a user "
+            "namespace, or drop one of the two");
     return ctr__plan_seccomp(p, s, err);
 }

@@ -4,9 +4,9 @@
 
 struct ctr_container {
     pid_t pid;
-    int pidfd;           /* -1 when the kernel has no pidfds */
-    int statusfd;        /* init: read end of the status pipe, else -1 */
-    int stdio[3];        /* host ends of CTR_STDIO_PIPE streams */
+    int pidfd;    /* -1 when the kernel has no pidfds */
+    int statusfd; /* init: read end of the status pipe, else -1 */
+    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams */
     int reaped;
     ctr_result result;
     int64_t start_ns;
@@ -14,20 +14,21 @@ struct ctr_container {
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
-    int cancel_state;    /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
 };
 
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
    needs. */
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
-    int stdio[3];             /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
     int cg_procs[CTR__V1_N];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull = f->host = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull =
+        f->host = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__V1_N; i++) f->cg_procs[i] = -1;
 }
@@ -52,27 +53,28 @@ static void ctr__fds_close_all(ctr__fds *f) {
 static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
     int i;
     if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0) ||
-        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 || (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
+        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 ||
+        (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
     l->errfd = f->err[1];
     l->statusfd = f->status[1];
     for (i = 0; i < 3; i++) {
         switch (p->stdio[i]) {
-        case CTR_STDIO_INHERIT:
-            break;
+        case CTR_STDIO_INHERIT: break;
         case CTR_STDIO_NULL:
-            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&f->devnull) != 0))
+            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
+                                   ctr__lift(&f->devnull) != 0))
                 return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
             l->stdio_src[i] = f->devnull;
             break;
-        case CTR_STDIO_FD:
-            l->stdio_src[i] = p->stdio_fd[i];
-            break;
+        case CTR_STDIO_FD: l->stdio_src[i] = p->stdio_fd[i]; break;
         case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
             if (f->xfer[0] < 0 &&
-                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) !=
+                     0 ||
                  ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the stdio pipes");
+                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
+                                 "create a socket for the stdio pipes");
             l->xferfd = f->xfer[1];
             break;
         }
@@ -80,7 +82,8 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
     /* The child checks that the host still lives when it sets its parent-death signal. */
     if (p->die_with_host) {
         f->host = ctr__sys_int(syscall(SYS_pidfd_open, getpid(), 0));
-        if (f->host >= 0 && (fcntl(f->host, F_SETFD, FD_CLOEXEC) != 0 || ctr__lift(&f->host) != 0)) ctr__close(&f->host);
+        if (f->host >= 0 && (fcntl(f->host, F_SETFD, FD_CLOEXEC) != 0 || ctr__lift(&f->host) != 0))
+            ctr__close(&f->host);
         l->hostfd = f->host; /* -1 before Linux 5.3: only the signal then */
     }
     return 0;
@@ -112,16 +115,20 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     if (c->reaped) return 1;
     memset(&si, 0, sizeof(si));
     memset(&ru, 0, sizeof(ru));
-    if (!nohang && c->pidfd >= 0) while (ctr__wait_pidfd(c, -1) < 0 && errno == EINTR) {}
+    if (!nohang && c->pidfd >= 0)
+        while (ctr__wait_pidfd(c, -1) < 0 && errno == EINTR) {}
     do {
         /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
         if (c->pidfd >= 0)
-            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
+            r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si,
+                        WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
         else
-            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
+            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0),
+                        &ru);
     } while (r < 0 && errno == EINTR);
     if (r < 0)
-        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s", CTR__CAST(int, c->pid),
+        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s",
+                         CTR__CAST(int, c->pid),
                          errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
@@ -134,15 +141,19 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.signaled = !c->result.exited;
     c->result.exit_code = c->result.exited ? si.si_status : 0;
     c->result.term_signal = c->result.exited ? 0 : si.si_status;
-    c->result.cpu_user_ns = CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
-    c->result.cpu_system_ns = CTR__CAST(int64_t, ru.ru_stime.tv_sec) * 1000000000 + ru.ru_stime.tv_usec * 1000;
+    c->result.cpu_user_ns =
+        CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
+    c->result.cpu_system_ns =
+        CTR__CAST(int64_t, ru.ru_stime.tv_sec) * 1000000000 + ru.ru_stime.tv_usec * 1000;
     c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
-    if (c->cg.be) c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
+    if (c->cg.be)
+        c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
     if (c->statusfd >= 0) {
         /* With init, pid 1 reports the command's own status (it has exited: what it wrote is
            there, and the read end does not block). */
         ctr__status_msg m;
-        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) && m.kind == CTR__MSG_EXIT) {
+        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) &&
+            m.kind == CTR__MSG_EXIT) {
             int st = m.status;
             c->result.exited = WIFEXITED(st);
             c->result.signaled = WIFSIGNALED(st);
@@ -156,7 +167,8 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
 
 static int ctr__signal(ctr_container *c, int sig) {
     if (sig == SIGKILL && c->cg.be) c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
-    if (c->pidfd >= 0) return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
+    if (c->pidfd >= 0)
+        return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
     return kill(c->pid, sig);
 }
 
@@ -184,7 +196,8 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
             setup_done = 1;
         }
         if (setup_done) return 1;
-        ctr__fail(report, CTR_STEP_CLONE, ECHILD, "", "the container process died during its setup");
+        ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                  "the container process died during its setup");
         return 0;
     }
     for (;;) {
@@ -198,7 +211,8 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
             return 0;
         }
         if (dead) {
-            ctr__fail(report, CTR_STEP_INIT, ECHILD, "", "the container's init died during its setup");
+            ctr__fail(report, CTR_STEP_INIT, ECHILD, "",
+                      "the container's init died during its setup");
             return 0;
         }
         pfd[0].fd = errfd;
@@ -213,7 +227,8 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
         }
         /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
            events), then it died without a word. */
-        dead = n == 3 ? pfd[2].revents != 0 : (pfd[0].revents & POLLHUP) && (pfd[1].revents & POLLHUP);
+        dead =
+            n == 3 ? pfd[2].revents != 0 : (pfd[0].revents & POLLHUP) && (pfd[1].revents & POLLHUP);
     }
 }
 
@@ -263,7 +278,8 @@ static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
 
 /* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
-static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
+static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
+                      ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
     ctr_error report;
@@ -286,7 +302,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
        child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
        host's memory would be readable for that while). */
     how = p->init ? 0u : CTR__CLONE_WAIT;
-    if (!p->init && !p->timens && !(c->cg.be && c->cg.be->version == 1) && !(p->userns && ctr__host_dumpable() != 1))
+    if (!p->init && !p->timens && !(c->cg.be && c->cg.be->version == 1) &&
+        !(p->userns && ctr__host_dumpable() != 1))
         how |= CTR__CLONE_VM;
     for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
     c->start_ns = ctr__now_ns();
@@ -304,7 +321,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     }
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
     if (r < 0)
-        return ctr__fail(err, CTR_STEP_CLONE, errno, "", "create the container process (clone3 with flags 0x%llx)",
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                         "create the container process (clone3 with flags 0x%llx)",
                          CTR__CAST(unsigned long long, a.flags));
     c->pid = CTR__CAST(pid_t, r);
     /* Close our copies of the child's ends. */
@@ -317,7 +335,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     memset(&report, 0, sizeof(report));
     if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
         if (f->xfer[0] < 0 || ctr__recv_stdio(p, f) == 0) return 0;
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the stdio pipes from the container process");
+        ctr__fail(&report, CTR_STEP_STDIO, errno, "",
+                  "receive the stdio pipes from the container process");
     }
     ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
     ctr__reap(c, 0, NULL);
@@ -347,7 +366,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     l.plan = &plan;
     l.clone_flags = plan.clone_flags;
     l.net_lo = plan.net_lo;
-    if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
+    if (!(l.mnt_fds = CTR__CAST(
+              int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         goto done;
     }
@@ -414,8 +434,10 @@ static int ctr__wait_deadline(ctr_container *c, ctr_error *err) {
         int r;
         if (left <= 0) return ctr__expire(c, err);
         if (c->pidfd >= 0) {
-            r = ctr__wait_pidfd(c, left / 1000000 >= INT_MAX ? INT_MAX : CTR__CAST(int, left / 1000000 + 1));
-            if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
+            r = ctr__wait_pidfd(c, left / 1000000 >= INT_MAX ? INT_MAX
+                                                             : CTR__CAST(int, left / 1000000 + 1));
+            if (r < 0 && errno != EINTR)
+                return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll the container's pidfd");
         } else {
             ctr__sleep_ms(left > 10000000 ? 10 : left / 1000000 + 1);
         }
@@ -457,9 +479,11 @@ CONTAINER_API int ctr_kill(ctr_container *c, int sig, ctr_error *err) {
     int old, rc = 0;
     ctr__clear_error(err);
     if (!c) return ctr__fail(err, CTR_STEP_KILL, EINVAL, "", "container is NULL");
-    if (c->reaped) return ctr__fail(err, CTR_STEP_KILL, ESRCH, "", "the container has already exited");
+    if (c->reaped)
+        return ctr__fail(err, CTR_STEP_KILL, ESRCH, "", "the container has already exited");
     old = ctr__nocancel_begin();
-    if (ctr__signal(c, sig) != 0) rc = ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
+    if (ctr__signal(c, sig) != 0)
+        rc = ctr__fail(err, CTR_STEP_KILL, errno, "", "send signal %d to the container", sig);
     ctr__nocancel_end(old);
     return rc;
 }
@@ -488,14 +512,15 @@ CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream) {
 }
 
 static int ctr__no_cgroup(ctr_error *err, const char *what) {
-    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "", "%s needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS",
-                     what);
+    return ctr__fail(err, CTR_STEP_CGROUP, ENOTSUP, "",
+                     "%s needs a cgroup: set a limit or cgroup = CTR_CGROUP_ALWAYS", what);
 }
 
 CONTAINER_API int ctr_stats(ctr_container *c, ctr_usage *usage, ctr_error *err) {
     int old;
     ctr__clear_error(err);
-    if (!c || !usage) return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container or usage is NULL");
+    if (!c || !usage)
+        return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "", "container or usage is NULL");
     memset(usage, 0, sizeof(*usage));
     if (!c->cg.be) return ctr__no_cgroup(err, "ctr_stats");
     old = ctr__nocancel_begin();

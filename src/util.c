@@ -34,13 +34,16 @@ static const char *ctr__strerror(int e, char *buf, size_t size) {
 
 /* A likely cause for common failures, or NULL. */
 static const char *ctr__hint(ctr_step step, int e) {
-    if (e == ENOSYS) return "this kernel lacks a needed system call: container.h needs Linux 5.12 or newer";
+    if (e == ENOSYS)
+        return "this kernel lacks a needed system call: container.h needs Linux 5.12 or newer";
     if (step == CTR_STEP_CLONE && (e == EPERM || e == ENOSPC || e == EUSERS))
-        return "creating namespaces was refused: run as root, or enable unprivileged user namespaces "
+        return "creating namespaces was refused: run as root, or enable unprivileged user "
+               "namespaces "
                "(sysctl user.max_user_namespaces, kernel.unprivileged_userns_clone, "
                "kernel.apparmor_restrict_unprivileged_userns)";
     if (step == CTR_STEP_CGROUP && (e == EACCES || e == EPERM || e == EROFS))
-        return "cgroup limits need root, a cgroup delegated to this user, or cgroup_parent set to a cgroup "
+        return "cgroup limits need root, a cgroup delegated to this user, or cgroup_parent set to "
+               "a cgroup "
                "this user owns";
     if (step == CTR_STEP_USERNS && e == EPERM)
         return "only the caller's own uid and gid can be mapped without root";
@@ -64,12 +67,45 @@ static void ctr__finish_msg(ctr_error *err) {
     hint = ctr__hint(err->step, err->sys_errno);
     n = strlen(err->msg);
     n = ctr__append(err->msg, sizeof(err->msg), n, ": ");
-    n = ctr__append(err->msg, sizeof(err->msg), n, ctr__strerror(err->sys_errno, ebuf, sizeof(ebuf)));
+    n = ctr__append(err->msg, sizeof(err->msg), n,
+                    ctr__strerror(err->sys_errno, ebuf, sizeof(ebuf)));
     if (hint) {
         n = ctr__append(err->msg, sizeof(err->msg), n, " (hint: ");
         n = ctr__append(err->msg, sizeof(err->msg), n, hint);
         ctr__append(err->msg, sizeof(err->msg), n, ")");
     }
+}
+
+/* The child's end of the error report (child.c and mount.c; the rules of child.c apply: raw
+   system calls only). */
+static void ctr__c_exit(int code) {
+    for (;;) syscall(SYS_exit_group, code);
+}
+
+/* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
+   errno text) and exits.  The message is the concatenation of a, b, c, d.  Without an error pipe
+   (the command started by init) the report goes over the status pipe as a CTR__MSG_ERROR. */
+static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
+                       const char *b, const char *c, const char *d) {
+    ctr__status_msg m;
+    size_t n = 0;
+    long w;
+    memset(&m, 0, sizeof(m));
+    m.kind = CTR__MSG_ERROR;
+    m.err.step = step;
+    m.err.sys_errno = e;
+    ctr__append(m.err.path, sizeof(m.err.path), 0, path);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, a);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, b);
+    n = ctr__append(m.err.msg, sizeof(m.err.msg), n, c);
+    ctr__append(m.err.msg, sizeof(m.err.msg), n, d);
+    do {
+        if (l->errfd >= 0)
+            w = ctr__r_write(l->errfd, &m.err, sizeof(m.err));
+        else
+            w = ctr__r_write(l->statusfd, &m, sizeof(m));
+    } while (w < 0 && errno == EINTR);
+    ctr__c_exit(127);
 }
 
 /* Parent-side failure: fills *err (if any) and returns -1.  The action is a printf format. */

@@ -20,7 +20,7 @@
 #include <sched.h>
 #include <sys/stat.h>
 
-#define NOBODY 65534
+#define NOBODY     65534
 #define PROBE(...) ((const char *const[]){"/bin/probe", __VA_ARGS__, NULL})
 
 /* ---- fixtures (made in the parent before the tests, removed after) ---- */
@@ -169,8 +169,10 @@ __attribute__((unused)) static int make_evil_links(const char *dir, const char *
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
     (void)st;
     (void)ftw;
-    if (flag == FTW_DP) rmdir(path);
-    else unlink(path);
+    if (flag == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
     return 0;
 }
 
@@ -224,9 +226,7 @@ __attribute__((unused)) static void become_nobody_dumpable(int dumpable) {
 }
 
 /* uid/gid 65534 as an ordinary user would be (dumpable). */
-__attribute__((unused)) static void become_nobody(void) {
-    become_nobody_dumpable(1);
-}
+__attribute__((unused)) static void become_nobody(void) { become_nobody_dumpable(1); }
 
 /* ---- containers a test holds: destroy_held (a th_set_cleanup function, or part of one)
    destroys those still held when the test fails or skips ---- */
@@ -289,9 +289,9 @@ __attribute__((unused)) static const char *errname(int e) {
 
 /* The names ctr_step_name() must give, by step. */
 static const char *const g_step_names[CTR_STEP_COUNT] = {
-    "none", "spec", "resource", "clone", "userns", "timens", "hostname", "network", "rootfs",
-    "mount", "pivot_root", "cwd", "stdio", "identity", "init", "exec", "wait", "kill", "cgroup",
-    "rlimit", "capabilities", "seccomp"};
+    "none",   "spec",  "resource",   "clone",  "userns",       "timens",   "hostname", "network",
+    "rootfs", "mount", "pivot_root", "cwd",    "stdio",        "identity", "init",     "exec",
+    "wait",   "kill",  "cgroup",     "rlimit", "capabilities", "seccomp"};
 
 /* Run before each ctr_spawn of spawn_ok and spawn_error, if a suite sets it (test_limits notes
    the process, as its container cgroups are named after it). */
@@ -372,8 +372,9 @@ __attribute__((unused)) static void run_spec(int line, const ctr_spec *s, run *r
 __attribute__((unused)) static void expect_exit(int line, const run *r, int code) {
     if (!r->res.exited || r->res.exit_code != code || r->res.signaled)
         TH_FAILF("line %d: expected exit %d, got exited=%d code=%d signaled=%d sig=%d; stdout "
-                 "\"%s\" stderr \"%s\"", line, code, r->res.exited, r->res.exit_code,
-                 r->res.signaled, r->res.term_signal, r->out, r->err);
+                 "\"%s\" stderr \"%s\"",
+                 line, code, r->res.exited, r->res.exit_code, r->res.signaled, r->res.term_signal,
+                 r->out, r->err);
 }
 #define ASSERT_EXIT(r, code) expect_exit(__LINE__, r, code)
 

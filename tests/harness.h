@@ -37,8 +37,8 @@
 #include <unistd.h>
 
 #define TH_MAX_TESTS 256
-#define TH_MAX_FDS 256
-#define TH_MSG_LEN 2048
+#define TH_MAX_FDS   256
+#define TH_MSG_LEN   2048
 
 typedef void (*th_fn)(void);
 
@@ -76,16 +76,17 @@ static void th_register(const char *name, th_fn fn, int timeout_sec, int line) {
     th_ntests++;
 }
 
-#define TEST_TIMEOUT(name, secs)                                                                 \
-    static void name(void);                                                                      \
-    __attribute__((constructor)) static void th_reg_##name(void) {                               \
-        th_register(#name, name, secs, __LINE__);                                                \
-    }                                                                                            \
+#define TEST_TIMEOUT(name, secs)                                   \
+    static void name(void);                                        \
+    __attribute__((constructor)) static void th_reg_##name(void) { \
+        th_register(#name, name, secs, __LINE__);                  \
+    }                                                              \
     static void name(void)
 #define TEST(name) TEST_TIMEOUT(name, 60)
 
 /* snprintf for messages and paths where truncation is acceptable (or checked elsewhere). */
-__attribute__((format(printf, 3, 4))) static void th_fmt(char *buf, size_t len, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static void th_fmt(char *buf, size_t len, const char *fmt,
+                                                         ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, len, fmt, ap);
@@ -93,7 +94,8 @@ __attribute__((format(printf, 3, 4))) static void th_fmt(char *buf, size_t len, 
 }
 
 /* Ends the test process with a verdict; callable from any thread of it. */
-__attribute__((noreturn, format(printf, 2, 3))) static void th_finish(int status, const char *fmt, ...) {
+__attribute__((noreturn, format(printf, 2, 3))) static void th_finish(int status, const char *fmt,
+                                                                      ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(th_out->msg, sizeof th_out->msg, fmt, ap);
@@ -109,22 +111,22 @@ __attribute__((noreturn, format(printf, 2, 3))) static void th_finish(int status
 }
 
 #define TH_FAILF(...) th_finish(TH_FAIL, __VA_ARGS__)
-#define FAIL(...) th_finish(TH_FAIL, __FILE__ ":" TH_STR(__LINE__) ": " __VA_ARGS__)
-#define SKIP(...) th_finish(TH_SKIP, __VA_ARGS__)
-#define SKIP_NA(...) th_finish(TH_NA, __VA_ARGS__)
-#define TH_STR2(x) #x
-#define TH_STR(x) TH_STR2(x)
+#define FAIL(...)     th_finish(TH_FAIL, __FILE__ ":" TH_STR(__LINE__) ": " __VA_ARGS__)
+#define SKIP(...)     th_finish(TH_SKIP, __VA_ARGS__)
+#define SKIP_NA(...)  th_finish(TH_NA, __VA_ARGS__)
+#define TH_STR2(x)    #x
+#define TH_STR(x)     TH_STR2(x)
 
-#define ASSERT_TRUE(x)                                                                           \
-    do {                                                                                         \
-        if (!(x)) FAIL("expected %s", #x);                                                       \
+#define ASSERT_TRUE(x)                     \
+    do {                                   \
+        if (!(x)) FAIL("expected %s", #x); \
     } while (0)
 
-#define TH_CMP(a, op, b)                                                                         \
-    do {                                                                                         \
-        long long th_a_ = (long long)(a), th_b_ = (long long)(b);                                \
-        if (!(th_a_ op th_b_))                                                                   \
-            FAIL("expected %s %s %s, got %lld vs %lld", #a, #op, #b, th_a_, th_b_);              \
+#define TH_CMP(a, op, b)                                                            \
+    do {                                                                            \
+        long long th_a_ = (long long)(a), th_b_ = (long long)(b);                   \
+        if (!(th_a_ op th_b_))                                                      \
+            FAIL("expected %s %s %s, got %lld vs %lld", #a, #op, #b, th_a_, th_b_); \
     } while (0)
 #define ASSERT_EQ(a, b) TH_CMP(a, ==, b)
 #define ASSERT_NE(a, b) TH_CMP(a, !=, b)
@@ -133,33 +135,33 @@ __attribute__((noreturn, format(printf, 2, 3))) static void th_finish(int status
 #define ASSERT_GT(a, b) TH_CMP(a, >, b)
 #define ASSERT_GE(a, b) TH_CMP(a, >=, b)
 
-#define ASSERT_STREQ(a, b)                                                                       \
-    do {                                                                                         \
-        const char *th_a_ = (a), *th_b_ = (b);                                                   \
-        if (!th_a_ || !th_b_ || strcmp(th_a_, th_b_) != 0)                                       \
-            FAIL("expected %s == %s, got \"%s\" vs \"%s\"", #a, #b, th_a_ ? th_a_ : "(null)",    \
-                 th_b_ ? th_b_ : "(null)");                                                      \
+#define ASSERT_STREQ(a, b)                                                                    \
+    do {                                                                                      \
+        const char *th_a_ = (a), *th_b_ = (b);                                                \
+        if (!th_a_ || !th_b_ || strcmp(th_a_, th_b_) != 0)                                    \
+            FAIL("expected %s == %s, got \"%s\" vs \"%s\"", #a, #b, th_a_ ? th_a_ : "(null)", \
+                 th_b_ ? th_b_ : "(null)");                                                   \
     } while (0)
 
-#define ASSERT_CONTAINS(hay, needle)                                                             \
-    do {                                                                                         \
-        const char *th_h_ = (hay), *th_n_ = (needle);                                            \
-        if (!th_h_ || !strstr(th_h_, th_n_))                                                     \
-            FAIL("expected %s to contain \"%s\", got \"%s\"", #hay, th_n_,                       \
-                 th_h_ ? th_h_ : "(null)");                                                      \
+#define ASSERT_CONTAINS(hay, needle)                                       \
+    do {                                                                   \
+        const char *th_h_ = (hay), *th_n_ = (needle);                      \
+        if (!th_h_ || !strstr(th_h_, th_n_))                               \
+            FAIL("expected %s to contain \"%s\", got \"%s\"", #hay, th_n_, \
+                 th_h_ ? th_h_ : "(null)");                                \
     } while (0)
 
-#define ASSERT_NOT_CONTAINS(hay, needle)                                                         \
-    do {                                                                                         \
-        const char *th_h_ = (hay), *th_n_ = (needle);                                            \
-        if (th_h_ && strstr(th_h_, th_n_))                                                       \
-            FAIL("expected %s not to contain \"%s\", got \"%s\"", #hay, th_n_, th_h_);           \
+#define ASSERT_NOT_CONTAINS(hay, needle)                                               \
+    do {                                                                               \
+        const char *th_h_ = (hay), *th_n_ = (needle);                                  \
+        if (th_h_ && strstr(th_h_, th_n_))                                             \
+            FAIL("expected %s not to contain \"%s\", got \"%s\"", #hay, th_n_, th_h_); \
     } while (0)
 
 /* A libc call that must succeed (returns -1 and sets errno on failure). */
-#define CHECK_SYS(call)                                                                          \
-    do {                                                                                         \
-        if ((call) == -1) FAIL("%s: %s", #call, strerror(errno));                               \
+#define CHECK_SYS(call)                                           \
+    do {                                                          \
+        if ((call) == -1) FAIL("%s: %s", #call, strerror(errno)); \
     } while (0)
 
 /* ---- leak checks, run in the test process ---- */
@@ -320,7 +322,8 @@ static int th_verdict(int st, int timeout_sec, char *why, size_t len) {
         return TH_FAIL;
     }
     if (WIFSIGNALED(st)) {
-        th_fmt(why, len, "test process killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+        th_fmt(why, len, "test process killed by signal %d (%s)", WTERMSIG(st),
+               strsignal(WTERMSIG(st)));
         return TH_FAIL;
     }
     if (th_out->status == TH_NA) return TH_SKIP;
@@ -364,13 +367,16 @@ static int th_run_one(const th_test *t) {
     }
     if (v == TH_PASS && mounts_after != mounts_before) {
         th_fmt(why, sizeof why, "the host mount table changed: %d entries before, %d after",
-                 mounts_before, mounts_after);
+               mounts_before, mounts_after);
         v = TH_FAIL;
     }
     th_one_line(why);
-    if (v == TH_PASS) printf("ok %s\n", t->name);
-    else if (v == TH_SKIP) printf("skip %s: %s\n", t->name, why);
-    else printf("FAIL %s: %s\n", t->name, why);
+    if (v == TH_PASS)
+        printf("ok %s\n", t->name);
+    else if (v == TH_SKIP)
+        printf("skip %s: %s\n", t->name, why);
+    else
+        printf("FAIL %s: %s\n", t->name, why);
     return v;
 }
 
@@ -406,7 +412,8 @@ __attribute__((unused)) static void th_set_teardown(void (*teardown)(void)) {
 static int th_main(int argc, char **argv) {
     int passed = 0, failed = 0, skipped = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    th_out = (th_shared *)mmap(NULL, sizeof *th_out, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    th_out = (th_shared *)mmap(NULL, sizeof *th_out, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (th_out == MAP_FAILED) {
         printf("FAIL harness: mmap: %s\n0 passed, 1 failed\n", strerror(errno));
         return 1;

@@ -92,15 +92,16 @@ extern char **environ;
 static const char *errno_name(int e) {
     static char other[16];
     switch (e) {
-#define E(x) case x: return #x;
-        E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF)
-        E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV)
-        E(ENOTDIR) E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG)
-        E(ENOSPC) E(ESPIPE) E(EROFS) E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY)
-        E(ELOOP) E(EOPNOTSUPP) E(EDQUOT)
+#define E(x) \
+    case x: return #x;
+        E(EPERM)
+        E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN)
+            E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR)
+                E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG) E(ENOSPC) E(ESPIPE)
+                    E(EROFS) E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP)
+                        E(EOPNOTSUPP) E(EDQUOT)
 #undef E
-    default:
-        snprintf(other, sizeof other, "E%d", e);
+                            default : snprintf(other, sizeof other, "E%d", e);
         return other;
     }
 }
@@ -152,9 +153,21 @@ static int list_dir(const char *path, words *l, int numeric_only) {
 
 /* ---- subcommands ---- */
 
-static int c_pid(char **a) { (void)a; printf("%d\n", (int)getpid()); return 0; }
-static int c_sid(char **a) { (void)a; printf("%d\n", (int)getsid(0)); return 0; }
-static int c_ppid(char **a) { (void)a; printf("%d\n", (int)getppid()); return 0; }
+static int c_pid(char **a) {
+    (void)a;
+    printf("%d\n", (int)getpid());
+    return 0;
+}
+static int c_sid(char **a) {
+    (void)a;
+    printf("%d\n", (int)getsid(0));
+    return 0;
+}
+static int c_ppid(char **a) {
+    (void)a;
+    printf("%d\n", (int)getppid());
+    return 0;
+}
 
 static int c_ps(char **a) {
     words l = {0};
@@ -441,8 +454,14 @@ static int print_clock(clockid_t id) {
     return 0;
 }
 
-static int c_monotonic(char **a) { (void)a; return print_clock(CLOCK_MONOTONIC); }
-static int c_boottime(char **a) { (void)a; return print_clock(CLOCK_BOOTTIME); }
+static int c_monotonic(char **a) {
+    (void)a;
+    return print_clock(CLOCK_MONOTONIC);
+}
+static int c_boottime(char **a) {
+    (void)a;
+    return print_clock(CLOCK_BOOTTIME);
+}
 static int c_exit(char **a) { return atoi(a[0]); }
 
 static int c_kill(char **a) {
@@ -514,8 +533,10 @@ static int c_syscall(char **a) {
     for (int i = 0; i < 6 && a[i + 1]; i++) v[i] = (long)strtoull(a[i + 1], NULL, 0);
     errno = 0;
     r = syscall(nr, v[0], v[1], v[2], v[3], v[4], v[5]);
-    if (r < 0) printf("%s\n", errno_name(errno));
-    else printf("ok %ld\n", r);
+    if (r < 0)
+        printf("%s\n", errno_name(errno));
+    else
+        printf("ok %ld\n", r);
     return 0;
 }
 
@@ -523,7 +544,8 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig) { got_signal = sig; }
 
 static int c_trap(char **a) {
-    static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+    static const int sigs[] = {SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM,
+                               SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
     sigset_t block, old;
     (void)a;
     sigemptyset(&block);
@@ -576,7 +598,8 @@ static int c_pty(char **a) {
     char path[64];
     (void)a;
     int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) != 0 || ioctl(m, TIOCGPTN, &n) != 0) return fail_errno();
+    if (m < 0 || ioctl(m, TIOCSPTLCK, &unlock) != 0 || ioctl(m, TIOCGPTN, &n) != 0)
+        return fail_errno();
     snprintf(path, sizeof path, "/dev/pts/%d", n);
     int s = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (s < 0) return fail_errno();
@@ -621,8 +644,10 @@ static int c_child_alloc(char **a) {
     }
     int st;
     if (waitpid(c, &st, 0) < 0) return fail_errno();
-    if (WIFSIGNALED(st)) printf("child killed by %d\n", WTERMSIG(st));
-    else printf("child exited %d\n", WEXITSTATUS(st));
+    if (WIFSIGNALED(st))
+        printf("child killed by %d\n", WTERMSIG(st));
+    else
+        printf("child exited %d\n", WEXITSTATUS(st));
     return 0;
 }
 
@@ -755,14 +780,16 @@ static int c_tick(char **a) {
 }
 
 static void print_rlim(rlim_t v) {
-    if (v == RLIM_INFINITY) printf("inf");
-    else printf("%llu", (unsigned long long)v);
+    if (v == RLIM_INFINITY)
+        printf("inf");
+    else
+        printf("%llu", (unsigned long long)v);
 }
 
 static int c_rlimits(char **a) {
-    static const char *const names[] = {"cpu", "fsize", "data", "stack", "core", "rss", "nproc", "nofile",
-                                        "memlock", "as", "locks", "sigpending", "msgqueue", "nice",
-                                        "rtprio", "rttime"};
+    static const char *const names[] = {
+        "cpu",     "fsize", "data",  "stack",      "core",     "rss",  "nproc",  "nofile",
+        "memlock", "as",    "locks", "sigpending", "msgqueue", "nice", "rtprio", "rttime"};
     (void)a;
     for (int r = 0; r < (int)(sizeof names / sizeof names[0]) && r < RLIM_NLIMITS; r++) {
         struct rlimit rl;
@@ -825,24 +852,58 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"pid", 0, c_pid},            {"ppid", 0, c_ppid},          {"ps", 0, c_ps},
-    {"sid", 0, c_sid},            {"peek", 1, c_peek},
-    {"id", 0, c_id},              {"hostname", 0, c_hostname},  {"sethostname", 1, c_sethostname},
-    {"netifs", 0, c_netifs},      {"ifup", 1, c_ifup},          {"write", 1, c_write},
-    {"create", 1, c_create},      {"read", 1, c_read},          {"mkdir", 1, c_mkdir},
-    {"cat", 1, c_cat},            {"readn", 2, c_readn},        {"ls", 1, c_ls},
-    {"stat", 1, c_stat},          {"fstat", 1, c_fstat},        {"env", 0, c_env},
-    {"cwd", 0, c_cwd},            {"fds", 0, c_fds},            {"mounts", 0, c_mounts},
-    {"monotonic", 0, c_monotonic}, {"boottime", 0, c_boottime},  {"exit", 1, c_exit},
-    {"kill", 1, c_kill},          {"segv", 0, c_segv},          {"sleep", 1, c_sleep},
-    {"fill", 2, c_fill},          {"stdin", 0, c_stdin},        {"both", 2, c_both},
-    {"echo", 0, c_echo},          {"fdinfo", 0, c_fdinfo},      {"fdlinks", 1, c_fdlinks},
-    {"sigstate", 0, c_sigstate},  {"trap", 0, c_trap},          {"orphans", 1, c_orphans},
-    {"pty", 0, c_pty},            {"cgroup", 0, c_cgroup},      {"alloc", 1, c_alloc},
-    {"forkbomb", 1, c_forkbomb},  {"bomb", 0, c_bomb},          {"spin", 1, c_spin},
-    {"tick", 1, c_tick},          {"rlimits", 0, c_rlimits},    {"openmax", 0, c_openmax},
-    {"ignore-term-tree", 1, c_ignore_term_tree}, {"hold", 1, c_hold},          {"daemons", 1, c_daemons},
-    {"chain", 0, c_chain},        {"syscall", 1, c_syscall},
+    {"pid", 0, c_pid},
+    {"ppid", 0, c_ppid},
+    {"ps", 0, c_ps},
+    {"sid", 0, c_sid},
+    {"peek", 1, c_peek},
+    {"id", 0, c_id},
+    {"hostname", 0, c_hostname},
+    {"sethostname", 1, c_sethostname},
+    {"netifs", 0, c_netifs},
+    {"ifup", 1, c_ifup},
+    {"write", 1, c_write},
+    {"create", 1, c_create},
+    {"read", 1, c_read},
+    {"mkdir", 1, c_mkdir},
+    {"cat", 1, c_cat},
+    {"readn", 2, c_readn},
+    {"ls", 1, c_ls},
+    {"stat", 1, c_stat},
+    {"fstat", 1, c_fstat},
+    {"env", 0, c_env},
+    {"cwd", 0, c_cwd},
+    {"fds", 0, c_fds},
+    {"mounts", 0, c_mounts},
+    {"monotonic", 0, c_monotonic},
+    {"boottime", 0, c_boottime},
+    {"exit", 1, c_exit},
+    {"kill", 1, c_kill},
+    {"segv", 0, c_segv},
+    {"sleep", 1, c_sleep},
+    {"fill", 2, c_fill},
+    {"stdin", 0, c_stdin},
+    {"both", 2, c_both},
+    {"echo", 0, c_echo},
+    {"fdinfo", 0, c_fdinfo},
+    {"fdlinks", 1, c_fdlinks},
+    {"sigstate", 0, c_sigstate},
+    {"trap", 0, c_trap},
+    {"orphans", 1, c_orphans},
+    {"pty", 0, c_pty},
+    {"cgroup", 0, c_cgroup},
+    {"alloc", 1, c_alloc},
+    {"forkbomb", 1, c_forkbomb},
+    {"bomb", 0, c_bomb},
+    {"spin", 1, c_spin},
+    {"tick", 1, c_tick},
+    {"rlimits", 0, c_rlimits},
+    {"openmax", 0, c_openmax},
+    {"ignore-term-tree", 1, c_ignore_term_tree},
+    {"hold", 1, c_hold},
+    {"daemons", 1, c_daemons},
+    {"chain", 0, c_chain},
+    {"syscall", 1, c_syscall},
     {"child-alloc", 1, c_child_alloc},
     {"spin-children", 2, c_spin_children},
 };

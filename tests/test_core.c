@@ -27,17 +27,17 @@
 #include <sys/utsname.h>
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define ARGV(...)    ((const char *const[]){__VA_ARGS__, NULL})
 
 /* ---- fixtures (made in the parent before the tests, removed after) ---- */
 
 /* In g_tmp (0755), with g_root (bin/probe, proc dev tmp data, evil links) and g_hostside: */
-static char g_mini[PATH_MAX];      /* a rootfs with nothing but bin/probe */
-static char g_data[PATH_MAX];      /* a host directory with hello.txt, for binds */
-static char g_canary[PATH_MAX];    /* a host file no container may reach or change */
-static char g_probe[PATH_MAX];     /* a copy of probe on the host, for rootfs-less containers */
-static char g_ctrun[PATH_MAX];     /* a copy of build/ctrun that uid 65534 can run */
-static char g_hello[PATH_MAX];     /* build/hello */
+static char g_mini[PATH_MAX];   /* a rootfs with nothing but bin/probe */
+static char g_data[PATH_MAX];   /* a host directory with hello.txt, for binds */
+static char g_canary[PATH_MAX]; /* a host file no container may reach or change */
+static char g_probe[PATH_MAX];  /* a copy of probe on the host, for rootfs-less containers */
+static char g_ctrun[PATH_MAX];  /* a copy of build/ctrun that uid 65534 can run */
+static char g_hello[PATH_MAX];  /* build/hello */
 
 /* g_root: bin/probe, proc dev tmp data, non-runnable files and evil links. */
 static int make_test_rootfs(const char *probe_src) {
@@ -87,9 +87,7 @@ static void fixture_setup(void) {
     th_fmt(g_hello, sizeof g_hello, "%s/hello", build_dir);
 }
 
-static void fixture_teardown(void) {
-    remove_fixture_dir();
-}
+static void fixture_teardown(void) { remove_fixture_dir(); }
 
 /* ---- running containers ---- */
 
@@ -175,7 +173,8 @@ static void host_netifs(char *out, size_t len) {
     fclose(f);
     qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
     out[0] = '\0';
-    for (int i = 0; i < n; i++) th_fmt(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", names[i]);
+    for (int i = 0; i < n; i++)
+        th_fmt(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", names[i]);
 }
 
 /* Sorted, space-separated entries of a host directory (none if NULL) plus extra names
@@ -187,7 +186,8 @@ static void host_ls_plus(const char *path, const char *const *extra, char *out, 
     struct dirent *e;
     if (path && !d) FAIL("opendir %s: %s", path, strerror(errno));
     while (d && (e = readdir(d)) != NULL && n < 128)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) th_fmt(names[n++], 256, "%s", e->d_name);
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            th_fmt(names[n++], 256, "%s", e->d_name);
     if (d) closedir(d);
     for (; extra && *extra && n < 128; extra++) {
         int dup = 0;
@@ -196,7 +196,8 @@ static void host_ls_plus(const char *path, const char *const *extra, char *out, 
     }
     qsort(names, (size_t)n, sizeof names[0], (int (*)(const void *, const void *))strcmp);
     out[0] = '\0';
-    for (int i = 0; i < n; i++) th_fmt(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", names[i]);
+    for (int i = 0; i < n; i++)
+        th_fmt(out + strlen(out), len - strlen(out), "%s%s", i ? " " : "", names[i]);
 }
 
 /* A bind of the host probe onto /probe, for containers without our rootfs. */
@@ -254,7 +255,8 @@ static void check_forwarded(int sig) {
 }
 
 TEST(init_forwards_signals_to_command) {
-    static const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+    static const int sigs[] = {SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM,
+                               SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) check_forwarded(sigs[i]);
 }
 
@@ -548,7 +550,8 @@ static void scribble_and_free(char *s) {
 TEST(spec_only_has_to_live_until_spawn_returns) {
     ctr_spec *s = (ctr_spec *)calloc(1, sizeof *s);
     ctr_mount *m = (ctr_mount *)calloc(1, sizeof *m);
-    const char **argv = (const char **)calloc(4, sizeof *argv), **env = (const char **)calloc(2, sizeof *env);
+    const char **argv = (const char **)calloc(4, sizeof *argv),
+               **env = (const char **)calloc(2, sizeof *env);
     char *strs[7];
     run r;
     ASSERT_TRUE(s && m && argv && env);
@@ -580,9 +583,7 @@ TEST(spec_only_has_to_live_until_spawn_returns) {
 
 /* ==== uts, net, ipc, cgroup namespaces ==== */
 
-TEST(hostname_default_is_container) {
-    ASSERT_STREQ(PROBE_OUT("hostname"), "container");
-}
+TEST(hostname_default_is_container) { ASSERT_STREQ(PROBE_OUT("hostname"), "container"); }
 
 TEST(hostname_custom) {
     ctr_spec s;
@@ -664,7 +665,8 @@ TEST(cgroup_namespace_is_rooted_at_own_cgroup) {
     ASSERT_GT(r.outlen, 0);
     for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
         size_t n = strlen(line);
-        if (n < 2 || strcmp(line + n - 2, ":/") != 0) FAIL("cgroup line not at the root: \"%s\"", line);
+        if (n < 2 || strcmp(line + n - 2, ":/") != 0)
+            FAIL("cgroup line not at the root: \"%s\"", line);
     }
 }
 
@@ -704,8 +706,8 @@ TEST(default_mount_points_made_in_bare_rootfs) {
 
 /* The mounts allowed to be without nodev: the device binds in /dev, and the container's devpts. */
 static int is_device_mount(const char *mp) {
-    static const char *const devices[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-                                          "/dev/urandom", "/dev/tty", "/dev/pts"};
+    static const char *const devices[] = {"/dev/null",    "/dev/zero", "/dev/full", "/dev/random",
+                                          "/dev/urandom", "/dev/tty",  "/dev/pts"};
     for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
         if (strcmp(mp, devices[i]) == 0) return 1;
     return 0;
@@ -718,14 +720,16 @@ static void check_mount_table(const char *mounts) {
     th_fmt(buf, sizeof buf, "%s", mounts);
     for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
         char mp[1024], fstype[128], opts[512];
-        if (sscanf(line, "%1023s %127s %511s", mp, fstype, opts) != 3) FAIL("bad line \"%s\"", line);
+        if (sscanf(line, "%1023s %127s %511s", mp, fstype, opts) != 3)
+            FAIL("bad line \"%s\"", line);
         int in_dev = strcmp(mp, "/dev") == 0 || strncmp(mp, "/dev/", 5) == 0;
         int in_tmp = strcmp(mp, "/tmp") == 0 || strncmp(mp, "/tmp/", 5) == 0; /* the tests' own */
         int in_proc = strncmp(mp, "/proc/", 6) == 0; /* the masks (kcore, keys, sys read-only...) */
         if (strcmp(mp, "/") && strcmp(mp, "/proc") && !in_tmp && !in_dev && !in_proc)
             FAIL("unexpected mount inside the container: \"%s\"", line);
         if (!strstr(opts, "nosuid")) FAIL("mount without nosuid: \"%s\"", line);
-        if (!is_device_mount(mp) && !strstr(opts, "nodev")) FAIL("mount without nodev: \"%s\"", line);
+        if (!is_device_mount(mp) && !strstr(opts, "nodev"))
+            FAIL("mount without nodev: \"%s\"", line);
         roots += strcmp(mp, "/") == 0;
     }
     ASSERT_EQ(roots, 1);
@@ -819,9 +823,7 @@ static void check_host_userland_root(void) {
     }
 }
 
-TEST(null_rootfs_is_host_userland_read_only) {
-    check_host_userland_root();
-}
+TEST(null_rootfs_is_host_userland_read_only) { check_host_userland_root(); }
 
 TEST(no_default_mounts) {
     ctr_spec s;
@@ -1030,7 +1032,8 @@ TEST(mount_on_tmp_replaces_the_default) {
 
 /* CTR_MOUNT_READONLY on proc, dev and mqueue; without it the same writes work. */
 TEST(readonly_flag_on_proc_dev_mqueue) {
-    static const char *const writes[] = {"/proc/sys/kernel/hostname", "/dev/new-file", "/tmp/mqueue/queue"};
+    static const char *const writes[] = {"/proc/sys/kernel/hostname", "/dev/new-file",
+                                         "/tmp/mqueue/queue"};
     ctr_spec s;
     ctr_mount m[3];
     memset(m, 0, sizeof m);
@@ -1051,8 +1054,8 @@ TEST(readonly_flag_on_proc_dev_mqueue) {
             s.argv = PROBE(i == 0 ? "write" : "create", writes[i]);
             const char *out = SPEC_OUT(&s);
             if (strcmp(out, ro ? "EROFS" : "ok") != 0)
-                th_fmt(wrong + strlen(wrong), sizeof wrong - strlen(wrong), "; %s %s READONLY gave %s",
-                       writes[i], ro ? "with" : "without", out);
+                th_fmt(wrong + strlen(wrong), sizeof wrong - strlen(wrong),
+                       "; %s %s READONLY gave %s", writes[i], ro ? "with" : "without", out);
         }
     }
     if (wrong[0]) FAIL("writes%s", wrong);
@@ -1089,19 +1092,21 @@ TEST(dev_has_exactly_the_documented_nodes) {
     ASSERT_STREQ(PROBE_OUT("ls", "/dev"), DEV_LISTING);
     ASSERT_STREQ(PROBE_OUT("ls", "/dev/pts"), "ptmx");
     char want[512] = "";
-    static const char *const nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-                                        "/dev/urandom", "/dev/tty"};
+    static const char *const nodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
+                                        "/dev/random", "/dev/urandom", "/dev/tty"};
     for (int i = 0; i < 6; i++) { /* the same devices as the host's, bound */
         struct stat st;
         CHECK_SYS(stat(nodes[i], &st));
         th_fmt(want + strlen(want), sizeof want - strlen(want), "%sc %o %u:%u", i ? "\n" : "",
-                 (unsigned)(st.st_mode & 07777), major(st.st_rdev), minor(st.st_rdev));
+               (unsigned)(st.st_mode & 07777), major(st.st_rdev), minor(st.st_rdev));
     }
     ASSERT_STREQ(PROBE_OUT("stat", "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
-                           "/dev/urandom", "/dev/tty"), want);
-    ASSERT_STREQ(PROBE_OUT("stat", "/dev/ptmx", "/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr"),
-                 "l 777 -> pts/ptmx\nl 777 -> /proc/self/fd\nl 777 -> /proc/self/fd/0\n"
-                 "l 777 -> /proc/self/fd/1\nl 777 -> /proc/self/fd/2");
+                           "/dev/urandom", "/dev/tty"),
+                 want);
+    ASSERT_STREQ(
+        PROBE_OUT("stat", "/dev/ptmx", "/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr"),
+        "l 777 -> pts/ptmx\nl 777 -> /proc/self/fd\nl 777 -> /proc/self/fd/0\n"
+        "l 777 -> /proc/self/fd/1\nl 777 -> /proc/self/fd/2");
     ASSERT_TRUE(strncmp(PROBE_OUT("stat", "/dev/shm"), "d ", 2) == 0);
 }
 
@@ -1400,8 +1405,7 @@ TEST(init_holds_no_host_fd) {
     close(leaky);
     close(cloexec);
     if (strstr(buf, "canary")) FAIL("init keeps a host file open: \"%s\"", buf);
-    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-        extra += atoi(line) > 2;
+    for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) extra += atoi(line) > 2;
     ASSERT_LE(extra, 1); /* at most the pipe that reports the command's status */
 }
 
@@ -1497,8 +1501,10 @@ static void check_clock_offset(clockid_t id, const char *probe_cmd, int64_t offs
     if (access("/proc/self/ns/time", F_OK) != 0) SKIP("this kernel has no time namespaces");
     spec_init(&s, PROBE(probe_cmd));
     s.time_ns = 1;
-    if (id == CLOCK_MONOTONIC) s.monotonic_offset_sec = offset;
-    else s.boottime_offset_sec = offset;
+    if (id == CLOCK_MONOTONIC)
+        s.monotonic_offset_sec = offset;
+    else
+        s.boottime_offset_sec = offset;
     double before = host_clock(id);
     double inside = atof(SPEC_OUT(&s));
     double after = host_clock(id);
@@ -1506,13 +1512,9 @@ static void check_clock_offset(clockid_t id, const char *probe_cmd, int64_t offs
     ASSERT_LE((long long)((inside - (double)offset - after) * 1000), 1000);
 }
 
-TEST(time_namespace_monotonic_offset) {
-    check_clock_offset(CLOCK_MONOTONIC, "monotonic", 1000000);
-}
+TEST(time_namespace_monotonic_offset) { check_clock_offset(CLOCK_MONOTONIC, "monotonic", 1000000); }
 
-TEST(time_namespace_boottime_offset) {
-    check_clock_offset(CLOCK_BOOTTIME, "boottime", 2000000);
-}
+TEST(time_namespace_boottime_offset) { check_clock_offset(CLOCK_BOOTTIME, "boottime", 2000000); }
 
 TEST(no_time_namespace_by_default) {
     double before = host_clock(CLOCK_MONOTONIC);
@@ -1538,9 +1540,7 @@ static const char *squeeze(const char *in) {
     return out;
 }
 
-TEST(identity_is_root_by_default) {
-    ASSERT_STREQ(PROBE_OUT("id"), "0 0 0");
-}
+TEST(identity_is_root_by_default) { ASSERT_STREQ(PROBE_OUT("id"), "0 0 0"); }
 
 TEST(identity_uid_gid_as_root_clears_groups) {
     static const gid_t groups[] = {4, 27, 100};
@@ -1648,7 +1648,8 @@ TEST(spawn_does_not_copy_the_hosts_memory) {
 #else
     struct utsname u;
     int major = 0, minor = 0;
-    if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2 || major < 6 || (major == 6 && minor < 12))
+    if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2 || major < 6 ||
+        (major == 6 && minor < 12))
         SKIP_NA("kernels before 6.12 use the fork-style clone");
     const size_t len = 64u << 20; /* 16384 pages */
     char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1661,7 +1662,7 @@ TEST(spawn_does_not_copy_the_hosts_memory) {
     RUN(&s, &r);
     ASSERT_EXIT(&r, 0);
     ASSERT_LT(faults_writing(mem, len, 3), 1000); /* nothing was made copy-on-write */
-    s.init = 1;                                    /* init keeps the fork-style clone */
+    s.init = 1;                                   /* init keeps the fork-style clone */
     RUN(&s, &r);
     ASSERT_EXIT(&r, 0);
     ASSERT_GT(faults_writing(mem, len, 4), 16000);
@@ -1856,7 +1857,7 @@ TEST(unprivileged_errors_leave_nothing_behind) {
 /* ==== many threads at once ==== */
 
 #define STRESS_THREADS 8
-#define STRESS_EACH 25
+#define STRESS_EACH    25
 
 static int g_stress_ok, g_stress_done;
 static char g_stress_error[512];
@@ -1894,10 +1895,14 @@ static void stress_one(long thread, int round) {
     }
     out[len] = '\0';
     trim(out);
-    if (ctr_wait(c, &res, &e) != 0) stress_error("ctr_wait", &e);
-    else if (!res.exited || res.exit_code != 0) stress_error("the container did not exit 0", NULL);
-    else if (strcmp(out, word) != 0) stress_error("a container's output was not its own", NULL);
-    else __atomic_add_fetch(&g_stress_ok, 1, __ATOMIC_SEQ_CST);
+    if (ctr_wait(c, &res, &e) != 0)
+        stress_error("ctr_wait", &e);
+    else if (!res.exited || res.exit_code != 0)
+        stress_error("the container did not exit 0", NULL);
+    else if (strcmp(out, word) != 0)
+        stress_error("a container's output was not its own", NULL);
+    else
+        __atomic_add_fetch(&g_stress_ok, 1, __ATOMIC_SEQ_CST);
     ctr_destroy(c);
 }
 
@@ -1932,7 +1937,9 @@ TEST_TIMEOUT(spawn_from_many_threads_at_once, 400) {
     for (int i = 0; i < STRESS_THREADS; i++) pthread_join(spawners[i], NULL);
     __atomic_store_n(&g_stress_done, 1, __ATOMIC_SEQ_CST);
     pthread_join(hammer, NULL);
-    if (g_stress_error[0]) FAIL("%d of %d ok; first error: %s", g_stress_ok, STRESS_THREADS * STRESS_EACH, g_stress_error);
+    if (g_stress_error[0])
+        FAIL("%d of %d ok; first error: %s", g_stress_ok, STRESS_THREADS * STRESS_EACH,
+             g_stress_error);
     ASSERT_EQ(g_stress_ok, STRESS_THREADS * STRESS_EACH);
 }
 
@@ -2129,7 +2136,8 @@ TEST(error_out_of_file_descriptors) {
     spec_init(&s, PROBE("pid"));
     CHECK_SYS(setrlimit(RLIMIT_NOFILE, &low));
     int fillers[TH_MAX_FDS], nfill = 0; /* take every free descriptor below the limit */
-    while (nfill < TH_MAX_FDS && (fillers[nfill] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0) nfill++;
+    while (nfill < TH_MAX_FDS && (fillers[nfill] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+        nfill++;
     ctr_container *c = NULL;
     ctr_error e;
     int rc = ctr_spawn(&s, &c, &e);
@@ -2149,17 +2157,34 @@ TEST(error_cwd_missing) {
 }
 
 TEST(step_names) {
-    static const struct { ctr_step step; const char *name; } steps[] = {
-        {CTR_STEP_NONE, "none"}, {CTR_STEP_SPEC, "spec"}, {CTR_STEP_RESOURCE, "resource"},
-        {CTR_STEP_CLONE, "clone"}, {CTR_STEP_USERNS, "userns"}, {CTR_STEP_TIMENS, "timens"},
-        {CTR_STEP_HOSTNAME, "hostname"}, {CTR_STEP_NETWORK, "network"}, {CTR_STEP_ROOTFS, "rootfs"},
-        {CTR_STEP_MOUNT, "mount"}, {CTR_STEP_PIVOT_ROOT, "pivot_root"}, {CTR_STEP_CWD, "cwd"},
-        {CTR_STEP_STDIO, "stdio"}, {CTR_STEP_IDENTITY, "identity"}, {CTR_STEP_INIT, "init"},
-        {CTR_STEP_EXEC, "exec"}, {CTR_STEP_WAIT, "wait"}, {CTR_STEP_KILL, "kill"},
-        {CTR_STEP_CGROUP, "cgroup"}, {CTR_STEP_RLIMIT, "rlimit"}, {CTR_STEP_CAPS, "capabilities"},
-        {CTR_STEP_SECCOMP, "seccomp"}};
+    static const struct {
+        ctr_step step;
+        const char *name;
+    } steps[] = {{CTR_STEP_NONE, "none"},
+                 {CTR_STEP_SPEC, "spec"},
+                 {CTR_STEP_RESOURCE, "resource"},
+                 {CTR_STEP_CLONE, "clone"},
+                 {CTR_STEP_USERNS, "userns"},
+                 {CTR_STEP_TIMENS, "timens"},
+                 {CTR_STEP_HOSTNAME, "hostname"},
+                 {CTR_STEP_NETWORK, "network"},
+                 {CTR_STEP_ROOTFS, "rootfs"},
+                 {CTR_STEP_MOUNT, "mount"},
+                 {CTR_STEP_PIVOT_ROOT, "pivot_root"},
+                 {CTR_STEP_CWD, "cwd"},
+                 {CTR_STEP_STDIO, "stdio"},
+                 {CTR_STEP_IDENTITY, "identity"},
+                 {CTR_STEP_INIT, "init"},
+                 {CTR_STEP_EXEC, "exec"},
+                 {CTR_STEP_WAIT, "wait"},
+                 {CTR_STEP_KILL, "kill"},
+                 {CTR_STEP_CGROUP, "cgroup"},
+                 {CTR_STEP_RLIMIT, "rlimit"},
+                 {CTR_STEP_CAPS, "capabilities"},
+                 {CTR_STEP_SECCOMP, "seccomp"}};
     ASSERT_EQ(sizeof steps / sizeof steps[0], CTR_STEP_COUNT);
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) ASSERT_STREQ(ctr_step_name(steps[i].step), steps[i].name);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        ASSERT_STREQ(ctr_step_name(steps[i].step), steps[i].name);
 }
 
 /* ==== the examples ==== */
@@ -2190,21 +2215,28 @@ TEST(ctrun_exit_status) {
     ASSERT_EQ(r.status, 128 + SIGTERM);
 }
 
-static void expect_ctrun_failure(int line, const char *const *argv, int status, const char *mention) {
+static void expect_ctrun_failure(int line, const char *const *argv, int status,
+                                 const char *mention) {
     cmd_result r;
     run_cmd(argv, &r);
     if (r.status != status || count_lines(r.err) != 1 || !strstr(r.err, mention))
-        TH_FAILF("line %d: expected status %d and one stderr line naming '%s'; got %d, stderr \"%s\"",
-                 line, status, mention, r.status, r.err);
+        TH_FAILF(
+            "line %d: expected status %d and one stderr line naming '%s'; got %d, stderr \"%s\"",
+            line, status, mention, r.status, r.err);
 }
-#define EXPECT_CTRUN_FAILURE(status, mention, ...) expect_ctrun_failure(__LINE__, ARGV(__VA_ARGS__), status, mention)
+#define EXPECT_CTRUN_FAILURE(status, mention, ...) \
+    expect_ctrun_failure(__LINE__, ARGV(__VA_ARGS__), status, mention)
 
 TEST(ctrun_setup_errors) {
     require_ctrun();
-    EXPECT_CTRUN_FAILURE(125, "/nonexistent-rootfs", g_ctrun, "--rootfs", "/nonexistent-rootfs", "--", "/bin/probe");
-    EXPECT_CTRUN_FAILURE(125, "rootfs", g_ctrun, "--rootfs", "/nonexistent-rootfs", "--", "/bin/probe");
-    EXPECT_CTRUN_FAILURE(125, "/bin/probe/x", g_ctrun, "--rootfs", g_root, "--tmpfs", "/bin/probe/x", "--", "/bin/probe");
-    EXPECT_CTRUN_FAILURE(127, "/bin/nonexistent", g_ctrun, "--rootfs", g_root, "--", "/bin/nonexistent");
+    EXPECT_CTRUN_FAILURE(125, "/nonexistent-rootfs", g_ctrun, "--rootfs", "/nonexistent-rootfs",
+                         "--", "/bin/probe");
+    EXPECT_CTRUN_FAILURE(125, "rootfs", g_ctrun, "--rootfs", "/nonexistent-rootfs", "--",
+                         "/bin/probe");
+    EXPECT_CTRUN_FAILURE(125, "/bin/probe/x", g_ctrun, "--rootfs", g_root, "--tmpfs",
+                         "/bin/probe/x", "--", "/bin/probe");
+    EXPECT_CTRUN_FAILURE(127, "/bin/nonexistent", g_ctrun, "--rootfs", g_root, "--",
+                         "/bin/nonexistent");
     EXPECT_CTRUN_FAILURE(126, "/bin/noexec", g_ctrun, "--rootfs", g_root, "--", "/bin/noexec");
     EXPECT_CTRUN_FAILURE(126, "/bin/garbage", g_ctrun, "--rootfs", g_root, "--", "/bin/garbage");
     EXPECT_CTRUN_FAILURE(125, "--bogus", g_ctrun, "--bogus", "--", "/bin/true");
@@ -2215,18 +2247,25 @@ TEST(ctrun_options) {
     cmd_result r;
     char bind[PATH_MAX + 16], host_ifs[1024];
     require_ctrun();
-    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--hostname", "h1", "--", "/bin/probe", "hostname"), &r);
+    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--hostname", "h1", "--", "/bin/probe", "hostname"),
+            &r);
     ASSERT_STREQ(r.out, "h1");
     run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--ro", "--", "/bin/probe", "write", "/x"), &r);
     ASSERT_STREQ(r.out, "EROFS");
-    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--tmpfs", "/tmp/t:64k", "--", "/bin/probe", "fill", "/tmp/t/f", "1000000"), &r);
+    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--tmpfs", "/tmp/t:64k", "--", "/bin/probe", "fill",
+                 "/tmp/t/f", "1000000"),
+            &r);
     ASSERT_STREQ(r.out, "ENOSPC 65536");
     th_fmt(bind, sizeof bind, "%s:/tmp/d", g_data);
-    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--ro-bind", bind, "--cwd", "/tmp/d", "--", "/bin/probe", "cat", "hello.txt"), &r);
+    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--ro-bind", bind, "--cwd", "/tmp/d", "--",
+                 "/bin/probe", "cat", "hello.txt"),
+            &r);
     ASSERT_STREQ(r.out, "hello");
     run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--env", "A=1", "--", "/bin/probe", "env"), &r);
     ASSERT_STREQ(r.out, "A=1\nHOME=/\n" DEFAULT_PATH);
-    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--uid", "1000", "--gid", "1000", "--", "/bin/probe", "id"), &r);
+    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--uid", "1000", "--gid", "1000", "--", "/bin/probe",
+                 "id"),
+            &r);
     ASSERT_STREQ(r.out, "1000 1000 0");
     run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--init", "--", "/bin/probe", "ps"), &r);
     ASSERT_STREQ(r.out, "1 2");
@@ -2341,7 +2380,9 @@ TEST(ctrun_unprivileged) {
         SKIP("no unprivileged user namespaces: %s", r.err);
     ASSERT_EQ(r.status, 0);
     ASSERT_STREQ(r.out, "0 0 0");
-    run_cmd(ARGV(SETPRIV, g_ctrun, "--rootfs", g_root, "--", "/bin/probe", "cat", "/proc/self/uid_map"), &r);
+    run_cmd(
+        ARGV(SETPRIV, g_ctrun, "--rootfs", g_root, "--", "/bin/probe", "cat", "/proc/self/uid_map"),
+        &r);
     ASSERT_STREQ(squeeze(r.out), "0 65534 1");
     run_cmd(ARGV(SETPRIV, g_ctrun, "--rootfs", g_root, "--", "/bin/probe", "exit", "7"), &r);
     ASSERT_EQ(r.status, 7);

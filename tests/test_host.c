@@ -38,9 +38,12 @@ static double now_ms(void) { return th_now() * 1000.0; }
 
 /* The container cgroups this process made that still exist (ctr-PID-*), in either layout. */
 static int leftover_cgroups(pid_t pid) {
-    static const char *const parents[] = {"/sys/fs/cgroup/container.h", "/sys/fs/cgroup/memory/container.h",
-                                          "/sys/fs/cgroup/pids/container.h", "/sys/fs/cgroup/cpuacct/container.h",
-                                          "/sys/fs/cgroup/freezer/container.h", "/sys/fs/cgroup/cpu,cpuacct/container.h",
+    static const char *const parents[] = {"/sys/fs/cgroup/container.h",
+                                          "/sys/fs/cgroup/memory/container.h",
+                                          "/sys/fs/cgroup/pids/container.h",
+                                          "/sys/fs/cgroup/cpuacct/container.h",
+                                          "/sys/fs/cgroup/freezer/container.h",
+                                          "/sys/fs/cgroup/cpu,cpuacct/container.h",
                                           NULL};
     char prefix[64];
     int n = 0;
@@ -60,10 +63,10 @@ static int dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
 /* ==== thread cancellation ==== */
 
 typedef struct cancel_job {
-    int init;          /* the fork-style clone (init) or, where possible, the vfork-style one */
-    int cgroup;        /* with a cgroup (root) */
-    int cleanups;      /* how often the cleanup handler ran */
-    int spawned;       /* ctr_spawn returned 0 */
+    int init;     /* the fork-style clone (init) or, where possible, the vfork-style one */
+    int cgroup;   /* with a cgroup (root) */
+    int cleanups; /* how often the cleanup handler ran */
+    int spawned;  /* ctr_spawn returned 0 */
     ctr_container *c;
 } cancel_job;
 
@@ -88,8 +91,10 @@ static void *cancel_thread(void *arg) {
     s.init = j->init;
     if (j->cgroup) s.pids_max = 64;
     pthread_cancel(pthread_self()); /* pending: deferred cancellation */
-    if (ctr_spawn(&s, &j->c, &e) == 0) j->spawned = 1;
-    else fprintf(stderr, "spawn: %s\n", e.msg);
+    if (ctr_spawn(&s, &j->c, &e) == 0)
+        j->spawned = 1;
+    else
+        fprintf(stderr, "spawn: %s\n", e.msg);
     ctr_wait(j->c, &res, NULL); /* cancelled here */
     pthread_cleanup_pop(1);
     return NULL;
@@ -106,7 +111,8 @@ static void check_pending_cancel(int init) {
         j.cgroup = cg && round % 2 == 1;
         ASSERT_EQ(pthread_create(&t, NULL, cancel_thread, &j), 0);
         ASSERT_EQ(pthread_join(t, &ret), 0);
-        if (ret != PTHREAD_CANCELED) FAIL("round %d: the thread was not cancelled at ctr_wait", round);
+        if (ret != PTHREAD_CANCELED)
+            FAIL("round %d: the thread was not cancelled at ctr_wait", round);
         if (!j.spawned) FAIL("round %d: ctr_spawn failed", round);
         ASSERT_EQ(j.cleanups, 1); /* ran once: not in the child, not twice */
         ASSERT_TRUE(j.c == NULL);
@@ -198,7 +204,8 @@ TEST_TIMEOUT(container_dies_with_a_host_killed_during_setup, 120) {
         kill(host, SIGKILL);
         CHECK_SYS(waitpid(host, &st, 0));
         close(ready[0]);
-        if (done) fprintf(stderr, "    (round %d: the setup had finished before the kill)\n", round);
+        if (done)
+            fprintf(stderr, "    (round %d: the setup had finished before the kill)\n", round);
         /* the container's processes go within a few seconds (the kernel tears down 10000 mounts) */
         for (int i = 0; i < 100 && processes_with(token, NULL) > 0; i++) th_sleep_ms(100);
         if (processes_with(token, &stray) > 0) {
@@ -296,8 +303,10 @@ static void *forker(void *arg) {
         }
         th_sleep_ms(20);
         for (int i = 0; i < n;)
-            if (waitpid(kids[i], NULL, WNOHANG) == kids[i]) kids[i] = kids[--n];
-            else i++;
+            if (waitpid(kids[i], NULL, WNOHANG) == kids[i])
+                kids[i] = kids[--n];
+            else
+                i++;
     }
     for (int i = 0; i < n; i++) waitpid(kids[i], NULL, 0);
     return NULL;
@@ -329,8 +338,8 @@ TEST(spawn_does_not_wait_for_children_other_threads_fork) {
     }
     __atomic_store_n(&g_fork_stop, 1, __ATOMIC_RELAXED);
     pthread_join(t, NULL);
-    fprintf(stderr, "    (worst spawn + output to EOF: %.1f ms, %d children forked meanwhile)\n", worst,
-            g_fork_children);
+    fprintf(stderr, "    (worst spawn + output to EOF: %.1f ms, %d children forked meanwhile)\n",
+            worst, g_fork_children);
     if (worst > 1000) FAIL("a spawn took %.0f ms while another thread's children lived 2 s", worst);
 }
 
@@ -351,7 +360,8 @@ static void *sample_child_mask(void *arg) {
             if (read_file(path, buf, sizeof buf) <= 0) continue;
             p = strstr(buf, "\nPPid:\t");
             if (!p || atoi(p + 7) != self) continue;
-            if (strncmp(buf, "Name:\ttest_host\n", 16) != 0) continue; /* not yet exec'd: the setup */
+            if (strncmp(buf, "Name:\ttest_host\n", 16) != 0)
+                continue; /* not yet exec'd: the setup */
             p = strstr(buf, "\nSigBlk:\t");
             if (p && !g_sigblk[0]) {
                 memcpy(g_sigblk, p + 9, 16);
@@ -474,7 +484,7 @@ typedef struct spawner {
     int id;
     pthread_t thread;
     int running;
-    ctr_container *c;  /* the container it holds, for the cleanup handler */
+    ctr_container *c; /* the container it holds, for the cleanup handler */
     long rounds, checked, with_init, with_cgroup;
     double worst_ms;
     char error[512];
@@ -548,8 +558,8 @@ static void *spawner_main(void *arg) {
         sp->c = NULL;
         int want_code = n % 3 == 0 ? k : 0;
         if (strcmp(out, word) != 0 || !res.exited || res.exit_code != want_code)
-            th_fmt(sp->error, sizeof sp->error, "%s: output \"%s\", exited %d code %d (want %d)", word, out,
-                   res.exited, res.exit_code, want_code);
+            th_fmt(sp->error, sizeof sp->error, "%s: output \"%s\", exited %d code %d (want %d)",
+                   word, out, res.exited, res.exit_code, want_code);
         sp->checked++;
     }
     pthread_cleanup_pop(1);
@@ -610,10 +620,11 @@ TEST_TIMEOUT(stress_threads_forks_and_cancellation, 300) {
         cgroups += g_sp[i].with_cgroup;
         if (g_sp[i].worst_ms > worst) worst = g_sp[i].worst_ms;
     }
-    fprintf(stderr,
-            "    stress: %d s, %ld spawns (%ld checked to the end, %ld with init, %ld with a cgroup), "
-            "%d spawners cancelled, %d children forked meanwhile, worst spawn %.1f ms\n",
-            seconds, spawns, checked, inits, cgroups, cancels, g_fork_children, worst);
+    fprintf(
+        stderr,
+        "    stress: %d s, %ld spawns (%ld checked to the end, %ld with init, %ld with a cgroup), "
+        "%d spawners cancelled, %d children forked meanwhile, worst spawn %.1f ms\n",
+        seconds, spawns, checked, inits, cgroups, cancels, g_fork_children, worst);
     ASSERT_GT(checked, 50);
     ASSERT_EQ(dumpable(), 1);
     ASSERT_EQ(leftover_cgroups(getpid()), 0);

@@ -41,7 +41,8 @@
 /* The cgroup backend, as the library picks it. */
 static int g_cgv; /* 0: no cgroups, 1: v1, 2: v2 */
 enum { V1_MEMORY, V1_PIDS, V1_CPU, V1_CPUACCT, V1_FREEZER, V1_BLKIO, V1_N };
-static const char *const g_v1_names[V1_N] = {"memory", "pids", "cpu", "cpuacct", "freezer", "blkio"};
+static const char *const g_v1_names[V1_N] = {"memory",  "pids",    "cpu",
+                                             "cpuacct", "freezer", "blkio"};
 static char g_v1_real[V1_N][PATH_MAX]; /* realpath of each v1 controller's mount, "" if none */
 /* The directories the library makes container cgroups in (its "container.h" subtrees). */
 static char g_parents[V1_N][PATH_MAX];
@@ -72,7 +73,8 @@ static void detect_cgroups(void) {
         char mnt[PATH_MAX];
         th_fmt(mnt, sizeof mnt, "/sys/fs/cgroup/%s", g_v1_names[i]);
         g_v1_real[i][0] = '\0';
-        if (statfs(mnt, &st) != 0 || st.f_type != CGROUP_SUPER_MAGIC || !realpath(mnt, g_v1_real[i])) {
+        if (statfs(mnt, &st) != 0 || st.f_type != CGROUP_SUPER_MAGIC ||
+            !realpath(mnt, g_v1_real[i])) {
             g_v1_real[i][0] = '\0';
             continue;
         }
@@ -91,11 +93,13 @@ static void fixture_setup(void) {
     if (want && *want && atoi(want) != g_cgv) {
         th_fmt(g_fixture_error, sizeof g_fixture_error,
                "CONTAINER_TEST_EXPECT_CGROUP=%s but this machine has cgroup %s", want,
-               g_cgv == 2 ? "v2" : g_cgv == 1 ? "v1" : "none");
+               g_cgv == 2   ? "v2"
+               : g_cgv == 1 ? "v1"
+                            : "none");
         return;
     }
-    g_spawners = mmap(NULL, sizeof *g_spawners, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                      -1, 0);
+    g_spawners =
+        mmap(NULL, sizeof *g_spawners, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (g_spawners == MAP_FAILED) {
         g_spawners = NULL;
         th_fmt(g_fixture_error, sizeof g_fixture_error, "mmap: %s", strerror(errno));
@@ -139,7 +143,8 @@ static int force_remove_cgroup(const char *dir) {
             ssize_t n = read(fd, buf, sizeof buf - 1);
             close(fd);
             buf[n > 0 ? n : 0] = '\0';
-            for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n")) kill((pid_t)atoi(s), SIGKILL);
+            for (char *s = strtok(buf, "\n"); s; s = strtok(NULL, "\n"))
+                kill((pid_t)atoi(s), SIGKILL);
         }
         th_sleep_ms(10);
     }
@@ -158,7 +163,8 @@ static int remove_cgroups_of(const char *dir, pid_t pid) {
         if (strncmp(e->d_name, prefix, strlen(prefix)) != 0) continue;
         th_fmt(path, sizeof path, "%s/%s", dir, e->d_name);
         found++;
-        if (force_remove_cgroup(path) != 0) printf("note: cannot remove leftover cgroup %s\n", path);
+        if (force_remove_cgroup(path) != 0)
+            printf("note: cannot remove leftover cgroup %s\n", path);
     }
     closedir(d);
     return found;
@@ -170,14 +176,17 @@ static void remove_made_forcibly(int i);
 static void thaw_cgroups_of(pid_t pid) {
     char prefix[32], path[PATH_MAX + 300], parent[PATH_MAX + 32];
     th_fmt(prefix, sizeof prefix, "ctr-%d-", (int)pid);
-    if (g_cgv == 2) th_fmt(parent, sizeof parent, "%s", g_parents[0]);
-    else th_fmt(parent, sizeof parent, "%s/container.h", g_v1_real[V1_FREEZER]);
+    if (g_cgv == 2)
+        th_fmt(parent, sizeof parent, "%s", g_parents[0]);
+    else
+        th_fmt(parent, sizeof parent, "%s/container.h", g_v1_real[V1_FREEZER]);
     DIR *d = opendir(parent);
     struct dirent *e;
     if (!d) return;
     while ((e = readdir(d)) != NULL) {
         if (strncmp(e->d_name, prefix, strlen(prefix)) != 0) continue;
-        th_fmt(path, sizeof path, "%s/%s/%s", parent, e->d_name, g_cgv == 2 ? "cgroup.freeze" : "freezer.state");
+        th_fmt(path, sizeof path, "%s/%s/%s", parent, e->d_name,
+               g_cgv == 2 ? "cgroup.freeze" : "freezer.state");
         int fd = open(path, O_WRONLY | O_CLOEXEC);
         if (fd < 0) continue;
         if (write(fd, g_cgv == 2 ? "0" : "THAWED", g_cgv == 2 ? 1 : 6) < 0) {}
@@ -189,9 +198,11 @@ static void thaw_cgroups_of(pid_t pid) {
 static void fixture_teardown(void) {
     if (getpid() != g_parent) return;
     /* A test killed by its timeout (or a library bug) may have left a container cgroup behind. */
-    for (int i = 0; g_spawners && i < g_spawners->n && i < (int)(sizeof g_spawners->pid / sizeof(pid_t)); i++)
+    for (int i = 0;
+         g_spawners && i < g_spawners->n && i < (int)(sizeof g_spawners->pid / sizeof(pid_t)); i++)
         thaw_cgroups_of(g_spawners->pid[i]);
-    for (int i = 0; g_spawners && i < g_spawners->n && i < (int)(sizeof g_spawners->pid / sizeof(pid_t)); i++)
+    for (int i = 0;
+         g_spawners && i < g_spawners->n && i < (int)(sizeof g_spawners->pid / sizeof(pid_t)); i++)
         for (int j = 0; j < g_nparents; j++)
             if (remove_cgroups_of(g_parents[j], g_spawners->pid[i]))
                 printf("note: removed leftover container cgroups of test process %d in %s\n",
@@ -232,7 +243,8 @@ static int remove_made(const char *path) {
     int rc = rmdir(path);
     int e = errno;
     for (int i = 0; i < 16; i++)
-        if (strcmp(g_spawners->made[i], path) == 0 && (rc == 0 || e == ENOENT)) g_spawners->made[i][0] = '\0';
+        if (strcmp(g_spawners->made[i], path) == 0 && (rc == 0 || e == ENOENT))
+            g_spawners->made[i][0] = '\0';
     errno = e;
     return rc;
 }
@@ -247,14 +259,17 @@ static void remove_made_forcibly(int i) {
         remove_cgroups_of(sub, g_spawners->pid[k]);
     }
     rmdir(sub);
-    if (force_remove_cgroup(dir) == 0) g_spawners->made[i][0] = '\0';
-    else printf("note: cannot remove %s\n", dir);
+    if (force_remove_cgroup(dir) == 0)
+        g_spawners->made[i][0] = '\0';
+    else
+        printf("note: cannot remove %s\n", dir);
 }
 
 static void cleanup_after_failure(void) {
     destroy_held();
     for (int i = 15; i >= 0; i--)
-        if (g_spawners->made[i][0] && g_spawners->made_owner[i] == getpid()) remove_made_forcibly(i);
+        if (g_spawners->made[i][0] && g_spawners->made_owner[i] == getpid())
+            remove_made_forcibly(i);
 }
 
 /* ---- running containers ---- */
@@ -263,7 +278,8 @@ static void cleanup_after_failure(void) {
 static void expect_killed(int line, const ctr_result *res, int init) {
     if (res->signaled && res->term_signal == SIGKILL && !res->exited) return;
     if (init && res->exited && res->exit_code == 128 + SIGKILL) return;
-    TH_FAILF("line %d: expected the container killed by SIGKILL, got exited=%d code=%d signaled=%d sig=%d",
+    TH_FAILF("line %d: expected the container killed by SIGKILL, got exited=%d code=%d signaled=%d "
+             "sig=%d",
              line, res->exited, res->exit_code, res->signaled, res->term_signal);
 }
 #define ASSERT_KILLED(res, init) expect_killed(__LINE__, res, init)
@@ -378,7 +394,8 @@ static void ctl_dir(const ctr_container *c, int ctl, char *out) {
     }
     size_t k = strlen(g_v1_real[V1_CPUACCT]);
     if (strncmp(path, g_v1_real[V1_CPUACCT], k) != 0 || !g_v1_real[ctl][0])
-        TH_FAILF("ctr_cgroup_path '%s' is not under the cpuacct hierarchy %s", path, g_v1_real[V1_CPUACCT]);
+        TH_FAILF("ctr_cgroup_path '%s' is not under the cpuacct hierarchy %s", path,
+                 g_v1_real[V1_CPUACCT]);
     th_fmt(out, PATH_MAX, "%s%s", g_v1_real[ctl], path + k);
 }
 
@@ -499,15 +516,18 @@ static ctr_container *spawn_tree(int line, const ctr_spec *s, int nchildren, tre
     int want = 1 + 2 * nchildren;
     t->n = 0;
     if (s->share & CTR_NS_PID) { /* the probe's pids are host pids */
-        for (char *w = strtok(buf, " "); w && t->n < 64; w = strtok(NULL, " ")) t->pid[t->n++] = (pid_t)atoi(w);
+        for (char *w = strtok(buf, " "); w && t->n < 64; w = strtok(NULL, " "))
+            t->pid[t->n++] = (pid_t)atoi(w);
     } else {
         ns_members(ctr_pid(c), t);
         want += s->init ? 1 : 0;
     }
-    if (t->n != want) TH_FAILF("line %d: expected %d processes in the container, found %d (probe said \"%s\")",
-                               line, want, t->n, buf);
+    if (t->n != want)
+        TH_FAILF("line %d: expected %d processes in the container, found %d (probe said \"%s\")",
+                 line, want, t->n, buf);
     for (int i = 0; i < t->n; i++)
-        if (kill(t->pid[i], 0) != 0) TH_FAILF("line %d: process %d of the tree is not there", line, (int)t->pid[i]);
+        if (kill(t->pid[i], 0) != 0)
+            TH_FAILF("line %d: process %d of the tree is not there", line, (int)t->pid[i]);
     return c;
 }
 
@@ -525,7 +545,8 @@ static void expect_tree_dead(int line, ctr_container *c, const tree *t, int shar
             if (!reap_within(t->pid[i], 5000, &st))
                 TH_FAILF("line %d: process %d of the container did not die", line, (int)t->pid[i]);
             if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL)
-                TH_FAILF("line %d: process %d ended with status 0x%x, not SIGKILL", line, (int)t->pid[i], st);
+                TH_FAILF("line %d: process %d ended with status 0x%x, not SIGKILL", line,
+                         (int)t->pid[i], st);
         }
         int gone = 0;
         for (int k = 0; k < 500 && !gone; k++) {
@@ -567,7 +588,8 @@ static void host_can_fork(void) {
 
 TEST(spec_rejects_invalid_limits) {
     static const double bad_cpus[] = {-1.0, -0.001, NAN, -NAN, INFINITY, -INFINITY};
-    static const double bad_timeouts[] = {-1.0, -1e-9, NAN, 1e9 * 1.0000001, 1e12, INFINITY, -INFINITY};
+    static const double bad_timeouts[] = {-1.0, -1e-9,    NAN,      1e9 * 1.0000001,
+                                          1e12, INFINITY, -INFINITY};
     ctr_spec s;
     for (size_t i = 0; i < sizeof bad_cpus / sizeof bad_cpus[0]; i++) {
         spec_init(&s, PROBE("exit", "0"));
@@ -593,16 +615,18 @@ TEST(spec_rejects_invalid_limits) {
 
 TEST(rlimit_errors) {
     ctr_spec s;
-    static const ctr_rlimit unknown[] = {{RLIM_NLIMITS, 1, 1}, {-1, 1, 1}, {1000, 1, 1}, {INT_MAX, 0, 0}};
+    static const ctr_rlimit unknown[] = {
+        {RLIM_NLIMITS, 1, 1}, {-1, 1, 1}, {1000, 1, 1}, {INT_MAX, 0, 0}};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         spec_init(&s, PROBE("exit", "0"));
         s.rlimits = &unknown[i];
         s.nrlimits = 1;
         EXPECT_SPAWN_ERROR(&s, CTR_STEP_RLIMIT, EINVAL, NULL);
     }
-    static const ctr_rlimit soft_above_hard[] = {{RLIMIT_NOFILE, 200, 100},
-                                                 {RLIMIT_CORE, CTR_RLIM_INFINITY, 0},
-                                                 {RLIMIT_FSIZE, CTR_RLIM_INFINITY, CTR_RLIM_INFINITY - 1}};
+    static const ctr_rlimit soft_above_hard[] = {
+        {RLIMIT_NOFILE, 200, 100},
+        {RLIMIT_CORE, CTR_RLIM_INFINITY, 0},
+        {RLIMIT_FSIZE, CTR_RLIM_INFINITY, CTR_RLIM_INFINITY - 1}};
     for (size_t i = 0; i < sizeof soft_above_hard / sizeof soft_above_hard[0]; i++) {
         ctr_rlimit two[2] = {{RLIMIT_NOFILE, 64, 64}, soft_above_hard[i]};
         spec_init(&s, PROBE("exit", "0"));
@@ -624,7 +648,10 @@ TEST(cgroup_never_refuses_limits) {
         s.cgroup = CTR_CGROUP_NEVER;
         switch (k) {
         case 0: s.memory_max = 64 * MiB; break;
-        case 1: s.memory_max = 64 * MiB; s.memory_swap_max = 16 * MiB; break;
+        case 1:
+            s.memory_max = 64 * MiB;
+            s.memory_swap_max = 16 * MiB;
+            break;
         case 2: s.pids_max = 16; break;
         case 3: s.cpus = 0.5; break;
         case 4: s.cpu_weight = 50; break;
@@ -724,9 +751,11 @@ TEST(raising_a_hard_rlimit_needs_cap_sys_resource) {
     close(fd);
     ASSERT_GT(n, 0);
     buf[n] = '\0';
-    unsigned long long nr_open = strtoull(buf, NULL, 10), hard = (unsigned long long)host.rlim_max + 1000;
+    unsigned long long nr_open = strtoull(buf, NULL, 10),
+                       hard = (unsigned long long)host.rlim_max + 1000;
     if (hard > nr_open) hard = nr_open;
-    if (hard <= (unsigned long long)host.rlim_max) SKIP("the nofile hard limit already is fs.nr_open");
+    if (hard <= (unsigned long long)host.rlim_max)
+        SKIP("the nofile hard limit already is fs.nr_open");
     ctr_rlimit rl[] = {{RLIMIT_NOFILE, 100, hard}};
     ctr_spec s;
     spec_init(&s, PROBE("rlimits"));
@@ -776,16 +805,18 @@ TEST(container_is_born_in_its_cgroup) {
     if (g_cgv == 2) ASSERT_STREQ(r.out, "0::/");
     for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
         size_t n = strlen(line);
-        if (n < 2 || strcmp(line + n - 2, ":/") != 0) FAIL("cgroup line not at the root: \"%s\"", line);
+        if (n < 2 || strcmp(line + n - 2, ":/") != 0)
+            FAIL("cgroup line not at the root: \"%s\"", line);
     }
     /* From the host: the path is the library's, the process is in it from the start. */
     spec_init(&s, PROBE("sleep", "100"));
     s.cgroup = CTR_CGROUP_ALWAYS;
     ctr_container *c = SPAWN(&s);
     const char *path = ctr_cgroup_path(c);
-    th_fmt(want, sizeof want, "%s/container.h/ctr-%d-", g_cgv == 2 ? "/sys/fs/cgroup" : g_v1_real[V1_CPUACCT],
-           (int)getpid());
-    if (strncmp(path, want, strlen(want)) != 0) FAIL("ctr_cgroup_path is '%s', expected '%sN'", path, want);
+    th_fmt(want, sizeof want, "%s/container.h/ctr-%d-",
+           g_cgv == 2 ? "/sys/fs/cgroup" : g_v1_real[V1_CPUACCT], (int)getpid());
+    if (strncmp(path, want, strlen(want)) != 0)
+        FAIL("ctr_cgroup_path is '%s', expected '%sN'", path, want);
     ASSERT_TRUE(is_dir(path));
     ASSERT_TRUE(cg_has_proc(path, ctr_pid(c)));
     th_fmt(proc, sizeof proc, "/proc/%d/cgroup", (int)ctr_pid(c));
@@ -907,17 +938,21 @@ TEST(v1_every_limit_has_its_controller) {
     static const int used[] = {V1_MEMORY, V1_PIDS, V1_CPU, V1_CPUACCT, V1_FREEZER};
     for (size_t i = 0; i < sizeof used / sizeof used[0]; i++) {
         int k = used[i];
-        if (!g_v1_real[k][0]) FAIL("the %s controller is not mounted, yet ctr_spawn succeeded", g_v1_names[k]);
+        if (!g_v1_real[k][0])
+            FAIL("the %s controller is not mounted, yet ctr_spawn succeeded", g_v1_names[k]);
         ctl_dir(c, k, dir[k]);
         if (!is_dir(dir[k])) FAIL("no %s cgroup %s for the container", g_v1_names[k], dir[k]);
-        if (!cg_has_proc(dir[k], ctr_pid(c))) FAIL("the container is not in its %s cgroup %s", g_v1_names[k], dir[k]);
+        if (!cg_has_proc(dir[k], ctr_pid(c)))
+            FAIL("the container is not in its %s cgroup %s", g_v1_names[k], dir[k]);
     }
     ASSERT_STREQ(ctr_cgroup_path(c), dir[V1_CPUACCT]);
     ASSERT_EQ(CG_NUM(dir[V1_MEMORY], "memory.limit_in_bytes"), 64 * MiB);
     char memsw[PATH_MAX + 32];
     th_fmt(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes", dir[V1_MEMORY]);
-    if (access(memsw, F_OK) == 0) ASSERT_EQ(CG_NUM(dir[V1_MEMORY], "memory.memsw.limit_in_bytes"), 64 * MiB);
-    else ASSERT_EQ(CG_NUM(dir[V1_MEMORY], "memory.swappiness"), 0);
+    if (access(memsw, F_OK) == 0)
+        ASSERT_EQ(CG_NUM(dir[V1_MEMORY], "memory.memsw.limit_in_bytes"), 64 * MiB);
+    else
+        ASSERT_EQ(CG_NUM(dir[V1_MEMORY], "memory.swappiness"), 0);
     ASSERT_EQ(CG_NUM(dir[V1_PIDS], "pids.max"), 32);
     ASSERT_EQ(CG_NUM(dir[V1_CPU], "cpu.cfs_period_us"), 100000);
     ASSERT_EQ(CG_NUM(dir[V1_CPU], "cpu.cfs_quota_us"), 50000);
@@ -951,7 +986,8 @@ TEST(v1_failure_halfway_removes_what_was_made) {
     s.cgroup_parent = name;
     EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, ENOENT, NULL);
     int rc = remove_made(mem_parent); /* fails with EBUSY if a ctr-* cgroup was left inside */
-    if (rc != 0) FAIL("rmdir %s: %s (a container cgroup was left in it)", mem_parent, strerror(errno));
+    if (rc != 0)
+        FAIL("rmdir %s: %s (a container cgroup was left in it)", mem_parent, strerror(errno));
     /* A cgroup_parent under /sys/fs/cgroup makes no sense with v1. */
     spec_init(&s, PROBE("exit", "0"));
     s.memory_max = 64 * MiB;
@@ -998,8 +1034,10 @@ TEST(cgroup_parent_is_used) {
     } else {
         for (int i = 0; i < V1_N; i++) {
             int dup = 0;
-            for (int j = 0; j < i; j++) dup |= g_v1_real[i][0] && strcmp(g_v1_real[i], g_v1_real[j]) == 0;
-            if (g_v1_real[i][0] && !dup) th_fmt(dirs[ndirs++], PATH_MAX, "%s/%s", g_v1_real[i], name);
+            for (int j = 0; j < i; j++)
+                dup |= g_v1_real[i][0] && strcmp(g_v1_real[i], g_v1_real[j]) == 0;
+            if (g_v1_real[i][0] && !dup)
+                th_fmt(dirs[ndirs++], PATH_MAX, "%s/%s", g_v1_real[i], name);
         }
     }
     for (int i = 0; i < ndirs; i++) {
@@ -1014,24 +1052,27 @@ TEST(cgroup_parent_is_used) {
         s.memory_max = 64 * MiB;
         s.cgroup_parent = form ? dirs[0] : name;
         ctr_container *c = SPAWN(&s);
-        th_fmt(want, sizeof want, "%s/%s/ctr-%d-", g_cgv == 2 ? "/sys/fs/cgroup" : g_v1_real[V1_CPUACCT], name,
-               (int)getpid());
+        th_fmt(want, sizeof want, "%s/%s/ctr-%d-",
+               g_cgv == 2 ? "/sys/fs/cgroup" : g_v1_real[V1_CPUACCT], name, (int)getpid());
         const char *path = ctr_cgroup_path(c);
         int placed = strncmp(path, want, strlen(want)) == 0 && cg_has_proc(path, ctr_pid(c));
         char memdir[PATH_MAX];
         ctl_dir(c, V1_MEMORY, memdir);
-        int limited = CG_NUM(memdir, g_cgv == 2 ? "memory.max" : "memory.limit_in_bytes") == (long long)(64 * MiB);
+        int limited = CG_NUM(memdir, g_cgv == 2 ? "memory.max" : "memory.limit_in_bytes") ==
+                      (long long)(64 * MiB);
         cgdirs d;
         container_dirs(c, &d);
         ASSERT_EQ(ctr_kill(c, SIGKILL, NULL), 0);
         WAIT(c, &res);
         destroy(c);
-        if (!placed) FAIL("ctr_cgroup_path is '%s', expected '%sN' holding the container", path, want);
+        if (!placed)
+            FAIL("ctr_cgroup_path is '%s', expected '%sN' holding the container", path, want);
         ASSERT_TRUE(limited);
         ASSERT_DIRS_GONE(&d);
     }
     for (int i = ndirs - 1; i >= 0; i--)
-        if (remove_made(dirs[i]) != 0) FAIL("rmdir %s: %s (something was left in it)", dirs[i], strerror(errno));
+        if (remove_made(dirs[i]) != 0)
+            FAIL("rmdir %s: %s (something was left in it)", dirs[i], strerror(errno));
 }
 
 /* With memory_max, swap is off (memory_swap_max allows some). */
@@ -1056,13 +1097,17 @@ TEST(swap_is_off_under_a_memory_limit) {
         WAIT(c, &res);
         destroy(c);
         if (missing && k == 1) FAIL("memory_swap_max was accepted but %s/%s is missing", dir, file);
-        if (missing && g_cgv == 2) SKIP_NA("no swap accounting here (%s/%s is missing), so no swap limit to see", dir, file);
+        if (missing && g_cgv == 2)
+            SKIP_NA("no swap accounting here (%s/%s is missing), so no swap limit to see", dir,
+                    file);
         if (missing) {
             ASSERT_EQ(swappiness, 0);
             continue;
         }
-        if (g_cgv == 2) ASSERT_EQ(got, k ? (long long)(16 * MiB) : 0);
-        else ASSERT_EQ(got, (long long)((k ? 80 : 64) * MiB)); /* memsw = memory + swap */
+        if (g_cgv == 2)
+            ASSERT_EQ(got, k ? (long long)(16 * MiB) : 0);
+        else
+            ASSERT_EQ(got, (long long)((k ? 80 : 64) * MiB)); /* memsw = memory + swap */
     }
     /* memory_swap_max alone: v1 cannot express it (memsw includes memory), v2 can. */
     ctr_spec s;
@@ -1074,8 +1119,10 @@ TEST(swap_is_off_under_a_memory_limit) {
         ctr_result res;
         char buf[64];
         ctr_container *c = SPAWN(&s);
-        int swap_ok = read_cg(ctr_cgroup_path(c), "memory.swap.max", buf, sizeof buf) >= 0 && strcmp(buf, "16777216") == 0;
-        int mem_ok = read_cg(ctr_cgroup_path(c), "memory.max", buf, sizeof buf) >= 0 && strcmp(buf, "max") == 0;
+        int swap_ok = read_cg(ctr_cgroup_path(c), "memory.swap.max", buf, sizeof buf) >= 0 &&
+                      strcmp(buf, "16777216") == 0;
+        int mem_ok = read_cg(ctr_cgroup_path(c), "memory.max", buf, sizeof buf) >= 0 &&
+                     strcmp(buf, "max") == 0;
         ASSERT_EQ(ctr_kill(c, SIGKILL, NULL), 0);
         WAIT(c, &res);
         destroy(c);
@@ -1097,7 +1144,8 @@ TEST(io_weight_is_applied_or_refused) {
     note_spawner();
     if (ctr_spawn(&s, &c, &e) != 0) {
         if (e.step != CTR_STEP_CGROUP || !e.msg[0] || e.sys_errno == 0)
-            FAIL("io_weight failed at step %s, %s: %s", ctr_step_name(e.step), errname(e.sys_errno), e.msg);
+            FAIL("io_weight failed at step %s, %s: %s", ctr_step_name(e.step), errname(e.sys_errno),
+                 e.msg);
         ASSERT_NO_LEFTOVERS();
         return;
     }
@@ -1108,7 +1156,8 @@ TEST(io_weight_is_applied_or_refused) {
     int ok;
     if (g_cgv == 2) {
         ok = read_cg(dir, "io.weight", buf, sizeof buf) >= 0 && strstr(buf, "default 200") != NULL;
-        if (!ok && read_cg(dir, "io.bfq.weight", buf, sizeof buf) >= 0) ok = strstr(buf, "default 200") != NULL;
+        if (!ok && read_cg(dir, "io.bfq.weight", buf, sizeof buf) >= 0)
+            ok = strstr(buf, "default 200") != NULL;
     } else {
         ok = (read_cg(dir, "blkio.weight", buf, sizeof buf) >= 0 && atoi(buf) == 200) ||
              (read_cg(dir, "blkio.bfq.weight", buf, sizeof buf) >= 0 && atoi(buf) == 200);
@@ -1118,7 +1167,8 @@ TEST(io_weight_is_applied_or_refused) {
     ASSERT_EQ(ctr_kill(c, SIGKILL, NULL), 0);
     WAIT(c, &res);
     destroy(c);
-    if (!ok) FAIL("io_weight 200 was accepted but %s does not show it (last read: \"%s\")", dir, buf);
+    if (!ok)
+        FAIL("io_weight 200 was accepted but %s does not show it (last read: \"%s\")", dir, buf);
     ASSERT_DIRS_GONE(&d);
     ASSERT_NO_LEFTOVERS();
 }
@@ -1133,9 +1183,11 @@ static void check_memory_hog(int line, int init) {
     s.memory_max = limit;
     s.init = init;
     run_spec(line, &s, &r);
-    if (strstr(r.out, "allocated")) TH_FAILF("line %d: the hog got all its memory: \"%s\"", line, r.out);
+    if (strstr(r.out, "allocated"))
+        TH_FAILF("line %d: the hog got all its memory: \"%s\"", line, r.out);
     expect_killed(line, &r.res, init);
-    if (r.res.oom_killed != 1) TH_FAILF("line %d: oom_killed is %d, expected 1", line, r.res.oom_killed);
+    if (r.res.oom_killed != 1)
+        TH_FAILF("line %d: oom_killed is %d, expected 1", line, r.res.oom_killed);
     if (r.res.memory_peak < limit / 2 || r.res.memory_peak > limit + 4 * MiB)
         TH_FAILF("line %d: memory_peak %llu is not near the limit %llu", line,
                  (unsigned long long)r.res.memory_peak, (unsigned long long)limit);
@@ -1317,7 +1369,8 @@ TEST_TIMEOUT(cpus_half_keeps_a_busy_loop_near_half_a_cpu, 120) {
         /* Too little: is the machine just too busy to give even half a CPU? */
         control = cpu_ratio(0, "1");
         if (control < 0.6)
-            SKIP("the machine is too busy: cpus = 0.5 got %.2f CPUs, and without a limit only %.2f", ratio, control);
+            SKIP("the machine is too busy: cpus = 0.5 got %.2f CPUs, and without a limit only %.2f",
+                 ratio, control);
     }
     FAIL("cpus = 0.5 got only %.2f CPUs, while without a limit the loop got %.2f", ratio, control);
 }
@@ -1356,13 +1409,18 @@ static void check_timeout_sleep(int line, int init) {
     int64_t t2 = now_ns();
     destroy(c);
     if (deadline < t0 + 1000000000 || deadline > t1 + 1000000000)
-        TH_FAILF("line %d: ctr_deadline_ns is %lld ns after the spawn began, expected 1 s (spawn took %lld ns)",
+        TH_FAILF("line %d: ctr_deadline_ns is %lld ns after the spawn began, expected 1 s (spawn "
+                 "took %lld ns)",
                  line, (long long)(deadline - t0), (long long)(t1 - t0));
-    if (t2 < deadline) TH_FAILF("line %d: ctr_wait returned %lld ns before the deadline", line, (long long)(deadline - t2));
-    if (t2 - t0 > 5000000000LL) TH_FAILF("line %d: ctr_wait took %.2f s for a 1 s timeout", line, (double)(t2 - t0) / 1e9);
+    if (t2 < deadline)
+        TH_FAILF("line %d: ctr_wait returned %lld ns before the deadline", line,
+                 (long long)(deadline - t2));
+    if (t2 - t0 > 5000000000LL)
+        TH_FAILF("line %d: ctr_wait took %.2f s for a 1 s timeout", line, (double)(t2 - t0) / 1e9);
     if (res.timed_out != 1) TH_FAILF("line %d: timed_out is %d", line, res.timed_out);
     expect_killed(line, &res, init);
-    if (res.wall_ns < 1000000000) TH_FAILF("line %d: wall_ns %lld < 1 s", line, (long long)res.wall_ns);
+    if (res.wall_ns < 1000000000)
+        TH_FAILF("line %d: wall_ns %lld < 1 s", line, (long long)res.wall_ns);
 }
 
 TEST(timeout_kills_a_sleeping_command) {
@@ -1397,7 +1455,8 @@ TEST(timeout_accepts_its_maximum) {
 }
 
 /* A tree of processes that ignore SIGTERM (some in their own session), killed by timeout_sec. */
-static void check_tree_timeout(int line, int init, ctr_cgroup_mode mode, uint64_t pids_max, unsigned share) {
+static void check_tree_timeout(int line, int init, ctr_cgroup_mode mode, uint64_t pids_max,
+                               unsigned share) {
     ctr_spec s;
     ctr_result res;
     tree t;
@@ -1421,7 +1480,8 @@ static void check_tree_timeout(int line, int init, ctr_cgroup_mode mode, uint64_
     expect_dirs_gone(line, &d);
     if (res.timed_out != 1) TH_FAILF("line %d: timed_out is %d", line, res.timed_out);
     expect_killed(line, &res, init);
-    if (t1 - t0 > 5000000000LL) TH_FAILF("line %d: the 1 s timeout took %.2f s", line, (double)(t1 - t0) / 1e9);
+    if (t1 - t0 > 5000000000LL)
+        TH_FAILF("line %d: the 1 s timeout took %.2f s", line, (double)(t1 - t0) / 1e9);
     expect_no_leftovers(line, getpid());
 }
 
@@ -1483,7 +1543,8 @@ TEST(poll_enforces_the_deadline) {
 
 /* ==== ctr_kill ==== */
 
-static void check_kill(int line, int init, ctr_cgroup_mode mode, uint64_t memory_max, unsigned share) {
+static void check_kill(int line, int init, ctr_cgroup_mode mode, uint64_t memory_max,
+                       unsigned share) {
     ctr_spec s;
     ctr_result res;
     tree t;
@@ -1506,8 +1567,8 @@ static void check_kill(int line, int init, ctr_cgroup_mode mode, uint64_t memory
     expect_tree_dead(line, c, &t, (share & CTR_NS_PID) != 0);
     ctr_error e;
     if (ctr_kill(c, SIGKILL, &e) != -1 || e.sys_errno != ESRCH || e.step != CTR_STEP_KILL)
-        TH_FAILF("line %d: ctr_kill after the exit should fail with CTR_STEP_KILL/ESRCH, got %s/%s", line,
-                 ctr_step_name(e.step), errname(e.sys_errno));
+        TH_FAILF("line %d: ctr_kill after the exit should fail with CTR_STEP_KILL/ESRCH, got %s/%s",
+                 line, ctr_step_name(e.step), errname(e.sys_errno));
     cgdirs d;
     container_dirs(c, &d);
     destroy(c);
@@ -1516,7 +1577,8 @@ static void check_kill(int line, int init, ctr_cgroup_mode mode, uint64_t memory
 }
 
 TEST(kill_sigkill_kills_every_process) {
-    check_kill(__LINE__, 0, CTR_CGROUP_AUTO, 0, 0); /* no cgroup: the pid namespace dies with pid 1 */
+    check_kill(__LINE__, 0, CTR_CGROUP_AUTO, 0,
+               0); /* no cgroup: the pid namespace dies with pid 1 */
     require_cgroups();
     check_kill(__LINE__, 1, CTR_CGROUP_ALWAYS, 0, 0);
 }
@@ -1593,7 +1655,8 @@ TEST(kill_sigkill_ends_a_fork_and_exit_chain) {
         container_dirs(c, &d);
         destroy(c);
         reap_all_children(10000);
-        if (left) FAIL("round %d: %d process(es) of the chain survived ctr_kill(SIGKILL)", round, left);
+        if (left)
+            FAIL("round %d: %d process(es) of the chain survived ctr_kill(SIGKILL)", round, left);
         ASSERT_KILLED(&res, 0);
         ASSERT_DIRS_GONE(&d);
     }
@@ -1653,7 +1716,8 @@ TEST(processes_left_by_pid_one_are_killed_by_destroy) {
         read_line(ctr_stdio_fd(c, 1), r.out, sizeof r.out);
         WAIT(c, &r.res);
         ASSERT_EXIT(&r, 0);
-        for (char *w = strtok(r.out, " "); w && t.n < 64; w = strtok(NULL, " ")) t.pid[t.n++] = (pid_t)atoi(w);
+        for (char *w = strtok(r.out, " "); w && t.n < 64; w = strtok(NULL, " "))
+            t.pid[t.n++] = (pid_t)atoi(w);
         ASSERT_EQ(t.n, 3);
         const char *cg = ctr_cgroup_path(c);
         static pid_t procs[64];
@@ -1672,7 +1736,8 @@ TEST(processes_left_by_pid_one_are_killed_by_destroy) {
         if (shared) {
             for (int i = 0; i < t.n; i++) {
                 int st;
-                if (!reap_within(t.pid[i], 5000, &st)) FAIL("process %d outlived ctr_destroy", (int)t.pid[i]);
+                if (!reap_within(t.pid[i], 5000, &st))
+                    FAIL("process %d outlived ctr_destroy", (int)t.pid[i]);
                 ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
             }
         }
@@ -1772,7 +1837,7 @@ TEST(pause_stops_progress_and_resume_continues) {
     ASSERT_GT(ticks_within(fd, &last, 10000), 0);
     ASSERT_EQ(ctr_pause(c, NULL), 0);
     ASSERT_TRUE(frozen_within(c, 1, 0)); /* "ctr_pause returns once the whole cgroup is frozen" */
-    read_ticks(fd, &last); /* what was written before the freeze */
+    read_ticks(fd, &last);               /* what was written before the freeze */
     before = last;
     ASSERT_EQ(ctr_stats(c, &u1, NULL), 0);
     size_t while_paused = ticks_within(fd, &last, 700);
@@ -1908,11 +1973,8 @@ TEST(no_cgroup_left_after_exit_kill_timeout_or_destroy) {
             WAIT(c, &res);
             ASSERT_EQ(res.timed_out, 1);
             break;
-        case 3: /* destroyed while running */
-            break;
-        default: /* polled, then destroyed */
-            ASSERT_EQ(ctr_poll(c, &res, NULL), 0);
-            break;
+        case 3: /* destroyed while running */ break;
+        default: /* polled, then destroyed */ ASSERT_EQ(ctr_poll(c, &res, NULL), 0); break;
         }
         destroy(c);
         ASSERT_DIRS_GONE(&d);
@@ -1956,7 +2018,8 @@ TEST(crashed_host_cgroup_is_swept_by_the_next_spawn) {
     CHECK_SYS(waitpid(host, &st, 0));
     if (n != (ssize_t)sizeof info) FAIL("the host process could not spawn its container");
     /* The container's pid 1 was reparented to us (a subreaper): it died of SIGKILL. */
-    if (!reap_within(info.pid, 10000, &st)) FAIL("the container (pid %d) outlived its host", (int)info.pid);
+    if (!reap_within(info.pid, 10000, &st))
+        FAIL("the container (pid %d) outlived its host", (int)info.pid);
     ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
     /* Its cgroup is stale now (unless another process using container.h swept it already).  Our
        first container cgroup sweeps it. */
@@ -1964,7 +2027,8 @@ TEST(crashed_host_cgroup_is_swept_by_the_next_spawn) {
     spec_init(&s, PROBE("exit", "0"));
     s.memory_max = 64 * MiB;
     ASSERT_STREQ(SPEC_OUT(&s), "");
-    if (access(info.path, F_OK) == 0) FAIL("the stale cgroup %s of dead host %d is still there", info.path, (int)host);
+    if (access(info.path, F_OK) == 0)
+        FAIL("the stale cgroup %s of dead host %d is still there", info.path, (int)host);
     expect_no_leftovers(__LINE__, host);
     ASSERT_NO_LEFTOVERS();
 }
@@ -1985,8 +2049,8 @@ TEST(unprivileged_limits_without_delegation_fail_cleanly) {
         }
         ctr_error e = spawn_error(__LINE__, &s, "step cgroup with an errno");
         if (e.step != CTR_STEP_CGROUP || e.sys_errno == 0)
-            FAIL("case %d: expected step cgroup with an errno, got %s/%s: %s", k, ctr_step_name(e.step),
-                 errname(e.sys_errno), e.msg);
+            FAIL("case %d: expected step cgroup with an errno, got %s/%s: %s", k,
+                 ctr_step_name(e.step), errname(e.sys_errno), e.msg);
         ASSERT_NO_LEFTOVERS();
     }
     /* Without limits it works. */
@@ -2001,7 +2065,8 @@ TEST(unprivileged_limits_without_delegation_fail_cleanly) {
 }
 
 static int chown_cgroup(const char *dir) {
-    static const char *const files[] = {"", "/cgroup.procs", "/cgroup.subtree_control", "/cgroup.threads"};
+    static const char *const files[] = {"", "/cgroup.procs", "/cgroup.subtree_control",
+                                        "/cgroup.threads"};
     char p[PATH_MAX + 32];
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         th_fmt(p, sizeof p, "%s%s", dir, files[i]);

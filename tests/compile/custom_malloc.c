@@ -5,11 +5,17 @@
 #include <stdlib.h>
 
 static long allocations, frees;
-static void *counting_malloc(size_t n) { allocations++; return malloc(n); }
-static void counting_free(void *p) { if (p) frees++; free(p); }
+static void *counting_malloc(size_t n) {
+    allocations++;
+    return malloc(n);
+}
+static void counting_free(void *p) {
+    if (p) frees++;
+    free(p);
+}
 
 #define CONTAINER_MALLOC(n) counting_malloc(n)
-#define CONTAINER_FREE(p) counting_free(p)
+#define CONTAINER_FREE(p)   counting_free(p)
 #define CONTAINER_IMPLEMENTATION
 #include "container.h"
 

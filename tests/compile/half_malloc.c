@@ -7,6 +7,4 @@
 #define CONTAINER_IMPLEMENTATION
 #include "container.h"
 
-int main(void) {
-    return 0;
-}
+int main(void) { return 0; }

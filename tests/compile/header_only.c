@@ -18,6 +18,4 @@ static int uses_every_type(void) {
            CONTAINER_VERSION_MAJOR + CTR_STDIO_PIPE + (int)sizeof(CONTAINER_VERSION_STRING);
 }
 
-int main(void) {
-    return uses_every_type() > 0 ? 0 : 1;
-}
+int main(void) { return uses_every_type() > 0 ? 0 : 1; }

@@ -4,6 +4,4 @@
 
 #include "exercise.h"
 
-int main(void) {
-    return exercise();
-}
+int main(void) { return exercise(); }

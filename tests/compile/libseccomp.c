@@ -19,8 +19,9 @@ static int run(const ctr_spec *spec, ctr_result *res) {
 }
 
 int main(void) {
-    const char *check[] = {"/bin/sh", "-c",
-                           "grep -q '^Seccomp:.*2' /proc/self/status && ! unshare -U true 2>/dev/null", NULL};
+    const char *check[] = {
+        "/bin/sh", "-c",
+        "grep -q '^Seccomp:.*2' /proc/self/status && ! unshare -U true 2>/dev/null", NULL};
     const char *uname_argv[] = {"/bin/uname", NULL};
     ctr_seccomp_rule rules[2];
     ctr_spec spec;
@@ -42,7 +43,8 @@ int main(void) {
     spec.seccomp_rules = rules;
     spec.nseccomp_rules = 2;
     if (run(&spec, &res) != 0 || !res.signaled || res.term_signal != SIGSYS) {
-        fprintf(stderr, "rules: exit %d signal %d, expected SIGSYS\n", res.exit_code, res.term_signal);
+        fprintf(stderr, "rules: exit %d signal %d, expected SIGSYS\n", res.exit_code,
+                res.term_signal);
         return 1;
     }
     return 0;

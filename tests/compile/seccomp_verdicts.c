@@ -30,29 +30,29 @@ static uint32_t run_filter(const ctr__bpf *f, size_t n, const sd *d) {
             if (k + 4 > sizeof(sd)) return 0xdead0001u;
             memcpy(&a, (const char *)d + k, 4);
             break;
-        case 0x00: a = k; break;                      /* ld imm */
-        case 0x01: x = k; break;                      /* ldx imm */
-        case 0x60: a = mem[k & 15]; break;            /* ld mem */
-        case 0x61: x = mem[k & 15]; break;            /* ldx mem */
-        case 0x02: mem[k & 15] = a; break;            /* st */
-        case 0x03: mem[k & 15] = x; break;            /* stx */
-        case 0x07: x = a; break;                      /* tax */
-        case 0x87: a = x; break;                      /* txa */
-        case 0x54: a &= k; break;                     /* and k */
-        case 0x44: a |= k; break;                     /* or k */
-        case 0x04: a += k; break;                     /* add k */
-        case 0x14: a -= k; break;                     /* sub k */
-        case 0x05: pc += k; break;                    /* ja */
-        case 0x15: pc += a == k ? i->jt : i->jf; break; /* jeq k */
-        case 0x25: pc += a > k ? i->jt : i->jf; break;  /* jgt k */
-        case 0x35: pc += a >= k ? i->jt : i->jf; break; /* jge k */
+        case 0x00: a = k; break;                         /* ld imm */
+        case 0x01: x = k; break;                         /* ldx imm */
+        case 0x60: a = mem[k & 15]; break;               /* ld mem */
+        case 0x61: x = mem[k & 15]; break;               /* ldx mem */
+        case 0x02: mem[k & 15] = a; break;               /* st */
+        case 0x03: mem[k & 15] = x; break;               /* stx */
+        case 0x07: x = a; break;                         /* tax */
+        case 0x87: a = x; break;                         /* txa */
+        case 0x54: a &= k; break;                        /* and k */
+        case 0x44: a |= k; break;                        /* or k */
+        case 0x04: a += k; break;                        /* add k */
+        case 0x14: a -= k; break;                        /* sub k */
+        case 0x05: pc += k; break;                       /* ja */
+        case 0x15: pc += a == k ? i->jt : i->jf; break;  /* jeq k */
+        case 0x25: pc += a > k ? i->jt : i->jf; break;   /* jgt k */
+        case 0x35: pc += a >= k ? i->jt : i->jf; break;  /* jge k */
         case 0x45: pc += (a & k) ? i->jt : i->jf; break; /* jset k */
-        case 0x1d: pc += a == x ? i->jt : i->jf; break; /* jeq x */
-        case 0x2d: pc += a > x ? i->jt : i->jf; break;  /* jgt x */
-        case 0x3d: pc += a >= x ? i->jt : i->jf; break; /* jge x */
+        case 0x1d: pc += a == x ? i->jt : i->jf; break;  /* jeq x */
+        case 0x2d: pc += a > x ? i->jt : i->jf; break;   /* jgt x */
+        case 0x3d: pc += a >= x ? i->jt : i->jf; break;  /* jge x */
         case 0x4d: pc += (a & x) ? i->jt : i->jf; break; /* jset x */
-        case 0x06: return k;                          /* ret k */
-        case 0x16: return a;                          /* ret a */
+        case 0x06: return k;                             /* ret k */
+        case 0x16: return a;                             /* ret a */
         default: return 0xdead0000u | i->code;
         }
     }
@@ -71,10 +71,11 @@ static void verdict(const ctr__plan *p, uint32_t arch, int nr, uint64_t a0, uint
 }
 
 int main(void) {
-    static const uint64_t personas[] = {0, 8, 0x20000, 0x20008, 0xffffffff, 1, 6, 0x0100000000ull,
-                                        0x0100000008ull, 0xfffffffe, 0x400000};
-    static const uint64_t families[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK, 40 /* AF_VSOCK */,
-                                        0x100000028ull, 41};
+    static const uint64_t personas[] = {0,       8, 0x20000,         0x20008,         0xffffffff,
+                                        1,       6, 0x0100000000ull, 0x0100000008ull, 0xfffffffe,
+                                        0x400000};
+    static const uint64_t families[] = {AF_UNIX,           AF_INET,        AF_INET6, AF_NETLINK,
+                                        40 /* AF_VSOCK */, 0x100000028ull, 41};
     const char *argv[] = {"/bin/true", NULL};
     ctr_spec spec;
     ctr__plan plan;
@@ -97,10 +98,13 @@ int main(void) {
         verdict(&plan, 0x40000028u, nr, 0, 0);
         verdict(&plan, native, nr | 0x40000000, 0, 0);
     }
-    for (i = 0; i < sizeof personas / sizeof personas[0]; i++) verdict(&plan, native, SYS_personality, personas[i], 0);
-    for (i = 0; i < sizeof families / sizeof families[0]; i++) verdict(&plan, native, SYS_socket, families[i], 0);
+    for (i = 0; i < sizeof personas / sizeof personas[0]; i++)
+        verdict(&plan, native, SYS_personality, personas[i], 0);
+    for (i = 0; i < sizeof families / sizeof families[0]; i++)
+        verdict(&plan, native, SYS_socket, families[i], 0);
     for (i = 0; i < 64; i++) verdict(&plan, native, SYS_clone, 1ull << i, 0);
-    verdict(&plan, native, SYS_clone, SIGCHLD | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0);
+    verdict(&plan, native, SYS_clone,
+            SIGCHLD | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, 0);
     verdict(&plan, native, SYS_ioctl, 0, TIOCSTI);
     verdict(&plan, native, SYS_ioctl, 0, TIOCLINUX);
     verdict(&plan, native, SYS_ioctl, 0, 0x100000000ull | TIOCSTI);

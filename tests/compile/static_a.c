@@ -8,6 +8,4 @@
 
 #include "exercise.h"
 
-int main(void) {
-    return exercise() | tu_user_exercise();
-}
+int main(void) { return exercise() | tu_user_exercise(); }

@@ -7,6 +7,4 @@
 
 #include "exercise.h"
 
-int tu_user_exercise(void) {
-    return exercise();
-}
+int tu_user_exercise(void) { return exercise(); }

@@ -4,6 +4,4 @@
 #define CONTAINER_IMPLEMENTATION
 #include "container.h"
 
-int main(void) {
-    return ctr_step_name(CTR_STEP_EXEC)[0] == 'e' ? 0 : 1;
-}
+int main(void) { return ctr_step_name(CTR_STEP_EXEC)[0] == 'e' ? 0 : 1; }

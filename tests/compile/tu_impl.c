@@ -5,6 +5,4 @@
 
 #include "tu.h"
 
-int main(void) {
-    return tu_user_exercise();
-}
+int main(void) { return tu_user_exercise(); }

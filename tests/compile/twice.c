@@ -11,6 +11,4 @@
 
 #include "exercise.h"
 
-int main(void) {
-    return exercise();
-}
+int main(void) { return exercise(); }

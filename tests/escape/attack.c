@@ -151,19 +151,19 @@ extern char **environ;
 
 #define EXIT_BLOCKED 0
 #define EXIT_ESCAPED 99
-#define EXIT_BROKEN 2
+#define EXIT_BROKEN  2
 
 /* Newer than the build host's headers. */
 #ifndef SYS_open_tree_attr
 #define SYS_open_tree_attr 467
 #endif
-#define X_OPEN_TREE_CLONE 1u
-#define X_AT_RECURSIVE 0x8000u
+#define X_OPEN_TREE_CLONE         1u
+#define X_AT_RECURSIVE            0x8000u
 #define X_MOVE_MOUNT_F_EMPTY_PATH 0x4u
-#define X_MOUNT_ATTR_RDONLY 0x1u
-#define X_CLONE_NEWTIME 0x80u
-#define X_CLONE_NEWCGROUP 0x02000000u
-#define X32_BIT 0x40000000L
+#define X_MOUNT_ATTR_RDONLY       0x1u
+#define X_CLONE_NEWTIME           0x80u
+#define X_CLONE_NEWCGROUP         0x02000000u
+#define X32_BIT                   0x40000000L
 
 struct x_mount_attr {
     uint64_t attr_set, attr_clr, propagation, userns_fd;
@@ -212,15 +212,15 @@ __attribute__((noreturn, format(printf, 2, 3))) static void finish(int code, con
     _exit(code);
 }
 #define escaped(...) finish(EXIT_ESCAPED, __VA_ARGS__)
-#define broken(...) finish(EXIT_BROKEN, __VA_ARGS__)
+#define broken(...)  finish(EXIT_BROKEN, __VA_ARGS__)
 
 /* A call that must fail: a success is an escape, a failure is noted with its errno. */
-#define MUST_FAIL(what, call)                                                                    \
-    do {                                                                                         \
-        errno = 0;                                                                               \
-        long r_ = (long)(call);                                                                  \
-        if (r_ >= 0) escaped("%s succeeded (returned %ld)", what, r_);                           \
-        note("%s %s", what, en(errno));                                                          \
+#define MUST_FAIL(what, call)                                          \
+    do {                                                               \
+        errno = 0;                                                     \
+        long r_ = (long)(call);                                        \
+        if (r_ >= 0) escaped("%s succeeded (returned %ld)", what, r_); \
+        note("%s %s", what, en(errno));                                \
     } while (0)
 
 /* A privileged call with arguments the kernel rejects only after the privilege check: any
@@ -230,11 +230,11 @@ static void must_be_refused(const char *what, long r, int e, int ok1, int ok2) {
     if (e != ok1 && e != ok2) escaped("%s passed the privilege check: %s", what, en(e));
     note("%s %s", what, en(e));
 }
-#define REFUSED(what, call, ok1, ok2)                                                            \
-    do {                                                                                         \
-        errno = 0;                                                                               \
-        long r_ = (long)(call);                                                                  \
-        must_be_refused(what, r_, errno, ok1, ok2);                                              \
+#define REFUSED(what, call, ok1, ok2)               \
+    do {                                            \
+        errno = 0;                                  \
+        long r_ = (long)(call);                     \
+        must_be_refused(what, r_, errno, ok1, ok2); \
     } while (0)
 
 static unsigned long long parse_num(const char *s) {
@@ -255,7 +255,8 @@ static const char *status_field(const char *key) {
     if (n <= 0) broken("read /proc/self/status");
     buf[n] = '\0';
     size_t kl = strlen(key);
-    for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    for (char *line = buf; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
             char *v = line + kl + 1;
             while (*v == '\t' || *v == ' ') v++;
@@ -295,7 +296,8 @@ static int walk_up(int dirfd) {
 }
 
 /* Escapes if, from dirfd, ".." leads anywhere but our root, or the host MARKER is reachable. */
-static void check_dir_inside(int dirfd, const char *what, const struct stat *root, const char *marker) {
+static void check_dir_inside(int dirfd, const char *what, const struct stat *root,
+                             const char *marker) {
     struct stat top, st;
     int t = walk_up(dirfd);
     if (t < 0) {
@@ -306,8 +308,8 @@ static void check_dir_inside(int dirfd, const char *what, const struct stat *roo
     if (marker && marker[0] == '/' && fstatat(t, marker + 1, &st, AT_SYMLINK_NOFOLLOW) == 0)
         escaped("%s leads to a root where the host file %s exists", what, marker);
     if (!same_file(&top, root))
-        escaped("%s leads to a root directory that is not the container's (dev %u:%u ino %lu)", what,
-                major(top.st_dev), minor(top.st_dev), (unsigned long)top.st_ino);
+        escaped("%s leads to a root directory that is not the container's (dev %u:%u ino %lu)",
+                what, major(top.st_dev), minor(top.st_dev), (unsigned long)top.st_ino);
     close(t);
     note("%s stays inside", what);
 }
@@ -384,7 +386,8 @@ static int cmd_init_environ(void) {
     int fd = open("/proc/1/environ", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
         ssize_t n = read(fd, buf, sizeof buf);
-        if (n > 0) escaped("read %zd bytes of the host process's environment from /proc/1/environ", n);
+        if (n > 0)
+            escaped("read %zd bytes of the host process's environment from /proc/1/environ", n);
         note("open /proc/1/environ ok, read %s", n < 0 ? en(errno) : "0 bytes");
         close(fd);
         return blocked();
@@ -496,11 +499,15 @@ static int cmd_fds(const char *marker) {
     }
     note("%d fds, none above 2", n);
     long r = syscall(SYS_getcwd, cwd, sizeof cwd);
-    if (r < 0) note("getcwd %s", en(errno));
-    else if (strncmp(cwd, "(unreachable)", 13) == 0) escaped("the working directory is outside the root: %s", cwd);
-    else note("cwd %s", cwd);
+    if (r < 0)
+        note("getcwd %s", en(errno));
+    else if (strncmp(cwd, "(unreachable)", 13) == 0)
+        escaped("the working directory is outside the root: %s", cwd);
+    else
+        note("cwd %s", cwd);
     int dot = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (dot < 0) note("open . %s", en(errno));
+    if (dot < 0)
+        note("open . %s", en(errno));
     else {
         check_dir_inside(dot, "cwd", &root, marker);
         close(dot);
@@ -516,7 +523,8 @@ static int cmd_fds(const char *marker) {
 
 static int cmd_exe_overwrite(const char *second) {
     int w = open("/proc/self/exe", O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (w >= 0) escaped("opened our own executable (a host file) for writing through /proc/self/exe");
+    if (w >= 0)
+        escaped("opened our own executable (a host file) for writing through /proc/self/exe");
     note("open /proc/self/exe O_WRONLY %s", en(errno));
     int fd = open("/proc/self/exe", O_PATH); /* survives the exec */
     if (fd < 0) {
@@ -551,8 +559,9 @@ static const struct {
     int flag;
     const char *name;
 } g_ns[] = {
-    {CLONE_NEWUSER, "CLONE_NEWUSER"}, {CLONE_NEWNS, "CLONE_NEWNS"},     {CLONE_NEWPID, "CLONE_NEWPID"},
-    {CLONE_NEWNET, "CLONE_NEWNET"},   {CLONE_NEWIPC, "CLONE_NEWIPC"},   {CLONE_NEWUTS, "CLONE_NEWUTS"},
+    {CLONE_NEWUSER, "CLONE_NEWUSER"},       {CLONE_NEWNS, "CLONE_NEWNS"},
+    {CLONE_NEWPID, "CLONE_NEWPID"},         {CLONE_NEWNET, "CLONE_NEWNET"},
+    {CLONE_NEWIPC, "CLONE_NEWIPC"},         {CLONE_NEWUTS, "CLONE_NEWUTS"},
     {X_CLONE_NEWCGROUP, "CLONE_NEWCGROUP"}, {X_CLONE_NEWTIME, "CLONE_NEWTIME"},
 };
 #define NNS ((int)(sizeof g_ns / sizeof g_ns[0]))
@@ -580,7 +589,9 @@ static int cmd_clone_ns(void) {
         note("clone(%s) %s", g_ns[i].name, en(errno));
     }
     errno = 0;
-    long pid = syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | SIGCHLD), 0, 0, 0, 0);
+    long pid =
+        syscall(SYS_clone, (unsigned long)(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | SIGCHLD), 0,
+                0, 0, 0);
     if (pid >= 0) reap_escaped_child(pid, "clone(USER|NS|PID)");
     note("all three %s", en(errno));
     return blocked();
@@ -604,7 +615,8 @@ static int cmd_clone3_ns(void) {
 }
 
 static int cmd_setns(void) {
-    static const char *const names[] = {"user", "mnt", "pid", "net", "ipc", "uts", "cgroup", "time", NULL};
+    static const char *const names[] = {"user", "mnt",    "pid",  "net", "ipc",
+                                        "uts",  "cgroup", "time", NULL};
     for (int p = 0; p < 2; p++) {
         const char *pid = p == 0 ? "self" : "1";
         for (int i = 0; names[i]; i++) {
@@ -617,7 +629,8 @@ static int cmd_setns(void) {
             }
             errno = 0;
             if (syscall(SYS_setns, fd, 0) == 0) escaped("setns(%s) worked", path);
-            if (errno != EPERM) escaped("setns(%s) was not refused by the filter: %s", path, en(errno));
+            if (errno != EPERM)
+                escaped("setns(%s) was not refused by the filter: %s", path, en(errno));
             close(fd);
         }
         note("setns /proc/%s/ns/* EPERM", pid);
@@ -673,7 +686,8 @@ static int cmd_int80(void) {
             a = (long)(uintptr_t)g_i386_none;
             b = (long)(uintptr_t)g_i386_tmp;
             c = (long)(uintptr_t)g_i386_tmpfs;
-            if ((uintptr_t)g_i386_tmpfs > 0xffffffffu) broken("data above 4 GiB: build without PIE");
+            if ((uintptr_t)g_i386_tmpfs > 0xffffffffu)
+                broken("data above 4 GiB: build without PIE");
         }
         long r = int80(calls[i].nr, a, b, c);
         if (r != -ENOSYS)
@@ -710,10 +724,12 @@ static int cmd_status(void) {
     struct {
         const char *key;
         unsigned long long want;
-    } caps[] = {{"CapInh", 0}, {"CapPrm", want}, {"CapEff", want}, {"CapBnd", DEFAULT_CAPS}, {"CapAmb", 0}};
+    } caps[] = {
+        {"CapInh", 0}, {"CapPrm", want}, {"CapEff", want}, {"CapBnd", DEFAULT_CAPS}, {"CapAmb", 0}};
     for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
         unsigned long long v = status_hex(caps[i].key);
-        if (v != caps[i].want) escaped("%s is %016llx, expected %016llx", caps[i].key, v, caps[i].want);
+        if (v != caps[i].want)
+            escaped("%s is %016llx, expected %016llx", caps[i].key, v, caps[i].want);
         note("%s %llx", caps[i].key, v);
     }
     const char *nnp = status_field("NoNewPrivs");
@@ -736,7 +752,9 @@ static int cmd_capmax(const char *hex) {
     static const char *const keys[] = {"CapEff", "CapPrm", "CapAmb", NULL};
     for (int i = 0; keys[i]; i++) {
         unsigned long long v = status_hex(keys[i]);
-        if (v & ~max) escaped("%s is %016llx: capabilities %016llx beyond %016llx", keys[i], v, v & ~max, max);
+        if (v & ~max)
+            escaped("%s is %016llx: capabilities %016llx beyond %016llx", keys[i], v, v & ~max,
+                    max);
         note("%s %llx", keys[i], v);
     }
     return blocked();
@@ -756,8 +774,14 @@ static int cmd_mount_proc(void) {
 }
 
 static int cmd_umount_masks(void) {
-    static const char *const paths[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/proc/sys",
-                                        "/proc/sysrq-trigger", "/proc/acpi", "/proc", NULL};
+    static const char *const paths[] = {"/proc/kcore",
+                                        "/proc/keys",
+                                        "/proc/timer_list",
+                                        "/proc/sys",
+                                        "/proc/sysrq-trigger",
+                                        "/proc/acpi",
+                                        "/proc",
+                                        NULL};
     for (int i = 0; paths[i]; i++) {
         char what[64];
         snprintf(what, sizeof what, "umount2 %s", paths[i]);
@@ -770,7 +794,8 @@ static int cmd_umount_masks(void) {
 static int cmd_remount_proc_sys(void) {
     MUST_FAIL("remount /proc/sys rw", mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL));
     MUST_FAIL("remount /proc rw", mount(NULL, "/proc", NULL, MS_REMOUNT, NULL));
-    MUST_FAIL("open core_pattern for writing", open("/proc/sys/kernel/core_pattern", O_WRONLY | O_CLOEXEC));
+    MUST_FAIL("open core_pattern for writing",
+              open("/proc/sys/kernel/core_pattern", O_WRONLY | O_CLOEXEC));
     return blocked();
 }
 
@@ -781,10 +806,13 @@ static int cmd_new_mount_api(void) {
     MUST_FAIL("fsopen(proc)", syscall(SYS_fsopen, "proc", 1));
     MUST_FAIL("fsopen(tmpfs)", syscall(SYS_fsopen, "tmpfs", 1));
     MUST_FAIL("fspick(/proc/sys)", syscall(SYS_fspick, AT_FDCWD, "/proc/sys", 1));
-    MUST_FAIL("open_tree(/proc, CLONE)", syscall(SYS_open_tree, AT_FDCWD, "/proc", X_OPEN_TREE_CLONE | O_CLOEXEC));
-    MUST_FAIL("open_tree(/, CLONE|RECURSIVE)",
-              syscall(SYS_open_tree, AT_FDCWD, "/", X_OPEN_TREE_CLONE | X_AT_RECURSIVE | O_CLOEXEC));
-    int t = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/kcore", O_CLOEXEC); /* no CLONE: a plain O_PATH */
+    MUST_FAIL("open_tree(/proc, CLONE)",
+              syscall(SYS_open_tree, AT_FDCWD, "/proc", X_OPEN_TREE_CLONE | O_CLOEXEC));
+    MUST_FAIL(
+        "open_tree(/, CLONE|RECURSIVE)",
+        syscall(SYS_open_tree, AT_FDCWD, "/", X_OPEN_TREE_CLONE | X_AT_RECURSIVE | O_CLOEXEC));
+    int t = (int)syscall(SYS_open_tree, AT_FDCWD, "/proc/kcore",
+                         O_CLOEXEC); /* no CLONE: a plain O_PATH */
     if (t >= 0) {
         MUST_FAIL("move_mount(/proc/kcore's mask to /tmp)",
                   syscall(SYS_move_mount, t, "", AT_FDCWD, "/tmp", X_MOVE_MOUNT_F_EMPTY_PATH));
@@ -800,11 +828,13 @@ static int cmd_open_tree_attr(void) {
     memset(&a, 0, sizeof a);
     a.attr_clr = X_MOUNT_ATTR_RDONLY;
     errno = 0;
-    int t = (int)syscall(SYS_open_tree_attr, AT_FDCWD, "/proc/sys", X_OPEN_TREE_CLONE | O_CLOEXEC, &a, sizeof a);
+    int t = (int)syscall(SYS_open_tree_attr, AT_FDCWD, "/proc/sys", X_OPEN_TREE_CLONE | O_CLOEXEC,
+                         &a, sizeof a);
     if (t < 0) {
         note("open_tree_attr(/proc/sys, CLONE, clear RDONLY) %s", en(errno));
         errno = 0;
-        t = (int)syscall(SYS_open_tree_attr, AT_FDCWD, "/proc", X_OPEN_TREE_CLONE | O_CLOEXEC, NULL, 0);
+        t = (int)syscall(SYS_open_tree_attr, AT_FDCWD, "/proc", X_OPEN_TREE_CLONE | O_CLOEXEC, NULL,
+                         0);
         if (t >= 0) {
             int k = openat(t, "keys", O_RDONLY | O_CLOEXEC);
             if (k >= 0) escaped("open_tree_attr cloned /proc without its masks: /proc/keys opened");
@@ -814,7 +844,9 @@ static int cmd_open_tree_attr(void) {
         return blocked();
     }
     int w = openat(t, "kernel/core_pattern", O_WRONLY | O_CLOEXEC);
-    if (w >= 0) escaped("open_tree_attr made a writable copy of /proc/sys: kernel/core_pattern opened for writing");
+    if (w >= 0)
+        escaped("open_tree_attr made a writable copy of /proc/sys: kernel/core_pattern opened for "
+                "writing");
     escaped("open_tree_attr cloned /proc/sys (core_pattern: %s)", en(errno));
 }
 
@@ -844,7 +876,8 @@ static int cmd_chroot(const char *marker) {
     if (stat("/", &root) != 0) broken("stat /: %s", en(errno));
     /* 1: keep a directory fd of the current root, chroot below it, fchdir back, climb, chroot(".") */
     int old = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (old < 0 || (mkdir("/tmp/jail", 0755) != 0 && errno != EEXIST)) broken("setup: %s", en(errno));
+    if (old < 0 || (mkdir("/tmp/jail", 0755) != 0 && errno != EEXIST))
+        broken("setup: %s", en(errno));
     if (chroot("/tmp/jail") != 0) {
         note("chroot %s", en(errno));
         return blocked();
@@ -855,17 +888,22 @@ static int cmd_chroot(const char *marker) {
         if (chdir("..") != 0) break;
     if (chroot(".") != 0) broken("chroot .: %s", en(errno));
     if (stat("/", &now) != 0) broken("stat /: %s", en(errno));
-    if (marker && stat(marker, &st) == 0) escaped("after the chroot escape the host file %s is visible", marker);
-    if (!same_file(&now, &root)) escaped("the chroot escape reached another root (ino %lu)", (unsigned long)now.st_ino);
+    if (marker && stat(marker, &st) == 0)
+        escaped("after the chroot escape the host file %s is visible", marker);
+    if (!same_file(&now, &root))
+        escaped("the chroot escape reached another root (ino %lu)", (unsigned long)now.st_ino);
     note("fchdir+chdir(..) loop ends at our own root");
     /* 2: chroot into a subdirectory while the cwd stays above it, climb from the cwd */
-    if (chdir("/") != 0 || mkdir("/tmp/jail2", 0755) != 0 || chroot("/tmp/jail2") != 0) broken("setup 2: %s", en(errno));
+    if (chdir("/") != 0 || mkdir("/tmp/jail2", 0755) != 0 || chroot("/tmp/jail2") != 0)
+        broken("setup 2: %s", en(errno));
     for (int i = 0; i < 256; i++)
         if (chdir("..") != 0) break;
     if (chroot(".") != 0) broken("chroot . (2): %s", en(errno));
     if (stat("/", &now) != 0) broken("stat /: %s", en(errno));
-    if (marker && stat(marker, &st) == 0) escaped("after the chroot escape the host file %s is visible", marker);
-    if (!same_file(&now, &root)) escaped("the chroot escape reached another root (ino %lu)", (unsigned long)now.st_ino);
+    if (marker && stat(marker, &st) == 0)
+        escaped("after the chroot escape the host file %s is visible", marker);
+    if (!same_file(&now, &root))
+        escaped("the chroot escape reached another root (ino %lu)", (unsigned long)now.st_ino);
     note("cwd-outside-chroot loop ends at our own root");
     close(old);
     rmdir("/tmp/jail");
@@ -899,7 +937,8 @@ static int cmd_masked_dir(const char *path) {
     }
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) escaped("%s is not masked: it holds %s", path, e->d_name);
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            escaped("%s is not masked: it holds %s", path, e->d_name);
     closedir(d);
     note("%s is empty", path);
     return blocked();
@@ -927,7 +966,9 @@ static int cmd_open_by_handle(void) {
     memcpy(h.fh.f_handle, &ino, sizeof ino);
     errno = 0;
     int fd = open_by_handle_at(rootfd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) escaped("open_by_handle_at opened inode 2 of the filesystem under the rootfs (the host's tree)");
+    if (fd >= 0)
+        escaped("open_by_handle_at opened inode 2 of the filesystem under the rootfs (the host's "
+                "tree)");
     note("open_by_handle_at(inode 2) %s", en(errno));
     if (errno != EPERM) escaped("open_by_handle_at passed the privilege check: %s", en(errno));
     close(rootfd);
@@ -935,9 +976,11 @@ static int cmd_open_by_handle(void) {
 }
 
 static int cmd_keyctl(void) {
-    MUST_FAIL("keyctl(GET_KEYRING_ID, user keyring)", syscall(SYS_keyctl, 0, -4 /* KEY_SPEC_USER_KEYRING */, 0));
+    MUST_FAIL("keyctl(GET_KEYRING_ID, user keyring)",
+              syscall(SYS_keyctl, 0, -4 /* KEY_SPEC_USER_KEYRING */, 0));
     MUST_FAIL("keyctl(GET_KEYRING_ID, session)", syscall(SYS_keyctl, 0, -3, 0));
-    MUST_FAIL("add_key", syscall(SYS_add_key, "user", "ctr-escape", "x", 1, -2 /* process keyring */));
+    MUST_FAIL("add_key",
+              syscall(SYS_add_key, "user", "ctr-escape", "x", 1, -2 /* process keyring */));
     MUST_FAIL("request_key", syscall(SYS_request_key, "user", "ctr-escape", NULL, 0));
     return blocked();
 }
@@ -952,7 +995,8 @@ static int cmd_perf(void) {
     a.exclude_hv = 1;
     MUST_FAIL("perf_event_open(self, user-only)", syscall(SYS_perf_event_open, &a, 0, -1, -1, 0));
     a.exclude_kernel = 0;
-    MUST_FAIL("perf_event_open(all processes, cpu 0)", syscall(SYS_perf_event_open, &a, -1, 0, -1, 0));
+    MUST_FAIL("perf_event_open(all processes, cpu 0)",
+              syscall(SYS_perf_event_open, &a, -1, 0, -1, 0));
     return blocked();
 }
 
@@ -982,14 +1026,16 @@ static int cmd_modules(void) {
     /* EPERM: refused; ENOSYS: a kernel without modules; anything else passed CAP_SYS_MODULE */
     REFUSED("init_module", syscall(SYS_init_module, image, sizeof image, ""), EPERM, ENOSYS);
     REFUSED("finit_module", syscall(SYS_finit_module, -1, "", 0), EPERM, ENOSYS);
-    REFUSED("delete_module", syscall(SYS_delete_module, "ctr_escape_no_such_module", O_NONBLOCK), EPERM, ENOSYS);
+    REFUSED("delete_module", syscall(SYS_delete_module, "ctr_escape_no_such_module", O_NONBLOCK),
+            EPERM, ENOSYS);
     return blocked();
 }
 
 static int cmd_kexec(void) {
     /* bad flags: EINVAL only after the CAP_SYS_BOOT check */
     REFUSED("kexec_load", syscall(SYS_kexec_load, 0, 0, NULL, 0x7ff00000UL), EPERM, ENOSYS);
-    REFUSED("kexec_file_load", syscall(SYS_kexec_file_load, -1, -1, 0, "", 0x7ff00000UL), EPERM, ENOSYS);
+    REFUSED("kexec_file_load", syscall(SYS_kexec_file_load, -1, -1, 0, "", 0x7ff00000UL), EPERM,
+            ENOSYS);
     return blocked();
 }
 
@@ -1049,7 +1095,8 @@ static int cmd_ioperm(void) {
 }
 
 static int cmd_userfaultfd(void) {
-    MUST_FAIL("userfaultfd(USER_MODE_ONLY)", syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));
+    MUST_FAIL("userfaultfd(USER_MODE_ONLY)",
+              syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));
     MUST_FAIL("userfaultfd", syscall(SYS_userfaultfd, O_CLOEXEC));
     int fd = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
     if (fd >= 0) escaped("opened /dev/userfaultfd");
@@ -1080,14 +1127,16 @@ static int cmd_personality(void) {
     MUST_FAIL("personality(PER_BSD)", syscall(SYS_personality, 6));
     MUST_FAIL("personality(PER_SVR4)", syscall(SYS_personality, 0x68));
     MUST_FAIL("personality(READ_IMPLIES_EXEC)", syscall(SYS_personality, 0x0400000));
-    if (syscall(SYS_personality, 0xffffffffUL) < 0) escaped("the persona query was refused (%s)", en(errno));
+    if (syscall(SYS_personality, 0xffffffffUL) < 0)
+        escaped("the persona query was refused (%s)", en(errno));
     return blocked();
 }
 
 static int cmd_vsock(void) {
     MUST_FAIL("socket(AF_VSOCK)", syscall(SYS_socket, 40, SOCK_STREAM, 0));
     MUST_FAIL("socket(AF_VSOCK | 1 << 32)", syscall(SYS_socket, 0x100000028UL, SOCK_STREAM, 0));
-    if (errno != EAFNOSUPPORT) escaped("socket(AF_VSOCK) failed with %s, not EAFNOSUPPORT", en(errno));
+    if (errno != EAFNOSUPPORT)
+        escaped("socket(AF_VSOCK) failed with %s, not EAFNOSUPPORT", en(errno));
     return blocked();
 }
 
@@ -1160,7 +1209,8 @@ static int cmd_priority(void) {
     memset(&sp, 0, sizeof sp);
     sp.sched_priority = 99;
     MUST_FAIL("sched_setscheduler(SCHED_FIFO, 99)", sched_setscheduler(0, SCHED_FIFO, &sp));
-    MUST_FAIL("sched_setscheduler(SCHED_RR, 1)", (sp.sched_priority = 1, sched_setscheduler(0, SCHED_RR, &sp)));
+    MUST_FAIL("sched_setscheduler(SCHED_RR, 1)",
+              (sp.sched_priority = 1, sched_setscheduler(0, SCHED_RR, &sp)));
     errno = 0;
     if (setpriority(PRIO_PROCESS, 0, -20) == 0) escaped("setpriority(-20) worked");
     note("nice -20 %s", en(errno));
@@ -1173,7 +1223,8 @@ static int cmd_oom_score_adj(void) {
     int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
     if (fd < 0) broken("open oom_score_adj: %s", en(errno));
     errno = 0;
-    if (write(fd, "-1000", 5) == 5) escaped("oom_score_adj -1000: the OOM killer can no longer pick us");
+    if (write(fd, "-1000", 5) == 5)
+        escaped("oom_score_adj -1000: the OOM killer can no longer pick us");
     note("oom_score_adj -1000 %s", en(errno));
     close(fd);
     return blocked();
@@ -1182,7 +1233,8 @@ static int cmd_oom_score_adj(void) {
 static int cmd_core_limit(void) {
     struct rlimit r;
     if (getrlimit(RLIMIT_CORE, &r) != 0) broken("getrlimit: %s", en(errno));
-    if (r.rlim_max != 0) escaped("RLIMIT_CORE hard limit is %llu, not 0", (unsigned long long)r.rlim_max);
+    if (r.rlim_max != 0)
+        escaped("RLIMIT_CORE hard limit is %llu, not 0", (unsigned long long)r.rlim_max);
     r.rlim_cur = r.rlim_max = RLIM_INFINITY;
     MUST_FAIL("raise RLIMIT_CORE", setrlimit(RLIMIT_CORE, &r));
     return blocked();
@@ -1203,7 +1255,8 @@ static int cmd_kill_all(void) {
     if (waitpid(child, &st, 0) != child) broken("waitpid: %s", en(errno));
     if (r != 0) broken("kill(-1, SIGKILL) failed: %s", en(e));
     if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) broken("kill(-1) did not kill our own child");
-    note("kill(-1, SIGKILL) from pid %d killed our child; the test checks its host processes", (int)getpid());
+    note("kill(-1, SIGKILL) from pid %d killed our child; the test checks its host processes",
+         (int)getpid());
     return blocked();
 }
 
@@ -1221,7 +1274,8 @@ static int cmd_kill_pid(int argc, char **argv) {
         int e = errno;
         /* SIGIO to a host process through the stdout pipe we share with the host */
         errno = 0;
-        if (fcntl(1, F_SETOWN, pid) == 0) escaped("F_SETOWN named host process %d as the owner of our stdout", (int)pid);
+        if (fcntl(1, F_SETOWN, pid) == 0)
+            escaped("F_SETOWN named host process %d as the owner of our stdout", (int)pid);
         note("pid %d: %s, F_SETOWN %s", (int)pid, en(e), en(errno));
     }
     return blocked();
@@ -1237,7 +1291,8 @@ static void tty_ctty(void) {
     }
     note("TIOCSCTTY %s", en(errno));
     errno = 0;
-    if (ioctl(0, TIOCSCTTY, 1) == 0) escaped("TIOCSCTTY(1) stole the controlling terminal of a host session");
+    if (ioctl(0, TIOCSCTTY, 1) == 0)
+        escaped("TIOCSCTTY(1) stole the controlling terminal of a host session");
     note("TIOCSCTTY steal %s", en(errno));
 }
 
@@ -1266,7 +1321,8 @@ static int cmd_tioclinux(void) {
     errno = 0;
     if (ioctl(0, TIOCLINUX, sub) == 0) escaped("TIOCLINUX PASTESEL worked");
     if (errno != EPERM)
-        escaped("TIOCLINUX was not filtered: the tty driver answered %s (on a VT it pastes input)", en(errno));
+        escaped("TIOCLINUX was not filtered: the tty driver answered %s (on a VT it pastes input)",
+                en(errno));
     note("TIOCLINUX EPERM");
     errno = 0;
     if (ioctl(0, 0x100000000UL | TIOCLINUX, sub) == 0 || errno != EPERM)
@@ -1287,7 +1343,8 @@ static int cmd_abstract(const char *name) {
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0) broken("socket: %s", en(errno));
     MUST_FAIL("connect to the host's abstract socket",
-              connect(s, (struct sockaddr *)&a, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)));
+              connect(s, (struct sockaddr *)&a,
+                      (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)));
     close(s);
     return blocked();
 }
@@ -1300,7 +1357,8 @@ static int cmd_tcp(const char *port) {
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0) broken("socket: %s", en(errno));
-    MUST_FAIL("connect to the host's 127.0.0.1 listener", connect(s, (struct sockaddr *)&a, sizeof a));
+    MUST_FAIL("connect to the host's 127.0.0.1 listener",
+              connect(s, (struct sockaddr *)&a, sizeof a));
     close(s);
     return blocked();
 }
@@ -1345,7 +1403,9 @@ static int cmd_euid(void) {
     uid_t r, e, s;
     if (getresuid(&r, &e, &s) != 0) broken("getresuid: %s", en(errno));
     if (r != getuid()) broken("inconsistent ids");
-    if (e == 0 || s == 0) escaped("the setuid-root binary runs with euid %d (ruid %d, suid %d)", (int)e, (int)r, (int)s);
+    if (e == 0 || s == 0)
+        escaped("the setuid-root binary runs with euid %d (ruid %d, suid %d)", (int)e, (int)r,
+                (int)s);
     note("setuid bit ignored: ruid %d euid %d suid %d", (int)r, (int)e, (int)s);
     return blocked();
 }
@@ -1371,7 +1431,9 @@ static int cmd_forkbomb(const char *limit_s) {
     }
     for (int i = 0; i < n; i++) kill(kids[i], SIGKILL);
     for (int i = 0; i < n; i++) waitpid(kids[i], NULL, 0);
-    if (n >= limit) escaped("forked %d processes with pids_max %d%s", n, limit, e ? "" : " (fork never failed)");
+    if (n >= limit)
+        escaped("forked %d processes with pids_max %d%s", n, limit,
+                e ? "" : " (fork never failed)");
     note("fork failed with %s after %d children (pids_max %d)", en(e), n, limit);
     return blocked();
 }
@@ -1397,16 +1459,20 @@ static int cmd_membomb(const char *mib_s) {
     while (read(p[0], &v, sizeof v) == (ssize_t)sizeof v) got = v;
     int st;
     waitpid(pid, &st, 0);
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) escaped("touched %d MiB despite the memory limit", got);
-    if (WIFEXITED(st)) note("the hog exited with %d after %d MiB", WEXITSTATUS(st), got);
-    else note("the hog was killed by signal %d after %d MiB", WTERMSIG(st), got);
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+        escaped("touched %d MiB despite the memory limit", got);
+    if (WIFEXITED(st))
+        note("the hog exited with %d after %d MiB", WEXITSTATUS(st), got);
+    else
+        note("the hog was killed by signal %d after %d MiB", WTERMSIG(st), got);
     return blocked();
 }
 
 /* ---- files ---- */
 
 static int cmd_host_userland_write(void) {
-    static const char *const files[] = {"/etc/passwd", "/etc/hostname", "/bin/sh", "/usr/bin/env", NULL};
+    static const char *const files[] = {"/etc/passwd", "/etc/hostname", "/bin/sh", "/usr/bin/env",
+                                        NULL};
     static const char *const dirs[] = {"/etc", "/usr", "/usr/bin", "/bin", "/lib", "/sbin", NULL};
     struct stat st;
     for (int i = 0; files[i]; i++) {
@@ -1453,9 +1519,9 @@ static int cmd_pause(void) {
 
 /* ---- dispatch ---- */
 
-#define NEED(n)                                                                                  \
-    do {                                                                                         \
-        if (argc - 2 < (n)) broken("%s needs %d argument(s)", cmd, n);                           \
+#define NEED(n)                                                        \
+    do {                                                               \
+        if (argc - 2 < (n)) broken("%s needs %d argument(s)", cmd, n); \
     } while (0)
 
 int main(int argc, char **argv) {
@@ -1470,8 +1536,14 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "init_links")) return cmd_init_links();
     if (!strcmp(cmd, "init_ptrace")) return cmd_init_ptrace();
     if (!strcmp(cmd, "fds")) return cmd_fds(argc > 2 ? a[0] : NULL);
-    if (!strcmp(cmd, "exe_overwrite")) { NEED(1); return cmd_exe_overwrite(a[0]); }
-    if (!strcmp(cmd, "write_fd")) { NEED(1); return cmd_write_fd(a[0], argc > 3 ? a[1] : NULL); }
+    if (!strcmp(cmd, "exe_overwrite")) {
+        NEED(1);
+        return cmd_exe_overwrite(a[0]);
+    }
+    if (!strcmp(cmd, "write_fd")) {
+        NEED(1);
+        return cmd_write_fd(a[0], argc > 3 ? a[1] : NULL);
+    }
     if (!strcmp(cmd, "unshare")) return cmd_unshare();
     if (!strcmp(cmd, "clone_ns")) return cmd_clone_ns();
     if (!strcmp(cmd, "clone3_ns")) return cmd_clone3_ns();
@@ -1480,7 +1552,10 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "x32")) return cmd_x32();
     if (!strcmp(cmd, "status")) return cmd_status();
     if (!strcmp(cmd, "nnp")) return cmd_nnp();
-    if (!strcmp(cmd, "capmax")) { NEED(1); return cmd_capmax(a[0]); }
+    if (!strcmp(cmd, "capmax")) {
+        NEED(1);
+        return cmd_capmax(a[0]);
+    }
     if (!strcmp(cmd, "mount_proc")) return cmd_mount_proc();
     if (!strcmp(cmd, "umount_masks")) return cmd_umount_masks();
     if (!strcmp(cmd, "remount_proc_sys")) return cmd_remount_proc_sys();
@@ -1489,9 +1564,18 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "pivot_root")) return cmd_pivot_root();
     if (!strcmp(cmd, "cgroup_mount")) return cmd_cgroup_mount();
     if (!strcmp(cmd, "chroot")) return cmd_chroot(argc > 2 ? a[0] : NULL);
-    if (!strcmp(cmd, "proc_write")) { NEED(1); return cmd_proc_write(a[0]); }
-    if (!strcmp(cmd, "read_masked")) { NEED(1); return cmd_read_masked(a[0]); }
-    if (!strcmp(cmd, "masked_dir")) { NEED(1); return cmd_masked_dir(a[0]); }
+    if (!strcmp(cmd, "proc_write")) {
+        NEED(1);
+        return cmd_proc_write(a[0]);
+    }
+    if (!strcmp(cmd, "read_masked")) {
+        NEED(1);
+        return cmd_read_masked(a[0]);
+    }
+    if (!strcmp(cmd, "masked_dir")) {
+        NEED(1);
+        return cmd_masked_dir(a[0]);
+    }
     if (!strcmp(cmd, "open_by_handle")) return cmd_open_by_handle();
     if (!strcmp(cmd, "keyctl")) return cmd_keyctl();
     if (!strcmp(cmd, "perf")) return cmd_perf();
@@ -1515,23 +1599,49 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "oom_score_adj")) return cmd_oom_score_adj();
     if (!strcmp(cmd, "core_limit")) return cmd_core_limit();
     if (!strcmp(cmd, "kill_all")) return cmd_kill_all();
-    if (!strcmp(cmd, "kill_pid")) { NEED(1); return cmd_kill_pid(argc - 2, a); }
+    if (!strcmp(cmd, "kill_pid")) {
+        NEED(1);
+        return cmd_kill_pid(argc - 2, a);
+    }
     if (!strcmp(cmd, "tiocsti")) return tiocsti(TIOCSTI, "TIOCSTI");
     if (!strcmp(cmd, "tiocsti_high")) return tiocsti(0x100000000UL | TIOCSTI, "TIOCSTI|1<<32");
     if (!strcmp(cmd, "tioclinux")) return cmd_tioclinux();
-    if (!strcmp(cmd, "abstract")) { NEED(1); return cmd_abstract(a[0]); }
-    if (!strcmp(cmd, "tcp")) { NEED(1); return cmd_tcp(a[0]); }
-    if (!strcmp(cmd, "sysv")) { NEED(4); return cmd_sysv(a); }
-    if (!strcmp(cmd, "mqueue")) { NEED(1); return cmd_mqueue(a[0]); }
+    if (!strcmp(cmd, "abstract")) {
+        NEED(1);
+        return cmd_abstract(a[0]);
+    }
+    if (!strcmp(cmd, "tcp")) {
+        NEED(1);
+        return cmd_tcp(a[0]);
+    }
+    if (!strcmp(cmd, "sysv")) {
+        NEED(4);
+        return cmd_sysv(a);
+    }
+    if (!strcmp(cmd, "mqueue")) {
+        NEED(1);
+        return cmd_mqueue(a[0]);
+    }
     if (!strcmp(cmd, "sethostname")) return cmd_sethostname();
-    if (!strcmp(cmd, "setuid")) return exec_helper("/bin/suid", (char *const[]){(char *)"suid", (char *)"euid", NULL});
+    if (!strcmp(cmd, "setuid"))
+        return exec_helper("/bin/suid", (char *const[]){(char *)"suid", (char *)"euid", NULL});
     if (!strcmp(cmd, "euid")) return cmd_euid();
     if (!strcmp(cmd, "fcap"))
-        return exec_helper("/bin/fcap", (char *const[]){(char *)"fcap", (char *)"capmax", argc > 2 ? a[0] : (char *)"0", NULL});
-    if (!strcmp(cmd, "forkbomb")) { NEED(1); return cmd_forkbomb(a[0]); }
-    if (!strcmp(cmd, "membomb")) { NEED(1); return cmd_membomb(a[0]); }
+        return exec_helper("/bin/fcap", (char *const[]){(char *)"fcap", (char *)"capmax",
+                                                        argc > 2 ? a[0] : (char *)"0", NULL});
+    if (!strcmp(cmd, "forkbomb")) {
+        NEED(1);
+        return cmd_forkbomb(a[0]);
+    }
+    if (!strcmp(cmd, "membomb")) {
+        NEED(1);
+        return cmd_membomb(a[0]);
+    }
     if (!strcmp(cmd, "host_userland_write")) return cmd_host_userland_write();
-    if (!strcmp(cmd, "environ")) { NEED(1); return cmd_environ(a[0]); }
+    if (!strcmp(cmd, "environ")) {
+        NEED(1);
+        return cmd_environ(a[0]);
+    }
     if (!strcmp(cmd, "noop")) return blocked();
     if (!strcmp(cmd, "pause")) return cmd_pause();
     broken("unknown subcommand '%s'", cmd);

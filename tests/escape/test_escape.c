@@ -47,9 +47,9 @@
 #include <sys/xattr.h>
 #include <termios.h>
 
-#define ATTACK(...) ((const char *const[]){"/bin/attack", __VA_ARGS__, NULL})
+#define ATTACK(...)      ((const char *const[]){"/bin/attack", __VA_ARGS__, NULL})
 #define DEFAULT_CAPS_HEX "0xa80425fb"
-#define LEAK_FD 100 /* the host directory fd of the CVE-2024-21626 tests */
+#define LEAK_FD          100 /* the host directory fd of the CVE-2024-21626 tests */
 
 /* ---- fixtures (made in the parent before the tests, removed after) ---- */
 
@@ -59,17 +59,17 @@ static char g_marker[PATH_MAX];      /* a host file an escaped attack looks for 
 static char g_data[PATH_MAX];        /* a host directory to bind */
 static char g_attack_host[PATH_MAX]; /* host copies of attack, bound into rootfs-less containers */
 static char g_attack_host2[PATH_MAX];
-static char g_attack_src[PATH_MAX];  /* build/tests/attack */
-static char g_leakdir[PATH_MAX];     /* a host directory whose fd the host holds (CVE-2024-21626) */
-static char g_victim[PATH_MAX];      /* g_leakdir/victim: a host executable (CVE-2019-5736) */
-static char g_sym_proc[PATH_MAX];    /* rootfses whose proc, dev, tmp are symlinks leading out */
+static char g_attack_src[PATH_MAX]; /* build/tests/attack */
+static char g_leakdir[PATH_MAX];    /* a host directory whose fd the host holds (CVE-2024-21626) */
+static char g_victim[PATH_MAX];     /* g_leakdir/victim: a host executable (CVE-2019-5736) */
+static char g_sym_proc[PATH_MAX];   /* rootfses whose proc, dev, tmp are symlinks leading out */
 static char g_sym_dev[PATH_MAX];
 static char g_sym_tmp[PATH_MAX];
-static char g_race_root[PATH_MAX];   /* rootfs of the mount-target race, owned by 65534 */
-static char g_race_host[PATH_MAX];   /* where its swapped symlink points: must stay empty */
+static char g_race_root[PATH_MAX]; /* rootfs of the mount-target race, owned by 65534 */
+static char g_race_host[PATH_MAX]; /* where its swapped symlink points: must stay empty */
 
-static pid_t g_canary_pid = -1;      /* host process: "ctr-canary" */
-static int g_canary_hold = -1;       /* its lifeline: EOF when the parent is gone */
+static pid_t g_canary_pid = -1; /* host process: "ctr-canary" */
+static int g_canary_hold = -1;  /* its lifeline: EOF when the parent is gone */
 static key_t g_shm_key = -1, g_msg_key = -1;
 static int g_shmid = -1, g_msqid = -1;
 static char g_mq_name[64];
@@ -83,7 +83,8 @@ static char *g_mountinfo;
 /* 1 if the two files have the same bytes. */
 static int same_content(const char *a, const char *b) {
     static char ba[1 << 16], bb[1 << 16];
-    int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC), same = fa >= 0 && fb >= 0;
+    int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC),
+        same = fa >= 0 && fb >= 0;
     while (same) {
         ssize_t na = read(fa, ba, sizeof ba), nb = read(fb, bb, sizeof bb);
         if (na != nb || na < 0 || memcmp(ba, bb, (size_t)na) != 0) same = 0;
@@ -119,10 +120,12 @@ static int make_symlink_rootfs(const char *dir, const char *name, const char *ta
 /* security.capability, VFS_CAP_REVISION_2 with the effective bit: CAP_DAC_READ_SEARCH, CAP_SETUID,
    CAP_SYS_PTRACE, CAP_SYS_ADMIN permitted and effective. */
 static int set_file_caps(const char *path) {
-    uint32_t caps[5] = {0x02000000u | 0x1u, (1u << 2) | (1u << 7) | (1u << 19) | (1u << 21), 0, 0, 0};
+    uint32_t caps[5] = {0x02000000u | 0x1u, (1u << 2) | (1u << 7) | (1u << 19) | (1u << 21), 0, 0,
+                        0};
     char back[64];
     if (setxattr(path, "security.capability", caps, sizeof caps, 0) != 0) return -1;
-    return getxattr(path, "security.capability", back, sizeof back) == (ssize_t)sizeof caps ? 0 : -1;
+    return getxattr(path, "security.capability", back, sizeof back) == (ssize_t)sizeof caps ? 0
+                                                                                            : -1;
 }
 
 static int make_test_rootfs(void) {
@@ -131,7 +134,8 @@ static int make_test_rootfs(void) {
     path_join(p, g_root, "bin/attack2");
     if (copy_file(g_attack_src, p, 0755) != 0) return -1;
     path_join(p, g_root, "bin/suid"); /* setuid root */
-    if (copy_file(g_attack_src, p, 0755) != 0 || chown(p, 0, 0) != 0 || chmod(p, 04755) != 0) return -1;
+    if (copy_file(g_attack_src, p, 0755) != 0 || chown(p, 0, 0) != 0 || chmod(p, 04755) != 0)
+        return -1;
     path_join(p, g_root, "bin/fcap"); /* file capabilities */
     if (copy_file(g_attack_src, p, 0755) != 0 || set_file_caps(p) != 0) return -1;
     if (make_evil_links(g_root, NULL) != 0) return -1;
@@ -177,11 +181,14 @@ static int setup_files(void) {
     th_fmt(rel, sizeof rel, "../../../../../../../../..%s", g_hostside);
     if (mkdir(g_hostside, 0777) != 0 || chmod(g_hostside, 0777) != 0 || mkdir(g_data, 0755) != 0 ||
         mkdir(g_leakdir, 0755) != 0 || write_file(g_canary, "canary\n", 7, 0644) != 0 ||
-        write_file(g_marker, "marker\n", 7, 0644) != 0 || copy_file(g_attack_src, g_attack_host, 0755) != 0 ||
-        copy_file(g_attack_src, g_attack_host2, 0755) != 0 || copy_file(g_attack_src, g_victim, 0755) != 0 ||
-        chown(g_victim, NOBODY, NOBODY) != 0 || make_test_rootfs() != 0 || make_race_rootfs() != 0 ||
+        write_file(g_marker, "marker\n", 7, 0644) != 0 ||
+        copy_file(g_attack_src, g_attack_host, 0755) != 0 ||
+        copy_file(g_attack_src, g_attack_host2, 0755) != 0 ||
+        copy_file(g_attack_src, g_victim, 0755) != 0 || chown(g_victim, NOBODY, NOBODY) != 0 ||
+        make_test_rootfs() != 0 || make_race_rootfs() != 0 ||
         make_symlink_rootfs(g_sym_proc, "proc", g_hostside) != 0 ||
-        make_symlink_rootfs(g_sym_dev, "dev", rel) != 0 || make_symlink_rootfs(g_sym_tmp, "tmp", g_hostside) != 0)
+        make_symlink_rootfs(g_sym_dev, "dev", rel) != 0 ||
+        make_symlink_rootfs(g_sym_tmp, "tmp", g_hostside) != 0)
         return -1;
     return 0;
 }
@@ -239,7 +246,8 @@ static void fixture_teardown(void) {
     if (getpid() != g_parent) return;
     if (g_canary_pid > 0) {
         kill(g_canary_pid, SIGKILL);
-        for (int i = 0; i < 200 && canary_alive(); i++) th_sleep_ms(10); /* not our child: wait, not reap */
+        for (int i = 0; i < 200 && canary_alive(); i++)
+            th_sleep_ms(10); /* not our child: wait, not reap */
         g_canary_pid = -1;
     }
     if (g_canary_hold >= 0) close(g_canary_hold);
@@ -284,7 +292,8 @@ static int setup_host_objects(void) {
     g_abstract_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (g_abstract_fd < 0 ||
         bind(g_abstract_fd, (struct sockaddr *)&un,
-             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(g_abstract_name))) != 0 ||
+             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(g_abstract_name))) !=
+            0 ||
         listen(g_abstract_fd, 8) != 0)
         return -1;
     struct sockaddr_in in;
@@ -293,8 +302,8 @@ static int setup_host_objects(void) {
     in.sin_family = AF_INET;
     in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     g_tcp_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (g_tcp_fd < 0 || bind(g_tcp_fd, (struct sockaddr *)&in, sizeof in) != 0 || listen(g_tcp_fd, 8) != 0 ||
-        getsockname(g_tcp_fd, (struct sockaddr *)&in, &len) != 0)
+    if (g_tcp_fd < 0 || bind(g_tcp_fd, (struct sockaddr *)&in, sizeof in) != 0 ||
+        listen(g_tcp_fd, 8) != 0 || getsockname(g_tcp_fd, (struct sockaddr *)&in, &len) != 0)
         return -1;
     g_tcp_port = ntohs(in.sin_port);
     return 0;
@@ -319,7 +328,8 @@ static char *host_mountinfo(void) {
         char *nl = strchr(line, '\n');
         size_t l = nl ? (size_t)(nl - line) + 1 : strlen(line);
         char mp[PATH_MAX] = "";
-        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 || strncmp(mp, "/tmp/ctrtest.", 13) != 0) {
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+            strncmp(mp, "/tmp/ctrtest.", 13) != 0) {
             memcpy(out + n, line, l);
             n += l;
         }
@@ -339,7 +349,8 @@ static void host_names(char *host, char *domain, size_t len) {
 
 static int snapshot_host(void) {
     host_names(g_hostname, g_domainname, sizeof g_hostname);
-    if (read_file("/proc/sys/kernel/core_pattern", g_core_pattern, sizeof g_core_pattern) < 0) return -1;
+    if (read_file("/proc/sys/kernel/core_pattern", g_core_pattern, sizeof g_core_pattern) < 0)
+        return -1;
     return (g_mountinfo = host_mountinfo()) ? 0 : -1;
 }
 
@@ -351,7 +362,8 @@ static void first_difference(const char *a, const char *b, char *out, size_t len
         a += la + (a[la] == '\n');
         b += lb + (b[lb] == '\n');
     }
-    th_fmt(out, len, "before \"%.*s\", now \"%.*s\"", (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+    th_fmt(out, len, "before \"%.*s\", now \"%.*s\"", (int)strcspn(a, "\n"), a,
+           (int)strcspn(b, "\n"), b);
 }
 
 static int canary_alive(void) {
@@ -368,17 +380,22 @@ static void check_host(int line) {
     char h[128], d[128], buf[512], diff[1024];
     host_names(h, d, sizeof h);
     if (strcmp(h, g_hostname) != 0 || strcmp(d, g_domainname) != 0)
-        TH_FAILF("line %d: the host's hostname/domainname changed: \"%s\"/\"%s\", was \"%s\"/\"%s\"", line, h, d,
-                 g_hostname, g_domainname);
-    if (read_file("/proc/sys/kernel/core_pattern", buf, sizeof buf) < 0 || strcmp(buf, g_core_pattern) != 0)
+        TH_FAILF(
+            "line %d: the host's hostname/domainname changed: \"%s\"/\"%s\", was \"%s\"/\"%s\"",
+            line, h, d, g_hostname, g_domainname);
+    if (read_file("/proc/sys/kernel/core_pattern", buf, sizeof buf) < 0 ||
+        strcmp(buf, g_core_pattern) != 0)
         TH_FAILF("line %d: the host's core_pattern changed: \"%s\"", line, buf);
     if (read_file(g_canary, buf, sizeof buf) != 7 || strcmp(buf, "canary\n") != 0)
         TH_FAILF("line %d: the host canary file %s changed: \"%s\"", line, g_canary, buf);
     if (read_file(g_marker, buf, sizeof buf) != 7 || strcmp(buf, "marker\n") != 0)
         TH_FAILF("line %d: the host marker file %s changed", line, g_marker);
-    if (dir_entries(g_hostside) != 0) TH_FAILF("line %d: something was created in the host directory %s", line, g_hostside);
-    if (dir_entries(g_race_host) != 0) TH_FAILF("line %d: something was created in the host directory %s", line, g_race_host);
-    if (!canary_alive()) TH_FAILF("line %d: the host canary process %d is gone", line, (int)g_canary_pid);
+    if (dir_entries(g_hostside) != 0)
+        TH_FAILF("line %d: something was created in the host directory %s", line, g_hostside);
+    if (dir_entries(g_race_host) != 0)
+        TH_FAILF("line %d: something was created in the host directory %s", line, g_race_host);
+    if (!canary_alive())
+        TH_FAILF("line %d: the host canary process %d is gone", line, (int)g_canary_pid);
     char *mi = host_mountinfo();
     if (!mi) TH_FAILF("line %d: cannot read the host mount table", line);
     if (strcmp(mi, g_mountinfo) != 0) {
@@ -393,7 +410,8 @@ static void check_host(int line) {
 static void fixture_setup(void) {
     setenv("CTR_TEST_HOST_SECRET", "leaked-host-variable", 1);
     if (find_attack() != 0) {
-        th_fmt(g_fixture_error, sizeof g_fixture_error, "%s: %s (make build/tests/attack)", g_attack_src, strerror(errno));
+        th_fmt(g_fixture_error, sizeof g_fixture_error, "%s: %s (make build/tests/attack)",
+               g_attack_src, strerror(errno));
         return;
     }
     if (geteuid() != 0) {
@@ -405,21 +423,25 @@ static void fixture_setup(void) {
         return;
     }
     if (setup_files() != 0) {
-        th_fmt(g_fixture_error, sizeof g_fixture_error, "fixture files in %s: %s", g_tmp, strerror(errno));
+        th_fmt(g_fixture_error, sizeof g_fixture_error, "fixture files in %s: %s", g_tmp,
+               strerror(errno));
         return;
     }
     if (setup_host_objects() != 0) {
-        th_fmt(g_fixture_error, sizeof g_fixture_error, "host IPC objects and sockets: %s", strerror(errno));
+        th_fmt(g_fixture_error, sizeof g_fixture_error, "host IPC objects and sockets: %s",
+               strerror(errno));
         return;
     }
-    if (snapshot_host() != 0) th_fmt(g_fixture_error, sizeof g_fixture_error, "host snapshot: %s", strerror(errno));
+    if (snapshot_host() != 0)
+        th_fmt(g_fixture_error, sizeof g_fixture_error, "host snapshot: %s", strerror(errno));
 }
 
 /* ---- running attacks ---- */
 
 static void argv_string(const char *const *argv, char *out, size_t len) {
     out[0] = '\0';
-    for (int i = 1; argv[i]; i++) th_fmt(out + strlen(out), len - strlen(out), "%s%s", i > 1 ? " " : "", argv[i]);
+    for (int i = 1; argv[i]; i++)
+        th_fmt(out + strlen(out), len - strlen(out), "%s%s", i > 1 ? " " : "", argv[i]);
 }
 
 static int g_quiet_refusals; /* loops report their refusals in one line */
@@ -433,8 +455,9 @@ static void verbose(const ctr_spec *s, const run *r, const char *setup) {
     char args[512];
     if (!verbose_on()) return;
     argv_string(s->argv, args, sizeof args);
-    fprintf(stderr, "    [uid %d%s%s] %s -> %s%d: %s%s%s\n", (int)geteuid(), setup[0] ? ", " : "", setup, args,
-            r->res.exited ? "exit " : "signal ", r->res.exited ? r->res.exit_code : r->res.term_signal, r->out,
+    fprintf(stderr, "    [uid %d%s%s] %s -> %s%d: %s%s%s\n", (int)geteuid(), setup[0] ? ", " : "",
+            setup, args, r->res.exited ? "exit " : "signal ",
+            r->res.exited ? r->res.exit_code : r->res.term_signal, r->out,
             r->err[0] ? " / stderr: " : "", r->err);
 }
 
@@ -444,13 +467,19 @@ static void setup_string(const ctr_spec *s, char *out, size_t len) {
     if (!s->rootfs) th_fmt(out + strlen(out), len - strlen(out), "rootfs=NULL ");
     if (s->uid) th_fmt(out + strlen(out), len - strlen(out), "uid=%d ", (int)s->uid);
     if (s->cwd) th_fmt(out + strlen(out), len - strlen(out), "cwd=%s ", s->cwd);
-    if (s->cap_add) th_fmt(out + strlen(out), len - strlen(out), "cap_add=%llx ", (unsigned long long)s->cap_add);
+    if (s->cap_add)
+        th_fmt(out + strlen(out), len - strlen(out), "cap_add=%llx ",
+               (unsigned long long)s->cap_add);
     if (s->seccomp) th_fmt(out + strlen(out), len - strlen(out), "seccomp=%d ", (int)s->seccomp);
     if (s->share) th_fmt(out + strlen(out), len - strlen(out), "share=%x ", s->share);
     if (s->allow_new_privs) th_fmt(out + strlen(out), len - strlen(out), "allow_new_privs ");
     if (s->no_masks) th_fmt(out + strlen(out), len - strlen(out), "no_masks ");
-    if (s->pids_max) th_fmt(out + strlen(out), len - strlen(out), "pids_max=%llu ", (unsigned long long)s->pids_max);
-    if (s->memory_max) th_fmt(out + strlen(out), len - strlen(out), "memory_max=%llu ", (unsigned long long)s->memory_max);
+    if (s->pids_max)
+        th_fmt(out + strlen(out), len - strlen(out), "pids_max=%llu ",
+               (unsigned long long)s->pids_max);
+    if (s->memory_max)
+        th_fmt(out + strlen(out), len - strlen(out), "memory_max=%llu ",
+               (unsigned long long)s->memory_max);
     if (s->stdio[0] == CTR_STDIO_FD) th_fmt(out + strlen(out), len - strlen(out), "stdin=pty ");
     size_t n = strlen(out);
     if (n) out[n - 1] = '\0';
@@ -469,7 +498,8 @@ static int attack_outcome(int line, const ctr_spec *s, char *msg, size_t len) {
         th_fmt(msg, len, "ctr_spawn refused it: step %s, %s: %s", ctr_step_name(e.step),
                errname(e.sys_errno), e.msg);
         if (verbose_on() && !g_quiet_refusals)
-            fprintf(stderr, "    [uid %d%s%s] %s\n", (int)geteuid(), setup[0] ? ", " : "", setup, msg);
+            fprintf(stderr, "    [uid %d%s%s] %s\n", (int)geteuid(), setup[0] ? ", " : "", setup,
+                    msg);
         return -1;
     }
     drain(c, &r);
@@ -478,7 +508,8 @@ static int attack_outcome(int line, const ctr_spec *s, char *msg, size_t len) {
     trim(r.out);
     trim(r.err);
     verbose(s, &r, setup);
-    th_fmt(msg, len, "%s%s%s", r.out[0] ? r.out : "(no output)", r.err[0] ? " / stderr: " : "", r.err);
+    th_fmt(msg, len, "%s%s%s", r.out[0] ? r.out : "(no output)", r.err[0] ? " / stderr: " : "",
+           r.err);
     return r.res.exited ? r.res.exit_code : 128 + r.res.term_signal;
 }
 
@@ -491,9 +522,12 @@ static void expect_attack(int line, const ctr_spec *s, int code) {
     setup_string(s, setup, sizeof setup);
     TH_FAILF("line %d: attack \"%s\" [%s]: expected %s, got %s%d: %s", line, args, setup,
              code == 0 ? "blocked (exit 0)" : "to get through (exit 99)",
-             got < 0 ? "" : got >= 128 ? "128+signal " : "exit ", got, msg);
+             got < 0      ? ""
+             : got >= 128 ? "128+signal "
+                          : "exit ",
+             got, msg);
 }
-#define EXPECT_BLOCKED(s) expect_attack(__LINE__, s, 0)
+#define EXPECT_BLOCKED(s)      expect_attack(__LINE__, s, 0)
 #define EXPECT_GETS_THROUGH(s) expect_attack(__LINE__, s, 99)
 
 /* The default spec with just this attack. */
@@ -516,28 +550,28 @@ static void blocked_with_init(int line, const char *const *argv) {
 
 /* ESCAPE_TEST(name) { body }: the body runs as root and again as uid 65534 (rootless container),
    each followed by the host check. */
-#define ESCAPE_TEST(name)                                                                        \
-    static void name##_body(void);                                                               \
-    TEST(name##_as_root) {                                                                       \
-        require_root();                                                                          \
-        name##_body();                                                                           \
-        check_host(__LINE__);                                                                    \
-    }                                                                                            \
-    TEST(name##_as_nobody) {                                                                     \
-        become_nobody();                                                                         \
-        name##_body();                                                                           \
-        check_host(__LINE__);                                                                    \
-    }                                                                                            \
+#define ESCAPE_TEST(name)          \
+    static void name##_body(void); \
+    TEST(name##_as_root) {         \
+        require_root();            \
+        name##_body();             \
+        check_host(__LINE__);      \
+    }                              \
+    TEST(name##_as_nobody) {       \
+        become_nobody();           \
+        name##_body();             \
+        check_host(__LINE__);      \
+    }                              \
     static void name##_body(void)
 
 /* Root only (cgroup v1 limits, ptrace of the container, host mount namespace games). */
-#define ROOT_TEST(name)                                                                          \
-    static void name##_body(void);                                                               \
-    TEST(name) {                                                                                 \
-        require_root();                                                                          \
-        name##_body();                                                                           \
-        check_host(__LINE__);                                                                    \
-    }                                                                                            \
+#define ROOT_TEST(name)            \
+    static void name##_body(void); \
+    TEST(name) {                   \
+        require_root();            \
+        name##_body();             \
+        check_host(__LINE__);      \
+    }                              \
     static void name##_body(void)
 
 /* Safe outcomes of a spec an attacker shaped: ctr_spawn refuses it, or the attack is blocked. */
@@ -546,8 +580,10 @@ static void expect_refused_or_blocked(int line, const ctr_spec *s) {
     int code = attack_outcome(line, s, msg, sizeof msg);
     if (code <= 0) return;
     argv_string(s->argv, args, sizeof args);
-    TH_FAILF("line %d: attack \"%s\" with cwd \"%s\": expected ctr_spawn to refuse or the attack to be blocked, got "
-             "exit %d: %s", line, args, s->cwd ? s->cwd : "/", code, msg);
+    TH_FAILF("line %d: attack \"%s\" with cwd \"%s\": expected ctr_spawn to refuse or the attack "
+             "to be blocked, got "
+             "exit %d: %s",
+             line, args, s->cwd ? s->cwd : "/", code, msg);
 }
 
 static void null_rootfs(ctr_spec *s, ctr_mount *m, const char *const *argv) {
@@ -622,7 +658,8 @@ ESCAPE_TEST(cwd_through_an_image_symlink) {
 /* Restores the host victim executable if an attack changed it; returns 1 if it had. */
 static int victim_changed(void) {
     if (same_content(g_victim, g_attack_src)) return 0;
-    if (copy_file(g_attack_src, g_victim, 0755) != 0) FAIL("restore %s: %s", g_victim, strerror(errno));
+    if (copy_file(g_attack_src, g_victim, 0755) != 0)
+        FAIL("restore %s: %s", g_victim, strerror(errno));
     return 1;
 }
 
@@ -636,8 +673,11 @@ ESCAPE_TEST(exec_through_an_image_symlink_cannot_overwrite_a_host_binary) {
     spec_init(&s, ((const char *const[]){"/bin/leaked", "exe_overwrite", "/bin/attack", NULL}));
     int code = attack_outcome(__LINE__, &s, msg, sizeof msg);
     close(LEAK_FD);
-    if (victim_changed()) FAIL("the host executable %s was overwritten from inside the container: %s", g_victim, msg);
-    if (code > 0) FAIL("the image's /bin/leaked ran the host executable %s (exit %d): %s", g_victim, code, msg);
+    if (victim_changed())
+        FAIL("the host executable %s was overwritten from inside the container: %s", g_victim, msg);
+    if (code > 0)
+        FAIL("the image's /bin/leaked ran the host executable %s (exit %d): %s", g_victim, code,
+             msg);
 }
 
 /* The same through the PATH search (an image's ENV PATH=...): argv[0] "victim" without a '/'. */
@@ -650,8 +690,10 @@ ESCAPE_TEST(exec_through_an_image_path_cannot_overwrite_a_host_binary) {
     s.env = (const char *const[]){path, NULL};
     int code = attack_outcome(__LINE__, &s, msg, sizeof msg);
     close(LEAK_FD);
-    if (victim_changed()) FAIL("the host executable %s was overwritten from inside the container: %s", g_victim, msg);
-    if (code > 0) FAIL("PATH=%s ran the host executable %s (exit %d): %s", path + 5, g_victim, code, msg);
+    if (victim_changed())
+        FAIL("the host executable %s was overwritten from inside the container: %s", g_victim, msg);
+    if (code > 0)
+        FAIL("PATH=%s ran the host executable %s (exit %d): %s", path + 5, g_victim, code, msg);
 }
 
 /* The library's own descriptors while it sets up the child: none may be a way out.  For every
@@ -664,13 +706,15 @@ static int library_fds_outcome(int line, ctr_spec *s, char *bad, size_t len) {
     const char *const *argv = s->argv;
     g_quiet_refusals = 1;
     for (int fd = 3; fd < 32; fd++) {
-        th_fmt(exe, sizeof exe, "/proc/self/fd/%d/../../../../../../../../../../../../../..%s", fd, g_attack_host);
+        th_fmt(exe, sizeof exe, "/proc/self/fd/%d/../../../../../../../../../../../../../..%s", fd,
+               g_attack_host);
         const char *const host_argv[] = {exe, "noop", NULL};
         s->argv = host_argv;
         int code = attack_outcome(line, s, msg, sizeof msg);
         s->argv = argv;
         if (code >= 0) {
-            th_fmt(bad, len, "line %d: the host's %s ran in the container as %s: %s", line, g_attack_host, exe, msg);
+            th_fmt(bad, len, "line %d: the host's %s ran in the container as %s: %s", line,
+                   g_attack_host, exe, msg);
             break;
         }
         refused++;
@@ -679,7 +723,8 @@ static int library_fds_outcome(int line, ctr_spec *s, char *bad, size_t len) {
         code = attack_outcome(line, s, msg, sizeof msg);
         s->cwd = NULL;
         if (code > 0) {
-            th_fmt(bad, len, "line %d: with cwd %s the attack got exit %d: %s", line, cwd, code, msg);
+            th_fmt(bad, len, "line %d: with cwd %s the attack got exit %d: %s", line, cwd, code,
+                   msg);
             break;
         }
         refused += code < 0;
@@ -688,8 +733,13 @@ static int library_fds_outcome(int line, ctr_spec *s, char *bad, size_t len) {
     g_quiet_refusals = 0;
     if (bad[0]) return -1;
     if (verbose_on())
-        fprintf(stderr, "    [uid %d%s%s] cwd and exec through /proc/self/fd/3..31: %d refused by ctr_spawn, %d ran and were blocked\n",
-                (int)geteuid(), s->init ? ", init" : "", s->pids_max ? ", pids_max" : s->cgroup ? ", cgroup" : "",
+        fprintf(stderr,
+                "    [uid %d%s%s] cwd and exec through /proc/self/fd/3..31: %d refused by "
+                "ctr_spawn, %d ran and were blocked\n",
+                (int)geteuid(), s->init ? ", init" : "",
+                s->pids_max ? ", pids_max"
+                : s->cgroup ? ", cgroup"
+                            : "",
                 refused, blocked);
     return 0;
 }
@@ -746,7 +796,8 @@ ESCAPE_TEST(exe_overwrite_of_a_bound_host_binary) {
     ctr_mount m[2];
     null_rootfs(&s, m, HOST_ATTACK("exe_overwrite", "/attack2"));
     EXPECT_BLOCKED(&s);
-    if (!same_content(g_attack_host, g_attack_src)) FAIL("the host binary %s was changed", g_attack_host);
+    if (!same_content(g_attack_host, g_attack_src))
+        FAIL("the host binary %s was changed", g_attack_host);
 }
 
 /* ==== the filter reads the filter (root): ABIs this kernel cannot run ====
@@ -788,7 +839,8 @@ ROOT_TEST(installed_filter_on_synthetic_syscalls) {
     pid_t pid = ctr_pid(c);
     long n = -1;
     int traced = ptrace(PTRACE_SEIZE, pid, 0, 0) == 0;
-    if (traced && ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0 && waitpid(pid, &st, __WALL) == pid && WIFSTOPPED(st))
+    if (traced && ptrace(PTRACE_INTERRUPT, pid, 0, 0) == 0 && waitpid(pid, &st, __WALL) == pid &&
+        WIFSTOPPED(st))
         n = ptrace(PTRACE_SECCOMP_GET_FILTER, pid, 0, prog);
     int saved = errno;
     if (traced) ptrace(PTRACE_DETACH, pid, 0, 0);
@@ -807,19 +859,24 @@ ROOT_TEST(installed_filter_on_synthetic_syscalls) {
         uint32_t want;
     } cases[] = {
         {"i386 getuid32", AUDIT_ARCH_I386, 199, 0, 0, SECCOMP_RET_ERRNO | ENOSYS},
-        {"i386 unshare(CLONE_NEWUSER)", AUDIT_ARCH_I386, 310, CLONE_NEWUSER, 0, SECCOMP_RET_ERRNO | ENOSYS},
+        {"i386 unshare(CLONE_NEWUSER)", AUDIT_ARCH_I386, 310, CLONE_NEWUSER, 0,
+         SECCOMP_RET_ERRNO | ENOSYS},
         {"i386 mount", AUDIT_ARCH_I386, 21, 0, 0, SECCOMP_RET_ERRNO | ENOSYS},
         {"i386 ioctl TIOCSTI", AUDIT_ARCH_I386, 54, 0, TIOCSTI, SECCOMP_RET_ERRNO | ENOSYS},
         {"x32 getpid", AUDIT_ARCH_X86_64, 0x40000000 | 39, 0, 0, SECCOMP_RET_ERRNO | ENOSYS},
-        {"x32 unshare", AUDIT_ARCH_X86_64, 0x40000000 | SYS_unshare, CLONE_NEWUSER, 0, SECCOMP_RET_ERRNO | ENOSYS},
+        {"x32 unshare", AUDIT_ARCH_X86_64, 0x40000000 | SYS_unshare, CLONE_NEWUSER, 0,
+         SECCOMP_RET_ERRNO | ENOSYS},
         {"x32 mount", AUDIT_ARCH_X86_64, 0x40000000 | SYS_mount, 0, 0, SECCOMP_RET_ERRNO | ENOSYS},
         {"syscall -1", AUDIT_ARCH_X86_64, -1, 0, 0, SECCOMP_RET_ERRNO | ENOSYS},
         {"ioctl TIOCSTI", AUDIT_ARCH_X86_64, SYS_ioctl, 0, TIOCSTI, SECCOMP_RET_ERRNO | EPERM},
-        {"ioctl 0x100005412", AUDIT_ARCH_X86_64, SYS_ioctl, 0, 0x100000000ull | TIOCSTI, SECCOMP_RET_ERRNO | EPERM},
-        {"ioctl TIOCLINUX|0xffffffff<<32", AUDIT_ARCH_X86_64, SYS_ioctl, 0, 0xffffffff00000000ull | TIOCLINUX,
+        {"ioctl 0x100005412", AUDIT_ARCH_X86_64, SYS_ioctl, 0, 0x100000000ull | TIOCSTI,
          SECCOMP_RET_ERRNO | EPERM},
-        {"ioctl TIOCGWINSZ (allowed)", AUDIT_ARCH_X86_64, SYS_ioctl, 0, TIOCGWINSZ, SECCOMP_RET_ALLOW},
-        {"clone(CLONE_NEWUSER)", AUDIT_ARCH_X86_64, SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, SECCOMP_RET_ERRNO | EPERM},
+        {"ioctl TIOCLINUX|0xffffffff<<32", AUDIT_ARCH_X86_64, SYS_ioctl, 0,
+         0xffffffff00000000ull | TIOCLINUX, SECCOMP_RET_ERRNO | EPERM},
+        {"ioctl TIOCGWINSZ (allowed)", AUDIT_ARCH_X86_64, SYS_ioctl, 0, TIOCGWINSZ,
+         SECCOMP_RET_ALLOW},
+        {"clone(CLONE_NEWUSER)", AUDIT_ARCH_X86_64, SYS_clone, CLONE_NEWUSER | SIGCHLD, 0,
+         SECCOMP_RET_ERRNO | EPERM},
         {"clone(1<<32|CLONE_NEWNS)", AUDIT_ARCH_X86_64, SYS_clone, 0x100000000ull | CLONE_NEWNS, 0,
          SECCOMP_RET_ERRNO | EPERM},
         {"clone(SIGCHLD) (allowed)", AUDIT_ARCH_X86_64, SYS_clone, SIGCHLD, 0, SECCOMP_RET_ALLOW},
@@ -828,7 +885,8 @@ ROOT_TEST(installed_filter_on_synthetic_syscalls) {
         {"getpid (allowed)", AUDIT_ARCH_X86_64, SYS_getpid, 0, 0, SECCOMP_RET_ALLOW},
         {"open_tree_attr (467)", AUDIT_ARCH_X86_64, 467, 0, 0, SECCOMP_RET_ERRNO | EPERM},
         {"syslog", AUDIT_ARCH_X86_64, SYS_syslog, 3, 0, SECCOMP_RET_ERRNO | EPERM},
-        {"a syscall newer than the profile (470)", AUDIT_ARCH_X86_64, 470, 0, 0, SECCOMP_RET_ERRNO | ENOSYS},
+        {"a syscall newer than the profile (470)", AUDIT_ARCH_X86_64, 470, 0, 0,
+         SECCOMP_RET_ERRNO | ENOSYS},
         {"aarch64 getpid", AUDIT_ARCH_AARCH64, 172, 0, 0, SECCOMP_RET_ERRNO | ENOSYS},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -840,8 +898,8 @@ ROOT_TEST(installed_filter_on_synthetic_syscalls) {
         d.args[1] = cases[i].arg1;
         uint32_t got = bpf_eval(prog, (int)n, &d);
         if (got != cases[i].want)
-            FAIL("the container's filter (%ld instructions) returns 0x%08x for %s, expected 0x%08x", n, got,
-                 cases[i].what, cases[i].want);
+            FAIL("the container's filter (%ld instructions) returns 0x%08x for %s, expected 0x%08x",
+                 n, got, cases[i].what, cases[i].want);
     }
 }
 
@@ -897,11 +955,14 @@ ESCAPE_TEST(chroot_escape_stays_in_the_root) { BLOCKED("chroot", g_marker); }
     expect_escape_contained(__LINE__, ATTACK("noop"), type, target, g_data, NULL)
 
 ESCAPE_TEST(mount_targets_through_escaping_symlinks_stay_inside) {
-    static const char *const targets[] = {"/evil_abs", "/evil_abs/x", "/evil_rel", "/evil_rel/a/b", NULL};
-    static const ctr_mount_type types[] = {CTR_MOUNT_BIND, CTR_MOUNT_TMPFS, CTR_MOUNT_PROC, CTR_MOUNT_DEV,
-                                           CTR_MOUNT_MQUEUE, CTR_MOUNT_DIR, CTR_MOUNT_FILE, CTR_MOUNT_SYSFS};
+    static const char *const targets[] = {"/evil_abs", "/evil_abs/x", "/evil_rel", "/evil_rel/a/b",
+                                          NULL};
+    static const ctr_mount_type types[] = {CTR_MOUNT_BIND, CTR_MOUNT_TMPFS,  CTR_MOUNT_PROC,
+                                           CTR_MOUNT_DEV,  CTR_MOUNT_MQUEUE, CTR_MOUNT_DIR,
+                                           CTR_MOUNT_FILE, CTR_MOUNT_SYSFS};
     for (int i = 0; targets[i]; i++)
-        for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) EXPECT_CONTAINED(types[t], targets[i]);
+        for (size_t t = 0; t < sizeof types / sizeof types[0]; t++)
+            EXPECT_CONTAINED(types[t], targets[i]);
     EXPECT_CONTAINED(CTR_MOUNT_SYMLINK, "/evil_abs/link");
     EXPECT_CONTAINED(CTR_MOUNT_FILE, "/evil_abs/file");
 }
@@ -924,7 +985,8 @@ ESCAPE_TEST(default_mount_points_as_escaping_symlinks_stay_inside) {
             RUN(&s, &r);
             ASSERT_EXIT(&r, 0);
         }
-        if (dir_entries(g_hostside) != 0) FAIL("rootfs %s: something was made on the host", roots[i]);
+        if (dir_entries(g_hostside) != 0)
+            FAIL("rootfs %s: something was made on the host", roots[i]);
         if (th_mount_count() != mounts) FAIL("rootfs %s: the host mount table changed", roots[i]);
     }
 }
@@ -937,7 +999,8 @@ static void *race_swapper(void *arg) {
     (void)arg;
     path_join(a, g_race_root, "race");
     path_join(b, g_race_root, "race_swap");
-    while (!__atomic_load_n(&g_race_stop, __ATOMIC_SEQ_CST)) renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+    while (!__atomic_load_n(&g_race_stop, __ATOMIC_SEQ_CST))
+        renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
     return NULL;
 }
 
@@ -947,7 +1010,8 @@ ESCAPE_TEST(mount_target_swap_race) {
     pthread_t t;
     char target[4][64];
     int ran = 0, refused = 0;
-    static const ctr_mount_type types[4] = {CTR_MOUNT_DIR, CTR_MOUNT_FILE, CTR_MOUNT_TMPFS, CTR_MOUNT_BIND};
+    static const ctr_mount_type types[4] = {CTR_MOUNT_DIR, CTR_MOUNT_FILE, CTR_MOUNT_TMPFS,
+                                            CTR_MOUNT_BIND};
     th_fmt(target[0], sizeof target[0], "/race/dir-%d", (int)geteuid());
     th_fmt(target[1], sizeof target[1], "/race/file-%d", (int)geteuid());
     th_fmt(target[2], sizeof target[2], "/race/tmpfs-%d", (int)geteuid());
@@ -982,16 +1046,19 @@ ESCAPE_TEST(mount_target_swap_race) {
     __atomic_store_n(&g_race_stop, 1, __ATOMIC_SEQ_CST);
     pthread_join(t, NULL);
     if (dir_entries(g_race_host) != 0)
-        FAIL("a mount target raced into the host directory %s (%d runs, %d refused)", g_race_host, ran, refused);
-    if (verbose_on()) fprintf(stderr, "    [uid %d] race: %d containers ran, %d refused\n", (int)geteuid(), ran, refused);
+        FAIL("a mount target raced into the host directory %s (%d runs, %d refused)", g_race_host,
+             ran, refused);
+    if (verbose_on())
+        fprintf(stderr, "    [uid %d] race: %d containers ran, %d refused\n", (int)geteuid(), ran,
+                refused);
 }
 
 /* ==== /proc ==== */
 
-static const char *const g_masked[] = {"kcore", "keys", "key-users", "timer_list", "sched_debug",
-                                       "latency_stats", "timer_stats", "acpi", "scsi", "asound",
-                                       "kallsyms", "kpagecount", "kpageflags", "kpagecgroup",
-                                       "vmallocinfo", NULL};
+static const char *const g_masked[] = {"kcore",       "keys",          "key-users",   "timer_list",
+                                       "sched_debug", "latency_stats", "timer_stats", "acpi",
+                                       "scsi",        "asound",        "kallsyms",    "kpagecount",
+                                       "kpageflags",  "kpagecgroup",   "vmallocinfo", NULL};
 
 ESCAPE_TEST(masked_proc_files_do_not_open) {
     int checked = 0;
@@ -1001,7 +1068,8 @@ ESCAPE_TEST(masked_proc_files_do_not_open) {
         th_fmt(path, sizeof path, "/proc/%s", g_masked[i]);
         if (lstat(path, &st) != 0) continue; /* not on this kernel */
         ctr_spec s;
-        spec_init(&s, S_ISDIR(st.st_mode) ? ATTACK("masked_dir", path) : ATTACK("read_masked", path));
+        spec_init(&s,
+                  S_ISDIR(st.st_mode) ? ATTACK("masked_dir", path) : ATTACK("read_masked", path));
         EXPECT_BLOCKED(&s);
         checked++;
     }
@@ -1009,10 +1077,11 @@ ESCAPE_TEST(masked_proc_files_do_not_open) {
 }
 
 ESCAPE_TEST(proc_sys_sysrq_and_irq_are_read_only) {
-    static const char *const paths[] = {"/proc/sys/kernel/core_pattern", "/proc/sys/kernel/modprobe",
-                                        "/proc/sys/kernel/hostname", "/proc/sys/vm/drop_caches",
-                                        "/proc/sys/fs/file-max", "/proc/sysrq-trigger",
-                                        "/proc/irq/default_smp_affinity", NULL};
+    static const char *const paths[] = {
+        "/proc/sys/kernel/core_pattern",  "/proc/sys/kernel/modprobe",
+        "/proc/sys/kernel/hostname",      "/proc/sys/vm/drop_caches",
+        "/proc/sys/fs/file-max",          "/proc/sysrq-trigger",
+        "/proc/irq/default_smp_affinity", NULL};
     int checked = 0;
     for (int i = 0; paths[i]; i++) {
         if (access(paths[i], F_OK) != 0) continue;
@@ -1072,7 +1141,8 @@ static void end_local_canary(int line, pid_t pid) {
     if (r == 0) waitpid(pid, &st, 0);
     if (r != 0)
         TH_FAILF("line %d: the host process %d died (%s %d)", line, (int)pid,
-                 WIFSIGNALED(st) ? "signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+                 WIFSIGNALED(st) ? "signal" : "exit",
+                 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
 }
 
 ESCAPE_TEST(kill_minus_one_stays_inside) {
@@ -1151,7 +1221,8 @@ static pid_t pty_session(const pty *p, int *hold) {
     return pid;
 }
 
-static void tty_attack(int line, const char *const *argv, int with_session, int seccomp_none, int want) {
+static void tty_attack(int line, const char *const *argv, int with_session, int seccomp_none,
+                       int want) {
     pty p;
     ctr_spec s;
     int hold = -1;
@@ -1169,12 +1240,16 @@ static void tty_attack(int line, const char *const *argv, int with_session, int 
         waitpid(session, NULL, 0);
     }
     pty_close(&p);
-    if (want == 0 && pending != 0) TH_FAILF("line %d: %d bytes were pushed into the terminal", line, pending);
-    if (want == 99 && pending <= 0) TH_FAILF("line %d: the control attack pushed nothing into the terminal", line);
+    if (want == 0 && pending != 0)
+        TH_FAILF("line %d: %d bytes were pushed into the terminal", line, pending);
+    if (want == 99 && pending <= 0)
+        TH_FAILF("line %d: the control attack pushed nothing into the terminal", line);
 }
 
 ESCAPE_TEST(tiocsti_on_a_fresh_pty) { tty_attack(__LINE__, ATTACK("tiocsti"), 0, 0, 0); }
-ESCAPE_TEST(tiocsti_on_a_host_sessions_terminal) { tty_attack(__LINE__, ATTACK("tiocsti"), 1, 0, 0); }
+ESCAPE_TEST(tiocsti_on_a_host_sessions_terminal) {
+    tty_attack(__LINE__, ATTACK("tiocsti"), 1, 0, 0);
+}
 ESCAPE_TEST(tiocsti_with_high_bits_in_the_request) {
     tty_attack(__LINE__, ATTACK("tiocsti_high"), 0, 0, 0);
     tty_attack(__LINE__, ATTACK("tiocsti_high"), 1, 0, 0);
@@ -1251,7 +1326,8 @@ ESCAPE_TEST(knob_cap_add_sys_admin_allows_sethostname) {
     ctr_spec s;
     spec_init(&s, ATTACK("sethostname"));
     s.cap_add = CTR_CAP(21);
-    EXPECT_GETS_THROUGH(&s); /* in the container's own UTS namespace: check_host sees the host's unchanged */
+    EXPECT_GETS_THROUGH(
+        &s); /* in the container's own UTS namespace: check_host sees the host's unchanged */
 }
 
 ESCAPE_TEST(knob_seccomp_none_allows_nested_user_namespaces) {
@@ -1306,7 +1382,8 @@ ROOT_TEST(controls_attacks_detect_holes) {
     spec_init(&s, ATTACK("read_masked", "/proc/timer_list"));
     s.no_masks = 1;
     EXPECT_GETS_THROUGH(&s);
-    tty_attack(__LINE__, ATTACK("tiocsti"), 0, 1, 99); /* no filter, a pty nobody owns: TIOCSTI works */
+    tty_attack(__LINE__, ATTACK("tiocsti"), 0, 1,
+               99); /* no filter, a pty nobody owns: TIOCSTI works */
 }
 
 /* ==== after everything ==== */
@@ -1322,6 +1399,4 @@ TEST(host_unchanged_after_the_suite) {
     ASSERT_TRUE(same_content(g_attack_host, g_attack_src));
 }
 
-int main(int argc, char **argv) {
-    return suite_main(argc, argv, fixture_setup, fixture_teardown);
-}
+int main(int argc, char **argv) { return suite_main(argc, argv, fixture_setup, fixture_teardown); }
