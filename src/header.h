@@ -26,8 +26,10 @@
        CONTAINER_WITH_LIBSECCOMP compile the seccomp filters (the default profile and
                                  CTR_SECCOMP_RULES) with libseccomp instead of the library's own
                                  BPF builder; link with -lseccomp.  Implementation file only.
-                                 (It cannot refuse syscalls newer than the library, as the
-                                 built-in profile does with ENOSYS.)
+                                 The default profile is the same in both builds: what
+                                 libseccomp cannot express (ENOSYS for syscalls newer than the
+                                 library, personality's allowed values) is a head of the
+                                 library's own BPF in front of libseccomp's program.
        The implementation needs _GNU_SOURCE: include container.h first in the implementation file,
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
@@ -58,10 +60,18 @@
                        removes it, and frees everything.
        ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
        ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
-       ctr_spawn is safe to call from any thread, from many threads at once.  The container's pid 1
-       is a child of the calling process: a host that reaps with waitpid(-1) (or a SIGCHLD handler
-       that does) steals its exit status, and ctr_wait then fails with ECHILD; with init set, pid 1
-       never execs and cannot be reaped that way.
+       The container's pid 1 is a child of the calling process: a host that reaps with
+       waitpid(-1) (or a SIGCHLD handler that does) steals its exit status, and ctr_wait then fails
+       with ECHILD; with init set, pid 1 never execs and cannot be reaped that way.
+       Threads.  ctr_spawn is safe to call from any thread, from many threads at once, and so is
+       every function on different containers; one container's handle is for one thread at a
+       time.  No library function acts on a thread cancellation request (cancellation is disabled
+       inside them, as posix_spawn does), except ctr_wait, which is a cancellation point like
+       waitpid: a thread cancelled while blocked in it leaves the handle as it was (destroy it in
+       the thread's cleanup handler).  The child between clone and execve makes raw system calls
+       only (12), so another thread holding a lock, forking, or being cancelled cannot hurt it, and
+       processes other threads fork meanwhile hold back neither ctr_spawn nor the EOF of an output
+       pipe (6).
 
    2. THE SPEC
        ctr_spec describes the container.  Zero is the default for every field, and the defaults are
@@ -83,9 +93,13 @@
                       creating one (see 10).
        no_die_with_host  by default the container is killed (SIGKILL) when the thread that spawned it
                       exits (PR_SET_PDEATHSIG follows the spawning *thread*: spawn from a thread that
-                      outlives the container); set this to let it run on.
-       The other fields: rootfs, readonly_root, no_default_mounts (3); mounts, nmounts (4); uid,
-       gid, new_userns (5); stdio, stdio_fd, init (6); the limits (8); the security fields (9).
+                      outlives the container), also when the host dies during ctr_spawn: the
+                      signal is set first thing in the child and again after the uid change (which
+                      clears it), each time followed by a check that the host still lives (its
+                      pidfd, Linux 5.3).  Set this to let the container run on.
+       The other fields: rootfs, readonly_root, no_default_mounts (3); mounts, nmounts, shm_size
+       (4); uid, gid, new_userns (5); stdio, stdio_fd, init (6); the limits (8); the security
+       fields (9).
 
    3. THE ROOT FILESYSTEM
        rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
@@ -105,21 +119,28 @@
                           empty file, as the source) if missing.
        CTR_MOUNT_TMPFS    size (bytes, 0 = kernel default of half the RAM), mode (0 = 01777).
        CTR_MOUNT_PROC     a proc for the container's pid namespace.
-       CTR_MOUNT_DEV      a tmpfs with null zero full random urandom tty (bound from the host), a
-                          private devpts with pts/ptmx, and the symlinks ptmx fd stdin stdout stderr;
-                          a directory shm; nothing else.
+       CTR_MOUNT_DEV      a 64 KiB tmpfs with null zero full random urandom tty (bound from the
+                          host), a private devpts with pts/ptmx, the symlinks ptmx fd stdin stdout
+                          stderr, and shm: a tmpfs of its own of spec.shm_size bytes (0 = 64 MiB, as
+                          Docker; mode 1777, noexec) for POSIX shared memory; nothing else.
        CTR_MOUNT_MQUEUE   a POSIX message queue filesystem for the container's ipc namespace.
        CTR_MOUNT_DIR      create a directory (mode, 0 = 0755), with missing parents.
        CTR_MOUNT_SYMLINK  create a symlink target -> source.
-       CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644).
+       CTR_MOUNT_FILE     create a file at target holding data/data_len bytes (mode, 0 = 0644); a
+                          file already there is replaced, but only a regular one: a FIFO, socket or
+                          device at the path (left by an earlier container with a writable root)
+                          fails with ENXIO or EEXIST at once, never blocks.
        CTR_MOUNT_SYSFS    a sysfs, always read-only, for the container's network namespace (its
                           masks: see 9).
        CTR_MOUNT_READONLY in flags makes a tmpfs, proc, dev or mqueue mount read-only.
        Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev);
        proc, sysfs, mqueue and the /dev mounts are also noexec.  Targets are absolute paths inside
-       the container ("/" is refused: use rootfs).  They are resolved inside the new root with
-       openat2(RESOLVE_BENEATH): a symlink on the way that would leave the root - an absolute one, or
-       too many ".." - is refused with EXDEV rather than followed; write the real path instead.
+       the container ("/" is refused: use rootfs).  They are resolved inside the new root as the
+       container itself would resolve them (openat2 RESOLVE_IN_ROOT, as runc and crun do): an
+       absolute symlink in the image (Debian's /var/run -> /run) is followed within the root, ".."
+       stops at the root, and nothing leads to the host.  Missing targets are made like mkdir -p
+       would inside the container, through dangling symlinks too (a link to /run/lock makes
+       /run/lock); a link loop fails with ELOOP.
 
    5. USERS AND ROOTLESS
        uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace they
@@ -127,7 +148,8 @@
        those in cap_add) and the supplementary groups are cleared.  A caller that is not root gets a new
        user namespace in which the caller's own uid/gid appear as spec.uid/spec.gid (root by
        default); only that one id is mapped (no subordinate ranges, no newuidmap), and for the
-       host's files the container is the caller.  Root may ask for a user namespace too with
+       host's files the container is the caller.  (uid_t)-1 and (gid_t)-1 are refused
+       (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".  Root may ask for a user namespace too with
        new_userns: then host uid 0 appears as spec.uid inside, so file access (and /proc/sys) is
        still host root's; it only confines capabilities to the namespace.  Rootless needs
        unprivileged user namespaces enabled (see 11).
@@ -138,7 +160,12 @@
        with ctr_close_stdio).  No other host file descriptor reaches the container.  A pipe holds
        64 KiB: read an output pipe to EOF before ctr_wait (or poll it together with ctr_pidfd);
        otherwise a command that writes more blocks on the full pipe, and ctr_wait waits for it
-       until timeout_sec, if any.
+       until timeout_sec, if any.  The pipes are made in the container process, which passes the
+       host ends back: the container's ends never sit in the host's descriptor table, so a process
+       that another thread of the host forks meanwhile cannot hold back the EOF of stdout or
+       stderr.  The host's own ends are the host's: one forked (without exec) while you hold the
+       stdin pipe keeps a copy, and the container sees EOF on stdin only once that copy is closed
+       too.
        With init set, pid 1 is a tiny init that reaps zombies, forwards SIGHUP SIGINT SIGQUIT SIGTERM
        SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
        Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
@@ -158,7 +185,9 @@
        "mount tmpfs on /tmp: No space left on device", which usually names the path already.  A
        failed ctr_spawn leaves nothing behind: no process, mount, file descriptor or memory.
        CTR_STEP_EXEC with ENOENT means the command does not exist; with EACCES or ENOEXEC it exists
-       but cannot run.  A bad field fails with CTR_STEP_SPEC (or the step it belongs to) and EINVAL
+       but cannot run.  CTR_STEP_CLONE (or CTR_STEP_INIT, with init) and ECHILD: the container
+       process died during its setup without a word, killed from outside (the OOM killer, a
+       SIGKILL to it).  A bad field fails with CTR_STEP_SPEC (or the step it belongs to) and EINVAL
        before anything starts.
 
    8. LIMITS AND CGROUPS
@@ -190,13 +219,15 @@
        without clone3 it moves itself in first thing).  Otherwise the cgroup v1 controllers under
        /sys/fs/cgroup/<name> (as in the hybrid layout): memory, pids, cpu and blkio when a limit needs
        them (memory and pids also with CTR_CGROUP_ALWAYS), cpuacct (CPU times) and freezer (kill,
-       pause) always, the child waiting until the parent has moved it.
+       pause) always, the child moving itself into them (writing to their cgroup.procs) before
+       anything else.
        Where: as root <hierarchy>/container.h/ctr-PID-N (PID the host process's, N counting its
        containers: the library's own subtree); as another user on v2, the highest cgroup above its
        own that it may write (the subtree systemd delegates to user@UID.service), plus
        /container.h/ctr-PID-N.  cgroup_parent, an existing cgroup, overrides the parent: on v2
        relative to /sys/fs/cgroup (or written in full, /sys/fs/cgroup/PATH), on v1 a path inside each
-       controller's hierarchy, existing in every controller used.  On v1 another user needs one:
+       controller's hierarchy, existing in every controller used; a "." or ".." component is
+       refused (CTR_STEP_CGROUP, EINVAL) before anything is made.  On v1 another user needs one:
        root makes it in each controller (mkdir /sys/fs/cgroup/{memory,pids,cpu,cpuacct,freezer}/u,
        chown -R) and the user passes cgroup_parent "u".  Where permission is missing the message
        says what to do (on v2: systemd-run --user --scope -p Delegate=yes, or cgroup_parent).  The
@@ -261,11 +292,17 @@
        mount, umount2, pivot_root, the new mount API, unshare, setns, clone with CLONE_NEW* flags,
        keyctl/add_key/request_key, bpf, perf_event_open, userfaultfd, io_uring, module loading,
        kexec, reboot, swapon/swapoff, clock and time setting, open_by_handle_at/name_to_handle_at,
-       acct, quotactl, process_vm_readv/writev, kcmp, pidfd_getfd, NUMA policy calls, fanotify_init,
-       vhangup, lookup_dcookie, iopl/ioperm and the obsolete calls; ENOSYS for clone3 (so libc uses
-       clone, whose flags the filter can read); EPERM for ioctl TIOCSTI and TIOCLINUX (comparing the
-       low 32 bits of the request, as the kernel does); EPERM for open_tree_attr and syslog, and
-       ENOSYS for every syscall newer than open_tree_attr (Linux 6.15), as an allow-list would.
+       acct, quotactl, process_vm_readv/writev, kcmp, pidfd_getfd, the NUMA policy calls
+       (get_mempolicy, set_mempolicy, set_mempolicy_home_node, mbind, move_pages, migrate_pages),
+       fanotify_init, vhangup, lookup_dcookie, modify_ldt, iopl/ioperm and the obsolete calls;
+       ENOSYS for clone3 (so libc uses clone, whose flags the filter can read); EPERM for ioctl
+       TIOCSTI and TIOCLINUX (comparing the low 32 bits of the request, as the kernel does);
+       personality only with the personas Docker allows (PER_LINUX, PER_LINUX32, UNAME26, both,
+       and 0xffffffff, the query), EPERM for others; socket(AF_VSOCK) fails with EAFNOSUPPORT
+       (vsock is not confined by network namespaces: it reaches the hypervisor's services); EPERM
+       for open_tree_attr and syslog, and ENOSYS for every syscall newer than open_tree_attr
+       (Linux 6.15), as an allow-list would.  Both builds (CONTAINER_WITH_LIBSECCOMP or not) give
+       every syscall the same verdict.
        Everything else is allowed, ptrace included (within the capabilities).  The profile does not
        depend on the capabilities: with cap_add CAP_SYS_ADMIN sethostname works, but mount still
        fails with EPERM.  seccomp = CTR_SECCOMP_RULES builds a filter from seccomp_rules, an array
@@ -296,7 +333,7 @@
        fd but the stdio you gave closed at exec (init closes them itself), not dumpable until exec
        (nothing may ptrace or read /proc/PID of the setup process, which shares or copies the
        host's memory), the new root entered with pivot_root and the old one detached, no
-       environment from the host, RLIMIT_CORE 0.  With init, pid 1 stays a copy of the host process
+       environment from the host, RLIMIT_CORE 0, killed with the host unless no_die_with_host (2).  With init, pid 1 stays a copy of the host process
        (undumpable, no fds): init with CAP_SYS_PTRACE and no user namespace is refused
        (CTR_STEP_CAPS, EINVAL), since ptrace could read the host's memory through it; in a user
        namespace the capability counts only there, and the combination is allowed.
@@ -331,27 +368,66 @@
        Root, or unprivileged user namespaces, which most distributions enable (sysctl
        user.max_user_namespaces, kernel.unprivileged_userns_clone; Ubuntu 24.04 also restricts them
        with kernel.apparmor_restrict_unprivileged_userns).
-       A C99 or C++11 compiler and the Linux headers; the implementation calls pthread_sigmask, so
+       pidfd_open (5.3) for the check that the host still lives (2); without it only the
+       parent-death signal.
+       A C99 or C++11 compiler and the Linux headers; the implementation uses pthread functions, so
        glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
        syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with
        glibc (Debian 12: glibc 2.36, gcc 12, clang 14, Linux 6.18, cgroup v1 hybrid; the limits
        also in VMs with cgroup v2 and v1); aarch64 and other libcs are untested.
 
    12. DESIGN
-       The parent turns the spec into a plan: paths normalised, every string and buffer allocated.
-       The child (the code between clone and execve) only executes the plan with raw syscalls - no
-       malloc, stdio or locks - so it is safe in a multi-threaded host.  A setup failure in the child
-       travels back as one fixed-size ctr_error over a close-on-exec pipe; EOF on it means exec worked.
-       On x86-64 with Linux 6.12 or newer the child is cloned like posix_spawn does it: clone3 with CLONE_VM | CLONE_VFORK on
-       a stack of its own, the calling thread asleep until the child has exec'd or failed.  Nothing
-       of the host's memory is copied, so a host holding gigabytes spawns as fast as a small one, and
-       takes no copy-on-write faults afterwards.  Three cases keep the fork-style clone (a copy of the
-       host's page tables): a container with a cgroup v1 cgroup (the parent moves the child into
-       it), init (pid 1 lives on beside the host, so needs memory of its own) and
-       time_ns (the kernel lets a process enter a time namespace only when no other shares its
-       memory); so do other architectures, kernels before 6.12 (on 6.1 with cgroup v1 a rare
-       soft lockup was seen with it, not yet understood), sanitizer builds (ASan, TSan, MSan
-       track stacks) and builds defining CONTAINER_NO_VM_CLONE.
+       ctr_spawn runs in four parts, each reading only what the one before produced:
+       plan       the spec validated and translated into a ctr__plan (paths normalised, defaults
+                  applied, every string and buffer the child needs allocated in the caller); the
+                  plan is never changed afterwards.
+       cgroup     the container's cgroup made and limited, through the backend this host has
+                  (cgroup v2 or v1, chosen once per process).
+       launch     one spawn's descriptors: the error pipe, init's status pipe, stdio sources, the
+                  socket the child passes its stdio pipes over, the host's pidfd, cgroup.procs
+                  files, a pooled network namespace.
+       child      cloned in its namespaces; it executes the plan with raw system calls only - no
+                  malloc, stdio, locks or cancellation points - so it is safe in a multi-threaded
+                  host.  A setup failure travels back as one fixed-size ctr_error over a
+                  close-on-exec pipe; a record with step "none" says the setup is done, so the
+                  verdict never waits for EOF (which any process forked meanwhile would hold back):
+                  without init the clone returns once the child has exec'd or exited (CLONE_VFORK)
+                  and the pipe holds the verdict; with init, init reports STARTED over its status
+                  pipe once the command has exec'd.
+       On x86-64 with Linux 6.12 or newer the child is cloned like posix_spawn does it: clone3 with
+       CLONE_VM | CLONE_VFORK on a stack of its own, the calling thread asleep until the child has
+       exec'd or failed.  Nothing of the host's memory is copied, so a host holding gigabytes spawns
+       as fast as a small one, and takes no copy-on-write faults afterwards.  The dumpable flag
+       belongs to that shared memory: the first of concurrent spawns saves the host's and the last
+       puts it back.  The fork-style clone (a copy of the host's page tables, still CLONE_VFORK) is
+       kept for a cgroup v1 cgroup, time_ns (the kernel lets a process enter a time namespace only
+       when no other shares its memory), a rootless container spawned by a host that is not
+       dumpable (the child makes itself dumpable to write its uid map), and init (pid 1 lives on
+       beside the host, so needs memory of its own; it is not CLONE_VFORK); so do other
+       architectures, kernels before 6.12 (on 6.1 with cgroup v1 a rare soft lockup was seen with
+       it, not yet understood), sanitizer builds (ASan, TSan, MSan track stacks) and builds
+       defining CONTAINER_NO_VM_CLONE.
+       The sources (src/ in the repository; amalgamate.py joins them into this file):
+       header.h    this manual and the public API.
+       internal.h  the one private header: includes, syscall wrappers, every private type (the
+                   plan, the launch, the cgroup backend interface) and every function one file
+                   gives another.  Each .c file includes it first and compiles on its own.
+       util.c      errors (ctr__fail, and ctr__c_die for the child), descriptors, paths, time, the
+                   plan's allocator.
+       plan.c      spec -> plan: namespaces, ids, limits and the cgroup request, stdio, the netns
+                   pool's conditions, rootfs, mounts, argv, env.
+       security.c  capability sets and the seccomp filter (built-in BPF, or libseccomp behind the
+                   same head).
+       cgroup.c    the backend for this host; making and removing a container's cgroup through it.
+       cgroup2.c   the cgroup v2 backend.     cgroup1.c  the cgroup v1 backend.
+       cgfs.c      cgroup files: read, write, name, sweep, cgroup.procs, kill what it lists.
+       clone.c     the vfork-style and fork-style clones, the child stacks, the dumpable flag.
+       child.c     the child, from clone to execve, and the init (raw system calls only).
+       mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
+       netns.c     the network namespace pool.
+       spawn.c     ctr_spawn and the handle: wait, poll, kill, stats, pause, destroy.
+       No two files call each other in a circle: util <- security, cgfs, clone, mount <- child,
+       cgroup1/2 <- cgroup <- plan <- spawn (a test checks it).
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
