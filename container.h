@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 9a01915462fdb81d1163aeb4237636096a861400429691d9e1bd67f02f7ececf */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 eeeaaaf14c83af16d8e2c312f22340725f13072dc61428a7defc48461e5768f7 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -1016,8 +1016,9 @@ enum {
     CTR__V1_BLKIO,
     CTR__V1_N
 };
-#define CTR__CG_ROOT    "/sys/fs/cgroup"
-#define CTR__CG_SUBTREE "container.h"
+#define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */
+#define CTR__CG_ROOT     "/sys/fs/cgroup"
+#define CTR__CG_SUBTREE  "container.h"
 
 typedef struct ctr__cg_backend ctr__cg_backend;
 
@@ -1033,6 +1034,8 @@ typedef struct ctr__cgroup {
    one runs. */
 struct ctr__cg_backend {
     int version;
+    /* The vfork-style clone may be used (clone.c; cgroup v1 takes the fork-style one). */
+    int vm_clone;
     /* The request is possible on this host at all (checked while the plan is built). */
     int (*check)(const ctr__cg_req *req, ctr_error *err);
     /* Makes and configures the cgroup; on failure the caller's ctr__cg_destroy removes what was made. */
@@ -1046,6 +1049,8 @@ struct ctr__cg_backend {
     int (*freeze)(const ctr__cgroup *cg, int on, ctr_error *err);
     int (*frozen)(const ctr__cgroup *cg);
     void (*kill)(const ctr__cgroup *cg);
+    /* Removes the (empty) cgroup's directories. */
+    void (*remove)(const ctr__cgroup *cg);
     void (*result)(const ctr__cgroup *cg, ctr_result *r);
     void (*stats)(const ctr__cgroup *cg, ctr_usage *u);
     const char *(*path)(const ctr__cgroup *cg);
@@ -1084,8 +1089,8 @@ typedef struct ctr__launch {
     int xferfd;   /* socket the child sends the host ends of its stdio pipes over, or -1 */
     int hostfd;   /* pidfd of the host process (the child checks it lives), or -1 */
     int netns_fd; /* a pooled network namespace to enter, or -1 */
-    int cg_procs[CTR__V1_N]; /* cgroup.procs files to write "0" into, or -1 */
-    int *mnt_fds;            /* plan->nops * CTR__DEV_NODES slots the child fills */
+    int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
+    int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
 } ctr__launch;
 
 /* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
@@ -2353,13 +2358,7 @@ static void ctr__cg_destroy(ctr__cgroup *cg) {
             if (tries % 50 == 0) cg->be->kill(cg);
             ctr__sleep_ms(10);
         }
-        if (cg->dir) (void)rmdir(cg->dir);
-        for (i = 0; i < CTR__V1_N; i++) {
-            int j, dup = 0;
-            for (j = 0; j < i; j++)
-                dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
-            if (cg->v1[i] && !dup) (void)rmdir(cg->v1[i]);
-        }
+        cg->be->remove(cg);
     }
     ctr__close(&cg->dirfd);
     CONTAINER_FREE(cg->dir);
@@ -2764,10 +2763,15 @@ static void ctr__cg2_stats(const ctr__cgroup *cg, ctr_usage *u) {
     u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "usage_usec")) * 1000;
 }
 
+static void ctr__cg2_remove(const ctr__cgroup *cg) {
+    if (cg->dir) (void)rmdir(cg->dir);
+}
+
 static const char *ctr__cg2_path(const ctr__cgroup *cg) { return cg->dir ? cg->dir : ""; }
 
 static const ctr__cg_backend *ctr__cg2(void) {
     static const ctr__cg_backend be = {2,
+                                       1,
                                        ctr__cg2_check,
                                        ctr__cg2_create,
                                        ctr__cg2_clone_into,
@@ -2776,6 +2780,7 @@ static const ctr__cg_backend *ctr__cg2(void) {
                                        ctr__cg2_freeze,
                                        ctr__cg2_frozen,
                                        ctr__cg2_kill,
+                                       ctr__cg2_remove,
                                        ctr__cg2_result,
                                        ctr__cg2_stats,
                                        ctr__cg2_path};
@@ -2974,12 +2979,23 @@ static void ctr__cg1_stats(const ctr__cgroup *cg, ctr_usage *u) {
         CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
 }
 
+/* Each distinct directory (co-mounted controllers share one). */
+static void ctr__cg1_remove(const ctr__cgroup *cg) {
+    int i, j;
+    for (i = 0; i < CTR__V1_N; i++) {
+        int dup = 0;
+        for (j = 0; j < i; j++) dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
+        if (cg->v1[i] && !dup) (void)rmdir(cg->v1[i]);
+    }
+}
+
 static const char *ctr__cg1_path(const ctr__cgroup *cg) {
     return cg->v1[CTR__V1_CPUACCT] ? cg->v1[CTR__V1_CPUACCT] : "";
 }
 
 static const ctr__cg_backend *ctr__cg1(void) {
     static const ctr__cg_backend be = {1,
+                                       0,
                                        ctr__cg1_check,
                                        ctr__cg1_create,
                                        ctr__cg1_clone_into,
@@ -2988,6 +3004,7 @@ static const ctr__cg_backend *ctr__cg1(void) {
                                        ctr__cg1_freeze,
                                        ctr__cg1_frozen,
                                        ctr__cg1_kill,
+                                       ctr__cg1_remove,
                                        ctr__cg1_result,
                                        ctr__cg1_stats,
                                        ctr__cg1_path};
@@ -3405,7 +3422,7 @@ static void ctr__c_rlimits(const ctr__launch *l) {
    there. */
 static void ctr__c_cgroup(const ctr__launch *l) {
     int i;
-    for (i = 0; i < CTR__V1_N && l->cg_procs[i] >= 0; i++) {
+    for (i = 0; i < CTR__CG_MAX_DIRS && l->cg_procs[i] >= 0; i++) {
         if (ctr__r_write(l->cg_procs[i], "0", 1) != 1)
             ctr__c_die(l, CTR_STEP_CGROUP, errno, "cgroup.procs",
                        "move the container process into its cgroup", NULL, NULL, NULL);
@@ -4326,7 +4343,7 @@ struct ctr_container {
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
     int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
-    int cg_procs[CTR__V1_N];
+    int cg_procs[CTR__CG_MAX_DIRS];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
@@ -4334,7 +4351,7 @@ static void ctr__fds_init(ctr__fds *f) {
     f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull =
         f->host = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
-    for (i = 0; i < CTR__V1_N; i++) f->cg_procs[i] = -1;
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -4348,7 +4365,7 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
-    for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
 }
 
 /* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
@@ -4596,7 +4613,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     if (into >= 0) {
         a.flags |= CLONE_INTO_CGROUP;
         a.cgroup = CTR__CAST(uint64_t, into);
-    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__V1_N, err) < 0) {
+    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
         return -1;
     }
     /* The vfork-style clone shares the host's memory until execve; the fork-style one is kept
@@ -4606,21 +4623,21 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
        child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
        host's memory would be readable for that while). */
     how = p->init ? 0u : CTR__CLONE_WAIT;
-    if (!p->init && !p->timens && !(c->cg.be && c->cg.be->version == 1) &&
+    if (!p->init && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
         !(p->userns && ctr__host_dumpable() != 1))
         how |= CTR__CLONE_VM;
-    for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
     c->start_ns = ctr__now_ns();
     ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
     r = ctr__clone(&a, how, ctr__child_entry, l);
     if (r < 0 && errno == ENOSYS && (a.flags & CLONE_INTO_CGROUP)) {
         /* No clone3: the child moves itself into its cgroup. */
         a.flags &= ~CTR__CAST(uint64_t, CLONE_INTO_CGROUP);
-        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__V1_N, err) < 0) {
+        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
             ctr__r_sigmask(SIG_SETMASK, &old, NULL);
             return -1;
         }
-        for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
+        for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
         r = ctr__clone(&a, how, ctr__child_entry, l);
     }
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
@@ -4634,7 +4651,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
-    for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
     ctr__close(&f->xfer[1]);
     memset(&report, 0, sizeof(report));
     if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
@@ -4663,7 +4680,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     memset(&l, 0, sizeof(l));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
-    for (i = 0; i < CTR__V1_N; i++) l.cg_procs[i] = -1;
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
     *out = NULL;
     if (ctr__plan_build(&plan, spec, err) != 0) goto done;

@@ -59,13 +59,7 @@ static void ctr__cg_destroy(ctr__cgroup *cg) {
             if (tries % 50 == 0) cg->be->kill(cg);
             ctr__sleep_ms(10);
         }
-        if (cg->dir) (void)rmdir(cg->dir);
-        for (i = 0; i < CTR__V1_N; i++) {
-            int j, dup = 0;
-            for (j = 0; j < i; j++)
-                dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
-            if (cg->v1[i] && !dup) (void)rmdir(cg->v1[i]);
-        }
+        cg->be->remove(cg);
     }
     ctr__close(&cg->dirfd);
     CONTAINER_FREE(cg->dir);

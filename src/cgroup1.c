@@ -190,12 +190,23 @@ static void ctr__cg1_stats(const ctr__cgroup *cg, ctr_usage *u) {
         CTR__CAST(int64_t, ctr__cg_get_u64(cg->v1[CTR__V1_CPUACCT], "cpuacct.usage", 0));
 }
 
+/* Each distinct directory (co-mounted controllers share one). */
+static void ctr__cg1_remove(const ctr__cgroup *cg) {
+    int i, j;
+    for (i = 0; i < CTR__V1_N; i++) {
+        int dup = 0;
+        for (j = 0; j < i; j++) dup |= cg->v1[j] && cg->v1[i] && strcmp(cg->v1[i], cg->v1[j]) == 0;
+        if (cg->v1[i] && !dup) (void)rmdir(cg->v1[i]);
+    }
+}
+
 static const char *ctr__cg1_path(const ctr__cgroup *cg) {
     return cg->v1[CTR__V1_CPUACCT] ? cg->v1[CTR__V1_CPUACCT] : "";
 }
 
 static const ctr__cg_backend *ctr__cg1(void) {
     static const ctr__cg_backend be = {1,
+                                       0,
                                        ctr__cg1_check,
                                        ctr__cg1_create,
                                        ctr__cg1_clone_into,
@@ -204,6 +215,7 @@ static const ctr__cg_backend *ctr__cg1(void) {
                                        ctr__cg1_freeze,
                                        ctr__cg1_frozen,
                                        ctr__cg1_kill,
+                                       ctr__cg1_remove,
                                        ctr__cg1_result,
                                        ctr__cg1_stats,
                                        ctr__cg1_path};

@@ -236,10 +236,15 @@ static void ctr__cg2_stats(const ctr__cgroup *cg, ctr_usage *u) {
     u->cpu_usage_ns = CTR__CAST(int64_t, ctr__cg_get_key(cg->dir, "cpu.stat", "usage_usec")) * 1000;
 }
 
+static void ctr__cg2_remove(const ctr__cgroup *cg) {
+    if (cg->dir) (void)rmdir(cg->dir);
+}
+
 static const char *ctr__cg2_path(const ctr__cgroup *cg) { return cg->dir ? cg->dir : ""; }
 
 static const ctr__cg_backend *ctr__cg2(void) {
     static const ctr__cg_backend be = {2,
+                                       1,
                                        ctr__cg2_check,
                                        ctr__cg2_create,
                                        ctr__cg2_clone_into,
@@ -248,6 +253,7 @@ static const ctr__cg_backend *ctr__cg2(void) {
                                        ctr__cg2_freeze,
                                        ctr__cg2_frozen,
                                        ctr__cg2_kill,
+                                       ctr__cg2_remove,
                                        ctr__cg2_result,
                                        ctr__cg2_stats,
                                        ctr__cg2_path};

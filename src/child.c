@@ -218,7 +218,7 @@ static void ctr__c_rlimits(const ctr__launch *l) {
    there. */
 static void ctr__c_cgroup(const ctr__launch *l) {
     int i;
-    for (i = 0; i < CTR__V1_N && l->cg_procs[i] >= 0; i++) {
+    for (i = 0; i < CTR__CG_MAX_DIRS && l->cg_procs[i] >= 0; i++) {
         if (ctr__r_write(l->cg_procs[i], "0", 1) != 1)
             ctr__c_die(l, CTR_STEP_CGROUP, errno, "cgroup.procs",
                        "move the container process into its cgroup", NULL, NULL, NULL);

@@ -303,8 +303,9 @@ enum {
     CTR__V1_BLKIO,
     CTR__V1_N
 };
-#define CTR__CG_ROOT    "/sys/fs/cgroup"
-#define CTR__CG_SUBTREE "container.h"
+#define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */
+#define CTR__CG_ROOT     "/sys/fs/cgroup"
+#define CTR__CG_SUBTREE  "container.h"
 
 typedef struct ctr__cg_backend ctr__cg_backend;
 
@@ -320,6 +321,8 @@ typedef struct ctr__cgroup {
    one runs. */
 struct ctr__cg_backend {
     int version;
+    /* The vfork-style clone may be used (clone.c; cgroup v1 takes the fork-style one). */
+    int vm_clone;
     /* The request is possible on this host at all (checked while the plan is built). */
     int (*check)(const ctr__cg_req *req, ctr_error *err);
     /* Makes and configures the cgroup; on failure the caller's ctr__cg_destroy removes what was made. */
@@ -333,6 +336,8 @@ struct ctr__cg_backend {
     int (*freeze)(const ctr__cgroup *cg, int on, ctr_error *err);
     int (*frozen)(const ctr__cgroup *cg);
     void (*kill)(const ctr__cgroup *cg);
+    /* Removes the (empty) cgroup's directories. */
+    void (*remove)(const ctr__cgroup *cg);
     void (*result)(const ctr__cgroup *cg, ctr_result *r);
     void (*stats)(const ctr__cgroup *cg, ctr_usage *u);
     const char *(*path)(const ctr__cgroup *cg);
@@ -371,8 +376,8 @@ typedef struct ctr__launch {
     int xferfd;   /* socket the child sends the host ends of its stdio pipes over, or -1 */
     int hostfd;   /* pidfd of the host process (the child checks it lives), or -1 */
     int netns_fd; /* a pooled network namespace to enter, or -1 */
-    int cg_procs[CTR__V1_N]; /* cgroup.procs files to write "0" into, or -1 */
-    int *mnt_fds;            /* plan->nops * CTR__DEV_NODES slots the child fills */
+    int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
+    int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
 } ctr__launch;
 
 /* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR

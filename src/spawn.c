@@ -22,7 +22,7 @@ struct ctr_container {
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
     int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
-    int cg_procs[CTR__V1_N];
+    int cg_procs[CTR__CG_MAX_DIRS];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
@@ -30,7 +30,7 @@ static void ctr__fds_init(ctr__fds *f) {
     f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull =
         f->host = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
-    for (i = 0; i < CTR__V1_N; i++) f->cg_procs[i] = -1;
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -44,7 +44,7 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
-    for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
 }
 
 /* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
@@ -292,7 +292,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     if (into >= 0) {
         a.flags |= CLONE_INTO_CGROUP;
         a.cgroup = CTR__CAST(uint64_t, into);
-    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__V1_N, err) < 0) {
+    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
         return -1;
     }
     /* The vfork-style clone shares the host's memory until execve; the fork-style one is kept
@@ -302,21 +302,21 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
        child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
        host's memory would be readable for that while). */
     how = p->init ? 0u : CTR__CLONE_WAIT;
-    if (!p->init && !p->timens && !(c->cg.be && c->cg.be->version == 1) &&
+    if (!p->init && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
         !(p->userns && ctr__host_dumpable() != 1))
         how |= CTR__CLONE_VM;
-    for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
     c->start_ns = ctr__now_ns();
     ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
     r = ctr__clone(&a, how, ctr__child_entry, l);
     if (r < 0 && errno == ENOSYS && (a.flags & CLONE_INTO_CGROUP)) {
         /* No clone3: the child moves itself into its cgroup. */
         a.flags &= ~CTR__CAST(uint64_t, CLONE_INTO_CGROUP);
-        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__V1_N, err) < 0) {
+        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
             ctr__r_sigmask(SIG_SETMASK, &old, NULL);
             return -1;
         }
-        for (i = 0; i < CTR__V1_N; i++) l->cg_procs[i] = f->cg_procs[i];
+        for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
         r = ctr__clone(&a, how, ctr__child_entry, l);
     }
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
@@ -330,7 +330,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     ctr__close(&f->status[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
-    for (i = 0; i < CTR__V1_N; i++) ctr__close(&f->cg_procs[i]);
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
     ctr__close(&f->xfer[1]);
     memset(&report, 0, sizeof(report));
     if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
@@ -359,7 +359,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     memset(&l, 0, sizeof(l));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
-    for (i = 0; i < CTR__V1_N; i++) l.cg_procs[i] = -1;
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
     *out = NULL;
     if (ctr__plan_build(&plan, spec, err) != 0) goto done;
