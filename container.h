@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 eeeaaaf14c83af16d8e2c312f22340725f13072dc61428a7defc48461e5768f7 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 23b17735c2d89936757cdb72071c071b085efd3c3327c43914c820c844019136 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -496,7 +496,8 @@ extern "C" {
     X(CGROUP, "cgroup")         /* creating, configuring, reading or removing the cgroup */   \
     X(RLIMIT, "rlimit")                                                                       \
     X(CAPS, "capabilities")     /* bounding/ambient sets, capset, no_new_privs */             \
-    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */
+    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */              \
+    X(LANDLOCK, "landlock")     /* the Landlock rules: their paths, the ruleset, the ABI */
 /* clang-format on */
 
 /* clang-format off */
@@ -600,6 +601,44 @@ typedef enum ctr_cgroup_mode {
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
+/* Policy (manual section 13): a system call of the container's, intercepted and handed to the
+   host's callback (ctr_spec.on_syscall).  Valid only during the callback. */
+typedef struct ctr_syscall {
+    long nr;          /* SYS_xxx of <sys/syscall.h> */
+    uint32_t arch;    /* AUDIT_ARCH_X86_64 or AUDIT_ARCH_AARCH64 (the native one, always) */
+    uint64_t args[6]; /* the six argument registers, as the kernel saw them */
+    uint64_t ip;      /* the instruction pointer after the syscall instruction */
+    pid_t pid;        /* the calling thread's id in the host's pid namespace (ctr_syscall_ns_pid:
+                         in the container's) */
+    /* the library's own: leave them alone */
+    uint64_t ctr__id;
+    int ctr__fd;
+    int ctr__replied;
+    pid_t ctr__ns_pid;
+} ctr_syscall;
+
+/* ctr_spec.on_syscall: answers the call once (ctr_syscall_continue, _fail, _return, _inject_fd)
+   and returns 0; without an answer, or after returning nonzero unanswered, the call fails with
+   EPERM. */
+typedef int (*ctr_syscall_fn)(ctr_syscall *call, void *user);
+
+/* One Landlock rule (ctr_spec.landlock): a path inside the container with CTR_LL_READ, _WRITE,
+   _EXEC, or (path NULL) a TCP port with CTR_LL_BIND_TCP, _CONNECT_TCP. */
+#define CTR_LL_READ        0x01u /* read files, list directories (beneath path) */
+#define CTR_LL_WRITE       0x02u /* write, truncate, create, remove, rename, link (beneath path) */
+#define CTR_LL_EXEC        0x04u /* execute (and read, which executing needs) */
+#define CTR_LL_BIND_TCP    0x10u /* bind a TCP socket to port (Landlock ABI 4, Linux 6.7) */
+#define CTR_LL_CONNECT_TCP 0x20u /* connect a TCP socket to port (ABI 4) */
+typedef struct ctr_landlock_rule {
+    const char *path; /* absolute, inside the container; NULL for a port rule */
+    unsigned access;  /* CTR_LL_* */
+    unsigned port;    /* port rules: 0..65535 */
+} ctr_landlock_rule;
+
+/* ctr_spec.landlock_scope (Landlock ABI 6, Linux 6.12) */
+#define CTR_LL_SCOPE_ABSTRACT_UNIX 0x01u /* no connecting to abstract unix sockets made outside */
+#define CTR_LL_SCOPE_SIGNAL        0x02u /* no signals to processes outside */
+
 typedef struct ctr_spec {
     const char *const *argv; /* required, NULL-terminated */
     const char *const *env;  /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -651,6 +690,17 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+
+    /* Policy (manual section 13).  Zero: nothing intercepted, no Landlock. */
+    const long *intercept; /* syscall numbers (SYS_xxx) handed to on_syscall */
+    size_t nintercept;
+    ctr_syscall_fn on_syscall;
+    void *on_syscall_user; /* passed to on_syscall */
+    int intercept_manual;  /* serve them yourself: ctr_notify_fd, ctr_notify_handle */
+    const ctr_landlock_rule *landlock;
+    size_t nlandlock;
+    unsigned landlock_scope;  /* CTR_LL_SCOPE_* */
+    int landlock_best_effort; /* on an older kernel, drop what it cannot do instead of failing */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -700,6 +750,27 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
 /* Frees the pool once the last container borrowing from it has been reaped. */
 CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
+
+/* Policy (manual section 13).  Inside on_syscall: read the caller's memory (each read is checked
+   to belong to this very call), then answer once. */
+CONTAINER_API int ctr_syscall_read(ctr_syscall *call, uint64_t addr, void *buf, size_t len,
+                                   ctr_error *err);
+/* The NUL-terminated string at args[arg] into buf (at most size - 1 bytes and a NUL). */
+CONTAINER_API int ctr_syscall_read_path(ctr_syscall *call, int arg, char *buf, size_t size,
+                                        ctr_error *err);
+/* The calling thread's id in the container's pid namespace, -1 if it is gone. */
+CONTAINER_API pid_t ctr_syscall_ns_pid(ctr_syscall *call, ctr_error *err);
+/* The answers: 0, or -1 with errno (ENOENT: the call is gone; EALREADY: answered before). */
+CONTAINER_API int ctr_syscall_continue(ctr_syscall *call); /* the kernel runs it: no security */
+CONTAINER_API int ctr_syscall_fail(ctr_syscall *call, int error);       /* fails with errno */
+CONTAINER_API int ctr_syscall_return(ctr_syscall *call, int64_t value); /* returns value */
+CONTAINER_API int ctr_syscall_inject_fd(ctr_syscall *call, int fd);     /* returns a copy of fd */
+/* intercept_manual: the descriptor to poll (readable: calls wait), and serving what waits,
+   without blocking: the number of calls served, or -1. */
+CONTAINER_API int ctr_notify_fd(const ctr_container *c);
+CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err);
+/* The Landlock ABI version of this kernel, 0 without Landlock. */
+CONTAINER_API int ctr_landlock_abi(void);
 
 #ifdef __cplusplus
 }
@@ -954,6 +1025,19 @@ typedef struct ctr__cg_req {
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
 } ctr__cg_req;
 
+/* A Landlock rule as the child adds it (landlock.c): a path beneath which access is allowed, or
+   (path NULL) a TCP port. */
+typedef struct ctr__ll_rule {
+    const char *path;
+    uint64_t access; /* LANDLOCK_ACCESS_FS_* or _NET_* bits, within the handled ones */
+    uint64_t port;
+} ctr__ll_rule;
+
+/* plan.notify_alt: which of the calls the child itself makes after installing the interception
+   filter are intercepted, so that it makes another one instead (notify.c). */
+#define CTR__NOTIFY_EXECVEAT 0x1u /* execve is: the command is started with execveat */
+#define CTR__NOTIFY_PWRITEV2 0x2u /* write is: an exec failure is reported with pwritev2 */
+
 typedef struct ctr__plan {
     ctr__chunk *chunks;        /* every allocation below, freed by ctr__plan_free */
     unsigned long clone_flags; /* CLONE_NEW* only */
@@ -994,6 +1078,17 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* Policy (notify.c, landlock.c) */
+    ctr__bpf *notify_bpf; /* the interception filter (SECCOMP_RET_USER_NOTIF), NULL for none */
+    size_t notify_bpf_len;
+    uint64_t notify_cookie; /* exempts the child's own last calls: see notify.c */
+    unsigned notify_alt;    /* CTR__NOTIFY_*: the child's own calls that are intercepted */
+    ctr_syscall_fn on_syscall;
+    void *on_syscall_user;
+    int intercept_manual;
+    ctr__ll_rule *ll_rules; /* Landlock rules, opened in the child */
+    size_t nll;
+    uint64_t ll_fs, ll_net, ll_scope; /* handled file and TCP rights, scopes; all 0: no Landlock */
 } ctr__plan;
 
 /* plan.c */
@@ -1004,6 +1099,14 @@ static void *ctr__alloc(ctr__plan *p, size_t n);
 static char *ctr__strdup(ctr__plan *p, const char *s);
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+/* security.c: the interception filter for the syscalls nrs[0..n) (at most CTR__NOTIFY_MAX),
+   the child's own calls carrying cookie exempted; f holds CTR__BPF_NOTIFY_LEN(n) instructions */
+#define CTR__NOTIFY_MAX        512
+#define CTR__BPF_NOTIFY_LEN(n) (8 + 7 * (n))
+static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t cookie);
+/* notify.c and landlock.c: spec.intercept... and spec.landlock... into the plan */
+static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__plan_landlock(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 /* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
 
@@ -1091,6 +1194,7 @@ typedef struct ctr__launch {
     int netns_fd; /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
+    int notify_armed; /* set in the child's own copy once the interception filter is in place */
 } ctr__launch;
 
 /* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
@@ -1114,12 +1218,28 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
 static void ctr__c_exit(int code);
 /* mount.c: builds the new root from the plan's ops and enters it (pivot_root) */
 static void ctr__c_setup_root(const ctr__launch *l);
+/* notify.c: installs the interception filter and passes its listener to the host (child side;
+   sets l->notify_armed) */
+static void ctr__c_notify(ctr__launch *l);
+/* landlock.c: the ruleset with the plan's rules, paths resolved in the new root (-1: none), and
+   enforcing it on the calling process (closes fd) */
+static int ctr__c_landlock_prepare(const ctr__launch *l);
+static void ctr__c_landlock_restrict(const ctr__launch *l, int fd);
 
 /* clone.c */
 #define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
 #define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
 static int ctr__host_dumpable(void);
+
+/* ---- notify.c: serving the intercepted calls in the host ---- */
+typedef struct ctr__notifier ctr__notifier;
+/* Takes the listener fd (closed on failure too); starts the serving thread unless manual. */
+static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ctr_error *err);
+static void ctr__notify_stop(ctr__notifier *n); /* no callback starts after it */
+static void ctr__notify_free(ctr__notifier *n); /* never waits for a running callback */
+static int ctr__notify_fd(const ctr__notifier *n);
+static int ctr__notify_handle(ctr__notifier *n, ctr_error *err);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
@@ -1233,6 +1353,18 @@ static void ctr__c_exit(int code) {
     for (;;) syscall(SYS_exit_group, code);
 }
 
+/* One report to the host.  Once the interception filter is in place (notify.c), the call must
+   not wait for the host: with write intercepted it is a pwritev2 whose offset's high word (which
+   the kernel ignores on 64-bit: the offset is -1, "the current position") carries the cookie. */
+static long ctr__c_report(const ctr__launch *l, int fd, const void *buf, size_t len) {
+    struct iovec iov;
+    if (!l->notify_armed || !(l->plan->notify_alt & CTR__NOTIFY_PWRITEV2))
+        return ctr__r_write(fd, buf, len);
+    iov.iov_base = CTR__CAST(void *, buf);
+    iov.iov_len = len;
+    return syscall(SYS_pwritev2, fd, &iov, 1, ~CTR__CAST(uint64_t, 0), l->plan->notify_cookie, 0);
+}
+
 /* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
    errno text) and exits.  The message is the concatenation of a, b, c, d.  Without an error pipe
    (the command started by init) the report goes over the status pipe as a CTR__MSG_ERROR. */
@@ -1252,10 +1384,14 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
     ctr__append(m.err.msg, sizeof(m.err.msg), n, d);
     do {
         if (l->errfd >= 0)
-            w = ctr__r_write(l->errfd, &m.err, sizeof(m.err));
+            w = ctr__c_report(l, l->errfd, &m.err, sizeof(m.err));
         else
-            w = ctr__r_write(l->statusfd, &m, sizeof(m));
+            w = ctr__c_report(l, l->statusfd, &m, sizeof(m));
     } while (w < 0 && errno == EINTR);
+    if (l->notify_armed) /* the status is an int: the cookie rides in the upper half */
+        for (;;)
+            syscall(SYS_exit_group,
+                    CTR__CAST(uint64_t, 127) | (l->plan->notify_cookie >> 32 << 32));
     ctr__c_exit(127);
 }
 
@@ -1893,6 +2029,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
+    if (ctr__plan_notify(p, spec, err) != 0 || ctr__plan_landlock(p, spec, err) != 0) return -1;
     if (ctr__plan_netns_pool(p, spec, err) != 0) return -1;
     if (ctr__plan_stdio(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
@@ -2126,6 +2263,56 @@ static size_t ctr__bpf_rules(ctr__bpf *f, const ctr_spec *s) {
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0,
                   ctr__seccomp_ret(s->seccomp_default_action, s->seccomp_default_errno));
     return n;
+}
+
+/* The interception filter (notify.c): the syscalls in nrs go to the host's listener
+   (SECCOMP_RET_USER_NOTIF), everything else is allowed, as far as this filter goes (the plan's own
+   filter, stacked below it, still refuses what it refuses: the kernel applies the strictest
+   verdict).  Other architectures and x32 fail with ENOSYS, as in the default profile, so their
+   numbers cannot slip past.  The child's own calls after this filter is in place (notify.c)
+   carry the cookie in argument bits the kernel ignores (the upper half of an int argument, the
+   high word of pwritev2's offset) and are allowed. */
+#define CTR__SECCOMP_RET_USER_NOTIF 0x7fc00000u
+#define CTR__SD_ARG_HI(i)           (20 + 8 * (i))
+static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t cookie) {
+    uint32_t hi = CTR__CAST(uint32_t, cookie >> 32), lo = CTR__CAST(uint32_t, cookie);
+    size_t len = 0, i, j;
+    ctr__bpf_prologue(f, &len);
+    for (i = 0; i < n; i++) {
+        uint32_t off[2], val[2];
+        size_t nc = 0, k;
+        int seen = 0;
+        for (j = 0; j < i && !seen; j++) seen = nrs[j] == nrs[i];
+        if (seen) continue;
+        if (nrs[i] == SYS_sendmsg || nrs[i] == SYS_execveat) {
+            off[0] = CTR__SD_ARG_HI(0); /* the descriptor (an int) */
+            val[0] = hi;
+            off[1] = CTR__SD_ARG_HI(nrs[i] == SYS_sendmsg ? 2 : 4); /* the flags (an int) */
+            val[1] = lo;
+            nc = 2;
+        } else if (nrs[i] == SYS_pwritev2) {
+            off[0] = CTR__SD_ARG_HI(4); /* pos_h: ignored on 64-bit */
+            val[0] = hi;
+            off[1] = CTR__SD_ARG_LO(4);
+            val[1] = lo;
+            nc = 2;
+        } else if (nrs[i] == SYS_exit_group) {
+            off[0] = CTR__SD_ARG_HI(0); /* the status (an int) */
+            val[0] = hi;
+            nc = 1;
+        }
+        ctr__bpf_emit(f, &len, CTR__BPF_JEQ_K, 0, CTR__CAST(uint8_t, nc ? 2 * nc + 2 : 1),
+                      CTR__CAST(uint32_t, nrs[i]));
+        for (k = 0; k < nc; k++) {
+            ctr__bpf_emit(f, &len, CTR__BPF_LD_W_ABS, 0, 0, off[k]);
+            ctr__bpf_emit(f, &len, CTR__BPF_JEQ_K, 0, CTR__CAST(uint8_t, 2 * (nc - k - 1) + 1),
+                          val[k]);
+        }
+        if (nc) ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+        ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_USER_NOTIF);
+    }
+    ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    return len;
 }
 
 #ifdef CONTAINER_WITH_LIBSECCOMP
@@ -3355,11 +3542,13 @@ static void ctr__c_stdio(const ctr__launch *l) {
    closes, not just close-on-exec: a host descriptor still open while paths are resolved inside
    the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
 static void ctr__c_close_fds(const ctr__launch *l) {
-    int keep[3], n = 0, i, j;
+    int keep[4], n = 0, i, j;
     unsigned lo = 3;
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
+    /* The socket the interception listener goes to the host over (notify.c). */
+    if (l->plan->notify_bpf && l->xferfd >= 3) keep[n++] = l->xferfd;
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
             int t = keep[j];
@@ -3511,12 +3700,16 @@ static void ctr__c_identity(const ctr__launch *l) {
 
 static void ctr__c_exec(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
-    uint64_t none = 0;
+    uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
     size_t i;
     int e = ENOENT, eacces = 0;
-    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    if (!l->notify_armed) ctr__r_sigmask(SIG_SETMASK, &none, NULL); /* else done (notify.c) */
     for (i = 0; i < p->nexec; i++) {
-        syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
+        if (l->notify_armed && (p->notify_alt & CTR__NOTIFY_EXECVEAT)) /* execve is intercepted */
+            syscall(SYS_execveat, CTR__CAST(uint64_t, CTR__CAST(uint32_t, AT_FDCWD)) | (hi << 32),
+                    p->exec_paths[i], p->argv, p->envp, lo << 32);
+        else
+            syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
         if (errno == EACCES)
             eacces = 1;
         else if (errno != ENOENT && errno != ENOTDIR) {
@@ -3556,12 +3749,24 @@ static void ctr__c_init(const ctr__launch *l) {
     ctr__status_msg m;
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     long pid, w;
+    int keep[2], nkeep = 0, k;
+    unsigned lo = 3;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    if ((l->statusfd > 3 &&
-         syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
-        syscall(SYS_close_range, CTR__CAST(unsigned, l->statusfd + 1), ~0u, 0) != 0)
-        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
-                   NULL);
+    /* The status pipe stays, and the socket the command passes its interception listener over
+       (closed once the command has exec'd). */
+    keep[nkeep++] = l->statusfd;
+    if (l->plan->notify_bpf && l->xferfd >= 3) keep[nkeep++] = l->xferfd;
+    if (nkeep == 2 && keep[0] > keep[1]) {
+        keep[0] = l->xferfd;
+        keep[1] = l->statusfd;
+    }
+    for (k = 0; k <= nkeep; k++) {
+        unsigned hi = k < nkeep ? CTR__CAST(unsigned, keep[k]) : ~0u;
+        if (hi > lo && syscall(SYS_close_range, lo, k < nkeep ? hi - 1 : hi, 0) != 0)
+            ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
+                       NULL);
+        lo = hi + 1;
+    }
     /* From here on errors go over the status pipe. */
     cmd.errfd = -1;
     cmd.hostfd = -1;
@@ -3573,8 +3778,10 @@ static void ctr__c_init(const ctr__launch *l) {
         if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
             ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL,
                        NULL);
+        ctr__c_notify(&cmd); /* the command is intercepted, init is not */
         ctr__c_exec(&cmd);
     }
+    if (l->plan->notify_bpf) ctr__r_close(l->xferfd);
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
        after its ERROR, and the host takes the first.  init keeps no stdio of its own. */
     (void)syscall(SYS_close_range, 0, 2, 0);
@@ -3609,7 +3816,7 @@ static void ctr__child_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     const ctr__plan *p = l->plan;
     uint64_t none = 0;
-    int sig;
+    int sig, landlock;
     ctr__c_die_with_host(l);
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
@@ -3640,14 +3847,20 @@ static void ctr__child_main(void *launch) {
                    NULL);
     syscall(SYS_umask, 022);
     ctr__c_setup_root(l);
+    landlock = ctr__c_landlock_prepare(l); /* paths resolved in the new root, cwd still "/" */
     ctr__c_cwd(l);
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
-    /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
-    if (!p->nnp) ctr__c_seccomp(l);
+    /* Without no_new_privs, installing a filter or Landlock rules needs CAP_SYS_ADMIN, which goes
+       next. */
+    if (!p->nnp) {
+        ctr__c_landlock_restrict(l, landlock);
+        ctr__c_seccomp(l);
+    }
     ctr__c_identity(l);
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l);
+    if (p->nnp) ctr__c_landlock_restrict(l, landlock);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
         ctr_error done;
@@ -3658,6 +3871,11 @@ static void ctr__child_main(void *launch) {
     }
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
+    if (p->notify_bpf) { /* the interception filter last (notify.c) */
+        ctr__launch own = *l;
+        ctr__c_notify(&own);
+        ctr__c_exec(&own);
+    }
     ctr__c_exec(l);
 }
 /* ---- end src/child.c ---- */
@@ -4134,6 +4352,841 @@ static void ctr__c_setup_root(const ctr__launch *l) {
     ctr__r_close(root);
 }
 /* ---- end src/mount.c ---- */
+/* ---- begin src/notify.c ---- */
+/* notify.c - system calls decided by the host (seccomp user notification, manual section 13).
+
+   The plan: spec.intercept becomes a second seccomp filter (security.c builds it) whose verdict
+   for the listed syscalls is SECCOMP_RET_USER_NOTIF, stacked on the plan's own filter.  The
+   child installs it last, after the plan's filter, with SECCOMP_FILTER_FLAG_NEW_LISTENER, and
+   passes the listener to the host over the launch's socket before it execs the command; the
+   listener is close-on-exec and never reaches the command.
+
+   From the moment the filter is in place, every call of the child goes through it, the child's
+   own last ones too (passing the listener, the exec, reporting an exec failure, exiting), and
+   nobody serves the listener yet: the host is still in ctr_spawn, which waits for the exec.  So
+   these calls carry plan.notify_cookie, 64 random bits, in argument bits the kernel ignores (the
+   upper half of an int argument, pwritev2's high offset word), and the filter lets them through;
+   where the plain call has no such bits (execve, write) and is intercepted, the child makes
+   another one that has (execveat, pwritev2).  A container that could read its own filter
+   (PTRACE_SECCOMP_GET_FILTER needs CAP_SYS_ADMIN in the host's user namespace) could use the
+   cookie to make sendmsg, execveat, pwritev2 and exit_group unseen.
+
+   The host: the listener's calls are served on a thread of the library's, one per container,
+   or, with intercept_manual, by ctr_notify_handle on the caller's thread.  Each call is received
+   (SECCOMP_IOCTL_NOTIF_RECV), handed to the callback, and answered once; every read of the
+   caller's memory is followed by SECCOMP_IOCTL_NOTIF_ID_VALID, so that a thread id reused by
+   another process after the caller died never passes for the caller. */
+
+#define CTR__SECCOMP_SET_MODE_FILTER                1u
+#define CTR__SECCOMP_GET_NOTIF_SIZES                3u
+#define CTR__SECCOMP_FILTER_FLAG_NEW_LISTENER       (1ul << 3)
+#define CTR__SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1ul << 5)
+#define CTR__SECCOMP_USER_NOTIF_FLAG_CONTINUE       1u
+#define CTR__SECCOMP_ADDFD_FLAG_SEND                (1u << 1)
+#define CTR__SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP     1ull
+
+/* struct seccomp_notif, seccomp_notif_resp and seccomp_notif_addfd of <linux/seccomp.h> */
+typedef struct ctr__notif {
+    uint64_t id;
+    uint32_t pid;
+    uint32_t flags;
+    int32_t nr;
+    uint32_t arch;
+    uint64_t ip;
+    uint64_t args[6];
+} ctr__notif;
+
+typedef struct ctr__notif_resp {
+    uint64_t id;
+    int64_t val;
+    int32_t error;
+    uint32_t flags;
+} ctr__notif_resp;
+
+typedef struct ctr__notif_addfd {
+    uint64_t id;
+    uint32_t flags;
+    uint32_t srcfd;
+    uint32_t newfd;
+    uint32_t newfd_flags;
+} ctr__notif_addfd;
+
+#define CTR__NOTIF_RECV      _IOWR('!', 0, ctr__notif)
+#define CTR__NOTIF_SEND      _IOWR('!', 1, ctr__notif_resp)
+#define CTR__NOTIF_ID_VALID  _IOW('!', 2, uint64_t)
+#define CTR__NOTIF_ADDFD     _IOW('!', 3, ctr__notif_addfd)
+#define CTR__NOTIF_SET_FLAGS _IOW('!', 4, uint64_t)
+/* The buffers the kernel's structs go in, which may grow in later kernels (the kernel fills
+   or reads its own size, SECCOMP_GET_NOTIF_SIZES). */
+#define CTR__NOTIF_BUF 256
+
+/* ---- the plan ---- */
+
+static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t i;
+    if (s->nintercept == 0) return 0;
+    if (!s->intercept)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "nintercept is %zu but intercept is NULL", s->nintercept);
+    if (!s->on_syscall)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "on_syscall",
+                         "intercept is set but on_syscall is NULL: give the callback that "
+                         "answers the calls");
+    if (s->nintercept > CTR__NOTIFY_MAX)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "nintercept is %zu: at most %d syscalls can be intercepted", s->nintercept,
+                         CTR__NOTIFY_MAX);
+    for (i = 0; i < s->nintercept; i++)
+        if (s->intercept[i] < 0 || s->intercept[i] > 4095)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                             "intercept[%zu]: no syscall number %ld", i, s->intercept[i]);
+    /* The filter is installed right before the exec, after the capabilities are dropped: that
+       needs no_new_privs (installing one early instead would send the child's own setup calls
+       to a host that does not serve them yet). */
+    if (!p->nnp)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "intercept needs no_new_privs: it cannot be combined with "
+                         "allow_new_privs");
+    if (syscall(SYS_getrandom, &p->notify_cookie, sizeof(p->notify_cookie), 0) !=
+        CTR__CAST(long, sizeof(p->notify_cookie)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "getrandom");
+    p->notify_bpf =
+        CTR__CAST(ctr__bpf *, ctr__alloc(p, CTR__BPF_NOTIFY_LEN(s->nintercept) * sizeof(ctr__bpf)));
+    if (!p->notify_bpf)
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the interception filter");
+    p->notify_bpf_len =
+        ctr__bpf_notify(p->notify_bpf, s->intercept, s->nintercept, p->notify_cookie);
+    CONTAINER_ASSERT(p->notify_bpf_len <= CTR__BPF_NOTIFY_LEN(s->nintercept));
+    for (i = 0; i < s->nintercept; i++) {
+        if (s->intercept[i] == SYS_execve) p->notify_alt |= CTR__NOTIFY_EXECVEAT;
+        if (s->intercept[i] == SYS_write) p->notify_alt |= CTR__NOTIFY_PWRITEV2;
+    }
+    p->on_syscall = s->on_syscall;
+    p->on_syscall_user = s->on_syscall_user;
+    p->intercept_manual = s->intercept_manual ? 1 : 0;
+    return 0;
+}
+
+/* ---- the child (the rules of child.c: raw system calls only) ---- */
+
+/* Installs the interception filter and sends its listener to the host.  The signals are
+   unblocked first (ctr__c_exec does not do it again): an intercepted rt_sigprocmask would wait
+   for the host.  The listener is not closed here (an intercepted close would wait too): it is
+   close-on-exec, and the exec or the exit closes it. */
+static void ctr__c_notify(ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct {
+        unsigned short len;
+        const ctr__bpf *filter;
+    } prog;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
+    char tag = 'n';
+    long fd;
+    int ifd;
+    if (!p->notify_bpf) return;
+    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    prog.len = CTR__CAST(unsigned short, p->notify_bpf_len);
+    prog.filter = p->notify_bpf;
+    fd = syscall(
+        SYS_seccomp, CTR__SECCOMP_SET_MODE_FILTER,
+        CTR__SECCOMP_FILTER_FLAG_NEW_LISTENER | CTR__SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+    if (fd < 0 && errno == EINVAL) /* before Linux 5.19: without WAIT_KILLABLE_RECV */
+        fd = syscall(SYS_seccomp, CTR__SECCOMP_SET_MODE_FILTER,
+                     CTR__SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (fd < 0)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "install the interception filter",
+                   errno == EPERM || errno == EACCES
+                       ? " (the seccomp filter must allow seccomp(), sendmsg and the exec)"
+                       : NULL,
+                   NULL, NULL);
+    l->notify_armed = 1; /* from here on: the cookie (ctr__c_die, ctr__c_exec) */
+    ifd = CTR__CAST(int, fd);
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &ifd, sizeof(int));
+    if (syscall(SYS_sendmsg, CTR__CAST(uint64_t, CTR__CAST(uint32_t, l->xferfd)) | (hi << 32), &msg,
+                CTR__CAST(uint64_t, MSG_NOSIGNAL) | (lo << 32)) != 1)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "pass the interception listener to the host",
+                   NULL, NULL, NULL);
+}
+
+/* ---- the host: the calls ---- */
+
+struct ctr__notifier {
+    int fd;      /* the listener */
+    int wake[2]; /* a byte in wake[1] stops the thread */
+    ctr_syscall_fn fn;
+    void *user;
+    int threaded;
+    pthread_t thread;
+    int stop, busy, refs; /* atomics: no lock that a fork() could leave taken */
+};
+
+/* The kernel's sizes of struct seccomp_notif and seccomp_notif_resp, read once. */
+static int ctr__notif_sizes_ok(void) {
+    static int cached; /* 0: not read, 1: they fit our buffers, 2: they do not */
+    struct {
+        uint16_t notif, resp, data;
+    } sz;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v) return v == 1;
+    v = 1;
+    if (syscall(SYS_seccomp, CTR__SECCOMP_GET_NOTIF_SIZES, 0, &sz) == 0 &&
+        (sz.notif > CTR__NOTIF_BUF || sz.resp > CTR__NOTIF_BUF))
+        v = 2;
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    return v == 1;
+}
+
+/* Sends the answer; 0, or -1 with errno.  The call counts as answered once the kernel took the
+   answer or the call is gone. */
+static int ctr__notify_send(ctr_syscall *call, int64_t val, int error, uint32_t flags) {
+    union {
+        ctr__notif_resp r;
+        unsigned char raw[CTR__NOTIF_BUF];
+    } resp;
+    int r;
+    if (call->ctr__replied) {
+        errno = EALREADY;
+        return -1;
+    }
+    memset(&resp, 0, sizeof(resp));
+    resp.r.id = call->ctr__id;
+    resp.r.val = val;
+    resp.r.error = -error;
+    resp.r.flags = flags;
+    do r = ioctl(call->ctr__fd, CTR__NOTIF_SEND, &resp);
+    while (r != 0 && errno == EINTR);
+    if (r == 0 || errno == ENOENT) call->ctr__replied = 1;
+    return r == 0 ? 0 : -1;
+}
+
+/* 0 while the call is still waiting for its answer, -1 with ENOENT once it is gone. */
+static int ctr__notify_valid(const ctr_syscall *call) {
+    uint64_t id = call->ctr__id;
+    if (ioctl(call->ctr__fd, CTR__NOTIF_ID_VALID, &id) == 0) return 0;
+    if (errno != ENOENT) errno = ENOENT;
+    return -1;
+}
+
+static int ctr__call_gone(ctr_error *err, const ctr_syscall *call) {
+    return ctr__fail(err, CTR_STEP_SECCOMP, ENOENT, "",
+                     "intercepted call of thread %d is gone (the thread died or was interrupted)",
+                     CTR__CAST(int, call->pid));
+}
+
+/* Reads len bytes at addr in the caller (process_vm_readv, or /proc/PID/mem where that call is
+   refused): 0, or -1 with errno (EFAULT: not all of it is mapped). */
+static int ctr__peek(const ctr_syscall *call, uint64_t addr, void *buf, size_t len, size_t *got) {
+    struct iovec local, remote;
+    ssize_t r;
+    local.iov_base = buf;
+    local.iov_len = len;
+    remote.iov_base = CTR__U64_TO_PTR(void *, addr);
+    remote.iov_len = len;
+    r = process_vm_readv(call->pid, &local, 1, &remote, 1, 0);
+    if (r < 0 && (errno == ENOSYS || errno == EPERM)) {
+        char path[64];
+        int fd;
+        snprintf(path, sizeof(path), "/proc/%d/mem", CTR__CAST(int, call->pid));
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return -1;
+        r = pread(fd, buf, len, CTR__CAST(off_t, addr));
+        ctr__close(&fd);
+        if (r < 0 && errno == EIO) errno = EFAULT;
+    }
+    if (r < 0) return -1;
+    *got = CTR__CAST(size_t, r);
+    return 0;
+}
+
+CONTAINER_API int ctr_syscall_read(ctr_syscall *call, uint64_t addr, void *buf, size_t len,
+                                   ctr_error *err) {
+    size_t got = 0;
+    int old, rc = 0;
+    ctr__clear_error(err);
+    if (!call || (!buf && len))
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "call or buf is NULL");
+    old = ctr__nocancel_begin();
+    if (len && ctr__peek(call, addr, buf, len, &got) != 0)
+        rc = ctr__fail(err, CTR_STEP_SECCOMP, errno, "", "read %zu bytes at 0x%llx in thread %d",
+                       len, CTR__CAST(unsigned long long, addr), CTR__CAST(int, call->pid));
+    else if (got != len)
+        rc = ctr__fail(err, CTR_STEP_SECCOMP, EFAULT, "",
+                       "read %zu bytes at 0x%llx in thread %d: only %zu are mapped", len,
+                       CTR__CAST(unsigned long long, addr), CTR__CAST(int, call->pid), got);
+    /* Checked last, and whatever the read gave: a thread id reused by another process would
+       have given that process's memory. */
+    if (ctr__notify_valid(call) != 0) rc = ctr__call_gone(err, call);
+    ctr__nocancel_end(old);
+    return rc;
+}
+
+CONTAINER_API int ctr_syscall_read_path(ctr_syscall *call, int arg, char *buf, size_t size,
+                                        ctr_error *err) {
+    uint64_t addr;
+    size_t len = 0;
+    int old, rc = 0;
+    ctr__clear_error(err);
+    if (!call || !buf || size == 0 || arg < 0 || arg > 5)
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                         "ctr_syscall_read_path needs a call, a buffer and an argument 0..5");
+    buf[0] = '\0';
+    addr = call->args[arg];
+    old = ctr__nocancel_begin();
+    /* Page by page: the string may end just before an unmapped page. */
+    while (rc == 0) {
+        size_t want = 4096 - CTR__CAST(size_t, (addr + len) & 4095u), got = 0;
+        char *nul;
+        if (want > size - len) want = size - len;
+        if (want == 0) {
+            buf[size - 1] = '\0';
+            rc = ctr__fail(err, CTR_STEP_SECCOMP, ENAMETOOLONG, "",
+                           "the string in argument %d is longer than %zu bytes", arg, size - 1);
+        } else if (addr == 0 || ctr__peek(call, addr + len, buf + len, want, &got) != 0 ||
+                   got == 0) {
+            buf[len] = '\0';
+            rc = ctr__fail(err, CTR_STEP_SECCOMP, addr == 0 || got == 0 ? EFAULT : errno, "",
+                           "read the string in argument %d of thread %d", arg,
+                           CTR__CAST(int, call->pid));
+        } else if ((nul = CTR__CAST(char *, memchr(buf + len, '\0', got))) != NULL) {
+            break;
+        } else {
+            len += got;
+        }
+    }
+    if (ctr__notify_valid(call) != 0) {
+        buf[0] = '\0';
+        rc = ctr__call_gone(err, call);
+    }
+    ctr__nocancel_end(old);
+    return rc;
+}
+
+CONTAINER_API pid_t ctr_syscall_ns_pid(ctr_syscall *call, ctr_error *err) {
+    char path[64], buf[4096], *s;
+    ssize_t n = -1;
+    pid_t pid = -1;
+    int fd, old, e = ENOENT;
+    ctr__clear_error(err);
+    if (!call) {
+        ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "call is NULL");
+        return -1;
+    }
+    if (call->ctr__ns_pid > 0) return call->ctr__ns_pid;
+    old = ctr__nocancel_begin();
+    snprintf(path, sizeof(path), "/proc/%d/status", CTR__CAST(int, call->pid));
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+        n = read(fd, buf, sizeof(buf) - 1);
+        ctr__close(&fd);
+    }
+    if (n < 0) e = errno;
+    if (n > 0) {
+        buf[n] = '\0';
+        /* "NSpid:\t<host>\t...\t<innermost>": the last is the container's. */
+        if ((s = strstr(buf, "\nNSpid:")) != NULL) {
+            char *end = strchr(s + 1, '\n'), *last = NULL;
+            if (end) *end = '\0';
+            for (s += 7; *s; s++)
+                if ((s[0] == '\t' || s[0] == ' ') && s[1] >= '0' && s[1] <= '9') last = s + 1;
+            if (last) pid = CTR__CAST(pid_t, atoi(last));
+        }
+    }
+    if (pid <= 0) {
+        pid = -1;
+        ctr__fail(err, CTR_STEP_SECCOMP, e, path, "read the NSpid of %s", path);
+    } else if (ctr__notify_valid(call) != 0) {
+        pid = -1;
+        ctr__call_gone(err, call);
+    } else {
+        call->ctr__ns_pid = pid;
+    }
+    ctr__nocancel_end(old);
+    return pid;
+}
+
+static int ctr__einval(void) {
+    errno = EINVAL;
+    return -1;
+}
+
+CONTAINER_API int ctr_syscall_continue(ctr_syscall *call) {
+    if (!call) return ctr__einval();
+    return ctr__notify_send(call, 0, 0, CTR__SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+}
+
+CONTAINER_API int ctr_syscall_fail(ctr_syscall *call, int error) {
+    if (!call || error <= 0 || error > 4095) return ctr__einval();
+    return ctr__notify_send(call, 0, error, 0);
+}
+
+CONTAINER_API int ctr_syscall_return(ctr_syscall *call, int64_t value) {
+    if (!call) return ctr__einval();
+    return ctr__notify_send(call, value, 0, 0);
+}
+
+/* Whether the descriptor an intercepted call returns should be close-on-exec: as the call asked
+   for it. */
+static int ctr__wants_cloexec(ctr_syscall *call) {
+    uint64_t flags = 0;
+    switch (call->nr) {
+#ifdef SYS_open
+    case SYS_open: return (call->args[1] & O_CLOEXEC) != 0;
+#endif
+    case SYS_openat:
+    case SYS_dup3: return (call->args[2] & O_CLOEXEC) != 0;
+    case SYS_openat2: /* struct open_how: flags first */
+        return ctr_syscall_read(call, call->args[2], &flags, sizeof(flags), NULL) == 0 &&
+               (flags & O_CLOEXEC);
+    case SYS_socket: return (call->args[1] & SOCK_CLOEXEC) != 0;
+    case SYS_accept4: return (call->args[3] & SOCK_CLOEXEC) != 0;
+    case SYS_memfd_create: return (call->args[1] & 1u /* MFD_CLOEXEC */) != 0;
+    default: return 0;
+    }
+}
+
+CONTAINER_API int ctr_syscall_inject_fd(ctr_syscall *call, int fd) {
+    ctr__notif_addfd a;
+    int r, e;
+    if (!call || fd < 0) return ctr__einval();
+    if (call->ctr__replied) {
+        errno = EALREADY;
+        return -1;
+    }
+    memset(&a, 0, sizeof(a));
+    a.id = call->ctr__id;
+    a.flags = CTR__SECCOMP_ADDFD_FLAG_SEND; /* install and answer with its number, at once */
+    a.srcfd = CTR__CAST(uint32_t, fd);
+    a.newfd_flags = ctr__wants_cloexec(call) ? O_CLOEXEC : 0;
+    do r = ioctl(call->ctr__fd, CTR__NOTIF_ADDFD, &a);
+    while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == EINVAL) { /* before Linux 5.14: no ADDFD_FLAG_SEND */
+        a.flags = 0;
+        do r = ioctl(call->ctr__fd, CTR__NOTIF_ADDFD, &a);
+        while (r < 0 && errno == EINTR);
+        if (r >= 0) return ctr__notify_send(call, r, 0, 0);
+    }
+    if (r >= 0) {
+        call->ctr__replied = 1;
+        return 0;
+    }
+    e = errno;
+    if (e == ENOENT) call->ctr__replied = 1;
+    errno = e;
+    return -1;
+}
+
+/* Receives one waiting call and serves it: 1, 0 if none was waiting after all (or it went
+   away), -1 with errno. */
+static int ctr__notify_serve(ctr__notifier *n) {
+    union {
+        ctr__notif m;
+        unsigned char raw[CTR__NOTIF_BUF];
+    } buf;
+    ctr_syscall call;
+    int i;
+    memset(&buf, 0, sizeof(buf)); /* the kernel wants it zeroed */
+    if (ioctl(n->fd, CTR__NOTIF_RECV, &buf) != 0) return errno == ENOENT || errno == EINTR ? 0 : -1;
+    memset(&call, 0, sizeof(call));
+    call.nr = buf.m.nr;
+    call.arch = buf.m.arch;
+    call.ip = buf.m.ip;
+    for (i = 0; i < 6; i++) call.args[i] = buf.m.args[i];
+    call.pid = CTR__CAST(pid_t, buf.m.pid);
+    call.ctr__id = buf.m.id;
+    call.ctr__fd = n->fd;
+    (void)n->fn(&call, n->user);
+    if (!call.ctr__replied) (void)ctr__notify_send(&call, 0, EPERM, 0);
+    return 1;
+}
+
+static void ctr__notify_unref(ctr__notifier *n) {
+    if (__atomic_sub_fetch(&n->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+    ctr__close(&n->fd);
+    ctr__close(&n->wake[0]);
+    ctr__close(&n->wake[1]);
+    CONTAINER_FREE(n);
+}
+
+/* The serving thread: until ctr__notify_stop, or the container's last process is gone. */
+static void *ctr__notify_main(void *arg) {
+    ctr__notifier *n = CTR__CAST(ctr__notifier *, arg);
+    int r;
+    for (;;) {
+        struct pollfd pfd[2];
+        pfd[0].fd = n->fd;
+        pfd[1].fd = n->wake[0];
+        pfd[0].events = pfd[1].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = 0;
+        if (poll(pfd, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (pfd[1].revents || __atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) break;
+        if (pfd[0].revents & POLLIN) {
+            /* busy before stop is looked at, stop before busy in ctr__notify_free: one of the
+               two sees the other. */
+            __atomic_store_n(&n->busy, 1, __ATOMIC_SEQ_CST);
+            if (__atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) break;
+            r = ctr__notify_serve(n);
+            __atomic_store_n(&n->busy, 0, __ATOMIC_SEQ_CST);
+            if (r < 0) break;
+        } else if (pfd[0].revents) { /* POLLHUP: no process of the container is left */
+            break;
+        }
+    }
+    ctr__notify_unref(n);
+    return NULL;
+}
+
+static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ctr_error *err) {
+    ctr__notifier *n;
+    uint64_t sync = CTR__SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+    sigset_t all, old;
+    int r;
+    *out = NULL;
+    if (!ctr__notif_sizes_ok()) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_SECCOMP, ENOTSUP, "",
+                         "this kernel's seccomp notifications are larger than container.h knows");
+    }
+    if (!(n = CTR__CAST(ctr__notifier *, CONTAINER_MALLOC(sizeof(*n))))) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the interception state");
+    }
+    memset(n, 0, sizeof(*n));
+    n->fd = fd;
+    n->wake[0] = n->wake[1] = -1;
+    n->fn = p->on_syscall;
+    n->user = p->on_syscall_user;
+    n->refs = 1;
+    /* Linux 6.6: the host is woken on the caller's CPU and the caller on the host's, as for a
+       synchronous call (the ioctl fails harmlessly before). */
+    (void)ioctl(fd, CTR__NOTIF_SET_FLAGS, sync);
+    if (p->intercept_manual) {
+        *out = n;
+        return 0;
+    }
+    if (ctr__pipe(n->wake) != 0) {
+        ctr__notify_unref(n);
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+    }
+    /* The thread starts with every signal blocked: no handler of the host's runs on it. */
+    n->refs = 2;
+    n->threaded = 1;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    r = pthread_create(&n->thread, NULL, ctr__notify_main, n);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (r != 0) {
+        n->refs = 1;
+        ctr__notify_unref(n);
+        return ctr__fail(err, CTR_STEP_RESOURCE, r, "",
+                         "start the thread that serves the intercepted calls");
+    }
+    *out = n;
+    return 0;
+}
+
+static void ctr__notify_stop(ctr__notifier *n) {
+    char byte = 's';
+    if (!n || __atomic_exchange_n(&n->stop, 1, __ATOMIC_SEQ_CST)) return;
+    if (n->wake[1] >= 0 && write(n->wake[1], &byte, 1) < 0) {
+        /* the pipe is new and holds 64 KiB: cannot be full */
+    }
+}
+
+/* After ctr__notify_stop: a thread that is only waiting ends at once and is joined; one running
+   a callback is left to end once the callback returns (it frees the state then). */
+static void ctr__notify_free(ctr__notifier *n) {
+    if (!n) return;
+    ctr__notify_stop(n);
+    if (n->threaded) {
+        if (__atomic_load_n(&n->busy, __ATOMIC_SEQ_CST))
+            pthread_detach(n->thread);
+        else
+            pthread_join(n->thread, NULL);
+    }
+    ctr__notify_unref(n);
+}
+
+static int ctr__notify_fd(const ctr__notifier *n) { return n && !n->threaded ? n->fd : -1; }
+
+/* Serves the calls waiting now (at most 256: the descriptor stays readable if more wait). */
+static int ctr__notify_handle(ctr__notifier *n, ctr_error *err) {
+    int count = 0, r;
+    if (!n || n->threaded)
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                         "ctr_notify_handle needs a container spawned with intercept_manual");
+    while (count < 256) {
+        struct pollfd pfd;
+        pfd.fd = n->fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        r = poll(&pfd, 1, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return ctr__fail(err, CTR_STEP_SECCOMP, errno, "", "poll the listener");
+        if (r == 0 || !(pfd.revents & POLLIN)) break;
+        if ((r = ctr__notify_serve(n)) < 0)
+            return ctr__fail(err, CTR_STEP_SECCOMP, errno, "", "receive an intercepted call");
+        count += r;
+    }
+    return count;
+}
+/* ---- end src/notify.c ---- */
+/* ---- begin src/landlock.c ---- */
+/* landlock.c - Landlock rules for the container (manual section 13): which files it may read,
+   write and execute, which TCP ports it may bind and connect to, and whether it may reach
+   abstract unix sockets and processes outside (scopes).
+
+   The plan checks the rules and this kernel's Landlock ABI, and works out the rights the
+   ruleset handles (every right of a kind that the ABI knows, once a rule of that kind is given:
+   what no rule allows is then denied).  The child, after pivot_root, opens each rule's path
+   inside the new root (openat2 RESOLVE_IN_ROOT, as the mounts are), builds the ruleset, and
+   enforces it (landlock_restrict_self) just before the seccomp filters: raw system calls only,
+   by the rules of child.c. */
+
+#define CTR__SYS_landlock_create_ruleset 444
+#define CTR__SYS_landlock_add_rule       445
+#define CTR__SYS_landlock_restrict_self  446
+#define CTR__LL_CREATE_RULESET_VERSION   1u
+#define CTR__LL_RULE_PATH_BENEATH        1
+#define CTR__LL_RULE_NET_PORT            2
+
+/* LANDLOCK_ACCESS_FS_* by ABI: 1 (Linux 5.13) bits 0-12, 2 (5.19) REFER, 3 (6.2) TRUNCATE,
+   5 (6.10) IOCTL_DEV; LANDLOCK_ACCESS_NET_* 4 (6.7); scopes 6 (6.12). */
+#define CTR__LL_EXECUTE    (1ull << 0)
+#define CTR__LL_WRITE_FILE (1ull << 1)
+#define CTR__LL_READ_FILE  (1ull << 2)
+#define CTR__LL_READ_DIR   (1ull << 3)
+#define CTR__LL_REFER      (1ull << 13)
+#define CTR__LL_TRUNCATE   (1ull << 14)
+#define CTR__LL_IOCTL_DEV  (1ull << 15)
+#define CTR__LL_FS_ABI1    ((1ull << 13) - 1) /* EXECUTE .. MAKE_SYM */
+#define CTR__LL_WRITE_ALL \
+    (CTR__LL_FS_ABI1 & ~(CTR__LL_EXECUTE | CTR__LL_READ_FILE | CTR__LL_READ_DIR))
+/* What a rule on a file (not a directory) may allow. */
+#define CTR__LL_FILE_RIGHTS                                                        \
+    (CTR__LL_EXECUTE | CTR__LL_WRITE_FILE | CTR__LL_READ_FILE | CTR__LL_TRUNCATE | \
+     CTR__LL_IOCTL_DEV)
+#define CTR__LL_BIND_TCP    (1ull << 0)
+#define CTR__LL_CONNECT_TCP (1ull << 1)
+
+/* For tests only (tests/test_policy.c): when above 0, the ABI this kernel is taken to have is at
+   most this, to see what the library does on an older kernel. */
+static int ctr__landlock_abi_cap;
+
+static int ctr__landlock_abi_of_kernel(int *why) {
+    long v = syscall(CTR__SYS_landlock_create_ruleset, NULL, 0, CTR__LL_CREATE_RULESET_VERSION);
+    *why = v < 0 ? errno : 0;
+    if (v < 0) v = 0;
+    if (ctr__landlock_abi_cap > 0 && v > ctr__landlock_abi_cap) v = ctr__landlock_abi_cap;
+    return CTR__CAST(int, v);
+}
+
+CONTAINER_API int ctr_landlock_abi(void) {
+    int why;
+    return ctr__landlock_abi_of_kernel(&why);
+}
+
+static uint64_t ctr__ll_fs_handled(int abi) {
+    uint64_t fs = abi >= 1 ? CTR__LL_FS_ABI1 : 0;
+    if (abi >= 2) fs |= CTR__LL_REFER;
+    if (abi >= 3) fs |= CTR__LL_TRUNCATE;
+    if (abi >= 5) fs |= CTR__LL_IOCTL_DEV;
+    return fs;
+}
+
+/* The spec's CTR_LL_* as Landlock rights (before the ABI's mask). */
+static uint64_t ctr__ll_fs_rights(unsigned access) {
+    uint64_t r = 0;
+    if (access & CTR_LL_READ) r |= CTR__LL_READ_FILE | CTR__LL_READ_DIR | CTR__LL_IOCTL_DEV;
+    if (access & CTR_LL_WRITE)
+        r |= CTR__LL_WRITE_ALL | CTR__LL_REFER | CTR__LL_TRUNCATE | CTR__LL_IOCTL_DEV;
+    if (access & CTR_LL_EXEC) r |= CTR__LL_EXECUTE | CTR__LL_READ_FILE;
+    return r;
+}
+
+/* The feature the kernel lacks: fails unless best effort (then 0, and the caller drops it). */
+static int ctr__ll_missing(const ctr_spec *s, int abi, int why, int need, const char *what,
+                           const char *linux_version, ctr_error *err) {
+    if (s->landlock_best_effort) return 0;
+    if (abi == 0)
+        return ctr__fail(err, CTR_STEP_LANDLOCK, why == ENOSYS ? ENOSYS : EOPNOTSUPP, "",
+                         "%s need Landlock, which this kernel %s", what,
+                         why == ENOSYS
+                             ? "does not have (CONFIG_SECURITY_LANDLOCK)"
+                             : "has turned off (add landlock to the lsm= boot parameter)");
+    return ctr__fail(err, CTR_STEP_LANDLOCK, EOPNOTSUPP, "",
+                     "%s need Landlock ABI %d (Linux %s); this kernel has ABI %d", what, need,
+                     linux_version, abi);
+}
+
+static int ctr__plan_landlock(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t i, nfs = 0, nnet = 0;
+    int abi, why;
+    if (s->nlandlock == 0 && s->landlock_scope == 0) return 0;
+    if (s->nlandlock && !s->landlock)
+        return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, "landlock",
+                         "nlandlock is %zu but landlock is NULL", s->nlandlock);
+    if (s->landlock_scope & ~(CTR_LL_SCOPE_ABSTRACT_UNIX | CTR_LL_SCOPE_SIGNAL))
+        return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, "landlock_scope",
+                         "landlock_scope 0x%x has unknown bits", s->landlock_scope);
+    for (i = 0; i < s->nlandlock; i++) {
+        const ctr_landlock_rule *r = &s->landlock[i];
+        unsigned fs = CTR_LL_READ | CTR_LL_WRITE | CTR_LL_EXEC,
+                 net = CTR_LL_BIND_TCP | CTR_LL_CONNECT_TCP;
+        if (r->access == 0 || (r->access & ~(fs | net)))
+            return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, r->path ? r->path : "",
+                             "landlock rule %zu: access 0x%x is %s", i, r->access,
+                             r->access ? "unknown" : "empty");
+        if (r->path) {
+            if ((r->access & net) || r->path[0] != '/')
+                return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, r->path,
+                                 "landlock rule %zu: a path rule takes an absolute path and "
+                                 "CTR_LL_READ, _WRITE or _EXEC only",
+                                 i);
+            nfs++;
+        } else {
+            if ((r->access & fs) || r->port > 65535)
+                return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, "",
+                                 "landlock rule %zu: a rule without a path is a TCP port rule "
+                                 "(CTR_LL_BIND_TCP, _CONNECT_TCP, port 0..65535)",
+                                 i);
+            nnet++;
+        }
+    }
+    abi = ctr__landlock_abi_of_kernel(&why);
+    if (nfs) {
+        if (abi >= 1)
+            p->ll_fs = ctr__ll_fs_handled(abi);
+        else if (ctr__ll_missing(s, abi, why, 1, "file rules", "5.13", err) != 0)
+            return -1;
+    }
+    if (nnet) {
+        if (abi >= 4)
+            p->ll_net = CTR__LL_BIND_TCP | CTR__LL_CONNECT_TCP;
+        else if (ctr__ll_missing(s, abi, why, 4, "TCP port rules", "6.7", err) != 0)
+            return -1;
+    }
+    if (s->landlock_scope) {
+        if (abi >= 6)
+            p->ll_scope = s->landlock_scope; /* the same bits as LANDLOCK_SCOPE_* */
+        else if (ctr__ll_missing(s, abi, why, 6, "scopes", "6.12", err) != 0)
+            return -1;
+    }
+    if (!p->ll_fs && !p->ll_net && !p->ll_scope) return 0;
+    p->ll_rules =
+        CTR__CAST(ctr__ll_rule *, ctr__alloc(p, (s->nlandlock + 1) * sizeof(ctr__ll_rule)));
+    if (!p->ll_rules) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < s->nlandlock; i++) {
+        const ctr_landlock_rule *r = &s->landlock[i];
+        ctr__ll_rule *o = &p->ll_rules[p->nll];
+        if (r->path) {
+            if (!p->ll_fs) continue;
+            o->access = ctr__ll_fs_rights(r->access) & p->ll_fs;
+            if (!(o->path = ctr__strdup(p, r->path)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        } else {
+            if (!p->ll_net) continue;
+            o->access = ((r->access & CTR_LL_BIND_TCP) ? CTR__LL_BIND_TCP : 0) |
+                        ((r->access & CTR_LL_CONNECT_TCP) ? CTR__LL_CONNECT_TCP : 0);
+            o->port = r->port;
+        }
+        p->nll++;
+    }
+    return 0;
+}
+
+/* ---- the child ---- */
+
+static int ctr__c_landlock_prepare(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    struct {
+        uint64_t fs, net, scoped;
+    } attr;
+    size_t i;
+    int fd;
+    if (!p->ll_fs && !p->ll_net && !p->ll_scope) return -1;
+    attr.fs = p->ll_fs;
+    attr.net = p->ll_net;
+    attr.scoped = p->ll_scope;
+    /* The size the oldest kernel that has each field understands. */
+    fd = ctr__sys_int(syscall(CTR__SYS_landlock_create_ruleset, &attr,
+                              p->ll_scope ? 24
+                              : p->ll_net ? 16
+                                          : 8,
+                              0));
+    if (fd < 0)
+        ctr__c_die(l, CTR_STEP_LANDLOCK, errno, "", "create the Landlock ruleset", NULL, NULL,
+                   NULL);
+    for (i = 0; i < p->nll; i++) {
+        const ctr__ll_rule *r = &p->ll_rules[i];
+        long rc;
+        if (r->path) {
+            /* struct landlock_path_beneath_attr: packed, a u64 and an s32 */
+            unsigned char beneath[12];
+            uint64_t allowed;
+            struct stat st;
+            ctr__open_how how;
+            int pfd;
+            memset(&how, 0, sizeof(how));
+            how.flags = O_PATH | O_CLOEXEC;
+            how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
+            /* The cwd is the new root's "/" here (right after pivot_root). */
+            pfd = ctr__openat2(AT_FDCWD, r->path, &how);
+            if (pfd < 0 || ctr__r_fstat(pfd, &st) != 0)
+                ctr__c_die(l, CTR_STEP_LANDLOCK, errno, r->path, "landlock rule ", r->path,
+                           " (resolved inside the container)", NULL);
+            allowed = S_ISDIR(st.st_mode) ? r->access : r->access & CTR__LL_FILE_RIGHTS;
+            memcpy(beneath, &allowed, 8);
+            memcpy(beneath + 8, &pfd, 4);
+            rc = allowed ? syscall(CTR__SYS_landlock_add_rule, fd, CTR__LL_RULE_PATH_BENEATH,
+                                   beneath, 0)
+                         : 0;
+            if (rc != 0)
+                ctr__c_die(l, CTR_STEP_LANDLOCK, errno, r->path, "add the landlock rule for ",
+                           r->path, NULL, NULL);
+            ctr__r_close(pfd);
+        } else {
+            struct {
+                uint64_t allowed, port;
+            } port;
+            port.allowed = r->access;
+            port.port = r->port;
+            if (syscall(CTR__SYS_landlock_add_rule, fd, CTR__LL_RULE_NET_PORT, &port, 0) != 0)
+                ctr__c_die(l, CTR_STEP_LANDLOCK, errno, "", "add a landlock TCP port rule", NULL,
+                           NULL, NULL);
+        }
+    }
+    return fd;
+}
+
+/* Needs no_new_privs, or CAP_SYS_ADMIN in the process's user namespace (before the
+   capabilities are dropped). */
+static void ctr__c_landlock_restrict(const ctr__launch *l, int fd) {
+    if (fd < 0) return;
+    if (syscall(CTR__SYS_landlock_restrict_self, fd, 0) != 0)
+        ctr__c_die(l, CTR_STEP_LANDLOCK, errno, "", "enforce the Landlock rules", NULL, NULL, NULL);
+    ctr__r_close(fd);
+}
+/* ---- end src/landlock.c ---- */
 /* ---- begin src/netns.c ---- */
 /* netns.c - ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
    time each.  A new network namespace is the most expensive namespace to create and to tear
@@ -4335,7 +5388,8 @@ struct ctr_container {
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
-    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    int cancel_state;      /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    ctr__notifier *notify; /* serves the intercepted calls (notify.c), or NULL */
 };
 
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
@@ -4344,6 +5398,7 @@ typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
     int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
     int cg_procs[CTR__CG_MAX_DIRS];
+    int notify; /* the interception listener, received from the child */
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
@@ -4352,6 +5407,7 @@ static void ctr__fds_init(ctr__fds *f) {
         f->host = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
+    f->notify = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -4366,6 +5422,18 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->host);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    ctr__close(&f->notify);
+}
+
+/* The socket the child passes descriptors back over: its stdio pipes, its interception
+   listener. */
+static int ctr__open_xfer(ctr__launch *l, ctr__fds *f, ctr_error *err) {
+    if (f->xfer[0] < 0 &&
+        (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+         ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the stdio pipes");
+    l->xferfd = f->xfer[1];
+    return 0;
 }
 
 /* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
@@ -4390,16 +5458,11 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
             break;
         case CTR_STDIO_FD: l->stdio_src[i] = p->stdio_fd[i]; break;
         case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
-            if (f->xfer[0] < 0 &&
-                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) !=
-                     0 ||
-                 ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
-                                 "create a socket for the stdio pipes");
-            l->xferfd = f->xfer[1];
+            if (ctr__open_xfer(l, f, err) != 0) return -1;
             break;
         }
     }
+    if (p->notify_bpf && ctr__open_xfer(l, f, err) != 0) return -1;
     /* The child checks that the host still lives when it sets its parent-death signal. */
     if (p->die_with_host) {
         f->host = ctr__sys_int(syscall(SYS_pidfd_open, getpid(), 0));
@@ -4496,6 +5559,7 @@ static int ctr__signal(ctr_container *c, int sig) {
 static void ctr__container_free(ctr_container *c) {
     int i;
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
+    ctr__notify_free(c->notify);
     ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
@@ -4553,47 +5617,62 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
     }
 }
 
-/* The host ends of the stdio pipes the child made: 0, or -1 with errno. */
-static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
-    } cm;
-    struct msghdr msg;
-    struct cmsghdr *c;
-    struct iovec iov;
-    int fds[3], n = 0, want = 0, i, k = 0;
-    char byte;
-    ssize_t r;
-    for (i = 0; i < 3; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
-    memset(&msg, 0, sizeof(msg));
-    iov.iov_base = &byte;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = sizeof(cm.buf);
-    do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    while (r < 0 && errno == EINTR);
-    if (r != 1) {
-        if (r >= 0) errno = EPIPE;
-        return -1;
-    }
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            if (n > 3) n = 3;
-            memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+/* The descriptors the child passed back, each kind in one message: the host ends of the stdio
+   pipes it made ('p'), its interception listener ('n').  0, or -1 with errno. */
+static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
+    int want_p = 0, want_n = p->notify_bpf != NULL, i;
+    for (i = 0; i < 3; i++) want_p += p->stdio[i] == CTR_STDIO_PIPE;
+    while (want_p || want_n) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(3 * sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        int fds[3], n = 0, k = 0;
+        char tag = 0;
+        ssize_t r;
+        memset(&msg, 0, sizeof(msg));
+        iov.iov_base = &tag;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = sizeof(cm.buf);
+        do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        while (r < 0 && errno == EINTR);
+        if (r != 1) {
+            if (r >= 0) errno = EPIPE;
+            return -1;
         }
-    for (i = 0; i < 3; i++)
-        if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+                if (n > 3) n = 3;
+                memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+            }
+        if (tag == 'p' && want_p) { /* in stream order */
+            for (i = 0; i < 3; i++)
+                if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+            if (n != want_p) k = -1;
+            want_p = 0;
+        } else if (tag == 'n' && want_n && n >= 1) {
+            f->notify = fds[k++];
+            if (n != 1) k = -1;
+            want_n = 0;
+        } else {
+            k = -1;
+        }
+        for (i = k < 0 ? 0 : k; i < n; i++) close(fds[i]); /* what was not taken */
+        if (k < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+            errno = EPROTO;
+            return -1;
+        }
+    }
     for (i = 0; i < 3; i++)
         if (ctr__lift(&f->stdio[i]) != 0) return -1;
-    if (n != want || (msg.msg_flags & MSG_CTRUNC)) {
-        errno = EPROTO;
-        return -1;
-    }
-    return 0;
+    return ctr__lift(&f->notify);
 }
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
@@ -4655,9 +5734,17 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     ctr__close(&f->xfer[1]);
     memset(&report, 0, sizeof(report));
     if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
-        if (f->xfer[0] < 0 || ctr__recv_stdio(p, f) == 0) return 0;
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "",
-                  "receive the stdio pipes from the container process");
+        if (f->xfer[0] >= 0 && ctr__recv_fds(p, f) != 0) {
+            ctr__fail(&report, CTR_STEP_STDIO, errno, "",
+                      "receive the stdio pipes or the interception listener from the container "
+                      "process");
+        } else if (p->notify_bpf) {
+            int fd = f->notify;
+            f->notify = -1;
+            if (ctr__notify_start(&c->notify, p, fd, &report) == 0) return 0;
+        } else {
+            return 0;
+        }
     }
     ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
     ctr__reap(c, 0, NULL);
@@ -4813,6 +5900,7 @@ CONTAINER_API void ctr_destroy(ctr_container *c) {
     int old;
     if (!c) return;
     old = ctr__nocancel_begin();
+    ctr__notify_stop(c->notify); /* no callback starts from here on */
     if (!c->reaped) {
         ctr__signal(c, SIGKILL); /* pid 1 dying takes the whole pid namespace with it */
         ctr__reap(c, 0, NULL);
@@ -4868,6 +5956,20 @@ CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c) { return c ? c->de
 
 CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
     return c && c->cg.be ? c->cg.be->path(&c->cg) : "";
+}
+
+CONTAINER_API int ctr_notify_fd(const ctr_container *c) {
+    return c ? ctr__notify_fd(c->notify) : -1;
+}
+
+CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err) {
+    int old, r;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "container is NULL");
+    old = ctr__nocancel_begin();
+    r = ctr__notify_handle(c->notify, err);
+    ctr__nocancel_end(old);
+    return r;
 }
 /* ---- end src/spawn.c ---- */
 

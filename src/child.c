@@ -151,11 +151,13 @@ static void ctr__c_stdio(const ctr__launch *l) {
    closes, not just close-on-exec: a host descriptor still open while paths are resolved inside
    the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
 static void ctr__c_close_fds(const ctr__launch *l) {
-    int keep[3], n = 0, i, j;
+    int keep[4], n = 0, i, j;
     unsigned lo = 3;
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
+    /* The socket the interception listener goes to the host over (notify.c). */
+    if (l->plan->notify_bpf && l->xferfd >= 3) keep[n++] = l->xferfd;
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
             int t = keep[j];
@@ -307,12 +309,16 @@ static void ctr__c_identity(const ctr__launch *l) {
 
 static void ctr__c_exec(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
-    uint64_t none = 0;
+    uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
     size_t i;
     int e = ENOENT, eacces = 0;
-    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    if (!l->notify_armed) ctr__r_sigmask(SIG_SETMASK, &none, NULL); /* else done (notify.c) */
     for (i = 0; i < p->nexec; i++) {
-        syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
+        if (l->notify_armed && (p->notify_alt & CTR__NOTIFY_EXECVEAT)) /* execve is intercepted */
+            syscall(SYS_execveat, CTR__CAST(uint64_t, CTR__CAST(uint32_t, AT_FDCWD)) | (hi << 32),
+                    p->exec_paths[i], p->argv, p->envp, lo << 32);
+        else
+            syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
         if (errno == EACCES)
             eacces = 1;
         else if (errno != ENOENT && errno != ENOTDIR) {
@@ -352,12 +358,24 @@ static void ctr__c_init(const ctr__launch *l) {
     ctr__status_msg m;
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     long pid, w;
+    int keep[2], nkeep = 0, k;
+    unsigned lo = 3;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    if ((l->statusfd > 3 &&
-         syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
-        syscall(SYS_close_range, CTR__CAST(unsigned, l->statusfd + 1), ~0u, 0) != 0)
-        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
-                   NULL);
+    /* The status pipe stays, and the socket the command passes its interception listener over
+       (closed once the command has exec'd). */
+    keep[nkeep++] = l->statusfd;
+    if (l->plan->notify_bpf && l->xferfd >= 3) keep[nkeep++] = l->xferfd;
+    if (nkeep == 2 && keep[0] > keep[1]) {
+        keep[0] = l->xferfd;
+        keep[1] = l->statusfd;
+    }
+    for (k = 0; k <= nkeep; k++) {
+        unsigned hi = k < nkeep ? CTR__CAST(unsigned, keep[k]) : ~0u;
+        if (hi > lo && syscall(SYS_close_range, lo, k < nkeep ? hi - 1 : hi, 0) != 0)
+            ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
+                       NULL);
+        lo = hi + 1;
+    }
     /* From here on errors go over the status pipe. */
     cmd.errfd = -1;
     cmd.hostfd = -1;
@@ -369,8 +387,10 @@ static void ctr__c_init(const ctr__launch *l) {
         if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
             ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL,
                        NULL);
+        ctr__c_notify(&cmd); /* the command is intercepted, init is not */
         ctr__c_exec(&cmd);
     }
+    if (l->plan->notify_bpf) ctr__r_close(l->xferfd);
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
        after its ERROR, and the host takes the first.  init keeps no stdio of its own. */
     (void)syscall(SYS_close_range, 0, 2, 0);
@@ -405,7 +425,7 @@ static void ctr__child_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     const ctr__plan *p = l->plan;
     uint64_t none = 0;
-    int sig;
+    int sig, landlock;
     ctr__c_die_with_host(l);
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
@@ -436,14 +456,20 @@ static void ctr__child_main(void *launch) {
                    NULL);
     syscall(SYS_umask, 022);
     ctr__c_setup_root(l);
+    landlock = ctr__c_landlock_prepare(l); /* paths resolved in the new root, cwd still "/" */
     ctr__c_cwd(l);
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
-    /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
-    if (!p->nnp) ctr__c_seccomp(l);
+    /* Without no_new_privs, installing a filter or Landlock rules needs CAP_SYS_ADMIN, which goes
+       next. */
+    if (!p->nnp) {
+        ctr__c_landlock_restrict(l, landlock);
+        ctr__c_seccomp(l);
+    }
     ctr__c_identity(l);
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l);
+    if (p->nnp) ctr__c_landlock_restrict(l, landlock);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
         ctr_error done;
@@ -454,5 +480,10 @@ static void ctr__child_main(void *launch) {
     }
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
+    if (p->notify_bpf) { /* the interception filter last (notify.c) */
+        ctr__launch own = *l;
+        ctr__c_notify(&own);
+        ctr__c_exec(&own);
+    }
     ctr__c_exec(l);
 }

@@ -494,7 +494,8 @@ extern "C" {
     X(CGROUP, "cgroup")         /* creating, configuring, reading or removing the cgroup */   \
     X(RLIMIT, "rlimit")                                                                       \
     X(CAPS, "capabilities")     /* bounding/ambient sets, capset, no_new_privs */             \
-    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */
+    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */              \
+    X(LANDLOCK, "landlock")     /* the Landlock rules: their paths, the ruleset, the ABI */
 /* clang-format on */
 
 /* clang-format off */
@@ -598,6 +599,44 @@ typedef enum ctr_cgroup_mode {
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
+/* Policy (manual section 13): a system call of the container's, intercepted and handed to the
+   host's callback (ctr_spec.on_syscall).  Valid only during the callback. */
+typedef struct ctr_syscall {
+    long nr;          /* SYS_xxx of <sys/syscall.h> */
+    uint32_t arch;    /* AUDIT_ARCH_X86_64 or AUDIT_ARCH_AARCH64 (the native one, always) */
+    uint64_t args[6]; /* the six argument registers, as the kernel saw them */
+    uint64_t ip;      /* the instruction pointer after the syscall instruction */
+    pid_t pid;        /* the calling thread's id in the host's pid namespace (ctr_syscall_ns_pid:
+                         in the container's) */
+    /* the library's own: leave them alone */
+    uint64_t ctr__id;
+    int ctr__fd;
+    int ctr__replied;
+    pid_t ctr__ns_pid;
+} ctr_syscall;
+
+/* ctr_spec.on_syscall: answers the call once (ctr_syscall_continue, _fail, _return, _inject_fd)
+   and returns 0; without an answer, or after returning nonzero unanswered, the call fails with
+   EPERM. */
+typedef int (*ctr_syscall_fn)(ctr_syscall *call, void *user);
+
+/* One Landlock rule (ctr_spec.landlock): a path inside the container with CTR_LL_READ, _WRITE,
+   _EXEC, or (path NULL) a TCP port with CTR_LL_BIND_TCP, _CONNECT_TCP. */
+#define CTR_LL_READ        0x01u /* read files, list directories (beneath path) */
+#define CTR_LL_WRITE       0x02u /* write, truncate, create, remove, rename, link (beneath path) */
+#define CTR_LL_EXEC        0x04u /* execute (and read, which executing needs) */
+#define CTR_LL_BIND_TCP    0x10u /* bind a TCP socket to port (Landlock ABI 4, Linux 6.7) */
+#define CTR_LL_CONNECT_TCP 0x20u /* connect a TCP socket to port (ABI 4) */
+typedef struct ctr_landlock_rule {
+    const char *path; /* absolute, inside the container; NULL for a port rule */
+    unsigned access;  /* CTR_LL_* */
+    unsigned port;    /* port rules: 0..65535 */
+} ctr_landlock_rule;
+
+/* ctr_spec.landlock_scope (Landlock ABI 6, Linux 6.12) */
+#define CTR_LL_SCOPE_ABSTRACT_UNIX 0x01u /* no connecting to abstract unix sockets made outside */
+#define CTR_LL_SCOPE_SIGNAL        0x02u /* no signals to processes outside */
+
 typedef struct ctr_spec {
     const char *const *argv; /* required, NULL-terminated */
     const char *const *env;  /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -649,6 +688,17 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+
+    /* Policy (manual section 13).  Zero: nothing intercepted, no Landlock. */
+    const long *intercept; /* syscall numbers (SYS_xxx) handed to on_syscall */
+    size_t nintercept;
+    ctr_syscall_fn on_syscall;
+    void *on_syscall_user; /* passed to on_syscall */
+    int intercept_manual;  /* serve them yourself: ctr_notify_fd, ctr_notify_handle */
+    const ctr_landlock_rule *landlock;
+    size_t nlandlock;
+    unsigned landlock_scope;  /* CTR_LL_SCOPE_* */
+    int landlock_best_effort; /* on an older kernel, drop what it cannot do instead of failing */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -698,6 +748,27 @@ CONTAINER_API const char *ctr_step_name(ctr_step step);
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
 /* Frees the pool once the last container borrowing from it has been reaped. */
 CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
+
+/* Policy (manual section 13).  Inside on_syscall: read the caller's memory (each read is checked
+   to belong to this very call), then answer once. */
+CONTAINER_API int ctr_syscall_read(ctr_syscall *call, uint64_t addr, void *buf, size_t len,
+                                   ctr_error *err);
+/* The NUL-terminated string at args[arg] into buf (at most size - 1 bytes and a NUL). */
+CONTAINER_API int ctr_syscall_read_path(ctr_syscall *call, int arg, char *buf, size_t size,
+                                        ctr_error *err);
+/* The calling thread's id in the container's pid namespace, -1 if it is gone. */
+CONTAINER_API pid_t ctr_syscall_ns_pid(ctr_syscall *call, ctr_error *err);
+/* The answers: 0, or -1 with errno (ENOENT: the call is gone; EALREADY: answered before). */
+CONTAINER_API int ctr_syscall_continue(ctr_syscall *call); /* the kernel runs it: no security */
+CONTAINER_API int ctr_syscall_fail(ctr_syscall *call, int error);       /* fails with errno */
+CONTAINER_API int ctr_syscall_return(ctr_syscall *call, int64_t value); /* returns value */
+CONTAINER_API int ctr_syscall_inject_fd(ctr_syscall *call, int fd);     /* returns a copy of fd */
+/* intercept_manual: the descriptor to poll (readable: calls wait), and serving what waits,
+   without blocking: the number of calls served, or -1. */
+CONTAINER_API int ctr_notify_fd(const ctr_container *c);
+CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err);
+/* The Landlock ABI version of this kernel, 0 without Landlock. */
+CONTAINER_API int ctr_landlock_abi(void);
 
 #ifdef __cplusplus
 }

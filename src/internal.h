@@ -241,6 +241,19 @@ typedef struct ctr__cg_req {
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
 } ctr__cg_req;
 
+/* A Landlock rule as the child adds it (landlock.c): a path beneath which access is allowed, or
+   (path NULL) a TCP port. */
+typedef struct ctr__ll_rule {
+    const char *path;
+    uint64_t access; /* LANDLOCK_ACCESS_FS_* or _NET_* bits, within the handled ones */
+    uint64_t port;
+} ctr__ll_rule;
+
+/* plan.notify_alt: which of the calls the child itself makes after installing the interception
+   filter are intercepted, so that it makes another one instead (notify.c). */
+#define CTR__NOTIFY_EXECVEAT 0x1u /* execve is: the command is started with execveat */
+#define CTR__NOTIFY_PWRITEV2 0x2u /* write is: an exec failure is reported with pwritev2 */
+
 typedef struct ctr__plan {
     ctr__chunk *chunks;        /* every allocation below, freed by ctr__plan_free */
     unsigned long clone_flags; /* CLONE_NEW* only */
@@ -281,6 +294,17 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* Policy (notify.c, landlock.c) */
+    ctr__bpf *notify_bpf; /* the interception filter (SECCOMP_RET_USER_NOTIF), NULL for none */
+    size_t notify_bpf_len;
+    uint64_t notify_cookie; /* exempts the child's own last calls: see notify.c */
+    unsigned notify_alt;    /* CTR__NOTIFY_*: the child's own calls that are intercepted */
+    ctr_syscall_fn on_syscall;
+    void *on_syscall_user;
+    int intercept_manual;
+    ctr__ll_rule *ll_rules; /* Landlock rules, opened in the child */
+    size_t nll;
+    uint64_t ll_fs, ll_net, ll_scope; /* handled file and TCP rights, scopes; all 0: no Landlock */
 } ctr__plan;
 
 /* plan.c */
@@ -291,6 +315,14 @@ static void *ctr__alloc(ctr__plan *p, size_t n);
 static char *ctr__strdup(ctr__plan *p, const char *s);
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+/* security.c: the interception filter for the syscalls nrs[0..n) (at most CTR__NOTIFY_MAX),
+   the child's own calls carrying cookie exempted; f holds CTR__BPF_NOTIFY_LEN(n) instructions */
+#define CTR__NOTIFY_MAX        512
+#define CTR__BPF_NOTIFY_LEN(n) (8 + 7 * (n))
+static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t cookie);
+/* notify.c and landlock.c: spec.intercept... and spec.landlock... into the plan */
+static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__plan_landlock(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 /* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
 
@@ -378,6 +410,7 @@ typedef struct ctr__launch {
     int netns_fd; /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
+    int notify_armed; /* set in the child's own copy once the interception filter is in place */
 } ctr__launch;
 
 /* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
@@ -401,12 +434,28 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
 static void ctr__c_exit(int code);
 /* mount.c: builds the new root from the plan's ops and enters it (pivot_root) */
 static void ctr__c_setup_root(const ctr__launch *l);
+/* notify.c: installs the interception filter and passes its listener to the host (child side;
+   sets l->notify_armed) */
+static void ctr__c_notify(ctr__launch *l);
+/* landlock.c: the ruleset with the plan's rules, paths resolved in the new root (-1: none), and
+   enforcing it on the calling process (closes fd) */
+static int ctr__c_landlock_prepare(const ctr__launch *l);
+static void ctr__c_landlock_restrict(const ctr__launch *l, int fd);
 
 /* clone.c */
 #define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
 #define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
 static int ctr__host_dumpable(void);
+
+/* ---- notify.c: serving the intercepted calls in the host ---- */
+typedef struct ctr__notifier ctr__notifier;
+/* Takes the listener fd (closed on failure too); starts the serving thread unless manual. */
+static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ctr_error *err);
+static void ctr__notify_stop(ctr__notifier *n); /* no callback starts after it */
+static void ctr__notify_free(ctr__notifier *n); /* never waits for a running callback */
+static int ctr__notify_fd(const ctr__notifier *n);
+static int ctr__notify_handle(ctr__notifier *n, ctr_error *err);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);

@@ -502,6 +502,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
+    if (ctr__plan_notify(p, spec, err) != 0 || ctr__plan_landlock(p, spec, err) != 0) return -1;
     if (ctr__plan_netns_pool(p, spec, err) != 0) return -1;
     if (ctr__plan_stdio(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;

@@ -14,7 +14,8 @@ struct ctr_container {
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
-    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    int cancel_state;      /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    ctr__notifier *notify; /* serves the intercepted calls (notify.c), or NULL */
 };
 
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
@@ -23,6 +24,7 @@ typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
     int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
     int cg_procs[CTR__CG_MAX_DIRS];
+    int notify; /* the interception listener, received from the child */
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
@@ -31,6 +33,7 @@ static void ctr__fds_init(ctr__fds *f) {
         f->host = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
+    f->notify = -1;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -45,6 +48,18 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->host);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    ctr__close(&f->notify);
+}
+
+/* The socket the child passes descriptors back over: its stdio pipes, its interception
+   listener. */
+static int ctr__open_xfer(ctr__launch *l, ctr__fds *f, ctr_error *err) {
+    if (f->xfer[0] < 0 &&
+        (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+         ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the stdio pipes");
+    l->xferfd = f->xfer[1];
+    return 0;
 }
 
 /* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
@@ -69,16 +84,11 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
             break;
         case CTR_STDIO_FD: l->stdio_src[i] = p->stdio_fd[i]; break;
         case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
-            if (f->xfer[0] < 0 &&
-                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) !=
-                     0 ||
-                 ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
-                                 "create a socket for the stdio pipes");
-            l->xferfd = f->xfer[1];
+            if (ctr__open_xfer(l, f, err) != 0) return -1;
             break;
         }
     }
+    if (p->notify_bpf && ctr__open_xfer(l, f, err) != 0) return -1;
     /* The child checks that the host still lives when it sets its parent-death signal. */
     if (p->die_with_host) {
         f->host = ctr__sys_int(syscall(SYS_pidfd_open, getpid(), 0));
@@ -175,6 +185,7 @@ static int ctr__signal(ctr_container *c, int sig) {
 static void ctr__container_free(ctr_container *c) {
     int i;
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
+    ctr__notify_free(c->notify);
     ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
@@ -232,47 +243,62 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
     }
 }
 
-/* The host ends of the stdio pipes the child made: 0, or -1 with errno. */
-static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
-    } cm;
-    struct msghdr msg;
-    struct cmsghdr *c;
-    struct iovec iov;
-    int fds[3], n = 0, want = 0, i, k = 0;
-    char byte;
-    ssize_t r;
-    for (i = 0; i < 3; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
-    memset(&msg, 0, sizeof(msg));
-    iov.iov_base = &byte;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = sizeof(cm.buf);
-    do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    while (r < 0 && errno == EINTR);
-    if (r != 1) {
-        if (r >= 0) errno = EPIPE;
-        return -1;
-    }
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            if (n > 3) n = 3;
-            memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+/* The descriptors the child passed back, each kind in one message: the host ends of the stdio
+   pipes it made ('p'), its interception listener ('n').  0, or -1 with errno. */
+static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
+    int want_p = 0, want_n = p->notify_bpf != NULL, i;
+    for (i = 0; i < 3; i++) want_p += p->stdio[i] == CTR_STDIO_PIPE;
+    while (want_p || want_n) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(3 * sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        int fds[3], n = 0, k = 0;
+        char tag = 0;
+        ssize_t r;
+        memset(&msg, 0, sizeof(msg));
+        iov.iov_base = &tag;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = sizeof(cm.buf);
+        do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        while (r < 0 && errno == EINTR);
+        if (r != 1) {
+            if (r >= 0) errno = EPIPE;
+            return -1;
         }
-    for (i = 0; i < 3; i++)
-        if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+                if (n > 3) n = 3;
+                memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+            }
+        if (tag == 'p' && want_p) { /* in stream order */
+            for (i = 0; i < 3; i++)
+                if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+            if (n != want_p) k = -1;
+            want_p = 0;
+        } else if (tag == 'n' && want_n && n >= 1) {
+            f->notify = fds[k++];
+            if (n != 1) k = -1;
+            want_n = 0;
+        } else {
+            k = -1;
+        }
+        for (i = k < 0 ? 0 : k; i < n; i++) close(fds[i]); /* what was not taken */
+        if (k < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+            errno = EPROTO;
+            return -1;
+        }
+    }
     for (i = 0; i < 3; i++)
         if (ctr__lift(&f->stdio[i]) != 0) return -1;
-    if (n != want || (msg.msg_flags & MSG_CTRUNC)) {
-        errno = EPROTO;
-        return -1;
-    }
-    return 0;
+    return ctr__lift(&f->notify);
 }
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
@@ -334,9 +360,17 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     ctr__close(&f->xfer[1]);
     memset(&report, 0, sizeof(report));
     if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
-        if (f->xfer[0] < 0 || ctr__recv_stdio(p, f) == 0) return 0;
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "",
-                  "receive the stdio pipes from the container process");
+        if (f->xfer[0] >= 0 && ctr__recv_fds(p, f) != 0) {
+            ctr__fail(&report, CTR_STEP_STDIO, errno, "",
+                      "receive the stdio pipes or the interception listener from the container "
+                      "process");
+        } else if (p->notify_bpf) {
+            int fd = f->notify;
+            f->notify = -1;
+            if (ctr__notify_start(&c->notify, p, fd, &report) == 0) return 0;
+        } else {
+            return 0;
+        }
     }
     ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
     ctr__reap(c, 0, NULL);
@@ -492,6 +526,7 @@ CONTAINER_API void ctr_destroy(ctr_container *c) {
     int old;
     if (!c) return;
     old = ctr__nocancel_begin();
+    ctr__notify_stop(c->notify); /* no callback starts from here on */
     if (!c->reaped) {
         ctr__signal(c, SIGKILL); /* pid 1 dying takes the whole pid namespace with it */
         ctr__reap(c, 0, NULL);
@@ -547,4 +582,18 @@ CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c) { return c ? c->de
 
 CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
     return c && c->cg.be ? c->cg.be->path(&c->cg) : "";
+}
+
+CONTAINER_API int ctr_notify_fd(const ctr_container *c) {
+    return c ? ctr__notify_fd(c->notify) : -1;
+}
+
+CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err) {
+    int old, r;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "container is NULL");
+    old = ctr__nocancel_begin();
+    r = ctr__notify_handle(c->notify, err);
+    ctr__nocancel_end(old);
+    return r;
 }
