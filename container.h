@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 23b17735c2d89936757cdb72071c071b085efd3c3327c43914c820c844019136 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 22087f5f3c2436aa3ca0a062aa42692ddf890eca771b88c2140fda16e50df444 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -4536,6 +4536,7 @@ struct ctr__notifier {
     void *user;
     int threaded;
     pthread_t thread;
+    pid_t owner;          /* the process the thread runs in (not a child forked from it) */
     int stop, busy, refs; /* atomics: no lock that a fork() could leave taken */
 };
 
@@ -4876,6 +4877,7 @@ static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ct
     n->fn = p->on_syscall;
     n->user = p->on_syscall_user;
     n->refs = 1;
+    n->owner = getpid();
     /* Linux 6.6: the host is woken on the caller's CPU and the caller on the host's, as for a
        synchronous call (the ioctl fails harmlessly before). */
     (void)ioctl(fd, CTR__NOTIF_SET_FLAGS, sync);
@@ -4904,9 +4906,11 @@ static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ct
     return 0;
 }
 
+/* In a process forked from the host, the handle's copy has no thread, and the wake pipe is the
+   host's: nothing is stopped or joined there. */
 static void ctr__notify_stop(ctr__notifier *n) {
     char byte = 's';
-    if (!n || __atomic_exchange_n(&n->stop, 1, __ATOMIC_SEQ_CST)) return;
+    if (!n || getpid() != n->owner || __atomic_exchange_n(&n->stop, 1, __ATOMIC_SEQ_CST)) return;
     if (n->wake[1] >= 0 && write(n->wake[1], &byte, 1) < 0) {
         /* the pipe is new and holds 64 KiB: cannot be full */
     }
@@ -4917,7 +4921,7 @@ static void ctr__notify_stop(ctr__notifier *n) {
 static void ctr__notify_free(ctr__notifier *n) {
     if (!n) return;
     ctr__notify_stop(n);
-    if (n->threaded) {
+    if (n->threaded && getpid() == n->owner) {
         if (__atomic_load_n(&n->busy, __ATOMIC_SEQ_CST))
             pthread_detach(n->thread);
         else
@@ -4988,8 +4992,9 @@ static int ctr__notify_handle(ctr__notifier *n, ctr_error *err) {
 #define CTR__LL_BIND_TCP    (1ull << 0)
 #define CTR__LL_CONNECT_TCP (1ull << 1)
 
-/* For tests only (tests/test_policy.c): when above 0, the ABI this kernel is taken to have is at
-   most this, to see what the library does on an older kernel. */
+/* For tests only (tests/test_policy.c), to see what the library does on an older kernel: above
+   0, the ABI this kernel is taken to have is at most this; below 0, Landlock is taken to be
+   turned off (as with a boot parameter lsm= that leaves it out). */
 static int ctr__landlock_abi_cap;
 
 static int ctr__landlock_abi_of_kernel(int *why) {
@@ -4997,6 +5002,10 @@ static int ctr__landlock_abi_of_kernel(int *why) {
     *why = v < 0 ? errno : 0;
     if (v < 0) v = 0;
     if (ctr__landlock_abi_cap > 0 && v > ctr__landlock_abi_cap) v = ctr__landlock_abi_cap;
+    if (ctr__landlock_abi_cap < 0) {
+        v = 0;
+        *why = EOPNOTSUPP;
+    }
     return CTR__CAST(int, v);
 }
 

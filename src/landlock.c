@@ -36,8 +36,9 @@
 #define CTR__LL_BIND_TCP    (1ull << 0)
 #define CTR__LL_CONNECT_TCP (1ull << 1)
 
-/* For tests only (tests/test_policy.c): when above 0, the ABI this kernel is taken to have is at
-   most this, to see what the library does on an older kernel. */
+/* For tests only (tests/test_policy.c), to see what the library does on an older kernel: above
+   0, the ABI this kernel is taken to have is at most this; below 0, Landlock is taken to be
+   turned off (as with a boot parameter lsm= that leaves it out). */
 static int ctr__landlock_abi_cap;
 
 static int ctr__landlock_abi_of_kernel(int *why) {
@@ -45,6 +46,10 @@ static int ctr__landlock_abi_of_kernel(int *why) {
     *why = v < 0 ? errno : 0;
     if (v < 0) v = 0;
     if (ctr__landlock_abi_cap > 0 && v > ctr__landlock_abi_cap) v = ctr__landlock_abi_cap;
+    if (ctr__landlock_abi_cap < 0) {
+        v = 0;
+        *why = EOPNOTSUPP;
+    }
     return CTR__CAST(int, v);
 }
 

@@ -182,6 +182,7 @@ struct ctr__notifier {
     void *user;
     int threaded;
     pthread_t thread;
+    pid_t owner;          /* the process the thread runs in (not a child forked from it) */
     int stop, busy, refs; /* atomics: no lock that a fork() could leave taken */
 };
 
@@ -522,6 +523,7 @@ static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ct
     n->fn = p->on_syscall;
     n->user = p->on_syscall_user;
     n->refs = 1;
+    n->owner = getpid();
     /* Linux 6.6: the host is woken on the caller's CPU and the caller on the host's, as for a
        synchronous call (the ioctl fails harmlessly before). */
     (void)ioctl(fd, CTR__NOTIF_SET_FLAGS, sync);
@@ -550,9 +552,11 @@ static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ct
     return 0;
 }
 
+/* In a process forked from the host, the handle's copy has no thread, and the wake pipe is the
+   host's: nothing is stopped or joined there. */
 static void ctr__notify_stop(ctr__notifier *n) {
     char byte = 's';
-    if (!n || __atomic_exchange_n(&n->stop, 1, __ATOMIC_SEQ_CST)) return;
+    if (!n || getpid() != n->owner || __atomic_exchange_n(&n->stop, 1, __ATOMIC_SEQ_CST)) return;
     if (n->wake[1] >= 0 && write(n->wake[1], &byte, 1) < 0) {
         /* the pipe is new and holds 64 KiB: cannot be full */
     }
@@ -563,7 +567,7 @@ static void ctr__notify_stop(ctr__notifier *n) {
 static void ctr__notify_free(ctr__notifier *n) {
     if (!n) return;
     ctr__notify_stop(n);
-    if (n->threaded) {
+    if (n->threaded && getpid() == n->owner) {
         if (__atomic_load_n(&n->busy, __ATOMIC_SEQ_CST))
             pthread_detach(n->thread);
         else

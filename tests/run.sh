@@ -7,9 +7,11 @@
 #   4. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
-#   5. the examples
-#   6. build/tests/test_core_asan, the container tests under ASan/UBSan
-#   7. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
+#   5. build/tests/test_policy, system calls answered by the host and Landlock rules (and
+#      ctrun's options for them)
+#   6. the examples
+#   7. build/tests/test_core_asan, the container tests under ASan/UBSan
+#   8. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
 #      with the hybrid cgroup v1 layout (`make test-vm-v1`); a VM that does not come up counts as
 #      a failure
@@ -88,6 +90,9 @@ run_suite test_host "$BUILD/tests/test_host"
 
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"
+
+section "policy tests (intercepted system calls, Landlock)"
+run_suite test_policy "$BUILD/tests/test_policy"
 
 section "examples"
 check example-hello 0 "$BUILD/hello"
