@@ -220,5 +220,12 @@ $(BUILD)/bench/spawn_api: bench/spawn_api.c bench/stats.h container.h
 $(BUILD)/bench/spawn_raw: bench/spawn_raw.c bench/stats.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lm
-bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw
+$(BUILD)/bench/notify_bench: bench/notify_bench.c container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+$(BUILD)/bench/syscall_loop: bench/syscall_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -static -o $@ $<
+bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw $(BUILD)/bench/notify_bench \
+       $(BUILD)/bench/syscall_loop
 	BENCH_BUILD=$(BUILD) bash bench/run.sh

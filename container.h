@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 22087f5f3c2436aa3ca0a062aa42692ddf890eca771b88c2140fda16e50df444 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 57ce6ed56e868d6fc9be27e8f95b723e3911c96b25fbb5869d2584357e73c0fa */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -44,6 +44,8 @@
        2. The spec             6. Stdio and init       10. Network namespace pool
        3. The root filesystem  7. Errors               11. Requirements
        4. Mounts               8. Limits and cgroups   12. Design
+                                                       13. Policy: syscalls decided by the host,
+                                                           Landlock
 
    1. LIFECYCLE
        ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
@@ -101,7 +103,7 @@
                       pidfd, Linux 5.3).  Set this to let the container run on.
        The other fields: rootfs, readonly_root, no_default_mounts (3); mounts, nmounts, shm_size
        (4); uid, gid, new_userns (5); stdio, stdio_fd, init (6); the limits (8); the security
-       fields (9).
+       fields (9); the policy fields: intercept..., landlock... (13).
 
    3. THE ROOT FILESYSTEM
        rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
@@ -371,7 +373,8 @@
        user.max_user_namespaces, kernel.unprivileged_userns_clone; Ubuntu 24.04 also restricts them
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
-       parent-death signal.
+       parent-death signal.  Interception (13) 5.5 (5.14 for an atomic inject_fd, 6.6 for the
+       synchronous wake-up); Landlock (13) 5.13, port rules 6.7, scopes 6.12.
        A C99 or C++11 compiler and the Linux headers; the implementation uses pthread functions, so
        glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
        syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with
@@ -427,9 +430,126 @@
        child.c     the child, from clone to execve, and the init (raw system calls only).
        mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
        netns.c     the network namespace pool.
+       notify.c    intercepted system calls (13): the plan's part, the child's (installing the
+                   filter, passing its listener), the host's (the serving thread, the calls).
+       landlock.c  Landlock (13): the rules and the ABI into the plan; the ruleset in the child.
        spawn.c     ctr_spawn and the handle: wait, poll, kill, stats, pause, destroy.
        No two files call each other in a circle: util <- security, cgfs, clone, mount <- child,
-       cgroup1/2 <- cgroup <- plan <- spawn (a test checks it).
+       cgroup1/2 <- cgroup <- plan <- spawn; security <- notify, landlock <- plan, child; notify <-
+       spawn (a test checks it).
+
+   13. POLICY: SYSTEM CALLS DECIDED BY THE HOST, LANDLOCK
+       Beyond namespaces and the fixed seccomp profile: the host program can see chosen system
+       calls of the container and decide each one in a callback of its own (seccomp user
+       notification), and restrict the files, TCP ports, abstract sockets and signals the
+       container can reach (Landlock).  Neither needs root, neither needs a daemon.
+       Interception.  spec.intercept (nintercept of them, at most 512): syscall numbers, SYS_xxx
+       of <sys/syscall.h> (0..4095), as in ctr_seccomp_rule.  spec.on_syscall (required with
+       them) is called for each such call of the command and of everything it starts (not of the
+       init, 6), with spec.on_syscall_user, while the caller waits.  ctr_syscall has nr, arch (the
+       native AUDIT_ARCH_*), args[6] (the registers as the kernel saw them), ip and pid, the
+       calling thread's id in the host's pid namespace; ctr_syscall_ns_pid(call, err) gives it as
+       the container sees it (it reads /proc/PID/status, some microseconds: not done unless
+       asked).  The callback may read the caller's memory: ctr_syscall_read(call, addr, buf, len,
+       err) (EFAULT if not all of it is mapped; with len 0 it only checks that the call still
+       waits, e.g. after opening /proc/PID/root) and ctr_syscall_read_path(call, arg, buf, size,
+       err), the NUL-terminated string args[arg] points to (ENAMETOOLONG beyond size - 1 bytes).
+       They read with process_vm_readv (or /proc/PID/mem where that is refused), then check with
+       SECCOMP_IOCTL_NOTIF_ID_VALID that the call still waits: if its thread died or was
+       interrupted meanwhile, whatever was read may come from a process that reused the id, and
+       the read fails with ENOENT instead.  Then it answers, once:
+       ctr_syscall_continue(call)     the kernel runs the call as it is.  This is no security
+                                      decision for pointer arguments: another thread of the
+                                      container can change the memory they point to between
+                                      the callback's read and the kernel's.  Use it to trace, for
+                                      calls whose arguments are plain values, or where a rule
+                                      the kernel enforces (Landlock, the profile) decides.
+       ctr_syscall_fail(call, e)      the call fails with errno e (1..4095) without running.
+       ctr_syscall_return(call, v)    the call returns v without running (from -4095 to -1 the
+                                      C library reads it as an error).
+       ctr_syscall_inject_fd(call, fd)  the broker: a copy of the host's descriptor fd is
+                                      installed in the caller and the call returns its number
+                                      (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND,
+                                      Linux 5.14; before, installed and answered in two steps).
+                                      Close-on-exec when the call asked for it: O_CLOEXEC of
+                                      open, openat, openat2 and dup3, SOCK_CLOEXEC of socket and
+                                      accept4, MFD_CLOEXEC of memfd_create.  The host opens the
+                                      file itself, under its own policy, from its own copy of the
+                                      path: nothing the container changes afterwards matters.
+                                      On failure (EMFILE: the caller's table is full) nothing was
+                                      answered yet.
+       Each returns 0, or -1 with errno (no ctr_error: their only failures are these): ENOENT the
+       call is gone, EALREADY it was answered before, EINVAL a bad value.  A callback that returns
+       without answering, or returns nonzero before answering, makes the call fail with EPERM; an
+       answer given stands whatever the callback returns.  A call that the plan's filter refuses
+       (9: the default profile, your rules) is refused without reaching the callback: the kernel
+       takes the strictest verdict of the filters (kill, then errno, then the host's callback,
+       then allow).  With CTR_SECCOMP_NONE the interception filter is the only one; like the
+       default profile it refuses the system calls of other architectures and x32 with ENOSYS,
+       whose numbers would otherwise slip past it.
+       Serving.  By default every container with intercept gets a thread of the library's,
+       started in ctr_spawn with every signal blocked, that waits for its calls and runs
+       on_syscall for them one at a time: the callbacks of one container never run concurrently,
+       those of different containers may (each on its own thread), and a slow callback holds up
+       only its own container.  The thread ends by itself once the container's last process is
+       gone.  ctr_destroy never waits for a callback: none starts once it has begun, and one that
+       is running is left to finish on its thread (its reads and answers fail with ENOENT by
+       then: the container is dead), which then ends; keep what on_syscall_user points to valid
+       until it has.  A container killed while a call waits dies at once, answered or not.
+       With intercept_manual there is no thread: ctr_notify_fd(c) is the listener, readable while
+       calls wait, for your poll/epoll loop, and ctr_notify_handle(c, err) serves the waiting ones
+       (at most 256 a time) on the calling thread and returns how many, never blocking; once the
+       container's last process is gone the descriptor reports POLLHUP: stop polling it.  Without
+       intercept_manual ctr_notify_fd returns -1 and ctr_notify_handle fails with EINVAL.
+       The listener is made in the container process by installing the interception filter
+       (SECCOMP_FILTER_FLAG_NEW_LISTENER, and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV from Linux
+       5.19: a call the host has received waits through non-fatal signals, where before a
+       signal interrupts it - it is then gone, and made again as a new call after the handler)
+       as the very last step before the exec, after the plan's filter, and passed to the host
+       over the socket the stdio pipes take (6) before the exec.  It is close-on-exec on both
+       sides: it never reaches the command, nor what the host starts; a process the host forks
+       without exec holds a copy, and must not use the handle (a ctr_destroy there stops no
+       thread).  On Linux 6.6 and newer the host is woken on the caller's CPU and the caller on
+       the host's (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP), which saves a migration each way.
+       The library's own last calls in the container - passing the listener, the exec of the
+       command, the report of an exec failure and the exit after it - are never intercepted: they
+       carry 64 random bits in argument bits the kernel ignores, which the filter lets through (a
+       container able to read its own filter, PTRACE_SECCOMP_GET_FILTER with CAP_SYS_ADMIN in the
+       host's user namespace, could hide sendmsg, execveat, pwritev2 and exit_group calls that
+       way).  So the callback never sees the command's own execve; when execve is intercepted the
+       command is started with execveat, and when write is, an exec failure is reported with
+       pwritev2: a custom seccomp filter (9) must allow seccomp(), sendmsg and those.  intercept
+       needs no_new_privs: with allow_new_privs it is refused (CTR_STEP_SPEC, EINVAL).
+       Needs Linux 5.5 (continue), 5.9 (inject_fd); the cost per call, against a minimal
+       supervisor and strace, is in bench/README.md.
+       Landlock.  spec.landlock (nlandlock of them): ctr_landlock_rule {path, access, port}.  A
+       path rule allows, beneath path (a directory, or that one file): CTR_LL_READ, reading files
+       and listing directories; CTR_LL_WRITE, writing and truncating files, creating, removing,
+       renaming and linking entries, ioctl on devices; CTR_LL_EXEC, executing (with reading, which
+       executing needs).  path is absolute, inside the container: resolved in the container's
+       root after the mounts, as mount targets are (4), and it must exist (CTR_STEP_LANDLOCK,
+       ENOENT).  A port rule (path NULL) allows CTR_LL_BIND_TCP and CTR_LL_CONNECT_TCP on port.
+       Each kind is restricted once one rule of it is given: one path rule and every file access
+       no rule allows fails with EACCES - the exec of the command too: allow CTR_LL_EXEC on it
+       (and CTR_LL_READ on its loader and libraries, unless it is static); one port rule and
+       every other TCP bind and connect fails with EACCES.  spec.landlock_scope: with
+       CTR_LL_SCOPE_ABSTRACT_UNIX, connecting to an abstract unix socket made outside the
+       container (in a shared network namespace) fails with EPERM; with CTR_LL_SCOPE_SIGNAL, so
+       does a signal to a process outside it (in a shared pid namespace).  The rules bind the
+       command, all it starts and the init, root or not (no capability passes them); they are
+       enforced in the container process after the capabilities and no_new_privs are set, just
+       before the seccomp filters (with allow_new_privs, before the capabilities are dropped:
+       Landlock then needs CAP_SYS_ADMIN in the container's user namespace).  Descriptors
+       opened outside the rules (stdio, those the host injects) are not checked again.
+       Kernels: path rules need Landlock ABI 1 (Linux 5.13) and Landlock enabled (the lsm= boot
+       parameter); port rules ABI 4 (6.7); scopes ABI 6 (6.12).  Where the kernel lacks what was
+       asked, ctr_spawn fails (CTR_STEP_LANDLOCK, EOPNOTSUPP, or ENOSYS without Landlock built
+       in) with a message naming the feature and the ABI found - unless landlock_best_effort is
+       set: then what the kernel cannot do is left out (no port rules, no scope, or no Landlock
+       at all) and the container starts.  Older ABIs also restrict less of the file rights:
+       truncating before ABI 3, ioctl on devices before ABI 5, and before ABI 2 renaming or
+       linking a file into another directory is always refused.  ctr_landlock_abi() is this
+       kernel's ABI, 0 without Landlock.
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
