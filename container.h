@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 57ce6ed56e868d6fc9be27e8f95b723e3911c96b25fbb5869d2584357e73c0fa */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 c614ee69d0e26c94b9c1d54df4cbf68eb7a7eca3e43bea1cb65a0a1b0ae3272a */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -492,10 +492,10 @@
        on_syscall for them one at a time: the callbacks of one container never run concurrently,
        those of different containers may (each on its own thread), and a slow callback holds up
        only its own container.  The thread ends by itself once the container's last process is
-       gone.  ctr_destroy never waits for a callback: none starts once it has begun, and one that
-       is running is left to finish on its thread (its reads and answers fail with ENOENT by
-       then: the container is dead), which then ends; keep what on_syscall_user points to valid
-       until it has.  A container killed while a call waits dies at once, answered or not.
+       gone.  ctr_destroy does not wait for a callback: none starts once it has begun, and one
+       still running 50 ms after the container is dead is left to finish on its thread (its
+       reads and answers fail with ENOENT), which then ends; keep what on_syscall_user points to
+       valid until it has.  A container killed while a call waits dies at once, answered or not.
        With intercept_manual there is no thread: ctr_notify_fd(c) is the listener, readable while
        calls wait, for your poll/epoll loop, and ctr_notify_handle(c, err) serves the waiting ones
        (at most 256 a time) on the calling thread and returns how many, never blocking; once the
@@ -1476,11 +1476,11 @@ static void ctr__c_exit(int code) {
 /* One report to the host.  Once the interception filter is in place (notify.c), the call must
    not wait for the host: with write intercepted it is a pwritev2 whose offset's high word (which
    the kernel ignores on 64-bit: the offset is -1, "the current position") carries the cookie. */
-static long ctr__c_report(const ctr__launch *l, int fd, const void *buf, size_t len) {
+static long ctr__c_report(const ctr__launch *l, int fd, void *buf, size_t len) {
     struct iovec iov;
     if (!l->notify_armed || !(l->plan->notify_alt & CTR__NOTIFY_PWRITEV2))
         return ctr__r_write(fd, buf, len);
-    iov.iov_base = CTR__CAST(void *, buf);
+    iov.iov_base = buf;
     iov.iov_len = len;
     return syscall(SYS_pwritev2, fd, &iov, 1, ~CTR__CAST(uint64_t, 0), l->plan->notify_cookie, 0);
 }
@@ -5036,12 +5036,16 @@ static void ctr__notify_stop(ctr__notifier *n) {
     }
 }
 
-/* After ctr__notify_stop: a thread that is only waiting ends at once and is joined; one running
-   a callback is left to end once the callback returns (it frees the state then). */
+/* After ctr__notify_stop (and the container's death): a thread that is only waiting ends at once
+   and is joined, and so is one whose callback returns within 50 ms (most have answered by then
+   and are on their way out); one still in a callback after that is left to end once it returns
+   (it frees the state then). */
 static void ctr__notify_free(ctr__notifier *n) {
+    int i;
     if (!n) return;
     ctr__notify_stop(n);
     if (n->threaded && getpid() == n->owner) {
+        for (i = 0; i < 50 && __atomic_load_n(&n->busy, __ATOMIC_SEQ_CST); i++) ctr__sleep_ms(1);
         if (__atomic_load_n(&n->busy, __ATOMIC_SEQ_CST))
             pthread_detach(n->thread);
         else

@@ -562,12 +562,16 @@ static void ctr__notify_stop(ctr__notifier *n) {
     }
 }
 
-/* After ctr__notify_stop: a thread that is only waiting ends at once and is joined; one running
-   a callback is left to end once the callback returns (it frees the state then). */
+/* After ctr__notify_stop (and the container's death): a thread that is only waiting ends at once
+   and is joined, and so is one whose callback returns within 50 ms (most have answered by then
+   and are on their way out); one still in a callback after that is left to end once it returns
+   (it frees the state then). */
 static void ctr__notify_free(ctr__notifier *n) {
+    int i;
     if (!n) return;
     ctr__notify_stop(n);
     if (n->threaded && getpid() == n->owner) {
+        for (i = 0; i < 50 && __atomic_load_n(&n->busy, __ATOMIC_SEQ_CST); i++) ctr__sleep_ms(1);
         if (__atomic_load_n(&n->busy, __ATOMIC_SEQ_CST))
             pthread_detach(n->thread);
         else

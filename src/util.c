@@ -85,11 +85,11 @@ static void ctr__c_exit(int code) {
 /* One report to the host.  Once the interception filter is in place (notify.c), the call must
    not wait for the host: with write intercepted it is a pwritev2 whose offset's high word (which
    the kernel ignores on 64-bit: the offset is -1, "the current position") carries the cookie. */
-static long ctr__c_report(const ctr__launch *l, int fd, const void *buf, size_t len) {
+static long ctr__c_report(const ctr__launch *l, int fd, void *buf, size_t len) {
     struct iovec iov;
     if (!l->notify_armed || !(l->plan->notify_alt & CTR__NOTIFY_PWRITEV2))
         return ctr__r_write(fd, buf, len);
-    iov.iov_base = CTR__CAST(void *, buf);
+    iov.iov_base = buf;
     iov.iov_len = len;
     return syscall(SYS_pwritev2, fd, &iov, 1, ~CTR__CAST(uint64_t, 0), l->plan->notify_cookie, 0);
 }
