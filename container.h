@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 c614ee69d0e26c94b9c1d54df4cbf68eb7a7eca3e43bea1cb65a0a1b0ae3272a */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 de949ce219528ccba6015ee87754c58948bdfc353f9b356e8f22485fbd320e1d */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -492,14 +492,17 @@
        on_syscall for them one at a time: the callbacks of one container never run concurrently,
        those of different containers may (each on its own thread), and a slow callback holds up
        only its own container.  The thread ends by itself once the container's last process is
-       gone.  ctr_destroy does not wait for a callback: none starts once it has begun, and one
+       gone (with a shared pid namespace and no cgroup, processes that outlive ctr_destroy keep
+       it, and their calls fail with EPERM, until they are gone too).  ctr_destroy does not wait for a callback: none starts once it has begun, and one
        still running 50 ms after the container is dead is left to finish on its thread (its
        reads and answers fail with ENOENT), which then ends; keep what on_syscall_user points to
        valid until it has.  A container killed while a call waits dies at once, answered or not.
        With intercept_manual there is no thread: ctr_notify_fd(c) is the listener, readable while
        calls wait, for your poll/epoll loop, and ctr_notify_handle(c, err) serves the waiting ones
        (at most 256 a time) on the calling thread and returns how many, never blocking; once the
-       container's last process is gone the descriptor reports POLLHUP: stop polling it.  Without
+       container's last process is gone the descriptor reports POLLHUP: stop polling it.  Serve
+       them while you wait: a container blocked in a call nobody answers holds up ctr_wait (poll
+       ctr_notify_fd together with ctr_pidfd, 1).  Without
        intercept_manual ctr_notify_fd returns -1 and ctr_notify_handle fails with EINVAL.
        The listener is made in the container process by installing the interception filter
        (SECCOMP_FILTER_FLAG_NEW_LISTENER, and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV from Linux
@@ -4651,13 +4654,14 @@ static void ctr__c_notify(ctr__launch *l) {
 
 struct ctr__notifier {
     int fd;      /* the listener */
-    int wake[2]; /* a byte in wake[1] stops the thread */
+    int wake[2]; /* a byte in wake[1] stops a polling thread; -1 for a blocking one */
     ctr_syscall_fn fn;
     void *user;
     int threaded;
+    int blocking; /* the thread waits in SECCOMP_IOCTL_NOTIF_RECV itself (Linux 6.6) */
     pthread_t thread;
     pid_t owner;          /* the process the thread runs in (not a child forked from it) */
-    int stop, busy, refs; /* atomics: no lock that a fork() could leave taken */
+    int stop, done, refs; /* atomics: no lock that a fork() could leave taken */
 };
 
 /* The kernel's sizes of struct seccomp_notif and seccomp_notif_resp, read once. */
@@ -4913,8 +4917,9 @@ CONTAINER_API int ctr_syscall_inject_fd(ctr_syscall *call, int fd) {
     return -1;
 }
 
-/* Receives one waiting call and serves it: 1, 0 if none was waiting after all (or it went
-   away), -1 with errno. */
+/* Receives one call (waiting for one if none waits) and serves it: 1, 0 if the call went away
+   (or, in the blocking mode, the container is gone), -1 with errno.  After ctr__notify_stop no
+   callback starts: the call fails with EPERM. */
 static int ctr__notify_serve(ctr__notifier *n) {
     union {
         ctr__notif m;
@@ -4932,7 +4937,7 @@ static int ctr__notify_serve(ctr__notifier *n) {
     call.pid = CTR__CAST(pid_t, buf.m.pid);
     call.ctr__id = buf.m.id;
     call.ctr__fd = n->fd;
-    (void)n->fn(&call, n->user);
+    if (!__atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) (void)n->fn(&call, n->user);
     if (!call.ctr__replied) (void)ctr__notify_send(&call, 0, EPERM, 0);
     return 1;
 }
@@ -4945,33 +4950,40 @@ static void ctr__notify_unref(ctr__notifier *n) {
     CONTAINER_FREE(n);
 }
 
-/* The serving thread: until ctr__notify_stop, or the container's last process is gone. */
+/* The serving thread: until ctr__notify_stop, or the container's last process is gone.  Where
+   the kernel has the synchronous wake-up (Linux 6.6) it waits in SECCOMP_IOCTL_NOTIF_RECV, which
+   since that version also returns when the filter has no process left: the container's death
+   (ctr_destroy kills it) ends the thread, and a call costs no poll().  Before, the receive waits
+   on a semaphore that nothing but a call ends, so the thread polls the listener and a pipe
+   ctr__notify_stop writes to. */
 static void *ctr__notify_main(void *arg) {
     ctr__notifier *n = CTR__CAST(ctr__notifier *, arg);
-    int r;
     for (;;) {
         struct pollfd pfd[2];
-        pfd[0].fd = n->fd;
-        pfd[1].fd = n->wake[0];
-        pfd[0].events = pfd[1].events = POLLIN;
-        pfd[0].revents = pfd[1].revents = 0;
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            break;
+        int r;
+        if (!n->blocking) {
+            pfd[0].fd = n->fd;
+            pfd[1].fd = n->wake[0];
+            pfd[0].events = pfd[1].events = POLLIN;
+            pfd[0].revents = pfd[1].revents = 0;
+            if (poll(pfd, 2, -1) < 0) {
+                if (errno == EINTR) continue;
+                break;
+            }
+            if (pfd[1].revents || __atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) break;
+            if (!(pfd[0].revents & POLLIN)) break; /* POLLHUP: no process of the container left */
         }
-        if (pfd[1].revents || __atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) break;
-        if (pfd[0].revents & POLLIN) {
-            /* busy before stop is looked at, stop before busy in ctr__notify_free: one of the
-               two sees the other. */
-            __atomic_store_n(&n->busy, 1, __ATOMIC_SEQ_CST);
-            if (__atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) break;
-            r = ctr__notify_serve(n);
-            __atomic_store_n(&n->busy, 0, __ATOMIC_SEQ_CST);
-            if (r < 0) break;
-        } else if (pfd[0].revents) { /* POLLHUP: no process of the container is left */
-            break;
+        r = ctr__notify_serve(n);
+        if (r < 0 && errno != EINTR) break;
+        if (r == 0 && n->blocking) { /* the call went away, or the container did */
+            pfd[0].fd = n->fd;
+            pfd[0].events = POLLIN;
+            pfd[0].revents = 0;
+            if (poll(pfd, 1, 0) > 0 && !(pfd[0].revents & POLLIN)) break;
         }
+        if (__atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) break;
     }
+    __atomic_store_n(&n->done, 1, __ATOMIC_SEQ_CST);
     ctr__notify_unref(n);
     return NULL;
 }
@@ -5000,12 +5012,12 @@ static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ct
     n->owner = getpid();
     /* Linux 6.6: the host is woken on the caller's CPU and the caller on the host's, as for a
        synchronous call (the ioctl fails harmlessly before). */
-    (void)ioctl(fd, CTR__NOTIF_SET_FLAGS, sync);
+    n->blocking = ioctl(fd, CTR__NOTIF_SET_FLAGS, sync) == 0;
     if (p->intercept_manual) {
         *out = n;
         return 0;
     }
-    if (ctr__pipe(n->wake) != 0) {
+    if (!n->blocking && ctr__pipe(n->wake) != 0) {
         ctr__notify_unref(n);
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
     }
@@ -5036,20 +5048,21 @@ static void ctr__notify_stop(ctr__notifier *n) {
     }
 }
 
-/* After ctr__notify_stop (and the container's death): a thread that is only waiting ends at once
-   and is joined, and so is one whose callback returns within 50 ms (most have answered by then
-   and are on their way out); one still in a callback after that is left to end once it returns
-   (it frees the state then). */
+/* After ctr__notify_stop and the container's death (ctr_destroy): the thread ends at once
+   unless it is in a callback; it is joined if it has ended within 50 ms (most callbacks have
+   answered by then and are on their way out), else left to end once its callback returns (it
+   frees the state then).  A blocking thread also waits on while processes of the container live
+   on (a shared pid namespace without a cgroup), failing their calls with EPERM. */
 static void ctr__notify_free(ctr__notifier *n) {
     int i;
     if (!n) return;
     ctr__notify_stop(n);
     if (n->threaded && getpid() == n->owner) {
-        for (i = 0; i < 50 && __atomic_load_n(&n->busy, __ATOMIC_SEQ_CST); i++) ctr__sleep_ms(1);
-        if (__atomic_load_n(&n->busy, __ATOMIC_SEQ_CST))
-            pthread_detach(n->thread);
-        else
+        for (i = 0; i < 50 && !__atomic_load_n(&n->done, __ATOMIC_SEQ_CST); i++) ctr__sleep_ms(1);
+        if (__atomic_load_n(&n->done, __ATOMIC_SEQ_CST))
             pthread_join(n->thread, NULL);
+        else
+            pthread_detach(n->thread);
     }
     ctr__notify_unref(n);
 }
