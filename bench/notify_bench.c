@@ -178,7 +178,8 @@ static void *wait_child(void *arg) {
 static double run_floor(int sync) {
     int sp[2], out[2];
     char buf[512];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0 || pipe2(out, O_CLOEXEC) != 0)
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) != 0 ||
+        pipe2(out, O_CLOEXEC) != 0)
         die("socketpair");
     pid_t pid = fork();
     if (pid < 0) die("fork");
@@ -234,7 +235,8 @@ static double run_floor(int sync) {
     close(sp[0]);
     if (sync) {
         __u64 flag = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
-        if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flag) != 0) die("SECCOMP_IOCTL_NOTIF_SET_FLAGS");
+        if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, flag) != 0)
+            die("SECCOMP_IOCTL_NOTIF_SET_FLAGS");
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -287,7 +289,8 @@ static double run_host(int under_strace) {
     int out[2];
     char buf[512], trace[64];
     if (pipe2(out, O_CLOEXEC) != 0) die("pipe2");
-    snprintf(trace, sizeof trace, "trace=%s", strcmp(o.kind, "stat") == 0 ? "newfstatat" : "getppid");
+    snprintf(trace, sizeof trace, "trace=%s",
+             strcmp(o.kind, "stat") == 0 ? "newfstatat" : "getppid");
     pid_t pid = fork();
     if (pid < 0) die("fork");
     if (pid == 0) {

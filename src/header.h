@@ -491,17 +491,18 @@
        those of different containers may (each on its own thread), and a slow callback holds up
        only its own container.  The thread ends by itself once the container's last process is
        gone (with a shared pid namespace and no cgroup, processes that outlive ctr_destroy keep
-       it, and their calls fail with EPERM, until they are gone too).  ctr_destroy does not wait for a callback: none starts once it has begun, and one
-       still running 50 ms after the container is dead is left to finish on its thread (its
-       reads and answers fail with ENOENT), which then ends; keep what on_syscall_user points to
-       valid until it has.  A container killed while a call waits dies at once, answered or not.
+       it, and their calls fail with EPERM, until they are gone too).  ctr_destroy does not wait
+       for a callback: none starts once it has begun, and one still running 50 ms after the
+       container is dead is left to finish on its thread (its reads and answers fail with
+       ENOENT), which then ends; keep what on_syscall_user points to valid until it has.  A
+       container killed while a call waits dies at once, answered or not.
        With intercept_manual there is no thread: ctr_notify_fd(c) is the listener, readable while
        calls wait, for your poll/epoll loop, and ctr_notify_handle(c, err) serves the waiting ones
        (at most 256 a time) on the calling thread and returns how many, never blocking; once the
        container's last process is gone the descriptor reports POLLHUP: stop polling it.  Serve
        them while you wait: a container blocked in a call nobody answers holds up ctr_wait (poll
-       ctr_notify_fd together with ctr_pidfd, 1).  Without
-       intercept_manual ctr_notify_fd returns -1 and ctr_notify_handle fails with EINVAL.
+       ctr_notify_fd together with ctr_pidfd, 1).  Without intercept_manual ctr_notify_fd returns
+       -1 and ctr_notify_handle fails with EINVAL.
        The listener is made in the container process by installing the interception filter
        (SECCOMP_FILTER_FLAG_NEW_LISTENER, and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV from Linux
        5.19: a call the host has received waits through non-fatal signals, where before a

@@ -720,9 +720,10 @@ TEST(landlock_rule_errors) {
 
 static const ctr_landlock_rule k_tcp_rules[] = {{NULL, CTR_LL_BIND_TCP | CTR_LL_CONNECT_TCP, 7001}};
 
-TEST(landlock_tcp_ports) {
+static void tcp_rules(int rootless) {
     ctr_spec s;
     require_landlock(4);
+    if (rootless) become_nobody();
     spec_init(&s, PROBE("tcp", "7001", "7002"));
     s.landlock = k_tcp_rules;
     s.nlandlock = 1;
@@ -730,6 +731,9 @@ TEST(landlock_tcp_ports) {
     spec_init(&s, PROBE("tcp", "7001", "7002"));
     ASSERT_STREQ(POLICY_OUT(&s), "ok ok ok ECONNREFUSED");
 }
+
+TEST(landlock_tcp_ports) { tcp_rules(0); }
+TEST(landlock_tcp_ports_rootless) { tcp_rules(1); }
 
 /* A process outside the container's domain: a child of the test, in the shared pid
    namespace. */
