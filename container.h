@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 3e22d73584ac593f650d640925eeafafaa1e10357d066f9a1a87125df51df69b */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 9ec4a8c39677dd626ec6c0829d89d825bff9323f993a1add9f8be29f6804bbc1 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -5578,7 +5578,8 @@ static int ctr__open_xfer(ctr__launch *l, ctr__fds *f, ctr_error *err) {
     if (f->xfer[0] < 0 &&
         (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
          ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the stdio pipes");
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
+                         "create a socket for the descriptors the container passes back");
     l->xferfd = f->xfer[1];
     return 0;
 }
@@ -5777,7 +5778,7 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         struct msghdr msg;
         struct cmsghdr *c;
         struct iovec iov;
-        int fds[3], n = 0, k = 0;
+        int fds[3], n = 0, k = 0, bad;
         char tag = 0;
         ssize_t r;
         memset(&msg, 0, sizeof(msg));
@@ -5802,17 +5803,17 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         if (tag == 'p' && want_p) { /* in stream order */
             for (i = 0; i < 3; i++)
                 if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
-            if (n != want_p) k = -1;
+            bad = n != want_p;
             want_p = 0;
         } else if (tag == 'n' && want_n && n >= 1) {
             f->notify = fds[k++];
-            if (n != 1) k = -1;
+            bad = n != 1;
             want_n = 0;
         } else {
-            k = -1;
+            bad = 1;
         }
-        for (i = k < 0 ? 0 : k; i < n; i++) close(fds[i]); /* what was not taken */
-        if (k < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+        for (i = k; i < n; i++) close(fds[i]); /* what was not taken (f's are closed later) */
+        if (bad || (msg.msg_flags & MSG_CTRUNC)) {
             errno = EPROTO;
             return -1;
         }

@@ -57,7 +57,8 @@ static int ctr__open_xfer(ctr__launch *l, ctr__fds *f, ctr_error *err) {
     if (f->xfer[0] < 0 &&
         (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
          ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the stdio pipes");
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
+                         "create a socket for the descriptors the container passes back");
     l->xferfd = f->xfer[1];
     return 0;
 }
@@ -256,7 +257,7 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         struct msghdr msg;
         struct cmsghdr *c;
         struct iovec iov;
-        int fds[3], n = 0, k = 0;
+        int fds[3], n = 0, k = 0, bad;
         char tag = 0;
         ssize_t r;
         memset(&msg, 0, sizeof(msg));
@@ -281,17 +282,17 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         if (tag == 'p' && want_p) { /* in stream order */
             for (i = 0; i < 3; i++)
                 if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
-            if (n != want_p) k = -1;
+            bad = n != want_p;
             want_p = 0;
         } else if (tag == 'n' && want_n && n >= 1) {
             f->notify = fds[k++];
-            if (n != 1) k = -1;
+            bad = n != 1;
             want_n = 0;
         } else {
-            k = -1;
+            bad = 1;
         }
-        for (i = k < 0 ? 0 : k; i < n; i++) close(fds[i]); /* what was not taken */
-        if (k < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+        for (i = k; i < n; i++) close(fds[i]); /* what was not taken (f's are closed later) */
+        if (bad || (msg.msg_flags & MSG_CTRUNC)) {
             errno = EPROTO;
             return -1;
         }

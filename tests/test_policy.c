@@ -398,6 +398,34 @@ TEST(intercept_thread_ends_with_the_container) {
     destroy(c);
 }
 
+/* A host that forks (without exec) while its thread serves: the child has a copy of the
+   listener and no thread, and the calls are still served by the host's. */
+TEST(intercept_host_forks_meanwhile) {
+    ctr_spec s;
+    g_seen.mode = M_RETURN;
+    policy_spec(&s, PROBE("seq", "ppid", ",", "sleep", "0.5", ",", "ppid"), k_getppid, 1,
+                cb_answers);
+    int threads = threads_of_this_process();
+    ctr_container *c = SPAWN(&s);
+    pid_t child = fork();
+    CHECK_SYS(child);
+    if (child == 0) {
+        usleep(1000 * 1000); /* holds its copy while the container calls */
+        _exit(0);
+    }
+    run r;
+    drain(c, &r);
+    WAIT(c, &r.res);
+    trim(r.out);
+    ASSERT_STREQ(r.out, "4242\n4242");
+    int st;
+    CHECK_SYS(waitpid(child, &st, 0));
+    ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    destroy(c);
+    for (int i = 0; i < 2000 && threads_of_this_process() > threads; i++) th_sleep_ms(5);
+    ASSERT_EQ(threads_of_this_process(), threads);
+}
+
 /* ==== interception: the manual mode ==== */
 
 TEST(intercept_manual_in_an_event_loop) {
@@ -437,6 +465,22 @@ TEST(intercept_manual_in_an_event_loop) {
     ASSERT_EQ(served, 3);
     ASSERT_TRUE(pthread_equal(g_seen.thread, pthread_self())); /* served on this thread */
     destroy(c);
+}
+
+/* A host that never serves (its loop gone): the caller waits, and ctr_destroy still ends it. */
+TEST(intercept_manual_never_served) {
+    ctr_spec s;
+    g_seen.mode = M_CONTINUE;
+    policy_spec(&s, PROBE("ppid"), k_getppid, 1, cb_answers);
+    s.intercept_manual = 1;
+    ctr_container *c = SPAWN(&s);
+    struct pollfd p = {ctr_notify_fd(c), POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, -1), 1); /* the call waits */
+    ASSERT_EQ(ctr_poll(c, NULL, NULL), 0);
+    double t0 = th_now();
+    destroy(c);
+    if (th_now() - t0 > 10) FAIL("ctr_destroy took %.1f s", th_now() - t0);
+    ASSERT_EQ(g_seen.calls, 0);
 }
 
 TEST(intercept_thread_mode_has_no_notify_fd) {
