@@ -12,28 +12,32 @@
    --seccomp FILE maps syscall and errno names to numbers with syscall_names.h, which the Makefile
    generates from the C library's <sys/syscall.h> and <errno.h> (build/syscall_names.h: lines
    CTRUN_SYSCALL(getpid) and CTRUN_ERRNO(EPERM)), so the names are those of the architecture
-   ctrun is built for.  Building by hand: make build/ctrun once, then add -Ibuild. */
+   ctrun is built for.  Building by hand: make build/ctrun once, then add -Ibuild.
+
+   --trace-syscalls LIST intercepts those syscalls (spec.intercept): trace_call, on the library's
+   serving thread, prints each with its arguments decoded and lets it run; --allow-* and --scope-*
+   become Landlock rules (spec.landlock, spec.landlock_scope). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2, getopt_long; g++ defines it already */
 #endif
 #define CONTAINER_IMPLEMENTATION
 #include "container.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <stddef.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
