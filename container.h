@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 9ec4a8c39677dd626ec6c0829d89d825bff9323f993a1add9f8be29f6804bbc1 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 3f7954114182c581ea1ec3f71dcfc92146ee15d05fb1367a0dcaa178ae33d319 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -4951,6 +4951,10 @@ static void ctr__notify_unref(ctr__notifier *n) {
     CONTAINER_FREE(n);
 }
 
+/* For tests only (tests/test_policy.c): nonzero makes the thread poll, as it does before Linux
+   6.6, where the kernel would let it wait in the receive itself. */
+static int ctr__notify_test_poll;
+
 /* The serving thread: until ctr__notify_stop, or the container's last process is gone.  Where
    the kernel has the synchronous wake-up (Linux 6.6) it waits in SECCOMP_IOCTL_NOTIF_RECV, which
    since that version also returns when the filter has no process left: the container's death
@@ -5013,7 +5017,7 @@ static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ct
     n->owner = getpid();
     /* Linux 6.6: the host is woken on the caller's CPU and the caller on the host's, as for a
        synchronous call (the ioctl fails harmlessly before). */
-    n->blocking = ioctl(fd, CTR__NOTIF_SET_FLAGS, sync) == 0;
+    n->blocking = ioctl(fd, CTR__NOTIF_SET_FLAGS, sync) == 0 && !ctr__notify_test_poll;
     if (p->intercept_manual) {
         *out = n;
         return 0;

@@ -473,6 +473,10 @@ static void ctr__notify_unref(ctr__notifier *n) {
     CONTAINER_FREE(n);
 }
 
+/* For tests only (tests/test_policy.c): nonzero makes the thread poll, as it does before Linux
+   6.6, where the kernel would let it wait in the receive itself. */
+static int ctr__notify_test_poll;
+
 /* The serving thread: until ctr__notify_stop, or the container's last process is gone.  Where
    the kernel has the synchronous wake-up (Linux 6.6) it waits in SECCOMP_IOCTL_NOTIF_RECV, which
    since that version also returns when the filter has no process left: the container's death
@@ -535,7 +539,7 @@ static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ct
     n->owner = getpid();
     /* Linux 6.6: the host is woken on the caller's CPU and the caller on the host's, as for a
        synchronous call (the ioctl fails harmlessly before). */
-    n->blocking = ioctl(fd, CTR__NOTIF_SET_FLAGS, sync) == 0;
+    n->blocking = ioctl(fd, CTR__NOTIF_SET_FLAGS, sync) == 0 && !ctr__notify_test_poll;
     if (p->intercept_manual) {
         *out = n;
         return 0;

@@ -426,6 +426,40 @@ TEST(intercept_host_forks_meanwhile) {
     ASSERT_EQ(threads_of_this_process(), threads);
 }
 
+/* The thread as it serves before Linux 6.6 (a poll of the listener and a stop pipe before each
+   receive), forced with the implementation's test hook ctr__notify_test_poll: calls served, the
+   thread ending with its container, and ctr_destroy with a callback that hangs. */
+TEST(intercept_polling_thread) {
+    ctr_spec s;
+    char byte;
+    ctr__notify_test_poll = 1;
+    g_seen.mode = M_RETURN;
+    policy_spec(&s, PROBE("seq", "ppid", ",", "ppid"), k_getppid, 1, cb_answers);
+    ASSERT_STREQ(POLICY_OUT(&s), "4242\n4242"); /* and the thread ended with the container */
+    hold_pipes();
+    int threads = threads_of_this_process();
+    policy_spec(&s, PROBE("ppid"), k_getppid, 1, cb_hold);
+    ctr_container *c = SPAWN(&s);
+    ASSERT_EQ(read(g_seen.entered[0], &byte, 1), 1);
+    double t0 = th_now();
+    destroy(c);
+    if (th_now() - t0 > 10) FAIL("ctr_destroy took %.1f s with a callback blocked", th_now() - t0);
+    ASSERT_EQ(write(g_seen.release[1], "r", 1), 1);
+    ASSERT_EQ(read(g_seen.done[0], &byte, 1), 1);
+    ASSERT_EQ(g_seen.reply_errno, ENOENT);
+    for (int i = 0; i < 2000 && threads_of_this_process() != threads; i++) th_sleep_ms(5);
+    ASSERT_EQ(threads_of_this_process(), threads);
+    hold_pipes_close();
+    /* A container that runs on while ctr_destroy stops its thread: the stop pipe ends it. */
+    policy_spec(&s, PROBE("sleep", "30"), k_getppid, 1, cb_answers);
+    c = SPAWN(&s);
+    ASSERT_EQ(threads_of_this_process(), threads + 1);
+    destroy(c);
+    for (int i = 0; i < 2000 && threads_of_this_process() != threads; i++) th_sleep_ms(5);
+    ASSERT_EQ(threads_of_this_process(), threads);
+    ctr__notify_test_poll = 0;
+}
+
 /* ==== interception: the manual mode ==== */
 
 TEST(intercept_manual_in_an_event_loop) {
