@@ -198,12 +198,14 @@ static int ctr__c_landlock_prepare(const ctr__launch *l) {
             uint64_t allowed;
             struct stat st;
             ctr__open_how how;
-            int pfd;
+            int pfd, tries = 0;
             memset(&how, 0, sizeof(how));
             how.flags = O_PATH | O_CLOEXEC;
             how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
-            /* The cwd is the new root's "/" here (right after pivot_root). */
-            pfd = ctr__openat2(AT_FDCWD, r->path, &how);
+            /* The cwd is the new root's "/" here (right after pivot_root).  EAGAIN: a mount or
+               rename anywhere on the machine raced a ".." step; the kernel asks to retry. */
+            do pfd = ctr__openat2(AT_FDCWD, r->path, &how);
+            while (pfd < 0 && errno == EAGAIN && ++tries < 1000);
             if (pfd < 0 || ctr__r_fstat(pfd, &st) != 0)
                 ctr__c_die(l, CTR_STEP_LANDLOCK, errno, r->path, "landlock rule ", r->path,
                            " (resolved inside the container)", NULL);
