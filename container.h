@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 6ecdb34a3af54a6d07728437318d66901aba3b4e9dd87992673ef016dda1b494 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 d2aa2fd2253e4f1e31f78c70c374414c5de499fccaf80c4a76ac49ca9406b179 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -424,7 +424,7 @@
        user.max_user_namespaces, kernel.unprivileged_userns_clone; Ubuntu 24.04 also restricts them
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
-       parent-death signal.
+       parent-death signal.  ctr_exec joins namespaces with setns on a pidfd (5.8).
        A C99 or C++11 compiler and the Linux headers; the implementation uses pthread functions, so
        glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
        syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with

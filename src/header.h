@@ -422,7 +422,7 @@
        user.max_user_namespaces, kernel.unprivileged_userns_clone; Ubuntu 24.04 also restricts them
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
-       parent-death signal.
+       parent-death signal.  ctr_exec joins namespaces with setns on a pidfd (5.8).
        A C99 or C++11 compiler and the Linux headers; the implementation uses pthread functions, so
        glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
        syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with
