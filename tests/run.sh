@@ -7,7 +7,7 @@
 #   4. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
-#   5. the examples
+#   5. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths), and the examples
 #   6. build/tests/test_core_asan, the container tests under ASan/UBSan
 #   7. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
@@ -88,6 +88,9 @@ run_suite test_host "$BUILD/tests/test_host"
 
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"
+
+section "ctrun (messages, options, paths)"
+run_suite test_ctrun "$BUILD/tests/test_ctrun"
 
 section "examples"
 check example-hello 0 "$BUILD/hello"

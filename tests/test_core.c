@@ -27,7 +27,6 @@
 #include <sys/utsname.h>
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define ARGV(...)    ((const char *const[]){__VA_ARGS__, NULL})
 
 /* ---- fixtures (made in the parent before the tests, removed after) ---- */
 
@@ -101,47 +100,6 @@ static const char *probe_line(int line, const char *const *argv) {
     return r.out;
 }
 #define PROBE_OUT(...) probe_line(__LINE__, PROBE(__VA_ARGS__))
-
-/* ---- running host programs (ctrun, hello) ---- */
-
-typedef struct cmd_result {
-    int status; /* exit code, or 128 + signal */
-    char out[16384];
-    char err[8192];
-} cmd_result;
-
-static void run_cmd(const char *const *argv, cmd_result *r) {
-    int out[2], err[2];
-    CHECK_SYS(pipe2(out, O_CLOEXEC));
-    CHECK_SYS(pipe2(err, O_CLOEXEC));
-    pid_t pid = fork();
-    CHECK_SYS(pid);
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        execv(argv[0], (char *const *)argv);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(255);
-    }
-    close(out[1]);
-    close(err[1]);
-    drain2(out[0], r->out, sizeof r->out, NULL, err[0], r->err, sizeof r->err);
-    close(out[0]);
-    close(err[0]);
-    int st;
-    CHECK_SYS(waitpid(pid, &st, 0));
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    trim(r->out);
-    trim(r->err);
-}
-
-static int count_lines(const char *s) {
-    int n = *s ? 1 : 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
 
 /* ---- host-side helpers ---- */
 
