@@ -7,8 +7,8 @@ BUILD   := build
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 
-.PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean
-all: container.h $(EXAMPLES) $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
+.PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean install uninstall
+all: container.h $(EXAMPLES) $(BUILD)/ctrun.1 $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
      $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host $(BUILD)/tests/test_ctrun
 
 # container.h is generated and committed.  It is rebuilt (with python3) only when its contents
@@ -44,6 +44,44 @@ $(BUILD)/ctrun: examples/ctrun.c container.h
 	grep -q 'CTRUN_ERRNO(EPERM)' $(BUILD)/syscall_names.h.tmp
 	mv $(BUILD)/syscall_names.h.tmp $(BUILD)/syscall_names.h
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -I$(BUILD) -o $@ $< -lpthread $(CTRUN_LDFLAGS)
+
+# ctrun.1 is made from `ctrun --help` (tools/ctrun-man.py), so that the two cannot drift; the
+# check man-page-matches-help of `make test` (tests/check_man.py) also compares the help with
+# ctrun's option table.
+VERSION = $(shell sed -n 's/^\#define CONTAINER_VERSION_STRING "\(.*\)"/\1/p' container.h)
+$(BUILD)/ctrun.1: $(BUILD)/ctrun tools/ctrun-man.py
+	$(BUILD)/ctrun --help | python3 tools/ctrun-man.py $(VERSION) >$@.tmp
+	mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: container.h into include/, ctrun into bin/,
+# ctrun.1 into share/man/man1/, and for pkg-config container.pc (Cflags; Libs -lpthread, which
+# glibc before 2.34 needs) and container-libseccomp.pc (with -DCONTAINER_WITH_LIBSECCOMP and
+# -lseccomp) into share/pkgconfig/ (the header has no architecture).  make uninstall removes them.
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+INCLUDEDIR   ?= $(PREFIX)/include
+DATADIR      ?= $(PREFIX)/share
+MANDIR       ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(DATADIR)/pkgconfig
+INSTALL      ?= install
+# pc_file NAME,DESCRIPTION,EXTRA_CFLAGS,EXTRA_LIBS: writes $(DESTDIR)$(PKGCONFIGDIR)/NAME.pc.
+define pc_file
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))' '' 'Name: $(1)' \
+	    'Description: $(2)' 'Version: $(VERSION)' \
+	    'Cflags: -I$${includedir}$(3)' 'Libs: -lpthread$(4)' >'$(DESTDIR)$(PKGCONFIGDIR)/$(1).pc'
+endef
+install: container.h $(BUILD)/ctrun $(BUILD)/ctrun.1
+	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(INCLUDEDIR)' '$(DESTDIR)$(MANDIR)/man1' \
+	    '$(DESTDIR)$(PKGCONFIGDIR)'
+	$(INSTALL) -m 0644 container.h '$(DESTDIR)$(INCLUDEDIR)/container.h'
+	$(INSTALL) -m 0755 $(BUILD)/ctrun '$(DESTDIR)$(BINDIR)/ctrun'
+	$(INSTALL) -m 0644 $(BUILD)/ctrun.1 '$(DESTDIR)$(MANDIR)/man1/ctrun.1'
+	$(call pc_file,container,run a process in its own Linux container (single-header C/C++ library),,)
+	$(call pc_file,container-libseccomp,container.h with its seccomp filters built by libseccomp, -DCONTAINER_WITH_LIBSECCOMP, -lseccomp)
+uninstall:
+	rm -f '$(DESTDIR)$(INCLUDEDIR)/container.h' '$(DESTDIR)$(BINDIR)/ctrun' \
+	    '$(DESTDIR)$(MANDIR)/man1/ctrun.1' '$(DESTDIR)$(PKGCONFIGDIR)/container.pc' \
+	    '$(DESTDIR)$(PKGCONFIGDIR)/container-libseccomp.pc'
 
 # The programs that run inside the test containers, static so that any rootfs can run them:
 # probe (test_core, test_limits) and the container-escape suite's attack (tests/escape/), which

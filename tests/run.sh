@@ -8,8 +8,10 @@
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
 #   5. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths), and the examples
-#   6. build/tests/test_core_asan, the container tests under ASan/UBSan
-#   7. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
+#   6. make install into a staging directory (pkg-config, a program built with its flags, ctrun
+#      and its man page, make uninstall), and the man page against ctrun --help and its options
+#   7. build/tests/test_core_asan, the container tests under ASan/UBSan
+#   8. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
 #      with the hybrid cgroup v1 layout (`make test-vm-v1`); a VM that does not come up counts as
 #      a failure
@@ -100,6 +102,10 @@ check example-ctrun-exit-status 3 "$BUILD/ctrun" -- /bin/sh -c 'exit 3'
 check example-ctrun-not-found 127 "$BUILD/ctrun" -- /nonexistent-command
 check example-ctrun-bad-rootfs 125 "$BUILD/ctrun" --rootfs /nonexistent-rootfs -- /bin/true
 check example-make-demo 0 make -s --no-print-directory BUILD="$BUILD" demo
+
+section "install, pkg-config and the man page"
+check man-page-matches-help 0 python3 tests/check_man.py "$BUILD"
+check install-staged-pkg-config 0 sh tests/check_install.sh "$BUILD"
 
 section "container tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
