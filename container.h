@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 eeeaaaf14c83af16d8e2c312f22340725f13072dc61428a7defc48461e5768f7 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 bf4ec80101c098a4b184dd3c36cb451f397ba4dc0969f35160ea50b503e1d83f */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -1209,11 +1209,15 @@ static size_t ctr__append(char *buf, size_t size, size_t len, const char *s) {
     return len;
 }
 
-/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action. */
+/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action.  The message is one
+   line whatever the spec held: a control character it quotes (a newline in a path) becomes '?'
+   (err->path keeps the bytes). */
 static void ctr__finish_msg(ctr_error *err) {
-    char ebuf[128];
+    char ebuf[128], *c;
     const char *hint;
     size_t n;
+    for (c = err->msg; *c; c++)
+        if (CTR__CAST(unsigned char, *c) < 0x20 || *c == 0x7f) *c = '?';
     if (err->sys_errno == 0) return;
     hint = ctr__hint(err->step, err->sys_errno);
     n = strlen(err->msg);
