@@ -35,14 +35,16 @@ $(BUILD)/%: examples/%.c container.h
 # ctrun is linked statically: it starts about 1 ms sooner where page faults are dear (a VM), as
 # the dynamic loader's work is gone (CTRUN_LDFLAGS= for a dynamic build).  It needs no NSS.
 CTRUN_LDFLAGS ?= -static
-$(BUILD)/ctrun: examples/ctrun.c container.h
+$(BUILD)/syscall_names.h:
 	@mkdir -p $(dir $@)
 	printf '#include <sys/syscall.h>\n#include <errno.h>\n' | $(CC) -E -dM -x c - | \
 	    sed -n -e 's/^#define SYS_\([a-z0-9_]*\) .*/CTRUN_SYSCALL(\1)/p' \
-	        -e 's/^#define \(E[A-Z0-9]*\) .*/CTRUN_ERRNO(\1)/p' | LC_ALL=C sort >$(BUILD)/syscall_names.h.tmp
-	grep -q 'CTRUN_SYSCALL(execve)' $(BUILD)/syscall_names.h.tmp
-	grep -q 'CTRUN_ERRNO(EPERM)' $(BUILD)/syscall_names.h.tmp
-	mv $(BUILD)/syscall_names.h.tmp $(BUILD)/syscall_names.h
+	        -e 's/^#define \(E[A-Z0-9]*\) .*/CTRUN_ERRNO(\1)/p' | LC_ALL=C sort >$@.tmp
+	grep -q 'CTRUN_SYSCALL(execve)' $@.tmp
+	grep -q 'CTRUN_ERRNO(EPERM)' $@.tmp
+	mv $@.tmp $@
+$(BUILD)/ctrun: examples/ctrun.c container.h $(BUILD)/syscall_names.h
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -I$(BUILD) -o $@ $< -lpthread $(CTRUN_LDFLAGS)
 
 # ctrun.1 is made from `ctrun --help` (tools/ctrun-man.py), so that the two cannot drift; the
@@ -82,6 +84,47 @@ uninstall:
 	rm -f '$(DESTDIR)$(INCLUDEDIR)/container.h' '$(DESTDIR)$(BINDIR)/ctrun' \
 	    '$(DESTDIR)$(MANDIR)/man1/ctrun.1' '$(DESTDIR)$(PKGCONFIGDIR)/container.pc' \
 	    '$(DESTDIR)$(PKGCONFIGDIR)/container-libseccomp.pc'
+
+# Fuzzing (tests/fuzz/): libFuzzer targets built by clang with ASan and UBSan (Debian:
+# libclang-rt-14-dev).  fuzz_ctrun_args: ctrun's option parsing (examples/ctrun.c's parse_args)
+# and the spec it makes through the plan builder; fuzz_spec: the library's spec validation
+# (ctr__plan_build) on specs made from raw bytes.  Neither spawns anything.  `make fuzz` runs each
+# for FUZZ_SECONDS (make test: 5 each) with FUZZ_SEED, from the committed seeds in
+# tests/fuzz/corpus/NAME/ plus what earlier runs found (BUILD/fuzz/corpus-NAME/); a crash, leak,
+# undefined behaviour, unclean error or slow input (FUZZ_TIMEOUT s) fails it, and the input is
+# saved as BUILD/fuzz/crash-* (or leak-*, timeout-*).  fuzz-NAME runs one.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 5
+FUZZ_SEED    ?= 1
+FUZZ_TIMEOUT ?= 10
+FUZZERS      := ctrun_args spec
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+.PHONY: fuzz $(addprefix fuzz-,$(FUZZERS))
+$(BUILD)/fuzz/fuzz_ctrun_args: tests/fuzz/fuzz_ctrun_args.c examples/ctrun.c $(BUILD)/syscall_names.h
+$(BUILD)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c
+$(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZERS)): container.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Wno-unused-function -std=gnu99 -I. -I$(BUILD) -o $@ \
+	    $(filter tests/fuzz/%.c,$^) -lpthread
+# The option names of ctrun, as a dictionary for fuzz_ctrun_args (made from its table).
+$(BUILD)/fuzz/ctrun_args.dict: examples/ctrun.c
+	@mkdir -p $(dir $@)
+	sed -n 's/^ *{"\([a-z0-9-]*\)", *[a-z]*_argument.*/"--\1"/p' $< >$@
+	test "$$(wc -l <$@)" -gt 30
+$(BUILD)/fuzz/spec.dict:
+	@mkdir -p $(dir $@)
+	printf '%s\n' '"/tmp"' '"/usr"' '"/proc"' '"/dev/null"' >$@
+define fuzz_run
+fuzz-$(1): $(BUILD)/fuzz/fuzz_$(1) $(BUILD)/fuzz/$(1).dict
+	@mkdir -p $(BUILD)/fuzz/corpus-$(1)
+	$(BUILD)/fuzz/fuzz_$(1) -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=$(FUZZ_TIMEOUT) -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -dict=$(BUILD)/fuzz/$(1).dict -artifact_prefix=$(BUILD)/fuzz/ \
+	    $(BUILD)/fuzz/corpus-$(1) tests/fuzz/corpus/$(1)
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzz_run,$(f))))
+fuzz: $(addprefix fuzz-,$(FUZZERS))
 
 # The programs that run inside the test containers, static so that any rootfs can run them:
 # probe (test_core, test_limits) and the container-escape suite's attack (tests/escape/), which

@@ -225,16 +225,16 @@ static options *parse_options_of;
 static void die(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    for (char *c = line; *c; c++) /* one line, whatever an argument held */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     if (parse_jump) {
-        options *o = parse_options_of;
-        vsnprintf(o->error, sizeof o->error, fmt, ap);
-        va_end(ap);
+        memcpy(parse_options_of->error, line, sizeof line);
         longjmp(*parse_jump, 1);
     }
-    fputs("ctrun: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
+    fprintf(stderr, "ctrun: %s\n", line);
     exit(EXIT_SETUP);
 }
 

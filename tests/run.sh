@@ -10,7 +10,9 @@
 #   5. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths), and the examples
 #   6. make install into a staging directory (pkg-config, a program built with its flags, ctrun
 #      and its man page, make uninstall), and the man page against ctrun --help and its options
-#   7. build/tests/test_core_asan, the container tests under ASan/UBSan
+#   7. the fuzz targets (tests/fuzz/: ctrun's option parsing, the spec validation), a few seconds
+#      each from the committed seeds, and build/tests/test_core_asan, the container tests under
+#      ASan/UBSan
 #   8. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
 #      with the hybrid cgroup v1 layout (`make test-vm-v1`); a VM that does not come up counts as
@@ -106,6 +108,11 @@ check example-make-demo 0 make -s --no-print-directory BUILD="$BUILD" demo
 section "install, pkg-config and the man page"
 check man-page-matches-help 0 python3 tests/check_man.py "$BUILD"
 check install-staged-pkg-config 0 sh tests/check_install.sh "$BUILD"
+
+section "fuzzing (libFuzzer, ASan/UBSan; FUZZ_SECONDS each, 5 by default)"
+for f in ctrun_args spec; do
+    check "fuzz-$f" 0 make -s --no-print-directory BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-5}" "fuzz-$f"
+done
 
 section "container tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
