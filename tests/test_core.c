@@ -2350,6 +2350,21 @@ TEST(ctrun_unprivileged) {
     ASSERT_EQ(r.status, 125);
 }
 
+/* A string of the spec quoted in an error keeps the message one line (spawn_error checks it),
+   in the parent's checks and in the child's; err.path keeps the bytes. */
+TEST(error_message_stays_one_line) {
+    ctr_spec s;
+    ctr_mount m;
+    spec_init(&s, PROBE("pid"));
+    s.cwd = "relative\nsecond line";
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CWD, EINVAL, "relative\nsecond line");
+    spec_init(&s, PROBE("pid"));
+    tmpfs_mount(&m, "/bin/probe/x\ny", 0, 0); /* a file on the way */
+    s.mounts = &m;
+    s.nmounts = 1;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, ENOTDIR, "/bin/probe/x\ny");
+}
+
 int main(int argc, char **argv) {
     th_set_cleanup(destroy_held); /* a failed test's containers */
     return suite_main(argc, argv, fixture_setup, fixture_teardown);
