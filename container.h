@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 bf4ec80101c098a4b184dd3c36cb451f397ba4dc0969f35160ea50b503e1d83f */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 cbd9d4e07f61f99dadc57acdb83c544aaf5d8b73de43a27f24bc7a78b8b0e1a2 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -1091,11 +1091,16 @@ typedef struct ctr__launch {
     int netns_fd; /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
+    /* for the shim (shim.c), which clones the command */
+    int cgroup_fd;            /* CLONE_INTO_CGROUP, or -1 (then cg_procs, if any) */
+    char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
+    int join_pidfd;           /* ctr_exec: the container process whose namespaces to join, or -1 */
+    unsigned long join_flags; /* CLONE_NEW* to join */
 } ctr__launch;
 
-/* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
-   with the reason it could not; EXIT with the command's wait status when it ends.  Fixed size,
-   under PIPE_BUF, so each arrives whole. */
+/* What init or the shim sends the host over the status pipe: STARTED once the command has
+   exec'd (status: its host pid), or ERROR with the reason it could not; EXIT with the command's
+   wait status when it ends.  Fixed size, under PIPE_BUF, so each arrives whole. */
 enum { CTR__MSG_STARTED = 1, CTR__MSG_ERROR, CTR__MSG_EXIT };
 typedef struct ctr__status_msg {
     int kind;
@@ -1106,6 +1111,7 @@ typedef struct ctr__status_msg {
 /* child.c: the child's entry point (a ctr__launch *; never returns) and what the netns pool
    shares with it */
 static void ctr__child_main(void *launch);
+static void ctr__c_die_with_host(const ctr__launch *l, int sig);
 static int ctr__lo_up(void);
 /* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
    joined (raw system calls only: for child.c and mount.c) */
@@ -1116,10 +1122,24 @@ static void ctr__c_exit(int code);
 static void ctr__c_setup_root(const ctr__launch *l);
 
 /* clone.c */
+#define CTR__STACK_SIZE (256u * 1024u) /* the stack of a child's setup */
+#define CTR__SHIM_STACK (64u * 1024u)  /* the stack of a shim (shim.c) */
+#define CTR__STACK_GUARD 4096u         /* the guard page below each */
 #define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
 #define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg);
+static int ctr__vm_clone_possible(void);
+static int ctr__have_clone3(void);
+static char *ctr__stack_alloc(size_t size);
+static void ctr__stack_free(char *stack, size_t size);
+static void ctr__dump_enter(void);
+static void ctr__dump_leave(void);
 static int ctr__host_dumpable(void);
+
+/* shim.c: the container's parent (a ctr__launch *; never returns) */
+static void ctr__shim_main(void *launch);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
@@ -3016,17 +3036,16 @@ static const ctr__cg_backend *ctr__cg1(void) {
 }
 /* ---- end src/cgroup1.c ---- */
 /* ---- begin src/clone.c ---- */
-/* clone.c - making a child process, for the spawn (spawn.c) and for the netns pool (netns.c).
+/* clone.c - making child processes, for the spawn (spawn.c, shim.c) and the netns pool (netns.c).
 
-   Two ways.  The vfork-style clone (x86-64, Linux 6.12 or newer): clone3 with CLONE_VM |
-   CLONE_VFORK, as posix_spawn does, the child running on a stack of its own in this process's
-   memory while the calling thread sleeps in the kernel until the child has exec'd or exited.
+   Two ways.  The vfork-style clone (x86-64, Linux 6.12 or newer): clone3 with CLONE_VM, as
+   posix_spawn does, the child running on a stack of its own in this process's memory; with
+   CLONE_VFORK the calling thread sleeps in the kernel until the child has exec'd or exited.
    Nothing of the host's memory is copied, so a spawn costs the same from a host of 10 MiB or of
    10 GiB.  The fork-style clone: clone3 without CLONE_VM (the child gets a copy of the host's
-   memory), with CLONE_VFORK when the caller wants to sleep until the exec (an init never execs,
-   so its spawn does not), falling back to clone where clone3 is missing or filtered.
+   memory), falling back to clone where clone3 is missing or filtered.
 
-   The child shares (vfork-style) or copied (fork-style) the host's memory: from its first
+   A child shares (vfork-style) or copied (fork-style) the host's memory: from its first
    instruction to execve it follows the rules of child.c. */
 
 /* Sanitizers keep shadow state per stack, and a child running instrumented code on a stack of
@@ -3057,11 +3076,6 @@ static int ctr__host_dumpable(void) {
     return v;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(CTR__SANITIZED) && !defined(CONTAINER_NO_VM_CLONE)
-#define CTR__VM_CLONE 1
-#define CTR__VM_STACK (256u * 1024u)
-
 static void ctr__dump_enter(void) {
     pthread_mutex_lock(&ctr__dump_lock);
     if (ctr__dump_users++ == 0)
@@ -3077,8 +3091,64 @@ static void ctr__dump_leave(void) {
     pthread_mutex_unlock(&ctr__dump_lock);
 }
 
-/* clone3 on a new stack: the child never returns into this function's frame; on its stack it
-   calls fn(arg), then exits. */
+/* clone3 exists (it is missing before Linux 5.3, or filtered with ENOSYS by an outer seccomp
+   profile).  Asked once per process: size 0 is EINVAL where the call exists. */
+static int ctr__have_clone3(void) {
+    static int cached; /* 0: not asked yet, 1: yes, 2: no */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (!v) {
+        v = syscall(SYS_clone3, NULL, 0) < 0 && errno == ENOSYS ? 2 : 1;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v == 1;
+}
+
+/* Stacks for children on our memory: a guard page below (an overflow faults, never corrupts),
+   MAP_NORESERVE (only the pages touched cost).  Those of the setup size are kept for the next
+   spawn (a few, for concurrent spawners): a fresh mapping costs a page fault for every page the
+   child touches, and a page fault is not cheap in a VM. */
+#define CTR__CACHED 4
+static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ctr__stack_cache[CTR__CACHED];
+static int ctr__nstacks;
+
+static char *ctr__stack_alloc(size_t size) {
+    char *stack = NULL;
+    if (size == CTR__STACK_SIZE) {
+        pthread_mutex_lock(&ctr__stack_lock);
+        if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
+        pthread_mutex_unlock(&ctr__stack_lock);
+        if (stack) return stack;
+    }
+    stack = CTR__CAST(char *, mmap(NULL, size + CTR__STACK_GUARD, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    if (stack == MAP_FAILED) return NULL;
+    if (mprotect(stack, CTR__STACK_GUARD, PROT_NONE) != 0) {
+        int e = errno;
+        munmap(stack, size + CTR__STACK_GUARD);
+        errno = e;
+        return NULL;
+    }
+    return stack;
+}
+
+static void ctr__stack_free(char *stack, size_t size) {
+    if (!stack) return;
+    if (size == CTR__STACK_SIZE) {
+        pthread_mutex_lock(&ctr__stack_lock);
+        if (ctr__nstacks < CTR__CACHED) {
+            ctr__stack_cache[ctr__nstacks++] = stack;
+            stack = NULL;
+        }
+        pthread_mutex_unlock(&ctr__stack_lock);
+    }
+    if (stack) munmap(stack, size + CTR__STACK_GUARD);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(CTR__SANITIZED) && !defined(CONTAINER_NO_VM_CLONE)
+/* clone3 on the stack a->stack (CLONE_VM): the child never returns into this function's frame;
+   on its stack it calls fn(arg), then exits. */
 static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *arg) {
     long r;
     /* syscall preserves every register but rax, rcx and r11: the child finds fn in rbx and arg
@@ -3101,111 +3171,200 @@ static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *a
     return r;
 }
 
-/* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
-   costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
-#define CTR__VM_GUARD  4096u
-#define CTR__VM_CACHED 4
-static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *ctr__stack_cache[CTR__VM_CACHED];
-static int ctr__nstacks;
-
-static char *ctr__stack_get(void) {
-    char *stack = NULL;
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) return stack;
-    stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + CTR__VM_GUARD, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
-    if (stack == MAP_FAILED) return NULL;
-    if (mprotect(stack, CTR__VM_GUARD, PROT_NONE) != 0) { /* overflowing faults, not corrupts */
-        int e = errno;
-        munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-        errno = e;
-        return NULL;
-    }
-    return stack;
-}
-
-static void ctr__stack_put(char *stack) {
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks < CTR__VM_CACHED) {
-        ctr__stack_cache[ctr__nstacks++] = stack;
-        stack = NULL;
-    }
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-}
-
-/* The vfork-style spawn is used on Linux 6.12 and later, where it has been tested (6.18).  On
+/* The vfork-style clone is used on Linux 6.12 and later, where it has been tested (6.18).  On
    the 6.1 test VM with cgroup v1 it led, every few hundred containers, to a soft lockup of the
    whole machine (the containers' tasks spinning in get_signal) that the fork-style clone never
    showed; not understood yet.  Read once per process. */
-static int ctr__clone_vm_possible(void) {
+static int ctr__vm_clone_possible(void) {
     static int cached; /* 0: not read yet, 1: yes, 2: no */
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED), major = 0, minor = 0;
     struct utsname u;
     if (v) return v == 1;
     v = 2;
-    if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+    if (ctr__have_clone3() && uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
         (major > 6 || (major == 6 && minor >= 12)))
         v = 1;
     __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
     return v == 1;
 }
 
-/* The child's pid, or -1 with errno (ENOSYS: take the fork-style clone). */
-static long ctr__clone_vm(ctr__clone_args *a, void (*fn)(void *), void *arg) {
-    char *stack = ctr__stack_get();
+/* The child on `stack` (from ctr__stack_alloc(size)) and our memory: clone3 with CLONE_VM and
+   a's flags (CLONE_VFORK among them to wait for its exec).  Raw: callable from a child too.
+   The child's pid, or -1 with errno. */
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg) {
     ctr__clone_args vm = *a;
     long r;
-    if (!stack) return -1;
-    vm.flags |= CLONE_VM | CLONE_VFORK;
-    vm.stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
-    vm.stack_size = CTR__VM_STACK;
-    ctr__dump_enter();
+    vm.flags |= CLONE_VM;
+    vm.stack = CTR__PTR_TO_U64(stack + CTR__STACK_GUARD);
+    vm.stack_size = size;
     r = ctr__clone3_on_stack(&vm, fn, arg);
-    ctr__dump_leave();
-    /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
-    ctr__stack_put(stack);
     if (r < 0) {
         errno = CTR__CAST(int, -r);
         return -1;
     }
     return r;
 }
+#else
+static int ctr__vm_clone_possible(void) { return 0; }
+
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg) {
+    (void)a;
+    (void)stack;
+    (void)size;
+    (void)fn;
+    (void)arg;
+    errno = ENOSYS;
+    return -1;
+}
 #endif
 
 /* Clones a child that runs fn(arg) and never returns.  how: CTR__CLONE_VM for the vfork-style
    clone where possible (it implies waiting), CTR__CLONE_WAIT to sleep until the child has
-   exec'd or exited.  a: flags (namespaces, CLONE_PIDFD, CLONE_INTO_CGROUP), pidfd, cgroup; the
-   exit signal stays 0, so that until its execve no host wait() or SIGCHLD handler sees the
-   child.  Returns the child's pid, or -1 with errno; ENOSYS with CLONE_INTO_CGROUP asked for
-   means clone3 is missing: the caller has the child move itself and calls again without it. */
+   exec'd or exited.  a: flags (namespaces, CLONE_PIDFD, CLONE_INTO_CGROUP...), exit signal,
+   pidfd, cgroup.  Returns the child's pid, or -1 with errno; ENOSYS with CLONE_INTO_CGROUP asked
+   for means clone3 is missing: the caller has the child move itself and calls again without it.
+   Raw system calls but for the stack cache (CTR__CLONE_VM): the fork-style clone may be called
+   from a child. */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg) {
-    uint64_t flags = a->flags | ((how & (CTR__CLONE_WAIT | CTR__CLONE_VM)) ? CLONE_VFORK : 0);
     ctr__clone_args f = *a;
     long r;
-#if defined(CTR__VM_CLONE)
-    if ((how & CTR__CLONE_VM) && ctr__clone_vm_possible()) {
-        r = ctr__clone_vm(a, fn, arg);
+    if (how & (CTR__CLONE_WAIT | CTR__CLONE_VM)) f.flags |= CLONE_VFORK;
+    if ((how & CTR__CLONE_VM) && ctr__vm_clone_possible()) {
+        char *stack = ctr__stack_alloc(CTR__STACK_SIZE);
+        if (!stack) return -1;
+        ctr__dump_enter();
+        r = ctr__clone_on(&f, stack, CTR__STACK_SIZE, fn, arg);
+        ctr__dump_leave();
+        /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
+        ctr__stack_free(stack, CTR__STACK_SIZE);
         if (r >= 0 || errno != ENOSYS) return r;
     }
-#endif
-    f.flags = flags;
     r = syscall(SYS_clone3, &f, sizeof(f));
-    if (r < 0 && errno == ENOSYS && !(flags & CLONE_INTO_CGROUP)) {
-        /* clone(flags | exit signal 0, stack 0: like fork, parent_tid: the pidfd) */
-        r = syscall(SYS_clone, CTR__CAST(unsigned long, flags), 0, CTR__U64_TO_PTR(int *, a->pidfd),
-                    0, 0);
+    if (r < 0 && errno == ENOSYS && !(f.flags & CLONE_INTO_CGROUP)) {
+        /* clone(flags | exit signal, stack 0: like fork, parent_tid: the pidfd) */
+        r = syscall(SYS_clone, CTR__CAST(unsigned long, f.flags | (f.exit_signal & 0xff)), 0,
+                    CTR__U64_TO_PTR(int *, f.pidfd), 0, 0);
     }
     if (r == 0) {
         fn(arg);
-        syscall(SYS_exit_group, 127); /* not reached */
+        ctr__c_exit(127); /* not reached */
     }
     return r;
 }
 /* ---- end src/clone.c ---- */
+/* ---- begin src/shim.c ---- */
+/* shim.c - the container's parent.  The host's own child is not the container's command but a
+   shim that never execs: cloned with exit signal 0, it stays invisible to the host's wait(),
+   waitpid(-1) and SIGCHLD handler, and a host that ignores SIGCHLD (or sets SA_NOCLDWAIT) cannot
+   make the kernel reap it behind the library's back (the kernel resets a child's exit signal to
+   SIGCHLD at its execve, so the command itself could not stay hidden).  The shim clones the
+   command (CLONE_VFORK: it wakes once the command has exec'd or failed), tells the host STARTED
+   and passes it the command's pidfd, then waits for the command and reports its wait status
+   (EXIT) before it exits.  It lives outside the container: the host's pid namespace, the host's
+   cgroup; only for ctr_exec it first joins the container's namespaces (its children then start
+   in the container's pid namespace).
+
+   RULES FOR THIS FILE: those of child.c.  The shim runs on the host's memory (a stack of its own;
+   vfork-style) or on a copy of it (fork-style): raw system calls only, no malloc, no locks, and
+   nothing of the host's but the launch and plan, which stay valid until the host has read
+   STARTED; afterwards the shim touches only its own stack. */
+
+static void ctr__shim_write(int fd, int kind, int status) {
+    ctr__status_msg m;
+    long w;
+    memset(&m, 0, sizeof(m));
+    m.kind = kind;
+    m.status = status;
+    do w = ctr__r_write(fd, &m, sizeof(m));
+    while (w < 0 && errno == EINTR);
+}
+
+/* Sends the command's pidfd to the host (a 'c' record on the launch's socket). */
+static void ctr__shim_send_pidfd(const ctr__launch *l, int pidfd) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    char tag = 'c';
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
+    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "pass the container's pidfd to the host", NULL,
+                   NULL, NULL);
+}
+
+static void ctr__shim_main(void *launch) {
+    const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
+    uint64_t all = ~CTR__CAST(uint64_t, 0);
+    ctr__clone_args a;
+    int pidfd = -1, statusfd = l->statusfd;
+    long pid;
+    /* Every signal stays blocked: SIGCHLD and SIGTERM are taken with sigtimedwait below, and
+       only SIGKILL ends the shim at once (and then the command, whose parent-death signal
+       follows it).  SIGTERM is the shim's parent-death signal: the host's thread gone, it kills
+       the command and reaps it before it goes itself. */
+    ctr__r_sigmask(SIG_SETMASK, &all, NULL);
+    ctr__c_die_with_host(l, SIGTERM);
+    if (l->join_pidfd >= 0 && syscall(SYS_setns, l->join_pidfd, l->join_flags) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "join the container's namespaces", NULL, NULL,
+                   NULL);
+    memset(&a, 0, sizeof(a));
+    a.flags = l->clone_flags | CLONE_PIDFD | CLONE_VFORK;
+    a.pidfd = CTR__PTR_TO_U64(&pidfd);
+    a.exit_signal = SIGCHLD; /* the shim is its parent, and waits with wait4 */
+    if (l->cgroup_fd >= 0) {
+        a.flags |= CLONE_INTO_CGROUP;
+        a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
+    }
+    if (l->cmd_stack) {
+        pid = ctr__clone_on(&a, l->cmd_stack, CTR__STACK_SIZE, ctr__child_main, launch);
+    } else {
+        pid = syscall(SYS_clone3, &a, sizeof(a));
+        if (pid < 0 && errno == ENOSYS && !(a.flags & CLONE_INTO_CGROUP))
+            pid = syscall(SYS_clone, CTR__CAST(unsigned long, a.flags | SIGCHLD), 0, &pidfd, 0, 0);
+        if (pid == 0) ctr__child_main(launch);
+    }
+    if (pid < 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the container process", NULL, NULL, NULL);
+    /* The command has exec'd, or has reported why not and exited: STARTED comes after its
+       report, and the host reads the error pipe first. */
+    ctr__shim_send_pidfd(l, pidfd);
+    ctr__shim_write(statusfd, CTR__MSG_STARTED, CTR__CAST(int, pid));
+    /* From here on the shim holds nothing but the status pipe (and its own stack). */
+    if ((statusfd > 0 && syscall(SYS_close_range, 0, CTR__CAST(unsigned, statusfd - 1), 0) != 0) ||
+        syscall(SYS_close_range, CTR__CAST(unsigned, statusfd + 1), ~0u, 0) != 0)
+        syscall(SYS_kill, pid, SIGKILL);
+    for (;;) {
+        uint64_t wait_for = (1ull << (SIGCHLD - 1)) | (1ull << (SIGTERM - 1));
+        siginfo_t si;
+        int st;
+        long r = syscall(SYS_wait4, pid, &st, __WALL | WNOHANG, NULL);
+        if (r == pid) {
+            ctr__shim_write(statusfd, CTR__MSG_EXIT, st);
+            ctr__c_exit(0);
+        }
+        if (r < 0 && errno != EINTR) ctr__c_exit(127);
+        if (syscall(SYS_rt_sigtimedwait, &wait_for, &si, NULL, 8) == SIGTERM)
+            syscall(SYS_kill, pid, SIGKILL); /* our child, not reaped yet: the pid is its */
+    }
+}
+/* ---- end src/shim.c ---- */
 /* ---- begin src/child.c ---- */
 /* child.c - the child: everything between clone and execve, in the order ctr__child_main runs it.
 
@@ -3535,11 +3694,11 @@ static void ctr__c_exec(const ctr__launch *l) {
 /* Dying with the host: the parent-death signal, set as the very first step and again after the
    uid change (which clears it), each time followed by a look at the host's pidfd, since a host
    that died before the signal was set sent nothing. */
-static void ctr__c_die_with_host(const ctr__launch *l) {
+static void ctr__c_die_with_host(const ctr__launch *l, int sig) {
     struct pollfd pfd;
     struct timespec zero = {0, 0};
     if (!l->plan->die_with_host) return;
-    if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+    if (ctr__r_prctl(PR_SET_PDEATHSIG, sig) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "set the parent-death signal", NULL, NULL, NULL);
     if (l->hostfd < 0) return;
     pfd.fd = l->hostfd;
@@ -3614,7 +3773,7 @@ static void ctr__child_main(void *launch) {
     const ctr__plan *p = l->plan;
     uint64_t none = 0;
     int sig;
-    ctr__c_die_with_host(l);
+    ctr__c_die_with_host(l, SIGKILL);
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
        32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
@@ -3651,7 +3810,7 @@ static void ctr__child_main(void *launch) {
     if (!p->nnp) ctr__c_seccomp(l);
     ctr__c_identity(l);
     ctr__c_caps_final(l);
-    ctr__c_die_with_host(l);
+    ctr__c_die_with_host(l, SIGKILL);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
         ctr_error done;
@@ -4325,13 +4484,17 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
 /* ---- end src/netns.c ---- */
 /* ---- begin src/spawn.c ---- */
 /* spawn.c - ctr_spawn and the handle: the plan is built, the cgroup made, the launch's descriptors
-   opened, the child cloned and its verdict read; then wait, poll, kill, stats and destroy. */
+   opened, the shim (or init) cloned and the verdict read; then wait, poll, kill, stats and
+   destroy. */
 
 struct ctr_container {
-    pid_t pid;
-    int pidfd;    /* -1 when the kernel has no pidfds */
-    int statusfd; /* init: read end of the status pipe, else -1 */
-    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams */
+    pid_t pid;        /* the container's first process (the command, or init) */
+    int pidfd;        /* our child: the shim (shim.c), or init; -1 when the kernel has no pidfds */
+    pid_t child_pid;  /* its pid */
+    int cmd_pidfd;    /* the command's pidfd, for signals; -1 with init (then pidfd) */
+    int statusfd;     /* read end of the status pipe (STARTED, EXIT) */
+    char *shim_stack; /* the shim's stack on our memory, freed once it is reaped */
+    int stdio[3];     /* host ends of CTR_STDIO_PIPE streams */
     int reaped;
     ctr_result result;
     int64_t start_ns;
@@ -4346,14 +4509,15 @@ struct ctr_container {
    needs. */
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
-    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int stdio[3];  /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull =
-        f->host = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = -1;
+    f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
 }
@@ -4368,21 +4532,26 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->xfer[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
+    ctr__close(&f->cmd_pidfd);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
 }
 
-/* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
-   is read once it is there (ctr__verdict), never by waiting for EOF, which any process forked by
-   another thread of the host in the meantime would hold back. */
+/* The pipes, the fd-passing socket and the stdio sources of the launch.  The read ends are
+   non-blocking: the verdict is read once it is there (ctr__verdict), never by waiting for EOF,
+   which any process forked by another thread of the host in the meantime would hold back. */
 static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
     int i;
-    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0) ||
-        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 ||
-        (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
+    if (ctr__pipe(f->err) != 0 || ctr__pipe(f->status) != 0 ||
+        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 || fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0)
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
     l->errfd = f->err[1];
     l->statusfd = f->status[1];
+    /* The child (its stdio pipes) and the shim (the command's pidfd) pass fds over this. */
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+        ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0)
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket pair");
+    l->xferfd = f->xfer[1];
     for (i = 0; i < 3; i++) {
         switch (p->stdio[i]) {
         case CTR_STDIO_INHERIT: break;
@@ -4393,15 +4562,7 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
             l->stdio_src[i] = f->devnull;
             break;
         case CTR_STDIO_FD: l->stdio_src[i] = p->stdio_fd[i]; break;
-        case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
-            if (f->xfer[0] < 0 &&
-                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) !=
-                     0 ||
-                 ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
-                                 "create a socket for the stdio pipes");
-            l->xferfd = f->xfer[1];
-            break;
+        case CTR_STDIO_PIPE: break; /* made by the child (ctr__c_stdio_pipes) */
         }
     }
     /* The child checks that the host still lives when it sets its parent-death signal. */
@@ -4414,10 +4575,10 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
     return 0;
 }
 
-/* Blocks until the container's pid 1 exits (pidfd readable) or timeout_ms (-1: none) passes.
-   Cancellation is disabled in every library call; here, only while blocked, it is put back as
-   the caller had it (ctr_wait is a cancellation point, like waitpid): a thread cancelled here
-   leaves the handle as it was. */
+/* Blocks until our child (the shim, or init) exits (pidfd readable) or timeout_ms (-1: none)
+   passes.  Cancellation is disabled in every library call; here, only while blocked, it is put
+   back as the caller had it (ctr_wait is a cancellation point, like waitpid): a thread cancelled
+   here leaves the handle as it was. */
 static int ctr__wait_pidfd(ctr_container *c, int timeout_ms) {
     struct pollfd pfd;
     int r, e, ignored;
@@ -4432,8 +4593,9 @@ static int ctr__wait_pidfd(ctr_container *c, int timeout_ms) {
     return r;
 }
 
-/* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
+/* Waits for our child; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
+    ctr__status_msg m;
     siginfo_t si;
     struct rusage ru;
     long r;
@@ -4443,18 +4605,18 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     if (!nohang && c->pidfd >= 0)
         while (ctr__wait_pidfd(c, -1) < 0 && errno == EINTR) {}
     do {
-        /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
+        /* The raw waitid takes a rusage: our child's, including the descendants it reaped (the
+           command's whole tree). */
         if (c->pidfd >= 0)
             r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si,
                         WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
         else
-            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0),
-                        &ru);
+            r = syscall(SYS_waitid, P_PID, c->child_pid, &si,
+                        WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
     if (r < 0)
-        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s",
-                         CTR__CAST(int, c->pid),
-                         errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
+        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d",
+                         CTR__CAST(int, c->child_pid));
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
     if (c->netns_pool) { /* pid 1 of its own pid namespace is gone, and with it every process */
@@ -4462,10 +4624,24 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
         c->netns_pool = NULL;
     }
     c->result.wall_ns = ctr__now_ns() - c->start_ns;
-    c->result.exited = si.si_code == CLD_EXITED;
-    c->result.signaled = !c->result.exited;
-    c->result.exit_code = c->result.exited ? si.si_status : 0;
-    c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    /* The command's own status, from the shim or init (it has exited: what it wrote is there,
+       and the read end does not block); without it (the shim or init was killed) its own. */
+    memset(&m, 0, sizeof(m));
+    while (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) &&
+           m.kind != CTR__MSG_EXIT) {}
+    if (m.kind == CTR__MSG_EXIT) {
+        int st = m.status;
+        c->result.exited = WIFEXITED(st);
+        c->result.signaled = WIFSIGNALED(st);
+        c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+        c->result.term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    } else {
+        c->result.exited = si.si_code == CLD_EXITED;
+        c->result.signaled = !c->result.exited;
+        c->result.exit_code = c->result.exited ? si.si_status : 0;
+        c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    }
+    ctr__close(&c->statusfd);
     c->result.cpu_user_ns =
         CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
     c->result.cpu_system_ns =
@@ -4473,28 +4649,23 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
     if (c->cg.be)
         c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
-    if (c->statusfd >= 0) {
-        /* With init, pid 1 reports the command's own status (it has exited: what it wrote is
-           there, and the read end does not block). */
-        ctr__status_msg m;
-        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) &&
-            m.kind == CTR__MSG_EXIT) {
-            int st = m.status;
-            c->result.exited = WIFEXITED(st);
-            c->result.signaled = WIFSIGNALED(st);
-            c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-            c->result.term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-        }
-        ctr__close(&c->statusfd);
-    }
+    /* Our child is gone: its stack is free. */
+    ctr__stack_free(c->shim_stack, CTR__SHIM_STACK);
+    c->shim_stack = NULL;
     return 1;
 }
 
+/* sig to the container's first process (SIGKILL: then to every process of its cgroup too). */
 static int ctr__signal(ctr_container *c, int sig) {
-    if (sig == SIGKILL && c->cg.be) c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
-    if (c->pidfd >= 0)
-        return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
-    return kill(c->pid, sig);
+    int fd = c->cmd_pidfd >= 0 ? c->cmd_pidfd : c->pidfd, r;
+    r = fd >= 0 ? CTR__CAST(int, syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
+                : kill(c->pid, sig);
+    if (sig == SIGKILL && c->cg.be) {
+        int e = errno;
+        c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
+        errno = e;
+    }
+    return r;
 }
 
 static void ctr__container_free(ctr_container *c) {
@@ -4502,42 +4673,51 @@ static void ctr__container_free(ctr_container *c) {
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
+    ctr__close(&c->cmd_pidfd);
     ctr__close(&c->statusfd);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
+    if (c->shim_stack) ctr__stack_free(c->shim_stack, CTR__SHIM_STACK);
     CONTAINER_FREE(c);
 }
 
-/* The child's verdict: 1 started, 0 failed (*report filled).
-   Without init the clone returned once the child had exec'd or exited, so whatever it wrote is
-   in the error pipe: a record with step NONE when the setup was done, then one with the reason
-   if the exec failed; no record at all means the child died during the setup (killed).
-   With init, whichever comes first: a report of the setup (error pipe), init's STARTED or the
-   command's ERROR (status pipe), or the child's exit. */
-static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report) {
+/* The verdict: 1 started (*pid: the command's host pid from the shim, 0 from init), 0 failed
+   (*report filled).  Whichever comes first: an error report of the setup (error pipe), STARTED
+   or ERROR over the status pipe, or our child's exit without a word.  The shim tells STARTED
+   once the command has exec'd or died, after anything the command wrote, so the error pipe is
+   read again then: the child writes a record with step NONE when its setup is done, and one
+   with the reason if the exec failed; without either it died during its setup (killed).  With
+   init, init itself tells STARTED (or ERROR) once the command has exec'd (or not). */
+static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report,
+                        pid_t *pid) {
     int dead = 0, setup_done = 0;
-    if (!init) {
-        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
-            if (report->step != CTR_STEP_NONE) return 0;
-            setup_done = 1;
-        }
-        if (setup_done) return 1;
-        ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
-                  "the container process died during its setup");
-        return 0;
-    }
     for (;;) {
         struct pollfd pfd[3];
         ctr__status_msg m;
         int n = 2;
-        if (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) return 0;
+        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            if (report->step != CTR_STEP_NONE) return 0;
+            setup_done = 1;
+        }
         if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
-            if (m.kind == CTR__MSG_STARTED) return 1;
-            *report = m.err;
-            return 0;
+            if (m.kind == CTR__MSG_ERROR) {
+                *report = m.err;
+                return 0;
+            }
+            while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+                if (report->step != CTR_STEP_NONE) return 0;
+                setup_done = 1;
+            }
+            if (!init && !setup_done) {
+                ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                          "the container process died during its setup");
+                return 0;
+            }
+            *pid = CTR__CAST(pid_t, m.status);
+            return 1;
         }
         if (dead) {
-            ctr__fail(report, CTR_STEP_INIT, ECHILD, "",
-                      "the container's init died during its setup");
+            ctr__fail(report, init ? CTR_STEP_INIT : CTR_STEP_CLONE, ECHILD, "",
+                      "the container process died during its setup");
             return 0;
         }
         pfd[0].fd = errfd;
@@ -4547,7 +4727,7 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
         pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
         if (c->pidfd >= 0) n = 3;
         if (poll(pfd, CTR__CAST(nfds_t, n), -1) < 0 && errno != EINTR) {
-            ctr__fail(report, CTR_STEP_INIT, errno, "", "wait for the container's init");
+            ctr__fail(report, CTR_STEP_CLONE, errno, "", "wait for the container process");
             return 0;
         }
         /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
@@ -4557,43 +4737,59 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
     }
 }
 
-/* The host ends of the stdio pipes the child made: 0, or -1 with errno. */
-static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
-    } cm;
-    struct msghdr msg;
-    struct cmsghdr *c;
-    struct iovec iov;
-    int fds[3], n = 0, want = 0, i, k = 0;
-    char byte;
-    ssize_t r;
+/* The fds the child and the shim passed: 'p' the host ends of the stdio pipes (in stream
+   order), 'c' the command's pidfd.  0, or -1 with errno. */
+static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
+    int want = 0, got_pipes = 0, i;
     for (i = 0; i < 3; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
-    memset(&msg, 0, sizeof(msg));
-    iov.iov_base = &byte;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = sizeof(cm.buf);
-    do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    while (r < 0 && errno == EINTR);
-    if (r != 1) {
-        if (r >= 0) errno = EPIPE;
-        return -1;
-    }
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            if (n > 3) n = 3;
-            memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+    for (;;) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(3 * sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        int fds[3], n = 0, k = 0;
+        char tag = 0;
+        ssize_t r;
+        memset(&msg, 0, sizeof(msg));
+        iov.iov_base = &tag;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = sizeof(cm.buf);
+        do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        while (r < 0 && errno == EINTR);
+        if (r == 0 || (r < 0 && errno == EAGAIN)) break; /* all read (0: every sender is gone) */
+        if (r != 1) {
+            if (r >= 0) errno = EPROTO;
+            return -1;
         }
-    for (i = 0; i < 3; i++)
-        if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+                if (n > 3) n = 3;
+                memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+            }
+        if (tag == 'p') {
+            for (i = 0; i < 3; i++)
+                if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+            got_pipes = k;
+        } else if (tag == 'c' && n >= 1) {
+            f->cmd_pidfd = fds[k++];
+        }
+        while (k < n) close(fds[k++]); /* nothing we asked for */
+        if (msg.msg_flags & MSG_CTRUNC) {
+            errno = EPROTO;
+            return -1;
+        }
+    }
     for (i = 0; i < 3; i++)
         if (ctr__lift(&f->stdio[i]) != 0) return -1;
-    if (n != want || (msg.msg_flags & MSG_CTRUNC)) {
+    if (ctr__lift(&f->cmd_pidfd) != 0) return -1;
+    if (got_pipes != want) {
         errno = EPROTO;
         return -1;
     }
@@ -4602,68 +4798,109 @@ static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
 
-/* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
+/* Clones the container's process: the shim (shim.c), which clones the command, or with init the
+   init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
+   everything started is gone again. */
 static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
                       ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
     ctr_error report;
-    unsigned how;
+    pid_t cmd = 0;
     long r;
-    int i, into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
+    int i, ok, vm_cmd = 0;
+    int into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
+    l->cgroup_fd = -1;
+    if (into >= 0 && ctr__have_clone3())
+        l->cgroup_fd = into;
+    else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0)
+        return -1; /* cgroup v1, or v2 without clone3: the child moves itself */
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
     memset(&a, 0, sizeof(a));
-    a.flags = l->clone_flags | CLONE_PIDFD;
-    a.pidfd = CTR__PTR_TO_U64(&c->pidfd);
-    if (into >= 0) {
-        a.flags |= CLONE_INTO_CGROUP;
-        a.cgroup = CTR__CAST(uint64_t, into);
-    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
+    a.pidfd = CTR__PTR_TO_U64(&c->pidfd); /* exit signal 0: no host wait() sees our child */
+    c->start_ns = ctr__now_ns();
+    if (p->init) {
+        a.flags = l->clone_flags | CLONE_PIDFD;
+        if (l->cgroup_fd >= 0) {
+            a.flags |= CLONE_INTO_CGROUP;
+            a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
+        }
+        ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+        r = ctr__clone(&a, 0, ctr__child_entry, l);
+        ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    } else {
+        /* The command on our memory (vfork-style, cloned by the shim) but for: a time namespace
+           (the kernel lets a process enter one only when it shares its memory with no other),
+           cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
+           container of a host that is not dumpable (the child makes itself dumpable to write
+           its uid map: the host's memory would be readable for that while). */
+        vm_cmd = ctr__vm_clone_possible() && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
+                 !(p->userns && ctr__host_dumpable() != 1);
+        if (ctr__vm_clone_possible() && !(c->shim_stack = ctr__stack_alloc(CTR__SHIM_STACK)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+        if (vm_cmd && !(l->cmd_stack = ctr__stack_alloc(CTR__STACK_SIZE)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+        a.flags = CLONE_PIDFD;
+        if (vm_cmd) ctr__dump_enter();
+        ctr__r_sigmask(SIG_SETMASK, &all, &old);
+        if (c->shim_stack)
+            r = ctr__clone_on(&a, c->shim_stack, CTR__SHIM_STACK, ctr__shim_main, l);
+        else
+            r = ctr__clone(&a, 0, ctr__shim_main, l);
+        ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (r < 0) {
+        ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                  "create the container process (clone3 with flags 0x%llx)",
+                  CTR__CAST(unsigned long long, a.flags | l->clone_flags));
+        if (vm_cmd) ctr__dump_leave();
         return -1;
     }
-    /* The vfork-style clone shares the host's memory until execve; the fork-style one is kept
-       for: an init (pid 1 lives on beside the host, so needs memory of its own), a time
-       namespace (the kernel lets a process enter one only when it shares its memory with no
-       other), cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
-       child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
-       host's memory would be readable for that while). */
-    how = p->init ? 0u : CTR__CLONE_WAIT;
-    if (!p->init && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
-        !(p->userns && ctr__host_dumpable() != 1))
-        how |= CTR__CLONE_VM;
-    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
-    c->start_ns = ctr__now_ns();
-    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
-    r = ctr__clone(&a, how, ctr__child_entry, l);
-    if (r < 0 && errno == ENOSYS && (a.flags & CLONE_INTO_CGROUP)) {
-        /* No clone3: the child moves itself into its cgroup. */
-        a.flags &= ~CTR__CAST(uint64_t, CLONE_INTO_CGROUP);
-        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
-            ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-            return -1;
-        }
-        for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
-        r = ctr__clone(&a, how, ctr__child_entry, l);
-    }
-    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-    if (r < 0)
-        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
-                         "create the container process (clone3 with flags 0x%llx)",
-                         CTR__CAST(unsigned long long, a.flags));
-    c->pid = CTR__CAST(pid_t, r);
+    c->pid = c->child_pid = CTR__CAST(pid_t, r);
     /* Close our copies of the child's ends. */
     ctr__close(&f->err[1]);
     ctr__close(&f->status[1]);
+    ctr__close(&f->xfer[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
-    ctr__close(&f->xfer[1]);
     memset(&report, 0, sizeof(report));
-    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
-        if (f->xfer[0] < 0 || ctr__recv_stdio(p, f) == 0) return 0;
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "",
-                  "receive the stdio pipes from the container process");
+    ok = ctr__verdict(c, p->init, f->err[0], f->status[0], &report, &cmd);
+    if (vm_cmd) ctr__dump_leave();
+    if (l->cmd_stack) {
+        /* Free once the command has exec'd or died; if the shim died first the command may
+           still be on it (and dying): then unmap it rather than reuse it. */
+        if (ok)
+            ctr__stack_free(l->cmd_stack, CTR__STACK_SIZE);
+        else
+            munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
+        l->cmd_stack = NULL;
     }
-    ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
+    if (ok && ctr__recv_fds(p, f) != 0) {
+        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
+        ok = 0;
+    }
+    if (ok) {
+        if (!p->init) {
+            c->pid = cmd;
+            c->cmd_pidfd = f->cmd_pidfd;
+            f->cmd_pidfd = -1;
+        }
+        return 0;
+    }
+    /* Failed: the command reported why and exited, and the shim (or init) ends by itself; give
+       it a moment, then make sure. */
+    if (c->pidfd >= 0) {
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 1000) != 1) ctr__signal(c, SIGKILL);
+    } else {
+        ctr__signal(c, SIGKILL);
+    }
+    c->statusfd = f->status[0]; /* for the reap */
+    f->status[0] = -1;
     ctr__reap(c, 0, NULL);
     if (err) {
         *err = report;
@@ -4682,7 +4919,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     int i, rc = -1;
     ctr__fds_init(&f);
     memset(&l, 0, sizeof(l));
-    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = -1;
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -4702,7 +4939,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         goto done;
     }
     memset(c, 0, sizeof(*c));
-    c->pidfd = c->statusfd = -1;
+    c->pidfd = c->cmd_pidfd = c->statusfd = -1;
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);

@@ -327,11 +327,11 @@ static void ctr__c_exec(const ctr__launch *l) {
 /* Dying with the host: the parent-death signal, set as the very first step and again after the
    uid change (which clears it), each time followed by a look at the host's pidfd, since a host
    that died before the signal was set sent nothing. */
-static void ctr__c_die_with_host(const ctr__launch *l) {
+static void ctr__c_die_with_host(const ctr__launch *l, int sig) {
     struct pollfd pfd;
     struct timespec zero = {0, 0};
     if (!l->plan->die_with_host) return;
-    if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+    if (ctr__r_prctl(PR_SET_PDEATHSIG, sig) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "set the parent-death signal", NULL, NULL, NULL);
     if (l->hostfd < 0) return;
     pfd.fd = l->hostfd;
@@ -406,7 +406,7 @@ static void ctr__child_main(void *launch) {
     const ctr__plan *p = l->plan;
     uint64_t none = 0;
     int sig;
-    ctr__c_die_with_host(l);
+    ctr__c_die_with_host(l, SIGKILL);
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
        32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
@@ -443,7 +443,7 @@ static void ctr__child_main(void *launch) {
     if (!p->nnp) ctr__c_seccomp(l);
     ctr__c_identity(l);
     ctr__c_caps_final(l);
-    ctr__c_die_with_host(l);
+    ctr__c_die_with_host(l, SIGKILL);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
         ctr_error done;

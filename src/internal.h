@@ -378,11 +378,16 @@ typedef struct ctr__launch {
     int netns_fd; /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
+    /* for the shim (shim.c), which clones the command */
+    int cgroup_fd;            /* CLONE_INTO_CGROUP, or -1 (then cg_procs, if any) */
+    char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
+    int join_pidfd;           /* ctr_exec: the container process whose namespaces to join, or -1 */
+    unsigned long join_flags; /* CLONE_NEW* to join */
 } ctr__launch;
 
-/* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
-   with the reason it could not; EXIT with the command's wait status when it ends.  Fixed size,
-   under PIPE_BUF, so each arrives whole. */
+/* What init or the shim sends the host over the status pipe: STARTED once the command has
+   exec'd (status: its host pid), or ERROR with the reason it could not; EXIT with the command's
+   wait status when it ends.  Fixed size, under PIPE_BUF, so each arrives whole. */
 enum { CTR__MSG_STARTED = 1, CTR__MSG_ERROR, CTR__MSG_EXIT };
 typedef struct ctr__status_msg {
     int kind;
@@ -393,6 +398,7 @@ typedef struct ctr__status_msg {
 /* child.c: the child's entry point (a ctr__launch *; never returns) and what the netns pool
    shares with it */
 static void ctr__child_main(void *launch);
+static void ctr__c_die_with_host(const ctr__launch *l, int sig);
 static int ctr__lo_up(void);
 /* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
    joined (raw system calls only: for child.c and mount.c) */
@@ -403,10 +409,24 @@ static void ctr__c_exit(int code);
 static void ctr__c_setup_root(const ctr__launch *l);
 
 /* clone.c */
+#define CTR__STACK_SIZE (256u * 1024u) /* the stack of a child's setup */
+#define CTR__SHIM_STACK (64u * 1024u)  /* the stack of a shim (shim.c) */
+#define CTR__STACK_GUARD 4096u         /* the guard page below each */
 #define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
 #define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg);
+static int ctr__vm_clone_possible(void);
+static int ctr__have_clone3(void);
+static char *ctr__stack_alloc(size_t size);
+static void ctr__stack_free(char *stack, size_t size);
+static void ctr__dump_enter(void);
+static void ctr__dump_leave(void);
 static int ctr__host_dumpable(void);
+
+/* shim.c: the container's parent (a ctr__launch *; never returns) */
+static void ctr__shim_main(void *launch);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);

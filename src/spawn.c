@@ -1,12 +1,16 @@
 /* spawn.c - ctr_spawn and the handle: the plan is built, the cgroup made, the launch's descriptors
-   opened, the child cloned and its verdict read; then wait, poll, kill, stats and destroy. */
+   opened, the shim (or init) cloned and the verdict read; then wait, poll, kill, stats and
+   destroy. */
 #include "internal.h"
 
 struct ctr_container {
-    pid_t pid;
-    int pidfd;    /* -1 when the kernel has no pidfds */
-    int statusfd; /* init: read end of the status pipe, else -1 */
-    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams */
+    pid_t pid;        /* the container's first process (the command, or init) */
+    int pidfd;        /* our child: the shim (shim.c), or init; -1 when the kernel has no pidfds */
+    pid_t child_pid;  /* its pid */
+    int cmd_pidfd;    /* the command's pidfd, for signals; -1 with init (then pidfd) */
+    int statusfd;     /* read end of the status pipe (STARTED, EXIT) */
+    char *shim_stack; /* the shim's stack on our memory, freed once it is reaped */
+    int stdio[3];     /* host ends of CTR_STDIO_PIPE streams */
     int reaped;
     ctr_result result;
     int64_t start_ns;
@@ -21,14 +25,15 @@ struct ctr_container {
    needs. */
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
-    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int stdio[3];  /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull =
-        f->host = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = -1;
+    f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
 }
@@ -43,21 +48,26 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->xfer[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
+    ctr__close(&f->cmd_pidfd);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
 }
 
-/* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
-   is read once it is there (ctr__verdict), never by waiting for EOF, which any process forked by
-   another thread of the host in the meantime would hold back. */
+/* The pipes, the fd-passing socket and the stdio sources of the launch.  The read ends are
+   non-blocking: the verdict is read once it is there (ctr__verdict), never by waiting for EOF,
+   which any process forked by another thread of the host in the meantime would hold back. */
 static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
     int i;
-    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0) ||
-        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 ||
-        (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
+    if (ctr__pipe(f->err) != 0 || ctr__pipe(f->status) != 0 ||
+        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 || fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0)
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
     l->errfd = f->err[1];
     l->statusfd = f->status[1];
+    /* The child (its stdio pipes) and the shim (the command's pidfd) pass fds over this. */
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+        ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0)
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket pair");
+    l->xferfd = f->xfer[1];
     for (i = 0; i < 3; i++) {
         switch (p->stdio[i]) {
         case CTR_STDIO_INHERIT: break;
@@ -68,15 +78,7 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
             l->stdio_src[i] = f->devnull;
             break;
         case CTR_STDIO_FD: l->stdio_src[i] = p->stdio_fd[i]; break;
-        case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
-            if (f->xfer[0] < 0 &&
-                (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) !=
-                     0 ||
-                 ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-                return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
-                                 "create a socket for the stdio pipes");
-            l->xferfd = f->xfer[1];
-            break;
+        case CTR_STDIO_PIPE: break; /* made by the child (ctr__c_stdio_pipes) */
         }
     }
     /* The child checks that the host still lives when it sets its parent-death signal. */
@@ -89,10 +91,10 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
     return 0;
 }
 
-/* Blocks until the container's pid 1 exits (pidfd readable) or timeout_ms (-1: none) passes.
-   Cancellation is disabled in every library call; here, only while blocked, it is put back as
-   the caller had it (ctr_wait is a cancellation point, like waitpid): a thread cancelled here
-   leaves the handle as it was. */
+/* Blocks until our child (the shim, or init) exits (pidfd readable) or timeout_ms (-1: none)
+   passes.  Cancellation is disabled in every library call; here, only while blocked, it is put
+   back as the caller had it (ctr_wait is a cancellation point, like waitpid): a thread cancelled
+   here leaves the handle as it was. */
 static int ctr__wait_pidfd(ctr_container *c, int timeout_ms) {
     struct pollfd pfd;
     int r, e, ignored;
@@ -107,8 +109,9 @@ static int ctr__wait_pidfd(ctr_container *c, int timeout_ms) {
     return r;
 }
 
-/* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
+/* Waits for our child; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
+    ctr__status_msg m;
     siginfo_t si;
     struct rusage ru;
     long r;
@@ -118,18 +121,18 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     if (!nohang && c->pidfd >= 0)
         while (ctr__wait_pidfd(c, -1) < 0 && errno == EINTR) {}
     do {
-        /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
+        /* The raw waitid takes a rusage: our child's, including the descendants it reaped (the
+           command's whole tree). */
         if (c->pidfd >= 0)
             r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si,
                         WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
         else
-            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0),
-                        &ru);
+            r = syscall(SYS_waitid, P_PID, c->child_pid, &si,
+                        WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
     if (r < 0)
-        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s",
-                         CTR__CAST(int, c->pid),
-                         errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
+        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d",
+                         CTR__CAST(int, c->child_pid));
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
     if (c->netns_pool) { /* pid 1 of its own pid namespace is gone, and with it every process */
@@ -137,10 +140,24 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
         c->netns_pool = NULL;
     }
     c->result.wall_ns = ctr__now_ns() - c->start_ns;
-    c->result.exited = si.si_code == CLD_EXITED;
-    c->result.signaled = !c->result.exited;
-    c->result.exit_code = c->result.exited ? si.si_status : 0;
-    c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    /* The command's own status, from the shim or init (it has exited: what it wrote is there,
+       and the read end does not block); without it (the shim or init was killed) its own. */
+    memset(&m, 0, sizeof(m));
+    while (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) &&
+           m.kind != CTR__MSG_EXIT) {}
+    if (m.kind == CTR__MSG_EXIT) {
+        int st = m.status;
+        c->result.exited = WIFEXITED(st);
+        c->result.signaled = WIFSIGNALED(st);
+        c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+        c->result.term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    } else {
+        c->result.exited = si.si_code == CLD_EXITED;
+        c->result.signaled = !c->result.exited;
+        c->result.exit_code = c->result.exited ? si.si_status : 0;
+        c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    }
+    ctr__close(&c->statusfd);
     c->result.cpu_user_ns =
         CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
     c->result.cpu_system_ns =
@@ -148,28 +165,23 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
     if (c->cg.be)
         c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
-    if (c->statusfd >= 0) {
-        /* With init, pid 1 reports the command's own status (it has exited: what it wrote is
-           there, and the read end does not block). */
-        ctr__status_msg m;
-        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) &&
-            m.kind == CTR__MSG_EXIT) {
-            int st = m.status;
-            c->result.exited = WIFEXITED(st);
-            c->result.signaled = WIFSIGNALED(st);
-            c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-            c->result.term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-        }
-        ctr__close(&c->statusfd);
-    }
+    /* Our child is gone: its stack is free. */
+    ctr__stack_free(c->shim_stack, CTR__SHIM_STACK);
+    c->shim_stack = NULL;
     return 1;
 }
 
+/* sig to the container's first process (SIGKILL: then to every process of its cgroup too). */
 static int ctr__signal(ctr_container *c, int sig) {
-    if (sig == SIGKILL && c->cg.be) c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
-    if (c->pidfd >= 0)
-        return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
-    return kill(c->pid, sig);
+    int fd = c->cmd_pidfd >= 0 ? c->cmd_pidfd : c->pidfd, r;
+    r = fd >= 0 ? CTR__CAST(int, syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
+                : kill(c->pid, sig);
+    if (sig == SIGKILL && c->cg.be) {
+        int e = errno;
+        c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
+        errno = e;
+    }
+    return r;
 }
 
 static void ctr__container_free(ctr_container *c) {
@@ -177,42 +189,51 @@ static void ctr__container_free(ctr_container *c) {
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
+    ctr__close(&c->cmd_pidfd);
     ctr__close(&c->statusfd);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
+    if (c->shim_stack) ctr__stack_free(c->shim_stack, CTR__SHIM_STACK);
     CONTAINER_FREE(c);
 }
 
-/* The child's verdict: 1 started, 0 failed (*report filled).
-   Without init the clone returned once the child had exec'd or exited, so whatever it wrote is
-   in the error pipe: a record with step NONE when the setup was done, then one with the reason
-   if the exec failed; no record at all means the child died during the setup (killed).
-   With init, whichever comes first: a report of the setup (error pipe), init's STARTED or the
-   command's ERROR (status pipe), or the child's exit. */
-static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report) {
+/* The verdict: 1 started (*pid: the command's host pid from the shim, 0 from init), 0 failed
+   (*report filled).  Whichever comes first: an error report of the setup (error pipe), STARTED
+   or ERROR over the status pipe, or our child's exit without a word.  The shim tells STARTED
+   once the command has exec'd or died, after anything the command wrote, so the error pipe is
+   read again then: the child writes a record with step NONE when its setup is done, and one
+   with the reason if the exec failed; without either it died during its setup (killed).  With
+   init, init itself tells STARTED (or ERROR) once the command has exec'd (or not). */
+static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report,
+                        pid_t *pid) {
     int dead = 0, setup_done = 0;
-    if (!init) {
-        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
-            if (report->step != CTR_STEP_NONE) return 0;
-            setup_done = 1;
-        }
-        if (setup_done) return 1;
-        ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
-                  "the container process died during its setup");
-        return 0;
-    }
     for (;;) {
         struct pollfd pfd[3];
         ctr__status_msg m;
         int n = 2;
-        if (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) return 0;
+        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            if (report->step != CTR_STEP_NONE) return 0;
+            setup_done = 1;
+        }
         if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
-            if (m.kind == CTR__MSG_STARTED) return 1;
-            *report = m.err;
-            return 0;
+            if (m.kind == CTR__MSG_ERROR) {
+                *report = m.err;
+                return 0;
+            }
+            while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+                if (report->step != CTR_STEP_NONE) return 0;
+                setup_done = 1;
+            }
+            if (!init && !setup_done) {
+                ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                          "the container process died during its setup");
+                return 0;
+            }
+            *pid = CTR__CAST(pid_t, m.status);
+            return 1;
         }
         if (dead) {
-            ctr__fail(report, CTR_STEP_INIT, ECHILD, "",
-                      "the container's init died during its setup");
+            ctr__fail(report, init ? CTR_STEP_INIT : CTR_STEP_CLONE, ECHILD, "",
+                      "the container process died during its setup");
             return 0;
         }
         pfd[0].fd = errfd;
@@ -222,7 +243,7 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
         pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
         if (c->pidfd >= 0) n = 3;
         if (poll(pfd, CTR__CAST(nfds_t, n), -1) < 0 && errno != EINTR) {
-            ctr__fail(report, CTR_STEP_INIT, errno, "", "wait for the container's init");
+            ctr__fail(report, CTR_STEP_CLONE, errno, "", "wait for the container process");
             return 0;
         }
         /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
@@ -232,43 +253,59 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
     }
 }
 
-/* The host ends of the stdio pipes the child made: 0, or -1 with errno. */
-static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
-    } cm;
-    struct msghdr msg;
-    struct cmsghdr *c;
-    struct iovec iov;
-    int fds[3], n = 0, want = 0, i, k = 0;
-    char byte;
-    ssize_t r;
+/* The fds the child and the shim passed: 'p' the host ends of the stdio pipes (in stream
+   order), 'c' the command's pidfd.  0, or -1 with errno. */
+static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
+    int want = 0, got_pipes = 0, i;
     for (i = 0; i < 3; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
-    memset(&msg, 0, sizeof(msg));
-    iov.iov_base = &byte;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = sizeof(cm.buf);
-    do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    while (r < 0 && errno == EINTR);
-    if (r != 1) {
-        if (r >= 0) errno = EPIPE;
-        return -1;
-    }
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            if (n > 3) n = 3;
-            memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+    for (;;) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(3 * sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        int fds[3], n = 0, k = 0;
+        char tag = 0;
+        ssize_t r;
+        memset(&msg, 0, sizeof(msg));
+        iov.iov_base = &tag;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = sizeof(cm.buf);
+        do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        while (r < 0 && errno == EINTR);
+        if (r == 0 || (r < 0 && errno == EAGAIN)) break; /* all read (0: every sender is gone) */
+        if (r != 1) {
+            if (r >= 0) errno = EPROTO;
+            return -1;
         }
-    for (i = 0; i < 3; i++)
-        if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+                n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+                if (n > 3) n = 3;
+                memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+            }
+        if (tag == 'p') {
+            for (i = 0; i < 3; i++)
+                if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
+            got_pipes = k;
+        } else if (tag == 'c' && n >= 1) {
+            f->cmd_pidfd = fds[k++];
+        }
+        while (k < n) close(fds[k++]); /* nothing we asked for */
+        if (msg.msg_flags & MSG_CTRUNC) {
+            errno = EPROTO;
+            return -1;
+        }
+    }
     for (i = 0; i < 3; i++)
         if (ctr__lift(&f->stdio[i]) != 0) return -1;
-    if (n != want || (msg.msg_flags & MSG_CTRUNC)) {
+    if (ctr__lift(&f->cmd_pidfd) != 0) return -1;
+    if (got_pipes != want) {
         errno = EPROTO;
         return -1;
     }
@@ -277,68 +314,109 @@ static int ctr__recv_stdio(const ctr__plan *p, ctr__fds *f) {
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
 
-/* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
+/* Clones the container's process: the shim (shim.c), which clones the command, or with init the
+   init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
+   everything started is gone again. */
 static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
                       ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
     ctr_error report;
-    unsigned how;
+    pid_t cmd = 0;
     long r;
-    int i, into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
+    int i, ok, vm_cmd = 0;
+    int into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
+    l->cgroup_fd = -1;
+    if (into >= 0 && ctr__have_clone3())
+        l->cgroup_fd = into;
+    else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0)
+        return -1; /* cgroup v1, or v2 without clone3: the child moves itself */
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
     memset(&a, 0, sizeof(a));
-    a.flags = l->clone_flags | CLONE_PIDFD;
-    a.pidfd = CTR__PTR_TO_U64(&c->pidfd);
-    if (into >= 0) {
-        a.flags |= CLONE_INTO_CGROUP;
-        a.cgroup = CTR__CAST(uint64_t, into);
-    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
+    a.pidfd = CTR__PTR_TO_U64(&c->pidfd); /* exit signal 0: no host wait() sees our child */
+    c->start_ns = ctr__now_ns();
+    if (p->init) {
+        a.flags = l->clone_flags | CLONE_PIDFD;
+        if (l->cgroup_fd >= 0) {
+            a.flags |= CLONE_INTO_CGROUP;
+            a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
+        }
+        ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+        r = ctr__clone(&a, 0, ctr__child_entry, l);
+        ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    } else {
+        /* The command on our memory (vfork-style, cloned by the shim) but for: a time namespace
+           (the kernel lets a process enter one only when it shares its memory with no other),
+           cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
+           container of a host that is not dumpable (the child makes itself dumpable to write
+           its uid map: the host's memory would be readable for that while). */
+        vm_cmd = ctr__vm_clone_possible() && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
+                 !(p->userns && ctr__host_dumpable() != 1);
+        if (ctr__vm_clone_possible() && !(c->shim_stack = ctr__stack_alloc(CTR__SHIM_STACK)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+        if (vm_cmd && !(l->cmd_stack = ctr__stack_alloc(CTR__STACK_SIZE)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+        a.flags = CLONE_PIDFD;
+        if (vm_cmd) ctr__dump_enter();
+        ctr__r_sigmask(SIG_SETMASK, &all, &old);
+        if (c->shim_stack)
+            r = ctr__clone_on(&a, c->shim_stack, CTR__SHIM_STACK, ctr__shim_main, l);
+        else
+            r = ctr__clone(&a, 0, ctr__shim_main, l);
+        ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (r < 0) {
+        ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                  "create the container process (clone3 with flags 0x%llx)",
+                  CTR__CAST(unsigned long long, a.flags | l->clone_flags));
+        if (vm_cmd) ctr__dump_leave();
         return -1;
     }
-    /* The vfork-style clone shares the host's memory until execve; the fork-style one is kept
-       for: an init (pid 1 lives on beside the host, so needs memory of its own), a time
-       namespace (the kernel lets a process enter one only when it shares its memory with no
-       other), cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
-       child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
-       host's memory would be readable for that while). */
-    how = p->init ? 0u : CTR__CLONE_WAIT;
-    if (!p->init && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
-        !(p->userns && ctr__host_dumpable() != 1))
-        how |= CTR__CLONE_VM;
-    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
-    c->start_ns = ctr__now_ns();
-    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
-    r = ctr__clone(&a, how, ctr__child_entry, l);
-    if (r < 0 && errno == ENOSYS && (a.flags & CLONE_INTO_CGROUP)) {
-        /* No clone3: the child moves itself into its cgroup. */
-        a.flags &= ~CTR__CAST(uint64_t, CLONE_INTO_CGROUP);
-        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
-            ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-            return -1;
-        }
-        for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
-        r = ctr__clone(&a, how, ctr__child_entry, l);
-    }
-    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-    if (r < 0)
-        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
-                         "create the container process (clone3 with flags 0x%llx)",
-                         CTR__CAST(unsigned long long, a.flags));
-    c->pid = CTR__CAST(pid_t, r);
+    c->pid = c->child_pid = CTR__CAST(pid_t, r);
     /* Close our copies of the child's ends. */
     ctr__close(&f->err[1]);
     ctr__close(&f->status[1]);
+    ctr__close(&f->xfer[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
-    ctr__close(&f->xfer[1]);
     memset(&report, 0, sizeof(report));
-    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
-        if (f->xfer[0] < 0 || ctr__recv_stdio(p, f) == 0) return 0;
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "",
-                  "receive the stdio pipes from the container process");
+    ok = ctr__verdict(c, p->init, f->err[0], f->status[0], &report, &cmd);
+    if (vm_cmd) ctr__dump_leave();
+    if (l->cmd_stack) {
+        /* Free once the command has exec'd or died; if the shim died first the command may
+           still be on it (and dying): then unmap it rather than reuse it. */
+        if (ok)
+            ctr__stack_free(l->cmd_stack, CTR__STACK_SIZE);
+        else
+            munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
+        l->cmd_stack = NULL;
     }
-    ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
+    if (ok && ctr__recv_fds(p, f) != 0) {
+        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
+        ok = 0;
+    }
+    if (ok) {
+        if (!p->init) {
+            c->pid = cmd;
+            c->cmd_pidfd = f->cmd_pidfd;
+            f->cmd_pidfd = -1;
+        }
+        return 0;
+    }
+    /* Failed: the command reported why and exited, and the shim (or init) ends by itself; give
+       it a moment, then make sure. */
+    if (c->pidfd >= 0) {
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 1000) != 1) ctr__signal(c, SIGKILL);
+    } else {
+        ctr__signal(c, SIGKILL);
+    }
+    c->statusfd = f->status[0]; /* for the reap */
+    f->status[0] = -1;
     ctr__reap(c, 0, NULL);
     if (err) {
         *err = report;
@@ -357,7 +435,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     int i, rc = -1;
     ctr__fds_init(&f);
     memset(&l, 0, sizeof(l));
-    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = -1;
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -377,7 +455,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         goto done;
     }
     memset(c, 0, sizeof(*c));
-    c->pidfd = c->statusfd = -1;
+    c->pidfd = c->cmd_pidfd = c->statusfd = -1;
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
