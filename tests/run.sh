@@ -9,7 +9,8 @@
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
 #   5. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths), and the examples
 #   6. make install into a staging directory (pkg-config, a program built with its flags, ctrun
-#      and its man page, make uninstall), and the man page against ctrun --help and its options
+#      and its man page, make uninstall), and the man page against ctrun --help and its options;
+#      the Python binding (tests/check_python.sh: built and installed into a venv, then pytest)
 #   7. the fuzz targets (tests/fuzz/: ctrun's option parsing, the spec validation), a few seconds
 #      each from the committed seeds, and build/tests/test_core_asan, the container tests under
 #      ASan/UBSan
@@ -108,6 +109,9 @@ check example-make-demo 0 make -s --no-print-directory BUILD="$BUILD" demo
 section "install, pkg-config and the man page"
 check man-page-matches-help 0 python3 tests/check_man.py "$BUILD"
 check install-staged-pkg-config 0 sh tests/check_install.sh "$BUILD"
+
+section "Python binding (bindings/python: pip install into a venv, pytest)"
+run_suite python-binding sh tests/check_python.sh "$BUILD"
 
 section "fuzzing (libFuzzer, ASan/UBSan; FUZZ_SECONDS each, 5 by default)"
 for f in ctrun_args spec; do
