@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 cab12366121029a047e72061e263345057487c0b28ebf99ad47da81e32fb3c5b */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 5a5fd47c2841ab1e9452c2c6291ef4a80c0235ea7bdc7daa9518cce71b5e7eb5 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -610,6 +610,13 @@ typedef enum ctr_cgroup_mode {
     CTR_CGROUP_NEVER     /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
+/* An extra descriptor for the container (ctr_spec.fds): the host's host_fd is container_fd
+   inside. */
+typedef struct ctr_fd {
+    int host_fd;
+    int container_fd;
+} ctr_fd;
+
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
@@ -664,6 +671,13 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+
+    /* The host program (manual section 6) */
+    int stdio_nonblock; /* the host ends of CTR_STDIO_PIPE streams are O_NONBLOCK */
+    int tty;            /* a pseudo-terminal as stdin, stdout and stderr (ctr_tty_fd) */
+    unsigned short tty_rows, tty_cols; /* its size (0 = 24 x 80) */
+    const ctr_fd *fds; /* extra descriptors: these (and 0, 1, 2) are all that is open inside */
+    size_t nfds;
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -709,6 +723,58 @@ CONTAINER_API pid_t ctr_pid(const ctr_container *c);
 CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream);
 CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream);
 CONTAINER_API const char *ctr_step_name(ctr_step step);
+/* The host program (manual section 6). */
+/* Another process in a running container (ctr_exec): the fields mean what they mean in
+   ctr_spec; everything else (namespaces, root, cgroup, rlimits, capabilities, no_new_privs,
+   seccomp filter) is the container's. */
+typedef struct ctr_exec_spec {
+    const char *const *argv; /* required */
+    const char *const *env;  /* NULL = PATH and HOME only */
+    const char *cwd;         /* NULL = "/" */
+    uid_t uid;               /* inside the container; default 0 */
+    gid_t gid;
+    ctr_stdio_mode stdio[3];
+    int stdio_fd[3];
+    int stdio_nonblock;
+    int tty;
+    unsigned short tty_rows, tty_cols;
+    const ctr_fd *fds;
+    size_t nfds;
+} ctr_exec_spec;
+/* Starts spec's command in c (running): a handle of its own for ctr_wait, ctr_poll, ctr_kill,
+   ctr_stdio_fd, ctr_tty_fd, ctr_destroy (which kills only it). */
+CONTAINER_API int ctr_exec(ctr_container *c, const ctr_exec_spec *spec, ctr_container **out,
+                           ctr_error *err);
+/* ctr_run's output: malloc'ed (CONTAINER_MALLOC), NUL-terminated; free with ctr_output_free. */
+typedef struct ctr_output {
+    char *out;
+    size_t out_len;
+    char *err;
+    size_t err_len;
+    int out_truncated; /* more than max_output bytes came: the rest was read and dropped */
+    int err_truncated;
+} ctr_output;
+/* Runs the spec to completion: feeds input to stdin, captures stdout and stderr (at most
+   max_output bytes each, 0 = no cap), with the spec's limits and timeout.  0 once it ran (the
+   result says how it ended), -1 if it could not start or the I/O failed. */
+CONTAINER_API int ctr_run(const ctr_spec *spec, const void *input, size_t input_len,
+                          size_t max_output, ctr_output *output, ctr_result *res, ctr_error *err);
+CONTAINER_API void ctr_output_free(ctr_output *output);
+/* ctr_wait_io's events. */
+#define CTR_IO_STDIN    0x01u /* stdin (pipe or tty) can take a write, or its reader is gone */
+#define CTR_IO_STDOUT   0x02u /* stdout (pipe or tty) has data or is at EOF */
+#define CTR_IO_STDERR   0x04u /* stderr pipe has data or is at EOF */
+#define CTR_IO_EXIT     0x08u /* the container has exited: ctr_poll returns 1 */
+#define CTR_IO_DEADLINE 0x10u /* its timeout has passed: ctr_poll kills it */
+/* Waits until one of the wanted events is there, or timeout_ms (-1: none) passes; *ready gets
+   the events that are (0 on a timeout).  0, or -1 on error. */
+CONTAINER_API int ctr_wait_io(ctr_container *c, unsigned want, int timeout_ms, unsigned *ready,
+                              ctr_error *err);
+/* write(2) to the container's stdin (pipe or tty) that never raises SIGPIPE: EPIPE instead. */
+CONTAINER_API ssize_t ctr_write(ctr_container *c, const void *buf, size_t len, ctr_error *err);
+/* The master of the container's pseudo-terminal (spec.tty), or -1.  Owned by the container. */
+CONTAINER_API int ctr_tty_fd(const ctr_container *c);
+CONTAINER_API int ctr_resize(ctr_container *c, unsigned rows, unsigned cols, ctr_error *err);
 /* At most max namespaces, made on first use; root only. */
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
 /* Frees the pool once the last container borrowing from it has been reaped. */
@@ -934,6 +1000,7 @@ typedef struct ctr__bpf {
 /* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
 
 #define CTR__DEV_NODES 6
+#define CTR__MAX_FDS   256 /* extra descriptors (ctr_spec.fds) */
 /* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    "full",
                                                            "random", "urandom", "tty"};
@@ -973,6 +1040,7 @@ typedef struct ctr__plan {
     int userns;                /* write uid_map/gid_map from the child */
     char uid_map[48], gid_map[48];
     int set_ids; /* root without user namespace: setgroups/setresgid/setresuid */
+    int join;    /* ctr_exec: the namespaces and root are the container's (joined by the shim) */
     uid_t uid;
     gid_t gid;
     int timens;
@@ -991,7 +1059,12 @@ typedef struct ctr__plan {
     size_t nexec;
     const char *cwd;
     ctr_stdio_mode stdio[3];
-    int stdio_fd[3]; /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_fd[3];    /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_nonblock; /* the host ends of the pipes are O_NONBLOCK */
+    int tty;            /* a pseudo-terminal on 0, 1, 2 (made in the container's devpts) */
+    unsigned short tty_rows, tty_cols;
+    ctr_fd *fds; /* extra descriptors */
+    size_t nfds;
     int init;
     int die_with_host;
     int64_t timeout_ns; /* 0: none */
@@ -1011,6 +1084,8 @@ typedef struct ctr__plan {
 
 /* plan.c */
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_spec *x,
+                          ctr_error *err);
 static void ctr__plan_free(ctr__plan *p);
 /* util.c: the plan's allocator (zeroed memory, freed by ctr__plan_free) */
 static void *ctr__alloc(ctr__plan *p, size_t n);
@@ -1125,6 +1200,7 @@ typedef struct ctr__status_msg {
    shares with it */
 static void ctr__child_main(void *launch);
 static void ctr__c_die_with_host(const ctr__launch *l, int sig);
+static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd);
 static int ctr__lo_up(void);
 /* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
    joined (raw system calls only: for child.c and mount.c) */
@@ -1135,11 +1211,11 @@ static void ctr__c_exit(int code);
 static void ctr__c_setup_root(const ctr__launch *l);
 
 /* clone.c */
-#define CTR__STACK_SIZE (256u * 1024u) /* the stack of a child's setup */
-#define CTR__SHIM_STACK (64u * 1024u)  /* the stack of a shim (shim.c) */
-#define CTR__STACK_GUARD 4096u         /* the guard page below each */
-#define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
-#define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
+#define CTR__STACK_SIZE  (256u * 1024u) /* the stack of a child's setup */
+#define CTR__SHIM_STACK  (64u * 1024u)  /* the stack of a shim (shim.c) */
+#define CTR__STACK_GUARD 4096u          /* the guard page below each */
+#define CTR__CLONE_VM    1u             /* on the host's memory, like vfork (where possible) */
+#define CTR__CLONE_WAIT  2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
 static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
                           void *arg);
@@ -1153,6 +1229,32 @@ static int ctr__host_dumpable(void);
 
 /* shim.c: the container's parent (a ctr__launch *; never returns) */
 static void ctr__shim_main(void *launch);
+
+/* ---- the handle (spawn.c; io.c reads and writes its streams) ---- */
+
+struct ctr_container {
+    pid_t pid;        /* the container's first process (the command, or init) */
+    int pidfd;        /* our child: the shim (shim.c), or init; -1 when the kernel has no pidfds */
+    pid_t child_pid;  /* its pid */
+    int cmd_pidfd;    /* the command's pidfd: signals (but with init), ctr_exec joins it */
+    int statusfd;     /* read end of the status pipe (STARTED, EXIT) */
+    char *shim_stack; /* the shim's stack on our memory, freed once it is reaped */
+    int stdio[3];     /* host ends of CTR_STDIO_PIPE streams */
+    int tty;          /* the pty's master (spec.tty), or -1 */
+    int reaped;
+    ctr_result result;
+    int64_t start_ns;
+    int64_t deadline_ns; /* 0: no timeout */
+    ctr__cgroup cg;
+    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
+    int netns_slot;
+    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
+};
+
+/* spawn.c */
+static int ctr__reap(ctr_container *c, int nohang, ctr_error *err);
+static int ctr__expire(ctr_container *c, ctr_error *err);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
@@ -1540,9 +1642,17 @@ static int ctr__plan_exec_paths(ctr__plan *p) {
     return 0;
 }
 
+/* The environment: spec.env (with the default PATH added when it has none: a command found
+   through PATH should not fail because the caller set TERM), or PATH and HOME. */
 static int ctr__plan_env(ctr__plan *p, const ctr_spec *spec) {
     if (spec->env) {
-        p->envp = ctr__copy_list(p, spec->env, 0);
+        size_t n = 0;
+        if (!(p->envp = ctr__copy_list(p, spec->env, 1))) return -1;
+        while (p->envp[n]) n++;
+        if (!ctr__env_get(p->envp, "PATH") &&
+            !(p->envp[n] = ctr__strdup(
+                  p, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")))
+            return -1;
     } else {
         static const char *const defaults[] = {
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL};
@@ -1867,9 +1977,57 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     return 0;
 }
 
-/* Stdio per stream: the caller's descriptors are checked here, the pipes made at spawn. */
+/* A CTR_MOUNT_DEV on /dev among the spec's mounts. */
+static int ctr__has_dev(const ctr_spec *spec) {
+    size_t i;
+    for (i = 0; i < spec->nmounts && spec->mounts; i++)
+        if (spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
+            strcmp(spec->mounts[i].target, "/dev") == 0)
+            return 1;
+    return 0;
+}
+
+/* Stdio per stream: the caller's descriptors are checked here, the pipes made at spawn; the
+   terminal; the extra descriptors. */
 static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
-    int i;
+    size_t i, j;
+    p->stdio_nonblock = spec->stdio_nonblock ? 1 : 0;
+    if (spec->tty) {
+        p->tty = 1;
+        p->tty_rows = spec->tty_rows ? spec->tty_rows : 24;
+        p->tty_cols = spec->tty_cols ? spec->tty_cols : 80;
+        if (spec->no_default_mounts && !ctr__has_dev(spec))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "tty",
+                             "tty needs a /dev in the container (a CTR_MOUNT_DEV on /dev) for its "
+                             "devpts");
+    }
+    if (spec->nfds && !spec->fds)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds", "nfds is %zu but fds is NULL",
+                         spec->nfds);
+    if (spec->nfds > CTR__MAX_FDS)
+        return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "fds", "at most %d extra descriptors, not %zu",
+                         CTR__MAX_FDS, spec->nfds);
+    for (i = 0; i < spec->nfds; i++) {
+        const ctr_fd *x = &spec->fds[i];
+        if (x->container_fd < 3 || x->container_fd > 1048575)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds",
+                             "fds[%zu]: container_fd %d must be 3 or above (0, 1, 2 are stdio)", i,
+                             x->container_fd);
+        if (x->host_fd < 0 || fcntl(x->host_fd, F_GETFD) < 0)
+            return ctr__fail(err, CTR_STEP_SPEC, EBADF, "fds",
+                             "fds[%zu]: host_fd %d is not an open descriptor", i, x->host_fd);
+        for (j = 0; j < i; j++)
+            if (spec->fds[j].container_fd == x->container_fd)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds",
+                                 "fds[%zu] and fds[%zu] are both container fd %d", j, i,
+                                 x->container_fd);
+    }
+    if (spec->nfds) {
+        if (!(p->fds = CTR__CAST(ctr_fd *, ctr__alloc(p, spec->nfds * sizeof(ctr_fd)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->fds, spec->fds, spec->nfds * sizeof(ctr_fd));
+        p->nfds = spec->nfds;
+    }
     for (i = 0; i < 3; i++) {
         p->stdio[i] = spec->stdio[i];
         p->stdio_fd[i] = -1;
@@ -1880,13 +2038,13 @@ static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
         case CTR_STDIO_FD:
             if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
                 return ctr__fail(err, CTR_STEP_STDIO, EBADF, "",
-                                 "stdio_fd[%d] (%d) is not an open descriptor", i,
+                                 "stdio_fd[%d] (%d) is not an open descriptor", CTR__CAST(int, i),
                                  spec->stdio_fd[i]);
             p->stdio_fd[i] = spec->stdio_fd[i];
             break;
         default:
-            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
-                             CTR__CAST(int, spec->stdio[i]));
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d",
+                             CTR__CAST(int, i), CTR__CAST(int, spec->stdio[i]));
         }
     }
     return 0;
@@ -1942,6 +2100,80 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
              CTR__CAST(unsigned long long,
                        spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
+    return 0;
+}
+
+/* A CTR_MOUNT_DEV among the plan's ops (a devpts for a terminal). */
+static int ctr__plan_has_dev(const ctr__plan *p) {
+    size_t i;
+    for (i = 0; i < p->nops; i++)
+        if (p->ops[i].type == CTR_MOUNT_DEV) return 1;
+    return 0;
+}
+
+/* ctr_exec: the plan of another process in a running container.  What the container decided
+   (capabilities, no_new_privs, the filter, rlimits, dying with the host) comes from its plan,
+   copied (the exec may outlive the container's handle); namespaces and root are joined. */
+static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_spec *x,
+                          ctr_error *err) {
+    ctr_spec s;
+    size_t i;
+    memset(p, 0, sizeof(*p));
+    if (!x) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
+    memset(&s, 0, sizeof(s));
+    s.argv = x->argv;
+    s.env = x->env;
+    s.cwd = x->cwd;
+    for (i = 0; i < 3; i++) {
+        s.stdio[i] = x->stdio[i];
+        s.stdio_fd[i] = x->stdio_fd[i];
+    }
+    s.stdio_nonblock = x->stdio_nonblock;
+    s.tty = x->tty;
+    s.tty_rows = x->tty_rows;
+    s.tty_cols = x->tty_cols;
+    s.fds = x->fds;
+    s.nfds = x->nfds;
+    if (!s.argv || !s.argv[0] || !s.argv[0][0])
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv",
+                         "argv is empty: give the command to run");
+    if (ctr__check_argv_size(&s, err) != 0) return -1;
+    if (s.cwd && s.cwd[0] != '/')
+        return ctr__fail(err, CTR_STEP_CWD, EINVAL, s.cwd, "cwd \"%s\" must be an absolute path",
+                         s.cwd);
+    if (x->uid == CTR__CAST(uid_t, -1) || x->gid == CTR__CAST(gid_t, -1))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, x->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
+                         "%s -1 is not an id", x->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid");
+    if (x->tty && !ctr__plan_has_dev(base))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "tty",
+                         "tty needs a /dev in the container (a CTR_MOUNT_DEV) for its devpts");
+    if (ctr__plan_stdio(p, &s, err) != 0) return -1;
+    if (!(p->argv = ctr__copy_list(p, s.argv, 0)) || ctr__plan_env(p, &s) != 0 ||
+        ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, s.cwd ? s.cwd : "/")))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    p->join = 1;
+    p->uid = x->uid;
+    p->gid = x->gid;
+    p->userns = base->userns; /* joined: its maps are written */
+    p->set_ids = 1;
+    p->caps_keep = base->caps_keep;
+    p->caps_ambient = base->caps_ambient;
+    p->last_cap = base->last_cap;
+    p->nnp = base->nnp;
+    p->die_with_host = base->die_with_host;
+    if (base->nrlimits) {
+        if (!(p->rlimits =
+                  CTR__CAST(ctr_rlimit *, ctr__alloc(p, base->nrlimits * sizeof(ctr_rlimit)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->rlimits, base->rlimits, base->nrlimits * sizeof(ctr_rlimit));
+        p->nrlimits = base->nrlimits;
+    }
+    if (base->bpf) {
+        if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, base->bpf_len * sizeof(ctr__bpf)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->bpf, base->bpf, base->bpf_len * sizeof(ctr__bpf));
+        p->bpf_len = base->bpf_len;
+    }
     return 0;
 }
 /* ---- end src/plan.c ---- */
@@ -3294,34 +3526,6 @@ static void ctr__shim_write(int fd, int kind, int status) {
     while (w < 0 && errno == EINTR);
 }
 
-/* Sends the command's pidfd to the host (a 'c' record on the launch's socket). */
-static void ctr__shim_send_pidfd(const ctr__launch *l, int pidfd) {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } cm;
-    struct msghdr msg;
-    struct cmsghdr *c;
-    struct iovec iov;
-    char tag = 'c';
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
-        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "pass the container's pidfd to the host", NULL,
-                   NULL, NULL);
-}
-
 static void ctr__shim_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     uint64_t all = ~CTR__CAST(uint64_t, 0);
@@ -3357,7 +3561,7 @@ static void ctr__shim_main(void *launch) {
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the container process", NULL, NULL, NULL);
     /* The command has exec'd, or has reported why not and exited: STARTED comes after its
        report, and the host reads the error pipe first. */
-    ctr__shim_send_pidfd(l, pidfd);
+    ctr__c_send_fd(l, 'c', pidfd);
     ctr__shim_write(statusfd, CTR__MSG_STARTED, CTR__CAST(int, pid));
     /* From here on the shim holds nothing but the status pipe (and its own stack). */
     if ((statusfd > 0 && syscall(SYS_close_range, 0, CTR__CAST(unsigned, statusfd - 1), 0) != 0) ||
@@ -3527,15 +3731,19 @@ static void ctr__c_stdio(const ctr__launch *l) {
     }
 }
 
-/* Closes every descriptor above 2 but the error and status pipes and the host's pidfd - really
-   closes, not just close-on-exec: a host descriptor still open while paths are resolved inside
-   the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
-static void ctr__c_close_fds(const ctr__launch *l) {
-    int keep[3], n = 0, i, j;
+/* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the socket
+   (with a terminal to pass) and the extra descriptors (spec.fds, parked above their targets) -
+   really closes, not just close-on-exec: a host descriptor still open while paths are resolved
+   inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
+static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
+    int keep[4 + CTR__MAX_FDS], n = 0, i, j;
     unsigned lo = 3;
+    size_t k;
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
+    if ((l->plan->tty || l->plan->init) && l->xferfd >= 3) keep[n++] = l->xferfd;
+    for (k = 0; k < nparked; k++) keep[n++] = parked[k];
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
             int t = keep[j];
@@ -3543,13 +3751,123 @@ static void ctr__c_close_fds(const ctr__launch *l) {
             keep[j - 1] = t;
         }
     for (i = 0; i < n; i++) {
-        unsigned k = CTR__CAST(unsigned, keep[i]);
-        if (k > lo && syscall(SYS_close_range, lo, k - 1, 0) != 0) break;
-        lo = k + 1;
+        unsigned fd = CTR__CAST(unsigned, keep[i]);
+        if (fd > lo && syscall(SYS_close_range, lo, fd - 1, 0) != 0) break;
+        lo = fd + 1;
     }
     if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL,
                    NULL);
+}
+
+/* The extra descriptors (spec.fds), first step: every descriptor the setup keeps (our pipes,
+   the host's pidfd, the socket) moves above the highest container_fd, and each host_fd is
+   parked there too, so that placing them at the end clobbers nothing.  l is the child's own copy
+   of the launch. */
+static void ctr__c_park_fds(ctr__launch *l, int *parked) {
+    const ctr__plan *p = l->plan;
+    int *ours[4], top = 0, i;
+    size_t k;
+    ours[0] = &l->errfd;
+    ours[1] = &l->statusfd;
+    ours[2] = &l->hostfd;
+    ours[3] = &l->xferfd;
+    for (k = 0; k < p->nfds; k++)
+        if (p->fds[k].container_fd > top) top = p->fds[k].container_fd;
+    for (i = 0; i < 4; i++)
+        if (*ours[i] >= 0 && *ours[i] <= top) {
+            int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_STDIO, errno, "fds",
+                           "move a descriptor above the extra ones",
+                           errno == EINVAL ? " (above RLIMIT_NOFILE)" : NULL, NULL, NULL);
+            ctr__r_close(*ours[i]);
+            *ours[i] = fd;
+        }
+    for (k = 0; k < p->nfds; k++)
+        if ((parked[k] = ctr__r_fcntl(p->fds[k].host_fd, F_DUPFD_CLOEXEC, top + 1)) < 0)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "duplicate an extra descriptor",
+                       errno == EINVAL ? " (container_fd above RLIMIT_NOFILE)" : NULL, NULL, NULL);
+}
+
+/* The extra descriptors, last step: each at its number, open across execve. */
+static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
+    size_t k;
+    for (k = 0; k < l->plan->nfds; k++) {
+        if (ctr__r_dup3(parked[k], l->plan->fds[k].container_fd) != l->plan->fds[k].container_fd)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "place an extra descriptor", NULL, NULL,
+                       NULL);
+        ctr__r_close(parked[k]);
+    }
+}
+
+/* Writes n in decimal at buf (at least 11 bytes), NUL-terminated. */
+static void ctr__c_utoa(char *buf, unsigned n) {
+    char tmp[11];
+    int i = 0, j = 0;
+    do tmp[i++] = CTR__CAST(char, '0' + n % 10);
+    while ((n /= 10) != 0);
+    while (i > 0) buf[j++] = tmp[--i];
+    buf[j] = '\0';
+}
+
+/* Sends fd to the host over the launch's socket as a record with this tag ('t' the terminal,
+   'c' the command's pidfd). */
+static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass a descriptor to the host", NULL, NULL, NULL);
+}
+
+/* spec.tty: a pseudo-terminal from the container's own devpts (after pivot_root): the slave
+   becomes the controlling terminal (we are a session leader) and 0, 1, 2; the master goes to the
+   host over the launch's socket (a 't' record). */
+static void ctr__c_tty(const ctr__launch *l) {
+    struct winsize ws;
+    char path[32] = "/dev/pts/";
+    unsigned n = 0;
+    int unlock = 0, master, slave, i;
+    master = ctr__r_openat(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+    if (master < 0 || syscall(SYS_ioctl, master, TIOCSPTLCK, &unlock) != 0 ||
+        syscall(SYS_ioctl, master, TIOCGPTN, &n) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "/dev/ptmx", "allocate a pseudo-terminal", NULL, NULL,
+                   NULL);
+    ctr__c_utoa(path + 9, n);
+    if ((slave = ctr__r_openat(AT_FDCWD, path, O_RDWR | O_NOCTTY | O_CLOEXEC, 0)) < 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, path, "open the terminal ", path, NULL, NULL);
+    memset(&ws, 0, sizeof(ws));
+    ws.ws_row = l->plan->tty_rows;
+    ws.ws_col = l->plan->tty_cols;
+    if (syscall(SYS_ioctl, slave, TIOCSWINSZ, &ws) != 0 ||
+        syscall(SYS_ioctl, slave, TIOCSCTTY, 0) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, path, "make ", path, " the controlling terminal",
+                   NULL);
+    for (i = 0; i < 3; i++)
+        if (ctr__r_dup3(slave, i) != i)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, path, "set up stdio on ", path, NULL, NULL);
+    ctr__r_close(slave);
+    ctr__c_send_fd(l, 't', master);
+    ctr__r_close(master);
+    ctr__r_close(l->xferfd);
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -3678,10 +3996,13 @@ static void ctr__c_seccomp(const ctr__launch *l) {
 static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
-    if (syscall(SYS_setgroups, 0, NULL) != 0 ||
+    /* (in a joined user namespace whose setgroups is denied, the groups stay as mapped) */
+    if ((!(p->join && p->userns) && syscall(SYS_setgroups, 0, NULL) != 0) ||
         syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
-        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL,
+        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid",
+                   errno == EINVAL && p->userns ? " (not mapped in the container's user namespace)"
+                                                : NULL,
                    NULL, NULL);
 }
 
@@ -3732,27 +4053,42 @@ static void ctr__c_init(const ctr__launch *l) {
     ctr__status_msg m;
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     long pid, w;
+    int lo = l->statusfd < l->xferfd ? l->statusfd : l->xferfd;
+    int hi = l->statusfd < l->xferfd ? l->xferfd : l->statusfd;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    if ((l->statusfd > 3 &&
-         syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
-        syscall(SYS_close_range, CTR__CAST(unsigned, l->statusfd + 1), ~0u, 0) != 0)
+    /* Keep only the status pipe and the socket (for the command's pidfd, below). */
+    if ((lo > 3 && syscall(SYS_close_range, 3, CTR__CAST(unsigned, lo - 1), 0) != 0) ||
+        (hi > lo + 1 && syscall(SYS_close_range, CTR__CAST(unsigned, lo + 1),
+                                CTR__CAST(unsigned, hi - 1), 0) != 0) ||
+        syscall(SYS_close_range, CTR__CAST(unsigned, hi + 1), ~0u, 0) != 0)
         ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
                    NULL);
     /* From here on errors go over the status pipe. */
     cmd.errfd = -1;
     cmd.hostfd = -1;
-    pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    /* CLONE_FILES until its execve (which unshares the table): the command sends its own pidfd
+       (init itself is not dumpable, so ctr_exec joins the command's namespaces) and closes the
+       socket in the table init shares, so that once the command runs init holds nothing but
+       the status pipe. */
+    pid = syscall(SYS_clone, CLONE_VFORK | CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0)
         ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL,
                    NULL);
     if (pid == 0) {
+        int self;
         if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
             ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL,
                        NULL);
+        if ((self = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0))) >= 0) {
+            ctr__c_send_fd(&cmd, 'c', self);
+            ctr__r_close(self);
+        }
+        ctr__r_close(l->xferfd);
         ctr__c_exec(&cmd);
     }
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
        after its ERROR, and the host takes the first.  init keeps no stdio of its own. */
+    ctr__r_close(l->xferfd); /* (already closed by the command, unless it failed first) */
     (void)syscall(SYS_close_range, 0, 2, 0);
     memset(&m, 0, sizeof(m));
     m.kind = CTR__MSG_STARTED;
@@ -3782,8 +4118,10 @@ static void ctr__c_init(const ctr__launch *l) {
 
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_main(void *launch) {
-    const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
+    ctr__launch own = *CTR__CAST(const ctr__launch *, launch); /* ours: fds move (spec.fds) */
+    const ctr__launch *l = &own;
     const ctr__plan *p = l->plan;
+    int parked[CTR__MAX_FDS];
     uint64_t none = 0;
     int sig;
     ctr__c_die_with_host(l, SIGKILL);
@@ -3801,10 +4139,11 @@ static void ctr__child_main(void *launch) {
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
                    NULL);
     ctr__c_stdio(l);
-    ctr__c_close_fds(l);
+    if (p->nfds) ctr__c_park_fds(&own, parked);
+    ctr__c_close_fds(l, parked, p->nfds);
     if (syscall(SYS_setsid) < 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
-    ctr__c_own_namespaces(l);
+    if (!p->join) ctr__c_own_namespaces(l);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
     if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
@@ -3815,7 +4154,8 @@ static void ctr__child_main(void *launch) {
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
                    NULL);
     syscall(SYS_umask, 022);
-    ctr__c_setup_root(l);
+    if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
+    if (p->tty) ctr__c_tty(l);
     ctr__c_cwd(l);
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
@@ -3825,6 +4165,7 @@ static void ctr__child_main(void *launch) {
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l, SIGKILL);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
+    if (p->nfds) ctr__c_place_fds(l, parked);
     if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
         ctr_error done;
         long w;
@@ -4500,29 +4841,12 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
    opened, the shim (or init) cloned and the verdict read; then wait, poll, kill, stats and
    destroy. */
 
-struct ctr_container {
-    pid_t pid;        /* the container's first process (the command, or init) */
-    int pidfd;        /* our child: the shim (shim.c), or init; -1 when the kernel has no pidfds */
-    pid_t child_pid;  /* its pid */
-    int cmd_pidfd;    /* the command's pidfd, for signals; -1 with init (then pidfd) */
-    int statusfd;     /* read end of the status pipe (STARTED, EXIT) */
-    char *shim_stack; /* the shim's stack on our memory, freed once it is reaped */
-    int stdio[3];     /* host ends of CTR_STDIO_PIPE streams */
-    int reaped;
-    ctr_result result;
-    int64_t start_ns;
-    int64_t deadline_ns; /* 0: no timeout */
-    ctr__cgroup cg;
-    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
-    int netns_slot;
-    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
-};
-
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
    needs. */
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
     int stdio[3];  /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int tty;       /* the terminal's master, received from the child */
     int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
 } ctr__fds;
@@ -4530,7 +4854,7 @@ typedef struct ctr__fds {
 static void ctr__fds_init(ctr__fds *f) {
     int i;
     f->err[0] = f->err[1] = f->status[0] = f->status[1] = -1;
-    f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = -1;
+    f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = f->tty = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
 }
@@ -4546,6 +4870,7 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     ctr__close(&f->cmd_pidfd);
+    ctr__close(&f->tty);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
 }
@@ -4566,6 +4891,13 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket pair");
     l->xferfd = f->xfer[1];
     for (i = 0; i < 3; i++) {
+        if (p->tty) { /* /dev/null until the terminal is made, after pivot_root */
+            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
+                                   ctr__lift(&f->devnull) != 0))
+                return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
+            l->stdio_src[i] = f->devnull;
+            continue;
+        }
         switch (p->stdio[i]) {
         case CTR_STDIO_INHERIT: break;
         case CTR_STDIO_NULL:
@@ -4670,7 +5002,7 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
 
 /* sig to the container's first process (SIGKILL: then to every process of its cgroup too). */
 static int ctr__signal(ctr_container *c, int sig) {
-    int fd = c->cmd_pidfd >= 0 ? c->cmd_pidfd : c->pidfd, r;
+    int fd = c->cmd_pidfd >= 0 && !c->plan.init ? c->cmd_pidfd : c->pidfd, r; /* init forwards */
     r = fd >= 0 ? CTR__CAST(int, syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
                 : kill(c->pid, sig);
     if (sig == SIGKILL && c->cg.be) {
@@ -4688,8 +5020,10 @@ static void ctr__container_free(ctr_container *c) {
     ctr__close(&c->pidfd);
     ctr__close(&c->cmd_pidfd);
     ctr__close(&c->statusfd);
+    ctr__close(&c->tty);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
     if (c->shim_stack) ctr__stack_free(c->shim_stack, CTR__SHIM_STACK);
+    ctr__plan_free(&c->plan);
     CONTAINER_FREE(c);
 }
 
@@ -4754,7 +5088,7 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
    order), 'c' the command's pidfd.  0, or -1 with errno. */
 static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
     int want = 0, got_pipes = 0, i;
-    for (i = 0; i < 3; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
+    for (i = 0; i < 3 && !p->tty; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
     for (;;) {
         union {
             struct cmsghdr align;
@@ -4792,6 +5126,8 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             got_pipes = k;
         } else if (tag == 'c' && n >= 1) {
             f->cmd_pidfd = fds[k++];
+        } else if (tag == 't' && n >= 1) {
+            f->tty = fds[k++];
         }
         while (k < n) close(fds[k++]); /* nothing we asked for */
         if (msg.msg_flags & MSG_CTRUNC) {
@@ -4799,10 +5135,14 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             return -1;
         }
     }
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 3; i++) {
         if (ctr__lift(&f->stdio[i]) != 0) return -1;
-    if (ctr__lift(&f->cmd_pidfd) != 0) return -1;
-    if (got_pipes != want) {
+        if (p->stdio_nonblock && f->stdio[i] >= 0 && fcntl(f->stdio[i], F_SETFL, O_NONBLOCK) != 0)
+            return -1;
+    }
+    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0) return -1;
+    if (p->stdio_nonblock && f->tty >= 0 && fcntl(f->tty, F_SETFL, O_NONBLOCK) != 0) return -1;
+    if (got_pipes != want || (p->tty && f->tty < 0)) {
         errno = EPROTO;
         return -1;
     }
@@ -4815,18 +5155,18 @@ static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
    init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
    everything started is gone again. */
 static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
-                      ctr_error *err) {
+                      const ctr__cgroup *cg, ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
     ctr_error report;
     pid_t cmd = 0;
     long r;
-    int i, ok, vm_cmd = 0;
-    int into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
+    int i, ok, vm_cmd = 0, vm_shim;
+    int into = cg->be ? cg->be->clone_into(cg) : -1;
     l->cgroup_fd = -1;
     if (into >= 0 && ctr__have_clone3())
         l->cgroup_fd = into;
-    else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0)
+    else if (cg->be && cg->be->procs_fds(cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0)
         return -1; /* cgroup v1, or v2 without clone3: the child moves itself */
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
     memset(&a, 0, sizeof(a));
@@ -4847,9 +5187,12 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
            cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
            container of a host that is not dumpable (the child makes itself dumpable to write
            its uid map: the host's memory would be readable for that while). */
-        vm_cmd = ctr__vm_clone_possible() && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
-                 !(p->userns && ctr__host_dumpable() != 1);
-        if (ctr__vm_clone_possible() && !(c->shim_stack = ctr__stack_alloc(CTR__SHIM_STACK)))
+        /* A shim that joins a user or time namespace (ctr_exec) must not share our memory
+           (setns refuses), nor then its command. */
+        vm_shim = ctr__vm_clone_possible() && !(l->join_flags & (CLONE_NEWUSER | CLONE_NEWTIME));
+        vm_cmd = vm_shim && !p->timens && !(cg->be && !cg->be->vm_clone) &&
+                 !(p->userns && !p->join && ctr__host_dumpable() != 1);
+        if (vm_shim && !(c->shim_stack = ctr__stack_alloc(CTR__SHIM_STACK)))
             return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
         if (vm_cmd && !(l->cmd_stack = ctr__stack_alloc(CTR__STACK_SIZE)))
             return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
@@ -4894,11 +5237,9 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
         ok = 0;
     }
     if (ok) {
-        if (!p->init) {
-            c->pid = cmd;
-            c->cmd_pidfd = f->cmd_pidfd;
-            f->cmd_pidfd = -1;
-        }
+        if (!p->init) c->pid = cmd;
+        c->cmd_pidfd = f->cmd_pidfd;
+        f->cmd_pidfd = -1;
         return 0;
     }
     /* Failed: the command reported why and exited, and the shim (or init) ends by itself; give
@@ -4952,7 +5293,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         goto done;
     }
     memset(c, 0, sizeof(*c));
-    c->pidfd = c->cmd_pidfd = c->statusfd = -1;
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = -1;
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
@@ -4967,7 +5308,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
             l.net_lo = 0;
         }
     }
-    if (ctr__start(c, &plan, &l, &f, err) != 0) goto done;
+    if (ctr__start(c, &plan, &l, &f, &c->cg, err) != 0) goto done;
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
@@ -4976,6 +5317,10 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         c->stdio[i] = f.stdio[i];
         f.stdio[i] = -1;
     }
+    c->tty = f.tty;
+    f.tty = -1;
+    c->plan = plan; /* kept for ctr_exec */
+    plan.chunks = NULL;
     *out = c;
     c = NULL;
     rc = 0;
@@ -4983,6 +5328,76 @@ done:
     if (c) ctr__container_free(c);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
+    return rc;
+}
+
+/* ctr_exec: the plan from the container's, a launch whose shim joins the container's
+   namespaces (through the pidfd of its first process) and whose command is born in its cgroup.
+   The new handle owns no cgroup: destroying it kills only its own process. */
+static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_container **out,
+                     ctr_error *err) {
+    ctr__plan plan;
+    ctr__launch l;
+    ctr__fds f;
+    ctr_container *c = NULL;
+    int i, rc = -1;
+    ctr__fds_init(&f);
+    memset(&l, 0, sizeof(l));
+    memset(&plan, 0, sizeof(plan));
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (!base) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "container is NULL");
+    if (base->reaped || ctr__reap(base, 1, NULL) != 0)
+        return ctr__fail(err, CTR_STEP_CLONE, ESRCH, "", "the container has exited");
+    if (ctr__plan_exec(&plan, &base->plan, spec, err) != 0) goto done;
+    l.plan = &plan;
+    l.join_pidfd = base->cmd_pidfd >= 0 ? base->cmd_pidfd : base->pidfd;
+    l.join_flags = base->plan.clone_flags | (base->plan.cgroupns ? CLONE_NEWCGROUP : 0) |
+                   (base->plan.timens ? CLONE_NEWTIME : 0);
+    if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, CTR__DEV_NODES * sizeof(int))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        goto done;
+    }
+    if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
+    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
+        goto done;
+    }
+    memset(c, 0, sizeof(*c));
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = -1;
+    c->cancel_state = PTHREAD_CANCEL_DISABLE;
+    for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    ctr__cg_init(&c->cg);
+    if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
+    c->statusfd = f.status[0];
+    f.status[0] = -1;
+    for (i = 0; i < 3; i++) {
+        c->stdio[i] = f.stdio[i];
+        f.stdio[i] = -1;
+    }
+    c->tty = f.tty;
+    f.tty = -1;
+    c->plan = plan;
+    plan.chunks = NULL;
+    *out = c;
+    c = NULL;
+    rc = 0;
+done:
+    if (c) ctr__container_free(c);
+    ctr__fds_close_all(&f);
+    ctr__plan_free(&plan);
+    return rc;
+}
+
+CONTAINER_API int ctr_exec(ctr_container *c, const ctr_exec_spec *spec, ctr_container **out,
+                           ctr_error *err) {
+    int old = ctr__nocancel_begin(), rc;
+    ctr__clear_error(err);
+    rc = ctr__exec(c, spec, out, err);
+    ctr__nocancel_end(old);
     return rc;
 }
 
@@ -5124,6 +5539,278 @@ CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
     return c && c->cg.be ? c->cg.be->path(&c->cg) : "";
 }
 /* ---- end src/spawn.c ---- */
+/* ---- begin src/io.c ---- */
+/* io.c - the host's side of a container's streams: ctr_write (no SIGPIPE), ctr_wait_io (one wait
+   for readable, writable, exited or deadline), the pseudo-terminal's master, and ctr_run (to
+   completion, with input and captured output).  Parent side only. */
+
+static int ctr__in_fd(const ctr_container *c) { return c->tty >= 0 ? c->tty : c->stdio[0]; }
+static int ctr__out_fd(const ctr_container *c) { return c->tty >= 0 ? c->tty : c->stdio[1]; }
+
+/* write(2) that never raises SIGPIPE in the host: the signal is blocked for the calling thread
+   while it writes, and one the write raised is taken off the thread's pending set (unless one
+   was pending before).  The caller's cancellation state applies during the write alone. */
+static ssize_t ctr__write_nosig(int fd, const void *buf, size_t len, int cancel_state) {
+    sigset_t pipe_set, old, pending;
+    ssize_t w;
+    int e, was_pending, ignored;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigemptyset(&pending);
+    (void)sigpending(&pending);
+    was_pending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    pthread_setcancelstate(cancel_state, &ignored);
+    do w = write(fd, buf, len);
+    while (w < 0 && errno == EINTR);
+    e = errno;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
+    if (w < 0 && e == EPIPE && !was_pending) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return w;
+}
+
+CONTAINER_API ssize_t ctr_write(ctr_container *c, const void *buf, size_t len, ctr_error *err) {
+    int old = ctr__nocancel_begin(), fd;
+    ssize_t w;
+    ctr__clear_error(err);
+    if (!c || (!buf && len)) {
+        ctr__nocancel_end(old);
+        return ctr__fail(err, CTR_STEP_STDIO, EINVAL, "", "container or buffer is NULL");
+    }
+    if ((fd = ctr__in_fd(c)) < 0) {
+        ctr__nocancel_end(old);
+        return ctr__fail(err, CTR_STEP_STDIO, EBADF, "",
+                         "the container's stdin is not a pipe or terminal of the library's "
+                         "(or was closed)");
+    }
+    w = ctr__write_nosig(fd, buf, len, old);
+    if (w < 0)
+        ctr__fail(err, CTR_STEP_STDIO, errno, "", "write to the container's stdin%s",
+                  errno == EPIPE ? " (nothing reads it any more)" : "");
+    ctr__nocancel_end(old);
+    return w;
+}
+
+static int ctr__io_wait(ctr_container *c, unsigned want, int timeout_ms, unsigned *ready,
+                        int cancel_state, ctr_error *err) {
+    struct pollfd pfd[4];
+    unsigned ev[4];
+    int n = 0, i, r, ignored;
+    int64_t now = ctr__now_ns();
+    *ready = 0;
+    if ((want & CTR_IO_EXIT) && c->reaped) *ready |= CTR_IO_EXIT;
+    if ((want & CTR_IO_DEADLINE) && c->deadline_ns && now >= c->deadline_ns)
+        *ready |= CTR_IO_DEADLINE;
+    if (*ready) timeout_ms = 0;
+    if ((want & CTR_IO_DEADLINE) && c->deadline_ns && !*ready) {
+        int64_t left = (c->deadline_ns - now + 999999) / 1000000;
+        if (timeout_ms < 0 || left < timeout_ms)
+            timeout_ms = left > INT_MAX ? INT_MAX : CTR__CAST(int, left);
+    }
+#define CTR__IO_ADD(fd_, events_, bit)      \
+    do {                                    \
+        if ((want & (bit)) && (fd_) >= 0) { \
+            pfd[n].fd = (fd_);              \
+            pfd[n].events = (events_);      \
+            pfd[n].revents = 0;             \
+            ev[n++] = (bit);                \
+        }                                   \
+    } while (0)
+    CTR__IO_ADD(ctr__in_fd(c), POLLOUT, CTR_IO_STDIN);
+    CTR__IO_ADD(ctr__out_fd(c), POLLIN, CTR_IO_STDOUT);
+    CTR__IO_ADD(c->tty >= 0 ? -1 : c->stdio[2], POLLIN, CTR_IO_STDERR);
+    if (!c->reaped) CTR__IO_ADD(c->pidfd, POLLIN, CTR_IO_EXIT);
+#undef CTR__IO_ADD
+    pthread_setcancelstate(cancel_state, &ignored);
+    r = poll(pfd, CTR__CAST(nfds_t, n), timeout_ms);
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
+    if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll");
+    for (i = 0; r > 0 && i < n; i++)
+        if (pfd[i].revents) *ready |= ev[i];
+    if ((want & CTR_IO_DEADLINE) && c->deadline_ns && ctr__now_ns() >= c->deadline_ns)
+        *ready |= CTR_IO_DEADLINE;
+    return 0;
+}
+
+CONTAINER_API int ctr_wait_io(ctr_container *c, unsigned want, int timeout_ms, unsigned *ready,
+                              ctr_error *err) {
+    unsigned dummy;
+    int old = ctr__nocancel_begin(), r;
+    ctr__clear_error(err);
+    if (!ready) ready = &dummy;
+    *ready = 0;
+    if (!c)
+        r = ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    else
+        r = ctr__io_wait(c, want, timeout_ms, ready, old, err);
+    ctr__nocancel_end(old);
+    return r;
+}
+
+CONTAINER_API int ctr_tty_fd(const ctr_container *c) { return c ? c->tty : -1; }
+
+CONTAINER_API int ctr_resize(ctr_container *c, unsigned rows, unsigned cols, ctr_error *err) {
+    struct winsize ws;
+    ctr__clear_error(err);
+    if (!c || c->tty < 0)
+        return ctr__fail(err, CTR_STEP_STDIO, EINVAL, "",
+                         "the container has no terminal (spec.tty)");
+    if (rows == 0 || cols == 0 || rows > 0xffff || cols > 0xffff)
+        return ctr__fail(err, CTR_STEP_STDIO, EINVAL, "", "a terminal of %u x %u", rows, cols);
+    memset(&ws, 0, sizeof(ws));
+    ws.ws_row = CTR__CAST(unsigned short, rows);
+    ws.ws_col = CTR__CAST(unsigned short, cols);
+    if (ioctl(c->tty, TIOCSWINSZ, &ws) != 0)
+        return ctr__fail(err, CTR_STEP_STDIO, errno, "", "resize the container's terminal");
+    return 0;
+}
+
+CONTAINER_API void ctr_output_free(ctr_output *output) {
+    if (!output) return;
+    if (output->out) CONTAINER_FREE(output->out);
+    if (output->err) CONTAINER_FREE(output->err);
+    memset(output, 0, sizeof(*output));
+}
+
+/* One captured stream of ctr_run. */
+typedef struct ctr__sink {
+    char **buf;
+    size_t *len;
+    int *truncated;
+    size_t cap; /* bytes allocated */
+    size_t max; /* 0 = no cap */
+    int open;
+} ctr__sink;
+
+/* Reads what is there (the fd is non-blocking); closes the stream at EOF.  0, or -1 with errno
+   (ENOMEM). */
+static int ctr__sink_read(ctr_container *c, int stream, ctr__sink *s) {
+    char tmp[65536];
+    for (;;) {
+        ssize_t r = read(c->stdio[stream], tmp, sizeof(tmp));
+        size_t keep;
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && errno == EAGAIN) return 0;
+        if (r <= 0) { /* EOF (or an error: nothing more will come) */
+            ctr__close(&c->stdio[stream]);
+            s->open = 0;
+            return 0;
+        }
+        keep = CTR__CAST(size_t, r);
+        if (s->max && *s->len + keep > s->max) {
+            keep = s->max - *s->len;
+            *s->truncated = 1;
+        }
+        if (*s->len + keep + 1 > s->cap) {
+            size_t cap = s->cap ? s->cap : 4096;
+            char *b;
+            while (cap < *s->len + keep + 1) cap *= 2;
+            if (s->max && cap > s->max + 1) cap = s->max + 1;
+            if (!(b = CTR__CAST(char *, CONTAINER_MALLOC(cap)))) {
+                errno = ENOMEM;
+                return -1;
+            }
+            if (*s->buf) {
+                memcpy(b, *s->buf, *s->len);
+                CONTAINER_FREE(*s->buf);
+            }
+            *s->buf = b;
+            s->cap = cap;
+        }
+        memcpy(*s->buf + *s->len, tmp, keep);
+        *s->len += keep;
+        (*s->buf)[*s->len] = '\0';
+    }
+}
+
+static int ctr__run(const ctr_spec *spec, const void *input, size_t input_len, size_t max_output,
+                    ctr_output *o, ctr_result *res, ctr_error *err) {
+    ctr_spec s;
+    ctr_container *c;
+    ctr__sink sink[3];
+    const char *in = CTR__CAST(const char *, input);
+    size_t fed = 0;
+    int exited = 0, i, rc = 0;
+    s = *spec;
+    s.stdio[0] = input_len ? CTR_STDIO_PIPE : CTR_STDIO_NULL;
+    s.stdio[1] = s.stdio[2] = CTR_STDIO_PIPE;
+    s.stdio_nonblock = 1;
+    s.tty = 0;
+    if (ctr_spawn(&s, &c, err) != 0) return -1;
+    memset(sink, 0, sizeof(sink));
+    sink[1].buf = &o->out;
+    sink[1].len = &o->out_len;
+    sink[1].truncated = &o->out_truncated;
+    sink[2].buf = &o->err;
+    sink[2].len = &o->err_len;
+    sink[2].truncated = &o->err_truncated;
+    for (i = 1; i < 3; i++) {
+        sink[i].max = max_output;
+        sink[i].open = 1;
+    }
+    while (!exited || sink[1].open || sink[2].open) {
+        unsigned want = CTR_IO_DEADLINE, ready = 0;
+        if (c->stdio[0] >= 0) want |= CTR_IO_STDIN;
+        if (sink[1].open) want |= CTR_IO_STDOUT;
+        if (sink[2].open) want |= CTR_IO_STDERR;
+        if (!exited) want |= CTR_IO_EXIT;
+        if (ctr__io_wait(c, want, exited ? 0 : -1, &ready, PTHREAD_CANCEL_DISABLE, err) != 0) {
+            rc = -1;
+            break;
+        }
+        if (ready & CTR_IO_STDIN) {
+            size_t chunk = input_len - fed > 65536 ? 65536 : input_len - fed;
+            ssize_t w = ctr__write_nosig(c->stdio[0], in + fed, chunk, PTHREAD_CANCEL_DISABLE);
+            if (w > 0) fed += CTR__CAST(size_t, w);
+            /* all of it, or the command will not read more (it closed stdin, or exited) */
+            if (fed == input_len || (w < 0 && errno != EAGAIN)) ctr__close(&c->stdio[0]);
+        }
+        for (i = 1; i < 3; i++)
+            if (sink[i].open && (exited || (ready & (i == 1 ? CTR_IO_STDOUT : CTR_IO_STDERR))) &&
+                ctr__sink_read(c, i, &sink[i]) != 0) {
+                ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "store the container's output");
+                rc = -1;
+            }
+        if (rc) break;
+        if (exited) break; /* drained what was there after the exit */
+        if (ready & CTR_IO_DEADLINE) {
+            if (ctr__expire(c, err) < 0) {
+                rc = -1;
+                break;
+            }
+            exited = 1;
+        } else if (ready & CTR_IO_EXIT) {
+            exited = 1;
+        }
+    }
+    if (rc == 0 && ctr_wait(c, res, err) != 0) rc = -1;
+    ctr_destroy(c);
+    if (rc != 0) ctr_output_free(o);
+    return rc;
+}
+
+CONTAINER_API int ctr_run(const ctr_spec *spec, const void *input, size_t input_len,
+                          size_t max_output, ctr_output *output, ctr_result *res, ctr_error *err) {
+    int old, rc;
+    ctr__clear_error(err);
+    if (res) memset(res, 0, sizeof(*res));
+    if (output) memset(output, 0, sizeof(*output));
+    if (!spec || !output)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec or output is NULL");
+    if (input_len && !input)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "input_len is %zu but input is NULL",
+                         input_len);
+    old = ctr__nocancel_begin();
+    rc = ctr__run(spec, input, input_len, max_output, output, res, err);
+    ctr__nocancel_end(old);
+    return rc;
+}
+/* ---- end src/io.c ---- */
 
 #endif /* CONTAINER_IMPLEMENTATION_INCLUDED */
 #endif /* CONTAINER_IMPLEMENTATION */

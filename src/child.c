@@ -147,15 +147,19 @@ static void ctr__c_stdio(const ctr__launch *l) {
     }
 }
 
-/* Closes every descriptor above 2 but the error and status pipes and the host's pidfd - really
-   closes, not just close-on-exec: a host descriptor still open while paths are resolved inside
-   the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
-static void ctr__c_close_fds(const ctr__launch *l) {
-    int keep[3], n = 0, i, j;
+/* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the socket
+   (with a terminal to pass) and the extra descriptors (spec.fds, parked above their targets) -
+   really closes, not just close-on-exec: a host descriptor still open while paths are resolved
+   inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
+static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
+    int keep[4 + CTR__MAX_FDS], n = 0, i, j;
     unsigned lo = 3;
+    size_t k;
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
+    if ((l->plan->tty || l->plan->init) && l->xferfd >= 3) keep[n++] = l->xferfd;
+    for (k = 0; k < nparked; k++) keep[n++] = parked[k];
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
             int t = keep[j];
@@ -163,13 +167,123 @@ static void ctr__c_close_fds(const ctr__launch *l) {
             keep[j - 1] = t;
         }
     for (i = 0; i < n; i++) {
-        unsigned k = CTR__CAST(unsigned, keep[i]);
-        if (k > lo && syscall(SYS_close_range, lo, k - 1, 0) != 0) break;
-        lo = k + 1;
+        unsigned fd = CTR__CAST(unsigned, keep[i]);
+        if (fd > lo && syscall(SYS_close_range, lo, fd - 1, 0) != 0) break;
+        lo = fd + 1;
     }
     if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL,
                    NULL);
+}
+
+/* The extra descriptors (spec.fds), first step: every descriptor the setup keeps (our pipes,
+   the host's pidfd, the socket) moves above the highest container_fd, and each host_fd is
+   parked there too, so that placing them at the end clobbers nothing.  l is the child's own copy
+   of the launch. */
+static void ctr__c_park_fds(ctr__launch *l, int *parked) {
+    const ctr__plan *p = l->plan;
+    int *ours[4], top = 0, i;
+    size_t k;
+    ours[0] = &l->errfd;
+    ours[1] = &l->statusfd;
+    ours[2] = &l->hostfd;
+    ours[3] = &l->xferfd;
+    for (k = 0; k < p->nfds; k++)
+        if (p->fds[k].container_fd > top) top = p->fds[k].container_fd;
+    for (i = 0; i < 4; i++)
+        if (*ours[i] >= 0 && *ours[i] <= top) {
+            int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_STDIO, errno, "fds",
+                           "move a descriptor above the extra ones",
+                           errno == EINVAL ? " (above RLIMIT_NOFILE)" : NULL, NULL, NULL);
+            ctr__r_close(*ours[i]);
+            *ours[i] = fd;
+        }
+    for (k = 0; k < p->nfds; k++)
+        if ((parked[k] = ctr__r_fcntl(p->fds[k].host_fd, F_DUPFD_CLOEXEC, top + 1)) < 0)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "duplicate an extra descriptor",
+                       errno == EINVAL ? " (container_fd above RLIMIT_NOFILE)" : NULL, NULL, NULL);
+}
+
+/* The extra descriptors, last step: each at its number, open across execve. */
+static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
+    size_t k;
+    for (k = 0; k < l->plan->nfds; k++) {
+        if (ctr__r_dup3(parked[k], l->plan->fds[k].container_fd) != l->plan->fds[k].container_fd)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "place an extra descriptor", NULL, NULL,
+                       NULL);
+        ctr__r_close(parked[k]);
+    }
+}
+
+/* Writes n in decimal at buf (at least 11 bytes), NUL-terminated. */
+static void ctr__c_utoa(char *buf, unsigned n) {
+    char tmp[11];
+    int i = 0, j = 0;
+    do tmp[i++] = CTR__CAST(char, '0' + n % 10);
+    while ((n /= 10) != 0);
+    while (i > 0) buf[j++] = tmp[--i];
+    buf[j] = '\0';
+}
+
+/* Sends fd to the host over the launch's socket as a record with this tag ('t' the terminal,
+   'c' the command's pidfd). */
+static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass a descriptor to the host", NULL, NULL, NULL);
+}
+
+/* spec.tty: a pseudo-terminal from the container's own devpts (after pivot_root): the slave
+   becomes the controlling terminal (we are a session leader) and 0, 1, 2; the master goes to the
+   host over the launch's socket (a 't' record). */
+static void ctr__c_tty(const ctr__launch *l) {
+    struct winsize ws;
+    char path[32] = "/dev/pts/";
+    unsigned n = 0;
+    int unlock = 0, master, slave, i;
+    master = ctr__r_openat(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+    if (master < 0 || syscall(SYS_ioctl, master, TIOCSPTLCK, &unlock) != 0 ||
+        syscall(SYS_ioctl, master, TIOCGPTN, &n) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "/dev/ptmx", "allocate a pseudo-terminal", NULL, NULL,
+                   NULL);
+    ctr__c_utoa(path + 9, n);
+    if ((slave = ctr__r_openat(AT_FDCWD, path, O_RDWR | O_NOCTTY | O_CLOEXEC, 0)) < 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, path, "open the terminal ", path, NULL, NULL);
+    memset(&ws, 0, sizeof(ws));
+    ws.ws_row = l->plan->tty_rows;
+    ws.ws_col = l->plan->tty_cols;
+    if (syscall(SYS_ioctl, slave, TIOCSWINSZ, &ws) != 0 ||
+        syscall(SYS_ioctl, slave, TIOCSCTTY, 0) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, path, "make ", path, " the controlling terminal",
+                   NULL);
+    for (i = 0; i < 3; i++)
+        if (ctr__r_dup3(slave, i) != i)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, path, "set up stdio on ", path, NULL, NULL);
+    ctr__r_close(slave);
+    ctr__c_send_fd(l, 't', master);
+    ctr__r_close(master);
+    ctr__r_close(l->xferfd);
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -298,10 +412,13 @@ static void ctr__c_seccomp(const ctr__launch *l) {
 static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
-    if (syscall(SYS_setgroups, 0, NULL) != 0 ||
+    /* (in a joined user namespace whose setgroups is denied, the groups stay as mapped) */
+    if ((!(p->join && p->userns) && syscall(SYS_setgroups, 0, NULL) != 0) ||
         syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
-        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL,
+        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid",
+                   errno == EINVAL && p->userns ? " (not mapped in the container's user namespace)"
+                                                : NULL,
                    NULL, NULL);
 }
 
@@ -352,27 +469,42 @@ static void ctr__c_init(const ctr__launch *l) {
     ctr__status_msg m;
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     long pid, w;
+    int lo = l->statusfd < l->xferfd ? l->statusfd : l->xferfd;
+    int hi = l->statusfd < l->xferfd ? l->xferfd : l->statusfd;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    if ((l->statusfd > 3 &&
-         syscall(SYS_close_range, 3, CTR__CAST(unsigned, l->statusfd - 1), 0) != 0) ||
-        syscall(SYS_close_range, CTR__CAST(unsigned, l->statusfd + 1), ~0u, 0) != 0)
+    /* Keep only the status pipe and the socket (for the command's pidfd, below). */
+    if ((lo > 3 && syscall(SYS_close_range, 3, CTR__CAST(unsigned, lo - 1), 0) != 0) ||
+        (hi > lo + 1 && syscall(SYS_close_range, CTR__CAST(unsigned, lo + 1),
+                                CTR__CAST(unsigned, hi - 1), 0) != 0) ||
+        syscall(SYS_close_range, CTR__CAST(unsigned, hi + 1), ~0u, 0) != 0)
         ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
                    NULL);
     /* From here on errors go over the status pipe. */
     cmd.errfd = -1;
     cmd.hostfd = -1;
-    pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    /* CLONE_FILES until its execve (which unshares the table): the command sends its own pidfd
+       (init itself is not dumpable, so ctr_exec joins the command's namespaces) and closes the
+       socket in the table init shares, so that once the command runs init holds nothing but
+       the status pipe. */
+    pid = syscall(SYS_clone, CLONE_VFORK | CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0)
         ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL,
                    NULL);
     if (pid == 0) {
+        int self;
         if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
             ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL,
                        NULL);
+        if ((self = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0))) >= 0) {
+            ctr__c_send_fd(&cmd, 'c', self);
+            ctr__r_close(self);
+        }
+        ctr__r_close(l->xferfd);
         ctr__c_exec(&cmd);
     }
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
        after its ERROR, and the host takes the first.  init keeps no stdio of its own. */
+    ctr__r_close(l->xferfd); /* (already closed by the command, unless it failed first) */
     (void)syscall(SYS_close_range, 0, 2, 0);
     memset(&m, 0, sizeof(m));
     m.kind = CTR__MSG_STARTED;
@@ -402,8 +534,10 @@ static void ctr__c_init(const ctr__launch *l) {
 
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_main(void *launch) {
-    const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
+    ctr__launch own = *CTR__CAST(const ctr__launch *, launch); /* ours: fds move (spec.fds) */
+    const ctr__launch *l = &own;
     const ctr__plan *p = l->plan;
+    int parked[CTR__MAX_FDS];
     uint64_t none = 0;
     int sig;
     ctr__c_die_with_host(l, SIGKILL);
@@ -421,10 +555,11 @@ static void ctr__child_main(void *launch) {
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
                    NULL);
     ctr__c_stdio(l);
-    ctr__c_close_fds(l);
+    if (p->nfds) ctr__c_park_fds(&own, parked);
+    ctr__c_close_fds(l, parked, p->nfds);
     if (syscall(SYS_setsid) < 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
-    ctr__c_own_namespaces(l);
+    if (!p->join) ctr__c_own_namespaces(l);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
     if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
@@ -435,7 +570,8 @@ static void ctr__child_main(void *launch) {
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
                    NULL);
     syscall(SYS_umask, 022);
-    ctr__c_setup_root(l);
+    if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
+    if (p->tty) ctr__c_tty(l);
     ctr__c_cwd(l);
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
@@ -445,6 +581,7 @@ static void ctr__child_main(void *launch) {
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l, SIGKILL);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
+    if (p->nfds) ctr__c_place_fds(l, parked);
     if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
         ctr_error done;
         long w;

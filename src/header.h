@@ -608,6 +608,13 @@ typedef enum ctr_cgroup_mode {
     CTR_CGROUP_NEVER     /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
+/* An extra descriptor for the container (ctr_spec.fds): the host's host_fd is container_fd
+   inside. */
+typedef struct ctr_fd {
+    int host_fd;
+    int container_fd;
+} ctr_fd;
+
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
@@ -662,6 +669,13 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+
+    /* The host program (manual section 6) */
+    int stdio_nonblock; /* the host ends of CTR_STDIO_PIPE streams are O_NONBLOCK */
+    int tty;            /* a pseudo-terminal as stdin, stdout and stderr (ctr_tty_fd) */
+    unsigned short tty_rows, tty_cols; /* its size (0 = 24 x 80) */
+    const ctr_fd *fds; /* extra descriptors: these (and 0, 1, 2) are all that is open inside */
+    size_t nfds;
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -707,6 +721,58 @@ CONTAINER_API pid_t ctr_pid(const ctr_container *c);
 CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream);
 CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream);
 CONTAINER_API const char *ctr_step_name(ctr_step step);
+/* The host program (manual section 6). */
+/* Another process in a running container (ctr_exec): the fields mean what they mean in
+   ctr_spec; everything else (namespaces, root, cgroup, rlimits, capabilities, no_new_privs,
+   seccomp filter) is the container's. */
+typedef struct ctr_exec_spec {
+    const char *const *argv; /* required */
+    const char *const *env;  /* NULL = PATH and HOME only */
+    const char *cwd;         /* NULL = "/" */
+    uid_t uid;               /* inside the container; default 0 */
+    gid_t gid;
+    ctr_stdio_mode stdio[3];
+    int stdio_fd[3];
+    int stdio_nonblock;
+    int tty;
+    unsigned short tty_rows, tty_cols;
+    const ctr_fd *fds;
+    size_t nfds;
+} ctr_exec_spec;
+/* Starts spec's command in c (running): a handle of its own for ctr_wait, ctr_poll, ctr_kill,
+   ctr_stdio_fd, ctr_tty_fd, ctr_destroy (which kills only it). */
+CONTAINER_API int ctr_exec(ctr_container *c, const ctr_exec_spec *spec, ctr_container **out,
+                           ctr_error *err);
+/* ctr_run's output: malloc'ed (CONTAINER_MALLOC), NUL-terminated; free with ctr_output_free. */
+typedef struct ctr_output {
+    char *out;
+    size_t out_len;
+    char *err;
+    size_t err_len;
+    int out_truncated; /* more than max_output bytes came: the rest was read and dropped */
+    int err_truncated;
+} ctr_output;
+/* Runs the spec to completion: feeds input to stdin, captures stdout and stderr (at most
+   max_output bytes each, 0 = no cap), with the spec's limits and timeout.  0 once it ran (the
+   result says how it ended), -1 if it could not start or the I/O failed. */
+CONTAINER_API int ctr_run(const ctr_spec *spec, const void *input, size_t input_len,
+                          size_t max_output, ctr_output *output, ctr_result *res, ctr_error *err);
+CONTAINER_API void ctr_output_free(ctr_output *output);
+/* ctr_wait_io's events. */
+#define CTR_IO_STDIN    0x01u /* stdin (pipe or tty) can take a write, or its reader is gone */
+#define CTR_IO_STDOUT   0x02u /* stdout (pipe or tty) has data or is at EOF */
+#define CTR_IO_STDERR   0x04u /* stderr pipe has data or is at EOF */
+#define CTR_IO_EXIT     0x08u /* the container has exited: ctr_poll returns 1 */
+#define CTR_IO_DEADLINE 0x10u /* its timeout has passed: ctr_poll kills it */
+/* Waits until one of the wanted events is there, or timeout_ms (-1: none) passes; *ready gets
+   the events that are (0 on a timeout).  0, or -1 on error. */
+CONTAINER_API int ctr_wait_io(ctr_container *c, unsigned want, int timeout_ms, unsigned *ready,
+                              ctr_error *err);
+/* write(2) to the container's stdin (pipe or tty) that never raises SIGPIPE: EPIPE instead. */
+CONTAINER_API ssize_t ctr_write(ctr_container *c, const void *buf, size_t len, ctr_error *err);
+/* The master of the container's pseudo-terminal (spec.tty), or -1.  Owned by the container. */
+CONTAINER_API int ctr_tty_fd(const ctr_container *c);
+CONTAINER_API int ctr_resize(ctr_container *c, unsigned rows, unsigned cols, ctr_error *err);
 /* At most max namespaces, made on first use; root only. */
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
 /* Frees the pool once the last container borrowing from it has been reaped. */

@@ -208,6 +208,7 @@ typedef struct ctr__bpf {
 /* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
 
 #define CTR__DEV_NODES 6
+#define CTR__MAX_FDS   256 /* extra descriptors (ctr_spec.fds) */
 /* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    "full",
                                                            "random", "urandom", "tty"};
@@ -247,6 +248,7 @@ typedef struct ctr__plan {
     int userns;                /* write uid_map/gid_map from the child */
     char uid_map[48], gid_map[48];
     int set_ids; /* root without user namespace: setgroups/setresgid/setresuid */
+    int join;    /* ctr_exec: the namespaces and root are the container's (joined by the shim) */
     uid_t uid;
     gid_t gid;
     int timens;
@@ -265,7 +267,12 @@ typedef struct ctr__plan {
     size_t nexec;
     const char *cwd;
     ctr_stdio_mode stdio[3];
-    int stdio_fd[3]; /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_fd[3];    /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_nonblock; /* the host ends of the pipes are O_NONBLOCK */
+    int tty;            /* a pseudo-terminal on 0, 1, 2 (made in the container's devpts) */
+    unsigned short tty_rows, tty_cols;
+    ctr_fd *fds; /* extra descriptors */
+    size_t nfds;
     int init;
     int die_with_host;
     int64_t timeout_ns; /* 0: none */
@@ -285,6 +292,8 @@ typedef struct ctr__plan {
 
 /* plan.c */
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_spec *x,
+                          ctr_error *err);
 static void ctr__plan_free(ctr__plan *p);
 /* util.c: the plan's allocator (zeroed memory, freed by ctr__plan_free) */
 static void *ctr__alloc(ctr__plan *p, size_t n);
@@ -399,6 +408,7 @@ typedef struct ctr__status_msg {
    shares with it */
 static void ctr__child_main(void *launch);
 static void ctr__c_die_with_host(const ctr__launch *l, int sig);
+static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd);
 static int ctr__lo_up(void);
 /* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
    joined (raw system calls only: for child.c and mount.c) */
@@ -409,11 +419,11 @@ static void ctr__c_exit(int code);
 static void ctr__c_setup_root(const ctr__launch *l);
 
 /* clone.c */
-#define CTR__STACK_SIZE (256u * 1024u) /* the stack of a child's setup */
-#define CTR__SHIM_STACK (64u * 1024u)  /* the stack of a shim (shim.c) */
-#define CTR__STACK_GUARD 4096u         /* the guard page below each */
-#define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
-#define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
+#define CTR__STACK_SIZE  (256u * 1024u) /* the stack of a child's setup */
+#define CTR__SHIM_STACK  (64u * 1024u)  /* the stack of a shim (shim.c) */
+#define CTR__STACK_GUARD 4096u          /* the guard page below each */
+#define CTR__CLONE_VM    1u             /* on the host's memory, like vfork (where possible) */
+#define CTR__CLONE_WAIT  2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
 static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
                           void *arg);
@@ -427,6 +437,32 @@ static int ctr__host_dumpable(void);
 
 /* shim.c: the container's parent (a ctr__launch *; never returns) */
 static void ctr__shim_main(void *launch);
+
+/* ---- the handle (spawn.c; io.c reads and writes its streams) ---- */
+
+struct ctr_container {
+    pid_t pid;        /* the container's first process (the command, or init) */
+    int pidfd;        /* our child: the shim (shim.c), or init; -1 when the kernel has no pidfds */
+    pid_t child_pid;  /* its pid */
+    int cmd_pidfd;    /* the command's pidfd: signals (but with init), ctr_exec joins it */
+    int statusfd;     /* read end of the status pipe (STARTED, EXIT) */
+    char *shim_stack; /* the shim's stack on our memory, freed once it is reaped */
+    int stdio[3];     /* host ends of CTR_STDIO_PIPE streams */
+    int tty;          /* the pty's master (spec.tty), or -1 */
+    int reaped;
+    ctr_result result;
+    int64_t start_ns;
+    int64_t deadline_ns; /* 0: no timeout */
+    ctr__cgroup cg;
+    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
+    int netns_slot;
+    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
+};
+
+/* spawn.c */
+static int ctr__reap(ctr_container *c, int nohang, ctr_error *err);
+static int ctr__expire(ctr_container *c, ctr_error *err);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);

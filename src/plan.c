@@ -112,9 +112,17 @@ static int ctr__plan_exec_paths(ctr__plan *p) {
     return 0;
 }
 
+/* The environment: spec.env (with the default PATH added when it has none: a command found
+   through PATH should not fail because the caller set TERM), or PATH and HOME. */
 static int ctr__plan_env(ctr__plan *p, const ctr_spec *spec) {
     if (spec->env) {
-        p->envp = ctr__copy_list(p, spec->env, 0);
+        size_t n = 0;
+        if (!(p->envp = ctr__copy_list(p, spec->env, 1))) return -1;
+        while (p->envp[n]) n++;
+        if (!ctr__env_get(p->envp, "PATH") &&
+            !(p->envp[n] = ctr__strdup(
+                  p, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")))
+            return -1;
     } else {
         static const char *const defaults[] = {
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL};
@@ -439,9 +447,57 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     return 0;
 }
 
-/* Stdio per stream: the caller's descriptors are checked here, the pipes made at spawn. */
+/* A CTR_MOUNT_DEV on /dev among the spec's mounts. */
+static int ctr__has_dev(const ctr_spec *spec) {
+    size_t i;
+    for (i = 0; i < spec->nmounts && spec->mounts; i++)
+        if (spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
+            strcmp(spec->mounts[i].target, "/dev") == 0)
+            return 1;
+    return 0;
+}
+
+/* Stdio per stream: the caller's descriptors are checked here, the pipes made at spawn; the
+   terminal; the extra descriptors. */
 static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
-    int i;
+    size_t i, j;
+    p->stdio_nonblock = spec->stdio_nonblock ? 1 : 0;
+    if (spec->tty) {
+        p->tty = 1;
+        p->tty_rows = spec->tty_rows ? spec->tty_rows : 24;
+        p->tty_cols = spec->tty_cols ? spec->tty_cols : 80;
+        if (spec->no_default_mounts && !ctr__has_dev(spec))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "tty",
+                             "tty needs a /dev in the container (a CTR_MOUNT_DEV on /dev) for its "
+                             "devpts");
+    }
+    if (spec->nfds && !spec->fds)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds", "nfds is %zu but fds is NULL",
+                         spec->nfds);
+    if (spec->nfds > CTR__MAX_FDS)
+        return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "fds", "at most %d extra descriptors, not %zu",
+                         CTR__MAX_FDS, spec->nfds);
+    for (i = 0; i < spec->nfds; i++) {
+        const ctr_fd *x = &spec->fds[i];
+        if (x->container_fd < 3 || x->container_fd > 1048575)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds",
+                             "fds[%zu]: container_fd %d must be 3 or above (0, 1, 2 are stdio)", i,
+                             x->container_fd);
+        if (x->host_fd < 0 || fcntl(x->host_fd, F_GETFD) < 0)
+            return ctr__fail(err, CTR_STEP_SPEC, EBADF, "fds",
+                             "fds[%zu]: host_fd %d is not an open descriptor", i, x->host_fd);
+        for (j = 0; j < i; j++)
+            if (spec->fds[j].container_fd == x->container_fd)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds",
+                                 "fds[%zu] and fds[%zu] are both container fd %d", j, i,
+                                 x->container_fd);
+    }
+    if (spec->nfds) {
+        if (!(p->fds = CTR__CAST(ctr_fd *, ctr__alloc(p, spec->nfds * sizeof(ctr_fd)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->fds, spec->fds, spec->nfds * sizeof(ctr_fd));
+        p->nfds = spec->nfds;
+    }
     for (i = 0; i < 3; i++) {
         p->stdio[i] = spec->stdio[i];
         p->stdio_fd[i] = -1;
@@ -452,13 +508,13 @@ static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
         case CTR_STDIO_FD:
             if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
                 return ctr__fail(err, CTR_STEP_STDIO, EBADF, "",
-                                 "stdio_fd[%d] (%d) is not an open descriptor", i,
+                                 "stdio_fd[%d] (%d) is not an open descriptor", CTR__CAST(int, i),
                                  spec->stdio_fd[i]);
             p->stdio_fd[i] = spec->stdio_fd[i];
             break;
         default:
-            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
-                             CTR__CAST(int, spec->stdio[i]));
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d",
+                             CTR__CAST(int, i), CTR__CAST(int, spec->stdio[i]));
         }
     }
     return 0;
@@ -514,5 +570,79 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
              CTR__CAST(unsigned long long,
                        spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
+    return 0;
+}
+
+/* A CTR_MOUNT_DEV among the plan's ops (a devpts for a terminal). */
+static int ctr__plan_has_dev(const ctr__plan *p) {
+    size_t i;
+    for (i = 0; i < p->nops; i++)
+        if (p->ops[i].type == CTR_MOUNT_DEV) return 1;
+    return 0;
+}
+
+/* ctr_exec: the plan of another process in a running container.  What the container decided
+   (capabilities, no_new_privs, the filter, rlimits, dying with the host) comes from its plan,
+   copied (the exec may outlive the container's handle); namespaces and root are joined. */
+static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_spec *x,
+                          ctr_error *err) {
+    ctr_spec s;
+    size_t i;
+    memset(p, 0, sizeof(*p));
+    if (!x) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
+    memset(&s, 0, sizeof(s));
+    s.argv = x->argv;
+    s.env = x->env;
+    s.cwd = x->cwd;
+    for (i = 0; i < 3; i++) {
+        s.stdio[i] = x->stdio[i];
+        s.stdio_fd[i] = x->stdio_fd[i];
+    }
+    s.stdio_nonblock = x->stdio_nonblock;
+    s.tty = x->tty;
+    s.tty_rows = x->tty_rows;
+    s.tty_cols = x->tty_cols;
+    s.fds = x->fds;
+    s.nfds = x->nfds;
+    if (!s.argv || !s.argv[0] || !s.argv[0][0])
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv",
+                         "argv is empty: give the command to run");
+    if (ctr__check_argv_size(&s, err) != 0) return -1;
+    if (s.cwd && s.cwd[0] != '/')
+        return ctr__fail(err, CTR_STEP_CWD, EINVAL, s.cwd, "cwd \"%s\" must be an absolute path",
+                         s.cwd);
+    if (x->uid == CTR__CAST(uid_t, -1) || x->gid == CTR__CAST(gid_t, -1))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, x->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
+                         "%s -1 is not an id", x->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid");
+    if (x->tty && !ctr__plan_has_dev(base))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "tty",
+                         "tty needs a /dev in the container (a CTR_MOUNT_DEV) for its devpts");
+    if (ctr__plan_stdio(p, &s, err) != 0) return -1;
+    if (!(p->argv = ctr__copy_list(p, s.argv, 0)) || ctr__plan_env(p, &s) != 0 ||
+        ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, s.cwd ? s.cwd : "/")))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    p->join = 1;
+    p->uid = x->uid;
+    p->gid = x->gid;
+    p->userns = base->userns; /* joined: its maps are written */
+    p->set_ids = 1;
+    p->caps_keep = base->caps_keep;
+    p->caps_ambient = base->caps_ambient;
+    p->last_cap = base->last_cap;
+    p->nnp = base->nnp;
+    p->die_with_host = base->die_with_host;
+    if (base->nrlimits) {
+        if (!(p->rlimits =
+                  CTR__CAST(ctr_rlimit *, ctr__alloc(p, base->nrlimits * sizeof(ctr_rlimit)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->rlimits, base->rlimits, base->nrlimits * sizeof(ctr_rlimit));
+        p->nrlimits = base->nrlimits;
+    }
+    if (base->bpf) {
+        if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, base->bpf_len * sizeof(ctr__bpf)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->bpf, base->bpf, base->bpf_len * sizeof(ctr__bpf));
+        p->bpf_len = base->bpf_len;
+    }
     return 0;
 }

@@ -25,34 +25,6 @@ static void ctr__shim_write(int fd, int kind, int status) {
     while (w < 0 && errno == EINTR);
 }
 
-/* Sends the command's pidfd to the host (a 'c' record on the launch's socket). */
-static void ctr__shim_send_pidfd(const ctr__launch *l, int pidfd) {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } cm;
-    struct msghdr msg;
-    struct cmsghdr *c;
-    struct iovec iov;
-    char tag = 'c';
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &pidfd, sizeof(int));
-    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
-        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "pass the container's pidfd to the host", NULL,
-                   NULL, NULL);
-}
-
 static void ctr__shim_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     uint64_t all = ~CTR__CAST(uint64_t, 0);
@@ -88,7 +60,7 @@ static void ctr__shim_main(void *launch) {
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the container process", NULL, NULL, NULL);
     /* The command has exec'd, or has reported why not and exited: STARTED comes after its
        report, and the host reads the error pipe first. */
-    ctr__shim_send_pidfd(l, pidfd);
+    ctr__c_send_fd(l, 'c', pidfd);
     ctr__shim_write(statusfd, CTR__MSG_STARTED, CTR__CAST(int, pid));
     /* From here on the shim holds nothing but the status pipe (and its own stack). */
     if ((statusfd > 0 && syscall(SYS_close_range, 0, CTR__CAST(unsigned, statusfd - 1), 0) != 0) ||

@@ -3,29 +3,12 @@
    destroy. */
 #include "internal.h"
 
-struct ctr_container {
-    pid_t pid;        /* the container's first process (the command, or init) */
-    int pidfd;        /* our child: the shim (shim.c), or init; -1 when the kernel has no pidfds */
-    pid_t child_pid;  /* its pid */
-    int cmd_pidfd;    /* the command's pidfd, for signals; -1 with init (then pidfd) */
-    int statusfd;     /* read end of the status pipe (STARTED, EXIT) */
-    char *shim_stack; /* the shim's stack on our memory, freed once it is reaped */
-    int stdio[3];     /* host ends of CTR_STDIO_PIPE streams */
-    int reaped;
-    ctr_result result;
-    int64_t start_ns;
-    int64_t deadline_ns; /* 0: no timeout */
-    ctr__cgroup cg;
-    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
-    int netns_slot;
-    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
-};
-
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
    needs. */
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
     int stdio[3];  /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int tty;       /* the terminal's master, received from the child */
     int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
 } ctr__fds;
@@ -33,7 +16,7 @@ typedef struct ctr__fds {
 static void ctr__fds_init(ctr__fds *f) {
     int i;
     f->err[0] = f->err[1] = f->status[0] = f->status[1] = -1;
-    f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = -1;
+    f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = f->tty = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
 }
@@ -49,6 +32,7 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     ctr__close(&f->cmd_pidfd);
+    ctr__close(&f->tty);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
 }
@@ -69,6 +53,13 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket pair");
     l->xferfd = f->xfer[1];
     for (i = 0; i < 3; i++) {
+        if (p->tty) { /* /dev/null until the terminal is made, after pivot_root */
+            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
+                                   ctr__lift(&f->devnull) != 0))
+                return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
+            l->stdio_src[i] = f->devnull;
+            continue;
+        }
         switch (p->stdio[i]) {
         case CTR_STDIO_INHERIT: break;
         case CTR_STDIO_NULL:
@@ -173,7 +164,7 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
 
 /* sig to the container's first process (SIGKILL: then to every process of its cgroup too). */
 static int ctr__signal(ctr_container *c, int sig) {
-    int fd = c->cmd_pidfd >= 0 ? c->cmd_pidfd : c->pidfd, r;
+    int fd = c->cmd_pidfd >= 0 && !c->plan.init ? c->cmd_pidfd : c->pidfd, r; /* init forwards */
     r = fd >= 0 ? CTR__CAST(int, syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
                 : kill(c->pid, sig);
     if (sig == SIGKILL && c->cg.be) {
@@ -191,8 +182,10 @@ static void ctr__container_free(ctr_container *c) {
     ctr__close(&c->pidfd);
     ctr__close(&c->cmd_pidfd);
     ctr__close(&c->statusfd);
+    ctr__close(&c->tty);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
     if (c->shim_stack) ctr__stack_free(c->shim_stack, CTR__SHIM_STACK);
+    ctr__plan_free(&c->plan);
     CONTAINER_FREE(c);
 }
 
@@ -257,7 +250,7 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
    order), 'c' the command's pidfd.  0, or -1 with errno. */
 static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
     int want = 0, got_pipes = 0, i;
-    for (i = 0; i < 3; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
+    for (i = 0; i < 3 && !p->tty; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
     for (;;) {
         union {
             struct cmsghdr align;
@@ -295,6 +288,8 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             got_pipes = k;
         } else if (tag == 'c' && n >= 1) {
             f->cmd_pidfd = fds[k++];
+        } else if (tag == 't' && n >= 1) {
+            f->tty = fds[k++];
         }
         while (k < n) close(fds[k++]); /* nothing we asked for */
         if (msg.msg_flags & MSG_CTRUNC) {
@@ -302,10 +297,14 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             return -1;
         }
     }
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 3; i++) {
         if (ctr__lift(&f->stdio[i]) != 0) return -1;
-    if (ctr__lift(&f->cmd_pidfd) != 0) return -1;
-    if (got_pipes != want) {
+        if (p->stdio_nonblock && f->stdio[i] >= 0 && fcntl(f->stdio[i], F_SETFL, O_NONBLOCK) != 0)
+            return -1;
+    }
+    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0) return -1;
+    if (p->stdio_nonblock && f->tty >= 0 && fcntl(f->tty, F_SETFL, O_NONBLOCK) != 0) return -1;
+    if (got_pipes != want || (p->tty && f->tty < 0)) {
         errno = EPROTO;
         return -1;
     }
@@ -318,18 +317,18 @@ static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
    init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
    everything started is gone again. */
 static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
-                      ctr_error *err) {
+                      const ctr__cgroup *cg, ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
     ctr_error report;
     pid_t cmd = 0;
     long r;
-    int i, ok, vm_cmd = 0;
-    int into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
+    int i, ok, vm_cmd = 0, vm_shim;
+    int into = cg->be ? cg->be->clone_into(cg) : -1;
     l->cgroup_fd = -1;
     if (into >= 0 && ctr__have_clone3())
         l->cgroup_fd = into;
-    else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0)
+    else if (cg->be && cg->be->procs_fds(cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0)
         return -1; /* cgroup v1, or v2 without clone3: the child moves itself */
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
     memset(&a, 0, sizeof(a));
@@ -350,9 +349,12 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
            cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
            container of a host that is not dumpable (the child makes itself dumpable to write
            its uid map: the host's memory would be readable for that while). */
-        vm_cmd = ctr__vm_clone_possible() && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
-                 !(p->userns && ctr__host_dumpable() != 1);
-        if (ctr__vm_clone_possible() && !(c->shim_stack = ctr__stack_alloc(CTR__SHIM_STACK)))
+        /* A shim that joins a user or time namespace (ctr_exec) must not share our memory
+           (setns refuses), nor then its command. */
+        vm_shim = ctr__vm_clone_possible() && !(l->join_flags & (CLONE_NEWUSER | CLONE_NEWTIME));
+        vm_cmd = vm_shim && !p->timens && !(cg->be && !cg->be->vm_clone) &&
+                 !(p->userns && !p->join && ctr__host_dumpable() != 1);
+        if (vm_shim && !(c->shim_stack = ctr__stack_alloc(CTR__SHIM_STACK)))
             return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
         if (vm_cmd && !(l->cmd_stack = ctr__stack_alloc(CTR__STACK_SIZE)))
             return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
@@ -397,11 +399,9 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
         ok = 0;
     }
     if (ok) {
-        if (!p->init) {
-            c->pid = cmd;
-            c->cmd_pidfd = f->cmd_pidfd;
-            f->cmd_pidfd = -1;
-        }
+        if (!p->init) c->pid = cmd;
+        c->cmd_pidfd = f->cmd_pidfd;
+        f->cmd_pidfd = -1;
         return 0;
     }
     /* Failed: the command reported why and exited, and the shim (or init) ends by itself; give
@@ -455,7 +455,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         goto done;
     }
     memset(c, 0, sizeof(*c));
-    c->pidfd = c->cmd_pidfd = c->statusfd = -1;
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = -1;
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
@@ -470,7 +470,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
             l.net_lo = 0;
         }
     }
-    if (ctr__start(c, &plan, &l, &f, err) != 0) goto done;
+    if (ctr__start(c, &plan, &l, &f, &c->cg, err) != 0) goto done;
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
@@ -479,6 +479,10 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         c->stdio[i] = f.stdio[i];
         f.stdio[i] = -1;
     }
+    c->tty = f.tty;
+    f.tty = -1;
+    c->plan = plan; /* kept for ctr_exec */
+    plan.chunks = NULL;
     *out = c;
     c = NULL;
     rc = 0;
@@ -486,6 +490,76 @@ done:
     if (c) ctr__container_free(c);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
+    return rc;
+}
+
+/* ctr_exec: the plan from the container's, a launch whose shim joins the container's
+   namespaces (through the pidfd of its first process) and whose command is born in its cgroup.
+   The new handle owns no cgroup: destroying it kills only its own process. */
+static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_container **out,
+                     ctr_error *err) {
+    ctr__plan plan;
+    ctr__launch l;
+    ctr__fds f;
+    ctr_container *c = NULL;
+    int i, rc = -1;
+    ctr__fds_init(&f);
+    memset(&l, 0, sizeof(l));
+    memset(&plan, 0, sizeof(plan));
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (!base) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "container is NULL");
+    if (base->reaped || ctr__reap(base, 1, NULL) != 0)
+        return ctr__fail(err, CTR_STEP_CLONE, ESRCH, "", "the container has exited");
+    if (ctr__plan_exec(&plan, &base->plan, spec, err) != 0) goto done;
+    l.plan = &plan;
+    l.join_pidfd = base->cmd_pidfd >= 0 ? base->cmd_pidfd : base->pidfd;
+    l.join_flags = base->plan.clone_flags | (base->plan.cgroupns ? CLONE_NEWCGROUP : 0) |
+                   (base->plan.timens ? CLONE_NEWTIME : 0);
+    if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, CTR__DEV_NODES * sizeof(int))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        goto done;
+    }
+    if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
+    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
+        goto done;
+    }
+    memset(c, 0, sizeof(*c));
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = -1;
+    c->cancel_state = PTHREAD_CANCEL_DISABLE;
+    for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    ctr__cg_init(&c->cg);
+    if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
+    c->statusfd = f.status[0];
+    f.status[0] = -1;
+    for (i = 0; i < 3; i++) {
+        c->stdio[i] = f.stdio[i];
+        f.stdio[i] = -1;
+    }
+    c->tty = f.tty;
+    f.tty = -1;
+    c->plan = plan;
+    plan.chunks = NULL;
+    *out = c;
+    c = NULL;
+    rc = 0;
+done:
+    if (c) ctr__container_free(c);
+    ctr__fds_close_all(&f);
+    ctr__plan_free(&plan);
+    return rc;
+}
+
+CONTAINER_API int ctr_exec(ctr_container *c, const ctr_exec_spec *spec, ctr_container **out,
+                           ctr_error *err) {
+    int old = ctr__nocancel_begin(), rc;
+    ctr__clear_error(err);
+    rc = ctr__exec(c, spec, out, err);
+    ctr__nocancel_end(old);
     return rc;
 }
 

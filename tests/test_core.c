@@ -1147,11 +1147,18 @@ TEST(env_default_is_path_and_home_only) {
     ASSERT_STREQ(PROBE_OUT("env"), "HOME=/\n" DEFAULT_PATH);
 }
 
-TEST(env_custom_is_exactly_what_was_given) {
+/* spec.env is what the command gets, plus the default PATH when it has none (a command found
+   through PATH must not fail because the caller set only TERM). */
+TEST(env_custom_is_what_was_given_plus_a_default_path) {
     ctr_spec s;
     spec_init(&s, PROBE("env"));
     s.env = ARGV("B=two words", "A=1", "EMPTY=");
-    ASSERT_STREQ(SPEC_OUT(&s), "A=1\nB=two words\nEMPTY=");
+    ASSERT_STREQ(SPEC_OUT(&s), "A=1\nB=two words\nEMPTY=\n" DEFAULT_PATH);
+    s.env = ARGV("B=two words", "PATH=/mine");
+    ASSERT_STREQ(SPEC_OUT(&s), "B=two words\nPATH=/mine");
+    s.argv = ARGV("probe", "pid"); /* found through the default PATH */
+    s.env = ARGV("TERM=dumb");
+    ASSERT_STREQ(SPEC_OUT(&s), "1");
 }
 
 TEST(argv0_without_slash_is_searched_in_container_path) {
