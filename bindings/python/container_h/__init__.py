@@ -26,6 +26,7 @@ follows the spawning thread): spawn from a thread that outlives it, or pass die_
 """
 import errno as _errno
 import io
+import locale
 import os
 import re
 import resource as _resource
@@ -622,6 +623,9 @@ def run(argv, *, input=None, timeout=None, max_output=None, check=False, text=Fa
     bounds what is kept of each stream (the rest is read and dropped; stdout_truncated,
     stderr_truncated).  stdout and stderr may also be None (inherited), DEVNULL, a descriptor or
     a file object, and stderr STDOUT.  Without input the command's stdin is /dev/null.
+    With both outputs captured (the default) this is the library's ctr_run, which runs in C with
+    the GIL released: Python's signal handlers (KeyboardInterrupt) run once it has returned, so
+    give a timeout, or use Container, whose wait() and communicate() stay interruptible.
 
     The container (the spec): rootfs (a directory; default: the host's /usr /bin /lib* /etc
     read-only on a tmpfs root), ro (read-only root), binds [(host_path, path[, 'rw'])] (read-only
@@ -633,18 +637,53 @@ def run(argv, *, input=None, timeout=None, max_output=None, check=False, text=Fa
     limit), cgroup_parent, cap_add, cap_drop (names or 'all'), seccomp ('default' or 'none'),
     allow_new_privs, no_masks, no_default_mounts, shm_size, die_with_host.  Section 2 of the
     manual at the top of container.h says what each does."""
-    stdin = DEVNULL if input is None else PIPE
     if max_output is not None and max_output < 0:
         raise ValueError("max_output: expected bytes >= 0, got %r" % (max_output,))
-    with Container(argv, stdin=stdin, stdout=stdout, stderr=stderr, timeout=timeout, text=text,
-                   encoding=encoding, errors=errors, **spec_options) as c:
-        c._max_output = max_output
-        out, err = c.communicate(input)
-        c.wait()
-        result = c.result
-        truncated = c._comm["truncated"]
-    result.stdout, result.stderr = out, err
-    result.stdout_truncated, result.stderr_truncated = truncated["out"], truncated["err"]
+    text = bool(text or encoding or errors)
+    if text and isinstance(input, str):
+        input = input.encode(encoding or locale.getpreferredencoding(False), errors or "strict")
+    if stdout is PIPE and stderr is PIPE and max_output != 0:  # (ctr_run's 0 means no cap)
+        result = _run_library(argv, input, timeout, max_output, spec_options)
+        if text:
+            enc, errs = encoding or locale.getpreferredencoding(False), errors or "strict"
+            result.stdout = result.stdout.decode(enc, errs).replace("\r\n", "\n")
+            result.stderr = result.stderr.decode(enc, errs).replace("\r\n", "\n")
+    else:  # another destination for stdout or stderr: a Container and its communicate()
+        with Container(argv, stdin=DEVNULL if input is None else PIPE, stdout=stdout,
+                       stderr=stderr, timeout=timeout, text=text, encoding=encoding,
+                       errors=errors, **spec_options) as c:
+            c._max_output = max_output
+            out, err = c.communicate(input)
+            result = c.result
+            truncated = c._comm["truncated"]
+        result.stdout, result.stderr = out, err
+        result.stdout_truncated, result.stderr_truncated = truncated["out"], truncated["err"]
     if check:
         result.check_returncode()
+    return result
+
+
+def _run_library(argv, input, timeout, max_output, spec_options):
+    """run() with both outputs captured: the library's ctr_run, which feeds the input, reads both
+    pipes without deadlock, caps what it keeps and enforces the timeout (in C, the GIL released:
+    Python's signal handlers, KeyboardInterrupt among them, run once it has returned)."""
+    spec = _Spec(argv, timeout=timeout, **spec_options)
+    if input is not None and not isinstance(input, (bytes, bytearray, memoryview)):
+        raise TypeError("input: expected bytes (or str with text=True), got %r"
+                        % type(input).__name__)
+    data = ffi.from_buffer(input) if input else ffi.NULL
+    output = ffi.new("ctr_output *")
+    res = ffi.new("ctr_result *")
+    err = ffi.new("ctr_error *")
+    if lib.ctr_run(spec.spec, data, len(input) if input else 0, max_output or 0, output, res,
+                   err) != 0:
+        _raise(err)
+    try:
+        out = ffi.buffer(output.out, output.out_len)[:] if output.out else b""
+        errs = ffi.buffer(output.err, output.err_len)[:] if output.err else b""
+        result = Result(argv, res, out, errs)
+        result.stdout_truncated = bool(output.out_truncated)
+        result.stderr_truncated = bool(output.err_truncated)
+    finally:
+        lib.ctr_output_free(output)
     return result

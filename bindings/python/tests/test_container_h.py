@@ -42,7 +42,7 @@ def test_structures_are_the_headers(tmp_path):
     ffi = container_h._container.ffi
     lines = []
     for struct in ("ctr_spec", "ctr_result", "ctr_error", "ctr_mount", "ctr_usage", "ctr_rlimit",
-                   "ctr_seccomp_rule"):
+                   "ctr_seccomp_rule", "ctr_output"):
         lines.append('printf("%s %%zu\\n", sizeof(%s));' % (struct, struct))
         for name, _ in ffi.typeof(struct).fields:
             lines.append('printf("%s.%s %%zu\\n", offsetof(%s, %s));'
@@ -118,6 +118,8 @@ def test_run_max_output():
     assert r.returncode == 0
     assert r.stdout == b"y\n" * 50 and r.stdout_truncated
     assert r.stderr == b"e\n" * 5 and not r.stderr_truncated
+    r = run(["/bin/sh", "-c", "echo a; echo b >&2"], max_output=0)
+    assert (r.stdout, r.stderr, r.stdout_truncated, r.stderr_truncated) == (b"", b"", True, True)
 
 
 def test_run_stderr_to_stdout_and_devnull():
