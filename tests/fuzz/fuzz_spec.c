@@ -92,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ctr_mount mounts[MAX_LIST];
     ctr_rlimit rlimits[MAX_LIST];
     ctr_seccomp_rule rules[MAX_LIST];
+    ctr_fd fds[MAX_LIST];
     uint64_t bpf[MAX_LIST]; /* struct sock_filter is 8 bytes */
     ctr_spec s;
     ctr__plan plan;
@@ -123,6 +124,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         s.stdio_fd[i] = (int)(number(&r) % 8) - 1; /* -1 .. 6: some open, some not */
     }
     s.no_die_with_host = flag(&r);
+    s.stdio_nonblock = flag(&r);
+    s.tty = flag(&r);
+    s.tty_rows = (unsigned short)number(&r);
+    s.tty_cols = (unsigned short)number(&r);
+    s.nfds = byte(&r) % MAX_LIST;
+    s.fds = s.nfds || flag(&r) ? fds : NULL;
+    for (size_t i = 0; i < s.nfds; i++) {
+        fds[i].host_fd = (int)(number(&r) % 12) - 2; /* -2 .. 9: open, closed, negative */
+        fds[i].container_fd = (int)(uint32_t)number(&r);
+    }
 
     s.nmounts = byte(&r) % MAX_LIST;
     s.mounts = s.nmounts || flag(&r) ? mounts : NULL;
