@@ -180,8 +180,8 @@ static const char usage_text[] =
     "with the limit that applied, unless --quiet: \"ctrun: killed: out of memory (memory limit\n"
     "64 MiB)\", \"ctrun: killed: timed out (timeout 0.5 s)\" or \"ctrun: killed: signal 11\n"
     "(SIGSEGV, Segmentation fault)\" (not for SIGINT and SIGPIPE, about which shells are\n"
-    "silent too); \"ctrun: out of memory: ...\" when the OOM killer killed another process of\n"
-    "the container than the command.\n";
+    "silent too); \"ctrun: out of memory: ...\" when the OOM killer killed a process of the\n"
+    "container other than the command.\n";
 
 #define NRLIMIT_NAMES 9
 #define MAX_PIDS      4194304 /* PID_MAX_LIMIT: no more processes can exist */
@@ -203,11 +203,13 @@ typedef struct options {
     int show;     /* SHOW_HELP, SHOW_VERSION: print that instead of running anything */
     char **owned; /* strings made while parsing (absolute paths, NAME=value): one per argument */
     size_t nowned;
-    char *cwd;                 /* getcwd(), once a relative host path needs it */
-    FILE *seccomp_f;           /* --seccomp FILE while it is read, with its line buffer and */
-    char *seccomp_line;        /* where each rule was: freed by free_options whatever */
-    unsigned long *rule_lines; /* happens */
-    char error[512];           /* parse_args() returned -1: the message, without "ctrun: " */
+    char *cwd; /* getcwd(), once a relative host path needs it */
+    /* --seccomp FILE being read, its line buffer, the line of each rule (for "listed twice"):
+       here so that free_options frees them whatever happens */
+    FILE *seccomp_f;
+    char *seccomp_line;
+    unsigned long *rule_lines;
+    char error[512]; /* parse_args() returned -1: the message, without "ctrun: " */
 } options;
 
 #if defined(__GNUC__)
