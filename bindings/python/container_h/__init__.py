@@ -605,7 +605,10 @@ class Container:
 
     def __del__(self):
         if getattr(self, "_c", None) is not None:
-            self.destroy()
+            try:
+                self.destroy()
+            except Exception:  # at interpreter shutdown the module may be half gone
+                pass
 
     def __repr__(self):
         return "<Container pid=%s returncode=%r args=%r>" % (getattr(self, "pid", None),
