@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 5a5fd47c2841ab1e9452c2c6291ef4a80c0235ea7bdc7daa9518cce71b5e7eb5 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 eaa86e721c45b55cfc980b2e279e526980473ae3cd55e82aff29e7856faa2655 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -74,12 +74,26 @@
                        removes it, and frees everything.
        ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
        ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
-       The container's pid 1 is a child of the calling process: a host that reaps with
-       waitpid(-1) (or a SIGCHLD handler that does) steals its exit status, and ctr_wait then fails
-       with ECHILD; with init set, pid 1 never execs and cannot be reaped that way.
-       Threads.  ctr_spawn is safe to call from any thread, from many threads at once, and so is
-       every function on different containers; one container's handle is for one thread at a
-       time.  No library function acts on a thread cancellation request (cancellation is disabled
+       ctr_exec() starts another process in a running container, ctr_run() runs one to completion
+       with its input and output (both in 6).
+       Reaping.  The caller's child is not the container's command but a shim (or the init): a
+       process of a few pages that never execs, cloned with no exit signal.  It clones the
+       command, and reaps it; ctr_wait reaps the shim and reads the command's status from it.
+       So the host's own wait(), waitpid(-1) and SIGCHLD handler never see a container (the
+       kernel sets a child's exit signal back to SIGCHLD when it execs, which is why the command
+       cannot be the caller's child), and an ignored SIGCHLD or SA_NOCLDWAIT cannot make the
+       kernel reap it and lose its status.  The library installs no signal handler and changes
+       no disposition, mask (beyond the calling thread's, for the clone) or process-wide setting
+       of the host's; the host's own children and its SIGCHLD handler work as before.  The shim
+       stays outside the container (the host's pid namespace and cgroup); it has the spawning
+       thread's death as its parent-death signal (see no_die_with_host), kills the command then,
+       and exits.
+       Threads.  ctr_spawn, ctr_run and ctr_exec are safe to call from any thread, from many
+       threads at once, and so is every function on different containers.  One container's
+       handle is for one thread at a time: calls on the same handle from two threads at once
+       (a ctr_wait in one while another destroys it) are not supported; ctr_exec reads its
+       container's handle, so keep it from running at once with ctr_wait, ctr_poll or
+       ctr_destroy on that container.  No library function acts on a thread cancellation request (cancellation is disabled
        inside them, as posix_spawn does), except ctr_wait, which is a cancellation point like
        waitpid: a thread cancelled while blocked in it leaves the handle as it was (destroy it in
        the thread's cleanup handler).  The child between clone and execve makes raw system calls
@@ -168,7 +182,7 @@
        still host root's; it only confines capabilities to the namespace.  Rootless needs
        unprivileged user namespaces enabled (see 11).
 
-   6. STDIO AND INIT
+   6. STDIO, TERMINALS AND INIT
        stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
        closed by the library) or CTR_STDIO_PIPE (the host end is ctr_stdio_fd(c, i); close it early
        with ctr_close_stdio).  No other host file descriptor reaches the container.  A pipe holds
@@ -179,18 +193,57 @@
        that another thread of the host forks meanwhile cannot hold back the EOF of stdout or
        stderr.  The host's own ends are the host's: one forked (without exec) while you hold the
        stdin pipe keeps a copy, and the container sees EOF on stdin only once that copy is closed
-       too.
+       too.  stdio_nonblock makes the host ends (and a terminal's master) O_NONBLOCK.
+       SIGPIPE: nothing the library does raises it in the host.  ctr_write(c, buf, len, &err)
+       writes to the container's stdin (pipe or terminal) like write(2) but fails with EPIPE
+       instead (the signal is blocked for the calling thread around the write, and taken back
+       if the write raised it); a write(2) of your own on ctr_stdio_fd(c, 0) raises SIGPIPE as
+       any write to a pipe does - ignore or block it, or use ctr_write.
+       ctr_wait_io(c, want, timeout_ms, &ready, &err) waits until one of the wanted events is
+       there: CTR_IO_STDIN (stdin can take a write, or its reader is gone), CTR_IO_STDOUT and
+       CTR_IO_STDERR (data or EOF), CTR_IO_EXIT (exited: ctr_poll returns 1), CTR_IO_DEADLINE
+       (timeout_sec passed: ctr_poll kills); *ready gets the events there, 0 after timeout_ms
+       (-1: none).  It is for callers without an event loop; with one, poll ctr_stdio_fd,
+       ctr_tty_fd and ctr_pidfd and arm a timer for ctr_deadline_ns.
+       ctr_run(spec, input, input_len, max_output, &output, &res, &err) runs the spec to
+       completion: input (input_len bytes, or none: stdin is /dev/null) is fed to stdin, stdout
+       and stderr are captured into output.out and output.err (CONTAINER_MALLOC'ed, NUL-
+       terminated; ctr_output_free frees them) up to max_output bytes each (0: no cap; the rest is
+       read and dropped, and out_truncated or err_truncated set), with the spec's limits and
+       timeout; any size, no deadlock, no SIGPIPE; spec.stdio and spec.tty are ignored.  0 once
+       the container ran (res says how it ended: a timeout, an OOM kill...), -1 if it could not
+       start or the I/O failed (output freed).  What processes of a shared pid namespace write
+       after pid 1 has exited is not waited for.
+       Terminal: tty gives the container a pseudo-terminal from its own devpts (so it needs a
+       CTR_MOUNT_DEV on /dev, as the default mounts have) as stdin, stdout and stderr and as its
+       controlling terminal: job control works, /dev/tty opens.  tty_rows and tty_cols set its
+       size (default 24 x 80); ctr_tty_fd(c) is the master (owned by the handle: read the output
+       there, ctr_write the input), ctr_resize(c, rows, cols, &err) changes the size (the command
+       gets SIGWINCH).  stdio is ignored with tty.
+       Extra descriptors: fds, an array of nfds (at most 256) ctr_fd {host_fd, container_fd}:
+       each host_fd is open in the container at container_fd (3 or above, each at most once),
+       without close-on-exec; with 0, 1 and 2 those are all the container has open.
+       ctr_exec(c, &x, &out, &err) starts x.argv in the running container c, with x's env, cwd,
+       uid and gid (inside; in a user namespace they must be mapped), stdio, stdio_nonblock, tty
+       and fds as in ctr_spec; everything else is the container's: its namespaces (joined through
+       the pidfd of its command, Linux 5.8), root, cgroup, rlimits, capability sets, no_new_privs
+       and seccomp filter.  *out is a handle of its own for ctr_wait, ctr_poll, ctr_kill,
+       ctr_stdio_fd, ctr_tty_fd, ctr_write and ctr_destroy, which kill and reap only that process
+       (it has no cgroup of its own: ctr_stats and ctr_pause fail on it).  A container that has
+       exited fails with ESRCH (CTR_STEP_CLONE).
        With init set, pid 1 is a tiny init that reaps zombies, forwards SIGHUP SIGINT SIGQUIT SIGTERM
        SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
        Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
-       handler for (only SIGKILL always works).  The init never execs: it is a copy of the host
+       handler for (only SIGKILL always works: ctrun therefore kills a command that ignores the
+       SIGINT or SIGTERM it forwarded).  The init never execs: it is a copy of the host
        process as it was in ctr_spawn (heap, stack, environment), with every descriptor but its
        status pipe closed and not dumpable (and CAP_SYS_PTRACE refused with it: see 9).  It runs
        under the container's capabilities and seccomp filter: a filter that refuses what it uses
        (rt_sigtimedwait, wait4, kill, clone, write, exit_group) breaks it; with wait4 refused it
        never sees the command exit, and the container runs on until its timeout or a kill.
        The container runs in a new session without a controlling terminal (so it cannot push input
-       into the host's terminal): /dev/tty gives ENXIO and shells warn "no job control".
+       into the host's terminal), unless tty: /dev/tty gives ENXIO and shells warn "no job
+       control".
 
    7. ERRORS
        Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
@@ -395,54 +448,58 @@
        ctr_spawn runs in four parts, each reading only what the one before produced:
        plan       the spec validated and translated into a ctr__plan (paths normalised, defaults
                   applied, every string and buffer the child needs allocated in the caller); the
-                  plan is never changed afterwards.
+                  plan is never changed afterwards (the handle keeps it, for ctr_exec).
        cgroup     the container's cgroup made and limited, through the backend this host has
                   (cgroup v2 or v1, chosen once per process).
-       launch     one spawn's descriptors: the error pipe, init's status pipe, stdio sources, the
-                  socket the child passes its stdio pipes over, the host's pidfd, cgroup.procs
-                  files, a pooled network namespace.
-       child      cloned in its namespaces; it executes the plan with raw system calls only - no
-                  malloc, stdio, locks or cancellation points - so it is safe in a multi-threaded
-                  host.  A setup failure travels back as one fixed-size ctr_error over a
-                  close-on-exec pipe; a record with step "none" says the setup is done, so the
-                  verdict never waits for EOF (which any process forked meanwhile would hold back):
-                  without init the clone returns once the child has exec'd or exited (CLONE_VFORK)
-                  and the pipe holds the verdict; with init, init reports STARTED over its status
-                  pipe once the command has exec'd.
-       On x86-64 with Linux 6.12 or newer the child is cloned like posix_spawn does it: clone3 with
-       CLONE_VM | CLONE_VFORK on a stack of its own, the calling thread asleep until the child has
-       exec'd or failed.  Nothing of the host's memory is copied, so a host holding gigabytes spawns
-       as fast as a small one, and takes no copy-on-write faults afterwards.  The dumpable flag
-       belongs to that shared memory: the first of concurrent spawns saves the host's and the last
-       puts it back.  The fork-style clone (a copy of the host's page tables, still CLONE_VFORK) is
-       kept for a cgroup v1 cgroup, time_ns (the kernel lets a process enter a time namespace only
-       when no other shares its memory), a rootless container spawned by a host that is not
-       dumpable (the child makes itself dumpable to write its uid map), and init (pid 1 lives on
-       beside the host, so needs memory of its own; it is not CLONE_VFORK); so do other
-       architectures, kernels before 6.12 (on 6.1 with cgroup v1 a rare soft lockup was seen with
-       it, not yet understood), sanitizer builds (ASan, TSan, MSan track stacks) and builds
-       defining CONTAINER_NO_VM_CLONE.
+       launch     one spawn's descriptors: the error pipe, the status pipe, stdio sources, the
+                  socket the child and the shim pass descriptors over, the host's pidfd,
+                  cgroup.procs files, a pooled network namespace.
+       processes  the shim (or, with init, the init itself) cloned as the caller's child; the
+                  shim clones the command in its namespaces (CLONE_VFORK: it wakes once the
+                  command has exec'd or failed).  The command's setup (the child) executes the
+                  plan with raw system calls only - no malloc, stdio, locks or cancellation points
+                  - so it is safe in a multi-threaded host.  A setup failure travels back as one
+                  fixed-size ctr_error over a close-on-exec pipe; a record with step "none" says
+                  the setup is done; the shim then reports STARTED (or init does, once the command
+                  has exec'd) over the status pipe, and later EXIT with the command's status.  The
+                  verdict never waits for EOF, which any process forked meanwhile would hold back.
+       On x86-64 with Linux 6.12 or newer the shim and the command run on the caller's memory, as
+       posix_spawn's child does: clone3 with CLONE_VM on stacks of their own (64 KiB for the shim,
+       kept until it is reaped; 256 KiB for the command's setup, reused once it has exec'd), the
+       shim cloning the command with CLONE_VFORK.  Nothing of the host's memory is copied, so a
+       host holding gigabytes spawns as fast as a small one, and takes no copy-on-write faults
+       afterwards.  The dumpable flag belongs to that shared memory: the first of concurrent
+       spawns saves the host's and the last puts it back.  The command is cloned fork-style (a
+       copy of the page tables) for a cgroup v1 cgroup, time_ns (the kernel lets a process enter
+       a time namespace only when no other shares its memory), and a rootless container spawned
+       by a host that is not dumpable (the child makes itself dumpable to write its uid map); the
+       shim is, for a ctr_exec that joins a user or time namespace; so is init (pid 1 lives on
+       beside the host); and so is everything on other architectures, kernels before 6.12 (on 6.1
+       with cgroup v1 a rare soft lockup was seen with it, not yet understood), sanitizer builds
+       (ASan, TSan, MSan track stacks) and builds defining CONTAINER_NO_VM_CLONE.
        The sources (src/ in the repository; amalgamate.py joins them into this file):
        header.h    this manual and the public API.
        internal.h  the one private header: includes, syscall wrappers, every private type (the
-                   plan, the launch, the cgroup backend interface) and every function one file
-                   gives another.  Each .c file includes it first and compiles on its own.
+                   plan, the launch, the handle, the cgroup backend interface) and every function
+                   one file gives another.  Each .c file includes it first and compiles on its own.
        util.c      errors (ctr__fail, and ctr__c_die for the child), descriptors, paths, time, the
                    plan's allocator.
-       plan.c      spec -> plan: namespaces, ids, limits and the cgroup request, stdio, the netns
-                   pool's conditions, rootfs, mounts, argv, env.
+       plan.c      spec -> plan: namespaces, ids, limits and the cgroup request, stdio, terminal,
+                   extra fds, the netns pool's conditions, rootfs, mounts, argv, env; ctr_exec's.
        security.c  capability sets and the seccomp filter (built-in BPF, or libseccomp behind the
                    same head).
        cgroup.c    the backend for this host; making and removing a container's cgroup through it.
        cgroup2.c   the cgroup v2 backend.     cgroup1.c  the cgroup v1 backend.
        cgfs.c      cgroup files: read, write, name, sweep, cgroup.procs, kill what it lists.
-       clone.c     the vfork-style and fork-style clones, the child stacks, the dumpable flag.
-       child.c     the child, from clone to execve, and the init (raw system calls only).
+       clone.c     the vfork-style and fork-style clones, the stacks, the dumpable flag.
+       shim.c      the container's parent (raw system calls only).
+       child.c     the command's setup, from clone to execve, and the init (likewise).
        mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
        netns.c     the network namespace pool.
-       spawn.c     ctr_spawn and the handle: wait, poll, kill, stats, pause, destroy.
-       No two files call each other in a circle: util <- security, cgfs, clone, mount <- child,
-       cgroup1/2 <- cgroup <- plan <- spawn (a test checks it).
+       spawn.c     ctr_spawn, ctr_exec and the handle: wait, poll, kill, stats, pause, destroy.
+       io.c        the host's side of the streams: ctr_write, ctr_wait_io, the terminal, ctr_run.
+       No two files call each other in a circle: util <- security, cgfs, clone, mount <- child <-
+       shim; cgroup1/2 <- cgroup <- plan <- spawn <- io (a test checks it).
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
@@ -3530,13 +3587,19 @@ static void ctr__shim_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     ctr__clone_args a;
-    int pidfd = -1, statusfd = l->statusfd;
+    int pidfd = -1, statusfd = l->statusfd, sig;
     long pid;
     /* Every signal stays blocked: SIGCHLD and SIGTERM are taken with sigtimedwait below, and
        only SIGKILL ends the shim at once (and then the command, whose parent-death signal
        follows it).  SIGTERM is the shim's parent-death signal: the host's thread gone, it kills
        the command and reaps it before it goes itself. */
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
+    /* The host's dispositions are copied: an ignored SIGCHLD or SA_NOCLDWAIT would have the
+       kernel reap the command behind the shim's back.  Back to the defaults, all of them. */
+    for (sig = 1; sig < NSIG; sig++) {
+        static const unsigned long dfl[4] = {0, 0, 0, 0};
+        if (sig != SIGKILL && sig != SIGSTOP) (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
+    }
     ctr__c_die_with_host(l, SIGTERM);
     if (l->join_pidfd >= 0 && syscall(SYS_setns, l->join_pidfd, l->join_flags) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "join the container's namespaces", NULL, NULL,

@@ -29,13 +29,19 @@ static void ctr__shim_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     ctr__clone_args a;
-    int pidfd = -1, statusfd = l->statusfd;
+    int pidfd = -1, statusfd = l->statusfd, sig;
     long pid;
     /* Every signal stays blocked: SIGCHLD and SIGTERM are taken with sigtimedwait below, and
        only SIGKILL ends the shim at once (and then the command, whose parent-death signal
        follows it).  SIGTERM is the shim's parent-death signal: the host's thread gone, it kills
        the command and reaps it before it goes itself. */
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
+    /* The host's dispositions are copied: an ignored SIGCHLD or SA_NOCLDWAIT would have the
+       kernel reap the command behind the shim's back.  Back to the defaults, all of them. */
+    for (sig = 1; sig < NSIG; sig++) {
+        static const unsigned long dfl[4] = {0, 0, 0, 0};
+        if (sig != SIGKILL && sig != SIGSTOP) (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
+    }
     ctr__c_die_with_host(l, SIGTERM);
     if (l->join_pidfd >= 0 && syscall(SYS_setns, l->join_pidfd, l->join_flags) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "join the container's namespaces", NULL, NULL,

@@ -61,6 +61,8 @@
    tick MS                     forever: print a counter 0, 1, 2... (one line each), then spin MS ms
    rlimits                     one line "NAME=SOFT/HARD ..." for every resource, "inf" = unlimited
    openmax                     open /dev/null until that fails: "opened N ERRNAME"
+   spew N                      N bytes of 'o' on stdout and N of 'e' on stderr, 64 KiB at a time,
+                               alternating (N may be large: 104857600)
    syscall NR [ARG...]         syscall(NR, ARGS) with numeric arguments (0x.. allowed): "ok RET" or
                                errno name
    ignore-term-tree N          ignore SIGTERM, fork N children that each fork a grandchild (in a
@@ -95,11 +97,12 @@ static const char *errno_name(int e) {
 #define E(x) \
     case x: return #x;
         E(EPERM)
-        E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN)
-            E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR)
-                E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG) E(ENOSPC) E(ESPIPE)
-                    E(EROFS) E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP)
-                        E(EOPNOTSUPP) E(EDQUOT)
+        E(ENOENT)
+        E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN) E(ENOMEM)
+            E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL)
+                E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS)
+                    E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOPNOTSUPP)
+                        E(EDQUOT)
 #undef E
                             default : snprintf(other, sizeof other, "E%d", e);
         return other;
@@ -527,6 +530,22 @@ static int c_echo(char **a) {
     return 0;
 }
 
+static int c_spew(char **a) {
+    static char o[65536], e[65536];
+    unsigned long long n = strtoull(a[0], NULL, 10), done[2] = {0, 0};
+    memset(o, 'o', sizeof o);
+    memset(e, 'e', sizeof e);
+    while (done[0] < n || done[1] < n)
+        for (int i = 0; i < 2; i++) {
+            size_t chunk = n - done[i] > sizeof o ? sizeof o : (size_t)(n - done[i]);
+            if (!chunk) continue;
+            ssize_t w = write(i + 1, i ? e : o, chunk);
+            if (w <= 0) return 1;
+            done[i] += (unsigned long long)w;
+        }
+    return 0;
+}
+
 static int c_syscall(char **a) {
     long v[6] = {0, 0, 0, 0, 0, 0};
     long nr = strtol(a[0], NULL, 0), r;
@@ -904,6 +923,7 @@ static const command commands[] = {
     {"daemons", 1, c_daemons},
     {"chain", 0, c_chain},
     {"syscall", 1, c_syscall},
+    {"spew", 1, c_spew},
     {"child-alloc", 1, c_child_alloc},
     {"spin-children", 2, c_spin_children},
 };

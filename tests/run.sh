@@ -105,6 +105,9 @@ check example-ctrun-exit-status 3 "$BUILD/ctrun" -- /bin/sh -c 'exit 3'
 check example-ctrun-not-found 127 "$BUILD/ctrun" -- /nonexistent-command
 check example-ctrun-bad-rootfs 125 "$BUILD/ctrun" --rootfs /nonexistent-rootfs -- /bin/true
 check example-make-demo 0 make -s --no-print-directory BUILD="$BUILD" demo
+check example-build-step 0 sh tests/examples.sh build-step "$BUILD"
+check example-plugin-host-mix 0 sh tests/examples.sh plugin-host-mix "$BUILD"
+check example-plugin-host-sigint 0 sh tests/examples.sh plugin-host-sigint "$BUILD"
 
 section "install, pkg-config and the man page"
 check man-page-matches-help 0 python3 tests/check_man.py "$BUILD"
