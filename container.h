@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 d2aa2fd2253e4f1e31f78c70c374414c5de499fccaf80c4a76ac49ca9406b179 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 614360f40ac402f9342c83d0cd6bc8b6bc6b3250737f30af7a8cb3940b8ef51b */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -36,8 +36,20 @@
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
    This comment is the manual.  In the repository, examples/hello.c is the smallest complete
-   program and examples/ctrun.c a command-line front end (ctrun --help) that fills most of the spec
-   from its options.
+   program and examples/ctrun.c a command-line front end (ctrun --help, man ctrun) that fills most
+   of the spec from its options.  `make install` (PREFIX, DESTDIR) puts this header in include/,
+   ctrun in bin/, its man page (made from ctrun --help) in share/man/man1/, and the pkg-config
+   files container.pc (cc $(pkg-config --cflags --libs container)) and container-libseccomp.pc
+   (the same with CONTAINER_WITH_LIBSECCOMP and -lseccomp) in share/pkgconfig/.
+   Python: bindings/python is the package container_h, built from this header (cffi; pip install
+   --no-build-isolation ./bindings/python, with Debian's python3-cffi, python3-setuptools,
+   python3-dev):
+       import container_h
+       r = container_h.run(["sh", "-c", "echo hi"], memory="64m", timeout=5)
+       r.returncode, r.stdout, r.stderr, r.timed_out, r.oom_killed, r.memory_peak
+   container_h.Container is shaped like subprocess.Popen (stdin/stdout/stderr=PIPE, wait(timeout=),
+   poll, kill, communicate, pid; a context manager that destroys the container); the library's
+   errors raise container_h.ContainerError, an OSError with step, errno and path.
 
    CONTENTS OF THIS MANUAL
        1. Lifecycle            5. Users and rootless    9. Security
@@ -237,7 +249,8 @@
        Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
        err->step says which step failed (ctr_step_name() gives its name), err->sys_errno the errno,
        err->path the path involved and err->msg one line such as
-       "mount tmpfs on /tmp: No space left on device", which usually names the path already.  A
+       "mount tmpfs on /tmp: No space left on device", which usually names the path already (a
+       control character of the spec it quotes, a newline in a path, appears there as '?').  A
        failed ctr_spawn leaves nothing behind: no process, mount, file descriptor or memory.
        CTR_STEP_EXEC with ENOENT means the command does not exist; with EACCES or ENOEXEC it exists
        but cannot run.  CTR_STEP_CLONE (or CTR_STEP_INIT, with init) and ECHILD: the container
@@ -1388,11 +1401,15 @@ static size_t ctr__append(char *buf, size_t size, size_t len, const char *s) {
     return len;
 }
 
-/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action. */
+/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action.  The message is one
+   line whatever the spec held: a control character it quotes (a newline in a path) becomes '?'
+   (err->path keeps the bytes). */
 static void ctr__finish_msg(ctr_error *err) {
-    char ebuf[128];
+    char ebuf[128], *c;
     const char *hint;
     size_t n;
+    for (c = err->msg; *c; c++)
+        if (CTR__CAST(unsigned char, *c) < 0x20 || *c == 0x7f) *c = '?';
     if (err->sys_errno == 0) return;
     hint = ctr__hint(err->step, err->sys_errno);
     n = strlen(err->msg);

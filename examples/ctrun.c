@@ -9,6 +9,10 @@
    timeout(1)), 125 for a setup failure, 126/127 for a command that cannot run / does not exist.
    --report FILE writes the result (or the setup error) as one line of JSON.
 
+   parse_args() turns the command line into the spec without running anything (a usage error
+   returns -1 and a one-line message: die() jumps back to it), so that tests/fuzz/ can feed it
+   anything: compiled with CTRUN_NO_MAIN this file is that parser, without main().
+
    --seccomp FILE maps syscall and errno names to numbers with syscall_names.h, which the Makefile
    generates from the C library's <sys/syscall.h> and <errno.h> (build/syscall_names.h: lines
    CTRUN_SYSCALL(getpid) and CTRUN_ERRNO(EPERM)), so the names are those of the architecture
@@ -25,6 +29,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,7 +48,7 @@ static const char usage_text[] =
     "usage: ctrun [OPTIONS] [--] COMMAND [ARG...]\n"
     "Run COMMAND in its own Linux container: new mount, pid, uts, ipc, net and cgroup namespaces,\n"
     "plus a user namespace when ctrun is not run as root.  Every option but -h is a long one,\n"
-    "with two dashes (--ro, not -ro).\n"
+    "with two dashes (--ro, not -ro), written in full (--mem is not --memory).\n"
     "\n"
     "Filesystem (mounts are applied in order, after the default /proc, /dev and /tmp):\n"
     "  --rootfs DIR          DIR becomes the root (default: a tmpfs root with the host's\n"
@@ -60,12 +65,16 @@ static const char usage_text[] =
     "  --no-default-mounts   do not mount /proc, /dev and a tmpfs on /tmp\n"
     "  A mount on /proc, /dev or /tmp replaces the default one.  DST and TARGET are paths\n"
     "  inside the container; SRC is a host path.  Each argument is split at its first ':'.\n"
+    "  Host paths (DIR of --rootfs, SRC, FILE of --seccomp and --report) may be relative to\n"
+    "  the current directory: ctrun makes them absolute (--bind .:/work binds the current\n"
+    "  directory), and its messages name them so.\n"
     "\n"
     "Process:\n"
     "  --hostname NAME       the container's hostname (default: container)\n"
     "  --cwd DIR             working directory (default: /)\n"
-    "  --env K=V             repeatable.  The command never gets the host's environment:\n"
-    "                        without --env it gets only\n"
+    "  --env K=V|NAME        repeatable.  NAME alone passes the host's value of NAME (if it\n"
+    "                        is set; else nothing, as docker).  The command never gets the\n"
+    "                        host's environment otherwise: without --env it gets only\n"
     "                        " DEFAULT_PATH "\n"
     "                        and HOME=/; with --env it gets exactly the variables given, plus\n"
     "                        that PATH and HOME=/ if you did not set PATH or HOME yourself\n"
@@ -125,7 +134,8 @@ static const char usage_text[] =
     "\n"
     "Limits (--memory, --memory-swap, --pids, --cpus, --cpu-weight and --io-weight put the\n"
     "container in a cgroup of its own; if one cannot be applied, ctrun fails with 125):\n"
-    "  --memory SIZE         memory limit; SIZE in bytes or with a k, m or g suffix.  When it\n"
+    "  --memory SIZE         memory limit; SIZE in bytes or with a k, m or g suffix, at least\n"
+    "                        1m (512 is 512 bytes: ctrun refuses it and suggests 512m).  When it\n"
     "                        is exceeded the kernel's OOM killer kills a process of the container\n"
     "  --memory-swap SIZE    swap allowed on top of --memory (default: none); needs --memory\n"
     "  --pids N              at most N processes and threads; fork fails beyond\n"
@@ -153,8 +163,10 @@ static const char usage_text[] =
     "                        FILE is created before the container starts; a usage error\n"
     "                        writes no report; if it cannot be written at the end, ctrun says\n"
     "                        so on stderr and keeps the exit status\n"
+    "  --quiet               do not print the line that says how the command was killed\n"
     "\n"
     "  -h, --help            show this help\n"
+    "  --version             show ctrun's version (that of container.h)\n"
     "\n"
     "ctrun forwards SIGINT, SIGTERM and SIGHUP to the container.  Without --init the command is\n"
     "pid 1, which ignores every signal it has no handler for.\n"
@@ -163,10 +175,18 @@ static const char usage_text[] =
     "the OOM killer); 124 if --timeout killed it; 125 if the container could not be set up or\n"
     "the usage is wrong; 126 if the command exists but cannot be run; 127 if it does not exist.\n"
     "With 125, 126 and 127 ctrun prints one line on stderr (\"ctrun: STEP: PATH: REASON\" when\n"
-    "the container failed); a bad option stops it before anything runs.\n";
+    "the container failed); a bad option stops it before anything runs, and an unknown one\n"
+    "names the closest option.  When the command was killed, one line on stderr says why,\n"
+    "with the limit that applied, unless --quiet: \"ctrun: killed: out of memory (memory limit\n"
+    "64 MiB)\", \"ctrun: killed: timed out (timeout 0.5 s)\" or \"ctrun: killed: signal 11\n"
+    "(SIGSEGV, Segmentation fault)\" (not for SIGINT and SIGPIPE, about which shells are\n"
+    "silent too); \"ctrun: out of memory: ...\" when the OOM killer killed a process of the\n"
+    "container other than the command.\n";
 
 #define NRLIMIT_NAMES 9
 #define MAX_PIDS      4194304 /* PID_MAX_LIMIT: no more processes can exist */
+
+enum { SHOW_NOTHING, SHOW_HELP, SHOW_VERSION };
 
 typedef struct options {
     ctr_spec spec;
@@ -179,6 +199,17 @@ typedef struct options {
     const char *report;                /* --report FILE, or NULL */
     const char *seccomp_file;          /* --seccomp FILE, read once the options are parsed */
     ctr_seccomp_rule *seccomp_rules;
+    int quiet;    /* --quiet: no line saying how the command was killed */
+    int show;     /* SHOW_HELP, SHOW_VERSION: print that instead of running anything */
+    char **owned; /* strings made while parsing (absolute paths, NAME=value): one per argument */
+    size_t nowned;
+    char *cwd; /* getcwd(), once a relative host path needs it */
+    /* --seccomp FILE being read, its line buffer, the line of each rule (for "listed twice"):
+       here so that free_options frees them whatever happens */
+    FILE *seccomp_f;
+    char *seccomp_line;
+    unsigned long *rule_lines;
+    char error[512]; /* parse_args() returned -1: the message, without "ctrun: " */
 } options;
 
 #if defined(__GNUC__)
@@ -187,14 +218,25 @@ __attribute__((noreturn, format(printf, 1, 2)))
 static void
 die(const char *fmt, ...);
 
-/* Bad usage or no memory: one line on stderr, exit status 125. */
+/* While parse_args() runs: where die() jumps back to, and the options it fills. */
+static jmp_buf *parse_jump;
+static options *parse_options_of;
+
+/* Bad usage or no memory: while parsing, the message goes to options.error and parse_args()
+   returns -1; otherwise one line on stderr, exit status 125. */
 static void die(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("ctrun: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    for (char *c = line; *c; c++) /* one line, whatever an argument held */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    if (parse_jump) {
+        memcpy(parse_options_of->error, line, sizeof line);
+        longjmp(*parse_jump, 1);
+    }
+    fprintf(stderr, "ctrun: %s\n", line);
     exit(EXIT_SETUP);
 }
 
@@ -202,6 +244,38 @@ static void *xcalloc(size_t n, size_t size) {
     void *p = calloc(n, size);
     if (!p) die("calloc: %s", strerror(errno));
     return p;
+}
+
+/* A string that lives as long as the options (freed by free_options). */
+static char *owned_string(options *o, size_t size) {
+    char *s = (char *)xcalloc(1, size);
+    o->owned[o->nowned++] = s;
+    return s;
+}
+
+/* A host path made absolute against the current directory, "." and empty components left out
+   ("rootfs" -> "/home/me/rootfs", "./" -> "/home/me"), so that errors name it in full.  ".." is
+   kept: the kernel resolves it, through symlinks, as it would have. */
+static const char *host_path(options *o, const char *opt, const char *path) {
+    if (!path[0]) die("%s: expected a path, got ''", opt);
+    if (path[0] == '/') return path;
+    if (!o->cwd && !(o->cwd = getcwd(NULL, 0)))
+        die("%s: %s: cannot resolve it against the current directory: %s", opt, path,
+            strerror(errno));
+    size_t len = strlen(o->cwd);
+    char *out = owned_string(o, len + strlen(path) + 2);
+    memcpy(out, o->cwd, len);
+    for (const char *s = path; *s;) {
+        size_t n = strcspn(s, "/");
+        if (n && !(n == 1 && s[0] == '.')) {
+            if (out[len - 1] != '/') out[len++] = '/';
+            memcpy(out + len, s, n);
+            len += n;
+        }
+        s += n + strspn(s + n, "/");
+    }
+    out[len] = '\0';
+    return out;
 }
 
 /* ---- option parsing ---- */
@@ -225,10 +299,10 @@ static ctr_mount *add_mount(options *o, ctr_mount_type type, const char *source,
     return m;
 }
 
-/* --bind, --ro-bind and --symlink: "SOURCE:TARGET". */
+/* --bind, --ro-bind and --symlink: "SOURCE:TARGET" (a bind's SOURCE is a host path). */
 static void add_pair(options *o, ctr_mount_type type, const char *opt, char *arg, unsigned flags) {
     const char *target = split_pair(opt, arg);
-    add_mount(o, type, arg, target, flags);
+    add_mount(o, type, type == CTR_MOUNT_BIND ? host_path(o, opt, arg) : arg, target, flags);
 }
 
 /* "64m" -> 64 << 20.  Digits with an optional k, m or g suffix (either case). */
@@ -251,10 +325,15 @@ static void add_tmpfs(options *o, char *arg) {
     if (size) m->size = parse_size("--tmpfs", size);
 }
 
-/* --memory: a size above 0 (0 would mean no limit). */
+/* --memory: at least 1 MiB.  A plain number is bytes, so "512" meant as megabytes would start
+   a container that the OOM killer kills before its command runs: refused, with a hint. */
 static uint64_t parse_memory(const char *opt, const char *s) {
     uint64_t n = parse_size(opt, s);
-    if (n == 0) die("%s: the limit must be above 0, got '%s'", opt, s);
+    if (n == 0) die("%s: the limit must be at least 1m, got '%s' (no limit: leave it out)", opt, s);
+    if (n < (1u << 20) && isdigit((unsigned char)s[strlen(s) - 1]))
+        die("%s: %s bytes is too little for a container (at least 1m); did you mean %sm?", opt, s,
+            s);
+    if (n < (1u << 20)) die("%s: %s is too little for a container (at least 1m)", opt, s);
     return n;
 }
 
@@ -457,15 +536,14 @@ __attribute__((noreturn, format(printf, 3, 4)))
 static void
 die_at(const char *file, unsigned long line, const char *fmt, ...);
 
-/* "ctrun: --seccomp: FILE:LINE: what", status 125. */
+/* die("--seccomp: FILE:LINE: what"). */
 static void die_at(const char *file, unsigned long line, const char *fmt, ...) {
+    char what[384];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "ctrun: --seccomp: %s:%lu: ", file, line);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    exit(EXIT_SETUP);
+    die("--seccomp: %s:%lu: %s", file, line, what);
 }
 
 /* "allow", "kill", "log", "errno [E]": the words after the syscall (or "default"). */
@@ -505,15 +583,14 @@ static void parse_action(const char *file, unsigned long line, char **words, siz
 
 /* Reads FILE into spec.seccomp_rules, spec.seccomp_default_action and _errno. */
 static void read_seccomp_file(options *o, const char *file) {
-    FILE *f = fopen(file, "r");
+    FILE *f = o->seccomp_f = fopen(file, "r");
     if (!f) die("--seccomp: %s: %s", file, strerror(errno));
-    char *buf = NULL;
     size_t bufsize = 0, nrules = 0, cap = 0;
     unsigned long line = 0, default_line = 0;
-    unsigned long *rule_lines = NULL; /* where each rule was, for "listed twice" */
     o->spec.seccomp = CTR_SECCOMP_RULES;
     o->spec.seccomp_default_action = CTR_SECCOMP_ALLOW;
-    while (getline(&buf, &bufsize, f) >= 0) {
+    while (getline(&o->seccomp_line, &bufsize, f) >= 0) {
+        char *buf = o->seccomp_line;
         line++;
         char *hash = strchr(buf, '#');
         if (hash) *hash = '\0';
@@ -540,23 +617,21 @@ static void read_seccomp_file(options *o, const char *file) {
         for (size_t i = 0; i < nrules; i++)
             if (o->seccomp_rules[i].nr == nr)
                 die_at(file, line, "syscall '%s' is already listed on line %lu", words[0],
-                       rule_lines[i]);
+                       o->rule_lines[i]);
         if (nrules == cap) {
             cap = cap ? 2 * cap : 32;
-            o->seccomp_rules =
-                (ctr_seccomp_rule *)realloc(o->seccomp_rules, cap * sizeof *o->seccomp_rules);
-            rule_lines = (unsigned long *)realloc(rule_lines, cap * sizeof *rule_lines);
-            if (!o->seccomp_rules || !rule_lines) die("realloc: %s", strerror(errno));
+            void *rules = realloc(o->seccomp_rules, cap * sizeof *o->seccomp_rules);
+            if (rules) o->seccomp_rules = (ctr_seccomp_rule *)rules;
+            void *lines = rules ? realloc(o->rule_lines, cap * sizeof *o->rule_lines) : NULL;
+            if (lines) o->rule_lines = (unsigned long *)lines; /* where each rule was */
+            if (!rules || !lines) die("realloc: %s", strerror(errno));
         }
         ctr_seccomp_rule *r = &o->seccomp_rules[nrules];
         r->nr = nr;
         parse_action(file, line, words, nwords, &r->action, &r->errno_value);
-        rule_lines[nrules++] = line;
+        o->rule_lines[nrules++] = line;
     }
     if (ferror(f)) die("--seccomp: %s: %s", file, strerror(errno));
-    fclose(f);
-    free(buf);
-    free(rule_lines);
     o->spec.seccomp_rules = o->seccomp_rules;
     o->spec.nseccomp_rules = nrules;
 }
@@ -568,7 +643,7 @@ static void set_seccomp(options *o, const char *arg) {
     else if (strcmp(arg, "none") == 0)
         o->spec.seccomp = CTR_SECCOMP_NONE;
     else
-        o->seccomp_file = non_empty("--seccomp", arg);
+        o->seccomp_file = host_path(o, "--seccomp", arg);
 }
 
 static unsigned parse_id(const char *opt, const char *s) {
@@ -596,9 +671,21 @@ static void set_net(options *o, const char *arg) {
         die("--net: expected none or host, got '%s'", arg);
 }
 
+/* --env K=V, or --env NAME for the host's NAME=value (nothing if NAME is not set). */
 static void add_env(options *o, const char *arg) {
-    if (!strchr(arg, '=') || arg[0] == '=') die("--env: expected K=V, got '%s'", arg);
-    o->env[o->nenv++] = arg;
+    if (!arg[0] || arg[0] == '=') die("--env: expected K=V or NAME, got '%s'", arg);
+    if (strchr(arg, '=')) {
+        o->env[o->nenv++] = arg;
+        return;
+    }
+    const char *value = getenv(arg);
+    if (!value) return;
+    size_t name_len = strlen(arg), value_len = strlen(value);
+    char *kv = owned_string(o, name_len + value_len + 2);
+    memcpy(kv, arg, name_len);
+    kv[name_len] = '=';
+    memcpy(kv + name_len + 1, value, value_len + 1);
+    o->env[o->nenv++] = kv;
 }
 
 static int env_has(const options *o, const char *prefix) {
@@ -652,7 +739,9 @@ enum {
     OPT_CAP_DROP,
     OPT_SECCOMP,
     OPT_ALLOW_NEW_PRIVS,
-    OPT_NO_MASKS
+    OPT_NO_MASKS,
+    OPT_QUIET,
+    OPT_VERSION
 };
 
 static const struct option long_options[] = {
@@ -691,12 +780,14 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
     {"report", required_argument, NULL, OPT_REPORT},
+    {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
 
 static void handle_option(options *o, int opt, char *arg) {
     switch (opt) {
-    case OPT_ROOTFS: o->spec.rootfs = arg; break;
+    case OPT_ROOTFS: o->spec.rootfs = host_path(o, "--rootfs", arg); break;
     case OPT_RO: o->spec.readonly_root = 1; break;
     case OPT_BIND: add_pair(o, CTR_MOUNT_BIND, "--bind", arg, CTR_MOUNT_RW); break;
     case OPT_RO_BIND: add_pair(o, CTR_MOUNT_BIND, "--ro-bind", arg, 0); break;
@@ -738,41 +829,99 @@ static void handle_option(options *o, int opt, char *arg) {
         o->spec.timeout_sec = parse_decimal("--timeout", arg, 0.001, 1e9, "a number of seconds");
         break;
     case OPT_CGROUP_PARENT: o->spec.cgroup_parent = non_empty("--cgroup-parent", arg); break;
-    case OPT_REPORT: o->report = non_empty("--report", arg); break;
-    case 'h': fputs(usage_text, stdout); exit(0);
+    case OPT_REPORT:
+        o->report = strcmp(non_empty("--report", arg), "-") ? host_path(o, "--report", arg) : arg;
+        break;
+    case OPT_QUIET: o->quiet = 1; break;
+    case 'h': o->show = SHOW_HELP; break;
+    case OPT_VERSION: o->show = SHOW_VERSION; break;
     }
 }
 
-/* "ctrun: -ro: unknown option (did you mean --ro?)": a long option written with one dash is read
-   as a cluster of short ones, so name the whole argument, and the long option it may mean. */
+/* The edit distance between a and b (insertions, deletions, substitutions and swaps of two
+   neighbours), for names of at most 63 bytes; 99 for longer ones. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) {
+    size_t d[64][64];
+    if (la > 63 || lb > 63) return 99;
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+/* "ctrun: --memroy: unknown option (did you mean --memory? see ctrun --help)".  The argument is
+   named whole: a long option written with one dash (-ro) is read as a cluster of short ones.
+   The suggestions: the options the name begins (--mem: --memory or --memory-swap; ctrun takes no
+   abbreviations), else those closest to it, if close enough to be a typing slip. */
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif
 static void
 unknown_option(const char *arg) {
-    const char *name = arg[0] == '-' && arg[1] != '-' ? arg + 1 : NULL;
-    size_t len = name ? strcspn(name, "=") : 0;
-    for (size_t i = 0; name && long_options[i].name; i++)
-        if (strlen(long_options[i].name) == len && strncmp(name, long_options[i].name, len) == 0)
-            die("%s: unknown option (did you mean -%s? see ctrun --help)", arg, arg);
-    die("%s: unknown option (see ctrun --help)", arg);
+    const char *name = arg + (arg[1] == '-' ? 2 : 1);
+    size_t len = strcspn(name, "="), best = 99, nlong = sizeof long_options / sizeof *long_options;
+    char hint[160] = "";
+    for (size_t i = 0; long_options[i].name; i++)
+        if (strlen(long_options[i].name) == len && strncmp(name, long_options[i].name, len) == 0) {
+            if (arg[1] != '-')
+                die("%s: unknown option (did you mean -%s? see ctrun --help)", arg, arg);
+            die("%s: --%s takes no argument (see ctrun --help)", arg, long_options[i].name);
+        }
+    size_t score[sizeof long_options / sizeof *long_options];
+    for (size_t i = 0; i + 1 < nlong; i++) {
+        const char *cand = long_options[i].name;
+        size_t clen = strlen(cand), d = edit_distance(name, len, cand, clen);
+        if (len >= 2 && len < clen && strncmp(name, cand, len) == 0) d = 0; /* an abbreviation */
+        score[i] = d;
+        if (d < best) best = d;
+    }
+    /* A slip: at most 2 edits, and fewer than a third of the name. */
+    if (best == 0 || (best <= 2 && best * 3 <= len)) {
+        size_t shown = 0;
+        for (size_t i = 0; i + 1 < nlong && shown < 3; i++)
+            if (score[i] == best)
+                snprintf(hint + strlen(hint), sizeof hint - strlen(hint), "%s--%s",
+                         shown++ ? " or " : "did you mean ", long_options[i].name);
+        strcat(hint, "? ");
+    }
+    die("%s: unknown option (%ssee ctrun --help)", arg, hint);
 }
 
-/* Fills *o from argv and returns the index of COMMAND.  Bad usage exits with 125. */
-static int parse_args(int argc, char **argv, options *o) {
-    memset(o, 0, sizeof *o);
-    o->mounts = (ctr_mount *)xcalloc((size_t)argc, sizeof *o->mounts);
+/* Whether the argument getopt_long matched to a long option names it in full. */
+static int names_option(const char *arg, const char *name) {
+    size_t len = strlen(name);
+    return arg[0] == '-' && arg[1] == '-' && strncmp(arg + 2, name, len) == 0 &&
+           (arg[2 + len] == '\0' || arg[2 + len] == '=');
+}
+
+/* The body of parse_args, which die() leaves by longjmp. */
+static int parse_options(int argc, char **argv, options *o) {
+    o->mounts = (ctr_mount *)xcalloc((size_t)argc + 1, sizeof *o->mounts);
     o->env = (const char **)xcalloc((size_t)argc + 3, sizeof *o->env);
+    o->owned = (char **)xcalloc((size_t)argc + 1, sizeof *o->owned);
     o->spec.mounts = o->mounts;
     opterr = 0; /* our own one-line messages instead of getopt's */
-    int opt, current = optind;
+    optind = 0; /* getopt_long starts afresh (parse_args may be called again) */
+    int opt, current = 1, index;
     /* '+': stop at COMMAND, so its own options are left alone; ':': report a missing argument.
        No permutation, so the argument getopt_long works on is argv[optind] as it was before the
        call (optind stays there while it walks a cluster of short options such as -ro). */
-    while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
+    while ((index = -1, opt = getopt_long(argc, argv, "+:h", long_options, &index)) != -1) {
         if (opt == ':') die("%s: missing argument (see ctrun --help)", argv[current]);
         if (opt == '?') unknown_option(argv[current]);
+        if (index >= 0 && !names_option(argv[current], long_options[index].name))
+            unknown_option(argv[current]);
         handle_option(o, opt, optarg);
+        if (o->show) return 0;
         current = optind;
     }
     if (optind >= argc) die("missing COMMAND (see ctrun --help)");
@@ -784,10 +933,36 @@ static int parse_args(int argc, char **argv, options *o) {
     return optind;
 }
 
+/* Fills *o from argv, running nothing: returns the index of COMMAND; 0 for --help or --version
+   (o->show); -1 for bad usage, with the message in o->error.  free_options() frees *o in every
+   case. */
+static int parse_args(int argc, char **argv, options *o) {
+    jmp_buf jump;
+    memset(o, 0, sizeof *o);
+    if (setjmp(jump)) {
+        parse_jump = NULL;
+        return -1;
+    }
+    parse_jump = &jump;
+    parse_options_of = o;
+    int command = parse_options(argc, argv, o);
+    parse_jump = NULL;
+    return command;
+}
+
 static void free_options(options *o) {
     free(o->mounts);
     free(o->env);
     free(o->seccomp_rules);
+    for (size_t i = 0; i < o->nowned; i++) free(o->owned[i]);
+    free(o->owned);
+    free(o->cwd);
+    if (o->seccomp_f) fclose(o->seccomp_f);
+    free(o->seccomp_line);
+    free(o->rule_lines);
+    o->seccomp_f = NULL;
+    o->owned = NULL; /* the plain fields (the limits) stay for main's messages */
+    o->rule_lines = NULL;
 }
 
 /* ---- the report ---- */
@@ -989,20 +1164,81 @@ static void wait_forwarding_signals(ctr_container *c) {
     }
 }
 
+/* "64 MiB", "1.5 GiB", "512 B": a limit as a person reads it. */
+static void format_size(char *buf, size_t size, uint64_t n) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    double x = (double)n;
+    while (x >= 1024 && u < 6) {
+        x /= 1024;
+        u++;
+    }
+    if (u == 0 || n % ((uint64_t)1 << (10 * u)) == 0)
+        snprintf(buf, size, "%.0f %s", x, units[u]);
+    else
+        snprintf(buf, size, "%.1f %s", x, units[u]);
+}
+
+/* "SIGSEGV" for 11: the Linux numbers (the same on x86-64 and aarch64). */
+static const char *signal_abbrev(int sig, char *buf, size_t size) {
+    static const char *const names[] = {
+        "SIG0",      "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+        "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+        "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+        "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
+    if (sig >= 0 && sig < (int)(sizeof names / sizeof *names)) return names[sig];
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+        snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
+    else
+        snprintf(buf, size, "signal %d", sig);
+    return buf;
+}
+
+/* Unless --quiet, one line on stderr when the command was killed: by the OOM killer (with the
+   memory limit), by --timeout (with it) or by a signal (not SIGINT or SIGPIPE, as shells). */
+static void say_how_it_ended(const options *o, const ctr_result *res) {
+    char limit[128] = "no memory limit: the host's memory ran out", mem[32], swap[32], sig[32];
+    if (o->quiet) return;
+    if (o->spec.memory_max) {
+        format_size(mem, sizeof mem, o->spec.memory_max);
+        format_size(swap, sizeof swap, o->spec.memory_swap_max);
+        snprintf(limit, sizeof limit, "memory limit %s%s%s", mem,
+                 o->spec.memory_swap_max ? ", swap " : "", o->spec.memory_swap_max ? swap : "");
+    }
+    if (res->timed_out)
+        fprintf(stderr, "ctrun: killed: timed out (timeout %g s)\n", o->spec.timeout_sec);
+    else if (res->oom_killed && res->signaled && res->term_signal == SIGKILL)
+        fprintf(stderr, "ctrun: killed: out of memory (%s)\n", limit);
+    else if (res->oom_killed)
+        fprintf(stderr,
+                "ctrun: out of memory: the OOM killer killed a process of the container (%s)\n",
+                limit);
+    else if (res->signaled && res->term_signal != SIGINT && res->term_signal != SIGPIPE)
+        fprintf(stderr, "ctrun: killed: signal %d (%s, %s)\n", res->term_signal,
+                signal_abbrev(res->term_signal, sig, sizeof sig), strsignal(res->term_signal));
+}
+
+#ifndef CTRUN_NO_MAIN
 int main(int argc, char **argv) {
     options o;
     int command = parse_args(argc, argv, &o);
+    if (command <= 0) {
+        if (command < 0) fprintf(stderr, "ctrun: %s\n", o.error);
+        if (o.show == SHOW_HELP) fputs(usage_text, stdout);
+        if (o.show == SHOW_VERSION) printf("ctrun (container.h) %s\n", CONTAINER_VERSION_STRING);
+        free_options(&o);
+        return command < 0 || fflush(stdout) != 0 || ferror(stdout) ? EXIT_SETUP : 0;
+    }
     o.spec.argv = (const char *const *)(argv + command);
     const char *report_path = o.report;
     FILE *report = open_report(report_path);
 
     ctr_container *c;
     ctr_error err;
-    int spawned = ctr_spawn(&o.spec, &c, &err);
-    free_options(&o); /* the spec only has to live until ctr_spawn returns */
-    if (spawned != 0) {
+    if (ctr_spawn(&o.spec, &c, &err) != 0) {
         print_error(&err);
         report_error(report, report_path, &err);
+        free_options(&o);
         return spawn_failure_status(&err);
     }
     catch_signals();
@@ -1017,9 +1253,13 @@ int main(int argc, char **argv) {
     else
         status = res.signaled ? 128 + res.term_signal : res.exit_code;
     ctr_destroy(c); /* the report comes after: by then the container's cgroup is gone too */
-    if (waited)
+    if (waited) {
+        say_how_it_ended(&o, &res);
         report_result(report, report_path, &res);
-    else
+    } else {
         report_error(report, report_path, &err);
+    }
+    free_options(&o);
     return status;
 }
+#endif

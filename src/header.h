@@ -34,8 +34,20 @@
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
    This comment is the manual.  In the repository, examples/hello.c is the smallest complete
-   program and examples/ctrun.c a command-line front end (ctrun --help) that fills most of the spec
-   from its options.
+   program and examples/ctrun.c a command-line front end (ctrun --help, man ctrun) that fills most
+   of the spec from its options.  `make install` (PREFIX, DESTDIR) puts this header in include/,
+   ctrun in bin/, its man page (made from ctrun --help) in share/man/man1/, and the pkg-config
+   files container.pc (cc $(pkg-config --cflags --libs container)) and container-libseccomp.pc
+   (the same with CONTAINER_WITH_LIBSECCOMP and -lseccomp) in share/pkgconfig/.
+   Python: bindings/python is the package container_h, built from this header (cffi; pip install
+   --no-build-isolation ./bindings/python, with Debian's python3-cffi, python3-setuptools,
+   python3-dev):
+       import container_h
+       r = container_h.run(["sh", "-c", "echo hi"], memory="64m", timeout=5)
+       r.returncode, r.stdout, r.stderr, r.timed_out, r.oom_killed, r.memory_peak
+   container_h.Container is shaped like subprocess.Popen (stdin/stdout/stderr=PIPE, wait(timeout=),
+   poll, kill, communicate, pid; a context manager that destroys the container); the library's
+   errors raise container_h.ContainerError, an OSError with step, errno and path.
 
    CONTENTS OF THIS MANUAL
        1. Lifecycle            5. Users and rootless    9. Security
@@ -235,7 +247,8 @@
        Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
        err->step says which step failed (ctr_step_name() gives its name), err->sys_errno the errno,
        err->path the path involved and err->msg one line such as
-       "mount tmpfs on /tmp: No space left on device", which usually names the path already.  A
+       "mount tmpfs on /tmp: No space left on device", which usually names the path already (a
+       control character of the spec it quotes, a newline in a path, appears there as '?').  A
        failed ctr_spawn leaves nothing behind: no process, mount, file descriptor or memory.
        CTR_STEP_EXEC with ENOENT means the command does not exist; with EACCES or ENOEXEC it exists
        but cannot run.  CTR_STEP_CLONE (or CTR_STEP_INIT, with init) and ECHILD: the container

@@ -58,11 +58,15 @@ static size_t ctr__append(char *buf, size_t size, size_t len, const char *s) {
     return len;
 }
 
-/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action. */
+/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action.  The message is one
+   line whatever the spec held: a control character it quotes (a newline in a path) becomes '?'
+   (err->path keeps the bytes). */
 static void ctr__finish_msg(ctr_error *err) {
-    char ebuf[128];
+    char ebuf[128], *c;
     const char *hint;
     size_t n;
+    for (c = err->msg; *c; c++)
+        if (CTR__CAST(unsigned char, *c) < 0x20 || *c == 0x7f) *c = '?';
     if (err->sys_errno == 0) return;
     hint = ctr__hint(err->step, err->sys_errno);
     n = strlen(err->msg);

@@ -7,9 +7,14 @@
 #   4. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
-#   5. the examples
-#   6. build/tests/test_core_asan, the container tests under ASan/UBSan
-#   7. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
+#   5. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths), and the examples
+#   6. make install into a staging directory (pkg-config, a program built with its flags, ctrun
+#      and its man page, make uninstall), and the man page against ctrun --help and its options;
+#      the Python binding (tests/check_python.sh: built and installed into a venv, then pytest)
+#   7. the fuzz targets (tests/fuzz/: ctrun's option parsing, the spec validation), a few seconds
+#      each from the committed seeds, and build/tests/test_core_asan, the container tests under
+#      ASan/UBSan
+#   8. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
 #      with the hybrid cgroup v1 layout (`make test-vm-v1`); a VM that does not come up counts as
 #      a failure
@@ -89,6 +94,9 @@ run_suite test_host "$BUILD/tests/test_host"
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"
 
+section "ctrun (messages, options, paths)"
+run_suite test_ctrun "$BUILD/tests/test_ctrun"
+
 section "examples"
 check example-hello 0 "$BUILD/hello"
 check example-ctrun-help 0 "$BUILD/ctrun" --help
@@ -100,6 +108,18 @@ check example-make-demo 0 make -s --no-print-directory BUILD="$BUILD" demo
 check example-build-step 0 sh tests/examples.sh build-step "$BUILD"
 check example-plugin-host-mix 0 sh tests/examples.sh plugin-host-mix "$BUILD"
 check example-plugin-host-sigint 0 sh tests/examples.sh plugin-host-sigint "$BUILD"
+
+section "install, pkg-config and the man page"
+check man-page-matches-help 0 python3 tests/check_man.py "$BUILD"
+check install-staged-pkg-config 0 sh tests/check_install.sh "$BUILD"
+
+section "Python binding (bindings/python: pip install into a venv, pytest)"
+run_suite python-binding sh tests/check_python.sh "$BUILD"
+
+section "fuzzing (libFuzzer, ASan/UBSan; FUZZ_SECONDS each, 5 by default)"
+for f in ctrun_args spec; do
+    check "fuzz-$f" 0 make -s --no-print-directory BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-5}" "fuzz-$f"
+done
 
 section "container tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \

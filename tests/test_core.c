@@ -27,7 +27,6 @@
 #include <sys/utsname.h>
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define ARGV(...)    ((const char *const[]){__VA_ARGS__, NULL})
 
 /* ---- fixtures (made in the parent before the tests, removed after) ---- */
 
@@ -101,47 +100,6 @@ static const char *probe_line(int line, const char *const *argv) {
     return r.out;
 }
 #define PROBE_OUT(...) probe_line(__LINE__, PROBE(__VA_ARGS__))
-
-/* ---- running host programs (ctrun, hello) ---- */
-
-typedef struct cmd_result {
-    int status; /* exit code, or 128 + signal */
-    char out[16384];
-    char err[8192];
-} cmd_result;
-
-static void run_cmd(const char *const *argv, cmd_result *r) {
-    int out[2], err[2];
-    CHECK_SYS(pipe2(out, O_CLOEXEC));
-    CHECK_SYS(pipe2(err, O_CLOEXEC));
-    pid_t pid = fork();
-    CHECK_SYS(pid);
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        execv(argv[0], (char *const *)argv);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(255);
-    }
-    close(out[1]);
-    close(err[1]);
-    drain2(out[0], r->out, sizeof r->out, NULL, err[0], r->err, sizeof r->err);
-    close(out[0]);
-    close(err[0]);
-    int st;
-    CHECK_SYS(waitpid(pid, &st, 0));
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    trim(r->out);
-    trim(r->err);
-}
-
-static int count_lines(const char *s) {
-    int n = *s ? 1 : 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
 
 /* ---- host-side helpers ---- */
 
@@ -2398,6 +2356,21 @@ TEST(ctrun_unprivileged) {
     ASSERT_EQ(r.status, 9);
     run_cmd(ARGV(SETPRIV, g_ctrun, "--rootfs", "/nonexistent-rootfs", "--", "/bin/probe"), &r);
     ASSERT_EQ(r.status, 125);
+}
+
+/* A string of the spec quoted in an error keeps the message one line (spawn_error checks it),
+   in the parent's checks and in the child's; err.path keeps the bytes. */
+TEST(error_message_stays_one_line) {
+    ctr_spec s;
+    ctr_mount m;
+    spec_init(&s, PROBE("pid"));
+    s.cwd = "relative\nsecond line";
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CWD, EINVAL, "relative\nsecond line");
+    spec_init(&s, PROBE("pid"));
+    tmpfs_mount(&m, "/bin/probe/x\ny", 0, 0); /* a file on the way */
+    s.mounts = &m;
+    s.nmounts = 1;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, ENOTDIR, "/bin/probe/x\ny");
 }
 
 int main(int argc, char **argv) {
