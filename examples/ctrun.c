@@ -36,7 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +83,14 @@ static const char usage_text[] =
     "  --uid N, --gid N      run as uid N and gid N inside the container (default: 0)\n"
     "  --init                run a tiny init as pid 1 that reaps zombies and forwards signals\n"
     "                        (its memory is a copy of ctrun's: refused with sys_ptrace as root)\n"
+    "  -t, --tty             give the command a pseudo-terminal of its own (from the container's\n"
+    "                        devpts) as stdin, stdout, stderr and controlling terminal, relayed\n"
+    "                        to ctrun's stdout; its size follows ctrun's terminal\n"
+    "  -i, --interactive     with -t: relay ctrun's input too (a terminal is put in raw mode\n"
+    "                        and restored at exit: Ctrl-C then reaches the command's terminal);\n"
+    "                        without -i the command's terminal gets no input\n"
+    "  --fd N|HOST:CONT      pass ctrun's open descriptor N (or HOST) in as N (or CONT, 3 or\n"
+    "                        above); repeatable.  Those and 0, 1, 2 are all the command has open\n"
     "\n"
     "Namespaces:\n"
     "  --net none|host       none (default): a new network namespace with only loopback;\n"
@@ -169,7 +179,9 @@ static const char usage_text[] =
     "  --version             show ctrun's version (that of container.h)\n"
     "\n"
     "ctrun forwards SIGINT, SIGTERM and SIGHUP to the container.  Without --init the command is\n"
-    "pid 1, which ignores every signal it has no handler for.\n"
+    "pid 1, which ignores every signal it has no handler for: when it has none for the signal,\n"
+    "ctrun kills it instead, as the signal would have (so Ctrl-C stops ctrun sleep 60), and\n"
+    "exits with 128+N for that signal N.\n"
     "\n"
     "Exit status: the command's; 128+N if it was killed by signal N (137 for SIGKILL, e.g. by\n"
     "the OOM killer); 124 if --timeout killed it; 125 if the container could not be set up or\n"
@@ -199,9 +211,11 @@ typedef struct options {
     const char *report;                /* --report FILE, or NULL */
     const char *seccomp_file;          /* --seccomp FILE, read once the options are parsed */
     ctr_seccomp_rule *seccomp_rules;
-    int quiet;    /* --quiet: no line saying how the command was killed */
-    int show;     /* SHOW_HELP, SHOW_VERSION: print that instead of running anything */
-    char **owned; /* strings made while parsing (absolute paths, NAME=value): one per argument */
+    int quiet;       /* --quiet: no line saying how the command was killed */
+    int interactive; /* -i: with -t, the terminal's input goes to the container */
+    ctr_fd *fds;     /* --fd: one slot per argument */
+    int show;        /* SHOW_HELP, SHOW_VERSION: print that instead of running anything */
+    char **owned;    /* strings made while parsing (absolute paths, NAME=value): one per argument */
     size_t nowned;
     char *cwd; /* getcwd(), once a relative host path needs it */
     /* --seccomp FILE being read, its line buffer, the line of each rule (for "listed twice"):
@@ -741,7 +755,10 @@ enum {
     OPT_ALLOW_NEW_PRIVS,
     OPT_NO_MASKS,
     OPT_QUIET,
-    OPT_VERSION
+    OPT_VERSION,
+    OPT_TTY,
+    OPT_INTERACTIVE,
+    OPT_FD
 };
 
 static const struct option long_options[] = {
@@ -781,9 +798,33 @@ static const struct option long_options[] = {
     {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
     {"report", required_argument, NULL, OPT_REPORT},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"tty", no_argument, NULL, 't'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"fd", required_argument, NULL, OPT_FD},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
+
+/* --fd N (the host's N as N) or --fd HOST:CONT: an open descriptor of ctrun's, passed in. */
+static void add_fd(options *o, char *arg) {
+    char *colon = strchr(arg, ':');
+    long host, cont;
+    if (colon) *colon = '\0';
+    host = (long)parse_count("--fd", arg, 0, 1048575);
+    cont = colon ? (long)parse_count("--fd", colon + 1, 3, 1048575) : host;
+    if (colon) *colon = ':';
+    if (cont < 3)
+        die("--fd %s: 0, 1 and 2 are the container's stdio; give HOST:CONT with CONT 3 or above",
+            arg);
+    if (fcntl((int)host, F_GETFD) < 0)
+        die("--fd %s: descriptor %ld is not open in ctrun", arg, host);
+    for (size_t i = 0; i < o->spec.nfds; i++)
+        if (o->fds[i].container_fd == (int)cont)
+            die("--fd %s: container descriptor %ld given twice", arg, cont);
+    o->fds[o->spec.nfds].host_fd = (int)host;
+    o->fds[o->spec.nfds].container_fd = (int)cont;
+    o->spec.nfds++;
+}
 
 static void handle_option(options *o, int opt, char *arg) {
     switch (opt) {
@@ -833,6 +874,9 @@ static void handle_option(options *o, int opt, char *arg) {
         o->report = strcmp(non_empty("--report", arg), "-") ? host_path(o, "--report", arg) : arg;
         break;
     case OPT_QUIET: o->quiet = 1; break;
+    case 't': o->spec.tty = 1; break;
+    case 'i': o->interactive = 1; break;
+    case OPT_FD: add_fd(o, arg); break;
     case 'h': o->show = SHOW_HELP; break;
     case OPT_VERSION: o->show = SHOW_VERSION; break;
     }
@@ -908,6 +952,8 @@ static int parse_options(int argc, char **argv, options *o) {
     o->mounts = (ctr_mount *)xcalloc((size_t)argc + 1, sizeof *o->mounts);
     o->env = (const char **)xcalloc((size_t)argc + 3, sizeof *o->env);
     o->owned = (char **)xcalloc((size_t)argc + 1, sizeof *o->owned);
+    o->fds = (ctr_fd *)xcalloc((size_t)argc + 1, sizeof *o->fds);
+    o->spec.fds = o->fds;
     o->spec.mounts = o->mounts;
     opterr = 0; /* our own one-line messages instead of getopt's */
     optind = 0; /* getopt_long starts afresh (parse_args may be called again) */
@@ -915,7 +961,7 @@ static int parse_options(int argc, char **argv, options *o) {
     /* '+': stop at COMMAND, so its own options are left alone; ':': report a missing argument.
        No permutation, so the argument getopt_long works on is argv[optind] as it was before the
        call (optind stays there while it walks a cluster of short options such as -ro). */
-    while ((index = -1, opt = getopt_long(argc, argv, "+:h", long_options, &index)) != -1) {
+    while ((index = -1, opt = getopt_long(argc, argv, "+:hti", long_options, &index)) != -1) {
         if (opt == ':') die("%s: missing argument (see ctrun --help)", argv[current]);
         if (opt == '?') unknown_option(argv[current]);
         if (index >= 0 && !names_option(argv[current], long_options[index].name))
@@ -952,6 +998,7 @@ static int parse_args(int argc, char **argv, options *o) {
 
 static void free_options(options *o) {
     free(o->mounts);
+    free(o->fds);
     free(o->env);
     free(o->seccomp_rules);
     for (size_t i = 0; i < o->nowned; i++) free(o->owned[i]);
@@ -1100,6 +1147,48 @@ static int spawn_failure_status(const ctr_error *err) {
     return err->sys_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 }
 
+/* The terminal of -t: ctrun's own, put in raw mode with -i and restored at exit. */
+static struct termios saved_termios;
+static int termios_saved;
+
+static void restore_terminal(void) {
+    if (termios_saved) tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_termios);
+    termios_saved = 0;
+}
+
+static void raw_terminal(void) {
+    struct termios raw;
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_termios) != 0) return;
+    raw = saved_termios;
+    cfmakeraw(&raw);
+    if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0) {
+        termios_saved = 1;
+        atexit(restore_terminal);
+    }
+}
+
+/* The size of ctrun's terminal (stdout's, else stdin's): 0 if neither is one. */
+static int host_winsize(struct winsize *ws) {
+    return ioctl(STDOUT_FILENO, TIOCGWINSZ, ws) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, ws) == 0;
+}
+
+/* The signal ctrun killed the command for (its pid 1 had no handler for it), or 0. */
+static int killed_for;
+
+/* Whether pid catches sig (SigCgt of /proc/PID/status). */
+static int catches(pid_t pid, int sig) {
+    char path[64], line[256];
+    int caught = 1; /* when it cannot be read: leave the signal to the container */
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f) return caught;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "SigCgt:", 7) == 0)
+            caught = (int)((strtoull(line + 7, NULL, 16) >> (sig - 1)) & 1);
+    fclose(f);
+    return caught;
+}
+
 /* The handler only writes the signal number to a pipe; the main loop does the ctr_kill(). */
 static int signal_pipe[2] = {-1, -1};
 
@@ -1116,7 +1205,7 @@ static void on_signal(int sig) {
    keep their default action: ctrun dies, and the container with it (die-with-host is the
    library's default). */
 static void catch_signals(void) {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
     if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -1125,10 +1214,39 @@ static void catch_signals(void) {
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 }
 
-static void forward_pending_signals(ctr_container *c) {
+/* SIGWINCH resizes the command's terminal (-t); the others go to the container.  A pid 1 of its
+   own pid namespace (no --init) ignores a signal it has no handler for: then the command is
+   killed, as the signal's default action would have done. */
+static void forward_pending_signals(ctr_container *c, const options *o) {
     unsigned char sig;
-    while (read(signal_pipe[0], &sig, 1) == 1)
-        ctr_kill(c, sig, NULL); /* fails only once the container has exited */
+    while (read(signal_pipe[0], &sig, 1) == 1) {
+        struct winsize ws;
+        if (sig == SIGWINCH) {
+            if (ctr_tty_fd(c) >= 0 && host_winsize(&ws)) ctr_resize(c, ws.ws_row, ws.ws_col, NULL);
+            continue;
+        }
+        if (!o->spec.init && !(o->spec.share & CTR_NS_PID) && !catches(ctr_pid(c), sig)) {
+            killed_for = sig;
+            ctr_kill(c, SIGKILL, NULL);
+        } else {
+            ctr_kill(c, sig, NULL); /* fails only once the container has exited */
+        }
+    }
+}
+
+/* Copies what is there from fd to out (a terminal's EIO: its other side is gone): 0 at the end. */
+static int relay(int fd, int out) {
+    char buf[65536];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 1;
+    if (n <= 0) return 0;
+    for (ssize_t done = 0; done < n;) {
+        ssize_t w = write(out, buf + done, (size_t)(n - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return 1; /* our stdout is gone: drop the output, keep waiting */
+        done += w;
+    }
+    return 1;
 }
 
 /* The poll() timeout until the --timeout deadline (CLOCK_MONOTONIC ns, as ctr_deadline_ns()
@@ -1146,19 +1264,36 @@ static int ms_until(int64_t deadline_ns) {
 /* Polls the container's pidfd and the signal pipe until the container exits.  With --timeout
    the poll also ends at the deadline, and ctr_poll() then kills and reaps the container (it does
    nothing before the deadline, so an early wake-up just polls again). */
-static void wait_forwarding_signals(ctr_container *c) {
-    struct pollfd fds[2];
+static void wait_forwarding_signals(ctr_container *c, const options *o) {
+    struct pollfd fds[4];
+    int tty = ctr_tty_fd(c), n = tty >= 0 ? (o->interactive ? 4 : 3) : 2;
     fds[0].fd = ctr_pidfd(c);
     fds[0].events = POLLIN;
     fds[1].fd = signal_pipe[0];
     fds[1].events = POLLIN;
+    fds[2].fd = tty; /* -t: the command's terminal, to our stdout */
+    fds[2].events = POLLIN;
+    fds[3].fd = STDIN_FILENO; /* -t -i: our input, to its terminal */
+    fds[3].events = POLLIN;
     while (fds[0].fd >= 0) {
         int timeout_ms = ms_until(ctr_deadline_ns(c));
-        fds[0].revents = fds[1].revents = 0;
-        int ready = poll(fds, 2, timeout_ms);
+        fds[0].revents = fds[1].revents = fds[2].revents = fds[3].revents = 0;
+        int ready = poll(fds, (nfds_t)n, timeout_ms);
         if (ready < 0 && errno != EINTR) return;
-        if (fds[1].revents & POLLIN) forward_pending_signals(c);
-        if (fds[0].revents) return;
+        if (fds[1].revents & POLLIN) forward_pending_signals(c, o);
+        if (n > 2 && fds[2].revents && !relay(tty, STDOUT_FILENO)) n = 2; /* its side closed */
+        if (n > 3 && fds[3].revents) {
+            char buf[4096];
+            ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
+            if (r > 0)
+                ctr_write(c, buf, (size_t)r, NULL); /* EAGAIN: dropped, as a full tty */
+            else
+                n = 3; /* our input ended */
+        }
+        if (fds[0].revents) {
+            while (tty >= 0 && relay(tty, STDOUT_FILENO)) {} /* what is left of its output */
+            return;
+        }
         if (ready == 0 && timeout_ms >= 0 && ctr_poll(c, NULL, NULL) != 0)
             return; /* killed at the deadline (1), or an error (-1) that ctr_wait reports */
     }
@@ -1230,6 +1365,14 @@ int main(int argc, char **argv) {
         return command < 0 || fflush(stdout) != 0 || ferror(stdout) ? EXIT_SETUP : 0;
     }
     o.spec.argv = (const char *const *)(argv + command);
+    if (o.spec.tty) {
+        struct winsize ws;
+        o.spec.stdio_nonblock = 1; /* the terminal's master, relayed in the loop */
+        if (host_winsize(&ws) && ws.ws_row && ws.ws_col) {
+            o.spec.tty_rows = ws.ws_row;
+            o.spec.tty_cols = ws.ws_col;
+        }
+    }
     const char *report_path = o.report;
     FILE *report = open_report(report_path);
 
@@ -1242,7 +1385,9 @@ int main(int argc, char **argv) {
         return spawn_failure_status(&err);
     }
     catch_signals();
-    wait_forwarding_signals(c);
+    if (o.spec.tty && o.interactive) raw_terminal();
+    wait_forwarding_signals(c, &o);
+    restore_terminal();
 
     ctr_result res;
     int status = EXIT_SETUP, waited = ctr_wait(c, &res, &err) == 0;
@@ -1250,8 +1395,10 @@ int main(int argc, char **argv) {
         print_error(&err);
     else if (res.timed_out)
         status = EXIT_TIMEOUT;
-    else
+    else {
+        if (killed_for && res.signaled && res.term_signal == SIGKILL) res.term_signal = killed_for;
         status = res.signaled ? 128 + res.term_signal : res.exit_code;
+    }
     ctr_destroy(c); /* the report comes after: by then the container's cgroup is gone too */
     if (waited) {
         say_how_it_ended(&o, &res);

@@ -13,6 +13,9 @@
 #include "common.h"
 
 #include <limits.h>
+#include <poll.h>
+#include <pty.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -234,6 +237,149 @@ TEST(out_of_memory_message) {
                           &r);
     ASSERT_EQ(r.status, 128 + SIGKILL);
     ASSERT_STREQ(r.err, "");
+}
+
+/* Starts ctrun with argv; its stdout and stderr go to a pipe whose read end is returned in *out. */
+static pid_t start_ctrun(const char *const *argv, int *out) {
+    int p[2];
+    CHECK_SYS(pipe2(p, O_CLOEXEC));
+    pid_t pid = fork();
+    CHECK_SYS(pid);
+    if (pid == 0) {
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    *out = p[0];
+    return pid;
+}
+
+/* Ctrl-C (SIGINT to ctrun) stops a command that is pid 1 and has no handler for it, with 130;
+   a command that handles it decides for itself. */
+TEST(sigint_stops_a_command_that_ignores_it_as_pid_1) {
+    int out, st;
+    char buf[4096] = "";
+    pid_t pid =
+        start_ctrun(ARGV(g_ctrun, "--rootfs", g_root, "--", "/bin/probe", "sleep", "60"), &out);
+    th_sleep_ms(1000);
+    double t0 = th_now();
+    kill(pid, SIGINT);
+    CHECK_SYS(waitpid(pid, &st, 0));
+    ASSERT_LT(th_now() - t0, 10.0);
+    ssize_t n = read(out, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    close(out);
+    ASSERT_TRUE(WIFEXITED(st));
+    ASSERT_EQ(WEXITSTATUS(st), 130);
+    ASSERT_STREQ(buf, ""); /* silent, as a shell is for SIGINT */
+    /* SIGTERM the same way: 143 and a line saying so */
+    pid = start_ctrun(ARGV(g_ctrun, "--rootfs", g_root, "--", "/bin/probe", "sleep", "60"), &out);
+    th_sleep_ms(1000);
+    kill(pid, SIGTERM);
+    CHECK_SYS(waitpid(pid, &st, 0));
+    n = read(out, buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    close(out);
+    ASSERT_EQ(WEXITSTATUS(st), 143);
+    ASSERT_CONTAINS(buf, "ctrun: killed: signal 15 (SIGTERM");
+    /* a handler of its own: it gets the signal and exits as it likes */
+    pid = start_ctrun(ARGV(g_ctrun, "--rootfs", g_root, "--", "/bin/probe", "trap"), &out);
+    for (int i = 0; i < 100; i++) { /* until it says ready */
+        struct pollfd p = {out, POLLIN, 0};
+        if (poll(&p, 1, 100) == 1) break;
+    }
+    kill(pid, SIGINT);
+    CHECK_SYS(waitpid(pid, &st, 0));
+    close(out);
+    ASSERT_EQ(WEXITSTATUS(st), 42);
+}
+
+TEST(fd_passes_descriptors_in) {
+    cmd_result r;
+    char arg[32];
+    int p[2], fd;
+    CHECK_SYS(pipe(p));
+    fd = fcntl(p[1], F_DUPFD, 20); /* inheritable, at 20 in ctrun */
+    CHECK_SYS(fd);
+    close(p[1]);
+    th_fmt(arg, sizeof arg, "%d:7", fd);
+    run_cmd(ARGV(g_ctrun, "--rootfs", g_root, "--fd", arg, "--", "/bin/probe", "fds"), &r);
+    close(fd);
+    ASSERT_EQ(r.status, 0);
+    ASSERT_STREQ(r.out, "0 1 2 3 7");
+    char buf[8];
+    ASSERT_EQ(read(p[0], buf, sizeof buf), 0); /* no copy of the write end left anywhere */
+    close(p[0]);
+    EXPECT_USAGE_ERROR("--fd 1: 0, 1 and 2", g_ctrun, "--fd", "1", "--", "/bin/probe");
+    EXPECT_USAGE_ERROR("descriptor 99 is not open", g_ctrun, "--fd", "99", "--", "/bin/probe");
+}
+
+/* -t: the command gets a terminal of its own; -t -i on a terminal: raw mode, input relayed, window
+   size changes followed, and the terminal restored at exit. */
+TEST(tty_and_interactive) {
+    cmd_result r;
+    run_cmd(ARGV(g_ctrun, "-t", "--", "/bin/sh", "-c", "tty; stty size"), &r);
+    ASSERT_EQ(r.status, 0);
+    ASSERT_CONTAINS(r.out, "/dev/pts/0");
+    ASSERT_CONTAINS(r.out, "24 80");
+    /* on a terminal of ours */
+    int master;
+    struct winsize ws = {30, 100, 0, 0};
+    struct termios before, after;
+    pid_t pid = forkpty(&master, NULL, NULL, &ws);
+    CHECK_SYS(pid);
+    if (pid == 0) {
+        execl(g_ctrun, g_ctrun, "-t", "-i", "--", "/bin/sh", (char *)NULL);
+        _exit(127);
+    }
+    char buf[8192];
+    size_t n = 0;
+    double end;
+    const char *script = "stty size; echo one$((1+0))\n";
+    th_sleep_ms(500);
+    ASSERT_EQ(write(master, script, strlen(script)), (ssize_t)strlen(script));
+    for (end = th_now() + 10; th_now() < end && !strstr(buf, "one1");) {
+        struct pollfd p = {master, POLLIN, 0};
+        if (poll(&p, 1, 200) == 1) {
+            ssize_t k = read(master, buf + n, sizeof buf - 1 - n);
+            if (k <= 0) break;
+            n += (size_t)k;
+            buf[n] = '\0';
+        }
+    }
+    ASSERT_CONTAINS(buf, "30 100");
+    ws.ws_row = 40;
+    ws.ws_col = 120;
+    CHECK_SYS(ioctl(master, TIOCSWINSZ, &ws)); /* the kernel sends ctrun SIGWINCH */
+    th_sleep_ms(300);
+    script = "stty size; exit 5\n";
+    ASSERT_EQ(write(master, script, strlen(script)), (ssize_t)strlen(script));
+    for (end = th_now() + 10; th_now() < end && !strstr(buf, "40 120");) {
+        struct pollfd p = {master, POLLIN, 0};
+        if (poll(&p, 1, 200) == 1) {
+            ssize_t k = read(master, buf + n, sizeof buf - 1 - n);
+            if (k <= 0) break;
+            n += (size_t)k;
+            buf[n] = '\0';
+        }
+    }
+    ASSERT_CONTAINS(buf, "40 120");
+    int st;
+    CHECK_SYS(waitpid(pid, &st, 0));
+    ASSERT_EQ(WEXITSTATUS(st), 5);
+    /* the terminal is back in cooked mode */
+    int slave_fd = -1;
+    char name[64];
+    if (ptsname_r(master, name, sizeof name) == 0) slave_fd = open(name, O_RDWR | O_NOCTTY);
+    if (slave_fd >= 0) {
+        CHECK_SYS(tcgetattr(slave_fd, &after));
+        ASSERT_TRUE((after.c_lflag & ICANON) && (after.c_lflag & ECHO));
+        close(slave_fd);
+    }
+    (void)before;
+    close(master);
 }
 
 int main(int argc, char **argv) { return suite_main(argc, argv, fixture_setup, fixture_teardown); }
