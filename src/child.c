@@ -49,12 +49,16 @@ static void ctr__c_timens(const ctr__launch *l) {
 static void ctr__c_own_namespaces(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int undump;
+    if (l->nssock >= 0) ctr__c_ns_receive(l); /* userns.c: idmapped mounts, the map helper */
     if (!p->userns && !p->timens) return;
     undump = p->userns && ctr__r_prctl(PR_GET_DUMPABLE, 0) == 0;
     if (undump && ctr__r_prctl(PR_SET_DUMPABLE, 1) != 0)
         ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map",
                    NULL, NULL, NULL);
-    if (p->userns) ctr__c_userns(l);
+    if (p->userns && p->map_helper)
+        ctr__c_ns_maps(l); /* written from outside (userns.c) */
+    else if (p->userns)
+        ctr__c_userns(l);
     if (p->timens) ctr__c_timens(l);
     if (undump) (void)ctr__r_prctl(PR_SET_DUMPABLE, 0);
 }
@@ -151,8 +155,9 @@ static void ctr__c_stdio(const ctr__launch *l) {
    closes, not just close-on-exec: a host descriptor still open while paths are resolved inside
    the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
 static void ctr__c_close_fds(const ctr__launch *l) {
-    int keep[3], n = 0, i, j;
+    int keep[4], n = 0, i, j;
     unsigned lo = 3;
+    if (l->nssock >= 3) keep[n++] = l->nssock; /* userns.c */
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
@@ -440,6 +445,7 @@ static void ctr__child_main(void *launch) {
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
     /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
+    if (!p->nnp) ctr__c_nonet(l);
     if (!p->nnp) ctr__c_seccomp(l);
     ctr__c_identity(l);
     ctr__c_caps_final(l);
@@ -452,6 +458,7 @@ static void ctr__child_main(void *launch) {
         do w = ctr__r_write(l->errfd, &done, sizeof(done));
         while (w < 0 && errno == EINTR);
     }
+    if (p->nnp) ctr__c_nonet(l);
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
     ctr__c_exec(l);

@@ -598,6 +598,12 @@ typedef enum ctr_cgroup_mode {
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
+/* One range of a user namespace's uid or gid map (ctr_spec.uid_map, gid_map, manual section 5):
+   count ids from inside (in the container) on are outside, outside + 1, ... on the host. */
+typedef struct ctr_idmap {
+    uint32_t inside, outside, count;
+} ctr_idmap;
+
 typedef struct ctr_spec {
     const char *const *argv; /* required, NULL-terminated */
     const char *const *env;  /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -649,6 +655,19 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+    int no_network; /* no network at all: one empty network namespace shared by such containers */
+
+    /* Layers (manual section 3) and id maps (section 5) */
+    const char *const *lowers; /* read-only lower directories, top first, NULL-terminated */
+    const char *upper;         /* a directory that keeps the changes; NULL = a throw-away tmpfs */
+    uint64_t upper_size;       /* bytes of the tmpfs upper; 0 = the kernel's default */
+    int rootfs_rw;             /* rootfs: write into the directory itself, no layer */
+    const ctr_idmap *uid_map;  /* a user namespace with these maps (gid_map NULL: the same) */
+    size_t nuid_map;
+    const ctr_idmap *gid_map;
+    size_t ngid_map;
+    int no_idmap;  /* uid_map as root: do not present the root and binds through idmapped mounts */
+    int no_subids; /* not root: map the caller's own ids only, even with /etc/subuid ranges */
 } ctr_spec;
 
 typedef struct ctr_result {

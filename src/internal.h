@@ -42,6 +42,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -138,6 +139,8 @@
 #define CTR__MOUNT_ATTR_NOSUID       0x02u
 #define CTR__MOUNT_ATTR_NODEV        0x04u
 #define CTR__MOUNT_ATTR_NOEXEC       0x08u
+#define CTR__MOUNT_ATTR_IDMAP        0x00100000u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__RESOLVE_NO_MAGICLINKS   0x02u
 #define CTR__RESOLVE_BENEATH         0x08u
 #define CTR__RESOLVE_IN_ROOT         0x10u
@@ -281,6 +284,22 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* layers.c: the root as an overlay of read-only lowers and an upper */
+    int layer;            /* the root is an overlay */
+    int layer_try_bind;   /* readonly_root over one rootfs: bind it when every target exists */
+    char **lowers;        /* canonical host paths, top first */
+    size_t nlowers;
+    const char *upper;    /* a persistent upper (canonical), NULL for a tmpfs */
+    const char *workdir;  /* the overlay's work directory next to upper, made at spawn */
+    char upper_size_opt[24]; /* the tmpfs upper's size option, "" for the kernel's default */
+    /* userns.c: maps written from outside (a helper process), idmapped mounts */
+    int map_helper;       /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
+    char *uid_map_text, *gid_map_text; /* map_helper 1: "inside outside count\n"... */
+    char **uidmap_argv, **gidmap_argv; /* map_helper 2: newuidmap/newgidmap PID... (PID at [1]) */
+    const char *newuidmap, *newgidmap; /* their paths */
+    int idmap;            /* present the root, layers and binds through idmapped mounts */
+    /* nonet.c: spec.no_network */
+    int no_network;
 } ctr__plan;
 
 /* plan.c */
@@ -378,6 +397,15 @@ typedef struct ctr__launch {
     int netns_fd; /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
+    /* userns.c: a socket over which the child receives the helper's pidfd and the idmapped
+       mounts the parent made (SCM_RIGHTS), sends its pid to the helper and gets its verdict */
+    int nssock;   /* or -1 */
+    int *ns_fds;  /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
+    int ns_nfds;
+    int *op_pre;  /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
+    int root_pre; /* index of the premade rootfs bind, or -1 */
+    int *lower_pre; /* per lower: index of its premade mount, or NULL */
+    int upper_pre;  /* index of the premade mount of upper's parent directory, or -1 */
 } ctr__launch;
 
 /* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
@@ -408,8 +436,41 @@ static void ctr__c_setup_root(const ctr__launch *l);
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
 static int ctr__host_dumpable(void);
 
+/* ---- layers.c: overlay roots ---- */
+/* What a container with a persistent upper holds on the host: the upper's lock, the work dir. */
+typedef struct ctr__layers {
+    int lockfd;    /* flock'ed upper directory, or -1 */
+    char *workdir; /* made by ctr__layers_prepare, removed by ctr__layers_release; or NULL */
+} ctr__layers;
+static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__layers_init(ctr__layers *ly);
+static int ctr__layers_prepare(ctr__layers *ly, const ctr__plan *p, ctr_error *err);
+static void ctr__layers_release(ctr__layers *ly);
+/* child: the overlay root as a detached mount (the scratch tmpfs attached at attach_at) */
+static int ctr__c_layer_root(const ctr__launch *l);
+static void ctr__c_utoa(char *out, unsigned long v);
+
+/* ---- userns.c: id maps from outside, idmapped mounts, user namespace diagnosis ---- */
+typedef struct ctr__ns_host {
+    int helper_pidfd; /* the map helper, killed and reaped after the clone; or -1 */
+    int sock;         /* the parent's end of the launch's nssock, or -1 */
+} ctr__ns_host;
+static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__ns_init(ctr__ns_host *h);
+static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_error *err);
+static void ctr__ns_finish(ctr__ns_host *h);
+static void ctr__userns_explain(const ctr__plan *p, ctr_error *err);
+static void ctr__c_ns_receive(const ctr__launch *l);
+static void ctr__c_ns_maps(const ctr__launch *l);
+static int ctr__c_pre_fd(const ctr__launch *l, int index);
+
+/* ---- nonet.c: spec.no_network ---- */
+static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__c_nonet(const ctr__launch *l);
+
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
+static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace */
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
 
 /* ---- util.c ---- */

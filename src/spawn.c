@@ -14,6 +14,7 @@ struct ctr_container {
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
+    ctr__layers layers; /* a persistent upper's lock and work directory (layers.c) */
     int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
 };
 
@@ -176,6 +177,7 @@ static void ctr__container_free(ctr_container *c) {
     int i;
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
+    ctr__layers_release(&c->layers);
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
@@ -320,10 +322,13 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
         r = ctr__clone(&a, how, ctr__child_entry, l);
     }
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-    if (r < 0)
-        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
-                         "create the container process (clone3 with flags 0x%llx)",
-                         CTR__CAST(unsigned long long, a.flags));
+    if (r < 0) {
+        ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                  "create the container process (clone3 with flags 0x%llx)",
+                  CTR__CAST(unsigned long long, a.flags));
+        if (err) ctr__userns_explain(p, err);
+        return -1;
+    }
     c->pid = CTR__CAST(pid_t, r);
     /* Close our copies of the child's ends. */
     ctr__close(&f->err[1]);
@@ -345,6 +350,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
         err->path[sizeof(err->path) - 1] = '\0';
         err->msg[sizeof(err->msg) - 1] = '\0';
         ctr__finish_msg(err);
+        if (err->step == CTR_STEP_USERNS || err->step == CTR_STEP_CLONE)
+            ctr__userns_explain(p, err);
     }
     return -1;
 }
@@ -353,11 +360,14 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     ctr__plan plan;
     ctr__launch l;
     ctr__fds f;
+    ctr__ns_host ns;
     ctr_container *c = NULL;
     int i, rc = -1;
     ctr__fds_init(&f);
+    ctr__ns_init(&ns);
     memset(&l, 0, sizeof(l));
-    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = -1;
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.nssock = -1;
+    l.root_pre = l.upper_pre = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -381,7 +391,14 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
+    ctr__layers_init(&c->layers);
     if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
+    if (ctr__layers_prepare(&c->layers, &plan, err) != 0) goto done;
+    if (plan.no_network) { /* nonet.c: the shared empty namespace */
+        if ((l.netns_fd = ctr__netns_shared(err)) < 0) goto done;
+        l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+        l.net_lo = 0;
+    }
     if (plan.netns_pool) {
         int slot = ctr__netns_acquire(plan.netns_pool, &l.netns_fd, err);
         if (slot == -2) goto done;
@@ -392,7 +409,11 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
             l.net_lo = 0;
         }
     }
-    if (ctr__start(c, &plan, &l, &f, err) != 0) goto done;
+    if (ctr__ns_prepare(&ns, &plan, &l, err) != 0) goto done;
+    i = ctr__start(c, &plan, &l, &f, err);
+    ctr__ns_finish(&ns); /* the helper is done or no longer needed */
+    ctr__close(&l.nssock);
+    if (i != 0) goto done;
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
@@ -405,6 +426,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c = NULL;
     rc = 0;
 done:
+    ctr__ns_finish(&ns);
+    ctr__close(&l.nssock);
     if (c) ctr__container_free(c);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
