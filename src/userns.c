@@ -172,8 +172,10 @@ static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
                              "uid_map needs a user namespace of its own, but CTR_NS_USER is "
                              "shared");
         if (ctr__check_map("uid_map", spec->uid_map, spec->nuid_map, spec->uid, err) != 0 ||
-            ctr__check_map("gid_map", gm, ng, spec->gid, err) != 0)
-            return -1;
+            ctr__check_map("gid_map", gm, ng, spec->gid, err) != 0 ||
+            ctr__check_map("uid_map", spec->uid_map, spec->nuid_map, 0, err) != 0 ||
+            ctr__check_map("gid_map", gm, ng, 0, err) != 0)
+            return -1; /* 0 too: the namespace's root sets the container up */
         if (euid != 0 &&
             (!(p->newuidmap = ctr__find_tool("newuidmap")) ||
              !(p->newgidmap = ctr__find_tool("newgidmap"))))
@@ -268,7 +270,7 @@ static int ctr__idmap_userns(const ctr__plan *p, ctr_error *err) {
     a.pidfd = CTR__PTR_TO_U64(&pidfd);
     ctr__r_sigmask(SIG_SETMASK, &all, &old);
     pid = ctr__clone(&a, 0, ctr__ns_holder, NULL);
-    e = errno;
+    e = pid < 0 ? errno : 0;
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
     if (pid > 0) {
         int w;
@@ -701,6 +703,11 @@ static void ctr__c_ns_maps(const ctr__launch *l) {
                    NULL, NULL, NULL);
     r.path[sizeof(r.path) - 1] = r.msg[sizeof(r.msg) - 1] = '\0';
     if (r.err) ctr__c_die(l, CTR_STEP_USERNS, r.err, r.path, r.msg, NULL, NULL, NULL);
+    /* Become the namespace's root: the ids we were born with (the host's root, for one) may
+       not be mapped, and what the setup creates would fail with EOVERFLOW. */
+    if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0)
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "", "become root in the user namespace", NULL, NULL,
+                   NULL);
     ctr__r_close(l->ns_fds[0]);
     ctr__r_close(l->nssock);
 }
