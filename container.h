@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 fef20541ca9be70ebaac8fb66ada19307606ee65d8528a6e2aa5241831e6b0bb */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 7d8fe08fa6264901e414f4f06887a4abd3d00c5c30c1d996b8b803af95e3f266 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -1017,19 +1017,19 @@ typedef struct ctr__plan {
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
     /* layers.c: the root as an overlay of read-only lowers and an upper */
-    int layer;            /* the root is an overlay */
-    int layer_try_bind;   /* readonly_root over one rootfs: bind it when every target exists */
-    char **lowers;        /* canonical host paths, top first */
+    int layer;          /* the root is an overlay */
+    int layer_try_bind; /* readonly_root over one rootfs: bind it when every target exists */
+    char **lowers;      /* canonical host paths, top first */
     size_t nlowers;
-    const char *upper;    /* a persistent upper (canonical), NULL for a tmpfs */
-    const char *workdir;  /* the overlay's work directory next to upper, made at spawn */
+    const char *upper;       /* a persistent upper (canonical), NULL for a tmpfs */
+    const char *workdir;     /* the overlay's work directory next to upper, made at spawn */
     char upper_size_opt[24]; /* the tmpfs upper's size option, "" for the kernel's default */
     /* userns.c: maps written from outside (a helper process), idmapped mounts */
-    int map_helper;       /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
+    int map_helper; /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
     char *uid_map_text, *gid_map_text; /* map_helper 1: "inside outside count\n"... */
     char **uidmap_argv, **gidmap_argv; /* map_helper 2: newuidmap/newgidmap PID... (PID at [1]) */
     const char *newuidmap, *newgidmap; /* their paths */
-    int idmap;            /* present the root, layers and binds through idmapped mounts */
+    int idmap; /* present the root, layers and binds through idmapped mounts */
     /* nonet.c: spec.no_network */
     int no_network;
 } ctr__plan;
@@ -1131,11 +1131,11 @@ typedef struct ctr__launch {
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
     /* userns.c: a socket over which the child receives the helper's pidfd and the idmapped
        mounts the parent made (SCM_RIGHTS), sends its pid to the helper and gets its verdict */
-    int nssock;   /* or -1 */
-    int *ns_fds;  /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
+    int nssock;  /* or -1 */
+    int *ns_fds; /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
     int ns_nfds;
-    int *op_pre;  /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
-    int root_pre; /* index of the premade rootfs bind, or -1 */
+    int *op_pre;    /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
+    int root_pre;   /* index of the premade rootfs bind, or -1 */
     int *lower_pre; /* per lower: index of its premade mount, or NULL */
     int upper_pre;  /* index of the premade mount of upper's parent directory, or -1 */
 } ctr__launch;
@@ -1202,7 +1202,8 @@ static void ctr__c_nonet(const ctr__launch *l);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
-static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace */
+static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace: a reference */
+static void ctr__netns_shared_put(void);
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
 
 /* ---- util.c ---- */
@@ -4205,8 +4206,7 @@ static int ctr__c_new_root(const ctr__launch *l) {
         r = ctr__open_tree(AT_FDCWD, p->rootfs,
                            CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (r < 0)
-            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL,
-                       NULL);
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
         if (ctr__c_targets_exist(p, r)) {
             ctr__c_setattr(l, r, AT_RECURSIVE, base | CTR__MOUNT_ATTR_RDONLY, 0, p->rootfs);
             return r;
@@ -4272,7 +4272,7 @@ static void ctr__c_setup_root(const ctr__launch *l) {
    tmpfs attached where the new root will be.  The child part follows the rules of child.c (raw
    system calls only). */
 
-#define CTR__MAX_LOWERS 500 /* overlayfs's own limit */
+#define CTR__MAX_LOWERS  500 /* overlayfs's own limit */
 #define CTR__WORK_PREFIX ".ctr-work-"
 
 /* ---- the plan ---- */
@@ -4539,8 +4539,8 @@ static void ctr__c_overlay_set(const ctr__launch *l, int fs, const char *key, co
 /* A premade (idmapped) mount attached at scratch/name, opened O_PATH. */
 static int ctr__c_attach_pre(const ctr__launch *l, int scratch, int index, const char *name) {
     if (ctr__r_mkdirat(scratch, name, 0700) != 0 ||
-        ctr__move_mount(ctr__c_pre_fd(l, index), "", scratch, name,
-                        CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__move_mount(ctr__c_pre_fd(l, index), "", scratch, name, CTR__MOVE_MOUNT_F_EMPTY_PATH) !=
+            0)
         ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "attach an idmapped layer", NULL, NULL, NULL);
     ctr__r_close(ctr__c_pre_fd(l, index));
     return ctr__c_opath(l, scratch, name);
@@ -4556,14 +4556,16 @@ static int ctr__c_layer_root(const ctr__launch *l) {
     size_t i;
     struct stat st;
     /* The lowers first: the scratch tmpfs may be attached on top of one (rootfs). */
-    for (i = 0; !p->idmap && i < p->nlowers; i++) lower[i] = ctr__c_opath(l, AT_FDCWD, p->lowers[i]);
+    for (i = 0; !p->idmap && i < p->nlowers; i++)
+        lower[i] = ctr__c_opath(l, AT_FDCWD, p->lowers[i]);
     if (!p->upper || p->idmap) {
         fs = ctr__fsopen("tmpfs");
         for (i = 0; fs >= 0 && tmpfs_opts[i]; i += 2)
             if (tmpfs_opts[i + 1][0] &&
                 ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, tmpfs_opts[i], tmpfs_opts[i + 1]) != 0)
                 break;
-        if (fs < 0 || tmpfs_opts[i] || ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+        if (fs < 0 || tmpfs_opts[i] ||
+            ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
             (scratch = ctr__fsmount(fs, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV)) < 0)
             ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "create the tmpfs of the upper layer", NULL,
                        NULL, NULL);
@@ -4578,7 +4580,8 @@ static int ctr__c_layer_root(const ctr__launch *l) {
         lower[i] = ctr__c_attach_pre(l, scratch, l->lower_pre[i], name);
     }
     if (!p->upper) {
-        if (ctr__r_mkdirat(scratch, "upper", 0755) != 0 || ctr__r_mkdirat(scratch, "work", 0700) != 0)
+        if (ctr__r_mkdirat(scratch, "upper", 0755) != 0 ||
+            ctr__r_mkdirat(scratch, "work", 0700) != 0)
             ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "create the upper layer", NULL, NULL, NULL);
         up = ctr__c_opath(l, scratch, "upper");
         work = ctr__c_opath(l, scratch, "work");
@@ -4597,7 +4600,8 @@ static int ctr__c_layer_root(const ctr__launch *l) {
         up = ctr__c_opath(l, AT_FDCWD, p->upper);
         work = ctr__c_opath(l, AT_FDCWD, p->workdir);
     }
-    if ((fs = ctr__fsopen("overlay")) < 0) ctr__c_overlay_die(l, -1, errno, "create the overlay root");
+    if ((fs = ctr__fsopen("overlay")) < 0)
+        ctr__c_overlay_die(l, -1, errno, "create the overlay root");
     /* lowerdir+ (Linux 6.8) takes one layer at a time; before it, one lowerdir string, which
        fsconfig limits to 255 bytes: about 14 layers. */
     for (i = 0; i < p->nlowers; i++) {
@@ -4664,7 +4668,7 @@ static int ctr__c_layer_root(const ctr__launch *l) {
    a base owned by root needs no chown: on-disk uid 0 appears as the container's uid 0 (host uid
    outside).  Only the host's root can idmap a filesystem of the host's user namespace, so the
    parent makes them before the clone (open_tree + mount_setattr MOUNT_ATTR_IDMAP with a user
-   namespace of the same maps, made once per maps and kept), and passes them to the child over
+   namespace of the same maps, made for the spawn by a short-lived process), and passes them to the child over
    the same socket (SCM_RIGHTS). */
 
 #define CTR__MAX_RANGES 340 /* the kernel's limit of lines in a map (Linux 4.15) */
@@ -4673,11 +4677,11 @@ static int ctr__c_layer_root(const ctr__launch *l) {
 
 /* The path of a setuid helper (newuidmap, newgidmap), or NULL. */
 static const char *ctr__find_tool(const char *name) {
-    static const char *const uid_paths[] = {"/usr/bin/newuidmap", "/bin/newuidmap",
-                                            "/usr/sbin/newuidmap", "/sbin/newuidmap",
+    static const char *const uid_paths[] = {"/usr/bin/newuidmap",       "/bin/newuidmap",
+                                            "/usr/sbin/newuidmap",      "/sbin/newuidmap",
                                             "/usr/local/bin/newuidmap", NULL};
-    static const char *const gid_paths[] = {"/usr/bin/newgidmap", "/bin/newgidmap",
-                                            "/usr/sbin/newgidmap", "/sbin/newgidmap",
+    static const char *const gid_paths[] = {"/usr/bin/newgidmap",       "/bin/newgidmap",
+                                            "/usr/sbin/newgidmap",      "/sbin/newgidmap",
                                             "/usr/local/bin/newgidmap", NULL};
     const char *const *c = strcmp(name, "newuidmap") == 0 ? uid_paths : gid_paths;
     for (; *c; c++)
@@ -4741,8 +4745,8 @@ static int ctr__check_map(const char *what, const ctr_idmap *m, size_t n, unsign
         for (j = 0; j < i; j++) {
             uint64_t in2 = m[j].inside, out2 = m[j].outside, c2 = m[j].count;
             if ((in < in2 + c2 && in2 < in + c) || (out < out2 + c2 && out2 < out + c))
-                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what,
-                                 "%s ranges %zu and %zu overlap", what, j, i);
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what, "%s ranges %zu and %zu overlap",
+                                 what, j, i);
         }
         has |= id >= in && id < in + c;
     }
@@ -4758,8 +4762,7 @@ static char *ctr__map_text(ctr__plan *p, const ctr_idmap *m, size_t n) {
     char *t = CTR__CAST(char *, ctr__alloc(p, n * 36 + 1)), *s = t;
     size_t i;
     if (!t) return NULL;
-    for (i = 0; i < n; i++)
-        s += sprintf(s, "%u %u %u\n", m[i].inside, m[i].outside, m[i].count);
+    for (i = 0; i < n; i++) s += sprintf(s, "%u %u %u\n", m[i].inside, m[i].outside, m[i].count);
     return t;
 }
 
@@ -4767,8 +4770,7 @@ static char *ctr__map_text(ctr__plan *p, const ctr_idmap *m, size_t n) {
 static char **ctr__map_argv(ctr__plan *p, const char *tool, const ctr_idmap *m, size_t n) {
     char **v = CTR__CAST(char **, ctr__alloc(p, (3 * n + 3) * sizeof(char *)));
     size_t i, k = 2;
-    if (!v || !(v[0] = ctr__strdup(p, tool)) ||
-        !(v[1] = CTR__CAST(char *, ctr__alloc(p, 24))))
+    if (!v || !(v[0] = ctr__strdup(p, tool)) || !(v[1] = CTR__CAST(char *, ctr__alloc(p, 24))))
         return NULL;
     for (i = 0; i < n; i++) {
         unsigned v3[3];
@@ -4808,8 +4810,9 @@ static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     const ctr_idmap *gm = spec->gid_map ? spec->gid_map : spec->uid_map;
     size_t ng = spec->gid_map ? spec->ngid_map : spec->nuid_map;
     if ((spec->nuid_map && !spec->uid_map) || (spec->ngid_map && !spec->gid_map))
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "uid_map", "nuid_map or ngid_map is set "
-                                                                "but the map is NULL");
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "uid_map",
+                         "nuid_map or ngid_map is set "
+                         "but the map is NULL");
     if (spec->gid_map && !spec->uid_map)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "gid_map", "gid_map needs uid_map too");
     if (spec->uid_map) {
@@ -4822,9 +4825,8 @@ static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
             ctr__check_map("uid_map", spec->uid_map, spec->nuid_map, 0, err) != 0 ||
             ctr__check_map("gid_map", gm, ng, 0, err) != 0)
             return -1; /* 0 too: the namespace's root sets the container up */
-        if (euid != 0 &&
-            (!(p->newuidmap = ctr__find_tool("newuidmap")) ||
-             !(p->newgidmap = ctr__find_tool("newgidmap"))))
+        if (euid != 0 && (!(p->newuidmap = ctr__find_tool("newuidmap")) ||
+                          !(p->newgidmap = ctr__find_tool("newgidmap"))))
             return ctr__fail(err, CTR_STEP_USERNS, ENOENT, "newuidmap",
                              "uid_map when not root needs newuidmap and newgidmap (Debian and "
                              "Ubuntu: the package uidmap)");
@@ -4884,73 +4886,44 @@ static void ctr__ns_holder(void *arg) {
     for (;;) syscall(SYS_pause);
 }
 
-/* A user namespace with the plan's maps, for mount_setattr; made once per maps, kept. */
+/* A user namespace with the plan's maps, for mount_setattr (closed once the mounts are made). */
 static int ctr__idmap_userns(const ctr__plan *p, ctr_error *err) {
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    static struct {
-        char *key;
-        int fd;
-    } cache[8];
-    static unsigned next;
-    size_t klen = strlen(p->uid_map_text) + strlen(p->gid_map_text) + 2;
-    char *key = CTR__CAST(char *, CONTAINER_MALLOC(klen)), path[64];
+    char path[64];
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
-    int i, fd = -1, pidfd = -1, e = 0;
+    int fd = -1, pidfd = -1, e, w;
     long pid;
-    if (!key) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate a map");
-    snprintf(key, klen, "%s|%s", p->uid_map_text, p->gid_map_text);
-    pthread_mutex_lock(&lock);
-    for (i = 0; i < 8; i++)
-        if (cache[i].key && strcmp(cache[i].key, key) == 0) {
-            fd = cache[i].fd;
-            break;
-        }
-    if (fd >= 0) {
-        pthread_mutex_unlock(&lock);
-        CONTAINER_FREE(key);
-        return fd;
-    }
     memset(&a, 0, sizeof(a));
     a.flags = CLONE_NEWUSER | CLONE_PIDFD;
     a.pidfd = CTR__PTR_TO_U64(&pidfd);
-    ctr__r_sigmask(SIG_SETMASK, &all, &old);
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the holder */
     pid = ctr__clone(&a, 0, ctr__ns_holder, NULL);
     e = pid < 0 ? errno : 0;
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-    if (pid > 0) {
-        int w;
-        snprintf(path, sizeof(path), "/proc/%ld/uid_map", pid);
-        if ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
-            write(w, p->uid_map_text, strlen(p->uid_map_text)) < 0)
-            e = errno;
-        if (w >= 0) close(w);
-        snprintf(path, sizeof(path), "/proc/%ld/gid_map", pid);
-        if (!e && ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
-                   write(w, p->gid_map_text, strlen(p->gid_map_text)) < 0))
-            e = errno;
-        if (w >= 0) close(w);
-        snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
-        if (!e && ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0)) e = errno;
-        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-        while (waitpid(CTR__CAST(pid_t, pid), NULL, __WALL) < 0 && errno == EINTR) {}
-        ctr__close(&pidfd);
+    if (pid < 0)
+        return ctr__fail(err, CTR_STEP_USERNS, e, "",
+                         "make a user namespace for the idmapped "
+                         "mounts");
+    snprintf(path, sizeof(path), "/proc/%ld/uid_map", pid);
+    if ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+        write(w, p->uid_map_text, strlen(p->uid_map_text)) < 0)
+        e = errno;
+    if (w >= 0) close(w);
+    snprintf(path, sizeof(path), "/proc/%ld/gid_map", pid);
+    if (!e && ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+               write(w, p->gid_map_text, strlen(p->gid_map_text)) < 0))
+        e = errno;
+    if (!e && w >= 0) close(w);
+    snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
+    if (!e && ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0)) e = errno;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    while (waitpid(CTR__CAST(pid_t, pid), NULL, __WALL) < 0 && errno == EINTR) {}
+    ctr__close(&pidfd);
+    if (e) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_USERNS, e, "",
+                         "make a user namespace with uid_map for the idmapped mounts");
     }
-    if (pid <= 0 || e) {
-        pthread_mutex_unlock(&lock);
-        CONTAINER_FREE(key);
-        if (fd >= 0) close(fd);
-        return ctr__fail(err, CTR_STEP_USERNS, e, "", "make a user namespace with uid_map for the "
-                                                      "idmapped mounts");
-    }
-    i = CTR__CAST(int, next++ % 8);
-    if (cache[i].key) {
-        CONTAINER_FREE(cache[i].key);
-        close(cache[i].fd);
-    }
-    cache[i].key = key;
-    cache[i].fd = fd;
-    pthread_mutex_unlock(&lock);
     return fd;
 }
 
@@ -4967,12 +4940,12 @@ static int ctr__idmapped(const char *path, int userns, int rec, uint64_t set, in
     if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | r, &a) != 0) {
         int e = errno;
         close(fd);
-        return ctr__fail(err, CTR_STEP_MOUNT, e, path,
-                         "idmap %s%s", path,
-                         e == EINVAL ? " (its filesystem, or one mounted below it, does not support "
-                                       "idmapped mounts (Linux 5.12; ext4, xfs, btrfs, tmpfs 6.3...): "
-                                       "set no_idmap and chown it to the range instead)"
-                                     : "");
+        return ctr__fail(err, CTR_STEP_MOUNT, e, path, "idmap %s%s", path,
+                         e == EINVAL
+                             ? " (its filesystem, or one mounted below it, does not support "
+                               "idmapped mounts (Linux 5.12; ext4, xfs, btrfs, tmpfs 6.3...): "
+                               "set no_idmap and chown it to the range instead)"
+                             : "");
     }
     if (top_rw) {
         memset(&a, 0, sizeof(a));
@@ -5132,11 +5105,9 @@ static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_er
     l->root_pre = l->upper_pre = -1;
     if (!p->map_helper) return 0;
     /* slots: the helper's pidfd, the rootfs or the lowers and upper, the binds */
-    l->ns_fds = CTR__CAST(int *, ctr__alloc(p,
-                                            (p->nops + p->nlowers + 3) * sizeof(int)));
+    l->ns_fds = CTR__CAST(int *, ctr__alloc(p, (p->nops + p->nlowers + 3) * sizeof(int)));
     l->op_pre = CTR__CAST(int *, ctr__alloc(p, (p->nops + 1) * sizeof(int)));
-    l->lower_pre =
-        CTR__CAST(int *, ctr__alloc(p, (p->nlowers + 1) * sizeof(int)));
+    l->lower_pre = CTR__CAST(int *, ctr__alloc(p, (p->nlowers + 1) * sizeof(int)));
     if (!l->ns_fds || !l->op_pre || !l->lower_pre)
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     l->ns_fds[0] = -1;
@@ -5158,9 +5129,9 @@ static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_er
                 l->upper_pre = n++;
             }
         } else if (p->rootfs) {
-            if ((l->ns_fds[n] = ctr__idmapped(p->rootfs, userns, 1,
-                                              base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u),
-                                              p->readonly_root, err)) < 0)
+            if ((l->ns_fds[n] = ctr__idmapped(
+                     p->rootfs, userns, 1, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u),
+                     p->readonly_root, err)) < 0)
                 goto fail;
             l->root_pre = n++;
         }
@@ -5169,12 +5140,15 @@ static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_er
             if (op->type != CTR_MOUNT_BIND) continue;
             if ((l->ns_fds[n] = ctr__idmapped(
                      op->src, userns, !(op->flags & CTR_MOUNT_NONRECURSIVE),
-                     base | ((op->flags & CTR_MOUNT_RW) ? 0u : CTR__MOUNT_ATTR_RDONLY), 0, err)) < 0)
+                     base | ((op->flags & CTR_MOUNT_RW) ? 0u : CTR__MOUNT_ATTR_RDONLY), 0, err)) <
+                0)
                 goto fail;
             l->op_pre[k] = n++;
         }
     }
     l->ns_nfds = n;
+    if (userns >= 0) close(userns);
+    userns = -1;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 || ctr__lift(&sv[0]) != 0 ||
         ctr__lift(&sv[1]) != 0) {
         ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the id maps");
@@ -5204,6 +5178,7 @@ static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_er
     for (i = 1; i < n; i++) ctr__close(&l->ns_fds[i]);
     return 0;
 fail:
+    if (userns >= 0) close(userns);
     for (i = 1; i < n; i++) ctr__close(&l->ns_fds[i]);
     l->ns_nfds = 0;
     return -1;
@@ -5327,8 +5302,8 @@ static void ctr__c_ns_maps(const ctr__launch *l) {
     struct pollfd pfd[2];
     long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self", self, sizeof(self) - 1);
     if (n <= 0 || syscall(SYS_sendto, l->nssock, self, n, MSG_NOSIGNAL, NULL, 0) != n)
-        ctr__c_die(l, CTR_STEP_USERNS, errno, "/proc/self", "tell the id-map helper our pid",
-                   NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "/proc/self", "tell the id-map helper our pid", NULL,
+                   NULL, NULL);
     for (;;) {
         pfd[0].fd = l->nssock;
         pfd[1].fd = l->ns_fds[0];
@@ -5345,8 +5320,8 @@ static void ctr__c_ns_maps(const ctr__launch *l) {
     memset(&r, 0, sizeof(r));
     n = syscall(SYS_recvfrom, l->nssock, &r, sizeof(r), 0, NULL, NULL);
     if (n != CTR__CAST(long, sizeof(r)))
-        ctr__c_die(l, CTR_STEP_USERNS, n < 0 ? errno : EPROTO, "", "read the id-map helper's verdict",
-                   NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_USERNS, n < 0 ? errno : EPROTO, "",
+                   "read the id-map helper's verdict", NULL, NULL, NULL);
     r.path[sizeof(r.path) - 1] = r.msg[sizeof(r.msg) - 1] = '\0';
     if (r.err) ctr__c_die(l, CTR_STEP_USERNS, r.err, r.path, r.msg, NULL, NULL, NULL);
     /* Become the namespace's root: the ids we were born with (the host's root, for one) may
@@ -5390,8 +5365,8 @@ static void ctr__c_ns_maps(const ctr__launch *l) {
 #ifndef SYS_io_uring_setup
 #define SYS_io_uring_setup 425
 #endif
-#define CTR__LL_VERSION     1u /* LANDLOCK_CREATE_RULESET_VERSION */
-#define CTR__LL_SCOPE_UNIX  1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
+#define CTR__LL_VERSION    1u /* LANDLOCK_CREATE_RULESET_VERSION */
+#define CTR__LL_SCOPE_UNIX 1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
 
 static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     const char *why = NULL;
@@ -5431,7 +5406,7 @@ static void ctr__c_nonet(const ctr__launch *l) {
         {0x20, 0, 0, 4}, /* ld arch */
         {0x15, 1, 0, CTR__NONET_ARCH},
         {0x06, 0, 0, 0x00050000u | ENOSYS}, /* another ABI: ENOSYS */
-        {0x20, 0, 0, 0}, /* ld nr */
+        {0x20, 0, 0, 0},                    /* ld nr */
 #ifdef CTR__NONET_X32
         {0x35, 0, 1, CTR__NONET_X32},
         {0x06, 0, 0, 0x00050000u | ENOSYS}, /* x32: ENOSYS */
@@ -5458,8 +5433,9 @@ static void ctr__c_nonet(const ctr__launch *l) {
     attr.scoped = CTR__LL_SCOPE_UNIX;
     fd = ctr__sys_int(syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0));
     if (fd < 0 || syscall(SYS_landlock_restrict_self, fd, 0) != 0)
-        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "scope abstract unix sockets (Landlock) for "
-                                                   "no_network",
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "",
+                   "scope abstract unix sockets (Landlock) for "
+                   "no_network",
                    NULL, NULL, NULL);
     ctr__r_close(fd);
     prog.len = CTR__CAST(unsigned short, sizeof(filter) / sizeof(filter[0]));
@@ -5499,8 +5475,8 @@ static void ctr__netns_child(void *arg) {
     ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
     if (m->err == -1) { /* no loopback: spec.no_network's namespace */
         m->err = 0;
-        if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC,
-                                   0)) < 0) {
+        if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) <
+            0) {
             m->err = errno;
             m->what = "open the shared network namespace (/proc/thread-self/ns/net)";
         }
@@ -5661,17 +5637,28 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
     if (last) ctr__netns_pool_free(pool);
 }
 
-/* spec.no_network: one empty network namespace (loopback down) for all such containers of this
-   process, made on first use and kept (nonet.c says how they are kept apart in it). */
+/* spec.no_network: one empty network namespace (loopback down) shared by all such containers of
+   this process, made when the first is spawned and closed when the last handle is destroyed
+   (nonet.c says how they are kept apart in it).  ctr__netns_shared takes a reference, returning
+   the namespace's fd; ctr__netns_shared_put gives it back. */
+static pthread_mutex_t ctr__shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ctr__shared_fd = -1;
+static unsigned long ctr__shared_users;
+
 static int ctr__netns_shared(ctr_error *err) {
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    static int fd = -1;
     int r;
-    pthread_mutex_lock(&lock);
-    if (fd < 0) fd = ctr__netns_make(0, err);
-    r = fd;
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (ctr__shared_fd < 0) ctr__shared_fd = ctr__netns_make(0, err);
+    r = ctr__shared_fd;
+    if (r >= 0) ctr__shared_users++;
+    pthread_mutex_unlock(&ctr__shared_lock);
     return r;
+}
+
+static void ctr__netns_shared_put(void) {
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (--ctr__shared_users == 0) ctr__close(&ctr__shared_fd);
+    pthread_mutex_unlock(&ctr__shared_lock);
 }
 /* ---- end src/netns.c ---- */
 /* ---- begin src/spawn.c ---- */
@@ -5691,7 +5678,8 @@ struct ctr_container {
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
     ctr__layers layers; /* a persistent upper's lock and work directory (layers.c) */
-    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    int nonet;          /* holds a reference to no_network's shared namespace (netns.c) */
+    int cancel_state;   /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
 };
 
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
@@ -5854,6 +5842,7 @@ static void ctr__container_free(ctr_container *c) {
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
     ctr__layers_release(&c->layers);
+    if (c->nonet) ctr__netns_shared_put();
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
@@ -6072,6 +6061,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     if (ctr__layers_prepare(&c->layers, &plan, err) != 0) goto done;
     if (plan.no_network) { /* nonet.c: the shared empty namespace */
         if ((l.netns_fd = ctr__netns_shared(err)) < 0) goto done;
+        c->nonet = 1;
         l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
         l.net_lo = 0;
     }

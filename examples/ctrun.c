@@ -200,9 +200,9 @@ typedef struct options {
     const char *report;                /* --report FILE, or NULL */
     const char *seccomp_file;          /* --seccomp FILE, read once the options are parsed */
     ctr_seccomp_rule *seccomp_rules;
-    const char **lowers;               /* --overlay: split at ':', NULL-terminated */
-    ctr_idmap *uid_map, *gid_map;      /* --uidmap, --gidmap: one slot per argument */
-    int userns;                        /* --userns */
+    const char **lowers;          /* --overlay: split at ':', NULL-terminated */
+    ctr_idmap *uid_map, *gid_map; /* --uidmap, --gidmap: one slot per argument */
+    int userns;                   /* --userns */
 } options;
 
 #if defined(__GNUC__)

@@ -175,7 +175,7 @@ int main(int argc, char **argv) {
     }
 
     ctr_container **c = calloc((size_t)n, sizeof *c);
-    char (*ids)[16] = calloc((size_t)n, sizeof *ids);
+    char(*ids)[16] = calloc((size_t)n, sizeof *ids);
     char(*uppers)[PATH_MAX] = upper_dir ? calloc((size_t)n, sizeof *uppers) : NULL;
     if (!c || !ids || (upper_dir && !uppers)) {
         perror("fleet: calloc");
@@ -240,8 +240,8 @@ int main(int argc, char **argv) {
     }
     printf("fleet: %ld containers started in %.2f s: %.0f/s\n", started, t_start,
            (double)started / t_start);
-    printf("fleet: each wrote its own file: %s; none sees another's: %s\n",
-           missing ? "NO" : "yes", mismatched ? "NO" : "yes");
+    printf("fleet: each wrote its own file: %s; none sees another's: %s\n", missing ? "NO" : "yes",
+           mismatched ? "NO" : "yes");
     if (missing || mismatched) failures++;
 
     /* Memory: the kernel's counters and the containers' Pss; disk: what each upper holds. */
@@ -253,7 +253,8 @@ int main(int argc, char **argv) {
         snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)ctr_pid(c[i]));
         if ((v = field_kib(path, "Pss")) > 0) pss += v;
         snprintf(path, sizeof path, "/proc/%d/root", (int)ctr_pid(c[i]));
-        if (statfs(path, &sf) == 0) disk += (unsigned long long)(sf.f_blocks - sf.f_bfree) * sf.f_bsize;
+        if (statfs(path, &sf) == 0)
+            disk += (unsigned long long)(sf.f_blocks - sf.f_bfree) * sf.f_bsize;
     }
     if (upper_dir) { /* a persistent upper: du of its files */
         disk = 0;
@@ -318,8 +319,8 @@ int main(int argc, char **argv) {
     snprintf(pat, sizeof pat, "/sys/fs/cgroup/container.h/ctr-%d-*", (int)getpid());
     if (glob(pat, 0, NULL, &g) == 0) cgs += g.gl_pathc, globfree(&g);
     if (cgs)
-        len += (size_t)snprintf(left + len, sizeof left - len, "%s%zu cgroups", len ? ", " : "",
-                                cgs);
+        len +=
+            (size_t)snprintf(left + len, sizeof left - len, "%s%zu cgroups", len ? ", " : "", cgs);
     if (upper_dir) {
         snprintf(pat, sizeof pat, "%.100s/.ctr-work-*", upper_dir);
         if (glob(pat, GLOB_PERIOD, NULL, &g) == 0) {

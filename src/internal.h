@@ -285,19 +285,19 @@ typedef struct ctr__plan {
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
     /* layers.c: the root as an overlay of read-only lowers and an upper */
-    int layer;            /* the root is an overlay */
-    int layer_try_bind;   /* readonly_root over one rootfs: bind it when every target exists */
-    char **lowers;        /* canonical host paths, top first */
+    int layer;          /* the root is an overlay */
+    int layer_try_bind; /* readonly_root over one rootfs: bind it when every target exists */
+    char **lowers;      /* canonical host paths, top first */
     size_t nlowers;
-    const char *upper;    /* a persistent upper (canonical), NULL for a tmpfs */
-    const char *workdir;  /* the overlay's work directory next to upper, made at spawn */
+    const char *upper;       /* a persistent upper (canonical), NULL for a tmpfs */
+    const char *workdir;     /* the overlay's work directory next to upper, made at spawn */
     char upper_size_opt[24]; /* the tmpfs upper's size option, "" for the kernel's default */
     /* userns.c: maps written from outside (a helper process), idmapped mounts */
-    int map_helper;       /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
+    int map_helper; /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
     char *uid_map_text, *gid_map_text; /* map_helper 1: "inside outside count\n"... */
     char **uidmap_argv, **gidmap_argv; /* map_helper 2: newuidmap/newgidmap PID... (PID at [1]) */
     const char *newuidmap, *newgidmap; /* their paths */
-    int idmap;            /* present the root, layers and binds through idmapped mounts */
+    int idmap; /* present the root, layers and binds through idmapped mounts */
     /* nonet.c: spec.no_network */
     int no_network;
 } ctr__plan;
@@ -399,11 +399,11 @@ typedef struct ctr__launch {
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
     /* userns.c: a socket over which the child receives the helper's pidfd and the idmapped
        mounts the parent made (SCM_RIGHTS), sends its pid to the helper and gets its verdict */
-    int nssock;   /* or -1 */
-    int *ns_fds;  /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
+    int nssock;  /* or -1 */
+    int *ns_fds; /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
     int ns_nfds;
-    int *op_pre;  /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
-    int root_pre; /* index of the premade rootfs bind, or -1 */
+    int *op_pre;    /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
+    int root_pre;   /* index of the premade rootfs bind, or -1 */
     int *lower_pre; /* per lower: index of its premade mount, or NULL */
     int upper_pre;  /* index of the premade mount of upper's parent directory, or -1 */
 } ctr__launch;
@@ -470,7 +470,8 @@ static void ctr__c_nonet(const ctr__launch *l);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
-static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace */
+static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace: a reference */
+static void ctr__netns_shared_put(void);
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
 
 /* ---- util.c ---- */

@@ -14,7 +14,7 @@
    system calls only). */
 #include "internal.h"
 
-#define CTR__MAX_LOWERS 500 /* overlayfs's own limit */
+#define CTR__MAX_LOWERS  500 /* overlayfs's own limit */
 #define CTR__WORK_PREFIX ".ctr-work-"
 
 /* ---- the plan ---- */
@@ -281,8 +281,8 @@ static void ctr__c_overlay_set(const ctr__launch *l, int fs, const char *key, co
 /* A premade (idmapped) mount attached at scratch/name, opened O_PATH. */
 static int ctr__c_attach_pre(const ctr__launch *l, int scratch, int index, const char *name) {
     if (ctr__r_mkdirat(scratch, name, 0700) != 0 ||
-        ctr__move_mount(ctr__c_pre_fd(l, index), "", scratch, name,
-                        CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        ctr__move_mount(ctr__c_pre_fd(l, index), "", scratch, name, CTR__MOVE_MOUNT_F_EMPTY_PATH) !=
+            0)
         ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "attach an idmapped layer", NULL, NULL, NULL);
     ctr__r_close(ctr__c_pre_fd(l, index));
     return ctr__c_opath(l, scratch, name);
@@ -298,14 +298,16 @@ static int ctr__c_layer_root(const ctr__launch *l) {
     size_t i;
     struct stat st;
     /* The lowers first: the scratch tmpfs may be attached on top of one (rootfs). */
-    for (i = 0; !p->idmap && i < p->nlowers; i++) lower[i] = ctr__c_opath(l, AT_FDCWD, p->lowers[i]);
+    for (i = 0; !p->idmap && i < p->nlowers; i++)
+        lower[i] = ctr__c_opath(l, AT_FDCWD, p->lowers[i]);
     if (!p->upper || p->idmap) {
         fs = ctr__fsopen("tmpfs");
         for (i = 0; fs >= 0 && tmpfs_opts[i]; i += 2)
             if (tmpfs_opts[i + 1][0] &&
                 ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, tmpfs_opts[i], tmpfs_opts[i + 1]) != 0)
                 break;
-        if (fs < 0 || tmpfs_opts[i] || ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+        if (fs < 0 || tmpfs_opts[i] ||
+            ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
             (scratch = ctr__fsmount(fs, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV)) < 0)
             ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "create the tmpfs of the upper layer", NULL,
                        NULL, NULL);
@@ -320,7 +322,8 @@ static int ctr__c_layer_root(const ctr__launch *l) {
         lower[i] = ctr__c_attach_pre(l, scratch, l->lower_pre[i], name);
     }
     if (!p->upper) {
-        if (ctr__r_mkdirat(scratch, "upper", 0755) != 0 || ctr__r_mkdirat(scratch, "work", 0700) != 0)
+        if (ctr__r_mkdirat(scratch, "upper", 0755) != 0 ||
+            ctr__r_mkdirat(scratch, "work", 0700) != 0)
             ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "create the upper layer", NULL, NULL, NULL);
         up = ctr__c_opath(l, scratch, "upper");
         work = ctr__c_opath(l, scratch, "work");
@@ -339,7 +342,8 @@ static int ctr__c_layer_root(const ctr__launch *l) {
         up = ctr__c_opath(l, AT_FDCWD, p->upper);
         work = ctr__c_opath(l, AT_FDCWD, p->workdir);
     }
-    if ((fs = ctr__fsopen("overlay")) < 0) ctr__c_overlay_die(l, -1, errno, "create the overlay root");
+    if ((fs = ctr__fsopen("overlay")) < 0)
+        ctr__c_overlay_die(l, -1, errno, "create the overlay root");
     /* lowerdir+ (Linux 6.8) takes one layer at a time; before it, one lowerdir string, which
        fsconfig limits to 255 bytes: about 14 layers. */
     for (i = 0; i < p->nlowers; i++) {

@@ -452,8 +452,7 @@ static int ctr__c_new_root(const ctr__launch *l) {
         r = ctr__open_tree(AT_FDCWD, p->rootfs,
                            CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (r < 0)
-            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL,
-                       NULL);
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
         if (ctr__c_targets_exist(p, r)) {
             ctr__c_setattr(l, r, AT_RECURSIVE, base | CTR__MOUNT_ATTR_RDONLY, 0, p->rootfs);
             return r;

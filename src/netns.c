@@ -28,8 +28,8 @@ static void ctr__netns_child(void *arg) {
     ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
     if (m->err == -1) { /* no loopback: spec.no_network's namespace */
         m->err = 0;
-        if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC,
-                                   0)) < 0) {
+        if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) <
+            0) {
             m->err = errno;
             m->what = "open the shared network namespace (/proc/thread-self/ns/net)";
         }
@@ -190,15 +190,26 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
     if (last) ctr__netns_pool_free(pool);
 }
 
-/* spec.no_network: one empty network namespace (loopback down) for all such containers of this
-   process, made on first use and kept (nonet.c says how they are kept apart in it). */
+/* spec.no_network: one empty network namespace (loopback down) shared by all such containers of
+   this process, made when the first is spawned and closed when the last handle is destroyed
+   (nonet.c says how they are kept apart in it).  ctr__netns_shared takes a reference, returning
+   the namespace's fd; ctr__netns_shared_put gives it back. */
+static pthread_mutex_t ctr__shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ctr__shared_fd = -1;
+static unsigned long ctr__shared_users;
+
 static int ctr__netns_shared(ctr_error *err) {
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    static int fd = -1;
     int r;
-    pthread_mutex_lock(&lock);
-    if (fd < 0) fd = ctr__netns_make(0, err);
-    r = fd;
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (ctr__shared_fd < 0) ctr__shared_fd = ctr__netns_make(0, err);
+    r = ctr__shared_fd;
+    if (r >= 0) ctr__shared_users++;
+    pthread_mutex_unlock(&ctr__shared_lock);
     return r;
+}
+
+static void ctr__netns_shared_put(void) {
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (--ctr__shared_users == 0) ctr__close(&ctr__shared_fd);
+    pthread_mutex_unlock(&ctr__shared_lock);
 }

@@ -30,8 +30,8 @@
 #ifndef SYS_io_uring_setup
 #define SYS_io_uring_setup 425
 #endif
-#define CTR__LL_VERSION     1u /* LANDLOCK_CREATE_RULESET_VERSION */
-#define CTR__LL_SCOPE_UNIX  1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
+#define CTR__LL_VERSION    1u /* LANDLOCK_CREATE_RULESET_VERSION */
+#define CTR__LL_SCOPE_UNIX 1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
 
 static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     const char *why = NULL;
@@ -71,7 +71,7 @@ static void ctr__c_nonet(const ctr__launch *l) {
         {0x20, 0, 0, 4}, /* ld arch */
         {0x15, 1, 0, CTR__NONET_ARCH},
         {0x06, 0, 0, 0x00050000u | ENOSYS}, /* another ABI: ENOSYS */
-        {0x20, 0, 0, 0}, /* ld nr */
+        {0x20, 0, 0, 0},                    /* ld nr */
 #ifdef CTR__NONET_X32
         {0x35, 0, 1, CTR__NONET_X32},
         {0x06, 0, 0, 0x00050000u | ENOSYS}, /* x32: ENOSYS */
@@ -98,8 +98,9 @@ static void ctr__c_nonet(const ctr__launch *l) {
     attr.scoped = CTR__LL_SCOPE_UNIX;
     fd = ctr__sys_int(syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0));
     if (fd < 0 || syscall(SYS_landlock_restrict_self, fd, 0) != 0)
-        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "scope abstract unix sockets (Landlock) for "
-                                                   "no_network",
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "",
+                   "scope abstract unix sockets (Landlock) for "
+                   "no_network",
                    NULL, NULL, NULL);
     ctr__r_close(fd);
     prog.len = CTR__CAST(unsigned short, sizeof(filter) / sizeof(filter[0]));

@@ -15,7 +15,8 @@ struct ctr_container {
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
     ctr__layers layers; /* a persistent upper's lock and work directory (layers.c) */
-    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    int nonet;          /* holds a reference to no_network's shared namespace (netns.c) */
+    int cancel_state;   /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
 };
 
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
@@ -178,6 +179,7 @@ static void ctr__container_free(ctr_container *c) {
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
     ctr__layers_release(&c->layers);
+    if (c->nonet) ctr__netns_shared_put();
     ctr__close(&c->pidfd);
     ctr__close(&c->statusfd);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
@@ -396,6 +398,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     if (ctr__layers_prepare(&c->layers, &plan, err) != 0) goto done;
     if (plan.no_network) { /* nonet.c: the shared empty namespace */
         if ((l.netns_fd = ctr__netns_shared(err)) < 0) goto done;
+        c->nonet = 1;
         l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
         l.net_lo = 0;
     }

@@ -17,7 +17,7 @@
    a base owned by root needs no chown: on-disk uid 0 appears as the container's uid 0 (host uid
    outside).  Only the host's root can idmap a filesystem of the host's user namespace, so the
    parent makes them before the clone (open_tree + mount_setattr MOUNT_ATTR_IDMAP with a user
-   namespace of the same maps, made once per maps and kept), and passes them to the child over
+   namespace of the same maps, made for the spawn by a short-lived process), and passes them to the child over
    the same socket (SCM_RIGHTS). */
 #include "internal.h"
 
@@ -27,11 +27,11 @@
 
 /* The path of a setuid helper (newuidmap, newgidmap), or NULL. */
 static const char *ctr__find_tool(const char *name) {
-    static const char *const uid_paths[] = {"/usr/bin/newuidmap", "/bin/newuidmap",
-                                            "/usr/sbin/newuidmap", "/sbin/newuidmap",
+    static const char *const uid_paths[] = {"/usr/bin/newuidmap",       "/bin/newuidmap",
+                                            "/usr/sbin/newuidmap",      "/sbin/newuidmap",
                                             "/usr/local/bin/newuidmap", NULL};
-    static const char *const gid_paths[] = {"/usr/bin/newgidmap", "/bin/newgidmap",
-                                            "/usr/sbin/newgidmap", "/sbin/newgidmap",
+    static const char *const gid_paths[] = {"/usr/bin/newgidmap",       "/bin/newgidmap",
+                                            "/usr/sbin/newgidmap",      "/sbin/newgidmap",
                                             "/usr/local/bin/newgidmap", NULL};
     const char *const *c = strcmp(name, "newuidmap") == 0 ? uid_paths : gid_paths;
     for (; *c; c++)
@@ -95,8 +95,8 @@ static int ctr__check_map(const char *what, const ctr_idmap *m, size_t n, unsign
         for (j = 0; j < i; j++) {
             uint64_t in2 = m[j].inside, out2 = m[j].outside, c2 = m[j].count;
             if ((in < in2 + c2 && in2 < in + c) || (out < out2 + c2 && out2 < out + c))
-                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what,
-                                 "%s ranges %zu and %zu overlap", what, j, i);
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what, "%s ranges %zu and %zu overlap",
+                                 what, j, i);
         }
         has |= id >= in && id < in + c;
     }
@@ -112,8 +112,7 @@ static char *ctr__map_text(ctr__plan *p, const ctr_idmap *m, size_t n) {
     char *t = CTR__CAST(char *, ctr__alloc(p, n * 36 + 1)), *s = t;
     size_t i;
     if (!t) return NULL;
-    for (i = 0; i < n; i++)
-        s += sprintf(s, "%u %u %u\n", m[i].inside, m[i].outside, m[i].count);
+    for (i = 0; i < n; i++) s += sprintf(s, "%u %u %u\n", m[i].inside, m[i].outside, m[i].count);
     return t;
 }
 
@@ -121,8 +120,7 @@ static char *ctr__map_text(ctr__plan *p, const ctr_idmap *m, size_t n) {
 static char **ctr__map_argv(ctr__plan *p, const char *tool, const ctr_idmap *m, size_t n) {
     char **v = CTR__CAST(char **, ctr__alloc(p, (3 * n + 3) * sizeof(char *)));
     size_t i, k = 2;
-    if (!v || !(v[0] = ctr__strdup(p, tool)) ||
-        !(v[1] = CTR__CAST(char *, ctr__alloc(p, 24))))
+    if (!v || !(v[0] = ctr__strdup(p, tool)) || !(v[1] = CTR__CAST(char *, ctr__alloc(p, 24))))
         return NULL;
     for (i = 0; i < n; i++) {
         unsigned v3[3];
@@ -162,8 +160,9 @@ static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     const ctr_idmap *gm = spec->gid_map ? spec->gid_map : spec->uid_map;
     size_t ng = spec->gid_map ? spec->ngid_map : spec->nuid_map;
     if ((spec->nuid_map && !spec->uid_map) || (spec->ngid_map && !spec->gid_map))
-        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "uid_map", "nuid_map or ngid_map is set "
-                                                                "but the map is NULL");
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "uid_map",
+                         "nuid_map or ngid_map is set "
+                         "but the map is NULL");
     if (spec->gid_map && !spec->uid_map)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "gid_map", "gid_map needs uid_map too");
     if (spec->uid_map) {
@@ -176,9 +175,8 @@ static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
             ctr__check_map("uid_map", spec->uid_map, spec->nuid_map, 0, err) != 0 ||
             ctr__check_map("gid_map", gm, ng, 0, err) != 0)
             return -1; /* 0 too: the namespace's root sets the container up */
-        if (euid != 0 &&
-            (!(p->newuidmap = ctr__find_tool("newuidmap")) ||
-             !(p->newgidmap = ctr__find_tool("newgidmap"))))
+        if (euid != 0 && (!(p->newuidmap = ctr__find_tool("newuidmap")) ||
+                          !(p->newgidmap = ctr__find_tool("newgidmap"))))
             return ctr__fail(err, CTR_STEP_USERNS, ENOENT, "newuidmap",
                              "uid_map when not root needs newuidmap and newgidmap (Debian and "
                              "Ubuntu: the package uidmap)");
@@ -238,73 +236,44 @@ static void ctr__ns_holder(void *arg) {
     for (;;) syscall(SYS_pause);
 }
 
-/* A user namespace with the plan's maps, for mount_setattr; made once per maps, kept. */
+/* A user namespace with the plan's maps, for mount_setattr (closed once the mounts are made). */
 static int ctr__idmap_userns(const ctr__plan *p, ctr_error *err) {
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    static struct {
-        char *key;
-        int fd;
-    } cache[8];
-    static unsigned next;
-    size_t klen = strlen(p->uid_map_text) + strlen(p->gid_map_text) + 2;
-    char *key = CTR__CAST(char *, CONTAINER_MALLOC(klen)), path[64];
+    char path[64];
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
-    int i, fd = -1, pidfd = -1, e = 0;
+    int fd = -1, pidfd = -1, e, w;
     long pid;
-    if (!key) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate a map");
-    snprintf(key, klen, "%s|%s", p->uid_map_text, p->gid_map_text);
-    pthread_mutex_lock(&lock);
-    for (i = 0; i < 8; i++)
-        if (cache[i].key && strcmp(cache[i].key, key) == 0) {
-            fd = cache[i].fd;
-            break;
-        }
-    if (fd >= 0) {
-        pthread_mutex_unlock(&lock);
-        CONTAINER_FREE(key);
-        return fd;
-    }
     memset(&a, 0, sizeof(a));
     a.flags = CLONE_NEWUSER | CLONE_PIDFD;
     a.pidfd = CTR__PTR_TO_U64(&pidfd);
-    ctr__r_sigmask(SIG_SETMASK, &all, &old);
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the holder */
     pid = ctr__clone(&a, 0, ctr__ns_holder, NULL);
     e = pid < 0 ? errno : 0;
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-    if (pid > 0) {
-        int w;
-        snprintf(path, sizeof(path), "/proc/%ld/uid_map", pid);
-        if ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
-            write(w, p->uid_map_text, strlen(p->uid_map_text)) < 0)
-            e = errno;
-        if (w >= 0) close(w);
-        snprintf(path, sizeof(path), "/proc/%ld/gid_map", pid);
-        if (!e && ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
-                   write(w, p->gid_map_text, strlen(p->gid_map_text)) < 0))
-            e = errno;
-        if (w >= 0) close(w);
-        snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
-        if (!e && ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0)) e = errno;
-        syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-        while (waitpid(CTR__CAST(pid_t, pid), NULL, __WALL) < 0 && errno == EINTR) {}
-        ctr__close(&pidfd);
+    if (pid < 0)
+        return ctr__fail(err, CTR_STEP_USERNS, e, "",
+                         "make a user namespace for the idmapped "
+                         "mounts");
+    snprintf(path, sizeof(path), "/proc/%ld/uid_map", pid);
+    if ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+        write(w, p->uid_map_text, strlen(p->uid_map_text)) < 0)
+        e = errno;
+    if (w >= 0) close(w);
+    snprintf(path, sizeof(path), "/proc/%ld/gid_map", pid);
+    if (!e && ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+               write(w, p->gid_map_text, strlen(p->gid_map_text)) < 0))
+        e = errno;
+    if (!e && w >= 0) close(w);
+    snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
+    if (!e && ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0)) e = errno;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    while (waitpid(CTR__CAST(pid_t, pid), NULL, __WALL) < 0 && errno == EINTR) {}
+    ctr__close(&pidfd);
+    if (e) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_USERNS, e, "",
+                         "make a user namespace with uid_map for the idmapped mounts");
     }
-    if (pid <= 0 || e) {
-        pthread_mutex_unlock(&lock);
-        CONTAINER_FREE(key);
-        if (fd >= 0) close(fd);
-        return ctr__fail(err, CTR_STEP_USERNS, e, "", "make a user namespace with uid_map for the "
-                                                      "idmapped mounts");
-    }
-    i = CTR__CAST(int, next++ % 8);
-    if (cache[i].key) {
-        CONTAINER_FREE(cache[i].key);
-        close(cache[i].fd);
-    }
-    cache[i].key = key;
-    cache[i].fd = fd;
-    pthread_mutex_unlock(&lock);
     return fd;
 }
 
@@ -321,12 +290,12 @@ static int ctr__idmapped(const char *path, int userns, int rec, uint64_t set, in
     if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | r, &a) != 0) {
         int e = errno;
         close(fd);
-        return ctr__fail(err, CTR_STEP_MOUNT, e, path,
-                         "idmap %s%s", path,
-                         e == EINVAL ? " (its filesystem, or one mounted below it, does not support "
-                                       "idmapped mounts (Linux 5.12; ext4, xfs, btrfs, tmpfs 6.3...): "
-                                       "set no_idmap and chown it to the range instead)"
-                                     : "");
+        return ctr__fail(err, CTR_STEP_MOUNT, e, path, "idmap %s%s", path,
+                         e == EINVAL
+                             ? " (its filesystem, or one mounted below it, does not support "
+                               "idmapped mounts (Linux 5.12; ext4, xfs, btrfs, tmpfs 6.3...): "
+                               "set no_idmap and chown it to the range instead)"
+                             : "");
     }
     if (top_rw) {
         memset(&a, 0, sizeof(a));
@@ -486,11 +455,9 @@ static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_er
     l->root_pre = l->upper_pre = -1;
     if (!p->map_helper) return 0;
     /* slots: the helper's pidfd, the rootfs or the lowers and upper, the binds */
-    l->ns_fds = CTR__CAST(int *, ctr__alloc(p,
-                                            (p->nops + p->nlowers + 3) * sizeof(int)));
+    l->ns_fds = CTR__CAST(int *, ctr__alloc(p, (p->nops + p->nlowers + 3) * sizeof(int)));
     l->op_pre = CTR__CAST(int *, ctr__alloc(p, (p->nops + 1) * sizeof(int)));
-    l->lower_pre =
-        CTR__CAST(int *, ctr__alloc(p, (p->nlowers + 1) * sizeof(int)));
+    l->lower_pre = CTR__CAST(int *, ctr__alloc(p, (p->nlowers + 1) * sizeof(int)));
     if (!l->ns_fds || !l->op_pre || !l->lower_pre)
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     l->ns_fds[0] = -1;
@@ -512,9 +479,9 @@ static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_er
                 l->upper_pre = n++;
             }
         } else if (p->rootfs) {
-            if ((l->ns_fds[n] = ctr__idmapped(p->rootfs, userns, 1,
-                                              base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u),
-                                              p->readonly_root, err)) < 0)
+            if ((l->ns_fds[n] = ctr__idmapped(
+                     p->rootfs, userns, 1, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u),
+                     p->readonly_root, err)) < 0)
                 goto fail;
             l->root_pre = n++;
         }
@@ -523,12 +490,15 @@ static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_er
             if (op->type != CTR_MOUNT_BIND) continue;
             if ((l->ns_fds[n] = ctr__idmapped(
                      op->src, userns, !(op->flags & CTR_MOUNT_NONRECURSIVE),
-                     base | ((op->flags & CTR_MOUNT_RW) ? 0u : CTR__MOUNT_ATTR_RDONLY), 0, err)) < 0)
+                     base | ((op->flags & CTR_MOUNT_RW) ? 0u : CTR__MOUNT_ATTR_RDONLY), 0, err)) <
+                0)
                 goto fail;
             l->op_pre[k] = n++;
         }
     }
     l->ns_nfds = n;
+    if (userns >= 0) close(userns);
+    userns = -1;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 || ctr__lift(&sv[0]) != 0 ||
         ctr__lift(&sv[1]) != 0) {
         ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the id maps");
@@ -558,6 +528,7 @@ static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_er
     for (i = 1; i < n; i++) ctr__close(&l->ns_fds[i]);
     return 0;
 fail:
+    if (userns >= 0) close(userns);
     for (i = 1; i < n; i++) ctr__close(&l->ns_fds[i]);
     l->ns_nfds = 0;
     return -1;
@@ -681,8 +652,8 @@ static void ctr__c_ns_maps(const ctr__launch *l) {
     struct pollfd pfd[2];
     long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self", self, sizeof(self) - 1);
     if (n <= 0 || syscall(SYS_sendto, l->nssock, self, n, MSG_NOSIGNAL, NULL, 0) != n)
-        ctr__c_die(l, CTR_STEP_USERNS, errno, "/proc/self", "tell the id-map helper our pid",
-                   NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "/proc/self", "tell the id-map helper our pid", NULL,
+                   NULL, NULL);
     for (;;) {
         pfd[0].fd = l->nssock;
         pfd[1].fd = l->ns_fds[0];
@@ -699,8 +670,8 @@ static void ctr__c_ns_maps(const ctr__launch *l) {
     memset(&r, 0, sizeof(r));
     n = syscall(SYS_recvfrom, l->nssock, &r, sizeof(r), 0, NULL, NULL);
     if (n != CTR__CAST(long, sizeof(r)))
-        ctr__c_die(l, CTR_STEP_USERNS, n < 0 ? errno : EPROTO, "", "read the id-map helper's verdict",
-                   NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_USERNS, n < 0 ? errno : EPROTO, "",
+                   "read the id-map helper's verdict", NULL, NULL, NULL);
     r.path[sizeof(r.path) - 1] = r.msg[sizeof(r.msg) - 1] = '\0';
     if (r.err) ctr__c_die(l, CTR_STEP_USERNS, r.err, r.path, r.msg, NULL, NULL, NULL);
     /* Become the namespace's root: the ids we were born with (the host's root, for one) may
