@@ -15,7 +15,7 @@ SECTIONS = [
     ("/bin/true with full isolation (new pid, mount, uts, ipc, net ns; proc, dev, tmpfs /tmp; busybox rootfs)",
      ["forkexec", "ctrun", "bwrap", "bwrap_nouserns", "crun", "crun_lean", "runc", "unshare"]),
     ("The same in-process (spawn + wait [+ destroy], timed with CLOCK_MONOTONIC)",
-     ["api", "api_pool", "raw", "raw_hardened", "raw_exec"]),
+     ["api", "api_plain", "api_pool", "raw", "raw_hardened", "raw_exec"]),
     ("With limits: memory 256 MiB, 100 pids, 1 CPU (a cgroup per container)",
      ["ctrun_limits", "api_limits", "crun_limits", "runc_limits"]),
     ("Host size: API spawn latency from a big host process",
@@ -29,6 +29,7 @@ TARGETS = [
     ("ctrun with limits <= 0.5 x crun with limits (cgroups on)", "ctrun_limits", 0.5, "crun_limits", "le", "median_ms"),
     ("API with ballast <= 1.1 x API without", "api_ballast", 1.1, "api", "le", "median_ms"),
     ("2-spawner throughput >= 1.6 x 1-spawner", "tp2", 1.6, "tp1", "ge", "per_second"),
+    ("API over a layer <= 1.3 x API without (rootfs_rw)", "api", 1.3, "api_plain", "le", "median_ms"),
 ]
 
 NOTES = [
@@ -155,9 +156,11 @@ def main():
             if "per_second" in rows.get(a, {}) and "per_second" in rows.get(b, {}):
                 lines.append("  %-40s %8.2f x" % (name, rows[b]["per_second"] / rows[a]["per_second"]))
         lines.append("")
-    r = rows.get("idle")
-    if r is not None:
-        lines.append("Memory of live idle containers (/bin/sleep 1000, default spec)")
+    for key, title in (("idle", "default spec"), ("idle_nonet", "no_network")):
+        r = rows.get(key)
+        if r is None:
+            continue
+        lines.append("Memory of live idle containers (/bin/sleep 1000, %s)" % title)
         if "error" in r:
             lines.append("  %s failed: %s" % (r["label"], r["error"]))
         else:

@@ -177,7 +177,8 @@ inner() {
     cli unshare "unshare + chroot" unshare --fork --pid --mount --uts --ipc --net --mount-proc="$R/proc" chroot "$R" /bin/true
 
     # 2. The same in-process: our API, and raw syscalls as the lower bound.
-    drv api "API: ctr_spawn+wait+destroy" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP"
+    drv api "API: ctr_spawn+wait+destroy (rootfs under a tmpfs layer)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP"
+    drv api_plain "API, rootfs_rw (the rootfs itself, no layer)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --rootfs-rw
     flen=144
     if wanted raw_hardened && "$api" --rootfs "$R" --filter-len >"$WORK/filter_len.json" 2>"$WORK/filter_len.log"; then
         flen=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["filter_len"])' "$WORK/filter_len.json")
@@ -210,6 +211,7 @@ inner() {
 
     # 6. Memory per live idle container.
     drv idle "memory, $IDLE idle containers" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS"
+    drv idle_nonet "memory, $IDLE idle containers with no_network" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS" --no-network
     return 0
 }
 

@@ -79,7 +79,8 @@ static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     p->nlowers = n;
     if (!(p->lowers = CTR__CAST(char **, ctr__alloc(p, n * sizeof(char *)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
-    if (!spec->lowers) p->lowers[0] = CTR__CAST(char *, p->rootfs);
+    if (!spec->lowers && !(p->lowers[0] = ctr__strdup(p, p->rootfs)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     for (i = 0; spec->lowers && i < n; i++)
         if (ctr__layer_dir(p, "lower", spec->lowers[i], &p->lowers[i], err) != 0) return -1;
     if (spec->upper_size)
@@ -116,10 +117,14 @@ static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
         snprintf(work, sizeof(work), "/" CTR__WORK_PREFIX "%ld-%u", CTR__CAST(long, getpid()),
                  __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
         p->upper = up;
-        if (!(p->workdir = ctr__alloc(p, CTR__CAST(size_t, slash - up) + strlen(work) + 1)))
-            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
-        memcpy(CTR__CAST(char *, p->workdir), up, CTR__CAST(size_t, slash - up));
-        strcpy(CTR__CAST(char *, p->workdir) + (slash - up), work);
+        {
+            size_t dl = CTR__CAST(size_t, slash - up);
+            char *w = CTR__CAST(char *, ctr__alloc(p, dl + strlen(work) + 1));
+            if (!w) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+            memcpy(w, up, dl);
+            strcpy(w + dl, work);
+            p->workdir = w;
+        }
     }
     return 0;
 }

@@ -631,9 +631,12 @@ static void ctr__c_ns_receive(const ctr__launch *l) {
         msg.msg_controllen = sizeof(cm.buf);
         do r = syscall(SYS_recvmsg, l->nssock, &msg, MSG_CMSG_CLOEXEC);
         while (r < 0 && errno == EINTR);
-        if (r != 1 || !(c = CMSG_FIRSTHDR(&msg)) || c->cmsg_type != SCM_RIGHTS)
+        c = r == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+        if (!c || c->cmsg_type != SCM_RIGHTS) {
             ctr__c_die(l, CTR_STEP_USERNS, r < 0 ? errno : EPROTO, "",
                        "receive the idmapped mounts", NULL, NULL, NULL);
+            return;
+        }
         {
             int k = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
             if (k > l->ns_nfds - got) k = l->ns_nfds - got;
@@ -679,6 +682,8 @@ static void ctr__c_ns_maps(const ctr__launch *l) {
     if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0)
         ctr__c_die(l, CTR_STEP_USERNS, errno, "", "become root in the user namespace", NULL, NULL,
                    NULL);
+    /* The uid change cleared the parent-death signal (child.c sets it again at the end). */
+    if (l->plan->die_with_host) (void)ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL);
     ctr__r_close(l->ns_fds[0]);
     ctr__r_close(l->nssock);
 }
