@@ -167,7 +167,8 @@ inner() {
     say "== measuring: $RUNS runs, $WARMUP warm-up each"
     # 1. /bin/true with full isolation, as a command.
     cli forkexec "fork+exec, no isolation" "$R/bin/true"
-    cli ctrun "ctrun" "$ctrun" --rootfs "$R" -- /bin/true
+    cli ctrun "ctrun --rootfs-rw" "$ctrun" --rootfs "$R" --rootfs-rw -- /bin/true
+    cli ctrun_layer "ctrun (a tmpfs layer over the rootfs)" "$ctrun" --rootfs "$R" -- /bin/true
     cli bwrap "bwrap --unshare-all" bwrap --unshare-all --bind "$R" / --proc /proc --dev /dev --tmpfs /tmp /bin/true
     cli bwrap_nouserns "bwrap, no user namespace" bwrap --unshare-pid --unshare-net --unshare-ipc --unshare-uts \
         --unshare-cgroup --bind "$R" / --proc /proc --dev /dev --tmpfs /tmp /bin/true
@@ -192,7 +193,7 @@ inner() {
     drv api_pool "API with a netns pool (ctr_netns_pool)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --netns-pool 4
 
     # 3. With limits: memory 256 MiB, 100 pids, 1 CPU.
-    cli ctrun_limits "ctrun --memory 256m --pids 100 --cpus 1" "$ctrun" --rootfs "$R" --memory 256m --pids 100 --cpus 1 -- /bin/true
+    cli ctrun_limits "ctrun --rootfs-rw --memory 256m --pids 100 --cpus 1" "$ctrun" --rootfs "$R" --rootfs-rw --memory 256m --pids 100 --cpus 1 -- /bin/true
     drv api_limits "API --limits" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --limits
     cli crun_limits "crun run with limits (cgroups on)" crun run --bundle "$B/oci/crun-limits" "ctrbench-crunlim-$ID"
     cli runc_limits "runc run with limits" runc run --bundle "$B/oci/runc-limits" "ctrbench-runclim-$ID"
