@@ -401,6 +401,18 @@ TEST(layer_spec_errors) {
     ASSERT_EQ(count_work_dirs(), 0);
 }
 
+/* Where overlayfs refuses a layer, the error says so and names the way out. */
+TEST(overlay_refused_names_rootfs_rw) {
+    ctr_spec s;
+    const char *const lowers[] = {"/proc/sys", NULL};
+    spec_init(&s, PROBE("true"));
+    s.rootfs = NULL;
+    s.lowers = lowers;
+    ctr_error e = spawn_error(__LINE__, &s, "overlayfs refusing procfs as a layer");
+    ASSERT_EQ(e.step, CTR_STEP_ROOTFS);
+    if (!strstr(e.msg, "rootfs_rw")) FAIL("the message does not name rootfs_rw: %s", e.msg);
+}
+
 TEST(ctrun_layer_options) {
     char up[PATH_MAX], p[PATH_MAX], lowers[2 * PATH_MAX + 2];
     remember_bases();
