@@ -57,7 +57,8 @@
        ctr_pid()       the host pid of the container's first process: the command, or the init.
        ctr_kill()      sends a signal (see 8 for what SIGKILL reaches).
        ctr_destroy()   kills whatever still runs, reaps it, waits for its cgroup to empty and
-                       removes it, and frees everything.
+                       removes it, removes a persistent upper's work directory (3), and frees
+                       everything.
        ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
        ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
        The container's pid 1 is a child of the calling process: a host that reaps with
@@ -481,7 +482,9 @@
                   (cgroup v2 or v1, chosen once per process).
        launch     one spawn's descriptors: the error pipe, init's status pipe, stdio sources, the
                   socket the child passes its stdio pipes over, the host's pidfd, cgroup.procs
-                  files, a pooled network namespace.
+                  files, a pooled (or no_network's shared) network namespace, and for maps
+                  written from outside the id-map helper's socket (with the idmapped mounts
+                  queued on it); a persistent upper is locked and its work directory made.
        child      cloned in its namespaces; it executes the plan with raw system calls only - no
                   malloc, stdio, locks or cancellation points - so it is safe in a multi-threaded
                   host.  A setup failure travels back as one fixed-size ctr_error over a

@@ -363,9 +363,11 @@ TEST(unprivileged_layers) {
     ASSERT_STREQ(OUT(&s), "moved");
     s.upper = NULL;
     s.rootfs = g_bare; /* root's: made mount points go in the layer all the same */
-    s.readonly_root = 1;
     s.argv = PROBE("ls", "/");
-    ASSERT_STREQ(OUT(&s), "bin dev etc proc tmp");
+    for (int ro = 0; ro < 2; ro++) {
+        s.readonly_root = ro;
+        ASSERT_STREQ(OUT(&s), "bin dev etc proc tmp");
+    }
     ASSERT_BASES_UNCHANGED();
 }
 
@@ -619,6 +621,19 @@ TEST(idmapped_root_as_root) {
     WAIT(c, &res);
     destroy(c);
     ASSERT_BASES_UNCHANGED();
+    /* A persistent upper, idmapped too: what the container's root writes is uid 0's on disk. */
+    char up[PATH_MAX];
+    new_upper(up, "idmapped", 0);
+    s.upper = up;
+    s.argv = PROBE("write", "/etc/new");
+    ASSERT_STREQ(OUT(&s), "ok");
+    path_join(p, up, "etc/new");
+    CHECK_SYS(stat(p, &st));
+    ASSERT_EQ(st.st_uid, 0);
+    s.argv = PROBE("owner", "/etc/new");
+    ASSERT_STREQ(OUT(&s), "0 0");
+    s.upper = NULL;
+    ASSERT_EQ(count_work_dirs(), 0);
     /* Writing through (rootfs_rw): the file lands owned by uid 0 on the disk. */
     path_join(host, g_bare, "written");
     spec_init(&s, PROBE("write", "/written"));
