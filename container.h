@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 a0fb5b0a74e5dc0b72853154a04867ab81584511b73254eda7047bb33bfc6b97 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 e2b4e86c7f9604af7ecdb51a89ba61d184b48ac265f7978835b243cd17798b3f */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -4653,11 +4653,6 @@ static void ctr__c_overlay_die(const ctr__launch *l, int fs, int e, const char *
     ctr__c_die(l, CTR_STEP_ROOTFS, e, "/", what, hint, NULL, NULL);
 }
 
-static void ctr__c_overlay_set(const ctr__launch *l, int fs, const char *key, const char *val) {
-    if (ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, key, val) != 0)
-        ctr__c_overlay_die(l, fs, errno, "set up the overlay root");
-}
-
 /* A premade (idmapped) mount attached at scratch/name, opened O_PATH. */
 static int ctr__c_attach_pre(const ctr__launch *l, int scratch, int index, const char *name) {
     if (ctr__r_mkdirat(scratch, name, 0700) != 0 ||
@@ -4668,12 +4663,45 @@ static int ctr__c_attach_pre(const ctr__launch *l, int scratch, int index, const
     return ctr__c_opath(l, scratch, name);
 }
 
+/* One try at the overlay: 0 with *fs created, or -1 with errno and *fs (or -1) for its log. */
+static int ctr__c_overlay_create(const ctr__launch *l, const int *lower, int up, int work, int plus,
+                                 int *fs) {
+    const ctr__plan *p = l->plan;
+    char path[40], all[256];
+    size_t i, n = 0;
+    if ((*fs = ctr__fsopen("overlay")) < 0) return -1;
+    for (i = 0; i < p->nlowers; i++) {
+        ctr__c_fd_path(path, lower[i]);
+        if (plus) {
+            if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "lowerdir+", path) != 0) return -1;
+            continue;
+        }
+        if (n + strlen(path) + 2 > sizeof(all))
+            ctr__c_die(l, CTR_STEP_ROOTFS, E2BIG, "/",
+                       "set up the overlay root: more than about 14 layers need Linux 6.8 "
+                       "(lowerdir+)",
+                       NULL, NULL, NULL);
+        if (n) all[n++] = ':';
+        memcpy(all + n, path, strlen(path) + 1);
+        n += strlen(path);
+    }
+    if (!plus && ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "lowerdir", all) != 0) return -1;
+    ctr__c_fd_path(path, up);
+    if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "upperdir", path) != 0) return -1;
+    ctr__c_fd_path(path, work);
+    if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "workdir", path) != 0) return -1;
+    /* Inside a user namespace the overlay keeps whiteouts and opaque directories in user.*
+       xattrs (trusted.* needs the host's root). */
+    if (p->userns && ctr__fsconfig(*fs, CTR__FSCONFIG_SET_FLAG, "userxattr", NULL) != 0) return -1;
+    return ctr__fsconfig(*fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) == 0 ? 0 : -1;
+}
+
 /* The overlay root as a detached mount (nosuid, nodev); made before anything is attached at
    plan->attach_at but the scratch tmpfs. */
 static int ctr__c_layer_root(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     const char *tmpfs_opts[] = {"mode", "0755", "size", p->upper_size_opt, NULL};
-    char path[40], up_path[40], work_path[40], name[24];
+    char name[24];
     int lower[CTR__MAX_LOWERS], scratch = -1, up, work, fs, m;
     size_t i;
     struct stat st;
@@ -4722,44 +4750,16 @@ static int ctr__c_layer_root(const ctr__launch *l) {
         up = ctr__c_opath(l, AT_FDCWD, p->upper);
         work = ctr__c_opath(l, AT_FDCWD, p->workdir);
     }
-    if ((fs = ctr__fsopen("overlay")) < 0)
-        ctr__c_overlay_die(l, -1, errno, "create the overlay root");
-    /* lowerdir+ (Linux 6.8) takes one layer at a time; before it, one lowerdir string, which
-       fsconfig limits to 255 bytes: about 14 layers. */
-    for (i = 0; i < p->nlowers; i++) {
-        ctr__c_fd_path(path, lower[i]);
-        if (ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, "lowerdir+", path) != 0) break;
-    }
-    if (i < p->nlowers) {
-        char all[256];
-        size_t n = 0;
-        if (i > 0) ctr__c_overlay_die(l, fs, errno, "set up the overlay root");
+    /* lowerdir+ (Linux 6.8) takes one layer at a time.  Before it, one lowerdir string, which
+       fsconfig limits to 255 bytes (about 14 layers); a kernel whose overlay parses its options
+       the legacy way accepts lowerdir+ in fsconfig and refuses it only at create: then again. */
+    if (ctr__c_overlay_create(l, lower, up, work, 1, &fs) != 0) {
+        int e = errno;
+        if (e != EINVAL || fs < 0) ctr__c_overlay_die(l, fs, e, "create the overlay root");
         ctr__r_close(fs);
-        if ((fs = ctr__fsopen("overlay")) < 0)
-            ctr__c_overlay_die(l, -1, errno, "create the overlay root");
-        for (i = 0; i < p->nlowers; i++) {
-            ctr__c_fd_path(path, lower[i]);
-            if (n + strlen(path) + 2 > sizeof(all))
-                ctr__c_die(l, CTR_STEP_ROOTFS, E2BIG, "/",
-                           "set up the overlay root: more than about 14 layers need Linux 6.8 "
-                           "(lowerdir+)",
-                           NULL, NULL, NULL);
-            if (n) all[n++] = ':';
-            memcpy(all + n, path, strlen(path) + 1);
-            n += strlen(path);
-        }
-        ctr__c_overlay_set(l, fs, "lowerdir", all);
+        if (ctr__c_overlay_create(l, lower, up, work, 0, &fs) != 0)
+            ctr__c_overlay_die(l, fs, errno, "create the overlay root");
     }
-    ctr__c_fd_path(up_path, up);
-    ctr__c_fd_path(work_path, work);
-    ctr__c_overlay_set(l, fs, "upperdir", up_path);
-    ctr__c_overlay_set(l, fs, "workdir", work_path);
-    /* Inside a user namespace the overlay keeps whiteouts and opaque directories in user.*
-       xattrs (trusted.* needs the host's root). */
-    if (p->userns && ctr__fsconfig(fs, CTR__FSCONFIG_SET_FLAG, "userxattr", NULL) != 0)
-        ctr__c_overlay_die(l, fs, errno, "set up the overlay root");
-    if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0)
-        ctr__c_overlay_die(l, fs, errno, "create the overlay root");
     if ((m = ctr__fsmount(fs, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV)) < 0)
         ctr__c_overlay_die(l, fs, errno, "mount the overlay root");
     ctr__r_close(fs);
