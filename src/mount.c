@@ -29,11 +29,17 @@ static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_
 /* openat2 inside the root: symlinks and ".." resolve as they would with rootfd as "/". */
 static int ctr__c_in_root(int rootfd, const char *rel, int flags, unsigned mode) {
     ctr__open_how how;
+    int tries;
     memset(&how, 0, sizeof(how));
     how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
     how.mode = mode;
     how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
-    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+    /* EAGAIN: a rename or mount somewhere on the system raced with a ".." step (the kernel
+       cannot prove it stayed inside): try again, as libpathrs does. */
+    for (tries = 0;; tries++) {
+        int fd = ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+        if (fd >= 0 || errno != EAGAIN || tries == 1000) return fd;
+    }
 }
 
 /* Opens the directory dst[0..len) (dst absolute, normalised) inside rootfd as O_PATH, creating
