@@ -103,7 +103,7 @@ def main():
     tp_pairs = [("tp1", "tp2", "2 threads / 1 thread"), ("tp1_pool", "tp2_pool", "2 threads / 1 thread, with the pool"),
                 ("tpraw1", "tpraw2", "raw: 2 processes / 1 process")]
     tp_keys = [k for a, b, _ in tp_pairs for k in (a, b)]
-    keys = [k for _, ks in SECTIONS for k in ks] + tp_keys + ["idle"]
+    keys = [k for _, ks in SECTIONS for k in ks] + tp_keys + ["idle", "idle_nonet"]
     rows = {}
     for k in keys:
         r = load_row(work, k)
