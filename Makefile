@@ -9,7 +9,8 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 
 .PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean install uninstall
 all: container.h $(EXAMPLES) $(BUILD)/ctrun.1 $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
-     $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host $(BUILD)/tests/test_ctrun
+     $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host $(BUILD)/tests/test_ctrun \
+     $(BUILD)/tests/test_layers
 
 # container.h is generated and committed.  It is rebuilt (with python3) only when its contents
 # would change: its first line records the sha256 of amalgamate.py and src/*, compared here with
@@ -28,6 +29,12 @@ check-header:
 $(BUILD)/%: examples/%.c container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
+
+# The fleet example (examples/fleet.c) is static too: it copies itself into the base its
+# containers run on, as their idle command.
+$(BUILD)/fleet: examples/fleet.c container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread -static
 
 # ctrun's --seccomp FILE names syscalls and errnos: it includes $(BUILD)/syscall_names.h, lines
 # CTRUN_SYSCALL(getpid) and CTRUN_ERRNO(EPERM) made here from the C library's headers, so the
@@ -137,7 +144,7 @@ $(BUILD)/tests/probe $(BUILD)/tests/attack:
 
 # The test suites, each one C file with tests/common.h and tests/harness.h; test_core_asan is
 # test_core under ASan/UBSan, with its own SUITE_CFLAGS.
-SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_ctrun \
+SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_ctrun test_layers \
     test_core_asan)
 SUITE_CFLAGS = $(CFLAGS)
 $(BUILD)/tests/test_core_asan: SUITE_CFLAGS = -O1 -g -fsanitize=address,undefined \
@@ -147,6 +154,7 @@ $(BUILD)/tests/test_limits: tests/test_limits.c
 $(BUILD)/tests/test_escape: tests/escape/test_escape.c
 $(BUILD)/tests/test_host: tests/test_host.c
 $(BUILD)/tests/test_ctrun: tests/test_ctrun.c
+$(BUILD)/tests/test_layers: tests/test_layers.c
 $(SUITES): tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SUITE_CFLAGS) $(WARN) -std=c99 -I. -o $@ $(filter %.c,$^) -lpthread

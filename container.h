@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 614360f40ac402f9342c83d0cd6bc8b6bc6b3250737f30af7a8cb3940b8ef51b */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 bbea6733dab44b591b6e12c8f77058868183f336d1c1b758ff29a850e916ae42 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -71,7 +71,8 @@
        ctr_pid()       the host pid of the container's first process: the command, or the init.
        ctr_kill()      sends a signal (see 8 for what SIGKILL reaches).
        ctr_destroy()   kills whatever still runs, reaps it, waits for its cgroup to empty and
-                       removes it, and frees everything.
+                       removes it, removes a persistent upper's work directory (3), and frees
+                       everything.
        ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
        ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
        ctr_exec() starts another process in a running container, ctr_run() runs one to completion
@@ -125,19 +126,49 @@
                       signal is set first thing in the child and again after the uid change (which
                       clears it), each time followed by a check that the host still lives (its
                       pidfd, Linux 5.3).  Set this to let the container run on.
-       The other fields: rootfs, readonly_root, no_default_mounts (3); mounts, nmounts, shm_size
-       (4); uid, gid, new_userns (5); stdio, stdio_fd, init (6); the limits (8); the security
-       fields (9).
+       The other fields: rootfs, readonly_root, no_default_mounts, rootfs_rw, lowers, upper,
+       upper_size (3); mounts, nmounts, shm_size (4); uid, gid, new_userns, uid_map, gid_map,
+       no_idmap, no_subids (5); stdio, stdio_fd, init (6); the limits (8); the security fields
+       (9); no_network (10).
 
    3. THE ROOT FILESYSTEM
-       rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
-       (whichever exist; symlinks are copied as symlinks) are bound read-only, and nothing else of
-       the host's (no /home, /root, /run or /sys).  rootfs = "DIR": DIR (bound recursively, writable
-       unless readonly_root) becomes "/"; mount targets that DIR lacks are created in DIR itself,
-       on the host.  readonly_root makes the root mount read-only (mounts on top of it keep their
-       own mode).  Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on
-       /tmp are mounted first; a mount of yours on the same target replaces the default one.  The
-       old root is detached after pivot_root (never chroot).
+       rootfs = NULL (and no lowers): a fresh tmpfs root on which the host's /usr /bin /sbin /lib
+       /lib32 /lib64 /etc (whichever exist; symlinks are copied as symlinks) are bound read-only,
+       and nothing else of the host's (no /home, /root, /run or /sys).
+       rootfs = "DIR": DIR becomes "/", and DIR is never modified: the container's root is an
+       overlay (overlayfs) of DIR, read-only, under a throw-away writable layer, a tmpfs that goes
+       with the container.  Writes, deletions (whiteouts) and renames of DIR's files land in that
+       layer; mount targets that DIR lacks are made in it too, read-only root or not.  Renaming a
+       directory that comes from DIR fails with EXDEV, as in Docker (mv copies instead).  The
+       layer shows DIR's own filesystem: what is mounted below DIR on the host does not come
+       along.  readonly_root over a DIR that already has every mount target (and no CTR_MOUNT_FILE
+       or SYMLINK) needs no layer: DIR is then bound read-only, recursively, submounts included.
+       rootfs_rw: the old way, for a caller who means it: DIR itself is bound (recursively) and
+       writable, and what the container writes, and the mount targets DIR lacks, stay in DIR on
+       the host (with readonly_root too).
+       lowers: the root is several read-only directories (layers), top first, NULL-terminated,
+       as overlayfs stacks them (1 to 500; more than about 14 need Linux 6.8); rootfs must then be
+       NULL.  upper (with rootfs or lowers): a directory of the caller's that takes and keeps the
+       changes, instead of the tmpfs: a second container can go on from them.  It is the
+       container's "/": an empty upper is given the mode (and, as root, the owner) of the top
+       lower's root.  One container at a time (flock; a second fails with CTR_STEP_ROOTFS,
+       EBUSY); overlayfs needs a work directory on the same filesystem, which the library makes
+       next to upper (.ctr-work-PID-N in its parent directory: that directory must be writable,
+       and upper not the root of a filesystem, EXDEV) and removes at ctr_destroy; one a crashed
+       host left is removed when the next is made in that directory.  Use a persistent upper
+       always the same way (as root, or in a user namespace: the overlay keeps its whiteouts in
+       trusted.* or user.* xattrs), with the same lowers.  upper_size: bytes of the tmpfs layer
+       (0: the kernel's default, half the RAM; a write beyond it fails with ENOSPC).  Layer errors
+       are CTR_STEP_ROOTFS (or SPEC) and name the path and the reason, with overlayfs's own words
+       where it gives some; where overlay cannot be used (no overlayfs in the kernel, a
+       filesystem under a layer it refuses, a user namespace before Linux 5.11) the message
+       names rootfs_rw as the way out.  In a user namespace (rootless) the layer can copy up only
+       files and directories owned by ids the namespace maps: a base owned by the host's root
+       can be read, and files added, but changing its root-owned files fails with EACCES or
+       EOVERFLOW; give rootless containers a base they own (or one in their subordinate range).
+       Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on /tmp are
+       mounted first; a mount of yours on the same target replaces the default one.  The old root
+       is detached after pivot_root (never chroot).
 
    4. MOUNTS
        spec.mounts, spec.nmounts: an array of ctr_mount (type, source, target, flags, size, mode,
@@ -173,14 +204,47 @@
    5. USERS AND ROOTLESS
        uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace they
        are the host's ids (uid 0 is the host's root: see 9; another uid gets no capabilities but
-       those in cap_add) and the supplementary groups are cleared.  A caller that is not root gets a new
-       user namespace in which the caller's own uid/gid appear as spec.uid/spec.gid (root by
-       default); only that one id is mapped (no subordinate ranges, no newuidmap), and for the
-       host's files the container is the caller.  (uid_t)-1 and (gid_t)-1 are refused
-       (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".  Root may ask for a user namespace too with
-       new_userns: then host uid 0 appears as spec.uid inside, so file access (and /proc/sys) is
-       still host root's; it only confines capabilities to the namespace.  Rootless needs
-       unprivileged user namespaces enabled (see 11).
+       those in cap_add) and the supplementary groups are cleared.  (uid_t)-1 and (gid_t)-1 are
+       refused (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".
+       Not root: the container always gets a user namespace.  When the caller has ranges in
+       /etc/subuid and /etc/subgid (by name from /etc/passwd, or by uid) and newuidmap and
+       newgidmap are installed (Debian: package uidmap), it maps 0-65535 as podman does: the
+       caller's uid and gid are 0, and 1-65535 are the first 65535 ids of its ranges; uid and
+       gid then work as they do for root (the command runs as uid inside; the ranges must cover
+       it, or the single mapping below is used), and chown, setgroups and package managers that
+       drop privileges (apt's _apt) work inside.  Files the container gives other ids land on the
+       host with the subordinate ids.  Without ranges (or with no_subids), only the caller's own
+       uid and gid are mapped, appearing as spec.uid and spec.gid (root by default), and
+       setgroups is denied: then chown to any other id fails with EINVAL, setgroups with EPERM,
+       and apt-get stops with "E: setgroups 0 failed"; for the host's files the container is
+       the caller.
+       uid_map, nuid_map, gid_map, ngid_map: the user namespace's own maps (ctr_idmap: inside,
+       outside, count; 1 to 340 ranges, not overlapping; gid_map NULL: the same as uid_map).
+       They must map 0 (the namespace's root sets the container up) and uid and gid.  As root:
+       any ranges; a user namespace is made with them, and the rootfs (or the lowers and a
+       persistent upper's directory) and every bind source, the host userland of rootfs NULL
+       too, are presented through idmapped mounts with the same maps (mount_setattr
+       MOUNT_ATTR_IDMAP, Linux 5.12; a layer over idmapped lowers needs 5.19): a base owned by
+       root shows as owned by root inside, and nothing in it is ever chowned; what the container
+       writes through rootfs_rw or a writable bind lands with the ids it has inside (uid 0 stays
+       0 on the disk).  The container's processes run as the mapped host ids (with
+       0:100000:65536, its root is host uid 100000, which owns nothing on the host), so this is
+       the strongest isolation the library offers: the host's root is not in the namespace at
+       all.  A filesystem that cannot be idmapped (before tmpfs 6.3, NFS, proc...) fails with
+       CTR_STEP_MOUNT, EINVAL, naming it; no_idmap skips the idmapped mounts (then the base must
+       be chowned to the range).  Not root: the ranges are handed to newuidmap and newgidmap,
+       which allow only what /etc/subuid and /etc/subgid grant ("newuidmap: ... not allowed",
+       CTR_STEP_USERNS, EPERM); no idmapped mounts.  The maps are written from outside the
+       namespace, as the kernel requires, by a short-lived helper process forked before the
+       container (12).
+       new_userns as root without maps: a user namespace in which host uid 0 appears as
+       spec.uid, so file access (and /proc/sys) is still host root's; it only confines
+       capabilities to the namespace.
+       When user namespaces are refused the error says by what and how to allow it, instead of
+       a bare EPERM: user.max_user_namespaces at 0 (or its limit reached), Debian's
+       kernel.unprivileged_userns_clone at 0, Ubuntu's
+       kernel.apparmor_restrict_unprivileged_userns at 1; a caller that is not root and shares
+       the user namespace (CTR_NS_USER) is told that only root can.
 
    6. STDIO, TERMINALS AND INIT
        stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
@@ -343,7 +407,10 @@
        dropped: it owns the file); what it writes in a writable bind is root's on the host, where
        nosuid does not follow it: a setuid-root copy of a shell left there runs as root for any
        host user who can reach it.  Bind writable only directories no untrusted host user can run
-       programs from, or use another uid or a caller that is not root (5).
+       programs from, or use another uid or a caller that is not root (5).  The strongest
+       isolation the library offers is root with uid_map (5): a user namespace in which the
+       host's root does not exist, the container's root being an unprivileged host uid that owns
+       nothing, on an idmapped root.
        Sharing (share): with the pid namespace shared the container sees the host's processes and
        can signal those of its uid (as root, with CAP_KILL, any); with the network namespace shared
        it reaches the host's services on 127.0.0.1 and its abstract unix sockets.
@@ -423,6 +490,30 @@
        container using it has been reaped; it is thread-safe, like ctr_spawn.  max is 1..65536; as
        another user ctr_netns_pool_create fails with EPERM.  It pays off in a program that spawns
        many containers (ctrun, one container per process, cannot use it).
+       no_network: for containers that need no network at all, and many of them.  An empty
+       network namespace costs about 220 KiB of kernel memory for as long as its container lives
+       (of the ~355 KiB an idle container cost before); no_network containers instead share one
+       empty namespace, its loopback down, made when the first of them is spawned and freed with
+       the last handle.  What keeps them apart in it: socket() of any family but AF_UNIX fails
+       with EAFNOSUPPORT (a seccomp filter of its own, stacked on the container's and installed
+       whatever seccomp says; io_uring_setup fails with EPERM, since io_uring could make sockets
+       past it), so no IP, netlink or packet socket exists to talk to the others or to look at
+       the namespace; and abstract unix sockets, the one per-namespace name space left, are
+       scoped with Landlock (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET): a container can connect or
+       send only to abstract sockets made inside itself (unix sockets with a path live in its
+       own files).  What they still share: the listing of unix sockets in /proc/net/unix (the
+       addresses of the others' sockets, not their traffic) and the namespace's identity.  From
+       the host they are as isolated as with a namespace of their own (the host's interfaces,
+       services and abstract sockets are in another namespace).  Tested (tests/test_layers.c):
+       two containers are in the same namespace, not the host's; one cannot connect to the
+       other's abstract socket (EPERM) while a host process in that namespace can; AF_INET,
+       AF_INET6, AF_NETLINK and AF_PACKET sockets fail, AF_UNIX ones work; loopback is down.
+       Root only, and refused (CTR_STEP_SPEC, EINVAL) with a user namespace, a shared network
+       namespace, netns_pool, CAP_NET_ADMIN or CAP_SYS_ADMIN, or no_masks; it needs Landlock ABI 6
+       (Linux 6.12, landlock among the kernel's LSMs): otherwise ENOTSUP, saying so.  Measured with
+       examples/fleet.c (N=1000 idle containers on one base, each with its tmpfs layer, on a
+       2-vCPU VM with Linux 6.18): 232-241 KiB per container with no_network (kernel counters +
+       Pss), 449 KiB with a namespace each.
 
    11. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
@@ -438,6 +529,12 @@
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
        parent-death signal.  ctr_exec joins namespaces with setns on a pidfd (5.8).
+       Layers (3): overlayfs (CONFIG_OVERLAY_FS); more than about 14 lowers need 6.8 (lowerdir+);
+       in a user namespace 5.11, and 6.6 for a tmpfs layer to hold whiteouts of directories
+       (user xattrs on tmpfs).  Idmapped mounts (5): 5.12, and a filesystem that supports them
+       (ext4 and xfs 5.12, btrfs 5.15, tmpfs 6.3); a layer over idmapped lowers 5.19.  Subordinate
+       ranges for callers that are not root: newuidmap and newgidmap (Debian: uidmap).
+       no_network (10): Landlock ABI 6, Linux 6.12.
        A C99 or C++11 compiler and the Linux headers; the implementation uses pthread functions, so
        glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
        syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with
@@ -453,7 +550,9 @@
                   (cgroup v2 or v1, chosen once per process).
        launch     one spawn's descriptors: the error pipe, the status pipe, stdio sources, the
                   socket the child and the shim pass descriptors over, the host's pidfd,
-                  cgroup.procs files, a pooled network namespace.
+                  cgroup.procs files, a pooled (or no_network's shared) network namespace, and
+                  for maps written from outside the id-map helper's socket (with the idmapped
+                  mounts queued on it); a persistent upper is locked and its work directory made.
        processes  the shim (or, with init, the init itself) cloned as the caller's child; the
                   shim clones the command in its namespaces (CLONE_VFORK: it wakes once the
                   command has exec'd or failed).  The command's setup (the child) executes the
@@ -495,11 +594,29 @@
        shim.c      the container's parent (raw system calls only).
        child.c     the command's setup, from clone to execve, and the init (likewise).
        mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
-       netns.c     the network namespace pool.
+       layers.c    the overlay root: the layers checked (plan), a persistent upper's lock and
+                   work directory (host), the overlay made in the child.
+       userns.c    maps written from outside (the helper process), idmapped mounts, the
+                   diagnosis when user namespaces are refused.
+       nonet.c     no_network: its checks, and the child's socket filter and Landlock scope.
+       netns.c     the network namespace pool, and no_network's shared namespace.
        spawn.c     ctr_spawn, ctr_exec and the handle: wait, poll, kill, stats, pause, destroy.
        io.c        the host's side of the streams: ctr_write, ctr_wait_io, the terminal, ctr_run.
-       No two files call each other in a circle: util <- security, cgfs, clone, mount <- child <-
-       shim; cgroup1/2 <- cgroup <- plan <- spawn <- io (a test checks it).
+       No two files call each other in a circle: util <- security, cgfs, clone, layers, nonet,
+       userns (<- clone) <- mount <- child <- shim; cgroup1/2 <- cgroup <- plan <- spawn <- io (a
+       test checks it).
+       The id-map helper (userns.c): a process may map only its own ids into a user namespace it
+       made, so any other map is written from outside, after the clone; but the spawning thread
+       waits for the verdict and the shim sleeps in the vfork-style clone until the command has
+       exec'd.  So a short-lived helper is forked (fork-style: a copy of the host, raw system calls
+       only, every inherited descriptor closed first) before the clone; the child sends it its host
+       pid over a socket (read from the host's /proc/self before pivot_root), the helper writes
+       /proc/PID/uid_map and gid_map (root) or runs newuidmap and newgidmap (not root, their stderr
+       kept for the error) and sends back a verdict, which the child waits for, or for the helper's
+       death through its pidfd.  The parent kills and reaps the helper once the verdict is in (the
+       helper has exit signal 0, so a host's waitpid(-1) never sees it).  Over the same socket,
+       before the clone, the parent queues the idmapped mounts it made as root (the child, in its
+       user namespace, could not make them).
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
@@ -677,6 +794,12 @@ typedef struct ctr_fd {
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
+/* One range of a user namespace's uid or gid map (ctr_spec.uid_map, gid_map, manual section 5):
+   count ids from inside (in the container) on are outside, outside + 1, ... on the host. */
+typedef struct ctr_idmap {
+    uint32_t inside, outside, count;
+} ctr_idmap;
+
 typedef struct ctr_spec {
     const char *const *argv; /* required, NULL-terminated */
     const char *const *env;  /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -728,6 +851,19 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+    int no_network; /* no network at all: one empty network namespace shared by such containers */
+
+    /* Layers (manual section 3) and id maps (section 5) */
+    const char *const *lowers; /* read-only lower directories, top first, NULL-terminated */
+    const char *upper;         /* a directory that keeps the changes; NULL = a throw-away tmpfs */
+    uint64_t upper_size;       /* bytes of the tmpfs upper; 0 = the kernel's default */
+    int rootfs_rw;             /* rootfs: write into the directory itself, no layer */
+    const ctr_idmap *uid_map;  /* a user namespace with these maps (gid_map NULL: the same) */
+    size_t nuid_map;
+    const ctr_idmap *gid_map;
+    size_t ngid_map;
+    int no_idmap;  /* uid_map as root: do not present the root and binds through idmapped mounts */
+    int no_subids; /* not root: map the caller's own ids only, even with /etc/subuid ranges */
 
     /* The host program (manual section 6) */
     int stdio_nonblock; /* the host ends of CTR_STDIO_PIPE streams are O_NONBLOCK */
@@ -891,6 +1027,7 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -987,6 +1124,8 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #define CTR__MOUNT_ATTR_NOSUID       0x02u
 #define CTR__MOUNT_ATTR_NODEV        0x04u
 #define CTR__MOUNT_ATTR_NOEXEC       0x08u
+#define CTR__MOUNT_ATTR_IDMAP        0x00100000u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__RESOLVE_NO_MAGICLINKS   0x02u
 #define CTR__RESOLVE_BENEATH         0x08u
 #define CTR__RESOLVE_IN_ROOT         0x10u
@@ -1137,6 +1276,22 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* layers.c: the root as an overlay of read-only lowers and an upper */
+    int layer;          /* the root is an overlay */
+    int layer_try_bind; /* readonly_root over one rootfs: bind it when every target exists */
+    char **lowers;      /* canonical host paths, top first */
+    size_t nlowers;
+    const char *upper;       /* a persistent upper (canonical), NULL for a tmpfs */
+    const char *workdir;     /* the overlay's work directory next to upper, made at spawn */
+    char upper_size_opt[24]; /* the tmpfs upper's size option, "" for the kernel's default */
+    /* userns.c: maps written from outside (a helper process), idmapped mounts */
+    int map_helper; /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
+    char *uid_map_text, *gid_map_text; /* map_helper 1: "inside outside count\n"... */
+    char **uidmap_argv, **gidmap_argv; /* map_helper 2: newuidmap/newgidmap PID... (PID at [1]) */
+    const char *newuidmap, *newgidmap; /* their paths */
+    int idmap; /* present the root, layers and binds through idmapped mounts */
+    /* nonet.c: spec.no_network */
+    int no_network;
 } ctr__plan;
 
 /* plan.c */
@@ -1241,6 +1396,15 @@ typedef struct ctr__launch {
     char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
     int join_pidfd;           /* ctr_exec: the container process whose namespaces to join, or -1 */
     unsigned long join_flags; /* CLONE_NEW* to join */
+    /* userns.c: a socket over which the child receives the helper's pidfd and the idmapped
+       mounts the parent made (SCM_RIGHTS), sends its pid to the helper and gets its verdict */
+    int nssock;  /* or -1 */
+    int *ns_fds; /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
+    int ns_nfds;
+    int *op_pre;    /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
+    int root_pre;   /* index of the premade rootfs bind, or -1 */
+    int *lower_pre; /* per lower: index of its premade mount, or NULL */
+    int upper_pre;  /* index of the premade mount of upper's parent directory, or -1 */
 } ctr__launch;
 
 /* What init or the shim sends the host over the status pipe: STARTED once the command has
@@ -1284,6 +1448,38 @@ static void ctr__dump_enter(void);
 static void ctr__dump_leave(void);
 static int ctr__host_dumpable(void);
 
+/* ---- layers.c: overlay roots ---- */
+/* What a container with a persistent upper holds on the host: the upper's lock, the work dir. */
+typedef struct ctr__layers {
+    int lockfd;    /* flock'ed upper directory, or -1 */
+    char *workdir; /* made by ctr__layers_prepare, removed by ctr__layers_release; or NULL */
+} ctr__layers;
+static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__layers_init(ctr__layers *ly);
+static int ctr__layers_prepare(ctr__layers *ly, const ctr__plan *p, ctr_error *err);
+static void ctr__layers_release(ctr__layers *ly);
+/* child: the overlay root as a detached mount (the scratch tmpfs attached at attach_at) */
+static int ctr__c_layer_root(const ctr__launch *l);
+static void ctr__c_utoa(char *out, unsigned long v);
+
+/* ---- userns.c: id maps from outside, idmapped mounts, user namespace diagnosis ---- */
+typedef struct ctr__ns_host {
+    int helper_pidfd; /* the map helper, killed and reaped after the clone; or -1 */
+    int sock;         /* the parent's end of the launch's nssock, or -1 */
+} ctr__ns_host;
+static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__ns_init(ctr__ns_host *h);
+static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_error *err);
+static void ctr__ns_finish(ctr__ns_host *h);
+static void ctr__userns_explain(const ctr__plan *p, ctr_error *err);
+static void ctr__c_ns_receive(const ctr__launch *l);
+static void ctr__c_ns_maps(const ctr__launch *l);
+static int ctr__c_pre_fd(const ctr__launch *l, int index);
+
+/* ---- nonet.c: spec.no_network ---- */
+static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__c_nonet(const ctr__launch *l);
+
 /* shim.c: the container's parent (a ctr__launch *; never returns) */
 static void ctr__shim_main(void *launch);
 
@@ -1305,6 +1501,8 @@ struct ctr_container {
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
+    ctr__layers layers; /* a persistent upper's lock and work directory (layers.c) */
+    int nonet;          /* holds a reference to no_network's shared namespace (netns.c) */
     int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
     ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
 };
@@ -1315,6 +1513,8 @@ static int ctr__expire(ctr_container *c, ctr_error *err);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
+static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace: a reference */
+static void ctr__netns_shared_put(void);
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
 
 /* ---- util.c ---- */
@@ -1828,7 +2028,7 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
                          spec->nmounts);
     if (!(p->ops = CTR__CAST(ctr__op *, ctr__alloc(p, cap * sizeof(ctr__op)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
-    if (!spec->rootfs && ctr__plan_host_userland(p, cap, err) != 0) return -1;
+    if (!spec->rootfs && !spec->lowers && ctr__plan_host_userland(p, cap, err) != 0) return -1;
     /* Validate the user's mounts at the end of the array first, so defaults can see their targets. */
     first_user = cap - spec->nmounts;
     for (i = 0; i < spec->nmounts; i++) {
@@ -1872,8 +2072,9 @@ static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
         free(real); /* realpath allocates with malloc, whatever CONTAINER_MALLOC is */
         if (!p->rootfs) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         p->attach_at = p->rootfs;
-        return 0;
+        return ctr__plan_layers(p, spec, err);
     }
+    if (ctr__plan_layers(p, spec, err) != 0) return -1;
     for (i = 0; i < sizeof(attach) / sizeof(attach[0]); i++)
         if (stat(attach[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             p->attach_at = attach[i];
@@ -1917,6 +2118,7 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     } else {
         p->set_ids = (euid == 0);
     }
+    if (ctr__plan_userns(p, spec, err) != 0) return -1;
     if (spec->hostname && (share & CTR_NS_UTS))
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->hostname,
                          "a hostname needs its own UTS namespace, but CTR_NS_UTS is shared");
@@ -2145,7 +2347,8 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
-    if (ctr__plan_netns_pool(p, spec, err) != 0) return -1;
+    if (ctr__plan_netns_pool(p, spec, err) != 0 || ctr__plan_no_network(p, spec, err) != 0)
+        return -1;
     if (ctr__plan_stdio(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;
@@ -3696,12 +3899,16 @@ static void ctr__c_timens(const ctr__launch *l) {
 static void ctr__c_own_namespaces(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int undump;
+    if (l->nssock >= 0) ctr__c_ns_receive(l); /* userns.c: idmapped mounts, the map helper */
     if (!p->userns && !p->timens) return;
     undump = p->userns && ctr__r_prctl(PR_GET_DUMPABLE, 0) == 0;
     if (undump && ctr__r_prctl(PR_SET_DUMPABLE, 1) != 0)
         ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map",
                    NULL, NULL, NULL);
-    if (p->userns) ctr__c_userns(l);
+    if (p->userns && p->map_helper)
+        ctr__c_ns_maps(l); /* written from outside (userns.c) */
+    else if (p->userns)
+        ctr__c_userns(l);
     if (p->timens) ctr__c_timens(l);
     if (undump) (void)ctr__r_prctl(PR_SET_DUMPABLE, 0);
 }
@@ -3794,14 +4001,15 @@ static void ctr__c_stdio(const ctr__launch *l) {
     }
 }
 
-/* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the socket
-   (with a terminal to pass) and the extra descriptors (spec.fds, parked above their targets) -
+/* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the sockets
+   (the id maps' one; the launch's, with a terminal to pass) and the extra descriptors (spec.fds, parked above their targets) -
    really closes, not just close-on-exec: a host descriptor still open while paths are resolved
    inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
 static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
-    int keep[4 + CTR__MAX_FDS], n = 0, i, j;
+    int keep[5 + CTR__MAX_FDS], n = 0, i, j;
     unsigned lo = 3;
     size_t k;
+    if (l->nssock >= 3) keep[n++] = l->nssock; /* userns.c */
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
@@ -3829,15 +4037,16 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
    of the launch. */
 static void ctr__c_park_fds(ctr__launch *l, int *parked) {
     const ctr__plan *p = l->plan;
-    int *ours[4], top = 0, i;
+    int *ours[5], top = 0, i;
     size_t k;
     ours[0] = &l->errfd;
     ours[1] = &l->statusfd;
     ours[2] = &l->hostfd;
     ours[3] = &l->xferfd;
+    ours[4] = &l->nssock;
     for (k = 0; k < p->nfds; k++)
         if (p->fds[k].container_fd > top) top = p->fds[k].container_fd;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (*ours[i] >= 0 && *ours[i] <= top) {
             int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
             if (fd < 0)
@@ -3862,16 +4071,6 @@ static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
                        NULL);
         ctr__r_close(parked[k]);
     }
-}
-
-/* Writes n in decimal at buf (at least 11 bytes), NUL-terminated. */
-static void ctr__c_utoa(char *buf, unsigned n) {
-    char tmp[11];
-    int i = 0, j = 0;
-    do tmp[i++] = CTR__CAST(char, '0' + n % 10);
-    while ((n /= 10) != 0);
-    while (i > 0) buf[j++] = tmp[--i];
-    buf[j] = '\0';
 }
 
 /* Sends fd to the host over the launch's socket as a record with this tag ('t' the terminal,
@@ -4223,6 +4422,7 @@ static void ctr__child_main(void *launch) {
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
     /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
+    if (!p->nnp) ctr__c_nonet(l);
     if (!p->nnp) ctr__c_seccomp(l);
     ctr__c_identity(l);
     ctr__c_caps_final(l);
@@ -4236,6 +4436,7 @@ static void ctr__child_main(void *launch) {
         do w = ctr__r_write(l->errfd, &done, sizeof(done));
         while (w < 0 && errno == EINTR);
     }
+    if (p->nnp) ctr__c_nonet(l);
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
     ctr__c_exec(l);
@@ -4272,11 +4473,17 @@ static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_
 /* openat2 inside the root: symlinks and ".." resolve as they would with rootfd as "/". */
 static int ctr__c_in_root(int rootfd, const char *rel, int flags, unsigned mode) {
     ctr__open_how how;
+    int tries;
     memset(&how, 0, sizeof(how));
     how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
     how.mode = mode;
     how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
-    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+    /* EAGAIN: a rename or mount somewhere on the system raced with a ".." step (the kernel
+       cannot prove it stayed inside): try again, as libpathrs does. */
+    for (tries = 0;; tries++) {
+        int fd = ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+        if (fd >= 0 || errno != EAGAIN || tries == 1000) return fd;
+    }
 }
 
 /* Opens the directory dst[0..len) (dst absolute, normalised) inside rootfd as O_PATH, creating
@@ -4643,7 +4850,9 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
     for (i = 0; i < p->nops; i++) {
         const ctr__op *op = &p->ops[i];
         int *fds = l->mnt_fds + i * CTR__DEV_NODES;
-        if (op->type == CTR_MOUNT_BIND) {
+        if (op->type == CTR_MOUNT_BIND && l->op_pre && l->op_pre[i] >= 0) {
+            fds[0] = ctr__c_pre_fd(l, l->op_pre[i]); /* idmapped by the parent */
+        } else if (op->type == CTR_MOUNT_BIND) {
             unsigned rec =
                 (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
             uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
@@ -4667,13 +4876,42 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
     }
 }
 
-/* The new root as a detached mount: the rootfs tree, or a fresh tmpfs. */
+/* Whether every mount target of the plan is already in the tree at rootfd (nothing would have
+   to be made in it): a read-only root then needs no layer. */
+static int ctr__c_targets_exist(const ctr__plan *p, int rootfd) {
+    size_t i;
+    for (i = 0; i < p->nops; i++) {
+        const ctr__op *op = &p->ops[i];
+        int dir = !(op->type == CTR_MOUNT_BIND && !op->src_is_dir), fd;
+        if (op->type == CTR_MOUNT_FILE || op->type == CTR_MOUNT_SYMLINK) return 0;
+        fd = ctr__c_in_root(rootfd, op->dst + 1, O_PATH | (dir ? O_DIRECTORY : 0), 0);
+        if (fd < 0) return 0;
+        ctr__r_close(fd);
+    }
+    return 1;
+}
+
+/* The new root as a detached mount: an overlay of the layers (layers.c), the rootfs tree, or a
+   fresh tmpfs. */
 static int ctr__c_new_root(const ctr__launch *l) {
     static const char *const opts[] = {"mode", "0755", NULL};
     const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
     const ctr__plan *p = l->plan;
     int r;
+    if (p->layer && p->layer_try_bind) {
+        r = ctr__open_tree(AT_FDCWD, p->rootfs,
+                           CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (r < 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+        if (ctr__c_targets_exist(p, r)) {
+            ctr__c_setattr(l, r, AT_RECURSIVE, base | CTR__MOUNT_ATTR_RDONLY, 0, p->rootfs);
+            return r;
+        }
+        ctr__r_close(r);
+    }
+    if (p->layer) return ctr__c_layer_root(l);
     if (!p->rootfs) return ctr__c_fsmount(l, "tmpfs", opts, base, "/");
+    if (l->root_pre >= 0) return ctr__c_pre_fd(l, l->root_pre); /* idmapped by the parent */
     r = ctr__open_tree(AT_FDCWD, p->rootfs,
                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (r < 0)
@@ -4714,6 +4952,1205 @@ static void ctr__c_setup_root(const ctr__launch *l) {
     ctr__r_close(root);
 }
 /* ---- end src/mount.c ---- */
+/* ---- begin src/layers.c ---- */
+/* layers.c - the root as an overlay: read-only lower directories (one rootfs, or several layers)
+   under an upper layer that takes the container's writes, a fresh tmpfs thrown away with the
+   container or a directory of the caller's that keeps them.  The lowers are never written.
+
+   Three parts.  The plan (parent): spec.rootfs / lowers / upper / upper_size / rootfs_rw checked
+   and made canonical.  The host side (parent): a persistent upper is locked (flock: one
+   container at a time) and gets its work directory next to it (overlayfs needs one on the same
+   filesystem), removed again by ctr_destroy; work directories that a crashed host left behind
+   (named after its pid) are swept when the next one is made in that directory.  The child side:
+   the overlay made with the new mount API, its layers given as /proc/self/fd/N paths of
+   descriptors opened first (no escaping of ':' or ',' in paths, and nothing of the host's paths
+   shows in the container's mountinfo); a tmpfs upper and its work directory live in one scratch
+   tmpfs attached where the new root will be.  The child part follows the rules of child.c (raw
+   system calls only). */
+
+#define CTR__MAX_LOWERS  500 /* overlayfs's own limit */
+#define CTR__WORK_PREFIX ".ctr-work-"
+
+/* ---- the plan ---- */
+
+/* path checked as a directory and made canonical (realpath) into *out. */
+static int ctr__layer_dir(ctr__plan *p, const char *what, const char *path, char **out,
+                          ctr_error *err) {
+    struct stat st;
+    char *real;
+    if (!path || path[0] != '/')
+        return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, path ? path : "",
+                         "%s \"%s\" must be an absolute host path", what, path ? path : "(null)");
+    if (stat(path, &st) != 0)
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno, path, "%s %s", what, path);
+    if (!S_ISDIR(st.st_mode))
+        return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, path, "%s %s is not a directory", what,
+                         path);
+    if (!(real = realpath(path, NULL)))
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno, path, "resolve %s %s", what, path);
+    *out = ctr__strdup(p, real);
+    free(real); /* realpath allocates with malloc */
+    if (!*out) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    return 0;
+}
+
+/* a is b or lies below it (canonical paths). */
+static int ctr__path_within(const char *a, const char *b) {
+    size_t n = strlen(b);
+    if (strcmp(b, "/") == 0) return 1;
+    return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
+/* Called once p->rootfs is canonical (or NULL) and the user namespace is known. */
+static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    static unsigned counter;
+    size_t i, n = 0;
+    if (spec->rootfs_rw && !spec->rootfs)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rootfs_rw", "rootfs_rw needs rootfs");
+    if (spec->lowers && spec->rootfs)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "lowers",
+                         "give either rootfs or lowers (the layers, top first), not both");
+    if (spec->rootfs_rw && spec->upper)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "upper",
+                         "rootfs_rw writes into rootfs itself: it takes no upper");
+    if (spec->upper && !spec->rootfs && !spec->lowers)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "upper", "upper needs rootfs or lowers");
+    if (spec->upper_size && (spec->upper || spec->rootfs_rw || (!spec->rootfs && !spec->lowers)))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "upper_size",
+                         "upper_size is the size of a tmpfs upper: it needs rootfs or lowers, "
+                         "and no upper or rootfs_rw");
+    if (spec->lowers) {
+        while (spec->lowers[n]) n++;
+        if (n == 0 || n > CTR__MAX_LOWERS)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "lowers",
+                             "lowers must list 1 to %d directories, not %zu", CTR__MAX_LOWERS, n);
+    } else if (spec->rootfs && !spec->rootfs_rw) {
+        n = 1;
+    } else {
+        return 0; /* no layer: a tmpfs root, or rootfs bound itself */
+    }
+    p->layer = 1;
+    p->nlowers = n;
+    if (!(p->lowers = CTR__CAST(char **, ctr__alloc(p, n * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (!spec->lowers && !(p->lowers[0] = ctr__strdup(p, p->rootfs)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; spec->lowers && i < n; i++)
+        if (ctr__layer_dir(p, "lower", spec->lowers[i], &p->lowers[i], err) != 0) return -1;
+    if (spec->upper_size)
+        snprintf(p->upper_size_opt, sizeof(p->upper_size_opt), "%llu",
+                 CTR__CAST(unsigned long long, spec->upper_size));
+    /* readonly_root over one rootfs needs no layer when every mount target is there already
+       (the child checks): DIR is then bound read-only, as before. */
+    p->layer_try_bind = spec->rootfs && spec->readonly_root && !spec->upper && !p->idmap;
+    if (spec->upper) {
+        char *up, *slash, work[64];
+        struct stat su, sp;
+        if (ctr__layer_dir(p, "upper", spec->upper, &up, err) != 0) return -1;
+        for (i = 0; i < n; i++)
+            if (ctr__path_within(up, p->lowers[i]) || ctr__path_within(p->lowers[i], up))
+                return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, up,
+                                 "upper %s and lower %s overlap: the upper must lie outside every "
+                                 "lower, and no lower inside it",
+                                 up, p->lowers[i]);
+        slash = strrchr(up, '/');
+        if (slash == up)
+            return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, up,
+                             "upper %s: give a directory below a directory you can write (its "
+                             "work directory is made next to it)",
+                             up);
+        *slash = '\0';
+        if (stat(up, &sp) != 0 || (*slash = '/', stat(up, &su) != 0))
+            return ctr__fail(err, CTR_STEP_ROOTFS, errno, up, "upper %s", up);
+        if (su.st_dev != sp.st_dev)
+            return ctr__fail(err, CTR_STEP_ROOTFS, EXDEV, up,
+                             "upper %s is the root of a filesystem: overlayfs needs its work "
+                             "directory on the same filesystem, next to it; give a directory "
+                             "below it",
+                             up);
+        snprintf(work, sizeof(work), "/" CTR__WORK_PREFIX "%ld-%u", CTR__CAST(long, getpid()),
+                 __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
+        p->upper = up;
+        {
+            size_t dl = CTR__CAST(size_t, slash - up);
+            char *w = CTR__CAST(char *, ctr__alloc(p, dl + strlen(work) + 1));
+            if (!w) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+            memcpy(w, up, dl);
+            strcpy(w + dl, work);
+            p->workdir = w;
+        }
+    }
+    return 0;
+}
+
+/* ---- the host side: a persistent upper's lock and work directory ---- */
+
+static void ctr__layers_init(ctr__layers *ly) {
+    ly->lockfd = -1;
+    ly->workdir = NULL;
+}
+
+/* Removes name in dfd, whatever it is (a directory with what is in it; modes the overlay left,
+   such as its d--------- work/work, are lifted first).  Never follows symlinks or crosses into
+   another filesystem's mount. */
+static void ctr__rmtree_at(int dfd, const char *name, int depth) {
+    struct stat st;
+    DIR *d;
+    struct dirent *e;
+    int fd;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+    if (!S_ISDIR(st.st_mode)) {
+        (void)unlinkat(dfd, name, 0);
+        return;
+    }
+    if (depth > 64) return;
+    if ((st.st_mode & 0700) != 0700) (void)fchmodat(dfd, name, 0700, 0);
+    fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    if (!(d = fdopendir(fd))) {
+        close(fd);
+        return;
+    }
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            ctr__rmtree_at(dirfd(d), e->d_name, depth + 1);
+    closedir(d);
+    (void)unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Removes the work directories of dead processes in dir (their names hold the pid). */
+static void ctr__layers_sweep(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t k = strlen(CTR__WORK_PREFIX);
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        char *end;
+        long pid;
+        if (strncmp(e->d_name, CTR__WORK_PREFIX, k) != 0) continue;
+        pid = strtol(e->d_name + k, &end, 10);
+        if (end == e->d_name + k || *end != '-' || pid <= 0) continue;
+        if (kill(CTR__CAST(pid_t, pid), 0) == 0 || errno != ESRCH) continue;
+        ctr__rmtree_at(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* A persistent upper: lock it (a second container on the same upper would corrupt it), sweep
+   and make its work directory, and give a fresh (empty) upper the mode and owner of the top
+   lower's root: the upper directory is the container's "/". */
+static int ctr__layers_prepare(ctr__layers *ly, const ctr__plan *p, ctr_error *err) {
+    char parent[PATH_MAX];
+    const char *slash;
+    struct stat st;
+    if (!p->upper) return 0;
+    ly->lockfd = open(p->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (ly->lockfd < 0 || ctr__lift(&ly->lockfd) != 0)
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno, p->upper, "open upper %s", p->upper);
+    if (flock(ly->lockfd, LOCK_EX | LOCK_NB) != 0)
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno == EWOULDBLOCK ? EBUSY : errno, p->upper,
+                         "upper %s is in use by another container (one at a time)", p->upper);
+    slash = strrchr(p->workdir, '/');
+    snprintf(parent, sizeof(parent), "%.*s", CTR__CAST(int, slash - p->workdir), p->workdir);
+    ctr__layers_sweep(parent);
+    if (mkdir(p->workdir, 0700) != 0)
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno, p->workdir,
+                         "create the overlay work directory %s next to upper %s (it must be on "
+                         "the upper's filesystem: give an upper whose parent you can write)",
+                         p->workdir, p->upper);
+    if (!(ly->workdir = ctr__pathdup(p->workdir, NULL))) {
+        rmdir(p->workdir);
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate a path");
+    }
+    if (fstat(ly->lockfd, &st) == 0 && st.st_nlink == 2) {
+        DIR *d = opendir(p->upper);
+        struct dirent *e;
+        int empty = 1;
+        struct stat lo;
+        while (d && (e = readdir(d)) != NULL)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
+        if (d) closedir(d);
+        if (empty && stat(p->lowers[0], &lo) == 0) {
+            if (geteuid() == 0 && (lo.st_uid != st.st_uid || lo.st_gid != st.st_gid))
+                (void)fchown(ly->lockfd, lo.st_uid, lo.st_gid);
+            (void)fchmod(ly->lockfd, lo.st_mode & 07777);
+        }
+    }
+    return 0;
+}
+
+static void ctr__layers_release(ctr__layers *ly) {
+    if (ly->workdir) {
+        ctr__rmtree_at(AT_FDCWD, ly->workdir, 0);
+        CONTAINER_FREE(ly->workdir);
+        ly->workdir = NULL;
+    }
+    ctr__close(&ly->lockfd);
+}
+
+/* ---- the child side (raw system calls only) ---- */
+
+static void ctr__c_utoa(char *out, unsigned long v) {
+    char tmp[24];
+    size_t n = 0, i;
+    do tmp[n++] = CTR__CAST(char, '0' + v % 10);
+    while ((v /= 10) != 0);
+    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+}
+
+/* "/proc/self/fd/N" */
+static void ctr__c_fd_path(char *out, int fd) {
+    memcpy(out, "/proc/self/fd/", 14);
+    ctr__c_utoa(out + 14, CTR__CAST(unsigned long, fd));
+}
+
+static int ctr__c_opath(const ctr__launch *l, int dfd, const char *path) {
+    int fd = ctr__r_openat(dfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) ctr__c_die(l, CTR_STEP_ROOTFS, errno, path, "open layer ", path, NULL, NULL);
+    return fd;
+}
+
+/* The overlay's own words on a failure (its fs_context log, "e overlayfs: ..."). */
+static void ctr__c_overlay_die(const ctr__launch *l, int fs, int e, const char *what) {
+    char log[200];
+    long n = fs >= 0 ? ctr__r_read(fs, log, sizeof(log) - 1) : -1;
+    const char *hint =
+        e == ENODEV
+            ? " (this kernel has no overlay filesystem: CONFIG_OVERLAY_FS, modprobe overlay; or "
+              "use rootfs_rw, ctrun --rootfs-rw, to write into the rootfs itself)"
+        : e == EPERM && l->plan->userns
+            ? " (overlayfs in a user namespace needs Linux 5.11, idmapped layers 5.19; or use "
+              "rootfs_rw, ctrun --rootfs-rw, or run as root)"
+            : " (the filesystem under a layer may not support overlayfs; or use rootfs_rw, "
+              "ctrun --rootfs-rw, to write into the rootfs itself)";
+    if (n > 2) {
+        log[n] = '\0';
+        if (log[n - 1] == '\n') log[n - 1] = '\0';
+        ctr__c_die(l, CTR_STEP_ROOTFS, e, "/", what, ": ", log + 2, hint);
+    }
+    ctr__c_die(l, CTR_STEP_ROOTFS, e, "/", what, hint, NULL, NULL);
+}
+
+/* A premade (idmapped) mount attached at scratch/name, opened O_PATH. */
+static int ctr__c_attach_pre(const ctr__launch *l, int scratch, int index, const char *name) {
+    if (ctr__r_mkdirat(scratch, name, 0700) != 0 ||
+        ctr__move_mount(ctr__c_pre_fd(l, index), "", scratch, name, CTR__MOVE_MOUNT_F_EMPTY_PATH) !=
+            0)
+        ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "attach an idmapped layer", NULL, NULL, NULL);
+    ctr__r_close(ctr__c_pre_fd(l, index));
+    return ctr__c_opath(l, scratch, name);
+}
+
+/* One try at the overlay: 0 with *fs created, or -1 with errno and *fs (or -1) for its log. */
+static int ctr__c_overlay_create(const ctr__launch *l, const int *lower, int up, int work, int plus,
+                                 int *fs) {
+    const ctr__plan *p = l->plan;
+    char path[40], all[256];
+    size_t i, n = 0;
+    if ((*fs = ctr__fsopen("overlay")) < 0) return -1;
+    for (i = 0; i < p->nlowers; i++) {
+        ctr__c_fd_path(path, lower[i]);
+        if (plus) {
+            if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "lowerdir+", path) != 0) return -1;
+            continue;
+        }
+        if (n + strlen(path) + 2 > sizeof(all))
+            ctr__c_die(l, CTR_STEP_ROOTFS, E2BIG, "/",
+                       "set up the overlay root: more than about 14 layers need Linux 6.8 "
+                       "(lowerdir+)",
+                       NULL, NULL, NULL);
+        if (n) all[n++] = ':';
+        memcpy(all + n, path, strlen(path) + 1);
+        n += strlen(path);
+    }
+    if (!plus && ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "lowerdir", all) != 0) return -1;
+    ctr__c_fd_path(path, up);
+    if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "upperdir", path) != 0) return -1;
+    ctr__c_fd_path(path, work);
+    if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "workdir", path) != 0) return -1;
+    /* Inside a user namespace the overlay keeps whiteouts and opaque directories in user.*
+       xattrs (trusted.* needs the host's root). */
+    if (p->userns && ctr__fsconfig(*fs, CTR__FSCONFIG_SET_FLAG, "userxattr", NULL) != 0) return -1;
+    return ctr__fsconfig(*fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) == 0 ? 0 : -1;
+}
+
+/* The overlay root as a detached mount (nosuid, nodev); made before anything is attached at
+   plan->attach_at but the scratch tmpfs. */
+static int ctr__c_layer_root(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    const char *tmpfs_opts[] = {"mode", "0755", "size", p->upper_size_opt, NULL};
+    char name[24];
+    int lower[CTR__MAX_LOWERS], scratch = -1, up, work, fs, m;
+    size_t i;
+    struct stat st;
+    /* The lowers first: the scratch tmpfs may be attached on top of one (rootfs). */
+    for (i = 0; !p->idmap && i < p->nlowers; i++)
+        lower[i] = ctr__c_opath(l, AT_FDCWD, p->lowers[i]);
+    if (!p->upper || p->idmap) {
+        fs = ctr__fsopen("tmpfs");
+        for (i = 0; fs >= 0 && tmpfs_opts[i]; i += 2)
+            if (tmpfs_opts[i + 1][0] &&
+                ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, tmpfs_opts[i], tmpfs_opts[i + 1]) != 0)
+                break;
+        if (fs < 0 || tmpfs_opts[i] ||
+            ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+            (scratch = ctr__fsmount(fs, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV)) < 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "create the tmpfs of the upper layer", NULL,
+                       NULL, NULL);
+        ctr__r_close(fs);
+        if (ctr__move_mount(scratch, "", AT_FDCWD, p->attach_at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the upper layer's tmpfs on ",
+                       p->attach_at, NULL, NULL);
+    }
+    for (i = 0; p->idmap && i < p->nlowers; i++) {
+        name[0] = 'l';
+        ctr__c_utoa(name + 1, i);
+        lower[i] = ctr__c_attach_pre(l, scratch, l->lower_pre[i], name);
+    }
+    if (!p->upper) {
+        if (ctr__r_mkdirat(scratch, "upper", 0755) != 0 ||
+            ctr__r_mkdirat(scratch, "work", 0700) != 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "create the upper layer", NULL, NULL, NULL);
+        up = ctr__c_opath(l, scratch, "upper");
+        work = ctr__c_opath(l, scratch, "work");
+        /* The upper's root is the container's "/": give it the mode (and owner) of the top
+           lower's root. */
+        if (ctr__r_fstat(lower[0], &st) == 0) {
+            (void)syscall(SYS_fchownat, scratch, "upper", st.st_uid, st.st_gid, 0);
+            (void)ctr__r_fchmodat(scratch, "upper", st.st_mode & 07777);
+        }
+    } else if (p->idmap) {
+        int dir = ctr__c_attach_pre(l, scratch, l->upper_pre, "u");
+        up = ctr__c_opath(l, dir, strrchr(p->upper, '/') + 1);
+        work = ctr__c_opath(l, dir, strrchr(p->workdir, '/') + 1);
+        ctr__r_close(dir);
+    } else {
+        up = ctr__c_opath(l, AT_FDCWD, p->upper);
+        work = ctr__c_opath(l, AT_FDCWD, p->workdir);
+    }
+    /* lowerdir+ (Linux 6.8) takes one layer at a time.  Before it, one lowerdir string, which
+       fsconfig limits to 255 bytes (about 14 layers); a kernel whose overlay parses its options
+       the legacy way accepts lowerdir+ in fsconfig and refuses it only at create: then again. */
+    if (ctr__c_overlay_create(l, lower, up, work, 1, &fs) != 0) {
+        int e = errno;
+        if (e != EINVAL || fs < 0) ctr__c_overlay_die(l, fs, e, "create the overlay root");
+        ctr__r_close(fs);
+        if (ctr__c_overlay_create(l, lower, up, work, 0, &fs) != 0)
+            ctr__c_overlay_die(l, fs, errno, "create the overlay root");
+    }
+    if ((m = ctr__fsmount(fs, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV)) < 0)
+        ctr__c_overlay_die(l, fs, errno, "mount the overlay root");
+    ctr__r_close(fs);
+    for (i = 0; i < p->nlowers; i++) ctr__r_close(lower[i]);
+    ctr__r_close(up);
+    ctr__r_close(work);
+    if (scratch >= 0) ctr__r_close(scratch);
+    return m;
+}
+/* ---- end src/layers.c ---- */
+/* ---- begin src/userns.c ---- */
+/* userns.c - user namespaces beyond the caller's own id: maps written from outside the
+   container, idmapped mounts, and a diagnosis when user namespaces are refused.
+
+   Who writes the maps.  A process may map only its own uid into a user namespace it created
+   (the child does that itself, child.c).  Any other map needs a process outside the namespace:
+   root writing /proc/PID/uid_map, or, for a caller that is not root, the setuid helpers
+   newuidmap and newgidmap checking /etc/subuid and /etc/subgid.  The spawning thread cannot be
+   that process: it sleeps in the vfork-style clone until the child has exec'd.  So a short-lived
+   helper is forked (a copy of the host, fork-style) before the clone: it waits for the child's
+   pid on a socket, writes the maps or runs newuidmap and newgidmap, and sends the child its
+   verdict; the child waits for it (or for the helper's death, through its pidfd).  The parent
+   kills and reaps the helper once the clone has returned: no zombie, no descriptor left.  Like
+   the child, the helper runs raw system calls only.
+
+   Idmapped mounts (root with uid_map): the rootfs or the lowers, a persistent upper's directory
+   and every bind source are presented to the container through mounts idmapped with its maps, so
+   a base owned by root needs no chown: on-disk uid 0 appears as the container's uid 0 (host uid
+   outside).  Only the host's root can idmap a filesystem of the host's user namespace, so the
+   parent makes them before the clone (open_tree + mount_setattr MOUNT_ATTR_IDMAP with a user
+   namespace of the same maps, made for the spawn by a short-lived process), and passes them to the child over
+   the same socket (SCM_RIGHTS). */
+
+#define CTR__MAX_RANGES 340 /* the kernel's limit of lines in a map (Linux 4.15) */
+
+/* ---- the plan ---- */
+
+/* The path of a setuid helper (newuidmap, newgidmap), or NULL. */
+static const char *ctr__find_tool(const char *name) {
+    static const char *const uid_paths[] = {"/usr/bin/newuidmap",       "/bin/newuidmap",
+                                            "/usr/sbin/newuidmap",      "/sbin/newuidmap",
+                                            "/usr/local/bin/newuidmap", NULL};
+    static const char *const gid_paths[] = {"/usr/bin/newgidmap",       "/bin/newgidmap",
+                                            "/usr/sbin/newgidmap",      "/sbin/newgidmap",
+                                            "/usr/local/bin/newgidmap", NULL};
+    const char *const *c = strcmp(name, "newuidmap") == 0 ? uid_paths : gid_paths;
+    for (; *c; c++)
+        if (access(*c, X_OK) == 0) return *c;
+    return NULL;
+}
+
+/* The caller's first range in /etc/subuid or /etc/subgid ("name:start:count" or
+   "uid:start:count"); 0 if none. */
+static int ctr__subid_range(const char *file, const char *name, unsigned long id,
+                            unsigned long *start, unsigned long *count) {
+    FILE *f = fopen(file, "re");
+    char line[512];
+    int found = 0;
+    if (!f) return 0;
+    while (!found && fgets(line, sizeof(line), f)) {
+        char *a = strtok(line, ":\n"), *b = strtok(NULL, ":\n"), *c = strtok(NULL, ":\n"), *end;
+        unsigned long who;
+        if (!a || !b || !c) continue;
+        who = strtoul(a, &end, 10);
+        if (!((name && strcmp(a, name) == 0) || (*end == '\0' && end != a && who == id))) continue;
+        *start = strtoul(b, NULL, 10);
+        *count = strtoul(c, NULL, 10);
+        found = *count > 0;
+    }
+    fclose(f);
+    return found;
+}
+
+/* The caller's user name from /etc/passwd (newuidmap matches names too), into name. */
+static const char *ctr__user_name(uid_t uid, char *name, size_t size) {
+    FILE *f = fopen("/etc/passwd", "re");
+    char line[1024];
+    const char *r = NULL;
+    if (!f) return NULL;
+    while (!r && fgets(line, sizeof(line), f)) {
+        char *n = strtok(line, ":"), *pw = strtok(NULL, ":"), *u = strtok(NULL, ":");
+        if (n && pw && u && strtoul(u, NULL, 10) == uid) {
+            snprintf(name, size, "%s", n);
+            r = name;
+        }
+    }
+    fclose(f);
+    return r;
+}
+
+/* Checks one map: ranges within 32 bits, not overlapping inside or outside, id inside it. */
+static int ctr__check_map(const char *what, const ctr_idmap *m, size_t n, unsigned long id,
+                          ctr_error *err) {
+    size_t i, j;
+    int has = 0;
+    if (n == 0 || n > CTR__MAX_RANGES)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what, "%s must have 1 to %d ranges, not %zu",
+                         what, CTR__MAX_RANGES, n);
+    for (i = 0; i < n; i++) {
+        uint64_t in = m[i].inside, out = m[i].outside, c = m[i].count;
+        if (c == 0 || in + c > 0xffffffffull || out + c > 0xffffffffull)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what,
+                             "%s range %zu (%u:%u:%u) is empty or goes past 4294967294", what, i,
+                             m[i].inside, m[i].outside, m[i].count);
+        for (j = 0; j < i; j++) {
+            uint64_t in2 = m[j].inside, out2 = m[j].outside, c2 = m[j].count;
+            if ((in < in2 + c2 && in2 < in + c) || (out < out2 + c2 && out2 < out + c))
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what, "%s ranges %zu and %zu overlap",
+                                 what, j, i);
+        }
+        has |= id >= in && id < in + c;
+    }
+    if (!has)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what,
+                         "the container's %s %lu is not in %s: the command could not run as it",
+                         what[0] == 'u' ? "uid" : "gid", id, what);
+    return 0;
+}
+
+/* "inside outside count\n" lines. */
+static char *ctr__map_text(ctr__plan *p, const ctr_idmap *m, size_t n) {
+    char *t = CTR__CAST(char *, ctr__alloc(p, n * 36 + 1)), *s = t;
+    size_t i;
+    if (!t) return NULL;
+    for (i = 0; i < n; i++) s += sprintf(s, "%u %u %u\n", m[i].inside, m[i].outside, m[i].count);
+    return t;
+}
+
+/* {tool, PID, inside, outside, count, ..., NULL}: the helper writes the pid into argv[1]. */
+static char **ctr__map_argv(ctr__plan *p, const char *tool, const ctr_idmap *m, size_t n) {
+    char **v = CTR__CAST(char **, ctr__alloc(p, (3 * n + 3) * sizeof(char *)));
+    size_t i, k = 2;
+    if (!v || !(v[0] = ctr__strdup(p, tool)) || !(v[1] = CTR__CAST(char *, ctr__alloc(p, 24))))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        unsigned v3[3];
+        int j;
+        v3[0] = m[i].inside;
+        v3[1] = m[i].outside;
+        v3[2] = m[i].count;
+        for (j = 0; j < 3; j++) {
+            char num[16];
+            snprintf(num, sizeof(num), "%u", v3[j]);
+            if (!(v[k++] = ctr__strdup(p, num))) return NULL;
+        }
+    }
+    return v;
+}
+
+static int ctr__plan_maps(ctr__plan *p, const ctr_idmap *um, size_t nu, const ctr_idmap *gm,
+                          size_t ng, ctr_error *err) {
+    if (geteuid() == 0) {
+        p->map_helper = 1;
+        if (!(p->uid_map_text = ctr__map_text(p, um, nu)) ||
+            !(p->gid_map_text = ctr__map_text(p, gm, ng)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        return 0;
+    }
+    p->map_helper = 2;
+    if (!(p->uidmap_argv = ctr__map_argv(p, "newuidmap", um, nu)) ||
+        !(p->gidmap_argv = ctr__map_argv(p, "newgidmap", gm, ng)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    return 0;
+}
+
+/* After the default user namespace decision of plan.c: explicit maps, or the caller's
+   subordinate ranges. */
+static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    uid_t euid = geteuid();
+    const ctr_idmap *gm = spec->gid_map ? spec->gid_map : spec->uid_map;
+    size_t ng = spec->gid_map ? spec->ngid_map : spec->nuid_map;
+    if ((spec->nuid_map && !spec->uid_map) || (spec->ngid_map && !spec->gid_map))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "uid_map",
+                         "nuid_map or ngid_map is set "
+                         "but the map is NULL");
+    if (spec->gid_map && !spec->uid_map)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "gid_map", "gid_map needs uid_map too");
+    if (spec->uid_map) {
+        if (spec->share & CTR_NS_USER)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "uid_map",
+                             "uid_map needs a user namespace of its own, but CTR_NS_USER is "
+                             "shared");
+        if (ctr__check_map("uid_map", spec->uid_map, spec->nuid_map, spec->uid, err) != 0 ||
+            ctr__check_map("gid_map", gm, ng, spec->gid, err) != 0 ||
+            ctr__check_map("uid_map", spec->uid_map, spec->nuid_map, 0, err) != 0 ||
+            ctr__check_map("gid_map", gm, ng, 0, err) != 0)
+            return -1; /* 0 too: the namespace's root sets the container up */
+        if (euid != 0 && (!(p->newuidmap = ctr__find_tool("newuidmap")) ||
+                          !(p->newgidmap = ctr__find_tool("newgidmap"))))
+            return ctr__fail(err, CTR_STEP_USERNS, ENOENT, "newuidmap",
+                             "uid_map when not root needs newuidmap and newgidmap (Debian and "
+                             "Ubuntu: the package uidmap)");
+        p->userns = 1;
+        p->clone_flags |= CLONE_NEWUSER;
+        p->set_ids = 1;
+        p->idmap = euid == 0 && !spec->no_idmap;
+        return ctr__plan_maps(p, spec->uid_map, spec->nuid_map, gm, ng, err);
+    }
+    if (p->userns && euid != 0 && !spec->no_subids) {
+        char name[256];
+        const char *user = ctr__user_name(euid, name, sizeof(name));
+        unsigned long us, uc, gs, gc;
+        ctr_idmap um[2], g2[2];
+        if (!ctr__subid_range("/etc/subuid", user, euid, &us, &uc) ||
+            !ctr__subid_range("/etc/subgid", user, euid, &gs, &gc) ||
+            !(p->newuidmap = ctr__find_tool("newuidmap")) ||
+            !(p->newgidmap = ctr__find_tool("newgidmap")))
+            return 0; /* the single mapping of plan.c */
+        if (uc > 65535) uc = 65535;
+        if (gc > 65535) gc = 65535;
+        if (spec->uid > uc || spec->gid > gc) return 0; /* not in the ranges: the single map */
+        um[0].inside = 0;
+        um[0].outside = euid;
+        um[0].count = 1;
+        um[1].inside = 1;
+        um[1].outside = CTR__CAST(uint32_t, us);
+        um[1].count = CTR__CAST(uint32_t, uc);
+        g2[0].inside = 0;
+        g2[0].outside = getegid();
+        g2[0].count = 1;
+        g2[1].inside = 1;
+        g2[1].outside = CTR__CAST(uint32_t, gs);
+        g2[1].count = CTR__CAST(uint32_t, gc);
+        p->set_ids = 1;
+        return ctr__plan_maps(p, um, 2, g2, 2, err);
+    }
+    return 0;
+}
+
+/* ---- the parent: idmapped mounts, the helper ---- */
+
+typedef struct ctr__ns_reply {
+    int err;
+    char path[64];
+    char msg[320];
+} ctr__ns_reply;
+
+static void ctr__ns_init(ctr__ns_host *h) {
+    h->helper_pidfd = -1;
+    h->sock = -1;
+}
+
+/* A process that only waits to be killed (it holds a user namespace open for the parent). */
+static void ctr__ns_holder(void *arg) {
+    (void)arg;
+    for (;;) syscall(SYS_pause);
+}
+
+/* A user namespace with the plan's maps, for mount_setattr (closed once the mounts are made). */
+static int ctr__idmap_userns(const ctr__plan *p, ctr_error *err) {
+    char path[64];
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    ctr__clone_args a;
+    int fd = -1, pidfd = -1, e, w;
+    long pid;
+    memset(&a, 0, sizeof(a));
+    a.flags = CLONE_NEWUSER | CLONE_PIDFD;
+    a.pidfd = CTR__PTR_TO_U64(&pidfd);
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the holder */
+    pid = ctr__clone(&a, 0, ctr__ns_holder, NULL);
+    e = pid < 0 ? errno : 0;
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0)
+        return ctr__fail(err, CTR_STEP_USERNS, e, "",
+                         "make a user namespace for the idmapped "
+                         "mounts");
+    snprintf(path, sizeof(path), "/proc/%ld/uid_map", pid);
+    if ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+        write(w, p->uid_map_text, strlen(p->uid_map_text)) < 0)
+        e = errno;
+    if (w >= 0) close(w);
+    snprintf(path, sizeof(path), "/proc/%ld/gid_map", pid);
+    if (!e && ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+               write(w, p->gid_map_text, strlen(p->gid_map_text)) < 0))
+        e = errno;
+    if (!e && w >= 0) close(w);
+    snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
+    if (!e && ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0)) e = errno;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    while (waitpid(CTR__CAST(pid_t, pid), NULL, __WALL) < 0 && errno == EINTR) {}
+    ctr__close(&pidfd);
+    if (e) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_USERNS, e, "",
+                         "make a user namespace with uid_map for the idmapped mounts");
+    }
+    return fd;
+}
+
+/* A detached, idmapped clone of path; -1 and err on failure. */
+static int ctr__idmapped(const char *path, int userns, int rec, uint64_t set, int top_rw,
+                         ctr_error *err) {
+    ctr__mount_attr a;
+    unsigned r = rec ? CTR__CAST(unsigned, AT_RECURSIVE) : 0u;
+    int fd = ctr__open_tree(AT_FDCWD, path, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | r);
+    if (fd < 0) return ctr__fail(err, CTR_STEP_MOUNT, errno, path, "bind %s", path);
+    memset(&a, 0, sizeof(a));
+    a.attr_set = set | CTR__MOUNT_ATTR_IDMAP;
+    a.userns_fd = CTR__CAST(uint64_t, userns);
+    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | r, &a) != 0) {
+        int e = errno;
+        close(fd);
+        return ctr__fail(err, CTR_STEP_MOUNT, e, path, "idmap %s%s", path,
+                         e == EINVAL
+                             ? " (its filesystem, or one mounted below it, does not support "
+                               "idmapped mounts (Linux 5.12; ext4, xfs, btrfs, tmpfs 6.3...): "
+                               "set no_idmap and chown it to the range instead)"
+                             : "");
+    }
+    if (top_rw) {
+        memset(&a, 0, sizeof(a));
+        a.attr_clr = CTR__MOUNT_ATTR_RDONLY;
+        (void)ctr__mount_setattr(fd, "", AT_EMPTY_PATH, &a);
+    }
+    if (ctr__lift(&fd) != 0) {
+        close(fd);
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "move a descriptor above 2");
+    }
+    return fd;
+}
+
+/* The helper's work: raw system calls only (it is a copy of a possibly multi-threaded host). */
+typedef struct ctr__ns_job {
+    const ctr__plan *p;
+    int sock;
+} ctr__ns_job;
+
+static void ctr__ns_say(ctr__ns_reply *r, int e, const char *path, const char *a, const char *b) {
+    size_t n;
+    r->err = e;
+    ctr__append(r->path, sizeof(r->path), 0, path);
+    n = ctr__append(r->msg, sizeof(r->msg), 0, a);
+    ctr__append(r->msg, sizeof(r->msg), n, b);
+}
+
+static int ctr__ns_write(ctr__ns_reply *r, const char *pid, const char *file, const char *text) {
+    char path[64];
+    size_t n = ctr__append(path, sizeof(path), 0, "/proc/");
+    int fd;
+    long w;
+    n = ctr__append(path, sizeof(path), n, pid);
+    ctr__append(path, sizeof(path), n, file);
+    fd = ctr__r_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+    w = fd >= 0 ? ctr__r_write(fd, text, strlen(text)) : -1;
+    if (w < 0) ctr__ns_say(r, errno, path, "write ", path);
+    if (fd >= 0) ctr__r_close(fd);
+    return w < 0 ? -1 : 0;
+}
+
+/* Runs newuidmap or newgidmap; on failure r says why (its own words). */
+static int ctr__ns_run(ctr__ns_reply *r, const char *tool, char **argv) {
+    static const char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
+    char out[240];
+    size_t n = 0;
+    int pfd[2], st = 0;
+    long pid, k;
+    if (syscall(SYS_pipe2, pfd, O_CLOEXEC) != 0) {
+        ctr__ns_say(r, errno, tool, "create a pipe for ", tool);
+        return -1;
+    }
+    pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+        uint64_t none = 0;
+        int null = ctr__r_openat(AT_FDCWD, "/dev/null", O_RDONLY, 0);
+        if (null >= 0) ctr__r_dup3(null, 0);
+        ctr__r_dup3(pfd[1], 1);
+        ctr__r_dup3(pfd[1], 2);
+        ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+        syscall(SYS_execve, tool, argv, envp);
+        ctr__r_write(2, "cannot execute it", 17);
+        ctr__c_exit(127);
+    }
+    ctr__r_close(pfd[1]);
+    if (pid < 0) {
+        ctr__r_close(pfd[0]);
+        ctr__ns_say(r, errno, tool, "start ", tool);
+        return -1;
+    }
+    while (n < sizeof(out) - 1 && (k = ctr__r_read(pfd[0], out + n, sizeof(out) - 1 - n)) != 0) {
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) break;
+        n += CTR__CAST(size_t, k);
+    }
+    out[n] = '\0';
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' ')) out[--n] = '\0';
+    for (k = 0; CTR__CAST(size_t, k) < n; k++)
+        if (out[k] == '\n') out[k] = ' ';
+    ctr__r_close(pfd[0]);
+    while (syscall(SYS_wait4, pid, &st, 0, NULL) < 0 && errno == EINTR) {}
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
+    ctr__ns_say(r, EPERM, tool, argv[0], ": ");
+    ctr__append(r->msg, sizeof(r->msg), strlen(r->msg), n ? out : "failed");
+    return -1;
+}
+
+static void ctr__ns_helper(void *arg) {
+    const ctr__ns_job *j = CTR__CAST(const ctr__ns_job *, arg);
+    const ctr__plan *p = j->p;
+    ctr__ns_reply r;
+    char pid[24];
+    long n;
+    (void)ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (j->sock > 3) (void)syscall(SYS_close_range, 3, CTR__CAST(unsigned, j->sock - 1), 0);
+    (void)syscall(SYS_close_range, CTR__CAST(unsigned, j->sock + 1), ~0u, 0);
+    do n = syscall(SYS_recvfrom, j->sock, pid, sizeof(pid) - 1, 0, NULL, NULL);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) ctr__c_exit(1);
+    pid[n] = '\0';
+    memset(&r, 0, sizeof(r));
+    if (p->map_helper == 1) {
+        if (ctr__ns_write(&r, pid, "/uid_map", p->uid_map_text) == 0)
+            (void)ctr__ns_write(&r, pid, "/gid_map", p->gid_map_text);
+    } else {
+        memcpy(p->uidmap_argv[1], pid, CTR__CAST(size_t, n) + 1);
+        memcpy(p->gidmap_argv[1], pid, CTR__CAST(size_t, n) + 1);
+        if (ctr__ns_run(&r, p->newuidmap, p->uidmap_argv) == 0)
+            (void)ctr__ns_run(&r, p->newgidmap, p->gidmap_argv);
+    }
+    do n = ctr__r_write(j->sock, &r, sizeof(r));
+    while (n < 0 && errno == EINTR);
+    ctr__c_exit(0);
+}
+
+/* Sends fds over sock, at most 250 a message. */
+static int ctr__send_fds(int sock, const int *fds, int n) {
+    while (n > 0) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(250 * sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        char byte = 'f';
+        int k = n > 250 ? 250 : n;
+        memset(&msg, 0, sizeof(msg));
+        iov.iov_base = &byte;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, k) * sizeof(int));
+        c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, k) * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, k) * sizeof(int));
+        if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1) return -1;
+        fds += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Before the clone: the idmapped mounts and the helper, their descriptors queued on the socket
+   for the child (l->ns_fds then holds the parent's numbers, which it closes after the clone). */
+static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_error *err) {
+    const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    ctr__clone_args a;
+    ctr__ns_job job;
+    int sv[2], userns = -1, n = 1, i;
+    size_t k;
+    long pid;
+    l->root_pre = l->upper_pre = -1;
+    if (!p->map_helper) return 0;
+    /* slots: the helper's pidfd, the rootfs or the lowers and upper, the binds */
+    l->ns_fds = CTR__CAST(int *, ctr__alloc(p, (p->nops + p->nlowers + 3) * sizeof(int)));
+    l->op_pre = CTR__CAST(int *, ctr__alloc(p, (p->nops + 1) * sizeof(int)));
+    l->lower_pre = CTR__CAST(int *, ctr__alloc(p, (p->nlowers + 1) * sizeof(int)));
+    if (!l->ns_fds || !l->op_pre || !l->lower_pre)
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    l->ns_fds[0] = -1;
+    for (k = 0; k < p->nops; k++) l->op_pre[k] = -1;
+    if (p->idmap) {
+        if ((userns = ctr__idmap_userns(p, err)) < 0) return -1;
+        if (p->layer) {
+            for (k = 0; k < p->nlowers; k++) {
+                if ((l->ns_fds[n] = ctr__idmapped(p->lowers[k], userns, 0,
+                                                  base | CTR__MOUNT_ATTR_RDONLY, 0, err)) < 0)
+                    goto fail;
+                l->lower_pre[k] = n++;
+            }
+            if (p->upper) {
+                char dir[PATH_MAX];
+                snprintf(dir, sizeof(dir), "%.*s",
+                         CTR__CAST(int, strrchr(p->upper, '/') - p->upper), p->upper);
+                if ((l->ns_fds[n] = ctr__idmapped(dir, userns, 0, base, 0, err)) < 0) goto fail;
+                l->upper_pre = n++;
+            }
+        } else if (p->rootfs) {
+            if ((l->ns_fds[n] = ctr__idmapped(
+                     p->rootfs, userns, 1, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u),
+                     p->readonly_root, err)) < 0)
+                goto fail;
+            l->root_pre = n++;
+        }
+        for (k = 0; k < p->nops; k++) {
+            const ctr__op *op = &p->ops[k];
+            if (op->type != CTR_MOUNT_BIND) continue;
+            if ((l->ns_fds[n] = ctr__idmapped(
+                     op->src, userns, !(op->flags & CTR_MOUNT_NONRECURSIVE),
+                     base | ((op->flags & CTR_MOUNT_RW) ? 0u : CTR__MOUNT_ATTR_RDONLY), 0, err)) <
+                0)
+                goto fail;
+            l->op_pre[k] = n++;
+        }
+    }
+    l->ns_nfds = n;
+    if (userns >= 0) close(userns);
+    userns = -1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 || ctr__lift(&sv[0]) != 0 ||
+        ctr__lift(&sv[1]) != 0) {
+        ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the id maps");
+        goto fail;
+    }
+    h->sock = sv[0];
+    l->nssock = sv[1];
+    job.p = p;
+    job.sock = sv[0];
+    memset(&a, 0, sizeof(a));
+    a.flags = CLONE_PIDFD;
+    a.pidfd = CTR__PTR_TO_U64(&h->helper_pidfd);
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the helper */
+    pid = ctr__clone(&a, 0, ctr__ns_helper, &job);
+    i = errno;
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        ctr__fail(err, CTR_STEP_USERNS, i, "", "start the helper that writes the id maps");
+        goto fail;
+    }
+    if (ctr__lift(&h->helper_pidfd) != 0 ||
+        (l->ns_fds[0] = h->helper_pidfd, ctr__send_fds(h->sock, l->ns_fds, n) != 0)) {
+        ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "pass descriptors to the container process");
+        goto fail;
+    }
+    l->ns_fds[0] = -1;
+    for (i = 1; i < n; i++) ctr__close(&l->ns_fds[i]);
+    return 0;
+fail:
+    if (userns >= 0) close(userns);
+    for (i = 1; i < n; i++) ctr__close(&l->ns_fds[i]);
+    l->ns_nfds = 0;
+    return -1;
+}
+
+/* After the clone (the child has exec'd, or died): the helper is done or no longer needed. */
+static void ctr__ns_finish(ctr__ns_host *h) {
+    if (h->helper_pidfd >= 0) {
+        siginfo_t si;
+        syscall(SYS_pidfd_send_signal, h->helper_pidfd, SIGKILL, NULL, 0);
+        while (syscall(SYS_waitid, P_PIDFD, h->helper_pidfd, &si, WEXITED | __WALL, NULL) < 0 &&
+               errno == EINTR) {}
+    }
+    ctr__close(&h->helper_pidfd);
+    ctr__close(&h->sock);
+}
+
+/* ---- the diagnosis ---- */
+
+/* A sysctl's value, or -1. */
+static long ctr__sysctl(const char *path) {
+    char buf[32];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+    if (fd < 0) return -1;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = '\0';
+    return strtol(buf, NULL, 10);
+}
+
+/* Replaces the generic hint of a refused clone (or a refused step in the new user namespace)
+   with what refused it: the sysctl and how to allow it. */
+static void ctr__userns_explain(const ctr__plan *p, ctr_error *err) {
+    char why[320];
+    char *hint;
+    long v;
+    int root = geteuid() == 0, e = err->sys_errno;
+    if (e != EPERM && e != ENOSPC && e != EUSERS && e != EACCES) return;
+    why[0] = '\0';
+    if (!p->userns && !root && !(p->clone_flags & CLONE_NEWUSER)) {
+        snprintf(why, sizeof(why),
+                 "the user namespace is shared (CTR_NS_USER), and creating the other namespaces "
+                 "needs CAP_SYS_ADMIN in it: only root may share it; leave CTR_NS_USER out to get "
+                 "a user namespace of its own");
+    } else if (p->userns) {
+        if ((v = ctr__sysctl("/proc/sys/user/max_user_namespaces")) == 0)
+            snprintf(why, sizeof(why),
+                     "user namespaces are disabled: user.max_user_namespaces is 0 (allow them: "
+                     "sysctl -w user.max_user_namespaces=15000)");
+        else if (e == ENOSPC && v > 0)
+            snprintf(why, sizeof(why),
+                     "the limit of user namespaces is reached: user.max_user_namespaces is %ld "
+                     "(raise it with sysctl -w user.max_user_namespaces=N)",
+                     v);
+        else if (e == EUSERS)
+            snprintf(why, sizeof(why), "user namespaces are nested 32 deep already");
+        else if (!root && ctr__sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+            snprintf(why, sizeof(why),
+                     "unprivileged user namespaces are disabled: "
+                     "kernel.unprivileged_userns_clone is 0 (allow them: sysctl -w "
+                     "kernel.unprivileged_userns_clone=1, or run as root)");
+        else if (!root &&
+                 ctr__sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+            snprintf(why, sizeof(why),
+                     "AppArmor restricts unprivileged user namespaces: "
+                     "kernel.apparmor_restrict_unprivileged_userns is 1 (allow them: sysctl -w "
+                     "kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile "
+                     "with \"userns,\" for this program)");
+    }
+    if (!why[0]) return;
+    if ((hint = strstr(err->msg, " (hint: ")) != NULL) *hint = '\0';
+    ctr__append(err->msg, sizeof(err->msg), strlen(err->msg), " (");
+    ctr__append(err->msg, sizeof(err->msg), strlen(err->msg), why);
+    ctr__append(err->msg, sizeof(err->msg), strlen(err->msg), ")");
+}
+
+/* ---- the child (raw system calls only) ---- */
+
+/* The helper's pidfd and the premade mounts, queued by the parent before the clone. */
+static void ctr__c_ns_receive(const ctr__launch *l) {
+    int got = 0;
+    while (got < l->ns_nfds) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(250 * sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        char byte;
+        long r;
+        memset(&msg, 0, sizeof(msg));
+        iov.iov_base = &byte;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = sizeof(cm.buf);
+        do r = syscall(SYS_recvmsg, l->nssock, &msg, MSG_CMSG_CLOEXEC);
+        while (r < 0 && errno == EINTR);
+        c = r == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+        if (!c || c->cmsg_type != SCM_RIGHTS) {
+            ctr__c_die(l, CTR_STEP_USERNS, r < 0 ? errno : EPROTO, "",
+                       "receive the idmapped mounts", NULL, NULL, NULL);
+            return;
+        }
+        {
+            int k = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            if (k > l->ns_nfds - got) k = l->ns_nfds - got;
+            memcpy(l->ns_fds + got, CMSG_DATA(c), CTR__CAST(size_t, k) * sizeof(int));
+            got += k;
+        }
+    }
+}
+
+static int ctr__c_pre_fd(const ctr__launch *l, int index) { return l->ns_fds[index]; }
+
+/* Sends our host pid to the helper and waits for its verdict on the maps. */
+static void ctr__c_ns_maps(const ctr__launch *l) {
+    char self[24];
+    ctr__ns_reply r;
+    struct pollfd pfd[2];
+    long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self", self, sizeof(self) - 1);
+    if (n <= 0 || syscall(SYS_sendto, l->nssock, self, n, MSG_NOSIGNAL, NULL, 0) != n)
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "/proc/self", "tell the id-map helper our pid", NULL,
+                   NULL, NULL);
+    for (;;) {
+        pfd[0].fd = l->nssock;
+        pfd[1].fd = l->ns_fds[0];
+        pfd[0].events = pfd[1].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = 0;
+        if (syscall(SYS_ppoll, pfd, 2, NULL, NULL, 8) < 0 && errno != EINTR)
+            ctr__c_die(l, CTR_STEP_USERNS, errno, "", "wait for the id-map helper", NULL, NULL,
+                       NULL);
+        if (pfd[0].revents & POLLIN) break;
+        if (pfd[1].revents)
+            ctr__c_die(l, CTR_STEP_USERNS, ECHILD, "",
+                       "the helper that writes the uid and gid maps died", NULL, NULL, NULL);
+    }
+    memset(&r, 0, sizeof(r));
+    n = syscall(SYS_recvfrom, l->nssock, &r, sizeof(r), 0, NULL, NULL);
+    if (n != CTR__CAST(long, sizeof(r)))
+        ctr__c_die(l, CTR_STEP_USERNS, n < 0 ? errno : EPROTO, "",
+                   "read the id-map helper's verdict", NULL, NULL, NULL);
+    r.path[sizeof(r.path) - 1] = r.msg[sizeof(r.msg) - 1] = '\0';
+    if (r.err) ctr__c_die(l, CTR_STEP_USERNS, r.err, r.path, r.msg, NULL, NULL, NULL);
+    /* Become the namespace's root: the ids we were born with (the host's root, for one) may
+       not be mapped, and what the setup creates would fail with EOVERFLOW. */
+    if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0)
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "", "become root in the user namespace", NULL, NULL,
+                   NULL);
+    /* The uid change cleared the parent-death signal (child.c sets it again at the end). */
+    if (l->plan->die_with_host) (void)ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ctr__r_close(l->ns_fds[0]);
+    ctr__r_close(l->nssock);
+}
+/* ---- end src/userns.c ---- */
+/* ---- begin src/nonet.c ---- */
+/* nonet.c - spec.no_network: a container without any network, cheap enough for thousands of idle
+   ones.  A network namespace of its own costs about 220 KiB of kernel memory per container;
+   no_network containers instead share one empty namespace (loopback down, made once per process,
+   netns.c) and are kept apart from each other in it:
+   - socket() of any family but AF_UNIX fails with EAFNOSUPPORT (a seccomp filter of its own,
+     stacked on the container's; io_uring, which could make sockets past it, fails with EPERM),
+     so no IP, netlink or packet socket exists to talk to or observe the others;
+   - abstract unix sockets, the one per-namespace name space left, are scoped with Landlock
+     (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, Landlock ABI 6, Linux 6.12): a container can connect
+     or send only to abstract sockets made within its own container.  Unix sockets with a path
+     live in the container's own files.
+   What they still share: the list of unix sockets in /proc/net/unix (the addresses, not the
+   traffic) and the namespace's identity.  Root only (the namespace belongs to the host's user
+   namespace), and refused where the container could change the namespace (CAP_NET_ADMIN,
+   CAP_SYS_ADMIN, no_masks) or where Landlock cannot scope. */
+
+#if defined(__x86_64__)
+#define CTR__NONET_ARCH 0xc000003eu /* AUDIT_ARCH_X86_64 */
+#define CTR__NONET_X32  0x40000000u
+#elif defined(__aarch64__)
+#define CTR__NONET_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
+#endif
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#endif
+#ifndef SYS_landlock_restrict_self
+#define SYS_landlock_restrict_self 446
+#endif
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425
+#endif
+#define CTR__LL_VERSION    1u /* LANDLOCK_CREATE_RULESET_VERSION */
+#define CTR__LL_SCOPE_UNIX 1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
+
+static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    const char *why = NULL;
+    long abi;
+    if (!spec->no_network) return 0;
+    if (spec->share & CTR_NS_NET)
+        why = "it contradicts sharing the host's network namespace (CTR_NS_NET)";
+    else if (spec->netns_pool)
+        why = "it contradicts netns_pool (a namespace of its own, from the pool)";
+    else if (geteuid() != 0 || p->userns)
+        why = "it needs root and no user namespace (the shared namespace belongs to the host's "
+              "user namespace)";
+    else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
+        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the "
+              "shared namespace";
+    else if (!p->masks)
+        why = "no_masks leaves /proc/sys writable, and with it the shared namespace's sysctls";
+    if (why)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "no_network", "no_network cannot be used: %s",
+                         why);
+    abi = syscall(SYS_landlock_create_ruleset, NULL, 0, CTR__LL_VERSION);
+    if (abi < 6)
+        return ctr__fail(err, CTR_STEP_SPEC, abi < 0 ? errno : ENOTSUP, "no_network",
+                         "no_network needs Landlock ABI 6 (Linux 6.12, with landlock among the "
+                         "LSMs) to keep the containers' abstract unix sockets apart%s%ld; give "
+                         "the container a network namespace of its own (the default) instead",
+                         abi < 0 ? ": landlock_create_ruleset fails" : ": this kernel has ABI ",
+                         abi < 0 ? 0L : abi);
+    p->no_network = 1;
+    return 0;
+}
+
+/* In the child, next to the container's own seccomp filter (the same moment, for the same
+   reason: no_new_privs or CAP_SYS_ADMIN). */
+static void ctr__c_nonet(const ctr__launch *l) {
+    static const ctr__bpf filter[] = {
+        {0x20, 0, 0, 4}, /* ld arch */
+        {0x15, 1, 0, CTR__NONET_ARCH},
+        {0x06, 0, 0, 0x00050000u | ENOSYS}, /* another ABI: ENOSYS */
+        {0x20, 0, 0, 0},                    /* ld nr */
+#ifdef CTR__NONET_X32
+        {0x35, 0, 1, CTR__NONET_X32},
+        {0x06, 0, 0, 0x00050000u | ENOSYS}, /* x32: ENOSYS */
+#endif
+        {0x15, 3, 0, SYS_socket},
+        {0x15, 0, 1, SYS_io_uring_setup},
+        {0x06, 0, 0, 0x00050000u | EPERM},
+        {0x06, 0, 0, 0x7fff0000u}, /* allow */
+        {0x20, 0, 0, 16},          /* ld args[0] (low half) */
+        {0x15, 1, 0, AF_UNIX},
+        {0x06, 0, 0, 0x00050000u | EAFNOSUPPORT},
+        {0x06, 0, 0, 0x7fff0000u},
+    };
+    struct {
+        unsigned short len;
+        const ctr__bpf *filter;
+    } prog;
+    struct {
+        uint64_t fs, net, scoped;
+    } attr;
+    int fd;
+    if (!l->plan->no_network) return;
+    memset(&attr, 0, sizeof(attr));
+    attr.scoped = CTR__LL_SCOPE_UNIX;
+    fd = ctr__sys_int(syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0));
+    if (fd < 0 || syscall(SYS_landlock_restrict_self, fd, 0) != 0)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "",
+                   "scope abstract unix sockets (Landlock) for "
+                   "no_network",
+                   NULL, NULL, NULL);
+    ctr__r_close(fd);
+    prog.len = CTR__CAST(unsigned short, sizeof(filter) / sizeof(filter[0]));
+    prog.filter = filter;
+    if (syscall(SYS_prctl, PR_SET_SECCOMP, 2, &prog, 0, 0) != 0)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "install the no_network socket filter", NULL,
+                   NULL, NULL);
+}
+/* ---- end src/nonet.c ---- */
 /* ---- begin src/netns.c ---- */
 /* netns.c - ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
    time each.  A new network namespace is the most expensive namespace to create and to tear
@@ -4742,7 +6179,14 @@ typedef struct ctr__netns_job {
    namespace for the parent.  Only raw syscalls (the rules of child.c). */
 static void ctr__netns_child(void *arg) {
     ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
-    if (ctr__lo_up() != 0) {
+    if (m->err == -1) { /* no loopback: spec.no_network's namespace */
+        m->err = 0;
+        if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) <
+            0) {
+            m->err = errno;
+            m->what = "open the shared network namespace (/proc/thread-self/ns/net)";
+        }
+    } else if (ctr__lo_up() != 0) {
         m->err = errno;
         m->what = "bring up the loopback interface of a pooled network namespace";
     } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC,
@@ -4755,7 +6199,7 @@ static void ctr__netns_child(void *arg) {
 /* A new empty network namespace with loopback up, as an fd; -1 and *err on failure.  Made by a
    short-lived child (CLONE_FILES | CLONE_NEWNET), so the calling thread never leaves its own
    namespace. */
-static int ctr__netns_make(ctr_error *err) {
+static int ctr__netns_make(int lo, ctr_error *err) {
     ctr__netns_job *m;
     ctr__clone_args a;
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
@@ -4765,7 +6209,7 @@ static int ctr__netns_make(ctr_error *err) {
                                          MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     if (m == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "map memory");
     m->fd = -1;
-    m->err = 0;
+    m->err = lo ? 0 : -1;
     m->what = "";
     memset(&a, 0, sizeof(a));
     a.flags = CLONE_FILES | CLONE_NEWNET;
@@ -4873,7 +6317,7 @@ static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err) {
     if (slot < 0) return -1;
     if (pool->fds[slot] < 0) {
         /* A new slot, ours alone while busy: make its namespace outside the lock. */
-        if ((made = ctr__netns_make(err)) < 0) {
+        if ((made = ctr__netns_make(1, err)) < 0) {
             pthread_mutex_lock(&pool->lock);
             pool->busy[slot] = 0;
             pool->in_use--;
@@ -4897,6 +6341,30 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
     last = pool->dying && pool->in_use == 0;
     pthread_mutex_unlock(&pool->lock);
     if (last) ctr__netns_pool_free(pool);
+}
+
+/* spec.no_network: one empty network namespace (loopback down) shared by all such containers of
+   this process, made when the first is spawned and closed when the last handle is destroyed
+   (nonet.c says how they are kept apart in it).  ctr__netns_shared takes a reference, returning
+   the namespace's fd; ctr__netns_shared_put gives it back. */
+static pthread_mutex_t ctr__shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ctr__shared_fd = -1;
+static unsigned long ctr__shared_users;
+
+static int ctr__netns_shared(ctr_error *err) {
+    int r;
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (ctr__shared_fd < 0) ctr__shared_fd = ctr__netns_make(0, err);
+    r = ctr__shared_fd;
+    if (r >= 0) ctr__shared_users++;
+    pthread_mutex_unlock(&ctr__shared_lock);
+    return r;
+}
+
+static void ctr__netns_shared_put(void) {
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (--ctr__shared_users == 0) ctr__close(&ctr__shared_fd);
+    pthread_mutex_unlock(&ctr__shared_lock);
 }
 /* ---- end src/netns.c ---- */
 /* ---- begin src/spawn.c ---- */
@@ -5080,6 +6548,8 @@ static void ctr__container_free(ctr_container *c) {
     int i;
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
+    ctr__layers_release(&c->layers);
+    if (c->nonet) ctr__netns_shared_put();
     ctr__close(&c->pidfd);
     ctr__close(&c->cmd_pidfd);
     ctr__close(&c->statusfd);
@@ -5272,6 +6742,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
         ctr__fail(err, CTR_STEP_CLONE, errno, "",
                   "create the container process (clone3 with flags 0x%llx)",
                   CTR__CAST(unsigned long long, a.flags | l->clone_flags));
+        if (err) ctr__userns_explain(p, err);
         if (vm_cmd) ctr__dump_leave();
         return -1;
     }
@@ -5324,6 +6795,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
         err->path[sizeof(err->path) - 1] = '\0';
         err->msg[sizeof(err->msg) - 1] = '\0';
         ctr__finish_msg(err);
+        if (err->step == CTR_STEP_USERNS || err->step == CTR_STEP_CLONE)
+            ctr__userns_explain(p, err);
     }
     return -1;
 }
@@ -5332,11 +6805,15 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     ctr__plan plan;
     ctr__launch l;
     ctr__fds f;
+    ctr__ns_host ns;
     ctr_container *c = NULL;
     int i, rc = -1;
     ctr__fds_init(&f);
+    ctr__ns_init(&ns);
     memset(&l, 0, sizeof(l));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    l.nssock = -1;
+    l.root_pre = l.upper_pre = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -5360,7 +6837,15 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
+    ctr__layers_init(&c->layers);
     if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
+    if (ctr__layers_prepare(&c->layers, &plan, err) != 0) goto done;
+    if (plan.no_network) { /* nonet.c: the shared empty namespace */
+        if ((l.netns_fd = ctr__netns_shared(err)) < 0) goto done;
+        c->nonet = 1;
+        l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+        l.net_lo = 0;
+    }
     if (plan.netns_pool) {
         int slot = ctr__netns_acquire(plan.netns_pool, &l.netns_fd, err);
         if (slot == -2) goto done;
@@ -5371,7 +6856,11 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
             l.net_lo = 0;
         }
     }
-    if (ctr__start(c, &plan, &l, &f, &c->cg, err) != 0) goto done;
+    if (ctr__ns_prepare(&ns, &plan, &l, err) != 0) goto done;
+    i = ctr__start(c, &plan, &l, &f, &c->cg, err);
+    ctr__ns_finish(&ns); /* the helper is done or no longer needed */
+    ctr__close(&l.nssock);
+    if (i != 0) goto done;
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
@@ -5388,6 +6877,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c = NULL;
     rc = 0;
 done:
+    ctr__ns_finish(&ns);
+    ctr__close(&l.nssock);
     if (c) ctr__container_free(c);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
@@ -5408,6 +6899,8 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     memset(&l, 0, sizeof(l));
     memset(&plan, 0, sizeof(plan));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    l.nssock = -1;
+    l.root_pre = l.upper_pre = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -5434,6 +6927,7 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
+    ctr__layers_init(&c->layers);
     if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
     c->statusfd = f.status[0];
     f.status[0] = -1;

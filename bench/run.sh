@@ -167,7 +167,8 @@ inner() {
     say "== measuring: $RUNS runs, $WARMUP warm-up each"
     # 1. /bin/true with full isolation, as a command.
     cli forkexec "fork+exec, no isolation" "$R/bin/true"
-    cli ctrun "ctrun" "$ctrun" --rootfs "$R" -- /bin/true
+    cli ctrun "ctrun --rootfs-rw" "$ctrun" --rootfs "$R" --rootfs-rw -- /bin/true
+    cli ctrun_layer "ctrun (a tmpfs layer over the rootfs)" "$ctrun" --rootfs "$R" -- /bin/true
     cli bwrap "bwrap --unshare-all" bwrap --unshare-all --bind "$R" / --proc /proc --dev /dev --tmpfs /tmp /bin/true
     cli bwrap_nouserns "bwrap, no user namespace" bwrap --unshare-pid --unshare-net --unshare-ipc --unshare-uts \
         --unshare-cgroup --bind "$R" / --proc /proc --dev /dev --tmpfs /tmp /bin/true
@@ -177,7 +178,8 @@ inner() {
     cli unshare "unshare + chroot" unshare --fork --pid --mount --uts --ipc --net --mount-proc="$R/proc" chroot "$R" /bin/true
 
     # 2. The same in-process: our API, and raw syscalls as the lower bound.
-    drv api "API: ctr_spawn+wait+destroy" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP"
+    drv api "API: ctr_spawn+wait+destroy (rootfs under a tmpfs layer)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP"
+    drv api_plain "API, rootfs_rw (the rootfs itself, no layer)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --rootfs-rw
     flen=144
     if wanted raw_hardened && "$api" --rootfs "$R" --filter-len >"$WORK/filter_len.json" 2>"$WORK/filter_len.log"; then
         flen=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["filter_len"])' "$WORK/filter_len.json")
@@ -191,7 +193,7 @@ inner() {
     drv api_pool "API with a netns pool (ctr_netns_pool)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --netns-pool 4
 
     # 3. With limits: memory 256 MiB, 100 pids, 1 CPU.
-    cli ctrun_limits "ctrun --memory 256m --pids 100 --cpus 1" "$ctrun" --rootfs "$R" --memory 256m --pids 100 --cpus 1 -- /bin/true
+    cli ctrun_limits "ctrun --rootfs-rw --memory 256m --pids 100 --cpus 1" "$ctrun" --rootfs "$R" --rootfs-rw --memory 256m --pids 100 --cpus 1 -- /bin/true
     drv api_limits "API --limits" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --limits
     cli crun_limits "crun run with limits (cgroups on)" crun run --bundle "$B/oci/crun-limits" "ctrbench-crunlim-$ID"
     cli runc_limits "runc run with limits" runc run --bundle "$B/oci/runc-limits" "ctrbench-runclim-$ID"
@@ -210,6 +212,7 @@ inner() {
 
     # 6. Memory per live idle container.
     drv idle "memory, $IDLE idle containers" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS"
+    drv idle_nonet "memory, $IDLE idle containers with no_network" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS" --no-network
     return 0
 }
 

@@ -54,8 +54,20 @@ static const char usage_text[] =
     "\n"
     "Filesystem (mounts are applied in order, after the default /proc, /dev and /tmp):\n"
     "  --rootfs DIR          DIR becomes the root (default: a tmpfs root with the host's\n"
-    "                        /usr /bin /sbin /lib* /etc bound read-only)\n"
-    "  --ro                  make the root read-only\n"
+    "                        /usr /bin /sbin /lib* /etc bound read-only).  DIR is never\n"
+    "                        changed: the container writes into a throw-away layer over it\n"
+    "                        (overlayfs), where missing mount points are made too\n"
+    "  --rootfs-rw           write into DIR itself instead (no layer): changes, and missing\n"
+    "                        mount points, stay in DIR on the host\n"
+    "  --overlay LOWER[:LOWER...]\n"
+    "                        the root is these read-only directories (layers, top first)\n"
+    "                        under a writable layer: a tmpfs thrown away at the end, or\n"
+    "  --overlay-upper DIR   a directory that keeps the changes (with --rootfs or --overlay;\n"
+    "                        one container at a time; the work directory overlayfs needs is\n"
+    "                        made next to DIR, and removed at the end)\n"
+    "  --overlay-size SIZE   the size of the tmpfs layer (default: the kernel's, half the RAM)\n"
+    "  --ro                  make the root read-only (no layer is needed when DIR has every\n"
+    "                        mount point)\n"
     "  --bind SRC:DST        bind the host path SRC on DST, writable\n"
     "  --ro-bind SRC:DST     bind the host path SRC on DST, read-only\n"
     "  --tmpfs DST[:SIZE]    mount a tmpfs on DST; SIZE in bytes or with a k, m or g suffix\n"
@@ -97,8 +109,17 @@ static const char usage_text[] =
     "                        host: share the host's network namespace\n"
     "  --share NS            share the host's namespace NS instead of creating one: user, pid,\n"
     "                        net, ipc, uts or cgroup; repeatable\n"
-    "  --userns              when run as root, create a user namespace anyway (its uid 0 is\n"
-    "                        still the host's root for files: it confines only capabilities)\n"
+    "  --userns              when run as root: a user namespace of its own in which the\n"
+    "                        container's ids 0-65535 are host ids 100000-165535 (or the\n"
+    "                        --uidmap/--gidmap ranges), its root and binds presented through\n"
+    "                        idmapped mounts, so files owned by root look owned by root inside\n"
+    "                        and nothing is chowned: the strongest isolation ctrun offers\n"
+    "  --uidmap INSIDE:OUTSIDE:COUNT, --gidmap INSIDE:OUTSIDE:COUNT\n"
+    "                        the user namespace's uid and gid ranges (repeatable; --gidmap\n"
+    "                        defaults to --uidmap's).  As root: any range, idmapped root.  Not\n"
+    "                        as root: ranges newuidmap and newgidmap allow (/etc/subuid,\n"
+    "                        /etc/subgid; without either option such ranges, when the caller\n"
+    "                        has them, map 0-65535 as podman does: the caller is 0)\n"
     "\n"
     "Security (the defaults: the 14 capabilities Docker gives, no_new_privs, the library's\n"
     "seccomp filter, masked /proc paths; section 9 of the manual at the top of container.h\n"
@@ -215,7 +236,7 @@ typedef struct options {
     int interactive; /* -i: with -t, the terminal's input goes to the container */
     ctr_fd *fds;     /* --fd: one slot per argument */
     int show;        /* SHOW_HELP, SHOW_VERSION: print that instead of running anything */
-    char **owned;    /* strings made while parsing (absolute paths, NAME=value): one per argument */
+    char **owned; /* strings made while parsing (absolute paths, NAME=value): enough for all */
     size_t nowned;
     char *cwd; /* getcwd(), once a relative host path needs it */
     /* --seccomp FILE being read, its line buffer, the line of each rule (for "listed twice"):
@@ -224,6 +245,9 @@ typedef struct options {
     char *seccomp_line;
     unsigned long *rule_lines;
     char error[512]; /* parse_args() returned -1: the message, without "ctrun: " */
+    const char **lowers;          /* --overlay: split at ':', NULL-terminated */
+    ctr_idmap *uid_map, *gid_map; /* --uidmap, --gidmap: one slot per argument */
+    int userns;                   /* --userns */
 } options;
 
 #if defined(__GNUC__)
@@ -685,6 +709,54 @@ static void set_net(options *o, const char *arg) {
         die("--net: expected none or host, got '%s'", arg);
 }
 
+/* --overlay LOWER[:LOWER...] (argv strings are ours to cut). */
+static void set_overlay(options *o, char *arg) {
+    size_t n = 0;
+    free(o->lowers);
+    for (const char *c = arg; *c; c++) n += *c == ':';
+    o->lowers = (const char **)xcalloc(n + 2, sizeof *o->lowers);
+    n = 0;
+    for (char *save = NULL, *t = strtok_r(arg, ":", &save); t; t = strtok_r(NULL, ":", &save))
+        o->lowers[n++] = host_path(o, "--overlay", t);
+    if (n == 0) die("--overlay: expected LOWER[:LOWER...], got '%s'", arg);
+    o->spec.lowers = o->lowers;
+}
+
+/* --uidmap/--gidmap INSIDE:OUTSIDE:COUNT */
+static void add_idmap(const char *opt, ctr_idmap *map, size_t *n, const char *arg) {
+    unsigned long v[3];
+    const char *s = arg;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        errno = 0;
+        v[i] = strtoul(s, &end, 10);
+        if (!isdigit((unsigned char)*s) || errno || v[i] > 0xfffffffeUL ||
+            *end != (i < 2 ? ':' : '\0'))
+            die("%s: expected INSIDE:OUTSIDE:COUNT (three numbers), got '%s'", opt, arg);
+        s = end + 1;
+    }
+    map[*n].inside = (uint32_t)v[0];
+    map[*n].outside = (uint32_t)v[1];
+    map[*n].count = (uint32_t)v[2];
+    (*n)++;
+}
+
+/* --userns as root without ranges: 0-65535 on host ids 100000-165535. */
+static void finish_userns(options *o) {
+    static const ctr_idmap dflt = {0, 100000, 65536};
+    if (o->spec.nuid_map) {
+        o->spec.uid_map = o->uid_map;
+        if (o->spec.ngid_map) o->spec.gid_map = o->gid_map;
+    } else if (o->spec.ngid_map) {
+        die("--gidmap: needs --uidmap too");
+    } else if (o->userns && geteuid() == 0) {
+        o->spec.uid_map = &dflt;
+        o->spec.nuid_map = 1;
+    } else if (o->userns) {
+        o->spec.new_userns = 1; /* not root: it has one anyway */
+    }
+}
+
 /* --env K=V, or --env NAME for the host's NAME=value (nothing if NAME is not set). */
 static void add_env(options *o, const char *arg) {
     if (!arg[0] || arg[0] == '=') die("--env: expected K=V or NAME, got '%s'", arg);
@@ -758,7 +830,13 @@ enum {
     OPT_VERSION,
     OPT_TTY,
     OPT_INTERACTIVE,
-    OPT_FD
+    OPT_FD,
+    OPT_ROOTFS_RW,
+    OPT_OVERLAY,
+    OPT_OVERLAY_UPPER,
+    OPT_OVERLAY_SIZE,
+    OPT_UIDMAP,
+    OPT_GIDMAP
 };
 
 static const struct option long_options[] = {
@@ -801,6 +879,12 @@ static const struct option long_options[] = {
     {"tty", no_argument, NULL, 't'},
     {"interactive", no_argument, NULL, 'i'},
     {"fd", required_argument, NULL, OPT_FD},
+    {"rootfs-rw", no_argument, NULL, OPT_ROOTFS_RW},
+    {"overlay", required_argument, NULL, OPT_OVERLAY},
+    {"overlay-upper", required_argument, NULL, OPT_OVERLAY_UPPER},
+    {"overlay-size", required_argument, NULL, OPT_OVERLAY_SIZE},
+    {"uidmap", required_argument, NULL, OPT_UIDMAP},
+    {"gidmap", required_argument, NULL, OPT_GIDMAP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
@@ -847,7 +931,16 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_INIT: o->spec.init = 1; break;
     case OPT_NET: set_net(o, arg); break;
     case OPT_SHARE: o->spec.share |= parse_namespace(arg); break;
-    case OPT_USERNS: o->spec.new_userns = 1; break;
+    case OPT_USERNS: o->userns = 1; break;
+    case OPT_ROOTFS_RW: o->spec.rootfs_rw = 1; break;
+    case OPT_OVERLAY: set_overlay(o, arg); break;
+    case OPT_OVERLAY_UPPER: o->spec.upper = host_path(o, "--overlay-upper", arg); break;
+    case OPT_OVERLAY_SIZE:
+        o->spec.upper_size = parse_size("--overlay-size", arg);
+        if (!o->spec.upper_size) die("--overlay-size: the size must be above 0");
+        break;
+    case OPT_UIDMAP: add_idmap("--uidmap", o->uid_map, &o->spec.nuid_map, arg); break;
+    case OPT_GIDMAP: add_idmap("--gidmap", o->gid_map, &o->spec.ngid_map, arg); break;
     case OPT_CAP_ADD: add_cap(o, arg); break;
     case OPT_CAP_DROP: drop_cap(o, arg); break;
     case OPT_SECCOMP: set_seccomp(o, arg); break;
@@ -951,9 +1044,13 @@ static int names_option(const char *arg, const char *name) {
 static int parse_options(int argc, char **argv, options *o) {
     o->mounts = (ctr_mount *)xcalloc((size_t)argc + 1, sizeof *o->mounts);
     o->env = (const char **)xcalloc((size_t)argc + 3, sizeof *o->env);
-    o->owned = (char **)xcalloc((size_t)argc + 1, sizeof *o->owned);
+    size_t most = (size_t)argc + 1; /* owned strings: at most one per ':'-separated part */
+    for (int i = 0; i < argc; i++) most += strlen(argv[i]);
+    o->owned = (char **)xcalloc(most, sizeof *o->owned);
     o->fds = (ctr_fd *)xcalloc((size_t)argc + 1, sizeof *o->fds);
     o->spec.fds = o->fds;
+    o->uid_map = (ctr_idmap *)xcalloc((size_t)argc, sizeof *o->uid_map);
+    o->gid_map = (ctr_idmap *)xcalloc((size_t)argc, sizeof *o->gid_map);
     o->spec.mounts = o->mounts;
     opterr = 0; /* our own one-line messages instead of getopt's */
     optind = 0; /* getopt_long starts afresh (parse_args may be called again) */
@@ -975,6 +1072,7 @@ static int parse_options(int argc, char **argv, options *o) {
         die("--memory-swap: needs --memory (it is the swap allowed on top of the memory limit)");
     finish_env(o);
     finish_rlimits(o);
+    finish_userns(o);
     if (o->seccomp_file) read_seccomp_file(o, o->seccomp_file);
     return optind;
 }
@@ -1010,6 +1108,9 @@ static void free_options(options *o) {
     o->seccomp_f = NULL;
     o->owned = NULL; /* the plain fields (the limits) stay for main's messages */
     o->rule_lines = NULL;
+    free(o->lowers);
+    free(o->uid_map);
+    free(o->gid_map);
 }
 
 /* ---- the report ---- */

@@ -49,12 +49,16 @@ static void ctr__c_timens(const ctr__launch *l) {
 static void ctr__c_own_namespaces(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int undump;
+    if (l->nssock >= 0) ctr__c_ns_receive(l); /* userns.c: idmapped mounts, the map helper */
     if (!p->userns && !p->timens) return;
     undump = p->userns && ctr__r_prctl(PR_GET_DUMPABLE, 0) == 0;
     if (undump && ctr__r_prctl(PR_SET_DUMPABLE, 1) != 0)
         ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map",
                    NULL, NULL, NULL);
-    if (p->userns) ctr__c_userns(l);
+    if (p->userns && p->map_helper)
+        ctr__c_ns_maps(l); /* written from outside (userns.c) */
+    else if (p->userns)
+        ctr__c_userns(l);
     if (p->timens) ctr__c_timens(l);
     if (undump) (void)ctr__r_prctl(PR_SET_DUMPABLE, 0);
 }
@@ -147,14 +151,15 @@ static void ctr__c_stdio(const ctr__launch *l) {
     }
 }
 
-/* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the socket
-   (with a terminal to pass) and the extra descriptors (spec.fds, parked above their targets) -
+/* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the sockets
+   (the id maps' one; the launch's, with a terminal to pass) and the extra descriptors (spec.fds, parked above their targets) -
    really closes, not just close-on-exec: a host descriptor still open while paths are resolved
    inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
 static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
-    int keep[4 + CTR__MAX_FDS], n = 0, i, j;
+    int keep[5 + CTR__MAX_FDS], n = 0, i, j;
     unsigned lo = 3;
     size_t k;
+    if (l->nssock >= 3) keep[n++] = l->nssock; /* userns.c */
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
@@ -182,15 +187,16 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
    of the launch. */
 static void ctr__c_park_fds(ctr__launch *l, int *parked) {
     const ctr__plan *p = l->plan;
-    int *ours[4], top = 0, i;
+    int *ours[5], top = 0, i;
     size_t k;
     ours[0] = &l->errfd;
     ours[1] = &l->statusfd;
     ours[2] = &l->hostfd;
     ours[3] = &l->xferfd;
+    ours[4] = &l->nssock;
     for (k = 0; k < p->nfds; k++)
         if (p->fds[k].container_fd > top) top = p->fds[k].container_fd;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (*ours[i] >= 0 && *ours[i] <= top) {
             int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
             if (fd < 0)
@@ -215,16 +221,6 @@ static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
                        NULL);
         ctr__r_close(parked[k]);
     }
-}
-
-/* Writes n in decimal at buf (at least 11 bytes), NUL-terminated. */
-static void ctr__c_utoa(char *buf, unsigned n) {
-    char tmp[11];
-    int i = 0, j = 0;
-    do tmp[i++] = CTR__CAST(char, '0' + n % 10);
-    while ((n /= 10) != 0);
-    while (i > 0) buf[j++] = tmp[--i];
-    buf[j] = '\0';
 }
 
 /* Sends fd to the host over the launch's socket as a record with this tag ('t' the terminal,
@@ -576,6 +572,7 @@ static void ctr__child_main(void *launch) {
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
     /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
+    if (!p->nnp) ctr__c_nonet(l);
     if (!p->nnp) ctr__c_seccomp(l);
     ctr__c_identity(l);
     ctr__c_caps_final(l);
@@ -589,6 +586,7 @@ static void ctr__child_main(void *launch) {
         do w = ctr__r_write(l->errfd, &done, sizeof(done));
         while (w < 0 && errno == EINTR);
     }
+    if (p->nnp) ctr__c_nonet(l);
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
     ctr__c_exec(l);

@@ -69,7 +69,8 @@
        ctr_pid()       the host pid of the container's first process: the command, or the init.
        ctr_kill()      sends a signal (see 8 for what SIGKILL reaches).
        ctr_destroy()   kills whatever still runs, reaps it, waits for its cgroup to empty and
-                       removes it, and frees everything.
+                       removes it, removes a persistent upper's work directory (3), and frees
+                       everything.
        ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
        ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
        ctr_exec() starts another process in a running container, ctr_run() runs one to completion
@@ -123,19 +124,49 @@
                       signal is set first thing in the child and again after the uid change (which
                       clears it), each time followed by a check that the host still lives (its
                       pidfd, Linux 5.3).  Set this to let the container run on.
-       The other fields: rootfs, readonly_root, no_default_mounts (3); mounts, nmounts, shm_size
-       (4); uid, gid, new_userns (5); stdio, stdio_fd, init (6); the limits (8); the security
-       fields (9).
+       The other fields: rootfs, readonly_root, no_default_mounts, rootfs_rw, lowers, upper,
+       upper_size (3); mounts, nmounts, shm_size (4); uid, gid, new_userns, uid_map, gid_map,
+       no_idmap, no_subids (5); stdio, stdio_fd, init (6); the limits (8); the security fields
+       (9); no_network (10).
 
    3. THE ROOT FILESYSTEM
-       rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
-       (whichever exist; symlinks are copied as symlinks) are bound read-only, and nothing else of
-       the host's (no /home, /root, /run or /sys).  rootfs = "DIR": DIR (bound recursively, writable
-       unless readonly_root) becomes "/"; mount targets that DIR lacks are created in DIR itself,
-       on the host.  readonly_root makes the root mount read-only (mounts on top of it keep their
-       own mode).  Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on
-       /tmp are mounted first; a mount of yours on the same target replaces the default one.  The
-       old root is detached after pivot_root (never chroot).
+       rootfs = NULL (and no lowers): a fresh tmpfs root on which the host's /usr /bin /sbin /lib
+       /lib32 /lib64 /etc (whichever exist; symlinks are copied as symlinks) are bound read-only,
+       and nothing else of the host's (no /home, /root, /run or /sys).
+       rootfs = "DIR": DIR becomes "/", and DIR is never modified: the container's root is an
+       overlay (overlayfs) of DIR, read-only, under a throw-away writable layer, a tmpfs that goes
+       with the container.  Writes, deletions (whiteouts) and renames of DIR's files land in that
+       layer; mount targets that DIR lacks are made in it too, read-only root or not.  Renaming a
+       directory that comes from DIR fails with EXDEV, as in Docker (mv copies instead).  The
+       layer shows DIR's own filesystem: what is mounted below DIR on the host does not come
+       along.  readonly_root over a DIR that already has every mount target (and no CTR_MOUNT_FILE
+       or SYMLINK) needs no layer: DIR is then bound read-only, recursively, submounts included.
+       rootfs_rw: the old way, for a caller who means it: DIR itself is bound (recursively) and
+       writable, and what the container writes, and the mount targets DIR lacks, stay in DIR on
+       the host (with readonly_root too).
+       lowers: the root is several read-only directories (layers), top first, NULL-terminated,
+       as overlayfs stacks them (1 to 500; more than about 14 need Linux 6.8); rootfs must then be
+       NULL.  upper (with rootfs or lowers): a directory of the caller's that takes and keeps the
+       changes, instead of the tmpfs: a second container can go on from them.  It is the
+       container's "/": an empty upper is given the mode (and, as root, the owner) of the top
+       lower's root.  One container at a time (flock; a second fails with CTR_STEP_ROOTFS,
+       EBUSY); overlayfs needs a work directory on the same filesystem, which the library makes
+       next to upper (.ctr-work-PID-N in its parent directory: that directory must be writable,
+       and upper not the root of a filesystem, EXDEV) and removes at ctr_destroy; one a crashed
+       host left is removed when the next is made in that directory.  Use a persistent upper
+       always the same way (as root, or in a user namespace: the overlay keeps its whiteouts in
+       trusted.* or user.* xattrs), with the same lowers.  upper_size: bytes of the tmpfs layer
+       (0: the kernel's default, half the RAM; a write beyond it fails with ENOSPC).  Layer errors
+       are CTR_STEP_ROOTFS (or SPEC) and name the path and the reason, with overlayfs's own words
+       where it gives some; where overlay cannot be used (no overlayfs in the kernel, a
+       filesystem under a layer it refuses, a user namespace before Linux 5.11) the message
+       names rootfs_rw as the way out.  In a user namespace (rootless) the layer can copy up only
+       files and directories owned by ids the namespace maps: a base owned by the host's root
+       can be read, and files added, but changing its root-owned files fails with EACCES or
+       EOVERFLOW; give rootless containers a base they own (or one in their subordinate range).
+       Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on /tmp are
+       mounted first; a mount of yours on the same target replaces the default one.  The old root
+       is detached after pivot_root (never chroot).
 
    4. MOUNTS
        spec.mounts, spec.nmounts: an array of ctr_mount (type, source, target, flags, size, mode,
@@ -171,14 +202,47 @@
    5. USERS AND ROOTLESS
        uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace they
        are the host's ids (uid 0 is the host's root: see 9; another uid gets no capabilities but
-       those in cap_add) and the supplementary groups are cleared.  A caller that is not root gets a new
-       user namespace in which the caller's own uid/gid appear as spec.uid/spec.gid (root by
-       default); only that one id is mapped (no subordinate ranges, no newuidmap), and for the
-       host's files the container is the caller.  (uid_t)-1 and (gid_t)-1 are refused
-       (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".  Root may ask for a user namespace too with
-       new_userns: then host uid 0 appears as spec.uid inside, so file access (and /proc/sys) is
-       still host root's; it only confines capabilities to the namespace.  Rootless needs
-       unprivileged user namespaces enabled (see 11).
+       those in cap_add) and the supplementary groups are cleared.  (uid_t)-1 and (gid_t)-1 are
+       refused (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".
+       Not root: the container always gets a user namespace.  When the caller has ranges in
+       /etc/subuid and /etc/subgid (by name from /etc/passwd, or by uid) and newuidmap and
+       newgidmap are installed (Debian: package uidmap), it maps 0-65535 as podman does: the
+       caller's uid and gid are 0, and 1-65535 are the first 65535 ids of its ranges; uid and
+       gid then work as they do for root (the command runs as uid inside; the ranges must cover
+       it, or the single mapping below is used), and chown, setgroups and package managers that
+       drop privileges (apt's _apt) work inside.  Files the container gives other ids land on the
+       host with the subordinate ids.  Without ranges (or with no_subids), only the caller's own
+       uid and gid are mapped, appearing as spec.uid and spec.gid (root by default), and
+       setgroups is denied: then chown to any other id fails with EINVAL, setgroups with EPERM,
+       and apt-get stops with "E: setgroups 0 failed"; for the host's files the container is
+       the caller.
+       uid_map, nuid_map, gid_map, ngid_map: the user namespace's own maps (ctr_idmap: inside,
+       outside, count; 1 to 340 ranges, not overlapping; gid_map NULL: the same as uid_map).
+       They must map 0 (the namespace's root sets the container up) and uid and gid.  As root:
+       any ranges; a user namespace is made with them, and the rootfs (or the lowers and a
+       persistent upper's directory) and every bind source, the host userland of rootfs NULL
+       too, are presented through idmapped mounts with the same maps (mount_setattr
+       MOUNT_ATTR_IDMAP, Linux 5.12; a layer over idmapped lowers needs 5.19): a base owned by
+       root shows as owned by root inside, and nothing in it is ever chowned; what the container
+       writes through rootfs_rw or a writable bind lands with the ids it has inside (uid 0 stays
+       0 on the disk).  The container's processes run as the mapped host ids (with
+       0:100000:65536, its root is host uid 100000, which owns nothing on the host), so this is
+       the strongest isolation the library offers: the host's root is not in the namespace at
+       all.  A filesystem that cannot be idmapped (before tmpfs 6.3, NFS, proc...) fails with
+       CTR_STEP_MOUNT, EINVAL, naming it; no_idmap skips the idmapped mounts (then the base must
+       be chowned to the range).  Not root: the ranges are handed to newuidmap and newgidmap,
+       which allow only what /etc/subuid and /etc/subgid grant ("newuidmap: ... not allowed",
+       CTR_STEP_USERNS, EPERM); no idmapped mounts.  The maps are written from outside the
+       namespace, as the kernel requires, by a short-lived helper process forked before the
+       container (12).
+       new_userns as root without maps: a user namespace in which host uid 0 appears as
+       spec.uid, so file access (and /proc/sys) is still host root's; it only confines
+       capabilities to the namespace.
+       When user namespaces are refused the error says by what and how to allow it, instead of
+       a bare EPERM: user.max_user_namespaces at 0 (or its limit reached), Debian's
+       kernel.unprivileged_userns_clone at 0, Ubuntu's
+       kernel.apparmor_restrict_unprivileged_userns at 1; a caller that is not root and shares
+       the user namespace (CTR_NS_USER) is told that only root can.
 
    6. STDIO, TERMINALS AND INIT
        stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
@@ -341,7 +405,10 @@
        dropped: it owns the file); what it writes in a writable bind is root's on the host, where
        nosuid does not follow it: a setuid-root copy of a shell left there runs as root for any
        host user who can reach it.  Bind writable only directories no untrusted host user can run
-       programs from, or use another uid or a caller that is not root (5).
+       programs from, or use another uid or a caller that is not root (5).  The strongest
+       isolation the library offers is root with uid_map (5): a user namespace in which the
+       host's root does not exist, the container's root being an unprivileged host uid that owns
+       nothing, on an idmapped root.
        Sharing (share): with the pid namespace shared the container sees the host's processes and
        can signal those of its uid (as root, with CAP_KILL, any); with the network namespace shared
        it reaches the host's services on 127.0.0.1 and its abstract unix sockets.
@@ -421,6 +488,30 @@
        container using it has been reaped; it is thread-safe, like ctr_spawn.  max is 1..65536; as
        another user ctr_netns_pool_create fails with EPERM.  It pays off in a program that spawns
        many containers (ctrun, one container per process, cannot use it).
+       no_network: for containers that need no network at all, and many of them.  An empty
+       network namespace costs about 220 KiB of kernel memory for as long as its container lives
+       (of the ~355 KiB an idle container cost before); no_network containers instead share one
+       empty namespace, its loopback down, made when the first of them is spawned and freed with
+       the last handle.  What keeps them apart in it: socket() of any family but AF_UNIX fails
+       with EAFNOSUPPORT (a seccomp filter of its own, stacked on the container's and installed
+       whatever seccomp says; io_uring_setup fails with EPERM, since io_uring could make sockets
+       past it), so no IP, netlink or packet socket exists to talk to the others or to look at
+       the namespace; and abstract unix sockets, the one per-namespace name space left, are
+       scoped with Landlock (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET): a container can connect or
+       send only to abstract sockets made inside itself (unix sockets with a path live in its
+       own files).  What they still share: the listing of unix sockets in /proc/net/unix (the
+       addresses of the others' sockets, not their traffic) and the namespace's identity.  From
+       the host they are as isolated as with a namespace of their own (the host's interfaces,
+       services and abstract sockets are in another namespace).  Tested (tests/test_layers.c):
+       two containers are in the same namespace, not the host's; one cannot connect to the
+       other's abstract socket (EPERM) while a host process in that namespace can; AF_INET,
+       AF_INET6, AF_NETLINK and AF_PACKET sockets fail, AF_UNIX ones work; loopback is down.
+       Root only, and refused (CTR_STEP_SPEC, EINVAL) with a user namespace, a shared network
+       namespace, netns_pool, CAP_NET_ADMIN or CAP_SYS_ADMIN, or no_masks; it needs Landlock ABI 6
+       (Linux 6.12, landlock among the kernel's LSMs): otherwise ENOTSUP, saying so.  Measured with
+       examples/fleet.c (N=1000 idle containers on one base, each with its tmpfs layer, on a
+       2-vCPU VM with Linux 6.18): 232-241 KiB per container with no_network (kernel counters +
+       Pss), 449 KiB with a namespace each.
 
    11. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
@@ -436,6 +527,12 @@
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
        parent-death signal.  ctr_exec joins namespaces with setns on a pidfd (5.8).
+       Layers (3): overlayfs (CONFIG_OVERLAY_FS); more than about 14 lowers need 6.8 (lowerdir+);
+       in a user namespace 5.11, and 6.6 for a tmpfs layer to hold whiteouts of directories
+       (user xattrs on tmpfs).  Idmapped mounts (5): 5.12, and a filesystem that supports them
+       (ext4 and xfs 5.12, btrfs 5.15, tmpfs 6.3); a layer over idmapped lowers 5.19.  Subordinate
+       ranges for callers that are not root: newuidmap and newgidmap (Debian: uidmap).
+       no_network (10): Landlock ABI 6, Linux 6.12.
        A C99 or C++11 compiler and the Linux headers; the implementation uses pthread functions, so
        glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
        syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with
@@ -451,7 +548,9 @@
                   (cgroup v2 or v1, chosen once per process).
        launch     one spawn's descriptors: the error pipe, the status pipe, stdio sources, the
                   socket the child and the shim pass descriptors over, the host's pidfd,
-                  cgroup.procs files, a pooled network namespace.
+                  cgroup.procs files, a pooled (or no_network's shared) network namespace, and
+                  for maps written from outside the id-map helper's socket (with the idmapped
+                  mounts queued on it); a persistent upper is locked and its work directory made.
        processes  the shim (or, with init, the init itself) cloned as the caller's child; the
                   shim clones the command in its namespaces (CLONE_VFORK: it wakes once the
                   command has exec'd or failed).  The command's setup (the child) executes the
@@ -493,11 +592,29 @@
        shim.c      the container's parent (raw system calls only).
        child.c     the command's setup, from clone to execve, and the init (likewise).
        mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
-       netns.c     the network namespace pool.
+       layers.c    the overlay root: the layers checked (plan), a persistent upper's lock and
+                   work directory (host), the overlay made in the child.
+       userns.c    maps written from outside (the helper process), idmapped mounts, the
+                   diagnosis when user namespaces are refused.
+       nonet.c     no_network: its checks, and the child's socket filter and Landlock scope.
+       netns.c     the network namespace pool, and no_network's shared namespace.
        spawn.c     ctr_spawn, ctr_exec and the handle: wait, poll, kill, stats, pause, destroy.
        io.c        the host's side of the streams: ctr_write, ctr_wait_io, the terminal, ctr_run.
-       No two files call each other in a circle: util <- security, cgfs, clone, mount <- child <-
-       shim; cgroup1/2 <- cgroup <- plan <- spawn <- io (a test checks it).
+       No two files call each other in a circle: util <- security, cgfs, clone, layers, nonet,
+       userns (<- clone) <- mount <- child <- shim; cgroup1/2 <- cgroup <- plan <- spawn <- io (a
+       test checks it).
+       The id-map helper (userns.c): a process may map only its own ids into a user namespace it
+       made, so any other map is written from outside, after the clone; but the spawning thread
+       waits for the verdict and the shim sleeps in the vfork-style clone until the command has
+       exec'd.  So a short-lived helper is forked (fork-style: a copy of the host, raw system calls
+       only, every inherited descriptor closed first) before the clone; the child sends it its host
+       pid over a socket (read from the host's /proc/self before pivot_root), the helper writes
+       /proc/PID/uid_map and gid_map (root) or runs newuidmap and newgidmap (not root, their stderr
+       kept for the error) and sends back a verdict, which the child waits for, or for the helper's
+       death through its pidfd.  The parent kills and reaps the helper once the verdict is in (the
+       helper has exit signal 0, so a host's waitpid(-1) never sees it).  Over the same socket,
+       before the clone, the parent queues the idmapped mounts it made as root (the child, in its
+       user namespace, could not make them).
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
@@ -675,6 +792,12 @@ typedef struct ctr_fd {
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
+/* One range of a user namespace's uid or gid map (ctr_spec.uid_map, gid_map, manual section 5):
+   count ids from inside (in the container) on are outside, outside + 1, ... on the host. */
+typedef struct ctr_idmap {
+    uint32_t inside, outside, count;
+} ctr_idmap;
+
 typedef struct ctr_spec {
     const char *const *argv; /* required, NULL-terminated */
     const char *const *env;  /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -726,6 +849,19 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+    int no_network; /* no network at all: one empty network namespace shared by such containers */
+
+    /* Layers (manual section 3) and id maps (section 5) */
+    const char *const *lowers; /* read-only lower directories, top first, NULL-terminated */
+    const char *upper;         /* a directory that keeps the changes; NULL = a throw-away tmpfs */
+    uint64_t upper_size;       /* bytes of the tmpfs upper; 0 = the kernel's default */
+    int rootfs_rw;             /* rootfs: write into the directory itself, no layer */
+    const ctr_idmap *uid_map;  /* a user namespace with these maps (gid_map NULL: the same) */
+    size_t nuid_map;
+    const ctr_idmap *gid_map;
+    size_t ngid_map;
+    int no_idmap;  /* uid_map as root: do not present the root and binds through idmapped mounts */
+    int no_subids; /* not root: map the caller's own ids only, even with /etc/subuid ranges */
 
     /* The host program (manual section 6) */
     int stdio_nonblock; /* the host ends of CTR_STDIO_PIPE streams are O_NONBLOCK */

@@ -42,6 +42,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -138,6 +139,8 @@
 #define CTR__MOUNT_ATTR_NOSUID       0x02u
 #define CTR__MOUNT_ATTR_NODEV        0x04u
 #define CTR__MOUNT_ATTR_NOEXEC       0x08u
+#define CTR__MOUNT_ATTR_IDMAP        0x00100000u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__RESOLVE_NO_MAGICLINKS   0x02u
 #define CTR__RESOLVE_BENEATH         0x08u
 #define CTR__RESOLVE_IN_ROOT         0x10u
@@ -288,6 +291,22 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* layers.c: the root as an overlay of read-only lowers and an upper */
+    int layer;          /* the root is an overlay */
+    int layer_try_bind; /* readonly_root over one rootfs: bind it when every target exists */
+    char **lowers;      /* canonical host paths, top first */
+    size_t nlowers;
+    const char *upper;       /* a persistent upper (canonical), NULL for a tmpfs */
+    const char *workdir;     /* the overlay's work directory next to upper, made at spawn */
+    char upper_size_opt[24]; /* the tmpfs upper's size option, "" for the kernel's default */
+    /* userns.c: maps written from outside (a helper process), idmapped mounts */
+    int map_helper; /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
+    char *uid_map_text, *gid_map_text; /* map_helper 1: "inside outside count\n"... */
+    char **uidmap_argv, **gidmap_argv; /* map_helper 2: newuidmap/newgidmap PID... (PID at [1]) */
+    const char *newuidmap, *newgidmap; /* their paths */
+    int idmap; /* present the root, layers and binds through idmapped mounts */
+    /* nonet.c: spec.no_network */
+    int no_network;
 } ctr__plan;
 
 /* plan.c */
@@ -392,6 +411,15 @@ typedef struct ctr__launch {
     char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
     int join_pidfd;           /* ctr_exec: the container process whose namespaces to join, or -1 */
     unsigned long join_flags; /* CLONE_NEW* to join */
+    /* userns.c: a socket over which the child receives the helper's pidfd and the idmapped
+       mounts the parent made (SCM_RIGHTS), sends its pid to the helper and gets its verdict */
+    int nssock;  /* or -1 */
+    int *ns_fds; /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
+    int ns_nfds;
+    int *op_pre;    /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
+    int root_pre;   /* index of the premade rootfs bind, or -1 */
+    int *lower_pre; /* per lower: index of its premade mount, or NULL */
+    int upper_pre;  /* index of the premade mount of upper's parent directory, or -1 */
 } ctr__launch;
 
 /* What init or the shim sends the host over the status pipe: STARTED once the command has
@@ -435,6 +463,38 @@ static void ctr__dump_enter(void);
 static void ctr__dump_leave(void);
 static int ctr__host_dumpable(void);
 
+/* ---- layers.c: overlay roots ---- */
+/* What a container with a persistent upper holds on the host: the upper's lock, the work dir. */
+typedef struct ctr__layers {
+    int lockfd;    /* flock'ed upper directory, or -1 */
+    char *workdir; /* made by ctr__layers_prepare, removed by ctr__layers_release; or NULL */
+} ctr__layers;
+static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__layers_init(ctr__layers *ly);
+static int ctr__layers_prepare(ctr__layers *ly, const ctr__plan *p, ctr_error *err);
+static void ctr__layers_release(ctr__layers *ly);
+/* child: the overlay root as a detached mount (the scratch tmpfs attached at attach_at) */
+static int ctr__c_layer_root(const ctr__launch *l);
+static void ctr__c_utoa(char *out, unsigned long v);
+
+/* ---- userns.c: id maps from outside, idmapped mounts, user namespace diagnosis ---- */
+typedef struct ctr__ns_host {
+    int helper_pidfd; /* the map helper, killed and reaped after the clone; or -1 */
+    int sock;         /* the parent's end of the launch's nssock, or -1 */
+} ctr__ns_host;
+static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__ns_init(ctr__ns_host *h);
+static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_error *err);
+static void ctr__ns_finish(ctr__ns_host *h);
+static void ctr__userns_explain(const ctr__plan *p, ctr_error *err);
+static void ctr__c_ns_receive(const ctr__launch *l);
+static void ctr__c_ns_maps(const ctr__launch *l);
+static int ctr__c_pre_fd(const ctr__launch *l, int index);
+
+/* ---- nonet.c: spec.no_network ---- */
+static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__c_nonet(const ctr__launch *l);
+
 /* shim.c: the container's parent (a ctr__launch *; never returns) */
 static void ctr__shim_main(void *launch);
 
@@ -456,6 +516,8 @@ struct ctr_container {
     ctr__cgroup cg;
     ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
     int netns_slot;
+    ctr__layers layers; /* a persistent upper's lock and work directory (layers.c) */
+    int nonet;          /* holds a reference to no_network's shared namespace (netns.c) */
     int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
     ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
 };
@@ -466,6 +528,8 @@ static int ctr__expire(ctr_container *c, ctr_error *err);
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
+static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace: a reference */
+static void ctr__netns_shared_put(void);
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
 
 /* ---- util.c ---- */

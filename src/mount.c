@@ -29,11 +29,17 @@ static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_
 /* openat2 inside the root: symlinks and ".." resolve as they would with rootfd as "/". */
 static int ctr__c_in_root(int rootfd, const char *rel, int flags, unsigned mode) {
     ctr__open_how how;
+    int tries;
     memset(&how, 0, sizeof(how));
     how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
     how.mode = mode;
     how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
-    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+    /* EAGAIN: a rename or mount somewhere on the system raced with a ".." step (the kernel
+       cannot prove it stayed inside): try again, as libpathrs does. */
+    for (tries = 0;; tries++) {
+        int fd = ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+        if (fd >= 0 || errno != EAGAIN || tries == 1000) return fd;
+    }
 }
 
 /* Opens the directory dst[0..len) (dst absolute, normalised) inside rootfd as O_PATH, creating
@@ -400,7 +406,9 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
     for (i = 0; i < p->nops; i++) {
         const ctr__op *op = &p->ops[i];
         int *fds = l->mnt_fds + i * CTR__DEV_NODES;
-        if (op->type == CTR_MOUNT_BIND) {
+        if (op->type == CTR_MOUNT_BIND && l->op_pre && l->op_pre[i] >= 0) {
+            fds[0] = ctr__c_pre_fd(l, l->op_pre[i]); /* idmapped by the parent */
+        } else if (op->type == CTR_MOUNT_BIND) {
             unsigned rec =
                 (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
             uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
@@ -424,13 +432,42 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
     }
 }
 
-/* The new root as a detached mount: the rootfs tree, or a fresh tmpfs. */
+/* Whether every mount target of the plan is already in the tree at rootfd (nothing would have
+   to be made in it): a read-only root then needs no layer. */
+static int ctr__c_targets_exist(const ctr__plan *p, int rootfd) {
+    size_t i;
+    for (i = 0; i < p->nops; i++) {
+        const ctr__op *op = &p->ops[i];
+        int dir = !(op->type == CTR_MOUNT_BIND && !op->src_is_dir), fd;
+        if (op->type == CTR_MOUNT_FILE || op->type == CTR_MOUNT_SYMLINK) return 0;
+        fd = ctr__c_in_root(rootfd, op->dst + 1, O_PATH | (dir ? O_DIRECTORY : 0), 0);
+        if (fd < 0) return 0;
+        ctr__r_close(fd);
+    }
+    return 1;
+}
+
+/* The new root as a detached mount: an overlay of the layers (layers.c), the rootfs tree, or a
+   fresh tmpfs. */
 static int ctr__c_new_root(const ctr__launch *l) {
     static const char *const opts[] = {"mode", "0755", NULL};
     const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
     const ctr__plan *p = l->plan;
     int r;
+    if (p->layer && p->layer_try_bind) {
+        r = ctr__open_tree(AT_FDCWD, p->rootfs,
+                           CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (r < 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+        if (ctr__c_targets_exist(p, r)) {
+            ctr__c_setattr(l, r, AT_RECURSIVE, base | CTR__MOUNT_ATTR_RDONLY, 0, p->rootfs);
+            return r;
+        }
+        ctr__r_close(r);
+    }
+    if (p->layer) return ctr__c_layer_root(l);
     if (!p->rootfs) return ctr__c_fsmount(l, "tmpfs", opts, base, "/");
+    if (l->root_pre >= 0) return ctr__c_pre_fd(l, l->root_pre); /* idmapped by the parent */
     r = ctr__open_tree(AT_FDCWD, p->rootfs,
                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (r < 0)

@@ -241,7 +241,7 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
                          spec->nmounts);
     if (!(p->ops = CTR__CAST(ctr__op *, ctr__alloc(p, cap * sizeof(ctr__op)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
-    if (!spec->rootfs && ctr__plan_host_userland(p, cap, err) != 0) return -1;
+    if (!spec->rootfs && !spec->lowers && ctr__plan_host_userland(p, cap, err) != 0) return -1;
     /* Validate the user's mounts at the end of the array first, so defaults can see their targets. */
     first_user = cap - spec->nmounts;
     for (i = 0; i < spec->nmounts; i++) {
@@ -285,8 +285,9 @@ static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
         free(real); /* realpath allocates with malloc, whatever CONTAINER_MALLOC is */
         if (!p->rootfs) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         p->attach_at = p->rootfs;
-        return 0;
+        return ctr__plan_layers(p, spec, err);
     }
+    if (ctr__plan_layers(p, spec, err) != 0) return -1;
     for (i = 0; i < sizeof(attach) / sizeof(attach[0]); i++)
         if (stat(attach[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             p->attach_at = attach[i];
@@ -330,6 +331,7 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     } else {
         p->set_ids = (euid == 0);
     }
+    if (ctr__plan_userns(p, spec, err) != 0) return -1;
     if (spec->hostname && (share & CTR_NS_UTS))
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->hostname,
                          "a hostname needs its own UTS namespace, but CTR_NS_UTS is shared");
@@ -558,7 +560,8 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
-    if (ctr__plan_netns_pool(p, spec, err) != 0) return -1;
+    if (ctr__plan_netns_pool(p, spec, err) != 0 || ctr__plan_no_network(p, spec, err) != 0)
+        return -1;
     if (ctr__plan_stdio(p, spec, err) != 0) return -1;
     if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
     if (ctr__plan_mounts(p, spec, err) != 0) return -1;

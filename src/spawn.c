@@ -179,6 +179,8 @@ static void ctr__container_free(ctr_container *c) {
     int i;
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
+    ctr__layers_release(&c->layers);
+    if (c->nonet) ctr__netns_shared_put();
     ctr__close(&c->pidfd);
     ctr__close(&c->cmd_pidfd);
     ctr__close(&c->statusfd);
@@ -371,6 +373,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
         ctr__fail(err, CTR_STEP_CLONE, errno, "",
                   "create the container process (clone3 with flags 0x%llx)",
                   CTR__CAST(unsigned long long, a.flags | l->clone_flags));
+        if (err) ctr__userns_explain(p, err);
         if (vm_cmd) ctr__dump_leave();
         return -1;
     }
@@ -423,6 +426,8 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
         err->path[sizeof(err->path) - 1] = '\0';
         err->msg[sizeof(err->msg) - 1] = '\0';
         ctr__finish_msg(err);
+        if (err->step == CTR_STEP_USERNS || err->step == CTR_STEP_CLONE)
+            ctr__userns_explain(p, err);
     }
     return -1;
 }
@@ -431,11 +436,15 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     ctr__plan plan;
     ctr__launch l;
     ctr__fds f;
+    ctr__ns_host ns;
     ctr_container *c = NULL;
     int i, rc = -1;
     ctr__fds_init(&f);
+    ctr__ns_init(&ns);
     memset(&l, 0, sizeof(l));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    l.nssock = -1;
+    l.root_pre = l.upper_pre = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -459,7 +468,15 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
+    ctr__layers_init(&c->layers);
     if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
+    if (ctr__layers_prepare(&c->layers, &plan, err) != 0) goto done;
+    if (plan.no_network) { /* nonet.c: the shared empty namespace */
+        if ((l.netns_fd = ctr__netns_shared(err)) < 0) goto done;
+        c->nonet = 1;
+        l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+        l.net_lo = 0;
+    }
     if (plan.netns_pool) {
         int slot = ctr__netns_acquire(plan.netns_pool, &l.netns_fd, err);
         if (slot == -2) goto done;
@@ -470,7 +487,11 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
             l.net_lo = 0;
         }
     }
-    if (ctr__start(c, &plan, &l, &f, &c->cg, err) != 0) goto done;
+    if (ctr__ns_prepare(&ns, &plan, &l, err) != 0) goto done;
+    i = ctr__start(c, &plan, &l, &f, &c->cg, err);
+    ctr__ns_finish(&ns); /* the helper is done or no longer needed */
+    ctr__close(&l.nssock);
+    if (i != 0) goto done;
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
@@ -487,6 +508,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c = NULL;
     rc = 0;
 done:
+    ctr__ns_finish(&ns);
+    ctr__close(&l.nssock);
     if (c) ctr__container_free(c);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
@@ -507,6 +530,8 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     memset(&l, 0, sizeof(l));
     memset(&plan, 0, sizeof(plan));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    l.nssock = -1;
+    l.root_pre = l.upper_pre = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -533,6 +558,7 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
+    ctr__layers_init(&c->layers);
     if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
     c->statusfd = f.status[0];
     f.status[0] = -1;

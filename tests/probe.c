@@ -65,6 +65,17 @@
                                alternating (N may be large: 104857600)
    syscall NR [ARG...]         syscall(NR, ARGS) with numeric arguments (0x.. allowed): "ok RET" or
                                errno name
+   rm PATH                     unlink PATH (rmdir if a directory): "ok" or errno name
+   rename FROM TO              "ok" or errno name
+   owner PATH                  "UID GID" of PATH (lstat)
+   chown PATH UID GID          lchown: "ok" or errno name
+   setgroups GID...            setgroups with these groups: "ok" or errno name
+   socket FAMILY               socket(FAMILY, SOCK_STREAM or SOCK_DGRAM, 0), FAMILY a number:
+                               "ok" or errno name
+   ulisten NAME                bind and listen on the abstract unix socket NAME, print "ready",
+                               then accept connections forever, answering each with "hello"
+   uconnect NAME               connect to the abstract unix socket NAME and read: the answer or
+                               errno name
    ignore-term-tree N          ignore SIGTERM, fork N children that each fork a grandchild (in a
                                new session), all ignoring SIGTERM and waiting forever; print
                                "SELF CHILD1 GRANDCHILD1 ..." (pids as seen inside), never return */
@@ -80,7 +91,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <grp.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -102,7 +116,7 @@ static const char *errno_name(int e) {
             E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL)
                 E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS)
                     E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOPNOTSUPP)
-                        E(EDQUOT)
+                        E(EDQUOT) E(EAFNOSUPPORT) E(EOVERFLOW)
 #undef E
                             default : snprintf(other, sizeof other, "E%d", e);
         return other;
@@ -864,6 +878,94 @@ static int c_ignore_term_tree(char **a) {
     return 0; /* not reached */
 }
 
+static int c_rm(char **a) {
+    struct stat st;
+    if (lstat(a[0], &st) != 0) return fail_errno();
+    if ((S_ISDIR(st.st_mode) ? rmdir(a[0]) : unlink(a[0])) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_rename(char **a) {
+    if (rename(a[0], a[1]) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_owner(char **a) {
+    struct stat st;
+    if (lstat(a[0], &st) != 0) return fail_errno();
+    printf("%u %u\n", (unsigned)st.st_uid, (unsigned)st.st_gid);
+    return 0;
+}
+
+static int c_chown(char **a) {
+    if (lchown(a[0], (uid_t)atol(a[1]), (gid_t)atol(a[2])) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_setgroups(char **a) {
+    gid_t g[64];
+    size_t n = 0;
+    for (; a[n] && n < 64; n++) g[n] = (gid_t)atol(a[n]);
+    if (setgroups(n, g) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_socket(char **a) {
+    int fam = atoi(a[0]);
+    int fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 && errno != EAFNOSUPPORT) fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail_errno();
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+/* An abstract unix address: "\0NAME". */
+static socklen_t abstract_addr(struct sockaddr_un *sa, const char *name) {
+    size_t n = strlen(name);
+    memset(sa, 0, sizeof *sa);
+    sa->sun_family = AF_UNIX;
+    if (n > sizeof sa->sun_path - 1) n = sizeof sa->sun_path - 1;
+    memcpy(sa->sun_path + 1, name, n);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+static int c_ulisten(char **a) {
+    struct sockaddr_un sa;
+    socklen_t len = abstract_addr(&sa, a[0]);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) != 0 || listen(fd, 16) != 0)
+        return fail_errno();
+    printf("ready\n");
+    fflush(stdout);
+    for (;;) {
+        int c = accept(fd, NULL, NULL);
+        if (c < 0) continue;
+        if (write(c, "hello\n", 6) != 6) {}
+        close(c);
+    }
+    return 0;
+}
+
+static int c_uconnect(char **a) {
+    struct sockaddr_un sa;
+    socklen_t len = abstract_addr(&sa, a[0]);
+    char buf[64];
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ssize_t n;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len) != 0) return fail_errno();
+    n = read(fd, buf, sizeof buf - 1);
+    if (n < 0) return fail_errno();
+    buf[n] = '\0';
+    printf("%s", buf);
+    close(fd);
+    return 0;
+}
+
 typedef struct command {
     const char *name;
     int nargs; /* minimum */
@@ -926,6 +1028,14 @@ static const command commands[] = {
     {"spew", 1, c_spew},
     {"child-alloc", 1, c_child_alloc},
     {"spin-children", 2, c_spin_children},
+    {"rm", 1, c_rm},
+    {"rename", 2, c_rename},
+    {"owner", 1, c_owner},
+    {"chown", 3, c_chown},
+    {"setgroups", 1, c_setgroups},
+    {"socket", 1, c_socket},
+    {"ulisten", 1, c_ulisten},
+    {"uconnect", 1, c_uconnect},
 };
 
 int main(int argc, char **argv) {

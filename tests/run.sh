@@ -4,17 +4,19 @@
 #   2. the compile checks (Makefile targets BUILD/compile/NAME.ok, one test each)
 #   3. build/tests/test_core, the container tests, and build/tests/test_escape, the escape attempts
 #      (tests/escape/: attack.c runs inside the containers)
-#   4. build/tests/test_host, the library in a demanding host program (threads, cancellation,
+#   4. build/tests/test_layers, copy-on-write layers, rootless ranges, idmapped roots, the user
+#      namespace diagnoses, no_network, and the fleet example (examples/fleet.c) at N=200
+#   5. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
-#   5. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths), and the examples
-#   6. make install into a staging directory (pkg-config, a program built with its flags, ctrun
+#   6. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths), and the examples
+#   7. make install into a staging directory (pkg-config, a program built with its flags, ctrun
 #      and its man page, make uninstall), and the man page against ctrun --help and its options;
 #      the Python binding (tests/check_python.sh: built and installed into a venv, then pytest)
-#   7. the fuzz targets (tests/fuzz/: ctrun's option parsing, the spec validation), a few seconds
+#   8. the fuzz targets (tests/fuzz/: ctrun's option parsing, the spec validation), a few seconds
 #      each from the committed seeds, and build/tests/test_core_asan, the container tests under
 #      ASan/UBSan
-#   8. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
+#   9. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
 #      with the hybrid cgroup v1 layout (`make test-vm-v1`); a VM that does not come up counts as
 #      a failure
@@ -90,6 +92,9 @@ run_suite test_escape "$BUILD/tests/test_escape"
 
 section "host-program tests (threads, cancellation, forks, a dying host, stress)"
 run_suite test_host "$BUILD/tests/test_host"
+
+section "layers, user namespaces and no_network (with the fleet example at N=200)"
+run_suite test_layers "$BUILD/tests/test_layers"
 
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"

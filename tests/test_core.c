@@ -380,6 +380,7 @@ TEST(spawn_returns_after_exec) {
     char link[64], probe[PATH_MAX];
     struct stat exe, want;
     spec_init(&s, PROBE("sleep", "100"));
+    s.rootfs_rw = 1; /* the host's file itself, not its copy in a layer */
     ctr_container *c = SPAWN(&s);
     th_fmt(link, sizeof link, "/proc/%d/exe", (int)ctr_pid(c));
     int r = stat(link, &exe);
@@ -640,9 +641,11 @@ TEST(rootfs_is_all_you_see) {
     ASSERT_STREQ(PROBE_OUT("ls", g_tmp), "ENOENT");
 }
 
-/* rootfs is bound recursively: what is mounted below it on the host comes along. */
+/* rootfs_rw binds rootfs recursively: what is mounted below it on the host comes along (a
+   layer shows the directory's own filesystem only). */
 TEST(rootfs_submounts_come_along) {
     char dir[PATH_MAX], file[PATH_MAX];
+    ctr_spec s;
     require_root();
     CHECK_SYS(unshare(CLONE_NEWNS)); /* this test process's own mount namespace */
     CHECK_SYS(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
@@ -650,7 +653,9 @@ TEST(rootfs_submounts_come_along) {
     CHECK_SYS(mount("tmpfs", dir, "tmpfs", 0, "size=1m"));
     path_join(file, dir, "on-submount.txt");
     CHECK_SYS(write_file(file, "sub\n", 4, 0644));
-    ASSERT_STREQ(PROBE_OUT("ls", "/data"), "on-submount.txt");
+    spec_init(&s, PROBE("ls", "/data"));
+    s.rootfs_rw = 1;
+    ASSERT_STREQ(SPEC_OUT(&s), "on-submount.txt");
 }
 
 TEST(default_mount_points_made_in_bare_rootfs) {
@@ -728,10 +733,17 @@ TEST(readonly_root) {
     ASSERT_STREQ(SPEC_OUT(&s), "ok");
 }
 
+/* The root is writable by default, into a throw-away layer: the rootfs on the host is left as
+   it was.  rootfs_rw writes into the directory itself. */
 TEST(root_is_writable_by_default) {
     char host[PATH_MAX];
+    ctr_spec s;
     path_join(host, g_root, "written-by-container");
     ASSERT_STREQ(PROBE_OUT("write", "/written-by-container"), "ok");
+    ASSERT_EQ(access(host, F_OK), -1);
+    spec_init(&s, PROBE("write", "/written-by-container"));
+    s.rootfs_rw = 1;
+    ASSERT_STREQ(SPEC_OUT(&s), "ok");
     ASSERT_EQ(access(host, F_OK), 0);
     unlink(host);
 }
@@ -2262,6 +2274,7 @@ TEST_TIMEOUT(fifo_at_a_file_target_fails_at_once, 20) {
     m.data_len = 20;
     spec_init(&s, PROBE("cat", "/etc/hosts"));
     s.rootfs = dir;
+    s.rootfs_rw = 1; /* the FIFO itself, not a copy of it in a layer */
     s.mounts = &m;
     s.nmounts = 1;
     double t0 = th_now();

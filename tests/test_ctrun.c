@@ -77,8 +77,8 @@ TEST(unknown_option_suggests_the_closest) {
                        g_ctrun, "--memroy", "64m", "--", "/bin/true");
     EXPECT_USAGE_ERROR("--hostnaem=x: unknown option (did you mean --hostname?", g_ctrun,
                        "--hostnaem=x", "/bin/true");
-    EXPECT_USAGE_ERROR("--rootf: unknown option (did you mean --rootfs?", g_ctrun, "--rootf", "/",
-                       "/bin/true");
+    EXPECT_USAGE_ERROR("--rootf: unknown option (did you mean --rootfs or --rootfs-rw?", g_ctrun,
+                       "--rootf", "/", "/bin/true");
     /* no abbreviations, even unambiguous ones: a later option could make them ambiguous */
     EXPECT_USAGE_ERROR("--hostn: unknown option (did you mean --hostname?", g_ctrun, "--hostn", "x",
                        "/bin/true");
