@@ -662,6 +662,31 @@ typedef struct ctr_fd {
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
+/* Networking (manual section 13). */
+typedef enum ctr_net_mode {
+    CTR_NET_NONE = 0, /* loopback only (or the host's network: share CTR_NS_NET) */
+    CTR_NET_BRIDGE,   /* root: a veth pair, eth0 inside, its host end in net_bridge */
+    CTR_NET_PASTA     /* pasta(1) connects the namespace to the host's network (rootless too) */
+} ctr_net_mode;
+
+/* A socket the host binds and passes to the container, systemd-style (LISTEN_FDS). */
+typedef struct ctr_listen {
+    const char *address; /* host address to bind ("127.0.0.1", "::1", "0.0.0.0"); NULL or "" =
+                            "::", every IPv6 and IPv4 address */
+    unsigned short port; /* 1..65535 */
+    int udp;             /* a UDP socket instead of a listening TCP one */
+    const char *name;    /* its LISTEN_FDNAMES entry; NULL = "tcp-PORT" or "udp-PORT" */
+    int fd;              /* > 0: pass this socket of yours as it is (address and port unused) */
+} ctr_listen;
+
+/* A host port forwarded into the container (CTR_NET_PASTA). */
+typedef struct ctr_port {
+    unsigned short host_port;      /* 1..65535 */
+    unsigned short container_port; /* 0 = host_port */
+    int udp;
+    const char *host_address; /* bind only this host address; NULL = all */
+} ctr_port;
+
 typedef struct ctr_spec {
     const char *const *argv; /* required, NULL-terminated */
     const char *const *env;  /* NULL-terminated "K=V"; NULL = PATH and HOME only */
@@ -720,6 +745,19 @@ typedef struct ctr_spec {
     unsigned short tty_rows, tty_cols; /* its size (0 = 24 x 80) */
     const ctr_fd *fds; /* extra descriptors: these (and 0, 1, 2) are all that is open inside */
     size_t nfds;
+
+    /* Network (manual section 13) */
+    const ctr_listen *listen; /* sockets passed as fds 3, 4... with LISTEN_FDS (any net mode) */
+    size_t nlisten;
+    ctr_net_mode net;
+    const char *net_bridge;   /* CTR_NET_BRIDGE: the bridge (made if missing); NULL = "ctr0" */
+    const char *net_address;  /* CTR_NET_BRIDGE: the container's "10.88.0.2/16" (required) */
+    const char *net_gateway;  /* the bridge's address; NULL = the subnet's first address */
+    const char *net_address6; /* optional IPv6 address, "fd00:88::2/64" */
+    const char *net_gateway6; /* NULL = the subnet's first address */
+    const char *const *dns;   /* nameservers for /etc/resolv.conf, NULL-terminated; NULL = see 13 */
+    const ctr_port *ports;    /* CTR_NET_PASTA: host ports forwarded to the container */
+    size_t nports;
 } ctr_spec;
 
 typedef struct ctr_result {
