@@ -35,7 +35,7 @@ $(BUILD)/%: examples/%.c container.h
 # ctrun is linked statically: it starts about 1 ms sooner where page faults are dear (a VM), as
 # the dynamic loader's work is gone (CTRUN_LDFLAGS= for a dynamic build).  It needs no NSS.
 CTRUN_LDFLAGS ?= -static
-$(BUILD)/ctrun: examples/ctrun.c container.h
+$(BUILD)/ctrun: examples/ctrun.c examples/ctrun_net.h container.h
 	@mkdir -p $(dir $@)
 	printf '#include <sys/syscall.h>\n#include <errno.h>\n' | $(CC) -E -dM -x c - | \
 	    sed -n -e 's/^#define SYS_\([a-z0-9_]*\) .*/CTRUN_SYSCALL(\1)/p' \

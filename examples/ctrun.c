@@ -74,8 +74,10 @@ static const char usage_text[] =
     "                        (its memory is a copy of ctrun's: refused with sys_ptrace as root)\n"
     "\n"
     "Namespaces:\n"
-    "  --net none|host       none (default): a new network namespace with only loopback;\n"
-    "                        host: share the host's network namespace\n"
+    "  --net none|host|bridge[:NAME]|pasta\n"
+    "                        none (default): a new network namespace with only loopback;\n"
+    "                        host: share the host's network namespace; bridge, pasta: see\n"
+    "                        Network below\n"
     "  --share NS            share the host's namespace NS instead of creating one: user, pid,\n"
     "                        net, ipc, uts or cgroup; repeatable\n"
     "  --userns              when run as root, create a user namespace anyway (its uid 0 is\n"
@@ -589,11 +591,13 @@ static unsigned parse_namespace(const char *name) {
     die("--share: unknown namespace '%s' (user, pid, net, ipc, uts or cgroup)", name);
 }
 
+#include "ctrun_net.h" /* --net bridge and pasta, -p, --listen, --subnet, --dns */
+
 static void set_net(options *o, const char *arg) {
     if (strcmp(arg, "host") == 0)
         o->spec.share |= CTR_NS_NET;
-    else if (strcmp(arg, "none") != 0)
-        die("--net: expected none or host, got '%s'", arg);
+    else if (strcmp(arg, "none") != 0 && !net_mode(arg))
+        die("--net: expected none, host, bridge[:NAME] or pasta, got '%s'", arg);
 }
 
 static void add_env(options *o, const char *arg) {
@@ -652,7 +656,11 @@ enum {
     OPT_CAP_DROP,
     OPT_SECCOMP,
     OPT_ALLOW_NEW_PRIVS,
-    OPT_NO_MASKS
+    OPT_NO_MASKS,
+    OPT_LISTEN, /* networking (ctrun_net.h) */
+    OPT_SUBNET,
+    OPT_SUBNET6,
+    OPT_DNS
 };
 
 static const struct option long_options[] = {
@@ -681,6 +689,11 @@ static const struct option long_options[] = {
     {"seccomp", required_argument, NULL, OPT_SECCOMP},
     {"allow-new-privs", no_argument, NULL, OPT_ALLOW_NEW_PRIVS},
     {"no-masks", no_argument, NULL, OPT_NO_MASKS},
+    {"listen", required_argument, NULL, OPT_LISTEN}, /* networking (ctrun_net.h) */
+    {"publish", required_argument, NULL, 'p'},
+    {"subnet", required_argument, NULL, OPT_SUBNET},
+    {"subnet6", required_argument, NULL, OPT_SUBNET6},
+    {"dns", required_argument, NULL, OPT_DNS},
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
     {"pids", required_argument, NULL, OPT_PIDS},
@@ -721,6 +734,16 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_SECCOMP: set_seccomp(o, arg); break;
     case OPT_ALLOW_NEW_PRIVS: o->spec.allow_new_privs = 1; break;
     case OPT_NO_MASKS: o->spec.no_masks = 1; break;
+    /* networking (ctrun_net.h) */
+    case OPT_LISTEN: net_add_listen(arg); break;
+    case 'p': net_add_publish(arg); break;
+    case OPT_SUBNET: g_net.subnet = non_empty("--subnet", arg); break;
+    case OPT_SUBNET6: g_net.subnet6 = non_empty("--subnet6", arg); break;
+    case OPT_DNS:
+        if (g_net.ndns == NET_MAX_DNS) die("--dns: at most %d servers", NET_MAX_DNS);
+        net_check_addr("--dns", arg, arg);
+        g_net.dns[g_net.ndns++] = arg;
+        break;
     case OPT_MEMORY: o->spec.memory_max = parse_memory("--memory", arg); break;
     case OPT_MEMORY_SWAP: o->spec.memory_swap_max = parse_size("--memory-swap", arg); break;
     case OPT_PIDS: o->spec.pids_max = parse_count("--pids", arg, 1, MAX_PIDS); break;
@@ -739,7 +762,10 @@ static void handle_option(options *o, int opt, char *arg) {
         break;
     case OPT_CGROUP_PARENT: o->spec.cgroup_parent = non_empty("--cgroup-parent", arg); break;
     case OPT_REPORT: o->report = non_empty("--report", arg); break;
-    case 'h': fputs(usage_text, stdout); exit(0);
+    case 'h':
+        fputs(usage_text, stdout);
+        fputs(net_usage_text, stdout);
+        exit(0);
     }
 }
 
@@ -769,7 +795,7 @@ static int parse_args(int argc, char **argv, options *o) {
     /* '+': stop at COMMAND, so its own options are left alone; ':': report a missing argument.
        No permutation, so the argument getopt_long works on is argv[optind] as it was before the
        call (optind stays there while it walks a cluster of short options such as -ro). */
-    while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:hp:", long_options, NULL)) != -1) {
         if (opt == ':') die("%s: missing argument (see ctrun --help)", argv[current]);
         if (opt == '?') unknown_option(argv[current]);
         handle_option(o, opt, optarg);
@@ -995,12 +1021,14 @@ int main(int argc, char **argv) {
     o.spec.argv = (const char *const *)(argv + command);
     const char *report_path = o.report;
     FILE *report = open_report(report_path);
+    net_prepare(&o.spec); /* networking (ctrun_net.h) */
 
     ctr_container *c;
     ctr_error err;
     int spawned = ctr_spawn(&o.spec, &c, &err);
     free_options(&o); /* the spec only has to live until ctr_spawn returns */
     if (spawned != 0) {
+        net_finish();
         print_error(&err);
         report_error(report, report_path, &err);
         return spawn_failure_status(&err);
@@ -1017,6 +1045,7 @@ int main(int argc, char **argv) {
     else
         status = res.signaled ? 128 + res.term_signal : res.exit_code;
     ctr_destroy(c); /* the report comes after: by then the container's cgroup is gone too */
+    net_finish();
     if (waited)
         report_result(report, report_path, &res);
     else
