@@ -272,7 +272,7 @@ static unsigned long long net_start_time(long pid) {
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     unsigned long long t = 0;
-    if (!p) return 0;
+    if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X') return 0; /* none, or a zombie */
     /* after ") ": state is field 3; start time is field 22 */
     int field = 2;
     for (p++; *p && field < 22; p++)
