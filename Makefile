@@ -218,5 +218,8 @@ $(BUILD)/bench/spawn_api: bench/spawn_api.c bench/stats.h container.h
 $(BUILD)/bench/spawn_raw: bench/spawn_raw.c bench/stats.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lm
-bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw
+$(BUILD)/bench/net_api: bench/net_api.c container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw $(BUILD)/bench/net_api
 	BENCH_BUILD=$(BUILD) bash bench/run.sh
