@@ -10,7 +10,7 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 .PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean install uninstall
 all: container.h $(EXAMPLES) $(BUILD)/ctrun.1 $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
      $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host $(BUILD)/tests/test_ctrun \
-     $(BUILD)/tests/test_layers
+     $(BUILD)/tests/test_layers $(BUILD)/tests/test_net
 
 # container.h is generated and committed.  It is rebuilt (with python3) only when its contents
 # would change: its first line records the sha256 of amalgamate.py and src/*, compared here with
@@ -50,7 +50,7 @@ $(BUILD)/syscall_names.h:
 	grep -q 'CTRUN_SYSCALL(execve)' $@.tmp
 	grep -q 'CTRUN_ERRNO(EPERM)' $@.tmp
 	mv $@.tmp $@
-$(BUILD)/ctrun: examples/ctrun.c container.h $(BUILD)/syscall_names.h
+$(BUILD)/ctrun: examples/ctrun.c examples/ctrun_net.h container.h $(BUILD)/syscall_names.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -I$(BUILD) -o $@ $< -lpthread $(CTRUN_LDFLAGS)
 
@@ -144,7 +144,7 @@ $(BUILD)/tests/probe $(BUILD)/tests/attack:
 
 # The test suites, each one C file with tests/common.h and tests/harness.h; test_core_asan is
 # test_core under ASan/UBSan, with its own SUITE_CFLAGS.
-SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_ctrun test_layers \
+SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_ctrun test_layers test_net \
     test_core_asan)
 SUITE_CFLAGS = $(CFLAGS)
 $(BUILD)/tests/test_core_asan: SUITE_CFLAGS = -O1 -g -fsanitize=address,undefined \
@@ -155,6 +155,7 @@ $(BUILD)/tests/test_escape: tests/escape/test_escape.c
 $(BUILD)/tests/test_host: tests/test_host.c
 $(BUILD)/tests/test_ctrun: tests/test_ctrun.c
 $(BUILD)/tests/test_layers: tests/test_layers.c
+$(BUILD)/tests/test_net: tests/test_net.c
 $(SUITES): tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SUITE_CFLAGS) $(WARN) -std=c99 -I. -o $@ $(filter %.c,$^) -lpthread
@@ -308,5 +309,8 @@ $(BUILD)/bench/spawn_api: bench/spawn_api.c bench/stats.h container.h
 $(BUILD)/bench/spawn_raw: bench/spawn_raw.c bench/stats.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lm
-bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw
+$(BUILD)/bench/net_api: bench/net_api.c container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw $(BUILD)/bench/net_api
 	BENCH_BUILD=$(BUILD) bash bench/run.sh

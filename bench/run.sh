@@ -356,3 +356,12 @@ left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name "ctrbench-*-$ID
 [ -n "$left" ] && meta leftovers "cgroups left behind: $left"
 
 python3 "$ROOT/bench/report.py" "$WORK" "$ROOT/bench/results/$STAMP"
+
+# Networking rows (bench/net_api.c): --net none, --listen, a bridge, pasta and 200 bridged
+# containers back to back, in a network namespace of their own (a veth with a default route, for
+# pasta), so the machine's network is untouched.
+echo "== networking (bench/net_api.c)"
+apt-get install -y -q passt >/dev/null 2>&1 || true
+unshare -n sh -c 'ip link set lo up; ip link add h0 type veth peer name h1; ip link set h1 up;
+    ip addr add 192.0.2.1/24 dev h0; ip link set h0 up; ip route add default via 192.0.2.254;
+    "$0" "${BENCH_RUNS:-100}"' "${BENCH_BUILD:-build}/bench/net_api"

@@ -49,8 +49,9 @@ enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOU
 static const char usage_text[] =
     "usage: ctrun [OPTIONS] [--] COMMAND [ARG...]\n"
     "Run COMMAND in its own Linux container: new mount, pid, uts, ipc, net and cgroup namespaces,\n"
-    "plus a user namespace when ctrun is not run as root.  Every option but -h is a long one,\n"
-    "with two dashes (--ro, not -ro), written in full (--mem is not --memory).\n"
+    "plus a user namespace when ctrun is not run as root.  Options are long ones, with two\n"
+    "dashes (--ro, not -ro), written in full (--mem is not --memory); -h, -t, -i and -p are\n"
+    "short forms of --help, --tty, --interactive and --publish.\n"
     "\n"
     "Filesystem (mounts are applied in order, after the default /proc, /dev and /tmp):\n"
     "  --rootfs DIR          DIR becomes the root (default: a tmpfs root with the host's\n"
@@ -104,9 +105,7 @@ static const char usage_text[] =
     "  --fd N|HOST:CONT      pass ctrun's open descriptor N (or HOST) in as N (or CONT, 3 or\n"
     "                        above); repeatable.  Those and 0, 1, 2 are all the command has open\n"
     "\n"
-    "Namespaces:\n"
-    "  --net none|host       none (default): a new network namespace with only loopback;\n"
-    "                        host: share the host's network namespace\n"
+    "Namespaces (the network's: see Network below):\n"
     "  --share NS            share the host's namespace NS instead of creating one: user, pid,\n"
     "                        net, ipc, uts or cgroup; repeatable\n"
     "  --userns              when run as root: a user namespace of its own in which the\n"
@@ -120,6 +119,36 @@ static const char usage_text[] =
     "                        as root: ranges newuidmap and newgidmap allow (/etc/subuid,\n"
     "                        /etc/subgid; without either option such ranges, when the caller\n"
     "                        has them, map 0-65535 as podman does: the caller is 0)\n"
+    "\n"
+    "Network (default: a namespace with loopback only):\n"
+    "  --net none|host|bridge[:NAME]|pasta\n"
+    "                        none: loopback only; host: the host's network namespace;\n"
+    "                        bridge (root): eth0 on bridge NAME (default ctrun0, made if missing)\n"
+    "                        with an address of --subnet, a default route through the bridge,\n"
+    "                        outbound NAT (nft masquerade; ip_forward is turned on) and the\n"
+    "                        ports of -p; new connections into the bridge from elsewhere\n"
+    "                        (another bridge, another host) are dropped, but to -p ports;\n"
+    "                        pasta: pasta(1) gives the container the host's connectivity, as\n"
+    "                        root or not (Debian package passt)\n"
+    "  --subnet CIDR         bridge: the subnet (default 10.87.0.0/16; the bridge has its\n"
+    "                        first address, each container a free one)\n"
+    "  --subnet6 CIDR        bridge: an IPv6 subnet too (the container's address has the\n"
+    "                        same host part as its IPv4 one)\n"
+    "  -p, --publish [ADDR:]HOSTPORT:CONTAINERPORT[/udp]\n"
+    "                        forward the host's port (on ADDR only, if given) to the\n"
+    "                        container's; repeatable.  bridge: nft DNAT, reached at the host's\n"
+    "                        addresses but not at 127.0.0.1, and the host port is held by\n"
+    "                        ctrun meanwhile; pasta: forwarded by pasta, 127.0.0.1 too\n"
+    "  --listen [ADDR:]PORT[/udp]\n"
+    "                        bind PORT (on ADDR, default every IPv6 and IPv4 address; [::1]\n"
+    "                        for IPv6) and pass the socket systemd-style: fds 3, 4... with\n"
+    "                        LISTEN_FDS, LISTEN_FDNAMES (tcp-PORT, udp-PORT) and LISTEN_PID;\n"
+    "                        works with every --net, even none; repeatable\n"
+    "  --dns ADDR            nameserver for the container's /etc/resolv.conf (bridge, pasta);\n"
+    "                        repeatable.  Default: the host's non-loopback ones (bridge), or\n"
+    "                        pasta's forwarder to the host's resolver\n"
+    "  State: $CTRUN_STATE_DIR (default /run/ctrun) holds the addresses in use; rules and\n"
+    "  addresses of a ctrun that was killed are removed by the next one with --net bridge.\n"
     "\n"
     "Security (the defaults: the 14 capabilities Docker gives, no_new_privs, the library's\n"
     "seccomp filter, masked /proc paths; section 9 of the manual at the top of container.h\n"
@@ -702,11 +731,13 @@ static unsigned parse_namespace(const char *name) {
     die("--share: unknown namespace '%s' (user, pid, net, ipc, uts or cgroup)", name);
 }
 
+#include "ctrun_net.h" /* --net bridge and pasta, -p, --listen, --subnet, --dns */
+
 static void set_net(options *o, const char *arg) {
     if (strcmp(arg, "host") == 0)
         o->spec.share |= CTR_NS_NET;
-    else if (strcmp(arg, "none") != 0)
-        die("--net: expected none or host, got '%s'", arg);
+    else if (strcmp(arg, "none") != 0 && !net_mode(arg))
+        die("--net: expected none, host, bridge[:NAME] or pasta, got '%s'", arg);
 }
 
 /* --overlay LOWER[:LOWER...] (argv strings are ours to cut). */
@@ -836,7 +867,11 @@ enum {
     OPT_OVERLAY_UPPER,
     OPT_OVERLAY_SIZE,
     OPT_UIDMAP,
-    OPT_GIDMAP
+    OPT_GIDMAP,
+    OPT_LISTEN, /* networking (ctrun_net.h) */
+    OPT_SUBNET,
+    OPT_SUBNET6,
+    OPT_DNS
 };
 
 static const struct option long_options[] = {
@@ -865,6 +900,11 @@ static const struct option long_options[] = {
     {"seccomp", required_argument, NULL, OPT_SECCOMP},
     {"allow-new-privs", no_argument, NULL, OPT_ALLOW_NEW_PRIVS},
     {"no-masks", no_argument, NULL, OPT_NO_MASKS},
+    {"listen", required_argument, NULL, OPT_LISTEN}, /* networking (ctrun_net.h) */
+    {"publish", required_argument, NULL, 'p'},
+    {"subnet", required_argument, NULL, OPT_SUBNET},
+    {"subnet6", required_argument, NULL, OPT_SUBNET6},
+    {"dns", required_argument, NULL, OPT_DNS},
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
     {"pids", required_argument, NULL, OPT_PIDS},
@@ -946,6 +986,16 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_SECCOMP: set_seccomp(o, arg); break;
     case OPT_ALLOW_NEW_PRIVS: o->spec.allow_new_privs = 1; break;
     case OPT_NO_MASKS: o->spec.no_masks = 1; break;
+    /* networking (ctrun_net.h) */
+    case OPT_LISTEN: net_add_listen(arg); break;
+    case 'p': net_add_publish(arg); break;
+    case OPT_SUBNET: g_net.subnet = non_empty("--subnet", arg); break;
+    case OPT_SUBNET6: g_net.subnet6 = non_empty("--subnet6", arg); break;
+    case OPT_DNS:
+        if (g_net.ndns == NET_MAX_DNS) die("--dns: at most %d servers", NET_MAX_DNS);
+        net_check_addr("--dns", arg, arg);
+        g_net.dns[g_net.ndns++] = arg;
+        break;
     case OPT_MEMORY: o->spec.memory_max = parse_memory("--memory", arg); break;
     case OPT_MEMORY_SWAP: o->spec.memory_swap_max = parse_size("--memory-swap", arg); break;
     case OPT_PIDS: o->spec.pids_max = parse_count("--pids", arg, 1, MAX_PIDS); break;
@@ -1058,7 +1108,7 @@ static int parse_options(int argc, char **argv, options *o) {
     /* '+': stop at COMMAND, so its own options are left alone; ':': report a missing argument.
        No permutation, so the argument getopt_long works on is argv[optind] as it was before the
        call (optind stays there while it walks a cluster of short options such as -ro). */
-    while ((index = -1, opt = getopt_long(argc, argv, "+:hti", long_options, &index)) != -1) {
+    while ((index = -1, opt = getopt_long(argc, argv, "+:htip:", long_options, &index)) != -1) {
         if (opt == ':') die("%s: missing argument (see ctrun --help)", argv[current]);
         if (opt == '?') unknown_option(argv[current]);
         if (index >= 0 && !names_option(argv[current], long_options[index].name))
@@ -1083,6 +1133,7 @@ static int parse_options(int argc, char **argv, options *o) {
 static int parse_args(int argc, char **argv, options *o) {
     jmp_buf jump;
     memset(o, 0, sizeof *o);
+    memset(&g_net, 0, sizeof g_net); /* ctrun_net.h's options: afresh too */
     if (setjmp(jump)) {
         parse_jump = NULL;
         return -1;
@@ -1476,10 +1527,12 @@ int main(int argc, char **argv) {
     }
     const char *report_path = o.report;
     FILE *report = open_report(report_path);
+    net_prepare(&o.spec); /* networking (ctrun_net.h) */
 
     ctr_container *c;
     ctr_error err;
     if (ctr_spawn(&o.spec, &c, &err) != 0) {
+        net_finish();
         print_error(&err);
         report_error(report, report_path, &err);
         free_options(&o);
@@ -1501,6 +1554,7 @@ int main(int argc, char **argv) {
         status = res.signaled ? 128 + res.term_signal : res.exit_code;
     }
     ctr_destroy(c); /* the report comes after: by then the container's cgroup is gone too */
+    net_finish();
     if (waited) {
         say_how_it_ended(&o, &res);
         report_result(report, report_path, &res);

@@ -155,16 +155,10 @@ static void ctr__c_stdio(const ctr__launch *l) {
    (the id maps' one; the launch's, with a terminal to pass) and the extra descriptors (spec.fds, parked above their targets) -
    really closes, not just close-on-exec: a host descriptor still open while paths are resolved
    inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
-static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
-    int keep[5 + CTR__MAX_FDS], n = 0, i, j;
+/* Closes every descriptor from 3 up but the n in keep (sorted here): 0, or -1 with errno. */
+static int ctr__c_close_except(int *keep, int n) {
     unsigned lo = 3;
-    size_t k;
-    if (l->nssock >= 3) keep[n++] = l->nssock; /* userns.c */
-    if (l->errfd >= 3) keep[n++] = l->errfd;
-    if (l->statusfd >= 3) keep[n++] = l->statusfd;
-    if (l->hostfd >= 3) keep[n++] = l->hostfd;
-    if ((l->plan->tty || l->plan->init) && l->xferfd >= 3) keep[n++] = l->xferfd;
-    for (k = 0; k < nparked; k++) keep[n++] = parked[k];
+    int i, j;
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
             int t = keep[j];
@@ -173,10 +167,24 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
         }
     for (i = 0; i < n; i++) {
         unsigned fd = CTR__CAST(unsigned, keep[i]);
-        if (fd > lo && syscall(SYS_close_range, lo, fd - 1, 0) != 0) break;
+        if (fd < lo) continue;
+        if (fd > lo && syscall(SYS_close_range, lo, fd - 1, 0) != 0) return -1;
         lo = fd + 1;
     }
-    if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
+    return syscall(SYS_close_range, lo, ~0u, 0) != 0 ? -1 : 0;
+}
+
+static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
+    int keep[6 + CTR__MAX_FDS + CTR__MAX_LISTEN], n = 0;
+    size_t k;
+    if (l->nssock >= 3) keep[n++] = l->nssock; /* userns.c */
+    if (l->errfd >= 3) keep[n++] = l->errfd;
+    if (l->statusfd >= 3) keep[n++] = l->statusfd;
+    if (l->hostfd >= 3) keep[n++] = l->hostfd;
+    if ((l->plan->tty || l->plan->init) && l->xferfd >= 3) keep[n++] = l->xferfd;
+    if (l->net_sock >= 3) keep[n++] = l->net_sock;
+    for (k = 0; k < nparked; k++) keep[n++] = parked[k];
+    if (ctr__c_close_except(keep, n) != 0)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL,
                    NULL);
 }
@@ -186,17 +194,17 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
    parked there too, so that placing them at the end clobbers nothing.  l is the child's own copy
    of the launch. */
 static void ctr__c_park_fds(ctr__launch *l, int *parked) {
-    const ctr__plan *p = l->plan;
-    int *ours[5], top = 0, i;
+    int *ours[6], top = 0, i;
     size_t k;
     ours[0] = &l->errfd;
     ours[1] = &l->statusfd;
     ours[2] = &l->hostfd;
     ours[3] = &l->xferfd;
     ours[4] = &l->nssock;
-    for (k = 0; k < p->nfds; k++)
-        if (p->fds[k].container_fd > top) top = p->fds[k].container_fd;
-    for (i = 0; i < 5; i++)
+    ours[5] = &l->net_sock;
+    for (k = 0; k < l->nfds; k++)
+        if (l->fds[k].container_fd > top) top = l->fds[k].container_fd;
+    for (i = 0; i < 6; i++)
         if (*ours[i] >= 0 && *ours[i] <= top) {
             int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
             if (fd < 0)
@@ -206,8 +214,8 @@ static void ctr__c_park_fds(ctr__launch *l, int *parked) {
             ctr__r_close(*ours[i]);
             *ours[i] = fd;
         }
-    for (k = 0; k < p->nfds; k++)
-        if ((parked[k] = ctr__r_fcntl(p->fds[k].host_fd, F_DUPFD_CLOEXEC, top + 1)) < 0)
+    for (k = 0; k < l->nfds; k++)
+        if ((parked[k] = ctr__r_fcntl(l->fds[k].host_fd, F_DUPFD_CLOEXEC, top + 1)) < 0)
             ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "duplicate an extra descriptor",
                        errno == EINVAL ? " (container_fd above RLIMIT_NOFILE)" : NULL, NULL, NULL);
 }
@@ -215,8 +223,8 @@ static void ctr__c_park_fds(ctr__launch *l, int *parked) {
 /* The extra descriptors, last step: each at its number, open across execve. */
 static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
     size_t k;
-    for (k = 0; k < l->plan->nfds; k++) {
-        if (ctr__r_dup3(parked[k], l->plan->fds[k].container_fd) != l->plan->fds[k].container_fd)
+    for (k = 0; k < l->nfds; k++) {
+        if (ctr__r_dup3(parked[k], l->fds[k].container_fd) != l->fds[k].container_fd)
             ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "place an extra descriptor", NULL, NULL,
                        NULL);
         ctr__r_close(parked[k]);
@@ -423,6 +431,8 @@ static void ctr__c_exec(const ctr__launch *l) {
     uint64_t none = 0;
     size_t i;
     int e = ENOENT, eacces = 0;
+    /* LISTEN_PID is the command's own pid, as seen inside (1, or 2 under init...). */
+    if (l->listen_pid) ctr__c_utoa(l->listen_pid, CTR__CAST(unsigned, syscall(SYS_getpid)));
     ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     for (i = 0; i < p->nexec; i++) {
         syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
@@ -467,12 +477,15 @@ static void ctr__c_init(const ctr__launch *l) {
     long pid, w;
     int lo = l->statusfd < l->xferfd ? l->statusfd : l->xferfd;
     int hi = l->statusfd < l->xferfd ? l->xferfd : l->statusfd;
+    int keep[2 + CTR__MAX_FDS + CTR__MAX_LISTEN], n = 0;
+    size_t k;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    /* Keep only the status pipe and the socket (for the command's pidfd, below). */
-    if ((lo > 3 && syscall(SYS_close_range, 3, CTR__CAST(unsigned, lo - 1), 0) != 0) ||
-        (hi > lo + 1 && syscall(SYS_close_range, CTR__CAST(unsigned, lo + 1),
-                                CTR__CAST(unsigned, hi - 1), 0) != 0) ||
-        syscall(SYS_close_range, CTR__CAST(unsigned, hi + 1), ~0u, 0) != 0)
+    /* Keep only the status pipe, the socket (for the command's pidfd, below) and the extra
+       descriptors, which the command takes along at its execve and init closes then. */
+    keep[n++] = lo;
+    keep[n++] = hi;
+    for (k = 0; k < l->nfds; k++) keep[n++] = l->fds[k].container_fd;
+    if (ctr__c_close_except(keep, n) != 0)
         ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
                    NULL);
     /* From here on errors go over the status pipe. */
@@ -502,6 +515,7 @@ static void ctr__c_init(const ctr__launch *l) {
        after its ERROR, and the host takes the first.  init keeps no stdio of its own. */
     ctr__r_close(l->xferfd); /* (already closed by the command, unless it failed first) */
     (void)syscall(SYS_close_range, 0, 2, 0);
+    for (k = 0; k < l->nfds; k++) ctr__r_close(l->fds[k].container_fd);
     memset(&m, 0, sizeof(m));
     m.kind = CTR__MSG_STARTED;
     do w = ctr__r_write(l->statusfd, &m, sizeof(m));
@@ -528,12 +542,65 @@ static void ctr__c_init(const ctr__launch *l) {
     }
 }
 
+/* pasta: the network keeper (net.c) gets this process's namespaces and pidfd ('n' record) and
+   answers once pasta has the network up ('g'), or with the error that stopped it. */
+static void ctr__c_net_wait(const ctr__launch *l) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    ctr_error e;
+    int fds[3], n = 0, i;
+    char tag = 'n';
+    long r;
+    fds[n++] = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0));
+    fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0);
+    if (l->plan->userns)
+        fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/user", O_RDONLY | O_CLOEXEC, 0);
+    for (i = 0; i < n; i++)
+        if (fds[i] < 0)
+            ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "open the container's namespaces for pasta",
+                       NULL, NULL, NULL);
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, n) * sizeof(int));
+    if (syscall(SYS_sendmsg, l->net_sock, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "pass the namespaces to pasta's keeper", NULL,
+                   NULL, NULL);
+    for (i = 0; i < n; i++) ctr__r_close(fds[i]);
+    memset(&e, 0, sizeof(e));
+    do r = syscall(SYS_recvfrom, l->net_sock, &e, sizeof(e), 0, NULL, NULL);
+    while (r < 0 && errno == EINTR);
+    if (r == CTR__CAST(long, sizeof(e))) {
+        e.path[sizeof(e.path) - 1] = '\0';
+        e.msg[sizeof(e.msg) - 1] = '\0';
+        ctr__c_die(l, e.step, e.sys_errno, e.path, e.msg, NULL, NULL, NULL);
+    }
+    if (r != 1)
+        ctr__c_die(l, CTR_STEP_NETWORK, r < 0 ? errno : EPIPE, "pasta",
+                   "wait for pasta to bring the network up (its keeper is gone)", NULL, NULL, NULL);
+    ctr__r_close(l->net_sock);
+}
+
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_main(void *launch) {
     ctr__launch own = *CTR__CAST(const ctr__launch *, launch); /* ours: fds move (spec.fds) */
     const ctr__launch *l = &own;
     const ctr__plan *p = l->plan;
-    int parked[CTR__MAX_FDS];
+    int parked[CTR__MAX_FDS + CTR__MAX_LISTEN];
     uint64_t none = 0;
     int sig;
     ctr__c_die_with_host(l, SIGKILL);
@@ -548,14 +615,15 @@ static void ctr__child_main(void *launch) {
     (void)none;
     ctr__c_cgroup(l);
     if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
-        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
-                   NULL);
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter the container's network namespace", NULL,
+                   NULL, NULL);
     ctr__c_stdio(l);
-    if (p->nfds) ctr__c_park_fds(&own, parked);
-    ctr__c_close_fds(l, parked, p->nfds);
+    if (l->nfds) ctr__c_park_fds(&own, parked);
+    ctr__c_close_fds(l, parked, l->nfds);
     if (syscall(SYS_setsid) < 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
     if (!p->join) ctr__c_own_namespaces(l);
+    if (l->net_sock >= 0) ctr__c_net_wait(l);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
     if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
@@ -578,7 +646,7 @@ static void ctr__child_main(void *launch) {
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l, SIGKILL);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
-    if (p->nfds) ctr__c_place_fds(l, parked);
+    if (l->nfds) ctr__c_place_fds(l, parked);
     if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
         ctr_error done;
         long w;

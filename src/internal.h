@@ -212,6 +212,7 @@ typedef struct ctr__bpf {
 
 #define CTR__DEV_NODES 6
 #define CTR__MAX_FDS   256 /* extra descriptors (ctr_spec.fds) */
+#define CTR__MAX_LISTEN 64 /* listening sockets (ctr_spec.listen), placed like extra descriptors */
 /* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    "full",
                                                            "random", "urandom", "tty"};
@@ -244,6 +245,34 @@ typedef struct ctr__cg_req {
     unsigned cpu_weight, io_weight;
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
 } ctr__cg_req;
+
+/* The network part of the plan (net.c). */
+#define CTR__OP_PRIVATE 0x100u /* ctr__op.flags: a FILE made in a tmpfs of its own, bound on dst */
+typedef struct ctr__listen {
+    struct sockaddr_storage addr; /* to bind; unused with fd */
+    socklen_t addr_len;
+    int udp;
+    int fd;        /* the caller's socket, or -1: bind addr */
+    char desc[80]; /* "tcp 127.0.0.1:8080", for messages */
+} ctr__listen;
+
+typedef struct ctr__net_plan {
+    ctr_net_mode mode;
+    ctr__listen *listen; /* the sockets for LISTEN_FDS, at fds 3, 4... */
+    size_t nlisten;
+    /* CTR_NET_BRIDGE */
+    const char *bridge;
+    unsigned char addr4[4], gw4[4];
+    int prefix4;
+    int have6;
+    unsigned char addr6[16], gw6[16];
+    int prefix6;
+    /* CTR_NET_PASTA: what the keeper execs */
+    const char *pasta_path;
+    char **pasta_argv;
+    /* /etc/resolv.conf and /etc/hosts for the container (bridge, pasta), or NULL */
+    char *resolv, *hosts;
+} ctr__net_plan;
 
 typedef struct ctr__plan {
     ctr__chunk *chunks;        /* every allocation below, freed by ctr__plan_free */
@@ -307,6 +336,7 @@ typedef struct ctr__plan {
     int idmap; /* present the root, layers and binds through idmapped mounts */
     /* nonet.c: spec.no_network */
     int no_network;
+    ctr__net_plan net; /* networking (net.c) */
 } ctr__plan;
 
 /* plan.c */
@@ -319,6 +349,8 @@ static void *ctr__alloc(ctr__plan *p, size_t n);
 static char *ctr__strdup(ctr__plan *p, const char *s);
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+/* net.c: the spec's network fields into p->net, the LISTEN_* variables into p->envp */
+static int ctr__plan_net(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 /* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
 
@@ -420,6 +452,11 @@ typedef struct ctr__launch {
     int root_pre;   /* index of the premade rootfs bind, or -1 */
     int *lower_pre; /* per lower: index of its premade mount, or NULL */
     int upper_pre;  /* index of the premade mount of upper's parent directory, or -1 */
+    /* networking (net.c) */
+    const ctr_fd *fds; /* the extra descriptors to place: spec.fds and the listening sockets */
+    size_t nfds;
+    char *listen_pid; /* the digits of LISTEN_PID= in the plan's envp: the command writes its pid */
+    int net_sock;     /* pasta: the child's end of the socket to the network keeper, or -1 */
 } ctr__launch;
 
 /* What init or the shim sends the host over the status pipe: STARTED once the command has
@@ -438,6 +475,7 @@ static void ctr__child_main(void *launch);
 static void ctr__c_die_with_host(const ctr__launch *l, int sig);
 static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd);
 static int ctr__lo_up(void);
+static int ctr__c_close_except(int *keep, int n);
 /* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
    joined (raw system calls only: for child.c and mount.c) */
 static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
@@ -520,6 +558,8 @@ struct ctr_container {
     int nonet;          /* holds a reference to no_network's shared namespace (netns.c) */
     int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
     ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
+    int net_pidfd;    /* pasta: the network keeper (net.c), our child, or -1 */
+    char *net_stack;  /* its stack on our memory, or NULL */
 };
 
 /* spawn.c */
@@ -531,6 +571,26 @@ static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
 static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace: a reference */
 static void ctr__netns_shared_put(void);
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
+/* A new network namespace with lo up (its fd), and with nl a NETLINK_ROUTE socket in it. */
+static int ctr__netns_make(int lo, int *nl, ctr_error *err);
+
+/* ---- net.c: the spawn's network (after the plan: sockets, bridge, pasta's keeper) ---- */
+typedef struct ctr__net_run {
+    int *listen_fds; /* the bound sockets (ours to close), -1 for the caller's own */
+    size_t nlisten;
+    ctr_fd *fds; /* the launch's extra descriptors */
+    int netns;   /* a namespace made for the container (bridge), or -1 */
+    int sock[2]; /* pasta: keeper's end, child's end */
+    int devnull;
+} ctr__net_run;
+static void ctr__net_init(ctr__net_run *n);
+/* Binds the sockets, makes the bridged namespace; fills the launch's fields. */
+static int ctr__net_open(ctr__plan *p, ctr__net_run *n, ctr__launch *l, ctr_error *err);
+/* pasta: starts the keeper (c->net_pidfd) that runs pasta once the child has its namespaces. */
+static int ctr__net_keeper(ctr_container *c, ctr__plan *p, ctr__net_run *n, ctr_error *err);
+static void ctr__net_close(ctr__net_run *n);
+/* Reaps the keeper (blocking unless nohang): 1 once it is gone or there is none. */
+static int ctr__net_reap(ctr_container *c, int nohang);
 
 /* ---- util.c ---- */
 static void ctr__strlcpy(char *dst, const char *src, size_t size);

@@ -391,10 +391,45 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         return;
     }
     case CTR_MOUNT_DEV: ctr__c_dev(l, op, fds, rootfd); return;
+    case CTR_MOUNT_FILE:
+        if (op->flags & CTR__OP_PRIVATE) {
+            ctr__c_bind_file(l, op, fds[0], rootfd);
+            return;
+        }
+        ctr__c_make_node(l, op, rootfd);
+        return;
     case CTR_MOUNT_DIR:
-    case CTR_MOUNT_SYMLINK:
-    case CTR_MOUNT_FILE: ctr__c_make_node(l, op, rootfd); return;
+    case CTR_MOUNT_SYMLINK: ctr__c_make_node(l, op, rootfd); return;
     }
+}
+
+/* A FILE of the container's own (CTR__OP_PRIVATE: a network's /etc/resolv.conf): written in a
+   small tmpfs of its own, and that file cloned as a detached mount, to be bound on op->dst
+   whatever is there (the host's read-only /etc).  Before Linux 6.15 a detached mount cannot be
+   cloned: the tmpfs is attached on attach_at for that moment, in our own mount namespace. */
+static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
+    static const char *const opts[] = {"mode", "0755", "size", "65536", NULL};
+    const char *at = l->plan->attach_at;
+    int m = ctr__c_fsmount(l, "tmpfs", opts,
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC,
+                           op->dst);
+    int f = ctr__r_openat(m, "file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode), c = -1;
+    size_t off = 0;
+    if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
+    while (off < op->data_len) {
+        long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+        off += CTR__CAST(size_t, w);
+    }
+    ctr__r_close(f);
+    if (ctr__move_mount(m, "", AT_FDCWD, at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
+        (c = ctr__open_tree(m, "file", CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0 ||
+        syscall(SYS_umount2, at, MNT_DETACH) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "make the file for ", op->dst, NULL, NULL);
+    ctr__r_close(m);
+    return c;
 }
 
 /* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
@@ -418,6 +453,8 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
             if (fds[0] < 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
             ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
+        } else if (op->type == CTR_MOUNT_FILE && (op->flags & CTR__OP_PRIVATE)) {
+            fds[0] = ctr__c_private_file(l, op);
         } else if (op->type == CTR_MOUNT_DEV) {
             for (k = 0; k < CTR__DEV_NODES; k++) {
                 fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],

@@ -41,6 +41,8 @@ static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *e
         why = "it contradicts sharing the host's network namespace (CTR_NS_NET)";
     else if (spec->netns_pool)
         why = "it contradicts netns_pool (a namespace of its own, from the pool)";
+    else if (spec->net != CTR_NET_NONE)
+        why = "it contradicts a network (net = CTR_NET_BRIDGE or CTR_NET_PASTA)";
     else if (geteuid() != 0 || p->userns)
         why = "it needs root and no user namespace (the shared namespace belongs to the host's "
               "user namespace)";

@@ -234,7 +234,7 @@ static int ctr__has_target(const ctr__op *ops, size_t n, const char *dst) {
 
 /* Ops in order: host userland (rootfs NULL), default mounts (unless replaced), the user's mounts. */
 static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
-    size_t cap = 7 + 3 + spec->nmounts, i, first_user, nuser;
+    size_t cap = 7 + 3 + 2 + spec->nmounts, i, first_user, nuser;
     ctr__op *user;
     if (spec->nmounts && !spec->mounts)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "nmounts is %zu but mounts is NULL",
@@ -260,6 +260,20 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     /* Close the gap between the defaults and the user's ops. */
     if (p->ops + p->nops != user) memmove(p->ops + p->nops, user, nuser * sizeof(ctr__op));
     p->nops += nuser;
+    /* A network's /etc/resolv.conf and /etc/hosts (net.c), unless mounted by the caller: files
+       of the container's own, bound over the image's (or the host's read-only /etc). */
+    for (i = 0; i < 2; i++) {
+        const char *dst = i ? "/etc/hosts" : "/etc/resolv.conf";
+        const char *data = i ? p->net.hosts : p->net.resolv;
+        ctr__op *op;
+        if (!data || ctr__has_target(p->ops, p->nops, dst)) continue;
+        op = ctr__add_op(p, cap, CTR_MOUNT_FILE, dst);
+        op->flags = CTR__OP_PRIVATE;
+        op->src = "a file of the container's own";
+        op->mode = 0644;
+        op->data = data;
+        op->data_len = strlen(data);
+    }
     return 0;
 }
 
@@ -563,11 +577,12 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__plan_netns_pool(p, spec, err) != 0 || ctr__plan_no_network(p, spec, err) != 0)
         return -1;
     if (ctr__plan_stdio(p, spec, err) != 0) return -1;
-    if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
-    if (ctr__plan_mounts(p, spec, err) != 0) return -1;
     if (!(p->argv = ctr__copy_list(p, spec->argv, 0)) || ctr__plan_env(p, spec) != 0 ||
         ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, spec->cwd ? spec->cwd : "/")))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (ctr__plan_net(p, spec, err) != 0) return -1;
+    if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
+    if (ctr__plan_mounts(p, spec, err) != 0) return -1;
     p->init = spec->init ? 1 : 0;
     p->die_with_host = spec->no_die_with_host ? 0 : 1;
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",

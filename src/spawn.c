@@ -126,6 +126,7 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
                          CTR__CAST(int, c->child_pid));
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
+    ctr__net_reap(c, 0); /* pasta's keeper ends with the container's first process */
     if (c->netns_pool) { /* pid 1 of its own pid namespace is gone, and with it every process */
         ctr__netns_release(c->netns_pool, c->netns_slot);
         c->netns_pool = NULL;
@@ -178,6 +179,7 @@ static int ctr__signal(ctr_container *c, int sig) {
 static void ctr__container_free(ctr_container *c) {
     int i;
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
+    ctr__net_reap(c, 0); /* pasta's keeper, which reads the plan */
     ctr__cg_destroy(&c->cg);
     ctr__layers_release(&c->layers);
     if (c->nonet) ctr__netns_shared_put();
@@ -437,13 +439,15 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     ctr__launch l;
     ctr__fds f;
     ctr__ns_host ns;
+    ctr__net_run net;
     ctr_container *c = NULL;
     int i, rc = -1;
     ctr__fds_init(&f);
     ctr__ns_init(&ns);
+    ctr__net_init(&net);
     memset(&l, 0, sizeof(l));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
-    l.nssock = -1;
+    l.nssock = l.net_sock = -1;
     l.root_pre = l.upper_pre = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
@@ -464,7 +468,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         goto done;
     }
     memset(c, 0, sizeof(*c));
-    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = -1;
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = c->net_pidfd = -1;
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
@@ -477,6 +481,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
         l.net_lo = 0;
     }
+    if (ctr__net_open(&plan, &net, &l, err) != 0 || ctr__net_keeper(c, &plan, &net, err) != 0)
+        goto done;
     if (plan.netns_pool) {
         int slot = ctr__netns_acquire(plan.netns_pool, &l.netns_fd, err);
         if (slot == -2) goto done;
@@ -492,6 +498,9 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     ctr__ns_finish(&ns); /* the helper is done or no longer needed */
     ctr__close(&l.nssock);
     if (i != 0) goto done;
+    /* The container holds its sockets and namespace now: ours go, so that they live (and the
+       namespace and its veth go) with the container alone. */
+    ctr__net_close(&net);
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
@@ -508,6 +517,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     c = NULL;
     rc = 0;
 done:
+    ctr__net_close(&net); /* first: a keeper waiting for the child sees the end */
     ctr__ns_finish(&ns);
     ctr__close(&l.nssock);
     if (c) ctr__container_free(c);
@@ -530,7 +540,7 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     memset(&l, 0, sizeof(l));
     memset(&plan, 0, sizeof(plan));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
-    l.nssock = -1;
+    l.nssock = l.net_sock = -1;
     l.root_pre = l.upper_pre = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
@@ -541,6 +551,8 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
         return ctr__fail(err, CTR_STEP_CLONE, ESRCH, "", "the container has exited");
     if (ctr__plan_exec(&plan, &base->plan, spec, err) != 0) goto done;
     l.plan = &plan;
+    l.fds = plan.fds;
+    l.nfds = plan.nfds;
     l.join_pidfd = base->cmd_pidfd >= 0 ? base->cmd_pidfd : base->pidfd;
     l.join_flags = base->plan.clone_flags | (base->plan.cgroupns ? CLONE_NEWCGROUP : 0) |
                    (base->plan.timens ? CLONE_NEWTIME : 0);
@@ -554,7 +566,7 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
         goto done;
     }
     memset(c, 0, sizeof(*c));
-    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = -1;
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = c->net_pidfd = -1;
     c->cancel_state = PTHREAD_CANCEL_DISABLE;
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);

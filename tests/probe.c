@@ -78,7 +78,11 @@
                                errno name
    ignore-term-tree N          ignore SIGTERM, fork N children that each fork a grandchild (in a
                                new session), all ignoring SIGTERM and waiting forever; print
-                               "SELF CHILD1 GRANDCHILD1 ..." (pids as seen inside), never return */
+                               "SELF CHILD1 GRANDCHILD1 ..." (pids as seen inside), never return
+   serve-listen                socket activation: prints "LISTEN_PID=P pid=Q fds=N names=..."; then
+                               serves each LISTEN_FDS socket once (TCP: accept, read the request,
+                               answer "HTTP/1.0 200 OK" and "hello NAME"; UDP: answer a datagram
+                               with "hello NAME"), at most 20 s in all */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -112,7 +116,8 @@ static const char *errno_name(int e) {
     case x: return #x;
         E(EPERM)
         E(ENOENT)
-        E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN) E(ENOMEM)
+        E(ESRCH)
+        E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN) E(ENOMEM)
             E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL)
                 E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS)
                     E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOPNOTSUPP)
@@ -877,6 +882,45 @@ static int c_ignore_term_tree(char **a) {
     for (;;) pause();
     return 0; /* not reached */
 }
+static int c_serve_listen(char **a) {
+    const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+    const char *names = getenv("LISTEN_FDNAMES");
+    char buf[2048], copy[1024], *save = NULL, *name;
+    int n = fds ? atoi(fds) : 0;
+    (void)a;
+    printf("LISTEN_PID=%s pid=%d fds=%d names=%s\n", pid ? pid : "-", (int)getpid(), n,
+           names ? names : "-");
+    fflush(stdout);
+    alarm(20);
+    snprintf(copy, sizeof copy, "%s", names ? names : "");
+    name = strtok_r(copy, ":", &save);
+    for (int fd = 3; fd < 3 + n; fd++, name = strtok_r(NULL, ":", &save)) {
+        int type = 0;
+        socklen_t tl = sizeof type;
+        char reply[300];
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl);
+        if (type == SOCK_STREAM) {
+            int c = accept(fd, NULL, NULL);
+            if (c < 0) continue;
+            ssize_t r = read(c, buf, sizeof buf);
+            (void)r;
+            int len = snprintf(reply, sizeof reply,
+                               "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello %s\n",
+                               name ? name : "?");
+            if (write(c, reply, (size_t)len) < 0) {}
+            close(c);
+        } else {
+            struct sockaddr_storage from;
+            socklen_t fl = sizeof from;
+            ssize_t r = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+            if (r < 0) continue;
+            int len = snprintf(reply, sizeof reply, "hello %s\n", name ? name : "?");
+            sendto(fd, reply, (size_t)len, 0, (struct sockaddr *)&from, fl);
+        }
+    }
+    printf("served\n");
+    return 0;
+}
 
 static int c_rm(char **a) {
     struct stat st;
@@ -1036,6 +1080,7 @@ static const command commands[] = {
     {"socket", 1, c_socket},
     {"ulisten", 1, c_ulisten},
     {"uconnect", 1, c_uconnect},
+    {"serve-listen", 0, c_serve_listen},
 };
 
 int main(int argc, char **argv) {

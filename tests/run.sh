@@ -5,7 +5,9 @@
 #   3. build/tests/test_core, the container tests, and build/tests/test_escape, the escape attempts
 #      (tests/escape/: attack.c runs inside the containers)
 #   4. build/tests/test_layers, copy-on-write layers, rootless ranges, idmapped roots, the user
-#      namespace diagnoses, no_network, and the fleet example (examples/fleet.c) at N=200
+#      namespace diagnoses, no_network, and the fleet example (examples/fleet.c) at N=200;
+#      build/tests/test_net, networking, in namespaces each test makes (the machine's links,
+#      addresses and nft ruleset are compared before and after)
 #   5. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
@@ -95,6 +97,17 @@ run_suite test_host "$BUILD/tests/test_host"
 
 section "layers, user namespaces and no_network (with the fleet example at N=200)"
 run_suite test_layers "$BUILD/tests/test_layers"
+
+section "network tests (each in network namespaces of its own; the machine's own network must not change)"
+host_net() { { ip -o link show; ip -o addr show; nft list ruleset 2>&1; } | sed 's/ *link-netnsid [0-9]*//' ; }
+host_net >"$LOGDIR/host-net.before" 2>&1
+run_suite test_net "$BUILD/tests/test_net"
+host_net >"$LOGDIR/host-net.after" 2>&1
+if diff "$LOGDIR/host-net.before" "$LOGDIR/host-net.after" >"$LOGDIR/host-net.diff"; then
+    pass host-network-unchanged
+else
+    fail host-network-unchanged "ip link, ip addr or nft list ruleset changed" "$LOGDIR/host-net.diff"
+fi
 
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"
