@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 6ecdb34a3af54a6d07728437318d66901aba3b4e9dd87992673ef016dda1b494 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 4a2fc25b1da4a2b2912638ef62a61cfa1d759f51a0d3607616a75a6138af5674 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -582,13 +582,19 @@ typedef enum ctr_mount_type {
     CTR_MOUNT_DIR,
     CTR_MOUNT_SYMLINK,
     CTR_MOUNT_FILE,
-    CTR_MOUNT_SYSFS
+    CTR_MOUNT_SYSFS,
+    CTR_MOUNT_DEVPTS, /* a new devpts instance; data: its options ("gid=5,mode=620,ptmxmode=666") */
+    CTR_MOUNT_CGROUP  /* the cgroup filesystem(s) as the container's cgroup namespace shows them */
 } ctr_mount_type;
 
 /* ctr_mount.flags */
 #define CTR_MOUNT_RW           0x01u /* bind: writable (default read-only) */
 #define CTR_MOUNT_NONRECURSIVE 0x02u /* bind: do not bring the submounts of source along */
 #define CTR_MOUNT_READONLY     0x04u /* tmpfs/proc/dev/mqueue: mount read-only */
+#define CTR_MOUNT_NOEXEC       0x08u /* bind/tmpfs/devpts: noexec */
+#define CTR_MOUNT_NOATIME      0x10u /* no access times */
+#define CTR_MOUNT_STRICTATIME  0x20u /* every access time (default: relatime) */
+#define CTR_MOUNT_NODIRATIME   0x40u /* no access times on directories */
 
 typedef struct ctr_mount {
     ctr_mount_type type;
@@ -661,6 +667,22 @@ typedef struct ctr_fd {
     int container_fd;
 } ctr_fd;
 
+/* A namespace to join instead of creating one (ctr_spec.ns_paths, manual section 13). */
+typedef struct ctr_ns_path {
+    unsigned type;    /* one of CTR_NS_NET, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID */
+    const char *path; /* /proc/PID/ns/net, or a bind-mounted namespace (/run/netns/NAME) */
+} ctr_ns_path;
+
+/* A device node in the container (ctr_spec.devices, manual section 13). */
+typedef struct ctr_device {
+    const char *path; /* absolute, inside the container (under /dev) */
+    char type;        /* 'c' character, 'b' block, 'p' FIFO */
+    unsigned major, minor;
+    unsigned mode; /* permission bits (0 = 0666) */
+    uid_t uid;     /* owner inside the container */
+    gid_t gid;
+} ctr_device;
+
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
@@ -722,6 +744,27 @@ typedef struct ctr_spec {
     unsigned short tty_rows, tty_cols; /* its size (0 = 24 x 80) */
     const ctr_fd *fds; /* extra descriptors: these (and 0, 1, 2) are all that is open inside */
     size_t nfds;
+
+    /* Lifecycle and runtime features (manual section 13) */
+    int direct_child;        /* no shim: the container's first process is the caller's own child */
+    int wait_start;          /* needs direct_child: set up completely, then wait for ctr_start */
+    const char *start_fifo;  /* wait_start: a FIFO made here; ctr_attach + ctr_start use it */
+    const char *cgroup_path; /* the cgroup at exactly this path (made if missing) */
+    const ctr_ns_path *ns_paths; /* namespaces to join instead of creating */
+    size_t nns_paths;
+    const gid_t *groups; /* supplementary groups (default none) */
+    size_t ngroups;
+    int set_umask; /* the command's umask is umask (default 022) */
+    unsigned umask;
+    int set_oom_score_adj; /* write oom_score_adj (-1000..1000) */
+    int oom_score_adj;
+    const char *const *sysctls;        /* NULL-terminated "name=value" (namespaced sysctls only) */
+    const char *const *masked_paths;   /* NULL-terminated: hidden (files: /dev/null, dirs: tmpfs) */
+    const char *const *readonly_paths; /* NULL-terminated: made read-only */
+    const ctr_device *devices;         /* device nodes made in the container */
+    size_t ndevices;
+    int set_cap_ambient; /* a uid other than 0 keeps cap_ambient, not cap_add */
+    uint64_t cap_ambient;
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -784,6 +827,11 @@ typedef struct ctr_exec_spec {
     unsigned short tty_rows, tty_cols;
     const ctr_fd *fds;
     size_t nfds;
+    int direct_child; /* the process is the caller's own child (manual section 13) */
+    const gid_t *groups;
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
 } ctr_exec_spec;
 /* Starts spec's command in c (running): a handle of its own for ctr_wait, ctr_poll, ctr_kill,
    ctr_stdio_fd, ctr_tty_fd, ctr_destroy (which kills only it). */
@@ -823,6 +871,23 @@ CONTAINER_API int ctr_resize(ctr_container *c, unsigned rows, unsigned cols, ctr
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
 /* Frees the pool once the last container borrowing from it has been reaped. */
 CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
+/* Lifecycle (manual section 13). */
+/* A wait_start container: lets its command execve; 0 once it has (on a handle of ctr_spawn), or
+   once told (on a handle of ctr_attach). */
+CONTAINER_API int ctr_start(ctr_container *c, ctr_error *err);
+/* Frees the handle and leaves the container running (needs no_die_with_host). */
+CONTAINER_API int ctr_release(ctr_container *c, ctr_error *err);
+/* A running (or created) container of another process, found by its pid. */
+typedef struct ctr_attach_spec {
+    pid_t pid;               /* the container's first process */
+    uint64_t start_time;     /* its start time (ctr_proc_start_time); 0 = not checked */
+    const char *cgroup_path; /* its cgroup, as the spec's cgroup_path; NULL: none */
+    const char *start_fifo;  /* created with wait_start: its FIFO, for ctr_start */
+    const ctr_spec *spec;    /* the spec it was made from, for ctr_exec (NULL: no ctr_exec) */
+} ctr_attach_spec;
+CONTAINER_API int ctr_attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err);
+/* The start time of process pid (clock ticks after boot, /proc/PID/stat), 0 if it is gone. */
+CONTAINER_API uint64_t ctr_proc_start_time(pid_t pid);
 
 #ifdef __cplusplus
 }
@@ -888,6 +953,7 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -967,6 +1033,7 @@ CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
 #define CTR__FSOPEN_CLOEXEC          0x01u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__FSCONFIG_SET_STRING     1u
 #define CTR__FSCONFIG_CMD_CREATE     6u
 #define CTR__FSMOUNT_CLOEXEC         0x01u
@@ -1052,16 +1119,24 @@ static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    
 /* One entry of the mount list, as the child executes it. */
 typedef struct ctr__op {
     ctr_mount_type type;
-    unsigned flags;    /* CTR_MOUNT_* */
-    const char *src;   /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;   /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;    /* BIND */
-    unsigned mode;     /* DIR/FILE permission bits */
-    char opt_size[24]; /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12]; /* TMPFS: "mode" option */
-    const void *data;  /* FILE */
+    unsigned flags;          /* CTR_MOUNT_* */
+    const char *src;         /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;         /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;          /* BIND */
+    unsigned mode;           /* DIR/FILE permission bits */
+    char opt_size[24];       /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];       /* TMPFS: "mode" option */
+    const char *const *opts; /* DEVPTS/CGROUP: fsconfig key/value pairs, NULL-terminated */
+    const void *data;        /* FILE */
     size_t data_len;
+    unsigned long rdev; /* CTR__OP_DEVICE */
+    uid_t uid;
+    gid_t gid;
 } ctr__op;
+/* The plan's late ops (after every mount): kinds beyond ctr_mount_type's. */
+#define CTR__OP_MASK     CTR__CAST(ctr_mount_type, 100) /* hide dst: /dev/null or an empty tmpfs */
+#define CTR__OP_READONLY CTR__CAST(ctr_mount_type, 101) /* bind dst on itself, read-only */
+#define CTR__OP_DEVICE   CTR__CAST(ctr_mount_type, 102) /* a device node (mode, rdev, uid, gid) */
 
 /* The plan's memory: one chain of allocations, freed together. */
 typedef struct ctr__chunk {
@@ -1076,6 +1151,8 @@ typedef struct ctr__cg_req {
     double cpus;
     unsigned cpu_weight, io_weight;
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+    const char *path;   /* spec.cgroup_path (checked likewise): the cgroup itself, or NULL */
+    int existing;       /* ctr_attach: find the cgroup at path, make and limit nothing */
 } ctr__cg_req;
 
 typedef struct ctr__plan {
@@ -1124,6 +1201,23 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* manual section 13 (lifecycle.c builds these) */
+    int direct;             /* no shim: the command is the caller's child (exit signal SIGCHLD) */
+    int wait_start;         /* wait on the start fd before the final seccomp and execve */
+    const char *start_fifo; /* made by ctr_spawn, removed if it fails */
+    ctr_ns_path *ns_paths;  /* namespaces to join (the child: all but pid; pid: the shim) */
+    size_t nns_paths;
+    unsigned long join_pid; /* CLONE_NEWPID when a pid namespace is joined (through a shim) */
+    gid_t *groups;          /* supplementary groups (set_ids) */
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
+    int set_oom;
+    char oom[16];        /* oom_score_adj, as written */
+    char **sysctl_paths; /* /proc/sys/... and the value to write, pairwise */
+    size_t nsysctls;
+    ctr__op *late_ops; /* masks, read-only paths and devices, after every mount */
+    size_t nlate;
 } ctr__plan;
 
 /* plan.c */
@@ -1203,6 +1297,7 @@ static void ctr__cg_name(char *name, size_t size);
 static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot,
                                      ctr_error *err);
 static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
+static int ctr__cg_mkdir_all(const char *dir, ctr_error *err);
 static int ctr__cg_kill_listed(const char *dir);
 static int ctr__cg_open_procs(const char *dir, ctr_error *err);
 static int ctr__statfs_type(const char *path, long *type);
@@ -1228,6 +1323,8 @@ typedef struct ctr__launch {
     char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
     int join_pidfd;           /* ctr_exec: the container process whose namespaces to join, or -1 */
     unsigned long join_flags; /* CLONE_NEW* to join */
+    int startfd;              /* wait_start: the child reads one byte here before its execve */
+    int *ns_fds;              /* the plan's ns_paths, opened (the child joins them) */
 } ctr__launch;
 
 /* What init or the shim sends the host over the status pipe: STARTED once the command has
@@ -1294,11 +1391,24 @@ struct ctr_container {
     int netns_slot;
     int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
     ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
+    int startfd;      /* wait_start: written to by ctr_start; -1 once started */
+    int execfd;       /* wait_start: EOF once the command has exec'd, or its error record */
+    int attached;     /* made by ctr_attach: the container is another process's */
 };
 
 /* spawn.c */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err);
 static int ctr__expire(ctr_container *c, ctr_error *err);
+static ctr_container *ctr__container_new(void);
+static void ctr__container_free(ctr_container *c);
+static int ctr__signal(ctr_container *c, int sig);
+
+/* lifecycle.c: section 13's spec fields into the plan (plan.c calls it), and the launch's part of
+   them (spawn.c): the namespaces to join opened, the start FIFO made */
+static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__open_ns_paths(const ctr__plan *p, int *fds, ctr_error *err);
+static int ctr__make_start_fifo(const ctr__plan *p, int *fd, ctr_error *err);
+/* attach.c: ctr_start, ctr_release, ctr_attach (nothing calls into it) */
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
@@ -1435,6 +1545,20 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
         else
             w = ctr__r_write(l->statusfd, &m, sizeof(m));
     } while (w < 0 && errno == EINTR);
+    if (w < 0 && errno == EPIPE && l->plan->wait_start) {
+        /* started by another process, and nobody reads the exec pipe: the container's stderr */
+        char line[sizeof(m.err.msg) + 24], num[12];
+        size_t k = 0, len;
+        int v = e;
+        do num[k++] = CTR__CAST(char, '0' + v % 10);
+        while ((v /= 10) > 0 && k < sizeof(num));
+        len = ctr__append(line, sizeof(line), 0, m.err.msg);
+        len = ctr__append(line, sizeof(line), len, " (errno ");
+        while (k > 0 && len + 3 < sizeof(line)) line[len++] = num[--k];
+        line[len] = '\0';
+        len = ctr__append(line, sizeof(line), len, ")\n");
+        (void)ctr__r_write(2, line, len);
+    }
     ctr__c_exit(127);
 }
 
@@ -1737,6 +1861,86 @@ static int ctr__plan_host_userland(ctr__plan *p, size_t cap, ctr_error *err) {
     return 0;
 }
 
+/* CTR_MOUNT_DEVPTS: data holds the options ("gid=5,mode=620,ptmxmode=666,newinstance"); each
+   key=value becomes an fsconfig pair (newinstance is what the new mount API always makes). */
+static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    static const char *const keys[] = {"gid", "uid", "mode", "ptmxmode", "max", NULL};
+    const char **opts;
+    char *buf;
+    size_t n = 0, len = m->data
+                            ? (m->data_len ? m->data_len : strlen(CTR__CAST(const char *, m->data)))
+                            : 0;
+    char *s, *save = NULL;
+    if (!(buf = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
+        !(opts = CTR__CAST(const char **, ctr__alloc(p, (len / 2 + 2) * 2 * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (len) memcpy(buf, m->data, len);
+    for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(s, '=');
+        int k, known = 0;
+        if (strcmp(s, "newinstance") == 0) continue;
+        if (eq) {
+            *eq = '\0';
+            for (k = 0; keys[k]; k++) known |= strcmp(s, keys[k]) == 0;
+        }
+        if (!known || !eq[1])
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->target,
+                             "devpts on %s: option \"%s\" is not one of gid= uid= mode= "
+                             "ptmxmode= max= newinstance",
+                             m->target, s);
+        opts[n++] = s;
+        opts[n++] = eq + 1;
+    }
+    opts[n] = NULL;
+    op->opts = opts;
+    return 0;
+}
+
+/* CTR_MOUNT_CGROUP: the host's hierarchies under /sys/fs/cgroup (from /proc/self/mountinfo), as
+   triples directory name ("" for a cgroup2 root), filesystem type, super options; the child
+   mounts each inside the container's cgroup namespace. */
+static int ctr__plan_cgroup_mount(ctr__plan *p, ctr__op *op, ctr_error *err) {
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[4096];
+    const char **opts = NULL;
+    size_t n = 0, cap = 0;
+    if (!f) return ctr__fail(err, CTR_STEP_MOUNT, errno, "/proc/self/mountinfo", "read mounts");
+    while (fgets(line, sizeof(line), f)) {
+        char mnt[PATH_MAX], fstype[32], super[512], *dash;
+        const char *name;
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || !(dash = strstr(line, " - ")) ||
+            sscanf(dash + 3, "%31s %*s %511s", fstype, super) != 2)
+            continue;
+        if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0) continue;
+        if (strcmp(mnt, CTR__CG_ROOT) == 0)
+            name = "";
+        else if (strncmp(mnt, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0 &&
+                 !strchr(mnt + sizeof(CTR__CG_ROOT), '/'))
+            name = mnt + sizeof(CTR__CG_ROOT);
+        else
+            continue;
+        if (n + 4 > cap) {
+            const char **grown;
+            cap = cap ? 2 * cap : 32;
+            if (!(grown = CTR__CAST(const char **, ctr__alloc(p, cap * sizeof(char *))))) break;
+            if (n) memcpy(grown, opts, n * sizeof(char *));
+            opts = grown;
+        }
+        if (!(opts[n] = ctr__strdup(p, name)) || !(opts[n + 1] = ctr__strdup(p, fstype)) ||
+            !(opts[n + 2] = ctr__strdup(p, super)))
+            break;
+        n += 3;
+        opts[n] = NULL;
+    }
+    fclose(f);
+    if (!opts || !opts[0])
+        return ctr__fail(err, CTR_STEP_MOUNT, ENOENT, CTR__CG_ROOT,
+                         "a cgroup mount for %s: no cgroup filesystem is mounted at %s", op->dst,
+                         CTR__CG_ROOT);
+    op->opts = opts;
+    return 0;
+}
+
 static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
     const char *t = m->target;
     struct stat st;
@@ -1786,8 +1990,14 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
             op->data_len = m->data_len;
         }
         return 0;
-    case CTR_MOUNT_PROC:
     case CTR_MOUNT_DEV:
+        snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
+                 CTR__CAST(unsigned long long, m->size ? m->size : 65536u));
+        snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 0755u);
+        return 0;
+    case CTR_MOUNT_DEVPTS: return ctr__plan_devpts(p, m, op, err);
+    case CTR_MOUNT_CGROUP: return ctr__plan_cgroup_mount(p, op, err);
+    case CTR_MOUNT_PROC:
     case CTR_MOUNT_MQUEUE:
     case CTR_MOUNT_SYSFS: return 0;
     }
@@ -1982,14 +2192,15 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     cg->io_weight = s->io_weight;
     {
         int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 ||
-                     s->cpu_weight || s->io_weight;
+                     s->cpu_weight || s->io_weight || s->cgroup_path;
         switch (s->cgroup) {
         case CTR_CGROUP_AUTO: cg->wanted = limits; break;
         case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
         case CTR_CGROUP_NEVER:
             if (limits)
                 return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "",
-                                 "limits were set but cgroup is CTR_CGROUP_NEVER");
+                                 "limits (or cgroup_path) were set but cgroup is "
+                                 "CTR_CGROUP_NEVER");
             break;
         default:
             return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d",
@@ -2003,6 +2214,19 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
                 "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
                 s->cgroup_parent);
         if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (s->cgroup_path) {
+        const char *cp = s->cgroup_path;
+        if (s->cgroup_parent)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, cp,
+                             "cgroup_path and cgroup_parent exclude each other");
+        if (!ctr__cg_path_ok(cp) || strspn(cp, "/") == strlen(cp))
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, cp,
+                             "cgroup_path \"%s\" must name a cgroup below the root, without "
+                             "\".\" or \"..\" components",
+                             cp);
+        if (!(cg->path = ctr__strdup(p, cp)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     }
     if (cg->wanted) {
@@ -2021,8 +2245,9 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__has_dev(const ctr_spec *spec) {
     size_t i;
     for (i = 0; i < spec->nmounts && spec->mounts; i++)
-        if (spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
-            strcmp(spec->mounts[i].target, "/dev") == 0)
+        if ((spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
+             strcmp(spec->mounts[i].target, "/dev") == 0) ||
+            spec->mounts[i].type == CTR_MOUNT_DEVPTS)
             return 1;
     return 0;
 }
@@ -2140,14 +2365,14 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
              CTR__CAST(unsigned long long,
                        spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
-    return 0;
+    return ctr__plan_lifecycle(p, spec, err);
 }
 
 /* A CTR_MOUNT_DEV among the plan's ops (a devpts for a terminal). */
 static int ctr__plan_has_dev(const ctr__plan *p) {
     size_t i;
     for (i = 0; i < p->nops; i++)
-        if (p->ops[i].type == CTR_MOUNT_DEV) return 1;
+        if (p->ops[i].type == CTR_MOUNT_DEV || p->ops[i].type == CTR_MOUNT_DEVPTS) return 1;
     return 0;
 }
 
@@ -2192,8 +2417,25 @@ static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_sp
         ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, s.cwd ? s.cwd : "/")))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     p->join = 1;
+    p->direct = x->direct_child ? 1 : 0;
     p->uid = x->uid;
     p->gid = x->gid;
+    if (x->ngroups) {
+        if (!x->groups || base->userns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "groups",
+                             "supplementary groups need a container without a user namespace");
+        if (!(p->groups = CTR__CAST(gid_t *, ctr__alloc(p, x->ngroups * sizeof(gid_t)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->groups, x->groups, x->ngroups * sizeof(gid_t));
+        p->ngroups = x->ngroups;
+    }
+    if (x->set_umask) {
+        if (x->umask > 0777u)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "umask", "umask 0%o is above 0777",
+                             x->umask);
+        p->set_umask = 1;
+        p->umask = x->umask;
+    }
     p->userns = base->userns; /* joined: its maps are written */
     p->set_ids = 1;
     p->caps_keep = base->caps_keep;
@@ -2793,6 +3035,21 @@ static int ctr__cg_mkdir_p(const char *dir, ctr_error *err) {
     return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "create cgroup %s", dir);
 }
 
+/* mkdir -p of a cgroup directory (its parents too). */
+static int ctr__cg_mkdir_all(const char *dir, ctr_error *err) {
+    char path[PATH_MAX];
+    char *slash;
+    if (ctr__join(path, sizeof(path), dir, "", "") != 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "cgroup path %s", dir);
+    for (slash = path + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
+        *slash = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "create cgroup %s", path);
+        *slash = '/';
+    }
+    return ctr__cg_mkdir_p(dir, err);
+}
+
 /* Opens dir/cgroup.procs for writing (close-on-exec, above 2): the child writes "0" into it,
    which moves the writer.  The fd, or -1. */
 static int ctr__cg_open_procs(const char *dir, ctr_error *err) {
@@ -2991,6 +3248,35 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     req[1] = s->pids_max != 0;
     req[2] = s->cpus > 0 || s->cpu_weight;
     req[3] = s->io_weight != 0;
+    if (s->path) { /* exactly there: every ancestor enables the controllers, the leaf is made */
+        char *slash;
+        int full = strncmp(s->path, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
+        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT,
+                      full || s->path[0] == '/' ? "" : "/", s->path) != 0 ||
+            !(cg->dir = ctr__pathdup(parent, NULL)))
+            return ctr__fail(err, CTR_STEP_CGROUP, ENAMETOOLONG, s->path, "cgroup path %s",
+                             s->path);
+        if (!s->existing) {
+            for (slash = parent + sizeof(CTR__CG_ROOT); (slash = strchr(slash, '/')) != NULL;
+                 slash++) {
+                *slash = '\0';
+                if (ctr__cg_mkdir_p(parent, err) != 0) return -1;
+                *slash = '/';
+            }
+            strcpy(parent, CTR__CG_ROOT);
+            for (slash = cg->dir + sizeof(CTR__CG_ROOT);; slash++) {
+                if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
+                if (!(slash = strchr(slash, '/'))) break;
+                memcpy(parent, cg->dir, CTR__CAST(size_t, slash - cg->dir));
+                parent[slash - cg->dir] = '\0';
+            }
+            if (ctr__cg_mkdir_p(cg->dir, err) != 0) return -1;
+        }
+        if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+            ctr__lift(&cg->dirfd) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
+        return s->existing ? 0 : ctr__cg2_limits(cg->dir, s, err);
+    }
     if (s->parent) {
         /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
         const char *cp = s->parent;
@@ -3173,6 +3459,8 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     use[CTR__V1_CPUACCT] = 1;
     use[CTR__V1_FREEZER] = 1;
     use[CTR__V1_BLKIO] = s->io_weight != 0;
+    if (s->existing)
+        for (i = 0; i < CTR__V1_N; i++) use[i] = 1; /* those that have the directory */
     ctr__cg_name(name, sizeof(name));
     for (i = 0; i < CTR__V1_N; i++) {
         char mount[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
@@ -3180,10 +3468,13 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         int j, shared = 0;
         if (!use[i]) continue;
         (void)ctr__join(mount, sizeof(mount), CTR__CG_ROOT, "/", ctr__v1_names[i]);
-        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC || !realpath(mount, real))
+        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC ||
+            !realpath(mount, real)) {
+            if (s->existing) continue;
             return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, mount,
                              "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i],
                              mount);
+        }
         /* Co-mounted controllers (cpu,cpuacct) share one directory. */
         for (j = 0; j < i; j++)
             if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 &&
@@ -3194,11 +3485,27 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
                 break;
             }
         if (shared) continue;
+        if (s->path) { /* exactly there (made with its parents), or found (ctr_attach) */
+            struct stat st;
+            if (ctr__join(parent, sizeof(parent), real, "/", s->path + (s->path[0] == '/')) != 0)
+                return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
+            if (s->existing && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) continue;
+            if (!s->existing && ctr__cg_mkdir_all(parent, err) != 0) return -1;
+            if (!(cg->v1[i] = ctr__pathdup(parent, NULL)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
+            continue;
+        }
         if (ctr__join(parent, sizeof(parent), real, "/",
                       s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
         if (!s->parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
         if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
+    }
+    if (s->existing) {
+        for (i = 0; i < CTR__V1_N && !cg->v1[i]; i++) {}
+        if (i == CTR__V1_N)
+            return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, s->path, "no cgroup %s", s->path);
+        return 0;
     }
     return ctr__cg1_limits(cg, s, err);
 }
@@ -3591,6 +3898,13 @@ static void ctr__shim_main(void *launch) {
     a.flags = l->clone_flags | CLONE_PIDFD | CLONE_VFORK;
     a.pidfd = CTR__PTR_TO_U64(&pidfd);
     a.exit_signal = SIGCHLD; /* the shim is its parent, and waits with wait4 */
+    if (l->plan->direct) {
+        /* The command is the host's child (its exit signal the shim's, SIGCHLD); the shim only
+           joins the namespaces and goes.  A command waiting for its start is not waited for. */
+        a.flags |= CLONE_PARENT;
+        a.exit_signal = 0;
+        if (l->plan->wait_start) a.flags &= ~CTR__CAST(uint64_t, CLONE_VFORK);
+    }
     if (l->cgroup_fd >= 0) {
         a.flags |= CLONE_INTO_CGROUP;
         a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
@@ -3600,7 +3914,8 @@ static void ctr__shim_main(void *launch) {
     } else {
         pid = syscall(SYS_clone3, &a, sizeof(a));
         if (pid < 0 && errno == ENOSYS && !(a.flags & CLONE_INTO_CGROUP))
-            pid = syscall(SYS_clone, CTR__CAST(unsigned long, a.flags | SIGCHLD), 0, &pidfd, 0, 0);
+            pid = syscall(SYS_clone, CTR__CAST(unsigned long, a.flags | a.exit_signal), 0, &pidfd,
+                          0, 0);
         if (pid == 0) ctr__child_main(launch);
     }
     if (pid < 0)
@@ -3609,6 +3924,7 @@ static void ctr__shim_main(void *launch) {
        report, and the host reads the error pipe first. */
     ctr__c_send_fd(l, 'c', pidfd);
     ctr__shim_write(statusfd, CTR__MSG_STARTED, CTR__CAST(int, pid));
+    if (l->plan->direct) ctr__c_exit(0);
     /* From here on the shim holds nothing but the status pipe (and its own stack). */
     if ((statusfd > 0 && syscall(SYS_close_range, 0, CTR__CAST(unsigned, statusfd - 1), 0) != 0) ||
         syscall(SYS_close_range, CTR__CAST(unsigned, statusfd + 1), ~0u, 0) != 0)
@@ -3782,13 +4098,15 @@ static void ctr__c_stdio(const ctr__launch *l) {
    really closes, not just close-on-exec: a host descriptor still open while paths are resolved
    inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
 static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
-    int keep[4 + CTR__MAX_FDS], n = 0, i, j;
+    int keep[5 + CTR__MAX_FDS], n = 0, i, j;
     unsigned lo = 3;
     size_t k;
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
-    if ((l->plan->tty || l->plan->init) && l->xferfd >= 3) keep[n++] = l->xferfd;
+    if ((l->plan->tty || l->plan->init || l->plan->wait_start) && l->xferfd >= 3)
+        keep[n++] = l->xferfd;
+    if (l->startfd >= 3) keep[n++] = l->startfd;
     for (k = 0; k < nparked; k++) keep[n++] = parked[k];
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
@@ -3812,15 +4130,16 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
    of the launch. */
 static void ctr__c_park_fds(ctr__launch *l, int *parked) {
     const ctr__plan *p = l->plan;
-    int *ours[4], top = 0, i;
+    int *ours[5], top = 0, i;
     size_t k;
     ours[0] = &l->errfd;
     ours[1] = &l->statusfd;
     ours[2] = &l->hostfd;
     ours[3] = &l->xferfd;
+    ours[4] = &l->startfd;
     for (k = 0; k < p->nfds; k++)
         if (p->fds[k].container_fd > top) top = p->fds[k].container_fd;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (*ours[i] >= 0 && *ours[i] <= top) {
             int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
             if (fd < 0)
@@ -3913,7 +4232,7 @@ static void ctr__c_tty(const ctr__launch *l) {
     ctr__r_close(slave);
     ctr__c_send_fd(l, 't', master);
     ctr__r_close(master);
-    ctr__r_close(l->xferfd);
+    if (!l->plan->wait_start) ctr__r_close(l->xferfd); /* else ctr__c_wait_start needs it */
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -4043,7 +4362,7 @@ static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
     /* (in a joined user namespace whose setgroups is denied, the groups stay as mapped) */
-    if ((!(p->join && p->userns) && syscall(SYS_setgroups, 0, NULL) != 0) ||
+    if ((!(p->join && p->userns) && syscall(SYS_setgroups, p->ngroups, p->groups) != 0) ||
         syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
         ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid",
@@ -4068,7 +4387,93 @@ static void ctr__c_exec(const ctr__launch *l) {
         }
     }
     if (i == p->nexec && eacces) e = EACCES;
+    none = ~none; /* no SIGPIPE while the failure is reported */
+    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* Namespaces joined by path (spec.ns_paths; a pid namespace is joined by the shim, before the
+   clone), right after the move into the cgroup: a cgroup namespace joined later is the one the
+   container sees. */
+static void ctr__c_join_ns(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nns_paths; i++) {
+        unsigned t = p->ns_paths[i].type;
+        int flag = t == CTR_NS_NET      ? CLONE_NEWNET
+                   : t == CTR_NS_IPC    ? CLONE_NEWIPC
+                   : t == CTR_NS_UTS    ? CLONE_NEWUTS
+                   : t == CTR_NS_CGROUP ? CLONE_NEWCGROUP
+                                        : 0;
+        if (flag && syscall(SYS_setns, l->ns_fds[i], flag) != 0)
+            ctr__c_die(l, CTR_STEP_CLONE, errno, p->ns_paths[i].path, "join namespace ",
+                       p->ns_paths[i].path, NULL, NULL);
+    }
+}
+
+/* sysctls (namespaced ones, checked by the plan) and oom_score_adj, through the host's /proc
+   while it is still there: /proc/sys/net, kernel.shm* and kernel.hostname are those of the
+   writer's own namespaces. */
+static void ctr__c_sysctls(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nsysctls; i++)
+        ctr__c_write_file(l, CTR_STEP_SPEC, p->sysctl_paths[2 * i], p->sysctl_paths[2 * i + 1]);
+    if (p->set_oom) ctr__c_write_file(l, CTR_STEP_SPEC, "/proc/self/oom_score_adj", p->oom);
+}
+
+/* wait_start: is argv[0] a file the command may execute?  Asked at the end of the setup, in the
+   container and as its user, so that a missing command fails the spawn rather than the start,
+   which another process may make (as runc and crun do). */
+static void ctr__c_check_exec(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int e = ENOENT;
+    for (i = 0; i < p->nexec; i++) {
+        struct stat st;
+        if (ctr__r_fstatat(AT_FDCWD, p->exec_paths[i], &st, 0) != 0) {
+            if (errno != ENOENT && errno != ENOTDIR) e = errno;
+            continue;
+        }
+        if (S_ISREG(st.st_mode) && syscall(SYS_faccessat, AT_FDCWD, p->exec_paths[i], X_OK) == 0)
+            return;
+        e = EACCES;
+    }
+    ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* wait_start: the exec pipe (made here, so that no host process can hold its write end: EOF
+   then means the command has exec'd) goes to the host, the setup-done record follows, and the
+   child waits for one byte on the start fd.  After that, failures go over the exec pipe. */
+static void ctr__c_wait_start(ctr__launch *l) {
+    ctr_error done;
+    int pipefd[2], i;
+    long r;
+    char b;
+    ctr__c_check_exec(l);
+    if (syscall(SYS_pipe2, pipefd, O_CLOEXEC) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the exec pipe", NULL, NULL, NULL);
+    for (i = 0; i < 2; i++) /* never on 0..2, nor on an extra descriptor's number */
+        if (pipefd[i] <= 2 || l->plan->nfds) {
+            int fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3 + CTR__MAX_FDS);
+            if (fd < 0) fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_CLONE, errno, "", "move the exec pipe", NULL, NULL, NULL);
+            ctr__r_close(pipefd[i]);
+            pipefd[i] = fd;
+        }
+    ctr__c_send_fd(l, 'x', pipefd[0]);
+    ctr__r_close(pipefd[0]);
+    ctr__r_close(l->xferfd);
+    memset(&done, 0, sizeof(done));
+    do r = ctr__r_write(l->errfd, &done, sizeof(done));
+    while (r < 0 && errno == EINTR);
+    ctr__r_close(l->errfd);
+    l->errfd = pipefd[1];
+    do r = ctr__r_read(l->startfd, &b, 1);
+    while (r < 0 && errno == EINTR);
+    if (r != 1) ctr__c_exit(127); /* every writer gone: nobody can start it any more */
+    ctr__r_close(l->startfd);
 }
 
 /* Dying with the host: the parent-death signal, set as the very first step and again after the
@@ -4181,6 +4586,7 @@ static void ctr__child_main(void *launch) {
     }
     (void)none;
     ctr__c_cgroup(l);
+    if (p->nns_paths) ctr__c_join_ns(l);
     if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
                    NULL);
@@ -4199,6 +4605,7 @@ static void ctr__child_main(void *launch) {
     if (l->net_lo && ctr__lo_up() != 0)
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
                    NULL);
+    if (p->nsysctls || p->set_oom) ctr__c_sysctls(l);
     syscall(SYS_umask, 022);
     if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
     if (p->tty) ctr__c_tty(l);
@@ -4212,7 +4619,10 @@ static void ctr__child_main(void *launch) {
     ctr__c_die_with_host(l, SIGKILL);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (p->nfds) ctr__c_place_fds(l, parked);
-    if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
+    if (p->set_umask) syscall(SYS_umask, p->umask);
+    if (p->wait_start) {
+        ctr__c_wait_start(&own);
+    } else if (!p->init) { /* the setup is done (an exec failure would follow it): ctr__verdict */
         ctr_error done;
         long w;
         memset(&done, 0, sizeof(done));
@@ -4238,6 +4648,17 @@ static void ctr__child_main(void *launch) {
    RESOLVE_NO_MAGICLINKS), as runc and crun do: a symlink in an image (Debian's /var/run -> /run)
    is followed as it would be inside the container, and ".." or an absolute link never leaves the
    root. */
+
+/* "d" and n in decimal (at least 12 bytes). */
+static void ctr__c_utoa_dev(char *buf, unsigned n) {
+    char tmp[11];
+    int i = 0, j = 1;
+    buf[0] = 'd';
+    do tmp[i++] = CTR__CAST(char, '0' + n % 10);
+    while ((n /= 10) != 0);
+    while (i > 0) buf[j++] = tmp[--i];
+    buf[j] = '\0';
+}
 
 static const char *const ctr__dev_paths[CTR__DEV_NODES] = {
     "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
@@ -4430,7 +4851,7 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, /dev/shm
    as a tmpfs of its own (plan->shm_size), symlinks. */
 static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
-    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
     static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
     static const char *const links[] = {"pts/ptmx",        "ptmx",  "/proc/self/fd",   "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
@@ -4572,6 +4993,93 @@ static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", 
 static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap",
                                               "kernel/security", NULL};
 
+/* The mount attributes an op's flags ask for beyond the defaults: noexec and the access times. */
+#define CTR__MOUNT_ATTR_NOATIME     0x10u
+#define CTR__MOUNT_ATTR_STRICTATIME 0x20u
+#define CTR__MOUNT_ATTR__ATIME      0x70u
+#define CTR__MOUNT_ATTR_NODIRATIME  0x80u
+static unsigned ctr__op_attrs(const ctr__op *op) {
+    unsigned a = 0;
+    if (op->flags & CTR_MOUNT_NOEXEC) a |= CTR__MOUNT_ATTR_NOEXEC;
+    if (op->flags & CTR_MOUNT_NOATIME) a |= CTR__MOUNT_ATTR_NOATIME;
+    if (op->flags & CTR_MOUNT_STRICTATIME) a |= CTR__MOUNT_ATTR_STRICTATIME;
+    if (op->flags & CTR_MOUNT_NODIRATIME) a |= CTR__MOUNT_ATTR_NODIRATIME;
+    return a;
+}
+
+/* CTR_MOUNT_CGROUP: with a cgroup2 root, one cgroup2 mount; otherwise (cgroup v1, the hybrid
+   layout) a tmpfs with each hierarchy the host has mounted under /sys/fs/cgroup mounted anew in
+   a directory of the same name (the container's cgroup namespace makes its root the
+   container's cgroup), and a symlink for each controller of a co-mounted pair. */
+static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int rootfd) {
+    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *const *h = op->opts;
+    int base, i;
+    if (h[0][0] == '\0') { /* cgroup2 at the root */
+        int m = ctr__c_fsmount(l, "cgroup2", NULL, hidden | ro, op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "cgroup2");
+        ctr__r_close(m);
+        return;
+    }
+    base = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
+    ctr__c_attach(l, base, rootfd, op->dst, "tmpfs");
+    for (i = 0; h[i]; i += 3) {
+        char opts[512], *o, *next;
+        size_t len = strlen(h[i + 2]);
+        int fs, m = -1;
+        if (len >= sizeof(opts))
+            ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, op->dst, "mount cgroup ", h[i], NULL, NULL);
+        memcpy(opts, h[i + 2], len + 1);
+        if (ctr__r_mkdirat(base, h[i], 0755) != 0 && errno != EEXIST)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", h[i], " in ", op->dst);
+        if ((fs = ctr__fsopen(h[i + 1])) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create a ", h[i + 1], " filesystem for ",
+                       h[i]);
+        for (o = opts; o && *o && strcmp(h[i + 1], "cgroup") == 0; o = next) {
+            char *eq;
+            int r;
+            next = strchr(o, ',');
+            if (next) *next++ = '\0';
+            eq = strchr(o, '=');
+            if (strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0) continue;
+            if (eq) {
+                *eq = '\0';
+                r = ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, o, eq + 1);
+            } else {
+                r = ctr__fsconfig(fs, CTR__FSCONFIG_SET_FLAG, o, NULL);
+            }
+            if (r != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "set option ", o, " of cgroup ",
+                           h[i]);
+        }
+        if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+            (m = ctr__fsmount(fs, hidden | ro)) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
+        ctr__r_close(fs);
+        if (ctr__move_mount(m, "", base, h[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
+        ctr__r_close(m);
+        /* "cpu,cpuacct": links cpu and cpuacct to it */
+        if (strchr(h[i], ',')) {
+            char name[64];
+            const char *c = h[i];
+            while (*c) {
+                size_t n = strcspn(c, ",");
+                if (n < sizeof(name)) {
+                    memcpy(name, c, n);
+                    name[n] = '\0';
+                    (void)ctr__r_symlinkat(h[i], base, name);
+                }
+                c += n + (c[n] == ',');
+            }
+        }
+    }
+    if (ro) ctr__c_setattr(l, base, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+    ctr__r_close(base);
+}
+
 /* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
 static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
@@ -4589,7 +5097,8 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         return;
     case CTR_MOUNT_TMPFS:
         m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts,
-                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro | ctr__op_attrs(op),
+                           op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "tmpfs");
         ctr__r_close(m);
         return;
@@ -4611,6 +5120,13 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         return;
     }
     case CTR_MOUNT_DEV: ctr__c_dev(l, op, fds, rootfd); return;
+    case CTR_MOUNT_DEVPTS:
+        m = ctr__c_fsmount(l, "devpts", op->opts, CTR__MOUNT_ATTR_NOSUID | ro | ctr__op_attrs(op),
+                           op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "devpts");
+        ctr__r_close(m);
+        return;
+    case CTR_MOUNT_CGROUP: ctr__c_cgroup_mount(l, op, rootfd); return;
     case CTR_MOUNT_DIR:
     case CTR_MOUNT_SYMLINK:
     case CTR_MOUNT_FILE: ctr__c_make_node(l, op, rootfd); return;
@@ -4629,13 +5145,14 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
         if (op->type == CTR_MOUNT_BIND) {
             unsigned rec =
                 (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
-            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ctr__op_attrs(op);
             if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
             fds[0] = ctr__open_tree(AT_FDCWD, op->src,
                                     CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
             if (fds[0] < 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
-            ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
+            ctr__c_setattr(l, fds[0], rec, set,
+                           (set & CTR__MOUNT_ATTR__ATIME) ? CTR__MOUNT_ATTR__ATIME : 0, op->src);
         } else if (op->type == CTR_MOUNT_DEV) {
             for (k = 0; k < CTR__DEV_NODES; k++) {
                 fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],
@@ -4674,6 +5191,78 @@ static int ctr__c_new_root(const ctr__launch *l) {
     return r;
 }
 
+/* The late ops (spec.devices, masked_paths, readonly_paths), after every mount and before the
+   root turns read-only.  Devices: made with mknod in a tmpfs of our own that is never attached
+   anywhere (without nodev), each bound from there onto a file in the container, so that only
+   the nodes asked for can be opened (every other mount stays nodev).  Masks: /dev/null bound
+   over a file, an empty read-only tmpfs over a directory; read-only paths: bound onto
+   themselves read-only.  A path that does not exist is left alone (as runc does). */
+static void ctr__c_late_ops(const ctr__launch *l, int rootfd) {
+    static const char *const stage_opts[] = {"mode", "0700", "size", "4096", NULL};
+    static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
+    const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
+    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                            CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int stage = -1;
+    for (i = 0; i < p->nlate; i++) {
+        const ctr__op *op = &p->late_ops[i];
+        int t, m;
+        if (op->type == CTR__OP_DEVICE) {
+            char name[16];
+            ctr__op file = *op;
+            if (stage < 0)
+                stage = ctr__c_fsmount(l, "tmpfs", stage_opts,
+                                       CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+            ctr__c_utoa_dev(name, CTR__CAST(unsigned, i));
+            if (syscall(SYS_mknodat, stage, name, op->mode, op->rdev) != 0 ||
+                syscall(SYS_fchownat, stage, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) != 0 ||
+                ctr__r_fchmodat(stage, name, op->mode & 07777u) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create device ", op->dst,
+                           errno == EPERM ? " (device nodes need root without a user namespace)"
+                                          : NULL,
+                           NULL);
+            if ((m = ctr__open_tree(stage, name, flags)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind device ", op->dst, NULL, NULL);
+            file.src = op->dst;
+            ctr__c_bind_file(l, &file, m, rootfd);
+            continue;
+        }
+        t = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
+        if (t < 0 && (errno == ENOENT || errno == ENOTDIR)) continue;
+        if (t < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                       " inside the container root", NULL);
+        if (op->type == CTR__OP_MASK) {
+            struct stat st;
+            if (ctr__r_fstat(t, &st) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mask ", op->dst, NULL, NULL);
+            if (S_ISDIR(st.st_mode)) {
+                m = ctr__c_fsmount(l, "tmpfs", empty_opts, hidden, op->dst);
+            } else {
+                m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
+                if (m >= 0) ctr__c_setattr(l, m, 0, hidden, 0, op->dst);
+            }
+        } else {
+            m = ctr__open_tree(t, "", flags | AT_EMPTY_PATH | AT_RECURSIVE);
+            if (m >= 0)
+                ctr__c_setattr(l, m, AT_RECURSIVE,
+                               CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                                   CTR__MOUNT_ATTR_NODEV,
+                               0, op->dst);
+        }
+        if (m < 0 ||
+            ctr__move_mount(m, "", t, "",
+                            CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst,
+                       op->type == CTR__OP_MASK ? "mask " : "make read-only ", op->dst, NULL, NULL);
+        ctr__r_close(m);
+        ctr__r_close(t);
+    }
+    if (stage >= 0) ctr__r_close(stage);
+}
+
 static void ctr__c_setup_root(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     size_t i;
@@ -4687,6 +5276,7 @@ static void ctr__c_setup_root(const ctr__launch *l) {
                    NULL, NULL);
     for (i = 0; i < p->nops; i++)
         ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
+    if (p->nlate) ctr__c_late_ops(l, root);
     if (p->readonly_root) ctr__c_setattr(l, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
     /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
     if (ctr__r_fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
@@ -4882,6 +5472,306 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
     if (last) ctr__netns_pool_free(pool);
 }
 /* ---- end src/netns.c ---- */
+/* ---- begin src/lifecycle.c ---- */
+/* lifecycle.c - the spec fields of manual section 13 (lifecycle and runtime features: a direct
+   child, a created container waiting for ctr_start, namespaces joined by path, supplementary
+   groups, umask, oom_score_adj, sysctls, masked and read-only paths, device nodes, the ambient
+   set) validated and translated into the plan (plan.c calls ctr__plan_lifecycle last), and the
+   launch's part of them (spawn.c): the namespaces to join opened, the start FIFO made. */
+
+/* The sysctls a container may set: those its own namespaces own (as runc allows them). */
+static int ctr__sysctl_ns(const char *name) {
+    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",          "kernel.msgmni",
+                                      "kernel.sem",    "kernel.shmall",          "kernel.shmmax",
+                                      "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
+    int i;
+    for (i = 0; ipc[i]; i++)
+        if (strcmp(name, ipc[i]) == 0) return CLONE_NEWIPC;
+    if (strncmp(name, "fs.mqueue.", 10) == 0) return CLONE_NEWIPC;
+    if (strncmp(name, "net.", 4) == 0) return CLONE_NEWNET;
+    if (strcmp(name, "kernel.hostname") == 0 || strcmp(name, "kernel.domainname") == 0)
+        return CLONE_NEWUTS;
+    return 0;
+}
+
+static unsigned long ctr__ns_flag(unsigned type) {
+    switch (type) {
+    case CTR_NS_NET: return CLONE_NEWNET;
+    case CTR_NS_IPC: return CLONE_NEWIPC;
+    case CTR_NS_UTS: return CLONE_NEWUTS;
+    case CTR_NS_CGROUP: return CLONE_NEWCGROUP;
+    case CTR_NS_PID: return CLONE_NEWPID;
+    }
+    return 0;
+}
+
+/* An absolute path inside the container, normalised ("/" refused); NULL with *err filled. */
+static const char *ctr__inner_path(ctr__plan *p, const char *path, const char *field,
+                                   ctr_error *err) {
+    size_t n, o = 0, i = 0;
+    char *out;
+    if (!path || path[0] != '/') {
+        ctr__fail(err, CTR_STEP_SPEC, EINVAL, field, "%s: \"%s\" must be an absolute path", field,
+                  path ? path : "(null)");
+        return NULL;
+    }
+    n = strlen(path);
+    if (!(out = CTR__CAST(char *, ctr__alloc(p, n + 2)))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        return NULL;
+    }
+    while (i < n) { /* as plan.c's normalisation: "//", "." and ".." (stopping at "/") */
+        size_t start, len;
+        while (i < n && path[i] == '/') i++;
+        start = i;
+        while (i < n && path[i] != '/') i++;
+        len = i - start;
+        if (len == 0 || (len == 1 && path[start] == '.')) continue;
+        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+            continue;
+        }
+        out[o++] = '/';
+        memcpy(out + o, path + start, len);
+        o += len;
+    }
+    out[o] = '\0';
+    if (o == 0) {
+        ctr__fail(err, CTR_STEP_SPEC, EINVAL, field, "%s: \"%s\" is the root", field, path);
+        return NULL;
+    }
+    return out;
+}
+
+static size_t ctr__count(const char *const *list) {
+    size_t n = 0;
+    while (list && list[n]) n++;
+    return n;
+}
+
+static int ctr__plan_sysctls(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t n = ctr__count(s->sysctls), i;
+    if (!n) return 0;
+    if (!(p->sysctl_paths = CTR__CAST(char **, ctr__alloc(p, 2 * n * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < n; i++) {
+        const char *kv = s->sysctls[i], *eq = strchr(kv, '=');
+        char name[128], *path;
+        size_t len = eq ? CTR__CAST(size_t, eq - kv) : 0, k;
+        unsigned long ns;
+        if (!eq || len == 0 || len >= sizeof(name))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, kv,
+                             "sysctls[%zu]: \"%s\" is not name=value", i, kv);
+        memcpy(name, kv, len);
+        name[len] = '\0';
+        for (k = 0; k < len; k++)
+            if (!((name[k] >= 'a' && name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9') ||
+                  (name[k] >= 'A' && name[k] <= 'Z') || strchr("._-/", name[k])) ||
+                (name[k] == '.' && k + 1 < len && name[k + 1] == '.'))
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, name,
+                                 "sysctls[%zu]: \"%s\" is not a sysctl name", i, name);
+        ns = CTR__CAST(unsigned long, ctr__sysctl_ns(name));
+        if (!ns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, name,
+                             "sysctl %s is not namespaced: setting it would change the host's",
+                             name);
+        if (!(p->clone_flags & ns) && !(ns == CLONE_NEWNET && p->netns_pool)) {
+            size_t j;
+            int joined = 0;
+            for (j = 0; j < p->nns_paths; j++) joined |= ctr__ns_flag(p->ns_paths[j].type) == ns;
+            if (!joined)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, name,
+                                 "sysctl %s belongs to a namespace the container shares with "
+                                 "the host: setting it would change the host's",
+                                 name);
+        }
+        if (!(path = CTR__CAST(char *, ctr__alloc(p, len + 11))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(path, "/proc/sys/", 10);
+        for (k = 0; k < len; k++) path[10 + k] = name[k] == '.' ? '/' : name[k];
+        p->sysctl_paths[2 * i] = path;
+        if (!(p->sysctl_paths[2 * i + 1] = ctr__strdup(p, eq + 1)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    p->nsysctls = n;
+    return 0;
+}
+
+/* Masked paths, read-only paths and devices: ops the mount engine applies after every mount. */
+static int ctr__plan_late(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t nm = ctr__count(s->masked_paths), nr = ctr__count(s->readonly_paths), i;
+    size_t n = nm + nr + s->ndevices;
+    if (s->ndevices && !s->devices)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "devices",
+                         "ndevices is %zu but devices is NULL", s->ndevices);
+    if (!n) return 0;
+    if (!(p->late_ops = CTR__CAST(ctr__op *, ctr__alloc(p, n * sizeof(ctr__op)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < s->ndevices; i++) { /* devices first: a masked path may hide one */
+        const ctr_device *d = &s->devices[i];
+        ctr__op *op = &p->late_ops[p->nlate++];
+        op->type = CTR__OP_DEVICE;
+        if (!(op->dst = ctr__inner_path(p, d->path, "devices", err))) return -1;
+        if (d->type != 'c' && d->type != 'b' && d->type != 'p')
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, d->path,
+                             "device %s: type '%c' is not 'c', 'b' or 'p'", d->path,
+                             d->type ? d->type : '?');
+        if (d->uid == CTR__CAST(uid_t, -1) || d->gid == CTR__CAST(gid_t, -1))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, d->path, "device %s: uid or gid -1",
+                             d->path);
+        op->mode = (d->mode ? d->mode & 07777u : 0666u) | (d->type == 'c'   ? S_IFCHR
+                                                           : d->type == 'b' ? S_IFBLK
+                                                                            : S_IFIFO);
+        op->rdev = d->type == 'p' ? 0 : makedev(d->major, d->minor);
+        op->uid = d->uid;
+        op->gid = d->gid;
+    }
+    for (i = 0; i < nm + nr; i++) {
+        ctr__op *op = &p->late_ops[p->nlate++];
+        const char *path = i < nm ? s->masked_paths[i] : s->readonly_paths[i - nm];
+        op->type = i < nm ? CTR__OP_MASK : CTR__OP_READONLY;
+        if (!(op->dst = ctr__inner_path(p, path, i < nm ? "masked_paths" : "readonly_paths", err)))
+            return -1;
+    }
+    return 0;
+}
+
+static int ctr__plan_joins(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t i, j;
+    if (s->nns_paths && !s->ns_paths)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ns_paths",
+                         "nns_paths is %zu but ns_paths is NULL", s->nns_paths);
+    if (!s->nns_paths) return 0;
+    if (!(p->ns_paths =
+              CTR__CAST(ctr_ns_path *, ctr__alloc(p, s->nns_paths * sizeof(ctr_ns_path)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < s->nns_paths; i++) {
+        const ctr_ns_path *n = &s->ns_paths[i];
+        unsigned long flag = ctr__ns_flag(n->type);
+        if (!flag)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ns_paths",
+                             "ns_paths[%zu]: type 0x%x is not one of CTR_NS_NET, CTR_NS_IPC, "
+                             "CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID",
+                             i, n->type);
+        if (!n->path || n->path[0] != '/')
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ns_paths",
+                             "ns_paths[%zu]: the path must be absolute", i);
+        if (s->share & n->type)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, n->path,
+                             "ns_paths[%zu]: a namespace cannot be both shared and joined", i);
+        for (j = 0; j < i; j++)
+            if (s->ns_paths[j].type == n->type)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, n->path,
+                                 "ns_paths[%zu] and [%zu] join the same kind of namespace", j, i);
+        if (n->type == CTR_NS_NET && s->netns_pool)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool",
+                             "netns_pool and a network namespace to join exclude each other");
+        if (n->type == CTR_NS_PID && s->init)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "init",
+                             "init runs as pid 1 of a new pid namespace: it cannot join one");
+        p->ns_paths[i].type = n->type;
+        if (!(p->ns_paths[i].path = ctr__strdup(p, n->path)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        p->clone_flags &= ~flag;
+        if (flag == CLONE_NEWNET) p->net_lo = 0; /* its loopback is its owner's business */
+        if (flag == CLONE_NEWCGROUP) p->cgroupns = 0;
+        if (flag == CLONE_NEWUTS && !s->hostname) p->hostname = NULL;
+        if (flag == CLONE_NEWPID) p->join_pid = CLONE_NEWPID;
+    }
+    p->nns_paths = s->nns_paths;
+    return 0;
+}
+
+static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    p->direct = s->direct_child ? 1 : 0;
+    p->wait_start = s->wait_start ? 1 : 0;
+    if (p->wait_start && !p->direct)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "wait_start", "wait_start needs direct_child");
+    if (p->wait_start && p->init)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "wait_start",
+                         "wait_start and init together are not supported");
+    if (s->start_fifo) {
+        if (!p->wait_start || !s->start_fifo[0])
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "start_fifo",
+                             "start_fifo needs wait_start, and a path");
+        if (!(p->start_fifo = ctr__strdup(p, s->start_fifo)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (ctr__plan_joins(p, s, err) != 0) return -1;
+    if (s->ngroups) {
+        if (!s->groups)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "groups",
+                             "ngroups is %zu but groups is NULL", s->ngroups);
+        if (!p->set_ids || p->userns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "groups",
+                             "supplementary groups need root without a user namespace (a user "
+                             "namespace maps one group only)");
+        if (s->ngroups > 65536)
+            return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "groups", "at most 65536 groups");
+        if (!(p->groups = CTR__CAST(gid_t *, ctr__alloc(p, s->ngroups * sizeof(gid_t)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->groups, s->groups, s->ngroups * sizeof(gid_t));
+        p->ngroups = s->ngroups;
+    }
+    if (s->set_umask) {
+        if (s->umask > 0777u)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "umask", "umask 0%o is above 0777",
+                             s->umask);
+        p->set_umask = 1;
+        p->umask = s->umask;
+    }
+    if (s->set_oom_score_adj) {
+        if (s->oom_score_adj < -1000 || s->oom_score_adj > 1000)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "oom_score_adj",
+                             "oom_score_adj %d is outside -1000..1000", s->oom_score_adj);
+        p->set_oom = 1;
+        snprintf(p->oom, sizeof(p->oom), "%d", s->oom_score_adj);
+    }
+    if (s->set_cap_ambient) {
+        if (s->cap_ambient & ~p->caps_keep)
+            return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "cap_ambient",
+                             "cap_ambient holds capabilities outside the bounding set");
+        p->caps_ambient = s->cap_ambient;
+    }
+    if (ctr__plan_sysctls(p, s, err) != 0) return -1;
+    return ctr__plan_late(p, s, err);
+}
+
+/* Opens the plan's namespaces to join (close-on-exec, above 2) into fds[0..nns_paths). */
+static int ctr__open_ns_paths(const ctr__plan *p, int *fds, ctr_error *err) {
+    size_t i;
+    for (i = 0; i < p->nns_paths; i++) fds[i] = -1;
+    for (i = 0; i < p->nns_paths; i++) {
+        const char *path = p->ns_paths[i].path;
+        long type = 0;
+        if ((fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0 || ctr__lift(&fds[i]) != 0)
+            return ctr__fail(err, CTR_STEP_CLONE, errno, path, "open namespace %s", path);
+        /* NS_GET_NSTYPE (Linux 4.11): the file is a namespace of the kind asked for */
+        type = ioctl(fds[i], 0xb703 /* NS_GET_NSTYPE */);
+        if (type < 0 || CTR__CAST(unsigned long, type) != ctr__ns_flag(p->ns_paths[i].type))
+            return ctr__fail(err, CTR_STEP_CLONE, type < 0 ? errno : EINVAL, path,
+                             "%s is not a namespace of the kind it is joined as", path);
+    }
+    return 0;
+}
+
+/* The start FIFO: made (mode 0600; an existing file is an error), opened read-write so that the
+   open does not block and the child never sees EOF. */
+static int ctr__make_start_fifo(const ctr__plan *p, int *fd, ctr_error *err) {
+    if (mkfifo(p->start_fifo, 0600) != 0)
+        return ctr__fail(err, CTR_STEP_SPEC, errno, p->start_fifo, "make the start FIFO %s",
+                         p->start_fifo);
+    if ((*fd = open(p->start_fifo, O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(fd) != 0) {
+        int e = errno;
+        ctr__close(fd);
+        unlink(p->start_fifo);
+        return ctr__fail(err, CTR_STEP_SPEC, e, p->start_fifo, "open the start FIFO %s",
+                         p->start_fifo);
+    }
+    return 0;
+}
+/* ---- end src/lifecycle.c ---- */
 /* ---- begin src/spawn.c ---- */
 /* spawn.c - ctr_spawn and the handle: the plan is built, the cgroup made, the launch's descriptors
    opened, the shim (or init) cloned and the verdict read; then wait, poll, kill, stats and
@@ -4895,6 +5785,9 @@ typedef struct ctr__fds {
     int tty;       /* the terminal's master, received from the child */
     int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
+    int start[2];  /* wait_start: the child reads start[0], the handle writes start[1] */
+    int execfd;    /* wait_start: the exec pipe's read end, received from the child */
+    int fifo_made; /* the start FIFO is ours to remove if the spawn fails */
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
@@ -4903,6 +5796,8 @@ static void ctr__fds_init(ctr__fds *f) {
     f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = f->tty = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
+    f->start[0] = f->start[1] = f->execfd = -1;
+    f->fifo_made = 0;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -4919,6 +5814,9 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->tty);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    ctr__close(&f->start[0]);
+    ctr__close(&f->start[1]);
+    ctr__close(&f->execfd);
 }
 
 /* The pipes, the fd-passing socket and the stdio sources of the launch.  The read ends are
@@ -4963,7 +5861,35 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
             ctr__close(&f->host);
         l->hostfd = f->host; /* -1 before Linux 5.3: only the signal then */
     }
+    /* wait_start: the start FIFO (the child's end read-write, ours write-only), or a pipe. */
+    if (p->wait_start) {
+        if (p->start_fifo) {
+            if (ctr__make_start_fifo(p, &f->start[0], err) != 0) return -1;
+            f->fifo_made = 1;
+            if ((f->start[1] = open(p->start_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+                ctr__lift(&f->start[1]) != 0)
+                return ctr__fail(err, CTR_STEP_SPEC, errno, p->start_fifo, "open the start FIFO %s",
+                                 p->start_fifo);
+        } else if (ctr__pipe(f->start) != 0) {
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+        }
+        l->startfd = f->start[0];
+    }
+    if (p->nns_paths) {
+        size_t i2;
+        if (ctr__open_ns_paths(p, l->ns_fds, err) != 0) return -1;
+        for (i2 = 0; i2 < p->nns_paths; i2++)
+            if (p->ns_paths[i2].type == CTR_NS_PID) { /* the shim joins it before its clone */
+                l->join_pidfd = l->ns_fds[i2];
+                l->join_flags = CLONE_NEWPID;
+            }
+    }
     return 0;
+}
+
+static void ctr__close_ns_fds(const ctr__plan *p, ctr__launch *l) {
+    size_t i;
+    for (i = 0; l->ns_fds && i < p->nns_paths; i++) ctr__close(&l->ns_fds[i]);
 }
 
 /* Blocks until our child (the shim, or init) exits (pidfd readable) or timeout_ms (-1: none)
@@ -5005,6 +5931,19 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
             r = syscall(SYS_waitid, P_PID, c->child_pid, &si,
                         WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == ECHILD && c->attached && c->pidfd >= 0) {
+        /* Another process's child (ctr_attach): its exit shows on the pidfd, its status is its
+           parent's to take. */
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 0) != 1) return 0;
+        c->reaped = 1;
+        c->result.wall_ns = ctr__now_ns() - c->start_ns;
+        if (c->cg.be) c->cg.be->result(&c->cg, &c->result);
+        return 1;
+    }
     if (r < 0)
         return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d",
                          CTR__CAST(int, c->child_pid));
@@ -5059,8 +5998,25 @@ static int ctr__signal(ctr_container *c, int sig) {
     return r;
 }
 
+static void ctr__container_init(ctr_container *c) {
+    int i;
+    memset(c, 0, sizeof(*c));
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = c->startfd = c->execfd = -1;
+    c->cancel_state = PTHREAD_CANCEL_DISABLE;
+    for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    ctr__cg_init(&c->cg);
+}
+
+static ctr_container *ctr__container_new(void) {
+    ctr_container *c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c)));
+    if (c) ctr__container_init(c);
+    return c;
+}
+
 static void ctr__container_free(ctr_container *c) {
     int i;
+    ctr__close(&c->startfd);
+    ctr__close(&c->execfd);
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__cg_destroy(&c->cg);
     ctr__close(&c->pidfd);
@@ -5174,6 +6130,8 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             f->cmd_pidfd = fds[k++];
         } else if (tag == 't' && n >= 1) {
             f->tty = fds[k++];
+        } else if (tag == 'x' && n >= 1) {
+            f->execfd = fds[k++];
         }
         while (k < n) close(fds[k++]); /* nothing we asked for */
         if (msg.msg_flags & MSG_CTRUNC) {
@@ -5186,9 +6144,10 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         if (p->stdio_nonblock && f->stdio[i] >= 0 && fcntl(f->stdio[i], F_SETFL, O_NONBLOCK) != 0)
             return -1;
     }
-    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0) return -1;
+    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0 || ctr__lift(&f->execfd) != 0)
+        return -1;
     if (p->stdio_nonblock && f->tty >= 0 && fcntl(f->tty, F_SETFL, O_NONBLOCK) != 0) return -1;
-    if (got_pipes != want || (p->tty && f->tty < 0)) {
+    if (got_pipes != want || (p->tty && f->tty < 0) || (p->wait_start && f->execfd < 0)) {
         errno = EPROTO;
         return -1;
     }
@@ -5196,6 +6155,147 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
 }
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
+
+/* The verdict of a direct child (c->pidfd is the command's own): 1 once its setup is done (and,
+   unless it waits for its start, it has exec'd: the clone waited for that), 0 with *report. */
+static int ctr__verdict_direct(ctr_container *c, int errfd, int waits, ctr_error *report) {
+    int dead = 0, setup_done = 0;
+    for (;;) {
+        struct pollfd pfd[2];
+        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            if (report->step != CTR_STEP_NONE) return 0;
+            setup_done = 1;
+        }
+        if (setup_done) return 1;
+        if (dead || !waits) {
+            ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                      "the container process died during its setup");
+            return 0;
+        }
+        pfd[0].fd = errfd;
+        pfd[1].fd = c->pidfd;
+        pfd[0].events = pfd[1].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = 0;
+        if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+            ctr__fail(report, CTR_STEP_CLONE, errno, "", "wait for the container process");
+            return 0;
+        }
+        dead = pfd[1].revents != 0;
+    }
+}
+
+/* direct_child: the command is our own child, cloned by us (exit signal SIGCHLD; vfork-style
+   unless it waits for its start, which needs a copy of our memory), or, to join a pid
+   namespace or a container (ctr_exec), by a shim that makes it our child (CLONE_PARENT) and
+   exits.  No status pipe: ctr__reap waits for the command itself. */
+static int ctr__start_direct(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
+                             int vm_cmd, ctr_error *err) {
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    int shim = l->join_pidfd >= 0, ok, i;
+    ctr__clone_args a;
+    ctr_error report;
+    long r;
+    memset(&a, 0, sizeof(a));
+    a.pidfd = CTR__PTR_TO_U64(&c->pidfd);
+    a.exit_signal = SIGCHLD;
+    a.flags = CLONE_PIDFD;
+    if (!shim) {
+        a.flags |= l->clone_flags;
+        if (l->cgroup_fd >= 0) {
+            a.flags |= CLONE_INTO_CGROUP;
+            a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
+        }
+    } else if (vm_cmd && !(l->cmd_stack = ctr__stack_alloc(CTR__STACK_SIZE))) {
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+    }
+    if (vm_cmd) ctr__dump_enter();
+    ctr__r_sigmask(SIG_SETMASK, &all, &old);
+    if (shim)
+        r = ctr__clone(&a, CTR__CLONE_WAIT, ctr__shim_main, l); /* a copy: it may setns */
+    else
+        r = ctr__clone(&a, p->wait_start ? 0u : (vm_cmd ? CTR__CLONE_VM : CTR__CLONE_WAIT),
+                       ctr__child_entry, l);
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (r < 0) {
+        if (vm_cmd) ctr__dump_leave();
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                         "create the container process (clone3 with flags 0x%llx)",
+                         CTR__CAST(unsigned long long, a.flags | l->clone_flags));
+    }
+    c->pid = c->child_pid = CTR__CAST(pid_t, r);
+    ctr__close(&f->err[1]);
+    ctr__close(&f->status[1]);
+    ctr__close(&f->xfer[1]);
+    ctr__close(&f->devnull);
+    ctr__close(&f->host);
+    ctr__close(&f->start[0]);
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    memset(&report, 0, sizeof(report));
+    ok = 1;
+    if (shim) {
+        /* The shim has exited (CTR__CLONE_WAIT, and it never execs: the clone returned when it
+           did); STARTED names the command, now our child: its pidfd replaces the shim's. */
+        ctr__status_msg m;
+        siginfo_t si;
+        memset(&m, 0, sizeof(m));
+        memset(&si, 0, sizeof(si));
+        while (waitid(P_PID, CTR__CAST(id_t, r), &si, WEXITED | __WALL) < 0 && errno == EINTR) {}
+        ctr__close(&c->pidfd);
+        c->pid = c->child_pid = 0;
+        if (read(f->status[0], &m, sizeof(m)) != CTR__CAST(ssize_t, sizeof(m)) ||
+            m.kind != CTR__MSG_STARTED) {
+            if (read(f->err[0], &report, sizeof(report)) != CTR__CAST(ssize_t, sizeof(report)) ||
+                report.step == CTR_STEP_NONE)
+                ctr__fail(&report, CTR_STEP_CLONE, ECHILD, "",
+                          "the container process died during its setup");
+            ok = 0;
+        } else {
+            c->pid = c->child_pid = CTR__CAST(pid_t, m.status);
+            c->pidfd = ctr__sys_int(syscall(SYS_pidfd_open, c->pid, 0)); /* ours: not reaped */
+            if (c->pidfd < 0 || ctr__lift(&c->pidfd) != 0 ||
+                fcntl(c->pidfd, F_SETFD, FD_CLOEXEC) != 0) {
+                ctr__fail(&report, CTR_STEP_CLONE, errno, "", "open a pidfd of the command");
+                ok = 0;
+            }
+        }
+    }
+    if (ok) ok = ctr__verdict_direct(c, f->err[0], p->wait_start, &report);
+    if (vm_cmd) ctr__dump_leave();
+    if (l->cmd_stack) {
+        if (ok)
+            ctr__stack_free(l->cmd_stack, CTR__STACK_SIZE);
+        else
+            munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
+        l->cmd_stack = NULL;
+    }
+    if (ok && ctr__recv_fds(p, f) != 0) {
+        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
+        ok = 0;
+    }
+    ctr__close(&f->cmd_pidfd); /* the shim's 'c': we opened our own */
+    if (ok) return 0;
+    if (c->pidfd >= 0) {
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 1000) != 1) ctr__signal(c, SIGKILL);
+        ctr__reap(c, 0, NULL);
+    } else if (c->child_pid > 0) {
+        siginfo_t si;
+        kill(c->child_pid, SIGKILL);
+        while (waitid(P_PID, CTR__CAST(id_t, c->child_pid), &si, WEXITED | __WALL) < 0 &&
+               errno == EINTR) {}
+    }
+    c->reaped = 1;
+    if (err) {
+        *err = report;
+        err->path[sizeof(err->path) - 1] = '\0';
+        err->msg[sizeof(err->msg) - 1] = '\0';
+        ctr__finish_msg(err);
+    }
+    return -1;
+}
 
 /* Clones the container's process: the shim (shim.c), which clones the command, or with init the
    init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
@@ -5218,7 +6318,15 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     memset(&a, 0, sizeof(a));
     a.pidfd = CTR__PTR_TO_U64(&c->pidfd); /* exit signal 0: no host wait() sees our child */
     c->start_ns = ctr__now_ns();
+    if (p->direct && !p->init) {
+        vm_cmd = ctr__vm_clone_possible() && !p->wait_start &&
+                 !(l->join_flags & (CLONE_NEWUSER | CLONE_NEWTIME)) && !p->timens &&
+                 !(cg->be && !cg->be->vm_clone) &&
+                 !(p->userns && !p->join && ctr__host_dumpable() != 1);
+        return ctr__start_direct(c, p, l, f, vm_cmd, err);
+    }
     if (p->init) {
+        if (p->direct) a.exit_signal = SIGCHLD; /* our child, seen by our wait() */
         a.flags = l->clone_flags | CLONE_PIDFD;
         if (l->cgroup_fd >= 0) {
             a.flags |= CLONE_INTO_CGROUP;
@@ -5320,6 +6428,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     ctr__fds_init(&f);
     memset(&l, 0, sizeof(l));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    l.startfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -5329,20 +6438,18 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     l.clone_flags = plan.clone_flags;
     l.net_lo = plan.net_lo;
     if (!(l.mnt_fds = CTR__CAST(
-              int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
+              int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int)))) ||
+        (plan.nns_paths &&
+         !(l.ns_fds = CTR__CAST(int *, ctr__alloc(&plan, plan.nns_paths * sizeof(int)))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         goto done;
     }
     if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
-    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+    if (!(c = ctr__container_new())) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
         goto done;
     }
-    memset(c, 0, sizeof(*c));
-    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = -1;
-    c->cancel_state = PTHREAD_CANCEL_DISABLE;
-    for (i = 0; i < 3; i++) c->stdio[i] = -1;
-    ctr__cg_init(&c->cg);
+    ctr__container_init(c);
     if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
     if (plan.netns_pool) {
         int slot = ctr__netns_acquire(plan.netns_pool, &l.netns_fd, err);
@@ -5365,6 +6472,10 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     }
     c->tty = f.tty;
     f.tty = -1;
+    c->startfd = f.start[1];
+    f.start[1] = -1;
+    c->execfd = f.execfd;
+    f.execfd = -1;
     c->plan = plan; /* kept for ctr_exec */
     plan.chunks = NULL;
     *out = c;
@@ -5372,6 +6483,8 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     rc = 0;
 done:
     if (c) ctr__container_free(c);
+    if (rc != 0 && f.fifo_made) unlink(plan.start_fifo);
+    ctr__close_ns_fds(&plan, &l);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
     return rc;
@@ -5391,6 +6504,7 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     memset(&l, 0, sizeof(l));
     memset(&plan, 0, sizeof(plan));
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    l.startfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -5403,20 +6517,24 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     l.join_pidfd = base->cmd_pidfd >= 0 ? base->cmd_pidfd : base->pidfd;
     l.join_flags = base->plan.clone_flags | (base->plan.cgroupns ? CLONE_NEWCGROUP : 0) |
                    (base->plan.timens ? CLONE_NEWTIME : 0);
+    for (i = 0; i < CTR__CAST(int, base->plan.nns_paths); i++) { /* joined by path: its too */
+        unsigned t = base->plan.ns_paths[i].type;
+        l.join_flags |= t == CTR_NS_NET      ? CLONE_NEWNET
+                        : t == CTR_NS_IPC    ? CLONE_NEWIPC
+                        : t == CTR_NS_UTS    ? CLONE_NEWUTS
+                        : t == CTR_NS_CGROUP ? CLONE_NEWCGROUP
+                                             : CLONE_NEWPID;
+    }
     if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, CTR__DEV_NODES * sizeof(int))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         goto done;
     }
     if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
-    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+    if (!(c = ctr__container_new())) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
         goto done;
     }
-    memset(c, 0, sizeof(*c));
-    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = -1;
-    c->cancel_state = PTHREAD_CANCEL_DISABLE;
-    for (i = 0; i < 3; i++) c->stdio[i] = -1;
-    ctr__cg_init(&c->cg);
+    ctr__container_init(c);
     if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
     c->statusfd = f.status[0];
     f.status[0] = -1;
@@ -5857,6 +6975,192 @@ CONTAINER_API int ctr_run(const ctr_spec *spec, const void *input, size_t input_
     return rc;
 }
 /* ---- end src/io.c ---- */
+/* ---- begin src/attach.c ---- */
+/* attach.c - the lifecycle functions of manual section 13: ctr_start lets a created container
+   (wait_start) exec its command, ctr_release lets a handle go without killing the container, and
+   ctr_attach makes a handle for a container another process made, from its pid, its cgroup path
+   and its start FIFO, so that a short-lived front end (an OCI runtime's create, start, kill,
+   pause, delete commands) can act on it later. */
+
+/* Field 22 of /proc/PID/stat: the start time in clock ticks after boot (the comm field, in
+   parentheses, may hold spaces: count from its closing one). */
+CONTAINER_API uint64_t ctr_proc_start_time(pid_t pid) {
+    char path[64], buf[1024];
+    const char *s;
+    ssize_t n;
+    int fd, field, old = ctr__nocancel_begin();
+    uint64_t v = 0;
+    snprintf(path, sizeof(path), "/proc/%ld/stat", CTR__CAST(long, pid));
+    fd = pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0) close(fd);
+    if (n > 0) {
+        buf[n] = '\0';
+        if ((s = strrchr(buf, ')')) != NULL) {
+            for (field = 2; *s && field < 22; s++)
+                if (*s == ' ') field++;
+            if (field == 22) v = CTR__CAST(uint64_t, strtoull(s, NULL, 10));
+        }
+    }
+    ctr__nocancel_end(old);
+    return v;
+}
+
+/* After ctr_start: EOF on the exec pipe (the command has exec'd), or the child's error record
+   (the exec failed; it exits).  Waits with poll, never for another process's EOF: the pipe was
+   made in the child, so no other process holds its write end. */
+static int ctr__exec_verdict(ctr_container *c, ctr_error *err) {
+    ctr_error report;
+    for (;;) {
+        struct pollfd pfd;
+        ssize_t r = read(c->execfd, &report, sizeof(report));
+        if (r == CTR__CAST(ssize_t, sizeof(report))) {
+            report.path[sizeof(report.path) - 1] = '\0';
+            report.msg[sizeof(report.msg) - 1] = '\0';
+            ctr__finish_msg(&report);
+            if (err) *err = report;
+            return -1;
+        }
+        if (r == 0) return 0;
+        if (r > 0)
+            return ctr__fail(err, CTR_STEP_EXEC, EPROTO, "", "a short report from the container");
+        if (errno != EINTR && errno != EAGAIN)
+            return ctr__fail(err, CTR_STEP_EXEC, errno, "", "read the container's exec pipe");
+        pfd.fd = c->execfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (errno == EAGAIN && poll(&pfd, 1, -1) < 0 && errno != EINTR)
+            return ctr__fail(err, CTR_STEP_EXEC, errno, "", "wait for the container's exec");
+    }
+}
+
+CONTAINER_API int ctr_start(ctr_container *c, ctr_error *err) {
+    int old, rc = 0;
+    ssize_t w;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "container is NULL");
+    if (c->startfd < 0)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "",
+                         "the container is not waiting for its start (no wait_start, or "
+                         "started already)");
+    old = ctr__nocancel_begin();
+    do w = write(c->startfd, "g", 1);
+    while (w < 0 && errno == EINTR);
+    if (w != 1) {
+        rc = ctr__fail(err, CTR_STEP_EXEC, w < 0 ? errno : EIO, "", "tell the container to start");
+    } else {
+        ctr__close(&c->startfd);
+        if (c->execfd >= 0) {
+            rc = ctr__exec_verdict(c, err);
+            ctr__close(&c->execfd);
+        }
+    }
+    ctr__nocancel_end(old);
+    return rc;
+}
+
+CONTAINER_API int ctr_release(ctr_container *c, ctr_error *err) {
+    int old, i;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "container is NULL");
+    if (!c->attached && c->plan.die_with_host)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "",
+                         "the container would die with this thread: spawn it with "
+                         "no_die_with_host to release it");
+    if (c->netns_pool)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "",
+                         "a container borrowing from a netns pool cannot be released");
+    old = ctr__nocancel_begin();
+    /* What ctr__container_free does, but for the process and its cgroup: a shim on our memory
+       keeps its stack (it is leaked, and the shim goes on using it). */
+    c->shim_stack = NULL;
+    ctr__close(&c->startfd);
+    ctr__close(&c->execfd);
+    ctr__close(&c->pidfd);
+    ctr__close(&c->cmd_pidfd);
+    ctr__close(&c->statusfd);
+    ctr__close(&c->tty);
+    for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
+    ctr__close(&c->cg.dirfd);
+    CONTAINER_FREE(c->cg.dir);
+    for (i = 0; i < CTR__V1_N; i++) CONTAINER_FREE(c->cg.v1[i]);
+    ctr__plan_free(&c->plan);
+    CONTAINER_FREE(c);
+    ctr__nocancel_end(old);
+    return 0;
+}
+
+static int ctr__attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err) {
+    ctr_container *c;
+    ctr__cg_req req;
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (!a || a->pid <= 0) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "no pid to attach to");
+    if (!(c = ctr__container_new()))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
+    c->attached = 1;
+    c->pid = c->child_pid = a->pid;
+    c->start_ns = ctr__now_ns();
+    /* The pidfd first, then the start time: if the pid was reused between the two, the start
+       time tells. */
+    c->pidfd = ctr__sys_int(syscall(SYS_pidfd_open, a->pid, 0));
+    if (c->pidfd < 0 || ctr__lift(&c->pidfd) != 0 || fcntl(c->pidfd, F_SETFD, FD_CLOEXEC) != 0 ||
+        (a->start_time && ctr_proc_start_time(a->pid) != a->start_time)) {
+        int e = c->pidfd < 0 || a->start_time ? ESRCH : errno;
+        ctr__container_free(c);
+        return ctr__fail(err, CTR_STEP_CLONE, e, "", "no container process %ld",
+                         CTR__CAST(long, a->pid));
+    }
+    if (a->spec) { /* the plan, for ctr_exec (nothing is made) */
+        ctr_spec s = *a->spec;
+        s.cgroup_path = NULL;
+        s.cgroup_parent = NULL;
+        s.cgroup = CTR_CGROUP_AUTO;
+        s.memory_max = s.memory_swap_max = s.pids_max = 0;
+        s.cpus = 0;
+        s.cpu_weight = s.io_weight = 0;
+        s.start_fifo = NULL;
+        s.wait_start = 0;
+        s.netns_pool = NULL;
+        if (ctr__plan_build(&c->plan, &s, err) != 0) {
+            ctr__container_free(c);
+            return -1;
+        }
+    }
+    c->plan.die_with_host = 0;
+    if (a->cgroup_path && a->cgroup_path[0]) {
+        memset(&req, 0, sizeof(req));
+        req.wanted = req.existing = 1;
+        req.path = a->cgroup_path;
+        if (ctr__cg_create(&c->cg, &req, err) != 0) {
+            ctr__cg_init(&c->cg); /* not ours to remove */
+            ctr__container_free(c);
+            return -1;
+        }
+    }
+    if (a->start_fifo) {
+        /* Non-blocking: ENXIO when nobody reads it any more (started, or gone). */
+        c->startfd = open(a->start_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (c->startfd < 0 && errno != ENXIO && errno != ENOENT) {
+            int e = errno;
+            c->cg.be = NULL;
+            ctr__container_free(c);
+            return ctr__fail(err, CTR_STEP_SPEC, e, a->start_fifo, "open the start FIFO %s",
+                             a->start_fifo);
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+CONTAINER_API int ctr_attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err) {
+    int old = ctr__nocancel_begin(), rc;
+    ctr__clear_error(err);
+    rc = ctr__attach(a, out, err);
+    ctr__nocancel_end(old);
+    return rc;
+}
+/* ---- end src/attach.c ---- */
 
 #endif /* CONTAINER_IMPLEMENTATION_INCLUDED */
 #endif /* CONTAINER_IMPLEMENTATION */

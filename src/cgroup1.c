@@ -75,6 +75,8 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     use[CTR__V1_CPUACCT] = 1;
     use[CTR__V1_FREEZER] = 1;
     use[CTR__V1_BLKIO] = s->io_weight != 0;
+    if (s->existing)
+        for (i = 0; i < CTR__V1_N; i++) use[i] = 1; /* those that have the directory */
     ctr__cg_name(name, sizeof(name));
     for (i = 0; i < CTR__V1_N; i++) {
         char mount[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
@@ -82,10 +84,13 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         int j, shared = 0;
         if (!use[i]) continue;
         (void)ctr__join(mount, sizeof(mount), CTR__CG_ROOT, "/", ctr__v1_names[i]);
-        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC || !realpath(mount, real))
+        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC ||
+            !realpath(mount, real)) {
+            if (s->existing) continue;
             return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, mount,
                              "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i],
                              mount);
+        }
         /* Co-mounted controllers (cpu,cpuacct) share one directory. */
         for (j = 0; j < i; j++)
             if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 &&
@@ -96,11 +101,27 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
                 break;
             }
         if (shared) continue;
+        if (s->path) { /* exactly there (made with its parents), or found (ctr_attach) */
+            struct stat st;
+            if (ctr__join(parent, sizeof(parent), real, "/", s->path + (s->path[0] == '/')) != 0)
+                return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
+            if (s->existing && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) continue;
+            if (!s->existing && ctr__cg_mkdir_all(parent, err) != 0) return -1;
+            if (!(cg->v1[i] = ctr__pathdup(parent, NULL)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
+            continue;
+        }
         if (ctr__join(parent, sizeof(parent), real, "/",
                       s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
         if (!s->parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
         if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
+    }
+    if (s->existing) {
+        for (i = 0; i < CTR__V1_N && !cg->v1[i]; i++) {}
+        if (i == CTR__V1_N)
+            return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, s->path, "no cgroup %s", s->path);
+        return 0;
     }
     return ctr__cg1_limits(cg, s, err);
 }

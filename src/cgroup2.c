@@ -155,6 +155,35 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     req[1] = s->pids_max != 0;
     req[2] = s->cpus > 0 || s->cpu_weight;
     req[3] = s->io_weight != 0;
+    if (s->path) { /* exactly there: every ancestor enables the controllers, the leaf is made */
+        char *slash;
+        int full = strncmp(s->path, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
+        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT,
+                      full || s->path[0] == '/' ? "" : "/", s->path) != 0 ||
+            !(cg->dir = ctr__pathdup(parent, NULL)))
+            return ctr__fail(err, CTR_STEP_CGROUP, ENAMETOOLONG, s->path, "cgroup path %s",
+                             s->path);
+        if (!s->existing) {
+            for (slash = parent + sizeof(CTR__CG_ROOT); (slash = strchr(slash, '/')) != NULL;
+                 slash++) {
+                *slash = '\0';
+                if (ctr__cg_mkdir_p(parent, err) != 0) return -1;
+                *slash = '/';
+            }
+            strcpy(parent, CTR__CG_ROOT);
+            for (slash = cg->dir + sizeof(CTR__CG_ROOT);; slash++) {
+                if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
+                if (!(slash = strchr(slash, '/'))) break;
+                memcpy(parent, cg->dir, CTR__CAST(size_t, slash - cg->dir));
+                parent[slash - cg->dir] = '\0';
+            }
+            if (ctr__cg_mkdir_p(cg->dir, err) != 0) return -1;
+        }
+        if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+            ctr__lift(&cg->dirfd) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
+        return s->existing ? 0 : ctr__cg2_limits(cg->dir, s, err);
+    }
     if (s->parent) {
         /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
         const char *cp = s->parent;

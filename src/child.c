@@ -152,13 +152,15 @@ static void ctr__c_stdio(const ctr__launch *l) {
    really closes, not just close-on-exec: a host descriptor still open while paths are resolved
    inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
 static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
-    int keep[4 + CTR__MAX_FDS], n = 0, i, j;
+    int keep[5 + CTR__MAX_FDS], n = 0, i, j;
     unsigned lo = 3;
     size_t k;
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
-    if ((l->plan->tty || l->plan->init) && l->xferfd >= 3) keep[n++] = l->xferfd;
+    if ((l->plan->tty || l->plan->init || l->plan->wait_start) && l->xferfd >= 3)
+        keep[n++] = l->xferfd;
+    if (l->startfd >= 3) keep[n++] = l->startfd;
     for (k = 0; k < nparked; k++) keep[n++] = parked[k];
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
@@ -182,15 +184,16 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
    of the launch. */
 static void ctr__c_park_fds(ctr__launch *l, int *parked) {
     const ctr__plan *p = l->plan;
-    int *ours[4], top = 0, i;
+    int *ours[5], top = 0, i;
     size_t k;
     ours[0] = &l->errfd;
     ours[1] = &l->statusfd;
     ours[2] = &l->hostfd;
     ours[3] = &l->xferfd;
+    ours[4] = &l->startfd;
     for (k = 0; k < p->nfds; k++)
         if (p->fds[k].container_fd > top) top = p->fds[k].container_fd;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < 5; i++)
         if (*ours[i] >= 0 && *ours[i] <= top) {
             int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
             if (fd < 0)
@@ -283,7 +286,7 @@ static void ctr__c_tty(const ctr__launch *l) {
     ctr__r_close(slave);
     ctr__c_send_fd(l, 't', master);
     ctr__r_close(master);
-    ctr__r_close(l->xferfd);
+    if (!l->plan->wait_start) ctr__r_close(l->xferfd); /* else ctr__c_wait_start needs it */
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -413,7 +416,7 @@ static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
     /* (in a joined user namespace whose setgroups is denied, the groups stay as mapped) */
-    if ((!(p->join && p->userns) && syscall(SYS_setgroups, 0, NULL) != 0) ||
+    if ((!(p->join && p->userns) && syscall(SYS_setgroups, p->ngroups, p->groups) != 0) ||
         syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
         ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid",
@@ -438,7 +441,93 @@ static void ctr__c_exec(const ctr__launch *l) {
         }
     }
     if (i == p->nexec && eacces) e = EACCES;
+    none = ~none; /* no SIGPIPE while the failure is reported */
+    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* Namespaces joined by path (spec.ns_paths; a pid namespace is joined by the shim, before the
+   clone), right after the move into the cgroup: a cgroup namespace joined later is the one the
+   container sees. */
+static void ctr__c_join_ns(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nns_paths; i++) {
+        unsigned t = p->ns_paths[i].type;
+        int flag = t == CTR_NS_NET      ? CLONE_NEWNET
+                   : t == CTR_NS_IPC    ? CLONE_NEWIPC
+                   : t == CTR_NS_UTS    ? CLONE_NEWUTS
+                   : t == CTR_NS_CGROUP ? CLONE_NEWCGROUP
+                                        : 0;
+        if (flag && syscall(SYS_setns, l->ns_fds[i], flag) != 0)
+            ctr__c_die(l, CTR_STEP_CLONE, errno, p->ns_paths[i].path, "join namespace ",
+                       p->ns_paths[i].path, NULL, NULL);
+    }
+}
+
+/* sysctls (namespaced ones, checked by the plan) and oom_score_adj, through the host's /proc
+   while it is still there: /proc/sys/net, kernel.shm* and kernel.hostname are those of the
+   writer's own namespaces. */
+static void ctr__c_sysctls(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nsysctls; i++)
+        ctr__c_write_file(l, CTR_STEP_SPEC, p->sysctl_paths[2 * i], p->sysctl_paths[2 * i + 1]);
+    if (p->set_oom) ctr__c_write_file(l, CTR_STEP_SPEC, "/proc/self/oom_score_adj", p->oom);
+}
+
+/* wait_start: is argv[0] a file the command may execute?  Asked at the end of the setup, in the
+   container and as its user, so that a missing command fails the spawn rather than the start,
+   which another process may make (as runc and crun do). */
+static void ctr__c_check_exec(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int e = ENOENT;
+    for (i = 0; i < p->nexec; i++) {
+        struct stat st;
+        if (ctr__r_fstatat(AT_FDCWD, p->exec_paths[i], &st, 0) != 0) {
+            if (errno != ENOENT && errno != ENOTDIR) e = errno;
+            continue;
+        }
+        if (S_ISREG(st.st_mode) && syscall(SYS_faccessat, AT_FDCWD, p->exec_paths[i], X_OK) == 0)
+            return;
+        e = EACCES;
+    }
+    ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* wait_start: the exec pipe (made here, so that no host process can hold its write end: EOF
+   then means the command has exec'd) goes to the host, the setup-done record follows, and the
+   child waits for one byte on the start fd.  After that, failures go over the exec pipe. */
+static void ctr__c_wait_start(ctr__launch *l) {
+    ctr_error done;
+    int pipefd[2], i;
+    long r;
+    char b;
+    ctr__c_check_exec(l);
+    if (syscall(SYS_pipe2, pipefd, O_CLOEXEC) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the exec pipe", NULL, NULL, NULL);
+    for (i = 0; i < 2; i++) /* never on 0..2, nor on an extra descriptor's number */
+        if (pipefd[i] <= 2 || l->plan->nfds) {
+            int fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3 + CTR__MAX_FDS);
+            if (fd < 0) fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_CLONE, errno, "", "move the exec pipe", NULL, NULL, NULL);
+            ctr__r_close(pipefd[i]);
+            pipefd[i] = fd;
+        }
+    ctr__c_send_fd(l, 'x', pipefd[0]);
+    ctr__r_close(pipefd[0]);
+    ctr__r_close(l->xferfd);
+    memset(&done, 0, sizeof(done));
+    do r = ctr__r_write(l->errfd, &done, sizeof(done));
+    while (r < 0 && errno == EINTR);
+    ctr__r_close(l->errfd);
+    l->errfd = pipefd[1];
+    do r = ctr__r_read(l->startfd, &b, 1);
+    while (r < 0 && errno == EINTR);
+    if (r != 1) ctr__c_exit(127); /* every writer gone: nobody can start it any more */
+    ctr__r_close(l->startfd);
 }
 
 /* Dying with the host: the parent-death signal, set as the very first step and again after the
@@ -551,6 +640,7 @@ static void ctr__child_main(void *launch) {
     }
     (void)none;
     ctr__c_cgroup(l);
+    if (p->nns_paths) ctr__c_join_ns(l);
     if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
                    NULL);
@@ -569,6 +659,7 @@ static void ctr__child_main(void *launch) {
     if (l->net_lo && ctr__lo_up() != 0)
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
                    NULL);
+    if (p->nsysctls || p->set_oom) ctr__c_sysctls(l);
     syscall(SYS_umask, 022);
     if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
     if (p->tty) ctr__c_tty(l);
@@ -582,7 +673,10 @@ static void ctr__child_main(void *launch) {
     ctr__c_die_with_host(l, SIGKILL);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (p->nfds) ctr__c_place_fds(l, parked);
-    if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
+    if (p->set_umask) syscall(SYS_umask, p->umask);
+    if (p->wait_start) {
+        ctr__c_wait_start(&own);
+    } else if (!p->init) { /* the setup is done (an exec failure would follow it): ctr__verdict */
         ctr_error done;
         long w;
         memset(&done, 0, sizeof(done));

@@ -580,13 +580,19 @@ typedef enum ctr_mount_type {
     CTR_MOUNT_DIR,
     CTR_MOUNT_SYMLINK,
     CTR_MOUNT_FILE,
-    CTR_MOUNT_SYSFS
+    CTR_MOUNT_SYSFS,
+    CTR_MOUNT_DEVPTS, /* a new devpts instance; data: its options ("gid=5,mode=620,ptmxmode=666") */
+    CTR_MOUNT_CGROUP  /* the cgroup filesystem(s) as the container's cgroup namespace shows them */
 } ctr_mount_type;
 
 /* ctr_mount.flags */
 #define CTR_MOUNT_RW           0x01u /* bind: writable (default read-only) */
 #define CTR_MOUNT_NONRECURSIVE 0x02u /* bind: do not bring the submounts of source along */
 #define CTR_MOUNT_READONLY     0x04u /* tmpfs/proc/dev/mqueue: mount read-only */
+#define CTR_MOUNT_NOEXEC       0x08u /* bind/tmpfs/devpts: noexec */
+#define CTR_MOUNT_NOATIME      0x10u /* no access times */
+#define CTR_MOUNT_STRICTATIME  0x20u /* every access time (default: relatime) */
+#define CTR_MOUNT_NODIRATIME   0x40u /* no access times on directories */
 
 typedef struct ctr_mount {
     ctr_mount_type type;
@@ -659,6 +665,22 @@ typedef struct ctr_fd {
     int container_fd;
 } ctr_fd;
 
+/* A namespace to join instead of creating one (ctr_spec.ns_paths, manual section 13). */
+typedef struct ctr_ns_path {
+    unsigned type;    /* one of CTR_NS_NET, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID */
+    const char *path; /* /proc/PID/ns/net, or a bind-mounted namespace (/run/netns/NAME) */
+} ctr_ns_path;
+
+/* A device node in the container (ctr_spec.devices, manual section 13). */
+typedef struct ctr_device {
+    const char *path; /* absolute, inside the container (under /dev) */
+    char type;        /* 'c' character, 'b' block, 'p' FIFO */
+    unsigned major, minor;
+    unsigned mode; /* permission bits (0 = 0666) */
+    uid_t uid;     /* owner inside the container */
+    gid_t gid;
+} ctr_device;
+
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
@@ -720,6 +742,27 @@ typedef struct ctr_spec {
     unsigned short tty_rows, tty_cols; /* its size (0 = 24 x 80) */
     const ctr_fd *fds; /* extra descriptors: these (and 0, 1, 2) are all that is open inside */
     size_t nfds;
+
+    /* Lifecycle and runtime features (manual section 13) */
+    int direct_child;        /* no shim: the container's first process is the caller's own child */
+    int wait_start;          /* needs direct_child: set up completely, then wait for ctr_start */
+    const char *start_fifo;  /* wait_start: a FIFO made here; ctr_attach + ctr_start use it */
+    const char *cgroup_path; /* the cgroup at exactly this path (made if missing) */
+    const ctr_ns_path *ns_paths; /* namespaces to join instead of creating */
+    size_t nns_paths;
+    const gid_t *groups; /* supplementary groups (default none) */
+    size_t ngroups;
+    int set_umask; /* the command's umask is umask (default 022) */
+    unsigned umask;
+    int set_oom_score_adj; /* write oom_score_adj (-1000..1000) */
+    int oom_score_adj;
+    const char *const *sysctls;        /* NULL-terminated "name=value" (namespaced sysctls only) */
+    const char *const *masked_paths;   /* NULL-terminated: hidden (files: /dev/null, dirs: tmpfs) */
+    const char *const *readonly_paths; /* NULL-terminated: made read-only */
+    const ctr_device *devices;         /* device nodes made in the container */
+    size_t ndevices;
+    int set_cap_ambient; /* a uid other than 0 keeps cap_ambient, not cap_add */
+    uint64_t cap_ambient;
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -782,6 +825,11 @@ typedef struct ctr_exec_spec {
     unsigned short tty_rows, tty_cols;
     const ctr_fd *fds;
     size_t nfds;
+    int direct_child; /* the process is the caller's own child (manual section 13) */
+    const gid_t *groups;
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
 } ctr_exec_spec;
 /* Starts spec's command in c (running): a handle of its own for ctr_wait, ctr_poll, ctr_kill,
    ctr_stdio_fd, ctr_tty_fd, ctr_destroy (which kills only it). */
@@ -821,6 +869,23 @@ CONTAINER_API int ctr_resize(ctr_container *c, unsigned rows, unsigned cols, ctr
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
 /* Frees the pool once the last container borrowing from it has been reaped. */
 CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
+/* Lifecycle (manual section 13). */
+/* A wait_start container: lets its command execve; 0 once it has (on a handle of ctr_spawn), or
+   once told (on a handle of ctr_attach). */
+CONTAINER_API int ctr_start(ctr_container *c, ctr_error *err);
+/* Frees the handle and leaves the container running (needs no_die_with_host). */
+CONTAINER_API int ctr_release(ctr_container *c, ctr_error *err);
+/* A running (or created) container of another process, found by its pid. */
+typedef struct ctr_attach_spec {
+    pid_t pid;               /* the container's first process */
+    uint64_t start_time;     /* its start time (ctr_proc_start_time); 0 = not checked */
+    const char *cgroup_path; /* its cgroup, as the spec's cgroup_path; NULL: none */
+    const char *start_fifo;  /* created with wait_start: its FIFO, for ctr_start */
+    const ctr_spec *spec;    /* the spec it was made from, for ctr_exec (NULL: no ctr_exec) */
+} ctr_attach_spec;
+CONTAINER_API int ctr_attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err);
+/* The start time of process pid (clock ticks after boot, /proc/PID/stat), 0 if it is gone. */
+CONTAINER_API uint64_t ctr_proc_start_time(pid_t pid);
 
 #ifdef __cplusplus
 }

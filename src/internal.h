@@ -52,6 +52,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -131,6 +132,7 @@
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
 #define CTR__FSOPEN_CLOEXEC          0x01u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__FSCONFIG_SET_STRING     1u
 #define CTR__FSCONFIG_CMD_CREATE     6u
 #define CTR__FSMOUNT_CLOEXEC         0x01u
@@ -216,16 +218,24 @@ static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    
 /* One entry of the mount list, as the child executes it. */
 typedef struct ctr__op {
     ctr_mount_type type;
-    unsigned flags;    /* CTR_MOUNT_* */
-    const char *src;   /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;   /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;    /* BIND */
-    unsigned mode;     /* DIR/FILE permission bits */
-    char opt_size[24]; /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12]; /* TMPFS: "mode" option */
-    const void *data;  /* FILE */
+    unsigned flags;          /* CTR_MOUNT_* */
+    const char *src;         /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;         /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;          /* BIND */
+    unsigned mode;           /* DIR/FILE permission bits */
+    char opt_size[24];       /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];       /* TMPFS: "mode" option */
+    const char *const *opts; /* DEVPTS/CGROUP: fsconfig key/value pairs, NULL-terminated */
+    const void *data;        /* FILE */
     size_t data_len;
+    unsigned long rdev; /* CTR__OP_DEVICE */
+    uid_t uid;
+    gid_t gid;
 } ctr__op;
+/* The plan's late ops (after every mount): kinds beyond ctr_mount_type's. */
+#define CTR__OP_MASK     CTR__CAST(ctr_mount_type, 100) /* hide dst: /dev/null or an empty tmpfs */
+#define CTR__OP_READONLY CTR__CAST(ctr_mount_type, 101) /* bind dst on itself, read-only */
+#define CTR__OP_DEVICE   CTR__CAST(ctr_mount_type, 102) /* a device node (mode, rdev, uid, gid) */
 
 /* The plan's memory: one chain of allocations, freed together. */
 typedef struct ctr__chunk {
@@ -240,6 +250,8 @@ typedef struct ctr__cg_req {
     double cpus;
     unsigned cpu_weight, io_weight;
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+    const char *path;   /* spec.cgroup_path (checked likewise): the cgroup itself, or NULL */
+    int existing;       /* ctr_attach: find the cgroup at path, make and limit nothing */
 } ctr__cg_req;
 
 typedef struct ctr__plan {
@@ -288,6 +300,23 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* manual section 13 (lifecycle.c builds these) */
+    int direct;             /* no shim: the command is the caller's child (exit signal SIGCHLD) */
+    int wait_start;         /* wait on the start fd before the final seccomp and execve */
+    const char *start_fifo; /* made by ctr_spawn, removed if it fails */
+    ctr_ns_path *ns_paths;  /* namespaces to join (the child: all but pid; pid: the shim) */
+    size_t nns_paths;
+    unsigned long join_pid; /* CLONE_NEWPID when a pid namespace is joined (through a shim) */
+    gid_t *groups;          /* supplementary groups (set_ids) */
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
+    int set_oom;
+    char oom[16];        /* oom_score_adj, as written */
+    char **sysctl_paths; /* /proc/sys/... and the value to write, pairwise */
+    size_t nsysctls;
+    ctr__op *late_ops; /* masks, read-only paths and devices, after every mount */
+    size_t nlate;
 } ctr__plan;
 
 /* plan.c */
@@ -367,6 +396,7 @@ static void ctr__cg_name(char *name, size_t size);
 static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot,
                                      ctr_error *err);
 static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
+static int ctr__cg_mkdir_all(const char *dir, ctr_error *err);
 static int ctr__cg_kill_listed(const char *dir);
 static int ctr__cg_open_procs(const char *dir, ctr_error *err);
 static int ctr__statfs_type(const char *path, long *type);
@@ -392,6 +422,8 @@ typedef struct ctr__launch {
     char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
     int join_pidfd;           /* ctr_exec: the container process whose namespaces to join, or -1 */
     unsigned long join_flags; /* CLONE_NEW* to join */
+    int startfd;              /* wait_start: the child reads one byte here before its execve */
+    int *ns_fds;              /* the plan's ns_paths, opened (the child joins them) */
 } ctr__launch;
 
 /* What init or the shim sends the host over the status pipe: STARTED once the command has
@@ -458,11 +490,24 @@ struct ctr_container {
     int netns_slot;
     int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
     ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
+    int startfd;      /* wait_start: written to by ctr_start; -1 once started */
+    int execfd;       /* wait_start: EOF once the command has exec'd, or its error record */
+    int attached;     /* made by ctr_attach: the container is another process's */
 };
 
 /* spawn.c */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err);
 static int ctr__expire(ctr_container *c, ctr_error *err);
+static ctr_container *ctr__container_new(void);
+static void ctr__container_free(ctr_container *c);
+static int ctr__signal(ctr_container *c, int sig);
+
+/* lifecycle.c: section 13's spec fields into the plan (plan.c calls it), and the launch's part of
+   them (spawn.c): the namespaces to join opened, the start FIFO made */
+static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__open_ns_paths(const ctr__plan *p, int *fds, ctr_error *err);
+static int ctr__make_start_fifo(const ctr__plan *p, int *fd, ctr_error *err);
+/* attach.c: ctr_start, ctr_release, ctr_attach (nothing calls into it) */
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);

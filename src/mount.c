@@ -13,6 +13,17 @@
    root. */
 #include "internal.h"
 
+/* "d" and n in decimal (at least 12 bytes). */
+static void ctr__c_utoa_dev(char *buf, unsigned n) {
+    char tmp[11];
+    int i = 0, j = 1;
+    buf[0] = 'd';
+    do tmp[i++] = CTR__CAST(char, '0' + n % 10);
+    while ((n /= 10) != 0);
+    while (i > 0) buf[j++] = tmp[--i];
+    buf[j] = '\0';
+}
+
 static const char *const ctr__dev_paths[CTR__DEV_NODES] = {
     "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
 
@@ -204,7 +215,7 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, /dev/shm
    as a tmpfs of its own (plan->shm_size), symlinks. */
 static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
-    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
     static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
     static const char *const links[] = {"pts/ptmx",        "ptmx",  "/proc/self/fd",   "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
@@ -346,6 +357,93 @@ static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", 
 static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap",
                                               "kernel/security", NULL};
 
+/* The mount attributes an op's flags ask for beyond the defaults: noexec and the access times. */
+#define CTR__MOUNT_ATTR_NOATIME     0x10u
+#define CTR__MOUNT_ATTR_STRICTATIME 0x20u
+#define CTR__MOUNT_ATTR__ATIME      0x70u
+#define CTR__MOUNT_ATTR_NODIRATIME  0x80u
+static unsigned ctr__op_attrs(const ctr__op *op) {
+    unsigned a = 0;
+    if (op->flags & CTR_MOUNT_NOEXEC) a |= CTR__MOUNT_ATTR_NOEXEC;
+    if (op->flags & CTR_MOUNT_NOATIME) a |= CTR__MOUNT_ATTR_NOATIME;
+    if (op->flags & CTR_MOUNT_STRICTATIME) a |= CTR__MOUNT_ATTR_STRICTATIME;
+    if (op->flags & CTR_MOUNT_NODIRATIME) a |= CTR__MOUNT_ATTR_NODIRATIME;
+    return a;
+}
+
+/* CTR_MOUNT_CGROUP: with a cgroup2 root, one cgroup2 mount; otherwise (cgroup v1, the hybrid
+   layout) a tmpfs with each hierarchy the host has mounted under /sys/fs/cgroup mounted anew in
+   a directory of the same name (the container's cgroup namespace makes its root the
+   container's cgroup), and a symlink for each controller of a co-mounted pair. */
+static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int rootfd) {
+    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *const *h = op->opts;
+    int base, i;
+    if (h[0][0] == '\0') { /* cgroup2 at the root */
+        int m = ctr__c_fsmount(l, "cgroup2", NULL, hidden | ro, op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "cgroup2");
+        ctr__r_close(m);
+        return;
+    }
+    base = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
+    ctr__c_attach(l, base, rootfd, op->dst, "tmpfs");
+    for (i = 0; h[i]; i += 3) {
+        char opts[512], *o, *next;
+        size_t len = strlen(h[i + 2]);
+        int fs, m = -1;
+        if (len >= sizeof(opts))
+            ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, op->dst, "mount cgroup ", h[i], NULL, NULL);
+        memcpy(opts, h[i + 2], len + 1);
+        if (ctr__r_mkdirat(base, h[i], 0755) != 0 && errno != EEXIST)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", h[i], " in ", op->dst);
+        if ((fs = ctr__fsopen(h[i + 1])) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create a ", h[i + 1], " filesystem for ",
+                       h[i]);
+        for (o = opts; o && *o && strcmp(h[i + 1], "cgroup") == 0; o = next) {
+            char *eq;
+            int r;
+            next = strchr(o, ',');
+            if (next) *next++ = '\0';
+            eq = strchr(o, '=');
+            if (strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0) continue;
+            if (eq) {
+                *eq = '\0';
+                r = ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, o, eq + 1);
+            } else {
+                r = ctr__fsconfig(fs, CTR__FSCONFIG_SET_FLAG, o, NULL);
+            }
+            if (r != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "set option ", o, " of cgroup ",
+                           h[i]);
+        }
+        if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+            (m = ctr__fsmount(fs, hidden | ro)) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
+        ctr__r_close(fs);
+        if (ctr__move_mount(m, "", base, h[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
+        ctr__r_close(m);
+        /* "cpu,cpuacct": links cpu and cpuacct to it */
+        if (strchr(h[i], ',')) {
+            char name[64];
+            const char *c = h[i];
+            while (*c) {
+                size_t n = strcspn(c, ",");
+                if (n < sizeof(name)) {
+                    memcpy(name, c, n);
+                    name[n] = '\0';
+                    (void)ctr__r_symlinkat(h[i], base, name);
+                }
+                c += n + (c[n] == ',');
+            }
+        }
+    }
+    if (ro) ctr__c_setattr(l, base, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+    ctr__r_close(base);
+}
+
 /* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
 static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
@@ -363,7 +461,8 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         return;
     case CTR_MOUNT_TMPFS:
         m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts,
-                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro | ctr__op_attrs(op),
+                           op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "tmpfs");
         ctr__r_close(m);
         return;
@@ -385,6 +484,13 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         return;
     }
     case CTR_MOUNT_DEV: ctr__c_dev(l, op, fds, rootfd); return;
+    case CTR_MOUNT_DEVPTS:
+        m = ctr__c_fsmount(l, "devpts", op->opts, CTR__MOUNT_ATTR_NOSUID | ro | ctr__op_attrs(op),
+                           op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "devpts");
+        ctr__r_close(m);
+        return;
+    case CTR_MOUNT_CGROUP: ctr__c_cgroup_mount(l, op, rootfd); return;
     case CTR_MOUNT_DIR:
     case CTR_MOUNT_SYMLINK:
     case CTR_MOUNT_FILE: ctr__c_make_node(l, op, rootfd); return;
@@ -403,13 +509,14 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
         if (op->type == CTR_MOUNT_BIND) {
             unsigned rec =
                 (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
-            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ctr__op_attrs(op);
             if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
             fds[0] = ctr__open_tree(AT_FDCWD, op->src,
                                     CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
             if (fds[0] < 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
-            ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
+            ctr__c_setattr(l, fds[0], rec, set,
+                           (set & CTR__MOUNT_ATTR__ATIME) ? CTR__MOUNT_ATTR__ATIME : 0, op->src);
         } else if (op->type == CTR_MOUNT_DEV) {
             for (k = 0; k < CTR__DEV_NODES; k++) {
                 fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],
@@ -448,6 +555,78 @@ static int ctr__c_new_root(const ctr__launch *l) {
     return r;
 }
 
+/* The late ops (spec.devices, masked_paths, readonly_paths), after every mount and before the
+   root turns read-only.  Devices: made with mknod in a tmpfs of our own that is never attached
+   anywhere (without nodev), each bound from there onto a file in the container, so that only
+   the nodes asked for can be opened (every other mount stays nodev).  Masks: /dev/null bound
+   over a file, an empty read-only tmpfs over a directory; read-only paths: bound onto
+   themselves read-only.  A path that does not exist is left alone (as runc does). */
+static void ctr__c_late_ops(const ctr__launch *l, int rootfd) {
+    static const char *const stage_opts[] = {"mode", "0700", "size", "4096", NULL};
+    static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
+    const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
+    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                            CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int stage = -1;
+    for (i = 0; i < p->nlate; i++) {
+        const ctr__op *op = &p->late_ops[i];
+        int t, m;
+        if (op->type == CTR__OP_DEVICE) {
+            char name[16];
+            ctr__op file = *op;
+            if (stage < 0)
+                stage = ctr__c_fsmount(l, "tmpfs", stage_opts,
+                                       CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+            ctr__c_utoa_dev(name, CTR__CAST(unsigned, i));
+            if (syscall(SYS_mknodat, stage, name, op->mode, op->rdev) != 0 ||
+                syscall(SYS_fchownat, stage, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) != 0 ||
+                ctr__r_fchmodat(stage, name, op->mode & 07777u) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create device ", op->dst,
+                           errno == EPERM ? " (device nodes need root without a user namespace)"
+                                          : NULL,
+                           NULL);
+            if ((m = ctr__open_tree(stage, name, flags)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind device ", op->dst, NULL, NULL);
+            file.src = op->dst;
+            ctr__c_bind_file(l, &file, m, rootfd);
+            continue;
+        }
+        t = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
+        if (t < 0 && (errno == ENOENT || errno == ENOTDIR)) continue;
+        if (t < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                       " inside the container root", NULL);
+        if (op->type == CTR__OP_MASK) {
+            struct stat st;
+            if (ctr__r_fstat(t, &st) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mask ", op->dst, NULL, NULL);
+            if (S_ISDIR(st.st_mode)) {
+                m = ctr__c_fsmount(l, "tmpfs", empty_opts, hidden, op->dst);
+            } else {
+                m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
+                if (m >= 0) ctr__c_setattr(l, m, 0, hidden, 0, op->dst);
+            }
+        } else {
+            m = ctr__open_tree(t, "", flags | AT_EMPTY_PATH | AT_RECURSIVE);
+            if (m >= 0)
+                ctr__c_setattr(l, m, AT_RECURSIVE,
+                               CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                                   CTR__MOUNT_ATTR_NODEV,
+                               0, op->dst);
+        }
+        if (m < 0 ||
+            ctr__move_mount(m, "", t, "",
+                            CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst,
+                       op->type == CTR__OP_MASK ? "mask " : "make read-only ", op->dst, NULL, NULL);
+        ctr__r_close(m);
+        ctr__r_close(t);
+    }
+    if (stage >= 0) ctr__r_close(stage);
+}
+
 static void ctr__c_setup_root(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     size_t i;
@@ -461,6 +640,7 @@ static void ctr__c_setup_root(const ctr__launch *l) {
                    NULL, NULL);
     for (i = 0; i < p->nops; i++)
         ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
+    if (p->nlate) ctr__c_late_ops(l, root);
     if (p->readonly_root) ctr__c_setattr(l, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
     /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
     if (ctr__r_fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)

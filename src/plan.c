@@ -167,6 +167,86 @@ static int ctr__plan_host_userland(ctr__plan *p, size_t cap, ctr_error *err) {
     return 0;
 }
 
+/* CTR_MOUNT_DEVPTS: data holds the options ("gid=5,mode=620,ptmxmode=666,newinstance"); each
+   key=value becomes an fsconfig pair (newinstance is what the new mount API always makes). */
+static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    static const char *const keys[] = {"gid", "uid", "mode", "ptmxmode", "max", NULL};
+    const char **opts;
+    char *buf;
+    size_t n = 0, len = m->data
+                            ? (m->data_len ? m->data_len : strlen(CTR__CAST(const char *, m->data)))
+                            : 0;
+    char *s, *save = NULL;
+    if (!(buf = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
+        !(opts = CTR__CAST(const char **, ctr__alloc(p, (len / 2 + 2) * 2 * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (len) memcpy(buf, m->data, len);
+    for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(s, '=');
+        int k, known = 0;
+        if (strcmp(s, "newinstance") == 0) continue;
+        if (eq) {
+            *eq = '\0';
+            for (k = 0; keys[k]; k++) known |= strcmp(s, keys[k]) == 0;
+        }
+        if (!known || !eq[1])
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->target,
+                             "devpts on %s: option \"%s\" is not one of gid= uid= mode= "
+                             "ptmxmode= max= newinstance",
+                             m->target, s);
+        opts[n++] = s;
+        opts[n++] = eq + 1;
+    }
+    opts[n] = NULL;
+    op->opts = opts;
+    return 0;
+}
+
+/* CTR_MOUNT_CGROUP: the host's hierarchies under /sys/fs/cgroup (from /proc/self/mountinfo), as
+   triples directory name ("" for a cgroup2 root), filesystem type, super options; the child
+   mounts each inside the container's cgroup namespace. */
+static int ctr__plan_cgroup_mount(ctr__plan *p, ctr__op *op, ctr_error *err) {
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[4096];
+    const char **opts = NULL;
+    size_t n = 0, cap = 0;
+    if (!f) return ctr__fail(err, CTR_STEP_MOUNT, errno, "/proc/self/mountinfo", "read mounts");
+    while (fgets(line, sizeof(line), f)) {
+        char mnt[PATH_MAX], fstype[32], super[512], *dash;
+        const char *name;
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || !(dash = strstr(line, " - ")) ||
+            sscanf(dash + 3, "%31s %*s %511s", fstype, super) != 2)
+            continue;
+        if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0) continue;
+        if (strcmp(mnt, CTR__CG_ROOT) == 0)
+            name = "";
+        else if (strncmp(mnt, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0 &&
+                 !strchr(mnt + sizeof(CTR__CG_ROOT), '/'))
+            name = mnt + sizeof(CTR__CG_ROOT);
+        else
+            continue;
+        if (n + 4 > cap) {
+            const char **grown;
+            cap = cap ? 2 * cap : 32;
+            if (!(grown = CTR__CAST(const char **, ctr__alloc(p, cap * sizeof(char *))))) break;
+            if (n) memcpy(grown, opts, n * sizeof(char *));
+            opts = grown;
+        }
+        if (!(opts[n] = ctr__strdup(p, name)) || !(opts[n + 1] = ctr__strdup(p, fstype)) ||
+            !(opts[n + 2] = ctr__strdup(p, super)))
+            break;
+        n += 3;
+        opts[n] = NULL;
+    }
+    fclose(f);
+    if (!opts || !opts[0])
+        return ctr__fail(err, CTR_STEP_MOUNT, ENOENT, CTR__CG_ROOT,
+                         "a cgroup mount for %s: no cgroup filesystem is mounted at %s", op->dst,
+                         CTR__CG_ROOT);
+    op->opts = opts;
+    return 0;
+}
+
 static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
     const char *t = m->target;
     struct stat st;
@@ -216,8 +296,14 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
             op->data_len = m->data_len;
         }
         return 0;
-    case CTR_MOUNT_PROC:
     case CTR_MOUNT_DEV:
+        snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
+                 CTR__CAST(unsigned long long, m->size ? m->size : 65536u));
+        snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 0755u);
+        return 0;
+    case CTR_MOUNT_DEVPTS: return ctr__plan_devpts(p, m, op, err);
+    case CTR_MOUNT_CGROUP: return ctr__plan_cgroup_mount(p, op, err);
+    case CTR_MOUNT_PROC:
     case CTR_MOUNT_MQUEUE:
     case CTR_MOUNT_SYSFS: return 0;
     }
@@ -412,14 +498,15 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     cg->io_weight = s->io_weight;
     {
         int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 ||
-                     s->cpu_weight || s->io_weight;
+                     s->cpu_weight || s->io_weight || s->cgroup_path;
         switch (s->cgroup) {
         case CTR_CGROUP_AUTO: cg->wanted = limits; break;
         case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
         case CTR_CGROUP_NEVER:
             if (limits)
                 return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "",
-                                 "limits were set but cgroup is CTR_CGROUP_NEVER");
+                                 "limits (or cgroup_path) were set but cgroup is "
+                                 "CTR_CGROUP_NEVER");
             break;
         default:
             return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d",
@@ -433,6 +520,19 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
                 "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
                 s->cgroup_parent);
         if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (s->cgroup_path) {
+        const char *cp = s->cgroup_path;
+        if (s->cgroup_parent)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, cp,
+                             "cgroup_path and cgroup_parent exclude each other");
+        if (!ctr__cg_path_ok(cp) || strspn(cp, "/") == strlen(cp))
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, cp,
+                             "cgroup_path \"%s\" must name a cgroup below the root, without "
+                             "\".\" or \"..\" components",
+                             cp);
+        if (!(cg->path = ctr__strdup(p, cp)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     }
     if (cg->wanted) {
@@ -451,8 +551,9 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__has_dev(const ctr_spec *spec) {
     size_t i;
     for (i = 0; i < spec->nmounts && spec->mounts; i++)
-        if (spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
-            strcmp(spec->mounts[i].target, "/dev") == 0)
+        if ((spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
+             strcmp(spec->mounts[i].target, "/dev") == 0) ||
+            spec->mounts[i].type == CTR_MOUNT_DEVPTS)
             return 1;
     return 0;
 }
@@ -570,14 +671,14 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
              CTR__CAST(unsigned long long,
                        spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
-    return 0;
+    return ctr__plan_lifecycle(p, spec, err);
 }
 
 /* A CTR_MOUNT_DEV among the plan's ops (a devpts for a terminal). */
 static int ctr__plan_has_dev(const ctr__plan *p) {
     size_t i;
     for (i = 0; i < p->nops; i++)
-        if (p->ops[i].type == CTR_MOUNT_DEV) return 1;
+        if (p->ops[i].type == CTR_MOUNT_DEV || p->ops[i].type == CTR_MOUNT_DEVPTS) return 1;
     return 0;
 }
 
@@ -622,8 +723,25 @@ static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_sp
         ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, s.cwd ? s.cwd : "/")))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     p->join = 1;
+    p->direct = x->direct_child ? 1 : 0;
     p->uid = x->uid;
     p->gid = x->gid;
+    if (x->ngroups) {
+        if (!x->groups || base->userns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "groups",
+                             "supplementary groups need a container without a user namespace");
+        if (!(p->groups = CTR__CAST(gid_t *, ctr__alloc(p, x->ngroups * sizeof(gid_t)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->groups, x->groups, x->ngroups * sizeof(gid_t));
+        p->ngroups = x->ngroups;
+    }
+    if (x->set_umask) {
+        if (x->umask > 0777u)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "umask", "umask 0%o is above 0777",
+                             x->umask);
+        p->set_umask = 1;
+        p->umask = x->umask;
+    }
     p->userns = base->userns; /* joined: its maps are written */
     p->set_ids = 1;
     p->caps_keep = base->caps_keep;

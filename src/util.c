@@ -105,6 +105,20 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
         else
             w = ctr__r_write(l->statusfd, &m, sizeof(m));
     } while (w < 0 && errno == EINTR);
+    if (w < 0 && errno == EPIPE && l->plan->wait_start) {
+        /* started by another process, and nobody reads the exec pipe: the container's stderr */
+        char line[sizeof(m.err.msg) + 24], num[12];
+        size_t k = 0, len;
+        int v = e;
+        do num[k++] = CTR__CAST(char, '0' + v % 10);
+        while ((v /= 10) > 0 && k < sizeof(num));
+        len = ctr__append(line, sizeof(line), 0, m.err.msg);
+        len = ctr__append(line, sizeof(line), len, " (errno ");
+        while (k > 0 && len + 3 < sizeof(line)) line[len++] = num[--k];
+        line[len] = '\0';
+        len = ctr__append(line, sizeof(line), len, ")\n");
+        (void)ctr__r_write(2, line, len);
+    }
     ctr__c_exit(127);
 }
 
