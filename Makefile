@@ -45,6 +45,25 @@ $(BUILD)/ctrun: examples/ctrun.c container.h
 	mv $(BUILD)/syscall_names.h.tmp $(BUILD)/syscall_names.h
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -I$(BUILD) -o $@ $< -lpthread $(CTRUN_LDFLAGS)
 
+# ocirun, the OCI runtime (examples/ocirun.c and examples/ocirun/): links json-c and libseccomp
+# (libjson-c-dev, libseccomp-dev).
+OCIRUN_SRC := examples/ocirun.c examples/ocirun/oci_config.c
+$(BUILD)/ocirun: $(OCIRUN_SRC) examples/ocirun/oci_config.h container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -Iexamples -o $@ $(OCIRUN_SRC) -ljson-c -lseccomp -lpthread
+
+# The config reader's fuzz target (clang's libFuzzer, ASan, UBSan): tests/run.sh runs it for a few
+# seconds on the corpus in tests/fuzz/corpus; `make fuzz FUZZ_SECONDS=600` runs it longer.
+FUZZ_SECONDS ?= 600
+$(BUILD)/fuzz_config: tests/fuzz/fuzz_config.c examples/ocirun/oci_config.c examples/ocirun/oci_config.h container.h
+	@mkdir -p $(dir $@)
+	clang -g -O1 -std=c99 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -I. -Iexamples -o $@ tests/fuzz/fuzz_config.c examples/ocirun/oci_config.c -ljson-c -lseccomp
+.PHONY: fuzz
+fuzz: $(BUILD)/fuzz_config
+	@mkdir -p $(BUILD)/fuzz-corpus
+	$(BUILD)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus tests/fuzz/corpus
+
 # The programs that run inside the test containers, static so that any rootfs can run them:
 # probe (test_core, test_limits) and the container-escape suite's attack (tests/escape/), which
 # test_escape finds next to itself.
