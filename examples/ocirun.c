@@ -126,11 +126,23 @@ static void check_id(const char *id) {
             die("invalid container ID \"%s\" (letters, digits, _ + - . only)", id);
 }
 
+/* Root of the initial user namespace (not root in a rootless engine's user namespace)? */
+static int real_root(void) {
+    char buf[128] = "";
+    FILE *f = fopen("/proc/self/uid_map", "re");
+    unsigned long a = 1, b = 1, n = 0;
+    if (f) {
+        if (fgets(buf, sizeof(buf), f)) sscanf(buf, "%lu %lu %lu", &a, &b, &n);
+        fclose(f);
+    }
+    return geteuid() == 0 && a == 0 && b == 0 && n == 4294967295ul;
+}
+
 static const char *root_dir(void) {
     static char buf[PATH_MAX];
     const char *x;
     if (g_root) return g_root;
-    if (geteuid() == 0 || !(x = getenv("XDG_RUNTIME_DIR")) || !x[0]) return "/run/ocirun";
+    if (real_root() || !(x = getenv("XDG_RUNTIME_DIR")) || !x[0]) return "/run/ocirun";
     snprintf(buf, sizeof(buf), "%s/ocirun", x);
     return buf;
 }
@@ -192,7 +204,7 @@ static void state_save(const state *st) {
     state_path(path, sizeof(path), st->id, "state.json");
     state_path(tmp, sizeof(tmp), st->id, "state.json.tmp");
     if (!(f = fopen(tmp, "we")) ||
-        fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE), f) < 0 ||
+        fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE), f) < 0 ||
         fclose(f) != 0 || rename(tmp, path) != 0)
         die("write %s: %s", path, strerror(errno));
     json_object_put(o);
@@ -896,7 +908,7 @@ static int cmd_state(int argc, char **argv) {
     if (argc != 2) die("state: give one container ID");
     lock = load_locked(argv[1], &st, LOCK_SH);
     o = state_json(&st);
-    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     state_free(&st);
     close(lock);
@@ -1345,7 +1357,7 @@ static int cmd_spec(int argc, char **argv) {
                                    json_object_new_int64(getegid()));
             json_object_object_del(lx, "resources");
         }
-        if (json_object_to_file_ext(path, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE) != 0)
+        if (json_object_to_file_ext(path, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE) != 0)
             die("spec: write %s", path);
         json_object_put(o);
     }
@@ -1420,7 +1432,7 @@ static int cmd_features(void) {
     json_object_object_add(a, "org.opencontainers.runtime-spec.features.runtime",
                            json_object_new_string("ocirun " OCIRUN_VERSION));
     json_object_object_add(o, "annotations", a);
-    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     return 0;
 }

@@ -375,12 +375,97 @@ static unsigned ctr__op_attrs(const ctr__op *op) {
    layout) a tmpfs with each hierarchy the host has mounted under /sys/fs/cgroup mounted anew in
    a directory of the same name (the container's cgroup namespace makes its root the
    container's cgroup), and a symlink for each controller of a co-mounted pair. */
+/* "cpu,cpuacct": links cpu and cpuacct to it, as the host has them. */
+static void ctr__c_cgroup_links(int base, const char *dir) {
+    char name[64];
+    const char *c = dir;
+    if (!strchr(dir, ',')) return;
+    while (*c) {
+        size_t n = strcspn(c, ",");
+        if (n < sizeof(name)) {
+            memcpy(name, c, n);
+            name[n] = '\0';
+            (void)ctr__r_symlinkat(dir, base, name);
+        }
+        c += n + (c[n] == ',');
+    }
+}
+
+/* The container's own directory of a hierarchy, from /proc/self/cgroup (key: the hierarchy's
+   name there, "" for cgroup2), as "/sys/fs/cgroup/DIR/PATH" in out. */
+static void ctr__c_own_cgroup(const ctr__launch *l, const char *dir, const char *key, char *out,
+                              size_t size) {
+    char buf[4096];
+    const char *s;
+    size_t have = 0, klen = strlen(key), n;
+    long r;
+    int fd = ctr__r_openat(AT_FDCWD, "/proc/self/cgroup", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, "/proc/self/cgroup", "read ", "/proc/self/cgroup",
+                   NULL, NULL);
+    while (have + 1 < sizeof(buf) && (r = ctr__r_read(fd, buf + have, sizeof(buf) - 1 - have)) > 0)
+        have += CTR__CAST(size_t, r);
+    ctr__r_close(fd);
+    buf[have] = '\0';
+    for (s = buf; *s; s += n + (s[n] == '\n')) {
+        const char *c1 = s;
+        n = 0;
+        while (s[n] && s[n] != '\n') n++;
+        while (c1 < s + n && *c1 != ':') c1++;
+        if (c1 + 1 + klen < s + n && strncmp(c1 + 1, key, klen) == 0 && c1[1 + klen] == ':') {
+            size_t o = ctr__append(out, size, 0, "/sys/fs/cgroup/");
+            size_t plen = CTR__CAST(size_t, s + n - (c1 + 2 + klen));
+            o = ctr__append(out, size, o, dir);
+            if (o + plen + 1 >= size) break;
+            memcpy(out + o, c1 + 2 + klen, plen);
+            out[o + plen] = '\0';
+            return;
+        }
+    }
+    ctr__c_die(l, CTR_STEP_MOUNT, ENOENT, dir, "find the container's cgroup in hierarchy ",
+               key[0] ? key : "cgroup2", NULL, NULL);
+}
+
 static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int rootfd) {
     static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
     const char *const *h = op->opts;
-    int base, i;
+    /* Without a cgroup namespace of its own a fresh mount would show the host's whole tree:
+       the container's own directories are bound instead (as runc does). */
+    int bind = !l->plan->cgroupns && !(l->plan->clone_flags & CLONE_NEWCGROUP), base, i;
+    if (bind) {
+        char path[PATH_MAX];
+        int m;
+        if (h[0][0] == '\0') {
+            ctr__c_own_cgroup(l, "", "", path, sizeof(path));
+            if ((m = ctr__open_tree(AT_FDCWD, path,
+                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " on ", op->dst);
+            ctr__c_setattr(l, m, 0, hidden | ro, 0, op->dst);
+            ctr__c_attach(l, m, rootfd, op->dst, path);
+            ctr__r_close(m);
+            return;
+        }
+        base = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
+        ctr__c_attach(l, base, rootfd, op->dst, "tmpfs");
+        for (i = 0; h[i]; i += 4) {
+            ctr__c_own_cgroup(l, h[i], h[i + 3], path, sizeof(path));
+            if (ctr__r_mkdirat(base, h[i], 0755) != 0 && errno != EEXIST)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", h[i], " in ", op->dst);
+            if ((m = ctr__open_tree(AT_FDCWD, path,
+                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " in ", op->dst);
+            ctr__c_setattr(l, m, 0, hidden | ro, 0, path);
+            if (ctr__move_mount(m, "", base, h[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " in ", op->dst);
+            ctr__r_close(m);
+            ctr__c_cgroup_links(base, h[i]);
+        }
+        if (ro) ctr__c_setattr(l, base, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+        ctr__r_close(base);
+        return;
+    }
     if (h[0][0] == '\0') { /* cgroup2 at the root */
         int m = ctr__c_fsmount(l, "cgroup2", NULL, hidden | ro, op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "cgroup2");
@@ -389,7 +474,7 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
     }
     base = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
     ctr__c_attach(l, base, rootfd, op->dst, "tmpfs");
-    for (i = 0; h[i]; i += 3) {
+    for (i = 0; h[i]; i += 4) {
         char opts[512], *o, *next;
         size_t len = strlen(h[i + 2]);
         int fs, m = -1;
@@ -425,20 +510,7 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
         if (ctr__move_mount(m, "", base, h[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
         ctr__r_close(m);
-        /* "cpu,cpuacct": links cpu and cpuacct to it */
-        if (strchr(h[i], ',')) {
-            char name[64];
-            const char *c = h[i];
-            while (*c) {
-                size_t n = strcspn(c, ",");
-                if (n < sizeof(name)) {
-                    memcpy(name, c, n);
-                    name[n] = '\0';
-                    (void)ctr__r_symlinkat(h[i], base, name);
-                }
-                c += n + (c[n] == ',');
-            }
-        }
+        ctr__c_cgroup_links(base, h[i]);
     }
     if (ro) ctr__c_setattr(l, base, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
     ctr__r_close(base);

@@ -202,9 +202,45 @@ static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_e
     return 0;
 }
 
+/* A v1 hierarchy's name as /proc/self/cgroup shows it ("cpu,cpuacct", "name=systemd"): its
+   super options without the mount options; "" for cgroup2. */
+static const char *ctr__cg_key(ctr__plan *p, const char *fstype, const char *super) {
+    static const char *const not_ctrl[] = {"rw",
+                                           "ro",
+                                           "xattr",
+                                           "noprefix",
+                                           "clone_children",
+                                           "cpuset_v2_mode",
+                                           "nsdelegate",
+                                           "favordynmods",
+                                           "memory_localevents",
+                                           "memory_recursiveprot",
+                                           NULL};
+    char *key = CTR__CAST(char *, ctr__alloc(p, strlen(super) + 1));
+    const char *s = super;
+    size_t n = 0;
+    if (!key || strcmp(fstype, "cgroup2") == 0) return key;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        int i, skip = 0;
+        for (i = 0; not_ctrl[i]; i++)
+            skip |= strlen(not_ctrl[i]) == len && strncmp(s, not_ctrl[i], len) == 0;
+        skip |= strncmp(s, "release_agent=", 14) == 0;
+        if (!skip) {
+            if (n) key[n++] = ',';
+            memcpy(key + n, s, len);
+            n += len;
+        }
+        s += len + (s[len] == ',');
+    }
+    key[n] = '\0';
+    return key;
+}
+
 /* CTR_MOUNT_CGROUP: the host's hierarchies under /sys/fs/cgroup (from /proc/self/mountinfo), as
-   triples directory name ("" for a cgroup2 root), filesystem type, super options; the child
-   mounts each inside the container's cgroup namespace. */
+   quadruples directory name ("" for a cgroup2 root), filesystem type, super options, name in
+   /proc/self/cgroup; the child mounts each inside the container's cgroup namespace, or without
+   one binds the container's own cgroup directory of each. */
 static int ctr__plan_cgroup_mount(ctr__plan *p, ctr__op *op, ctr_error *err) {
     FILE *f = fopen("/proc/self/mountinfo", "re");
     char line[4096];
@@ -225,7 +261,7 @@ static int ctr__plan_cgroup_mount(ctr__plan *p, ctr__op *op, ctr_error *err) {
             name = mnt + sizeof(CTR__CG_ROOT);
         else
             continue;
-        if (n + 4 > cap) {
+        if (n + 5 > cap) {
             const char **grown;
             cap = cap ? 2 * cap : 32;
             if (!(grown = CTR__CAST(const char **, ctr__alloc(p, cap * sizeof(char *))))) break;
@@ -233,9 +269,10 @@ static int ctr__plan_cgroup_mount(ctr__plan *p, ctr__op *op, ctr_error *err) {
             opts = grown;
         }
         if (!(opts[n] = ctr__strdup(p, name)) || !(opts[n + 1] = ctr__strdup(p, fstype)) ||
-            !(opts[n + 2] = ctr__strdup(p, super)))
+            !(opts[n + 2] = ctr__strdup(p, super)) ||
+            !(opts[n + 3] = ctr__cg_key(p, fstype, super)))
             break;
-        n += 3;
+        n += 4;
         opts[n] = NULL;
     }
     fclose(f);

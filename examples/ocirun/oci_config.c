@@ -514,10 +514,6 @@ static int read_mount(oci_config *cfg, json_object *o, size_t idx, ctr_mount *m,
         m->type = CTR_MOUNT_MQUEUE;
     } else if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
         m->type = CTR_MOUNT_CGROUP;
-        if (!cfg->has_cgroupns)
-            return bad(cfg, "%s: a cgroup mount needs a cgroup namespace of its own "
-                            "(linux.namespaces: cgroup)",
-                       w);
     } else {
         return bad(cfg, "%s.type \"%s\" is not supported by ocirun (bind, tmpfs, proc, sysfs, "
                         "devpts, mqueue, cgroup)",
@@ -1348,20 +1344,9 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
     if (!seccomp) sp->seccomp = CTR_SECCOMP_NONE;
     if (nsysctls) sp->sysctls = sysctls;
     if (rules) {
-        /* every node the container will have must stay usable under the rules */
-        static const struct {
-            char type;
-            int major, minor;
-            const char *name;
-        } base[] = {{'c', 1, 3, "/dev/null"},     {'c', 1, 5, "/dev/zero"},
-                    {'c', 1, 7, "/dev/full"},     {'c', 1, 8, "/dev/random"},
-                    {'c', 1, 9, "/dev/urandom"},  {'c', 5, 0, "/dev/tty"},
-                    {'c', 5, 2, "/dev/ptmx"},     {'c', 136, 0, "/dev/pts/*"}};
-        for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
-            if (!dev_allowed(rules, nrules, base[i].type, base[i].major, base[i].minor))
-                return bad(cfg, "linux.resources.devices denies %s (%c %d:%d), which ocirun's /dev "
-                                "always has: such a rule cannot be enforced",
-                           base[i].name, base[i].type, base[i].major, base[i].minor);
+        /* The default devices (null, zero, full, random, urandom, tty, ptmx, pts) are always
+           allowed, as runc and crun allow them whatever the rules say; the nodes linux.devices
+           asks for must stay usable under the rules (every other mount is nodev). */
         for (i = 0; i < sp->ndevices; i++)
             if (sp->devices[i].type != 'p' &&
                 !dev_allowed(rules, nrules, sp->devices[i].type, sp->devices[i].major,
