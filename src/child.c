@@ -412,11 +412,27 @@ static void ctr__c_seccomp(const ctr__launch *l) {
                    NULL);
 }
 
+/* Run by "root" of a user namespace whose setgroups is denied (a rootless engine's, mapping one
+   id): the groups cannot change, so without supplementary groups to set there is nothing to
+   do; with some, setgroups fails and says so. */
+static int ctr__c_setgroups_denied(const ctr__plan *p) {
+    char buf[8];
+    long n;
+    int fd;
+    if (p->ngroups) return 0;
+    fd = ctr__r_openat(AT_FDCWD, "/proc/self/setgroups", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    n = ctr__r_read(fd, buf, sizeof(buf));
+    ctr__r_close(fd);
+    return n >= 4 && memcmp(buf, "deny", 4) == 0;
+}
+
 static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
     /* (in a joined user namespace whose setgroups is denied, the groups stay as mapped) */
-    if ((!(p->join && p->userns) && syscall(SYS_setgroups, p->ngroups, p->groups) != 0) ||
+    if ((!(p->join && p->userns) && !ctr__c_setgroups_denied(p) &&
+         syscall(SYS_setgroups, p->ngroups, p->groups) != 0) ||
         syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
         ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid",
