@@ -9,7 +9,8 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 
 .PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean
 all: container.h $(EXAMPLES) $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
-     $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host
+     $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host \
+     $(BUILD)/tests/test_lifecycle
 
 # container.h is generated and committed.  It is rebuilt (with python3) only when its contents
 # would change: its first line records the sha256 of amalgamate.py and src/*, compared here with
@@ -75,7 +76,8 @@ $(BUILD)/tests/probe $(BUILD)/tests/attack:
 
 # The test suites, each one C file with tests/common.h and tests/harness.h; test_core_asan is
 # test_core under ASan/UBSan, with its own SUITE_CFLAGS.
-SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_core_asan)
+SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_lifecycle \
+    test_core_asan)
 SUITE_CFLAGS = $(CFLAGS)
 $(BUILD)/tests/test_core_asan: SUITE_CFLAGS = -O1 -g -fsanitize=address,undefined \
     -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -83,6 +85,7 @@ $(BUILD)/tests/test_core $(BUILD)/tests/test_core_asan: tests/test_core.c
 $(BUILD)/tests/test_limits: tests/test_limits.c
 $(BUILD)/tests/test_escape: tests/escape/test_escape.c
 $(BUILD)/tests/test_host: tests/test_host.c
+$(BUILD)/tests/test_lifecycle: tests/test_lifecycle.c
 $(SUITES): tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SUITE_CFLAGS) $(WARN) -std=c99 -I. -o $@ $(filter %.c,$^) -lpthread

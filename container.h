@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 089dffc44e9853274a64df87e72f5950967585341178786e554f85f84076276d */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 cbcbe218a0040c884e96022bc52710d3e764ad088326617c7c840377c876ffab */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -763,8 +763,8 @@ typedef struct ctr_spec {
     const char *const *readonly_paths; /* NULL-terminated: made read-only */
     const ctr_device *devices;         /* device nodes made in the container */
     size_t ndevices;
-    int set_cap_ambient; /* a uid other than 0 keeps cap_ambient, not cap_add */
-    uint64_t cap_ambient;
+    int set_caps; /* the five capability sets exactly as given, instead of cap_add/cap_drop */
+    uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -1194,7 +1194,9 @@ typedef struct ctr__plan {
     ctr_rlimit *rlimits; /* applied with prlimit before the uid change */
     size_t nrlimits;
     uint64_t caps_keep;    /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient; /* what a uid other than 0 keeps */
+    uint64_t caps_ambient; /* what a uid other than 0 keeps (caps_exact: the ambient set) */
+    int caps_exact;        /* spec.set_caps: these sets as given, for any uid */
+    uint64_t caps_eff, caps_prm, caps_inh;
     int last_cap;
     int nnp;               /* set no_new_privs */
     int masks;             /* mask /proc and /sys paths */
@@ -1861,6 +1863,19 @@ static int ctr__plan_host_userland(ctr__plan *p, size_t cap, ctr_error *err) {
     return 0;
 }
 
+/* A filesystem's source (what /proc/self/mountinfo shows, "none" by default), from ctr_mount's
+   source. */
+static int ctr__plan_source(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    if (!m->source || !m->source[0]) return 0;
+    if (strlen(m->source) > 255 || strchr(m->source, '\n'))
+        return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->target,
+                         "the source of the mount on %s is not a name of at most 255 bytes",
+                         m->target);
+    if (!(op->src = ctr__strdup(p, m->source)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    return 0;
+}
+
 /* CTR_MOUNT_DEVPTS: data holds the options ("gid=5,mode=620,ptmxmode=666,newinstance"); each
    key=value becomes an fsconfig pair (newinstance is what the new mount API always makes). */
 static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
@@ -1872,7 +1887,7 @@ static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_e
                             : 0;
     char *s, *save = NULL;
     if (!(buf = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
-        !(opts = CTR__CAST(const char **, ctr__alloc(p, (len / 2 + 2) * 2 * sizeof(char *)))))
+        !(opts = CTR__CAST(const char **, ctr__alloc(p, (len / 2 + 3) * 2 * sizeof(char *)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     if (len) memcpy(buf, m->data, len);
     for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
@@ -1890,6 +1905,10 @@ static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_e
                              m->target, s);
         opts[n++] = s;
         opts[n++] = eq + 1;
+    }
+    if (op->src) {
+        opts[n++] = "source";
+        opts[n++] = op->src;
     }
     opts[n] = NULL;
     op->opts = opts;
@@ -2002,6 +2021,7 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
         op->src_is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
         return 0;
     case CTR_MOUNT_TMPFS:
+        if (ctr__plan_source(p, m, op, err) != 0) return -1;
         if (m->size)
             snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
                      CTR__CAST(unsigned long long, m->size));
@@ -2028,15 +2048,18 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
         }
         return 0;
     case CTR_MOUNT_DEV:
+        if (ctr__plan_source(p, m, op, err) != 0) return -1;
         snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
                  CTR__CAST(unsigned long long, m->size ? m->size : 65536u));
         snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 0755u);
         return 0;
-    case CTR_MOUNT_DEVPTS: return ctr__plan_devpts(p, m, op, err);
-    case CTR_MOUNT_CGROUP: return ctr__plan_cgroup_mount(p, op, err);
+    case CTR_MOUNT_DEVPTS:
+        return ctr__plan_source(p, m, op, err) != 0 ? -1 : ctr__plan_devpts(p, m, op, err);
+    case CTR_MOUNT_CGROUP:
+        return ctr__plan_source(p, m, op, err) != 0 ? -1 : ctr__plan_cgroup_mount(p, op, err);
     case CTR_MOUNT_PROC:
     case CTR_MOUNT_MQUEUE:
-    case CTR_MOUNT_SYSFS: return 0;
+    case CTR_MOUNT_SYSFS: return ctr__plan_source(p, m, op, err);
     }
     return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s",
                      CTR__CAST(int, m->type), t);
@@ -2477,6 +2500,10 @@ static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_sp
     p->set_ids = 1;
     p->caps_keep = base->caps_keep;
     p->caps_ambient = base->caps_ambient;
+    p->caps_exact = base->caps_exact;
+    p->caps_eff = base->caps_eff;
+    p->caps_prm = base->caps_prm;
+    p->caps_inh = base->caps_inh;
     p->last_cap = base->last_cap;
     p->nnp = base->nnp;
     p->die_with_host = base->die_with_host;
@@ -4338,7 +4365,8 @@ static void ctr__c_caps_bounding(const ctr__launch *l) {
             errno != EINVAL)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL,
                        NULL, NULL);
-    if (p->uid != 0 && p->caps_ambient && ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
+    if (p->uid != 0 && (p->caps_exact ? p->caps_prm : p->caps_ambient) &&
+        ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL,
                    NULL, NULL);
 }
@@ -4362,6 +4390,11 @@ static void ctr__c_caps_final(const ctr__launch *l) {
     for (i = 0; i < 2; i++) {
         data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
         data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
+        if (p->caps_exact) { /* spec.set_caps: as given */
+            data[i].effective = CTR__CAST(uint32_t, p->caps_eff >> (32 * i));
+            data[i].permitted = CTR__CAST(uint32_t, p->caps_prm >> (32 * i));
+            data[i].inheritable = CTR__CAST(uint32_t, p->caps_inh >> (32 * i));
+        }
     }
     if (syscall(SYS_capset, &head, data) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set the capabilities",
@@ -4370,7 +4403,7 @@ static void ctr__c_caps_final(const ctr__launch *l) {
                          "capabilities it has)"
                        : NULL,
                    NULL, NULL);
-    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
+    for (cap = 0; (p->uid != 0 || p->caps_exact) && cap <= p->last_cap; cap++)
         if ((p->caps_ambient & CTR_CAP(cap)) &&
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL,
@@ -4904,7 +4937,8 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, /dev/shm
    as a tmpfs of its own (plan->shm_size), symlinks. */
 static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
-    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
+    tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
     static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
     static const char *const links[] = {"pts/ptmx",        "ptmx",  "/proc/self/fd",   "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
@@ -5156,7 +5190,8 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
         return;
     }
     if (h[0][0] == '\0') { /* cgroup2 at the root */
-        int m = ctr__c_fsmount(l, "cgroup2", NULL, hidden | ro, op->dst);
+        const char *src[] = {"source", op->src ? op->src : "", NULL};
+        int m = ctr__c_fsmount(l, "cgroup2", src, hidden | ro, op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "cgroup2");
         ctr__r_close(m);
         return;
@@ -5175,6 +5210,10 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
         if ((fs = ctr__fsopen(h[i + 1])) < 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create a ", h[i + 1], " filesystem for ",
                        h[i]);
+        if (op->src && op->src[0] &&
+            ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, "source", op->src) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "set the source of cgroup ", h[i], NULL,
+                       NULL);
         for (o = opts; o && *o && strcmp(h[i + 1], "cgroup") == 0; o = next) {
             char *eq;
             int r;
@@ -5209,7 +5248,8 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
 static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
-    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
+    tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
     int m;
     switch (op->type) {
     case CTR_MOUNT_BIND:
@@ -5233,7 +5273,8 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         const char *type = op->type == CTR_MOUNT_PROC    ? "proc"
                            : op->type == CTR_MOUNT_SYSFS ? "sysfs"
                                                          : "mqueue";
-        m = ctr__c_fsmount(l, type, NULL,
+        const char *src[] = {"source", op->src ? op->src : "", NULL};
+        m = ctr__c_fsmount(l, type, src,
                            hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro),
                            op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, type);
@@ -5853,11 +5894,26 @@ static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err) 
         p->set_oom = 1;
         snprintf(p->oom, sizeof(p->oom), "%d", s->oom_score_adj);
     }
-    if (s->set_cap_ambient) {
-        if (s->cap_ambient & ~p->caps_keep)
-            return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "cap_ambient",
-                             "cap_ambient holds capabilities outside the bounding set");
-        p->caps_ambient = s->cap_ambient;
+    if (s->set_caps) {
+        uint64_t known = p->last_cap >= 63 ? ~0ull : (1ull << (p->last_cap + 1)) - 1;
+        const char *why = NULL;
+        if (s->cap_add || s->cap_drop)
+            why = "set_caps excludes cap_add and cap_drop";
+        else if (s->cap_effective & ~s->cap_permitted)
+            why = "cap_effective holds capabilities cap_permitted lacks";
+        else if (s->cap_ambient & ~(s->cap_permitted & s->cap_inheritable))
+            why = "cap_ambient must be within both cap_permitted and cap_inheritable";
+        if (why) return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "set_caps", "%s", why);
+        p->caps_exact = 1;
+        p->caps_keep = s->cap_bounding & known;
+        p->caps_eff = s->cap_effective & known;
+        p->caps_prm = s->cap_permitted & known;
+        p->caps_inh = s->cap_inheritable & known;
+        p->caps_ambient = s->cap_ambient & known;
+        if (s->init && !p->userns && (p->caps_keep & CTR_CAP(19)))
+            return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "set_caps",
+                             "init together with CAP_SYS_PTRACE would let the container read the "
+                             "host process's memory (pid 1 is a copy of it)");
     }
     if (ctr__plan_sysctls(p, s, err) != 0) return -1;
     return ctr__plan_late(p, s, err);

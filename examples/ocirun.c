@@ -67,7 +67,9 @@ static void log_line(const char *level, const char *msg) {
         json_object_object_add(o, "level", json_object_new_string(level));
         json_object_object_add(o, "msg", json_object_new_string(msg));
         json_object_object_add(o, "time", json_object_new_string(ts));
-        fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        fprintf(f, "%s\n",
+                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                      JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
     } else {
         fprintf(f, "ocirun: %s: %s\n", level, msg);
@@ -78,7 +80,8 @@ static void log_line(const char *level, const char *msg) {
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2), noreturn))
 #endif
-static void die(const char *fmt, ...) {
+static void
+die(const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -92,7 +95,8 @@ static void die(const char *fmt, ...) {
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
-static void warn(const char *fmt, ...) {
+static void
+warn(const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -204,7 +208,9 @@ static void state_save(const state *st) {
     state_path(path, sizeof(path), st->id, "state.json");
     state_path(tmp, sizeof(tmp), st->id, "state.json.tmp");
     if (!(f = fopen(tmp, "we")) ||
-        fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE), f) < 0 ||
+        fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                    JSON_C_TO_STRING_NOSLASHESCAPE),
+              f) < 0 ||
         fclose(f) != 0 || rename(tmp, path) != 0)
         die("write %s: %s", path, strerror(errno));
     json_object_put(o);
@@ -293,8 +299,9 @@ static json_object *state_json(const state *st) {
     json_object_object_add(o, "status", json_object_new_string(status));
     json_object_object_add(o, "pid", json_object_new_int64(alive ? st->pid : 0));
     json_object_object_add(o, "bundle", json_object_new_string(st->bundle));
-    json_object_object_add(o, "annotations", st->annotations ? json_object_get(st->annotations)
-                                                             : json_object_new_object());
+    json_object_object_add(o, "annotations",
+                           st->annotations ? json_object_get(st->annotations)
+                                           : json_object_new_object());
     return o;
 }
 
@@ -441,11 +448,12 @@ static int run_hooks(const oci_config *cfg, int kind, const state *st, int pidfd
     int rc = 0;
     if (!cfg->nhooks[kind]) return 0;
     o = state_json(st);
-    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    text =
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
     for (i = 0; i < cfg->nhooks[kind] && rc == 0; i++)
         rc = run_hook(&cfg->hooks[kind][i], oci_hook_names[kind], text,
                       kind == OCI_HOOK_CREATE_CONTAINER || kind == OCI_HOOK_START_CONTAINER ? pidfd
-                                                                                             : -1,
+                                                                                            : -1,
                       ns_flags, kind == OCI_HOOK_START_CONTAINER);
     json_object_put(o);
     return rc;
@@ -456,8 +464,8 @@ static int foreign_namespaces(pid_t pid) {
     static const struct {
         const char *name;
         int flag;
-    } ns[] = {{"mnt", CLONE_NEWNS},   {"uts", CLONE_NEWUTS},       {"ipc", CLONE_NEWIPC},
-              {"net", CLONE_NEWNET},  {"pid", CLONE_NEWPID},       {"cgroup", CLONE_NEWCGROUP},
+    } ns[] = {{"mnt", CLONE_NEWNS},   {"uts", CLONE_NEWUTS}, {"ipc", CLONE_NEWIPC},
+              {"net", CLONE_NEWNET},  {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP},
               {"user", CLONE_NEWUSER}};
     int flags = 0;
     size_t i;
@@ -908,7 +916,9 @@ static int cmd_state(int argc, char **argv) {
     if (argc != 2) die("state: give one container ID");
     lock = load_locked(argv[1], &st, LOCK_SH);
     o = state_json(&st);
-    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+    printf("%s\n",
+           json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     state_free(&st);
     close(lock);
@@ -1070,7 +1080,8 @@ static int cmd_ps(int argc, char **argv) {
     if (strcmp(format, "json") == 0) {
         json_object *a = json_object_new_array();
         for (i = 0; i < n; i++) json_object_array_add(a, json_object_new_int(pids[i]));
-        printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(a);
     } else if (strcmp(format, "table") == 0) {
         printf("%-8s %s\n", "PID", "CMD");
@@ -1150,7 +1161,8 @@ static int cmd_list(int argc, char **argv) {
         closedir(d);
     }
     if (!quiet && strcmp(format, "json") == 0)
-        printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        printf("%s\n", json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(a);
     return 0;
 }
@@ -1357,7 +1369,9 @@ static int cmd_spec(int argc, char **argv) {
                                    json_object_new_int64(getegid()));
             json_object_object_del(lx, "resources");
         }
-        if (json_object_to_file_ext(path, o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE) != 0)
+        if (json_object_to_file_ext(path, o,
+                                    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                        JSON_C_TO_STRING_NOSLASHESCAPE) != 0)
             die("spec: write %s", path);
         json_object_put(o);
     }
@@ -1365,23 +1379,25 @@ static int cmd_spec(int argc, char **argv) {
 }
 
 static int cmd_features(void) {
-    static const char *const ns[] = {"cgroup", "ipc", "mount", "network", "pid", "user", "uts",
-                                     "time"};
-    static const char *const mopts[] = {"bind", "rbind", "ro", "rw", "nosuid", "nodev", "noexec",
-                                        "exec", "relatime", "noatime", "strictatime",
-                                        "nodiratime", "private", "rprivate"};
-    static const char *const actions[] = {"SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-                                          "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
-                                          "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
-    static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
-                                      "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"};
+    static const char *const ns[] = {"cgroup", "ipc",  "mount", "network",
+                                     "pid",    "user", "uts",   "time"};
+    static const char *const mopts[] = {
+        "bind", "rbind",    "ro",      "rw",          "nosuid",     "nodev",   "noexec",
+        "exec", "relatime", "noatime", "strictatime", "nodiratime", "private", "rprivate"};
+    static const char *const actions[] = {
+        "SCMP_ACT_ALLOW",       "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS",
+        "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",   "SCMP_ACT_TRACE", "SCMP_ACT_TRAP"};
+    static const char *const ops[] = {"SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",
+                                      "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+                                      "SCMP_CMP_NE"};
     json_object *o = json_object_new_object(), *a, *lx, *sc, *cg;
     size_t i;
     int cap;
     json_object_object_add(o, "ociVersionMin", json_object_new_string("1.0.0"));
     json_object_object_add(o, "ociVersionMax", json_object_new_string(OCI_VERSION));
     a = json_object_new_array();
-    for (i = 0; i < OCI_HOOK_KINDS; i++) json_object_array_add(a, json_object_new_string(oci_hook_names[i]));
+    for (i = 0; i < OCI_HOOK_KINDS; i++)
+        json_object_array_add(a, json_object_new_string(oci_hook_names[i]));
     json_object_object_add(o, "hooks", a);
     a = json_object_new_array();
     for (i = 0; i < sizeof(mopts) / sizeof(mopts[0]); i++)
@@ -1389,10 +1405,12 @@ static int cmd_features(void) {
     json_object_object_add(o, "mountOptions", a);
     lx = json_object_new_object();
     a = json_object_new_array();
-    for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) json_object_array_add(a, json_object_new_string(ns[i]));
+    for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+        json_object_array_add(a, json_object_new_string(ns[i]));
     json_object_object_add(lx, "namespaces", a);
     a = json_object_new_array();
-    for (cap = 0; oci_cap_name(cap); cap++) json_object_array_add(a, json_object_new_string(oci_cap_name(cap)));
+    for (cap = 0; oci_cap_name(cap); cap++)
+        json_object_array_add(a, json_object_new_string(oci_cap_name(cap)));
     json_object_object_add(lx, "capabilities", a);
     cg = json_object_new_object();
     json_object_object_add(cg, "v1", json_object_new_boolean(1));
@@ -1404,10 +1422,12 @@ static int cmd_features(void) {
     sc = json_object_new_object();
     json_object_object_add(sc, "enabled", json_object_new_boolean(1));
     a = json_object_new_array();
-    for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) json_object_array_add(a, json_object_new_string(actions[i]));
+    for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+        json_object_array_add(a, json_object_new_string(actions[i]));
     json_object_object_add(sc, "actions", a);
     a = json_object_new_array();
-    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) json_object_array_add(a, json_object_new_string(ops[i]));
+    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        json_object_array_add(a, json_object_new_string(ops[i]));
     json_object_object_add(sc, "operators", a);
     a = json_object_new_array();
     json_object_array_add(a, json_object_new_string("SCMP_ARCH_X86_64"));
@@ -1432,7 +1452,9 @@ static int cmd_features(void) {
     json_object_object_add(a, "org.opencontainers.runtime-spec.features.runtime",
                            json_object_new_string("ocirun " OCIRUN_VERSION));
     json_object_object_add(o, "annotations", a);
-    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+    printf("%s\n",
+           json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                 JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     return 0;
 }
@@ -1458,12 +1480,17 @@ int main(int argc, char **argv) {
                 val = argv[++i];
             else
                 die("%s needs a value", name);
-            if (strcmp(name, "--root") == 0) g_root = val;
-            else if (strcmp(name, "--log") == 0) g_log = val;
+            if (strcmp(name, "--root") == 0)
+                g_root = val;
+            else if (strcmp(name, "--log") == 0)
+                g_log = val;
             else if (strcmp(name, "--log-format") == 0) {
-                if (strcmp(val, "json") == 0) g_log_json = 1;
-                else if (strcmp(val, "text") == 0) g_log_json = 0;
-                else die("--log-format is text or json");
+                if (strcmp(val, "json") == 0)
+                    g_log_json = 1;
+                else if (strcmp(val, "text") == 0)
+                    g_log_json = 0;
+                else
+                    die("--log-format is text or json");
             } else if (strcmp(name, "--rootless") == 0 && strcmp(val, "true") != 0 &&
                        strcmp(val, "false") != 0 && strcmp(val, "auto") != 0) {
                 die("--rootless is true, false or auto");
@@ -1473,8 +1500,8 @@ int main(int argc, char **argv) {
         } else if (strcmp(name, "--debug") == 0) {
         } else if (strcmp(name, "--version") == 0 || strcmp(name, "-v") == 0) {
             printf("ocirun version %s\nspec: %s\ncontainer.h: %s\nlibseccomp: %u.%u.%u\n",
-                   OCIRUN_VERSION, OCI_VERSION, CONTAINER_VERSION_STRING,
-                   seccomp_version()->major, seccomp_version()->minor, seccomp_version()->micro);
+                   OCIRUN_VERSION, OCI_VERSION, CONTAINER_VERSION_STRING, seccomp_version()->major,
+                   seccomp_version()->minor, seccomp_version()->micro);
             return 0;
         } else if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
             usage(stdout);

@@ -355,7 +355,8 @@ static void ctr__c_caps_bounding(const ctr__launch *l) {
             errno != EINVAL)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL,
                        NULL, NULL);
-    if (p->uid != 0 && p->caps_ambient && ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
+    if (p->uid != 0 && (p->caps_exact ? p->caps_prm : p->caps_ambient) &&
+        ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL,
                    NULL, NULL);
 }
@@ -379,6 +380,11 @@ static void ctr__c_caps_final(const ctr__launch *l) {
     for (i = 0; i < 2; i++) {
         data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
         data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
+        if (p->caps_exact) { /* spec.set_caps: as given */
+            data[i].effective = CTR__CAST(uint32_t, p->caps_eff >> (32 * i));
+            data[i].permitted = CTR__CAST(uint32_t, p->caps_prm >> (32 * i));
+            data[i].inheritable = CTR__CAST(uint32_t, p->caps_inh >> (32 * i));
+        }
     }
     if (syscall(SYS_capset, &head, data) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set the capabilities",
@@ -387,7 +393,7 @@ static void ctr__c_caps_final(const ctr__launch *l) {
                          "capabilities it has)"
                        : NULL,
                    NULL, NULL);
-    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
+    for (cap = 0; (p->uid != 0 || p->caps_exact) && cap <= p->last_cap; cap++)
         if ((p->caps_ambient & CTR_CAP(cap)) &&
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL,

@@ -761,8 +761,8 @@ typedef struct ctr_spec {
     const char *const *readonly_paths; /* NULL-terminated: made read-only */
     const ctr_device *devices;         /* device nodes made in the container */
     size_t ndevices;
-    int set_cap_ambient; /* a uid other than 0 keeps cap_ambient, not cap_add */
-    uint64_t cap_ambient;
+    int set_caps; /* the five capability sets exactly as given, instead of cap_add/cap_drop */
+    uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
 } ctr_spec;
 
 typedef struct ctr_result {

@@ -293,7 +293,9 @@ typedef struct ctr__plan {
     ctr_rlimit *rlimits; /* applied with prlimit before the uid change */
     size_t nrlimits;
     uint64_t caps_keep;    /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient; /* what a uid other than 0 keeps */
+    uint64_t caps_ambient; /* what a uid other than 0 keeps (caps_exact: the ambient set) */
+    int caps_exact;        /* spec.set_caps: these sets as given, for any uid */
+    uint64_t caps_eff, caps_prm, caps_inh;
     int last_cap;
     int nnp;               /* set no_new_privs */
     int masks;             /* mask /proc and /sys paths */

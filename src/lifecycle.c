@@ -254,11 +254,26 @@ static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err) 
         p->set_oom = 1;
         snprintf(p->oom, sizeof(p->oom), "%d", s->oom_score_adj);
     }
-    if (s->set_cap_ambient) {
-        if (s->cap_ambient & ~p->caps_keep)
-            return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "cap_ambient",
-                             "cap_ambient holds capabilities outside the bounding set");
-        p->caps_ambient = s->cap_ambient;
+    if (s->set_caps) {
+        uint64_t known = p->last_cap >= 63 ? ~0ull : (1ull << (p->last_cap + 1)) - 1;
+        const char *why = NULL;
+        if (s->cap_add || s->cap_drop)
+            why = "set_caps excludes cap_add and cap_drop";
+        else if (s->cap_effective & ~s->cap_permitted)
+            why = "cap_effective holds capabilities cap_permitted lacks";
+        else if (s->cap_ambient & ~(s->cap_permitted & s->cap_inheritable))
+            why = "cap_ambient must be within both cap_permitted and cap_inheritable";
+        if (why) return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "set_caps", "%s", why);
+        p->caps_exact = 1;
+        p->caps_keep = s->cap_bounding & known;
+        p->caps_eff = s->cap_effective & known;
+        p->caps_prm = s->cap_permitted & known;
+        p->caps_inh = s->cap_inheritable & known;
+        p->caps_ambient = s->cap_ambient & known;
+        if (s->init && !p->userns && (p->caps_keep & CTR_CAP(19)))
+            return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "set_caps",
+                             "init together with CAP_SYS_PTRACE would let the container read the "
+                             "host process's memory (pid 1 is a copy of it)");
     }
     if (ctr__plan_sysctls(p, s, err) != 0) return -1;
     return ctr__plan_late(p, s, err);

@@ -215,7 +215,8 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, /dev/shm
    as a tmpfs of its own (plan->shm_size), symlinks. */
 static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
-    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
+    tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
     static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
     static const char *const links[] = {"pts/ptmx",        "ptmx",  "/proc/self/fd",   "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
@@ -467,7 +468,8 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
         return;
     }
     if (h[0][0] == '\0') { /* cgroup2 at the root */
-        int m = ctr__c_fsmount(l, "cgroup2", NULL, hidden | ro, op->dst);
+        const char *src[] = {"source", op->src ? op->src : "", NULL};
+        int m = ctr__c_fsmount(l, "cgroup2", src, hidden | ro, op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "cgroup2");
         ctr__r_close(m);
         return;
@@ -486,6 +488,10 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
         if ((fs = ctr__fsopen(h[i + 1])) < 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create a ", h[i + 1], " filesystem for ",
                        h[i]);
+        if (op->src && op->src[0] &&
+            ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, "source", op->src) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "set the source of cgroup ", h[i], NULL,
+                       NULL);
         for (o = opts; o && *o && strcmp(h[i + 1], "cgroup") == 0; o = next) {
             char *eq;
             int r;
@@ -520,7 +526,8 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
 static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
-    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
+    tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
     int m;
     switch (op->type) {
     case CTR_MOUNT_BIND:
@@ -544,7 +551,8 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         const char *type = op->type == CTR_MOUNT_PROC    ? "proc"
                            : op->type == CTR_MOUNT_SYSFS ? "sysfs"
                                                          : "mqueue";
-        m = ctr__c_fsmount(l, type, NULL,
+        const char *src[] = {"source", op->src ? op->src : "", NULL};
+        m = ctr__c_fsmount(l, type, src,
                            hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro),
                            op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, type);

@@ -167,6 +167,19 @@ static int ctr__plan_host_userland(ctr__plan *p, size_t cap, ctr_error *err) {
     return 0;
 }
 
+/* A filesystem's source (what /proc/self/mountinfo shows, "none" by default), from ctr_mount's
+   source. */
+static int ctr__plan_source(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    if (!m->source || !m->source[0]) return 0;
+    if (strlen(m->source) > 255 || strchr(m->source, '\n'))
+        return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->target,
+                         "the source of the mount on %s is not a name of at most 255 bytes",
+                         m->target);
+    if (!(op->src = ctr__strdup(p, m->source)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    return 0;
+}
+
 /* CTR_MOUNT_DEVPTS: data holds the options ("gid=5,mode=620,ptmxmode=666,newinstance"); each
    key=value becomes an fsconfig pair (newinstance is what the new mount API always makes). */
 static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
@@ -178,7 +191,7 @@ static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_e
                             : 0;
     char *s, *save = NULL;
     if (!(buf = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
-        !(opts = CTR__CAST(const char **, ctr__alloc(p, (len / 2 + 2) * 2 * sizeof(char *)))))
+        !(opts = CTR__CAST(const char **, ctr__alloc(p, (len / 2 + 3) * 2 * sizeof(char *)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     if (len) memcpy(buf, m->data, len);
     for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
@@ -196,6 +209,10 @@ static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_e
                              m->target, s);
         opts[n++] = s;
         opts[n++] = eq + 1;
+    }
+    if (op->src) {
+        opts[n++] = "source";
+        opts[n++] = op->src;
     }
     opts[n] = NULL;
     op->opts = opts;
@@ -308,6 +325,7 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
         op->src_is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
         return 0;
     case CTR_MOUNT_TMPFS:
+        if (ctr__plan_source(p, m, op, err) != 0) return -1;
         if (m->size)
             snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
                      CTR__CAST(unsigned long long, m->size));
@@ -334,15 +352,18 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
         }
         return 0;
     case CTR_MOUNT_DEV:
+        if (ctr__plan_source(p, m, op, err) != 0) return -1;
         snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
                  CTR__CAST(unsigned long long, m->size ? m->size : 65536u));
         snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 0755u);
         return 0;
-    case CTR_MOUNT_DEVPTS: return ctr__plan_devpts(p, m, op, err);
-    case CTR_MOUNT_CGROUP: return ctr__plan_cgroup_mount(p, op, err);
+    case CTR_MOUNT_DEVPTS:
+        return ctr__plan_source(p, m, op, err) != 0 ? -1 : ctr__plan_devpts(p, m, op, err);
+    case CTR_MOUNT_CGROUP:
+        return ctr__plan_source(p, m, op, err) != 0 ? -1 : ctr__plan_cgroup_mount(p, op, err);
     case CTR_MOUNT_PROC:
     case CTR_MOUNT_MQUEUE:
-    case CTR_MOUNT_SYSFS: return 0;
+    case CTR_MOUNT_SYSFS: return ctr__plan_source(p, m, op, err);
     }
     return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s",
                      CTR__CAST(int, m->type), t);
@@ -783,6 +804,10 @@ static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_sp
     p->set_ids = 1;
     p->caps_keep = base->caps_keep;
     p->caps_ambient = base->caps_ambient;
+    p->caps_exact = base->caps_exact;
+    p->caps_eff = base->caps_eff;
+    p->caps_prm = base->caps_prm;
+    p->caps_inh = base->caps_inh;
     p->last_cap = base->last_cap;
     p->nnp = base->nnp;
     p->die_with_host = base->die_with_host;

@@ -7,7 +7,9 @@
 #   4. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
-#   5. the examples
+#   5. build/tests/test_lifecycle (manual section 13), ocirun by hand and under Podman (rootful and
+#      rootless) and containerd (tests/engines.sh), the config reader's fuzz target for 20 s
+#      (FUZZ_SECONDS), then the examples
 #   6. build/tests/test_core_asan, the container tests under ASan/UBSan
 #   7. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
@@ -69,7 +71,8 @@ run_suite() {
 
 section "build"
 check amalgamation-is-fresh 0 python3 amalgamate.py --check
-check build 0 make -s --no-print-directory BUILD="$BUILD" all "$BUILD/tests/test_core_asan"
+check build 0 make -s --no-print-directory BUILD="$BUILD" all "$BUILD/tests/test_core_asan" \
+    "$BUILD/fuzz_config"
 
 section "compile checks"
 rm -f "$BUILD"/compile/*.ok
@@ -88,6 +91,19 @@ run_suite test_host "$BUILD/tests/test_host"
 
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"
+
+section "lifecycle tests (created, released and attached containers, runtime features)"
+run_suite test_lifecycle "$BUILD/tests/test_lifecycle"
+
+section "OCI runtime: ocirun by hand, under Podman and containerd, the config reader fuzzed"
+check ocirun-lifecycle 0 bash tests/engines.sh ocirun "$BUILD"
+check engine-podman 0 bash tests/engines.sh podman "$BUILD"
+check engine-podman-rootless 0 bash tests/engines.sh podman-rootless "$BUILD"
+check engine-containerd 0 bash tests/engines.sh containerd "$BUILD"
+fuzzdir=$(mktemp -d /tmp/ctr-fuzz.XXXXXX)
+check fuzz-config 0 "$BUILD/fuzz_config" -max_total_time="${FUZZ_SECONDS:-20}" -max_len=65536 \
+    -print_final_stats=1 "$fuzzdir" tests/fuzz/corpus
+rm -rf "$fuzzdir"
 
 section "examples"
 check example-hello 0 "$BUILD/hello"

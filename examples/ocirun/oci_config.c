@@ -21,9 +21,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-const char *const oci_hook_names[OCI_HOOK_KINDS] = {"prestart",        "createRuntime",
-                                                    "createContainer", "startContainer",
-                                                    "poststart",       "poststop"};
+const char *const oci_hook_names[OCI_HOOK_KINDS] = {
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"};
 
 struct oci_block {
     struct oci_block *next;
@@ -58,7 +57,8 @@ void oci_config_free(oci_config *cfg) {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static int bad(oci_config *cfg, const char *fmt, ...) {
+static int
+bad(oci_config *cfg, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(cfg->error, sizeof(cfg->error), fmt, ap);
@@ -160,18 +160,47 @@ static char *path_join(oci_config *cfg, const char *where, const char *key, cons
 
 /* ---- names ---- */
 
-static const char *const cap_names[] = {
-    "CAP_CHOWN",          "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-    "CAP_FSETID",         "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
-    "CAP_SETPCAP",        "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",      "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",     "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",      "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",   "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-    "CAP_LEASE",          "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",   "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE"};
+static const char *const cap_names[] = {"CAP_CHOWN",
+                                        "CAP_DAC_OVERRIDE",
+                                        "CAP_DAC_READ_SEARCH",
+                                        "CAP_FOWNER",
+                                        "CAP_FSETID",
+                                        "CAP_KILL",
+                                        "CAP_SETGID",
+                                        "CAP_SETUID",
+                                        "CAP_SETPCAP",
+                                        "CAP_LINUX_IMMUTABLE",
+                                        "CAP_NET_BIND_SERVICE",
+                                        "CAP_NET_BROADCAST",
+                                        "CAP_NET_ADMIN",
+                                        "CAP_NET_RAW",
+                                        "CAP_IPC_LOCK",
+                                        "CAP_IPC_OWNER",
+                                        "CAP_SYS_MODULE",
+                                        "CAP_SYS_RAWIO",
+                                        "CAP_SYS_CHROOT",
+                                        "CAP_SYS_PTRACE",
+                                        "CAP_SYS_PACCT",
+                                        "CAP_SYS_ADMIN",
+                                        "CAP_SYS_BOOT",
+                                        "CAP_SYS_NICE",
+                                        "CAP_SYS_RESOURCE",
+                                        "CAP_SYS_TIME",
+                                        "CAP_SYS_TTY_CONFIG",
+                                        "CAP_MKNOD",
+                                        "CAP_LEASE",
+                                        "CAP_AUDIT_WRITE",
+                                        "CAP_AUDIT_CONTROL",
+                                        "CAP_SETFCAP",
+                                        "CAP_MAC_OVERRIDE",
+                                        "CAP_MAC_ADMIN",
+                                        "CAP_SYSLOG",
+                                        "CAP_WAKE_ALARM",
+                                        "CAP_BLOCK_SUSPEND",
+                                        "CAP_AUDIT_READ",
+                                        "CAP_PERFMON",
+                                        "CAP_BPF",
+                                        "CAP_CHECKPOINT_RESTORE"};
 #define NCAPS ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
 
 int oci_cap_number(const char *name) {
@@ -188,14 +217,14 @@ const char *oci_cap_name(int n) { return n >= 0 && n < NCAPS ? cap_names[n] : NU
 static const struct {
     const char *name;
     int sig;
-} sig_names[] = {{"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
-                 {"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
-                 {"FPE", SIGFPE},   {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
-                 {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
-                 {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
-                 {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
-                 {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-                 {"WINCH", SIGWINCH}, {"IO", SIGIO},       {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+} sig_names[] = {{"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+                 {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+                 {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+                 {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+                 {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+                 {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+                 {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+                 {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
                  {"SYS", SIGSYS}};
 
 int oci_signal(const char *s) {
@@ -220,14 +249,14 @@ int oci_signal(const char *s) {
 static const struct {
     const char *name;
     int res;
-} rlimit_names[] = {{"RLIMIT_CPU", RLIMIT_CPU},         {"RLIMIT_FSIZE", RLIMIT_FSIZE},
-                    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_STACK", RLIMIT_STACK},
-                    {"RLIMIT_CORE", RLIMIT_CORE},       {"RLIMIT_RSS", RLIMIT_RSS},
-                    {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_NOFILE", RLIMIT_NOFILE},
-                    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_AS", RLIMIT_AS},
-                    {"RLIMIT_LOCKS", RLIMIT_LOCKS},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+} rlimit_names[] = {{"RLIMIT_CPU", RLIMIT_CPU},           {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+                    {"RLIMIT_DATA", RLIMIT_DATA},         {"RLIMIT_STACK", RLIMIT_STACK},
+                    {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_RSS", RLIMIT_RSS},
+                    {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+                    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},   {"RLIMIT_AS", RLIMIT_AS},
+                    {"RLIMIT_LOCKS", RLIMIT_LOCKS},       {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
                     {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-                    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME}};
+                    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},     {"RLIMIT_RTTIME", RLIMIT_RTTIME}};
 
 /* ---- process ---- */
 
@@ -260,31 +289,23 @@ static int read_caps(oci_config *cfg, json_object *o, const char *where, uint64_
     return 0;
 }
 
-/* What the library does with capabilities: the bounding set is cap_keep; uid 0 has it as its
-   effective and permitted sets (inheritable empty); another uid has the ambient set as its
-   effective, permitted and inheritable sets.  Anything else cannot be asked for. */
-static int map_caps(oci_config *cfg, json_object *o, uid_t uid) {
+/* The five sets, as given (the library's set_caps). */
+static int map_caps(oci_config *cfg, json_object *o) {
     uint64_t s[5] = {0, 0, 0, 0, 0};
     int present[5];
     ctr_spec *sp = &cfg->spec;
     if (read_caps(cfg, o, "process", s, present)) return -1;
-    sp->cap_add = s[0];
-    sp->cap_drop = ~s[0];
-    if (uid == 0) {
-        if (s[1] != s[0] || s[3] != s[0])
-            return bad(cfg, "process.capabilities: for uid 0 the effective and permitted sets "
-                            "must equal the bounding set (ocirun gives uid 0 its bounding set)");
-        if (s[2] || s[4])
-            return bad(cfg, "process.capabilities.%s must be empty for uid 0",
-                       s[2] ? "inheritable" : "ambient");
-    } else {
-        if ((s[4] & ~s[0]) || s[1] != s[4] || s[3] != s[4] || (present[2] && s[2] != s[4]))
-            return bad(cfg, "process.capabilities: for a uid other than 0 the effective, "
-                            "permitted and inheritable sets must equal the ambient set, within "
-                            "the bounding set (ocirun gives such a uid its ambient set)");
-        sp->set_cap_ambient = 1;
-        sp->cap_ambient = s[4];
-    }
+    if (s[1] & ~s[3])
+        return bad(cfg, "process.capabilities.effective holds capabilities that permitted lacks");
+    if (s[4] & ~(s[3] & s[2]))
+        return bad(cfg, "process.capabilities.ambient must be within both permitted and "
+                        "inheritable");
+    sp->set_caps = 1;
+    sp->cap_bounding = s[0];
+    sp->cap_effective = s[1];
+    sp->cap_inheritable = s[2];
+    sp->cap_permitted = s[3];
+    sp->cap_ambient = s[4];
     return 0;
 }
 
@@ -428,7 +449,8 @@ static int read_process(oci_config *cfg, json_object *o) {
         } else if (strcmp(key, "oomScoreAdj") == 0) {
             int64_t v;
             if (get_i64(cfg, val, "process", key, &v)) return -1;
-            if (v < -1000 || v > 1000) return bad(cfg, "process.oomScoreAdj is outside -1000..1000");
+            if (v < -1000 || v > 1000)
+                return bad(cfg, "process.oomScoreAdj is outside -1000..1000");
             sp->set_oom_score_adj = 1;
             sp->oom_score_adj = (int)v;
         } else if (strcmp(key, "user") == 0) {
@@ -450,9 +472,9 @@ static int read_process(oci_config *cfg, json_object *o) {
     if (!have_cwd) return bad(cfg, "process.cwd is missing");
     sp->allow_new_privs = !nnp;
     if (caps) {
-        if (map_caps(cfg, caps, sp->uid)) return -1;
+        if (map_caps(cfg, caps)) return -1;
     } else {
-        sp->cap_drop = CTR_CAPS_ALL; /* no capabilities object: none */
+        sp->set_caps = 1; /* no capabilities object: none */
     }
     return 0;
 }
@@ -515,10 +537,12 @@ static int read_mount(oci_config *cfg, json_object *o, size_t idx, ctr_mount *m,
     } else if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
         m->type = CTR_MOUNT_CGROUP;
     } else {
-        return bad(cfg, "%s.type \"%s\" is not supported by ocirun (bind, tmpfs, proc, sysfs, "
-                        "devpts, mqueue, cgroup)",
+        return bad(cfg,
+                   "%s.type \"%s\" is not supported by ocirun (bind, tmpfs, proc, sysfs, "
+                   "devpts, mqueue, cgroup)",
                    w, type);
     }
+    if (!bind && src && src[0]) m->source = src; /* the name /proc/self/mountinfo shows */
     for (i = 0; i < nopts; i++) {
         const char *op = opts[i];
         if (strcmp(op, "bind") == 0 || strcmp(op, "rbind") == 0) continue;
@@ -544,9 +568,12 @@ static int read_mount(oci_config *cfg, json_object *o, size_t idx, ctr_mount *m,
             char *end;
             unsigned long long v = strtoull(op + 5, &end, 10);
             if (end == op + 5) return bad(cfg, "%s.options: bad \"%s\"", w, op);
-            if (*end == 'k' || *end == 'K') v <<= 10, end++;
-            else if (*end == 'm' || *end == 'M') v <<= 20, end++;
-            else if (*end == 'g' || *end == 'G') v <<= 30, end++;
+            if (*end == 'k' || *end == 'K')
+                v <<= 10, end++;
+            else if (*end == 'm' || *end == 'M')
+                v <<= 20, end++;
+            else if (*end == 'g' || *end == 'G')
+                v <<= 30, end++;
             if (*end) return bad(cfg, "%s.options: bad \"%s\"", w, op);
             m->size = v;
             if (m->type == CTR_MOUNT_DEV) dev_size_mode[0] = op;
@@ -554,7 +581,8 @@ static int read_mount(oci_config *cfg, json_object *o, size_t idx, ctr_mount *m,
                    strncmp(op, "mode=", 5) == 0) {
             char *end;
             unsigned long v = strtoul(op + 5, &end, 8);
-            if (end == op + 5 || *end || v > 07777) return bad(cfg, "%s.options: bad \"%s\"", w, op);
+            if (end == op + 5 || *end || v > 07777)
+                return bad(cfg, "%s.options: bad \"%s\"", w, op);
             m->mode = (unsigned)v;
             if (m->type == CTR_MOUNT_DEV) dev_size_mode[1] = op;
         } else if (m->type == CTR_MOUNT_DEVPTS &&
@@ -601,9 +629,9 @@ static int read_namespaces(oci_config *cfg, json_object *a, ctr_ns_path **joins,
     static const struct {
         const char *name;
         unsigned bit;
-    } kinds[] = {{"pid", CTR_NS_PID},       {"network", CTR_NS_NET},  {"ipc", CTR_NS_IPC},
-                 {"uts", CTR_NS_UTS},       {"cgroup", CTR_NS_CGROUP}, {"user", CTR_NS_USER},
-                 {"mount", 0x1000},         {"time", 0x2000}};
+    } kinds[] = {{"pid", CTR_NS_PID}, {"network", CTR_NS_NET},   {"ipc", CTR_NS_IPC},
+                 {"uts", CTR_NS_UTS}, {"cgroup", CTR_NS_CGROUP}, {"user", CTR_NS_USER},
+                 {"mount", 0x1000},   {"time", 0x2000}};
     size_t n, i, k;
     unsigned seen = 0;
     if (want(cfg, a, json_type_array, "linux", "namespaces")) return -1;
@@ -673,8 +701,9 @@ static int read_id_mappings(oci_config *cfg, json_object *a, const char *key, ui
     }
     if (size == 1 && cid == inside && hid == (key[0] == 'u' ? geteuid() : getegid())) return 0;
 refuse:
-    return bad(cfg, "linux.%s: ocirun maps only the caller's own id, once, as the process's "
-                    "(ranges of ids are not supported)",
+    return bad(cfg,
+               "linux.%s: ocirun maps only the caller's own id, once, as the process's "
+               "(ranges of ids are not supported)",
                key);
 }
 
@@ -683,7 +712,7 @@ refuse:
    would deny one of them cannot be enforced and fails. */
 typedef struct dev_rule {
     int allow;
-    char type; /* 'a', 'c', 'b' */
+    char type;            /* 'a', 'c', 'b' */
     int64_t major, minor; /* -1 = any */
     char access[4];
 } dev_rule;
@@ -774,11 +803,9 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
                 } else if (strcmp(k2, "swap") == 0) {
                     if (get_i64(cfg, v2, "linux.resources.memory", k2, &swap)) return -1;
                     has_swap = 1;
-                } else if (strcmp(k2, "disableOOMKiller") == 0 ||
-                           strcmp(k2, "useHierarchy") == 0) {
+                } else if (strcmp(k2, "disableOOMKiller") == 0 || strcmp(k2, "useHierarchy") == 0) {
                     if (get_bool(cfg, v2, "linux.resources.memory", k2, &b)) return -1;
-                    if (b != (k2[0] == 'u'))
-                        return unsupported(cfg, "linux.resources.memory", k2);
+                    if (b != (k2[0] == 'u')) return unsupported(cfg, "linux.resources.memory", k2);
                 } else if (strcmp(k2, "kernel") == 0 || strcmp(k2, "kernelTCP") == 0 ||
                            strcmp(k2, "reservation") == 0 || strcmp(k2, "swappiness") == 0) {
                     if (get_i64(cfg, v2, "linux.resources.memory", k2, &v)) return -1;
@@ -843,8 +870,10 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
                 int64_t v;
                 if (strcmp(k2, "limit") != 0) return unsupported(cfg, "linux.resources.pids", k2);
                 if (get_i64(cfg, v2, "linux.resources.pids", k2, &v)) return -1;
-                if (v > 0) sp->pids_max = (uint64_t)v;
-                else if (v < -1) return bad(cfg, "linux.resources.pids.limit is negative");
+                if (v > 0)
+                    sp->pids_max = (uint64_t)v;
+                else if (v < -1)
+                    return bad(cfg, "linux.resources.pids.limit is negative");
             }
         } else if (strcmp(key, "blockIO") == 0) {
             if (want(cfg, val, json_type_object, where, key)) return -1;
@@ -893,8 +922,9 @@ static int scmp_action(oci_config *cfg, const char *a, int64_t errno_ret, int ha
     else if (strcmp(a, "SCMP_ACT_LOG") == 0)
         *out = SCMP_ACT_LOG;
     else if (strcmp(a, "SCMP_ACT_NOTIFY") == 0)
-        return bad(cfg, "%s: SCMP_ACT_NOTIFY (seccomp user notification) is not supported by "
-                        "ocirun",
+        return bad(cfg,
+                   "%s: SCMP_ACT_NOTIFY (seccomp user notification) is not supported by "
+                   "ocirun",
                    where);
     else
         return bad(cfg, "%s: unknown action \"%s\"", where, a);
@@ -907,9 +937,12 @@ static int scmp_op(const char *s, enum scmp_compare *op) {
     static const struct {
         const char *name;
         enum scmp_compare op;
-    } ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-               {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-               {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    } ops[] = {{"SCMP_CMP_NE", SCMP_CMP_NE},
+               {"SCMP_CMP_LT", SCMP_CMP_LT},
+               {"SCMP_CMP_LE", SCMP_CMP_LE},
+               {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+               {"SCMP_CMP_GE", SCMP_CMP_GE},
+               {"SCMP_CMP_GT", SCMP_CMP_GT},
                {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ}};
     size_t i;
     for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -924,15 +957,23 @@ static uint32_t scmp_arch(const char *s) {
     static const struct {
         const char *name;
         uint32_t arch;
-    } archs[] = {{"SCMP_ARCH_X86", SCMP_ARCH_X86},         {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
-                 {"SCMP_ARCH_X32", SCMP_ARCH_X32},         {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
-                 {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64}, {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
-                 {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},   {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
-                 {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},   {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
+    } archs[] = {{"SCMP_ARCH_X86", SCMP_ARCH_X86},
+                 {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64},
+                 {"SCMP_ARCH_X32", SCMP_ARCH_X32},
+                 {"SCMP_ARCH_ARM", SCMP_ARCH_ARM},
+                 {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64},
+                 {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS},
+                 {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64},
+                 {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32},
+                 {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL},
+                 {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64},
                  {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32},
-                 {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},         {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
-                 {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE}, {"SCMP_ARCH_S390", SCMP_ARCH_S390},
-                 {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},     {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64}};
+                 {"SCMP_ARCH_PPC", SCMP_ARCH_PPC},
+                 {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64},
+                 {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE},
+                 {"SCMP_ARCH_S390", SCMP_ARCH_S390},
+                 {"SCMP_ARCH_S390X", SCMP_ARCH_S390X},
+                 {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64}};
     size_t i;
     for (i = 0; i < sizeof(archs) / sizeof(archs[0]); i++)
         if (strcmp(s, archs[i].name) == 0) return archs[i].arch;
@@ -1018,10 +1059,10 @@ static int scmp_rule(oci_config *cfg, scmp_filter_ctx ctx, json_object *e, size_
             /* libseccomp cannot AND two conditions on one argument: one rule per condition
                (runc does the same) */
             size_t k;
-            for (k = 0; k < nargs && r != 0; k++) r = seccomp_rule_add_array(ctx, act, nr, 1, &args[k]);
+            for (k = 0; k < nargs && r != 0; k++)
+                r = seccomp_rule_add_array(ctx, act, nr, 1, &args[k]);
         }
-        if (r != 0)
-            return bad(cfg, "%s: syscall %s: %s", w, names[i], strerror(-r));
+        if (r != 0) return bad(cfg, "%s: syscall %s: %s", w, names[i], strerror(-r));
     }
     return 0;
 }
@@ -1059,8 +1100,7 @@ static int read_seccomp(oci_config *cfg, json_object *o) {
         }
     }
     if (!def_action) return bad(cfg, "linux.seccomp.defaultAction is missing");
-    if (scmp_action(cfg, def_action, def_errno, has_def_errno, "linux.seccomp.defaultAction",
-                    &def))
+    if (scmp_action(cfg, def_action, def_errno, has_def_errno, "linux.seccomp.defaultAction", &def))
         return -1;
     if (!(ctx = seccomp_init(def))) return nomem(cfg);
     r = 0;
@@ -1259,8 +1299,9 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
                     } else if (strcmp(k3, "nanosecs") == 0) {
                         if (get_i64(cfg, v3, "linux.timeOffsets", k3, &x)) return -1;
                         if (x != 0)
-                            return bad(cfg, "linux.timeOffsets.%s.nanosecs: only whole seconds "
-                                            "are supported",
+                            return bad(cfg,
+                                       "linux.timeOffsets.%s.nanosecs: only whole seconds "
+                                       "are supported",
                                        k2);
                     } else {
                         return unsupported(cfg, "linux.timeOffsets", k3);
@@ -1274,8 +1315,9 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
             if (get_str(cfg, val, "linux", key, &p)) return -1;
             if (p[0] && ctx->systemd_cgroup) {
                 if (!(cfg->cgroup_path = systemd_path(cfg, p)))
-                    return bad(cfg, "linux.cgroupsPath \"%s\" is not slice:prefix:name "
-                                    "(--systemd-cgroup)",
+                    return bad(cfg,
+                               "linux.cgroupsPath \"%s\" is not slice:prefix:name "
+                               "(--systemd-cgroup)",
                                p);
             } else if (p[0]) {
                 if (strstr(p, "/../") || strncmp(p, "../", 3) == 0)
@@ -1289,8 +1331,9 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
                root a private copy */
             if (p[0] && strcmp(p, "private") != 0 && strcmp(p, "rprivate") != 0 &&
                 strcmp(p, "slave") != 0 && strcmp(p, "rslave") != 0)
-                return bad(cfg, "linux.rootfsPropagation \"%s\" is not supported by ocirun (only "
-                                "private and slave)",
+                return bad(cfg,
+                           "linux.rootfsPropagation \"%s\" is not supported by ocirun (only "
+                           "private and slave)",
                            p);
         } else if (strcmp(key, "maskedPaths") == 0) {
             const char **l;
@@ -1328,7 +1371,8 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
         }
     }
     if (cfg->user_ns) {
-        if (!uidm || !gidm) return bad(cfg, "linux.uidMappings and gidMappings are needed with a user namespace");
+        if (!uidm || !gidm)
+            return bad(cfg, "linux.uidMappings and gidMappings are needed with a user namespace");
         if (read_id_mappings(cfg, uidm, "uidMappings", sp->uid) ||
             read_id_mappings(cfg, gidm, "gidMappings", sp->gid))
             return -1;
@@ -1351,8 +1395,9 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
             if (sp->devices[i].type != 'p' &&
                 !dev_allowed(rules, nrules, sp->devices[i].type, sp->devices[i].major,
                              sp->devices[i].minor))
-                return bad(cfg, "linux.resources.devices denies %s, which linux.devices asks "
-                                "for: such a rule cannot be enforced",
+                return bad(cfg,
+                           "linux.resources.devices denies %s, which linux.devices asks "
+                           "for: such a rule cannot be enforced",
                            sp->devices[i].path);
     }
     return 0;
@@ -1433,152 +1478,148 @@ int oci_config_read(oci_config *cfg, const char *text, size_t len, const oci_con
     cfg->spec.no_masks = 1;
     cfg->cgroup_path = "";
     /* pass 1: the objects others depend on */
-    {
-        json_object_object_foreach(root, key, val) {
-            if (strcmp(key, "process") == 0) process = val;
-            else if (strcmp(key, "mounts") == 0) mounts = val;
-            else if (strcmp(key, "linux") == 0) linux_o = val;
-        }
-    }
-    {
-        json_object_object_foreach(root, key, val) {
-            if (strcmp(key, "ociVersion") == 0) {
-                const char *v;
-                if (get_str(cfg, val, "", key, &v)) goto fail;
-                if (strncmp(v, "1.0", 3) != 0 && strncmp(v, "1.1", 3) != 0 &&
-                    strncmp(v, "1.2", 3) != 0) {
-                    bad(cfg, "ociVersion \"%s\": ocirun reads 1.0 to 1.2", v);
-                    goto fail;
-                }
-                snprintf(cfg->oci_version, sizeof(cfg->oci_version), "%s", v);
-            } else if (strcmp(key, "root") == 0) {
-                if (want(cfg, val, json_type_object, "", key)) goto fail;
-                json_object_object_foreach(val, k2, v2) {
-                    if (strcmp(k2, "path") == 0) {
-                        const char *p;
-                        if (get_str(cfg, v2, "root", k2, &p)) goto fail;
-                        cfg->rootfs = p[0] == '/' ? p : path_join(cfg, "root", "path", ctx->bundle, p);
-                        if (!cfg->rootfs) goto nomem_fail;
-                        have_root = 1;
-                    } else if (strcmp(k2, "readonly") == 0) {
-                        if (get_bool(cfg, v2, "root", k2, &readonly)) goto fail;
-                    } else {
-                        unsupported(cfg, "root", k2);
-                        goto fail;
-                    }
-                }
-            } else if (strcmp(key, "hostname") == 0) {
-                if (get_str(cfg, val, "", key, &hostname)) goto fail;
-            } else if (strcmp(key, "domainname") == 0) {
-                if (get_str(cfg, val, "", key, &domainname)) goto fail;
-            } else if (strcmp(key, "annotations") == 0) {
-                if (want(cfg, val, json_type_object, "", key)) goto fail;
-                json_object_object_foreach(val, k2, v2) {
-                    (void)k2;
-                    if (json_object_get_type(v2) != json_type_string) {
-                        bad(cfg, "annotations.%s must be a string", k2);
-                        goto fail;
-                    }
-                }
-                cfg->annotations = json_object_get(val);
-            } else if (strcmp(key, "hooks") == 0) {
-                if (read_hooks(cfg, val)) goto fail;
-            } else if (strcmp(key, "process") == 0 || strcmp(key, "mounts") == 0 ||
-                       strcmp(key, "linux") == 0) {
-                continue;
-            } else {
-                /* solaris, windows, vm, zos, and anything unknown */
-                unsupported(cfg, "", key);
+    {json_object_object_foreach(root, key, val){if (strcmp(key, "process") == 0) process = val;
+    else if (strcmp(key, "mounts") == 0) mounts = val;
+    else if (strcmp(key, "linux") == 0) linux_o = val;
+}
+}
+{
+    json_object_object_foreach(root, key, val) {
+        if (strcmp(key, "ociVersion") == 0) {
+            const char *v;
+            if (get_str(cfg, val, "", key, &v)) goto fail;
+            /* 1.x: versions after 1.2 only add fields, and any field ocirun does not know
+                   fails by name */
+            if (strncmp(v, "1.", 2) != 0) {
+                bad(cfg, "ociVersion \"%s\": ocirun reads runtime-spec 1.x (1.0 to 1.2)", v);
                 goto fail;
             }
-        }
-    }
-    if (!cfg->oci_version[0]) {
-        bad(cfg, "ociVersion is missing");
-        goto fail;
-    }
-    if (!have_root) {
-        bad(cfg, "root.path is missing");
-        goto fail;
-    }
-    if (ctx->check_paths) {
-        struct stat st;
-        if (stat(cfg->rootfs, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            bad(cfg, "root.path %s is not a directory", cfg->rootfs);
+            snprintf(cfg->oci_version, sizeof(cfg->oci_version), "%s", v);
+        } else if (strcmp(key, "root") == 0) {
+            if (want(cfg, val, json_type_object, "", key)) goto fail;
+            json_object_object_foreach(val, k2, v2) {
+                if (strcmp(k2, "path") == 0) {
+                    const char *p;
+                    if (get_str(cfg, v2, "root", k2, &p)) goto fail;
+                    cfg->rootfs = p[0] == '/' ? p : path_join(cfg, "root", "path", ctx->bundle, p);
+                    if (!cfg->rootfs) goto nomem_fail;
+                    have_root = 1;
+                } else if (strcmp(k2, "readonly") == 0) {
+                    if (get_bool(cfg, v2, "root", k2, &readonly)) goto fail;
+                } else {
+                    unsupported(cfg, "root", k2);
+                    goto fail;
+                }
+            }
+        } else if (strcmp(key, "hostname") == 0) {
+            if (get_str(cfg, val, "", key, &hostname)) goto fail;
+        } else if (strcmp(key, "domainname") == 0) {
+            if (get_str(cfg, val, "", key, &domainname)) goto fail;
+        } else if (strcmp(key, "annotations") == 0) {
+            if (want(cfg, val, json_type_object, "", key)) goto fail;
+            json_object_object_foreach(val, k2, v2) {
+                (void)k2;
+                if (json_object_get_type(v2) != json_type_string) {
+                    bad(cfg, "annotations.%s must be a string", k2);
+                    goto fail;
+                }
+            }
+            cfg->annotations = json_object_get(val);
+        } else if (strcmp(key, "hooks") == 0) {
+            if (read_hooks(cfg, val)) goto fail;
+        } else if (strcmp(key, "process") == 0 || strcmp(key, "mounts") == 0 ||
+                   strcmp(key, "linux") == 0) {
+            continue;
+        } else {
+            /* solaris, windows, vm, zos, and anything unknown */
+            unsupported(cfg, "", key);
             goto fail;
         }
     }
-    cfg->spec.rootfs = cfg->rootfs;
-    cfg->spec.readonly_root = readonly;
-    if (!process) {
-        bad(cfg, "process is missing (ocirun runs a process)");
+}
+if (!cfg->oci_version[0]) {
+    bad(cfg, "ociVersion is missing");
+    goto fail;
+}
+if (!have_root) {
+    bad(cfg, "root.path is missing");
+    goto fail;
+}
+if (ctx->check_paths) {
+    struct stat st;
+    if (stat(cfg->rootfs, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        bad(cfg, "root.path %s is not a directory", cfg->rootfs);
         goto fail;
     }
-    if (read_process(cfg, process)) goto fail;
-    if (!linux_o) {
-        bad(cfg, "linux is missing");
+}
+cfg->spec.rootfs = cfg->rootfs;
+cfg->spec.readonly_root = readonly;
+if (!process) {
+    bad(cfg, "process is missing (ocirun runs a process)");
+    goto fail;
+}
+if (read_process(cfg, process)) goto fail;
+if (!linux_o) {
+    bad(cfg, "linux is missing");
+    goto fail;
+}
+if (read_linux(cfg, linux_o, ctx)) goto fail;
+if (mounts) {
+    size_t n, i;
+    ctr_mount *m;
+    if (want(cfg, mounts, json_type_array, "", "mounts")) goto fail;
+    n = json_object_array_length(mounts);
+    if (!(m = oci_alloc(cfg, (n + 1) * sizeof(ctr_mount)))) goto nomem_fail;
+    for (i = 0; i < n; i++)
+        if (read_mount(cfg, json_object_array_get_idx(mounts, i), i, &m[i], ctx, dev_size_mode))
+            goto fail;
+    cfg->spec.mounts = m;
+    cfg->spec.nmounts = n;
+}
+if (hostname && hostname[0]) {
+    if (cfg->spec.share & CTR_NS_UTS) {
+        bad(cfg, "hostname needs a uts namespace of its own");
         goto fail;
     }
-    if (read_linux(cfg, linux_o, ctx)) goto fail;
-    if (mounts) {
-        size_t n, i;
-        ctr_mount *m;
-        if (want(cfg, mounts, json_type_array, "", "mounts")) goto fail;
-        n = json_object_array_length(mounts);
-        if (!(m = oci_alloc(cfg, (n + 1) * sizeof(ctr_mount)))) goto nomem_fail;
-        for (i = 0; i < n; i++)
-            if (read_mount(cfg, json_object_array_get_idx(mounts, i), i, &m[i], ctx,
-                           dev_size_mode))
-                goto fail;
-        cfg->spec.mounts = m;
-        cfg->spec.nmounts = n;
+    cfg->spec.hostname = hostname;
+} else if (!(cfg->spec.share & CTR_NS_UTS)) {
+    /* no hostname: runc leaves the new namespace's, a copy of the host's */
+    static char host[65];
+    if (gethostname(host, sizeof(host) - 1) != 0) strcpy(host, "localhost");
+    cfg->spec.hostname = oci_strdup(cfg, host);
+}
+if (domainname && domainname[0]) {
+    size_t n = 0;
+    const char **l;
+    if (cfg->spec.share & CTR_NS_UTS) {
+        bad(cfg, "domainname needs a uts namespace of its own");
+        goto fail;
     }
-    if (hostname && hostname[0]) {
-        if (cfg->spec.share & CTR_NS_UTS) {
-            bad(cfg, "hostname needs a uts namespace of its own");
-            goto fail;
-        }
-        cfg->spec.hostname = hostname;
-    } else if (!(cfg->spec.share & CTR_NS_UTS)) {
-        /* no hostname: runc leaves the new namespace's, a copy of the host's */
-        static char host[65];
-        if (gethostname(host, sizeof(host) - 1) != 0) strcpy(host, "localhost");
-        cfg->spec.hostname = oci_strdup(cfg, host);
-    }
-    if (domainname && domainname[0]) {
-        size_t n = 0;
-        const char **l;
-        if (cfg->spec.share & CTR_NS_UTS) {
-            bad(cfg, "domainname needs a uts namespace of its own");
-            goto fail;
-        }
-        while (cfg->spec.sysctls && cfg->spec.sysctls[n]) n++;
-        if (!(l = oci_alloc(cfg, (n + 2) * sizeof(char *)))) goto nomem_fail;
-        if (n) memcpy(l, cfg->spec.sysctls, n * sizeof(char *));
-        if (!(l[n] = oci_alloc(cfg, strlen(domainname) + 20))) goto nomem_fail;
-        sprintf((char *)l[n], "kernel.domainname=%s", domainname);
-        cfg->spec.sysctls = l;
-    }
-    if (cfg->terminal) cfg->spec.tty = 1;
-    if (!cfg->cgroup_path[0] && ctx->id) {
-        char *p = oci_alloc(cfg, strlen(ctx->id) + 2);
-        if (!p) goto nomem_fail;
-        sprintf(p, "/%s", ctx->id);
-        cfg->cgroup_path = p;
-    }
-    json_object_put(root);
-    return 0;
-nomem_fail:
-    nomem(cfg);
-fail:
-    json_object_put(root);
-    {
-        char keep[sizeof(cfg->error)];
-        memcpy(keep, cfg->error, sizeof(keep));
-        oci_config_free(cfg);
-        memcpy(cfg->error, keep, sizeof(keep));
-    }
-    return -1;
+    while (cfg->spec.sysctls && cfg->spec.sysctls[n]) n++;
+    if (!(l = oci_alloc(cfg, (n + 2) * sizeof(char *)))) goto nomem_fail;
+    if (n) memcpy(l, cfg->spec.sysctls, n * sizeof(char *));
+    if (!(l[n] = oci_alloc(cfg, strlen(domainname) + 20))) goto nomem_fail;
+    sprintf((char *)l[n], "kernel.domainname=%s", domainname);
+    cfg->spec.sysctls = l;
+}
+if (cfg->terminal) cfg->spec.tty = 1;
+if (!cfg->cgroup_path[0] && ctx->id) {
+    char *p = oci_alloc(cfg, strlen(ctx->id) + 2);
+    if (!p) goto nomem_fail;
+    sprintf(p, "/%s", ctx->id);
+    cfg->cgroup_path = p;
+}
+json_object_put(root);
+return 0;
+nomem_fail : nomem(cfg);
+fail : json_object_put(root);
+{
+    char keep[sizeof(cfg->error)];
+    memcpy(keep, cfg->error, sizeof(keep));
+    oci_config_free(cfg);
+    memcpy(cfg->error, keep, sizeof(keep));
+}
+return -1;
 }
 
 /* ---- exec's process ---- */
@@ -1641,8 +1682,9 @@ int oci_process_read(oci_config *cfg, json_object *o, const oci_config *base, ct
             int64_t v;
             if (get_i64(cfg, val, where, key, &v)) return -1;
             if (!base->spec.set_oom_score_adj || v != base->spec.oom_score_adj)
-                return bad(cfg, "%s.oomScoreAdj differs from the container's (a process in a "
-                                "container has the container's)",
+                return bad(cfg,
+                           "%s.oomScoreAdj differs from the container's (a process in a "
+                           "container has the container's)",
                            where);
         } else {
             return unsupported(cfg, where, key);
@@ -1650,23 +1692,21 @@ int oci_process_read(oci_config *cfg, json_object *o, const oci_config *base, ct
     }
     if (!x->argv) return bad(cfg, "%s.args is missing", where);
     if (nnp >= 0 && nnp != !base->spec.allow_new_privs)
-        return bad(cfg, "%s.noNewPrivileges differs from the container's (ocirun runs a process "
-                        "in a container with the container's)",
+        return bad(cfg,
+                   "%s.noNewPrivileges differs from the container's (ocirun runs a process "
+                   "in a container with the container's)",
                    where);
     if (caps) {
         uint64_t s5[5] = {0, 0, 0, 0, 0};
         int present[5];
-        uint64_t keep = base->spec.cap_add; /* the bounding set, as map_caps wrote it */
+        const ctr_spec *b = &base->spec;
         if (read_caps(cfg, caps, where, s5, present)) return -1;
-        if (s5[0] != keep)
-            return bad(cfg, "%s.capabilities.bounding differs from the container's (ocirun runs "
-                            "a process in a container with the container's)",
+        if (s5[0] != b->cap_bounding || s5[1] != b->cap_effective || s5[2] != b->cap_inheritable ||
+            s5[3] != b->cap_permitted || s5[4] != b->cap_ambient)
+            return bad(cfg,
+                       "%s.capabilities differ from the container's (ocirun runs a process "
+                       "in a container with the container's)",
                        where);
-        if (x->uid == 0 ? (s5[1] != keep || s5[3] != keep || s5[4])
-                        : (s5[1] != s5[4] || s5[3] != s5[4] ||
-                           s5[4] != (base->spec.set_cap_ambient ? base->spec.cap_ambient : 0)))
-            return bad(cfg, "%s.capabilities differ from what the container gives uid %u", where,
-                       (unsigned)x->uid);
     }
     if (rlimits) {
         ctr_rlimit *r;
@@ -1679,8 +1719,9 @@ int oci_process_read(oci_config *cfg, json_object *o, const oci_config *base, ct
                         base->spec.rlimits[k].soft == r[i].soft &&
                         base->spec.rlimits[k].hard == r[i].hard;
             if (!same)
-                return bad(cfg, "%s.rlimits[%zu] differs from the container's (a process in a "
-                                "container gets the container's)",
+                return bad(cfg,
+                           "%s.rlimits[%zu] differs from the container's (a process in a "
+                           "container gets the container's)",
                            where, i);
         }
     }

@@ -10,24 +10,31 @@
 
 #define OCI_VERSION "1.2.0"
 
-enum { OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME, OCI_HOOK_CREATE_CONTAINER,
-       OCI_HOOK_START_CONTAINER, OCI_HOOK_POSTSTART, OCI_HOOK_POSTSTOP, OCI_HOOK_KINDS };
+enum {
+    OCI_HOOK_PRESTART,
+    OCI_HOOK_CREATE_RUNTIME,
+    OCI_HOOK_CREATE_CONTAINER,
+    OCI_HOOK_START_CONTAINER,
+    OCI_HOOK_POSTSTART,
+    OCI_HOOK_POSTSTOP,
+    OCI_HOOK_KINDS
+};
 extern const char *const oci_hook_names[OCI_HOOK_KINDS];
 
 typedef struct oci_hook {
     const char *path;
     const char *const *args; /* NULL-terminated, or NULL */
     const char *const *env;
-    int timeout;             /* seconds, 0 = none */
+    int timeout; /* seconds, 0 = none */
 } oci_hook;
 
 /* What the reader needs to know besides the file. */
 typedef struct oci_context {
-    const char *bundle;  /* absolute directory of config.json: relative paths are below it */
-    const char *id;      /* the container's id (default cgroup path) */
-    int systemd_cgroup;  /* cgroupsPath is slice:prefix:name */
-    int cgroup_v2;       /* the host's cgroup hierarchy is v2 (blkio weights convert) */
-    int check_paths;     /* 0 in the fuzz target: no stat of the rootfs or bind sources */
+    const char *bundle; /* absolute directory of config.json: relative paths are below it */
+    const char *id;     /* the container's id (default cgroup path) */
+    int systemd_cgroup; /* cgroupsPath is slice:prefix:name */
+    int cgroup_v2;      /* the host's cgroup hierarchy is v2 (blkio weights convert) */
+    int check_paths;    /* 0 in the fuzz target: no stat of the rootfs or bind sources */
 } oci_context;
 
 typedef struct oci_block oci_block;
@@ -41,9 +48,9 @@ typedef struct oci_config {
     const char *cgroup_path;  /* "" when the container gets no cgroup */
     const char *rootfs;       /* absolute */
     int terminal;
-    int has_cgroupns;         /* the container has a cgroup namespace of its own */
-    int user_ns;              /* a new user namespace */
-    oci_block *blocks;        /* every allocation of the reader, freed by oci_config_free */
+    int has_cgroupns;  /* the container has a cgroup namespace of its own */
+    int user_ns;       /* a new user namespace */
+    oci_block *blocks; /* every allocation of the reader, freed by oci_config_free */
     char error[512];
 } oci_config;
 
