@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 cbcbe218a0040c884e96022bc52710d3e764ad088326617c7c840377c876ffab */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 93732b9817914f77f96a1353437dbe4ca9d1d9025d2d1ebc978212dafe369072 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -44,6 +44,8 @@
        2. The spec             6. Stdio and init       10. Network namespace pool
        3. The root filesystem  7. Errors               11. Requirements
        4. Mounts               8. Limits and cgroups   12. Design
+       13. Created, released and attached containers; runtime features
+       14. ocirun: an OCI runtime for Podman, containerd, CRI-O and Kubernetes
 
    1. LIFECYCLE
        ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
@@ -63,7 +65,8 @@
        ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
        ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
        ctr_exec() starts another process in a running container, ctr_run() runs one to completion
-       with its input and output (both in 6).
+       with its input and output (both in 6).  ctr_start(), ctr_release() and ctr_attach() (13)
+       split the lifecycle for a front end that exits while its containers run (an OCI runtime).
        Reaping.  The caller's child is not the container's command but a shim (or the init): a
        process of a few pages that never execs, cloned with no exit signal.  It clones the
        command, and reaps it; ctr_wait reaps the shim and reads the command's status from it.
@@ -75,7 +78,7 @@
        of the host's; the host's own children and its SIGCHLD handler work as before.  The shim
        stays outside the container (the host's pid namespace and cgroup); it has the spawning
        thread's death as its parent-death signal (see no_die_with_host), kills the command then,
-       and exits.
+       and exits.  The exception is direct_child (13): the command is then the caller's child.
        Threads.  ctr_spawn, ctr_run and ctr_exec are safe to call from any thread, from many
        threads at once, and so is every function on different containers.  One container's
        handle is for one thread at a time: calls on the same handle from two threads at once
@@ -148,7 +151,21 @@
                           fails with ENXIO or EEXIST at once, never blocks.
        CTR_MOUNT_SYSFS    a sysfs, always read-only, for the container's network namespace (its
                           masks: see 9).
+       CTR_MOUNT_DEVPTS   a devpts of its own (a new instance); data (data_len bytes, or a C string)
+                          holds its options, comma-separated: gid=, uid=, mode=, ptmxmode=, max=
+                          (newinstance is accepted: it is what a devpts mount is here).
+       CTR_MOUNT_CGROUP   the cgroup filesystem, read-only with CTR_MOUNT_READONLY: with a cgroup
+                          namespace of its own a fresh mount of each hierarchy the host has under
+                          /sys/fs/cgroup (cgroup2 alone, or on v1 a tmpfs with one directory per
+                          hierarchy and links such as cpu -> cpu,cpuacct), rooted at the
+                          container's cgroup; without one (CTR_NS_CGROUP shared) the container's
+                          own cgroup directories bound there, never the host's whole tree.
        CTR_MOUNT_READONLY in flags makes a tmpfs, proc, dev or mqueue mount read-only.
+       CTR_MOUNT_NOEXEC (bind, tmpfs, devpts), CTR_MOUNT_NOATIME, CTR_MOUNT_STRICTATIME and
+       CTR_MOUNT_NODIRATIME add those mount flags (the default is relatime).  For a filesystem
+       (tmpfs, dev, proc, sysfs, mqueue, devpts, cgroup) source, if set, is the name
+       /proc/self/mountinfo shows as its source (default "none").  CTR_MOUNT_DEV takes size
+       (default 64 KiB) and mode (default 0755) for its tmpfs.
        Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev);
        proc, sysfs, mqueue and the /dev mounts are also noexec.  Targets are absolute paths inside
        the container ("/" is refused: use rootfs).  They are resolved inside the new root as the
@@ -485,8 +502,202 @@
        netns.c     the network namespace pool.
        spawn.c     ctr_spawn, ctr_exec and the handle: wait, poll, kill, stats, pause, destroy.
        io.c        the host's side of the streams: ctr_write, ctr_wait_io, the terminal, ctr_run.
+       lifecycle.c section 13's fields into the plan; the namespaces to join opened, the start
+                   FIFO made.  The child's part (joining, sysctls, the start wait, the exec
+                   check) is in child.c, the late mounts (masks, read-only paths, devices) in
+                   mount.c, the direct clone in spawn.c.
+       attach.c    ctr_start, ctr_release, ctr_attach.
        No two files call each other in a circle: util <- security, cgfs, clone, mount <- child <-
-       shim; cgroup1/2 <- cgroup <- plan <- spawn <- io (a test checks it).
+       shim; cgroup1/2 <- cgroup <- lifecycle, plan <- spawn <- io, attach (a test checks it).
+
+   13. CREATED, RELEASED AND ATTACHED CONTAINERS; RUNTIME FEATURES
+       The fields at the end of ctr_spec, for a program that runs containers on behalf of others (an
+       OCI runtime such as ocirun, 14) and whose own process does not live as long as they do.
+       direct_child   the container's first process is the caller's own child, cloned with exit
+                      signal SIGCHLD, as fork would make it: no shim (1).  The caller's wait(),
+                      waitpid(-1) and SIGCHLD handler see it (reap it only through ctr_wait or
+                      ctr_poll, or the status is lost); in exchange, when the caller exits, the
+                      container is reparented to the caller's subreaper (PR_SET_CHILD_SUBREAPER:
+                      conmon, containerd-shim), which can wait for it by its pid.  Joining a pid
+                      namespace (ns_paths) and ctr_exec with direct_child go through a short-lived
+                      helper that clones the process with CLONE_PARENT and exits: the process is
+                      the caller's child all the same.
+       wait_start     (needs direct_child; not with init) the child does its whole setup - the
+                      namespaces, cgroup, mounts, pivot_root, terminal, identity, capabilities -
+                      checks that argv[0] is a file its user may execute (so a missing command
+                      fails ctr_spawn with CTR_STEP_EXEC and ENOENT or EACCES, as runc create
+                      does), reports that it is done and then blocks, before its seccomp filter and
+                      execve, until ctr_start.  ctr_spawn returns then: the container is created
+                      (ctr_pid is its process, ctr_tty_fd its terminal, its cgroup and namespaces
+                      exist for hooks and network setup), and nothing of the command has run.
+                      ctr_start(c, &err) lets it go and returns once the command has exec'd, or
+                      with the reason the execve failed.  ctr_destroy kills a created container
+                      without ever running it.  Signals other than SIGKILL sent to a created
+                      container stay pending until it starts.
+       start_fifo     (with wait_start) a path where ctr_spawn makes a FIFO (mode 0600; a file
+                      already there fails with EEXIST and is left alone; made, it is removed if
+                      the spawn fails): the child waits on it, so another process can start the
+                      container through ctr_attach and ctr_start (ocirun start does).  The caller
+                      removes it once the container has started or is gone.  Without a FIFO the
+                      start goes through a pipe of the handle: a created container whose handle
+                      is released or whose caller died exits without running its command.
+       ctr_release(c, &err) frees the handle and leaves the container running (needs
+                      no_die_with_host: else the container would die with the spawning thread;
+                      not for a netns_pool container).  Its cgroup stays; a shim on the caller's
+                      memory keeps its 64 KiB stack (leaked).
+       ctr_attach(&a, &out, &err) makes a handle for a container found by a.pid (its first
+                      process), checked against a.start_time (ctr_proc_start_time(pid), taken when
+                      it was made: a reused pid fails with ESRCH, CTR_STEP_CLONE); a.cgroup_path its
+                      cgroup (as given to cgroup_path); a.start_fifo to start a created one; a.spec
+                      the spec it was made from, for ctr_exec (capabilities, filter, rlimits,
+                      namespaces joined: nothing is made again).  ctr_kill, ctr_pause,
+                      ctr_resume, ctr_stats, ctr_start, ctr_exec, ctr_release and ctr_destroy (which
+                      kills it, waits for the cgroup to empty and removes it) work on it; ctr_wait
+                      and ctr_poll see it exit (through its pidfd), with its exit status only if
+                      the caller is its parent (else the result says neither exited nor
+                      signaled).  ctr_attach with a pid that is gone fails with ESRCH.
+       cgroup_path    the container's cgroup at exactly this path under the hierarchy root
+                      (/sys/fs/cgroup on v2, each controller's hierarchy on v1), made with its
+                      parents if missing (the parents stay behind when it is removed, as with
+                      runc), the controllers a limit needs enabled along it on v2; implies a
+                      cgroup (as CTR_CGROUP_ALWAYS); excludes cgroup_parent; "." and ".."
+                      components are refused.
+       ns_paths, nns_paths   namespaces to join instead of creating: ctr_ns_path {type: one of
+                      CTR_NS_NET, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID; path: a
+                      namespace file such as /proc/PID/ns/net or /run/netns/NAME}; the file must
+                      be a namespace of that type (NS_GET_NSTYPE).  A joined network namespace's
+                      loopback is left as it is, a joined UTS namespace keeps its hostname unless
+                      hostname is set; a pid namespace is joined by the shim (or the direct
+                      child's helper) before the clone; ctr_exec joins them too.  Joining a mount,
+                      user or time namespace is not supported.
+       groups, ngroups     supplementary groups (root without a user namespace; default none).
+                      Run by root of a user namespace whose setgroups is denied (a rootless
+                      engine's), the groups are left as they are when none are asked for.
+       set_umask, umask    the command's umask (default 022).
+       set_oom_score_adj, oom_score_adj   written to /proc/self/oom_score_adj (-1000..1000;
+                      lowering it needs CAP_SYS_RESOURCE).
+       sysctls        "name=value" strings (net.ipv4.ip_forward=1) written under /proc/sys
+                      during the setup; only namespaced ones (net.*, kernel.shm*, kernel.msg*,
+                      kernel.sem, fs.mqueue.*, kernel.hostname, kernel.domainname) of a namespace
+                      the container has of its own or joined; any other fails with
+                      CTR_STEP_SPEC, EINVAL (it would change the host's).
+       masked_paths, readonly_paths   after every mount: each existing path masked (a file by a
+                      read-only nodev bind of /dev/null, so it cannot be opened; a directory by
+                      an empty read-only tmpfs) or made read-only (recursively); a path that does
+                      not exist is skipped.  They add to the library's own masks (9) unless
+                      no_masks.
+       devices, ndevices   device nodes ctr_device {path, type 'c' 'b' or 'p', major, minor, mode
+                      (0 = 0666), uid, gid}: each made with mknod in a private tmpfs that is never
+                      attached anywhere, and bound from there onto a file at path, so exactly the
+                      nodes asked for can be opened while every other mount stays nodev (there is
+                      no device cgroup).  Real devices need root without a user namespace.
+       set_caps       the five capability sets exactly as given (the OCI runtime-spec's model):
+                      cap_bounding, cap_effective (within cap_permitted), cap_permitted,
+                      cap_inheritable, cap_ambient (within permitted and inheritable), for any
+                      uid; excludes cap_add and cap_drop.  The kernel's rules still hold: root's
+                      permitted and effective sets after execve are its bounding set.
+       Kernels: pidfd_open (5.3) for ctr_attach, NS_GET_NSTYPE (4.11) for ns_paths.
+
+   14. OCIRUN: AN OCI RUNTIME FOR PODMAN, CONTAINERD, CRI-O AND KUBERNETES
+       examples/ocirun.c (make build/ocirun; it links json-c and libseccomp: libjson-c-dev,
+       libseccomp-dev) implements the OCI runtime command line of runc and crun on this library,
+       so that engines run their containers with it: Podman through conmon, containerd through
+       its runc shim, CRI-O, and Kubernetes through either.  The engine pulls and unpacks the
+       image and hands ocirun a bundle (config.json and a root filesystem).
+       Commands: create [--bundle DIR] [--pid-file F] [--console-socket SOCK] [--preserve-fds N]
+       [--no-pivot] [--no-new-keyring] ID; start ID; state ID (the state JSON: ociVersion, id,
+       status created|running|paused|stopped, pid, bundle, annotations); kill [--all] ID [SIGNAL]
+       (a name or a number, default SIGTERM; --all signals every process of the cgroup); delete
+       [--force] ID (a created or stopped container; --force kills a running one; runs the
+       poststop hooks); run (create and start; without --detach it waits, exits with the
+       container's status and deletes it unless --keep); exec [--process F | ARGS] [--detach]
+       [--pid-file F] [--tty] [--console-socket S] [--cwd D] [--env K=V] [--user UID[:GID]]
+       [--preserve-fds N] ID; ps [--format table|json] ID (the pids of its cgroup); pause ID;
+       resume ID; list [--format table|json] [--quiet]; spec [--bundle DIR] [--rootless] (a
+       default config.json ocirun runs); features (the runtime-spec features JSON); --version.
+       Global options: --root DIR (state; default /run/ocirun, $XDG_RUNTIME_DIR/ocirun when not
+       root of the initial user namespace), --log FILE and --log-format text|json (errors are
+       written there too, as containerd's shim reads them), --systemd-cgroup (cgroupsPath is
+       systemd's slice:prefix:name, turned into the path systemd would give it, for example
+       machine.slice:libpod:ID -> /machine.slice/libpod-ID.scope, and made as a plain cgroup:
+       ocirun does not ask systemd).  --no-pivot and --no-new-keyring are accepted: ocirun always
+       uses pivot_root and never makes a session keyring.
+       How: create spawns with direct_child, wait_start and a start FIFO in ROOT/ID/, writes
+       ROOT/ID/state.json (pid, its start time, bundle, cgroup), sends the terminal's master to
+       the console socket, runs the prestart, createRuntime and createContainer hooks (the last
+       in the container's namespaces, through its pidfd), writes the pid file and releases the
+       handle: the container is the engine's (conmon's, the shim's) child from then on.  start,
+       kill, pause, resume, ps, exec and delete attach to it by pid, start time and cgroup.
+       Every command locks ROOT/ID (flock) for as long as it acts on it, so concurrent commands
+       on one ID take turns; create makes ROOT/ID with mkdir, so two creates of one ID cannot
+       both succeed.  A container without a cgroup path gets /ID; one that cannot have a cgroup
+       (rootless Podman on cgroup v1) and asks for no limit runs without one, as runc does.
+       config.json (runtime-spec 1.0 to 1.2; 1.x is read, and a field from a later version fails
+       by name) maps onto ctr_spec: root.path and readonly; mounts (bind and rbind with ro, rw,
+       noexec, the atime options and private/rprivate; tmpfs with size and mode, a tmpfs on /dev
+       as CTR_MOUNT_DEV; proc; sysfs, read-only; devpts with its options; mqueue; cgroup and
+       cgroup2; nosuid and nodev, which every mount has, are accepted); process.args, env, cwd,
+       user (uid, gid, additionalGids, umask), capabilities (the five sets), rlimits,
+       noNewPrivileges, terminal and consoleSize, oomScoreAdj, apparmorProfile and selinuxLabel
+       only empty or "unconfined"; hostname, domainname; linux.namespaces (those listed are new,
+       those absent the host's; a path joins one: network, ipc, uts, cgroup, pid; a mount
+       namespace must be listed), uidMappings and gidMappings (the one mapping of the caller's
+       own id: see 5), timeOffsets (whole seconds), devices (created, 13), cgroupsPath,
+       resources (memory limit and swap, cpu shares, quota with a 100000 us period, pids limit,
+       blockIO weight; devices rules: the default nodes are always there, and a rule that would
+       deny a node linux.devices asks for fails, since nodev mounts, not a device cgroup, keep
+       the others out), sysctl, maskedPaths, readonlyPaths, rootfsPropagation (private or
+       slave), seccomp (compiled with libseccomp, argument conditions included, into
+       CTR_SECCOMP_BPF; syscalls libseccomp does not know are skipped, as runc and crun do);
+       hooks (all six, with the state on stdin and their timeouts; createRuntime,
+       createContainer and startContainer run once the setup is complete, not before
+       pivot_root); annotations (kept in the state).
+       Not supported, each failing create with an error that names it: process.commandLine,
+       ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor or SELinux profile or
+       label (process.apparmorProfile, selinuxLabel, linux.mountLabel); mount types other than
+       those above, mount options suid, dev, shared, rshared, slave, rslave, unbindable,
+       runbindable, tmpcopyup, idmap, z, Z and any other, mounts[].uidMappings/gidMappings, a
+       writable sysfs, a read-only devpts; uidMappings and gidMappings with ranges; joining a
+       mount, user or time namespace by path; timeOffsets nanoseconds; rootfsPropagation shared
+       or unbindable; linux.intelRdt, personality, memoryPolicy, netDevices; seccomp
+       SCMP_ACT_NOTIFY, listenerPath, listenerMetadata and flags; resources.memory reservation,
+       kernel, kernelTCP, swappiness, disableOOMKiller, unlimited swap with a limit;
+       resources.cpu cpus, mems, realtimeRuntime, realtimePeriod, idle, burst and periods other
+       than 100000; blockIO leafWeight, weightDevice and the throttles; hugepageLimits, network,
+       rdma and unified (unless empty); solaris, windows, vm, zos.
+       Guide.  Podman: podman --runtime /usr/local/bin/ocirun run ..., or in containers.conf
+           [engine]
+           runtime = "ocirun"
+           [engine.runtimes]
+           ocirun = ["/usr/local/bin/ocirun"]
+       With cgroup_manager = "cgroupfs" (with "systemd", podman passes --systemd-cgroup and
+       ocirun makes the cgroup where systemd would, without systemd knowing it).  Podman asks for
+       1048576 open files and processes: where the hard limit is lower (this machine's),
+       default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"] in containers.conf.  Rootless
+       Podman runs ocirun inside its user namespace: state under $XDG_RUNTIME_DIR/ocirun, no
+       cgroup on cgroup v1 (no limits then).  containerd: ctr run --runc-binary
+       /usr/local/bin/ocirun IMAGE ID, or for every container of the runc shim in config.toml
+           [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun]
+             runtime_type = "io.containerd.runc.v2"
+             [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun.options]
+               BinaryName = "/usr/local/bin/ocirun"
+       CRI-O: in crio.conf
+           [crio.runtime.runtimes.ocirun]
+           runtime_path = "/usr/local/bin/ocirun"
+           runtime_type = "oci"
+           runtime_root = "/run/ocirun"
+       Kubernetes: with containerd or CRI-O configured as above, a RuntimeClass selects it:
+           apiVersion: node.k8s.io/v1
+           kind: RuntimeClass
+           metadata: {name: ocirun}
+           handler: ocirun
+       and a pod asks for it with spec.runtimeClassName: ocirun.  Tested (tests/engines.sh, in
+       make test): Podman 4.3 rootful (run, run -it, exec, exec -it, logs, top, stop, rm, a
+       published port, a memory limit) and rootless (run, exec, stop, rm), containerd 1.6 (ctr
+       run, ctr task exec, ps, kill), on Debian 12; CRI-O and Kubernetes are not tested here.
+       opencontainers/runtime-tools' validation suite (its validation programs, runtime-spec 1.3.0
+       configs), same run on this machine (Linux 6.18, cgroup v1 hybrid with unified/
+       unmounted, as root): RTSCORE.
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
