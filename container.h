@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 93732b9817914f77f96a1353437dbe4ca9d1d9025d2d1ebc978212dafe369072 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 90e727cdb75c0061ff11a852a2ecec4223d6bd3882bbee4cec14e72ba00635d7 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -165,7 +165,11 @@
        CTR_MOUNT_NODIRATIME add those mount flags (the default is relatime).  For a filesystem
        (tmpfs, dev, proc, sysfs, mqueue, devpts, cgroup) source, if set, is the name
        /proc/self/mountinfo shows as its source (default "none").  CTR_MOUNT_DEV takes size
-       (default 64 KiB) and mode (default 0755) for its tmpfs.
+       (default 64 KiB) and mode (default 0755) for its tmpfs.  CTR_MOUNT_SHARED, CTR_MOUNT_SLAVE,
+       CTR_MOUNT_PRIVATE or CTR_MOUNT_UNBINDABLE set the mount's propagation once it is in place
+       (with CTR_MOUNT_RPROPAGATION for the mounts below it too); the default is private: a
+       mount in the container does not reach the host, nor the host's the container (the host's
+       mounts are made slaves in the container's namespace first).
        Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev);
        proc, sysfs, mqueue and the /dev mounts are also noexec.  Targets are absolute paths inside
        the container ("/" is refused: use rootfs).  They are resolved inside the new root as the
@@ -806,6 +810,12 @@ typedef enum ctr_mount_type {
 #define CTR_MOUNT_NOATIME      0x10u /* no access times */
 #define CTR_MOUNT_STRICTATIME  0x20u /* every access time (default: relatime) */
 #define CTR_MOUNT_NODIRATIME   0x40u /* no access times on directories */
+/* Mount propagation (default: private), for a mount or ctr_spec.rootfs_propagation. */
+#define CTR_MOUNT_SHARED       0x080u
+#define CTR_MOUNT_SLAVE        0x100u
+#define CTR_MOUNT_PRIVATE      0x200u
+#define CTR_MOUNT_UNBINDABLE   0x400u
+#define CTR_MOUNT_RPROPAGATION 0x800u /* the propagation for every mount below too */
 
 typedef struct ctr_mount {
     ctr_mount_type type;
@@ -976,6 +986,7 @@ typedef struct ctr_spec {
     size_t ndevices;
     int set_caps; /* the five capability sets exactly as given, instead of cap_add/cap_drop */
     uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+    unsigned rootfs_propagation; /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -1429,7 +1440,8 @@ typedef struct ctr__plan {
     char oom[16];        /* oom_score_adj, as written */
     char **sysctl_paths; /* /proc/sys/... and the value to write, pairwise */
     size_t nsysctls;
-    ctr__op *late_ops; /* masks, read-only paths and devices, after every mount */
+    unsigned root_propagation; /* spec.rootfs_propagation, after pivot_root */
+    ctr__op *late_ops;         /* masks, read-only paths and devices, after every mount */
     size_t nlate;
 } ctr__plan;
 
@@ -5455,8 +5467,39 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
     ctr__r_close(base);
 }
 
-/* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
+/* The propagation of the mount at fd (CTR_MOUNT_SHARED... in flags; none: left as it is). */
+static void ctr__c_propagation(const ctr__launch *l, int fd, unsigned flags, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.propagation = (flags & CTR_MOUNT_SHARED)       ? MS_SHARED
+                    : (flags & CTR_MOUNT_SLAVE)      ? MS_SLAVE
+                    : (flags & CTR_MOUNT_PRIVATE)    ? MS_PRIVATE
+                    : (flags & CTR_MOUNT_UNBINDABLE) ? MS_UNBINDABLE
+                                                     : 0;
+    if (!a.propagation) return;
+    if (ctr__mount_setattr(
+            fd, "", AT_EMPTY_PATH | ((flags & CTR_MOUNT_RPROPAGATION) ? AT_RECURSIVE : 0), &a) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "set the propagation of ", what, NULL, NULL);
+}
+
+static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd);
+
+/* One op, then its propagation; fds are its slots in l->mnt_fds (the detached trees
+   ctr__c_clone_sources made). */
 static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
+    int t;
+    ctr__c_apply_one(l, op, fds, rootfd);
+    if (!(op->flags &
+          (CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE | CTR_MOUNT_PRIVATE | CTR_MOUNT_UNBINDABLE)))
+        return;
+    if ((t = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0)) < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                   " inside the container root", NULL);
+    ctr__c_propagation(l, t, op->flags, op->dst);
+    ctr__r_close(t);
+}
+
+static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
     const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
@@ -5661,6 +5704,7 @@ static void ctr__c_setup_root(const ctr__launch *l) {
                    "pivot_root into the new root", NULL, NULL, NULL);
     if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || ctr__r_chdir("/") != 0)
         ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
+    if (p->root_propagation) ctr__c_propagation(l, root, p->root_propagation, "/");
     ctr__r_close(root);
 }
 /* ---- end src/mount.c ---- */
@@ -6125,6 +6169,16 @@ static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err) 
             return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "set_caps",
                              "init together with CAP_SYS_PTRACE would let the container read the "
                              "host process's memory (pid 1 is a copy of it)");
+    }
+    if (s->rootfs_propagation) {
+        unsigned kinds = s->rootfs_propagation & (CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE |
+                                                  CTR_MOUNT_PRIVATE | CTR_MOUNT_UNBINDABLE);
+        if ((kinds & (kinds - 1)) || !kinds ||
+            (s->rootfs_propagation & ~(kinds | CTR_MOUNT_RPROPAGATION)))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rootfs_propagation",
+                             "rootfs_propagation is one of CTR_MOUNT_SHARED, _SLAVE, _PRIVATE, "
+                             "_UNBINDABLE (with CTR_MOUNT_RPROPAGATION)");
+        p->root_propagation = s->rootfs_propagation;
     }
     if (ctr__plan_sysctls(p, s, err) != 0) return -1;
     return ctr__plan_late(p, s, err);

@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -353,6 +354,7 @@ static void load_config(oci_config *cfg, const char *bundle, const char *id, int
         die("%s: %s", path, cfg->error);
     }
     free(text);
+    if (cfg->warnings[0]) warn("%s: %s", path, cfg->warnings);
 }
 
 /* Whether this process may make cgroups at all (not in a rootless user namespace). */
@@ -529,13 +531,22 @@ static void write_pid_file(const char *path, pid_t pid) {
         die("write the pid file %s: %s", path, strerror(errno));
 }
 
-/* Copies between our terminal (or stdio) and the container's pty master until the container
-   exits; the exit status is its. */
-static int proxy_tty(ctr_container *c, int master) {
+/* Waits for a container of ours in the foreground (run, exec without --detach): the signals a
+   terminal or a supervisor sends us are forwarded to it (as runc does), and with master (a
+   terminal that stayed with us) our stdin and stdout are copied to and from it.  Its status. */
+static int wait_foreground(ctr_container *c, int master) {
+    static const int fwd[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
     struct termios saved, raw;
-    int have_tty = isatty(0) && tcgetattr(0, &saved) == 0, in_open = 1;
+    int have_tty = master >= 0 && isatty(0) && tcgetattr(0, &saved) == 0, in_open = master >= 0;
+    int out_open = master >= 0, sfd;
+    sigset_t set, old;
+    size_t i;
     ctr_result res;
     ctr_error err;
+    sigemptyset(&set);
+    for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) sigaddset(&set, fwd[i]);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    sfd = signalfd(-1, &set, SFD_CLOEXEC);
     if (have_tty) {
         struct winsize ws;
         raw = saved;
@@ -544,34 +555,55 @@ static int proxy_tty(ctr_container *c, int master) {
         if (ioctl(0, TIOCGWINSZ, &ws) == 0) ctr_resize(c, ws.ws_row, ws.ws_col, NULL);
     }
     for (;;) {
-        struct pollfd p[3];
+        struct pollfd p[4];
         char buf[4096];
         ssize_t n;
         p[0].fd = in_open ? 0 : -1;
-        p[0].events = POLLIN;
-        p[1].fd = master;
-        p[1].events = POLLIN;
+        p[1].fd = out_open ? master : -1;
         p[2].fd = ctr_pidfd(c);
-        p[2].events = POLLIN;
-        if (poll(p, 3, -1) < 0 && errno != EINTR) break;
-        if (p[1].revents & (POLLIN | POLLHUP)) {
+        p[3].fd = sfd;
+        for (i = 0; i < 4; i++) {
+            p[i].events = POLLIN;
+            p[i].revents = 0;
+        }
+        if (poll(p, 4, -1) < 0 && errno != EINTR) break;
+        if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
             n = read(master, buf, sizeof(buf));
             if (n > 0) {
                 if (write(1, buf, (size_t)n) < 0) {}
-                continue;
+                continue; /* drain the output before looking at the exit */
             }
-            if (!(p[1].revents & POLLIN) || n <= 0) p[1].fd = -1;
+            out_open = 0;
         }
         if (p[0].revents & (POLLIN | POLLHUP)) {
             n = read(0, buf, sizeof(buf));
-            if (n <= 0)
-                in_open = 0;
-            else if (ctr_write(c, buf, (size_t)n, NULL) < 0)
-                in_open = 0;
+            if (n <= 0 || ctr_write(c, buf, (size_t)n, NULL) < 0) in_open = 0;
+        }
+        if (p[3].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+                if ((int)si.ssi_signo == SIGWINCH && have_tty) {
+                    struct winsize ws;
+                    if (ioctl(0, TIOCGWINSZ, &ws) == 0) ctr_resize(c, ws.ws_row, ws.ws_col, NULL);
+                } else {
+                    ctr_kill(c, (int)si.ssi_signo, NULL);
+                }
+            }
+        }
+        if (p[2].revents && !out_open) break;
+        if (p[2].revents && master >= 0) {
+            /* exited: what it wrote last is still in the terminal */
+            int fl = fcntl(master, F_GETFL);
+            fcntl(master, F_SETFL, fl | O_NONBLOCK);
+            while ((n = read(master, buf, sizeof(buf))) > 0)
+                if (write(1, buf, (size_t)n) < 0) break;
+            break;
         }
         if (p[2].revents) break;
     }
     if (have_tty) tcsetattr(0, TCSANOW, &saved);
+    if (sfd >= 0) close(sfd);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (ctr_wait(c, &res, &err) != 0) die("wait: %s", err.msg);
     return res.exited ? res.exit_code : 128 + res.term_signal;
 }
@@ -682,8 +714,7 @@ static int do_create(const char *id, const create_opts *o, ctr_container **out, 
     state_save(st);
     if (cfg->terminal && o->console_socket) send_console(o->console_socket, ctr_tty_fd(c));
     pidfd = ctr_pidfd(c);
-    if (run_hooks(cfg, OCI_HOOK_PRESTART, st, -1, 0) != 0 ||
-        run_hooks(cfg, OCI_HOOK_CREATE_RUNTIME, st, -1, 0) != 0 ||
+    if (run_hooks(cfg, OCI_HOOK_CREATE_RUNTIME, st, -1, 0) != 0 ||
         run_hooks(cfg, OCI_HOOK_CREATE_CONTAINER, st, pidfd, foreign_namespaces(st->pid)) != 0) {
         ctr_destroy(c);
         remove_state_dir(id);
@@ -709,10 +740,13 @@ static void do_start(const char *id, state *st, oci_config *cfg, ctr_container *
         if (ctr_attach(&a, &own, &err) != 0) die("start %s: %s", id, err.msg);
         c = own;
     }
-    if (run_hooks(cfg, OCI_HOOK_START_CONTAINER, st, ctr_pidfd(c), foreign_namespaces(st->pid)) !=
-        0) {
+    /* prestart (deprecated, in the runtime's namespace) and startContainer (in the
+       container's) run as part of start, before the process */
+    if (run_hooks(cfg, OCI_HOOK_PRESTART, st, -1, 0) != 0 ||
+        run_hooks(cfg, OCI_HOOK_START_CONTAINER, st, ctr_pidfd(c), foreign_namespaces(st->pid)) !=
+            0) {
         ctr_kill(c, SIGKILL, NULL);
-        die("start %s: a startContainer hook failed", id);
+        die("start %s: a %s hook failed", id, "prestart or startContainer");
     }
     if (ctr_start(c, &err) != 0) die("start %s: %s", id, err.msg);
     st->started = 1;
@@ -873,15 +907,7 @@ static int cmd_create_or_run(int argc, char **argv, int run) {
         return 0;
     }
     {
-        int status;
-        if (cfg.terminal && !o.console_socket) {
-            status = proxy_tty(c, ctr_tty_fd(c));
-        } else {
-            ctr_result res;
-            ctr_error err;
-            if (ctr_wait(c, &res, &err) != 0) die("wait: %s", err.msg);
-            status = res.exited ? res.exit_code : 128 + res.term_signal;
-        }
+        int status = wait_foreground(c, cfg.terminal && !o.console_socket ? ctr_tty_fd(c) : -1);
         lock = lock_container(argv[optind], LOCK_EX);
         ctr_destroy(c);
         if (!o.keep) {
@@ -1259,12 +1285,10 @@ static int cmd_exec(int argc, char **argv) {
         ctr_release(p, NULL);
         return 0;
     }
-    if (x.tty && !console) return proxy_tty(p, ctr_tty_fd(p));
     {
-        ctr_result res;
-        if (ctr_wait(p, &res, &err) != 0) die("exec: wait: %s", err.msg);
+        int status = wait_foreground(p, x.tty && !console ? ctr_tty_fd(p) : -1);
         ctr_destroy(p);
-        return res.exited ? res.exit_code : 128 + res.term_signal;
+        return status;
     }
 }
 

@@ -163,7 +163,11 @@
        CTR_MOUNT_NODIRATIME add those mount flags (the default is relatime).  For a filesystem
        (tmpfs, dev, proc, sysfs, mqueue, devpts, cgroup) source, if set, is the name
        /proc/self/mountinfo shows as its source (default "none").  CTR_MOUNT_DEV takes size
-       (default 64 KiB) and mode (default 0755) for its tmpfs.
+       (default 64 KiB) and mode (default 0755) for its tmpfs.  CTR_MOUNT_SHARED, CTR_MOUNT_SLAVE,
+       CTR_MOUNT_PRIVATE or CTR_MOUNT_UNBINDABLE set the mount's propagation once it is in place
+       (with CTR_MOUNT_RPROPAGATION for the mounts below it too); the default is private: a
+       mount in the container does not reach the host, nor the host's the container (the host's
+       mounts are made slaves in the container's namespace first).
        Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev);
        proc, sysfs, mqueue and the /dev mounts are also noexec.  Targets are absolute paths inside
        the container ("/" is refused: use rootfs).  They are resolved inside the new root as the
@@ -804,6 +808,12 @@ typedef enum ctr_mount_type {
 #define CTR_MOUNT_NOATIME      0x10u /* no access times */
 #define CTR_MOUNT_STRICTATIME  0x20u /* every access time (default: relatime) */
 #define CTR_MOUNT_NODIRATIME   0x40u /* no access times on directories */
+/* Mount propagation (default: private), for a mount or ctr_spec.rootfs_propagation. */
+#define CTR_MOUNT_SHARED       0x080u
+#define CTR_MOUNT_SLAVE        0x100u
+#define CTR_MOUNT_PRIVATE      0x200u
+#define CTR_MOUNT_UNBINDABLE   0x400u
+#define CTR_MOUNT_RPROPAGATION 0x800u /* the propagation for every mount below too */
 
 typedef struct ctr_mount {
     ctr_mount_type type;
@@ -974,6 +984,7 @@ typedef struct ctr_spec {
     size_t ndevices;
     int set_caps; /* the five capability sets exactly as given, instead of cap_add/cap_drop */
     uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+    unsigned rootfs_propagation; /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
 } ctr_spec;
 
 typedef struct ctr_result {

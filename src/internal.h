@@ -317,7 +317,8 @@ typedef struct ctr__plan {
     char oom[16];        /* oom_score_adj, as written */
     char **sysctl_paths; /* /proc/sys/... and the value to write, pairwise */
     size_t nsysctls;
-    ctr__op *late_ops; /* masks, read-only paths and devices, after every mount */
+    unsigned root_propagation; /* spec.rootfs_propagation, after pivot_root */
+    ctr__op *late_ops;         /* masks, read-only paths and devices, after every mount */
     size_t nlate;
 } ctr__plan;
 

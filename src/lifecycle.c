@@ -275,6 +275,16 @@ static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err) 
                              "init together with CAP_SYS_PTRACE would let the container read the "
                              "host process's memory (pid 1 is a copy of it)");
     }
+    if (s->rootfs_propagation) {
+        unsigned kinds = s->rootfs_propagation & (CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE |
+                                                  CTR_MOUNT_PRIVATE | CTR_MOUNT_UNBINDABLE);
+        if ((kinds & (kinds - 1)) || !kinds ||
+            (s->rootfs_propagation & ~(kinds | CTR_MOUNT_RPROPAGATION)))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rootfs_propagation",
+                             "rootfs_propagation is one of CTR_MOUNT_SHARED, _SLAVE, _PRIVATE, "
+                             "_UNBINDABLE (with CTR_MOUNT_RPROPAGATION)");
+        p->root_propagation = s->rootfs_propagation;
+    }
     if (ctr__plan_sysctls(p, s, err) != 0) return -1;
     return ctr__plan_late(p, s, err);
 }

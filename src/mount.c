@@ -522,8 +522,39 @@ static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int roo
     ctr__r_close(base);
 }
 
-/* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
+/* The propagation of the mount at fd (CTR_MOUNT_SHARED... in flags; none: left as it is). */
+static void ctr__c_propagation(const ctr__launch *l, int fd, unsigned flags, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.propagation = (flags & CTR_MOUNT_SHARED)       ? MS_SHARED
+                    : (flags & CTR_MOUNT_SLAVE)      ? MS_SLAVE
+                    : (flags & CTR_MOUNT_PRIVATE)    ? MS_PRIVATE
+                    : (flags & CTR_MOUNT_UNBINDABLE) ? MS_UNBINDABLE
+                                                     : 0;
+    if (!a.propagation) return;
+    if (ctr__mount_setattr(
+            fd, "", AT_EMPTY_PATH | ((flags & CTR_MOUNT_RPROPAGATION) ? AT_RECURSIVE : 0), &a) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "set the propagation of ", what, NULL, NULL);
+}
+
+static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd);
+
+/* One op, then its propagation; fds are its slots in l->mnt_fds (the detached trees
+   ctr__c_clone_sources made). */
 static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
+    int t;
+    ctr__c_apply_one(l, op, fds, rootfd);
+    if (!(op->flags &
+          (CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE | CTR_MOUNT_PRIVATE | CTR_MOUNT_UNBINDABLE)))
+        return;
+    if ((t = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0)) < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                   " inside the container root", NULL);
+    ctr__c_propagation(l, t, op->flags, op->dst);
+    ctr__r_close(t);
+}
+
+static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
     const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
     const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
     const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
@@ -728,5 +759,6 @@ static void ctr__c_setup_root(const ctr__launch *l) {
                    "pivot_root into the new root", NULL, NULL, NULL);
     if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || ctr__r_chdir("/") != 0)
         ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
+    if (p->root_propagation) ctr__c_propagation(l, root, p->root_propagation, "/");
     ctr__r_close(root);
 }

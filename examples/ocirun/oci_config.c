@@ -68,8 +68,46 @@ bad(oci_config *cfg, const char *fmt, ...) {
 
 static int nomem(oci_config *cfg) { return bad(cfg, "out of memory"); }
 
+/* Every property name of the runtime-spec (1.0 to 1.3), wherever it appears. */
+/* clang-format off */
+static const char *const spec_names[] = {
+    "ociVersion", "root", "mounts", "process", "hostname", "domainname", "hooks", "annotations",
+    "linux", "solaris", "windows", "vm", "zos", "freebsd", "path", "readonly", "destination",
+    "source", "options", "type", "uidMappings", "gidMappings", "terminal", "consoleSize",
+    "height", "width", "cwd", "env", "args", "commandLine", "rlimits", "soft", "hard",
+    "apparmorProfile", "capabilities", "bounding", "effective", "inheritable", "permitted",
+    "ambient", "noNewPrivileges", "oomScoreAdj", "scheduler", "selinuxLabel", "ioPriority",
+    "execCPUAffinity", "user", "uid", "gid", "umask", "additionalGids", "username", "namespaces",
+    "timeOffsets", "secs", "nanosecs", "devices", "cgroupsPath", "rootfsPropagation",
+    "maskedPaths", "readonlyPaths", "mountLabel", "sysctl", "resources", "seccomp", "intelRdt",
+    "personality", "memoryPolicy", "netDevices", "containerID", "hostID", "size", "major",
+    "minor", "fileMode", "allow", "access", "memory", "cpu", "pids", "blockIO", "hugepageLimits",
+    "network", "rdma", "unified", "limit", "reservation", "swap", "kernel", "kernelTCP",
+    "swappiness", "disableOOMKiller", "useHierarchy", "checkBeforeUpdate", "shares", "quota",
+    "burst", "period", "realtimeRuntime", "realtimePeriod", "cpus", "mems", "idle", "weight",
+    "leafWeight", "weightDevice", "throttleReadBpsDevice", "throttleWriteBpsDevice",
+    "throttleReadIOPSDevice", "throttleWriteIOPSDevice", "defaultAction", "defaultErrnoRet",
+    "architectures", "flags", "listenerPath", "listenerMetadata", "syscalls", "names", "action",
+    "errnoRet", "index", "value", "valueTwo", "op", "prestart", "createRuntime",
+    "createContainer", "startContainer", "poststart", "poststop", "timeout", "monotonic",
+    "boottime", "class", "priority", "policy", "nice", "runtime", "deadline", "initial", "final",
+    "mode", "nodes", "domain", "hwConfig", "name", NULL};
+/* clang-format on */
+
+/* A property ocirun does not handle here: one the runtime-spec defines fails, naming it
+   (nothing it asks for is ignored); one no version of the spec defines is ignored, as the spec
+   requires of runtimes, but not silently: it is listed in cfg->warnings. */
 static int unsupported(oci_config *cfg, const char *where, const char *key) {
-    return bad(cfg, "%s%s%s is not supported by ocirun", where, where[0] ? "." : "", key);
+    size_t i, n;
+    for (i = 0; spec_names[i]; i++)
+        if (strcmp(key, spec_names[i]) == 0)
+            return bad(cfg, "%s%s%s is not supported by ocirun", where, where[0] ? "." : "", key);
+    n = strlen(cfg->warnings);
+    if (n + strlen(where) + strlen(key) + 64 < sizeof(cfg->warnings))
+        snprintf(cfg->warnings + n, sizeof(cfg->warnings) - n,
+                 "%s%s%s%s is not a runtime-spec property: ignored", n ? "; " : "", where,
+                 where[0] ? "." : "", key);
+    return 0;
 }
 
 /* ---- typed getters: each checks the JSON type and names the field on a mismatch ---- */
@@ -270,7 +308,10 @@ static int read_caps(oci_config *cfg, json_object *o, const char *where, uint64_
     json_object_object_foreach(o, key, val) {
         size_t k, n;
         for (i = 0; i < 5 && strcmp(key, keys[i]) != 0; i++) {}
-        if (i == 5) return unsupported(cfg, "process.capabilities", key);
+        if (i == 5) {
+            if (unsupported(cfg, "process.capabilities", key)) return -1;
+            continue;
+        }
         if (want(cfg, val, json_type_array, "process.capabilities", key)) return -1;
         present[i] = 1;
         sets[i] = 0;
@@ -337,7 +378,10 @@ static int read_rlimits(oci_config *cfg, json_object *a, const char *where, ctr_
                 if (get_u64(cfg, val, w, key, &r[i].hard)) return -1;
                 have |= 2;
             } else {
-                return unsupported(cfg, w, key);
+                {
+                    if (unsupported(cfg, w, key)) return -1;
+                    continue;
+                }
             }
         }
         if (r[i].resource < 0 || have != 3) return bad(cfg, "%s needs type, soft and hard", w);
@@ -386,7 +430,10 @@ static int read_user(oci_config *cfg, json_object *o, const char *where, uid_t *
             if (get_str(cfg, val, w, key, &u)) return -1;
             if (u[0]) return bad(cfg, "%s.username is for Windows: not supported", w);
         } else {
-            return unsupported(cfg, w, key);
+            {
+                if (unsupported(cfg, w, key)) return -1;
+                continue;
+            }
         }
     }
     return 0;
@@ -407,8 +454,10 @@ static int read_process(oci_config *cfg, json_object *o) {
             if (want(cfg, val, json_type_object, "process", key)) return -1;
             json_object_object_foreach(val, k2, v2) {
                 uint32_t x;
-                if (strcmp(k2, "height") != 0 && strcmp(k2, "width") != 0)
-                    return unsupported(cfg, "process.consoleSize", k2);
+                if (strcmp(k2, "height") != 0 && strcmp(k2, "width") != 0) {
+                    if (unsupported(cfg, "process.consoleSize", k2)) return -1;
+                    continue;
+                }
                 if (get_u32(cfg, v2, "process.consoleSize", k2, &x)) return -1;
                 if (x > 65535) return bad(cfg, "process.consoleSize.%s is above 65535", k2);
                 if (k2[0] == 'h')
@@ -465,7 +514,10 @@ static int read_process(oci_config *cfg, json_object *o) {
                            key[0] == 'a' ? "AppArmor" : "SELinux");
         } else {
             /* commandLine (Windows), ioPriority, scheduler, execCPUAffinity, ... */
-            return unsupported(cfg, "process", key);
+            {
+                if (unsupported(cfg, "process", key)) return -1;
+                continue;
+            }
         }
     }
     if (!have_args) return bad(cfg, "process.args is missing");
@@ -476,6 +528,27 @@ static int read_process(oci_config *cfg, json_object *o) {
     } else {
         sp->set_caps = 1; /* no capabilities object: none */
     }
+    return 0;
+}
+
+/* A propagation option ("rshared") into CTR_MOUNT_* flags: 1 if it is one. */
+static int propagation(const char *op, unsigned *flags) {
+    static const struct {
+        const char *name;
+        unsigned flag;
+    } kinds[] = {{"shared", CTR_MOUNT_SHARED},
+                 {"slave", CTR_MOUNT_SLAVE},
+                 {"private", CTR_MOUNT_PRIVATE},
+                 {"unbindable", CTR_MOUNT_UNBINDABLE}};
+    size_t i;
+    int rec = op[0] == 'r';
+    for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(op + rec, kinds[i].name) == 0) {
+            *flags &= ~(CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE | CTR_MOUNT_PRIVATE |
+                        CTR_MOUNT_UNBINDABLE | CTR_MOUNT_RPROPAGATION);
+            *flags |= kinds[i].flag | (rec ? CTR_MOUNT_RPROPAGATION : 0);
+            return 1;
+        }
     return 0;
 }
 
@@ -501,7 +574,10 @@ static int read_mount(oci_config *cfg, json_object *o, size_t idx, ctr_mount *m,
         } else if (strcmp(key, "options") == 0) {
             if (get_strv(cfg, val, w, key, &opts, &nopts)) return -1;
         } else {
-            return unsupported(cfg, w, key); /* uidMappings/gidMappings (idmapped mounts) */
+            {
+                if (unsupported(cfg, w, key)) return -1;
+                continue;
+            } /* uidMappings/gidMappings (idmapped mounts) */
         }
     }
     if (!dst || !dst[0]) return bad(cfg, "%s.destination is missing", w);
@@ -551,10 +627,11 @@ static int read_mount(oci_config *cfg, json_object *o, size_t idx, ctr_mount *m,
         } else if (strcmp(op, "rw") == 0) {
             ro = 0;
         } else if (strcmp(op, "nosuid") == 0 || strcmp(op, "nodev") == 0 ||
-                   strcmp(op, "relatime") == 0 || strcmp(op, "exec") == 0 ||
-                   strcmp(op, "private") == 0 || strcmp(op, "rprivate") == 0) {
+                   strcmp(op, "relatime") == 0 || strcmp(op, "exec") == 0) {
             /* what every mount of the library is: nosuid, nodev (but the device binds and
-               devpts), relatime, private */
+               devpts), relatime */
+        } else if (propagation(op, &m->flags)) {
+            /* shared, slave, private, unbindable and their recursive forms */
         } else if (strcmp(op, "noexec") == 0) {
             m->flags |= CTR_MOUNT_NOEXEC;
         } else if (strcmp(op, "noatime") == 0) {
@@ -651,7 +728,10 @@ static int read_namespaces(oci_config *cfg, json_object *a, ctr_ns_path **joins,
             } else if (strcmp(key, "path") == 0) {
                 if (get_str(cfg, val, w, key, &path)) return -1;
             } else {
-                return unsupported(cfg, w, key);
+                {
+                    if (unsupported(cfg, w, key)) return -1;
+                    continue;
+                }
             }
         }
         if (!type) return bad(cfg, "%s.type is missing", w);
@@ -696,7 +776,10 @@ static int read_id_mappings(oci_config *cfg, json_object *a, const char *key, ui
                         : strcmp(k2, "hostID") == 0    ? &hid
                         : strcmp(k2, "size") == 0      ? &size
                                                        : NULL;
-        if (!dst) return unsupported(cfg, "linux.uidMappings[0]", k2);
+        if (!dst) {
+            if (unsupported(cfg, "linux.uidMappings[0]", k2)) return -1;
+            continue;
+        }
         if (get_u32(cfg, v2, "linux", key, dst)) return -1;
     }
     if (size == 1 && cid == inside && hid == (key[0] == 'u' ? geteuid() : getegid())) return 0;
@@ -716,24 +799,6 @@ typedef struct dev_rule {
     int64_t major, minor; /* -1 = any */
     char access[4];
 } dev_rule;
-
-static int dev_allowed(const dev_rule *r, size_t n, char type, int64_t major, int64_t minor) {
-    int ok = 0; /* no rule: the kernel's default for a new cgroup is allow, but runtimes deny */
-    int need_r = 0, need_w = 0;
-    size_t i;
-    int have_r = 0, have_w = 0;
-    for (i = 0; i < n; i++) {
-        if (r[i].type != 'a' && r[i].type != type) continue;
-        if (r[i].major >= 0 && r[i].major != major) continue;
-        if (r[i].minor >= 0 && r[i].minor != minor) continue;
-        if (strchr(r[i].access, 'r')) have_r = r[i].allow;
-        if (strchr(r[i].access, 'w')) have_w = r[i].allow;
-    }
-    (void)need_r;
-    (void)need_w;
-    ok = have_r && have_w;
-    return ok;
-}
 
 static int read_dev_rules(oci_config *cfg, json_object *a, dev_rule **out, size_t *count) {
     size_t n, i;
@@ -773,7 +838,10 @@ static int read_dev_rules(oci_config *cfg, json_object *a, dev_rule **out, size_
                     return bad(cfg, "%s.access \"%s\" is not made of r, w, m", w, s);
                 strcpy(r[i].access, s[0] ? s : "rwm");
             } else {
-                return unsupported(cfg, w, key);
+                {
+                    if (unsupported(cfg, w, key)) return -1;
+                    continue;
+                }
             }
         }
         if (r[i].allow < 0) return bad(cfg, "%s.allow is missing", w);
@@ -805,14 +873,22 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
                     has_swap = 1;
                 } else if (strcmp(k2, "disableOOMKiller") == 0 || strcmp(k2, "useHierarchy") == 0) {
                     if (get_bool(cfg, v2, "linux.resources.memory", k2, &b)) return -1;
-                    if (b != (k2[0] == 'u')) return unsupported(cfg, "linux.resources.memory", k2);
+                    if (b != (k2[0] == 'u')) {
+                        if (unsupported(cfg, "linux.resources.memory", k2)) return -1;
+                        continue;
+                    }
                 } else if (strcmp(k2, "kernel") == 0 || strcmp(k2, "kernelTCP") == 0 ||
                            strcmp(k2, "reservation") == 0 || strcmp(k2, "swappiness") == 0) {
                     if (get_i64(cfg, v2, "linux.resources.memory", k2, &v)) return -1;
-                    if (v != 0 && !(v == -1 && k2[0] != 's'))
-                        return unsupported(cfg, "linux.resources.memory", k2);
+                    if (v != 0 && !(v == -1 && k2[0] != 's')) {
+                        if (unsupported(cfg, "linux.resources.memory", k2)) return -1;
+                        continue;
+                    }
                 } else {
-                    return unsupported(cfg, "linux.resources.memory", k2);
+                    {
+                        if (unsupported(cfg, "linux.resources.memory", k2)) return -1;
+                        continue;
+                    }
                 }
             }
             if (limit > 0) sp->memory_max = (uint64_t)limit;
@@ -845,10 +921,16 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
                 } else if (strcmp(k2, "cpus") == 0 || strcmp(k2, "mems") == 0) {
                     const char *s;
                     if (get_str(cfg, v2, "linux.resources.cpu", k2, &s)) return -1;
-                    if (s[0]) return unsupported(cfg, "linux.resources.cpu", k2);
+                    if (s[0]) {
+                        if (unsupported(cfg, "linux.resources.cpu", k2)) return -1;
+                        continue;
+                    }
                 } else {
                     /* realtimeRuntime, realtimePeriod, idle, burst */
-                    return unsupported(cfg, "linux.resources.cpu", k2);
+                    {
+                        if (unsupported(cfg, "linux.resources.cpu", k2)) return -1;
+                        continue;
+                    }
                 }
             }
             if (shares) {
@@ -868,7 +950,10 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
             if (want(cfg, val, json_type_object, where, key)) return -1;
             json_object_object_foreach(val, k2, v2) {
                 int64_t v;
-                if (strcmp(k2, "limit") != 0) return unsupported(cfg, "linux.resources.pids", k2);
+                if (strcmp(k2, "limit") != 0) {
+                    if (unsupported(cfg, "linux.resources.pids", k2)) return -1;
+                    continue;
+                }
                 if (get_i64(cfg, v2, "linux.resources.pids", k2, &v)) return -1;
                 if (v > 0)
                     sp->pids_max = (uint64_t)v;
@@ -879,8 +964,10 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
             if (want(cfg, val, json_type_object, where, key)) return -1;
             json_object_object_foreach(val, k2, v2) {
                 uint32_t wt;
-                if (strcmp(k2, "weight") != 0)
-                    return unsupported(cfg, "linux.resources.blockIO", k2);
+                if (strcmp(k2, "weight") != 0) {
+                    if (unsupported(cfg, "linux.resources.blockIO", k2)) return -1;
+                    continue;
+                }
                 if (get_u32(cfg, v2, "linux.resources.blockIO", k2, &wt)) return -1;
                 if (wt == 0) continue;
                 if (wt < 10 || wt > 1000)
@@ -895,9 +982,15 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
                 (json_object_get_type(val) == json_type_object &&
                  json_object_object_length(val) == 0))
                 continue;
-            return unsupported(cfg, where, key);
+            {
+                if (unsupported(cfg, where, key)) return -1;
+                continue;
+            }
         } else {
-            return unsupported(cfg, where, key); /* network */
+            {
+                if (unsupported(cfg, where, key)) return -1;
+                continue;
+            } /* network */
         }
     }
     return 0;
@@ -1027,7 +1120,10 @@ static int scmp_rule(oci_config *cfg, scmp_filter_ctx ctx, json_object *e, size_
                         if (scmp_op(s, &op)) return bad(cfg, "%s.op: unknown \"%s\"", w2, s);
                         have_op = 1;
                     } else {
-                        return unsupported(cfg, w2, k3);
+                        {
+                            if (unsupported(cfg, w2, k3)) return -1;
+                            continue;
+                        }
                     }
                 }
                 if (!have_index || !have_op || index > 5)
@@ -1042,10 +1138,15 @@ static int scmp_rule(oci_config *cfg, scmp_filter_ctx ctx, json_object *e, size_
                    strcmp(key, "excludes") == 0) {
             /* Docker profile fields some engines leave in; they carry no rule */
             if (strcmp(key, "comment") != 0 && json_object_get_type(val) == json_type_object &&
-                json_object_object_length(val) != 0)
-                return unsupported(cfg, w, key);
+                json_object_object_length(val) != 0) {
+                if (unsupported(cfg, w, key)) return -1;
+                continue;
+            }
         } else {
-            return unsupported(cfg, w, key);
+            {
+                if (unsupported(cfg, w, key)) return -1;
+                continue;
+            }
         }
     }
     if (!action) return bad(cfg, "%s.action is missing", w);
@@ -1096,7 +1197,10 @@ static int read_seccomp(oci_config *cfg, json_object *o) {
                                 "ocirun");
         } else {
             /* listenerPath, listenerMetadata: seccomp user notification */
-            return unsupported(cfg, "linux.seccomp", key);
+            {
+                if (unsupported(cfg, "linux.seccomp", key)) return -1;
+                continue;
+            }
         }
     }
     if (!def_action) return bad(cfg, "linux.seccomp.defaultAction is missing");
@@ -1206,7 +1310,10 @@ static int read_devices(oci_config *cfg, json_object *a) {
                 if (get_u32(cfg, val, w, key, &v)) return -1;
                 d[i].gid = v;
             } else {
-                return unsupported(cfg, w, key);
+                {
+                    if (unsupported(cfg, w, key)) return -1;
+                    continue;
+                }
             }
         }
         if (!d[i].path || !has_type) return bad(cfg, "%s needs path and type", w);
@@ -1257,7 +1364,7 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
     json_object *ns = NULL, *resources = NULL, *seccomp = NULL, *uidm = NULL, *gidm = NULL,
                 *mounts_later = NULL;
     ctr_ns_path *joins = NULL;
-    size_t njoins = 0, nrules = 0, i;
+    size_t njoins = 0, nrules = 0;
     dev_rule *rules = NULL;
     int have_mount = 0, have_time = 0;
     const char **sysctls = NULL;
@@ -1290,7 +1397,10 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
                 int64_t *dst = strcmp(k2, "monotonic") == 0  ? &sp->monotonic_offset_sec
                                : strcmp(k2, "boottime") == 0 ? &sp->boottime_offset_sec
                                                              : NULL;
-                if (!dst) return unsupported(cfg, "linux.timeOffsets", k2);
+                if (!dst) {
+                    if (unsupported(cfg, "linux.timeOffsets", k2)) return -1;
+                    continue;
+                }
                 if (want(cfg, v2, json_type_object, "linux.timeOffsets", k2)) return -1;
                 json_object_object_foreach(v2, k3, v3) {
                     int64_t x;
@@ -1304,7 +1414,10 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
                                        "are supported",
                                        k2);
                     } else {
-                        return unsupported(cfg, "linux.timeOffsets", k3);
+                        {
+                            if (unsupported(cfg, "linux.timeOffsets", k3)) return -1;
+                            continue;
+                        }
                     }
                 }
             }
@@ -1327,14 +1440,12 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
         } else if (strcmp(key, "rootfsPropagation") == 0) {
             const char *p;
             if (get_str(cfg, val, "linux", key, &p)) return -1;
-            /* the library makes the host's mounts slaves in the container's namespace and its
-               root a private copy */
-            if (p[0] && strcmp(p, "private") != 0 && strcmp(p, "rprivate") != 0 &&
-                strcmp(p, "slave") != 0 && strcmp(p, "rslave") != 0)
-                return bad(cfg,
-                           "linux.rootfsPropagation \"%s\" is not supported by ocirun (only "
-                           "private and slave)",
-                           p);
+            if (p[0]) {
+                unsigned f = 0;
+                if (!propagation(p, &f))
+                    return bad(cfg, "linux.rootfsPropagation \"%s\" is not a propagation", p);
+                sp->rootfs_propagation = f | CTR_MOUNT_RPROPAGATION; /* as runc: recursive */
+            }
         } else if (strcmp(key, "maskedPaths") == 0) {
             const char **l;
             if (get_strv(cfg, val, "linux", key, &l, NULL)) return -1;
@@ -1367,7 +1478,10 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
             seccomp = val;
         } else {
             /* intelRdt, personality, memoryPolicy, netDevices, ... */
-            return unsupported(cfg, "linux", key);
+            {
+                if (unsupported(cfg, "linux", key)) return -1;
+                continue;
+            }
         }
     }
     if (cfg->user_ns) {
@@ -1387,19 +1501,11 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
     if (seccomp && read_seccomp(cfg, seccomp)) return -1;
     if (!seccomp) sp->seccomp = CTR_SECCOMP_NONE;
     if (nsysctls) sp->sysctls = sysctls;
-    if (rules) {
-        /* The default devices (null, zero, full, random, urandom, tty, ptmx, pts) are always
-           allowed, as runc and crun allow them whatever the rules say; the nodes linux.devices
-           asks for must stay usable under the rules (every other mount is nodev). */
-        for (i = 0; i < sp->ndevices; i++)
-            if (sp->devices[i].type != 'p' &&
-                !dev_allowed(rules, nrules, sp->devices[i].type, sp->devices[i].major,
-                             sp->devices[i].minor))
-                return bad(cfg,
-                           "linux.resources.devices denies %s, which linux.devices asks "
-                           "for: such a rule cannot be enforced",
-                           sp->devices[i].path);
-    }
+    /* The device rules are read and checked, and hold by construction: the container has the
+       default nodes and those linux.devices asks for (which runc and crun allow whatever the
+       rules say), every other mount is nodev, and no device cgroup is made. */
+    (void)rules;
+    (void)nrules;
     return 0;
 }
 
@@ -1409,7 +1515,10 @@ static int read_hooks(oci_config *cfg, json_object *o) {
         int k;
         size_t n, i;
         for (k = 0; k < OCI_HOOK_KINDS && strcmp(key, oci_hook_names[k]) != 0; k++) {}
-        if (k == OCI_HOOK_KINDS) return unsupported(cfg, "hooks", key);
+        if (k == OCI_HOOK_KINDS) {
+            if (unsupported(cfg, "hooks", key)) return -1;
+            continue;
+        }
         if (want(cfg, val, json_type_array, "hooks", key)) return -1;
         n = json_object_array_length(val);
         if (!(cfg->hooks[k] = oci_alloc(cfg, (n + 1) * sizeof(oci_hook)))) return nomem(cfg);
@@ -1437,7 +1546,10 @@ static int read_hooks(oci_config *cfg, json_object *o) {
                     if (t <= 0 || t > 86400) return bad(cfg, "%s.timeout must be 1..86400", w);
                     hk->timeout = (int)t;
                 } else {
-                    return unsupported(cfg, w, k2);
+                    {
+                        if (unsupported(cfg, w, k2)) return -1;
+                        continue;
+                    }
                 }
             }
             if (!hk->path || hk->path[0] != '/') return bad(cfg, "%s.path must be absolute", w);
@@ -1507,8 +1619,8 @@ int oci_config_read(oci_config *cfg, const char *text, size_t len, const oci_con
                 } else if (strcmp(k2, "readonly") == 0) {
                     if (get_bool(cfg, v2, "root", k2, &readonly)) goto fail;
                 } else {
-                    unsupported(cfg, "root", k2);
-                    goto fail;
+                    if (unsupported(cfg, "root", k2)) goto fail;
+                    continue;
                 }
             }
         } else if (strcmp(key, "hostname") == 0) {
@@ -1531,9 +1643,9 @@ int oci_config_read(oci_config *cfg, const char *text, size_t len, const oci_con
                    strcmp(key, "linux") == 0) {
             continue;
         } else {
-            /* solaris, windows, vm, zos, and anything unknown */
-            unsupported(cfg, "", key);
-            goto fail;
+            /* solaris, windows, vm, zos fail; what no spec defines is ignored, with a warning */
+            if (unsupported(cfg, "", key)) goto fail;
+            continue;
         }
     }
 }
@@ -1641,8 +1753,10 @@ int oci_process_read(oci_config *cfg, json_object *o, const oci_config *base, ct
             if (want(cfg, val, json_type_object, where, key)) return -1;
             json_object_object_foreach(val, k2, v2) {
                 uint32_t v;
-                if (strcmp(k2, "height") != 0 && strcmp(k2, "width") != 0)
-                    return unsupported(cfg, "process.consoleSize", k2);
+                if (strcmp(k2, "height") != 0 && strcmp(k2, "width") != 0) {
+                    if (unsupported(cfg, "process.consoleSize", k2)) return -1;
+                    continue;
+                }
                 if (get_u32(cfg, v2, "process.consoleSize", k2, &v) || v > 65535) return -1;
                 if (k2[0] == 'h')
                     x->tty_rows = (unsigned short)v;
@@ -1687,7 +1801,10 @@ int oci_process_read(oci_config *cfg, json_object *o, const oci_config *base, ct
                            "container has the container's)",
                            where);
         } else {
-            return unsupported(cfg, where, key);
+            {
+                if (unsupported(cfg, where, key)) return -1;
+                continue;
+            }
         }
     }
     if (!x->argv) return bad(cfg, "%s.args is missing", where);

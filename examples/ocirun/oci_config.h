@@ -52,6 +52,7 @@ typedef struct oci_config {
     int user_ns;       /* a new user namespace */
     oci_block *blocks; /* every allocation of the reader, freed by oci_config_free */
     char error[512];
+    char warnings[512]; /* properties no runtime-spec version defines, ignored */
 } oci_config;
 
 /* Reads config.json text (len bytes) into cfg.  0, or -1 with cfg->error naming the field. */
