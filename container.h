@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 90e727cdb75c0061ff11a852a2ecec4223d6bd3882bbee4cec14e72ba00635d7 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 7870e164c8cb486260870e6b7b67046038e6669f28525e9c722c9bf12f350461 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -1453,6 +1453,7 @@ static void ctr__plan_free(ctr__plan *p);
 /* util.c: the plan's allocator (zeroed memory, freed by ctr__plan_free) */
 static void *ctr__alloc(ctr__plan *p, size_t n);
 static char *ctr__strdup(ctr__plan *p, const char *s);
+static char *ctr__normalize(ctr__plan *p, const char *path); /* "/a//b/../c" -> "/a/c" */
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
@@ -1916,15 +1917,6 @@ static char *ctr__strdup(ctr__plan *p, const char *s) {
     if (d) memcpy(d, s, n);
     return d;
 }
-/* ---- end src/util.c ---- */
-/* ---- begin src/plan.c ---- */
-/* plan.c - ctr_spec -> ctr__plan: every field of the spec is validated and translated here (and
-   in security.c and the cgroup backend's check, which this calls), with the defaults applied and
-   every string and buffer the child will need allocated in the parent.  Once built the plan is
-   never changed: the cgroup code, the clone, the child and the handle only read it. */
-
-static const char ctr__default_path[] =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
 static char *ctr__normalize(ctr__plan *p, const char *path) {
@@ -1951,6 +1943,15 @@ static char *ctr__normalize(ctr__plan *p, const char *path) {
     out[o] = '\0';
     return out;
 }
+/* ---- end src/util.c ---- */
+/* ---- begin src/plan.c ---- */
+/* plan.c - ctr_spec -> ctr__plan: every field of the spec is validated and translated here (and
+   in security.c and the cgroup backend's check, which this calls), with the defaults applied and
+   every string and buffer the child will need allocated in the parent.  Once built the plan is
+   never changed: the cgroup code, the clone, the child and the handle only read it. */
+
+static const char ctr__default_path[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 static int ctr__check_argv_size(const ctr_spec *spec, ctr_error *err) {
     /* The kernel's limits: one string at most 32 pages, all of them at most a quarter of the stack
@@ -4164,7 +4165,7 @@ static void ctr__shim_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     ctr__clone_args a;
-    int pidfd = -1, statusfd = l->statusfd, sig;
+    int pidfd = -1, statusfd = l->statusfd, sig, direct;
     long pid;
     /* Every signal stays blocked: SIGCHLD and SIGTERM are taken with sigtimedwait below, and
        only SIGKILL ends the shim at once (and then the command, whose parent-death signal
@@ -4210,8 +4211,11 @@ static void ctr__shim_main(void *launch) {
     /* The command has exec'd, or has reported why not and exited: STARTED comes after its
        report, and the host reads the error pipe first. */
     ctr__c_send_fd(l, 'c', pidfd);
+    /* After STARTED the launch and the plan may be gone (the host returns from ctr_spawn and
+       reuses that memory): what the shim still needs is on its own stack. */
+    direct = l->plan->direct;
     ctr__shim_write(statusfd, CTR__MSG_STARTED, CTR__CAST(int, pid));
-    if (l->plan->direct) ctr__c_exit(0);
+    if (direct) ctr__c_exit(0);
     /* From here on the shim holds nothing but the status pipe (and its own stack). */
     if ((statusfd > 0 && syscall(SYS_close_range, 0, CTR__CAST(unsigned, statusfd - 1), 0) != 0) ||
         syscall(SYS_close_range, CTR__CAST(unsigned, statusfd + 1), ~0u, 0) != 0)
@@ -5929,36 +5933,17 @@ static unsigned long ctr__ns_flag(unsigned type) {
 /* An absolute path inside the container, normalised ("/" refused); NULL with *err filled. */
 static const char *ctr__inner_path(ctr__plan *p, const char *path, const char *field,
                                    ctr_error *err) {
-    size_t n, o = 0, i = 0;
     char *out;
     if (!path || path[0] != '/') {
         ctr__fail(err, CTR_STEP_SPEC, EINVAL, field, "%s: \"%s\" must be an absolute path", field,
                   path ? path : "(null)");
         return NULL;
     }
-    n = strlen(path);
-    if (!(out = CTR__CAST(char *, ctr__alloc(p, n + 2)))) {
+    if (!(out = ctr__normalize(p, path))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         return NULL;
     }
-    while (i < n) { /* as plan.c's normalisation: "//", "." and ".." (stopping at "/") */
-        size_t start, len;
-        while (i < n && path[i] == '/') i++;
-        start = i;
-        while (i < n && path[i] != '/') i++;
-        len = i - start;
-        if (len == 0 || (len == 1 && path[start] == '.')) continue;
-        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
-            while (o > 0 && out[o - 1] != '/') o--;
-            if (o > 0) o--;
-            continue;
-        }
-        out[o++] = '/';
-        memcpy(out + o, path + start, len);
-        o += len;
-    }
-    out[o] = '\0';
-    if (o == 0) {
+    if (strcmp(out, "/") == 0) {
         ctr__fail(err, CTR_STEP_SPEC, EINVAL, field, "%s: \"%s\" is the root", field, path);
         return NULL;
     }

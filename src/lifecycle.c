@@ -34,36 +34,17 @@ static unsigned long ctr__ns_flag(unsigned type) {
 /* An absolute path inside the container, normalised ("/" refused); NULL with *err filled. */
 static const char *ctr__inner_path(ctr__plan *p, const char *path, const char *field,
                                    ctr_error *err) {
-    size_t n, o = 0, i = 0;
     char *out;
     if (!path || path[0] != '/') {
         ctr__fail(err, CTR_STEP_SPEC, EINVAL, field, "%s: \"%s\" must be an absolute path", field,
                   path ? path : "(null)");
         return NULL;
     }
-    n = strlen(path);
-    if (!(out = CTR__CAST(char *, ctr__alloc(p, n + 2)))) {
+    if (!(out = ctr__normalize(p, path))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         return NULL;
     }
-    while (i < n) { /* as plan.c's normalisation: "//", "." and ".." (stopping at "/") */
-        size_t start, len;
-        while (i < n && path[i] == '/') i++;
-        start = i;
-        while (i < n && path[i] != '/') i++;
-        len = i - start;
-        if (len == 0 || (len == 1 && path[start] == '.')) continue;
-        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
-            while (o > 0 && out[o - 1] != '/') o--;
-            if (o > 0) o--;
-            continue;
-        }
-        out[o++] = '/';
-        memcpy(out + o, path + start, len);
-        o += len;
-    }
-    out[o] = '\0';
-    if (o == 0) {
+    if (strcmp(out, "/") == 0) {
         ctr__fail(err, CTR_STEP_SPEC, EINVAL, field, "%s: \"%s\" is the root", field, path);
         return NULL;
     }

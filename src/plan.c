@@ -7,32 +7,6 @@
 static const char ctr__default_path[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
-static char *ctr__normalize(ctr__plan *p, const char *path) {
-    size_t n = strlen(path), o = 0, i = 0;
-    char *out = CTR__CAST(char *, ctr__alloc(p, n + 2));
-    if (!out) return NULL;
-    while (i < n) {
-        size_t start, len;
-        while (i < n && path[i] == '/') i++;
-        start = i;
-        while (i < n && path[i] != '/') i++;
-        len = i - start;
-        if (len == 0 || (len == 1 && path[start] == '.')) continue;
-        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
-            while (o > 0 && out[o - 1] != '/') o--;
-            if (o > 0) o--;
-            continue;
-        }
-        out[o++] = '/';
-        memcpy(out + o, path + start, len);
-        o += len;
-    }
-    if (o == 0) out[o++] = '/';
-    out[o] = '\0';
-    return out;
-}
-
 static int ctr__check_argv_size(const ctr_spec *spec, ctr_error *err) {
     /* The kernel's limits: one string at most 32 pages, all of them at most a quarter of the stack
        rlimit (sysconf(_SC_ARG_MAX)); fail here rather than with a late E2BIG from execve. */

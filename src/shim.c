@@ -29,7 +29,7 @@ static void ctr__shim_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     ctr__clone_args a;
-    int pidfd = -1, statusfd = l->statusfd, sig;
+    int pidfd = -1, statusfd = l->statusfd, sig, direct;
     long pid;
     /* Every signal stays blocked: SIGCHLD and SIGTERM are taken with sigtimedwait below, and
        only SIGKILL ends the shim at once (and then the command, whose parent-death signal
@@ -75,8 +75,11 @@ static void ctr__shim_main(void *launch) {
     /* The command has exec'd, or has reported why not and exited: STARTED comes after its
        report, and the host reads the error pipe first. */
     ctr__c_send_fd(l, 'c', pidfd);
+    /* After STARTED the launch and the plan may be gone (the host returns from ctr_spawn and
+       reuses that memory): what the shim still needs is on its own stack. */
+    direct = l->plan->direct;
     ctr__shim_write(statusfd, CTR__MSG_STARTED, CTR__CAST(int, pid));
-    if (l->plan->direct) ctr__c_exit(0);
+    if (direct) ctr__c_exit(0);
     /* From here on the shim holds nothing but the status pipe (and its own stack). */
     if ((statusfd > 0 && syscall(SYS_close_range, 0, CTR__CAST(unsigned, statusfd - 1), 0) != 0) ||
         syscall(SYS_close_range, CTR__CAST(unsigned, statusfd + 1), ~0u, 0) != 0)

@@ -251,3 +251,29 @@ static char *ctr__strdup(ctr__plan *p, const char *s) {
     if (d) memcpy(d, s, n);
     return d;
 }
+
+/* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
+static char *ctr__normalize(ctr__plan *p, const char *path) {
+    size_t n = strlen(path), o = 0, i = 0;
+    char *out = CTR__CAST(char *, ctr__alloc(p, n + 2));
+    if (!out) return NULL;
+    while (i < n) {
+        size_t start, len;
+        while (i < n && path[i] == '/') i++;
+        start = i;
+        while (i < n && path[i] != '/') i++;
+        len = i - start;
+        if (len == 0 || (len == 1 && path[start] == '.')) continue;
+        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+            continue;
+        }
+        out[o++] = '/';
+        memcpy(out + o, path + start, len);
+        o += len;
+    }
+    if (o == 0) out[o++] = '/';
+    out[o] = '\0';
+    return out;
+}

@@ -24,8 +24,11 @@ if [ "${ENGINES_INNER:-0}" != 1 ]; then
     WORK=$(mktemp -d /tmp/ctr-engines.XXXXXX)
     chmod 755 "$WORK"
     export WORK ENGINES_INNER=1
+    had_varlib=0
+    [ -e /var/lib/containers ] && had_varlib=1
     unshare -m -n --propagation private bash "$0" "$@"
     status=$?
+    [ "$had_varlib" = 1 ] || rmdir /var/lib/containers 2>/dev/null
     # the engines' leftovers: cgroups of containers that went wrong, the work directory
     for d in /sys/fs/cgroup/*/ctrtest-* /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/*/ctrtest; do
         [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
@@ -53,9 +56,12 @@ expect() {
 
 if mountpoint -q /sys/fs/cgroup/unified 2>/dev/null; then umount /sys/fs/cgroup/unified; fi
 mount -t tmpfs -o mode=755 tmpfs /run
+# podman's blob cache goes to /var/lib/containers whatever its graphroot: a tmpfs there too
+mkdir -p /var/lib/containers && mount -t tmpfs -o mode=700 tmpfs /var/lib/containers
 ip link set lo up
 cd "$WORK" || exit 1
-export TMPDIR=$WORK/tmp
+export TMPDIR=$WORK/tmp HOME=$WORK/home XDG_CONFIG_HOME=$WORK/home/.config
+mkdir -p "$HOME"
 mkdir -p "$TMPDIR" && chmod 1777 "$TMPDIR"
 
 # A busybox root filesystem, and a tar of it for the engines to import.
