@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 7870e164c8cb486260870e6b7b67046038e6669f28525e9c722c9bf12f350461 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 555a3366ca002734560cb6bad878237a79140f5cf97dc544e8fe0fc81d191395 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -612,13 +612,14 @@
        [--no-pivot] [--no-new-keyring] ID; start ID; state ID (the state JSON: ociVersion, id,
        status created|running|paused|stopped, pid, bundle, annotations); kill [--all] ID [SIGNAL]
        (a name or a number, default SIGTERM; --all signals every process of the cgroup); delete
-       [--force] ID (a created or stopped container; --force kills a running one; runs the
-       poststop hooks); run (create and start; without --detach it waits, exits with the
-       container's status and deletes it unless --keep); exec [--process F | ARGS] [--detach]
-       [--pid-file F] [--tty] [--console-socket S] [--cwd D] [--env K=V] [--user UID[:GID]]
-       [--preserve-fds N] ID; ps [--format table|json] ID (the pids of its cgroup); pause ID;
-       resume ID; list [--format table|json] [--quiet]; spec [--bundle DIR] [--rootless] (a
-       default config.json ocirun runs); features (the runtime-spec features JSON); --version.
+       [--force] ID (a stopped container; --force kills a created, running or paused one first;
+       runs the poststop hooks); run (create and start; without --detach it waits, forwards the
+       signals it gets, exits with the container's status and deletes it unless --keep); exec
+       [--process F | ARGS] [--detach] [--pid-file F] [--tty] [--console-socket S] [--cwd D]
+       [--env K=V] [--user UID[:GID]] [--preserve-fds N] ID; ps [--format table|json] ID (the
+       pids of its cgroup); pause ID; resume ID; list [--format table|json] [--quiet]; spec
+       [--bundle DIR] [--rootless] (a default config.json ocirun runs); features (the
+       runtime-spec features JSON); --version.
        Global options: --root DIR (state; default /run/ocirun, $XDG_RUNTIME_DIR/ocirun when not
        root of the initial user namespace), --log FILE and --log-format text|json (errors are
        written there too, as containerd's shim reads them), --systemd-cgroup (cgroupsPath is
@@ -626,49 +627,56 @@
        machine.slice:libpod:ID -> /machine.slice/libpod-ID.scope, and made as a plain cgroup:
        ocirun does not ask systemd).  --no-pivot and --no-new-keyring are accepted: ocirun always
        uses pivot_root and never makes a session keyring.
-       How: create spawns with direct_child, wait_start and a start FIFO in ROOT/ID/, writes
-       ROOT/ID/state.json (pid, its start time, bundle, cgroup), sends the terminal's master to
-       the console socket, runs the prestart, createRuntime and createContainer hooks (the last
-       in the container's namespaces, through its pidfd), writes the pid file and releases the
-       handle: the container is the engine's (conmon's, the shim's) child from then on.  start,
-       kill, pause, resume, ps, exec and delete attach to it by pid, start time and cgroup.
-       Every command locks ROOT/ID (flock) for as long as it acts on it, so concurrent commands
-       on one ID take turns; create makes ROOT/ID with mkdir, so two creates of one ID cannot
-       both succeed.  A container without a cgroup path gets /ID; one that cannot have a cgroup
-       (rootless Podman on cgroup v1) and asks for no limit runs without one, as runc does.
+       How: create copies config.json to ROOT/ID/ (what it and every later command read: changes
+       to the bundle's file after create do not reach the container), spawns with direct_child,
+       wait_start and a start FIFO in ROOT/ID/, writes ROOT/ID/state.json (pid, its start time,
+       bundle, cgroup), sends the terminal's master to the console socket, runs the
+       createRuntime and createContainer hooks (the latter in the container's namespaces,
+       through its pidfd), writes the pid file and releases the handle: the container is the
+       engine's (conmon's, the shim's) child from then on.  start runs the prestart and
+       startContainer hooks, lets the process go (ctr_start) and runs the poststart hooks.
+       start, kill, pause, resume, ps, exec and delete attach to it by pid, start time and
+       cgroup.  Every command locks ROOT/ID (flock) for as long as it acts on it, so concurrent
+       commands on one ID take turns; create makes ROOT/ID with mkdir, so two creates of one ID
+       cannot both succeed, and a failed create removes it.  A container without a cgroup path
+       gets /ID; one that cannot have a cgroup (rootless Podman on cgroup v1) and asks for no
+       limit runs without one, as runc does.
        config.json (runtime-spec 1.0 to 1.2; 1.x is read, and a field from a later version fails
-       by name) maps onto ctr_spec: root.path and readonly; mounts (bind and rbind with ro, rw,
-       noexec, the atime options and private/rprivate; tmpfs with size and mode, a tmpfs on /dev
-       as CTR_MOUNT_DEV; proc; sysfs, read-only; devpts with its options; mqueue; cgroup and
-       cgroup2; nosuid and nodev, which every mount has, are accepted); process.args, env, cwd,
-       user (uid, gid, additionalGids, umask), capabilities (the five sets), rlimits,
-       noNewPrivileges, terminal and consoleSize, oomScoreAdj, apparmorProfile and selinuxLabel
-       only empty or "unconfined"; hostname, domainname; linux.namespaces (those listed are new,
-       those absent the host's; a path joins one: network, ipc, uts, cgroup, pid; a mount
-       namespace must be listed), uidMappings and gidMappings (the one mapping of the caller's
-       own id: see 5), timeOffsets (whole seconds), devices (created, 13), cgroupsPath,
-       resources (memory limit and swap, cpu shares, quota with a 100000 us period, pids limit,
-       blockIO weight; devices rules: the default nodes are always there, and a rule that would
-       deny a node linux.devices asks for fails, since nodev mounts, not a device cgroup, keep
-       the others out), sysctl, maskedPaths, readonlyPaths, rootfsPropagation (private or
-       slave), seccomp (compiled with libseccomp, argument conditions included, into
-       CTR_SECCOMP_BPF; syscalls libseccomp does not know are skipped, as runc and crun do);
-       hooks (all six, with the state on stdin and their timeouts; createRuntime,
-       createContainer and startContainer run once the setup is complete, not before
-       pivot_root); annotations (kept in the state).
+       by name; a property that no version of the spec defines is ignored, as the spec
+       requires, with a warning naming it) maps onto ctr_spec: root.path and readonly (the
+       bundle's root is used in place, as runc does); mounts (bind and rbind with ro, rw,
+       noexec, the atime options, shared, slave, private, unbindable and their recursive forms
+       - a filesystem option such as mode= on a bind does nothing, as with mount(2), and a
+       warning says so; tmpfs with size and mode, a tmpfs on /dev as CTR_MOUNT_DEV; proc;
+       sysfs, read-only; devpts with its options; mqueue; cgroup and cgroup2; nosuid and nodev,
+       which every mount has, are accepted); process.args, env, cwd, user (uid, gid,
+       additionalGids, umask), capabilities (the five sets), rlimits, noNewPrivileges, terminal
+       and consoleSize, oomScoreAdj, apparmorProfile and selinuxLabel only empty or
+       "unconfined"; hostname, domainname; linux.namespaces (those listed are new, those absent
+       the host's; a path joins one: network, ipc, uts, cgroup, pid; a mount namespace must be
+       listed), uidMappings and gidMappings (the one mapping of the caller's own id: see 5),
+       timeOffsets (whole seconds), devices (made, 13), cgroupsPath, resources (memory limit
+       and swap, cpu shares, quota with a 100000 us period, pids limit, blockIO weight; device
+       rules are read and hold by construction: the container has the default nodes and those
+       of linux.devices, which runc and crun allow whatever the rules say, and every other
+       mount is nodev, so no other node opens; no device cgroup is made), sysctl, maskedPaths,
+       readonlyPaths, rootfsPropagation (applied recursively, as runc does), seccomp (compiled
+       with libseccomp, argument conditions included, into CTR_SECCOMP_BPF; syscalls
+       libseccomp does not know are skipped, as runc and crun do); hooks (all six, with the
+       state on stdin and their timeouts; createRuntime, createContainer and startContainer
+       run once the setup is complete, not before pivot_root); annotations (kept in the state).
        Not supported, each failing create with an error that names it: process.commandLine,
        ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor or SELinux profile or
        label (process.apparmorProfile, selinuxLabel, linux.mountLabel); mount types other than
-       those above, mount options suid, dev, shared, rshared, slave, rslave, unbindable,
-       runbindable, tmpcopyup, idmap, z, Z and any other, mounts[].uidMappings/gidMappings, a
-       writable sysfs, a read-only devpts; uidMappings and gidMappings with ranges; joining a
-       mount, user or time namespace by path; timeOffsets nanoseconds; rootfsPropagation shared
-       or unbindable; linux.intelRdt, personality, memoryPolicy, netDevices; seccomp
-       SCMP_ACT_NOTIFY, listenerPath, listenerMetadata and flags; resources.memory reservation,
-       kernel, kernelTCP, swappiness, disableOOMKiller, unlimited swap with a limit;
-       resources.cpu cpus, mems, realtimeRuntime, realtimePeriod, idle, burst and periods other
-       than 100000; blockIO leafWeight, weightDevice and the throttles; hugepageLimits, network,
-       rdma and unified (unless empty); solaris, windows, vm, zos.
+       those above, mount options suid, dev, tmpcopyup, idmap, z, Z and any other not listed,
+       mounts[].uidMappings/gidMappings, a writable sysfs, a read-only devpts; uidMappings and
+       gidMappings with ranges; no mount namespace, or joining a mount, user or time namespace
+       by path; timeOffsets nanoseconds; linux.intelRdt, personality, memoryPolicy, netDevices;
+       seccomp SCMP_ACT_NOTIFY, listenerPath, listenerMetadata and flags; resources.memory
+       reservation, kernel, kernelTCP, swappiness, disableOOMKiller, unlimited swap with a
+       limit; resources.cpu cpus, mems, realtimeRuntime, realtimePeriod, idle, burst and periods
+       other than 100000; blockIO leafWeight, weightDevice and the throttles; hugepageLimits,
+       network, rdma and unified (unless empty); solaris, windows, vm, zos, freebsd.
        Guide.  Podman: podman --runtime /usr/local/bin/ocirun run ..., or in containers.conf
            [engine]
            runtime = "ocirun"

@@ -54,6 +54,8 @@ static const char *g_root = NULL;
 static const char *g_log = NULL;
 static int g_log_json = 0;
 static int g_systemd_cgroup = 0;
+static const char *g_failed_create; /* create in progress: die() removes ROOT/ID */
+static void remove_state_dir(const char *id);
 
 static void log_line(const char *level, const char *msg) {
     FILE *f;
@@ -90,6 +92,7 @@ die(const char *fmt, ...) {
     va_end(ap);
     fprintf(stderr, "ocirun: %s\n", msg);
     log_line("error", msg);
+    if (g_failed_create) remove_state_dir(g_failed_create);
     exit(1);
 }
 
@@ -336,25 +339,36 @@ static char *read_file(const char *path, size_t *len) {
     return buf;
 }
 
-static void load_config(oci_config *cfg, const char *bundle, const char *id, int systemd) {
+/* Reads the copy of the bundle's config.json that create keeps in ROOT/ID/: changes to the
+   bundle's file after create do not reach the container (create, start, exec, delete read it). */
+static void load_config_file(oci_config *cfg, const char *path, const char *bundle, const char *id,
+                             int systemd, int check_paths);
+
+/* The copy of config.json that create kept for the container. */
+static void load_kept_config(oci_config *cfg, const state *st) {
     char path[PATH_MAX];
+    state_path(path, sizeof(path), st->id, "config.json");
+    load_config_file(cfg, path, st->bundle, st->id, st->systemd, 0);
+}
+
+static void load_config_file(oci_config *cfg, const char *path, const char *bundle, const char *id,
+                             int systemd, int check_paths) {
     oci_context ctx;
     size_t len;
     char *text;
-    snprintf(path, sizeof(path), "%s/config.json", bundle);
     if (!(text = read_file(path, &len))) die("read %s: %s", path, strerror(errno));
     memset(&ctx, 0, sizeof(ctx));
     ctx.bundle = bundle;
     ctx.id = id;
     ctx.systemd_cgroup = systemd;
     ctx.cgroup_v2 = cgroup_v2();
-    ctx.check_paths = 1;
+    ctx.check_paths = check_paths;
     if (oci_config_read(cfg, text, len, &ctx) != 0) {
         free(text);
-        die("%s: %s", path, cfg->error);
+        die("%s/config.json: %s", bundle, cfg->error);
     }
     free(text);
-    if (cfg->warnings[0]) warn("%s: %s", path, cfg->warnings);
+    if (cfg->warnings[0]) warn("%s/config.json: %s", bundle, cfg->warnings);
 }
 
 /* Whether this process may make cgroups at all (not in a rootless user namespace). */
@@ -636,8 +650,24 @@ static void now_rfc3339(char *buf, size_t size) {
     snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
 }
 
+/* The bundle's config.json as create read it, for the later commands. */
+static void keep_config(const char *bundle, const char *id) {
+    char src[PATH_MAX + 16], dst[PATH_MAX];
+    size_t len;
+    char *text;
+    FILE *f;
+    snprintf(src, sizeof(src), "%s/config.json", bundle);
+    state_path(dst, sizeof(dst), id, "config.json");
+    if (!(text = read_file(src, &len)) || !(f = fopen(dst, "wxe")) ||
+        fwrite(text, 1, len, f) != len || fclose(f) != 0)
+        die("keep %s in %s: %s", src, dst, strerror(errno));
+    free(text);
+}
+
 static void remove_state_dir(const char *id) {
     char p[PATH_MAX];
+    state_path(p, sizeof(p), id, "config.json");
+    unlink(p);
     state_path(p, sizeof(p), id, "state.json");
     unlink(p);
     state_path(p, sizeof(p), id, "state.json.tmp");
@@ -659,7 +689,6 @@ static int do_create(const char *id, const create_opts *o, ctr_container **out, 
     int lock, i, pidfd;
     check_id(id);
     abs_bundle(bundle, o->bundle);
-    load_config(cfg, bundle, id, g_systemd_cgroup);
     mkdir_p(root_dir(), 0711);
     state_path(dir, sizeof(dir), id, NULL);
     if (mkdir(dir, 0711) != 0) {
@@ -667,6 +696,14 @@ static int do_create(const char *id, const create_opts *o, ctr_container **out, 
         die("mkdir %s: %s", dir, strerror(errno));
     }
     if ((lock = lock_container(id, LOCK_EX)) < 0) die("container \"%s\" vanished", id);
+    g_failed_create = id; /* from here on a failure removes ROOT/ID */
+    {
+        /* the kept copy is what is read, now and by every later command */
+        char kept[PATH_MAX];
+        keep_config(bundle, id);
+        state_path(kept, sizeof(kept), id, "config.json");
+        load_config_file(cfg, kept, bundle, id, g_systemd_cgroup, 1);
+    }
     state_path(fifo, sizeof(fifo), id, "exec.fifo");
     cfg->spec.direct_child = 1;
     cfg->spec.wait_start = 1;
@@ -676,7 +713,6 @@ static int do_create(const char *id, const create_opts *o, ctr_container **out, 
         int limits = cfg->spec.memory_max || cfg->spec.pids_max || cfg->spec.cpus > 0 ||
                      cfg->spec.cpu_weight || cfg->spec.io_weight;
         if (limits) {
-            remove_state_dir(id);
             die("linux.resources: this process cannot make cgroups (a rootless user namespace?), "
                 "so the limits cannot be applied");
         }
@@ -697,10 +733,7 @@ static int do_create(const char *id, const create_opts *o, ctr_container **out, 
     }
     if (cfg->terminal && !o->console_socket && o->detach)
         die("process.terminal needs --console-socket (or run without --detach)");
-    if (ctr_spawn(&cfg->spec, &c, &err) != 0) {
-        remove_state_dir(id);
-        die("create %s: %s", id, err.msg);
-    }
+    if (ctr_spawn(&cfg->spec, &c, &err) != 0) die("create %s: %s", id, err.msg);
     free(fds);
     memset(st, 0, sizeof(*st));
     snprintf(st->id, sizeof(st->id), "%s", id);
@@ -717,10 +750,10 @@ static int do_create(const char *id, const create_opts *o, ctr_container **out, 
     if (run_hooks(cfg, OCI_HOOK_CREATE_RUNTIME, st, -1, 0) != 0 ||
         run_hooks(cfg, OCI_HOOK_CREATE_CONTAINER, st, pidfd, foreign_namespaces(st->pid)) != 0) {
         ctr_destroy(c);
-        remove_state_dir(id);
         die("create %s: a hook failed", id);
     }
     write_pid_file(o->pid_file, st->pid);
+    g_failed_create = NULL;
     *out = c;
     return lock;
 }
@@ -927,7 +960,7 @@ static int cmd_start(int argc, char **argv) {
     lock = load_locked(argv[1], &st, LOCK_EX);
     if (strcmp(state_status(&st, &alive), "created") != 0)
         die("start %s: the container is %s, not created", argv[1], state_status(&st, NULL));
-    load_config(&cfg, st.bundle, st.id, st.systemd);
+    load_kept_config(&cfg, &st);
     do_start(argv[1], &st, &cfg, NULL);
     oci_config_free(&cfg);
     state_free(&st);
@@ -1014,8 +1047,9 @@ static int cmd_delete(int argc, char **argv) {
         return 0;
     }
     status = state_status(&st, &alive);
-    if (alive && !force && strcmp(status, "created") != 0)
-        die("delete %s: the container is %s (stop it, or use --force)", st.id, status);
+    if (alive && !force)
+        die("delete %s: the container is %s, not stopped (kill it first, or use --force)", st.id,
+            status);
     {
         ctr_container *c = attach(&st, NULL, 1);
         if (c) {
@@ -1034,20 +1068,19 @@ static int cmd_delete(int argc, char **argv) {
             remove_cgroup_dirs(st.cgroup);
         }
     }
-    if (st.bundle[0]) {
-        char path[PATH_MAX + 16];
-        struct stat sb;
-        snprintf(path, sizeof(path), "%s/config.json", st.bundle);
-        if (stat(path, &sb) == 0) {
-            oci_context ctx;
-            size_t len;
-            char *text = read_file(path, &len);
+    {
+        char path[PATH_MAX];
+        size_t len;
+        char *text;
+        oci_context ctx;
+        state_path(path, sizeof(path), st.id, "config.json");
+        if ((text = read_file(path, &len)) != NULL) {
             memset(&ctx, 0, sizeof(ctx));
             ctx.bundle = st.bundle;
             ctx.id = st.id;
             ctx.systemd_cgroup = st.systemd;
             ctx.cgroup_v2 = cgroup_v2();
-            if (text && oci_config_read(&cfg, text, len, &ctx) == 0) have_cfg = 1;
+            if (oci_config_read(&cfg, text, len, &ctx) == 0) have_cfg = 1;
             free(text);
         }
     }
@@ -1234,7 +1267,7 @@ static int cmd_exec(int argc, char **argv) {
     lock = load_locked(argv[optind], &st, LOCK_SH);
     if (strcmp(state_status(&st, &alive), "running") != 0)
         die("exec %s: the container is %s, not running", st.id, state_status(&st, NULL));
-    load_config(&base, st.bundle, st.id, st.systemd);
+    load_kept_config(&base, &st);
     memset(&x, 0, sizeof(x));
     memset(&pcfg, 0, sizeof(pcfg));
     if (process) {

@@ -640,6 +640,14 @@ static int read_mount(oci_config *cfg, json_object *o, size_t idx, ctr_mount *m,
             m->flags |= CTR_MOUNT_STRICTATIME;
         } else if (strcmp(op, "nodiratime") == 0) {
             m->flags |= CTR_MOUNT_NODIRATIME;
+        } else if (m->type == CTR_MOUNT_BIND && strchr(op, '=')) {
+            /* a filesystem's data option (mode=, size=...): mount(2) ignores them for a bind,
+               as runc and crun pass them; said, not silently */
+            size_t n = strlen(cfg->warnings);
+            if (n + strlen(w) + strlen(op) + 64 < sizeof(cfg->warnings))
+                snprintf(cfg->warnings + n, sizeof(cfg->warnings) - n,
+                         "%s%s.options: \"%s\" does nothing to a bind mount: ignored",
+                         n ? "; " : "", w, op);
         } else if ((m->type == CTR_MOUNT_TMPFS || m->type == CTR_MOUNT_DEV) &&
                    strncmp(op, "size=", 5) == 0) {
             char *end;
