@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 555a3366ca002734560cb6bad878237a79140f5cf97dc544e8fe0fc81d191395 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 679ab157a5f373bed100b9d2fa462ef23912a9a29427e4dc99c8c8eeab4d9aac */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -600,6 +600,19 @@
                       cap_inheritable, cap_ambient (within permitted and inheritable), for any
                       uid; excludes cap_add and cap_drop.  The kernel's rules still hold: root's
                       permitted and effective sets after execve are its bounding set.
+       rootfs_propagation  CTR_MOUNT_SHARED, _SLAVE, _PRIVATE or _UNBINDABLE (with
+                      CTR_MOUNT_RPROPAGATION: every mount below too) for the container's "/",
+                      after pivot_root (4: each mount can have its own).
+       cgroup_settings   "FILE=VALUE" strings written into the container's cgroup after the
+                      limits (8), for what those do not cover: memory.swappiness=10,
+                      cpuset.cpus=0-1, cpu.cfs_period_us=50000, hugetlb.2MB.limit_in_bytes=0,
+                      memory.low=... on v2 (the OCI "unified" map is this).  FILE is a plain name
+                      of a controller's file (not cgroup.*); on v1 its controller (the name up to
+                      the first dot: memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb,
+                      net_cls, net_prio) gets a directory for the container, a cpuset one filled
+                      with its parent's CPUs and memory nodes; on v2 the controller is enabled
+                      along the path.  Implies a cgroup; a write the kernel refuses fails
+                      ctr_spawn with CTR_STEP_CGROUP, the file and its errno.
        Kernels: pidfd_open (5.3) for ctr_attach, NS_GET_NSTYPE (4.11) for ns_paths.
 
    14. OCIRUN: AN OCI RUNTIME FOR PODMAN, CONTAINERD, CRI-O AND KUBERNETES
@@ -651,13 +664,17 @@
        sysfs, read-only; devpts with its options; mqueue; cgroup and cgroup2; nosuid and nodev,
        which every mount has, are accepted); process.args, env, cwd, user (uid, gid,
        additionalGids, umask), capabilities (the five sets), rlimits, noNewPrivileges, terminal
-       and consoleSize, oomScoreAdj, apparmorProfile and selinuxLabel only empty or
-       "unconfined"; hostname, domainname; linux.namespaces (those listed are new, those absent
+       and consoleSize, oomScoreAdj, apparmorProfile only empty or "unconfined", selinuxLabel
+       and linux.mountLabel only on a host without SELinux, where no label means anything (a
+       warning says it is not applied; runc and crun skip it there too); hostname, domainname; linux.namespaces (those listed are new, those absent
        the host's; a path joins one: network, ipc, uts, cgroup, pid; a mount namespace must be
        listed), uidMappings and gidMappings (the one mapping of the caller's own id: see 5),
        timeOffsets (whole seconds), devices (made, 13), cgroupsPath, resources (memory limit
-       and swap, cpu shares, quota with a 100000 us period, pids limit, blockIO weight; device
-       rules are read and hold by construction: the container has the default nodes and those
+       and swap, cpu shares, quota and period, pids limit, blockIO weight through the library's
+       limits; memory reservation, swappiness, kernel, kernelTCP, disableOOMKiller, cpu cpus,
+       mems, realtimePeriod and realtimeRuntime, the blockIO throttles, hugepageLimits, network
+       classID and priorities, unified through cgroup_settings, for the cgroup version that has
+       them; device rules are read and hold by construction: the container has the default nodes and those
        of linux.devices, which runc and crun allow whatever the rules say, and every other
        mount is nodev, so no other node opens; no device cgroup is made), sysctl, maskedPaths,
        readonlyPaths, rootfsPropagation (applied recursively, as runc does), seccomp (compiled
@@ -666,17 +683,17 @@
        state on stdin and their timeouts; createRuntime, createContainer and startContainer
        run once the setup is complete, not before pivot_root); annotations (kept in the state).
        Not supported, each failing create with an error that names it: process.commandLine,
-       ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor or SELinux profile or
-       label (process.apparmorProfile, selinuxLabel, linux.mountLabel); mount types other than
+       ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor profile, an SELinux
+       label where SELinux is enabled; mount types other than
        those above, mount options suid, dev, tmpcopyup, idmap, z, Z and any other not listed,
        mounts[].uidMappings/gidMappings, a writable sysfs, a read-only devpts; uidMappings and
        gidMappings with ranges; no mount namespace, or joining a mount, user or time namespace
        by path; timeOffsets nanoseconds; linux.intelRdt, personality, memoryPolicy, netDevices;
        seccomp SCMP_ACT_NOTIFY, listenerPath, listenerMetadata and flags; resources.memory
-       reservation, kernel, kernelTCP, swappiness, disableOOMKiller, unlimited swap with a
-       limit; resources.cpu cpus, mems, realtimeRuntime, realtimePeriod, idle, burst and periods
-       other than 100000; blockIO leafWeight, weightDevice and the throttles; hugepageLimits,
-       network, rdma and unified (unless empty); solaris, windows, vm, zos, freebsd.
+       kernel, kernelTCP, swappiness and disableOOMKiller on cgroup v2 (v2 has no such files),
+       unlimited swap with a limit, checkBeforeUpdate; resources.cpu idle, burst, and the
+       realtime ones on v2; blockIO leafWeight and weightDevice; network on v2; unified on v1;
+       rdma (unless empty); solaris, windows, vm, zos, freebsd.
        Guide.  Podman: podman --runtime /usr/local/bin/ocirun run ..., or in containers.conf
            [engine]
            runtime = "ocirun"
@@ -994,7 +1011,8 @@ typedef struct ctr_spec {
     size_t ndevices;
     int set_caps; /* the five capability sets exactly as given, instead of cap_add/cap_drop */
     uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
-    unsigned rootfs_propagation; /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
+    unsigned rootfs_propagation;        /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
+    const char *const *cgroup_settings; /* NULL-terminated "FILE=VALUE" written in the cgroup */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -1383,6 +1401,8 @@ typedef struct ctr__cg_req {
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
     const char *path;   /* spec.cgroup_path (checked likewise): the cgroup itself, or NULL */
     int existing;       /* ctr_attach: find the cgroup at path, make and limit nothing */
+    char **settings;    /* spec.cgroup_settings, checked: file and value pairwise */
+    size_t nsettings;
 } ctr__cg_req;
 
 typedef struct ctr__plan {
@@ -1474,6 +1494,10 @@ enum {
     CTR__V1_CPUACCT,
     CTR__V1_FREEZER,
     CTR__V1_BLKIO,
+    CTR__V1_CPUSET, /* these only for spec.cgroup_settings */
+    CTR__V1_HUGETLB,
+    CTR__V1_NET_CLS,
+    CTR__V1_NET_PRIO,
     CTR__V1_N
 };
 #define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */
@@ -2435,6 +2459,38 @@ static int ctr__cg_path_ok(const char *path) {
     return 1;
 }
 
+/* spec.cgroup_settings: "FILE=VALUE", FILE a plain name with its controller before the first dot
+   ("memory.swappiness"), not one of the cgroup's own files (cgroup.procs, cgroup.*). */
+static int ctr__plan_cg_settings(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t n = 0, i, k;
+    ctr__cg_req *cg = &p->cg;
+    while (s->cgroup_settings && s->cgroup_settings[n]) n++;
+    if (!n) return 0;
+    if (!(cg->settings = CTR__CAST(char **, ctr__alloc(p, 2 * n * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < n; i++) {
+        const char *kv = s->cgroup_settings[i], *eq = strchr(kv, '=');
+        size_t len = eq ? CTR__CAST(size_t, eq - kv) : 0;
+        char *file;
+        int ok = len > 0 && len < 64 && memchr(kv, '.', len) && kv[0] != '.';
+        for (k = 0; ok && k < len; k++)
+            ok = (kv[k] >= 'a' && kv[k] <= 'z') || (kv[k] >= '0' && kv[k] <= '9') || kv[k] == '_' ||
+                 kv[k] == '.';
+        if (!ok || strncmp(kv, "cgroup.", 7) == 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "cgroup_settings",
+                             "cgroup_settings[%zu] \"%s\" is not FILE=VALUE with a controller's "
+                             "file (memory.swappiness=0)",
+                             i, kv);
+        if (!(file = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
+            !(cg->settings[2 * i + 1] = ctr__strdup(p, eq + 1)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(file, kv, len);
+        cg->settings[2 * i] = file;
+    }
+    cg->nsettings = n;
+    return 0;
+}
+
 static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     size_t i, n = s->nrlimits;
     int has_core = 0;
@@ -2484,7 +2540,8 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     cg->io_weight = s->io_weight;
     {
         int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 ||
-                     s->cpu_weight || s->io_weight || s->cgroup_path;
+                     s->cpu_weight || s->io_weight || s->cgroup_path ||
+                     (s->cgroup_settings && s->cgroup_settings[0]);
         switch (s->cgroup) {
         case CTR_CGROUP_AUTO: cg->wanted = limits; break;
         case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
@@ -2508,6 +2565,7 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     }
+    if (ctr__plan_cg_settings(p, s, err) != 0) return -1;
     if (s->cgroup_path) {
         const char *cp = s->cgroup_path;
         if (s->cgroup_parent)
@@ -3536,14 +3594,33 @@ static int ctr__cg2_limits(const char *dir, const ctr__cg_req *s, ctr_error *err
     return 0;
 }
 
+/* Writes spec.cgroup_settings into dir, after the limits. */
+static int ctr__cg2_settings(const char *dir, const ctr__cg_req *s, ctr_error *err) {
+    size_t i;
+    for (i = 0; i < s->nsettings; i++)
+        if (ctr__cg_set(dir, s->settings[2 * i], s->settings[2 * i + 1], err) != 0) return -1;
+    return 0;
+}
+
+/* Does a setting name the controller ("cpuset" for "cpuset.cpus")? */
+static int ctr__cg2_wants(const ctr__cg_req *s, const char *ctrl) {
+    size_t i, n = strlen(ctrl);
+    for (i = 0; i < s->nsettings; i++)
+        if (strncmp(s->settings[2 * i], ctrl, n) == 0 && s->settings[2 * i][n] == '.') return 1;
+    return 0;
+}
+
 static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err) {
-    static const char *const ctrls[] = {"memory", "pids", "cpu", "io"};
-    int req[4];
+    static const char *const ctrls[] = {"memory", "pids",    "cpu",  "io",
+                                        "cpuset", "hugetlb", "rdma", "misc"};
+    int req[8], k;
     char parent[PATH_MAX], name[64];
     req[0] = s->memory_max || s->memory_swap_max;
     req[1] = s->pids_max != 0;
     req[2] = s->cpus > 0 || s->cpu_weight;
     req[3] = s->io_weight != 0;
+    for (k = 4; k < 8; k++) req[k] = 0;
+    for (k = 0; k < 8; k++) req[k] |= ctr__cg2_wants(s, ctrls[k]);
     if (s->path) { /* exactly there: every ancestor enables the controllers, the leaf is made */
         char *slash;
         int full = strncmp(s->path, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
@@ -3561,7 +3638,7 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
             }
             strcpy(parent, CTR__CG_ROOT);
             for (slash = cg->dir + sizeof(CTR__CG_ROOT);; slash++) {
-                if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
+                if (ctr__cg2_enable(parent, ctrls, req, 8, err) != 0) return -1;
                 if (!(slash = strchr(slash, '/'))) break;
                 memcpy(parent, cg->dir, CTR__CAST(size_t, slash - cg->dir));
                 parent[slash - cg->dir] = '\0';
@@ -3571,7 +3648,9 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
             ctr__lift(&cg->dirfd) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
-        return s->existing ? 0 : ctr__cg2_limits(cg->dir, s, err);
+        if (s->existing) return 0;
+        if (ctr__cg2_limits(cg->dir, s, err) != 0) return -1;
+        return ctr__cg2_settings(cg->dir, s, err);
     }
     if (s->parent) {
         /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
@@ -3586,18 +3665,19 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
             strcpy(base, CTR__CG_ROOT);
         else if (ctr__cg2_delegated(base, sizeof(base), err) != 0)
             return -1;
-        if (ctr__cg2_enable(base, ctrls, req, 4, err) != 0) return -1;
+        if (ctr__cg2_enable(base, ctrls, req, 8, err) != 0) return -1;
         if (ctr__join(parent, sizeof(parent), base, "/", CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, base, "cgroup path under %s", base);
         if (ctr__cg_mkdir_p(parent, err) != 0) return -1;
     }
-    if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
+    if (ctr__cg2_enable(parent, ctrls, req, 8, err) != 0) return -1;
     ctr__cg_name(name, sizeof(name));
     if (!(cg->dir = ctr__cg_mkdir_container(parent, name, 0, err))) return -1;
     if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
         ctr__lift(&cg->dirfd) != 0)
         return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
-    return ctr__cg2_limits(cg->dir, s, err);
+    if (ctr__cg2_limits(cg->dir, s, err) != 0) return -1;
+    return ctr__cg2_settings(cg->dir, s, err);
 }
 
 static int ctr__cg2_clone_into(const ctr__cgroup *cg) { return cg->dirfd; }
@@ -3686,8 +3766,38 @@ static const ctr__cg_backend *ctr__cg2(void) {
 
 #define CTR__CG1_MAGIC 0x27e0ebL
 
-static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",    "cpu",
-                                                     "cpuacct", "freezer", "blkio"};
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",    "cpu",    "cpuacct",
+                                                     "freezer", "blkio",   "cpuset", "hugetlb",
+                                                     "net_cls", "net_prio"};
+
+/* The controller a setting's file belongs to (its name up to the first dot), or -1. */
+static int ctr__cg1_of(const char *file) {
+    size_t n = strcspn(file, ".");
+    int i;
+    for (i = 0; i < CTR__V1_N; i++)
+        if (strlen(ctr__v1_names[i]) == n && strncmp(file, ctr__v1_names[i], n) == 0) return i;
+    return -1;
+}
+
+/* cpuset: a new cgroup has no CPUs and no memory nodes, and takes no process until it has; each
+   directory made gets its parent's (as runc does). */
+static int ctr__cg1_cpuset_fill(const char *dir, ctr_error *err) {
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+    char parent[PATH_MAX], v[4096];
+    int i;
+    char *slash;
+    if (ctr__join(parent, sizeof(parent), dir, "", "") != 0 || !(slash = strrchr(parent, '/')))
+        return 0;
+    *slash = '\0';
+    for (i = 0; i < 2; i++) {
+        ssize_t n = ctr__cg_get(dir, files[i], v, sizeof(v));
+        if (n > 0 && v[0] != '\n') continue; /* set already */
+        if (ctr__cg1_cpuset_fill(parent, err) != 0) return -1;
+        if ((n = ctr__cg_get(parent, files[i], v, sizeof(v))) <= 0) continue;
+        if (ctr__cg_set(dir, files[i], v, err) != 0) return -1;
+    }
+    return 0;
+}
 
 static int ctr__cg1_check(const ctr__cg_req *s, ctr_error *err) {
     if (s->parent && strncmp(s->parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
@@ -3755,6 +3865,17 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     use[CTR__V1_CPUACCT] = 1;
     use[CTR__V1_FREEZER] = 1;
     use[CTR__V1_BLKIO] = s->io_weight != 0;
+    for (i = CTR__V1_CPUSET; i < CTR__V1_N; i++) use[i] = 0;
+    for (i = 0; i < CTR__CAST(int, s->nsettings); i++) {
+        int k = ctr__cg1_of(s->settings[2 * i]);
+        if (k < 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->settings[2 * i],
+                             "cgroup setting %s: no cgroup v1 controller of that name is used "
+                             "(memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb, "
+                             "net_cls, net_prio)",
+                             s->settings[2 * i]);
+        use[k] = 1;
+    }
     if (s->existing)
         for (i = 0; i < CTR__V1_N; i++) use[i] = 1; /* those that have the directory */
     ctr__cg_name(name, sizeof(name));
@@ -3803,7 +3924,13 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
             return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, s->path, "no cgroup %s", s->path);
         return 0;
     }
-    return ctr__cg1_limits(cg, s, err);
+    if (ctr__cg1_limits(cg, s, err) != 0) return -1;
+    if (cg->v1[CTR__V1_CPUSET] && ctr__cg1_cpuset_fill(cg->v1[CTR__V1_CPUSET], err) != 0) return -1;
+    for (i = 0; i < CTR__CAST(int, s->nsettings); i++) {
+        const char *dir = cg->v1[ctr__cg1_of(s->settings[2 * i])];
+        if (ctr__cg_set(dir, s->settings[2 * i], s->settings[2 * i + 1], err) != 0) return -1;
+    }
+    return 0;
 }
 
 static int ctr__cg1_clone_into(const ctr__cgroup *cg) {

@@ -598,6 +598,19 @@
                       cap_inheritable, cap_ambient (within permitted and inheritable), for any
                       uid; excludes cap_add and cap_drop.  The kernel's rules still hold: root's
                       permitted and effective sets after execve are its bounding set.
+       rootfs_propagation  CTR_MOUNT_SHARED, _SLAVE, _PRIVATE or _UNBINDABLE (with
+                      CTR_MOUNT_RPROPAGATION: every mount below too) for the container's "/",
+                      after pivot_root (4: each mount can have its own).
+       cgroup_settings   "FILE=VALUE" strings written into the container's cgroup after the
+                      limits (8), for what those do not cover: memory.swappiness=10,
+                      cpuset.cpus=0-1, cpu.cfs_period_us=50000, hugetlb.2MB.limit_in_bytes=0,
+                      memory.low=... on v2 (the OCI "unified" map is this).  FILE is a plain name
+                      of a controller's file (not cgroup.*); on v1 its controller (the name up to
+                      the first dot: memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb,
+                      net_cls, net_prio) gets a directory for the container, a cpuset one filled
+                      with its parent's CPUs and memory nodes; on v2 the controller is enabled
+                      along the path.  Implies a cgroup; a write the kernel refuses fails
+                      ctr_spawn with CTR_STEP_CGROUP, the file and its errno.
        Kernels: pidfd_open (5.3) for ctr_attach, NS_GET_NSTYPE (4.11) for ns_paths.
 
    14. OCIRUN: AN OCI RUNTIME FOR PODMAN, CONTAINERD, CRI-O AND KUBERNETES
@@ -649,13 +662,17 @@
        sysfs, read-only; devpts with its options; mqueue; cgroup and cgroup2; nosuid and nodev,
        which every mount has, are accepted); process.args, env, cwd, user (uid, gid,
        additionalGids, umask), capabilities (the five sets), rlimits, noNewPrivileges, terminal
-       and consoleSize, oomScoreAdj, apparmorProfile and selinuxLabel only empty or
-       "unconfined"; hostname, domainname; linux.namespaces (those listed are new, those absent
+       and consoleSize, oomScoreAdj, apparmorProfile only empty or "unconfined", selinuxLabel
+       and linux.mountLabel only on a host without SELinux, where no label means anything (a
+       warning says it is not applied; runc and crun skip it there too); hostname, domainname; linux.namespaces (those listed are new, those absent
        the host's; a path joins one: network, ipc, uts, cgroup, pid; a mount namespace must be
        listed), uidMappings and gidMappings (the one mapping of the caller's own id: see 5),
        timeOffsets (whole seconds), devices (made, 13), cgroupsPath, resources (memory limit
-       and swap, cpu shares, quota with a 100000 us period, pids limit, blockIO weight; device
-       rules are read and hold by construction: the container has the default nodes and those
+       and swap, cpu shares, quota and period, pids limit, blockIO weight through the library's
+       limits; memory reservation, swappiness, kernel, kernelTCP, disableOOMKiller, cpu cpus,
+       mems, realtimePeriod and realtimeRuntime, the blockIO throttles, hugepageLimits, network
+       classID and priorities, unified through cgroup_settings, for the cgroup version that has
+       them; device rules are read and hold by construction: the container has the default nodes and those
        of linux.devices, which runc and crun allow whatever the rules say, and every other
        mount is nodev, so no other node opens; no device cgroup is made), sysctl, maskedPaths,
        readonlyPaths, rootfsPropagation (applied recursively, as runc does), seccomp (compiled
@@ -664,17 +681,17 @@
        state on stdin and their timeouts; createRuntime, createContainer and startContainer
        run once the setup is complete, not before pivot_root); annotations (kept in the state).
        Not supported, each failing create with an error that names it: process.commandLine,
-       ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor or SELinux profile or
-       label (process.apparmorProfile, selinuxLabel, linux.mountLabel); mount types other than
+       ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor profile, an SELinux
+       label where SELinux is enabled; mount types other than
        those above, mount options suid, dev, tmpcopyup, idmap, z, Z and any other not listed,
        mounts[].uidMappings/gidMappings, a writable sysfs, a read-only devpts; uidMappings and
        gidMappings with ranges; no mount namespace, or joining a mount, user or time namespace
        by path; timeOffsets nanoseconds; linux.intelRdt, personality, memoryPolicy, netDevices;
        seccomp SCMP_ACT_NOTIFY, listenerPath, listenerMetadata and flags; resources.memory
-       reservation, kernel, kernelTCP, swappiness, disableOOMKiller, unlimited swap with a
-       limit; resources.cpu cpus, mems, realtimeRuntime, realtimePeriod, idle, burst and periods
-       other than 100000; blockIO leafWeight, weightDevice and the throttles; hugepageLimits,
-       network, rdma and unified (unless empty); solaris, windows, vm, zos, freebsd.
+       kernel, kernelTCP, swappiness and disableOOMKiller on cgroup v2 (v2 has no such files),
+       unlimited swap with a limit, checkBeforeUpdate; resources.cpu idle, burst, and the
+       realtime ones on v2; blockIO leafWeight and weightDevice; network on v2; unified on v1;
+       rdma (unless empty); solaris, windows, vm, zos, freebsd.
        Guide.  Podman: podman --runtime /usr/local/bin/ocirun run ..., or in containers.conf
            [engine]
            runtime = "ocirun"
@@ -992,7 +1009,8 @@ typedef struct ctr_spec {
     size_t ndevices;
     int set_caps; /* the five capability sets exactly as given, instead of cap_add/cap_drop */
     uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
-    unsigned rootfs_propagation; /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
+    unsigned rootfs_propagation;        /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
+    const char *const *cgroup_settings; /* NULL-terminated "FILE=VALUE" written in the cgroup */
 } ctr_spec;
 
 typedef struct ctr_result {

@@ -252,6 +252,8 @@ typedef struct ctr__cg_req {
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
     const char *path;   /* spec.cgroup_path (checked likewise): the cgroup itself, or NULL */
     int existing;       /* ctr_attach: find the cgroup at path, make and limit nothing */
+    char **settings;    /* spec.cgroup_settings, checked: file and value pairwise */
+    size_t nsettings;
 } ctr__cg_req;
 
 typedef struct ctr__plan {
@@ -343,6 +345,10 @@ enum {
     CTR__V1_CPUACCT,
     CTR__V1_FREEZER,
     CTR__V1_BLKIO,
+    CTR__V1_CPUSET, /* these only for spec.cgroup_settings */
+    CTR__V1_HUGETLB,
+    CTR__V1_NET_CLS,
+    CTR__V1_NET_PRIO,
     CTR__V1_N
 };
 #define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */

@@ -481,6 +481,38 @@ static int ctr__cg_path_ok(const char *path) {
     return 1;
 }
 
+/* spec.cgroup_settings: "FILE=VALUE", FILE a plain name with its controller before the first dot
+   ("memory.swappiness"), not one of the cgroup's own files (cgroup.procs, cgroup.*). */
+static int ctr__plan_cg_settings(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t n = 0, i, k;
+    ctr__cg_req *cg = &p->cg;
+    while (s->cgroup_settings && s->cgroup_settings[n]) n++;
+    if (!n) return 0;
+    if (!(cg->settings = CTR__CAST(char **, ctr__alloc(p, 2 * n * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < n; i++) {
+        const char *kv = s->cgroup_settings[i], *eq = strchr(kv, '=');
+        size_t len = eq ? CTR__CAST(size_t, eq - kv) : 0;
+        char *file;
+        int ok = len > 0 && len < 64 && memchr(kv, '.', len) && kv[0] != '.';
+        for (k = 0; ok && k < len; k++)
+            ok = (kv[k] >= 'a' && kv[k] <= 'z') || (kv[k] >= '0' && kv[k] <= '9') || kv[k] == '_' ||
+                 kv[k] == '.';
+        if (!ok || strncmp(kv, "cgroup.", 7) == 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "cgroup_settings",
+                             "cgroup_settings[%zu] \"%s\" is not FILE=VALUE with a controller's "
+                             "file (memory.swappiness=0)",
+                             i, kv);
+        if (!(file = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
+            !(cg->settings[2 * i + 1] = ctr__strdup(p, eq + 1)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(file, kv, len);
+        cg->settings[2 * i] = file;
+    }
+    cg->nsettings = n;
+    return 0;
+}
+
 static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     size_t i, n = s->nrlimits;
     int has_core = 0;
@@ -530,7 +562,8 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     cg->io_weight = s->io_weight;
     {
         int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 ||
-                     s->cpu_weight || s->io_weight || s->cgroup_path;
+                     s->cpu_weight || s->io_weight || s->cgroup_path ||
+                     (s->cgroup_settings && s->cgroup_settings[0]);
         switch (s->cgroup) {
         case CTR_CGROUP_AUTO: cg->wanted = limits; break;
         case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
@@ -554,6 +587,7 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     }
+    if (ctr__plan_cg_settings(p, s, err) != 0) return -1;
     if (s->cgroup_path) {
         const char *cp = s->cgroup_path;
         if (s->cgroup_parent)

@@ -9,6 +9,8 @@
 
 #include "common.h"
 
+#include <sys/vfs.h>
+
 static char g_fifo[PATH_MAX];
 
 static void fixture_setup(void) {
@@ -519,6 +521,73 @@ TEST(exact_cgroup_path) {
     ASSERT_EQ(left, 0);
     s.cgroup_path = "/a/../b";
     EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL, "/a/../b");
+}
+
+/* The cgroup v1 or v2 directory of controller ctrl for cgroup path cg. */
+static void cg_dir(char *out, size_t size, const char *ctrl, const char *cg) {
+    struct statfs sf;
+    if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == 0x63677270)
+        th_fmt(out, size, "/sys/fs/cgroup%s", cg);
+    else
+        th_fmt(out, size, "/sys/fs/cgroup/%s%s", ctrl, cg);
+}
+
+TEST(cgroup_settings_are_written) {
+    char cg[64], dir[PATH_MAX], file[PATH_MAX + 16], buf[64];
+    ctr_spec s;
+    static const char *const settings[] = {"pids.max=77", NULL};
+    th_fmt(cg, sizeof cg, "/ctrtest-life/set%d", (int)getpid());
+    spec_init(&s, PROBE("sleep", "30"));
+    s.stdio[1] = s.stdio[2] = CTR_STDIO_NULL;
+    s.cgroup_path = cg;
+    s.cgroup_settings = settings;
+    ctr_container *c = SPAWN(&s);
+    cg_dir(dir, sizeof dir, "pids", cg);
+    th_fmt(file, sizeof file, "%s/pids.max", dir);
+    ASSERT_GT(read_file(file, buf, sizeof buf), 0);
+    trim(buf);
+    ASSERT_STREQ(buf, "77");
+    destroy(c);
+    ASSERT_TRUE(access(dir, F_OK) != 0);
+    *strrchr(dir, '/') = '\0';
+    rmdir(dir);
+    static const char *const own[] = {"cgroup.procs=1", NULL};
+    static const char *const bad[] = {"pids.max", NULL};
+    s.cgroup_settings = own;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL, "cgroup_settings");
+    s.cgroup_settings = bad;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CGROUP, EINVAL, "cgroup_settings");
+    rmdir(dir);
+}
+
+TEST(mount_and_root_propagation) {
+    ctr_spec s;
+    ctr_mount m;
+    memset(&m, 0, sizeof m);
+    m.type = CTR_MOUNT_TMPFS;
+    m.target = "/tmp";
+    m.flags = CTR_MOUNT_SHARED;
+    spec_init(&s, PROBE("cat", "/proc/self/mountinfo"));
+    s.mounts = &m;
+    s.nmounts = 1;
+    const char *out = SPEC_OUT(&s);
+    const char *line = strstr(out, " /tmp ");
+    ASSERT_TRUE(line != NULL);
+    const char *end = strchr(line, '\n');
+    char l[512];
+    th_fmt(l, sizeof l, "%.*s", end ? (int)(end - line) : 200, line);
+    ASSERT_CONTAINS(l, "shared:");
+    /* the root */
+    spec_init(&s, PROBE("cat", "/proc/self/mountinfo"));
+    s.rootfs_propagation = CTR_MOUNT_SHARED | CTR_MOUNT_RPROPAGATION;
+    out = SPEC_OUT(&s);
+    line = strstr(out, "/rootfs / "); /* the root: g_root bound on / */
+    ASSERT_TRUE(line != NULL);
+    end = strchr(line, '\n');
+    th_fmt(l, sizeof l, "%.*s", end ? (int)(end - line) : 200, line);
+    ASSERT_CONTAINS(l, "shared:");
+    s.rootfs_propagation = CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "rootfs_propagation");
 }
 
 int main(int argc, char **argv) {

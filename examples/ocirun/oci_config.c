@@ -296,6 +296,21 @@ static const struct {
                     {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
                     {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},     {"RLIMIT_RTTIME", RLIMIT_RTTIME}};
 
+/* An SELinux label: ocirun cannot apply one, which fails where SELinux is enabled; on a host
+   without it no label means anything (runc and crun skip it there too), and a warning says it
+   is not applied. */
+static int selinux_label(oci_config *cfg, const char *field) {
+    size_t n;
+    if (access("/sys/fs/selinux/enforce", F_OK) == 0)
+        return bad(cfg, "%s: ocirun applies no SELinux labels, and SELinux is enabled here", field);
+    n = strlen(cfg->warnings);
+    if (n + strlen(field) + 64 < sizeof(cfg->warnings))
+        snprintf(cfg->warnings + n, sizeof(cfg->warnings) - n,
+                 "%s%s: SELinux is not enabled on this host: no label applied", n ? "; " : "",
+                 field);
+    return 0;
+}
+
 /* ---- process ---- */
 
 static int read_caps(oci_config *cfg, json_object *o, const char *where, uint64_t sets[5],
@@ -509,9 +524,12 @@ static int read_process(oci_config *cfg, json_object *o) {
             sp->groups = groups;
         } else if (strcmp(key, "apparmorProfile") == 0 || strcmp(key, "selinuxLabel") == 0) {
             if (get_str(cfg, val, "process", key, &s)) return -1;
-            if (s[0] && strcmp(s, "unconfined") != 0)
-                return bad(cfg, "process.%s \"%s\": ocirun applies no %s profile", key, s,
-                           key[0] == 'a' ? "AppArmor" : "SELinux");
+            if (s[0] && key[0] == 's' && selinux_label(cfg, "process.selinuxLabel")) return -1;
+            if (s[0] && key[0] == 'a' && strcmp(s, "unconfined") != 0)
+                return bad(cfg,
+                           "process.apparmorProfile \"%s\": ocirun applies no AppArmor "
+                           "profile",
+                           s);
         } else {
             /* commandLine (Windows), ioPriority, scheduler, execCPUAffinity, ... */
             {
@@ -859,10 +877,82 @@ static int read_dev_rules(oci_config *cfg, json_object *a, dev_rule **out, size_
     return 0;
 }
 
+/* cgroup files to write beyond the library's own limits (ctr_spec.cgroup_settings) */
+typedef struct settings {
+    const char **list;
+    size_t n, cap;
+} settings;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int
+setting(oci_config *cfg, settings *st, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (st->n + 2 > st->cap) {
+        const char **l;
+        st->cap = st->cap ? 2 * st->cap : 16;
+        if (!(l = oci_alloc(cfg, st->cap * sizeof(char *)))) return nomem(cfg);
+        if (st->n) memcpy(l, st->list, st->n * sizeof(char *));
+        st->list = l;
+    }
+    if (!(st->list[st->n] = oci_strdup(cfg, buf))) return nomem(cfg);
+    st->list[++st->n] = NULL;
+    return 0;
+}
+
+/* blockIO.throttle*Device and weightDevice: arrays of {major, minor, rate or weight}. */
+static int read_throttle(oci_config *cfg, settings *st, json_object *a, const char *key,
+                         const char *v1file, const char *v2key, const oci_context *ctx) {
+    size_t n, i;
+    char w[96];
+    if (want(cfg, a, json_type_array, "linux.resources.blockIO", key)) return -1;
+    n = json_object_array_length(a);
+    for (i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(a, i);
+        int64_t major = -1, minor = -1;
+        uint64_t rate = 0;
+        int have = 0;
+        snprintf(w, sizeof(w), "linux.resources.blockIO.%s[%zu]", key, i);
+        if (want(cfg, e, json_type_object, "linux.resources.blockIO", key)) return -1;
+        json_object_object_foreach(e, k2, v2) {
+            if (strcmp(k2, "major") == 0) {
+                if (get_i64(cfg, v2, w, k2, &major)) return -1;
+            } else if (strcmp(k2, "minor") == 0) {
+                if (get_i64(cfg, v2, w, k2, &minor)) return -1;
+            } else if (strcmp(k2, "rate") == 0 || strcmp(k2, "weight") == 0) {
+                if (get_u64(cfg, v2, w, k2, &rate)) return -1;
+                have = 1;
+            } else if (strcmp(k2, "leafWeight") == 0) {
+                if (unsupported(cfg, w, k2)) return -1;
+            } else {
+                if (unsupported(cfg, w, k2)) return -1;
+                continue;
+            }
+        }
+        if (major < 0 || minor < 0 || !have)
+            return bad(cfg, "%s needs major, minor and a value", w);
+        if (ctx->cgroup_v2
+                ? setting(cfg, st, "io.%s=%lld:%lld %s=%llu", v2key[0] == 'w' ? "weight" : "max",
+                          (long long)major, (long long)minor, v2key[0] == 'w' ? "" : v2key,
+                          (unsigned long long)rate)
+                : setting(cfg, st, "%s=%lld:%lld %llu", v1file, (long long)major, (long long)minor,
+                          (unsigned long long)rate))
+            return -1;
+    }
+    return 0;
+}
+
 static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, size_t *nrules,
                           const oci_context *ctx) {
     ctr_spec *sp = &cfg->spec;
     const char *where = "linux.resources";
+    int v2 = ctx->cgroup_v2;
+    settings st = {NULL, 0, 0};
     if (want(cfg, o, json_type_object, "linux", "resources")) return -1;
     json_object_object_foreach(o, key, val) {
         if (strcmp(key, "devices") == 0) {
@@ -870,35 +960,64 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
         } else if (strcmp(key, "memory") == 0) {
             int64_t limit = 0, swap = 0;
             int has_swap = 0;
+            const char *wm = "linux.resources.memory";
             if (want(cfg, val, json_type_object, where, key)) return -1;
-            json_object_object_foreach(val, k2, v2) {
+            json_object_object_foreach(val, k2, v2o) {
                 int64_t v;
                 int b;
                 if (strcmp(k2, "limit") == 0) {
-                    if (get_i64(cfg, v2, "linux.resources.memory", k2, &limit)) return -1;
+                    if (get_i64(cfg, v2o, wm, k2, &limit)) return -1;
                 } else if (strcmp(k2, "swap") == 0) {
-                    if (get_i64(cfg, v2, "linux.resources.memory", k2, &swap)) return -1;
+                    if (get_i64(cfg, v2o, wm, k2, &swap)) return -1;
                     has_swap = 1;
-                } else if (strcmp(k2, "disableOOMKiller") == 0 || strcmp(k2, "useHierarchy") == 0) {
-                    if (get_bool(cfg, v2, "linux.resources.memory", k2, &b)) return -1;
-                    if (b != (k2[0] == 'u')) {
-                        if (unsupported(cfg, "linux.resources.memory", k2)) return -1;
+                } else if (strcmp(k2, "reservation") == 0) {
+                    if (get_i64(cfg, v2o, wm, k2, &v)) return -1;
+                    if (v > 0 &&
+                        setting(cfg, &st, "%s=%lld",
+                                v2 ? "memory.low" : "memory.soft_limit_in_bytes", (long long)v))
+                        return -1;
+                } else if (strcmp(k2, "kernel") == 0 || strcmp(k2, "kernelTCP") == 0) {
+                    if (get_i64(cfg, v2o, wm, k2, &v)) return -1;
+                    if (v == 0 || v == -1) continue;
+                    if (v2) {
+                        if (unsupported(cfg, wm, k2)) return -1; /* no such limit in cgroup v2 */
                         continue;
                     }
-                } else if (strcmp(k2, "kernel") == 0 || strcmp(k2, "kernelTCP") == 0 ||
-                           strcmp(k2, "reservation") == 0 || strcmp(k2, "swappiness") == 0) {
-                    if (get_i64(cfg, v2, "linux.resources.memory", k2, &v)) return -1;
-                    if (v != 0 && !(v == -1 && k2[0] != 's')) {
-                        if (unsupported(cfg, "linux.resources.memory", k2)) return -1;
+                    if (setting(cfg, &st, "%s=%lld",
+                                k2[6] ? "memory.kmem.tcp.limit_in_bytes"
+                                      : "memory.kmem.limit_in_bytes",
+                                (long long)v))
+                        return -1;
+                } else if (strcmp(k2, "swappiness") == 0) {
+                    uint64_t u;
+                    if (get_u64(cfg, v2o, wm, k2, &u)) return -1;
+                    if (u > 100) return bad(cfg, "linux.resources.memory.swappiness is above 100");
+                    if (v2) {
+                        if (unsupported(cfg, wm, k2)) return -1;
                         continue;
                     }
+                    if (setting(cfg, &st, "memory.swappiness=%llu", (unsigned long long)u))
+                        return -1;
+                } else if (strcmp(k2, "disableOOMKiller") == 0) {
+                    if (get_bool(cfg, v2o, wm, k2, &b)) return -1;
+                    if (!b) continue;
+                    if (v2) {
+                        if (unsupported(cfg, wm, k2)) return -1;
+                        continue;
+                    }
+                    if (setting(cfg, &st, "memory.oom_control=1")) return -1;
+                } else if (strcmp(k2, "useHierarchy") == 0 ||
+                           strcmp(k2, "checkBeforeUpdate") == 0) {
+                    if (get_bool(cfg, v2o, wm, k2, &b)) return -1;
+                    /* useHierarchy true is what every cgroup has now; checkBeforeUpdate is for
+                       update, which ocirun does not do */
+                    if (b != (k2[0] == 'u') && unsupported(cfg, wm, k2)) return -1;
                 } else {
-                    {
-                        if (unsupported(cfg, "linux.resources.memory", k2)) return -1;
-                        continue;
-                    }
+                    if (unsupported(cfg, wm, k2)) return -1;
+                    continue;
                 }
             }
+            if (limit < -1) return bad(cfg, "linux.resources.memory.limit is negative");
             if (limit > 0) sp->memory_max = (uint64_t)limit;
             if (has_swap) { /* memory + swap; -1 unlimited */
                 if (swap == -1 || (swap > 0 && limit <= 0)) {
@@ -912,33 +1031,29 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
                     sp->memory_swap_max = (uint64_t)(swap - limit);
                 }
             }
-            if (limit < -1 || limit == 0) {
-                if (limit != 0) return bad(cfg, "linux.resources.memory.limit is negative");
-            }
         } else if (strcmp(key, "cpu") == 0) {
-            uint64_t shares = 0, period = 0;
-            int64_t quota = 0;
+            uint64_t shares = 0, period = 0, rt_period = 0;
+            int64_t quota = 0, rt_runtime = 0;
+            const char *cpus = NULL, *mems = NULL, *wc = "linux.resources.cpu";
             if (want(cfg, val, json_type_object, where, key)) return -1;
-            json_object_object_foreach(val, k2, v2) {
+            json_object_object_foreach(val, k2, v2o) {
                 if (strcmp(k2, "shares") == 0) {
-                    if (get_u64(cfg, v2, "linux.resources.cpu", k2, &shares)) return -1;
+                    if (get_u64(cfg, v2o, wc, k2, &shares)) return -1;
                 } else if (strcmp(k2, "quota") == 0) {
-                    if (get_i64(cfg, v2, "linux.resources.cpu", k2, &quota)) return -1;
+                    if (get_i64(cfg, v2o, wc, k2, &quota)) return -1;
                 } else if (strcmp(k2, "period") == 0) {
-                    if (get_u64(cfg, v2, "linux.resources.cpu", k2, &period)) return -1;
-                } else if (strcmp(k2, "cpus") == 0 || strcmp(k2, "mems") == 0) {
-                    const char *s;
-                    if (get_str(cfg, v2, "linux.resources.cpu", k2, &s)) return -1;
-                    if (s[0]) {
-                        if (unsupported(cfg, "linux.resources.cpu", k2)) return -1;
-                        continue;
-                    }
+                    if (get_u64(cfg, v2o, wc, k2, &period)) return -1;
+                } else if (strcmp(k2, "realtimePeriod") == 0) {
+                    if (get_u64(cfg, v2o, wc, k2, &rt_period)) return -1;
+                } else if (strcmp(k2, "realtimeRuntime") == 0) {
+                    if (get_i64(cfg, v2o, wc, k2, &rt_runtime)) return -1;
+                } else if (strcmp(k2, "cpus") == 0) {
+                    if (get_str(cfg, v2o, wc, k2, &cpus)) return -1;
+                } else if (strcmp(k2, "mems") == 0) {
+                    if (get_str(cfg, v2o, wc, k2, &mems)) return -1;
                 } else {
-                    /* realtimeRuntime, realtimePeriod, idle, burst */
-                    {
-                        if (unsupported(cfg, "linux.resources.cpu", k2)) return -1;
-                        continue;
-                    }
+                    if (unsupported(cfg, wc, k2)) return -1; /* idle, burst */
+                    continue;
                 }
             }
             if (shares) {
@@ -946,61 +1061,174 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
                 uint64_t wt = (shares * 100 + 512) / 1024;
                 sp->cpu_weight = (unsigned)(wt < 1 ? 1 : wt > 10000 ? 10000 : wt);
             }
-            if (quota > 0) {
-                if (period && period != 100000)
-                    return bad(cfg, "linux.resources.cpu.period: only 100000 (100 ms) is "
-                                    "supported");
+            if (quota < -1) return bad(cfg, "linux.resources.cpu.quota is negative");
+            if (quota > 0 && (period == 0 || period == 100000)) {
                 sp->cpus = (double)quota / 100000.0;
-            } else if (quota < -1) {
-                return bad(cfg, "linux.resources.cpu.quota is negative");
+            } else if (period || quota > 0) {
+                /* another period than the library's 100 ms: the cgroup files themselves */
+                if (v2) {
+                    char q[32] = "max";
+                    if (quota > 0) snprintf(q, sizeof(q), "%lld", (long long)quota);
+                    if (setting(cfg, &st, "cpu.max=%s %llu", q,
+                                (unsigned long long)(period ? period : 100000)))
+                        return -1;
+                } else {
+                    if (period &&
+                        setting(cfg, &st, "cpu.cfs_period_us=%llu", (unsigned long long)period))
+                        return -1;
+                    if (quota > 0 && setting(cfg, &st, "cpu.cfs_quota_us=%lld", (long long)quota))
+                        return -1;
+                }
             }
+            if (rt_period || rt_runtime) {
+                if (v2) {
+                    if (unsupported(cfg, wc, rt_period ? "realtimePeriod" : "realtimeRuntime"))
+                        return -1;
+                } else if ((rt_period && setting(cfg, &st, "cpu.rt_period_us=%llu",
+                                                 (unsigned long long)rt_period)) ||
+                           (rt_runtime &&
+                            setting(cfg, &st, "cpu.rt_runtime_us=%lld", (long long)rt_runtime))) {
+                    return -1;
+                }
+            }
+            if ((cpus && cpus[0] && setting(cfg, &st, "cpuset.cpus=%s", cpus)) ||
+                (mems && mems[0] && setting(cfg, &st, "cpuset.mems=%s", mems)))
+                return -1;
         } else if (strcmp(key, "pids") == 0) {
             if (want(cfg, val, json_type_object, where, key)) return -1;
-            json_object_object_foreach(val, k2, v2) {
+            json_object_object_foreach(val, k2, v2o) {
                 int64_t v;
                 if (strcmp(k2, "limit") != 0) {
                     if (unsupported(cfg, "linux.resources.pids", k2)) return -1;
                     continue;
                 }
-                if (get_i64(cfg, v2, "linux.resources.pids", k2, &v)) return -1;
+                if (get_i64(cfg, v2o, "linux.resources.pids", k2, &v)) return -1;
                 if (v > 0)
                     sp->pids_max = (uint64_t)v;
                 else if (v < -1)
                     return bad(cfg, "linux.resources.pids.limit is negative");
             }
         } else if (strcmp(key, "blockIO") == 0) {
+            const char *wb = "linux.resources.blockIO";
             if (want(cfg, val, json_type_object, where, key)) return -1;
-            json_object_object_foreach(val, k2, v2) {
+            json_object_object_foreach(val, k2, v2o) {
                 uint32_t wt;
-                if (strcmp(k2, "weight") != 0) {
-                    if (unsupported(cfg, "linux.resources.blockIO", k2)) return -1;
+                if (strcmp(k2, "weight") == 0) {
+                    if (get_u32(cfg, v2o, wb, k2, &wt)) return -1;
+                    if (wt == 0) continue;
+                    if (wt < 10 || wt > 1000)
+                        return bad(cfg, "linux.resources.blockIO.weight must be 10..1000");
+                    /* the library writes v1 weights as given, v2 ones on the 1..10000 scale */
+                    sp->io_weight = v2 ? 1 + (wt - 10) * 9999 / 990 : wt;
+                } else if (strcmp(k2, "throttleReadBpsDevice") == 0) {
+                    if (read_throttle(cfg, &st, v2o, k2, "blkio.throttle.read_bps_device", "rbps",
+                                      ctx))
+                        return -1;
+                } else if (strcmp(k2, "throttleWriteBpsDevice") == 0) {
+                    if (read_throttle(cfg, &st, v2o, k2, "blkio.throttle.write_bps_device", "wbps",
+                                      ctx))
+                        return -1;
+                } else if (strcmp(k2, "throttleReadIOPSDevice") == 0) {
+                    if (read_throttle(cfg, &st, v2o, k2, "blkio.throttle.read_iops_device", "riops",
+                                      ctx))
+                        return -1;
+                } else if (strcmp(k2, "throttleWriteIOPSDevice") == 0) {
+                    if (read_throttle(cfg, &st, v2o, k2, "blkio.throttle.write_iops_device",
+                                      "wiops", ctx))
+                        return -1;
+                } else {
+                    if (unsupported(cfg, wb, k2)) return -1; /* leafWeight, weightDevice */
                     continue;
                 }
-                if (get_u32(cfg, v2, "linux.resources.blockIO", k2, &wt)) return -1;
-                if (wt == 0) continue;
-                if (wt < 10 || wt > 1000)
-                    return bad(cfg, "linux.resources.blockIO.weight must be 10..1000");
-                /* the library writes v1 weights as given, v2 ones on the 1..10000 scale */
-                sp->io_weight = ctx->cgroup_v2 ? 1 + (wt - 10) * 9999 / 990 : wt;
             }
-        } else if (strcmp(key, "hugepageLimits") == 0 || strcmp(key, "rdma") == 0 ||
-                   strcmp(key, "unified") == 0) {
-            if ((json_object_get_type(val) == json_type_array &&
-                 json_object_array_length(val) == 0) ||
-                (json_object_get_type(val) == json_type_object &&
+        } else if (strcmp(key, "hugepageLimits") == 0) {
+            size_t n, i;
+            if (want(cfg, val, json_type_array, where, key)) return -1;
+            n = json_object_array_length(val);
+            for (i = 0; i < n; i++) {
+                json_object *e = json_object_array_get_idx(val, i);
+                const char *size = NULL;
+                uint64_t limit = 0;
+                int have = 0;
+                char w[64];
+                snprintf(w, sizeof(w), "linux.resources.hugepageLimits[%zu]", i);
+                if (want(cfg, e, json_type_object, where, key)) return -1;
+                json_object_object_foreach(e, k2, v2o) {
+                    if (strcmp(k2, "pageSize") == 0) {
+                        if (get_str(cfg, v2o, w, k2, &size)) return -1;
+                    } else if (strcmp(k2, "limit") == 0) {
+                        if (get_u64(cfg, v2o, w, k2, &limit)) return -1;
+                        have = 1;
+                    } else {
+                        if (unsupported(cfg, w, k2)) return -1;
+                        continue;
+                    }
+                }
+                if (!size || !have || strspn(size, "0123456789KMGB") != strlen(size) || !size[0])
+                    return bad(cfg, "%s needs pageSize (2MB, 1GB...) and limit", w);
+                if (setting(cfg, &st, "hugetlb.%s.%s=%llu", size, v2 ? "max" : "limit_in_bytes",
+                            (unsigned long long)limit))
+                    return -1;
+            }
+        } else if (strcmp(key, "network") == 0) {
+            if (want(cfg, val, json_type_object, where, key)) return -1;
+            if (v2 && json_object_object_length(val)) {
+                if (unsupported(cfg, where, key)) return -1; /* no net_cls/net_prio on v2 */
+                continue;
+            }
+            json_object_object_foreach(val, k2, v2o) {
+                if (strcmp(k2, "classID") == 0) {
+                    uint32_t id;
+                    if (get_u32(cfg, v2o, "linux.resources.network", k2, &id)) return -1;
+                    if (setting(cfg, &st, "net_cls.classid=%u", id)) return -1;
+                } else if (strcmp(k2, "priorities") == 0) {
+                    size_t n, i;
+                    if (want(cfg, v2o, json_type_array, "linux.resources.network", k2)) return -1;
+                    n = json_object_array_length(v2o);
+                    for (i = 0; i < n; i++) {
+                        json_object *e = json_object_array_get_idx(v2o, i), *nm, *pr;
+                        if (json_object_get_type(e) != json_type_object ||
+                            !json_object_object_get_ex(e, "name", &nm) ||
+                            !json_object_object_get_ex(e, "priority", &pr) ||
+                            json_object_get_type(nm) != json_type_string ||
+                            json_object_get_type(pr) != json_type_int ||
+                            strpbrk(json_object_get_string(nm), " \n/"))
+                            return bad(cfg,
+                                       "linux.resources.network.priorities[%zu] needs name "
+                                       "and priority",
+                                       i);
+                        if (setting(cfg, &st, "net_prio.ifpriomap=%s %lld",
+                                    json_object_get_string(nm),
+                                    (long long)json_object_get_int64(pr)))
+                            return -1;
+                    }
+                } else {
+                    if (unsupported(cfg, "linux.resources.network", k2)) return -1;
+                    continue;
+                }
+            }
+        } else if (strcmp(key, "unified") == 0) {
+            if (want(cfg, val, json_type_object, where, key)) return -1;
+            if (!v2 && json_object_object_length(val)) {
+                if (unsupported(cfg, where, key)) return -1; /* cgroup v2 files on a v1 host */
+                continue;
+            }
+            json_object_object_foreach(val, k2, v2o) {
+                const char *v;
+                if (get_str(cfg, v2o, "linux.resources.unified", k2, &v)) return -1;
+                if (setting(cfg, &st, "%s=%s", k2, v)) return -1;
+            }
+        } else if (strcmp(key, "rdma") == 0) {
+            if ((json_object_get_type(val) == json_type_object &&
                  json_object_object_length(val) == 0))
                 continue;
-            {
-                if (unsupported(cfg, where, key)) return -1;
-                continue;
-            }
+            if (unsupported(cfg, where, key)) return -1;
         } else {
-            {
-                if (unsupported(cfg, where, key)) return -1;
-                continue;
-            } /* network */
+            if (unsupported(cfg, where, key)) return -1;
+            continue;
         }
     }
+    sp->cgroup_settings = st.list;
     return 0;
 }
 
@@ -1465,7 +1693,7 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
         } else if (strcmp(key, "mountLabel") == 0) {
             const char *p;
             if (get_str(cfg, val, "linux", key, &p)) return -1;
-            if (p[0]) return bad(cfg, "linux.mountLabel: SELinux labels are not supported");
+            if (p[0] && selinux_label(cfg, "linux.mountLabel")) return -1;
         } else if (strcmp(key, "sysctl") == 0) {
             size_t k = 0;
             if (want(cfg, val, json_type_object, "linux", key)) return -1;
@@ -1798,8 +2026,10 @@ int oci_process_read(oci_config *cfg, json_object *o, const oci_config *base, ct
             if (get_bool(cfg, val, where, key, &nnp)) return -1;
         } else if (strcmp(key, "apparmorProfile") == 0 || strcmp(key, "selinuxLabel") == 0) {
             if (get_str(cfg, val, where, key, &s)) return -1;
-            if (s[0] && strcmp(s, "unconfined") != 0)
-                return bad(cfg, "%s.%s \"%s\": ocirun applies no such profile", where, key, s);
+            if (s[0] && key[0] == 's' && selinux_label(cfg, "process.selinuxLabel")) return -1;
+            if (s[0] && key[0] == 'a' && strcmp(s, "unconfined") != 0)
+                return bad(cfg, "%s.apparmorProfile \"%s\": ocirun applies no AppArmor profile",
+                           where, s);
         } else if (strcmp(key, "oomScoreAdj") == 0) {
             int64_t v;
             if (get_i64(cfg, val, where, key, &v)) return -1;
