@@ -63,7 +63,8 @@ $(BUILD)/fuzz_config: tests/fuzz/fuzz_config.c examples/ocirun/oci_config.c exam
 .PHONY: fuzz
 fuzz: $(BUILD)/fuzz_config
 	@mkdir -p $(BUILD)/fuzz-corpus
-	$(BUILD)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus tests/fuzz/corpus
+	$(BUILD)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=$(BUILD)/fuzz- \
+	    $(BUILD)/fuzz-corpus tests/fuzz/corpus
 
 # The programs that run inside the test containers, static so that any rootfs can run them:
 # probe (test_core, test_limits) and the container-escape suite's attack (tests/escape/), which

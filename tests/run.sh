@@ -102,7 +102,7 @@ check engine-podman-rootless 0 bash tests/engines.sh podman-rootless "$BUILD"
 check engine-containerd 0 bash tests/engines.sh containerd "$BUILD"
 fuzzdir=$(mktemp -d /tmp/ctr-fuzz.XXXXXX)
 check fuzz-config 0 "$BUILD/fuzz_config" -max_total_time="${FUZZ_SECONDS:-20}" -max_len=65536 \
-    -print_final_stats=1 "$fuzzdir" tests/fuzz/corpus
+    -print_final_stats=1 -artifact_prefix="$LOGDIR/fuzz-" "$fuzzdir" tests/fuzz/corpus
 rm -rf "$fuzzdir"
 
 section "examples"
