@@ -30,7 +30,8 @@ if [ "${ENGINES_INNER:-0}" != 1 ]; then
     status=$?
     [ "$had_varlib" = 1 ] || rmdir /var/lib/containers 2>/dev/null
     # the engines' leftovers: cgroups of containers that went wrong, the work directory
-    for d in /sys/fs/cgroup/*/ctrtest-* /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/*/ctrtest; do
+    for d in /sys/fs/cgroup/*/ctrtest-* /sys/fs/cgroup/*/ctrtest.slice /sys/fs/cgroup/*/libpod_parent \
+        /sys/fs/cgroup/*/ctrtest; do
         [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
     done
     rm -rf "$WORK" 2>/dev/null || { umount -R "$WORK" 2>/dev/null; rm -rf "$WORK"; }
@@ -160,6 +161,30 @@ EOF
         python3 -c 'import json; c=json.load(open(\"$WORK/bundle/config.json\")); c[\"linux\"][\"intelRdt\"]={}; json.dump(c,open(\"$WORK/bundle/config.json\",\"w\"))'
         $R create --bundle $WORK/bundle t2"
     [ ! -d "$WORK/state/t2" ] || fail "a failed create left its state"
+    # the error in the log file, as JSON (containerd's shim reads it)
+    $OCIRUN --root "$WORK/state" --log "$WORK/log.json" --log-format json create \
+        --bundle "$WORK/bundle" t2 2>/dev/null && fail "create with intelRdt succeeded"
+    grep -q '"level":"error","msg":".*linux.intelRdt is not supported' "$WORK/log.json" ||
+        fail "no JSON error in the log: $(cat "$WORK/log.json")"
+    # --systemd-cgroup: slice:prefix:name as the cgroup systemd would make
+    python3 - "$WORK/bundle/config.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+del c["linux"]["intelRdt"]
+c["linux"]["cgroupsPath"] = "ctrtest.slice:ocirun:t3"
+c["process"]["args"] = ["cat", "/proc/self/cgroup"]
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+EOF
+    $OCIRUN --root "$WORK/state" --systemd-cgroup create --bundle "$WORK/bundle" t3 ||
+        fail "create with --systemd-cgroup"
+    found=0
+    for d in /sys/fs/cgroup/ctrtest.slice/ocirun-t3.scope /sys/fs/cgroup/*/ctrtest.slice/ocirun-t3.scope; do
+        [ -d "$d" ] && found=1
+    done
+    [ "$found" = 1 ] && ok "--systemd-cgroup path" || fail "--systemd-cgroup: no ctrtest.slice/ocirun-t3.scope"
+    $OCIRUN --root "$WORK/state" delete --force t3 || fail "delete t3"
+    ls -d /sys/fs/cgroup/*/ctrtest.slice/ocirun-t3.scope 2>/dev/null && fail "cgroup left behind"
+    rmdir /sys/fs/cgroup/*/ctrtest.slice /sys/fs/cgroup/ctrtest.slice 2>/dev/null
     ;;
 podman)
     podman_conf "$WORK/pm"
