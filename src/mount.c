@@ -37,6 +37,23 @@ static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_
         ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
 }
 
+#define CTR__MOUNT_ATTR_NOATIME     0x10u
+#define CTR__MOUNT_ATTR_STRICTATIME 0x20u
+#define CTR__MOUNT_ATTR__ATIME      0x70u
+#define CTR__MOUNT_ATTR_NODIRATIME  0x80u
+
+/* A detached clone of what the O_PATH descriptor fd (closed) names, with these attributes. */
+static int ctr__c_clone_at(const ctr__launch *l, int fd, unsigned rec, uint64_t set,
+                           const char *what, const char *dst) {
+    int m =
+        ctr__open_tree(fd, "", CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
+    if (m < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "bind ", what, " on ", dst);
+    ctr__r_close(fd);
+    ctr__c_setattr(l, m, rec, set, (set & CTR__MOUNT_ATTR__ATIME) ? CTR__MOUNT_ATTR__ATIME : 0,
+                   what);
+    return m;
+}
+
 /* openat2 inside the root: symlinks and ".." resolve as they would with rootfd as "/". */
 static int ctr__c_in_root(int rootfd, const char *rel, int flags, unsigned mode) {
     ctr__open_how how;
@@ -236,10 +253,12 @@ static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, 
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ",
                        op->dst);
         ctr__r_close(f);
-        if (ctr__move_mount(fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        m = ctr__c_clone_at(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC,
+                            ctr__dev_paths[k], op->dst);
+        if (ctr__move_mount(m, "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ",
                        op->dst);
-        ctr__r_close(fds[k]);
+        ctr__r_close(m);
     }
     if (ctr__r_mkdirat(dev, "pts", 0755) != 0 || ctr__r_mkdirat(dev, "shm", 01777) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL,
@@ -359,10 +378,6 @@ static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/power
                                               "kernel/security", NULL};
 
 /* The mount attributes an op's flags ask for beyond the defaults: noexec and the access times. */
-#define CTR__MOUNT_ATTR_NOATIME     0x10u
-#define CTR__MOUNT_ATTR_STRICTATIME 0x20u
-#define CTR__MOUNT_ATTR__ATIME      0x70u
-#define CTR__MOUNT_ATTR_NODIRATIME  0x80u
 static unsigned ctr__op_attrs(const ctr__op *op) {
     unsigned a = 0;
     if (op->flags & CTR_MOUNT_NOEXEC) a |= CTR__MOUNT_ATTR_NOEXEC;
@@ -561,14 +576,20 @@ static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int 
     tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
     int m;
     switch (op->type) {
-    case CTR_MOUNT_BIND:
+    case CTR_MOUNT_BIND: {
+        unsigned rec =
+            (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
+        uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ctr__op_attrs(op);
+        if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
+        m = ctr__c_clone_at(l, fds[0], rec, set, op->src, op->dst);
         if (!op->src_is_dir) {
-            ctr__c_bind_file(l, op, fds[0], rootfd);
+            ctr__c_bind_file(l, op, m, rootfd);
             return;
         }
-        ctr__c_attach(l, fds[0], rootfd, op->dst, op->src);
-        ctr__r_close(fds[0]);
+        ctr__c_attach(l, m, rootfd, op->dst, op->src);
+        ctr__r_close(m);
         return;
+    }
     case CTR_MOUNT_TMPFS:
         m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts,
                            CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro | ctr__op_attrs(op),
@@ -608,8 +629,10 @@ static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int 
     }
 }
 
-/* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
-   attached somewhere, host paths under that place are hidden. */
+/* Open every bind source (and the /dev nodes) first, as O_PATH descriptors: once the new root
+   is attached somewhere, host paths under that place are hidden.  Each is cloned (open_tree)
+   only when its turn comes, so that the mounts are made in the order of the list (Linux 6.8 and
+   later list /proc/self/mountinfo in the order mounts were made). */
 static void ctr__c_clone_sources(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     size_t i;
@@ -618,26 +641,14 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
         const ctr__op *op = &p->ops[i];
         int *fds = l->mnt_fds + i * CTR__DEV_NODES;
         if (op->type == CTR_MOUNT_BIND) {
-            unsigned rec =
-                (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
-            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ctr__op_attrs(op);
-            if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
-            fds[0] = ctr__open_tree(AT_FDCWD, op->src,
-                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
-            if (fds[0] < 0)
+            if ((fds[0] = ctr__r_openat(AT_FDCWD, op->src, O_PATH | O_CLOEXEC, 0)) < 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
-            ctr__c_setattr(l, fds[0], rec, set,
-                           (set & CTR__MOUNT_ATTR__ATIME) ? CTR__MOUNT_ATTR__ATIME : 0, op->src);
         } else if (op->type == CTR_MOUNT_DEV) {
-            for (k = 0; k < CTR__DEV_NODES; k++) {
-                fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],
-                                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
-                if (fds[k] < 0)
+            for (k = 0; k < CTR__DEV_NODES; k++)
+                if ((fds[k] = ctr__r_openat(AT_FDCWD, ctr__dev_paths[k], O_PATH | O_CLOEXEC, 0)) <
+                    0)
                     ctr__c_die(l, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ",
                                ctr__dev_paths[k], " in ", op->dst);
-                ctr__c_setattr(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0,
-                               ctr__dev_paths[k]);
-            }
         }
     }
 }

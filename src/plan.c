@@ -371,7 +371,11 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     user = &p->ops[first_user];
     if (!spec->no_default_mounts) {
         if (!ctr__has_target(user, nuser, "/proc")) ctr__add_op(p, cap, CTR_MOUNT_PROC, "/proc");
-        if (!ctr__has_target(user, nuser, "/dev")) ctr__add_op(p, cap, CTR_MOUNT_DEV, "/dev");
+        if (!ctr__has_target(user, nuser, "/dev")) {
+            ctr__op *dev = ctr__add_op(p, cap, CTR_MOUNT_DEV, "/dev");
+            strcpy(dev->opt_size, "65536");
+            strcpy(dev->opt_mode, "755");
+        }
         if (!ctr__has_target(user, nuser, "/tmp"))
             strcpy(ctr__add_op(p, cap, CTR_MOUNT_TMPFS, "/tmp")->opt_mode, "1777");
     }
