@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 4dd5285564a00d89495aba1414628d6ebf448480687326699c245bcbeb716cfa */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 e849b16a45f2f6a48d372ffa42bf7c54cdc4c55d666c9f346e429d880c3003b8 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -609,7 +609,7 @@
                       memory.low=... on v2 (the OCI "unified" map is this).  FILE is a plain name
                       of a controller's file (not cgroup.*); on v1 its controller (the name up to
                       the first dot: memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb,
-                      net_cls, net_prio) gets a directory for the container, a cpuset one filled
+                      net_cls, net_prio, devices) gets a directory for the container, a cpuset one filled
                       with its parent's CPUs and memory nodes; on v2 the controller is enabled
                       along the path.  Implies a cgroup; a write the kernel refuses fails
                       ctr_spawn with CTR_STEP_CGROUP, the file and its errno.
@@ -674,10 +674,12 @@
        limits; memory reservation, swappiness, kernel, kernelTCP, disableOOMKiller, cpu cpus,
        mems, realtimePeriod and realtimeRuntime, the blockIO throttles, hugepageLimits, network
        classID and priorities, unified through cgroup_settings, for the cgroup version that has
-       them; device rules are read and hold by construction: the container has the default nodes and those
-       of linux.devices, which runc and crun allow whatever the rules say, and every other
-       mount is nodev, so no other node opens; no device cgroup is made), sysctl, maskedPaths,
-       readonlyPaths, rootfsPropagation (applied recursively, as runc does), seccomp (compiled
+       them; device rules: on cgroup v1 written to the devices controller, followed by allow
+       rules for the default nodes and those of linux.devices (which runc and crun allow
+       whatever the rules say); on v2, which needs an eBPF program for them, they are read and
+       hold by construction: the container has only those nodes and every other mount is
+       nodev, so no other node opens), sysctl, maskedPaths, readonlyPaths, rootfsPropagation
+       (applied recursively, as runc does), seccomp (compiled
        with libseccomp, argument conditions included, into CTR_SECCOMP_BPF; syscalls
        libseccomp does not know are skipped, as runc and crun do); hooks (all six, with the
        state on stdin and their timeouts; createRuntime, createContainer and startContainer
@@ -1498,6 +1500,7 @@ enum {
     CTR__V1_HUGETLB,
     CTR__V1_NET_CLS,
     CTR__V1_NET_PRIO,
+    CTR__V1_DEVICES,
     CTR__V1_N
 };
 #define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */
@@ -3770,9 +3773,9 @@ static const ctr__cg_backend *ctr__cg2(void) {
 
 #define CTR__CG1_MAGIC 0x27e0ebL
 
-static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",    "cpu",    "cpuacct",
-                                                     "freezer", "blkio",   "cpuset", "hugetlb",
-                                                     "net_cls", "net_prio"};
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",     "cpu",    "cpuacct",
+                                                     "freezer", "blkio",    "cpuset", "hugetlb",
+                                                     "net_cls", "net_prio", "devices"};
 
 /* The controller a setting's file belongs to (its name up to the first dot), or -1. */
 static int ctr__cg1_of(const char *file) {
@@ -3876,7 +3879,7 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
             return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->settings[2 * i],
                              "cgroup setting %s: no cgroup v1 controller of that name is used "
                              "(memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb, "
-                             "net_cls, net_prio)",
+                             "net_cls, net_prio, devices)",
                              s->settings[2 * i]);
         use[k] = 1;
     }

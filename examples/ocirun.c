@@ -466,11 +466,15 @@ static int run_hooks(const oci_config *cfg, int kind, const state *st, int pidfd
     o = state_json(st);
     text =
         json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    for (i = 0; i < cfg->nhooks[kind] && rc == 0; i++)
-        rc = run_hook(&cfg->hooks[kind][i], oci_hook_names[kind], text,
-                      kind == OCI_HOOK_CREATE_CONTAINER || kind == OCI_HOOK_START_CONTAINER ? pidfd
-                                                                                            : -1,
-                      ns_flags, kind == OCI_HOOK_START_CONTAINER);
+    /* poststart and poststop hooks that fail are warned about, and the rest run (the spec);
+       the others stop at the first failure */
+    for (i = 0; i < cfg->nhooks[kind] &&
+                (rc == 0 || kind == OCI_HOOK_POSTSTART || kind == OCI_HOOK_POSTSTOP);
+         i++)
+        rc |= run_hook(&cfg->hooks[kind][i], oci_hook_names[kind], text,
+                       kind == OCI_HOOK_CREATE_CONTAINER || kind == OCI_HOOK_START_CONTAINER ? pidfd
+                                                                                             : -1,
+                       ns_flags, kind == OCI_HOOK_START_CONTAINER);
     json_object_put(o);
     return rc;
 }
@@ -750,7 +754,9 @@ static int do_create(const char *id, const create_opts *o, ctr_container **out, 
     if (run_hooks(cfg, OCI_HOOK_CREATE_RUNTIME, st, -1, 0) != 0 ||
         run_hooks(cfg, OCI_HOOK_CREATE_CONTAINER, st, pidfd, foreign_namespaces(st->pid)) != 0) {
         ctr_destroy(c);
-        die("create %s: a hook failed", id);
+        run_hooks(cfg, OCI_HOOK_POSTSTOP, st, -1, 0); /* the spec: the lifecycle's end */
+        die("create %s: a createRuntime or createContainer hook failed: the container is deleted",
+            id);
     }
     write_pid_file(o->pid_file, st->pid);
     g_failed_create = NULL;
@@ -778,8 +784,13 @@ static void do_start(const char *id, state *st, oci_config *cfg, ctr_container *
     if (run_hooks(cfg, OCI_HOOK_PRESTART, st, -1, 0) != 0 ||
         run_hooks(cfg, OCI_HOOK_START_CONTAINER, st, ctr_pidfd(c), foreign_namespaces(st->pid)) !=
             0) {
-        ctr_kill(c, SIGKILL, NULL);
-        die("start %s: a %s hook failed", id, "prestart or startContainer");
+        /* the spec: an error, the container stopped, then the lifecycle's end (poststop hooks,
+           the container deleted) */
+        ctr_destroy(c);
+        run_hooks(cfg, OCI_HOOK_POSTSTOP, st, -1, 0);
+        remove_state_dir(id);
+        die("start %s: a %s hook failed: the container is deleted", id,
+            "prestart or startContainer");
     }
     if (ctr_start(c, &err) != 0) die("start %s: %s", id, err.msg);
     st->started = 1;

@@ -6,9 +6,9 @@
 
 #define CTR__CG1_MAGIC 0x27e0ebL
 
-static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",    "cpu",    "cpuacct",
-                                                     "freezer", "blkio",   "cpuset", "hugetlb",
-                                                     "net_cls", "net_prio"};
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",     "cpu",    "cpuacct",
+                                                     "freezer", "blkio",    "cpuset", "hugetlb",
+                                                     "net_cls", "net_prio", "devices"};
 
 /* The controller a setting's file belongs to (its name up to the first dot), or -1. */
 static int ctr__cg1_of(const char *file) {
@@ -112,7 +112,7 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
             return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->settings[2 * i],
                              "cgroup setting %s: no cgroup v1 controller of that name is used "
                              "(memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb, "
-                             "net_cls, net_prio)",
+                             "net_cls, net_prio, devices)",
                              s->settings[2 * i]);
         use[k] = 1;
     }

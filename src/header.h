@@ -607,7 +607,7 @@
                       memory.low=... on v2 (the OCI "unified" map is this).  FILE is a plain name
                       of a controller's file (not cgroup.*); on v1 its controller (the name up to
                       the first dot: memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb,
-                      net_cls, net_prio) gets a directory for the container, a cpuset one filled
+                      net_cls, net_prio, devices) gets a directory for the container, a cpuset one filled
                       with its parent's CPUs and memory nodes; on v2 the controller is enabled
                       along the path.  Implies a cgroup; a write the kernel refuses fails
                       ctr_spawn with CTR_STEP_CGROUP, the file and its errno.
@@ -672,10 +672,12 @@
        limits; memory reservation, swappiness, kernel, kernelTCP, disableOOMKiller, cpu cpus,
        mems, realtimePeriod and realtimeRuntime, the blockIO throttles, hugepageLimits, network
        classID and priorities, unified through cgroup_settings, for the cgroup version that has
-       them; device rules are read and hold by construction: the container has the default nodes and those
-       of linux.devices, which runc and crun allow whatever the rules say, and every other
-       mount is nodev, so no other node opens; no device cgroup is made), sysctl, maskedPaths,
-       readonlyPaths, rootfsPropagation (applied recursively, as runc does), seccomp (compiled
+       them; device rules: on cgroup v1 written to the devices controller, followed by allow
+       rules for the default nodes and those of linux.devices (which runc and crun allow
+       whatever the rules say); on v2, which needs an eBPF program for them, they are read and
+       hold by construction: the container has only those nodes and every other mount is
+       nodev, so no other node opens), sysctl, maskedPaths, readonlyPaths, rootfsPropagation
+       (applied recursively, as runc does), seccomp (compiled
        with libseccomp, argument conditions included, into CTR_SECCOMP_BPF; syscalls
        libseccomp does not know are skipped, as runc and crun do); hooks (all six, with the
        state on stdin and their timeouts; createRuntime, createContainer and startContainer

@@ -349,6 +349,7 @@ enum {
     CTR__V1_HUGETLB,
     CTR__V1_NET_CLS,
     CTR__V1_NET_PRIO,
+    CTR__V1_DEVICES,
     CTR__V1_N
 };
 #define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */

@@ -1228,6 +1228,31 @@ static int read_resources(oci_config *cfg, json_object *o, dev_rule **rules, siz
             continue;
         }
     }
+    if (*rules && !v2) {
+        /* cgroup v1: the rules in the devices controller (as runc), then the nodes the
+           container always has and those of linux.devices, allowed whatever the rules say */
+        static const char *const always[] = {"c 1:3 rwm",   "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",
+                                             "c 1:9 rwm",   "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm",
+                                             "c 136:* rwm", NULL};
+        size_t i;
+        for (i = 0; i < *nrules; i++) {
+            const dev_rule *r = &(*rules)[i];
+            char maj[24] = "*", min[24] = "*";
+            if (r->major >= 0) snprintf(maj, sizeof(maj), "%lld", (long long)r->major);
+            if (r->minor >= 0) snprintf(min, sizeof(min), "%lld", (long long)r->minor);
+            if (r->type == 'a' ? setting(cfg, &st, "devices.%s=a", r->allow ? "allow" : "deny")
+                               : setting(cfg, &st, "devices.%s=%c %s:%s %s",
+                                         r->allow ? "allow" : "deny", r->type, maj, min, r->access))
+                return -1;
+        }
+        for (i = 0; always[i]; i++)
+            if (setting(cfg, &st, "devices.allow=%s", always[i])) return -1;
+        for (i = 0; i < sp->ndevices; i++)
+            if (sp->devices[i].type != 'p' &&
+                setting(cfg, &st, "devices.allow=%c %u:%u rwm", sp->devices[i].type,
+                        sp->devices[i].major, sp->devices[i].minor))
+                return -1;
+    }
     sp->cgroup_settings = st.list;
     return 0;
 }
