@@ -1850,13 +1850,10 @@ int oci_config_read(oci_config *cfg, const char *text, size_t len, const oci_con
     cfg->spec.no_default_mounts = 1;
     cfg->spec.no_masks = 1;
     cfg->cgroup_path = "";
-    /* pass 1: the objects others depend on */
-    {json_object_object_foreach(root, key, val){if (strcmp(key, "process") == 0) process = val;
-    else if (strcmp(key, "mounts") == 0) mounts = val;
-    else if (strcmp(key, "linux") == 0) linux_o = val;
-}
-}
-{
+    /* the objects the others depend on, first */
+    if (!json_object_object_get_ex(root, "process", &process)) process = NULL;
+    if (!json_object_object_get_ex(root, "mounts", &mounts)) mounts = NULL;
+    if (!json_object_object_get_ex(root, "linux", &linux_o)) linux_o = NULL;
     json_object_object_foreach(root, key, val) {
         if (strcmp(key, "ociVersion") == 0) {
             const char *v;
@@ -1909,90 +1906,93 @@ int oci_config_read(oci_config *cfg, const char *text, size_t len, const oci_con
             continue;
         }
     }
-}
-if (!cfg->oci_version[0]) {
-    bad(cfg, "ociVersion is missing");
-    goto fail;
-}
-if (!have_root) {
-    bad(cfg, "root.path is missing");
-    goto fail;
-}
-if (ctx->check_paths) {
-    struct stat st;
-    if (stat(cfg->rootfs, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        bad(cfg, "root.path %s is not a directory", cfg->rootfs);
+    if (!cfg->oci_version[0]) {
+        bad(cfg, "ociVersion is missing");
         goto fail;
     }
-}
-cfg->spec.rootfs = cfg->rootfs;
-cfg->spec.readonly_root = readonly;
-if (!process) {
-    bad(cfg, "process is missing (ocirun runs a process)");
-    goto fail;
-}
-if (read_process(cfg, process)) goto fail;
-if (!linux_o) {
-    bad(cfg, "linux is missing");
-    goto fail;
-}
-if (read_linux(cfg, linux_o, ctx)) goto fail;
-if (mounts) {
-    size_t n, i;
-    ctr_mount *m;
-    if (want(cfg, mounts, json_type_array, "", "mounts")) goto fail;
-    n = json_object_array_length(mounts);
-    if (!(m = oci_alloc(cfg, (n + 1) * sizeof(ctr_mount)))) goto nomem_fail;
-    for (i = 0; i < n; i++)
-        if (read_mount(cfg, json_object_array_get_idx(mounts, i), i, &m[i], ctx, dev_size_mode))
+    if (!have_root) {
+        bad(cfg, "root.path is missing");
+        goto fail;
+    }
+    if (ctx->check_paths) {
+        struct stat st;
+        if (stat(cfg->rootfs, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            bad(cfg, "root.path %s is not a directory", cfg->rootfs);
             goto fail;
-    cfg->spec.mounts = m;
-    cfg->spec.nmounts = n;
-}
-if (hostname && hostname[0]) {
-    if (cfg->spec.share & CTR_NS_UTS) {
-        bad(cfg, "hostname needs a uts namespace of its own");
+        }
+    }
+    /* The bundle's root is used in place, as runc does: what the container writes lands in
+       the bundle, where the engine (its overlay mount) expects it. */
+    cfg->spec.rootfs = cfg->rootfs;
+    cfg->spec.readonly_root = readonly;
+    if (!process) {
+        bad(cfg, "process is missing (ocirun runs a process)");
         goto fail;
     }
-    cfg->spec.hostname = hostname;
-} else if (!(cfg->spec.share & CTR_NS_UTS)) {
-    /* no hostname: runc leaves the new namespace's, a copy of the host's */
-    static char host[65];
-    if (gethostname(host, sizeof(host) - 1) != 0) strcpy(host, "localhost");
-    cfg->spec.hostname = oci_strdup(cfg, host);
-}
-if (domainname && domainname[0]) {
-    size_t n = 0;
-    const char **l;
-    if (cfg->spec.share & CTR_NS_UTS) {
-        bad(cfg, "domainname needs a uts namespace of its own");
+    if (read_process(cfg, process)) goto fail;
+    if (!linux_o) {
+        bad(cfg, "linux is missing");
         goto fail;
     }
-    while (cfg->spec.sysctls && cfg->spec.sysctls[n]) n++;
-    if (!(l = oci_alloc(cfg, (n + 2) * sizeof(char *)))) goto nomem_fail;
-    if (n) memcpy(l, cfg->spec.sysctls, n * sizeof(char *));
-    if (!(l[n] = oci_alloc(cfg, strlen(domainname) + 20))) goto nomem_fail;
-    sprintf((char *)l[n], "kernel.domainname=%s", domainname);
-    cfg->spec.sysctls = l;
-}
-if (cfg->terminal) cfg->spec.tty = 1;
-if (!cfg->cgroup_path[0] && ctx->id) {
-    char *p = oci_alloc(cfg, strlen(ctx->id) + 2);
-    if (!p) goto nomem_fail;
-    sprintf(p, "/%s", ctx->id);
-    cfg->cgroup_path = p;
-}
-json_object_put(root);
-return 0;
-nomem_fail : nomem(cfg);
-fail : json_object_put(root);
-{
-    char keep[sizeof(cfg->error)];
-    memcpy(keep, cfg->error, sizeof(keep));
-    oci_config_free(cfg);
-    memcpy(cfg->error, keep, sizeof(keep));
-}
-return -1;
+    if (read_linux(cfg, linux_o, ctx)) goto fail;
+    if (mounts) {
+        size_t n, i;
+        ctr_mount *m;
+        if (want(cfg, mounts, json_type_array, "", "mounts")) goto fail;
+        n = json_object_array_length(mounts);
+        if (!(m = oci_alloc(cfg, (n + 1) * sizeof(ctr_mount)))) goto nomem_fail;
+        for (i = 0; i < n; i++)
+            if (read_mount(cfg, json_object_array_get_idx(mounts, i), i, &m[i], ctx, dev_size_mode))
+                goto fail;
+        cfg->spec.mounts = m;
+        cfg->spec.nmounts = n;
+    }
+    if (hostname && hostname[0]) {
+        if (cfg->spec.share & CTR_NS_UTS) {
+            bad(cfg, "hostname needs a uts namespace of its own");
+            goto fail;
+        }
+        cfg->spec.hostname = hostname;
+    } else if (!(cfg->spec.share & CTR_NS_UTS)) {
+        /* no hostname: runc leaves the new namespace's, a copy of the host's */
+        static char host[65];
+        if (gethostname(host, sizeof(host) - 1) != 0) strcpy(host, "localhost");
+        cfg->spec.hostname = oci_strdup(cfg, host);
+    }
+    if (domainname && domainname[0]) {
+        size_t n = 0;
+        const char **l;
+        if (cfg->spec.share & CTR_NS_UTS) {
+            bad(cfg, "domainname needs a uts namespace of its own");
+            goto fail;
+        }
+        while (cfg->spec.sysctls && cfg->spec.sysctls[n]) n++;
+        if (!(l = oci_alloc(cfg, (n + 2) * sizeof(char *)))) goto nomem_fail;
+        if (n) memcpy(l, cfg->spec.sysctls, n * sizeof(char *));
+        if (!(l[n] = oci_alloc(cfg, strlen(domainname) + 20))) goto nomem_fail;
+        sprintf((char *)l[n], "kernel.domainname=%s", domainname);
+        cfg->spec.sysctls = l;
+    }
+    if (cfg->terminal) cfg->spec.tty = 1;
+    if (!cfg->cgroup_path[0] && ctx->id) {
+        char *p = oci_alloc(cfg, strlen(ctx->id) + 2);
+        if (!p) goto nomem_fail;
+        sprintf(p, "/%s", ctx->id);
+        cfg->cgroup_path = p;
+    }
+    json_object_put(root);
+    return 0;
+nomem_fail:
+    nomem(cfg);
+fail:
+    json_object_put(root);
+    {
+        char keep[sizeof(cfg->error)];
+        memcpy(keep, cfg->error, sizeof(keep));
+        oci_config_free(cfg);
+        memcpy(cfg->error, keep, sizeof(keep));
+    }
+    return -1;
 }
 
 /* ---- exec's process ---- */
