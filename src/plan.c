@@ -500,8 +500,8 @@ static int ctr__plan_cg_settings(ctr__plan *p, const ctr_spec *s, ctr_error *err
         char *file;
         int ok = len > 0 && len < 64 && memchr(kv, '.', len) && kv[0] != '.';
         for (k = 0; ok && k < len; k++)
-            ok = (kv[k] >= 'a' && kv[k] <= 'z') || (kv[k] >= '0' && kv[k] <= '9') || kv[k] == '_' ||
-                 kv[k] == '.';
+            ok = (kv[k] >= 'a' && kv[k] <= 'z') || (kv[k] >= 'A' && kv[k] <= 'Z') ||
+                 (kv[k] >= '0' && kv[k] <= '9') || kv[k] == '_' || kv[k] == '.';
         if (!ok || strncmp(kv, "cgroup.", 7) == 0)
             return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "cgroup_settings",
                              "cgroup_settings[%zu] \"%s\" is not FILE=VALUE with a controller's "
