@@ -183,6 +183,19 @@ EOF
     done
     [ "$found" = 1 ] && ok "--systemd-cgroup path" || fail "--systemd-cgroup: no ctrtest.slice/ocirun-t3.scope"
     $OCIRUN --root "$WORK/state" delete --force t3 || fail "delete t3"
+    # concurrent commands on one ID: of four creates exactly one wins; states and a delete
+    # racing each other all end cleanly
+    for i in 1 2 3 4; do
+        ($OCIRUN --root "$WORK/state" create --bundle "$WORK/bundle" t4 >/dev/null 2>&1 &&
+            echo won >>"$WORK/races") &
+    done
+    wait
+    [ "$(wc -l <"$WORK/races" 2>/dev/null)" = 1 ] && ok "concurrent creates: one wins" ||
+        fail "concurrent creates: $(cat "$WORK/races" 2>/dev/null | wc -l) won"
+    for i in 1 2 3; do $OCIRUN --root "$WORK/state" state t4 >/dev/null 2>&1 & done
+    $OCIRUN --root "$WORK/state" delete --force t4 || fail "delete t4"
+    wait
+    [ ! -d "$WORK/state/t4" ] || fail "t4 left behind"
     ls -d /sys/fs/cgroup/*/ctrtest.slice/ocirun-t3.scope 2>/dev/null && fail "cgroup left behind"
     rmdir /sys/fs/cgroup/*/ctrtest.slice /sys/fs/cgroup/ctrtest.slice 2>/dev/null
     ;;
