@@ -10,7 +10,8 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 .PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean install uninstall
 all: container.h $(EXAMPLES) $(BUILD)/ctrun.1 $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
      $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host $(BUILD)/tests/test_ctrun \
-     $(BUILD)/tests/test_layers $(BUILD)/tests/test_net
+     $(BUILD)/tests/test_layers $(BUILD)/tests/test_net \
+     $(BUILD)/tests/test_lifecycle
 
 # container.h is generated and committed.  It is rebuilt (with python3) only when its contents
 # would change: its first line records the sha256 of amalgamate.py and src/*, compared here with
@@ -53,6 +54,13 @@ $(BUILD)/syscall_names.h:
 $(BUILD)/ctrun: examples/ctrun.c examples/ctrun_net.h container.h $(BUILD)/syscall_names.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -I$(BUILD) -o $@ $< -lpthread $(CTRUN_LDFLAGS)
+
+# ocirun, the OCI runtime (examples/ocirun.c and examples/ocirun/): links json-c and libseccomp
+# (libjson-c-dev, libseccomp-dev).
+OCIRUN_SRC := examples/ocirun.c examples/ocirun/oci_config.c
+$(BUILD)/ocirun: $(OCIRUN_SRC) examples/ocirun/oci_config.h container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -Iexamples -o $@ $(OCIRUN_SRC) -ljson-c -lseccomp -lpthread
 
 # ctrun.1 is made from `ctrun --help` (tools/ctrun-man.py), so that the two cannot drift; the
 # check man-page-matches-help of `make test` (tests/check_man.py) also compares the help with
@@ -104,16 +112,23 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 5
 FUZZ_SEED    ?= 1
 FUZZ_TIMEOUT ?= 10
-FUZZERS      := ctrun_args spec
+FUZZ_PLAIN   := ctrun_args spec
+FUZZERS      := $(FUZZ_PLAIN) config
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 .PHONY: fuzz $(addprefix fuzz-,$(FUZZERS))
 $(BUILD)/fuzz/fuzz_ctrun_args: tests/fuzz/fuzz_ctrun_args.c examples/ctrun.c $(BUILD)/syscall_names.h
 $(BUILD)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c
-$(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZERS)): container.h
+$(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_PLAIN)): container.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Wno-unused-function -std=gnu99 -I. -I$(BUILD) -o $@ \
 	    $(filter tests/fuzz/%.c,$^) -lpthread
+# fuzz_config: ocirun's config.json reader (examples/ocirun/oci_config.c, json-c and libseccomp).
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c examples/ocirun/oci_config.c \
+    examples/ocirun/oci_config.h container.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Wno-unused-function -std=gnu99 -I. -Iexamples -o $@ \
+	    tests/fuzz/fuzz_config.c examples/ocirun/oci_config.c -ljson-c -lseccomp -lpthread
 # The option names of ctrun, as a dictionary for fuzz_ctrun_args (made from its table).
 $(BUILD)/fuzz/ctrun_args.dict: examples/ctrun.c
 	@mkdir -p $(dir $@)
@@ -122,11 +137,17 @@ $(BUILD)/fuzz/ctrun_args.dict: examples/ctrun.c
 $(BUILD)/fuzz/spec.dict:
 	@mkdir -p $(dir $@)
 	printf '%s\n' '"/tmp"' '"/usr"' '"/proc"' '"/dev/null"' >$@
+$(BUILD)/fuzz/config.dict:
+	@mkdir -p $(dir $@)
+	printf '"%s"\n' ociVersion process root mounts linux hooks annotations args env cwd user uid \
+	    gid capabilities rlimits namespaces resources seccomp devices uidMappings gidMappings \
+	    maskedPaths readonlyPaths sysctl cgroupsPath memory cpu pids blockIO destination \
+	    source type options path readonly terminal noNewPrivileges >$@
 define fuzz_run
 fuzz-$(1): $(BUILD)/fuzz/fuzz_$(1) $(BUILD)/fuzz/$(1).dict
 	@mkdir -p $(BUILD)/fuzz/corpus-$(1)
 	$(BUILD)/fuzz/fuzz_$(1) -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) \
-	    -timeout=$(FUZZ_TIMEOUT) -max_len=4096 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -timeout=$(FUZZ_TIMEOUT) -max_len=$(if $(filter config,$(1)),65536,4096) -rss_limit_mb=2048 -print_final_stats=1 \
 	    -dict=$(BUILD)/fuzz/$(1).dict -artifact_prefix=$(BUILD)/fuzz/ \
 	    $(BUILD)/fuzz/corpus-$(1) tests/fuzz/corpus/$(1)
 endef
@@ -144,7 +165,7 @@ $(BUILD)/tests/probe $(BUILD)/tests/attack:
 
 # The test suites, each one C file with tests/common.h and tests/harness.h; test_core_asan is
 # test_core under ASan/UBSan, with its own SUITE_CFLAGS.
-SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_ctrun test_layers test_net \
+SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_ctrun test_layers test_net test_lifecycle \
     test_core_asan)
 SUITE_CFLAGS = $(CFLAGS)
 $(BUILD)/tests/test_core_asan: SUITE_CFLAGS = -O1 -g -fsanitize=address,undefined \
@@ -156,6 +177,7 @@ $(BUILD)/tests/test_host: tests/test_host.c
 $(BUILD)/tests/test_ctrun: tests/test_ctrun.c
 $(BUILD)/tests/test_layers: tests/test_layers.c
 $(BUILD)/tests/test_net: tests/test_net.c
+$(BUILD)/tests/test_lifecycle: tests/test_lifecycle.c
 $(SUITES): tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SUITE_CFLAGS) $(WARN) -std=c99 -I. -o $@ $(filter %.c,$^) -lpthread

@@ -17,7 +17,7 @@ HEADER = ["header.h"]
 # Every file includes internal.h (emitted once, first), so the order below is only for reading.
 IMPL = ["internal.h", "util.c", "plan.c", "security.c", "cgroup.c", "cgfs.c", "cgroup2.c", "cgroup1.c",
         "clone.c", "shim.c", "child.c", "mount.c", "layers.c", "userns.c", "nonet.c", "netns.c",
-        "net.c", "spawn.c", "io.c"]
+        "net.c", "lifecycle.c", "spawn.c", "io.c", "attach.c"]
 LICENSE = "license.txt"
 LOCAL_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 

@@ -152,7 +152,9 @@ static void ctr__c_stdio(const ctr__launch *l) {
 }
 
 /* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the sockets
-   (the id maps' one; the launch's, with a terminal to pass) and the extra descriptors (spec.fds, parked above their targets) -
+   (the id maps' one; the launch's, with a terminal or an init or a start to report; pasta's),
+   the start pipe and the extra descriptors (spec.fds and the listening sockets, parked above
+   their targets) -
    really closes, not just close-on-exec: a host descriptor still open while paths are resolved
    inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
 /* Closes every descriptor from 3 up but the n in keep (sorted here): 0, or -1 with errno. */
@@ -175,13 +177,15 @@ static int ctr__c_close_except(int *keep, int n) {
 }
 
 static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
-    int keep[6 + CTR__MAX_FDS + CTR__MAX_LISTEN], n = 0;
+    int keep[7 + CTR__MAX_FDS + CTR__MAX_LISTEN], n = 0;
     size_t k;
     if (l->nssock >= 3) keep[n++] = l->nssock; /* userns.c */
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
-    if ((l->plan->tty || l->plan->init) && l->xferfd >= 3) keep[n++] = l->xferfd;
+    if ((l->plan->tty || l->plan->init || l->plan->wait_start) && l->xferfd >= 3)
+        keep[n++] = l->xferfd;
+    if (l->startfd >= 3) keep[n++] = l->startfd; /* wait_start */
     if (l->net_sock >= 3) keep[n++] = l->net_sock;
     for (k = 0; k < nparked; k++) keep[n++] = parked[k];
     if (ctr__c_close_except(keep, n) != 0)
@@ -194,7 +198,7 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
    parked there too, so that placing them at the end clobbers nothing.  l is the child's own copy
    of the launch. */
 static void ctr__c_park_fds(ctr__launch *l, int *parked) {
-    int *ours[6], top = 0, i;
+    int *ours[7], top = 0, i;
     size_t k;
     ours[0] = &l->errfd;
     ours[1] = &l->statusfd;
@@ -202,9 +206,10 @@ static void ctr__c_park_fds(ctr__launch *l, int *parked) {
     ours[3] = &l->xferfd;
     ours[4] = &l->nssock;
     ours[5] = &l->net_sock;
+    ours[6] = &l->startfd;
     for (k = 0; k < l->nfds; k++)
         if (l->fds[k].container_fd > top) top = l->fds[k].container_fd;
-    for (i = 0; i < 6; i++)
+    for (i = 0; i < 7; i++)
         if (*ours[i] >= 0 && *ours[i] <= top) {
             int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
             if (fd < 0)
@@ -287,7 +292,7 @@ static void ctr__c_tty(const ctr__launch *l) {
     ctr__r_close(slave);
     ctr__c_send_fd(l, 't', master);
     ctr__r_close(master);
-    ctr__r_close(l->xferfd);
+    if (!l->plan->wait_start) ctr__r_close(l->xferfd); /* else ctr__c_wait_start needs it */
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -356,7 +361,8 @@ static void ctr__c_caps_bounding(const ctr__launch *l) {
             errno != EINVAL)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL,
                        NULL, NULL);
-    if (p->uid != 0 && p->caps_ambient && ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
+    if (p->uid != 0 && (p->caps_exact ? p->caps_prm : p->caps_ambient) &&
+        ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL,
                    NULL, NULL);
 }
@@ -380,6 +386,11 @@ static void ctr__c_caps_final(const ctr__launch *l) {
     for (i = 0; i < 2; i++) {
         data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
         data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
+        if (p->caps_exact) { /* spec.set_caps: as given */
+            data[i].effective = CTR__CAST(uint32_t, p->caps_eff >> (32 * i));
+            data[i].permitted = CTR__CAST(uint32_t, p->caps_prm >> (32 * i));
+            data[i].inheritable = CTR__CAST(uint32_t, p->caps_inh >> (32 * i));
+        }
     }
     if (syscall(SYS_capset, &head, data) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set the capabilities",
@@ -388,7 +399,7 @@ static void ctr__c_caps_final(const ctr__launch *l) {
                          "capabilities it has)"
                        : NULL,
                    NULL, NULL);
-    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
+    for (cap = 0; (p->uid != 0 || p->caps_exact) && cap <= p->last_cap; cap++)
         if ((p->caps_ambient & CTR_CAP(cap)) &&
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL,
@@ -413,11 +424,27 @@ static void ctr__c_seccomp(const ctr__launch *l) {
                    NULL);
 }
 
+/* Run by "root" of a user namespace whose setgroups is denied (a rootless engine's, mapping one
+   id): the groups cannot change, so without supplementary groups to set there is nothing to
+   do; with some, setgroups fails and says so. */
+static int ctr__c_setgroups_denied(const ctr__plan *p) {
+    char buf[8];
+    long n;
+    int fd;
+    if (p->ngroups) return 0;
+    fd = ctr__r_openat(AT_FDCWD, "/proc/self/setgroups", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    n = ctr__r_read(fd, buf, sizeof(buf));
+    ctr__r_close(fd);
+    return n >= 4 && memcmp(buf, "deny", 4) == 0;
+}
+
 static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
     /* (in a joined user namespace whose setgroups is denied, the groups stay as mapped) */
-    if ((!(p->join && p->userns) && syscall(SYS_setgroups, 0, NULL) != 0) ||
+    if ((!(p->join && p->userns) && !ctr__c_setgroups_denied(p) &&
+         syscall(SYS_setgroups, p->ngroups, p->groups) != 0) ||
         syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
         ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid",
@@ -444,7 +471,93 @@ static void ctr__c_exec(const ctr__launch *l) {
         }
     }
     if (i == p->nexec && eacces) e = EACCES;
+    none = ~none; /* no SIGPIPE while the failure is reported */
+    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* Namespaces joined by path (spec.ns_paths; a pid namespace is joined by the shim, before the
+   clone), right after the move into the cgroup: a cgroup namespace joined later is the one the
+   container sees. */
+static void ctr__c_join_ns(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nns_paths; i++) {
+        unsigned t = p->ns_paths[i].type;
+        int flag = t == CTR_NS_NET      ? CLONE_NEWNET
+                   : t == CTR_NS_IPC    ? CLONE_NEWIPC
+                   : t == CTR_NS_UTS    ? CLONE_NEWUTS
+                   : t == CTR_NS_CGROUP ? CLONE_NEWCGROUP
+                                        : 0;
+        if (flag && syscall(SYS_setns, l->join_ns_fds[i], flag) != 0)
+            ctr__c_die(l, CTR_STEP_CLONE, errno, p->ns_paths[i].path, "join namespace ",
+                       p->ns_paths[i].path, NULL, NULL);
+    }
+}
+
+/* sysctls (namespaced ones, checked by the plan) and oom_score_adj, through the host's /proc
+   while it is still there: /proc/sys/net, kernel.shm* and kernel.hostname are those of the
+   writer's own namespaces. */
+static void ctr__c_sysctls(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nsysctls; i++)
+        ctr__c_write_file(l, CTR_STEP_SPEC, p->sysctl_paths[2 * i], p->sysctl_paths[2 * i + 1]);
+    if (p->set_oom) ctr__c_write_file(l, CTR_STEP_SPEC, "/proc/self/oom_score_adj", p->oom);
+}
+
+/* wait_start: is argv[0] a file the command may execute?  Asked at the end of the setup, in the
+   container and as its user, so that a missing command fails the spawn rather than the start,
+   which another process may make (as runc and crun do). */
+static void ctr__c_check_exec(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int e = ENOENT;
+    for (i = 0; i < p->nexec; i++) {
+        struct stat st;
+        if (ctr__r_fstatat(AT_FDCWD, p->exec_paths[i], &st, 0) != 0) {
+            if (errno != ENOENT && errno != ENOTDIR) e = errno;
+            continue;
+        }
+        if (S_ISREG(st.st_mode) && syscall(SYS_faccessat, AT_FDCWD, p->exec_paths[i], X_OK) == 0)
+            return;
+        e = EACCES;
+    }
+    ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* wait_start: the exec pipe (made here, so that no host process can hold its write end: EOF
+   then means the command has exec'd) goes to the host, the setup-done record follows, and the
+   child waits for one byte on the start fd.  After that, failures go over the exec pipe. */
+static void ctr__c_wait_start(ctr__launch *l) {
+    ctr_error done;
+    int pipefd[2], i;
+    long r;
+    char b;
+    ctr__c_check_exec(l);
+    if (syscall(SYS_pipe2, pipefd, O_CLOEXEC) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the exec pipe", NULL, NULL, NULL);
+    for (i = 0; i < 2; i++) /* never on 0..2, nor on an extra descriptor's number */
+        if (pipefd[i] <= 2 || l->plan->nfds) {
+            int fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3 + CTR__MAX_FDS);
+            if (fd < 0) fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_CLONE, errno, "", "move the exec pipe", NULL, NULL, NULL);
+            ctr__r_close(pipefd[i]);
+            pipefd[i] = fd;
+        }
+    ctr__c_send_fd(l, 'x', pipefd[0]);
+    ctr__r_close(pipefd[0]);
+    ctr__r_close(l->xferfd);
+    memset(&done, 0, sizeof(done));
+    do r = ctr__r_write(l->errfd, &done, sizeof(done));
+    while (r < 0 && errno == EINTR);
+    ctr__r_close(l->errfd);
+    l->errfd = pipefd[1];
+    do r = ctr__r_read(l->startfd, &b, 1);
+    while (r < 0 && errno == EINTR);
+    if (r != 1) ctr__c_exit(127); /* every writer gone: nobody can start it any more */
+    ctr__r_close(l->startfd);
 }
 
 /* Dying with the host: the parent-death signal, set as the very first step and again after the
@@ -614,6 +727,7 @@ static void ctr__child_main(void *launch) {
     }
     (void)none;
     ctr__c_cgroup(l);
+    if (p->nns_paths) ctr__c_join_ns(l);
     if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter the container's network namespace", NULL,
                    NULL, NULL);
@@ -633,6 +747,7 @@ static void ctr__child_main(void *launch) {
     if (l->net_lo && ctr__lo_up() != 0)
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
                    NULL);
+    if (p->nsysctls || p->set_oom) ctr__c_sysctls(l);
     syscall(SYS_umask, 022);
     if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
     if (p->tty) ctr__c_tty(l);
@@ -647,7 +762,10 @@ static void ctr__child_main(void *launch) {
     ctr__c_die_with_host(l, SIGKILL);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (l->nfds) ctr__c_place_fds(l, parked);
-    if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
+    if (p->set_umask) syscall(SYS_umask, p->umask);
+    if (p->wait_start) {
+        ctr__c_wait_start(&own);
+    } else if (!p->init) { /* the setup is done (an exec failure would follow it): ctr__verdict */
         ctr_error done;
         long w;
         memset(&done, 0, sizeof(done));

@@ -53,6 +53,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -132,6 +133,7 @@
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
 #define CTR__FSOPEN_CLOEXEC          0x01u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__FSCONFIG_SET_STRING     1u
 #define CTR__FSCONFIG_CMD_CREATE     6u
 #define CTR__FSMOUNT_CLOEXEC         0x01u
@@ -220,16 +222,24 @@ static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    
 /* One entry of the mount list, as the child executes it. */
 typedef struct ctr__op {
     ctr_mount_type type;
-    unsigned flags;    /* CTR_MOUNT_* */
-    const char *src;   /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;   /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;    /* BIND */
-    unsigned mode;     /* DIR/FILE permission bits */
-    char opt_size[24]; /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12]; /* TMPFS: "mode" option */
-    const void *data;  /* FILE */
+    unsigned flags;          /* CTR_MOUNT_* */
+    const char *src;         /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;         /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;          /* BIND */
+    unsigned mode;           /* DIR/FILE permission bits */
+    char opt_size[24];       /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];       /* TMPFS: "mode" option */
+    const char *const *opts; /* DEVPTS/CGROUP: fsconfig key/value pairs, NULL-terminated */
+    const void *data;        /* FILE */
     size_t data_len;
+    unsigned long rdev; /* CTR__OP_DEVICE */
+    uid_t uid;
+    gid_t gid;
 } ctr__op;
+/* The plan's late ops (after every mount): kinds beyond ctr_mount_type's. */
+#define CTR__OP_MASK     CTR__CAST(ctr_mount_type, 100) /* hide dst: /dev/null or an empty tmpfs */
+#define CTR__OP_READONLY CTR__CAST(ctr_mount_type, 101) /* bind dst on itself, read-only */
+#define CTR__OP_DEVICE   CTR__CAST(ctr_mount_type, 102) /* a device node (mode, rdev, uid, gid) */
 
 /* The plan's memory: one chain of allocations, freed together. */
 typedef struct ctr__chunk {
@@ -244,6 +254,10 @@ typedef struct ctr__cg_req {
     double cpus;
     unsigned cpu_weight, io_weight;
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+    const char *path;   /* spec.cgroup_path (checked likewise): the cgroup itself, or NULL */
+    int existing;       /* ctr_attach: find the cgroup at path, make and limit nothing */
+    char **settings;    /* spec.cgroup_settings, checked: file and value pairwise */
+    size_t nsettings;
 } ctr__cg_req;
 
 /* The network part of the plan (net.c). */
@@ -313,7 +327,9 @@ typedef struct ctr__plan {
     ctr_rlimit *rlimits; /* applied with prlimit before the uid change */
     size_t nrlimits;
     uint64_t caps_keep;    /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient; /* what a uid other than 0 keeps */
+    uint64_t caps_ambient; /* what a uid other than 0 keeps (caps_exact: the ambient set) */
+    int caps_exact;        /* spec.set_caps: these sets as given, for any uid */
+    uint64_t caps_eff, caps_prm, caps_inh;
     int last_cap;
     int nnp;               /* set no_new_privs */
     int masks;             /* mask /proc and /sys paths */
@@ -337,6 +353,24 @@ typedef struct ctr__plan {
     /* nonet.c: spec.no_network */
     int no_network;
     ctr__net_plan net; /* networking (net.c) */
+    /* manual section 14 (lifecycle.c builds these) */
+    int direct;             /* no shim: the command is the caller's child (exit signal SIGCHLD) */
+    int wait_start;         /* wait on the start fd before the final seccomp and execve */
+    const char *start_fifo; /* made by ctr_spawn, removed if it fails */
+    ctr_ns_path *ns_paths;  /* namespaces to join (the child: all but pid; pid: the shim) */
+    size_t nns_paths;
+    unsigned long join_pid; /* CLONE_NEWPID when a pid namespace is joined (through a shim) */
+    gid_t *groups;          /* supplementary groups (set_ids) */
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
+    int set_oom;
+    char oom[16];        /* oom_score_adj, as written */
+    char **sysctl_paths; /* /proc/sys/... and the value to write, pairwise */
+    size_t nsysctls;
+    unsigned root_propagation; /* spec.rootfs_propagation, after pivot_root */
+    ctr__op *late_ops;         /* masks, read-only paths and devices, after every mount */
+    size_t nlate;
 } ctr__plan;
 
 /* plan.c */
@@ -347,6 +381,7 @@ static void ctr__plan_free(ctr__plan *p);
 /* util.c: the plan's allocator (zeroed memory, freed by ctr__plan_free) */
 static void *ctr__alloc(ctr__plan *p, size_t n);
 static char *ctr__strdup(ctr__plan *p, const char *s);
+static char *ctr__normalize(ctr__plan *p, const char *path); /* "/a//b/../c" -> "/a/c" */
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 /* net.c: the spec's network fields into p->net, the LISTEN_* variables into p->envp */
@@ -361,6 +396,11 @@ enum {
     CTR__V1_CPUACCT,
     CTR__V1_FREEZER,
     CTR__V1_BLKIO,
+    CTR__V1_CPUSET, /* these only for spec.cgroup_settings */
+    CTR__V1_HUGETLB,
+    CTR__V1_NET_CLS,
+    CTR__V1_NET_PRIO,
+    CTR__V1_DEVICES,
     CTR__V1_N
 };
 #define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */
@@ -418,6 +458,7 @@ static void ctr__cg_name(char *name, size_t size);
 static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot,
                                      ctr_error *err);
 static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
+static int ctr__cg_mkdir_all(const char *dir, ctr_error *err);
 static int ctr__cg_kill_listed(const char *dir);
 static int ctr__cg_open_procs(const char *dir, ctr_error *err);
 static int ctr__statfs_type(const char *path, long *type);
@@ -457,6 +498,8 @@ typedef struct ctr__launch {
     size_t nfds;
     char *listen_pid; /* the digits of LISTEN_PID= in the plan's envp: the command writes its pid */
     int net_sock;     /* pasta: the child's end of the socket to the network keeper, or -1 */
+    int startfd;              /* wait_start: the child reads one byte here before its execve */
+    int *join_ns_fds;          /* the plan's ns_paths, opened (the child joins them) */
 } ctr__launch;
 
 /* What init or the shim sends the host over the status pipe: STARTED once the command has
@@ -560,11 +603,24 @@ struct ctr_container {
     ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
     int net_pidfd;    /* pasta: the network keeper (net.c), our child, or -1 */
     char *net_stack;  /* its stack on our memory, or NULL */
+    int startfd;      /* wait_start: written to by ctr_start; -1 once started */
+    int execfd;       /* wait_start: EOF once the command has exec'd, or its error record */
+    int attached;     /* made by ctr_attach: the container is another process's */
 };
 
 /* spawn.c */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err);
 static int ctr__expire(ctr_container *c, ctr_error *err);
+static ctr_container *ctr__container_new(void);
+static void ctr__container_free(ctr_container *c);
+static int ctr__signal(ctr_container *c, int sig);
+
+/* lifecycle.c: section 14's spec fields into the plan (plan.c calls it), and the launch's part of
+   them (spawn.c): the namespaces to join opened, the start FIFO made */
+static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__open_ns_paths(const ctr__plan *p, int *fds, ctr_error *err);
+static int ctr__make_start_fifo(const ctr__plan *p, int *fd, ctr_error *err);
+/* attach.c: ctr_start, ctr_release, ctr_attach (nothing calls into it) */
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);

@@ -7,32 +7,6 @@
 static const char ctr__default_path[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
-static char *ctr__normalize(ctr__plan *p, const char *path) {
-    size_t n = strlen(path), o = 0, i = 0;
-    char *out = CTR__CAST(char *, ctr__alloc(p, n + 2));
-    if (!out) return NULL;
-    while (i < n) {
-        size_t start, len;
-        while (i < n && path[i] == '/') i++;
-        start = i;
-        while (i < n && path[i] != '/') i++;
-        len = i - start;
-        if (len == 0 || (len == 1 && path[start] == '.')) continue;
-        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
-            while (o > 0 && out[o - 1] != '/') o--;
-            if (o > 0) o--;
-            continue;
-        }
-        out[o++] = '/';
-        memcpy(out + o, path + start, len);
-        o += len;
-    }
-    if (o == 0) out[o++] = '/';
-    out[o] = '\0';
-    return out;
-}
-
 static int ctr__check_argv_size(const ctr_spec *spec, ctr_error *err) {
     /* The kernel's limits: one string at most 32 pages, all of them at most a quarter of the stack
        rlimit (sysconf(_SC_ARG_MAX)); fail here rather than with a late E2BIG from execve. */
@@ -167,6 +141,140 @@ static int ctr__plan_host_userland(ctr__plan *p, size_t cap, ctr_error *err) {
     return 0;
 }
 
+/* A filesystem's source (what /proc/self/mountinfo shows, "none" by default), from ctr_mount's
+   source. */
+static int ctr__plan_source(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    if (!m->source || !m->source[0]) return 0;
+    if (strlen(m->source) > 255 || strchr(m->source, '\n'))
+        return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->target,
+                         "the source of the mount on %s is not a name of at most 255 bytes",
+                         m->target);
+    if (!(op->src = ctr__strdup(p, m->source)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    return 0;
+}
+
+/* CTR_MOUNT_DEVPTS: data holds the options ("gid=5,mode=620,ptmxmode=666,newinstance"); each
+   key=value becomes an fsconfig pair (newinstance is what the new mount API always makes). */
+static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    static const char *const keys[] = {"gid", "uid", "mode", "ptmxmode", "max", NULL};
+    const char **opts;
+    char *buf;
+    size_t n = 0, len = m->data
+                            ? (m->data_len ? m->data_len : strlen(CTR__CAST(const char *, m->data)))
+                            : 0;
+    char *s, *save = NULL;
+    if (!(buf = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
+        !(opts = CTR__CAST(const char **, ctr__alloc(p, (len / 2 + 3) * 2 * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (len) memcpy(buf, m->data, len);
+    for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(s, '=');
+        int k, known = 0;
+        if (strcmp(s, "newinstance") == 0) continue;
+        if (eq) {
+            *eq = '\0';
+            for (k = 0; keys[k]; k++) known |= strcmp(s, keys[k]) == 0;
+        }
+        if (!known || !eq[1])
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->target,
+                             "devpts on %s: option \"%s\" is not one of gid= uid= mode= "
+                             "ptmxmode= max= newinstance",
+                             m->target, s);
+        opts[n++] = s;
+        opts[n++] = eq + 1;
+    }
+    if (op->src) {
+        opts[n++] = "source";
+        opts[n++] = op->src;
+    }
+    opts[n] = NULL;
+    op->opts = opts;
+    return 0;
+}
+
+/* A v1 hierarchy's name as /proc/self/cgroup shows it ("cpu,cpuacct", "name=systemd"): its
+   super options without the mount options; "" for cgroup2. */
+static const char *ctr__cg_key(ctr__plan *p, const char *fstype, const char *super) {
+    static const char *const not_ctrl[] = {"rw",
+                                           "ro",
+                                           "xattr",
+                                           "noprefix",
+                                           "clone_children",
+                                           "cpuset_v2_mode",
+                                           "nsdelegate",
+                                           "favordynmods",
+                                           "memory_localevents",
+                                           "memory_recursiveprot",
+                                           NULL};
+    char *key = CTR__CAST(char *, ctr__alloc(p, strlen(super) + 1));
+    const char *s = super;
+    size_t n = 0;
+    if (!key || strcmp(fstype, "cgroup2") == 0) return key;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        int i, skip = 0;
+        for (i = 0; not_ctrl[i]; i++)
+            skip |= strlen(not_ctrl[i]) == len && strncmp(s, not_ctrl[i], len) == 0;
+        skip |= strncmp(s, "release_agent=", 14) == 0;
+        if (!skip) {
+            if (n) key[n++] = ',';
+            memcpy(key + n, s, len);
+            n += len;
+        }
+        s += len + (s[len] == ',');
+    }
+    key[n] = '\0';
+    return key;
+}
+
+/* CTR_MOUNT_CGROUP: the host's hierarchies under /sys/fs/cgroup (from /proc/self/mountinfo), as
+   quadruples directory name ("" for a cgroup2 root), filesystem type, super options, name in
+   /proc/self/cgroup; the child mounts each inside the container's cgroup namespace, or without
+   one binds the container's own cgroup directory of each. */
+static int ctr__plan_cgroup_mount(ctr__plan *p, ctr__op *op, ctr_error *err) {
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[4096];
+    const char **opts = NULL;
+    size_t n = 0, cap = 0;
+    if (!f) return ctr__fail(err, CTR_STEP_MOUNT, errno, "/proc/self/mountinfo", "read mounts");
+    while (fgets(line, sizeof(line), f)) {
+        char mnt[PATH_MAX], fstype[32], super[512], *dash;
+        const char *name;
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || !(dash = strstr(line, " - ")) ||
+            sscanf(dash + 3, "%31s %*s %511s", fstype, super) != 2)
+            continue;
+        if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0) continue;
+        if (strcmp(mnt, CTR__CG_ROOT) == 0)
+            name = "";
+        else if (strncmp(mnt, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0 &&
+                 !strchr(mnt + sizeof(CTR__CG_ROOT), '/'))
+            name = mnt + sizeof(CTR__CG_ROOT);
+        else
+            continue;
+        if (n + 5 > cap) {
+            const char **grown;
+            cap = cap ? 2 * cap : 32;
+            if (!(grown = CTR__CAST(const char **, ctr__alloc(p, cap * sizeof(char *))))) break;
+            if (n) memcpy(grown, opts, n * sizeof(char *));
+            opts = grown;
+        }
+        if (!(opts[n] = ctr__strdup(p, name)) || !(opts[n + 1] = ctr__strdup(p, fstype)) ||
+            !(opts[n + 2] = ctr__strdup(p, super)) ||
+            !(opts[n + 3] = ctr__cg_key(p, fstype, super)))
+            break;
+        n += 4;
+        opts[n] = NULL;
+    }
+    fclose(f);
+    if (!opts || !opts[0])
+        return ctr__fail(err, CTR_STEP_MOUNT, ENOENT, CTR__CG_ROOT,
+                         "a cgroup mount for %s: no cgroup filesystem is mounted at %s", op->dst,
+                         CTR__CG_ROOT);
+    op->opts = opts;
+    return 0;
+}
+
 static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
     const char *t = m->target;
     struct stat st;
@@ -191,6 +299,7 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
         op->src_is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
         return 0;
     case CTR_MOUNT_TMPFS:
+        if (ctr__plan_source(p, m, op, err) != 0) return -1;
         if (m->size)
             snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
                      CTR__CAST(unsigned long long, m->size));
@@ -216,10 +325,19 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
             op->data_len = m->data_len;
         }
         return 0;
-    case CTR_MOUNT_PROC:
     case CTR_MOUNT_DEV:
+        if (ctr__plan_source(p, m, op, err) != 0) return -1;
+        snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
+                 CTR__CAST(unsigned long long, m->size ? m->size : 65536u));
+        snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 0755u);
+        return 0;
+    case CTR_MOUNT_DEVPTS:
+        return ctr__plan_source(p, m, op, err) != 0 ? -1 : ctr__plan_devpts(p, m, op, err);
+    case CTR_MOUNT_CGROUP:
+        return ctr__plan_source(p, m, op, err) != 0 ? -1 : ctr__plan_cgroup_mount(p, op, err);
+    case CTR_MOUNT_PROC:
     case CTR_MOUNT_MQUEUE:
-    case CTR_MOUNT_SYSFS: return 0;
+    case CTR_MOUNT_SYSFS: return ctr__plan_source(p, m, op, err);
     }
     return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s",
                      CTR__CAST(int, m->type), t);
@@ -253,7 +371,11 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     user = &p->ops[first_user];
     if (!spec->no_default_mounts) {
         if (!ctr__has_target(user, nuser, "/proc")) ctr__add_op(p, cap, CTR_MOUNT_PROC, "/proc");
-        if (!ctr__has_target(user, nuser, "/dev")) ctr__add_op(p, cap, CTR_MOUNT_DEV, "/dev");
+        if (!ctr__has_target(user, nuser, "/dev")) {
+            ctr__op *dev = ctr__add_op(p, cap, CTR_MOUNT_DEV, "/dev");
+            strcpy(dev->opt_size, "65536");
+            strcpy(dev->opt_mode, "755");
+        }
         if (!ctr__has_target(user, nuser, "/tmp"))
             strcpy(ctr__add_op(p, cap, CTR_MOUNT_TMPFS, "/tmp")->opt_mode, "1777");
     }
@@ -379,6 +501,38 @@ static int ctr__cg_path_ok(const char *path) {
     return 1;
 }
 
+/* spec.cgroup_settings: "FILE=VALUE", FILE a plain name with its controller before the first dot
+   ("memory.swappiness"), not one of the cgroup's own files (cgroup.procs, cgroup.*). */
+static int ctr__plan_cg_settings(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t n = 0, i, k;
+    ctr__cg_req *cg = &p->cg;
+    while (s->cgroup_settings && s->cgroup_settings[n]) n++;
+    if (!n) return 0;
+    if (!(cg->settings = CTR__CAST(char **, ctr__alloc(p, 2 * n * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < n; i++) {
+        const char *kv = s->cgroup_settings[i], *eq = strchr(kv, '=');
+        size_t len = eq ? CTR__CAST(size_t, eq - kv) : 0;
+        char *file;
+        int ok = len > 0 && len < 64 && memchr(kv, '.', len) && kv[0] != '.';
+        for (k = 0; ok && k < len; k++)
+            ok = (kv[k] >= 'a' && kv[k] <= 'z') || (kv[k] >= 'A' && kv[k] <= 'Z') ||
+                 (kv[k] >= '0' && kv[k] <= '9') || kv[k] == '_' || kv[k] == '.';
+        if (!ok || strncmp(kv, "cgroup.", 7) == 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "cgroup_settings",
+                             "cgroup_settings[%zu] \"%s\" is not FILE=VALUE with a controller's "
+                             "file (memory.swappiness=0)",
+                             i, kv);
+        if (!(file = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
+            !(cg->settings[2 * i + 1] = ctr__strdup(p, eq + 1)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(file, kv, len);
+        cg->settings[2 * i] = file;
+    }
+    cg->nsettings = n;
+    return 0;
+}
+
 static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     size_t i, n = s->nrlimits;
     int has_core = 0;
@@ -428,14 +582,16 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     cg->io_weight = s->io_weight;
     {
         int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 ||
-                     s->cpu_weight || s->io_weight;
+                     s->cpu_weight || s->io_weight || s->cgroup_path ||
+                     (s->cgroup_settings && s->cgroup_settings[0]);
         switch (s->cgroup) {
         case CTR_CGROUP_AUTO: cg->wanted = limits; break;
         case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
         case CTR_CGROUP_NEVER:
             if (limits)
                 return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "",
-                                 "limits were set but cgroup is CTR_CGROUP_NEVER");
+                                 "limits (or cgroup_path) were set but cgroup is "
+                                 "CTR_CGROUP_NEVER");
             break;
         default:
             return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d",
@@ -449,6 +605,20 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
                 "cgroup_parent \"%s\" must name a cgroup without \".\" or \"..\" components",
                 s->cgroup_parent);
         if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (ctr__plan_cg_settings(p, s, err) != 0) return -1;
+    if (s->cgroup_path) {
+        const char *cp = s->cgroup_path;
+        if (s->cgroup_parent)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, cp,
+                             "cgroup_path and cgroup_parent exclude each other");
+        if (!ctr__cg_path_ok(cp) || strspn(cp, "/") == strlen(cp))
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, cp,
+                             "cgroup_path \"%s\" must name a cgroup below the root, without "
+                             "\".\" or \"..\" components",
+                             cp);
+        if (!(cg->path = ctr__strdup(p, cp)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     }
     if (cg->wanted) {
@@ -467,8 +637,9 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 static int ctr__has_dev(const ctr_spec *spec) {
     size_t i;
     for (i = 0; i < spec->nmounts && spec->mounts; i++)
-        if (spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
-            strcmp(spec->mounts[i].target, "/dev") == 0)
+        if ((spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
+             strcmp(spec->mounts[i].target, "/dev") == 0) ||
+            spec->mounts[i].type == CTR_MOUNT_DEVPTS)
             return 1;
     return 0;
 }
@@ -588,14 +759,14 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
              CTR__CAST(unsigned long long,
                        spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
-    return 0;
+    return ctr__plan_lifecycle(p, spec, err);
 }
 
 /* A CTR_MOUNT_DEV among the plan's ops (a devpts for a terminal). */
 static int ctr__plan_has_dev(const ctr__plan *p) {
     size_t i;
     for (i = 0; i < p->nops; i++)
-        if (p->ops[i].type == CTR_MOUNT_DEV) return 1;
+        if (p->ops[i].type == CTR_MOUNT_DEV || p->ops[i].type == CTR_MOUNT_DEVPTS) return 1;
     return 0;
 }
 
@@ -640,12 +811,33 @@ static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_sp
         ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, s.cwd ? s.cwd : "/")))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     p->join = 1;
+    p->direct = x->direct_child ? 1 : 0;
     p->uid = x->uid;
     p->gid = x->gid;
+    if (x->ngroups) {
+        if (!x->groups || base->userns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "groups",
+                             "supplementary groups need a container without a user namespace");
+        if (!(p->groups = CTR__CAST(gid_t *, ctr__alloc(p, x->ngroups * sizeof(gid_t)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->groups, x->groups, x->ngroups * sizeof(gid_t));
+        p->ngroups = x->ngroups;
+    }
+    if (x->set_umask) {
+        if (x->umask > 0777u)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "umask", "umask 0%o is above 0777",
+                             x->umask);
+        p->set_umask = 1;
+        p->umask = x->umask;
+    }
     p->userns = base->userns; /* joined: its maps are written */
     p->set_ids = 1;
     p->caps_keep = base->caps_keep;
     p->caps_ambient = base->caps_ambient;
+    p->caps_exact = base->caps_exact;
+    p->caps_eff = base->caps_eff;
+    p->caps_prm = base->caps_prm;
+    p->caps_inh = base->caps_inh;
     p->last_cap = base->last_cap;
     p->nnp = base->nnp;
     p->die_with_host = base->die_with_host;

@@ -29,7 +29,7 @@ static void ctr__shim_main(void *launch) {
     const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     ctr__clone_args a;
-    int pidfd = -1, statusfd = l->statusfd, sig;
+    int pidfd = -1, statusfd = l->statusfd, sig, direct;
     long pid;
     /* Every signal stays blocked: SIGCHLD and SIGTERM are taken with sigtimedwait below, and
        only SIGKILL ends the shim at once (and then the command, whose parent-death signal
@@ -50,6 +50,13 @@ static void ctr__shim_main(void *launch) {
     a.flags = l->clone_flags | CLONE_PIDFD | CLONE_VFORK;
     a.pidfd = CTR__PTR_TO_U64(&pidfd);
     a.exit_signal = SIGCHLD; /* the shim is its parent, and waits with wait4 */
+    if (l->plan->direct) {
+        /* The command is the host's child (its exit signal the shim's, SIGCHLD); the shim only
+           joins the namespaces and goes.  A command waiting for its start is not waited for. */
+        a.flags |= CLONE_PARENT;
+        a.exit_signal = 0;
+        if (l->plan->wait_start) a.flags &= ~CTR__CAST(uint64_t, CLONE_VFORK);
+    }
     if (l->cgroup_fd >= 0) {
         a.flags |= CLONE_INTO_CGROUP;
         a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
@@ -59,7 +66,8 @@ static void ctr__shim_main(void *launch) {
     } else {
         pid = syscall(SYS_clone3, &a, sizeof(a));
         if (pid < 0 && errno == ENOSYS && !(a.flags & CLONE_INTO_CGROUP))
-            pid = syscall(SYS_clone, CTR__CAST(unsigned long, a.flags | SIGCHLD), 0, &pidfd, 0, 0);
+            pid = syscall(SYS_clone, CTR__CAST(unsigned long, a.flags | a.exit_signal), 0, &pidfd,
+                          0, 0);
         if (pid == 0) ctr__child_main(launch);
     }
     if (pid < 0)
@@ -67,7 +75,11 @@ static void ctr__shim_main(void *launch) {
     /* The command has exec'd, or has reported why not and exited: STARTED comes after its
        report, and the host reads the error pipe first. */
     ctr__c_send_fd(l, 'c', pidfd);
+    /* After STARTED the launch and the plan may be gone (the host returns from ctr_spawn and
+       reuses that memory): what the shim still needs is on its own stack. */
+    direct = l->plan->direct;
     ctr__shim_write(statusfd, CTR__MSG_STARTED, CTR__CAST(int, pid));
+    if (direct) ctr__c_exit(0);
     /* From here on the shim holds nothing but the status pipe (and its own stack). */
     if ((statusfd > 0 && syscall(SYS_close_range, 0, CTR__CAST(unsigned, statusfd - 1), 0) != 0) ||
         syscall(SYS_close_range, CTR__CAST(unsigned, statusfd + 1), ~0u, 0) != 0)

@@ -11,6 +11,9 @@ typedef struct ctr__fds {
     int tty;       /* the terminal's master, received from the child */
     int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
+    int start[2];  /* wait_start: the child reads start[0], the handle writes start[1] */
+    int execfd;    /* wait_start: the exec pipe's read end, received from the child */
+    int fifo_made; /* the start FIFO is ours to remove if the spawn fails */
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
@@ -19,6 +22,8 @@ static void ctr__fds_init(ctr__fds *f) {
     f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = f->tty = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
+    f->start[0] = f->start[1] = f->execfd = -1;
+    f->fifo_made = 0;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -35,6 +40,9 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->tty);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    ctr__close(&f->start[0]);
+    ctr__close(&f->start[1]);
+    ctr__close(&f->execfd);
 }
 
 /* The pipes, the fd-passing socket and the stdio sources of the launch.  The read ends are
@@ -79,7 +87,35 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
             ctr__close(&f->host);
         l->hostfd = f->host; /* -1 before Linux 5.3: only the signal then */
     }
+    /* wait_start: the start FIFO (the child's end read-write, ours write-only), or a pipe. */
+    if (p->wait_start) {
+        if (p->start_fifo) {
+            if (ctr__make_start_fifo(p, &f->start[0], err) != 0) return -1;
+            f->fifo_made = 1;
+            if ((f->start[1] = open(p->start_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+                ctr__lift(&f->start[1]) != 0)
+                return ctr__fail(err, CTR_STEP_SPEC, errno, p->start_fifo, "open the start FIFO %s",
+                                 p->start_fifo);
+        } else if (ctr__pipe(f->start) != 0) {
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+        }
+        l->startfd = f->start[0];
+    }
+    if (p->nns_paths) {
+        size_t i2;
+        if (ctr__open_ns_paths(p, l->join_ns_fds, err) != 0) return -1;
+        for (i2 = 0; i2 < p->nns_paths; i2++)
+            if (p->ns_paths[i2].type == CTR_NS_PID) { /* the shim joins it before its clone */
+                l->join_pidfd = l->join_ns_fds[i2];
+                l->join_flags = CLONE_NEWPID;
+            }
+    }
     return 0;
+}
+
+static void ctr__close_ns_fds(const ctr__plan *p, ctr__launch *l) {
+    size_t i;
+    for (i = 0; l->join_ns_fds && i < p->nns_paths; i++) ctr__close(&l->join_ns_fds[i]);
 }
 
 /* Blocks until our child (the shim, or init) exits (pidfd readable) or timeout_ms (-1: none)
@@ -121,6 +157,19 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
             r = syscall(SYS_waitid, P_PID, c->child_pid, &si,
                         WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == ECHILD && c->attached && c->pidfd >= 0) {
+        /* Another process's child (ctr_attach): its exit shows on the pidfd, its status is its
+           parent's to take. */
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 0) != 1) return 0;
+        c->reaped = 1;
+        c->result.wall_ns = ctr__now_ns() - c->start_ns;
+        if (c->cg.be) c->cg.be->result(&c->cg, &c->result);
+        return 1;
+    }
     if (r < 0)
         return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d",
                          CTR__CAST(int, c->child_pid));
@@ -176,8 +225,26 @@ static int ctr__signal(ctr_container *c, int sig) {
     return r;
 }
 
+static void ctr__container_init(ctr_container *c) {
+    int i;
+    memset(c, 0, sizeof(*c));
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = c->startfd = c->execfd = c->net_pidfd = -1;
+    c->cancel_state = PTHREAD_CANCEL_DISABLE;
+    for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    ctr__cg_init(&c->cg);
+    ctr__layers_init(&c->layers);
+}
+
+static ctr_container *ctr__container_new(void) {
+    ctr_container *c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c)));
+    if (c) ctr__container_init(c);
+    return c;
+}
+
 static void ctr__container_free(ctr_container *c) {
     int i;
+    ctr__close(&c->startfd);
+    ctr__close(&c->execfd);
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__net_reap(c, 0); /* pasta's keeper, which reads the plan */
     ctr__cg_destroy(&c->cg);
@@ -294,6 +361,8 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             f->cmd_pidfd = fds[k++];
         } else if (tag == 't' && n >= 1) {
             f->tty = fds[k++];
+        } else if (tag == 'x' && n >= 1) {
+            f->execfd = fds[k++];
         }
         while (k < n) close(fds[k++]); /* nothing we asked for */
         if (msg.msg_flags & MSG_CTRUNC) {
@@ -306,9 +375,10 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         if (p->stdio_nonblock && f->stdio[i] >= 0 && fcntl(f->stdio[i], F_SETFL, O_NONBLOCK) != 0)
             return -1;
     }
-    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0) return -1;
+    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0 || ctr__lift(&f->execfd) != 0)
+        return -1;
     if (p->stdio_nonblock && f->tty >= 0 && fcntl(f->tty, F_SETFL, O_NONBLOCK) != 0) return -1;
-    if (got_pipes != want || (p->tty && f->tty < 0)) {
+    if (got_pipes != want || (p->tty && f->tty < 0) || (p->wait_start && f->execfd < 0)) {
         errno = EPROTO;
         return -1;
     }
@@ -316,6 +386,147 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
 }
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
+
+/* The verdict of a direct child (c->pidfd is the command's own): 1 once its setup is done (and,
+   unless it waits for its start, it has exec'd: the clone waited for that), 0 with *report. */
+static int ctr__verdict_direct(ctr_container *c, int errfd, int waits, ctr_error *report) {
+    int dead = 0, setup_done = 0;
+    for (;;) {
+        struct pollfd pfd[2];
+        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            if (report->step != CTR_STEP_NONE) return 0;
+            setup_done = 1;
+        }
+        if (setup_done) return 1;
+        if (dead || !waits) {
+            ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                      "the container process died during its setup");
+            return 0;
+        }
+        pfd[0].fd = errfd;
+        pfd[1].fd = c->pidfd;
+        pfd[0].events = pfd[1].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = 0;
+        if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+            ctr__fail(report, CTR_STEP_CLONE, errno, "", "wait for the container process");
+            return 0;
+        }
+        dead = pfd[1].revents != 0;
+    }
+}
+
+/* direct_child: the command is our own child, cloned by us (exit signal SIGCHLD; vfork-style
+   unless it waits for its start, which needs a copy of our memory), or, to join a pid
+   namespace or a container (ctr_exec), by a shim that makes it our child (CLONE_PARENT) and
+   exits.  No status pipe: ctr__reap waits for the command itself. */
+static int ctr__start_direct(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
+                             int vm_cmd, ctr_error *err) {
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    int shim = l->join_pidfd >= 0, ok, i;
+    ctr__clone_args a;
+    ctr_error report;
+    long r;
+    memset(&a, 0, sizeof(a));
+    a.pidfd = CTR__PTR_TO_U64(&c->pidfd);
+    a.exit_signal = SIGCHLD;
+    a.flags = CLONE_PIDFD;
+    if (!shim) {
+        a.flags |= l->clone_flags;
+        if (l->cgroup_fd >= 0) {
+            a.flags |= CLONE_INTO_CGROUP;
+            a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
+        }
+    } else if (vm_cmd && !(l->cmd_stack = ctr__stack_alloc(CTR__STACK_SIZE))) {
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+    }
+    if (vm_cmd) ctr__dump_enter();
+    ctr__r_sigmask(SIG_SETMASK, &all, &old);
+    if (shim)
+        r = ctr__clone(&a, CTR__CLONE_WAIT, ctr__shim_main, l); /* a copy: it may setns */
+    else
+        r = ctr__clone(&a, p->wait_start ? 0u : (vm_cmd ? CTR__CLONE_VM : CTR__CLONE_WAIT),
+                       ctr__child_entry, l);
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (r < 0) {
+        if (vm_cmd) ctr__dump_leave();
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                         "create the container process (clone3 with flags 0x%llx)",
+                         CTR__CAST(unsigned long long, a.flags | l->clone_flags));
+    }
+    c->pid = c->child_pid = CTR__CAST(pid_t, r);
+    ctr__close(&f->err[1]);
+    ctr__close(&f->status[1]);
+    ctr__close(&f->xfer[1]);
+    ctr__close(&f->devnull);
+    ctr__close(&f->host);
+    ctr__close(&f->start[0]);
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    memset(&report, 0, sizeof(report));
+    ok = 1;
+    if (shim) {
+        /* The shim has exited (CTR__CLONE_WAIT, and it never execs: the clone returned when it
+           did); STARTED names the command, now our child: its pidfd replaces the shim's. */
+        ctr__status_msg m;
+        siginfo_t si;
+        memset(&m, 0, sizeof(m));
+        memset(&si, 0, sizeof(si));
+        while (waitid(P_PID, CTR__CAST(id_t, r), &si, WEXITED | __WALL) < 0 && errno == EINTR) {}
+        ctr__close(&c->pidfd);
+        c->pid = c->child_pid = 0;
+        if (read(f->status[0], &m, sizeof(m)) != CTR__CAST(ssize_t, sizeof(m)) ||
+            m.kind != CTR__MSG_STARTED) {
+            if (read(f->err[0], &report, sizeof(report)) != CTR__CAST(ssize_t, sizeof(report)) ||
+                report.step == CTR_STEP_NONE)
+                ctr__fail(&report, CTR_STEP_CLONE, ECHILD, "",
+                          "the container process died during its setup");
+            ok = 0;
+        } else {
+            c->pid = c->child_pid = CTR__CAST(pid_t, m.status);
+            c->pidfd = ctr__sys_int(syscall(SYS_pidfd_open, c->pid, 0)); /* ours: not reaped */
+            if (c->pidfd < 0 || ctr__lift(&c->pidfd) != 0 ||
+                fcntl(c->pidfd, F_SETFD, FD_CLOEXEC) != 0) {
+                ctr__fail(&report, CTR_STEP_CLONE, errno, "", "open a pidfd of the command");
+                ok = 0;
+            }
+        }
+    }
+    if (ok) ok = ctr__verdict_direct(c, f->err[0], p->wait_start, &report);
+    if (vm_cmd) ctr__dump_leave();
+    if (l->cmd_stack) {
+        if (ok)
+            ctr__stack_free(l->cmd_stack, CTR__STACK_SIZE);
+        else
+            munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
+        l->cmd_stack = NULL;
+    }
+    if (ok && ctr__recv_fds(p, f) != 0) {
+        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
+        ok = 0;
+    }
+    ctr__close(&f->cmd_pidfd); /* the shim's 'c': we opened our own */
+    if (ok) return 0;
+    if (c->pidfd >= 0) {
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 1000) != 1) ctr__signal(c, SIGKILL);
+        ctr__reap(c, 0, NULL);
+    } else if (c->child_pid > 0) {
+        siginfo_t si;
+        kill(c->child_pid, SIGKILL);
+        while (waitid(P_PID, CTR__CAST(id_t, c->child_pid), &si, WEXITED | __WALL) < 0 &&
+               errno == EINTR) {}
+    }
+    c->reaped = 1;
+    if (err) {
+        *err = report;
+        err->path[sizeof(err->path) - 1] = '\0';
+        err->msg[sizeof(err->msg) - 1] = '\0';
+        ctr__finish_msg(err);
+    }
+    return -1;
+}
 
 /* Clones the container's process: the shim (shim.c), which clones the command, or with init the
    init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
@@ -338,7 +549,15 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     memset(&a, 0, sizeof(a));
     a.pidfd = CTR__PTR_TO_U64(&c->pidfd); /* exit signal 0: no host wait() sees our child */
     c->start_ns = ctr__now_ns();
+    if (p->direct && !p->init) {
+        vm_cmd = ctr__vm_clone_possible() && !p->wait_start &&
+                 !(l->join_flags & (CLONE_NEWUSER | CLONE_NEWTIME)) && !p->timens &&
+                 !(cg->be && !cg->be->vm_clone) &&
+                 !(p->userns && !p->join && ctr__host_dumpable() != 1);
+        return ctr__start_direct(c, p, l, f, vm_cmd, err);
+    }
     if (p->init) {
+        if (p->direct) a.exit_signal = SIGCHLD; /* our child, seen by our wait() */
         a.flags = l->clone_flags | CLONE_PIDFD;
         if (l->cgroup_fd >= 0) {
             a.flags |= CLONE_INTO_CGROUP;
@@ -449,6 +668,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
     l.nssock = l.net_sock = -1;
     l.root_pre = l.upper_pre = -1;
+    l.startfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -458,21 +678,17 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     l.clone_flags = plan.clone_flags;
     l.net_lo = plan.net_lo;
     if (!(l.mnt_fds = CTR__CAST(
-              int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
+              int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int)))) ||
+        (plan.nns_paths &&
+         !(l.join_ns_fds = CTR__CAST(int *, ctr__alloc(&plan, plan.nns_paths * sizeof(int)))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         goto done;
     }
     if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
-    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+    if (!(c = ctr__container_new())) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
         goto done;
     }
-    memset(c, 0, sizeof(*c));
-    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = c->net_pidfd = -1;
-    c->cancel_state = PTHREAD_CANCEL_DISABLE;
-    for (i = 0; i < 3; i++) c->stdio[i] = -1;
-    ctr__cg_init(&c->cg);
-    ctr__layers_init(&c->layers);
     if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
     if (ctr__layers_prepare(&c->layers, &plan, err) != 0) goto done;
     if (plan.no_network) { /* nonet.c: the shared empty namespace */
@@ -511,6 +727,10 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     }
     c->tty = f.tty;
     f.tty = -1;
+    c->startfd = f.start[1];
+    f.start[1] = -1;
+    c->execfd = f.execfd;
+    f.execfd = -1;
     c->plan = plan; /* kept for ctr_exec */
     plan.chunks = NULL;
     *out = c;
@@ -521,6 +741,8 @@ done:
     ctr__ns_finish(&ns);
     ctr__close(&l.nssock);
     if (c) ctr__container_free(c);
+    if (rc != 0 && f.fifo_made) unlink(plan.start_fifo);
+    ctr__close_ns_fds(&plan, &l);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
     return rc;
@@ -542,6 +764,7 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
     l.nssock = l.net_sock = -1;
     l.root_pre = l.upper_pre = -1;
+    l.startfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -556,21 +779,23 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     l.join_pidfd = base->cmd_pidfd >= 0 ? base->cmd_pidfd : base->pidfd;
     l.join_flags = base->plan.clone_flags | (base->plan.cgroupns ? CLONE_NEWCGROUP : 0) |
                    (base->plan.timens ? CLONE_NEWTIME : 0);
+    for (i = 0; i < CTR__CAST(int, base->plan.nns_paths); i++) { /* joined by path: its too */
+        unsigned t = base->plan.ns_paths[i].type;
+        l.join_flags |= t == CTR_NS_NET      ? CLONE_NEWNET
+                        : t == CTR_NS_IPC    ? CLONE_NEWIPC
+                        : t == CTR_NS_UTS    ? CLONE_NEWUTS
+                        : t == CTR_NS_CGROUP ? CLONE_NEWCGROUP
+                                             : CLONE_NEWPID;
+    }
     if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, CTR__DEV_NODES * sizeof(int))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         goto done;
     }
     if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
-    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+    if (!(c = ctr__container_new())) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
         goto done;
     }
-    memset(c, 0, sizeof(*c));
-    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = c->net_pidfd = -1;
-    c->cancel_state = PTHREAD_CANCEL_DISABLE;
-    for (i = 0; i < 3; i++) c->stdio[i] = -1;
-    ctr__cg_init(&c->cg);
-    ctr__layers_init(&c->layers);
     if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
     c->statusfd = f.status[0];
     f.status[0] = -1;

@@ -11,13 +11,16 @@
 #   5. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
-#   6. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths), and the examples
+#   6. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths);
+#      build/tests/test_lifecycle (created, released and attached containers, the runtime
+#      features), ocirun by hand and under Podman (rootful and rootless) and containerd
+#      (tests/engines.sh); the examples
 #   7. make install into a staging directory (pkg-config, a program built with its flags, ctrun
 #      and its man page, make uninstall), and the man page against ctrun --help and its options;
 #      the Python binding (tests/check_python.sh: built and installed into a venv, then pytest)
-#   8. the fuzz targets (tests/fuzz/: ctrun's option parsing, the spec validation), a few seconds
-#      each from the committed seeds, and build/tests/test_core_asan, the container tests under
-#      ASan/UBSan
+#   8. the fuzz targets (tests/fuzz/: ctrun's option parsing, the spec validation, ocirun's
+#      config reader), a few seconds each from the committed seeds, and build/tests/test_core_asan,
+#      the container tests under ASan/UBSan
 #   9. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
 #      with the hybrid cgroup v1 layout (`make test-vm-v1`); a VM that does not come up counts as
@@ -115,6 +118,15 @@ run_suite test_limits "$BUILD/tests/test_limits"
 section "ctrun (messages, options, paths)"
 run_suite test_ctrun "$BUILD/tests/test_ctrun"
 
+section "lifecycle tests (created, released and attached containers, runtime features)"
+run_suite test_lifecycle "$BUILD/tests/test_lifecycle"
+
+section "OCI runtime: ocirun by hand, under Podman and containerd"
+check ocirun-lifecycle 0 bash tests/engines.sh ocirun "$BUILD"
+check engine-podman 0 bash tests/engines.sh podman "$BUILD"
+check engine-podman-rootless 0 bash tests/engines.sh podman-rootless "$BUILD"
+check engine-containerd 0 bash tests/engines.sh containerd "$BUILD"
+
 section "examples"
 check example-hello 0 "$BUILD/hello"
 check example-ctrun-help 0 "$BUILD/ctrun" --help
@@ -135,7 +147,7 @@ section "Python binding (bindings/python: pip install into a venv, pytest)"
 run_suite python-binding sh tests/check_python.sh "$BUILD"
 
 section "fuzzing (libFuzzer, ASan/UBSan; FUZZ_SECONDS each, 5 by default)"
-for f in ctrun_args spec; do
+for f in ctrun_args spec config; do
     check "fuzz-$f" 0 make -s --no-print-directory BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-5}" "fuzz-$f"
 done
 
