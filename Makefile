@@ -7,10 +7,11 @@ BUILD   := build
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 
-.PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean
-all: container.h $(EXAMPLES) $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
-     $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host \
-     $(BUILD)/tests/test_policy
+.PHONY: all header check-header test test-asan test-vm test-vm-v1 demo clean install uninstall
+all: container.h $(EXAMPLES) $(BUILD)/ctrun.1 $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
+     $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host $(BUILD)/tests/test_ctrun \
+     $(BUILD)/tests/test_layers $(BUILD)/tests/test_net \
+     $(BUILD)/tests/test_lifecycle $(BUILD)/tests/test_policy
 
 # container.h is generated and committed.  It is rebuilt (with python3) only when its contents
 # would change: its first line records the sha256 of amalgamate.py and src/*, compared here with
@@ -30,21 +31,128 @@ $(BUILD)/%: examples/%.c container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread
 
+# The fleet example (examples/fleet.c) is static too: it copies itself into the base its
+# containers run on, as their idle command.
+$(BUILD)/fleet: examples/fleet.c container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -o $@ $< -lpthread -static
+
 # ctrun's --seccomp FILE names syscalls and errnos: it includes $(BUILD)/syscall_names.h, lines
 # CTRUN_SYSCALL(getpid) and CTRUN_ERRNO(EPERM) made here from the C library's headers, so the
 # numbers are those of the architecture it is built for.  (By hand: make build/ctrun, then -Ibuild.)
 # ctrun is linked statically: it starts about 1 ms sooner where page faults are dear (a VM), as
 # the dynamic loader's work is gone (CTRUN_LDFLAGS= for a dynamic build).  It needs no NSS.
 CTRUN_LDFLAGS ?= -static
-$(BUILD)/ctrun: examples/ctrun.c container.h
+$(BUILD)/syscall_names.h:
 	@mkdir -p $(dir $@)
 	printf '#include <sys/syscall.h>\n#include <errno.h>\n' | $(CC) -E -dM -x c - | \
 	    sed -n -e 's/^#define SYS_\([a-z0-9_]*\) .*/CTRUN_SYSCALL(\1)/p' \
-	        -e 's/^#define \(E[A-Z0-9]*\) .*/CTRUN_ERRNO(\1)/p' | LC_ALL=C sort >$(BUILD)/syscall_names.h.tmp
-	grep -q 'CTRUN_SYSCALL(execve)' $(BUILD)/syscall_names.h.tmp
-	grep -q 'CTRUN_ERRNO(EPERM)' $(BUILD)/syscall_names.h.tmp
-	mv $(BUILD)/syscall_names.h.tmp $(BUILD)/syscall_names.h
+	        -e 's/^#define \(E[A-Z0-9]*\) .*/CTRUN_ERRNO(\1)/p' | LC_ALL=C sort >$@.tmp
+	grep -q 'CTRUN_SYSCALL(execve)' $@.tmp
+	grep -q 'CTRUN_ERRNO(EPERM)' $@.tmp
+	mv $@.tmp $@
+$(BUILD)/ctrun: examples/ctrun.c examples/ctrun_net.h container.h $(BUILD)/syscall_names.h
+	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -I$(BUILD) -o $@ $< -lpthread $(CTRUN_LDFLAGS)
+
+# ocirun, the OCI runtime (examples/ocirun.c and examples/ocirun/): links json-c and libseccomp
+# (libjson-c-dev, libseccomp-dev).
+OCIRUN_SRC := examples/ocirun.c examples/ocirun/oci_config.c
+$(BUILD)/ocirun: $(OCIRUN_SRC) examples/ocirun/oci_config.h container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=c99 -I. -Iexamples -o $@ $(OCIRUN_SRC) -ljson-c -lseccomp -lpthread
+
+# ctrun.1 is made from `ctrun --help` (tools/ctrun-man.py), so that the two cannot drift; the
+# check man-page-matches-help of `make test` (tests/check_man.py) also compares the help with
+# ctrun's option table.
+VERSION = $(shell sed -n 's/^\#define CONTAINER_VERSION_STRING "\(.*\)"/\1/p' container.h)
+$(BUILD)/ctrun.1: $(BUILD)/ctrun tools/ctrun-man.py
+	$(BUILD)/ctrun --help | python3 tools/ctrun-man.py $(VERSION) >$@.tmp
+	mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: container.h into include/, ctrun into bin/,
+# ctrun.1 into share/man/man1/, and for pkg-config container.pc (Cflags; Libs -lpthread, which
+# glibc before 2.34 needs) and container-libseccomp.pc (with -DCONTAINER_WITH_LIBSECCOMP and
+# -lseccomp) into share/pkgconfig/ (the header has no architecture).  make uninstall removes them.
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+INCLUDEDIR   ?= $(PREFIX)/include
+DATADIR      ?= $(PREFIX)/share
+MANDIR       ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(DATADIR)/pkgconfig
+INSTALL      ?= install
+# pc_file NAME,DESCRIPTION,EXTRA_CFLAGS,EXTRA_LIBS: writes $(DESTDIR)$(PKGCONFIGDIR)/NAME.pc.
+define pc_file
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))' '' 'Name: $(1)' \
+	    'Description: $(2)' 'Version: $(VERSION)' \
+	    'Cflags: -I$${includedir}$(3)' 'Libs: -lpthread$(4)' >'$(DESTDIR)$(PKGCONFIGDIR)/$(1).pc'
+endef
+install: container.h $(BUILD)/ctrun $(BUILD)/ctrun.1
+	$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(INCLUDEDIR)' '$(DESTDIR)$(MANDIR)/man1' \
+	    '$(DESTDIR)$(PKGCONFIGDIR)'
+	$(INSTALL) -m 0644 container.h '$(DESTDIR)$(INCLUDEDIR)/container.h'
+	$(INSTALL) -m 0755 $(BUILD)/ctrun '$(DESTDIR)$(BINDIR)/ctrun'
+	$(INSTALL) -m 0644 $(BUILD)/ctrun.1 '$(DESTDIR)$(MANDIR)/man1/ctrun.1'
+	$(call pc_file,container,run a process in its own Linux container (single-header C/C++ library),,)
+	$(call pc_file,container-libseccomp,container.h with its seccomp filters built by libseccomp, -DCONTAINER_WITH_LIBSECCOMP, -lseccomp)
+uninstall:
+	rm -f '$(DESTDIR)$(INCLUDEDIR)/container.h' '$(DESTDIR)$(BINDIR)/ctrun' \
+	    '$(DESTDIR)$(MANDIR)/man1/ctrun.1' '$(DESTDIR)$(PKGCONFIGDIR)/container.pc' \
+	    '$(DESTDIR)$(PKGCONFIGDIR)/container-libseccomp.pc'
+
+# Fuzzing (tests/fuzz/): libFuzzer targets built by clang with ASan and UBSan (Debian:
+# libclang-rt-14-dev).  fuzz_ctrun_args: ctrun's option parsing (examples/ctrun.c's parse_args)
+# and the spec it makes through the plan builder; fuzz_spec: the library's spec validation
+# (ctr__plan_build) on specs made from raw bytes.  Neither spawns anything.  `make fuzz` runs each
+# for FUZZ_SECONDS (make test: 5 each) with FUZZ_SEED, from the committed seeds in
+# tests/fuzz/corpus/NAME/ plus what earlier runs found (BUILD/fuzz/corpus-NAME/); a crash, leak,
+# undefined behaviour, unclean error or slow input (FUZZ_TIMEOUT s) fails it, and the input is
+# saved as BUILD/fuzz/crash-* (or leak-*, timeout-*).  fuzz-NAME runs one.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 5
+FUZZ_SEED    ?= 1
+FUZZ_TIMEOUT ?= 10
+FUZZ_PLAIN   := ctrun_args spec
+FUZZERS      := $(FUZZ_PLAIN) config
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+.PHONY: fuzz $(addprefix fuzz-,$(FUZZERS))
+$(BUILD)/fuzz/fuzz_ctrun_args: tests/fuzz/fuzz_ctrun_args.c examples/ctrun.c $(BUILD)/syscall_names.h
+$(BUILD)/fuzz/fuzz_spec: tests/fuzz/fuzz_spec.c
+$(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_PLAIN)): container.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Wno-unused-function -std=gnu99 -I. -I$(BUILD) -o $@ \
+	    $(filter tests/fuzz/%.c,$^) -lpthread
+# fuzz_config: ocirun's config.json reader (examples/ocirun/oci_config.c, json-c and libseccomp).
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c examples/ocirun/oci_config.c \
+    examples/ocirun/oci_config.h container.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(WARN) -Wno-unused-function -std=gnu99 -I. -Iexamples -o $@ \
+	    tests/fuzz/fuzz_config.c examples/ocirun/oci_config.c -ljson-c -lseccomp -lpthread
+# The option names of ctrun, as a dictionary for fuzz_ctrun_args (made from its table).
+$(BUILD)/fuzz/ctrun_args.dict: examples/ctrun.c
+	@mkdir -p $(dir $@)
+	sed -n 's/^ *{"\([a-z0-9-]*\)", *[a-z]*_argument.*/"--\1"/p' $< >$@
+	test "$$(wc -l <$@)" -gt 30
+$(BUILD)/fuzz/spec.dict:
+	@mkdir -p $(dir $@)
+	printf '%s\n' '"/tmp"' '"/usr"' '"/proc"' '"/dev/null"' >$@
+$(BUILD)/fuzz/config.dict:
+	@mkdir -p $(dir $@)
+	printf '"%s"\n' ociVersion process root mounts linux hooks annotations args env cwd user uid \
+	    gid capabilities rlimits namespaces resources seccomp devices uidMappings gidMappings \
+	    maskedPaths readonlyPaths sysctl cgroupsPath memory cpu pids blockIO destination \
+	    source type options path readonly terminal noNewPrivileges >$@
+define fuzz_run
+fuzz-$(1): $(BUILD)/fuzz/fuzz_$(1) $(BUILD)/fuzz/$(1).dict
+	@mkdir -p $(BUILD)/fuzz/corpus-$(1)
+	$(BUILD)/fuzz/fuzz_$(1) -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=$(FUZZ_TIMEOUT) -max_len=$(if $(filter config,$(1)),65536,4096) -rss_limit_mb=2048 -print_final_stats=1 \
+	    -dict=$(BUILD)/fuzz/$(1).dict -artifact_prefix=$(BUILD)/fuzz/ \
+	    $(BUILD)/fuzz/corpus-$(1) tests/fuzz/corpus/$(1)
+endef
+$(foreach f,$(FUZZERS),$(eval $(call fuzz_run,$(f))))
+fuzz: $(addprefix fuzz-,$(FUZZERS))
 
 # The programs that run inside the test containers, static so that any rootfs can run them:
 # probe (test_core, test_limits) and the container-escape suite's attack (tests/escape/), which
@@ -57,7 +165,8 @@ $(BUILD)/tests/probe $(BUILD)/tests/attack:
 
 # The test suites, each one C file with tests/common.h and tests/harness.h; test_core_asan is
 # test_core under ASan/UBSan, with its own SUITE_CFLAGS.
-SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_policy \
+SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_ctrun test_layers test_net test_lifecycle \
+    test_policy \
     test_core_asan)
 SUITE_CFLAGS = $(CFLAGS)
 $(BUILD)/tests/test_core_asan: SUITE_CFLAGS = -O1 -g -fsanitize=address,undefined \
@@ -66,6 +175,10 @@ $(BUILD)/tests/test_core $(BUILD)/tests/test_core_asan: tests/test_core.c
 $(BUILD)/tests/test_limits: tests/test_limits.c
 $(BUILD)/tests/test_escape: tests/escape/test_escape.c
 $(BUILD)/tests/test_host: tests/test_host.c
+$(BUILD)/tests/test_ctrun: tests/test_ctrun.c
+$(BUILD)/tests/test_layers: tests/test_layers.c
+$(BUILD)/tests/test_net: tests/test_net.c
+$(BUILD)/tests/test_lifecycle: tests/test_lifecycle.c
 $(BUILD)/tests/test_policy: tests/test_policy.c
 $(SUITES): tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
@@ -220,12 +333,15 @@ $(BUILD)/bench/spawn_api: bench/spawn_api.c bench/stats.h container.h
 $(BUILD)/bench/spawn_raw: bench/spawn_raw.c bench/stats.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lm
+$(BUILD)/bench/net_api: bench/net_api.c container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
 $(BUILD)/bench/notify_bench: bench/notify_bench.c container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
 $(BUILD)/bench/syscall_loop: bench/syscall_loop.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -static -o $@ $<
-bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw $(BUILD)/bench/notify_bench \
-       $(BUILD)/bench/syscall_loop
+bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw $(BUILD)/bench/net_api \
+       $(BUILD)/bench/notify_bench $(BUILD)/bench/syscall_loop
 	BENCH_BUILD=$(BUILD) bash bench/run.sh

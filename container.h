@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 a65aea6dd7ba1183222e05264e7faba2200cd3ac88414a3a562ce4d2224f143c */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 015716cfb163c218f901e13ee31fae021160f935b88ec2ce975b13818ca71e93 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -36,16 +36,30 @@
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
    This comment is the manual.  In the repository, examples/hello.c is the smallest complete
-   program and examples/ctrun.c a command-line front end (ctrun --help) that fills most of the spec
-   from its options.
+   program and examples/ctrun.c a command-line front end (ctrun --help, man ctrun) that fills most
+   of the spec from its options.  `make install` (PREFIX, DESTDIR) puts this header in include/,
+   ctrun in bin/, its man page (made from ctrun --help) in share/man/man1/, and the pkg-config
+   files container.pc (cc $(pkg-config --cflags --libs container)) and container-libseccomp.pc
+   (the same with CONTAINER_WITH_LIBSECCOMP and -lseccomp) in share/pkgconfig/.
+   Python: bindings/python is the package container_h, built from this header (cffi; pip install
+   --no-build-isolation ./bindings/python, with Debian's python3-cffi, python3-setuptools,
+   python3-dev):
+       import container_h
+       r = container_h.run(["sh", "-c", "echo hi"], memory="64m", timeout=5)
+       r.returncode, r.stdout, r.stderr, r.timed_out, r.oom_killed, r.memory_peak
+   container_h.Container is shaped like subprocess.Popen (stdin/stdout/stderr=PIPE, wait(timeout=),
+   poll, kill, communicate, pid; a context manager that destroys the container); the library's
+   errors raise container_h.ContainerError, an OSError with step, errno and path.
 
    CONTENTS OF THIS MANUAL
        1. Lifecycle            5. Users and rootless    9. Security
        2. The spec             6. Stdio and init       10. Network namespace pool
        3. The root filesystem  7. Errors               11. Requirements
        4. Mounts               8. Limits and cgroups   12. Design
-                                                       13. Policy: syscalls decided by the host,
-                                                           Landlock
+                                                       13. Networking
+       14. Created, released and attached containers; runtime features
+       15. ocirun: an OCI runtime for Podman, containerd, CRI-O and Kubernetes
+       16. Policy: system calls decided by the host, Landlock
 
    1. LIFECYCLE
        ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
@@ -61,15 +75,31 @@
        ctr_pid()       the host pid of the container's first process: the command, or the init.
        ctr_kill()      sends a signal (see 8 for what SIGKILL reaches).
        ctr_destroy()   kills whatever still runs, reaps it, waits for its cgroup to empty and
-                       removes it, and frees everything.
+                       removes it, removes a persistent upper's work directory (3), and frees
+                       everything.
        ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
        ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
-       The container's pid 1 is a child of the calling process: a host that reaps with
-       waitpid(-1) (or a SIGCHLD handler that does) steals its exit status, and ctr_wait then fails
-       with ECHILD; with init set, pid 1 never execs and cannot be reaped that way.
-       Threads.  ctr_spawn is safe to call from any thread, from many threads at once, and so is
-       every function on different containers; one container's handle is for one thread at a
-       time.  No library function acts on a thread cancellation request (cancellation is disabled
+       ctr_exec() starts another process in a running container, ctr_run() runs one to completion
+       with its input and output (both in 6).  ctr_start(), ctr_release() and ctr_attach() (14)
+       split the lifecycle for a front end that exits while its containers run (an OCI runtime).
+       Reaping.  The caller's child is not the container's command but a shim (or the init): a
+       process of a few pages that never execs, cloned with no exit signal.  It clones the
+       command, and reaps it; ctr_wait reaps the shim and reads the command's status from it.
+       So the host's own wait(), waitpid(-1) and SIGCHLD handler never see a container (the
+       kernel sets a child's exit signal back to SIGCHLD when it execs, which is why the command
+       cannot be the caller's child), and an ignored SIGCHLD or SA_NOCLDWAIT cannot make the
+       kernel reap it and lose its status.  The library installs no signal handler and changes
+       no disposition, mask (beyond the calling thread's, for the clone) or process-wide setting
+       of the host's; the host's own children and its SIGCHLD handler work as before.  The shim
+       stays outside the container (the host's pid namespace and cgroup); it has the spawning
+       thread's death as its parent-death signal (see no_die_with_host), kills the command then,
+       and exits.  The exception is direct_child (14): the command is then the caller's child.
+       Threads.  ctr_spawn, ctr_run and ctr_exec are safe to call from any thread, from many
+       threads at once, and so is every function on different containers.  One container's
+       handle is for one thread at a time: calls on the same handle from two threads at once
+       (a ctr_wait in one while another destroys it) are not supported; ctr_exec reads its
+       container's handle, so keep it from running at once with ctr_wait, ctr_poll or
+       ctr_destroy on that container.  No library function acts on a thread cancellation request (cancellation is disabled
        inside them, as posix_spawn does), except ctr_wait, which is a cancellation point like
        waitpid: a thread cancelled while blocked in it leaves the handle as it was (destroy it in
        the thread's cleanup handler).  The child between clone and execve makes raw system calls
@@ -101,19 +131,49 @@
                       signal is set first thing in the child and again after the uid change (which
                       clears it), each time followed by a check that the host still lives (its
                       pidfd, Linux 5.3).  Set this to let the container run on.
-       The other fields: rootfs, readonly_root, no_default_mounts (3); mounts, nmounts, shm_size
-       (4); uid, gid, new_userns (5); stdio, stdio_fd, init (6); the limits (8); the security
-       fields (9); the policy fields: intercept..., landlock... (13).
+       The other fields: rootfs, readonly_root, no_default_mounts, rootfs_rw, lowers, upper,
+       upper_size (3); mounts, nmounts, shm_size (4); uid, gid, new_userns, uid_map, gid_map,
+       no_idmap, no_subids (5); stdio, stdio_fd, init (6); the limits (8); the security fields
+       (9); no_network (10); the policy fields: intercept..., landlock... (16).
 
    3. THE ROOT FILESYSTEM
-       rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
-       (whichever exist; symlinks are copied as symlinks) are bound read-only, and nothing else of
-       the host's (no /home, /root, /run or /sys).  rootfs = "DIR": DIR (bound recursively, writable
-       unless readonly_root) becomes "/"; mount targets that DIR lacks are created in DIR itself,
-       on the host.  readonly_root makes the root mount read-only (mounts on top of it keep their
-       own mode).  Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on
-       /tmp are mounted first; a mount of yours on the same target replaces the default one.  The
-       old root is detached after pivot_root (never chroot).
+       rootfs = NULL (and no lowers): a fresh tmpfs root on which the host's /usr /bin /sbin /lib
+       /lib32 /lib64 /etc (whichever exist; symlinks are copied as symlinks) are bound read-only,
+       and nothing else of the host's (no /home, /root, /run or /sys).
+       rootfs = "DIR": DIR becomes "/", and DIR is never modified: the container's root is an
+       overlay (overlayfs) of DIR, read-only, under a throw-away writable layer, a tmpfs that goes
+       with the container.  Writes, deletions (whiteouts) and renames of DIR's files land in that
+       layer; mount targets that DIR lacks are made in it too, read-only root or not.  Renaming a
+       directory that comes from DIR fails with EXDEV, as in Docker (mv copies instead).  The
+       layer shows DIR's own filesystem: what is mounted below DIR on the host does not come
+       along.  readonly_root over a DIR that already has every mount target (and no CTR_MOUNT_FILE
+       or SYMLINK) needs no layer: DIR is then bound read-only, recursively, submounts included.
+       rootfs_rw: the old way, for a caller who means it: DIR itself is bound (recursively) and
+       writable, and what the container writes, and the mount targets DIR lacks, stay in DIR on
+       the host (with readonly_root too).
+       lowers: the root is several read-only directories (layers), top first, NULL-terminated,
+       as overlayfs stacks them (1 to 500; more than about 14 need Linux 6.8); rootfs must then be
+       NULL.  upper (with rootfs or lowers): a directory of the caller's that takes and keeps the
+       changes, instead of the tmpfs: a second container can go on from them.  It is the
+       container's "/": an empty upper is given the mode (and, as root, the owner) of the top
+       lower's root.  One container at a time (flock; a second fails with CTR_STEP_ROOTFS,
+       EBUSY); overlayfs needs a work directory on the same filesystem, which the library makes
+       next to upper (.ctr-work-PID-N in its parent directory: that directory must be writable,
+       and upper not the root of a filesystem, EXDEV) and removes at ctr_destroy; one a crashed
+       host left is removed when the next is made in that directory.  Use a persistent upper
+       always the same way (as root, or in a user namespace: the overlay keeps its whiteouts in
+       trusted.* or user.* xattrs), with the same lowers.  upper_size: bytes of the tmpfs layer
+       (0: the kernel's default, half the RAM; a write beyond it fails with ENOSPC).  Layer errors
+       are CTR_STEP_ROOTFS (or SPEC) and name the path and the reason, with overlayfs's own words
+       where it gives some; where overlay cannot be used (no overlayfs in the kernel, a
+       filesystem under a layer it refuses, a user namespace before Linux 5.11) the message
+       names rootfs_rw as the way out.  In a user namespace (rootless) the layer can copy up only
+       files and directories owned by ids the namespace maps: a base owned by the host's root
+       can be read, and files added, but changing its root-owned files fails with EACCES or
+       EOVERFLOW; give rootless containers a base they own (or one in their subordinate range).
+       Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on /tmp are
+       mounted first; a mount of yours on the same target replaces the default one.  The old root
+       is detached after pivot_root (never chroot).
 
    4. MOUNTS
        spec.mounts, spec.nmounts: an array of ctr_mount (type, source, target, flags, size, mode,
@@ -136,7 +196,25 @@
                           fails with ENXIO or EEXIST at once, never blocks.
        CTR_MOUNT_SYSFS    a sysfs, always read-only, for the container's network namespace (its
                           masks: see 9).
+       CTR_MOUNT_DEVPTS   a devpts of its own (a new instance); data (data_len bytes, or a C string)
+                          holds its options, comma-separated: gid=, uid=, mode=, ptmxmode=, max=
+                          (newinstance is accepted: it is what a devpts mount is here).
+       CTR_MOUNT_CGROUP   the cgroup filesystem, read-only with CTR_MOUNT_READONLY: with a cgroup
+                          namespace of its own a fresh mount of each hierarchy the host has under
+                          /sys/fs/cgroup (cgroup2 alone, or on v1 a tmpfs with one directory per
+                          hierarchy and links such as cpu -> cpu,cpuacct), rooted at the
+                          container's cgroup; without one (CTR_NS_CGROUP shared) the container's
+                          own cgroup directories bound there, never the host's whole tree.
        CTR_MOUNT_READONLY in flags makes a tmpfs, proc, dev or mqueue mount read-only.
+       CTR_MOUNT_NOEXEC (bind, tmpfs, devpts), CTR_MOUNT_NOATIME, CTR_MOUNT_STRICTATIME and
+       CTR_MOUNT_NODIRATIME add those mount flags (the default is relatime).  For a filesystem
+       (tmpfs, dev, proc, sysfs, mqueue, devpts, cgroup) source, if set, is the name
+       /proc/self/mountinfo shows as its source (default "none").  CTR_MOUNT_DEV takes size
+       (default 64 KiB) and mode (default 0755) for its tmpfs.  CTR_MOUNT_SHARED, CTR_MOUNT_SLAVE,
+       CTR_MOUNT_PRIVATE or CTR_MOUNT_UNBINDABLE set the mount's propagation once it is in place
+       (with CTR_MOUNT_RPROPAGATION for the mounts below it too); the default is private: a
+       mount in the container does not reach the host, nor the host's the container (the host's
+       mounts are made slaves in the container's namespace first).
        Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev);
        proc, sysfs, mqueue and the /dev mounts are also noexec.  Targets are absolute paths inside
        the container ("/" is refused: use rootfs).  They are resolved inside the new root as the
@@ -149,16 +227,49 @@
    5. USERS AND ROOTLESS
        uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace they
        are the host's ids (uid 0 is the host's root: see 9; another uid gets no capabilities but
-       those in cap_add) and the supplementary groups are cleared.  A caller that is not root gets a new
-       user namespace in which the caller's own uid/gid appear as spec.uid/spec.gid (root by
-       default); only that one id is mapped (no subordinate ranges, no newuidmap), and for the
-       host's files the container is the caller.  (uid_t)-1 and (gid_t)-1 are refused
-       (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".  Root may ask for a user namespace too with
-       new_userns: then host uid 0 appears as spec.uid inside, so file access (and /proc/sys) is
-       still host root's; it only confines capabilities to the namespace.  Rootless needs
-       unprivileged user namespaces enabled (see 11).
+       those in cap_add) and the supplementary groups are cleared.  (uid_t)-1 and (gid_t)-1 are
+       refused (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".
+       Not root: the container always gets a user namespace.  When the caller has ranges in
+       /etc/subuid and /etc/subgid (by name from /etc/passwd, or by uid) and newuidmap and
+       newgidmap are installed (Debian: package uidmap), it maps 0-65535 as podman does: the
+       caller's uid and gid are 0, and 1-65535 are the first 65535 ids of its ranges; uid and
+       gid then work as they do for root (the command runs as uid inside; the ranges must cover
+       it, or the single mapping below is used), and chown, setgroups and package managers that
+       drop privileges (apt's _apt) work inside.  Files the container gives other ids land on the
+       host with the subordinate ids.  Without ranges (or with no_subids), only the caller's own
+       uid and gid are mapped, appearing as spec.uid and spec.gid (root by default), and
+       setgroups is denied: then chown to any other id fails with EINVAL, setgroups with EPERM,
+       and apt-get stops with "E: setgroups 0 failed"; for the host's files the container is
+       the caller.
+       uid_map, nuid_map, gid_map, ngid_map: the user namespace's own maps (ctr_idmap: inside,
+       outside, count; 1 to 340 ranges, not overlapping; gid_map NULL: the same as uid_map).
+       They must map 0 (the namespace's root sets the container up) and uid and gid.  As root:
+       any ranges; a user namespace is made with them, and the rootfs (or the lowers and a
+       persistent upper's directory) and every bind source, the host userland of rootfs NULL
+       too, are presented through idmapped mounts with the same maps (mount_setattr
+       MOUNT_ATTR_IDMAP, Linux 5.12; a layer over idmapped lowers needs 5.19): a base owned by
+       root shows as owned by root inside, and nothing in it is ever chowned; what the container
+       writes through rootfs_rw or a writable bind lands with the ids it has inside (uid 0 stays
+       0 on the disk).  The container's processes run as the mapped host ids (with
+       0:100000:65536, its root is host uid 100000, which owns nothing on the host), so this is
+       the strongest isolation the library offers: the host's root is not in the namespace at
+       all.  A filesystem that cannot be idmapped (before tmpfs 6.3, NFS, proc...) fails with
+       CTR_STEP_MOUNT, EINVAL, naming it; no_idmap skips the idmapped mounts (then the base must
+       be chowned to the range).  Not root: the ranges are handed to newuidmap and newgidmap,
+       which allow only what /etc/subuid and /etc/subgid grant ("newuidmap: ... not allowed",
+       CTR_STEP_USERNS, EPERM); no idmapped mounts.  The maps are written from outside the
+       namespace, as the kernel requires, by a short-lived helper process forked before the
+       container (12).
+       new_userns as root without maps: a user namespace in which host uid 0 appears as
+       spec.uid, so file access (and /proc/sys) is still host root's; it only confines
+       capabilities to the namespace.
+       When user namespaces are refused the error says by what and how to allow it, instead of
+       a bare EPERM: user.max_user_namespaces at 0 (or its limit reached), Debian's
+       kernel.unprivileged_userns_clone at 0, Ubuntu's
+       kernel.apparmor_restrict_unprivileged_userns at 1; a caller that is not root and shares
+       the user namespace (CTR_NS_USER) is told that only root can.
 
-   6. STDIO AND INIT
+   6. STDIO, TERMINALS AND INIT
        stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
        closed by the library) or CTR_STDIO_PIPE (the host end is ctr_stdio_fd(c, i); close it early
        with ctr_close_stdio).  No other host file descriptor reaches the container.  A pipe holds
@@ -169,24 +280,64 @@
        that another thread of the host forks meanwhile cannot hold back the EOF of stdout or
        stderr.  The host's own ends are the host's: one forked (without exec) while you hold the
        stdin pipe keeps a copy, and the container sees EOF on stdin only once that copy is closed
-       too.
+       too.  stdio_nonblock makes the host ends (and a terminal's master) O_NONBLOCK.
+       SIGPIPE: nothing the library does raises it in the host.  ctr_write(c, buf, len, &err)
+       writes to the container's stdin (pipe or terminal) like write(2) but fails with EPIPE
+       instead (the signal is blocked for the calling thread around the write, and taken back
+       if the write raised it); a write(2) of your own on ctr_stdio_fd(c, 0) raises SIGPIPE as
+       any write to a pipe does - ignore or block it, or use ctr_write.
+       ctr_wait_io(c, want, timeout_ms, &ready, &err) waits until one of the wanted events is
+       there: CTR_IO_STDIN (stdin can take a write, or its reader is gone), CTR_IO_STDOUT and
+       CTR_IO_STDERR (data or EOF), CTR_IO_EXIT (exited: ctr_poll returns 1), CTR_IO_DEADLINE
+       (timeout_sec passed: ctr_poll kills); *ready gets the events there, 0 after timeout_ms
+       (-1: none).  It is for callers without an event loop; with one, poll ctr_stdio_fd,
+       ctr_tty_fd and ctr_pidfd and arm a timer for ctr_deadline_ns.
+       ctr_run(spec, input, input_len, max_output, &output, &res, &err) runs the spec to
+       completion: input (input_len bytes, or none: stdin is /dev/null) is fed to stdin, stdout
+       and stderr are captured into output.out and output.err (CONTAINER_MALLOC'ed, NUL-
+       terminated; ctr_output_free frees them) up to max_output bytes each (0: no cap; the rest is
+       read and dropped, and out_truncated or err_truncated set), with the spec's limits and
+       timeout; any size, no deadlock, no SIGPIPE; spec.stdio and spec.tty are ignored.  0 once
+       the container ran (res says how it ended: a timeout, an OOM kill...), -1 if it could not
+       start or the I/O failed (output freed).  What processes of a shared pid namespace write
+       after pid 1 has exited is not waited for.
+       Terminal: tty gives the container a pseudo-terminal from its own devpts (so it needs a
+       CTR_MOUNT_DEV on /dev, as the default mounts have) as stdin, stdout and stderr and as its
+       controlling terminal: job control works, /dev/tty opens.  tty_rows and tty_cols set its
+       size (default 24 x 80); ctr_tty_fd(c) is the master (owned by the handle: read the output
+       there, ctr_write the input), ctr_resize(c, rows, cols, &err) changes the size (the command
+       gets SIGWINCH).  stdio is ignored with tty.
+       Extra descriptors: fds, an array of nfds (at most 256) ctr_fd {host_fd, container_fd}:
+       each host_fd is open in the container at container_fd (3 or above, each at most once),
+       without close-on-exec; with 0, 1 and 2 those are all the container has open.
+       ctr_exec(c, &x, &out, &err) starts x.argv in the running container c, with x's env, cwd,
+       uid and gid (inside; in a user namespace they must be mapped), stdio, stdio_nonblock, tty
+       and fds as in ctr_spec; everything else is the container's: its namespaces (joined through
+       the pidfd of its command, Linux 5.8), root, cgroup, rlimits, capability sets, no_new_privs
+       and seccomp filter.  *out is a handle of its own for ctr_wait, ctr_poll, ctr_kill,
+       ctr_stdio_fd, ctr_tty_fd, ctr_write and ctr_destroy, which kill and reap only that process
+       (it has no cgroup of its own: ctr_stats and ctr_pause fail on it).  A container that has
+       exited fails with ESRCH (CTR_STEP_CLONE).
        With init set, pid 1 is a tiny init that reaps zombies, forwards SIGHUP SIGINT SIGQUIT SIGTERM
        SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
        Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
-       handler for (only SIGKILL always works).  The init never execs: it is a copy of the host
+       handler for (only SIGKILL always works: ctrun therefore kills a command that ignores the
+       SIGINT or SIGTERM it forwarded).  The init never execs: it is a copy of the host
        process as it was in ctr_spawn (heap, stack, environment), with every descriptor but its
        status pipe closed and not dumpable (and CAP_SYS_PTRACE refused with it: see 9).  It runs
        under the container's capabilities and seccomp filter: a filter that refuses what it uses
        (rt_sigtimedwait, wait4, kill, clone, write, exit_group) breaks it; with wait4 refused it
        never sees the command exit, and the container runs on until its timeout or a kill.
        The container runs in a new session without a controlling terminal (so it cannot push input
-       into the host's terminal): /dev/tty gives ENXIO and shells warn "no job control".
+       into the host's terminal), unless tty: /dev/tty gives ENXIO and shells warn "no job
+       control".
 
    7. ERRORS
        Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
        err->step says which step failed (ctr_step_name() gives its name), err->sys_errno the errno,
        err->path the path involved and err->msg one line such as
-       "mount tmpfs on /tmp: No space left on device", which usually names the path already.  A
+       "mount tmpfs on /tmp: No space left on device", which usually names the path already (a
+       control character of the spec it quotes, a newline in a path, appears there as '?').  A
        failed ctr_spawn leaves nothing behind: no process, mount, file descriptor or memory.
        CTR_STEP_EXEC with ENOENT means the command does not exist; with EACCES or ENOEXEC it exists
        but cannot run.  CTR_STEP_CLONE (or CTR_STEP_INIT, with init) and ECHILD: the container
@@ -279,7 +430,10 @@
        dropped: it owns the file); what it writes in a writable bind is root's on the host, where
        nosuid does not follow it: a setuid-root copy of a shell left there runs as root for any
        host user who can reach it.  Bind writable only directories no untrusted host user can run
-       programs from, or use another uid or a caller that is not root (5).
+       programs from, or use another uid or a caller that is not root (5).  The strongest
+       isolation the library offers is root with uid_map (5): a user namespace in which the
+       host's root does not exist, the container's root being an unprivileged host uid that owns
+       nothing, on an idmapped root.
        Sharing (share): with the pid namespace shared the container sees the host's processes and
        can signal those of its uid (as root, with CAP_KILL, any); with the network namespace shared
        it reaches the host's services on 127.0.0.1 and its abstract unix sockets.
@@ -359,6 +513,30 @@
        container using it has been reaped; it is thread-safe, like ctr_spawn.  max is 1..65536; as
        another user ctr_netns_pool_create fails with EPERM.  It pays off in a program that spawns
        many containers (ctrun, one container per process, cannot use it).
+       no_network: for containers that need no network at all, and many of them.  An empty
+       network namespace costs about 220 KiB of kernel memory for as long as its container lives
+       (of the ~355 KiB an idle container cost before); no_network containers instead share one
+       empty namespace, its loopback down, made when the first of them is spawned and freed with
+       the last handle.  What keeps them apart in it: socket() of any family but AF_UNIX fails
+       with EAFNOSUPPORT (a seccomp filter of its own, stacked on the container's and installed
+       whatever seccomp says; io_uring_setup fails with EPERM, since io_uring could make sockets
+       past it), so no IP, netlink or packet socket exists to talk to the others or to look at
+       the namespace; and abstract unix sockets, the one per-namespace name space left, are
+       scoped with Landlock (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET): a container can connect or
+       send only to abstract sockets made inside itself (unix sockets with a path live in its
+       own files).  What they still share: the listing of unix sockets in /proc/net/unix (the
+       addresses of the others' sockets, not their traffic) and the namespace's identity.  From
+       the host they are as isolated as with a namespace of their own (the host's interfaces,
+       services and abstract sockets are in another namespace).  Tested (tests/test_layers.c):
+       two containers are in the same namespace, not the host's; one cannot connect to the
+       other's abstract socket (EPERM) while a host process in that namespace can; AF_INET,
+       AF_INET6, AF_NETLINK and AF_PACKET sockets fail, AF_UNIX ones work; loopback is down.
+       Root only, and refused (CTR_STEP_SPEC, EINVAL) with a user namespace, a shared network
+       namespace, netns_pool, CAP_NET_ADMIN or CAP_SYS_ADMIN, or no_masks; it needs Landlock ABI 6
+       (Linux 6.12, landlock among the kernel's LSMs): otherwise ENOTSUP, saying so.  Measured with
+       examples/fleet.c (N=1000 idle containers on one base, each with its tmpfs layer, on a
+       2-vCPU VM with Linux 6.18): 232-241 KiB per container with no_network (kernel counters +
+       Pss), 449 KiB with a namespace each.
 
    11. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
@@ -373,8 +551,15 @@
        user.max_user_namespaces, kernel.unprivileged_userns_clone; Ubuntu 24.04 also restricts them
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
-       parent-death signal.  Interception (13) 5.5 (5.14 for an atomic inject_fd, 6.6 for the
-       synchronous wake-up); Landlock (13) 5.13, port rules 6.7, scopes 6.12.
+       parent-death signal.  ctr_exec joins namespaces with setns on a pidfd (5.8).
+       Interception (16) 5.5 (5.14 for an atomic inject_fd, 6.6 for the synchronous wake-up);
+       Landlock (16) 5.13, port rules 6.7, scopes 6.12.
+       Layers (3): overlayfs (CONFIG_OVERLAY_FS); more than about 14 lowers need 6.8 (lowerdir+);
+       in a user namespace 5.11, and 6.6 for a tmpfs layer to hold whiteouts of directories
+       (user xattrs on tmpfs).  Idmapped mounts (5): 5.12, and a filesystem that supports them
+       (ext4 and xfs 5.12, btrfs 5.15, tmpfs 6.3); a layer over idmapped lowers 5.19.  Subordinate
+       ranges for callers that are not root: newuidmap and newgidmap (Debian: uidmap).
+       no_network (10): Landlock ABI 6, Linux 6.12.
        A C99 or C++11 compiler and the Linux headers; the implementation uses pthread functions, so
        glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
        syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with
@@ -385,60 +570,395 @@
        ctr_spawn runs in four parts, each reading only what the one before produced:
        plan       the spec validated and translated into a ctr__plan (paths normalised, defaults
                   applied, every string and buffer the child needs allocated in the caller); the
-                  plan is never changed afterwards.
+                  plan is never changed afterwards (the handle keeps it, for ctr_exec).
        cgroup     the container's cgroup made and limited, through the backend this host has
                   (cgroup v2 or v1, chosen once per process).
-       launch     one spawn's descriptors: the error pipe, init's status pipe, stdio sources, the
-                  socket the child passes its stdio pipes over, the host's pidfd, cgroup.procs
-                  files, a pooled network namespace.
-       child      cloned in its namespaces; it executes the plan with raw system calls only - no
-                  malloc, stdio, locks or cancellation points - so it is safe in a multi-threaded
-                  host.  A setup failure travels back as one fixed-size ctr_error over a
-                  close-on-exec pipe; a record with step "none" says the setup is done, so the
-                  verdict never waits for EOF (which any process forked meanwhile would hold back):
-                  without init the clone returns once the child has exec'd or exited (CLONE_VFORK)
-                  and the pipe holds the verdict; with init, init reports STARTED over its status
-                  pipe once the command has exec'd.
-       On x86-64 with Linux 6.12 or newer the child is cloned like posix_spawn does it: clone3 with
-       CLONE_VM | CLONE_VFORK on a stack of its own, the calling thread asleep until the child has
-       exec'd or failed.  Nothing of the host's memory is copied, so a host holding gigabytes spawns
-       as fast as a small one, and takes no copy-on-write faults afterwards.  The dumpable flag
-       belongs to that shared memory: the first of concurrent spawns saves the host's and the last
-       puts it back.  The fork-style clone (a copy of the host's page tables, still CLONE_VFORK) is
-       kept for a cgroup v1 cgroup, time_ns (the kernel lets a process enter a time namespace only
-       when no other shares its memory), a rootless container spawned by a host that is not
-       dumpable (the child makes itself dumpable to write its uid map), and init (pid 1 lives on
-       beside the host, so needs memory of its own; it is not CLONE_VFORK); so do other
-       architectures, kernels before 6.12 (on 6.1 with cgroup v1 a rare soft lockup was seen with
-       it, not yet understood), sanitizer builds (ASan, TSan, MSan track stacks) and builds
-       defining CONTAINER_NO_VM_CLONE.
+       launch     one spawn's descriptors: the error pipe, the status pipe, stdio sources, the
+                  socket the child and the shim pass descriptors over, the host's pidfd,
+                  cgroup.procs files, a pooled (or no_network's shared) network namespace, and
+                  for maps written from outside the id-map helper's socket (with the idmapped
+                  mounts queued on it); a persistent upper is locked and its work directory made.
+       processes  the shim (or, with init, the init itself) cloned as the caller's child; the
+                  shim clones the command in its namespaces (CLONE_VFORK: it wakes once the
+                  command has exec'd or failed).  The command's setup (the child) executes the
+                  plan with raw system calls only - no malloc, stdio, locks or cancellation points
+                  - so it is safe in a multi-threaded host.  A setup failure travels back as one
+                  fixed-size ctr_error over a close-on-exec pipe; a record with step "none" says
+                  the setup is done; the shim then reports STARTED (or init does, once the command
+                  has exec'd) over the status pipe, and later EXIT with the command's status.  The
+                  verdict never waits for EOF, which any process forked meanwhile would hold back.
+       On x86-64 with Linux 6.12 or newer the shim and the command run on the caller's memory, as
+       posix_spawn's child does: clone3 with CLONE_VM on stacks of their own (64 KiB for the shim,
+       kept until it is reaped; 256 KiB for the command's setup, reused once it has exec'd), the
+       shim cloning the command with CLONE_VFORK.  Nothing of the host's memory is copied, so a
+       host holding gigabytes spawns as fast as a small one, and takes no copy-on-write faults
+       afterwards.  The dumpable flag belongs to that shared memory: the first of concurrent
+       spawns saves the host's and the last puts it back.  The command is cloned fork-style (a
+       copy of the page tables) for a cgroup v1 cgroup, time_ns (the kernel lets a process enter
+       a time namespace only when no other shares its memory), and a rootless container spawned
+       by a host that is not dumpable (the child makes itself dumpable to write its uid map); the
+       shim is, for a ctr_exec that joins a user or time namespace; so is init (pid 1 lives on
+       beside the host); and so is everything on other architectures, kernels before 6.12 (on 6.1
+       with cgroup v1 a rare soft lockup was seen with it, not yet understood), sanitizer builds
+       (ASan, TSan, MSan track stacks) and builds defining CONTAINER_NO_VM_CLONE.
        The sources (src/ in the repository; amalgamate.py joins them into this file):
        header.h    this manual and the public API.
        internal.h  the one private header: includes, syscall wrappers, every private type (the
-                   plan, the launch, the cgroup backend interface) and every function one file
-                   gives another.  Each .c file includes it first and compiles on its own.
+                   plan, the launch, the handle, the cgroup backend interface) and every function
+                   one file gives another.  Each .c file includes it first and compiles on its own.
        util.c      errors (ctr__fail, and ctr__c_die for the child), descriptors, paths, time, the
                    plan's allocator.
-       plan.c      spec -> plan: namespaces, ids, limits and the cgroup request, stdio, the netns
-                   pool's conditions, rootfs, mounts, argv, env.
+       plan.c      spec -> plan: namespaces, ids, limits and the cgroup request, stdio, terminal,
+                   extra fds, the netns pool's conditions, rootfs, mounts, argv, env; ctr_exec's.
        security.c  capability sets and the seccomp filter (built-in BPF, or libseccomp behind the
                    same head).
        cgroup.c    the backend for this host; making and removing a container's cgroup through it.
        cgroup2.c   the cgroup v2 backend.     cgroup1.c  the cgroup v1 backend.
        cgfs.c      cgroup files: read, write, name, sweep, cgroup.procs, kill what it lists.
-       clone.c     the vfork-style and fork-style clones, the child stacks, the dumpable flag.
-       child.c     the child, from clone to execve, and the init (raw system calls only).
+       clone.c     the vfork-style and fork-style clones, the stacks, the dumpable flag.
+       shim.c      the container's parent (raw system calls only).
+       child.c     the command's setup, from clone to execve, and the init (likewise).
        mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
-       netns.c     the network namespace pool.
-       notify.c    intercepted system calls (13): the plan's part, the child's (installing the
+       notify.c    intercepted system calls (16): the plan's part, the child's (installing the
                    filter, passing its listener), the host's (the serving thread, the calls).
-       landlock.c  Landlock (13): the rules and the ABI into the plan; the ruleset in the child.
-       spawn.c     ctr_spawn and the handle: wait, poll, kill, stats, pause, destroy.
-       No two files call each other in a circle: util <- security, cgfs, clone, mount <- child,
-       cgroup1/2 <- cgroup <- plan <- spawn; security <- notify, landlock <- plan, child; notify <-
-       spawn (a test checks it).
+       landlock.c  Landlock (16): the rules and the ABI into the plan; the ruleset in the child.
+       layers.c    the overlay root: the layers checked (plan), a persistent upper's lock and
+                   work directory (host), the overlay made in the child.
+       userns.c    maps written from outside (the helper process), idmapped mounts, the
+                   diagnosis when user namespaces are refused.
+       nonet.c     no_network: its checks, and the child's socket filter and Landlock scope.
+       netns.c     the network namespace pool, no_network's shared namespace, and the namespace
+                   a bridged container gets.
+       net.c       networking (13): listening sockets, the bridge over rtnetlink, pasta's
+                   keeper (raw system calls only, like the shim).
+       spawn.c     ctr_spawn, ctr_exec and the handle: wait, poll, kill, stats, pause, destroy.
+       io.c        the host's side of the streams: ctr_write, ctr_wait_io, the terminal, ctr_run.
+       lifecycle.c section 14's fields into the plan; the namespaces to join opened, the start
+                   FIFO made.  The child's part (joining, sysctls, the start wait, the exec
+                   check) is in child.c, the late mounts (masks, read-only paths, devices) in
+                   mount.c, the direct clone in spawn.c.
+       attach.c    ctr_start, ctr_release, ctr_attach.
+       No two files call each other in a circle: util <- security, cgfs, clone, layers, nonet,
+       userns (<- clone) <- mount <- child <- shim; cgroup1/2 <- cgroup <- lifecycle, plan <- net <-
+       spawn <- io, attach; security <- notify, landlock <- plan, child; notify <- spawn (a test
+       checks it).
+       The id-map helper (userns.c): a process may map only its own ids into a user namespace it
+       made, so any other map is written from outside, after the clone; but the spawning thread
+       waits for the verdict and the shim sleeps in the vfork-style clone until the command has
+       exec'd.  So a short-lived helper is forked (fork-style: a copy of the host, raw system calls
+       only, every inherited descriptor closed first) before the clone; the child sends it its host
+       pid over a socket (read from the host's /proc/self before pivot_root), the helper writes
+       /proc/PID/uid_map and gid_map (root) or runs newuidmap and newgidmap (not root, their stderr
+       kept for the error) and sends back a verdict, which the child waits for, or for the helper's
+       death through its pidfd.  The parent kills and reaps the helper once the verdict is in (the
+       helper has exit signal 0, so a host's waitpid(-1) never sees it).  Over the same socket,
+       before the clone, the parent queues the idmapped mounts it made as root (the child, in its
+       user namespace, could not make them).
 
-   13. POLICY: SYSTEM CALLS DECIDED BY THE HOST, LANDLOCK
+   13. NETWORKING
+       By default a container has its own network namespace with loopback only; share CTR_NS_NET
+       gives it the host's.  Three more ways in:
+       Socket activation (every mode, root or not, no cost to speak of): spec.listen, an array of
+       nlisten (at most 64) ctr_listen {address, port, udp, name, fd}.  ctr_spawn binds each (TCP:
+       listening, SO_REUSEADDR; address NULL or "" is "::", every IPv6 and IPv4 address) in the
+       caller's network namespace and passes them as systemd does: at fds 3, 4... in order, with
+       LISTEN_FDS=N, LISTEN_FDNAMES=name:name... (default tcp-PORT, udp-PORT) and LISTEN_PID set
+       to the command's own pid as it sees it (1, or 2 under init; the command writes it just
+       before its execve); the caller's LISTEN_* variables are replaced.  A container with no
+       network at all then serves the host's port.  fd > 0 passes a socket of yours as it is
+       (it stays yours: not closed).  The library's copies are closed once the container has
+       them.  spec.fds must keep off 3..2+nlisten (EINVAL).  A port in use fails with
+       CTR_STEP_NETWORK, EADDRINUSE and the socket named ("bind tcp 0.0.0.0:80: another socket
+       has that port ...").  A game server:
+           ctrun --listen 7777/udp --listen 7777 -- /srv/game   (it reads fds 3 and 4)
+       Bridge (root, net = CTR_NET_BRIDGE): a veth pair whose host end (named vethN by the
+       kernel) is up in net_bridge (default "ctr0"; made if missing, with a fixed random MAC,
+       up) and whose other end is eth0 in the container, up, with net_address (required,
+       "10.88.0.2/16"), optionally net_address6 (no DAD), and default routes through
+       net_gateway / net_gateway6 (default: the subnet's first address), which the library adds
+       to the bridge if missing.  All of it through rtnetlink from the calling thread: a
+       short-lived child makes the namespace (lo up) and leaves a netlink socket of it, the veth
+       is made with its peer directly in the namespace, then the container enters it.  The
+       library keeps no reference: the namespace, and with it the veth, lives exactly as long
+       as the container's processes and is torn down by the kernel's worker after they are gone
+       (deleting a veth costs ~16 ms there: never in ctr_wait or ctr_destroy, which do not wait
+       for it).  A host killed with SIGKILL at any point leaves no link behind; the bridge and
+       its addresses stay (they are shared).  ctr_spawn refuses a bridge with a user namespace
+       or new_userns, a shared network namespace or netns_pool (EINVAL), and without root
+       (EPERM).  A name that exists but is not a bridge: CTR_STEP_NETWORK, EEXIST, "NAME exists
+       but is not a bridge (it is a veth link)".  Addresses are the caller's to choose, NAT and
+       forwarded ports the host firewall's: ctrun does both with nft (below).  Needs veth and
+       bridge in the kernel.
+       pasta (net = CTR_NET_PASTA, root or not; pasta(1) of the passt package, found in the
+       caller's PATH, else CTR_STEP_NETWORK ENOENT): once the child has its namespaces (and uid
+       map), a keeper process of the library's (exit signal 0, on its own stack, never execs)
+       runs pasta on them (-f --config-net, eth0, -T none -U none: no host loopback port comes
+       in, --no-map-gw: the gateway address does not lead to the host's 127.0.0.1, DNS through
+       169.254.1.1 to the host's resolver) and the command is exec'd only once pasta has
+       written its pid file, i.e. the network is up.  ports, an array of nports ctr_port
+       {host_port, container_port, udp, host_address}, are forwarded from the host by pasta
+       (127.0.0.1 too).  When the container's first process exits the keeper kills pasta and
+       ctr_wait reaps the keeper.  pasta adds ~40 ms to a spawn (its own start).  Rootless pasta
+       needs /dev/net/tun usable by the user (crw-rw-rw-, as udev makes it); pasta's failures
+       come back as one sentence with its own words ("pasta could not open /dev/net/tun ...",
+       "pasta could not bind a forwarded host port ...").  Known limit: as root (no user
+       namespace) pasta 2023.03 fails to switch namespaces on this machine; use the bridge.
+       DNS: with a bridge or pasta the container gets /etc/resolv.conf (spec.dns, NULL-terminated
+       addresses; else, bridge: the host's non-loopback nameservers from /etc/resolv.conf or
+       systemd-resolved's /run/systemd/resolve/resolv.conf, or CTR_STEP_NETWORK ENOENT saying to
+       set dns; pasta: 169.254.1.1) and /etc/hosts (localhost, and ADDRESS HOSTNAME; pasta:
+       127.0.1.1 HOSTNAME).  Both are files of the container's own in a small tmpfs, bound over
+       the image's or the host's read-only /etc (the host's files are never touched), unless a
+       mount of yours targets them.
+       ctrun (examples/ctrun.c, ctrun_net.h): --listen [ADDR:]PORT[/udp]; --net bridge[:NAME]
+       leases a free address of --subnet (default 10.87.0.0/16) to each live container (files
+       in $CTRUN_STATE_DIR, default /run/ctrun, under flock; the owner "PID.STARTTIME"), turns
+       on ip_forward, and adds to nft table inet ctrun: masquerade for the subnet, DNAT for each
+       -p HOSTPORT:CONTAINERPORT (at the host's addresses, not 127.0.0.1; the host port is held
+       by a bound socket meanwhile, so a port in use fails at once), and a forward rule that
+       drops new connections into the bridge from anywhere else but published ports (other
+       bridges' containers cannot reach it).  Every rule carries its owner; ctrun removes its
+       own at exit (and the table once empty), and the next ctrun removes those of owners that
+       are gone (killed with SIGKILL).  Missing nft, an exhausted subnet, a port in use: one
+       line naming it and what to do.  --net pasta with -p forwards through pasta.
+       Figures (make bench, bench/net_api.c; 2-core VM, Linux 6.18, other jobs running): a
+       spawn to /bin/true takes 3.6 ms with --net none, 3.4 ms with --listen, 6.3 ms with a
+       bridge (+2.7 ms, above the 1 ms target), ~40 ms with pasta; 200 bridged containers
+       started and torn down back to back 8.1 ms each; ctr_destroy of a bridged container
+       never waits for the veth (at most 0.15 ms).
+
+   14. CREATED, RELEASED AND ATTACHED CONTAINERS; RUNTIME FEATURES
+       The fields at the end of ctr_spec, for a program that runs containers on behalf of others (an
+       OCI runtime such as ocirun, 15) and whose own process does not live as long as they do.
+       direct_child   the container's first process is the caller's own child, cloned with exit
+                      signal SIGCHLD, as fork would make it: no shim (1).  The caller's wait(),
+                      waitpid(-1) and SIGCHLD handler see it (reap it only through ctr_wait or
+                      ctr_poll, or the status is lost); in exchange, when the caller exits, the
+                      container is reparented to the caller's subreaper (PR_SET_CHILD_SUBREAPER:
+                      conmon, containerd-shim), which can wait for it by its pid.  Joining a pid
+                      namespace (ns_paths) and ctr_exec with direct_child go through a short-lived
+                      helper that clones the process with CLONE_PARENT and exits: the process is
+                      the caller's child all the same.
+       wait_start     (needs direct_child; not with init) the child does its whole setup - the
+                      namespaces, cgroup, mounts, pivot_root, terminal, identity, capabilities -
+                      checks that argv[0] is a file its user may execute (so a missing command
+                      fails ctr_spawn with CTR_STEP_EXEC and ENOENT or EACCES, as runc create
+                      does), reports that it is done and then blocks, before its seccomp filter and
+                      execve, until ctr_start.  ctr_spawn returns then: the container is created
+                      (ctr_pid is its process, ctr_tty_fd its terminal, its cgroup and namespaces
+                      exist for hooks and network setup), and nothing of the command has run.
+                      ctr_start(c, &err) lets it go and returns once the command has exec'd, or
+                      with the reason the execve failed.  ctr_destroy kills a created container
+                      without ever running it.  Signals other than SIGKILL sent to a created
+                      container stay pending until it starts.
+       start_fifo     (with wait_start) a path where ctr_spawn makes a FIFO (mode 0600; a file
+                      already there fails with EEXIST and is left alone; made, it is removed if
+                      the spawn fails): the child waits on it, so another process can start the
+                      container through ctr_attach and ctr_start (ocirun start does).  The caller
+                      removes it once the container has started or is gone.  Without a FIFO the
+                      start goes through a pipe of the handle: a created container whose handle
+                      is released or whose caller died exits without running its command.
+       ctr_release(c, &err) frees the handle and leaves the container running (needs
+                      no_die_with_host: else the container would die with the spawning thread;
+                      not for a netns_pool container).  Its cgroup stays; a shim on the caller's
+                      memory keeps its 64 KiB stack (leaked).
+       ctr_attach(&a, &out, &err) makes a handle for a container found by a.pid (its first
+                      process), checked against a.start_time (ctr_proc_start_time(pid), taken when
+                      it was made: a reused pid fails with ESRCH, CTR_STEP_CLONE); a.cgroup_path its
+                      cgroup (as given to cgroup_path); a.start_fifo to start a created one; a.spec
+                      the spec it was made from, for ctr_exec (capabilities, filter, rlimits,
+                      namespaces joined: nothing is made again).  ctr_kill, ctr_pause,
+                      ctr_resume, ctr_stats, ctr_start, ctr_exec, ctr_release and ctr_destroy (which
+                      kills it, waits for the cgroup to empty and removes it) work on it; ctr_wait
+                      and ctr_poll see it exit (through its pidfd), with its exit status only if
+                      the caller is its parent (else the result says neither exited nor
+                      signaled).  ctr_attach with a pid that is gone fails with ESRCH.
+       cgroup_path    the container's cgroup at exactly this path under the hierarchy root
+                      (/sys/fs/cgroup on v2, each controller's hierarchy on v1), made with its
+                      parents if missing (the parents stay behind when it is removed, as with
+                      runc), the controllers a limit needs enabled along it on v2; implies a
+                      cgroup (as CTR_CGROUP_ALWAYS); excludes cgroup_parent; "." and ".."
+                      components are refused.
+       ns_paths, nns_paths   namespaces to join instead of creating: ctr_ns_path {type: one of
+                      CTR_NS_NET, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID; path: a
+                      namespace file such as /proc/PID/ns/net or /run/netns/NAME}; the file must
+                      be a namespace of that type (NS_GET_NSTYPE).  A joined network namespace's
+                      loopback is left as it is, a joined UTS namespace keeps its hostname unless
+                      hostname is set; a pid namespace is joined by the shim (or the direct
+                      child's helper) before the clone; ctr_exec joins them too.  Joining a mount,
+                      user or time namespace is not supported.
+       groups, ngroups     supplementary groups (root without a user namespace; default none).
+                      Run by root of a user namespace whose setgroups is denied (a rootless
+                      engine's), the groups are left as they are when none are asked for.
+       set_umask, umask    the command's umask (default 022).
+       set_oom_score_adj, oom_score_adj   written to /proc/self/oom_score_adj (-1000..1000;
+                      lowering it needs CAP_SYS_RESOURCE).
+       sysctls        "name=value" strings (net.ipv4.ip_forward=1) written under /proc/sys
+                      during the setup; only namespaced ones (net.*, kernel.shm*, kernel.msg*,
+                      kernel.sem, fs.mqueue.*, kernel.hostname, kernel.domainname) of a namespace
+                      the container has of its own or joined; any other fails with
+                      CTR_STEP_SPEC, EINVAL (it would change the host's).
+       masked_paths, readonly_paths   after every mount: each existing path masked (a file by a
+                      read-only nodev bind of /dev/null, so it cannot be opened; a directory by
+                      an empty read-only tmpfs) or made read-only (recursively); a path that does
+                      not exist is skipped.  They add to the library's own masks (9) unless
+                      no_masks.
+       devices, ndevices   device nodes ctr_device {path, type 'c' 'b' or 'p', major, minor, mode
+                      (0 = 0666), uid, gid}: each made with mknod in a private tmpfs that is never
+                      attached anywhere, and bound from there onto a file at path, so exactly the
+                      nodes asked for can be opened while every other mount stays nodev (there is
+                      no device cgroup).  Real devices need root without a user namespace.
+       set_caps       the five capability sets exactly as given (the OCI runtime-spec's model):
+                      cap_bounding, cap_effective (within cap_permitted), cap_permitted,
+                      cap_inheritable, cap_ambient (within permitted and inheritable), for any
+                      uid; excludes cap_add and cap_drop.  The kernel's rules still hold: root's
+                      permitted and effective sets after execve are its bounding set.
+       rootfs_propagation  CTR_MOUNT_SHARED, _SLAVE, _PRIVATE or _UNBINDABLE (with
+                      CTR_MOUNT_RPROPAGATION: every mount below too) for the container's "/",
+                      after pivot_root (4: each mount can have its own).
+       cgroup_settings   "FILE=VALUE" strings written into the container's cgroup after the
+                      limits (8), for what those do not cover: memory.swappiness=10,
+                      cpuset.cpus=0-1, cpu.cfs_period_us=50000, hugetlb.2MB.limit_in_bytes=0,
+                      memory.low=... on v2 (the OCI "unified" map is this).  FILE is a plain name
+                      of a controller's file (not cgroup.*); on v1 its controller (the name up to
+                      the first dot: memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb,
+                      net_cls, net_prio, devices) gets a directory for the container, a cpuset one filled
+                      with its parent's CPUs and memory nodes; on v2 the controller is enabled
+                      along the path.  Implies a cgroup; a write the kernel refuses fails
+                      ctr_spawn with CTR_STEP_CGROUP, the file and its errno.
+       Kernels: pidfd_open (5.3) for ctr_attach, NS_GET_NSTYPE (4.11) for ns_paths.
+
+   15. OCIRUN: AN OCI RUNTIME FOR PODMAN, CONTAINERD, CRI-O AND KUBERNETES
+       examples/ocirun.c (make build/ocirun; it links json-c and libseccomp: libjson-c-dev,
+       libseccomp-dev) implements the OCI runtime command line of runc and crun on this library,
+       so that engines run their containers with it: Podman through conmon, containerd through
+       its runc shim, CRI-O, and Kubernetes through either.  The engine pulls and unpacks the
+       image and hands ocirun a bundle (config.json and a root filesystem).
+       Commands: create [--bundle DIR] [--pid-file F] [--console-socket SOCK] [--preserve-fds N]
+       [--no-pivot] [--no-new-keyring] ID; start ID; state ID (the state JSON: ociVersion, id,
+       status created|running|paused|stopped, pid, bundle, annotations); kill [--all] ID [SIGNAL]
+       (a name or a number, default SIGTERM; --all signals every process of the cgroup); delete
+       [--force] ID (a stopped container; --force kills a created, running or paused one first;
+       runs the poststop hooks); run (create and start; without --detach it waits, forwards the
+       signals it gets, exits with the container's status and deletes it unless --keep); exec
+       [--process F | ARGS] [--detach] [--pid-file F] [--tty] [--console-socket S] [--cwd D]
+       [--env K=V] [--user UID[:GID]] [--preserve-fds N] ID; ps [--format table|json] ID (the
+       pids of its cgroup); pause ID; resume ID; list [--format table|json] [--quiet]; spec
+       [--bundle DIR] [--rootless] (a default config.json ocirun runs); features (the
+       runtime-spec features JSON); --version.
+       Global options: --root DIR (state; default /run/ocirun, $XDG_RUNTIME_DIR/ocirun when not
+       root of the initial user namespace), --log FILE and --log-format text|json (errors are
+       written there too, as containerd's shim reads them), --systemd-cgroup (cgroupsPath is
+       systemd's slice:prefix:name, turned into the path systemd would give it, for example
+       machine.slice:libpod:ID -> /machine.slice/libpod-ID.scope, and made as a plain cgroup:
+       ocirun does not ask systemd).  --no-pivot and --no-new-keyring are accepted: ocirun always
+       uses pivot_root and never makes a session keyring.
+       How: create copies config.json to ROOT/ID/ (what it and every later command read: changes
+       to the bundle's file after create do not reach the container), spawns with direct_child,
+       wait_start and a start FIFO in ROOT/ID/, writes ROOT/ID/state.json (pid, its start time,
+       bundle, cgroup), sends the terminal's master to the console socket, runs the
+       createRuntime and createContainer hooks (the latter in the container's namespaces,
+       through its pidfd), writes the pid file and releases the handle: the container is the
+       engine's (conmon's, the shim's) child from then on.  start runs the prestart and
+       startContainer hooks, lets the process go (ctr_start) and runs the poststart hooks.
+       start, kill, pause, resume, ps, exec and delete attach to it by pid, start time and
+       cgroup.  Every command locks ROOT/ID (flock) for as long as it acts on it, so concurrent
+       commands on one ID take turns; create makes ROOT/ID with mkdir, so two creates of one ID
+       cannot both succeed, and a failed create removes it.  A container without a cgroup path
+       gets /ID; one that cannot have a cgroup (rootless Podman on cgroup v1) and asks for no
+       limit runs without one, as runc does.
+       config.json (runtime-spec 1.0 to 1.2; 1.x is read, and a field from a later version fails
+       by name; a property that no version of the spec defines is ignored, as the spec
+       requires, with a warning naming it) maps onto ctr_spec: root.path and readonly (the
+       bundle's root is used in place, as runc does); mounts (bind and rbind with ro, rw,
+       noexec, the atime options, shared, slave, private, unbindable and their recursive forms
+       - a filesystem option such as mode= on a bind does nothing, as with mount(2), and a
+       warning says so; tmpfs with size and mode, a tmpfs on /dev as CTR_MOUNT_DEV; proc;
+       sysfs, read-only; devpts with its options; mqueue; cgroup and cgroup2; nosuid and nodev,
+       which every mount has, are accepted); process.args, env, cwd, user (uid, gid,
+       additionalGids, umask), capabilities (the five sets), rlimits, noNewPrivileges, terminal
+       and consoleSize, oomScoreAdj, apparmorProfile only empty or "unconfined", selinuxLabel
+       and linux.mountLabel only on a host without SELinux, where no label means anything (a
+       warning says it is not applied; runc and crun skip it there too); hostname, domainname; linux.namespaces (those listed are new, those absent
+       the host's; a path joins one: network, ipc, uts, cgroup, pid; a mount namespace must be
+       listed), uidMappings and gidMappings (the one mapping of the caller's own id: see 5),
+       timeOffsets (whole seconds), devices (made, 14), cgroupsPath, resources (memory limit
+       and swap, cpu shares, quota and period, pids limit, blockIO weight through the library's
+       limits; memory reservation, swappiness, kernel, kernelTCP, disableOOMKiller, cpu cpus,
+       mems, realtimePeriod and realtimeRuntime, the blockIO throttles, hugepageLimits, network
+       classID and priorities, unified through cgroup_settings, for the cgroup version that has
+       them; device rules: on cgroup v1 written to the devices controller, followed by allow
+       rules for the default nodes and those of linux.devices (which runc and crun allow
+       whatever the rules say); on v2, which needs an eBPF program for them, they are read and
+       hold by construction: the container has only those nodes and every other mount is
+       nodev, so no other node opens), sysctl, maskedPaths, readonlyPaths, rootfsPropagation
+       (applied recursively, as runc does), seccomp (compiled
+       with libseccomp, argument conditions included, into CTR_SECCOMP_BPF; syscalls
+       libseccomp does not know are skipped, as runc and crun do); hooks (all six, with the
+       state on stdin and their timeouts; createRuntime, createContainer and startContainer
+       run once the setup is complete, not before pivot_root); annotations (kept in the state).
+       Not supported, each failing create with an error that names it: process.commandLine,
+       ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor profile, an SELinux
+       label where SELinux is enabled; mount types other than
+       those above, mount options suid, dev, tmpcopyup, idmap, z, Z and any other not listed,
+       mounts[].uidMappings/gidMappings, a writable sysfs, a read-only devpts; uidMappings and
+       gidMappings with ranges; no mount namespace, or joining a mount, user or time namespace
+       by path; timeOffsets nanoseconds; linux.intelRdt, personality, memoryPolicy, netDevices;
+       seccomp SCMP_ACT_NOTIFY, listenerPath, listenerMetadata and flags; resources.memory
+       kernel, kernelTCP, swappiness and disableOOMKiller on cgroup v2 (v2 has no such files),
+       unlimited swap with a limit, checkBeforeUpdate; resources.cpu idle, burst, and the
+       realtime ones on v2; blockIO leafWeight and weightDevice; network on v2; unified on v1;
+       rdma (unless empty); solaris, windows, vm, zos, freebsd.
+       Guide.  Podman: podman --runtime /usr/local/bin/ocirun run ..., or in containers.conf
+           [engine]
+           runtime = "ocirun"
+           [engine.runtimes]
+           ocirun = ["/usr/local/bin/ocirun"]
+       With cgroup_manager = "cgroupfs" (with "systemd", podman passes --systemd-cgroup and
+       ocirun makes the cgroup where systemd would, without systemd knowing it).  Podman asks for
+       1048576 open files and processes: where the hard limit is lower (this machine's),
+       default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"] in containers.conf.  Rootless
+       Podman runs ocirun inside its user namespace: state under $XDG_RUNTIME_DIR/ocirun, no
+       cgroup on cgroup v1 (no limits then).  containerd: ctr run --runc-binary
+       /usr/local/bin/ocirun IMAGE ID, or for every container of the runc shim in config.toml
+           [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun]
+             runtime_type = "io.containerd.runc.v2"
+             [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun.options]
+               BinaryName = "/usr/local/bin/ocirun"
+       CRI-O: in crio.conf
+           [crio.runtime.runtimes.ocirun]
+           runtime_path = "/usr/local/bin/ocirun"
+           runtime_type = "oci"
+           runtime_root = "/run/ocirun"
+       Kubernetes: with containerd or CRI-O configured as above, a RuntimeClass selects it:
+           apiVersion: node.k8s.io/v1
+           kind: RuntimeClass
+           metadata: {name: ocirun}
+           handler: ocirun
+       and a pod asks for it with spec.runtimeClassName: ocirun.  Tested (tests/engines.sh, in
+       make test): Podman 4.3 rootful (run, run -it, exec, exec -it, logs, top, stop, rm, a
+       published port, a memory limit) and rootless (run, exec, stop, rm), containerd 1.6 (ctr
+       run, ctr task exec, ps, kill), on Debian 12; CRI-O and Kubernetes are not tested here.
+       opencontainers/runtime-tools' validation suite (its 58 validation programs, from a
+       snapshot of December 2026 that writes runtime-spec 1.3.0 configs, built by hand with
+       Debian's Go; nothing of it is in this repository), run as root on this machine (Linux
+       6.18, cgroup v1 hybrid with unified/ unmounted), the three runtimes in one run; a
+       program passes when every test point it prints is ok (one that prints none, when it
+       exits 0 without an error):
+           configs as written (1.3.0)    ocirun 36/58 (3403 of 3431 points), runc 1.1.5 29/58
+                                         (3705/3751), crun 1.8.1 4/58 (crun refuses 1.3.0)
+           the suite rebuilt to write    ocirun 36/58 (3403/3431), crun 37/58 (4034/4062),
+           1.1.0, which crun accepts     runc 29/58 (3705/3751)
+       What ocirun fails there: linux_uid_mappings and linux_ns_nopath (user namespace id
+       ranges, 5), linux_ns_itype (no mount namespace of its own), linux_ns_path (joining a
+       mount namespace by path), linux_process_apparmor_profile, linux_cgroups_blkio
+       (leafWeight), and, as runc and crun do here: the hugetlb and net_cls tests (this host
+       mounts neither controller), memory.kernel (Linux 6 ignores kmem limits), the pids check
+       the harness itself gets wrong, hooks, pidfile (a kill after the process is gone),
+       process_capabilities (a capability this sandbox's root lacks), one point each of
+       misc_props, process_rlimits and start.
+
+   16. POLICY: SYSTEM CALLS DECIDED BY THE HOST, LANDLOCK
        Beyond namespaces and the fixed seccomp profile: the host program can see chosen system
        calls of the container and decide each one in a callback of its own (seccomp user
        notification), and restrict the files, TCP ports, abstract sockets and signals the
@@ -523,7 +1043,12 @@
        way).  So the callback never sees the command's own execve; when execve is intercepted the
        command is started with execveat, and when write is, an exec failure is reported with
        pwritev2: a custom seccomp filter (9) must allow seccomp(), sendmsg and those.  intercept
-       needs no_new_privs: with allow_new_privs it is refused (CTR_STEP_SPEC, EINVAL).
+       needs no_new_privs: with allow_new_privs it is refused (CTR_STEP_SPEC, EINVAL), and so is
+       wait_start (14), which holds back the exec the listener is made just before.  Under init
+       (6) the command and what it starts are intercepted, init itself is not.  A process
+       ctr_exec starts in the container is under the same policy: the same calls are intercepted
+       and served for its own handle (its ctr_notify_fd with intercept_manual), and the same
+       Landlock rules hold for it.
        Needs Linux 5.5 (continue), 5.9 (inject_fd); the cost per call, against a minimal
        supervisor and strace, is in bench/README.md.
        Landlock.  spec.landlock (nlandlock of them): ctr_landlock_rule {path, access, port}.  A
@@ -545,7 +1070,7 @@
        before the seccomp filters (with allow_new_privs, before the capabilities are dropped:
        Landlock then needs CAP_SYS_ADMIN in the container's user namespace).  Descriptors
        opened outside the rules (stdio, those the host injects) are not checked again.
-       Kernels: path rules need Landlock ABI 1 (Linux 5.13) and Landlock enabled (the lsm= boot
+       Kernels: path rules need Landlock ABI 1 (Linux 5.16) and Landlock enabled (the lsm= boot
        parameter); port rules ABI 4 (6.7); scopes ABI 6 (6.12).  Where the kernel lacks what was
        asked, ctr_spawn fails (CTR_STEP_LANDLOCK, EOPNOTSUPP, or ENOSYS without Landlock built
        in) with a message naming the feature and the ABI found - unless landlock_best_effort is
@@ -650,13 +1175,25 @@ typedef enum ctr_mount_type {
     CTR_MOUNT_DIR,
     CTR_MOUNT_SYMLINK,
     CTR_MOUNT_FILE,
-    CTR_MOUNT_SYSFS
+    CTR_MOUNT_SYSFS,
+    CTR_MOUNT_DEVPTS, /* a new devpts instance; data: its options ("gid=5,mode=620,ptmxmode=666") */
+    CTR_MOUNT_CGROUP  /* the cgroup filesystem(s) as the container's cgroup namespace shows them */
 } ctr_mount_type;
 
 /* ctr_mount.flags */
 #define CTR_MOUNT_RW           0x01u /* bind: writable (default read-only) */
 #define CTR_MOUNT_NONRECURSIVE 0x02u /* bind: do not bring the submounts of source along */
 #define CTR_MOUNT_READONLY     0x04u /* tmpfs/proc/dev/mqueue: mount read-only */
+#define CTR_MOUNT_NOEXEC       0x08u /* bind/tmpfs/devpts: noexec */
+#define CTR_MOUNT_NOATIME      0x10u /* no access times */
+#define CTR_MOUNT_STRICTATIME  0x20u /* every access time (default: relatime) */
+#define CTR_MOUNT_NODIRATIME   0x40u /* no access times on directories */
+/* Mount propagation (default: private), for a mount or ctr_spec.rootfs_propagation. */
+#define CTR_MOUNT_SHARED       0x080u
+#define CTR_MOUNT_SLAVE        0x100u
+#define CTR_MOUNT_PRIVATE      0x200u
+#define CTR_MOUNT_UNBINDABLE   0x400u
+#define CTR_MOUNT_RPROPAGATION 0x800u /* the propagation for every mount below too */
 
 typedef struct ctr_mount {
     ctr_mount_type type;
@@ -722,10 +1259,33 @@ typedef enum ctr_cgroup_mode {
     CTR_CGROUP_NEVER     /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
+/* An extra descriptor for the container (ctr_spec.fds): the host's host_fd is container_fd
+   inside. */
+typedef struct ctr_fd {
+    int host_fd;
+    int container_fd;
+} ctr_fd;
+
+/* A namespace to join instead of creating one (ctr_spec.ns_paths, manual section 14). */
+typedef struct ctr_ns_path {
+    unsigned type;    /* one of CTR_NS_NET, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID */
+    const char *path; /* /proc/PID/ns/net, or a bind-mounted namespace (/run/netns/NAME) */
+} ctr_ns_path;
+
+/* A device node in the container (ctr_spec.devices, manual section 14). */
+typedef struct ctr_device {
+    const char *path; /* absolute, inside the container (under /dev) */
+    char type;        /* 'c' character, 'b' block, 'p' FIFO */
+    unsigned major, minor;
+    unsigned mode; /* permission bits (0 = 0666) */
+    uid_t uid;     /* owner inside the container */
+    gid_t gid;
+} ctr_device;
+
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
-/* Policy (manual section 13): a system call of the container's, intercepted and handed to the
+/* Policy (manual section 16): a system call of the container's, intercepted and handed to the
    host's callback (ctr_spec.on_syscall).  Valid only during the callback. */
 typedef struct ctr_syscall {
     long nr;          /* SYS_xxx of <sys/syscall.h> */
@@ -762,6 +1322,36 @@ typedef struct ctr_landlock_rule {
 /* ctr_spec.landlock_scope (Landlock ABI 6, Linux 6.12) */
 #define CTR_LL_SCOPE_ABSTRACT_UNIX 0x01u /* no connecting to abstract unix sockets made outside */
 #define CTR_LL_SCOPE_SIGNAL        0x02u /* no signals to processes outside */
+/* One range of a user namespace's uid or gid map (ctr_spec.uid_map, gid_map, manual section 5):
+   count ids from inside (in the container) on are outside, outside + 1, ... on the host. */
+typedef struct ctr_idmap {
+    uint32_t inside, outside, count;
+} ctr_idmap;
+
+/* Networking (manual section 13). */
+typedef enum ctr_net_mode {
+    CTR_NET_NONE = 0, /* loopback only (or the host's network: share CTR_NS_NET) */
+    CTR_NET_BRIDGE,   /* root: a veth pair, eth0 inside, its host end in net_bridge */
+    CTR_NET_PASTA     /* pasta(1) connects the namespace to the host's network (rootless too) */
+} ctr_net_mode;
+
+/* A socket the host binds and passes to the container, systemd-style (LISTEN_FDS). */
+typedef struct ctr_listen {
+    const char *address; /* host address to bind ("127.0.0.1", "::1", "0.0.0.0"); NULL or "" =
+                            "::", every IPv6 and IPv4 address */
+    unsigned short port; /* 1..65535 */
+    int udp;             /* a UDP socket instead of a listening TCP one */
+    const char *name;    /* its LISTEN_FDNAMES entry; NULL = "tcp-PORT" or "udp-PORT" */
+    int fd;              /* > 0: pass this socket of yours as it is (address and port unused) */
+} ctr_listen;
+
+/* A host port forwarded into the container (CTR_NET_PASTA). */
+typedef struct ctr_port {
+    unsigned short host_port;      /* 1..65535 */
+    unsigned short container_port; /* 0 = host_port */
+    int udp;
+    const char *host_address; /* bind only this host address; NULL = all */
+} ctr_port;
 
 typedef struct ctr_spec {
     const char *const *argv; /* required, NULL-terminated */
@@ -814,8 +1404,63 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+    int no_network; /* no network at all: one empty network namespace shared by such containers */
 
-    /* Policy (manual section 13).  Zero: nothing intercepted, no Landlock. */
+    /* Layers (manual section 3) and id maps (section 5) */
+    const char *const *lowers; /* read-only lower directories, top first, NULL-terminated */
+    const char *upper;         /* a directory that keeps the changes; NULL = a throw-away tmpfs */
+    uint64_t upper_size;       /* bytes of the tmpfs upper; 0 = the kernel's default */
+    int rootfs_rw;             /* rootfs: write into the directory itself, no layer */
+    const ctr_idmap *uid_map;  /* a user namespace with these maps (gid_map NULL: the same) */
+    size_t nuid_map;
+    const ctr_idmap *gid_map;
+    size_t ngid_map;
+    int no_idmap;  /* uid_map as root: do not present the root and binds through idmapped mounts */
+    int no_subids; /* not root: map the caller's own ids only, even with /etc/subuid ranges */
+
+    /* The host program (manual section 6) */
+    int stdio_nonblock; /* the host ends of CTR_STDIO_PIPE streams are O_NONBLOCK */
+    int tty;            /* a pseudo-terminal as stdin, stdout and stderr (ctr_tty_fd) */
+    unsigned short tty_rows, tty_cols; /* its size (0 = 24 x 80) */
+    const ctr_fd *fds; /* extra descriptors: these (and 0, 1, 2) are all that is open inside */
+    size_t nfds;
+
+    /* Network (manual section 13) */
+    const ctr_listen *listen; /* sockets passed as fds 3, 4... with LISTEN_FDS (any net mode) */
+    size_t nlisten;
+    ctr_net_mode net;
+    const char *net_bridge;   /* CTR_NET_BRIDGE: the bridge (made if missing); NULL = "ctr0" */
+    const char *net_address;  /* CTR_NET_BRIDGE: the container's "10.88.0.2/16" (required) */
+    const char *net_gateway;  /* the bridge's address; NULL = the subnet's first address */
+    const char *net_address6; /* optional IPv6 address, "fd00:88::2/64" */
+    const char *net_gateway6; /* NULL = the subnet's first address */
+    const char *const *dns;   /* nameservers for /etc/resolv.conf, NULL-terminated; NULL = see 13 */
+    const ctr_port *ports;    /* CTR_NET_PASTA: host ports forwarded to the container */
+    size_t nports;
+    /* Lifecycle and runtime features (manual section 14) */
+    int direct_child;        /* no shim: the container's first process is the caller's own child */
+    int wait_start;          /* needs direct_child: set up completely, then wait for ctr_start */
+    const char *start_fifo;  /* wait_start: a FIFO made here; ctr_attach + ctr_start use it */
+    const char *cgroup_path; /* the cgroup at exactly this path (made if missing) */
+    const ctr_ns_path *ns_paths; /* namespaces to join instead of creating */
+    size_t nns_paths;
+    const gid_t *groups; /* supplementary groups (default none) */
+    size_t ngroups;
+    int set_umask; /* the command's umask is umask (default 022) */
+    unsigned umask;
+    int set_oom_score_adj; /* write oom_score_adj (-1000..1000) */
+    int oom_score_adj;
+    const char *const *sysctls;        /* NULL-terminated "name=value" (namespaced sysctls only) */
+    const char *const *masked_paths;   /* NULL-terminated: hidden (files: /dev/null, dirs: tmpfs) */
+    const char *const *readonly_paths; /* NULL-terminated: made read-only */
+    const ctr_device *devices;         /* device nodes made in the container */
+    size_t ndevices;
+    int set_caps; /* the five capability sets exactly as given, instead of cap_add/cap_drop */
+    uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+    unsigned rootfs_propagation;        /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
+    const char *const *cgroup_settings; /* NULL-terminated "FILE=VALUE" written in the cgroup */
+
+    /* Policy (manual section 16).  Zero: nothing intercepted, no Landlock. */
     const long *intercept; /* syscall numbers (SYS_xxx) handed to on_syscall */
     size_t nintercept;
     ctr_syscall_fn on_syscall;
@@ -870,12 +1515,86 @@ CONTAINER_API pid_t ctr_pid(const ctr_container *c);
 CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream);
 CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream);
 CONTAINER_API const char *ctr_step_name(ctr_step step);
+/* The host program (manual section 6). */
+/* Another process in a running container (ctr_exec): the fields mean what they mean in
+   ctr_spec; everything else (namespaces, root, cgroup, rlimits, capabilities, no_new_privs,
+   seccomp filter) is the container's. */
+typedef struct ctr_exec_spec {
+    const char *const *argv; /* required */
+    const char *const *env;  /* NULL = PATH and HOME only */
+    const char *cwd;         /* NULL = "/" */
+    uid_t uid;               /* inside the container; default 0 */
+    gid_t gid;
+    ctr_stdio_mode stdio[3];
+    int stdio_fd[3];
+    int stdio_nonblock;
+    int tty;
+    unsigned short tty_rows, tty_cols;
+    const ctr_fd *fds;
+    size_t nfds;
+    int direct_child; /* the process is the caller's own child (manual section 14) */
+    const gid_t *groups;
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
+} ctr_exec_spec;
+/* Starts spec's command in c (running): a handle of its own for ctr_wait, ctr_poll, ctr_kill,
+   ctr_stdio_fd, ctr_tty_fd, ctr_destroy (which kills only it). */
+CONTAINER_API int ctr_exec(ctr_container *c, const ctr_exec_spec *spec, ctr_container **out,
+                           ctr_error *err);
+/* ctr_run's output: malloc'ed (CONTAINER_MALLOC), NUL-terminated; free with ctr_output_free. */
+typedef struct ctr_output {
+    char *out;
+    size_t out_len;
+    char *err;
+    size_t err_len;
+    int out_truncated; /* more than max_output bytes came: the rest was read and dropped */
+    int err_truncated;
+} ctr_output;
+/* Runs the spec to completion: feeds input to stdin, captures stdout and stderr (at most
+   max_output bytes each, 0 = no cap), with the spec's limits and timeout.  0 once it ran (the
+   result says how it ended), -1 if it could not start or the I/O failed. */
+CONTAINER_API int ctr_run(const ctr_spec *spec, const void *input, size_t input_len,
+                          size_t max_output, ctr_output *output, ctr_result *res, ctr_error *err);
+CONTAINER_API void ctr_output_free(ctr_output *output);
+/* ctr_wait_io's events. */
+#define CTR_IO_STDIN    0x01u /* stdin (pipe or tty) can take a write, or its reader is gone */
+#define CTR_IO_STDOUT   0x02u /* stdout (pipe or tty) has data or is at EOF */
+#define CTR_IO_STDERR   0x04u /* stderr pipe has data or is at EOF */
+#define CTR_IO_EXIT     0x08u /* the container has exited: ctr_poll returns 1 */
+#define CTR_IO_DEADLINE 0x10u /* its timeout has passed: ctr_poll kills it */
+/* Waits until one of the wanted events is there, or timeout_ms (-1: none) passes; *ready gets
+   the events that are (0 on a timeout).  0, or -1 on error. */
+CONTAINER_API int ctr_wait_io(ctr_container *c, unsigned want, int timeout_ms, unsigned *ready,
+                              ctr_error *err);
+/* write(2) to the container's stdin (pipe or tty) that never raises SIGPIPE: EPIPE instead. */
+CONTAINER_API ssize_t ctr_write(ctr_container *c, const void *buf, size_t len, ctr_error *err);
+/* The master of the container's pseudo-terminal (spec.tty), or -1.  Owned by the container. */
+CONTAINER_API int ctr_tty_fd(const ctr_container *c);
+CONTAINER_API int ctr_resize(ctr_container *c, unsigned rows, unsigned cols, ctr_error *err);
 /* At most max namespaces, made on first use; root only. */
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
 /* Frees the pool once the last container borrowing from it has been reaped. */
 CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
+/* Lifecycle (manual section 14). */
+/* A wait_start container: lets its command execve; 0 once it has (on a handle of ctr_spawn), or
+   once told (on a handle of ctr_attach). */
+CONTAINER_API int ctr_start(ctr_container *c, ctr_error *err);
+/* Frees the handle and leaves the container running (needs no_die_with_host). */
+CONTAINER_API int ctr_release(ctr_container *c, ctr_error *err);
+/* A running (or created) container of another process, found by its pid. */
+typedef struct ctr_attach_spec {
+    pid_t pid;               /* the container's first process */
+    uint64_t start_time;     /* its start time (ctr_proc_start_time); 0 = not checked */
+    const char *cgroup_path; /* its cgroup, as the spec's cgroup_path; NULL: none */
+    const char *start_fifo;  /* created with wait_start: its FIFO, for ctr_start */
+    const ctr_spec *spec;    /* the spec it was made from, for ctr_exec (NULL: no ctr_exec) */
+} ctr_attach_spec;
+CONTAINER_API int ctr_attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err);
+/* The start time of process pid (clock ticks after boot, /proc/PID/stat), 0 if it is gone. */
+CONTAINER_API uint64_t ctr_proc_start_time(pid_t pid);
 
-/* Policy (manual section 13).  Inside on_syscall: read the caller's memory (each read is checked
+/* Policy (manual section 16).  Inside on_syscall: read the caller's memory (each read is checked
    to belong to this very call), then answer once. */
 CONTAINER_API int ctr_syscall_read(ctr_syscall *call, uint64_t addr, void *buf, size_t len,
                                    ctr_error *err);
@@ -950,6 +1669,7 @@ CONTAINER_API int ctr_landlock_abi(void);
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -960,6 +1680,7 @@ CONTAINER_API int ctr_landlock_abi(void);
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1039,6 +1760,7 @@ CONTAINER_API int ctr_landlock_abi(void);
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
 #define CTR__FSOPEN_CLOEXEC          0x01u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__FSCONFIG_SET_STRING     1u
 #define CTR__FSCONFIG_CMD_CREATE     6u
 #define CTR__FSMOUNT_CLOEXEC         0x01u
@@ -1046,6 +1768,8 @@ CONTAINER_API int ctr_landlock_abi(void);
 #define CTR__MOUNT_ATTR_NOSUID       0x02u
 #define CTR__MOUNT_ATTR_NODEV        0x04u
 #define CTR__MOUNT_ATTR_NOEXEC       0x08u
+#define CTR__MOUNT_ATTR_IDMAP        0x00100000u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__RESOLVE_NO_MAGICLINKS   0x02u
 #define CTR__RESOLVE_BENEATH         0x08u
 #define CTR__RESOLVE_IN_ROOT         0x10u
@@ -1116,6 +1840,8 @@ typedef struct ctr__bpf {
 /* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
 
 #define CTR__DEV_NODES 6
+#define CTR__MAX_FDS   256 /* extra descriptors (ctr_spec.fds) */
+#define CTR__MAX_LISTEN 64 /* listening sockets (ctr_spec.listen), placed like extra descriptors */
 /* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    "full",
                                                            "random", "urandom", "tty"};
@@ -1123,16 +1849,24 @@ static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    
 /* One entry of the mount list, as the child executes it. */
 typedef struct ctr__op {
     ctr_mount_type type;
-    unsigned flags;    /* CTR_MOUNT_* */
-    const char *src;   /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;   /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;    /* BIND */
-    unsigned mode;     /* DIR/FILE permission bits */
-    char opt_size[24]; /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12]; /* TMPFS: "mode" option */
-    const void *data;  /* FILE */
+    unsigned flags;          /* CTR_MOUNT_* */
+    const char *src;         /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;         /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;          /* BIND */
+    unsigned mode;           /* DIR/FILE permission bits */
+    char opt_size[24];       /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];       /* TMPFS: "mode" option */
+    const char *const *opts; /* DEVPTS/CGROUP: fsconfig key/value pairs, NULL-terminated */
+    const void *data;        /* FILE */
     size_t data_len;
+    unsigned long rdev; /* CTR__OP_DEVICE */
+    uid_t uid;
+    gid_t gid;
 } ctr__op;
+/* The plan's late ops (after every mount): kinds beyond ctr_mount_type's. */
+#define CTR__OP_MASK     CTR__CAST(ctr_mount_type, 100) /* hide dst: /dev/null or an empty tmpfs */
+#define CTR__OP_READONLY CTR__CAST(ctr_mount_type, 101) /* bind dst on itself, read-only */
+#define CTR__OP_DEVICE   CTR__CAST(ctr_mount_type, 102) /* a device node (mode, rdev, uid, gid) */
 
 /* The plan's memory: one chain of allocations, freed together. */
 typedef struct ctr__chunk {
@@ -1147,7 +1881,19 @@ typedef struct ctr__cg_req {
     double cpus;
     unsigned cpu_weight, io_weight;
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+    const char *path;   /* spec.cgroup_path (checked likewise): the cgroup itself, or NULL */
+    int existing;       /* ctr_attach: find the cgroup at path, make and limit nothing */
+    char **settings;    /* spec.cgroup_settings, checked: file and value pairwise */
+    size_t nsettings;
 } ctr__cg_req;
+
+/* Landlock's system calls and constants (landlock.c, nonet.c), the same on every architecture
+   (the asm-generic numbers), for headers that do not have them yet. */
+#define CTR__SYS_landlock_create_ruleset 444
+#define CTR__SYS_landlock_add_rule       445
+#define CTR__SYS_landlock_restrict_self  446
+#define CTR__LL_CREATE_RULESET_VERSION   1u
+#define CTR__LL_SCOPE_ABSTRACT_UNIX      1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
 
 /* A Landlock rule as the child adds it (landlock.c): a path beneath which access is allowed, or
    (path NULL) a TCP port. */
@@ -1161,6 +1907,33 @@ typedef struct ctr__ll_rule {
    filter are intercepted, so that it makes another one instead (notify.c). */
 #define CTR__NOTIFY_EXECVEAT 0x1u /* execve is: the command is started with execveat */
 #define CTR__NOTIFY_PWRITEV2 0x2u /* write is: an exec failure is reported with pwritev2 */
+/* The network part of the plan (net.c). */
+#define CTR__OP_PRIVATE 0x100u /* ctr__op.flags: a FILE made in a tmpfs of its own, bound on dst */
+typedef struct ctr__listen {
+    struct sockaddr_storage addr; /* to bind; unused with fd */
+    socklen_t addr_len;
+    int udp;
+    int fd;        /* the caller's socket, or -1: bind addr */
+    char desc[80]; /* "tcp 127.0.0.1:8080", for messages */
+} ctr__listen;
+
+typedef struct ctr__net_plan {
+    ctr_net_mode mode;
+    ctr__listen *listen; /* the sockets for LISTEN_FDS, at fds 3, 4... */
+    size_t nlisten;
+    /* CTR_NET_BRIDGE */
+    const char *bridge;
+    unsigned char addr4[4], gw4[4];
+    int prefix4;
+    int have6;
+    unsigned char addr6[16], gw6[16];
+    int prefix6;
+    /* CTR_NET_PASTA: what the keeper execs */
+    const char *pasta_path;
+    char **pasta_argv;
+    /* /etc/resolv.conf and /etc/hosts for the container (bridge, pasta), or NULL */
+    char *resolv, *hosts;
+} ctr__net_plan;
 
 typedef struct ctr__plan {
     ctr__chunk *chunks;        /* every allocation below, freed by ctr__plan_free */
@@ -1168,6 +1941,7 @@ typedef struct ctr__plan {
     int userns;                /* write uid_map/gid_map from the child */
     char uid_map[48], gid_map[48];
     int set_ids; /* root without user namespace: setgroups/setresgid/setresuid */
+    int join;    /* ctr_exec: the namespaces and root are the container's (joined by the shim) */
     uid_t uid;
     gid_t gid;
     int timens;
@@ -1186,7 +1960,12 @@ typedef struct ctr__plan {
     size_t nexec;
     const char *cwd;
     ctr_stdio_mode stdio[3];
-    int stdio_fd[3]; /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_fd[3];    /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_nonblock; /* the host ends of the pipes are O_NONBLOCK */
+    int tty;            /* a pseudo-terminal on 0, 1, 2 (made in the container's devpts) */
+    unsigned short tty_rows, tty_cols;
+    ctr_fd *fds; /* extra descriptors */
+    size_t nfds;
     int init;
     int die_with_host;
     int64_t timeout_ns; /* 0: none */
@@ -1195,7 +1974,9 @@ typedef struct ctr__plan {
     ctr_rlimit *rlimits; /* applied with prlimit before the uid change */
     size_t nrlimits;
     uint64_t caps_keep;    /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient; /* what a uid other than 0 keeps */
+    uint64_t caps_ambient; /* what a uid other than 0 keeps (caps_exact: the ambient set) */
+    int caps_exact;        /* spec.set_caps: these sets as given, for any uid */
+    uint64_t caps_eff, caps_prm, caps_inh;
     int last_cap;
     int nnp;               /* set no_new_privs */
     int masks;             /* mask /proc and /sys paths */
@@ -1213,14 +1994,52 @@ typedef struct ctr__plan {
     ctr__ll_rule *ll_rules; /* Landlock rules, opened in the child */
     size_t nll;
     uint64_t ll_fs, ll_net, ll_scope; /* handled file and TCP rights, scopes; all 0: no Landlock */
+    /* layers.c: the root as an overlay of read-only lowers and an upper */
+    int layer;          /* the root is an overlay */
+    int layer_try_bind; /* readonly_root over one rootfs: bind it when every target exists */
+    char **lowers;      /* canonical host paths, top first */
+    size_t nlowers;
+    const char *upper;       /* a persistent upper (canonical), NULL for a tmpfs */
+    const char *workdir;     /* the overlay's work directory next to upper, made at spawn */
+    char upper_size_opt[24]; /* the tmpfs upper's size option, "" for the kernel's default */
+    /* userns.c: maps written from outside (a helper process), idmapped mounts */
+    int map_helper; /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
+    char *uid_map_text, *gid_map_text; /* map_helper 1: "inside outside count\n"... */
+    char **uidmap_argv, **gidmap_argv; /* map_helper 2: newuidmap/newgidmap PID... (PID at [1]) */
+    const char *newuidmap, *newgidmap; /* their paths */
+    int idmap; /* present the root, layers and binds through idmapped mounts */
+    /* nonet.c: spec.no_network */
+    int no_network;
+    ctr__net_plan net; /* networking (net.c) */
+    /* manual section 14 (lifecycle.c builds these) */
+    int direct;             /* no shim: the command is the caller's child (exit signal SIGCHLD) */
+    int wait_start;         /* wait on the start fd before the final seccomp and execve */
+    const char *start_fifo; /* made by ctr_spawn, removed if it fails */
+    ctr_ns_path *ns_paths;  /* namespaces to join (the child: all but pid; pid: the shim) */
+    size_t nns_paths;
+    unsigned long join_pid; /* CLONE_NEWPID when a pid namespace is joined (through a shim) */
+    gid_t *groups;          /* supplementary groups (set_ids) */
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
+    int set_oom;
+    char oom[16];        /* oom_score_adj, as written */
+    char **sysctl_paths; /* /proc/sys/... and the value to write, pairwise */
+    size_t nsysctls;
+    unsigned root_propagation; /* spec.rootfs_propagation, after pivot_root */
+    ctr__op *late_ops;         /* masks, read-only paths and devices, after every mount */
+    size_t nlate;
 } ctr__plan;
 
 /* plan.c */
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_spec *x,
+                          ctr_error *err);
 static void ctr__plan_free(ctr__plan *p);
 /* util.c: the plan's allocator (zeroed memory, freed by ctr__plan_free) */
 static void *ctr__alloc(ctr__plan *p, size_t n);
 static char *ctr__strdup(ctr__plan *p, const char *s);
+static char *ctr__normalize(ctr__plan *p, const char *path); /* "/a//b/../c" -> "/a/c" */
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 /* security.c: the interception filter for the syscalls nrs[0..n) (at most CTR__NOTIFY_MAX),
@@ -1231,6 +2050,8 @@ static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t c
 /* notify.c and landlock.c: spec.intercept... and spec.landlock... into the plan */
 static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 static int ctr__plan_landlock(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+/* net.c: the spec's network fields into p->net, the LISTEN_* variables into p->envp */
+static int ctr__plan_net(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 /* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
 
@@ -1241,6 +2062,11 @@ enum {
     CTR__V1_CPUACCT,
     CTR__V1_FREEZER,
     CTR__V1_BLKIO,
+    CTR__V1_CPUSET, /* these only for spec.cgroup_settings */
+    CTR__V1_HUGETLB,
+    CTR__V1_NET_CLS,
+    CTR__V1_NET_PRIO,
+    CTR__V1_DEVICES,
     CTR__V1_N
 };
 #define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */
@@ -1298,6 +2124,7 @@ static void ctr__cg_name(char *name, size_t size);
 static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot,
                                      ctr_error *err);
 static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
+static int ctr__cg_mkdir_all(const char *dir, ctr_error *err);
 static int ctr__cg_kill_listed(const char *dir);
 static int ctr__cg_open_procs(const char *dir, ctr_error *err);
 static int ctr__statfs_type(const char *path, long *type);
@@ -1319,11 +2146,32 @@ typedef struct ctr__launch {
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
     int notify_armed; /* set in the child's own copy once the interception filter is in place */
+    /* for the shim (shim.c), which clones the command */
+    int cgroup_fd;            /* CLONE_INTO_CGROUP, or -1 (then cg_procs, if any) */
+    char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
+    int join_pidfd;           /* ctr_exec: the container process whose namespaces to join, or -1 */
+    unsigned long join_flags; /* CLONE_NEW* to join */
+    /* userns.c: a socket over which the child receives the helper's pidfd and the idmapped
+       mounts the parent made (SCM_RIGHTS), sends its pid to the helper and gets its verdict */
+    int nssock;  /* or -1 */
+    int *ns_fds; /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
+    int ns_nfds;
+    int *op_pre;    /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
+    int root_pre;   /* index of the premade rootfs bind, or -1 */
+    int *lower_pre; /* per lower: index of its premade mount, or NULL */
+    int upper_pre;  /* index of the premade mount of upper's parent directory, or -1 */
+    /* networking (net.c) */
+    const ctr_fd *fds; /* the extra descriptors to place: spec.fds and the listening sockets */
+    size_t nfds;
+    char *listen_pid; /* the digits of LISTEN_PID= in the plan's envp: the command writes its pid */
+    int net_sock;     /* pasta: the child's end of the socket to the network keeper, or -1 */
+    int startfd;              /* wait_start: the child reads one byte here before its execve */
+    int *join_ns_fds;          /* the plan's ns_paths, opened (the child joins them) */
 } ctr__launch;
 
-/* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
-   with the reason it could not; EXIT with the command's wait status when it ends.  Fixed size,
-   under PIPE_BUF, so each arrives whole. */
+/* What init or the shim sends the host over the status pipe: STARTED once the command has
+   exec'd (status: its host pid), or ERROR with the reason it could not; EXIT with the command's
+   wait status when it ends.  Fixed size, under PIPE_BUF, so each arrives whole. */
 enum { CTR__MSG_STARTED = 1, CTR__MSG_ERROR, CTR__MSG_EXIT };
 typedef struct ctr__status_msg {
     int kind;
@@ -1334,7 +2182,10 @@ typedef struct ctr__status_msg {
 /* child.c: the child's entry point (a ctr__launch *; never returns) and what the netns pool
    shares with it */
 static void ctr__child_main(void *launch);
+static void ctr__c_die_with_host(const ctr__launch *l, int sig);
+static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd);
 static int ctr__lo_up(void);
+static int ctr__c_close_except(int *keep, int n);
 /* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
    joined (raw system calls only: for child.c and mount.c) */
 static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
@@ -1351,9 +2202,20 @@ static int ctr__c_landlock_prepare(const ctr__launch *l);
 static void ctr__c_landlock_restrict(const ctr__launch *l, int fd);
 
 /* clone.c */
-#define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
-#define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
+#define CTR__STACK_SIZE  (256u * 1024u) /* the stack of a child's setup */
+#define CTR__SHIM_STACK  (64u * 1024u)  /* the stack of a shim (shim.c) */
+#define CTR__STACK_GUARD 4096u          /* the guard page below each */
+#define CTR__CLONE_VM    1u             /* on the host's memory, like vfork (where possible) */
+#define CTR__CLONE_WAIT  2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg);
+static int ctr__vm_clone_possible(void);
+static int ctr__have_clone3(void);
+static char *ctr__stack_alloc(size_t size);
+static void ctr__stack_free(char *stack, size_t size);
+static void ctr__dump_enter(void);
+static void ctr__dump_leave(void);
 static int ctr__host_dumpable(void);
 
 /* ---- notify.c: serving the intercepted calls in the host ---- */
@@ -1364,10 +2226,110 @@ static void ctr__notify_stop(ctr__notifier *n); /* no callback starts after it *
 static void ctr__notify_free(ctr__notifier *n); /* never waits for a running callback */
 static int ctr__notify_fd(const ctr__notifier *n);
 static int ctr__notify_handle(ctr__notifier *n, ctr_error *err);
+/* ---- layers.c: overlay roots ---- */
+/* What a container with a persistent upper holds on the host: the upper's lock, the work dir. */
+typedef struct ctr__layers {
+    int lockfd;    /* flock'ed upper directory, or -1 */
+    char *workdir; /* made by ctr__layers_prepare, removed by ctr__layers_release; or NULL */
+} ctr__layers;
+static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__layers_init(ctr__layers *ly);
+static int ctr__layers_prepare(ctr__layers *ly, const ctr__plan *p, ctr_error *err);
+static void ctr__layers_release(ctr__layers *ly);
+/* child: the overlay root as a detached mount (the scratch tmpfs attached at attach_at) */
+static int ctr__c_layer_root(const ctr__launch *l);
+static void ctr__c_utoa(char *out, unsigned long v);
+
+/* ---- userns.c: id maps from outside, idmapped mounts, user namespace diagnosis ---- */
+typedef struct ctr__ns_host {
+    int helper_pidfd; /* the map helper, killed and reaped after the clone; or -1 */
+    int sock;         /* the parent's end of the launch's nssock, or -1 */
+} ctr__ns_host;
+static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__ns_init(ctr__ns_host *h);
+static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_error *err);
+static void ctr__ns_finish(ctr__ns_host *h);
+static void ctr__userns_explain(const ctr__plan *p, ctr_error *err);
+static void ctr__c_ns_receive(const ctr__launch *l);
+static void ctr__c_ns_maps(const ctr__launch *l);
+static int ctr__c_pre_fd(const ctr__launch *l, int index);
+
+/* ---- nonet.c: spec.no_network ---- */
+static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__c_nonet(const ctr__launch *l);
+
+/* shim.c: the container's parent (a ctr__launch *; never returns) */
+static void ctr__shim_main(void *launch);
+
+/* ---- the handle (spawn.c; io.c reads and writes its streams) ---- */
+
+struct ctr_container {
+    pid_t pid;        /* the container's first process (the command, or init) */
+    int pidfd;        /* our child: the shim (shim.c), or init; -1 when the kernel has no pidfds */
+    pid_t child_pid;  /* its pid */
+    int cmd_pidfd;    /* the command's pidfd: signals (but with init), ctr_exec joins it */
+    int statusfd;     /* read end of the status pipe (STARTED, EXIT) */
+    char *shim_stack; /* the shim's stack on our memory, freed once it is reaped */
+    int stdio[3];     /* host ends of CTR_STDIO_PIPE streams */
+    int tty;          /* the pty's master (spec.tty), or -1 */
+    int reaped;
+    ctr_result result;
+    int64_t start_ns;
+    int64_t deadline_ns; /* 0: no timeout */
+    ctr__cgroup cg;
+    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
+    int netns_slot;
+    ctr__layers layers; /* a persistent upper's lock and work directory (layers.c) */
+    int nonet;          /* holds a reference to no_network's shared namespace (netns.c) */
+    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
+    int net_pidfd;    /* pasta: the network keeper (net.c), our child, or -1 */
+    char *net_stack;  /* its stack on our memory, or NULL */
+    int startfd;      /* wait_start: written to by ctr_start; -1 once started */
+    int execfd;       /* wait_start: EOF once the command has exec'd, or its error record */
+    int attached;     /* made by ctr_attach: the container is another process's */
+    ctr__notifier *notify; /* serves the intercepted calls (notify.c), or NULL */
+};
+
+/* spawn.c */
+static int ctr__reap(ctr_container *c, int nohang, ctr_error *err);
+static int ctr__expire(ctr_container *c, ctr_error *err);
+static ctr_container *ctr__container_new(void);
+static void ctr__container_free(ctr_container *c);
+static int ctr__signal(ctr_container *c, int sig);
+
+/* lifecycle.c: section 14's spec fields into the plan (plan.c calls it), and the launch's part of
+   them (spawn.c): the namespaces to join opened, the start FIFO made */
+static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__open_ns_paths(const ctr__plan *p, int *fds, ctr_error *err);
+static int ctr__make_start_fifo(const ctr__plan *p, int *fd, ctr_error *err);
+/* attach.c: ctr_start, ctr_release, ctr_attach (nothing calls into it) */
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
+static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace: a reference */
+static void ctr__netns_shared_put(void);
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
+/* A new network namespace with lo up (its fd), and with nl a NETLINK_ROUTE socket in it. */
+static int ctr__netns_make(int lo, int *nl, ctr_error *err);
+
+/* ---- net.c: the spawn's network (after the plan: sockets, bridge, pasta's keeper) ---- */
+typedef struct ctr__net_run {
+    int *listen_fds; /* the bound sockets (ours to close), -1 for the caller's own */
+    size_t nlisten;
+    ctr_fd *fds; /* the launch's extra descriptors */
+    int netns;   /* a namespace made for the container (bridge), or -1 */
+    int sock[2]; /* pasta: keeper's end, child's end */
+    int devnull;
+} ctr__net_run;
+static void ctr__net_init(ctr__net_run *n);
+/* Binds the sockets, makes the bridged namespace; fills the launch's fields. */
+static int ctr__net_open(ctr__plan *p, ctr__net_run *n, ctr__launch *l, ctr_error *err);
+/* pasta: starts the keeper (c->net_pidfd) that runs pasta once the child has its namespaces. */
+static int ctr__net_keeper(ctr_container *c, ctr__plan *p, ctr__net_run *n, ctr_error *err);
+static void ctr__net_close(ctr__net_run *n);
+/* Reaps the keeper (blocking unless nohang): 1 once it is gone or there is none. */
+static int ctr__net_reap(ctr_container *c, int nohang);
 
 /* ---- util.c ---- */
 static void ctr__strlcpy(char *dst, const char *src, size_t size);
@@ -1453,11 +2415,15 @@ static size_t ctr__append(char *buf, size_t size, size_t len, const char *s) {
     return len;
 }
 
-/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action. */
+/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action.  The message is one
+   line whatever the spec held: a control character it quotes (a newline in a path) becomes '?'
+   (err->path keeps the bytes). */
 static void ctr__finish_msg(ctr_error *err) {
-    char ebuf[128];
+    char ebuf[128], *c;
     const char *hint;
     size_t n;
+    for (c = err->msg; *c; c++)
+        if (CTR__CAST(unsigned char, *c) < 0x20 || *c == 0x7f) *c = '?';
     if (err->sys_errno == 0) return;
     hint = ctr__hint(err->step, err->sys_errno);
     n = strlen(err->msg);
@@ -1512,6 +2478,20 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
         else
             w = ctr__c_report(l, l->statusfd, &m, sizeof(m));
     } while (w < 0 && errno == EINTR);
+    if (w < 0 && errno == EPIPE && l->plan->wait_start) {
+        /* started by another process, and nobody reads the exec pipe: the container's stderr */
+        char line[sizeof(m.err.msg) + 24], num[12];
+        size_t k = 0, len;
+        int v = e;
+        do num[k++] = CTR__CAST(char, '0' + v % 10);
+        while ((v /= 10) > 0 && k < sizeof(num));
+        len = ctr__append(line, sizeof(line), 0, m.err.msg);
+        len = ctr__append(line, sizeof(line), len, " (errno ");
+        while (k > 0 && len + 3 < sizeof(line)) line[len++] = num[--k];
+        line[len] = '\0';
+        len = ctr__append(line, sizeof(line), len, ")\n");
+        (void)ctr__c_report(l, 2, line, len);
+    }
     if (l->notify_armed) /* the status is an int: the cookie rides in the upper half */
         for (;;)
             syscall(SYS_exit_group,
@@ -1648,15 +2628,6 @@ static char *ctr__strdup(ctr__plan *p, const char *s) {
     if (d) memcpy(d, s, n);
     return d;
 }
-/* ---- end src/util.c ---- */
-/* ---- begin src/plan.c ---- */
-/* plan.c - ctr_spec -> ctr__plan: every field of the spec is validated and translated here (and
-   in security.c and the cgroup backend's check, which this calls), with the defaults applied and
-   every string and buffer the child will need allocated in the parent.  Once built the plan is
-   never changed: the cgroup code, the clone, the child and the handle only read it. */
-
-static const char ctr__default_path[] =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
 static char *ctr__normalize(ctr__plan *p, const char *path) {
@@ -1683,6 +2654,15 @@ static char *ctr__normalize(ctr__plan *p, const char *path) {
     out[o] = '\0';
     return out;
 }
+/* ---- end src/util.c ---- */
+/* ---- begin src/plan.c ---- */
+/* plan.c - ctr_spec -> ctr__plan: every field of the spec is validated and translated here (and
+   in security.c and the cgroup backend's check, which this calls), with the defaults applied and
+   every string and buffer the child will need allocated in the parent.  Once built the plan is
+   never changed: the cgroup code, the clone, the child and the handle only read it. */
+
+static const char ctr__default_path[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 static int ctr__check_argv_size(const ctr_spec *spec, ctr_error *err) {
     /* The kernel's limits: one string at most 32 pages, all of them at most a quarter of the stack
@@ -1763,9 +2743,17 @@ static int ctr__plan_exec_paths(ctr__plan *p) {
     return 0;
 }
 
+/* The environment: spec.env (with the default PATH added when it has none: a command found
+   through PATH should not fail because the caller set TERM), or PATH and HOME. */
 static int ctr__plan_env(ctr__plan *p, const ctr_spec *spec) {
     if (spec->env) {
-        p->envp = ctr__copy_list(p, spec->env, 0);
+        size_t n = 0;
+        if (!(p->envp = ctr__copy_list(p, spec->env, 1))) return -1;
+        while (p->envp[n]) n++;
+        if (!ctr__env_get(p->envp, "PATH") &&
+            !(p->envp[n] = ctr__strdup(
+                  p, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")))
+            return -1;
     } else {
         static const char *const defaults[] = {
             "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL};
@@ -1810,6 +2798,140 @@ static int ctr__plan_host_userland(ctr__plan *p, size_t cap, ctr_error *err) {
     return 0;
 }
 
+/* A filesystem's source (what /proc/self/mountinfo shows, "none" by default), from ctr_mount's
+   source. */
+static int ctr__plan_source(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    if (!m->source || !m->source[0]) return 0;
+    if (strlen(m->source) > 255 || strchr(m->source, '\n'))
+        return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->target,
+                         "the source of the mount on %s is not a name of at most 255 bytes",
+                         m->target);
+    if (!(op->src = ctr__strdup(p, m->source)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    return 0;
+}
+
+/* CTR_MOUNT_DEVPTS: data holds the options ("gid=5,mode=620,ptmxmode=666,newinstance"); each
+   key=value becomes an fsconfig pair (newinstance is what the new mount API always makes). */
+static int ctr__plan_devpts(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
+    static const char *const keys[] = {"gid", "uid", "mode", "ptmxmode", "max", NULL};
+    const char **opts;
+    char *buf;
+    size_t n = 0, len = m->data
+                            ? (m->data_len ? m->data_len : strlen(CTR__CAST(const char *, m->data)))
+                            : 0;
+    char *s, *save = NULL;
+    if (!(buf = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
+        !(opts = CTR__CAST(const char **, ctr__alloc(p, (len / 2 + 3) * 2 * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (len) memcpy(buf, m->data, len);
+    for (s = strtok_r(buf, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(s, '=');
+        int k, known = 0;
+        if (strcmp(s, "newinstance") == 0) continue;
+        if (eq) {
+            *eq = '\0';
+            for (k = 0; keys[k]; k++) known |= strcmp(s, keys[k]) == 0;
+        }
+        if (!known || !eq[1])
+            return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, m->target,
+                             "devpts on %s: option \"%s\" is not one of gid= uid= mode= "
+                             "ptmxmode= max= newinstance",
+                             m->target, s);
+        opts[n++] = s;
+        opts[n++] = eq + 1;
+    }
+    if (op->src) {
+        opts[n++] = "source";
+        opts[n++] = op->src;
+    }
+    opts[n] = NULL;
+    op->opts = opts;
+    return 0;
+}
+
+/* A v1 hierarchy's name as /proc/self/cgroup shows it ("cpu,cpuacct", "name=systemd"): its
+   super options without the mount options; "" for cgroup2. */
+static const char *ctr__cg_key(ctr__plan *p, const char *fstype, const char *super) {
+    static const char *const not_ctrl[] = {"rw",
+                                           "ro",
+                                           "xattr",
+                                           "noprefix",
+                                           "clone_children",
+                                           "cpuset_v2_mode",
+                                           "nsdelegate",
+                                           "favordynmods",
+                                           "memory_localevents",
+                                           "memory_recursiveprot",
+                                           NULL};
+    char *key = CTR__CAST(char *, ctr__alloc(p, strlen(super) + 1));
+    const char *s = super;
+    size_t n = 0;
+    if (!key || strcmp(fstype, "cgroup2") == 0) return key;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        int i, skip = 0;
+        for (i = 0; not_ctrl[i]; i++)
+            skip |= strlen(not_ctrl[i]) == len && strncmp(s, not_ctrl[i], len) == 0;
+        skip |= strncmp(s, "release_agent=", 14) == 0;
+        if (!skip) {
+            if (n) key[n++] = ',';
+            memcpy(key + n, s, len);
+            n += len;
+        }
+        s += len + (s[len] == ',');
+    }
+    key[n] = '\0';
+    return key;
+}
+
+/* CTR_MOUNT_CGROUP: the host's hierarchies under /sys/fs/cgroup (from /proc/self/mountinfo), as
+   quadruples directory name ("" for a cgroup2 root), filesystem type, super options, name in
+   /proc/self/cgroup; the child mounts each inside the container's cgroup namespace, or without
+   one binds the container's own cgroup directory of each. */
+static int ctr__plan_cgroup_mount(ctr__plan *p, ctr__op *op, ctr_error *err) {
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    char line[4096];
+    const char **opts = NULL;
+    size_t n = 0, cap = 0;
+    if (!f) return ctr__fail(err, CTR_STEP_MOUNT, errno, "/proc/self/mountinfo", "read mounts");
+    while (fgets(line, sizeof(line), f)) {
+        char mnt[PATH_MAX], fstype[32], super[512], *dash;
+        const char *name;
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || !(dash = strstr(line, " - ")) ||
+            sscanf(dash + 3, "%31s %*s %511s", fstype, super) != 2)
+            continue;
+        if (strcmp(fstype, "cgroup") != 0 && strcmp(fstype, "cgroup2") != 0) continue;
+        if (strcmp(mnt, CTR__CG_ROOT) == 0)
+            name = "";
+        else if (strncmp(mnt, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0 &&
+                 !strchr(mnt + sizeof(CTR__CG_ROOT), '/'))
+            name = mnt + sizeof(CTR__CG_ROOT);
+        else
+            continue;
+        if (n + 5 > cap) {
+            const char **grown;
+            cap = cap ? 2 * cap : 32;
+            if (!(grown = CTR__CAST(const char **, ctr__alloc(p, cap * sizeof(char *))))) break;
+            if (n) memcpy(grown, opts, n * sizeof(char *));
+            opts = grown;
+        }
+        if (!(opts[n] = ctr__strdup(p, name)) || !(opts[n + 1] = ctr__strdup(p, fstype)) ||
+            !(opts[n + 2] = ctr__strdup(p, super)) ||
+            !(opts[n + 3] = ctr__cg_key(p, fstype, super)))
+            break;
+        n += 4;
+        opts[n] = NULL;
+    }
+    fclose(f);
+    if (!opts || !opts[0])
+        return ctr__fail(err, CTR_STEP_MOUNT, ENOENT, CTR__CG_ROOT,
+                         "a cgroup mount for %s: no cgroup filesystem is mounted at %s", op->dst,
+                         CTR__CG_ROOT);
+    op->opts = opts;
+    return 0;
+}
+
 static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ctr_error *err) {
     const char *t = m->target;
     struct stat st;
@@ -1834,6 +2956,7 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
         op->src_is_dir = S_ISDIR(st.st_mode) ? 1 : 0;
         return 0;
     case CTR_MOUNT_TMPFS:
+        if (ctr__plan_source(p, m, op, err) != 0) return -1;
         if (m->size)
             snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
                      CTR__CAST(unsigned long long, m->size));
@@ -1859,10 +2982,19 @@ static int ctr__validate_mount(ctr__plan *p, const ctr_mount *m, ctr__op *op, ct
             op->data_len = m->data_len;
         }
         return 0;
-    case CTR_MOUNT_PROC:
     case CTR_MOUNT_DEV:
+        if (ctr__plan_source(p, m, op, err) != 0) return -1;
+        snprintf(op->opt_size, sizeof(op->opt_size), "%llu",
+                 CTR__CAST(unsigned long long, m->size ? m->size : 65536u));
+        snprintf(op->opt_mode, sizeof(op->opt_mode), "%o", m->mode ? m->mode & 07777u : 0755u);
+        return 0;
+    case CTR_MOUNT_DEVPTS:
+        return ctr__plan_source(p, m, op, err) != 0 ? -1 : ctr__plan_devpts(p, m, op, err);
+    case CTR_MOUNT_CGROUP:
+        return ctr__plan_source(p, m, op, err) != 0 ? -1 : ctr__plan_cgroup_mount(p, op, err);
+    case CTR_MOUNT_PROC:
     case CTR_MOUNT_MQUEUE:
-    case CTR_MOUNT_SYSFS: return 0;
+    case CTR_MOUNT_SYSFS: return ctr__plan_source(p, m, op, err);
     }
     return ctr__fail(err, CTR_STEP_MOUNT, EINVAL, t, "unknown mount type %d for %s",
                      CTR__CAST(int, m->type), t);
@@ -1877,14 +3009,14 @@ static int ctr__has_target(const ctr__op *ops, size_t n, const char *dst) {
 
 /* Ops in order: host userland (rootfs NULL), default mounts (unless replaced), the user's mounts. */
 static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
-    size_t cap = 7 + 3 + spec->nmounts, i, first_user, nuser;
+    size_t cap = 7 + 3 + 2 + spec->nmounts, i, first_user, nuser;
     ctr__op *user;
     if (spec->nmounts && !spec->mounts)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "nmounts is %zu but mounts is NULL",
                          spec->nmounts);
     if (!(p->ops = CTR__CAST(ctr__op *, ctr__alloc(p, cap * sizeof(ctr__op)))))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
-    if (!spec->rootfs && ctr__plan_host_userland(p, cap, err) != 0) return -1;
+    if (!spec->rootfs && !spec->lowers && ctr__plan_host_userland(p, cap, err) != 0) return -1;
     /* Validate the user's mounts at the end of the array first, so defaults can see their targets. */
     first_user = cap - spec->nmounts;
     for (i = 0; i < spec->nmounts; i++) {
@@ -1896,13 +3028,31 @@ static int ctr__plan_mounts(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
     user = &p->ops[first_user];
     if (!spec->no_default_mounts) {
         if (!ctr__has_target(user, nuser, "/proc")) ctr__add_op(p, cap, CTR_MOUNT_PROC, "/proc");
-        if (!ctr__has_target(user, nuser, "/dev")) ctr__add_op(p, cap, CTR_MOUNT_DEV, "/dev");
+        if (!ctr__has_target(user, nuser, "/dev")) {
+            ctr__op *dev = ctr__add_op(p, cap, CTR_MOUNT_DEV, "/dev");
+            strcpy(dev->opt_size, "65536");
+            strcpy(dev->opt_mode, "755");
+        }
         if (!ctr__has_target(user, nuser, "/tmp"))
             strcpy(ctr__add_op(p, cap, CTR_MOUNT_TMPFS, "/tmp")->opt_mode, "1777");
     }
     /* Close the gap between the defaults and the user's ops. */
     if (p->ops + p->nops != user) memmove(p->ops + p->nops, user, nuser * sizeof(ctr__op));
     p->nops += nuser;
+    /* A network's /etc/resolv.conf and /etc/hosts (net.c), unless mounted by the caller: files
+       of the container's own, bound over the image's (or the host's read-only /etc). */
+    for (i = 0; i < 2; i++) {
+        const char *dst = i ? "/etc/hosts" : "/etc/resolv.conf";
+        const char *data = i ? p->net.hosts : p->net.resolv;
+        ctr__op *op;
+        if (!data || ctr__has_target(p->ops, p->nops, dst)) continue;
+        op = ctr__add_op(p, cap, CTR_MOUNT_FILE, dst);
+        op->flags = CTR__OP_PRIVATE;
+        op->src = "a file of the container's own";
+        op->mode = 0644;
+        op->data = data;
+        op->data_len = strlen(data);
+    }
     return 0;
 }
 
@@ -1928,8 +3078,9 @@ static int ctr__plan_rootfs(ctr__plan *p, const ctr_spec *spec, ctr_error *err) 
         free(real); /* realpath allocates with malloc, whatever CONTAINER_MALLOC is */
         if (!p->rootfs) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         p->attach_at = p->rootfs;
-        return 0;
+        return ctr__plan_layers(p, spec, err);
     }
+    if (ctr__plan_layers(p, spec, err) != 0) return -1;
     for (i = 0; i < sizeof(attach) / sizeof(attach[0]); i++)
         if (stat(attach[i], &st) == 0 && S_ISDIR(st.st_mode)) {
             p->attach_at = attach[i];
@@ -1973,6 +3124,7 @@ static int ctr__plan_namespaces(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     } else {
         p->set_ids = (euid == 0);
     }
+    if (ctr__plan_userns(p, spec, err) != 0) return -1;
     if (spec->hostname && (share & CTR_NS_UTS))
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, spec->hostname,
                          "a hostname needs its own UTS namespace, but CTR_NS_UTS is shared");
@@ -2004,6 +3156,38 @@ static int ctr__cg_path_ok(const char *path) {
         s += n;
     }
     return 1;
+}
+
+/* spec.cgroup_settings: "FILE=VALUE", FILE a plain name with its controller before the first dot
+   ("memory.swappiness"), not one of the cgroup's own files (cgroup.procs, cgroup.*). */
+static int ctr__plan_cg_settings(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t n = 0, i, k;
+    ctr__cg_req *cg = &p->cg;
+    while (s->cgroup_settings && s->cgroup_settings[n]) n++;
+    if (!n) return 0;
+    if (!(cg->settings = CTR__CAST(char **, ctr__alloc(p, 2 * n * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < n; i++) {
+        const char *kv = s->cgroup_settings[i], *eq = strchr(kv, '=');
+        size_t len = eq ? CTR__CAST(size_t, eq - kv) : 0;
+        char *file;
+        int ok = len > 0 && len < 64 && memchr(kv, '.', len) && kv[0] != '.';
+        for (k = 0; ok && k < len; k++)
+            ok = (kv[k] >= 'a' && kv[k] <= 'z') || (kv[k] >= 'A' && kv[k] <= 'Z') ||
+                 (kv[k] >= '0' && kv[k] <= '9') || kv[k] == '_' || kv[k] == '.';
+        if (!ok || strncmp(kv, "cgroup.", 7) == 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "cgroup_settings",
+                             "cgroup_settings[%zu] \"%s\" is not FILE=VALUE with a controller's "
+                             "file (memory.swappiness=0)",
+                             i, kv);
+        if (!(file = CTR__CAST(char *, ctr__alloc(p, len + 1))) ||
+            !(cg->settings[2 * i + 1] = ctr__strdup(p, eq + 1)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(file, kv, len);
+        cg->settings[2 * i] = file;
+    }
+    cg->nsettings = n;
+    return 0;
 }
 
 static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
@@ -2055,14 +3239,16 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     cg->io_weight = s->io_weight;
     {
         int limits = s->memory_max || s->memory_swap_max || s->pids_max || s->cpus > 0 ||
-                     s->cpu_weight || s->io_weight;
+                     s->cpu_weight || s->io_weight || s->cgroup_path ||
+                     (s->cgroup_settings && s->cgroup_settings[0]);
         switch (s->cgroup) {
         case CTR_CGROUP_AUTO: cg->wanted = limits; break;
         case CTR_CGROUP_ALWAYS: cg->wanted = cg->always = 1; break;
         case CTR_CGROUP_NEVER:
             if (limits)
                 return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, "",
-                                 "limits were set but cgroup is CTR_CGROUP_NEVER");
+                                 "limits (or cgroup_path) were set but cgroup is "
+                                 "CTR_CGROUP_NEVER");
             break;
         default:
             return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "cgroup", "unknown cgroup mode %d",
@@ -2078,6 +3264,20 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         if (!(cg->parent = ctr__strdup(p, s->cgroup_parent)))
             return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
     }
+    if (ctr__plan_cg_settings(p, s, err) != 0) return -1;
+    if (s->cgroup_path) {
+        const char *cp = s->cgroup_path;
+        if (s->cgroup_parent)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, cp,
+                             "cgroup_path and cgroup_parent exclude each other");
+        if (!ctr__cg_path_ok(cp) || strspn(cp, "/") == strlen(cp))
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, cp,
+                             "cgroup_path \"%s\" must name a cgroup below the root, without "
+                             "\".\" or \"..\" components",
+                             cp);
+        if (!(cg->path = ctr__strdup(p, cp)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
     if (cg->wanted) {
         const ctr__cg_backend *be = ctr__cg_host(err);
         if (!be || be->check(cg, err) != 0) return -1;
@@ -2090,9 +3290,58 @@ static int ctr__plan_limits(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     return 0;
 }
 
-/* Stdio per stream: the caller's descriptors are checked here, the pipes made at spawn. */
+/* A CTR_MOUNT_DEV on /dev among the spec's mounts. */
+static int ctr__has_dev(const ctr_spec *spec) {
+    size_t i;
+    for (i = 0; i < spec->nmounts && spec->mounts; i++)
+        if ((spec->mounts[i].type == CTR_MOUNT_DEV && spec->mounts[i].target &&
+             strcmp(spec->mounts[i].target, "/dev") == 0) ||
+            spec->mounts[i].type == CTR_MOUNT_DEVPTS)
+            return 1;
+    return 0;
+}
+
+/* Stdio per stream: the caller's descriptors are checked here, the pipes made at spawn; the
+   terminal; the extra descriptors. */
 static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
-    int i;
+    size_t i, j;
+    p->stdio_nonblock = spec->stdio_nonblock ? 1 : 0;
+    if (spec->tty) {
+        p->tty = 1;
+        p->tty_rows = spec->tty_rows ? spec->tty_rows : 24;
+        p->tty_cols = spec->tty_cols ? spec->tty_cols : 80;
+        if (spec->no_default_mounts && !ctr__has_dev(spec))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "tty",
+                             "tty needs a /dev in the container (a CTR_MOUNT_DEV on /dev) for its "
+                             "devpts");
+    }
+    if (spec->nfds && !spec->fds)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds", "nfds is %zu but fds is NULL",
+                         spec->nfds);
+    if (spec->nfds > CTR__MAX_FDS)
+        return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "fds", "at most %d extra descriptors, not %zu",
+                         CTR__MAX_FDS, spec->nfds);
+    for (i = 0; i < spec->nfds; i++) {
+        const ctr_fd *x = &spec->fds[i];
+        if (x->container_fd < 3 || x->container_fd > 1048575)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds",
+                             "fds[%zu]: container_fd %d must be 3 or above (0, 1, 2 are stdio)", i,
+                             x->container_fd);
+        if (x->host_fd < 0 || fcntl(x->host_fd, F_GETFD) < 0)
+            return ctr__fail(err, CTR_STEP_SPEC, EBADF, "fds",
+                             "fds[%zu]: host_fd %d is not an open descriptor", i, x->host_fd);
+        for (j = 0; j < i; j++)
+            if (spec->fds[j].container_fd == x->container_fd)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds",
+                                 "fds[%zu] and fds[%zu] are both container fd %d", j, i,
+                                 x->container_fd);
+    }
+    if (spec->nfds) {
+        if (!(p->fds = CTR__CAST(ctr_fd *, ctr__alloc(p, spec->nfds * sizeof(ctr_fd)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->fds, spec->fds, spec->nfds * sizeof(ctr_fd));
+        p->nfds = spec->nfds;
+    }
     for (i = 0; i < 3; i++) {
         p->stdio[i] = spec->stdio[i];
         p->stdio_fd[i] = -1;
@@ -2103,13 +3352,13 @@ static int ctr__plan_stdio(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
         case CTR_STDIO_FD:
             if (spec->stdio_fd[i] < 0 || fcntl(spec->stdio_fd[i], F_GETFD) < 0)
                 return ctr__fail(err, CTR_STEP_STDIO, EBADF, "",
-                                 "stdio_fd[%d] (%d) is not an open descriptor", i,
+                                 "stdio_fd[%d] (%d) is not an open descriptor", CTR__CAST(int, i),
                                  spec->stdio_fd[i]);
             p->stdio_fd[i] = spec->stdio_fd[i];
             break;
         default:
-            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d", i,
-                             CTR__CAST(int, spec->stdio[i]));
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "stdio[%d] has unknown mode %d",
+                             CTR__CAST(int, i), CTR__CAST(int, spec->stdio[i]));
         }
     }
     return 0;
@@ -2154,19 +3403,150 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
     if (ctr__plan_notify(p, spec, err) != 0 || ctr__plan_landlock(p, spec, err) != 0) return -1;
-    if (ctr__plan_netns_pool(p, spec, err) != 0) return -1;
+    if (ctr__plan_netns_pool(p, spec, err) != 0 || ctr__plan_no_network(p, spec, err) != 0)
+        return -1;
     if (ctr__plan_stdio(p, spec, err) != 0) return -1;
-    if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
-    if (ctr__plan_mounts(p, spec, err) != 0) return -1;
     if (!(p->argv = ctr__copy_list(p, spec->argv, 0)) || ctr__plan_env(p, spec) != 0 ||
         ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, spec->cwd ? spec->cwd : "/")))
         return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (ctr__plan_net(p, spec, err) != 0) return -1;
+    if (ctr__plan_rootfs(p, spec, err) != 0) return -1;
+    if (ctr__plan_mounts(p, spec, err) != 0) return -1;
     p->init = spec->init ? 1 : 0;
     p->die_with_host = spec->no_die_with_host ? 0 : 1;
     snprintf(p->shm_size_opt, sizeof(p->shm_size_opt), "%llu",
              CTR__CAST(unsigned long long,
                        spec->shm_size ? spec->shm_size : CTR__CAST(uint64_t, 64) << 20));
+    return ctr__plan_lifecycle(p, spec, err);
+}
+
+/* A CTR_MOUNT_DEV among the plan's ops (a devpts for a terminal). */
+static int ctr__plan_has_dev(const ctr__plan *p) {
+    size_t i;
+    for (i = 0; i < p->nops; i++)
+        if (p->ops[i].type == CTR_MOUNT_DEV || p->ops[i].type == CTR_MOUNT_DEVPTS) return 1;
     return 0;
+}
+
+/* ctr_exec: the container's policy (manual section 16) holds for the process too: the same
+   interception filter, served by the new handle, and the same Landlock rules. */
+static int ctr__plan_exec_policy(ctr__plan *p, const ctr__plan *base, ctr_error *err) {
+    size_t i;
+    if (base->notify_bpf) {
+        p->notify_bpf =
+            CTR__CAST(ctr__bpf *, ctr__alloc(p, base->notify_bpf_len * sizeof(ctr__bpf)));
+        if (!p->notify_bpf)
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->notify_bpf, base->notify_bpf, base->notify_bpf_len * sizeof(ctr__bpf));
+        p->notify_bpf_len = base->notify_bpf_len;
+        p->notify_cookie = base->notify_cookie;
+        p->notify_alt = base->notify_alt;
+        p->on_syscall = base->on_syscall;
+        p->on_syscall_user = base->on_syscall_user;
+        p->intercept_manual = base->intercept_manual;
+    }
+    p->ll_fs = base->ll_fs;
+    p->ll_net = base->ll_net;
+    p->ll_scope = base->ll_scope;
+    if (base->nll) {
+        p->ll_rules = CTR__CAST(ctr__ll_rule *, ctr__alloc(p, base->nll * sizeof(ctr__ll_rule)));
+        if (!p->ll_rules) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        for (i = 0; i < base->nll; i++) {
+            p->ll_rules[i] = base->ll_rules[i];
+            if (base->ll_rules[i].path &&
+                !(p->ll_rules[i].path = ctr__strdup(p, base->ll_rules[i].path)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        }
+        p->nll = base->nll;
+    }
+    return 0;
+}
+
+/* ctr_exec: the plan of another process in a running container.  What the container decided
+   (capabilities, no_new_privs, the filter, rlimits, dying with the host) comes from its plan,
+   copied (the exec may outlive the container's handle); namespaces and root are joined. */
+static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_spec *x,
+                          ctr_error *err) {
+    ctr_spec s;
+    size_t i;
+    memset(p, 0, sizeof(*p));
+    if (!x) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec is NULL");
+    memset(&s, 0, sizeof(s));
+    s.argv = x->argv;
+    s.env = x->env;
+    s.cwd = x->cwd;
+    for (i = 0; i < 3; i++) {
+        s.stdio[i] = x->stdio[i];
+        s.stdio_fd[i] = x->stdio_fd[i];
+    }
+    s.stdio_nonblock = x->stdio_nonblock;
+    s.tty = x->tty;
+    s.tty_rows = x->tty_rows;
+    s.tty_cols = x->tty_cols;
+    s.fds = x->fds;
+    s.nfds = x->nfds;
+    if (!s.argv || !s.argv[0] || !s.argv[0][0])
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "argv",
+                         "argv is empty: give the command to run");
+    if (ctr__check_argv_size(&s, err) != 0) return -1;
+    if (s.cwd && s.cwd[0] != '/')
+        return ctr__fail(err, CTR_STEP_CWD, EINVAL, s.cwd, "cwd \"%s\" must be an absolute path",
+                         s.cwd);
+    if (x->uid == CTR__CAST(uid_t, -1) || x->gid == CTR__CAST(gid_t, -1))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, x->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid",
+                         "%s -1 is not an id", x->uid == CTR__CAST(uid_t, -1) ? "uid" : "gid");
+    if (x->tty && !ctr__plan_has_dev(base))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "tty",
+                         "tty needs a /dev in the container (a CTR_MOUNT_DEV) for its devpts");
+    if (ctr__plan_stdio(p, &s, err) != 0) return -1;
+    if (!(p->argv = ctr__copy_list(p, s.argv, 0)) || ctr__plan_env(p, &s) != 0 ||
+        ctr__plan_exec_paths(p) != 0 || !(p->cwd = ctr__strdup(p, s.cwd ? s.cwd : "/")))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    p->join = 1;
+    p->direct = x->direct_child ? 1 : 0;
+    p->uid = x->uid;
+    p->gid = x->gid;
+    if (x->ngroups) {
+        if (!x->groups || base->userns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "groups",
+                             "supplementary groups need a container without a user namespace");
+        if (!(p->groups = CTR__CAST(gid_t *, ctr__alloc(p, x->ngroups * sizeof(gid_t)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->groups, x->groups, x->ngroups * sizeof(gid_t));
+        p->ngroups = x->ngroups;
+    }
+    if (x->set_umask) {
+        if (x->umask > 0777u)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "umask", "umask 0%o is above 0777",
+                             x->umask);
+        p->set_umask = 1;
+        p->umask = x->umask;
+    }
+    p->userns = base->userns; /* joined: its maps are written */
+    p->set_ids = 1;
+    p->caps_keep = base->caps_keep;
+    p->caps_ambient = base->caps_ambient;
+    p->caps_exact = base->caps_exact;
+    p->caps_eff = base->caps_eff;
+    p->caps_prm = base->caps_prm;
+    p->caps_inh = base->caps_inh;
+    p->last_cap = base->last_cap;
+    p->nnp = base->nnp;
+    p->die_with_host = base->die_with_host;
+    if (base->nrlimits) {
+        if (!(p->rlimits =
+                  CTR__CAST(ctr_rlimit *, ctr__alloc(p, base->nrlimits * sizeof(ctr_rlimit)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->rlimits, base->rlimits, base->nrlimits * sizeof(ctr_rlimit));
+        p->nrlimits = base->nrlimits;
+    }
+    if (base->bpf) {
+        if (!(p->bpf = CTR__CAST(ctr__bpf *, ctr__alloc(p, base->bpf_len * sizeof(ctr__bpf)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->bpf, base->bpf, base->bpf_len * sizeof(ctr__bpf));
+        p->bpf_len = base->bpf_len;
+    }
+    return ctr__plan_exec_policy(p, base, err);
 }
 /* ---- end src/plan.c ---- */
 /* ---- begin src/security.c ---- */
@@ -2795,6 +4175,21 @@ static int ctr__cg_mkdir_p(const char *dir, ctr_error *err) {
     return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "create cgroup %s", dir);
 }
 
+/* mkdir -p of a cgroup directory (its parents too). */
+static int ctr__cg_mkdir_all(const char *dir, ctr_error *err) {
+    char path[PATH_MAX];
+    char *slash;
+    if (ctr__join(path, sizeof(path), dir, "", "") != 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "cgroup path %s", dir);
+    for (slash = path + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
+        *slash = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "create cgroup %s", path);
+        *slash = '/';
+    }
+    return ctr__cg_mkdir_p(dir, err);
+}
+
 /* Opens dir/cgroup.procs for writing (close-on-exec, above 2): the child writes "0" into it,
    which moves the writer.  The fd, or -1. */
 static int ctr__cg_open_procs(const char *dir, ctr_error *err) {
@@ -2985,14 +4380,64 @@ static int ctr__cg2_limits(const char *dir, const ctr__cg_req *s, ctr_error *err
     return 0;
 }
 
+/* Writes spec.cgroup_settings into dir, after the limits. */
+static int ctr__cg2_settings(const char *dir, const ctr__cg_req *s, ctr_error *err) {
+    size_t i;
+    for (i = 0; i < s->nsettings; i++)
+        if (ctr__cg_set(dir, s->settings[2 * i], s->settings[2 * i + 1], err) != 0) return -1;
+    return 0;
+}
+
+/* Does a setting name the controller ("cpuset" for "cpuset.cpus")? */
+static int ctr__cg2_wants(const ctr__cg_req *s, const char *ctrl) {
+    size_t i, n = strlen(ctrl);
+    for (i = 0; i < s->nsettings; i++)
+        if (strncmp(s->settings[2 * i], ctrl, n) == 0 && s->settings[2 * i][n] == '.') return 1;
+    return 0;
+}
+
 static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err) {
-    static const char *const ctrls[] = {"memory", "pids", "cpu", "io"};
-    int req[4];
+    static const char *const ctrls[] = {"memory", "pids",    "cpu",  "io",
+                                        "cpuset", "hugetlb", "rdma", "misc"};
+    int req[8], k;
     char parent[PATH_MAX], name[64];
     req[0] = s->memory_max || s->memory_swap_max;
     req[1] = s->pids_max != 0;
     req[2] = s->cpus > 0 || s->cpu_weight;
     req[3] = s->io_weight != 0;
+    for (k = 4; k < 8; k++) req[k] = 0;
+    for (k = 0; k < 8; k++) req[k] |= ctr__cg2_wants(s, ctrls[k]);
+    if (s->path) { /* exactly there: every ancestor enables the controllers, the leaf is made */
+        char *slash;
+        int full = strncmp(s->path, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
+        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT,
+                      full || s->path[0] == '/' ? "" : "/", s->path) != 0 ||
+            !(cg->dir = ctr__pathdup(parent, NULL)))
+            return ctr__fail(err, CTR_STEP_CGROUP, ENAMETOOLONG, s->path, "cgroup path %s",
+                             s->path);
+        if (!s->existing) {
+            for (slash = parent + sizeof(CTR__CG_ROOT); (slash = strchr(slash, '/')) != NULL;
+                 slash++) {
+                *slash = '\0';
+                if (ctr__cg_mkdir_p(parent, err) != 0) return -1;
+                *slash = '/';
+            }
+            strcpy(parent, CTR__CG_ROOT);
+            for (slash = cg->dir + sizeof(CTR__CG_ROOT);; slash++) {
+                if (ctr__cg2_enable(parent, ctrls, req, 8, err) != 0) return -1;
+                if (!(slash = strchr(slash, '/'))) break;
+                memcpy(parent, cg->dir, CTR__CAST(size_t, slash - cg->dir));
+                parent[slash - cg->dir] = '\0';
+            }
+            if (ctr__cg_mkdir_p(cg->dir, err) != 0) return -1;
+        }
+        if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+            ctr__lift(&cg->dirfd) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
+        if (s->existing) return 0;
+        if (ctr__cg2_limits(cg->dir, s, err) != 0) return -1;
+        return ctr__cg2_settings(cg->dir, s, err);
+    }
     if (s->parent) {
         /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
         const char *cp = s->parent;
@@ -3006,18 +4451,19 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
             strcpy(base, CTR__CG_ROOT);
         else if (ctr__cg2_delegated(base, sizeof(base), err) != 0)
             return -1;
-        if (ctr__cg2_enable(base, ctrls, req, 4, err) != 0) return -1;
+        if (ctr__cg2_enable(base, ctrls, req, 8, err) != 0) return -1;
         if (ctr__join(parent, sizeof(parent), base, "/", CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, base, "cgroup path under %s", base);
         if (ctr__cg_mkdir_p(parent, err) != 0) return -1;
     }
-    if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
+    if (ctr__cg2_enable(parent, ctrls, req, 8, err) != 0) return -1;
     ctr__cg_name(name, sizeof(name));
     if (!(cg->dir = ctr__cg_mkdir_container(parent, name, 0, err))) return -1;
     if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
         ctr__lift(&cg->dirfd) != 0)
         return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
-    return ctr__cg2_limits(cg->dir, s, err);
+    if (ctr__cg2_limits(cg->dir, s, err) != 0) return -1;
+    return ctr__cg2_settings(cg->dir, s, err);
 }
 
 static int ctr__cg2_clone_into(const ctr__cgroup *cg) { return cg->dirfd; }
@@ -3106,8 +4552,38 @@ static const ctr__cg_backend *ctr__cg2(void) {
 
 #define CTR__CG1_MAGIC 0x27e0ebL
 
-static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",    "cpu",
-                                                     "cpuacct", "freezer", "blkio"};
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",     "cpu",    "cpuacct",
+                                                     "freezer", "blkio",    "cpuset", "hugetlb",
+                                                     "net_cls", "net_prio", "devices"};
+
+/* The controller a setting's file belongs to (its name up to the first dot), or -1. */
+static int ctr__cg1_of(const char *file) {
+    size_t n = strcspn(file, ".");
+    int i;
+    for (i = 0; i < CTR__V1_N; i++)
+        if (strlen(ctr__v1_names[i]) == n && strncmp(file, ctr__v1_names[i], n) == 0) return i;
+    return -1;
+}
+
+/* cpuset: a new cgroup has no CPUs and no memory nodes, and takes no process until it has; each
+   directory made gets its parent's (as runc does). */
+static int ctr__cg1_cpuset_fill(const char *dir, ctr_error *err) {
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+    char parent[PATH_MAX], v[4096];
+    int i;
+    char *slash;
+    if (ctr__join(parent, sizeof(parent), dir, "", "") != 0 || !(slash = strrchr(parent, '/')))
+        return 0;
+    *slash = '\0';
+    for (i = 0; i < 2; i++) {
+        ssize_t n = ctr__cg_get(dir, files[i], v, sizeof(v));
+        if (n > 0 && v[0] != '\n') continue; /* set already */
+        if (ctr__cg1_cpuset_fill(parent, err) != 0) return -1;
+        if ((n = ctr__cg_get(parent, files[i], v, sizeof(v))) <= 0) continue;
+        if (ctr__cg_set(dir, files[i], v, err) != 0) return -1;
+    }
+    return 0;
+}
 
 static int ctr__cg1_check(const ctr__cg_req *s, ctr_error *err) {
     if (s->parent && strncmp(s->parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
@@ -3175,6 +4651,19 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     use[CTR__V1_CPUACCT] = 1;
     use[CTR__V1_FREEZER] = 1;
     use[CTR__V1_BLKIO] = s->io_weight != 0;
+    for (i = CTR__V1_CPUSET; i < CTR__V1_N; i++) use[i] = 0;
+    for (i = 0; i < CTR__CAST(int, s->nsettings); i++) {
+        int k = ctr__cg1_of(s->settings[2 * i]);
+        if (k < 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->settings[2 * i],
+                             "cgroup setting %s: no cgroup v1 controller of that name is used "
+                             "(memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb, "
+                             "net_cls, net_prio, devices)",
+                             s->settings[2 * i]);
+        use[k] = 1;
+    }
+    if (s->existing)
+        for (i = 0; i < CTR__V1_N; i++) use[i] = 1; /* those that have the directory */
     ctr__cg_name(name, sizeof(name));
     for (i = 0; i < CTR__V1_N; i++) {
         char mount[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
@@ -3182,10 +4671,13 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         int j, shared = 0;
         if (!use[i]) continue;
         (void)ctr__join(mount, sizeof(mount), CTR__CG_ROOT, "/", ctr__v1_names[i]);
-        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC || !realpath(mount, real))
+        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC ||
+            !realpath(mount, real)) {
+            if (s->existing) continue;
             return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, mount,
                              "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i],
                              mount);
+        }
         /* Co-mounted controllers (cpu,cpuacct) share one directory. */
         for (j = 0; j < i; j++)
             if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 &&
@@ -3196,13 +4688,35 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
                 break;
             }
         if (shared) continue;
+        if (s->path) { /* exactly there (made with its parents), or found (ctr_attach) */
+            struct stat st;
+            if (ctr__join(parent, sizeof(parent), real, "/", s->path + (s->path[0] == '/')) != 0)
+                return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
+            if (s->existing && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) continue;
+            if (!s->existing && ctr__cg_mkdir_all(parent, err) != 0) return -1;
+            if (!(cg->v1[i] = ctr__pathdup(parent, NULL)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
+            continue;
+        }
         if (ctr__join(parent, sizeof(parent), real, "/",
                       s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
         if (!s->parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
         if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
     }
-    return ctr__cg1_limits(cg, s, err);
+    if (s->existing) {
+        for (i = 0; i < CTR__V1_N && !cg->v1[i]; i++) {}
+        if (i == CTR__V1_N)
+            return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, s->path, "no cgroup %s", s->path);
+        return 0;
+    }
+    if (ctr__cg1_limits(cg, s, err) != 0) return -1;
+    if (cg->v1[CTR__V1_CPUSET] && ctr__cg1_cpuset_fill(cg->v1[CTR__V1_CPUSET], err) != 0) return -1;
+    for (i = 0; i < CTR__CAST(int, s->nsettings); i++) {
+        const char *dir = cg->v1[ctr__cg1_of(s->settings[2 * i])];
+        if (ctr__cg_set(dir, s->settings[2 * i], s->settings[2 * i + 1], err) != 0) return -1;
+    }
+    return 0;
 }
 
 static int ctr__cg1_clone_into(const ctr__cgroup *cg) {
@@ -3323,17 +4837,16 @@ static const ctr__cg_backend *ctr__cg1(void) {
 }
 /* ---- end src/cgroup1.c ---- */
 /* ---- begin src/clone.c ---- */
-/* clone.c - making a child process, for the spawn (spawn.c) and for the netns pool (netns.c).
+/* clone.c - making child processes, for the spawn (spawn.c, shim.c) and the netns pool (netns.c).
 
-   Two ways.  The vfork-style clone (x86-64, Linux 6.12 or newer): clone3 with CLONE_VM |
-   CLONE_VFORK, as posix_spawn does, the child running on a stack of its own in this process's
-   memory while the calling thread sleeps in the kernel until the child has exec'd or exited.
+   Two ways.  The vfork-style clone (x86-64, Linux 6.12 or newer): clone3 with CLONE_VM, as
+   posix_spawn does, the child running on a stack of its own in this process's memory; with
+   CLONE_VFORK the calling thread sleeps in the kernel until the child has exec'd or exited.
    Nothing of the host's memory is copied, so a spawn costs the same from a host of 10 MiB or of
    10 GiB.  The fork-style clone: clone3 without CLONE_VM (the child gets a copy of the host's
-   memory), with CLONE_VFORK when the caller wants to sleep until the exec (an init never execs,
-   so its spawn does not), falling back to clone where clone3 is missing or filtered.
+   memory), falling back to clone where clone3 is missing or filtered.
 
-   The child shares (vfork-style) or copied (fork-style) the host's memory: from its first
+   A child shares (vfork-style) or copied (fork-style) the host's memory: from its first
    instruction to execve it follows the rules of child.c. */
 
 /* Sanitizers keep shadow state per stack, and a child running instrumented code on a stack of
@@ -3364,11 +4877,6 @@ static int ctr__host_dumpable(void) {
     return v;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(CTR__SANITIZED) && !defined(CONTAINER_NO_VM_CLONE)
-#define CTR__VM_CLONE 1
-#define CTR__VM_STACK (256u * 1024u)
-
 static void ctr__dump_enter(void) {
     pthread_mutex_lock(&ctr__dump_lock);
     if (ctr__dump_users++ == 0)
@@ -3384,8 +4892,64 @@ static void ctr__dump_leave(void) {
     pthread_mutex_unlock(&ctr__dump_lock);
 }
 
-/* clone3 on a new stack: the child never returns into this function's frame; on its stack it
-   calls fn(arg), then exits. */
+/* clone3 exists (it is missing before Linux 5.3, or filtered with ENOSYS by an outer seccomp
+   profile).  Asked once per process: size 0 is EINVAL where the call exists. */
+static int ctr__have_clone3(void) {
+    static int cached; /* 0: not asked yet, 1: yes, 2: no */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (!v) {
+        v = syscall(SYS_clone3, NULL, 0) < 0 && errno == ENOSYS ? 2 : 1;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v == 1;
+}
+
+/* Stacks for children on our memory: a guard page below (an overflow faults, never corrupts),
+   MAP_NORESERVE (only the pages touched cost).  Those of the setup size are kept for the next
+   spawn (a few, for concurrent spawners): a fresh mapping costs a page fault for every page the
+   child touches, and a page fault is not cheap in a VM. */
+#define CTR__CACHED 4
+static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ctr__stack_cache[CTR__CACHED];
+static int ctr__nstacks;
+
+static char *ctr__stack_alloc(size_t size) {
+    char *stack = NULL;
+    if (size == CTR__STACK_SIZE) {
+        pthread_mutex_lock(&ctr__stack_lock);
+        if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
+        pthread_mutex_unlock(&ctr__stack_lock);
+        if (stack) return stack;
+    }
+    stack = CTR__CAST(char *, mmap(NULL, size + CTR__STACK_GUARD, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    if (stack == MAP_FAILED) return NULL;
+    if (mprotect(stack, CTR__STACK_GUARD, PROT_NONE) != 0) {
+        int e = errno;
+        munmap(stack, size + CTR__STACK_GUARD);
+        errno = e;
+        return NULL;
+    }
+    return stack;
+}
+
+static void ctr__stack_free(char *stack, size_t size) {
+    if (!stack) return;
+    if (size == CTR__STACK_SIZE) {
+        pthread_mutex_lock(&ctr__stack_lock);
+        if (ctr__nstacks < CTR__CACHED) {
+            ctr__stack_cache[ctr__nstacks++] = stack;
+            stack = NULL;
+        }
+        pthread_mutex_unlock(&ctr__stack_lock);
+    }
+    if (stack) munmap(stack, size + CTR__STACK_GUARD);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(CTR__SANITIZED) && !defined(CONTAINER_NO_VM_CLONE)
+/* clone3 on the stack a->stack (CLONE_VM): the child never returns into this function's frame;
+   on its stack it calls fn(arg), then exits. */
 static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *arg) {
     long r;
     /* syscall preserves every register but rax, rcx and r11: the child finds fn in rbx and arg
@@ -3408,111 +4972,190 @@ static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *a
     return r;
 }
 
-/* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
-   costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
-#define CTR__VM_GUARD  4096u
-#define CTR__VM_CACHED 4
-static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *ctr__stack_cache[CTR__VM_CACHED];
-static int ctr__nstacks;
-
-static char *ctr__stack_get(void) {
-    char *stack = NULL;
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) return stack;
-    stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + CTR__VM_GUARD, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
-    if (stack == MAP_FAILED) return NULL;
-    if (mprotect(stack, CTR__VM_GUARD, PROT_NONE) != 0) { /* overflowing faults, not corrupts */
-        int e = errno;
-        munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-        errno = e;
-        return NULL;
-    }
-    return stack;
-}
-
-static void ctr__stack_put(char *stack) {
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks < CTR__VM_CACHED) {
-        ctr__stack_cache[ctr__nstacks++] = stack;
-        stack = NULL;
-    }
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-}
-
-/* The vfork-style spawn is used on Linux 6.12 and later, where it has been tested (6.18).  On
+/* The vfork-style clone is used on Linux 6.12 and later, where it has been tested (6.18).  On
    the 6.1 test VM with cgroup v1 it led, every few hundred containers, to a soft lockup of the
    whole machine (the containers' tasks spinning in get_signal) that the fork-style clone never
    showed; not understood yet.  Read once per process. */
-static int ctr__clone_vm_possible(void) {
+static int ctr__vm_clone_possible(void) {
     static int cached; /* 0: not read yet, 1: yes, 2: no */
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED), major = 0, minor = 0;
     struct utsname u;
     if (v) return v == 1;
     v = 2;
-    if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+    if (ctr__have_clone3() && uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
         (major > 6 || (major == 6 && minor >= 12)))
         v = 1;
     __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
     return v == 1;
 }
 
-/* The child's pid, or -1 with errno (ENOSYS: take the fork-style clone). */
-static long ctr__clone_vm(ctr__clone_args *a, void (*fn)(void *), void *arg) {
-    char *stack = ctr__stack_get();
+/* The child on `stack` (from ctr__stack_alloc(size)) and our memory: clone3 with CLONE_VM and
+   a's flags (CLONE_VFORK among them to wait for its exec).  Raw: callable from a child too.
+   The child's pid, or -1 with errno. */
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg) {
     ctr__clone_args vm = *a;
     long r;
-    if (!stack) return -1;
-    vm.flags |= CLONE_VM | CLONE_VFORK;
-    vm.stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
-    vm.stack_size = CTR__VM_STACK;
-    ctr__dump_enter();
+    vm.flags |= CLONE_VM;
+    vm.stack = CTR__PTR_TO_U64(stack + CTR__STACK_GUARD);
+    vm.stack_size = size;
     r = ctr__clone3_on_stack(&vm, fn, arg);
-    ctr__dump_leave();
-    /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
-    ctr__stack_put(stack);
     if (r < 0) {
         errno = CTR__CAST(int, -r);
         return -1;
     }
     return r;
 }
+#else
+static int ctr__vm_clone_possible(void) { return 0; }
+
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg) {
+    (void)a;
+    (void)stack;
+    (void)size;
+    (void)fn;
+    (void)arg;
+    errno = ENOSYS;
+    return -1;
+}
 #endif
 
 /* Clones a child that runs fn(arg) and never returns.  how: CTR__CLONE_VM for the vfork-style
    clone where possible (it implies waiting), CTR__CLONE_WAIT to sleep until the child has
-   exec'd or exited.  a: flags (namespaces, CLONE_PIDFD, CLONE_INTO_CGROUP), pidfd, cgroup; the
-   exit signal stays 0, so that until its execve no host wait() or SIGCHLD handler sees the
-   child.  Returns the child's pid, or -1 with errno; ENOSYS with CLONE_INTO_CGROUP asked for
-   means clone3 is missing: the caller has the child move itself and calls again without it. */
+   exec'd or exited.  a: flags (namespaces, CLONE_PIDFD, CLONE_INTO_CGROUP...), exit signal,
+   pidfd, cgroup.  Returns the child's pid, or -1 with errno; ENOSYS with CLONE_INTO_CGROUP asked
+   for means clone3 is missing: the caller has the child move itself and calls again without it.
+   Raw system calls but for the stack cache (CTR__CLONE_VM): the fork-style clone may be called
+   from a child. */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg) {
-    uint64_t flags = a->flags | ((how & (CTR__CLONE_WAIT | CTR__CLONE_VM)) ? CLONE_VFORK : 0);
     ctr__clone_args f = *a;
     long r;
-#if defined(CTR__VM_CLONE)
-    if ((how & CTR__CLONE_VM) && ctr__clone_vm_possible()) {
-        r = ctr__clone_vm(a, fn, arg);
+    if (how & (CTR__CLONE_WAIT | CTR__CLONE_VM)) f.flags |= CLONE_VFORK;
+    if ((how & CTR__CLONE_VM) && ctr__vm_clone_possible()) {
+        char *stack = ctr__stack_alloc(CTR__STACK_SIZE);
+        if (!stack) return -1;
+        ctr__dump_enter();
+        r = ctr__clone_on(&f, stack, CTR__STACK_SIZE, fn, arg);
+        ctr__dump_leave();
+        /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
+        ctr__stack_free(stack, CTR__STACK_SIZE);
         if (r >= 0 || errno != ENOSYS) return r;
     }
-#endif
-    f.flags = flags;
     r = syscall(SYS_clone3, &f, sizeof(f));
-    if (r < 0 && errno == ENOSYS && !(flags & CLONE_INTO_CGROUP)) {
-        /* clone(flags | exit signal 0, stack 0: like fork, parent_tid: the pidfd) */
-        r = syscall(SYS_clone, CTR__CAST(unsigned long, flags), 0, CTR__U64_TO_PTR(int *, a->pidfd),
-                    0, 0);
+    if (r < 0 && errno == ENOSYS && !(f.flags & CLONE_INTO_CGROUP)) {
+        /* clone(flags | exit signal, stack 0: like fork, parent_tid: the pidfd) */
+        r = syscall(SYS_clone, CTR__CAST(unsigned long, f.flags | (f.exit_signal & 0xff)), 0,
+                    CTR__U64_TO_PTR(int *, f.pidfd), 0, 0);
     }
     if (r == 0) {
         fn(arg);
-        syscall(SYS_exit_group, 127); /* not reached */
+        ctr__c_exit(127); /* not reached */
     }
     return r;
 }
 /* ---- end src/clone.c ---- */
+/* ---- begin src/shim.c ---- */
+/* shim.c - the container's parent.  The host's own child is not the container's command but a
+   shim that never execs: cloned with exit signal 0, it stays invisible to the host's wait(),
+   waitpid(-1) and SIGCHLD handler, and a host that ignores SIGCHLD (or sets SA_NOCLDWAIT) cannot
+   make the kernel reap it behind the library's back (the kernel resets a child's exit signal to
+   SIGCHLD at its execve, so the command itself could not stay hidden).  The shim clones the
+   command (CLONE_VFORK: it wakes once the command has exec'd or failed), tells the host STARTED
+   and passes it the command's pidfd, then waits for the command and reports its wait status
+   (EXIT) before it exits.  It lives outside the container: the host's pid namespace, the host's
+   cgroup; only for ctr_exec it first joins the container's namespaces (its children then start
+   in the container's pid namespace).
+
+   RULES FOR THIS FILE: those of child.c.  The shim runs on the host's memory (a stack of its own;
+   vfork-style) or on a copy of it (fork-style): raw system calls only, no malloc, no locks, and
+   nothing of the host's but the launch and plan, which stay valid until the host has read
+   STARTED; afterwards the shim touches only its own stack. */
+
+static void ctr__shim_write(int fd, int kind, int status) {
+    ctr__status_msg m;
+    long w;
+    memset(&m, 0, sizeof(m));
+    m.kind = kind;
+    m.status = status;
+    do w = ctr__r_write(fd, &m, sizeof(m));
+    while (w < 0 && errno == EINTR);
+}
+
+static void ctr__shim_main(void *launch) {
+    const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
+    uint64_t all = ~CTR__CAST(uint64_t, 0);
+    ctr__clone_args a;
+    int pidfd = -1, statusfd = l->statusfd, sig, direct;
+    long pid;
+    /* Every signal stays blocked: SIGCHLD and SIGTERM are taken with sigtimedwait below, and
+       only SIGKILL ends the shim at once (and then the command, whose parent-death signal
+       follows it).  SIGTERM is the shim's parent-death signal: the host's thread gone, it kills
+       the command and reaps it before it goes itself. */
+    ctr__r_sigmask(SIG_SETMASK, &all, NULL);
+    /* The host's dispositions are copied: an ignored SIGCHLD or SA_NOCLDWAIT would have the
+       kernel reap the command behind the shim's back.  Back to the defaults, all of them. */
+    for (sig = 1; sig < NSIG; sig++) {
+        static const unsigned long dfl[4] = {0, 0, 0, 0};
+        if (sig != SIGKILL && sig != SIGSTOP) (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
+    }
+    ctr__c_die_with_host(l, SIGTERM);
+    if (l->join_pidfd >= 0 && syscall(SYS_setns, l->join_pidfd, l->join_flags) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "join the container's namespaces", NULL, NULL,
+                   NULL);
+    memset(&a, 0, sizeof(a));
+    a.flags = l->clone_flags | CLONE_PIDFD | CLONE_VFORK;
+    a.pidfd = CTR__PTR_TO_U64(&pidfd);
+    a.exit_signal = SIGCHLD; /* the shim is its parent, and waits with wait4 */
+    if (l->plan->direct) {
+        /* The command is the host's child (its exit signal the shim's, SIGCHLD); the shim only
+           joins the namespaces and goes.  A command waiting for its start is not waited for. */
+        a.flags |= CLONE_PARENT;
+        a.exit_signal = 0;
+        if (l->plan->wait_start) a.flags &= ~CTR__CAST(uint64_t, CLONE_VFORK);
+    }
+    if (l->cgroup_fd >= 0) {
+        a.flags |= CLONE_INTO_CGROUP;
+        a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
+    }
+    if (l->cmd_stack) {
+        pid = ctr__clone_on(&a, l->cmd_stack, CTR__STACK_SIZE, ctr__child_main, launch);
+    } else {
+        pid = syscall(SYS_clone3, &a, sizeof(a));
+        if (pid < 0 && errno == ENOSYS && !(a.flags & CLONE_INTO_CGROUP))
+            pid = syscall(SYS_clone, CTR__CAST(unsigned long, a.flags | a.exit_signal), 0, &pidfd,
+                          0, 0);
+        if (pid == 0) ctr__child_main(launch);
+    }
+    if (pid < 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the container process", NULL, NULL, NULL);
+    /* The command has exec'd, or has reported why not and exited: STARTED comes after its
+       report, and the host reads the error pipe first. */
+    ctr__c_send_fd(l, 'c', pidfd);
+    /* After STARTED the launch and the plan may be gone (the host returns from ctr_spawn and
+       reuses that memory): what the shim still needs is on its own stack. */
+    direct = l->plan->direct;
+    ctr__shim_write(statusfd, CTR__MSG_STARTED, CTR__CAST(int, pid));
+    if (direct) ctr__c_exit(0);
+    /* From here on the shim holds nothing but the status pipe (and its own stack). */
+    if ((statusfd > 0 && syscall(SYS_close_range, 0, CTR__CAST(unsigned, statusfd - 1), 0) != 0) ||
+        syscall(SYS_close_range, CTR__CAST(unsigned, statusfd + 1), ~0u, 0) != 0)
+        syscall(SYS_kill, pid, SIGKILL);
+    for (;;) {
+        uint64_t wait_for = (1ull << (SIGCHLD - 1)) | (1ull << (SIGTERM - 1));
+        siginfo_t si;
+        int st;
+        long r = syscall(SYS_wait4, pid, &st, __WALL | WNOHANG, NULL);
+        if (r == pid) {
+            ctr__shim_write(statusfd, CTR__MSG_EXIT, st);
+            ctr__c_exit(0);
+        }
+        if (r < 0 && errno != EINTR) ctr__c_exit(127);
+        if (syscall(SYS_rt_sigtimedwait, &wait_for, &si, NULL, 8) == SIGTERM)
+            syscall(SYS_kill, pid, SIGKILL); /* our child, not reaped yet: the pid is its */
+    }
+}
+/* ---- end src/shim.c ---- */
 /* ---- begin src/child.c ---- */
 /* child.c - the child: everything between clone and execve, in the order ctr__child_main runs it.
 
@@ -3564,12 +5207,16 @@ static void ctr__c_timens(const ctr__launch *l) {
 static void ctr__c_own_namespaces(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int undump;
+    if (l->nssock >= 0) ctr__c_ns_receive(l); /* userns.c: idmapped mounts, the map helper */
     if (!p->userns && !p->timens) return;
     undump = p->userns && ctr__r_prctl(PR_GET_DUMPABLE, 0) == 0;
     if (undump && ctr__r_prctl(PR_SET_DUMPABLE, 1) != 0)
         ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map",
                    NULL, NULL, NULL);
-    if (p->userns) ctr__c_userns(l);
+    if (p->userns && p->map_helper)
+        ctr__c_ns_maps(l); /* written from outside (userns.c) */
+    else if (p->userns)
+        ctr__c_userns(l);
     if (p->timens) ctr__c_timens(l);
     if (undump) (void)ctr__r_prctl(PR_SET_DUMPABLE, 0);
 }
@@ -3662,17 +5309,16 @@ static void ctr__c_stdio(const ctr__launch *l) {
     }
 }
 
-/* Closes every descriptor above 2 but the error and status pipes and the host's pidfd - really
-   closes, not just close-on-exec: a host descriptor still open while paths are resolved inside
-   the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
-static void ctr__c_close_fds(const ctr__launch *l) {
-    int keep[4], n = 0, i, j;
+/* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the sockets
+   (the id maps' one; the launch's, with a terminal or an init or a start to report; pasta's),
+   the start pipe and the extra descriptors (spec.fds and the listening sockets, parked above
+   their targets) -
+   really closes, not just close-on-exec: a host descriptor still open while paths are resolved
+   inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
+/* Closes every descriptor from 3 up but the n in keep (sorted here): 0, or -1 with errno. */
+static int ctr__c_close_except(int *keep, int n) {
     unsigned lo = 3;
-    if (l->errfd >= 3) keep[n++] = l->errfd;
-    if (l->statusfd >= 3) keep[n++] = l->statusfd;
-    if (l->hostfd >= 3) keep[n++] = l->hostfd;
-    /* The socket the interception listener goes to the host over (notify.c). */
-    if (l->plan->notify_bpf && l->xferfd >= 3) keep[n++] = l->xferfd;
+    int i, j;
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
             int t = keep[j];
@@ -3680,13 +5326,133 @@ static void ctr__c_close_fds(const ctr__launch *l) {
             keep[j - 1] = t;
         }
     for (i = 0; i < n; i++) {
-        unsigned k = CTR__CAST(unsigned, keep[i]);
-        if (k > lo && syscall(SYS_close_range, lo, k - 1, 0) != 0) break;
-        lo = k + 1;
+        unsigned fd = CTR__CAST(unsigned, keep[i]);
+        if (fd < lo) continue;
+        if (fd > lo && syscall(SYS_close_range, lo, fd - 1, 0) != 0) return -1;
+        lo = fd + 1;
     }
-    if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
+    return syscall(SYS_close_range, lo, ~0u, 0) != 0 ? -1 : 0;
+}
+
+static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
+    int keep[7 + CTR__MAX_FDS + CTR__MAX_LISTEN], n = 0;
+    size_t k;
+    if (l->nssock >= 3) keep[n++] = l->nssock; /* userns.c */
+    if (l->errfd >= 3) keep[n++] = l->errfd;
+    if (l->statusfd >= 3) keep[n++] = l->statusfd;
+    if (l->hostfd >= 3) keep[n++] = l->hostfd;
+    /* the launch's socket: a terminal, init or a start to report, the interception listener */
+    if ((l->plan->tty || l->plan->init || l->plan->wait_start || l->plan->notify_bpf) &&
+        l->xferfd >= 3)
+        keep[n++] = l->xferfd;
+    if (l->startfd >= 3) keep[n++] = l->startfd; /* wait_start */
+    if (l->net_sock >= 3) keep[n++] = l->net_sock;
+    for (k = 0; k < nparked; k++) keep[n++] = parked[k];
+    if (ctr__c_close_except(keep, n) != 0)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL,
                    NULL);
+}
+
+/* The extra descriptors (spec.fds), first step: every descriptor the setup keeps (our pipes,
+   the host's pidfd, the socket) moves above the highest container_fd, and each host_fd is
+   parked there too, so that placing them at the end clobbers nothing.  l is the child's own copy
+   of the launch. */
+static void ctr__c_park_fds(ctr__launch *l, int *parked) {
+    int *ours[7], top = 0, i;
+    size_t k;
+    ours[0] = &l->errfd;
+    ours[1] = &l->statusfd;
+    ours[2] = &l->hostfd;
+    ours[3] = &l->xferfd;
+    ours[4] = &l->nssock;
+    ours[5] = &l->net_sock;
+    ours[6] = &l->startfd;
+    for (k = 0; k < l->nfds; k++)
+        if (l->fds[k].container_fd > top) top = l->fds[k].container_fd;
+    for (i = 0; i < 7; i++)
+        if (*ours[i] >= 0 && *ours[i] <= top) {
+            int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_STDIO, errno, "fds",
+                           "move a descriptor above the extra ones",
+                           errno == EINVAL ? " (above RLIMIT_NOFILE)" : NULL, NULL, NULL);
+            ctr__r_close(*ours[i]);
+            *ours[i] = fd;
+        }
+    for (k = 0; k < l->nfds; k++)
+        if ((parked[k] = ctr__r_fcntl(l->fds[k].host_fd, F_DUPFD_CLOEXEC, top + 1)) < 0)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "duplicate an extra descriptor",
+                       errno == EINVAL ? " (container_fd above RLIMIT_NOFILE)" : NULL, NULL, NULL);
+}
+
+/* The extra descriptors, last step: each at its number, open across execve. */
+static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
+    size_t k;
+    for (k = 0; k < l->nfds; k++) {
+        if (ctr__r_dup3(parked[k], l->fds[k].container_fd) != l->fds[k].container_fd)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "place an extra descriptor", NULL, NULL,
+                       NULL);
+        ctr__r_close(parked[k]);
+    }
+}
+
+/* Sends fd to the host over the launch's socket as a record with this tag ('t' the terminal,
+   'c' the command's pidfd). */
+static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass a descriptor to the host", NULL, NULL, NULL);
+}
+
+/* spec.tty: a pseudo-terminal from the container's own devpts (after pivot_root): the slave
+   becomes the controlling terminal (we are a session leader) and 0, 1, 2; the master goes to the
+   host over the launch's socket (a 't' record). */
+static void ctr__c_tty(const ctr__launch *l) {
+    struct winsize ws;
+    char path[32] = "/dev/pts/";
+    unsigned n = 0;
+    int unlock = 0, master, slave, i;
+    master = ctr__r_openat(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+    if (master < 0 || syscall(SYS_ioctl, master, TIOCSPTLCK, &unlock) != 0 ||
+        syscall(SYS_ioctl, master, TIOCGPTN, &n) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "/dev/ptmx", "allocate a pseudo-terminal", NULL, NULL,
+                   NULL);
+    ctr__c_utoa(path + 9, n);
+    if ((slave = ctr__r_openat(AT_FDCWD, path, O_RDWR | O_NOCTTY | O_CLOEXEC, 0)) < 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, path, "open the terminal ", path, NULL, NULL);
+    memset(&ws, 0, sizeof(ws));
+    ws.ws_row = l->plan->tty_rows;
+    ws.ws_col = l->plan->tty_cols;
+    if (syscall(SYS_ioctl, slave, TIOCSWINSZ, &ws) != 0 ||
+        syscall(SYS_ioctl, slave, TIOCSCTTY, 0) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, path, "make ", path, " the controlling terminal",
+                   NULL);
+    for (i = 0; i < 3; i++)
+        if (ctr__r_dup3(slave, i) != i)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, path, "set up stdio on ", path, NULL, NULL);
+    ctr__r_close(slave);
+    ctr__c_send_fd(l, 't', master);
+    ctr__r_close(master);
+    if (!l->plan->wait_start) ctr__r_close(l->xferfd); /* else ctr__c_wait_start needs it */
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -3755,7 +5521,8 @@ static void ctr__c_caps_bounding(const ctr__launch *l) {
             errno != EINVAL)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL,
                        NULL, NULL);
-    if (p->uid != 0 && p->caps_ambient && ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
+    if (p->uid != 0 && (p->caps_exact ? p->caps_prm : p->caps_ambient) &&
+        ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL,
                    NULL, NULL);
 }
@@ -3779,6 +5546,11 @@ static void ctr__c_caps_final(const ctr__launch *l) {
     for (i = 0; i < 2; i++) {
         data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
         data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
+        if (p->caps_exact) { /* spec.set_caps: as given */
+            data[i].effective = CTR__CAST(uint32_t, p->caps_eff >> (32 * i));
+            data[i].permitted = CTR__CAST(uint32_t, p->caps_prm >> (32 * i));
+            data[i].inheritable = CTR__CAST(uint32_t, p->caps_inh >> (32 * i));
+        }
     }
     if (syscall(SYS_capset, &head, data) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set the capabilities",
@@ -3787,7 +5559,7 @@ static void ctr__c_caps_final(const ctr__launch *l) {
                          "capabilities it has)"
                        : NULL,
                    NULL, NULL);
-    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
+    for (cap = 0; (p->uid != 0 || p->caps_exact) && cap <= p->last_cap; cap++)
         if ((p->caps_ambient & CTR_CAP(cap)) &&
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL,
@@ -3812,14 +5584,40 @@ static void ctr__c_seccomp(const ctr__launch *l) {
                    NULL);
 }
 
+/* Run by "root" of a user namespace whose setgroups is denied (a rootless engine's, mapping one
+   id): the groups cannot change, so without supplementary groups to set there is nothing to
+   do; with some, setgroups fails and says so. */
+static int ctr__c_setgroups_denied(const ctr__plan *p) {
+    char buf[8];
+    long n;
+    int fd;
+    if (p->ngroups) return 0;
+    fd = ctr__r_openat(AT_FDCWD, "/proc/self/setgroups", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    n = ctr__r_read(fd, buf, sizeof(buf));
+    ctr__r_close(fd);
+    return n >= 4 && memcmp(buf, "deny", 4) == 0;
+}
+
 static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
-    if (syscall(SYS_setgroups, 0, NULL) != 0 ||
+    /* (in a joined user namespace whose setgroups is denied, the groups stay as mapped) */
+    if ((!(p->join && p->userns) && !ctr__c_setgroups_denied(p) &&
+         syscall(SYS_setgroups, p->ngroups, p->groups) != 0) ||
         syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
-        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL,
+        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid",
+                   errno == EINVAL && p->userns ? " (not mapped in the container's user namespace)"
+                                                : NULL,
                    NULL, NULL);
+}
+
+/* LISTEN_PID is the command's own pid, as seen inside (1, or 2 under init...): written into the
+   plan's envp by the process that execs, before the interception filter (getpid may be
+   intercepted). */
+static void ctr__c_listen_pid(const ctr__launch *l) {
+    if (l->listen_pid) ctr__c_utoa(l->listen_pid, CTR__CAST(unsigned, syscall(SYS_getpid)));
 }
 
 static void ctr__c_exec(const ctr__launch *l) {
@@ -3827,7 +5625,10 @@ static void ctr__c_exec(const ctr__launch *l) {
     uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
     size_t i;
     int e = ENOENT, eacces = 0;
-    if (!l->notify_armed) ctr__r_sigmask(SIG_SETMASK, &none, NULL); /* else done (notify.c) */
+    if (!l->notify_armed) { /* else done before the filter (notify.c) */
+        ctr__c_listen_pid(l);
+        ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    }
     for (i = 0; i < p->nexec; i++) {
         if (l->notify_armed && (p->notify_alt & CTR__NOTIFY_EXECVEAT)) /* execve is intercepted */
             syscall(SYS_execveat, CTR__CAST(uint64_t, CTR__CAST(uint32_t, AT_FDCWD)) | (hi << 32),
@@ -3842,17 +5643,104 @@ static void ctr__c_exec(const ctr__launch *l) {
         }
     }
     if (i == p->nexec && eacces) e = EACCES;
+    none = ~none; /* no SIGPIPE while the failure is reported (an intercepted rt_sigprocmask
+                     would wait for the host: then a SIGPIPE could only mean it is gone) */
+    if (!l->notify_armed) ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* Namespaces joined by path (spec.ns_paths; a pid namespace is joined by the shim, before the
+   clone), right after the move into the cgroup: a cgroup namespace joined later is the one the
+   container sees. */
+static void ctr__c_join_ns(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nns_paths; i++) {
+        unsigned t = p->ns_paths[i].type;
+        int flag = t == CTR_NS_NET      ? CLONE_NEWNET
+                   : t == CTR_NS_IPC    ? CLONE_NEWIPC
+                   : t == CTR_NS_UTS    ? CLONE_NEWUTS
+                   : t == CTR_NS_CGROUP ? CLONE_NEWCGROUP
+                                        : 0;
+        if (flag && syscall(SYS_setns, l->join_ns_fds[i], flag) != 0)
+            ctr__c_die(l, CTR_STEP_CLONE, errno, p->ns_paths[i].path, "join namespace ",
+                       p->ns_paths[i].path, NULL, NULL);
+    }
+}
+
+/* sysctls (namespaced ones, checked by the plan) and oom_score_adj, through the host's /proc
+   while it is still there: /proc/sys/net, kernel.shm* and kernel.hostname are those of the
+   writer's own namespaces. */
+static void ctr__c_sysctls(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nsysctls; i++)
+        ctr__c_write_file(l, CTR_STEP_SPEC, p->sysctl_paths[2 * i], p->sysctl_paths[2 * i + 1]);
+    if (p->set_oom) ctr__c_write_file(l, CTR_STEP_SPEC, "/proc/self/oom_score_adj", p->oom);
+}
+
+/* wait_start: is argv[0] a file the command may execute?  Asked at the end of the setup, in the
+   container and as its user, so that a missing command fails the spawn rather than the start,
+   which another process may make (as runc and crun do). */
+static void ctr__c_check_exec(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int e = ENOENT;
+    for (i = 0; i < p->nexec; i++) {
+        struct stat st;
+        if (ctr__r_fstatat(AT_FDCWD, p->exec_paths[i], &st, 0) != 0) {
+            if (errno != ENOENT && errno != ENOTDIR) e = errno;
+            continue;
+        }
+        if (S_ISREG(st.st_mode) && syscall(SYS_faccessat, AT_FDCWD, p->exec_paths[i], X_OK) == 0)
+            return;
+        e = EACCES;
+    }
+    ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* wait_start: the exec pipe (made here, so that no host process can hold its write end: EOF
+   then means the command has exec'd) goes to the host, the setup-done record follows, and the
+   child waits for one byte on the start fd.  After that, failures go over the exec pipe. */
+static void ctr__c_wait_start(ctr__launch *l) {
+    ctr_error done;
+    int pipefd[2], i;
+    long r;
+    char b;
+    ctr__c_check_exec(l);
+    if (syscall(SYS_pipe2, pipefd, O_CLOEXEC) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the exec pipe", NULL, NULL, NULL);
+    for (i = 0; i < 2; i++) /* never on 0..2, nor on an extra descriptor's number */
+        if (pipefd[i] <= 2 || l->plan->nfds) {
+            int fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3 + CTR__MAX_FDS);
+            if (fd < 0) fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_CLONE, errno, "", "move the exec pipe", NULL, NULL, NULL);
+            ctr__r_close(pipefd[i]);
+            pipefd[i] = fd;
+        }
+    ctr__c_send_fd(l, 'x', pipefd[0]);
+    ctr__r_close(pipefd[0]);
+    ctr__r_close(l->xferfd);
+    memset(&done, 0, sizeof(done));
+    do r = ctr__r_write(l->errfd, &done, sizeof(done));
+    while (r < 0 && errno == EINTR);
+    ctr__r_close(l->errfd);
+    l->errfd = pipefd[1];
+    do r = ctr__r_read(l->startfd, &b, 1);
+    while (r < 0 && errno == EINTR);
+    if (r != 1) ctr__c_exit(127); /* every writer gone: nobody can start it any more */
+    ctr__r_close(l->startfd);
 }
 
 /* Dying with the host: the parent-death signal, set as the very first step and again after the
    uid change (which clears it), each time followed by a look at the host's pidfd, since a host
    that died before the signal was set sent nothing. */
-static void ctr__c_die_with_host(const ctr__launch *l) {
+static void ctr__c_die_with_host(const ctr__launch *l, int sig) {
     struct pollfd pfd;
     struct timespec zero = {0, 0};
     if (!l->plan->die_with_host) return;
-    if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+    if (ctr__r_prctl(PR_SET_PDEATHSIG, sig) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "set the parent-death signal", NULL, NULL, NULL);
     if (l->hostfd < 0) return;
     pfd.fd = l->hostfd;
@@ -3873,42 +5761,50 @@ static void ctr__c_init(const ctr__launch *l) {
     ctr__status_msg m;
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     long pid, w;
-    int keep[2], nkeep = 0, k;
-    unsigned lo = 3;
+    int lo = l->statusfd < l->xferfd ? l->statusfd : l->xferfd;
+    int hi = l->statusfd < l->xferfd ? l->xferfd : l->statusfd;
+    int keep[2 + CTR__MAX_FDS + CTR__MAX_LISTEN], n = 0;
+    size_t k;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    /* The status pipe stays, and the socket the command passes its interception listener over
-       (closed once the command has exec'd). */
-    keep[nkeep++] = l->statusfd;
-    if (l->plan->notify_bpf && l->xferfd >= 3) keep[nkeep++] = l->xferfd;
-    if (nkeep == 2 && keep[0] > keep[1]) {
-        keep[0] = l->xferfd;
-        keep[1] = l->statusfd;
-    }
-    for (k = 0; k <= nkeep; k++) {
-        unsigned hi = k < nkeep ? CTR__CAST(unsigned, keep[k]) : ~0u;
-        if (hi > lo && syscall(SYS_close_range, lo, k < nkeep ? hi - 1 : hi, 0) != 0)
-            ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
-                       NULL);
-        lo = hi + 1;
-    }
+    /* Keep only the status pipe, the socket (for the command's pidfd, below) and the extra
+       descriptors, which the command takes along at its execve and init closes then. */
+    keep[n++] = lo;
+    keep[n++] = hi;
+    for (k = 0; k < l->nfds; k++) keep[n++] = l->fds[k].container_fd;
+    if (ctr__c_close_except(keep, n) != 0)
+        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
+                   NULL);
     /* From here on errors go over the status pipe. */
     cmd.errfd = -1;
     cmd.hostfd = -1;
-    pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    /* CLONE_FILES until its execve (which unshares the table): the command sends its own pidfd
+       (init itself is not dumpable, so ctr_exec joins the command's namespaces) and closes the
+       socket in the table init shares, so that once the command runs init holds nothing but
+       the status pipe. */
+    pid = syscall(SYS_clone, CLONE_VFORK | CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0)
         ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL,
                    NULL);
     if (pid == 0) {
+        int self;
         if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
             ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL,
                        NULL);
+        if ((self = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0))) >= 0) {
+            ctr__c_send_fd(&cmd, 'c', self);
+            ctr__r_close(self);
+        }
+        if (cmd.plan->notify_bpf) ctr__c_listen_pid(&cmd);
         ctr__c_notify(&cmd); /* the command is intercepted, init is not */
+        if (!cmd.notify_armed) ctr__r_close(l->xferfd); /* else init closes it (a close may be
+                                                           intercepted) */
         ctr__c_exec(&cmd);
     }
-    if (l->plan->notify_bpf) ctr__r_close(l->xferfd);
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
        after its ERROR, and the host takes the first.  init keeps no stdio of its own. */
+    ctr__r_close(l->xferfd); /* (already closed by the command, unless it failed first) */
     (void)syscall(SYS_close_range, 0, 2, 0);
+    for (k = 0; k < l->nfds; k++) ctr__r_close(l->fds[k].container_fd);
     memset(&m, 0, sizeof(m));
     m.kind = CTR__MSG_STARTED;
     do w = ctr__r_write(l->statusfd, &m, sizeof(m));
@@ -3935,13 +5831,68 @@ static void ctr__c_init(const ctr__launch *l) {
     }
 }
 
+/* pasta: the network keeper (net.c) gets this process's namespaces and pidfd ('n' record) and
+   answers once pasta has the network up ('g'), or with the error that stopped it. */
+static void ctr__c_net_wait(const ctr__launch *l) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    ctr_error e;
+    int fds[3], n = 0, i;
+    char tag = 'n';
+    long r;
+    fds[n++] = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0));
+    fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0);
+    if (l->plan->userns)
+        fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/user", O_RDONLY | O_CLOEXEC, 0);
+    for (i = 0; i < n; i++)
+        if (fds[i] < 0)
+            ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "open the container's namespaces for pasta",
+                       NULL, NULL, NULL);
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, n) * sizeof(int));
+    if (syscall(SYS_sendmsg, l->net_sock, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "pass the namespaces to pasta's keeper", NULL,
+                   NULL, NULL);
+    for (i = 0; i < n; i++) ctr__r_close(fds[i]);
+    memset(&e, 0, sizeof(e));
+    do r = syscall(SYS_recvfrom, l->net_sock, &e, sizeof(e), 0, NULL, NULL);
+    while (r < 0 && errno == EINTR);
+    if (r == CTR__CAST(long, sizeof(e))) {
+        e.path[sizeof(e.path) - 1] = '\0';
+        e.msg[sizeof(e.msg) - 1] = '\0';
+        ctr__c_die(l, e.step, e.sys_errno, e.path, e.msg, NULL, NULL, NULL);
+    }
+    if (r != 1)
+        ctr__c_die(l, CTR_STEP_NETWORK, r < 0 ? errno : EPIPE, "pasta",
+                   "wait for pasta to bring the network up (its keeper is gone)", NULL, NULL, NULL);
+    ctr__r_close(l->net_sock);
+}
+
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_main(void *launch) {
-    const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
+    ctr__launch own = *CTR__CAST(const ctr__launch *, launch); /* ours: fds move (spec.fds) */
+    const ctr__launch *l = &own;
     const ctr__plan *p = l->plan;
+    int parked[CTR__MAX_FDS + CTR__MAX_LISTEN];
     uint64_t none = 0;
     int sig, landlock;
-    ctr__c_die_with_host(l);
+    ctr__c_die_with_host(l, SIGKILL);
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
        32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
@@ -3952,14 +5903,17 @@ static void ctr__child_main(void *launch) {
     }
     (void)none;
     ctr__c_cgroup(l);
+    if (p->nns_paths) ctr__c_join_ns(l);
     if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
-        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
-                   NULL);
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter the container's network namespace", NULL,
+                   NULL, NULL);
     ctr__c_stdio(l);
-    ctr__c_close_fds(l);
+    if (l->nfds) ctr__c_park_fds(&own, parked);
+    ctr__c_close_fds(l, parked, l->nfds);
     if (syscall(SYS_setsid) < 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
-    ctr__c_own_namespaces(l);
+    if (!p->join) ctr__c_own_namespaces(l);
+    if (l->net_sock >= 0) ctr__c_net_wait(l);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
     if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
@@ -3969,8 +5923,10 @@ static void ctr__child_main(void *launch) {
     if (l->net_lo && ctr__lo_up() != 0)
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
                    NULL);
+    if (p->nsysctls || p->set_oom) ctr__c_sysctls(l);
     syscall(SYS_umask, 022);
-    ctr__c_setup_root(l);
+    if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
+    if (p->tty) ctr__c_tty(l);
     landlock = ctr__c_landlock_prepare(l); /* paths resolved in the new root, cwd still "/" */
     ctr__c_cwd(l);
     ctr__c_rlimits(l);
@@ -3979,26 +5935,31 @@ static void ctr__child_main(void *launch) {
        next. */
     if (!p->nnp) {
         ctr__c_landlock_restrict(l, landlock);
+        ctr__c_nonet(l);
         ctr__c_seccomp(l);
     }
     ctr__c_identity(l);
     ctr__c_caps_final(l);
-    ctr__c_die_with_host(l);
+    ctr__c_die_with_host(l, SIGKILL);
     if (p->nnp) ctr__c_landlock_restrict(l, landlock);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
-    if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
+    if (l->nfds) ctr__c_place_fds(l, parked);
+    if (p->set_umask) syscall(SYS_umask, p->umask);
+    if (p->wait_start) {
+        ctr__c_wait_start(&own);
+    } else if (!p->init) { /* the setup is done (an exec failure would follow it): ctr__verdict */
         ctr_error done;
         long w;
         memset(&done, 0, sizeof(done));
         do w = ctr__r_write(l->errfd, &done, sizeof(done));
         while (w < 0 && errno == EINTR);
     }
+    if (p->nnp) ctr__c_nonet(l);
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
     if (p->notify_bpf) { /* the interception filter last (notify.c) */
-        ctr__launch own = *l;
+        ctr__c_listen_pid(l);
         ctr__c_notify(&own);
-        ctr__c_exec(&own);
     }
     ctr__c_exec(l);
 }
@@ -4018,6 +5979,17 @@ static void ctr__child_main(void *launch) {
    is followed as it would be inside the container, and ".." or an absolute link never leaves the
    root. */
 
+/* "d" and n in decimal (at least 12 bytes). */
+static void ctr__c_utoa_dev(char *buf, unsigned n) {
+    char tmp[11];
+    int i = 0, j = 1;
+    buf[0] = 'd';
+    do tmp[i++] = CTR__CAST(char, '0' + n % 10);
+    while ((n /= 10) != 0);
+    while (i > 0) buf[j++] = tmp[--i];
+    buf[j] = '\0';
+}
+
 static const char *const ctr__dev_paths[CTR__DEV_NODES] = {
     "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
 
@@ -4031,14 +6003,37 @@ static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_
         ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
 }
 
+#define CTR__MOUNT_ATTR_NOATIME     0x10u
+#define CTR__MOUNT_ATTR_STRICTATIME 0x20u
+#define CTR__MOUNT_ATTR__ATIME      0x70u
+#define CTR__MOUNT_ATTR_NODIRATIME  0x80u
+
+/* A detached clone of what the O_PATH descriptor fd (closed) names, with these attributes. */
+static int ctr__c_clone_at(const ctr__launch *l, int fd, unsigned rec, uint64_t set,
+                           const char *what, const char *dst) {
+    int m =
+        ctr__open_tree(fd, "", CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
+    if (m < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "bind ", what, " on ", dst);
+    ctr__r_close(fd);
+    ctr__c_setattr(l, m, rec, set, (set & CTR__MOUNT_ATTR__ATIME) ? CTR__MOUNT_ATTR__ATIME : 0,
+                   what);
+    return m;
+}
+
 /* openat2 inside the root: symlinks and ".." resolve as they would with rootfd as "/". */
 static int ctr__c_in_root(int rootfd, const char *rel, int flags, unsigned mode) {
     ctr__open_how how;
+    int tries;
     memset(&how, 0, sizeof(how));
     how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
     how.mode = mode;
     how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
-    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+    /* EAGAIN: a rename or mount somewhere on the system raced with a ".." step (the kernel
+       cannot prove it stayed inside): try again, as libpathrs does. */
+    for (tries = 0;; tries++) {
+        int fd = ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+        if (fd >= 0 || errno != EAGAIN || tries == 1000) return fd;
+    }
 }
 
 /* Opens the directory dst[0..len) (dst absolute, normalised) inside rootfd as O_PATH, creating
@@ -4209,7 +6204,8 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, /dev/shm
    as a tmpfs of its own (plan->shm_size), symlinks. */
 static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
-    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
+    tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
     static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
     static const char *const links[] = {"pts/ptmx",        "ptmx",  "/proc/self/fd",   "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
@@ -4229,10 +6225,12 @@ static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, 
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ",
                        op->dst);
         ctr__r_close(f);
-        if (ctr__move_mount(fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        m = ctr__c_clone_at(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC,
+                            ctr__dev_paths[k], op->dst);
+        if (ctr__move_mount(m, "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ",
                        op->dst);
-        ctr__r_close(fds[k]);
+        ctr__r_close(m);
     }
     if (ctr__r_mkdirat(dev, "pts", 0755) != 0 || ctr__r_mkdirat(dev, "shm", 01777) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL,
@@ -4351,24 +6349,241 @@ static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", 
 static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap",
                                               "kernel/security", NULL};
 
-/* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
-static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
-    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
-    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
-    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
-    int m;
-    switch (op->type) {
-    case CTR_MOUNT_BIND:
-        if (!op->src_is_dir) {
-            ctr__c_bind_file(l, op, fds[0], rootfd);
+/* The mount attributes an op's flags ask for beyond the defaults: noexec and the access times. */
+static unsigned ctr__op_attrs(const ctr__op *op) {
+    unsigned a = 0;
+    if (op->flags & CTR_MOUNT_NOEXEC) a |= CTR__MOUNT_ATTR_NOEXEC;
+    if (op->flags & CTR_MOUNT_NOATIME) a |= CTR__MOUNT_ATTR_NOATIME;
+    if (op->flags & CTR_MOUNT_STRICTATIME) a |= CTR__MOUNT_ATTR_STRICTATIME;
+    if (op->flags & CTR_MOUNT_NODIRATIME) a |= CTR__MOUNT_ATTR_NODIRATIME;
+    return a;
+}
+
+/* CTR_MOUNT_CGROUP: with a cgroup2 root, one cgroup2 mount; otherwise (cgroup v1, the hybrid
+   layout) a tmpfs with each hierarchy the host has mounted under /sys/fs/cgroup mounted anew in
+   a directory of the same name (the container's cgroup namespace makes its root the
+   container's cgroup), and a symlink for each controller of a co-mounted pair. */
+/* "cpu,cpuacct": links cpu and cpuacct to it, as the host has them. */
+static void ctr__c_cgroup_links(int base, const char *dir) {
+    char name[64];
+    const char *c = dir;
+    if (!strchr(dir, ',')) return;
+    while (*c) {
+        size_t n = strcspn(c, ",");
+        if (n < sizeof(name)) {
+            memcpy(name, c, n);
+            name[n] = '\0';
+            (void)ctr__r_symlinkat(dir, base, name);
+        }
+        c += n + (c[n] == ',');
+    }
+}
+
+/* The container's own directory of a hierarchy, from /proc/self/cgroup (key: the hierarchy's
+   name there, "" for cgroup2), as "/sys/fs/cgroup/DIR/PATH" in out. */
+static void ctr__c_own_cgroup(const ctr__launch *l, const char *dir, const char *key, char *out,
+                              size_t size) {
+    char buf[4096];
+    const char *s;
+    size_t have = 0, klen = strlen(key), n;
+    long r;
+    int fd = ctr__r_openat(AT_FDCWD, "/proc/self/cgroup", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, "/proc/self/cgroup", "read ", "/proc/self/cgroup",
+                   NULL, NULL);
+    while (have + 1 < sizeof(buf) && (r = ctr__r_read(fd, buf + have, sizeof(buf) - 1 - have)) > 0)
+        have += CTR__CAST(size_t, r);
+    ctr__r_close(fd);
+    buf[have] = '\0';
+    for (s = buf; *s; s += n + (s[n] == '\n')) {
+        const char *c1 = s;
+        n = 0;
+        while (s[n] && s[n] != '\n') n++;
+        while (c1 < s + n && *c1 != ':') c1++;
+        if (c1 + 1 + klen < s + n && strncmp(c1 + 1, key, klen) == 0 && c1[1 + klen] == ':') {
+            size_t o = ctr__append(out, size, 0, "/sys/fs/cgroup/");
+            size_t plen = CTR__CAST(size_t, s + n - (c1 + 2 + klen));
+            o = ctr__append(out, size, o, dir);
+            if (o + plen + 1 >= size) break;
+            memcpy(out + o, c1 + 2 + klen, plen);
+            out[o + plen] = '\0';
             return;
         }
-        ctr__c_attach(l, fds[0], rootfd, op->dst, op->src);
-        ctr__r_close(fds[0]);
+    }
+    ctr__c_die(l, CTR_STEP_MOUNT, ENOENT, dir, "find the container's cgroup in hierarchy ",
+               key[0] ? key : "cgroup2", NULL, NULL);
+}
+
+static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int rootfd) {
+    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *const *h = op->opts;
+    /* Without a cgroup namespace of its own a fresh mount would show the host's whole tree:
+       the container's own directories are bound instead (as runc does). */
+    int bind = !l->plan->cgroupns && !(l->plan->clone_flags & CLONE_NEWCGROUP), base, i;
+    if (bind) {
+        char path[PATH_MAX];
+        int m;
+        if (h[0][0] == '\0') {
+            ctr__c_own_cgroup(l, "", "", path, sizeof(path));
+            if ((m = ctr__open_tree(AT_FDCWD, path,
+                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " on ", op->dst);
+            ctr__c_setattr(l, m, 0, hidden | ro, 0, op->dst);
+            ctr__c_attach(l, m, rootfd, op->dst, path);
+            ctr__r_close(m);
+            return;
+        }
+        base = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
+        ctr__c_attach(l, base, rootfd, op->dst, "tmpfs");
+        for (i = 0; h[i]; i += 4) {
+            ctr__c_own_cgroup(l, h[i], h[i + 3], path, sizeof(path));
+            if (ctr__r_mkdirat(base, h[i], 0755) != 0 && errno != EEXIST)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", h[i], " in ", op->dst);
+            if ((m = ctr__open_tree(AT_FDCWD, path,
+                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " in ", op->dst);
+            ctr__c_setattr(l, m, 0, hidden | ro, 0, path);
+            if (ctr__move_mount(m, "", base, h[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " in ", op->dst);
+            ctr__r_close(m);
+            ctr__c_cgroup_links(base, h[i]);
+        }
+        if (ro) ctr__c_setattr(l, base, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+        ctr__r_close(base);
         return;
+    }
+    if (h[0][0] == '\0') { /* cgroup2 at the root */
+        const char *src[] = {"source", op->src ? op->src : "", NULL};
+        int m = ctr__c_fsmount(l, "cgroup2", src, hidden | ro, op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "cgroup2");
+        ctr__r_close(m);
+        return;
+    }
+    base = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
+    ctr__c_attach(l, base, rootfd, op->dst, "tmpfs");
+    for (i = 0; h[i]; i += 4) {
+        char opts[512], *o, *next;
+        size_t len = strlen(h[i + 2]);
+        int fs, m = -1;
+        if (len >= sizeof(opts))
+            ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, op->dst, "mount cgroup ", h[i], NULL, NULL);
+        memcpy(opts, h[i + 2], len + 1);
+        if (ctr__r_mkdirat(base, h[i], 0755) != 0 && errno != EEXIST)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", h[i], " in ", op->dst);
+        if ((fs = ctr__fsopen(h[i + 1])) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create a ", h[i + 1], " filesystem for ",
+                       h[i]);
+        if (op->src && op->src[0] &&
+            ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, "source", op->src) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "set the source of cgroup ", h[i], NULL,
+                       NULL);
+        for (o = opts; o && *o && strcmp(h[i + 1], "cgroup") == 0; o = next) {
+            char *eq;
+            int r;
+            next = strchr(o, ',');
+            if (next) *next++ = '\0';
+            eq = strchr(o, '=');
+            if (strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0) continue;
+            if (eq) {
+                *eq = '\0';
+                r = ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, o, eq + 1);
+            } else {
+                r = ctr__fsconfig(fs, CTR__FSCONFIG_SET_FLAG, o, NULL);
+            }
+            if (r != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "set option ", o, " of cgroup ",
+                           h[i]);
+        }
+        if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+            (m = ctr__fsmount(fs, hidden | ro)) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
+        ctr__r_close(fs);
+        if (ctr__move_mount(m, "", base, h[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
+        ctr__r_close(m);
+        ctr__c_cgroup_links(base, h[i]);
+    }
+    if (ro) ctr__c_setattr(l, base, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+    ctr__r_close(base);
+}
+
+/* The propagation of the mount at fd (CTR_MOUNT_SHARED... in flags; none: left as it is). */
+static void ctr__c_propagation(const ctr__launch *l, int fd, unsigned flags, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.propagation = (flags & CTR_MOUNT_SHARED)       ? MS_SHARED
+                    : (flags & CTR_MOUNT_SLAVE)      ? MS_SLAVE
+                    : (flags & CTR_MOUNT_PRIVATE)    ? MS_PRIVATE
+                    : (flags & CTR_MOUNT_UNBINDABLE) ? MS_UNBINDABLE
+                                                     : 0;
+    if (!a.propagation) return;
+    if (ctr__mount_setattr(
+            fd, "", AT_EMPTY_PATH | ((flags & CTR_MOUNT_RPROPAGATION) ? AT_RECURSIVE : 0), &a) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "set the propagation of ", what, NULL, NULL);
+}
+
+static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd,
+                             int premade);
+
+/* Whether the plan's op i is a bind whose source the parent premade (idmapped, userns.c): its
+   slot holds a detached mount, attached as it is. */
+static int ctr__c_premade(const ctr__launch *l, size_t i) {
+    return l->op_pre && l->plan->ops[i].type == CTR_MOUNT_BIND && l->op_pre[i] >= 0;
+}
+
+/* One op, then its propagation; fds are its slots in l->mnt_fds (the detached trees
+   ctr__c_clone_sources made). */
+static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd,
+                         int premade) {
+    int t;
+    ctr__c_apply_one(l, op, fds, rootfd, premade);
+    if (!(op->flags &
+          (CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE | CTR_MOUNT_PRIVATE | CTR_MOUNT_UNBINDABLE)))
+        return;
+    if ((t = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0)) < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                   " inside the container root", NULL);
+    ctr__c_propagation(l, t, op->flags, op->dst);
+    ctr__r_close(t);
+}
+
+static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd,
+                             int premade) {
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
+    tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
+    int m;
+    switch (op->type) {
+    case CTR_MOUNT_BIND: {
+        unsigned rec =
+            (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
+        uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ctr__op_attrs(op);
+        if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
+        if (premade) { /* a detached mount already, idmapped: no clone */
+            m = fds[0];
+            if (ctr__op_attrs(op))
+                ctr__c_setattr(l, m, rec, ctr__op_attrs(op),
+                               (ctr__op_attrs(op) & CTR__MOUNT_ATTR__ATIME) ? CTR__MOUNT_ATTR__ATIME
+                                                                            : 0,
+                               op->src);
+        } else {
+            m = ctr__c_clone_at(l, fds[0], rec, set, op->src, op->dst);
+        }
+        if (!op->src_is_dir) {
+            ctr__c_bind_file(l, op, m, rootfd);
+            return;
+        }
+        ctr__c_attach(l, m, rootfd, op->dst, op->src);
+        ctr__r_close(m);
+        return;
+    }
     case CTR_MOUNT_TMPFS:
         m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts,
-                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro | ctr__op_attrs(op),
+                           op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "tmpfs");
         ctr__r_close(m);
         return;
@@ -4378,7 +6593,8 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         const char *type = op->type == CTR_MOUNT_PROC    ? "proc"
                            : op->type == CTR_MOUNT_SYSFS ? "sysfs"
                                                          : "mqueue";
-        m = ctr__c_fsmount(l, type, NULL,
+        const char *src[] = {"source", op->src ? op->src : "", NULL};
+        m = ctr__c_fsmount(l, type, src,
                            hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro),
                            op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, type);
@@ -4390,14 +6606,59 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         return;
     }
     case CTR_MOUNT_DEV: ctr__c_dev(l, op, fds, rootfd); return;
+    case CTR_MOUNT_FILE:
+        if (op->flags & CTR__OP_PRIVATE) {
+            ctr__c_bind_file(l, op, fds[0], rootfd);
+            return;
+        }
+        ctr__c_make_node(l, op, rootfd);
+        return;
+    case CTR_MOUNT_DEVPTS:
+        m = ctr__c_fsmount(l, "devpts", op->opts, CTR__MOUNT_ATTR_NOSUID | ro | ctr__op_attrs(op),
+                           op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "devpts");
+        ctr__r_close(m);
+        return;
+    case CTR_MOUNT_CGROUP: ctr__c_cgroup_mount(l, op, rootfd); return;
     case CTR_MOUNT_DIR:
-    case CTR_MOUNT_SYMLINK:
-    case CTR_MOUNT_FILE: ctr__c_make_node(l, op, rootfd); return;
+    case CTR_MOUNT_SYMLINK: ctr__c_make_node(l, op, rootfd); return;
     }
 }
 
-/* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
-   attached somewhere, host paths under that place are hidden. */
+/* A FILE of the container's own (CTR__OP_PRIVATE: a network's /etc/resolv.conf): written in a
+   small tmpfs of its own, and that file cloned as a detached mount, to be bound on op->dst
+   whatever is there (the host's read-only /etc).  Before Linux 6.15 a detached mount cannot be
+   cloned: the tmpfs is attached on attach_at for that moment, in our own mount namespace. */
+static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
+    static const char *const opts[] = {"mode", "0755", "size", "65536", NULL};
+    const char *at = l->plan->attach_at;
+    int m = ctr__c_fsmount(l, "tmpfs", opts,
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC,
+                           op->dst);
+    int f = ctr__r_openat(m, "file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode), c = -1;
+    size_t off = 0;
+    if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
+    while (off < op->data_len) {
+        long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+        off += CTR__CAST(size_t, w);
+    }
+    ctr__r_close(f);
+    if (ctr__move_mount(m, "", AT_FDCWD, at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
+        (c = ctr__open_tree(m, "file", CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0 ||
+        syscall(SYS_umount2, at, MNT_DETACH) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "make the file for ", op->dst, NULL, NULL);
+    ctr__r_close(m);
+    return c;
+}
+
+/* Open every bind source (and the /dev nodes) first, as O_PATH descriptors (but a bind the
+   parent premade idmapped and a private file, which are detached mounts already): once the new
+   root is attached somewhere, host paths under that place are hidden.  Each is cloned
+   (open_tree) only when its turn comes, so that the mounts are made in the order of the list (Linux 6.8 and
+   later list /proc/self/mountinfo in the order mounts were made). */
 static void ctr__c_clone_sources(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     size_t i;
@@ -4405,37 +6666,59 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
     for (i = 0; i < p->nops; i++) {
         const ctr__op *op = &p->ops[i];
         int *fds = l->mnt_fds + i * CTR__DEV_NODES;
-        if (op->type == CTR_MOUNT_BIND) {
-            unsigned rec =
-                (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
-            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
-            if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
-            fds[0] = ctr__open_tree(AT_FDCWD, op->src,
-                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
-            if (fds[0] < 0)
+        if (ctr__c_premade(l, i)) {
+            fds[0] = ctr__c_pre_fd(l, l->op_pre[i]); /* idmapped by the parent */
+        } else if (op->type == CTR_MOUNT_BIND) {
+            if ((fds[0] = ctr__r_openat(AT_FDCWD, op->src, O_PATH | O_CLOEXEC, 0)) < 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
-            ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
+        } else if (op->type == CTR_MOUNT_FILE && (op->flags & CTR__OP_PRIVATE)) {
+            fds[0] = ctr__c_private_file(l, op);
         } else if (op->type == CTR_MOUNT_DEV) {
-            for (k = 0; k < CTR__DEV_NODES; k++) {
-                fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],
-                                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
-                if (fds[k] < 0)
+            for (k = 0; k < CTR__DEV_NODES; k++)
+                if ((fds[k] = ctr__r_openat(AT_FDCWD, ctr__dev_paths[k], O_PATH | O_CLOEXEC, 0)) <
+                    0)
                     ctr__c_die(l, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ",
                                ctr__dev_paths[k], " in ", op->dst);
-                ctr__c_setattr(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0,
-                               ctr__dev_paths[k]);
-            }
         }
     }
 }
 
-/* The new root as a detached mount: the rootfs tree, or a fresh tmpfs. */
+/* Whether every mount target of the plan is already in the tree at rootfd (nothing would have
+   to be made in it): a read-only root then needs no layer. */
+static int ctr__c_targets_exist(const ctr__plan *p, int rootfd) {
+    size_t i;
+    for (i = 0; i < p->nops; i++) {
+        const ctr__op *op = &p->ops[i];
+        int dir = !(op->type == CTR_MOUNT_BIND && !op->src_is_dir), fd;
+        if (op->type == CTR_MOUNT_FILE || op->type == CTR_MOUNT_SYMLINK) return 0;
+        fd = ctr__c_in_root(rootfd, op->dst + 1, O_PATH | (dir ? O_DIRECTORY : 0), 0);
+        if (fd < 0) return 0;
+        ctr__r_close(fd);
+    }
+    return 1;
+}
+
+/* The new root as a detached mount: an overlay of the layers (layers.c), the rootfs tree, or a
+   fresh tmpfs. */
 static int ctr__c_new_root(const ctr__launch *l) {
     static const char *const opts[] = {"mode", "0755", NULL};
     const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
     const ctr__plan *p = l->plan;
     int r;
+    if (p->layer && p->layer_try_bind) {
+        r = ctr__open_tree(AT_FDCWD, p->rootfs,
+                           CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (r < 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+        if (ctr__c_targets_exist(p, r)) {
+            ctr__c_setattr(l, r, AT_RECURSIVE, base | CTR__MOUNT_ATTR_RDONLY, 0, p->rootfs);
+            return r;
+        }
+        ctr__r_close(r);
+    }
+    if (p->layer) return ctr__c_layer_root(l);
     if (!p->rootfs) return ctr__c_fsmount(l, "tmpfs", opts, base, "/");
+    if (l->root_pre >= 0) return ctr__c_pre_fd(l, l->root_pre); /* idmapped by the parent */
     r = ctr__open_tree(AT_FDCWD, p->rootfs,
                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (r < 0)
@@ -4453,6 +6736,78 @@ static int ctr__c_new_root(const ctr__launch *l) {
     return r;
 }
 
+/* The late ops (spec.devices, masked_paths, readonly_paths), after every mount and before the
+   root turns read-only.  Devices: made with mknod in a tmpfs of our own that is never attached
+   anywhere (without nodev), each bound from there onto a file in the container, so that only
+   the nodes asked for can be opened (every other mount stays nodev).  Masks: /dev/null bound
+   over a file, an empty read-only tmpfs over a directory; read-only paths: bound onto
+   themselves read-only.  A path that does not exist is left alone (as runc does). */
+static void ctr__c_late_ops(const ctr__launch *l, int rootfd) {
+    static const char *const stage_opts[] = {"mode", "0700", "size", "4096", NULL};
+    static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
+    const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
+    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                            CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int stage = -1;
+    for (i = 0; i < p->nlate; i++) {
+        const ctr__op *op = &p->late_ops[i];
+        int t, m;
+        if (op->type == CTR__OP_DEVICE) {
+            char name[16];
+            ctr__op file = *op;
+            if (stage < 0)
+                stage = ctr__c_fsmount(l, "tmpfs", stage_opts,
+                                       CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+            ctr__c_utoa_dev(name, CTR__CAST(unsigned, i));
+            if (syscall(SYS_mknodat, stage, name, op->mode, op->rdev) != 0 ||
+                syscall(SYS_fchownat, stage, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) != 0 ||
+                ctr__r_fchmodat(stage, name, op->mode & 07777u) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create device ", op->dst,
+                           errno == EPERM ? " (device nodes need root without a user namespace)"
+                                          : NULL,
+                           NULL);
+            if ((m = ctr__open_tree(stage, name, flags)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind device ", op->dst, NULL, NULL);
+            file.src = op->dst;
+            ctr__c_bind_file(l, &file, m, rootfd);
+            continue;
+        }
+        t = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
+        if (t < 0 && (errno == ENOENT || errno == ENOTDIR)) continue;
+        if (t < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                       " inside the container root", NULL);
+        if (op->type == CTR__OP_MASK) {
+            struct stat st;
+            if (ctr__r_fstat(t, &st) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mask ", op->dst, NULL, NULL);
+            if (S_ISDIR(st.st_mode)) {
+                m = ctr__c_fsmount(l, "tmpfs", empty_opts, hidden, op->dst);
+            } else {
+                m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
+                if (m >= 0) ctr__c_setattr(l, m, 0, hidden, 0, op->dst);
+            }
+        } else {
+            m = ctr__open_tree(t, "", flags | AT_EMPTY_PATH | AT_RECURSIVE);
+            if (m >= 0)
+                ctr__c_setattr(l, m, AT_RECURSIVE,
+                               CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                                   CTR__MOUNT_ATTR_NODEV,
+                               0, op->dst);
+        }
+        if (m < 0 ||
+            ctr__move_mount(m, "", t, "",
+                            CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst,
+                       op->type == CTR__OP_MASK ? "mask " : "make read-only ", op->dst, NULL, NULL);
+        ctr__r_close(m);
+        ctr__r_close(t);
+    }
+    if (stage >= 0) ctr__r_close(stage);
+}
+
 static void ctr__c_setup_root(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     size_t i;
@@ -4465,7 +6820,8 @@ static void ctr__c_setup_root(const ctr__launch *l) {
         ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at,
                    NULL, NULL);
     for (i = 0; i < p->nops; i++)
-        ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
+        ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root, ctr__c_premade(l, i));
+    if (p->nlate) ctr__c_late_ops(l, root);
     if (p->readonly_root) ctr__c_setattr(l, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
     /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
     if (ctr__r_fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
@@ -4473,11 +6829,12 @@ static void ctr__c_setup_root(const ctr__launch *l) {
                    "pivot_root into the new root", NULL, NULL, NULL);
     if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || ctr__r_chdir("/") != 0)
         ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
+    if (p->root_propagation) ctr__c_propagation(l, root, p->root_propagation, "/");
     ctr__r_close(root);
 }
 /* ---- end src/mount.c ---- */
 /* ---- begin src/notify.c ---- */
-/* notify.c - system calls decided by the host (seccomp user notification, manual section 13).
+/* notify.c - system calls decided by the host (seccomp user notification, manual section 16).
 
    The plan: spec.intercept becomes a second seccomp filter (security.c builds it) whose verdict
    for the listed syscalls is SECCOMP_RET_USER_NOTIF, stacked on the plan's own filter.  The
@@ -4564,6 +6921,10 @@ static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         if (s->intercept[i] < 0 || s->intercept[i] > 4095)
             return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
                              "intercept[%zu]: no syscall number %ld", i, s->intercept[i]);
+    if (s->wait_start)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "intercept cannot be combined with wait_start (the interception "
+                         "listener is made right before the exec, after ctr_start)");
     /* The filter is installed right before the exec, after the capabilities are dropped: that
        needs no_new_privs (installing one early instead would send the child's own setup calls
        to a host that does not serve them yet). */
@@ -5097,7 +7458,7 @@ static int ctr__notify_handle(ctr__notifier *n, ctr_error *err) {
 }
 /* ---- end src/notify.c ---- */
 /* ---- begin src/landlock.c ---- */
-/* landlock.c - Landlock rules for the container (manual section 13): which files it may read,
+/* landlock.c - Landlock rules for the container (manual section 16): which files it may read,
    write and execute, which TCP ports it may bind and connect to, and whether it may reach
    abstract unix sockets and processes outside (scopes).
 
@@ -5108,10 +7469,6 @@ static int ctr__notify_handle(ctr__notifier *n, ctr_error *err) {
    enforces it (landlock_restrict_self) just before the seccomp filters: raw system calls only,
    by the rules of child.c. */
 
-#define CTR__SYS_landlock_create_ruleset 444
-#define CTR__SYS_landlock_add_rule       445
-#define CTR__SYS_landlock_restrict_self  446
-#define CTR__LL_CREATE_RULESET_VERSION   1u
 #define CTR__LL_RULE_PATH_BENEATH        1
 #define CTR__LL_RULE_NET_PORT            2
 
@@ -5340,6 +7697,1199 @@ static void ctr__c_landlock_restrict(const ctr__launch *l, int fd) {
     ctr__r_close(fd);
 }
 /* ---- end src/landlock.c ---- */
+/* ---- begin src/layers.c ---- */
+/* layers.c - the root as an overlay: read-only lower directories (one rootfs, or several layers)
+   under an upper layer that takes the container's writes, a fresh tmpfs thrown away with the
+   container or a directory of the caller's that keeps them.  The lowers are never written.
+
+   Three parts.  The plan (parent): spec.rootfs / lowers / upper / upper_size / rootfs_rw checked
+   and made canonical.  The host side (parent): a persistent upper is locked (flock: one
+   container at a time) and gets its work directory next to it (overlayfs needs one on the same
+   filesystem), removed again by ctr_destroy; work directories that a crashed host left behind
+   (named after its pid) are swept when the next one is made in that directory.  The child side:
+   the overlay made with the new mount API, its layers given as /proc/self/fd/N paths of
+   descriptors opened first (no escaping of ':' or ',' in paths, and nothing of the host's paths
+   shows in the container's mountinfo); a tmpfs upper and its work directory live in one scratch
+   tmpfs attached where the new root will be.  The child part follows the rules of child.c (raw
+   system calls only). */
+
+#define CTR__MAX_LOWERS  500 /* overlayfs's own limit */
+#define CTR__WORK_PREFIX ".ctr-work-"
+
+/* ---- the plan ---- */
+
+/* path checked as a directory and made canonical (realpath) into *out. */
+static int ctr__layer_dir(ctr__plan *p, const char *what, const char *path, char **out,
+                          ctr_error *err) {
+    struct stat st;
+    char *real;
+    if (!path || path[0] != '/')
+        return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, path ? path : "",
+                         "%s \"%s\" must be an absolute host path", what, path ? path : "(null)");
+    if (stat(path, &st) != 0)
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno, path, "%s %s", what, path);
+    if (!S_ISDIR(st.st_mode))
+        return ctr__fail(err, CTR_STEP_ROOTFS, ENOTDIR, path, "%s %s is not a directory", what,
+                         path);
+    if (!(real = realpath(path, NULL)))
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno, path, "resolve %s %s", what, path);
+    *out = ctr__strdup(p, real);
+    free(real); /* realpath allocates with malloc */
+    if (!*out) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    return 0;
+}
+
+/* a is b or lies below it (canonical paths). */
+static int ctr__path_within(const char *a, const char *b) {
+    size_t n = strlen(b);
+    if (strcmp(b, "/") == 0) return 1;
+    return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
+/* Called once p->rootfs is canonical (or NULL) and the user namespace is known. */
+static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    static unsigned counter;
+    size_t i, n = 0;
+    if (spec->rootfs_rw && !spec->rootfs)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rootfs_rw", "rootfs_rw needs rootfs");
+    if (spec->lowers && spec->rootfs)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "lowers",
+                         "give either rootfs or lowers (the layers, top first), not both");
+    if (spec->rootfs_rw && spec->upper)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "upper",
+                         "rootfs_rw writes into rootfs itself: it takes no upper");
+    if (spec->upper && !spec->rootfs && !spec->lowers)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "upper", "upper needs rootfs or lowers");
+    if (spec->upper_size && (spec->upper || spec->rootfs_rw || (!spec->rootfs && !spec->lowers)))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "upper_size",
+                         "upper_size is the size of a tmpfs upper: it needs rootfs or lowers, "
+                         "and no upper or rootfs_rw");
+    if (spec->lowers) {
+        while (spec->lowers[n]) n++;
+        if (n == 0 || n > CTR__MAX_LOWERS)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "lowers",
+                             "lowers must list 1 to %d directories, not %zu", CTR__MAX_LOWERS, n);
+    } else if (spec->rootfs && !spec->rootfs_rw) {
+        n = 1;
+    } else {
+        return 0; /* no layer: a tmpfs root, or rootfs bound itself */
+    }
+    p->layer = 1;
+    p->nlowers = n;
+    if (!(p->lowers = CTR__CAST(char **, ctr__alloc(p, n * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (!spec->lowers && !(p->lowers[0] = ctr__strdup(p, p->rootfs)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; spec->lowers && i < n; i++)
+        if (ctr__layer_dir(p, "lower", spec->lowers[i], &p->lowers[i], err) != 0) return -1;
+    if (spec->upper_size)
+        snprintf(p->upper_size_opt, sizeof(p->upper_size_opt), "%llu",
+                 CTR__CAST(unsigned long long, spec->upper_size));
+    /* readonly_root over one rootfs needs no layer when every mount target is there already
+       (the child checks): DIR is then bound read-only, as before. */
+    p->layer_try_bind = spec->rootfs && spec->readonly_root && !spec->upper && !p->idmap;
+    if (spec->upper) {
+        char *up, *slash, work[64];
+        struct stat su, sp;
+        if (ctr__layer_dir(p, "upper", spec->upper, &up, err) != 0) return -1;
+        for (i = 0; i < n; i++)
+            if (ctr__path_within(up, p->lowers[i]) || ctr__path_within(p->lowers[i], up))
+                return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, up,
+                                 "upper %s and lower %s overlap: the upper must lie outside every "
+                                 "lower, and no lower inside it",
+                                 up, p->lowers[i]);
+        slash = strrchr(up, '/');
+        if (slash == up)
+            return ctr__fail(err, CTR_STEP_ROOTFS, EINVAL, up,
+                             "upper %s: give a directory below a directory you can write (its "
+                             "work directory is made next to it)",
+                             up);
+        *slash = '\0';
+        if (stat(up, &sp) != 0 || (*slash = '/', stat(up, &su) != 0))
+            return ctr__fail(err, CTR_STEP_ROOTFS, errno, up, "upper %s", up);
+        if (su.st_dev != sp.st_dev)
+            return ctr__fail(err, CTR_STEP_ROOTFS, EXDEV, up,
+                             "upper %s is the root of a filesystem: overlayfs needs its work "
+                             "directory on the same filesystem, next to it; give a directory "
+                             "below it",
+                             up);
+        snprintf(work, sizeof(work), "/" CTR__WORK_PREFIX "%ld-%u", CTR__CAST(long, getpid()),
+                 __atomic_add_fetch(&counter, 1u, __ATOMIC_RELAXED));
+        p->upper = up;
+        {
+            size_t dl = CTR__CAST(size_t, slash - up);
+            char *w = CTR__CAST(char *, ctr__alloc(p, dl + strlen(work) + 1));
+            if (!w) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+            memcpy(w, up, dl);
+            strcpy(w + dl, work);
+            p->workdir = w;
+        }
+    }
+    return 0;
+}
+
+/* ---- the host side: a persistent upper's lock and work directory ---- */
+
+static void ctr__layers_init(ctr__layers *ly) {
+    ly->lockfd = -1;
+    ly->workdir = NULL;
+}
+
+/* Removes name in dfd, whatever it is (a directory with what is in it; modes the overlay left,
+   such as its d--------- work/work, are lifted first).  Never follows symlinks or crosses into
+   another filesystem's mount. */
+static void ctr__rmtree_at(int dfd, const char *name, int depth) {
+    struct stat st;
+    DIR *d;
+    struct dirent *e;
+    int fd;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+    if (!S_ISDIR(st.st_mode)) {
+        (void)unlinkat(dfd, name, 0);
+        return;
+    }
+    if (depth > 64) return;
+    if ((st.st_mode & 0700) != 0700) (void)fchmodat(dfd, name, 0700, 0);
+    fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    if (!(d = fdopendir(fd))) {
+        close(fd);
+        return;
+    }
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            ctr__rmtree_at(dirfd(d), e->d_name, depth + 1);
+    closedir(d);
+    (void)unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Removes the work directories of dead processes in dir (their names hold the pid). */
+static void ctr__layers_sweep(const char *dir) {
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t k = strlen(CTR__WORK_PREFIX);
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        char *end;
+        long pid;
+        if (strncmp(e->d_name, CTR__WORK_PREFIX, k) != 0) continue;
+        pid = strtol(e->d_name + k, &end, 10);
+        if (end == e->d_name + k || *end != '-' || pid <= 0) continue;
+        if (kill(CTR__CAST(pid_t, pid), 0) == 0 || errno != ESRCH) continue;
+        ctr__rmtree_at(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
+/* A persistent upper: lock it (a second container on the same upper would corrupt it), sweep
+   and make its work directory, and give a fresh (empty) upper the mode and owner of the top
+   lower's root: the upper directory is the container's "/". */
+static int ctr__layers_prepare(ctr__layers *ly, const ctr__plan *p, ctr_error *err) {
+    char parent[PATH_MAX];
+    const char *slash;
+    struct stat st;
+    if (!p->upper) return 0;
+    ly->lockfd = open(p->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (ly->lockfd < 0 || ctr__lift(&ly->lockfd) != 0)
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno, p->upper, "open upper %s", p->upper);
+    if (flock(ly->lockfd, LOCK_EX | LOCK_NB) != 0)
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno == EWOULDBLOCK ? EBUSY : errno, p->upper,
+                         "upper %s is in use by another container (one at a time)", p->upper);
+    slash = strrchr(p->workdir, '/');
+    snprintf(parent, sizeof(parent), "%.*s", CTR__CAST(int, slash - p->workdir), p->workdir);
+    ctr__layers_sweep(parent);
+    if (mkdir(p->workdir, 0700) != 0)
+        return ctr__fail(err, CTR_STEP_ROOTFS, errno, p->workdir,
+                         "create the overlay work directory %s next to upper %s (it must be on "
+                         "the upper's filesystem: give an upper whose parent you can write)",
+                         p->workdir, p->upper);
+    if (!(ly->workdir = ctr__pathdup(p->workdir, NULL))) {
+        rmdir(p->workdir);
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate a path");
+    }
+    if (fstat(ly->lockfd, &st) == 0 && st.st_nlink == 2) {
+        DIR *d = opendir(p->upper);
+        struct dirent *e;
+        int empty = 1;
+        struct stat lo;
+        while (d && (e = readdir(d)) != NULL)
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = 0;
+        if (d) closedir(d);
+        if (empty && stat(p->lowers[0], &lo) == 0) {
+            if (geteuid() == 0 && (lo.st_uid != st.st_uid || lo.st_gid != st.st_gid))
+                (void)fchown(ly->lockfd, lo.st_uid, lo.st_gid);
+            (void)fchmod(ly->lockfd, lo.st_mode & 07777);
+        }
+    }
+    return 0;
+}
+
+static void ctr__layers_release(ctr__layers *ly) {
+    if (ly->workdir) {
+        ctr__rmtree_at(AT_FDCWD, ly->workdir, 0);
+        CONTAINER_FREE(ly->workdir);
+        ly->workdir = NULL;
+    }
+    ctr__close(&ly->lockfd);
+}
+
+/* ---- the child side (raw system calls only) ---- */
+
+static void ctr__c_utoa(char *out, unsigned long v) {
+    char tmp[24];
+    size_t n = 0, i;
+    do tmp[n++] = CTR__CAST(char, '0' + v % 10);
+    while ((v /= 10) != 0);
+    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    out[n] = '\0';
+}
+
+/* "/proc/self/fd/N" */
+static void ctr__c_fd_path(char *out, int fd) {
+    memcpy(out, "/proc/self/fd/", 14);
+    ctr__c_utoa(out + 14, CTR__CAST(unsigned long, fd));
+}
+
+static int ctr__c_opath(const ctr__launch *l, int dfd, const char *path) {
+    int fd = ctr__r_openat(dfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0) ctr__c_die(l, CTR_STEP_ROOTFS, errno, path, "open layer ", path, NULL, NULL);
+    return fd;
+}
+
+/* The overlay's own words on a failure (its fs_context log, "e overlayfs: ..."). */
+static void ctr__c_overlay_die(const ctr__launch *l, int fs, int e, const char *what) {
+    char log[200];
+    long n = fs >= 0 ? ctr__r_read(fs, log, sizeof(log) - 1) : -1;
+    const char *hint =
+        e == ENODEV
+            ? " (this kernel has no overlay filesystem: CONFIG_OVERLAY_FS, modprobe overlay; or "
+              "use rootfs_rw, ctrun --rootfs-rw, to write into the rootfs itself)"
+        : e == EPERM && l->plan->userns
+            ? " (overlayfs in a user namespace needs Linux 5.11, idmapped layers 5.19; or use "
+              "rootfs_rw, ctrun --rootfs-rw, or run as root)"
+            : " (the filesystem under a layer may not support overlayfs; or use rootfs_rw, "
+              "ctrun --rootfs-rw, to write into the rootfs itself)";
+    if (n > 2) {
+        log[n] = '\0';
+        if (log[n - 1] == '\n') log[n - 1] = '\0';
+        ctr__c_die(l, CTR_STEP_ROOTFS, e, "/", what, ": ", log + 2, hint);
+    }
+    ctr__c_die(l, CTR_STEP_ROOTFS, e, "/", what, hint, NULL, NULL);
+}
+
+/* A premade (idmapped) mount attached at scratch/name, opened O_PATH. */
+static int ctr__c_attach_pre(const ctr__launch *l, int scratch, int index, const char *name) {
+    if (ctr__r_mkdirat(scratch, name, 0700) != 0 ||
+        ctr__move_mount(ctr__c_pre_fd(l, index), "", scratch, name, CTR__MOVE_MOUNT_F_EMPTY_PATH) !=
+            0)
+        ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "attach an idmapped layer", NULL, NULL, NULL);
+    ctr__r_close(ctr__c_pre_fd(l, index));
+    return ctr__c_opath(l, scratch, name);
+}
+
+/* One try at the overlay: 0 with *fs created, or -1 with errno and *fs (or -1) for its log. */
+static int ctr__c_overlay_create(const ctr__launch *l, const int *lower, int up, int work, int plus,
+                                 int *fs) {
+    const ctr__plan *p = l->plan;
+    char path[40], all[256];
+    size_t i, n = 0;
+    if ((*fs = ctr__fsopen("overlay")) < 0) return -1;
+    for (i = 0; i < p->nlowers; i++) {
+        ctr__c_fd_path(path, lower[i]);
+        if (plus) {
+            if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "lowerdir+", path) != 0) return -1;
+            continue;
+        }
+        if (n + strlen(path) + 2 > sizeof(all))
+            ctr__c_die(l, CTR_STEP_ROOTFS, E2BIG, "/",
+                       "set up the overlay root: more than about 14 layers need Linux 6.8 "
+                       "(lowerdir+)",
+                       NULL, NULL, NULL);
+        if (n) all[n++] = ':';
+        memcpy(all + n, path, strlen(path) + 1);
+        n += strlen(path);
+    }
+    if (!plus && ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "lowerdir", all) != 0) return -1;
+    ctr__c_fd_path(path, up);
+    if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "upperdir", path) != 0) return -1;
+    ctr__c_fd_path(path, work);
+    if (ctr__fsconfig(*fs, CTR__FSCONFIG_SET_STRING, "workdir", path) != 0) return -1;
+    /* Inside a user namespace the overlay keeps whiteouts and opaque directories in user.*
+       xattrs (trusted.* needs the host's root). */
+    if (p->userns && ctr__fsconfig(*fs, CTR__FSCONFIG_SET_FLAG, "userxattr", NULL) != 0) return -1;
+    return ctr__fsconfig(*fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) == 0 ? 0 : -1;
+}
+
+/* The overlay root as a detached mount (nosuid, nodev); made before anything is attached at
+   plan->attach_at but the scratch tmpfs. */
+static int ctr__c_layer_root(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    const char *tmpfs_opts[] = {"mode", "0755", "size", p->upper_size_opt, NULL};
+    char name[24];
+    int lower[CTR__MAX_LOWERS], scratch = -1, up, work, fs, m;
+    size_t i;
+    struct stat st;
+    /* The lowers first: the scratch tmpfs may be attached on top of one (rootfs). */
+    for (i = 0; !p->idmap && i < p->nlowers; i++)
+        lower[i] = ctr__c_opath(l, AT_FDCWD, p->lowers[i]);
+    if (!p->upper || p->idmap) {
+        fs = ctr__fsopen("tmpfs");
+        for (i = 0; fs >= 0 && tmpfs_opts[i]; i += 2)
+            if (tmpfs_opts[i + 1][0] &&
+                ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, tmpfs_opts[i], tmpfs_opts[i + 1]) != 0)
+                break;
+        if (fs < 0 || tmpfs_opts[i] ||
+            ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+            (scratch = ctr__fsmount(fs, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV)) < 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "create the tmpfs of the upper layer", NULL,
+                       NULL, NULL);
+        ctr__r_close(fs);
+        if (ctr__move_mount(scratch, "", AT_FDCWD, p->attach_at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the upper layer's tmpfs on ",
+                       p->attach_at, NULL, NULL);
+    }
+    for (i = 0; p->idmap && i < p->nlowers; i++) {
+        name[0] = 'l';
+        ctr__c_utoa(name + 1, i);
+        lower[i] = ctr__c_attach_pre(l, scratch, l->lower_pre[i], name);
+    }
+    if (!p->upper) {
+        if (ctr__r_mkdirat(scratch, "upper", 0755) != 0 ||
+            ctr__r_mkdirat(scratch, "work", 0700) != 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, "/", "create the upper layer", NULL, NULL, NULL);
+        up = ctr__c_opath(l, scratch, "upper");
+        work = ctr__c_opath(l, scratch, "work");
+        /* The upper's root is the container's "/": give it the mode (and owner) of the top
+           lower's root. */
+        if (ctr__r_fstat(lower[0], &st) == 0) {
+            (void)syscall(SYS_fchownat, scratch, "upper", st.st_uid, st.st_gid, 0);
+            (void)ctr__r_fchmodat(scratch, "upper", st.st_mode & 07777);
+        }
+    } else if (p->idmap) {
+        int dir = ctr__c_attach_pre(l, scratch, l->upper_pre, "u");
+        up = ctr__c_opath(l, dir, strrchr(p->upper, '/') + 1);
+        work = ctr__c_opath(l, dir, strrchr(p->workdir, '/') + 1);
+        ctr__r_close(dir);
+    } else {
+        up = ctr__c_opath(l, AT_FDCWD, p->upper);
+        work = ctr__c_opath(l, AT_FDCWD, p->workdir);
+    }
+    /* lowerdir+ (Linux 6.8) takes one layer at a time.  Before it, one lowerdir string, which
+       fsconfig limits to 255 bytes (about 14 layers); a kernel whose overlay parses its options
+       the legacy way accepts lowerdir+ in fsconfig and refuses it only at create: then again. */
+    if (ctr__c_overlay_create(l, lower, up, work, 1, &fs) != 0) {
+        int e = errno;
+        if (e != EINVAL || fs < 0) ctr__c_overlay_die(l, fs, e, "create the overlay root");
+        ctr__r_close(fs);
+        if (ctr__c_overlay_create(l, lower, up, work, 0, &fs) != 0)
+            ctr__c_overlay_die(l, fs, errno, "create the overlay root");
+    }
+    if ((m = ctr__fsmount(fs, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV)) < 0)
+        ctr__c_overlay_die(l, fs, errno, "mount the overlay root");
+    ctr__r_close(fs);
+    for (i = 0; i < p->nlowers; i++) ctr__r_close(lower[i]);
+    ctr__r_close(up);
+    ctr__r_close(work);
+    if (scratch >= 0) ctr__r_close(scratch);
+    return m;
+}
+/* ---- end src/layers.c ---- */
+/* ---- begin src/userns.c ---- */
+/* userns.c - user namespaces beyond the caller's own id: maps written from outside the
+   container, idmapped mounts, and a diagnosis when user namespaces are refused.
+
+   Who writes the maps.  A process may map only its own uid into a user namespace it created
+   (the child does that itself, child.c).  Any other map needs a process outside the namespace:
+   root writing /proc/PID/uid_map, or, for a caller that is not root, the setuid helpers
+   newuidmap and newgidmap checking /etc/subuid and /etc/subgid.  The spawning thread cannot be
+   that process: it sleeps in the vfork-style clone until the child has exec'd.  So a short-lived
+   helper is forked (a copy of the host, fork-style) before the clone: it waits for the child's
+   pid on a socket, writes the maps or runs newuidmap and newgidmap, and sends the child its
+   verdict; the child waits for it (or for the helper's death, through its pidfd).  The parent
+   kills and reaps the helper once the clone has returned: no zombie, no descriptor left.  Like
+   the child, the helper runs raw system calls only.
+
+   Idmapped mounts (root with uid_map): the rootfs or the lowers, a persistent upper's directory
+   and every bind source are presented to the container through mounts idmapped with its maps, so
+   a base owned by root needs no chown: on-disk uid 0 appears as the container's uid 0 (host uid
+   outside).  Only the host's root can idmap a filesystem of the host's user namespace, so the
+   parent makes them before the clone (open_tree + mount_setattr MOUNT_ATTR_IDMAP with a user
+   namespace of the same maps, made for the spawn by a short-lived process), and passes them to the child over
+   the same socket (SCM_RIGHTS). */
+
+#define CTR__MAX_RANGES 340 /* the kernel's limit of lines in a map (Linux 4.15) */
+
+/* ---- the plan ---- */
+
+/* The path of a setuid helper (newuidmap, newgidmap), or NULL. */
+static const char *ctr__find_tool(const char *name) {
+    static const char *const uid_paths[] = {"/usr/bin/newuidmap",       "/bin/newuidmap",
+                                            "/usr/sbin/newuidmap",      "/sbin/newuidmap",
+                                            "/usr/local/bin/newuidmap", NULL};
+    static const char *const gid_paths[] = {"/usr/bin/newgidmap",       "/bin/newgidmap",
+                                            "/usr/sbin/newgidmap",      "/sbin/newgidmap",
+                                            "/usr/local/bin/newgidmap", NULL};
+    const char *const *c = strcmp(name, "newuidmap") == 0 ? uid_paths : gid_paths;
+    for (; *c; c++)
+        if (access(*c, X_OK) == 0) return *c;
+    return NULL;
+}
+
+/* The caller's first range in /etc/subuid or /etc/subgid ("name:start:count" or
+   "uid:start:count"); 0 if none. */
+static int ctr__subid_range(const char *file, const char *name, unsigned long id,
+                            unsigned long *start, unsigned long *count) {
+    FILE *f = fopen(file, "re");
+    char line[512];
+    int found = 0;
+    if (!f) return 0;
+    while (!found && fgets(line, sizeof(line), f)) {
+        char *a = strtok(line, ":\n"), *b = strtok(NULL, ":\n"), *c = strtok(NULL, ":\n"), *end;
+        unsigned long who;
+        if (!a || !b || !c) continue;
+        who = strtoul(a, &end, 10);
+        if (!((name && strcmp(a, name) == 0) || (*end == '\0' && end != a && who == id))) continue;
+        *start = strtoul(b, NULL, 10);
+        *count = strtoul(c, NULL, 10);
+        found = *count > 0;
+    }
+    fclose(f);
+    return found;
+}
+
+/* The caller's user name from /etc/passwd (newuidmap matches names too), into name. */
+static const char *ctr__user_name(uid_t uid, char *name, size_t size) {
+    FILE *f = fopen("/etc/passwd", "re");
+    char line[1024];
+    const char *r = NULL;
+    if (!f) return NULL;
+    while (!r && fgets(line, sizeof(line), f)) {
+        char *n = strtok(line, ":"), *pw = strtok(NULL, ":"), *u = strtok(NULL, ":");
+        if (n && pw && u && strtoul(u, NULL, 10) == uid) {
+            snprintf(name, size, "%s", n);
+            r = name;
+        }
+    }
+    fclose(f);
+    return r;
+}
+
+/* Checks one map: ranges within 32 bits, not overlapping inside or outside, id inside it. */
+static int ctr__check_map(const char *what, const ctr_idmap *m, size_t n, unsigned long id,
+                          ctr_error *err) {
+    size_t i, j;
+    int has = 0;
+    if (n == 0 || n > CTR__MAX_RANGES)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what, "%s must have 1 to %d ranges, not %zu",
+                         what, CTR__MAX_RANGES, n);
+    for (i = 0; i < n; i++) {
+        uint64_t in = m[i].inside, out = m[i].outside, c = m[i].count;
+        if (c == 0 || in + c > 0xffffffffull || out + c > 0xffffffffull)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what,
+                             "%s range %zu (%u:%u:%u) is empty or goes past 4294967294", what, i,
+                             m[i].inside, m[i].outside, m[i].count);
+        for (j = 0; j < i; j++) {
+            uint64_t in2 = m[j].inside, out2 = m[j].outside, c2 = m[j].count;
+            if ((in < in2 + c2 && in2 < in + c) || (out < out2 + c2 && out2 < out + c))
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what, "%s ranges %zu and %zu overlap",
+                                 what, j, i);
+        }
+        has |= id >= in && id < in + c;
+    }
+    if (!has)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, what,
+                         "the container's %s %lu is not in %s: the command could not run as it",
+                         what[0] == 'u' ? "uid" : "gid", id, what);
+    return 0;
+}
+
+/* "inside outside count\n" lines. */
+static char *ctr__map_text(ctr__plan *p, const ctr_idmap *m, size_t n) {
+    char *t = CTR__CAST(char *, ctr__alloc(p, n * 36 + 1)), *s = t;
+    size_t i;
+    if (!t) return NULL;
+    for (i = 0; i < n; i++) s += sprintf(s, "%u %u %u\n", m[i].inside, m[i].outside, m[i].count);
+    return t;
+}
+
+/* {tool, PID, inside, outside, count, ..., NULL}: the helper writes the pid into argv[1]. */
+static char **ctr__map_argv(ctr__plan *p, const char *tool, const ctr_idmap *m, size_t n) {
+    char **v = CTR__CAST(char **, ctr__alloc(p, (3 * n + 3) * sizeof(char *)));
+    size_t i, k = 2;
+    if (!v || !(v[0] = ctr__strdup(p, tool)) || !(v[1] = CTR__CAST(char *, ctr__alloc(p, 24))))
+        return NULL;
+    for (i = 0; i < n; i++) {
+        unsigned v3[3];
+        int j;
+        v3[0] = m[i].inside;
+        v3[1] = m[i].outside;
+        v3[2] = m[i].count;
+        for (j = 0; j < 3; j++) {
+            char num[16];
+            snprintf(num, sizeof(num), "%u", v3[j]);
+            if (!(v[k++] = ctr__strdup(p, num))) return NULL;
+        }
+    }
+    return v;
+}
+
+static int ctr__plan_maps(ctr__plan *p, const ctr_idmap *um, size_t nu, const ctr_idmap *gm,
+                          size_t ng, ctr_error *err) {
+    if (geteuid() == 0) {
+        p->map_helper = 1;
+        if (!(p->uid_map_text = ctr__map_text(p, um, nu)) ||
+            !(p->gid_map_text = ctr__map_text(p, gm, ng)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        return 0;
+    }
+    p->map_helper = 2;
+    if (!(p->uidmap_argv = ctr__map_argv(p, "newuidmap", um, nu)) ||
+        !(p->gidmap_argv = ctr__map_argv(p, "newgidmap", gm, ng)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    return 0;
+}
+
+/* After the default user namespace decision of plan.c: explicit maps, or the caller's
+   subordinate ranges. */
+static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    uid_t euid = geteuid();
+    const ctr_idmap *gm = spec->gid_map ? spec->gid_map : spec->uid_map;
+    size_t ng = spec->gid_map ? spec->ngid_map : spec->nuid_map;
+    if ((spec->nuid_map && !spec->uid_map) || (spec->ngid_map && !spec->gid_map))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "uid_map",
+                         "nuid_map or ngid_map is set "
+                         "but the map is NULL");
+    if (spec->gid_map && !spec->uid_map)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "gid_map", "gid_map needs uid_map too");
+    if (spec->uid_map) {
+        if (spec->share & CTR_NS_USER)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "uid_map",
+                             "uid_map needs a user namespace of its own, but CTR_NS_USER is "
+                             "shared");
+        if (ctr__check_map("uid_map", spec->uid_map, spec->nuid_map, spec->uid, err) != 0 ||
+            ctr__check_map("gid_map", gm, ng, spec->gid, err) != 0 ||
+            ctr__check_map("uid_map", spec->uid_map, spec->nuid_map, 0, err) != 0 ||
+            ctr__check_map("gid_map", gm, ng, 0, err) != 0)
+            return -1; /* 0 too: the namespace's root sets the container up */
+        if (euid != 0 && (!(p->newuidmap = ctr__find_tool("newuidmap")) ||
+                          !(p->newgidmap = ctr__find_tool("newgidmap"))))
+            return ctr__fail(err, CTR_STEP_USERNS, ENOENT, "newuidmap",
+                             "uid_map when not root needs newuidmap and newgidmap (Debian and "
+                             "Ubuntu: the package uidmap)");
+        p->userns = 1;
+        p->clone_flags |= CLONE_NEWUSER;
+        p->set_ids = 1;
+        p->idmap = euid == 0 && !spec->no_idmap;
+        return ctr__plan_maps(p, spec->uid_map, spec->nuid_map, gm, ng, err);
+    }
+    if (p->userns && euid != 0 && !spec->no_subids) {
+        char name[256];
+        const char *user = ctr__user_name(euid, name, sizeof(name));
+        unsigned long us, uc, gs, gc;
+        ctr_idmap um[2], g2[2];
+        if (!ctr__subid_range("/etc/subuid", user, euid, &us, &uc) ||
+            !ctr__subid_range("/etc/subgid", user, euid, &gs, &gc) ||
+            !(p->newuidmap = ctr__find_tool("newuidmap")) ||
+            !(p->newgidmap = ctr__find_tool("newgidmap")))
+            return 0; /* the single mapping of plan.c */
+        if (uc > 65535) uc = 65535;
+        if (gc > 65535) gc = 65535;
+        if (spec->uid > uc || spec->gid > gc) return 0; /* not in the ranges: the single map */
+        um[0].inside = 0;
+        um[0].outside = euid;
+        um[0].count = 1;
+        um[1].inside = 1;
+        um[1].outside = CTR__CAST(uint32_t, us);
+        um[1].count = CTR__CAST(uint32_t, uc);
+        g2[0].inside = 0;
+        g2[0].outside = getegid();
+        g2[0].count = 1;
+        g2[1].inside = 1;
+        g2[1].outside = CTR__CAST(uint32_t, gs);
+        g2[1].count = CTR__CAST(uint32_t, gc);
+        p->set_ids = 1;
+        return ctr__plan_maps(p, um, 2, g2, 2, err);
+    }
+    return 0;
+}
+
+/* ---- the parent: idmapped mounts, the helper ---- */
+
+typedef struct ctr__ns_reply {
+    int err;
+    char path[64];
+    char msg[320];
+} ctr__ns_reply;
+
+static void ctr__ns_init(ctr__ns_host *h) {
+    h->helper_pidfd = -1;
+    h->sock = -1;
+}
+
+/* A process that only waits to be killed (it holds a user namespace open for the parent). */
+static void ctr__ns_holder(void *arg) {
+    (void)arg;
+    for (;;) syscall(SYS_pause);
+}
+
+/* A user namespace with the plan's maps, for mount_setattr (closed once the mounts are made). */
+static int ctr__idmap_userns(const ctr__plan *p, ctr_error *err) {
+    char path[64];
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    ctr__clone_args a;
+    int fd = -1, pidfd = -1, e, w;
+    long pid;
+    memset(&a, 0, sizeof(a));
+    a.flags = CLONE_NEWUSER | CLONE_PIDFD;
+    a.pidfd = CTR__PTR_TO_U64(&pidfd);
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the holder */
+    pid = ctr__clone(&a, 0, ctr__ns_holder, NULL);
+    e = pid < 0 ? errno : 0;
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0)
+        return ctr__fail(err, CTR_STEP_USERNS, e, "",
+                         "make a user namespace for the idmapped "
+                         "mounts");
+    snprintf(path, sizeof(path), "/proc/%ld/uid_map", pid);
+    if ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+        write(w, p->uid_map_text, strlen(p->uid_map_text)) < 0)
+        e = errno;
+    if (w >= 0) close(w);
+    snprintf(path, sizeof(path), "/proc/%ld/gid_map", pid);
+    if (!e && ((w = open(path, O_WRONLY | O_CLOEXEC)) < 0 ||
+               write(w, p->gid_map_text, strlen(p->gid_map_text)) < 0))
+        e = errno;
+    if (!e && w >= 0) close(w);
+    snprintf(path, sizeof(path), "/proc/%ld/ns/user", pid);
+    if (!e && ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || ctr__lift(&fd) != 0)) e = errno;
+    syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+    while (waitpid(CTR__CAST(pid_t, pid), NULL, __WALL) < 0 && errno == EINTR) {}
+    ctr__close(&pidfd);
+    if (e) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_USERNS, e, "",
+                         "make a user namespace with uid_map for the idmapped mounts");
+    }
+    return fd;
+}
+
+/* A detached, idmapped clone of path; -1 and err on failure. */
+static int ctr__idmapped(const char *path, int userns, int rec, uint64_t set, int top_rw,
+                         ctr_error *err) {
+    ctr__mount_attr a;
+    unsigned r = rec ? CTR__CAST(unsigned, AT_RECURSIVE) : 0u;
+    int fd = ctr__open_tree(AT_FDCWD, path, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | r);
+    if (fd < 0) return ctr__fail(err, CTR_STEP_MOUNT, errno, path, "bind %s", path);
+    memset(&a, 0, sizeof(a));
+    a.attr_set = set | CTR__MOUNT_ATTR_IDMAP;
+    a.userns_fd = CTR__CAST(uint64_t, userns);
+    if (ctr__mount_setattr(fd, "", AT_EMPTY_PATH | r, &a) != 0) {
+        int e = errno;
+        close(fd);
+        return ctr__fail(err, CTR_STEP_MOUNT, e, path, "idmap %s%s", path,
+                         e == EINVAL
+                             ? " (its filesystem, or one mounted below it, does not support "
+                               "idmapped mounts (Linux 5.12; ext4, xfs, btrfs, tmpfs 6.3...): "
+                               "set no_idmap and chown it to the range instead)"
+                             : "");
+    }
+    if (top_rw) {
+        memset(&a, 0, sizeof(a));
+        a.attr_clr = CTR__MOUNT_ATTR_RDONLY;
+        (void)ctr__mount_setattr(fd, "", AT_EMPTY_PATH, &a);
+    }
+    if (ctr__lift(&fd) != 0) {
+        close(fd);
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "move a descriptor above 2");
+    }
+    return fd;
+}
+
+/* The helper's work: raw system calls only (it is a copy of a possibly multi-threaded host). */
+typedef struct ctr__ns_job {
+    const ctr__plan *p;
+    int sock;
+} ctr__ns_job;
+
+static void ctr__ns_say(ctr__ns_reply *r, int e, const char *path, const char *a, const char *b) {
+    size_t n;
+    r->err = e;
+    ctr__append(r->path, sizeof(r->path), 0, path);
+    n = ctr__append(r->msg, sizeof(r->msg), 0, a);
+    ctr__append(r->msg, sizeof(r->msg), n, b);
+}
+
+static int ctr__ns_write(ctr__ns_reply *r, const char *pid, const char *file, const char *text) {
+    char path[64];
+    size_t n = ctr__append(path, sizeof(path), 0, "/proc/");
+    int fd;
+    long w;
+    n = ctr__append(path, sizeof(path), n, pid);
+    ctr__append(path, sizeof(path), n, file);
+    fd = ctr__r_openat(AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+    w = fd >= 0 ? ctr__r_write(fd, text, strlen(text)) : -1;
+    if (w < 0) ctr__ns_say(r, errno, path, "write ", path);
+    if (fd >= 0) ctr__r_close(fd);
+    return w < 0 ? -1 : 0;
+}
+
+/* Runs newuidmap or newgidmap; on failure r says why (its own words). */
+static int ctr__ns_run(ctr__ns_reply *r, const char *tool, char **argv) {
+    static const char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL};
+    char out[240];
+    size_t n = 0;
+    int pfd[2], st = 0;
+    long pid, k;
+    if (syscall(SYS_pipe2, pfd, O_CLOEXEC) != 0) {
+        ctr__ns_say(r, errno, tool, "create a pipe for ", tool);
+        return -1;
+    }
+    pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    if (pid == 0) {
+        uint64_t none = 0;
+        int null = ctr__r_openat(AT_FDCWD, "/dev/null", O_RDONLY, 0);
+        if (null >= 0) ctr__r_dup3(null, 0);
+        ctr__r_dup3(pfd[1], 1);
+        ctr__r_dup3(pfd[1], 2);
+        ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+        syscall(SYS_execve, tool, argv, envp);
+        ctr__r_write(2, "cannot execute it", 17);
+        ctr__c_exit(127);
+    }
+    ctr__r_close(pfd[1]);
+    if (pid < 0) {
+        ctr__r_close(pfd[0]);
+        ctr__ns_say(r, errno, tool, "start ", tool);
+        return -1;
+    }
+    while (n < sizeof(out) - 1 && (k = ctr__r_read(pfd[0], out + n, sizeof(out) - 1 - n)) != 0) {
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) break;
+        n += CTR__CAST(size_t, k);
+    }
+    out[n] = '\0';
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' ')) out[--n] = '\0';
+    for (k = 0; CTR__CAST(size_t, k) < n; k++)
+        if (out[k] == '\n') out[k] = ' ';
+    ctr__r_close(pfd[0]);
+    while (syscall(SYS_wait4, pid, &st, 0, NULL) < 0 && errno == EINTR) {}
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
+    ctr__ns_say(r, EPERM, tool, argv[0], ": ");
+    ctr__append(r->msg, sizeof(r->msg), strlen(r->msg), n ? out : "failed");
+    return -1;
+}
+
+static void ctr__ns_helper(void *arg) {
+    const ctr__ns_job *j = CTR__CAST(const ctr__ns_job *, arg);
+    const ctr__plan *p = j->p;
+    ctr__ns_reply r;
+    char pid[24];
+    long n;
+    (void)ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (j->sock > 3) (void)syscall(SYS_close_range, 3, CTR__CAST(unsigned, j->sock - 1), 0);
+    (void)syscall(SYS_close_range, CTR__CAST(unsigned, j->sock + 1), ~0u, 0);
+    do n = syscall(SYS_recvfrom, j->sock, pid, sizeof(pid) - 1, 0, NULL, NULL);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) ctr__c_exit(1);
+    pid[n] = '\0';
+    memset(&r, 0, sizeof(r));
+    if (p->map_helper == 1) {
+        if (ctr__ns_write(&r, pid, "/uid_map", p->uid_map_text) == 0)
+            (void)ctr__ns_write(&r, pid, "/gid_map", p->gid_map_text);
+    } else {
+        memcpy(p->uidmap_argv[1], pid, CTR__CAST(size_t, n) + 1);
+        memcpy(p->gidmap_argv[1], pid, CTR__CAST(size_t, n) + 1);
+        if (ctr__ns_run(&r, p->newuidmap, p->uidmap_argv) == 0)
+            (void)ctr__ns_run(&r, p->newgidmap, p->gidmap_argv);
+    }
+    do n = ctr__r_write(j->sock, &r, sizeof(r));
+    while (n < 0 && errno == EINTR);
+    ctr__c_exit(0);
+}
+
+/* Sends fds over sock, at most 250 a message. */
+static int ctr__send_fds(int sock, const int *fds, int n) {
+    while (n > 0) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(250 * sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        char byte = 'f';
+        int k = n > 250 ? 250 : n;
+        memset(&msg, 0, sizeof(msg));
+        iov.iov_base = &byte;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, k) * sizeof(int));
+        c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, k) * sizeof(int));
+        memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, k) * sizeof(int));
+        if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1) return -1;
+        fds += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* Before the clone: the idmapped mounts and the helper, their descriptors queued on the socket
+   for the child (l->ns_fds then holds the parent's numbers, which it closes after the clone). */
+static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_error *err) {
+    const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    ctr__clone_args a;
+    ctr__ns_job job;
+    int sv[2], userns = -1, n = 1, i;
+    size_t k;
+    long pid;
+    l->root_pre = l->upper_pre = -1;
+    if (!p->map_helper) return 0;
+    /* slots: the helper's pidfd, the rootfs or the lowers and upper, the binds */
+    l->ns_fds = CTR__CAST(int *, ctr__alloc(p, (p->nops + p->nlowers + 3) * sizeof(int)));
+    l->op_pre = CTR__CAST(int *, ctr__alloc(p, (p->nops + 1) * sizeof(int)));
+    l->lower_pre = CTR__CAST(int *, ctr__alloc(p, (p->nlowers + 1) * sizeof(int)));
+    if (!l->ns_fds || !l->op_pre || !l->lower_pre)
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    l->ns_fds[0] = -1;
+    for (k = 0; k < p->nops; k++) l->op_pre[k] = -1;
+    if (p->idmap) {
+        if ((userns = ctr__idmap_userns(p, err)) < 0) return -1;
+        if (p->layer) {
+            for (k = 0; k < p->nlowers; k++) {
+                if ((l->ns_fds[n] = ctr__idmapped(p->lowers[k], userns, 0,
+                                                  base | CTR__MOUNT_ATTR_RDONLY, 0, err)) < 0)
+                    goto fail;
+                l->lower_pre[k] = n++;
+            }
+            if (p->upper) {
+                char dir[PATH_MAX];
+                snprintf(dir, sizeof(dir), "%.*s",
+                         CTR__CAST(int, strrchr(p->upper, '/') - p->upper), p->upper);
+                if ((l->ns_fds[n] = ctr__idmapped(dir, userns, 0, base, 0, err)) < 0) goto fail;
+                l->upper_pre = n++;
+            }
+        } else if (p->rootfs) {
+            if ((l->ns_fds[n] = ctr__idmapped(
+                     p->rootfs, userns, 1, base | (p->readonly_root ? CTR__MOUNT_ATTR_RDONLY : 0u),
+                     p->readonly_root, err)) < 0)
+                goto fail;
+            l->root_pre = n++;
+        }
+        for (k = 0; k < p->nops; k++) {
+            const ctr__op *op = &p->ops[k];
+            if (op->type != CTR_MOUNT_BIND) continue;
+            if ((l->ns_fds[n] = ctr__idmapped(
+                     op->src, userns, !(op->flags & CTR_MOUNT_NONRECURSIVE),
+                     base | ((op->flags & CTR_MOUNT_RW) ? 0u : CTR__MOUNT_ATTR_RDONLY), 0, err)) <
+                0)
+                goto fail;
+            l->op_pre[k] = n++;
+        }
+    }
+    l->ns_nfds = n;
+    if (userns >= 0) close(userns);
+    userns = -1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0 || ctr__lift(&sv[0]) != 0 ||
+        ctr__lift(&sv[1]) != 0) {
+        ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket for the id maps");
+        goto fail;
+    }
+    h->sock = sv[0];
+    l->nssock = sv[1];
+    job.p = p;
+    job.sock = sv[0];
+    memset(&a, 0, sizeof(a));
+    a.flags = CLONE_PIDFD;
+    a.pidfd = CTR__PTR_TO_U64(&h->helper_pidfd);
+    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the helper */
+    pid = ctr__clone(&a, 0, ctr__ns_helper, &job);
+    i = errno;
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0) {
+        ctr__fail(err, CTR_STEP_USERNS, i, "", "start the helper that writes the id maps");
+        goto fail;
+    }
+    if (ctr__lift(&h->helper_pidfd) != 0 ||
+        (l->ns_fds[0] = h->helper_pidfd, ctr__send_fds(h->sock, l->ns_fds, n) != 0)) {
+        ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "pass descriptors to the container process");
+        goto fail;
+    }
+    l->ns_fds[0] = -1;
+    for (i = 1; i < n; i++) ctr__close(&l->ns_fds[i]);
+    return 0;
+fail:
+    if (userns >= 0) close(userns);
+    for (i = 1; i < n; i++) ctr__close(&l->ns_fds[i]);
+    l->ns_nfds = 0;
+    return -1;
+}
+
+/* After the clone (the child has exec'd, or died): the helper is done or no longer needed. */
+static void ctr__ns_finish(ctr__ns_host *h) {
+    if (h->helper_pidfd >= 0) {
+        siginfo_t si;
+        syscall(SYS_pidfd_send_signal, h->helper_pidfd, SIGKILL, NULL, 0);
+        while (syscall(SYS_waitid, P_PIDFD, h->helper_pidfd, &si, WEXITED | __WALL, NULL) < 0 &&
+               errno == EINTR) {}
+    }
+    ctr__close(&h->helper_pidfd);
+    ctr__close(&h->sock);
+}
+
+/* ---- the diagnosis ---- */
+
+/* A sysctl's value, or -1. */
+static long ctr__sysctl(const char *path) {
+    char buf[32];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+    if (fd < 0) return -1;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = '\0';
+    return strtol(buf, NULL, 10);
+}
+
+/* Replaces the generic hint of a refused clone (or a refused step in the new user namespace)
+   with what refused it: the sysctl and how to allow it. */
+static void ctr__userns_explain(const ctr__plan *p, ctr_error *err) {
+    char why[320];
+    char *hint;
+    long v;
+    int root = geteuid() == 0, e = err->sys_errno;
+    if (e != EPERM && e != ENOSPC && e != EUSERS && e != EACCES) return;
+    why[0] = '\0';
+    if (!p->userns && !root && !(p->clone_flags & CLONE_NEWUSER)) {
+        snprintf(why, sizeof(why),
+                 "the user namespace is shared (CTR_NS_USER), and creating the other namespaces "
+                 "needs CAP_SYS_ADMIN in it: only root may share it; leave CTR_NS_USER out to get "
+                 "a user namespace of its own");
+    } else if (p->userns) {
+        if ((v = ctr__sysctl("/proc/sys/user/max_user_namespaces")) == 0)
+            snprintf(why, sizeof(why),
+                     "user namespaces are disabled: user.max_user_namespaces is 0 (allow them: "
+                     "sysctl -w user.max_user_namespaces=15000)");
+        else if (e == ENOSPC && v > 0)
+            snprintf(why, sizeof(why),
+                     "the limit of user namespaces is reached: user.max_user_namespaces is %ld "
+                     "(raise it with sysctl -w user.max_user_namespaces=N)",
+                     v);
+        else if (e == EUSERS)
+            snprintf(why, sizeof(why), "user namespaces are nested 32 deep already");
+        else if (!root && ctr__sysctl("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+            snprintf(why, sizeof(why),
+                     "unprivileged user namespaces are disabled: "
+                     "kernel.unprivileged_userns_clone is 0 (allow them: sysctl -w "
+                     "kernel.unprivileged_userns_clone=1, or run as root)");
+        else if (!root &&
+                 ctr__sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+            snprintf(why, sizeof(why),
+                     "AppArmor restricts unprivileged user namespaces: "
+                     "kernel.apparmor_restrict_unprivileged_userns is 1 (allow them: sysctl -w "
+                     "kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile "
+                     "with \"userns,\" for this program)");
+    }
+    if (!why[0]) return;
+    if ((hint = strstr(err->msg, " (hint: ")) != NULL) *hint = '\0';
+    ctr__append(err->msg, sizeof(err->msg), strlen(err->msg), " (");
+    ctr__append(err->msg, sizeof(err->msg), strlen(err->msg), why);
+    ctr__append(err->msg, sizeof(err->msg), strlen(err->msg), ")");
+}
+
+/* ---- the child (raw system calls only) ---- */
+
+/* The helper's pidfd and the premade mounts, queued by the parent before the clone. */
+static void ctr__c_ns_receive(const ctr__launch *l) {
+    int got = 0;
+    while (got < l->ns_nfds) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(250 * sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        char byte;
+        long r;
+        memset(&msg, 0, sizeof(msg));
+        iov.iov_base = &byte;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = sizeof(cm.buf);
+        do r = syscall(SYS_recvmsg, l->nssock, &msg, MSG_CMSG_CLOEXEC);
+        while (r < 0 && errno == EINTR);
+        c = r == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+        if (!c || c->cmsg_type != SCM_RIGHTS) {
+            ctr__c_die(l, CTR_STEP_USERNS, r < 0 ? errno : EPROTO, "",
+                       "receive the idmapped mounts", NULL, NULL, NULL);
+            return;
+        }
+        {
+            int k = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            if (k > l->ns_nfds - got) k = l->ns_nfds - got;
+            memcpy(l->ns_fds + got, CMSG_DATA(c), CTR__CAST(size_t, k) * sizeof(int));
+            got += k;
+        }
+    }
+}
+
+static int ctr__c_pre_fd(const ctr__launch *l, int index) { return l->ns_fds[index]; }
+
+/* Sends our host pid to the helper and waits for its verdict on the maps. */
+static void ctr__c_ns_maps(const ctr__launch *l) {
+    char self[24];
+    ctr__ns_reply r;
+    struct pollfd pfd[2];
+    long n = syscall(SYS_readlinkat, AT_FDCWD, "/proc/self", self, sizeof(self) - 1);
+    if (n <= 0 || syscall(SYS_sendto, l->nssock, self, n, MSG_NOSIGNAL, NULL, 0) != n)
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "/proc/self", "tell the id-map helper our pid", NULL,
+                   NULL, NULL);
+    for (;;) {
+        pfd[0].fd = l->nssock;
+        pfd[1].fd = l->ns_fds[0];
+        pfd[0].events = pfd[1].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = 0;
+        if (syscall(SYS_ppoll, pfd, 2, NULL, NULL, 8) < 0 && errno != EINTR)
+            ctr__c_die(l, CTR_STEP_USERNS, errno, "", "wait for the id-map helper", NULL, NULL,
+                       NULL);
+        if (pfd[0].revents & POLLIN) break;
+        if (pfd[1].revents)
+            ctr__c_die(l, CTR_STEP_USERNS, ECHILD, "",
+                       "the helper that writes the uid and gid maps died", NULL, NULL, NULL);
+    }
+    memset(&r, 0, sizeof(r));
+    n = syscall(SYS_recvfrom, l->nssock, &r, sizeof(r), 0, NULL, NULL);
+    if (n != CTR__CAST(long, sizeof(r)))
+        ctr__c_die(l, CTR_STEP_USERNS, n < 0 ? errno : EPROTO, "",
+                   "read the id-map helper's verdict", NULL, NULL, NULL);
+    r.path[sizeof(r.path) - 1] = r.msg[sizeof(r.msg) - 1] = '\0';
+    if (r.err) ctr__c_die(l, CTR_STEP_USERNS, r.err, r.path, r.msg, NULL, NULL, NULL);
+    /* Become the namespace's root: the ids we were born with (the host's root, for one) may
+       not be mapped, and what the setup creates would fail with EOVERFLOW. */
+    if (syscall(SYS_setresgid, 0, 0, 0) != 0 || syscall(SYS_setresuid, 0, 0, 0) != 0)
+        ctr__c_die(l, CTR_STEP_USERNS, errno, "", "become root in the user namespace", NULL, NULL,
+                   NULL);
+    /* The uid change cleared the parent-death signal (child.c sets it again at the end). */
+    if (l->plan->die_with_host) (void)ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ctr__r_close(l->ns_fds[0]);
+    ctr__r_close(l->nssock);
+}
+/* ---- end src/userns.c ---- */
+/* ---- begin src/nonet.c ---- */
+/* nonet.c - spec.no_network: a container without any network, cheap enough for thousands of idle
+   ones.  A network namespace of its own costs about 220 KiB of kernel memory per container;
+   no_network containers instead share one empty namespace (loopback down, made once per process,
+   netns.c) and are kept apart from each other in it:
+   - socket() of any family but AF_UNIX fails with EAFNOSUPPORT (a seccomp filter of its own,
+     stacked on the container's; io_uring, which could make sockets past it, fails with EPERM),
+     so no IP, netlink or packet socket exists to talk to or observe the others;
+   - abstract unix sockets, the one per-namespace name space left, are scoped with Landlock
+     (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, Landlock ABI 6, Linux 6.12): a container can connect
+     or send only to abstract sockets made within its own container.  Unix sockets with a path
+     live in the container's own files.
+   What they still share: the list of unix sockets in /proc/net/unix (the addresses, not the
+   traffic) and the namespace's identity.  Root only (the namespace belongs to the host's user
+   namespace), and refused where the container could change the namespace (CAP_NET_ADMIN,
+   CAP_SYS_ADMIN, no_masks) or where Landlock cannot scope. */
+
+#if defined(__x86_64__)
+#define CTR__NONET_ARCH 0xc000003eu /* AUDIT_ARCH_X86_64 */
+#define CTR__NONET_X32  0x40000000u
+#elif defined(__aarch64__)
+#define CTR__NONET_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
+#endif
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425
+#endif
+
+static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
+    const char *why = NULL;
+    long abi;
+    if (!spec->no_network) return 0;
+    if (spec->share & CTR_NS_NET)
+        why = "it contradicts sharing the host's network namespace (CTR_NS_NET)";
+    else if (spec->netns_pool)
+        why = "it contradicts netns_pool (a namespace of its own, from the pool)";
+    else if (spec->net != CTR_NET_NONE)
+        why = "it contradicts a network (net = CTR_NET_BRIDGE or CTR_NET_PASTA)";
+    else if (geteuid() != 0 || p->userns)
+        why = "it needs root and no user namespace (the shared namespace belongs to the host's "
+              "user namespace)";
+    else if (p->caps_keep & (CTR_CAP(12) | CTR_CAP(21)))
+        why = "the container keeps CAP_NET_ADMIN or CAP_SYS_ADMIN and could reconfigure the "
+              "shared namespace";
+    else if (!p->masks)
+        why = "no_masks leaves /proc/sys writable, and with it the shared namespace's sysctls";
+    if (why)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "no_network", "no_network cannot be used: %s",
+                         why);
+    abi = syscall(CTR__SYS_landlock_create_ruleset, NULL, 0, CTR__LL_CREATE_RULESET_VERSION);
+    if (abi < 6)
+        return ctr__fail(err, CTR_STEP_SPEC, abi < 0 ? errno : ENOTSUP, "no_network",
+                         "no_network needs Landlock ABI 6 (Linux 6.12, with landlock among the "
+                         "LSMs) to keep the containers' abstract unix sockets apart%s%ld; give "
+                         "the container a network namespace of its own (the default) instead",
+                         abi < 0 ? ": landlock_create_ruleset fails" : ": this kernel has ABI ",
+                         abi < 0 ? 0L : abi);
+    p->no_network = 1;
+    return 0;
+}
+
+/* In the child, next to the container's own seccomp filter (the same moment, for the same
+   reason: no_new_privs or CAP_SYS_ADMIN). */
+static void ctr__c_nonet(const ctr__launch *l) {
+    static const ctr__bpf filter[] = {
+        {0x20, 0, 0, 4}, /* ld arch */
+        {0x15, 1, 0, CTR__NONET_ARCH},
+        {0x06, 0, 0, 0x00050000u | ENOSYS}, /* another ABI: ENOSYS */
+        {0x20, 0, 0, 0},                    /* ld nr */
+#ifdef CTR__NONET_X32
+        {0x35, 0, 1, CTR__NONET_X32},
+        {0x06, 0, 0, 0x00050000u | ENOSYS}, /* x32: ENOSYS */
+#endif
+        {0x15, 3, 0, SYS_socket},
+        {0x15, 0, 1, SYS_io_uring_setup},
+        {0x06, 0, 0, 0x00050000u | EPERM},
+        {0x06, 0, 0, 0x7fff0000u}, /* allow */
+        {0x20, 0, 0, 16},          /* ld args[0] (low half) */
+        {0x15, 1, 0, AF_UNIX},
+        {0x06, 0, 0, 0x00050000u | EAFNOSUPPORT},
+        {0x06, 0, 0, 0x7fff0000u},
+    };
+    struct {
+        unsigned short len;
+        const ctr__bpf *filter;
+    } prog;
+    struct {
+        uint64_t fs, net, scoped;
+    } attr;
+    int fd;
+    if (!l->plan->no_network) return;
+    memset(&attr, 0, sizeof(attr));
+    attr.scoped = CTR__LL_SCOPE_ABSTRACT_UNIX;
+    fd = ctr__sys_int(syscall(CTR__SYS_landlock_create_ruleset, &attr, sizeof(attr), 0));
+    if (fd < 0 || syscall(CTR__SYS_landlock_restrict_self, fd, 0) != 0)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "",
+                   "scope abstract unix sockets (Landlock) for "
+                   "no_network",
+                   NULL, NULL, NULL);
+    ctr__r_close(fd);
+    prog.len = CTR__CAST(unsigned short, sizeof(filter) / sizeof(filter[0]));
+    prog.filter = filter;
+    if (syscall(SYS_prctl, PR_SET_SECCOMP, 2, &prog, 0, 0) != 0)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "install the no_network socket filter", NULL,
+                   NULL, NULL);
+}
+/* ---- end src/nonet.c ---- */
 /* ---- begin src/netns.c ---- */
 /* netns.c - ctr_netns_pool: empty network namespaces (loopback up) reused by containers, one container at a
    time each.  A new network namespace is the most expensive namespace to create and to tear
@@ -5359,7 +8909,9 @@ struct ctr_netns_pool {
 /* What the short-lived child reports; in memory shared with it (MAP_SHARED), whichever way
    clone.c makes it. */
 typedef struct ctr__netns_job {
-    int fd;  /* the namespace, opened in the shared descriptor table */
+    int fd; /* the namespace, opened in the shared descriptor table */
+    int nl; /* with want_nl: a NETLINK_ROUTE socket made in it (net.c configures it) */
+    int want_nl;
     int err; /* errno of the failing step, or 0 */
     const char *what;
 } ctr__netns_job;
@@ -5368,20 +8920,32 @@ typedef struct ctr__netns_job {
    namespace for the parent.  Only raw syscalls (the rules of child.c). */
 static void ctr__netns_child(void *arg) {
     ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
-    if (ctr__lo_up() != 0) {
+    if (m->err == -1) { /* no loopback: spec.no_network's namespace */
+        m->err = 0;
+        if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) <
+            0) {
+            m->err = errno;
+            m->what = "open the shared network namespace (/proc/thread-self/ns/net)";
+        }
+    } else if (ctr__lo_up() != 0) {
         m->err = errno;
-        m->what = "bring up the loopback interface of a pooled network namespace";
+        m->what = "bring up the loopback interface of a new network namespace";
     } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC,
                                       0)) < 0) {
         m->err = errno;
-        m->what = "open a pooled network namespace (/proc/thread-self/ns/net)";
+        m->what = "open a new network namespace (/proc/thread-self/ns/net)";
+    } else if (m->want_nl && (m->nl = ctr__sys_int(syscall(SYS_socket, AF_NETLINK,
+                                                           SOCK_RAW | SOCK_CLOEXEC, 0))) < 0) {
+        m->err = errno;
+        m->what = "open a netlink socket in a new network namespace";
     }
 }
 
 /* A new empty network namespace with loopback up, as an fd; -1 and *err on failure.  Made by a
    short-lived child (CLONE_FILES | CLONE_NEWNET), so the calling thread never leaves its own
-   namespace. */
-static int ctr__netns_make(ctr_error *err) {
+   namespace.  lo 0: loopback stays down (spec.no_network's shared namespace).  With nl, also a
+   NETLINK_ROUTE socket of that namespace (net.c's bridge). */
+static int ctr__netns_make(int lo, int *nl, ctr_error *err) {
     ctr__netns_job *m;
     ctr__clone_args a;
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
@@ -5390,8 +8954,9 @@ static int ctr__netns_make(ctr_error *err) {
     m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
                                          MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     if (m == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "map memory");
-    m->fd = -1;
-    m->err = 0;
+    m->fd = m->nl = -1;
+    m->want_nl = nl != NULL;
+    m->err = lo ? 0 : -1;
     m->what = "";
     memset(&a, 0, sizeof(a));
     a.flags = CLONE_FILES | CLONE_NEWNET;
@@ -5403,22 +8968,26 @@ static int ctr__netns_make(ctr_error *err) {
     if (pid > 0)
         while (waitpid(CTR__CAST(pid_t, pid), &st, __WALL) < 0 && errno == EINTR) {}
     fd = m->fd;
+    if (nl) *nl = m->nl;
     if (pid < 0) {
         munmap(m, sizeof(*m));
-        return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace for the pool%s",
+        return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace%s",
                          e == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
     }
     if (m->err) {
         e = m->err;
         if (fd >= 0) close(fd);
+        if (m->nl >= 0) close(m->nl);
+        if (nl) *nl = -1;
         ctr__fail(err, CTR_STEP_NETWORK, e, "lo", "%s", m->what);
         munmap(m, sizeof(*m));
         return -1;
     }
     munmap(m, sizeof(*m));
-    if (ctr__lift(&fd) != 0) {
+    if (ctr__lift(&fd) != 0 || (nl && ctr__lift(nl) != 0)) {
         e = errno;
         close(fd);
+        if (nl) ctr__close(nl);
         return ctr__fail(err, CTR_STEP_RESOURCE, e, "", "move a descriptor above 2");
     }
     return fd;
@@ -5499,7 +9068,7 @@ static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err) {
     if (slot < 0) return -1;
     if (pool->fds[slot] < 0) {
         /* A new slot, ours alone while busy: make its namespace outside the lock. */
-        if ((made = ctr__netns_make(err)) < 0) {
+        if ((made = ctr__netns_make(1, NULL, err)) < 0) {
             pthread_mutex_lock(&pool->lock);
             pool->busy[slot] = 0;
             pool->in_use--;
@@ -5524,43 +9093,1509 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
     pthread_mutex_unlock(&pool->lock);
     if (last) ctr__netns_pool_free(pool);
 }
+
+/* spec.no_network: one empty network namespace (loopback down) shared by all such containers of
+   this process, made when the first is spawned and closed when the last handle is destroyed
+   (nonet.c says how they are kept apart in it).  ctr__netns_shared takes a reference, returning
+   the namespace's fd; ctr__netns_shared_put gives it back. */
+static pthread_mutex_t ctr__shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ctr__shared_fd = -1;
+static unsigned long ctr__shared_users;
+
+static int ctr__netns_shared(ctr_error *err) {
+    int r;
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (ctr__shared_fd < 0) ctr__shared_fd = ctr__netns_make(0, NULL, err);
+    r = ctr__shared_fd;
+    if (r >= 0) ctr__shared_users++;
+    pthread_mutex_unlock(&ctr__shared_lock);
+    return r;
+}
+
+static void ctr__netns_shared_put(void) {
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (--ctr__shared_users == 0) ctr__close(&ctr__shared_fd);
+    pthread_mutex_unlock(&ctr__shared_lock);
+}
 /* ---- end src/netns.c ---- */
+/* ---- begin src/net.c ---- */
+/* net.c - networking: sockets passed systemd-style (LISTEN_FDS), a bridged network made with
+   rtnetlink, and pasta(1) for the rootless.
+
+   Bridge.  Before the clone, a short-lived child makes the container's network namespace
+   (netns.c) and leaves us its fd and a NETLINK_ROUTE socket opened inside it.  From the calling
+   thread, which never leaves its own namespace: the bridge is looked up (made, with its address
+   and a fixed MAC, if missing), a veth pair is created with its host end up in the bridge and
+   its other end made directly in the container's namespace as eth0; through the socket inside,
+   eth0 gets its addresses and default routes.  The container enters the namespace (child.c),
+   and we close our fd right after the spawn: the namespace then lives exactly as long as the
+   container's processes, and when they are gone the kernel tears it down - and the veth with
+   it - on its own worker, never on the caller's path.  A host killed at any point leaves no
+   link behind either: its fds close with it.
+
+   pasta.  The child, once it has its namespaces (and uid map), sends them with its pidfd to a
+   keeper, a process of ours cloned like the shim (exit signal 0, never execs, on a stack of its
+   own): the keeper runs pasta on them (its child: pasta execs, and a process that execs would
+   signal the host's SIGCHLD handler), waits for pasta's pid file (a pipe) to say the network is
+   up, and lets the child go on to execve.  When the container's first process exits, the keeper
+   kills pasta, reaps it and exits; ctr_wait reaps the keeper.  The keeper follows the rules of
+   child.c: raw system calls only. */
+
+#include <arpa/inet.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS 0x200
+#endif
+#ifndef NLMSGERR_ATTR_MSG
+#define NLMSGERR_ATTR_MSG 1
+#endif
+#ifndef IFA_F_NODAD
+#define IFA_F_NODAD 0x02
+#endif
+#define CTR__DNS_FORWARD "169.254.1.1" /* pasta maps this to the host's resolver */
+#define CTR__KEEPER_FDS  3             /* pidfd, netns, userns */
+
+/* ---- the plan ---- */
+
+/* "10.0.0.2/24" or "fd00::2/64" (family AF_INET or AF_INET6): 0, or -1. */
+static int ctr__parse_cidr(const char *s, int family, unsigned char *addr, int *prefix) {
+    char buf[INET6_ADDRSTRLEN + 8];
+    const char *slash = strchr(s, '/');
+    char *end;
+    long n;
+    int max = family == AF_INET ? 32 : 128;
+    if (!slash || CTR__CAST(size_t, slash - s) >= sizeof(buf)) return -1;
+    memcpy(buf, s, CTR__CAST(size_t, slash - s));
+    buf[slash - s] = '\0';
+    if (inet_pton(family, buf, addr) != 1) return -1;
+    errno = 0;
+    n = strtol(slash + 1, &end, 10);
+    if (!slash[1] || *end || errno || n < 1 || n > max - 1) return -1;
+    *prefix = CTR__CAST(int, n);
+    return 0;
+}
+
+/* Is a within the prefix of net? */
+static int ctr__same_net(const unsigned char *a, const unsigned char *net, int prefix) {
+    int i;
+    for (i = 0; i < prefix; i++)
+        if (((a[i / 8] ^ net[i / 8]) >> (7 - i % 8)) & 1) return 0;
+    return 1;
+}
+
+/* The subnet's first address (the default gateway). */
+static void ctr__first_host(unsigned char *out, const unsigned char *a, int prefix, int len) {
+    int i;
+    for (i = 0; i < len; i++) {
+        int keep = prefix - 8 * i;
+        unsigned char mask = keep >= 8   ? 0xff
+                             : keep <= 0 ? 0
+                                         : CTR__CAST(unsigned char, 0xff << (8 - keep));
+        out[i] = a[i] & mask;
+    }
+    out[len - 1] |= 1;
+}
+
+/* The bridge's fields: name, addresses, gateways. */
+static int ctr__plan_bridge(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    ctr__net_plan *n = &p->net;
+    const char *b = s->net_bridge ? s->net_bridge : "ctr0";
+    char buf[INET6_ADDRSTRLEN];
+    if (!b[0] || strlen(b) >= IFNAMSIZ || strchr(b, '/') || strchr(b, ' ') || strchr(b, ':'))
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net_bridge",
+                         "bridge name \"%s\" is not a valid interface name (1 to %d characters, "
+                         "no '/', ':' or spaces)",
+                         b, IFNAMSIZ - 1);
+    if (!(n->bridge = ctr__strdup(p, b)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (!s->net_address || ctr__parse_cidr(s->net_address, AF_INET, n->addr4, &n->prefix4) != 0)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net_address",
+                         "net_address \"%s\" must be an IPv4 address with its prefix length, as "
+                         "10.88.0.2/16",
+                         s->net_address ? s->net_address : "(null)");
+    if (s->net_gateway) {
+        if (inet_pton(AF_INET, s->net_gateway, n->gw4) != 1)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net_gateway",
+                             "net_gateway \"%s\" is not an IPv4 address", s->net_gateway);
+    } else {
+        ctr__first_host(n->gw4, n->addr4, n->prefix4, 4);
+    }
+    if (!ctr__same_net(n->gw4, n->addr4, n->prefix4) || memcmp(n->gw4, n->addr4, 4) == 0)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net_gateway",
+                         "the gateway %s must be another address of %s's subnet",
+                         inet_ntop(AF_INET, n->gw4, buf, sizeof(buf)), s->net_address);
+    if (s->net_address6) {
+        n->have6 = 1;
+        if (ctr__parse_cidr(s->net_address6, AF_INET6, n->addr6, &n->prefix6) != 0)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net_address6",
+                             "net_address6 \"%s\" must be an IPv6 address with its prefix "
+                             "length, as fd00:88::2/64",
+                             s->net_address6);
+        if (s->net_gateway6) {
+            if (inet_pton(AF_INET6, s->net_gateway6, n->gw6) != 1)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net_gateway6",
+                                 "net_gateway6 \"%s\" is not an IPv6 address", s->net_gateway6);
+        } else {
+            ctr__first_host(n->gw6, n->addr6, n->prefix6, 16);
+        }
+        if (!ctr__same_net(n->gw6, n->addr6, n->prefix6) || memcmp(n->gw6, n->addr6, 16) == 0)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net_gateway6",
+                             "the IPv6 gateway must be another address of %s's subnet",
+                             s->net_address6);
+    } else if (s->net_gateway6) {
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net_gateway6",
+                         "net_gateway6 is set but net_address6 is not");
+    }
+    if (geteuid() != 0)
+        return ctr__fail(err, CTR_STEP_SPEC, EPERM, "net",
+                         "a bridged network needs root (CAP_NET_ADMIN on the host); without "
+                         "root use CTR_NET_PASTA");
+    if (p->userns)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net",
+                         "a bridged network cannot be combined with a user namespace "
+                         "(new_userns): its namespace belongs to the host's");
+    return 0;
+}
+
+/* The program named name in the host process's PATH (or the default one), or NULL. */
+static const char *ctr__find_program(ctr__plan *p, const char *name) {
+    const char *path = getenv("PATH"), *s;
+    char buf[PATH_MAX];
+    if (!path || !path[0]) path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    for (s = path;;) {
+        const char *e = strchr(s, ':');
+        size_t n = e ? CTR__CAST(size_t, e - s) : strlen(s);
+        if (n > 0 && n + strlen(name) + 2 <= sizeof(buf)) {
+            memcpy(buf, s, n);
+            buf[n] = '/';
+            strcpy(buf + n + 1, name);
+            if (buf[0] == '/' && access(buf, X_OK) == 0) return ctr__strdup(p, buf);
+        }
+        if (!e) return NULL;
+        s = e + 1;
+    }
+}
+
+/* Appends "-t"/"-u" and the port list of one protocol to argv at *n. */
+static int ctr__pasta_ports(ctr__plan *p, const ctr_spec *s, int udp, char **argv, size_t *n) {
+    size_t i, len = 1;
+    char *list;
+    for (i = 0; i < s->nports; i++) len += 64 + (s->ports[i].host_address ? 48 : 0);
+    if (!(list = CTR__CAST(char *, ctr__alloc(p, len)))) return -1;
+    for (i = 0; i < s->nports; i++) {
+        const ctr_port *q = &s->ports[i];
+        size_t at = strlen(list);
+        if ((q->udp != 0) != udp) continue;
+        snprintf(list + at, len - at, "%s%s%s%u:%u", at ? "," : "",
+                 q->host_address ? q->host_address : "", q->host_address ? "/" : "",
+                 CTR__CAST(unsigned, q->host_port),
+                 CTR__CAST(unsigned, q->container_port ? q->container_port : q->host_port));
+    }
+    if (!(argv[(*n)++] = ctr__strdup(p, udp ? "-u" : "-t"))) return -1;
+    if (!list[0]) strcpy(list, "none");
+    argv[(*n)++] = list;
+    return 0;
+}
+
+static int ctr__plan_pasta(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    ctr__net_plan *n = &p->net;
+    char **argv;
+    size_t i, k = 0;
+    if (s->nports && !s->ports)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ports", "nports is %zu but ports is NULL",
+                         s->nports);
+    for (i = 0; i < s->nports; i++) {
+        unsigned char a[16];
+        const char *h = s->ports[i].host_address;
+        if (!s->ports[i].host_port)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ports", "ports[%zu]: host_port is 0", i);
+        if (h && inet_pton(AF_INET, h, a) != 1 && inet_pton(AF_INET6, h, a) != 1)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ports",
+                             "ports[%zu]: host_address \"%s\" is not an IP address", i, h);
+    }
+    if (!(n->pasta_path = ctr__find_program(p, "pasta")))
+        return ctr__fail(err, CTR_STEP_NETWORK, ENOENT, "pasta",
+                         "pasta, which gives the container its network, is not in PATH: install "
+                         "it (Debian and Ubuntu: apt-get install passt)");
+    if (!(argv = CTR__CAST(char **, ctr__alloc(p, 32 * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    /* Foreground, quiet; the interface configured and named eth0; no automatic forwarding in
+       either direction and no mapping of the gateway to the host's loopback (the container must
+       not reach the host's 127.0.0.1 services); DNS through the host's resolver. */
+    {
+        static const char *const fixed[] = {"pasta",
+                                            "-f",
+                                            "-q",
+                                            "--config-net",
+                                            "-I",
+                                            "eth0",
+                                            "-T",
+                                            "none",
+                                            "-U",
+                                            "none",
+                                            "--no-map-gw",
+                                            "--dns-forward",
+                                            CTR__DNS_FORWARD,
+                                            "-P",
+                                            "/proc/self/fd/5",
+                                            "--netns",
+                                            "/proc/self/fd/4"};
+        for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+            if (!(argv[k++] = ctr__strdup(p, fixed[i])))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (p->userns && (!(argv[k++] = ctr__strdup(p, "--userns")) ||
+                      !(argv[k++] = ctr__strdup(p, "/proc/self/fd/3"))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    if (ctr__pasta_ports(p, s, 0, argv, &k) != 0 || ctr__pasta_ports(p, s, 1, argv, &k) != 0)
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    argv[k] = NULL;
+    n->pasta_argv = argv;
+    return 0;
+}
+
+/* The nameservers of a resolv.conf that a container can reach (not loopback), one
+   "nameserver X\n" line each, and its search and options lines; "" if none. */
+static void ctr__host_resolvers(const char *file, char *out, size_t size, int *count) {
+    FILE *f = fopen(file, "re");
+    char line[512];
+    size_t len = strlen(out);
+    if (!f) return;
+    while (fgets(line, sizeof(line), f)) {
+        char word[64], val[INET6_ADDRSTRLEN + 16];
+        unsigned char a[16];
+        if (sscanf(line, "%63s %61s", word, val) != 2) continue;
+        if (strcmp(word, "nameserver") == 0) {
+            int v4 = inet_pton(AF_INET, val, a) == 1;
+            if (!v4 && inet_pton(AF_INET6, val, a) != 1) continue;
+            if ((v4 && a[0] == 127) ||
+                (!v4 && memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0))
+                continue; /* loopback: the host's own resolver, out of the container's reach */
+            (*count)++;
+        } else if (strcmp(word, "search") != 0 && strcmp(word, "options") != 0) {
+            continue;
+        }
+        len = ctr__append(out, size, len, line);
+        if (len && out[len - 1] != '\n') len = ctr__append(out, size, len, "\n");
+    }
+    fclose(f);
+}
+
+/* /etc/resolv.conf and /etc/hosts for a bridged or pasta container. */
+static int ctr__plan_dns(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    ctr__net_plan *n = &p->net;
+    const char *host = p->hostname ? p->hostname : "container";
+    char a[INET6_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+    size_t len = 0, i;
+    int count = 0;
+    if (!(n->resolv = CTR__CAST(char *, ctr__alloc(p, 4096))) ||
+        !(n->hosts = CTR__CAST(char *, ctr__alloc(p, 1024))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    len = ctr__append(n->resolv, 4096, 0, "# written by container.h\n");
+    if (s->dns) {
+        for (i = 0; s->dns[i]; i++) {
+            unsigned char b[16];
+            if (inet_pton(AF_INET, s->dns[i], b) != 1 && inet_pton(AF_INET6, s->dns[i], b) != 1)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "dns",
+                                 "dns[%zu] \"%s\" is not an IP address", i, s->dns[i]);
+            len = ctr__append(n->resolv, 4096, len, "nameserver ");
+            len = ctr__append(n->resolv, 4096, len, s->dns[i]);
+            len = ctr__append(n->resolv, 4096, len, "\n");
+        }
+    } else if (n->mode == CTR_NET_PASTA) {
+        /* pasta answers there with the host's resolver, loopback ones included */
+        ctr__append(n->resolv, 4096, len, "nameserver " CTR__DNS_FORWARD "\n");
+    } else {
+        ctr__host_resolvers("/etc/resolv.conf", n->resolv, 4096, &count);
+        if (!count) /* systemd-resolved's stub on 127.0.0.53: the servers it uses */
+            ctr__host_resolvers("/run/systemd/resolve/resolv.conf", n->resolv, 4096, &count);
+        if (!count)
+            return ctr__fail(err, CTR_STEP_NETWORK, ENOENT, "/etc/resolv.conf",
+                             "no DNS server for the container: the host's /etc/resolv.conf "
+                             "lists none a bridged container can reach (loopback ones it "
+                             "cannot); give the servers in spec.dns (ctrun --dns ADDR)");
+    }
+    if (n->mode == CTR_NET_BRIDGE) {
+        inet_ntop(AF_INET, n->addr4, a, sizeof(a));
+        if (n->have6) inet_ntop(AF_INET6, n->addr6, a6, sizeof(a6));
+    } else {
+        strcpy(a, "127.0.1.1"); /* pasta copies the host's address: Debian's way */
+    }
+    snprintf(n->hosts, 1024,
+             "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n%s%s%s%s", a,
+             host, n->have6 ? a6 : "", n->have6 ? "\t" : "", n->have6 ? host : "",
+             n->have6 ? "\n" : "");
+    return 0;
+}
+
+/* spec.listen: the sockets and LISTEN_FDS, LISTEN_FDNAMES and a LISTEN_PID the command fills
+   in (its pid inside is known only there: 1, 2 under init, another with a shared pid
+   namespace). */
+static int ctr__plan_listen(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    ctr__net_plan *n = &p->net;
+    size_t i, k, count = 0, names = 16;
+    char **env, *fds_env, *names_env, *pid_env;
+    if (s->nlisten && !s->listen)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "listen", "nlisten is %zu but listen is NULL",
+                         s->nlisten);
+    if (s->nlisten > CTR__MAX_LISTEN)
+        return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "listen", "at most %d sockets, not %zu",
+                         CTR__MAX_LISTEN, s->nlisten);
+    if (!s->nlisten) return 0;
+    if (!(n->listen = CTR__CAST(ctr__listen *, ctr__alloc(p, s->nlisten * sizeof(ctr__listen)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    n->nlisten = s->nlisten;
+    for (i = 0; i < s->nlisten; i++) {
+        const ctr_listen *x = &s->listen[i];
+        ctr__listen *y = &n->listen[i];
+        const char *addr = x->address && x->address[0] ? x->address : "::";
+        const char *nm = x->name;
+        y->udp = x->udp ? 1 : 0;
+        y->fd = -1;
+        if (nm && (!nm[0] || strchr(nm, ':') || strlen(nm) > 255))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "listen",
+                             "listen[%zu]: name \"%s\" must be 1 to 255 characters without ':'", i,
+                             nm);
+        names += (nm ? strlen(nm) : 10) + 1;
+        if (x->fd > 0) {
+            int type = 0;
+            socklen_t tl = sizeof(type);
+            if (getsockopt(x->fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0)
+                return ctr__fail(err, CTR_STEP_SPEC, errno == ENOTSOCK ? ENOTSOCK : EBADF, "listen",
+                                 "listen[%zu]: fd %d is not a socket", i, x->fd);
+            y->fd = x->fd;
+            y->udp = type == SOCK_DGRAM;
+            snprintf(y->desc, sizeof(y->desc), "fd %d", x->fd);
+            continue;
+        }
+        if (!x->port)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "listen", "listen[%zu]: port is 0", i);
+        if (inet_pton(AF_INET, addr,
+                      &CTR__CAST(struct sockaddr_in *, CTR__CAST(void *, &y->addr))->sin_addr) ==
+            1) {
+            struct sockaddr_in *a = CTR__CAST(struct sockaddr_in *, CTR__CAST(void *, &y->addr));
+            a->sin_family = AF_INET;
+            a->sin_port = htons(x->port);
+            y->addr_len = sizeof(*a);
+            snprintf(y->desc, sizeof(y->desc), "%s %s:%u", y->udp ? "udp" : "tcp", addr,
+                     CTR__CAST(unsigned, x->port));
+        } else if (inet_pton(
+                       AF_INET6, addr,
+                       &CTR__CAST(struct sockaddr_in6 *, CTR__CAST(void *, &y->addr))->sin6_addr) ==
+                   1) {
+            struct sockaddr_in6 *a = CTR__CAST(struct sockaddr_in6 *, CTR__CAST(void *, &y->addr));
+            a->sin6_family = AF_INET6;
+            a->sin6_port = htons(x->port);
+            y->addr_len = sizeof(*a);
+            snprintf(y->desc, sizeof(y->desc), "%s [%s]:%u", y->udp ? "udp" : "tcp", addr,
+                     CTR__CAST(unsigned, x->port));
+        } else {
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "listen",
+                             "listen[%zu]: address \"%s\" is not an IP address", i, addr);
+        }
+    }
+    /* They take fds 3, 4...: spec.fds must keep off. */
+    for (k = 0; k < p->nfds; k++)
+        if (p->fds[k].container_fd < 3 + CTR__CAST(int, s->nlisten))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "fds",
+                             "fds[%zu]: container fd %d is taken by the listening sockets (3 to "
+                             "%d)",
+                             k, p->fds[k].container_fd, 2 + CTR__CAST(int, s->nlisten));
+    /* The environment without any LISTEN_* of the caller's, plus ours. */
+    while (p->envp[count]) count++;
+    if (!(env = CTR__CAST(char **, ctr__alloc(p, (count + 4) * sizeof(char *)))) ||
+        !(fds_env = CTR__CAST(char *, ctr__alloc(p, 32))) ||
+        !(names_env = CTR__CAST(char *, ctr__alloc(p, names))) ||
+        !(pid_env = CTR__CAST(char *, ctr__alloc(p, 32))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = k = 0; i < count; i++)
+        if (strncmp(p->envp[i], "LISTEN_", 7) != 0) env[k++] = p->envp[i];
+    snprintf(fds_env, 32, "LISTEN_FDS=%zu", s->nlisten);
+    strcpy(names_env, "LISTEN_FDNAMES=");
+    for (i = 0; i < s->nlisten; i++) {
+        const ctr_listen *x = &s->listen[i];
+        char def[16];
+        if (i) strcat(names_env, ":");
+        snprintf(def, sizeof(def), "%s-%u", n->listen[i].udp ? "udp" : "tcp",
+                 CTR__CAST(unsigned, x->port));
+        strcat(names_env, x->name ? x->name : x->fd > 0 ? "unknown" : def);
+    }
+    strcpy(pid_env, "LISTEN_PID=0"); /* the command writes its pid over the 0 (child.c) */
+    env[k++] = fds_env;
+    env[k++] = names_env;
+    env[k++] = pid_env;
+    env[k] = NULL;
+    p->envp = env;
+    return 0;
+}
+
+static int ctr__plan_net(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    ctr__net_plan *n = &p->net;
+    memset(n, 0, sizeof(*n));
+    n->mode = s->net;
+    if (ctr__plan_listen(p, s, err) != 0) return -1;
+    if (s->net != CTR_NET_NONE && s->net != CTR_NET_BRIDGE && s->net != CTR_NET_PASTA)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net", "unknown net mode %d",
+                         CTR__CAST(int, s->net));
+    if (s->net != CTR_NET_PASTA && s->nports)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ports",
+                         "ports are forwarded by pasta (net = CTR_NET_PASTA); with a bridge the "
+                         "host's firewall forwards them (ctrun -p does it with nft)");
+    if (s->net == CTR_NET_NONE) {
+        if (s->net_address || s->net_address6 || s->net_bridge || s->dns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net",
+                             "net_bridge, net_address, net_address6 and dns need a network "
+                             "(net = CTR_NET_BRIDGE or CTR_NET_PASTA)");
+        return 0;
+    }
+    if (s->share & CTR_NS_NET)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net",
+                         "a bridged or pasta network needs the container's own network "
+                         "namespace, but CTR_NS_NET is shared");
+    if (s->netns_pool)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool",
+                         "netns_pool lends empty namespaces: it cannot be combined with a network");
+    if (s->net == CTR_NET_BRIDGE && ctr__plan_bridge(p, s, err) != 0) return -1;
+    if (s->net == CTR_NET_PASTA) {
+        if (s->net_address || s->net_address6 || s->net_bridge)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net",
+                             "net_bridge, net_address and net_address6 are for CTR_NET_BRIDGE "
+                             "(pasta gives the container the host's addresses)");
+        if (ctr__plan_pasta(p, s, err) != 0) return -1;
+    }
+    return ctr__plan_dns(p, s, err);
+}
+
+/* ---- rtnetlink (the calling thread's side) ---- */
+
+typedef struct ctr__nl {
+    int fd;
+    unsigned seq;
+    char buf[1024]; /* the request being built */
+    size_t len;
+} ctr__nl;
+
+static void ctr__nl_begin(ctr__nl *m, int type, int flags, const void *head, size_t head_len) {
+    struct nlmsghdr *h = CTR__CAST(struct nlmsghdr *, CTR__CAST(void *, m->buf));
+    memset(m->buf, 0, sizeof(m->buf));
+    h->nlmsg_type = CTR__CAST(uint16_t, type);
+    h->nlmsg_flags = CTR__CAST(uint16_t, NLM_F_REQUEST | flags);
+    h->nlmsg_seq = ++m->seq;
+    memcpy(m->buf + NLMSG_HDRLEN, head, head_len);
+    m->len = NLMSG_HDRLEN + NLMSG_ALIGN(head_len);
+}
+
+static struct rtattr *ctr__nl_attr(ctr__nl *m, int type, const void *data, size_t len) {
+    struct rtattr *a = CTR__CAST(struct rtattr *, CTR__CAST(void *, m->buf + m->len));
+    CONTAINER_ASSERT(m->len + RTA_SPACE(len) <= sizeof(m->buf));
+    a->rta_type = CTR__CAST(unsigned short, type);
+    a->rta_len = CTR__CAST(unsigned short, RTA_LENGTH(len));
+    if (len) memcpy(RTA_DATA(a), data, len);
+    m->len += RTA_SPACE(len);
+    return a;
+}
+
+static void ctr__nl_end_nest(ctr__nl *m, struct rtattr *a) {
+    a->rta_len =
+        CTR__CAST(unsigned short, m->buf + m->len - CTR__CAST(char *, CTR__CAST(void *, a)));
+}
+
+/* Sends the request and waits for its answer: 0 (ack, or the reply copied to reply), or -1
+   with errno and the kernel's own words, if any, in why. */
+static int ctr__nl_talk(ctr__nl *m, void *reply, size_t reply_size, char *why, size_t why_size) {
+    struct nlmsghdr *h = CTR__CAST(struct nlmsghdr *, CTR__CAST(void *, m->buf));
+    union {
+        struct nlmsghdr align;
+        char buf[8192];
+    } in;
+    ssize_t r;
+    h->nlmsg_len = CTR__CAST(uint32_t, m->len);
+    if (why_size) why[0] = '\0';
+    do r = send(m->fd, m->buf, m->len, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0) return -1;
+    for (;;) {
+        struct nlmsghdr *a;
+        int left;
+        do r = recv(m->fd, in.buf, sizeof(in.buf), 0);
+        while (r < 0 && errno == EINTR);
+        if (r < 0) return -1;
+        left = CTR__CAST(int, r);
+        for (a = &in.align; NLMSG_OK(a, CTR__CAST(unsigned, left)); a = NLMSG_NEXT(a, left)) {
+            if (a->nlmsg_seq != m->seq) continue;
+            if (a->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *e = CTR__CAST(struct nlmsgerr *, NLMSG_DATA(a));
+                if (e->error == 0) return 0;
+                if ((a->nlmsg_flags & NLM_F_ACK_TLVS) && why_size) {
+                    /* the extended ack: after the request's header (capped acks) */
+                    size_t off = NLMSG_HDRLEN + sizeof(*e);
+                    while (off + sizeof(struct rtattr) <= a->nlmsg_len) {
+                        struct rtattr *t = CTR__CAST(
+                            struct rtattr *,
+                            CTR__CAST(void *, CTR__CAST(char *, CTR__CAST(void *, a)) + off));
+                        if (t->rta_len < sizeof(*t)) break;
+                        if (t->rta_type == NLMSGERR_ATTR_MSG)
+                            ctr__strlcpy(why, CTR__CAST(const char *, RTA_DATA(t)),
+                                         why_size < RTA_PAYLOAD(t) + 1 ? why_size
+                                                                       : RTA_PAYLOAD(t) + 1);
+                        off += RTA_ALIGN(t->rta_len);
+                    }
+                }
+                errno = -e->error;
+                return -1;
+            }
+            if (reply) {
+                memcpy(reply, a, a->nlmsg_len < reply_size ? a->nlmsg_len : reply_size);
+                return 0;
+            }
+        }
+    }
+}
+
+static int ctr__nl_open(ctr__nl *m) {
+    int one = 1;
+    memset(m, 0, sizeof(*m));
+    m->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (m->fd < 0) return -1;
+    (void)setsockopt(m->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+    (void)setsockopt(m->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+    return 0;
+}
+
+static void ctr__nl_use(ctr__nl *m, int fd) {
+    int one = 1;
+    memset(m, 0, sizeof(*m));
+    m->fd = fd;
+    (void)setsockopt(m->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+    (void)setsockopt(m->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+}
+
+/* The link called name: its index, flags and kind ("bridge", "veth", "" for none); -1 with
+   errno (ENODEV: none). */
+static int ctr__nl_link(ctr__nl *m, const char *name, int *index, unsigned *flags, char *kind,
+                        size_t kind_size) {
+    struct ifinfomsg ifi;
+    union {
+        struct nlmsghdr align;
+        char buf[4096];
+    } r;
+    struct ifinfomsg *got;
+    struct rtattr *a;
+    int left;
+    memset(&ifi, 0, sizeof(ifi));
+    ctr__nl_begin(m, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+    ctr__nl_attr(m, IFLA_IFNAME, name, strlen(name) + 1);
+    memset(&r, 0, sizeof(r));
+    if (ctr__nl_talk(m, r.buf, sizeof(r.buf), NULL, 0) != 0) return -1;
+    got = CTR__CAST(struct ifinfomsg *, NLMSG_DATA(&r.align));
+    *index = got->ifi_index;
+    *flags = got->ifi_flags;
+    kind[0] = '\0';
+    left = CTR__CAST(int, r.align.nlmsg_len) - CTR__CAST(int, NLMSG_LENGTH(sizeof(*got)));
+    for (a = IFLA_RTA(got); RTA_OK(a, left); a = RTA_NEXT(a, left)) {
+        if (a->rta_type == IFLA_LINKINFO) {
+            int l2 = CTR__CAST(int, RTA_PAYLOAD(a));
+            struct rtattr *b;
+            for (b = CTR__CAST(struct rtattr *, RTA_DATA(a)); RTA_OK(b, l2); b = RTA_NEXT(b, l2))
+                if (b->rta_type == IFLA_INFO_KIND)
+                    ctr__strlcpy(kind, CTR__CAST(const char *, RTA_DATA(b)),
+                                 kind_size < RTA_PAYLOAD(b) + 1 ? kind_size : RTA_PAYLOAD(b) + 1);
+        }
+    }
+    return 0;
+}
+
+/* An address on link index (EEXIST is fine: it is there). */
+static int ctr__nl_addr(ctr__nl *m, int index, int family, const unsigned char *addr, int prefix,
+                        char *why, size_t why_size) {
+    struct ifaddrmsg ifa;
+    size_t len = family == AF_INET ? 4 : 16;
+    memset(&ifa, 0, sizeof(ifa));
+    ifa.ifa_family = CTR__CAST(unsigned char, family);
+    ifa.ifa_prefixlen = CTR__CAST(unsigned char, prefix);
+    ifa.ifa_flags = family == AF_INET6 ? IFA_F_NODAD : 0;
+    ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+    ifa.ifa_index = CTR__CAST(unsigned, index);
+    ctr__nl_begin(m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
+    ctr__nl_attr(m, IFA_LOCAL, addr, len);
+    ctr__nl_attr(m, IFA_ADDRESS, addr, len);
+    if (family == AF_INET) {
+        unsigned char b[4];
+        uint32_t host = prefix >= 32 ? 0 : (0xffffffffu >> prefix);
+        memcpy(b, addr, 4);
+        b[0] |= CTR__CAST(unsigned char, host >> 24);
+        b[1] |= CTR__CAST(unsigned char, host >> 16);
+        b[2] |= CTR__CAST(unsigned char, host >> 8);
+        b[3] |= CTR__CAST(unsigned char, host);
+        ctr__nl_attr(m, IFA_BROADCAST, b, 4);
+    }
+    if (ctr__nl_talk(m, NULL, 0, why, why_size) != 0 && errno != EEXIST) return -1;
+    return 0;
+}
+
+static int ctr__nl_default_route(ctr__nl *m, int index, int family, const unsigned char *gw,
+                                 char *why, size_t why_size) {
+    struct rtmsg rt;
+    uint32_t oif = CTR__CAST(uint32_t, index);
+    memset(&rt, 0, sizeof(rt));
+    rt.rtm_family = CTR__CAST(unsigned char, family);
+    rt.rtm_table = RT_TABLE_MAIN;
+    rt.rtm_protocol = RTPROT_BOOT;
+    rt.rtm_scope = RT_SCOPE_UNIVERSE;
+    rt.rtm_type = RTN_UNICAST;
+    ctr__nl_begin(m, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &rt, sizeof(rt));
+    ctr__nl_attr(m, RTA_GATEWAY, gw, family == AF_INET ? 4 : 16);
+    ctr__nl_attr(m, RTA_OIF, &oif, sizeof(oif));
+    return ctr__nl_talk(m, NULL, 0, why, why_size);
+}
+
+/* Brings link index up. */
+static int ctr__nl_up(ctr__nl *m, int index, char *why, size_t why_size) {
+    struct ifinfomsg ifi;
+    memset(&ifi, 0, sizeof(ifi));
+    ifi.ifi_index = index;
+    ifi.ifi_flags = IFF_UP;
+    ifi.ifi_change = IFF_UP;
+    ctr__nl_begin(m, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
+    return ctr__nl_talk(m, NULL, 0, why, why_size);
+}
+
+/* The bridge, made if missing (with a fixed random MAC: a bridge that takes its ports' lowest
+   one changes it as containers come and go, and their ARP caches go stale), with its addresses
+   and up: its index, or -1 and err. */
+static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *err) {
+    char kind[32], why[256];
+    unsigned flags = 0;
+    int index = -1, tries;
+    for (tries = 0; tries < 2; tries++) {
+        struct ifinfomsg ifi;
+        struct rtattr *info;
+        unsigned char mac[6];
+        if (ctr__nl_link(m, n->bridge, &index, &flags, kind, sizeof(kind)) == 0) break;
+        if (errno != ENODEV)
+            return ctr__fail(err, CTR_STEP_NETWORK, errno, n->bridge, "look up bridge %s",
+                             n->bridge);
+        memset(&ifi, 0, sizeof(ifi));
+        ifi.ifi_flags = ifi.ifi_change = IFF_UP;
+        if (syscall(SYS_getrandom, mac, sizeof(mac), 0) != CTR__CAST(long, sizeof(mac))) {
+            int64_t t = ctr__now_ns();
+            memcpy(mac, &t, sizeof(mac));
+        }
+        mac[0] = CTR__CAST(unsigned char, (mac[0] & 0xfe) | 0x02); /* unicast, local */
+        ctr__nl_begin(m, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+        ctr__nl_attr(m, IFLA_IFNAME, n->bridge, strlen(n->bridge) + 1);
+        ctr__nl_attr(m, IFLA_ADDRESS, mac, sizeof(mac));
+        info = ctr__nl_attr(m, IFLA_LINKINFO, NULL, 0);
+        ctr__nl_attr(m, IFLA_INFO_KIND, "bridge", 7);
+        ctr__nl_end_nest(m, info);
+        if (ctr__nl_talk(m, NULL, 0, why, sizeof(why)) != 0 && errno != EEXIST)
+            return ctr__fail(err, CTR_STEP_NETWORK, errno, n->bridge, "create bridge %s%s%s",
+                             n->bridge, why[0] ? ": " : "", why);
+        /* made (or made by another spawn at the same moment): look again */
+    }
+    if (index < 0)
+        return ctr__fail(err, CTR_STEP_NETWORK, ENODEV, n->bridge, "find bridge %s", n->bridge);
+    if (strcmp(kind, "bridge") != 0)
+        return ctr__fail(err, CTR_STEP_NETWORK, EEXIST, n->bridge,
+                         "%s exists but is not a bridge (it is a %s link): name another bridge",
+                         n->bridge, kind[0] ? kind : "plain");
+    if (ctr__nl_addr(m, index, AF_INET, n->gw4, n->prefix4, why, sizeof(why)) != 0 ||
+        (n->have6 && ctr__nl_addr(m, index, AF_INET6, n->gw6, n->prefix6, why, sizeof(why)) != 0))
+        return ctr__fail(err, CTR_STEP_NETWORK, errno, n->bridge,
+                         "give bridge %s its gateway address%s%s", n->bridge, why[0] ? ": " : "",
+                         why);
+    if (!(flags & IFF_UP) && ctr__nl_up(m, index, why, sizeof(why)) != 0)
+        return ctr__fail(err, CTR_STEP_NETWORK, errno, n->bridge, "bring bridge %s up", n->bridge);
+    return index;
+}
+
+/* The container's network namespace with eth0 in the bridge: n->netns, or -1 and err. */
+static int ctr__net_bridged(const ctr__net_plan *np, ctr__net_run *n, ctr_error *err) {
+    ctr__nl host, inside;
+    struct ifinfomsg ifi, peer;
+    struct rtattr *info, *data, *pa;
+    char why[256], kind[32];
+    unsigned flags;
+    int br, eth0 = -1, nl = -1;
+    uint32_t master, nsfd;
+    if (ctr__nl_open(&host) != 0)
+        return ctr__fail(err, CTR_STEP_NETWORK, errno, "", "open a netlink socket");
+    if ((br = ctr__bridge(&host, np, err)) < 0) goto fail;
+    if ((n->netns = ctr__netns_make(1, &nl, err)) < 0) goto fail;
+    ctr__nl_use(&inside, nl);
+    /* The veth: its host end (named by the kernel, vethN) up in the bridge, its peer made in
+       the container's namespace as eth0. */
+    memset(&ifi, 0, sizeof(ifi));
+    peer = ifi; /* (a peer made up in another namespace fails with ENOTCONN: up below) */
+    ifi.ifi_flags = ifi.ifi_change = IFF_UP;
+    master = CTR__CAST(uint32_t, br);
+    nsfd = CTR__CAST(uint32_t, n->netns);
+    ctr__nl_begin(&host, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+    ctr__nl_attr(&host, IFLA_MASTER, &master, sizeof(master));
+    info = ctr__nl_attr(&host, IFLA_LINKINFO, NULL, 0);
+    ctr__nl_attr(&host, IFLA_INFO_KIND, "veth", 5);
+    data = ctr__nl_attr(&host, IFLA_INFO_DATA, NULL, 0);
+    pa = ctr__nl_attr(&host, VETH_INFO_PEER, &peer, sizeof(peer));
+    ctr__nl_attr(&host, IFLA_IFNAME, "eth0", 5);
+    ctr__nl_attr(&host, IFLA_NET_NS_FD, &nsfd, sizeof(nsfd));
+    ctr__nl_end_nest(&host, pa);
+    ctr__nl_end_nest(&host, data);
+    ctr__nl_end_nest(&host, info);
+    if (ctr__nl_talk(&host, NULL, 0, why, sizeof(why)) != 0) {
+        ctr__fail(err, CTR_STEP_NETWORK, errno, np->bridge, "create a veth pair into bridge %s%s%s",
+                  np->bridge, why[0] ? ": " : "", why);
+        goto fail;
+    }
+    if (ctr__nl_link(&inside, "eth0", &eth0, &flags, kind, sizeof(kind)) != 0 ||
+        ctr__nl_up(&inside, eth0, why, sizeof(why)) != 0 ||
+        ctr__nl_addr(&inside, eth0, AF_INET, np->addr4, np->prefix4, why, sizeof(why)) != 0 ||
+        (np->have6 &&
+         ctr__nl_addr(&inside, eth0, AF_INET6, np->addr6, np->prefix6, why, sizeof(why)) != 0)) {
+        ctr__fail(err, CTR_STEP_NETWORK, errno, "eth0", "bring eth0 up with its address%s%s",
+                  why[0] ? ": " : "", why);
+        goto fail;
+    }
+    if (ctr__nl_default_route(&inside, eth0, AF_INET, np->gw4, why, sizeof(why)) != 0 ||
+        (np->have6 &&
+         ctr__nl_default_route(&inside, eth0, AF_INET6, np->gw6, why, sizeof(why)) != 0)) {
+        ctr__fail(err, CTR_STEP_NETWORK, errno, "eth0", "add the default route%s%s",
+                  why[0] ? ": " : "", why);
+        goto fail;
+    }
+    close(host.fd);
+    close(nl);
+    return 0;
+fail:
+    close(host.fd);
+    if (nl >= 0) close(nl);
+    ctr__close(&n->netns); /* and with the namespace the veth, if it was made */
+    return -1;
+}
+
+/* ---- the spawn ---- */
+
+static void ctr__net_init(ctr__net_run *n) {
+    memset(n, 0, sizeof(*n));
+    n->netns = n->sock[0] = n->sock[1] = n->devnull = -1;
+}
+
+/* One socket of spec.listen, bound and (TCP) listening: the fd, or -1 and err. */
+static int ctr__listen_bind(const ctr__listen *x, ctr_error *err) {
+    int one = 1, fd, e;
+    int family = CTR__CAST(const struct sockaddr *, CTR__CAST(const void *, &x->addr))->sa_family;
+    fd = socket(family, (x->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+    if (fd < 0) return ctr__fail(err, CTR_STEP_NETWORK, errno, x->desc, "socket for %s", x->desc);
+    if (!x->udp) (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (family == AF_INET6) {
+        /* "::" is every address, IPv4 too; a specific IPv6 address is only that */
+        int only = 0;
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof(only));
+    }
+    if (bind(fd, CTR__CAST(const struct sockaddr *, CTR__CAST(const void *, &x->addr)),
+             x->addr_len) != 0 ||
+        (!x->udp && listen(fd, SOMAXCONN) != 0)) {
+        e = errno;
+        close(fd);
+        if (e == EADDRINUSE)
+            return ctr__fail(err, CTR_STEP_NETWORK, e, x->desc,
+                             "bind %s: another socket has that port (stop what listens there, or "
+                             "choose another port)",
+                             x->desc);
+        if (e == EACCES)
+            return ctr__fail(err, CTR_STEP_NETWORK, e, x->desc,
+                             "bind %s: ports below 1024 need root (or CAP_NET_BIND_SERVICE)",
+                             x->desc);
+        return ctr__fail(err, CTR_STEP_NETWORK, e, x->desc, "bind %s", x->desc);
+    }
+    if (ctr__lift(&fd) != 0) {
+        e = errno;
+        close(fd);
+        return ctr__fail(err, CTR_STEP_RESOURCE, e, "", "move a descriptor above 2");
+    }
+    return fd;
+}
+
+static int ctr__net_open(ctr__plan *p, ctr__net_run *n, ctr__launch *l, ctr_error *err) {
+    ctr__net_plan *np = &p->net;
+    size_t i, total = p->nfds + np->nlisten;
+    l->fds = p->fds;
+    l->nfds = p->nfds;
+    if (np->nlisten) {
+        char **e;
+        if (!(n->listen_fds = CTR__CAST(int *, ctr__alloc(p, np->nlisten * sizeof(int)))) ||
+            !(n->fds = CTR__CAST(ctr_fd *, ctr__alloc(p, total * sizeof(ctr_fd)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        for (i = 0; i < np->nlisten; i++) n->listen_fds[i] = -1;
+        n->nlisten = np->nlisten;
+        if (p->nfds) memcpy(n->fds, p->fds, p->nfds * sizeof(ctr_fd));
+        for (i = 0; i < np->nlisten; i++) {
+            int fd = np->listen[i].fd;
+            if (fd < 0 && (fd = n->listen_fds[i] = ctr__listen_bind(&np->listen[i], err)) < 0)
+                return -1;
+            n->fds[p->nfds + i].host_fd = fd;
+            n->fds[p->nfds + i].container_fd = 3 + CTR__CAST(int, i);
+        }
+        l->fds = n->fds;
+        l->nfds = total;
+        for (e = p->envp; *e; e++)
+            if (strncmp(*e, "LISTEN_PID=", 11) == 0) l->listen_pid = *e + 11;
+    }
+    if (np->mode == CTR_NET_BRIDGE) {
+        if (ctr__net_bridged(np, n, err) != 0) return -1;
+        l->netns_fd = n->netns;
+        l->clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+        l->net_lo = 0; /* up already */
+    }
+    if (np->mode == CTR_NET_PASTA) {
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, n->sock) != 0 ||
+            ctr__lift(&n->sock[0]) != 0 || ctr__lift(&n->sock[1]) != 0 ||
+            (n->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&n->devnull))
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket pair");
+        l->net_sock = n->sock[1];
+    }
+    return 0;
+}
+
+static void ctr__net_close(ctr__net_run *n) {
+    size_t i;
+    for (i = 0; i < n->nlisten; i++) ctr__close(&n->listen_fds[i]);
+    ctr__close(&n->netns);
+    ctr__close(&n->sock[0]);
+    ctr__close(&n->sock[1]);
+    ctr__close(&n->devnull);
+}
+
+/* ---- the keeper (the rules of child.c: raw system calls only) ---- */
+
+typedef struct ctr__keeper_job {
+    const char *path;  /* pasta */
+    char *const *argv; /* fd 3: userns, 4: netns, 5: pid file */
+    int sock;          /* to the child */
+    int devnull;
+    int die_with_host;
+    char *exec_stack; /* pasta's vfork-style clone, or NULL: fork-style */
+} ctr__keeper_job;
+
+typedef struct ctr__pasta_exec {
+    const ctr__keeper_job *job;
+    int fds[CTR__KEEPER_FDS]; /* pidfd (unused here), netns, userns or -1 */
+    int ready, err;           /* write ends: pid file, stderr */
+} ctr__pasta_exec;
+
+/* pasta's child side: its descriptors at their numbers, then execve. */
+static void ctr__pasta_child(void *arg) {
+    const ctr__pasta_exec *x = CTR__CAST(const ctr__pasta_exec *, arg);
+    uint64_t none = 0;
+    int src[6], i;
+    char *const envp[] = {NULL};
+    (void)ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL);
+    src[0] = x->job->devnull;
+    src[1] = x->job->devnull;
+    src[2] = x->err;
+    src[3] = x->fds[2];
+    src[4] = x->fds[1];
+    src[5] = x->ready;
+    /* above everything first, so that placing one clobbers none */
+    for (i = 0; i < 6; i++)
+        if (src[i] >= 0) src[i] = ctr__r_fcntl(src[i], F_DUPFD_CLOEXEC, 16);
+    for (i = 0; i < 6; i++)
+        if (src[i] >= 0 && ctr__r_dup3(src[i], i) != i) ctr__c_exit(126);
+    (void)syscall(SYS_close_range, 6, ~0u, 0);
+    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    syscall(SYS_execve, x->job->path, x->job->argv, envp);
+    ctr__c_exit(127);
+}
+
+/* Sends the child a failure: one ctr_error record. */
+static void ctr__keeper_fail(const ctr__keeper_job *job, int e, const char *a, const char *b) {
+    ctr_error r;
+    size_t n;
+    memset(&r, 0, sizeof(r));
+    r.step = CTR_STEP_NETWORK;
+    r.sys_errno = e;
+    ctr__append(r.path, sizeof(r.path), 0, "pasta");
+    n = ctr__append(r.msg, sizeof(r.msg), 0, a);
+    ctr__append(r.msg, sizeof(r.msg), n, b);
+    (void)syscall(SYS_sendto, job->sock, &r, sizeof(r), MSG_NOSIGNAL, NULL, 0);
+}
+
+/* What pasta said on stderr: its last non-empty line, in line[size]. */
+static void ctr__keeper_last_line(const char *buf, size_t len, char *line, size_t size) {
+    size_t end = len, start;
+    while (end > 0 && (buf[end - 1] == '\n' || buf[end - 1] == '\r')) end--;
+    start = end;
+    while (start > 0 && buf[start - 1] != '\n') start--;
+    if (end - start >= size) start = end - (size - 1);
+    memcpy(line, buf + start, end - start);
+    line[end - start] = '\0';
+}
+
+static int ctr__contains(const char *s, const char *w) {
+    size_t n = strlen(w);
+    for (; *s; s++)
+        if (strncmp(s, w, n) == 0) return 1;
+    return 0;
+}
+
+static void ctr__keeper_main(void *arg) {
+    const ctr__keeper_job *job = CTR__CAST(const ctr__keeper_job *, arg);
+    uint64_t all = ~CTR__CAST(uint64_t, 0);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(CTR__KEEPER_FDS * sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    ctr__pasta_exec x;
+    ctr__clone_args a;
+    struct pollfd pfd[3];
+    char tag = 0, out[1024], line[300], pidbuf[32];
+    size_t outlen = 0;
+    int keep[2], ready[2], errp[2], pasta_fd = -1, sig, n = 0, up = 0;
+    long pid, r;
+    int64_t deadline;
+    struct timespec ts;
+    ctr__r_sigmask(SIG_SETMASK, &all, NULL);
+    for (sig = 1; sig < NSIG; sig++) {
+        static const unsigned long dfl[4] = {0, 0, 0, 0};
+        if (sig != SIGKILL && sig != SIGSTOP) (void)syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
+    }
+    if (job->die_with_host) (void)ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* Nothing of the host's but our socket and /dev/null. */
+    keep[0] = job->sock;
+    keep[1] = job->devnull;
+    (void)ctr__c_close_except(keep, 2);
+    (void)syscall(SYS_close_range, 0, 2, 0);
+    /* The child's namespaces and pidfd, or EOF: it failed (or never started). */
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = sizeof(cm.buf);
+    do r = syscall(SYS_recvmsg, job->sock, &msg, MSG_CMSG_CLOEXEC);
+    while (r < 0 && errno == EINTR);
+    if (r != 1 || tag != 'n') ctr__c_exit(0);
+    x.fds[0] = x.fds[1] = x.fds[2] = -1;
+    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            if (n > CTR__KEEPER_FDS) n = CTR__KEEPER_FDS;
+            memcpy(x.fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+        }
+    if (n < 2) {
+        ctr__keeper_fail(job, EPROTO, "receive the container's namespaces", NULL);
+        ctr__c_exit(0);
+    }
+    if (syscall(SYS_pipe2, ready, O_CLOEXEC) != 0 || syscall(SYS_pipe2, errp, O_CLOEXEC) != 0) {
+        ctr__keeper_fail(job, errno, "create a pipe for pasta", NULL);
+        ctr__c_exit(0);
+    }
+    x.job = job;
+    x.ready = ready[1];
+    x.err = errp[1];
+    memset(&a, 0, sizeof(a));
+    a.flags = CLONE_PIDFD;
+    a.pidfd = CTR__PTR_TO_U64(&pasta_fd);
+    a.exit_signal = SIGCHLD;
+    if (job->exec_stack) {
+        a.flags |= CLONE_VFORK; /* on our memory until its execve */
+        pid = ctr__clone_on(&a, job->exec_stack, CTR__SHIM_STACK, ctr__pasta_child, &x);
+    } else {
+        pid = ctr__clone(&a, 0, ctr__pasta_child, &x);
+    }
+    if (pid < 0) {
+        ctr__keeper_fail(job, errno, "start pasta", NULL);
+        ctr__c_exit(0);
+    }
+    ctr__r_close(ready[1]);
+    ctr__r_close(errp[1]);
+    ctr__r_close(x.fds[1]);
+    if (x.fds[2] >= 0) ctr__r_close(x.fds[2]);
+    /* Up when pasta writes its pid file (after it has configured the namespace); an EOF first
+       means it exited, and its stderr says why. */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    deadline = CTR__CAST(int64_t, ts.tv_sec) * 1000 + ts.tv_nsec / 1000000 + 10000;
+    pfd[0].fd = ready[0];
+    pfd[1].fd = errp[0];
+    pfd[2].fd = x.fds[0]; /* the container's first process */
+    while (!up) {
+        int64_t now;
+        pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = CTR__CAST(int64_t, ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+        if (now >= deadline) {
+            syscall(SYS_pidfd_send_signal, pasta_fd, SIGKILL, NULL, 0);
+            syscall(SYS_wait4, pid, NULL, __WALL, NULL);
+            ctr__keeper_fail(job, ETIMEDOUT, "pasta did not bring the network up within 10 s",
+                             NULL);
+            ctr__c_exit(0);
+        }
+        r = syscall(SYS_poll, pfd, 3, CTR__CAST(int, deadline - now));
+        if (r < 0 && errno != EINTR) break;
+        if (pfd[1].fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP))) {
+            r = ctr__r_read(errp[0], out + outlen, sizeof(out) - 1 - outlen);
+            if (r > 0) {
+                outlen += CTR__CAST(size_t, r);
+                if (outlen > sizeof(out) / 2) { /* keep the latest half */
+                    memmove(out, out + outlen - sizeof(out) / 4, sizeof(out) / 4);
+                    outlen = sizeof(out) / 4;
+                }
+            } else if (r == 0) {
+                pfd[1].fd = -1;
+            }
+        }
+        if (pfd[0].revents & (POLLIN | POLLHUP)) {
+            r = ctr__r_read(ready[0], pidbuf, sizeof(pidbuf));
+            if (r > 0) {
+                up = 1;
+            } else if (r == 0) { /* pasta exited: wait for the rest of its words */
+                while (pfd[1].fd >= 0 &&
+                       (r = ctr__r_read(errp[0], out + outlen, sizeof(out) - 1 - outlen)) > 0)
+                    outlen += CTR__CAST(size_t, r);
+                out[outlen] = '\0';
+                syscall(SYS_wait4, pid, NULL, __WALL, NULL);
+                ctr__keeper_last_line(out, outlen, line, sizeof(line));
+                if (ctr__contains(out, "tun"))
+                    ctr__keeper_fail(job, EACCES,
+                                     "pasta could not open /dev/net/tun (a user "
+                                     "needs it readable and writable, crw-rw-rw-, as udev makes "
+                                     "it): ",
+                                     line);
+                else if (ctr__contains(out, "bind") || ctr__contains(out, "in use"))
+                    ctr__keeper_fail(job, EADDRINUSE,
+                                     "pasta could not bind a forwarded host port "
+                                     "(stop what listens there, or choose another port): ",
+                                     line);
+                else
+                    ctr__keeper_fail(job, EIO, "pasta exited before the network was up: ",
+                                     line[0] ? line : "(it said nothing)");
+                ctr__c_exit(0);
+            }
+        }
+        if (pfd[2].revents) { /* the container died meanwhile */
+            syscall(SYS_pidfd_send_signal, pasta_fd, SIGKILL, NULL, 0);
+            syscall(SYS_wait4, pid, NULL, __WALL, NULL);
+            ctr__c_exit(0);
+        }
+    }
+    tag = 'g';
+    (void)syscall(SYS_sendto, job->sock, &tag, 1, MSG_NOSIGNAL, NULL, 0);
+    ctr__r_close(job->sock);
+    /* Until the container's first process exits (or pasta does): then pasta goes. */
+    for (;;) {
+        pfd[0].fd = x.fds[0];
+        pfd[1].fd = pasta_fd;
+        pfd[2].fd = pfd[1].fd >= 0 && errp[0] >= 0 ? errp[0] : -1;
+        pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+        r = syscall(SYS_poll, pfd, 3, -1);
+        if (r < 0 && errno != EINTR) break;
+        if (pfd[2].revents && ctr__r_read(errp[0], out, sizeof(out)) <= 0) {
+            ctr__r_close(errp[0]);
+            errp[0] = -1;
+        }
+        if (pfd[0].revents || pfd[1].revents) break;
+    }
+    syscall(SYS_pidfd_send_signal, pasta_fd, SIGKILL, NULL, 0);
+    syscall(SYS_wait4, pid, NULL, __WALL, NULL);
+    ctr__c_exit(0);
+}
+
+static int ctr__net_keeper(ctr_container *c, ctr__plan *p, ctr__net_run *n, ctr_error *err) {
+    ctr__keeper_job *job;
+    ctr__clone_args a;
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    long r;
+    if (p->net.mode != CTR_NET_PASTA) return 0;
+    /* The plan's memory lives in the handle until the keeper is reaped (ctr_destroy). */
+    if (!(job = CTR__CAST(ctr__keeper_job *, ctr__alloc(p, sizeof(*job)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    job->path = p->net.pasta_path;
+    job->argv = p->net.pasta_argv;
+    job->sock = n->sock[0];
+    job->devnull = n->devnull;
+    job->die_with_host = p->die_with_host;
+    memset(&a, 0, sizeof(a));
+    a.flags = CLONE_PIDFD;
+    a.pidfd = CTR__PTR_TO_U64(&c->net_pidfd); /* exit signal 0: no host wait() sees it */
+    ctr__r_sigmask(SIG_SETMASK, &all, &old);
+    if (ctr__vm_clone_possible() && (c->net_stack = ctr__stack_alloc(2 * CTR__SHIM_STACK))) {
+        job->exec_stack = c->net_stack + CTR__SHIM_STACK;
+        r = ctr__clone_on(&a, c->net_stack, CTR__SHIM_STACK, ctr__keeper_main, job);
+    } else {
+        r = ctr__clone(&a, 0, ctr__keeper_main, job);
+    }
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (r < 0) {
+        c->net_pidfd = -1;
+        return ctr__fail(err, CTR_STEP_NETWORK, errno, "pasta", "start pasta's keeper process");
+    }
+    ctr__close(&n->sock[0]); /* the keeper's now */
+    return 0;
+}
+
+static int ctr__net_reap(ctr_container *c, int nohang) {
+    siginfo_t si;
+    long r;
+    if (c->net_pidfd < 0) return 1;
+    memset(&si, 0, sizeof(si));
+    do
+        r = syscall(SYS_waitid, P_PIDFD, c->net_pidfd, &si,
+                    WEXITED | __WALL | (nohang ? WNOHANG : 0), NULL);
+    while (r < 0 && errno == EINTR);
+    if (r == 0 && si.si_pid == 0) return 0;
+    ctr__close(&c->net_pidfd);
+    ctr__stack_free(c->net_stack, 2 * CTR__SHIM_STACK);
+    c->net_stack = NULL;
+    return 1;
+}
+/* ---- end src/net.c ---- */
+/* ---- begin src/lifecycle.c ---- */
+/* lifecycle.c - the spec fields of manual section 14 (lifecycle and runtime features: a direct
+   child, a created container waiting for ctr_start, namespaces joined by path, supplementary
+   groups, umask, oom_score_adj, sysctls, masked and read-only paths, device nodes, the ambient
+   set) validated and translated into the plan (plan.c calls ctr__plan_lifecycle last), and the
+   launch's part of them (spawn.c): the namespaces to join opened, the start FIFO made. */
+
+/* The sysctls a container may set: those its own namespaces own (as runc allows them). */
+static int ctr__sysctl_ns(const char *name) {
+    static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",          "kernel.msgmni",
+                                      "kernel.sem",    "kernel.shmall",          "kernel.shmmax",
+                                      "kernel.shmmni", "kernel.shm_rmid_forced", NULL};
+    int i;
+    for (i = 0; ipc[i]; i++)
+        if (strcmp(name, ipc[i]) == 0) return CLONE_NEWIPC;
+    if (strncmp(name, "fs.mqueue.", 10) == 0) return CLONE_NEWIPC;
+    if (strncmp(name, "net.", 4) == 0) return CLONE_NEWNET;
+    if (strcmp(name, "kernel.hostname") == 0 || strcmp(name, "kernel.domainname") == 0)
+        return CLONE_NEWUTS;
+    return 0;
+}
+
+static unsigned long ctr__ns_flag(unsigned type) {
+    switch (type) {
+    case CTR_NS_NET: return CLONE_NEWNET;
+    case CTR_NS_IPC: return CLONE_NEWIPC;
+    case CTR_NS_UTS: return CLONE_NEWUTS;
+    case CTR_NS_CGROUP: return CLONE_NEWCGROUP;
+    case CTR_NS_PID: return CLONE_NEWPID;
+    }
+    return 0;
+}
+
+/* An absolute path inside the container, normalised ("/" refused); NULL with *err filled. */
+static const char *ctr__inner_path(ctr__plan *p, const char *path, const char *field,
+                                   ctr_error *err) {
+    char *out;
+    if (!path || path[0] != '/') {
+        ctr__fail(err, CTR_STEP_SPEC, EINVAL, field, "%s: \"%s\" must be an absolute path", field,
+                  path ? path : "(null)");
+        return NULL;
+    }
+    if (!(out = ctr__normalize(p, path))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        return NULL;
+    }
+    if (strcmp(out, "/") == 0) {
+        ctr__fail(err, CTR_STEP_SPEC, EINVAL, field, "%s: \"%s\" is the root", field, path);
+        return NULL;
+    }
+    return out;
+}
+
+static size_t ctr__count(const char *const *list) {
+    size_t n = 0;
+    while (list && list[n]) n++;
+    return n;
+}
+
+static int ctr__plan_sysctls(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t n = ctr__count(s->sysctls), i;
+    if (!n) return 0;
+    if (!(p->sysctl_paths = CTR__CAST(char **, ctr__alloc(p, 2 * n * sizeof(char *)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < n; i++) {
+        const char *kv = s->sysctls[i], *eq = strchr(kv, '=');
+        char name[128], *path;
+        size_t len = eq ? CTR__CAST(size_t, eq - kv) : 0, k;
+        unsigned long ns;
+        if (!eq || len == 0 || len >= sizeof(name))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, kv,
+                             "sysctls[%zu]: \"%s\" is not name=value", i, kv);
+        memcpy(name, kv, len);
+        name[len] = '\0';
+        for (k = 0; k < len; k++)
+            if (!((name[k] >= 'a' && name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9') ||
+                  (name[k] >= 'A' && name[k] <= 'Z') || strchr("._-/", name[k])) ||
+                (name[k] == '.' && k + 1 < len && name[k + 1] == '.'))
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, name,
+                                 "sysctls[%zu]: \"%s\" is not a sysctl name", i, name);
+        ns = CTR__CAST(unsigned long, ctr__sysctl_ns(name));
+        if (!ns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, name,
+                             "sysctl %s is not namespaced: setting it would change the host's",
+                             name);
+        if (!(p->clone_flags & ns) && !(ns == CLONE_NEWNET && p->netns_pool)) {
+            size_t j;
+            int joined = 0;
+            for (j = 0; j < p->nns_paths; j++) joined |= ctr__ns_flag(p->ns_paths[j].type) == ns;
+            if (!joined)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, name,
+                                 "sysctl %s belongs to a namespace the container shares with "
+                                 "the host: setting it would change the host's",
+                                 name);
+        }
+        if (!(path = CTR__CAST(char *, ctr__alloc(p, len + 11))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(path, "/proc/sys/", 10);
+        for (k = 0; k < len; k++) path[10 + k] = name[k] == '.' ? '/' : name[k];
+        p->sysctl_paths[2 * i] = path;
+        if (!(p->sysctl_paths[2 * i + 1] = ctr__strdup(p, eq + 1)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    p->nsysctls = n;
+    return 0;
+}
+
+/* Masked paths, read-only paths and devices: ops the mount engine applies after every mount. */
+static int ctr__plan_late(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t nm = ctr__count(s->masked_paths), nr = ctr__count(s->readonly_paths), i;
+    size_t n = nm + nr + s->ndevices;
+    if (s->ndevices && !s->devices)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "devices",
+                         "ndevices is %zu but devices is NULL", s->ndevices);
+    if (!n) return 0;
+    if (!(p->late_ops = CTR__CAST(ctr__op *, ctr__alloc(p, n * sizeof(ctr__op)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < s->ndevices; i++) { /* devices first: a masked path may hide one */
+        const ctr_device *d = &s->devices[i];
+        ctr__op *op = &p->late_ops[p->nlate++];
+        op->type = CTR__OP_DEVICE;
+        if (!(op->dst = ctr__inner_path(p, d->path, "devices", err))) return -1;
+        if (d->type != 'c' && d->type != 'b' && d->type != 'p')
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, d->path,
+                             "device %s: type '%c' is not 'c', 'b' or 'p'", d->path,
+                             d->type ? d->type : '?');
+        if (d->uid == CTR__CAST(uid_t, -1) || d->gid == CTR__CAST(gid_t, -1))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, d->path, "device %s: uid or gid -1",
+                             d->path);
+        op->mode = (d->mode ? d->mode & 07777u : 0666u) | (d->type == 'c'   ? S_IFCHR
+                                                           : d->type == 'b' ? S_IFBLK
+                                                                            : S_IFIFO);
+        op->rdev = d->type == 'p' ? 0 : makedev(d->major, d->minor);
+        op->uid = d->uid;
+        op->gid = d->gid;
+    }
+    for (i = 0; i < nm + nr; i++) {
+        ctr__op *op = &p->late_ops[p->nlate++];
+        const char *path = i < nm ? s->masked_paths[i] : s->readonly_paths[i - nm];
+        op->type = i < nm ? CTR__OP_MASK : CTR__OP_READONLY;
+        if (!(op->dst = ctr__inner_path(p, path, i < nm ? "masked_paths" : "readonly_paths", err)))
+            return -1;
+    }
+    return 0;
+}
+
+static int ctr__plan_joins(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t i, j;
+    if (s->nns_paths && !s->ns_paths)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ns_paths",
+                         "nns_paths is %zu but ns_paths is NULL", s->nns_paths);
+    if (!s->nns_paths) return 0;
+    if (!(p->ns_paths =
+              CTR__CAST(ctr_ns_path *, ctr__alloc(p, s->nns_paths * sizeof(ctr_ns_path)))))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < s->nns_paths; i++) {
+        const ctr_ns_path *n = &s->ns_paths[i];
+        unsigned long flag = ctr__ns_flag(n->type);
+        if (!flag)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ns_paths",
+                             "ns_paths[%zu]: type 0x%x is not one of CTR_NS_NET, CTR_NS_IPC, "
+                             "CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID",
+                             i, n->type);
+        if (!n->path || n->path[0] != '/')
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "ns_paths",
+                             "ns_paths[%zu]: the path must be absolute", i);
+        if (s->share & n->type)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, n->path,
+                             "ns_paths[%zu]: a namespace cannot be both shared and joined", i);
+        for (j = 0; j < i; j++)
+            if (s->ns_paths[j].type == n->type)
+                return ctr__fail(err, CTR_STEP_SPEC, EINVAL, n->path,
+                                 "ns_paths[%zu] and [%zu] join the same kind of namespace", j, i);
+        if (n->type == CTR_NS_NET && s->netns_pool)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool",
+                             "netns_pool and a network namespace to join exclude each other");
+        if (n->type == CTR_NS_PID && s->init)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "init",
+                             "init runs as pid 1 of a new pid namespace: it cannot join one");
+        p->ns_paths[i].type = n->type;
+        if (!(p->ns_paths[i].path = ctr__strdup(p, n->path)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        p->clone_flags &= ~flag;
+        if (flag == CLONE_NEWNET) p->net_lo = 0; /* its loopback is its owner's business */
+        if (flag == CLONE_NEWCGROUP) p->cgroupns = 0;
+        if (flag == CLONE_NEWUTS && !s->hostname) p->hostname = NULL;
+        if (flag == CLONE_NEWPID) p->join_pid = CLONE_NEWPID;
+    }
+    p->nns_paths = s->nns_paths;
+    return 0;
+}
+
+static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    p->direct = s->direct_child ? 1 : 0;
+    p->wait_start = s->wait_start ? 1 : 0;
+    if (p->wait_start && !p->direct)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "wait_start", "wait_start needs direct_child");
+    if (p->wait_start && p->init)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "wait_start",
+                         "wait_start and init together are not supported");
+    if (s->start_fifo) {
+        if (!p->wait_start || !s->start_fifo[0])
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "start_fifo",
+                             "start_fifo needs wait_start, and a path");
+        if (!(p->start_fifo = ctr__strdup(p, s->start_fifo)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    }
+    if (ctr__plan_joins(p, s, err) != 0) return -1;
+    if (s->ngroups) {
+        if (!s->groups)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "groups",
+                             "ngroups is %zu but groups is NULL", s->ngroups);
+        if (!p->set_ids || p->userns)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "groups",
+                             "supplementary groups need root without a user namespace (a user "
+                             "namespace maps one group only)");
+        if (s->ngroups > 65536)
+            return ctr__fail(err, CTR_STEP_SPEC, E2BIG, "groups", "at most 65536 groups");
+        if (!(p->groups = CTR__CAST(gid_t *, ctr__alloc(p, s->ngroups * sizeof(gid_t)))))
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->groups, s->groups, s->ngroups * sizeof(gid_t));
+        p->ngroups = s->ngroups;
+    }
+    if (s->set_umask) {
+        if (s->umask > 0777u)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "umask", "umask 0%o is above 0777",
+                             s->umask);
+        p->set_umask = 1;
+        p->umask = s->umask;
+    }
+    if (s->set_oom_score_adj) {
+        if (s->oom_score_adj < -1000 || s->oom_score_adj > 1000)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "oom_score_adj",
+                             "oom_score_adj %d is outside -1000..1000", s->oom_score_adj);
+        p->set_oom = 1;
+        snprintf(p->oom, sizeof(p->oom), "%d", s->oom_score_adj);
+    }
+    if (s->set_caps) {
+        uint64_t known = p->last_cap >= 63 ? ~0ull : (1ull << (p->last_cap + 1)) - 1;
+        const char *why = NULL;
+        if (s->cap_add || s->cap_drop)
+            why = "set_caps excludes cap_add and cap_drop";
+        else if (s->cap_effective & ~s->cap_permitted)
+            why = "cap_effective holds capabilities cap_permitted lacks";
+        else if (s->cap_ambient & ~(s->cap_permitted & s->cap_inheritable))
+            why = "cap_ambient must be within both cap_permitted and cap_inheritable";
+        if (why) return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "set_caps", "%s", why);
+        p->caps_exact = 1;
+        p->caps_keep = s->cap_bounding & known;
+        p->caps_eff = s->cap_effective & known;
+        p->caps_prm = s->cap_permitted & known;
+        p->caps_inh = s->cap_inheritable & known;
+        p->caps_ambient = s->cap_ambient & known;
+        if (s->init && !p->userns && (p->caps_keep & CTR_CAP(19)))
+            return ctr__fail(err, CTR_STEP_CAPS, EINVAL, "set_caps",
+                             "init together with CAP_SYS_PTRACE would let the container read the "
+                             "host process's memory (pid 1 is a copy of it)");
+    }
+    if (s->rootfs_propagation) {
+        unsigned kinds = s->rootfs_propagation & (CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE |
+                                                  CTR_MOUNT_PRIVATE | CTR_MOUNT_UNBINDABLE);
+        if ((kinds & (kinds - 1)) || !kinds ||
+            (s->rootfs_propagation & ~(kinds | CTR_MOUNT_RPROPAGATION)))
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "rootfs_propagation",
+                             "rootfs_propagation is one of CTR_MOUNT_SHARED, _SLAVE, _PRIVATE, "
+                             "_UNBINDABLE (with CTR_MOUNT_RPROPAGATION)");
+        p->root_propagation = s->rootfs_propagation;
+    }
+    if (ctr__plan_sysctls(p, s, err) != 0) return -1;
+    return ctr__plan_late(p, s, err);
+}
+
+/* Opens the plan's namespaces to join (close-on-exec, above 2) into fds[0..nns_paths). */
+static int ctr__open_ns_paths(const ctr__plan *p, int *fds, ctr_error *err) {
+    size_t i;
+    for (i = 0; i < p->nns_paths; i++) fds[i] = -1;
+    for (i = 0; i < p->nns_paths; i++) {
+        const char *path = p->ns_paths[i].path;
+        long type = 0;
+        if ((fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0 || ctr__lift(&fds[i]) != 0)
+            return ctr__fail(err, CTR_STEP_CLONE, errno, path, "open namespace %s", path);
+        /* NS_GET_NSTYPE (Linux 4.11): the file is a namespace of the kind asked for */
+        type = ioctl(fds[i], 0xb703 /* NS_GET_NSTYPE */);
+        if (type < 0 || CTR__CAST(unsigned long, type) != ctr__ns_flag(p->ns_paths[i].type))
+            return ctr__fail(err, CTR_STEP_CLONE, type < 0 ? errno : EINVAL, path,
+                             "%s is not a namespace of the kind it is joined as", path);
+    }
+    return 0;
+}
+
+/* The start FIFO: made (mode 0600; an existing file is an error), opened read-write so that the
+   open does not block and the child never sees EOF. */
+static int ctr__make_start_fifo(const ctr__plan *p, int *fd, ctr_error *err) {
+    if (mkfifo(p->start_fifo, 0600) != 0)
+        return ctr__fail(err, CTR_STEP_SPEC, errno, p->start_fifo, "make the start FIFO %s",
+                         p->start_fifo);
+    if ((*fd = open(p->start_fifo, O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(fd) != 0) {
+        int e = errno;
+        ctr__close(fd);
+        unlink(p->start_fifo);
+        return ctr__fail(err, CTR_STEP_SPEC, e, p->start_fifo, "open the start FIFO %s",
+                         p->start_fifo);
+    }
+    return 0;
+}
+/* ---- end src/lifecycle.c ---- */
 /* ---- begin src/spawn.c ---- */
 /* spawn.c - ctr_spawn and the handle: the plan is built, the cgroup made, the launch's descriptors
-   opened, the child cloned and its verdict read; then wait, poll, kill, stats and destroy. */
-
-struct ctr_container {
-    pid_t pid;
-    int pidfd;    /* -1 when the kernel has no pidfds */
-    int statusfd; /* init: read end of the status pipe, else -1 */
-    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams */
-    int reaped;
-    ctr_result result;
-    int64_t start_ns;
-    int64_t deadline_ns; /* 0: no timeout */
-    ctr__cgroup cg;
-    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
-    int netns_slot;
-    int cancel_state;      /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
-    ctr__notifier *notify; /* serves the intercepted calls (notify.c), or NULL */
-};
+   opened, the shim (or init) cloned and the verdict read; then wait, poll, kill, stats and
+   destroy. */
 
 /* What ctr_spawn opens for one spawn: all close-on-exec and above 2; the child dup2s what it
    needs. */
 typedef struct ctr__fds {
     int err[2], status[2], xfer[2], devnull, host;
-    int stdio[3]; /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int stdio[3];  /* host ends of CTR_STDIO_PIPE streams, received from the child */
+    int tty;       /* the terminal's master, received from the child */
+    int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
     int notify; /* the interception listener, received from the child */
+    int start[2];  /* wait_start: the child reads start[0], the handle writes start[1] */
+    int execfd;    /* wait_start: the exec pipe's read end, received from the child */
+    int fifo_made; /* the start FIFO is ours to remove if the spawn fails */
 } ctr__fds;
 
 static void ctr__fds_init(ctr__fds *f) {
     int i;
-    f->err[0] = f->err[1] = f->status[0] = f->status[1] = f->xfer[0] = f->xfer[1] = f->devnull =
-        f->host = -1;
+    f->err[0] = f->err[1] = f->status[0] = f->status[1] = -1;
+    f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = f->tty = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
     f->notify = -1;
+    f->start[0] = f->start[1] = f->execfd = -1;
+    f->fifo_made = 0;
 }
 
 static void ctr__fds_close_all(ctr__fds *f) {
@@ -5573,35 +10608,39 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->xfer[1]);
     ctr__close(&f->devnull);
     ctr__close(&f->host);
+    ctr__close(&f->cmd_pidfd);
+    ctr__close(&f->tty);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
     ctr__close(&f->notify);
+    ctr__close(&f->start[0]);
+    ctr__close(&f->start[1]);
+    ctr__close(&f->execfd);
 }
 
-/* The socket the child passes descriptors back over: its stdio pipes, its interception
-   listener. */
-static int ctr__open_xfer(ctr__launch *l, ctr__fds *f, ctr_error *err) {
-    if (f->xfer[0] < 0 &&
-        (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
-         ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0))
-        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "",
-                         "create a socket for the descriptors the container passes back");
-    l->xferfd = f->xfer[1];
-    return 0;
-}
-
-/* The pipes and the stdio sources of the launch.  The read ends are non-blocking: the verdict
-   is read once it is there (ctr__verdict), never by waiting for EOF, which any process forked by
-   another thread of the host in the meantime would hold back. */
+/* The pipes, the fd-passing socket and the stdio sources of the launch.  The read ends are
+   non-blocking: the verdict is read once it is there (ctr__verdict), never by waiting for EOF,
+   which any process forked by another thread of the host in the meantime would hold back. */
 static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_error *err) {
     int i;
-    if (ctr__pipe(f->err) != 0 || (p->init && ctr__pipe(f->status) != 0) ||
-        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 ||
-        (p->init && fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0))
+    if (ctr__pipe(f->err) != 0 || ctr__pipe(f->status) != 0 ||
+        fcntl(f->err[0], F_SETFL, O_NONBLOCK) != 0 || fcntl(f->status[0], F_SETFL, O_NONBLOCK) != 0)
         return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
     l->errfd = f->err[1];
     l->statusfd = f->status[1];
+    /* The child (its stdio pipes) and the shim (the command's pidfd) pass fds over this. */
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, f->xfer) != 0 ||
+        ctr__lift(&f->xfer[0]) != 0 || ctr__lift(&f->xfer[1]) != 0)
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket pair");
+    l->xferfd = f->xfer[1];
     for (i = 0; i < 3; i++) {
+        if (p->tty) { /* /dev/null until the terminal is made, after pivot_root */
+            if (f->devnull < 0 && ((f->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
+                                   ctr__lift(&f->devnull) != 0))
+                return ctr__fail(err, CTR_STEP_STDIO, errno, "/dev/null", "open /dev/null");
+            l->stdio_src[i] = f->devnull;
+            continue;
+        }
         switch (p->stdio[i]) {
         case CTR_STDIO_INHERIT: break;
         case CTR_STDIO_NULL:
@@ -5611,12 +10650,9 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
             l->stdio_src[i] = f->devnull;
             break;
         case CTR_STDIO_FD: l->stdio_src[i] = p->stdio_fd[i]; break;
-        case CTR_STDIO_PIPE: /* made by the child (ctr__c_stdio_pipes) */
-            if (ctr__open_xfer(l, f, err) != 0) return -1;
-            break;
+        case CTR_STDIO_PIPE: break; /* made by the child (ctr__c_stdio_pipes) */
         }
     }
-    if (p->notify_bpf && ctr__open_xfer(l, f, err) != 0) return -1;
     /* The child checks that the host still lives when it sets its parent-death signal. */
     if (p->die_with_host) {
         f->host = ctr__sys_int(syscall(SYS_pidfd_open, getpid(), 0));
@@ -5624,13 +10660,41 @@ static int ctr__open_fds(const ctr__plan *p, ctr__launch *l, ctr__fds *f, ctr_er
             ctr__close(&f->host);
         l->hostfd = f->host; /* -1 before Linux 5.3: only the signal then */
     }
+    /* wait_start: the start FIFO (the child's end read-write, ours write-only), or a pipe. */
+    if (p->wait_start) {
+        if (p->start_fifo) {
+            if (ctr__make_start_fifo(p, &f->start[0], err) != 0) return -1;
+            f->fifo_made = 1;
+            if ((f->start[1] = open(p->start_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+                ctr__lift(&f->start[1]) != 0)
+                return ctr__fail(err, CTR_STEP_SPEC, errno, p->start_fifo, "open the start FIFO %s",
+                                 p->start_fifo);
+        } else if (ctr__pipe(f->start) != 0) {
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+        }
+        l->startfd = f->start[0];
+    }
+    if (p->nns_paths) {
+        size_t i2;
+        if (ctr__open_ns_paths(p, l->join_ns_fds, err) != 0) return -1;
+        for (i2 = 0; i2 < p->nns_paths; i2++)
+            if (p->ns_paths[i2].type == CTR_NS_PID) { /* the shim joins it before its clone */
+                l->join_pidfd = l->join_ns_fds[i2];
+                l->join_flags = CLONE_NEWPID;
+            }
+    }
     return 0;
 }
 
-/* Blocks until the container's pid 1 exits (pidfd readable) or timeout_ms (-1: none) passes.
-   Cancellation is disabled in every library call; here, only while blocked, it is put back as
-   the caller had it (ctr_wait is a cancellation point, like waitpid): a thread cancelled here
-   leaves the handle as it was. */
+static void ctr__close_ns_fds(const ctr__plan *p, ctr__launch *l) {
+    size_t i;
+    for (i = 0; l->join_ns_fds && i < p->nns_paths; i++) ctr__close(&l->join_ns_fds[i]);
+}
+
+/* Blocks until our child (the shim, or init) exits (pidfd readable) or timeout_ms (-1: none)
+   passes.  Cancellation is disabled in every library call; here, only while blocked, it is put
+   back as the caller had it (ctr_wait is a cancellation point, like waitpid): a thread cancelled
+   here leaves the handle as it was. */
 static int ctr__wait_pidfd(ctr_container *c, int timeout_ms) {
     struct pollfd pfd;
     int r, e, ignored;
@@ -5645,8 +10709,9 @@ static int ctr__wait_pidfd(ctr_container *c, int timeout_ms) {
     return r;
 }
 
-/* Waits for the process; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
+/* Waits for our child; blocking unless nohang.  1: reaped (c->result set), 0: still running. */
 static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
+    ctr__status_msg m;
     siginfo_t si;
     struct rusage ru;
     long r;
@@ -5656,29 +10721,57 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     if (!nohang && c->pidfd >= 0)
         while (ctr__wait_pidfd(c, -1) < 0 && errno == EINTR) {}
     do {
-        /* The raw waitid takes a rusage: pid 1's, including the descendants it reaped. */
+        /* The raw waitid takes a rusage: our child's, including the descendants it reaped (the
+           command's whole tree). */
         if (c->pidfd >= 0)
             r = syscall(SYS_waitid, P_PIDFD, c->pidfd, &si,
                         WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
         else
-            r = syscall(SYS_waitid, P_PID, c->pid, &si, WEXITED | __WALL | (nohang ? WNOHANG : 0),
-                        &ru);
+            r = syscall(SYS_waitid, P_PID, c->child_pid, &si,
+                        WEXITED | __WALL | (nohang ? WNOHANG : 0), &ru);
     } while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == ECHILD && c->attached && c->pidfd >= 0) {
+        /* Another process's child (ctr_attach): its exit shows on the pidfd, its status is its
+           parent's to take. */
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 0) != 1) return 0;
+        c->reaped = 1;
+        c->result.wall_ns = ctr__now_ns() - c->start_ns;
+        if (c->cg.be) c->cg.be->result(&c->cg, &c->result);
+        return 1;
+    }
     if (r < 0)
-        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d%s",
-                         CTR__CAST(int, c->pid),
-                         errno == ECHILD ? " (did the host reap it with waitpid(-1)?)" : "");
+        return ctr__fail(err, CTR_STEP_WAIT, errno, "", "wait for container process %d",
+                         CTR__CAST(int, c->child_pid));
     if (si.si_pid == 0) return 0;
     c->reaped = 1;
+    ctr__net_reap(c, 0); /* pasta's keeper ends with the container's first process */
     if (c->netns_pool) { /* pid 1 of its own pid namespace is gone, and with it every process */
         ctr__netns_release(c->netns_pool, c->netns_slot);
         c->netns_pool = NULL;
     }
     c->result.wall_ns = ctr__now_ns() - c->start_ns;
-    c->result.exited = si.si_code == CLD_EXITED;
-    c->result.signaled = !c->result.exited;
-    c->result.exit_code = c->result.exited ? si.si_status : 0;
-    c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    /* The command's own status, from the shim or init (it has exited: what it wrote is there,
+       and the read end does not block); without it (the shim or init was killed) its own. */
+    memset(&m, 0, sizeof(m));
+    while (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) &&
+           m.kind != CTR__MSG_EXIT) {}
+    if (m.kind == CTR__MSG_EXIT) {
+        int st = m.status;
+        c->result.exited = WIFEXITED(st);
+        c->result.signaled = WIFSIGNALED(st);
+        c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
+        c->result.term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+    } else {
+        c->result.exited = si.si_code == CLD_EXITED;
+        c->result.signaled = !c->result.exited;
+        c->result.exit_code = c->result.exited ? si.si_status : 0;
+        c->result.term_signal = c->result.exited ? 0 : si.si_status;
+    }
+    ctr__close(&c->statusfd);
     c->result.cpu_user_ns =
         CTR__CAST(int64_t, ru.ru_utime.tv_sec) * 1000000000 + ru.ru_utime.tv_usec * 1000;
     c->result.cpu_system_ns =
@@ -5686,72 +10779,99 @@ static int ctr__reap(ctr_container *c, int nohang, ctr_error *err) {
     c->result.memory_peak = CTR__CAST(uint64_t, ru.ru_maxrss) * 1024u;
     if (c->cg.be)
         c->cg.be->result(&c->cg, &c->result); /* the cgroup's figures cover every process */
-    if (c->statusfd >= 0) {
-        /* With init, pid 1 reports the command's own status (it has exited: what it wrote is
-           there, and the read end does not block). */
-        ctr__status_msg m;
-        if (read(c->statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m)) &&
-            m.kind == CTR__MSG_EXIT) {
-            int st = m.status;
-            c->result.exited = WIFEXITED(st);
-            c->result.signaled = WIFSIGNALED(st);
-            c->result.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 0;
-            c->result.term_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-        }
-        ctr__close(&c->statusfd);
-    }
+    /* Our child is gone: its stack is free. */
+    ctr__stack_free(c->shim_stack, CTR__SHIM_STACK);
+    c->shim_stack = NULL;
     return 1;
 }
 
+/* sig to the container's first process (SIGKILL: then to every process of its cgroup too). */
 static int ctr__signal(ctr_container *c, int sig) {
-    if (sig == SIGKILL && c->cg.be) c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
-    if (c->pidfd >= 0)
-        return CTR__CAST(int, syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0));
-    return kill(c->pid, sig);
+    int fd = c->cmd_pidfd >= 0 && !c->plan.init ? c->cmd_pidfd : c->pidfd, r; /* init forwards */
+    r = fd >= 0 ? CTR__CAST(int, syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0))
+                : kill(c->pid, sig);
+    if (sig == SIGKILL && c->cg.be) {
+        int e = errno;
+        c->cg.be->kill(&c->cg); /* every process, not just pid 1 */
+        errno = e;
+    }
+    return r;
+}
+
+static void ctr__container_init(ctr_container *c) {
+    int i;
+    memset(c, 0, sizeof(*c));
+    c->pidfd = c->cmd_pidfd = c->statusfd = c->tty = c->startfd = c->execfd = c->net_pidfd = -1;
+    c->cancel_state = PTHREAD_CANCEL_DISABLE;
+    for (i = 0; i < 3; i++) c->stdio[i] = -1;
+    ctr__cg_init(&c->cg);
+    ctr__layers_init(&c->layers);
+}
+
+static ctr_container *ctr__container_new(void) {
+    ctr_container *c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c)));
+    if (c) ctr__container_init(c);
+    return c;
 }
 
 static void ctr__container_free(ctr_container *c) {
     int i;
+    ctr__close(&c->startfd);
+    ctr__close(&c->execfd);
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
     ctr__notify_free(c->notify);
+    ctr__net_reap(c, 0); /* pasta's keeper, which reads the plan */
     ctr__cg_destroy(&c->cg);
+    ctr__layers_release(&c->layers);
+    if (c->nonet) ctr__netns_shared_put();
     ctr__close(&c->pidfd);
+    ctr__close(&c->cmd_pidfd);
     ctr__close(&c->statusfd);
+    ctr__close(&c->tty);
     for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
+    if (c->shim_stack) ctr__stack_free(c->shim_stack, CTR__SHIM_STACK);
+    ctr__plan_free(&c->plan);
     CONTAINER_FREE(c);
 }
 
-/* The child's verdict: 1 started, 0 failed (*report filled).
-   Without init the clone returned once the child had exec'd or exited, so whatever it wrote is
-   in the error pipe: a record with step NONE when the setup was done, then one with the reason
-   if the exec failed; no record at all means the child died during the setup (killed).
-   With init, whichever comes first: a report of the setup (error pipe), init's STARTED or the
-   command's ERROR (status pipe), or the child's exit. */
-static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report) {
+/* The verdict: 1 started (*pid: the command's host pid from the shim, 0 from init), 0 failed
+   (*report filled).  Whichever comes first: an error report of the setup (error pipe), STARTED
+   or ERROR over the status pipe, or our child's exit without a word.  The shim tells STARTED
+   once the command has exec'd or died, after anything the command wrote, so the error pipe is
+   read again then: the child writes a record with step NONE when its setup is done, and one
+   with the reason if the exec failed; without either it died during its setup (killed).  With
+   init, init itself tells STARTED (or ERROR) once the command has exec'd (or not). */
+static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report,
+                        pid_t *pid) {
     int dead = 0, setup_done = 0;
-    if (!init) {
-        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
-            if (report->step != CTR_STEP_NONE) return 0;
-            setup_done = 1;
-        }
-        if (setup_done) return 1;
-        ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
-                  "the container process died during its setup");
-        return 0;
-    }
     for (;;) {
         struct pollfd pfd[3];
         ctr__status_msg m;
         int n = 2;
-        if (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) return 0;
+        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            if (report->step != CTR_STEP_NONE) return 0;
+            setup_done = 1;
+        }
         if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
-            if (m.kind == CTR__MSG_STARTED) return 1;
-            *report = m.err;
-            return 0;
+            if (m.kind == CTR__MSG_ERROR) {
+                *report = m.err;
+                return 0;
+            }
+            while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+                if (report->step != CTR_STEP_NONE) return 0;
+                setup_done = 1;
+            }
+            if (!init && !setup_done) {
+                ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                          "the container process died during its setup");
+                return 0;
+            }
+            *pid = CTR__CAST(pid_t, m.status);
+            return 1;
         }
         if (dead) {
-            ctr__fail(report, CTR_STEP_INIT, ECHILD, "",
-                      "the container's init died during its setup");
+            ctr__fail(report, init ? CTR_STEP_INIT : CTR_STEP_CLONE, ECHILD, "",
+                      "the container process died during its setup");
             return 0;
         }
         pfd[0].fd = errfd;
@@ -5761,7 +10881,7 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
         pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
         if (c->pidfd >= 0) n = 3;
         if (poll(pfd, CTR__CAST(nfds_t, n), -1) < 0 && errno != EINTR) {
-            ctr__fail(report, CTR_STEP_INIT, errno, "", "wait for the container's init");
+            ctr__fail(report, CTR_STEP_CLONE, errno, "", "wait for the container process");
             return 0;
         }
         /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
@@ -5771,12 +10891,13 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
     }
 }
 
-/* The descriptors the child passed back, each kind in one message: the host ends of the stdio
-   pipes it made ('p'), its interception listener ('n').  0, or -1 with errno. */
+/* The fds the child and the shim passed: 'p' the host ends of the stdio pipes (in stream
+   order), 'c' the command's pidfd, 't' the terminal's master, 'x' the exec pipe (wait_start), 'n' the
+   interception listener.  0, or -1 with errno. */
 static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
-    int want_p = 0, want_n = p->notify_bpf != NULL, i;
-    for (i = 0; i < 3; i++) want_p += p->stdio[i] == CTR_STDIO_PIPE;
-    while (want_p || want_n) {
+    int want = 0, got_pipes = 0, i;
+    for (i = 0; i < 3 && !p->tty; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
+    for (;;) {
         union {
             struct cmsghdr align;
             char buf[CMSG_SPACE(3 * sizeof(int))];
@@ -5784,7 +10905,7 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         struct msghdr msg;
         struct cmsghdr *c;
         struct iovec iov;
-        int fds[3], n = 0, k = 0, bad;
+        int fds[3], n = 0, k = 0;
         char tag = 0;
         ssize_t r;
         memset(&msg, 0, sizeof(msg));
@@ -5796,8 +10917,9 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         msg.msg_controllen = sizeof(cm.buf);
         do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         while (r < 0 && errno == EINTR);
+        if (r == 0 || (r < 0 && errno == EAGAIN)) break; /* all read (0: every sender is gone) */
         if (r != 1) {
-            if (r >= 0) errno = EPIPE;
+            if (r >= 0) errno = EPROTO;
             return -1;
         }
         for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
@@ -5806,102 +10928,187 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
                 if (n > 3) n = 3;
                 memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
             }
-        if (tag == 'p' && want_p) { /* in stream order */
+        if (tag == 'p') {
             for (i = 0; i < 3; i++)
                 if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];
-            bad = n != want_p;
-            want_p = 0;
-        } else if (tag == 'n' && want_n && n >= 1) {
+            got_pipes = k;
+        } else if (tag == 'c' && n >= 1) {
+            f->cmd_pidfd = fds[k++];
+        } else if (tag == 't' && n >= 1) {
+            f->tty = fds[k++];
+        } else if (tag == 'x' && n >= 1) {
+            f->execfd = fds[k++];
+        } else if (tag == 'n' && n >= 1) {
             f->notify = fds[k++];
-            bad = n != 1;
-            want_n = 0;
-        } else {
-            bad = 1;
         }
-        for (i = k; i < n; i++) close(fds[i]); /* what was not taken (f's are closed later) */
-        if (bad || (msg.msg_flags & MSG_CTRUNC)) {
+        while (k < n) close(fds[k++]); /* nothing we asked for */
+        if (msg.msg_flags & MSG_CTRUNC) {
             errno = EPROTO;
             return -1;
         }
     }
-    for (i = 0; i < 3; i++)
+    for (i = 0; i < 3; i++) {
         if (ctr__lift(&f->stdio[i]) != 0) return -1;
-    return ctr__lift(&f->notify);
+        if (p->stdio_nonblock && f->stdio[i] >= 0 && fcntl(f->stdio[i], F_SETFL, O_NONBLOCK) != 0)
+            return -1;
+    }
+    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0 || ctr__lift(&f->execfd) != 0 ||
+        ctr__lift(&f->notify) != 0)
+        return -1;
+    if (p->stdio_nonblock && f->tty >= 0 && fcntl(f->tty, F_SETFL, O_NONBLOCK) != 0) return -1;
+    if (got_pipes != want || (p->tty && f->tty < 0) || (p->wait_start && f->execfd < 0) ||
+        (p->notify_bpf && f->notify < 0)) {
+        errno = EPROTO;
+        return -1;
+    }
+    return 0;
+}
+
+/* After the verdict: the descriptors the child and the shim passed back, and the serving of the
+   intercepted calls started on the listener among them.  1, or 0 with *report. */
+static int ctr__take_fds(ctr_container *c, const ctr__plan *p, ctr__fds *f, ctr_error *report) {
+    int fd;
+    if (ctr__recv_fds(p, f) != 0) {
+        ctr__fail(report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
+        return 0;
+    }
+    if (!p->notify_bpf) return 1;
+    fd = f->notify;
+    f->notify = -1;
+    return ctr__notify_start(&c->notify, p, fd, report) == 0;
 }
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
 
-/* Clones the child and reads its verdict.  On failure the child is killed and reaped. */
-static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
-                      ctr_error *err) {
-    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
-    ctr__clone_args a;
-    ctr_error report;
-    unsigned how;
-    long r;
-    int i, into = c->cg.be ? c->cg.be->clone_into(&c->cg) : -1;
-    memset(&a, 0, sizeof(a));
-    a.flags = l->clone_flags | CLONE_PIDFD;
-    a.pidfd = CTR__PTR_TO_U64(&c->pidfd);
-    if (into >= 0) {
-        a.flags |= CLONE_INTO_CGROUP;
-        a.cgroup = CTR__CAST(uint64_t, into);
-    } else if (c->cg.be && c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
-        return -1;
-    }
-    /* The vfork-style clone shares the host's memory until execve; the fork-style one is kept
-       for: an init (pid 1 lives on beside the host, so needs memory of its own), a time
-       namespace (the kernel lets a process enter one only when it shares its memory with no
-       other), cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
-       child of a host that is not dumpable (it makes itself dumpable to write its uid map: the
-       host's memory would be readable for that while). */
-    how = p->init ? 0u : CTR__CLONE_WAIT;
-    if (!p->init && !p->timens && !(c->cg.be && !c->cg.be->vm_clone) &&
-        !(p->userns && ctr__host_dumpable() != 1))
-        how |= CTR__CLONE_VM;
-    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
-    c->start_ns = ctr__now_ns();
-    ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
-    r = ctr__clone(&a, how, ctr__child_entry, l);
-    if (r < 0 && errno == ENOSYS && (a.flags & CLONE_INTO_CGROUP)) {
-        /* No clone3: the child moves itself into its cgroup. */
-        a.flags &= ~CTR__CAST(uint64_t, CLONE_INTO_CGROUP);
-        if (c->cg.be->procs_fds(&c->cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0) {
-            ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-            return -1;
+/* The verdict of a direct child (c->pidfd is the command's own): 1 once its setup is done (and,
+   unless it waits for its start, it has exec'd: the clone waited for that), 0 with *report. */
+static int ctr__verdict_direct(ctr_container *c, int errfd, int waits, ctr_error *report) {
+    int dead = 0, setup_done = 0;
+    for (;;) {
+        struct pollfd pfd[2];
+        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            if (report->step != CTR_STEP_NONE) return 0;
+            setup_done = 1;
         }
-        for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
-        r = ctr__clone(&a, how, ctr__child_entry, l);
-    }
-    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
-    if (r < 0)
-        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
-                         "create the container process (clone3 with flags 0x%llx)",
-                         CTR__CAST(unsigned long long, a.flags));
-    c->pid = CTR__CAST(pid_t, r);
-    /* Close our copies of the child's ends. */
-    ctr__close(&f->err[1]);
-    ctr__close(&f->status[1]);
-    ctr__close(&f->devnull);
-    ctr__close(&f->host);
-    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
-    ctr__close(&f->xfer[1]);
-    memset(&report, 0, sizeof(report));
-    if (ctr__verdict(c, p->init, f->err[0], f->status[0], &report)) {
-        if (f->xfer[0] >= 0 && ctr__recv_fds(p, f) != 0) {
-            ctr__fail(&report, CTR_STEP_STDIO, errno, "",
-                      "receive the stdio pipes or the interception listener from the container "
-                      "process");
-        } else if (p->notify_bpf) {
-            int fd = f->notify;
-            f->notify = -1;
-            if (ctr__notify_start(&c->notify, p, fd, &report) == 0) return 0;
-        } else {
+        if (setup_done) return 1;
+        if (dead || !waits) {
+            ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                      "the container process died during its setup");
             return 0;
         }
+        pfd[0].fd = errfd;
+        pfd[1].fd = c->pidfd;
+        pfd[0].events = pfd[1].events = POLLIN;
+        pfd[0].revents = pfd[1].revents = 0;
+        if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+            ctr__fail(report, CTR_STEP_CLONE, errno, "", "wait for the container process");
+            return 0;
+        }
+        dead = pfd[1].revents != 0;
     }
-    ctr__signal(c, SIGKILL); /* with init, pid 1 may still run */
-    ctr__reap(c, 0, NULL);
+}
+
+/* direct_child: the command is our own child, cloned by us (exit signal SIGCHLD; vfork-style
+   unless it waits for its start, which needs a copy of our memory), or, to join a pid
+   namespace or a container (ctr_exec), by a shim that makes it our child (CLONE_PARENT) and
+   exits.  No status pipe: ctr__reap waits for the command itself. */
+static int ctr__start_direct(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
+                             int vm_cmd, ctr_error *err) {
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    int shim = l->join_pidfd >= 0, ok, i;
+    ctr__clone_args a;
+    ctr_error report;
+    long r;
+    memset(&a, 0, sizeof(a));
+    a.pidfd = CTR__PTR_TO_U64(&c->pidfd);
+    a.exit_signal = SIGCHLD;
+    a.flags = CLONE_PIDFD;
+    if (!shim) {
+        a.flags |= l->clone_flags;
+        if (l->cgroup_fd >= 0) {
+            a.flags |= CLONE_INTO_CGROUP;
+            a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
+        }
+    } else if (vm_cmd && !(l->cmd_stack = ctr__stack_alloc(CTR__STACK_SIZE))) {
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+    }
+    if (vm_cmd) ctr__dump_enter();
+    ctr__r_sigmask(SIG_SETMASK, &all, &old);
+    if (shim)
+        r = ctr__clone(&a, CTR__CLONE_WAIT, ctr__shim_main, l); /* a copy: it may setns */
+    else
+        r = ctr__clone(&a, p->wait_start ? 0u : (vm_cmd ? CTR__CLONE_VM : CTR__CLONE_WAIT),
+                       ctr__child_entry, l);
+    ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    if (r < 0) {
+        if (vm_cmd) ctr__dump_leave();
+        return ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                         "create the container process (clone3 with flags 0x%llx)",
+                         CTR__CAST(unsigned long long, a.flags | l->clone_flags));
+    }
+    c->pid = c->child_pid = CTR__CAST(pid_t, r);
+    ctr__close(&f->err[1]);
+    ctr__close(&f->status[1]);
+    ctr__close(&f->xfer[1]);
+    ctr__close(&f->devnull);
+    ctr__close(&f->host);
+    ctr__close(&f->start[0]);
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    memset(&report, 0, sizeof(report));
+    ok = 1;
+    if (shim) {
+        /* The shim has exited (CTR__CLONE_WAIT, and it never execs: the clone returned when it
+           did); STARTED names the command, now our child: its pidfd replaces the shim's. */
+        ctr__status_msg m;
+        siginfo_t si;
+        memset(&m, 0, sizeof(m));
+        memset(&si, 0, sizeof(si));
+        while (waitid(P_PID, CTR__CAST(id_t, r), &si, WEXITED | __WALL) < 0 && errno == EINTR) {}
+        ctr__close(&c->pidfd);
+        c->pid = c->child_pid = 0;
+        if (read(f->status[0], &m, sizeof(m)) != CTR__CAST(ssize_t, sizeof(m)) ||
+            m.kind != CTR__MSG_STARTED) {
+            if (read(f->err[0], &report, sizeof(report)) != CTR__CAST(ssize_t, sizeof(report)) ||
+                report.step == CTR_STEP_NONE)
+                ctr__fail(&report, CTR_STEP_CLONE, ECHILD, "",
+                          "the container process died during its setup");
+            ok = 0;
+        } else {
+            c->pid = c->child_pid = CTR__CAST(pid_t, m.status);
+            c->pidfd = ctr__sys_int(syscall(SYS_pidfd_open, c->pid, 0)); /* ours: not reaped */
+            if (c->pidfd < 0 || ctr__lift(&c->pidfd) != 0 ||
+                fcntl(c->pidfd, F_SETFD, FD_CLOEXEC) != 0) {
+                ctr__fail(&report, CTR_STEP_CLONE, errno, "", "open a pidfd of the command");
+                ok = 0;
+            }
+        }
+    }
+    if (ok) ok = ctr__verdict_direct(c, f->err[0], p->wait_start, &report);
+    if (vm_cmd) ctr__dump_leave();
+    if (l->cmd_stack) {
+        if (ok)
+            ctr__stack_free(l->cmd_stack, CTR__STACK_SIZE);
+        else
+            munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
+        l->cmd_stack = NULL;
+    }
+    if (ok) ok = ctr__take_fds(c, p, f, &report);
+    ctr__close(&f->cmd_pidfd); /* the shim's 'c': we opened our own */
+    if (ok) return 0;
+    if (c->pidfd >= 0) {
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 1000) != 1) ctr__signal(c, SIGKILL);
+        ctr__reap(c, 0, NULL);
+    } else if (c->child_pid > 0) {
+        siginfo_t si;
+        kill(c->child_pid, SIGKILL);
+        while (waitid(P_PID, CTR__CAST(id_t, c->child_pid), &si, WEXITED | __WALL) < 0 &&
+               errno == EINTR) {}
+    }
+    c->reaped = 1;
     if (err) {
         *err = report;
         err->path[sizeof(err->path) - 1] = '\0';
@@ -5911,15 +11118,144 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     return -1;
 }
 
+/* Clones the container's process: the shim (shim.c), which clones the command, or with init the
+   init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
+   everything started is gone again. */
+static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
+                      const ctr__cgroup *cg, ctr_error *err) {
+    uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    ctr__clone_args a;
+    ctr_error report;
+    pid_t cmd = 0;
+    long r;
+    int i, ok, vm_cmd = 0, vm_shim;
+    int into = cg->be ? cg->be->clone_into(cg) : -1;
+    l->cgroup_fd = -1;
+    if (into >= 0 && ctr__have_clone3())
+        l->cgroup_fd = into;
+    else if (cg->be && cg->be->procs_fds(cg, f->cg_procs, CTR__CG_MAX_DIRS, err) < 0)
+        return -1; /* cgroup v1, or v2 without clone3: the child moves itself */
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = f->cg_procs[i];
+    memset(&a, 0, sizeof(a));
+    a.pidfd = CTR__PTR_TO_U64(&c->pidfd); /* exit signal 0: no host wait() sees our child */
+    c->start_ns = ctr__now_ns();
+    if (p->direct && !p->init) {
+        vm_cmd = ctr__vm_clone_possible() && !p->wait_start &&
+                 !(l->join_flags & (CLONE_NEWUSER | CLONE_NEWTIME)) && !p->timens &&
+                 !(cg->be && !cg->be->vm_clone) &&
+                 !(p->userns && !p->join && ctr__host_dumpable() != 1);
+        return ctr__start_direct(c, p, l, f, vm_cmd, err);
+    }
+    if (p->init) {
+        if (p->direct) a.exit_signal = SIGCHLD; /* our child, seen by our wait() */
+        a.flags = l->clone_flags | CLONE_PIDFD;
+        if (l->cgroup_fd >= 0) {
+            a.flags |= CLONE_INTO_CGROUP;
+            a.cgroup = CTR__CAST(uint64_t, l->cgroup_fd);
+        }
+        ctr__r_sigmask(SIG_SETMASK, &all, &old); /* no host handler may run in the child */
+        r = ctr__clone(&a, 0, ctr__child_entry, l);
+        ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    } else {
+        /* The command on our memory (vfork-style, cloned by the shim) but for: a time namespace
+           (the kernel lets a process enter one only when it shares its memory with no other),
+           cgroup v1 (a rare soft lockup on Linux 6.1 with it, see clone.c), and a rootless
+           container of a host that is not dumpable (the child makes itself dumpable to write
+           its uid map: the host's memory would be readable for that while). */
+        /* A shim that joins a user or time namespace (ctr_exec) must not share our memory
+           (setns refuses), nor then its command. */
+        vm_shim = ctr__vm_clone_possible() && !(l->join_flags & (CLONE_NEWUSER | CLONE_NEWTIME));
+        vm_cmd = vm_shim && !p->timens && !(cg->be && !cg->be->vm_clone) &&
+                 !(p->userns && !p->join && ctr__host_dumpable() != 1);
+        if (vm_shim && !(c->shim_stack = ctr__stack_alloc(CTR__SHIM_STACK)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+        if (vm_cmd && !(l->cmd_stack = ctr__stack_alloc(CTR__STACK_SIZE)))
+            return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "allocate a stack");
+        a.flags = CLONE_PIDFD;
+        if (vm_cmd) ctr__dump_enter();
+        ctr__r_sigmask(SIG_SETMASK, &all, &old);
+        if (c->shim_stack)
+            r = ctr__clone_on(&a, c->shim_stack, CTR__SHIM_STACK, ctr__shim_main, l);
+        else
+            r = ctr__clone(&a, 0, ctr__shim_main, l);
+        ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    if (r < 0) {
+        ctr__fail(err, CTR_STEP_CLONE, errno, "",
+                  "create the container process (clone3 with flags 0x%llx)",
+                  CTR__CAST(unsigned long long, a.flags | l->clone_flags));
+        if (err) ctr__userns_explain(p, err);
+        if (vm_cmd) ctr__dump_leave();
+        return -1;
+    }
+    c->pid = c->child_pid = CTR__CAST(pid_t, r);
+    /* Close our copies of the child's ends. */
+    ctr__close(&f->err[1]);
+    ctr__close(&f->status[1]);
+    ctr__close(&f->xfer[1]);
+    ctr__close(&f->devnull);
+    ctr__close(&f->host);
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    memset(&report, 0, sizeof(report));
+    ok = ctr__verdict(c, p->init, f->err[0], f->status[0], &report, &cmd);
+    if (vm_cmd) ctr__dump_leave();
+    if (l->cmd_stack) {
+        /* Free once the command has exec'd or died; if the shim died first the command may
+           still be on it (and dying): then unmap it rather than reuse it. */
+        if (ok)
+            ctr__stack_free(l->cmd_stack, CTR__STACK_SIZE);
+        else
+            munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
+        l->cmd_stack = NULL;
+    }
+    if (ok) ok = ctr__take_fds(c, p, f, &report);
+    if (ok) {
+        if (!p->init) c->pid = cmd;
+        c->cmd_pidfd = f->cmd_pidfd;
+        f->cmd_pidfd = -1;
+        return 0;
+    }
+    /* Failed: the command reported why and exited, and the shim (or init) ends by itself; give
+       it a moment, then make sure. */
+    if (c->pidfd >= 0) {
+        struct pollfd pfd;
+        pfd.fd = c->pidfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (poll(&pfd, 1, 1000) != 1) ctr__signal(c, SIGKILL);
+    } else {
+        ctr__signal(c, SIGKILL);
+    }
+    c->statusfd = f->status[0]; /* for the reap */
+    f->status[0] = -1;
+    ctr__reap(c, 0, NULL);
+    if (err) {
+        *err = report;
+        err->path[sizeof(err->path) - 1] = '\0';
+        err->msg[sizeof(err->msg) - 1] = '\0';
+        ctr__finish_msg(err);
+        if (err->step == CTR_STEP_USERNS || err->step == CTR_STEP_CLONE)
+            ctr__userns_explain(p, err);
+    }
+    return -1;
+}
+
 static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
     ctr__plan plan;
     ctr__launch l;
     ctr__fds f;
+    ctr__ns_host ns;
+    ctr__net_run net;
     ctr_container *c = NULL;
     int i, rc = -1;
     ctr__fds_init(&f);
+    ctr__ns_init(&ns);
+    ctr__net_init(&net);
     memset(&l, 0, sizeof(l));
-    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = -1;
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    l.nssock = l.net_sock = -1;
+    l.root_pre = l.upper_pre = -1;
+    l.startfd = -1;
     for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
@@ -5929,21 +11265,27 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     l.clone_flags = plan.clone_flags;
     l.net_lo = plan.net_lo;
     if (!(l.mnt_fds = CTR__CAST(
-              int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int))))) {
+              int *, ctr__alloc(&plan, (plan.nops + 1) * CTR__DEV_NODES * sizeof(int)))) ||
+        (plan.nns_paths &&
+         !(l.join_ns_fds = CTR__CAST(int *, ctr__alloc(&plan, plan.nns_paths * sizeof(int)))))) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
         goto done;
     }
     if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
-    if (!(c = CTR__CAST(ctr_container *, CONTAINER_MALLOC(sizeof(*c))))) {
+    if (!(c = ctr__container_new())) {
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
         goto done;
     }
-    memset(c, 0, sizeof(*c));
-    c->pidfd = c->statusfd = -1;
-    c->cancel_state = PTHREAD_CANCEL_DISABLE;
-    for (i = 0; i < 3; i++) c->stdio[i] = -1;
-    ctr__cg_init(&c->cg);
     if (ctr__cg_create(&c->cg, &plan.cg, err) != 0) goto done;
+    if (ctr__layers_prepare(&c->layers, &plan, err) != 0) goto done;
+    if (plan.no_network) { /* nonet.c: the shared empty namespace */
+        if ((l.netns_fd = ctr__netns_shared(err)) < 0) goto done;
+        c->nonet = 1;
+        l.clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
+        l.net_lo = 0;
+    }
+    if (ctr__net_open(&plan, &net, &l, err) != 0 || ctr__net_keeper(c, &plan, &net, err) != 0)
+        goto done;
     if (plan.netns_pool) {
         int slot = ctr__netns_acquire(plan.netns_pool, &l.netns_fd, err);
         if (slot == -2) goto done;
@@ -5954,7 +11296,14 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
             l.net_lo = 0;
         }
     }
-    if (ctr__start(c, &plan, &l, &f, err) != 0) goto done;
+    if (ctr__ns_prepare(&ns, &plan, &l, err) != 0) goto done;
+    i = ctr__start(c, &plan, &l, &f, &c->cg, err);
+    ctr__ns_finish(&ns); /* the helper is done or no longer needed */
+    ctr__close(&l.nssock);
+    if (i != 0) goto done;
+    /* The container holds its sockets and namespace now: ours go, so that they live (and the
+       namespace and its veth go) with the container alone. */
+    ctr__net_close(&net);
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
     c->statusfd = f.status[0];
@@ -5963,6 +11312,88 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         c->stdio[i] = f.stdio[i];
         f.stdio[i] = -1;
     }
+    c->tty = f.tty;
+    f.tty = -1;
+    c->startfd = f.start[1];
+    f.start[1] = -1;
+    c->execfd = f.execfd;
+    f.execfd = -1;
+    c->plan = plan; /* kept for ctr_exec */
+    plan.chunks = NULL;
+    *out = c;
+    c = NULL;
+    rc = 0;
+done:
+    ctr__net_close(&net); /* first: a keeper waiting for the child sees the end */
+    ctr__ns_finish(&ns);
+    ctr__close(&l.nssock);
+    if (c) ctr__container_free(c);
+    if (rc != 0 && f.fifo_made) unlink(plan.start_fifo);
+    ctr__close_ns_fds(&plan, &l);
+    ctr__fds_close_all(&f);
+    ctr__plan_free(&plan);
+    return rc;
+}
+
+/* ctr_exec: the plan from the container's, a launch whose shim joins the container's
+   namespaces (through the pidfd of its first process) and whose command is born in its cgroup.
+   The new handle owns no cgroup: destroying it kills only its own process. */
+static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_container **out,
+                     ctr_error *err) {
+    ctr__plan plan;
+    ctr__launch l;
+    ctr__fds f;
+    ctr_container *c = NULL;
+    int i, rc = -1;
+    ctr__fds_init(&f);
+    memset(&l, 0, sizeof(l));
+    memset(&plan, 0, sizeof(plan));
+    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
+    l.nssock = l.net_sock = -1;
+    l.root_pre = l.upper_pre = -1;
+    l.startfd = -1;
+    for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (!base) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "container is NULL");
+    if (base->reaped || ctr__reap(base, 1, NULL) != 0)
+        return ctr__fail(err, CTR_STEP_CLONE, ESRCH, "", "the container has exited");
+    if (ctr__plan_exec(&plan, &base->plan, spec, err) != 0) goto done;
+    l.plan = &plan;
+    l.fds = plan.fds;
+    l.nfds = plan.nfds;
+    l.join_pidfd = base->cmd_pidfd >= 0 ? base->cmd_pidfd : base->pidfd;
+    l.join_flags = base->plan.clone_flags | (base->plan.cgroupns ? CLONE_NEWCGROUP : 0) |
+                   (base->plan.timens ? CLONE_NEWTIME : 0);
+    for (i = 0; i < CTR__CAST(int, base->plan.nns_paths); i++) { /* joined by path: its too */
+        unsigned t = base->plan.ns_paths[i].type;
+        l.join_flags |= t == CTR_NS_NET      ? CLONE_NEWNET
+                        : t == CTR_NS_IPC    ? CLONE_NEWIPC
+                        : t == CTR_NS_UTS    ? CLONE_NEWUTS
+                        : t == CTR_NS_CGROUP ? CLONE_NEWCGROUP
+                                             : CLONE_NEWPID;
+    }
+    if (!(l.mnt_fds = CTR__CAST(int *, ctr__alloc(&plan, CTR__DEV_NODES * sizeof(int))))) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        goto done;
+    }
+    if (ctr__open_fds(&plan, &l, &f, err) != 0) goto done;
+    if (!(c = ctr__container_new())) {
+        ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
+        goto done;
+    }
+    if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
+    c->statusfd = f.status[0];
+    f.status[0] = -1;
+    for (i = 0; i < 3; i++) {
+        c->stdio[i] = f.stdio[i];
+        f.stdio[i] = -1;
+    }
+    c->tty = f.tty;
+    f.tty = -1;
+    c->plan = plan;
+    plan.chunks = NULL;
     *out = c;
     c = NULL;
     rc = 0;
@@ -5970,6 +11401,15 @@ done:
     if (c) ctr__container_free(c);
     ctr__fds_close_all(&f);
     ctr__plan_free(&plan);
+    return rc;
+}
+
+CONTAINER_API int ctr_exec(ctr_container *c, const ctr_exec_spec *spec, ctr_container **out,
+                           ctr_error *err) {
+    int old = ctr__nocancel_begin(), rc;
+    ctr__clear_error(err);
+    rc = ctr__exec(c, spec, out, err);
+    ctr__nocancel_end(old);
     return rc;
 }
 
@@ -6126,6 +11566,464 @@ CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err) {
     return r;
 }
 /* ---- end src/spawn.c ---- */
+/* ---- begin src/io.c ---- */
+/* io.c - the host's side of a container's streams: ctr_write (no SIGPIPE), ctr_wait_io (one wait
+   for readable, writable, exited or deadline), the pseudo-terminal's master, and ctr_run (to
+   completion, with input and captured output).  Parent side only. */
+
+static int ctr__in_fd(const ctr_container *c) { return c->tty >= 0 ? c->tty : c->stdio[0]; }
+static int ctr__out_fd(const ctr_container *c) { return c->tty >= 0 ? c->tty : c->stdio[1]; }
+
+/* write(2) that never raises SIGPIPE in the host: the signal is blocked for the calling thread
+   while it writes, and one the write raised is taken off the thread's pending set (unless one
+   was pending before).  The caller's cancellation state applies during the write alone. */
+static ssize_t ctr__write_nosig(int fd, const void *buf, size_t len, int cancel_state) {
+    sigset_t pipe_set, old, pending;
+    ssize_t w;
+    int e, was_pending, ignored;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigemptyset(&pending);
+    (void)sigpending(&pending);
+    was_pending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    pthread_setcancelstate(cancel_state, &ignored);
+    do w = write(fd, buf, len);
+    while (w < 0 && errno == EINTR);
+    e = errno;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
+    if (w < 0 && e == EPIPE && !was_pending) {
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {}
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = e;
+    return w;
+}
+
+CONTAINER_API ssize_t ctr_write(ctr_container *c, const void *buf, size_t len, ctr_error *err) {
+    int old = ctr__nocancel_begin(), fd;
+    ssize_t w;
+    ctr__clear_error(err);
+    if (!c || (!buf && len)) {
+        ctr__nocancel_end(old);
+        return ctr__fail(err, CTR_STEP_STDIO, EINVAL, "", "container or buffer is NULL");
+    }
+    if ((fd = ctr__in_fd(c)) < 0) {
+        ctr__nocancel_end(old);
+        return ctr__fail(err, CTR_STEP_STDIO, EBADF, "",
+                         "the container's stdin is not a pipe or terminal of the library's "
+                         "(or was closed)");
+    }
+    w = ctr__write_nosig(fd, buf, len, old);
+    if (w < 0)
+        ctr__fail(err, CTR_STEP_STDIO, errno, "", "write to the container's stdin%s",
+                  errno == EPIPE ? " (nothing reads it any more)" : "");
+    ctr__nocancel_end(old);
+    return w;
+}
+
+static int ctr__io_wait(ctr_container *c, unsigned want, int timeout_ms, unsigned *ready,
+                        int cancel_state, ctr_error *err) {
+    struct pollfd pfd[4];
+    unsigned ev[4];
+    int n = 0, i, r, ignored;
+    int64_t now = ctr__now_ns();
+    *ready = 0;
+    if ((want & CTR_IO_EXIT) && c->reaped) *ready |= CTR_IO_EXIT;
+    if ((want & CTR_IO_DEADLINE) && c->deadline_ns && now >= c->deadline_ns)
+        *ready |= CTR_IO_DEADLINE;
+    if (*ready) timeout_ms = 0;
+    if ((want & CTR_IO_DEADLINE) && c->deadline_ns && !*ready) {
+        int64_t left = (c->deadline_ns - now + 999999) / 1000000;
+        if (timeout_ms < 0 || left < timeout_ms)
+            timeout_ms = left > INT_MAX ? INT_MAX : CTR__CAST(int, left);
+    }
+#define CTR__IO_ADD(fd_, events_, bit)      \
+    do {                                    \
+        if ((want & (bit)) && (fd_) >= 0) { \
+            pfd[n].fd = (fd_);              \
+            pfd[n].events = (events_);      \
+            pfd[n].revents = 0;             \
+            ev[n++] = (bit);                \
+        }                                   \
+    } while (0)
+    CTR__IO_ADD(ctr__in_fd(c), POLLOUT, CTR_IO_STDIN);
+    CTR__IO_ADD(ctr__out_fd(c), POLLIN, CTR_IO_STDOUT);
+    CTR__IO_ADD(c->tty >= 0 ? -1 : c->stdio[2], POLLIN, CTR_IO_STDERR);
+    if (!c->reaped) CTR__IO_ADD(c->pidfd, POLLIN, CTR_IO_EXIT);
+#undef CTR__IO_ADD
+    pthread_setcancelstate(cancel_state, &ignored);
+    r = poll(pfd, CTR__CAST(nfds_t, n), timeout_ms);
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ignored);
+    if (r < 0 && errno != EINTR) return ctr__fail(err, CTR_STEP_WAIT, errno, "", "poll");
+    for (i = 0; r > 0 && i < n; i++)
+        if (pfd[i].revents) *ready |= ev[i];
+    if ((want & CTR_IO_DEADLINE) && c->deadline_ns && ctr__now_ns() >= c->deadline_ns)
+        *ready |= CTR_IO_DEADLINE;
+    return 0;
+}
+
+CONTAINER_API int ctr_wait_io(ctr_container *c, unsigned want, int timeout_ms, unsigned *ready,
+                              ctr_error *err) {
+    unsigned dummy;
+    int old = ctr__nocancel_begin(), r;
+    ctr__clear_error(err);
+    if (!ready) ready = &dummy;
+    *ready = 0;
+    if (!c)
+        r = ctr__fail(err, CTR_STEP_WAIT, EINVAL, "", "container is NULL");
+    else
+        r = ctr__io_wait(c, want, timeout_ms, ready, old, err);
+    ctr__nocancel_end(old);
+    return r;
+}
+
+CONTAINER_API int ctr_tty_fd(const ctr_container *c) { return c ? c->tty : -1; }
+
+CONTAINER_API int ctr_resize(ctr_container *c, unsigned rows, unsigned cols, ctr_error *err) {
+    struct winsize ws;
+    ctr__clear_error(err);
+    if (!c || c->tty < 0)
+        return ctr__fail(err, CTR_STEP_STDIO, EINVAL, "",
+                         "the container has no terminal (spec.tty)");
+    if (rows == 0 || cols == 0 || rows > 0xffff || cols > 0xffff)
+        return ctr__fail(err, CTR_STEP_STDIO, EINVAL, "", "a terminal of %u x %u", rows, cols);
+    memset(&ws, 0, sizeof(ws));
+    ws.ws_row = CTR__CAST(unsigned short, rows);
+    ws.ws_col = CTR__CAST(unsigned short, cols);
+    if (ioctl(c->tty, TIOCSWINSZ, &ws) != 0)
+        return ctr__fail(err, CTR_STEP_STDIO, errno, "", "resize the container's terminal");
+    return 0;
+}
+
+CONTAINER_API void ctr_output_free(ctr_output *output) {
+    if (!output) return;
+    if (output->out) CONTAINER_FREE(output->out);
+    if (output->err) CONTAINER_FREE(output->err);
+    memset(output, 0, sizeof(*output));
+}
+
+/* One captured stream of ctr_run. */
+typedef struct ctr__sink {
+    char **buf;
+    size_t *len;
+    int *truncated;
+    size_t cap; /* bytes allocated */
+    size_t max; /* 0 = no cap */
+    int open;
+} ctr__sink;
+
+/* Reads what is there (the fd is non-blocking); closes the stream at EOF.  0, or -1 with errno
+   (ENOMEM). */
+static int ctr__sink_read(ctr_container *c, int stream, ctr__sink *s) {
+    char tmp[65536];
+    for (;;) {
+        ssize_t r = read(c->stdio[stream], tmp, sizeof(tmp));
+        size_t keep;
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && errno == EAGAIN) return 0;
+        if (r <= 0) { /* EOF (or an error: nothing more will come) */
+            ctr__close(&c->stdio[stream]);
+            s->open = 0;
+            return 0;
+        }
+        keep = CTR__CAST(size_t, r);
+        if (s->max && *s->len + keep > s->max) {
+            keep = s->max - *s->len;
+            *s->truncated = 1;
+        }
+        if (*s->len + keep + 1 > s->cap) {
+            size_t cap = s->cap ? s->cap : 4096;
+            char *b;
+            while (cap < *s->len + keep + 1) cap *= 2;
+            if (s->max && cap > s->max + 1) cap = s->max + 1;
+            if (!(b = CTR__CAST(char *, CONTAINER_MALLOC(cap)))) {
+                errno = ENOMEM;
+                return -1;
+            }
+            if (*s->buf) {
+                memcpy(b, *s->buf, *s->len);
+                CONTAINER_FREE(*s->buf);
+            }
+            *s->buf = b;
+            s->cap = cap;
+        }
+        memcpy(*s->buf + *s->len, tmp, keep);
+        *s->len += keep;
+        (*s->buf)[*s->len] = '\0';
+    }
+}
+
+static int ctr__run(const ctr_spec *spec, const void *input, size_t input_len, size_t max_output,
+                    ctr_output *o, ctr_result *res, ctr_error *err) {
+    ctr_spec s;
+    ctr_container *c;
+    ctr__sink sink[3];
+    const char *in = CTR__CAST(const char *, input);
+    size_t fed = 0;
+    int exited = 0, i, rc = 0;
+    s = *spec;
+    s.stdio[0] = input_len ? CTR_STDIO_PIPE : CTR_STDIO_NULL;
+    s.stdio[1] = s.stdio[2] = CTR_STDIO_PIPE;
+    s.stdio_nonblock = 1;
+    s.tty = 0;
+    if (ctr_spawn(&s, &c, err) != 0) return -1;
+    memset(sink, 0, sizeof(sink));
+    sink[1].buf = &o->out;
+    sink[1].len = &o->out_len;
+    sink[1].truncated = &o->out_truncated;
+    sink[2].buf = &o->err;
+    sink[2].len = &o->err_len;
+    sink[2].truncated = &o->err_truncated;
+    for (i = 1; i < 3; i++) {
+        sink[i].max = max_output;
+        sink[i].open = 1;
+    }
+    while (!exited || sink[1].open || sink[2].open) {
+        unsigned want = CTR_IO_DEADLINE, ready = 0;
+        if (c->stdio[0] >= 0) want |= CTR_IO_STDIN;
+        if (sink[1].open) want |= CTR_IO_STDOUT;
+        if (sink[2].open) want |= CTR_IO_STDERR;
+        if (!exited) want |= CTR_IO_EXIT;
+        if (ctr__io_wait(c, want, exited ? 0 : -1, &ready, PTHREAD_CANCEL_DISABLE, err) != 0) {
+            rc = -1;
+            break;
+        }
+        if (ready & CTR_IO_STDIN) {
+            size_t chunk = input_len - fed > 65536 ? 65536 : input_len - fed;
+            ssize_t w = ctr__write_nosig(c->stdio[0], in + fed, chunk, PTHREAD_CANCEL_DISABLE);
+            if (w > 0) fed += CTR__CAST(size_t, w);
+            /* all of it, or the command will not read more (it closed stdin, or exited) */
+            if (fed == input_len || (w < 0 && errno != EAGAIN)) ctr__close(&c->stdio[0]);
+        }
+        for (i = 1; i < 3; i++)
+            if (sink[i].open && (exited || (ready & (i == 1 ? CTR_IO_STDOUT : CTR_IO_STDERR))) &&
+                ctr__sink_read(c, i, &sink[i]) != 0) {
+                ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "store the container's output");
+                rc = -1;
+            }
+        if (rc) break;
+        if (exited) break; /* drained what was there after the exit */
+        if (ready & CTR_IO_DEADLINE) {
+            if (ctr__expire(c, err) < 0) {
+                rc = -1;
+                break;
+            }
+            exited = 1;
+        } else if (ready & CTR_IO_EXIT) {
+            exited = 1;
+        }
+    }
+    if (rc == 0 && ctr_wait(c, res, err) != 0) rc = -1;
+    ctr_destroy(c);
+    if (rc != 0) ctr_output_free(o);
+    return rc;
+}
+
+CONTAINER_API int ctr_run(const ctr_spec *spec, const void *input, size_t input_len,
+                          size_t max_output, ctr_output *output, ctr_result *res, ctr_error *err) {
+    int old, rc;
+    ctr__clear_error(err);
+    if (res) memset(res, 0, sizeof(*res));
+    if (output) memset(output, 0, sizeof(*output));
+    if (!spec || !output)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "spec or output is NULL");
+    if (input_len && !input)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "input_len is %zu but input is NULL",
+                         input_len);
+    old = ctr__nocancel_begin();
+    rc = ctr__run(spec, input, input_len, max_output, output, res, err);
+    ctr__nocancel_end(old);
+    return rc;
+}
+/* ---- end src/io.c ---- */
+/* ---- begin src/attach.c ---- */
+/* attach.c - the lifecycle functions of manual section 14: ctr_start lets a created container
+   (wait_start) exec its command, ctr_release lets a handle go without killing the container, and
+   ctr_attach makes a handle for a container another process made, from its pid, its cgroup path
+   and its start FIFO, so that a short-lived front end (an OCI runtime's create, start, kill,
+   pause, delete commands) can act on it later. */
+
+/* Field 22 of /proc/PID/stat: the start time in clock ticks after boot (the comm field, in
+   parentheses, may hold spaces: count from its closing one). */
+CONTAINER_API uint64_t ctr_proc_start_time(pid_t pid) {
+    char path[64], buf[1024];
+    const char *s;
+    ssize_t n;
+    int fd, field, old = ctr__nocancel_begin();
+    uint64_t v = 0;
+    snprintf(path, sizeof(path), "/proc/%ld/stat", CTR__CAST(long, pid));
+    fd = pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0) close(fd);
+    if (n > 0) {
+        buf[n] = '\0';
+        if ((s = strrchr(buf, ')')) != NULL) {
+            for (field = 2; *s && field < 22; s++)
+                if (*s == ' ') field++;
+            if (field == 22) v = CTR__CAST(uint64_t, strtoull(s, NULL, 10));
+        }
+    }
+    ctr__nocancel_end(old);
+    return v;
+}
+
+/* After ctr_start: EOF on the exec pipe (the command has exec'd), or the child's error record
+   (the exec failed; it exits).  Waits with poll, never for another process's EOF: the pipe was
+   made in the child, so no other process holds its write end. */
+static int ctr__exec_verdict(ctr_container *c, ctr_error *err) {
+    ctr_error report;
+    for (;;) {
+        struct pollfd pfd;
+        ssize_t r = read(c->execfd, &report, sizeof(report));
+        if (r == CTR__CAST(ssize_t, sizeof(report))) {
+            report.path[sizeof(report.path) - 1] = '\0';
+            report.msg[sizeof(report.msg) - 1] = '\0';
+            ctr__finish_msg(&report);
+            if (err) *err = report;
+            return -1;
+        }
+        if (r == 0) return 0;
+        if (r > 0)
+            return ctr__fail(err, CTR_STEP_EXEC, EPROTO, "", "a short report from the container");
+        if (errno != EINTR && errno != EAGAIN)
+            return ctr__fail(err, CTR_STEP_EXEC, errno, "", "read the container's exec pipe");
+        pfd.fd = c->execfd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        if (errno == EAGAIN && poll(&pfd, 1, -1) < 0 && errno != EINTR)
+            return ctr__fail(err, CTR_STEP_EXEC, errno, "", "wait for the container's exec");
+    }
+}
+
+CONTAINER_API int ctr_start(ctr_container *c, ctr_error *err) {
+    int old, rc = 0;
+    ssize_t w;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "container is NULL");
+    if (c->startfd < 0)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "",
+                         "the container is not waiting for its start (no wait_start, or "
+                         "started already)");
+    old = ctr__nocancel_begin();
+    do w = write(c->startfd, "g", 1);
+    while (w < 0 && errno == EINTR);
+    if (w != 1) {
+        rc = ctr__fail(err, CTR_STEP_EXEC, w < 0 ? errno : EIO, "", "tell the container to start");
+    } else {
+        ctr__close(&c->startfd);
+        if (c->execfd >= 0) {
+            rc = ctr__exec_verdict(c, err);
+            ctr__close(&c->execfd);
+        }
+    }
+    ctr__nocancel_end(old);
+    return rc;
+}
+
+CONTAINER_API int ctr_release(ctr_container *c, ctr_error *err) {
+    int old, i;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "container is NULL");
+    if (!c->attached && c->plan.die_with_host)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "",
+                         "the container would die with this thread: spawn it with "
+                         "no_die_with_host to release it");
+    if (c->netns_pool)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "",
+                         "a container borrowing from a netns pool cannot be released");
+    old = ctr__nocancel_begin();
+    /* What ctr__container_free does, but for the process and its cgroup: a shim on our memory
+       keeps its stack (it is leaked, and the shim goes on using it). */
+    c->shim_stack = NULL;
+    ctr__close(&c->startfd);
+    ctr__close(&c->execfd);
+    ctr__close(&c->pidfd);
+    ctr__close(&c->cmd_pidfd);
+    ctr__close(&c->statusfd);
+    ctr__close(&c->tty);
+    for (i = 0; i < 3; i++) ctr__close(&c->stdio[i]);
+    ctr__close(&c->cg.dirfd);
+    CONTAINER_FREE(c->cg.dir);
+    for (i = 0; i < CTR__V1_N; i++) CONTAINER_FREE(c->cg.v1[i]);
+    ctr__plan_free(&c->plan);
+    CONTAINER_FREE(c);
+    ctr__nocancel_end(old);
+    return 0;
+}
+
+static int ctr__attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err) {
+    ctr_container *c;
+    ctr__cg_req req;
+    if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
+    *out = NULL;
+    if (!a || a->pid <= 0) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "no pid to attach to");
+    if (!(c = ctr__container_new()))
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
+    c->attached = 1;
+    c->pid = c->child_pid = a->pid;
+    c->start_ns = ctr__now_ns();
+    /* The pidfd first, then the start time: if the pid was reused between the two, the start
+       time tells. */
+    c->pidfd = ctr__sys_int(syscall(SYS_pidfd_open, a->pid, 0));
+    if (c->pidfd < 0 || ctr__lift(&c->pidfd) != 0 || fcntl(c->pidfd, F_SETFD, FD_CLOEXEC) != 0 ||
+        (a->start_time && ctr_proc_start_time(a->pid) != a->start_time)) {
+        int e = c->pidfd < 0 || a->start_time ? ESRCH : errno;
+        ctr__container_free(c);
+        return ctr__fail(err, CTR_STEP_CLONE, e, "", "no container process %ld",
+                         CTR__CAST(long, a->pid));
+    }
+    if (a->spec) { /* the plan, for ctr_exec (nothing is made) */
+        ctr_spec s = *a->spec;
+        s.cgroup_path = NULL;
+        s.cgroup_parent = NULL;
+        s.cgroup = CTR_CGROUP_AUTO;
+        s.memory_max = s.memory_swap_max = s.pids_max = 0;
+        s.cpus = 0;
+        s.cpu_weight = s.io_weight = 0;
+        s.start_fifo = NULL;
+        s.wait_start = 0;
+        s.netns_pool = NULL;
+        if (ctr__plan_build(&c->plan, &s, err) != 0) {
+            ctr__container_free(c);
+            return -1;
+        }
+    }
+    c->plan.die_with_host = 0;
+    if (a->cgroup_path && a->cgroup_path[0]) {
+        memset(&req, 0, sizeof(req));
+        req.wanted = req.existing = 1;
+        req.path = a->cgroup_path;
+        if (ctr__cg_create(&c->cg, &req, err) != 0) {
+            ctr__cg_init(&c->cg); /* not ours to remove */
+            ctr__container_free(c);
+            return -1;
+        }
+    }
+    if (a->start_fifo) {
+        /* Non-blocking: ENXIO when nobody reads it any more (started, or gone). */
+        c->startfd = open(a->start_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (c->startfd < 0 && errno != ENXIO && errno != ENOENT) {
+            int e = errno;
+            c->cg.be = NULL;
+            ctr__container_free(c);
+            return ctr__fail(err, CTR_STEP_SPEC, e, a->start_fifo, "open the start FIFO %s",
+                             a->start_fifo);
+        }
+    }
+    *out = c;
+    return 0;
+}
+
+CONTAINER_API int ctr_attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err) {
+    int old = ctr__nocancel_begin(), rc;
+    ctr__clear_error(err);
+    rc = ctr__attach(a, out, err);
+    ctr__nocancel_end(old);
+    return rc;
+}
+/* ---- end src/attach.c ---- */
 
 #endif /* CONTAINER_IMPLEMENTATION_INCLUDED */
 #endif /* CONTAINER_IMPLEMENTATION */

@@ -204,7 +204,8 @@ inner() {
     say "== measuring: $RUNS runs, $WARMUP warm-up each"
     # 1. /bin/true with full isolation, as a command.
     cli forkexec "fork+exec, no isolation" "$R/bin/true"
-    cli ctrun "ctrun" "$ctrun" --rootfs "$R" -- /bin/true
+    cli ctrun "ctrun --rootfs-rw" "$ctrun" --rootfs "$R" --rootfs-rw -- /bin/true
+    cli ctrun_layer "ctrun (a tmpfs layer over the rootfs)" "$ctrun" --rootfs "$R" -- /bin/true
     cli bwrap "bwrap --unshare-all" bwrap --unshare-all --bind "$R" / --proc /proc --dev /dev --tmpfs /tmp /bin/true
     cli bwrap_nouserns "bwrap, no user namespace" bwrap --unshare-pid --unshare-net --unshare-ipc --unshare-uts \
         --unshare-cgroup --bind "$R" / --proc /proc --dev /dev --tmpfs /tmp /bin/true
@@ -214,7 +215,8 @@ inner() {
     cli unshare "unshare + chroot" unshare --fork --pid --mount --uts --ipc --net --mount-proc="$R/proc" chroot "$R" /bin/true
 
     # 2. The same in-process: our API, and raw syscalls as the lower bound.
-    drv api "API: ctr_spawn+wait+destroy" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP"
+    drv api "API: ctr_spawn+wait+destroy (rootfs under a tmpfs layer)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP"
+    drv api_plain "API, rootfs_rw (the rootfs itself, no layer)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --rootfs-rw
     flen=144
     if wanted raw_hardened && "$api" --rootfs "$R" --filter-len >"$WORK/filter_len.json" 2>"$WORK/filter_len.log"; then
         flen=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["filter_len"])' "$WORK/filter_len.json")
@@ -228,7 +230,7 @@ inner() {
     drv api_pool "API with a netns pool (ctr_netns_pool)" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --netns-pool 4
 
     # 3. With limits: memory 256 MiB, 100 pids, 1 CPU.
-    cli ctrun_limits "ctrun --memory 256m --pids 100 --cpus 1" "$ctrun" --rootfs "$R" --memory 256m --pids 100 --cpus 1 -- /bin/true
+    cli ctrun_limits "ctrun --rootfs-rw --memory 256m --pids 100 --cpus 1" "$ctrun" --rootfs "$R" --rootfs-rw --memory 256m --pids 100 --cpus 1 -- /bin/true
     drv api_limits "API --limits" 900 "$api" --rootfs "$R" -n "$RUNS" --warmup "$WARMUP" --limits
     cli crun_limits "crun run with limits (cgroups on)" crun run --bundle "$B/oci/crun-limits" "ctrbench-crunlim-$ID"
     cli runc_limits "runc run with limits" runc run --bundle "$B/oci/runc-limits" "ctrbench-runclim-$ID"
@@ -247,6 +249,7 @@ inner() {
 
     # 6. Memory per live idle container.
     drv idle "memory, $IDLE idle containers" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS"
+    drv idle_nonet "memory, $IDLE idle containers with no_network" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS" --no-network
 
     # 7. Intercepted system calls per second: the library's callback against a minimal supervisor
     # (the floor), strace -f, and nothing in between; the modes take turns, NOTIFY_RUNS times each.
@@ -405,3 +408,12 @@ left=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -name "ctrbench-*-$ID
 [ -n "$left" ] && meta leftovers "cgroups left behind: $left"
 
 python3 "$ROOT/bench/report.py" "$WORK" "$ROOT/bench/results/$STAMP"
+
+# Networking rows (bench/net_api.c): --net none, --listen, a bridge, pasta and 200 bridged
+# containers back to back, in a network namespace of their own (a veth with a default route, for
+# pasta), so the machine's network is untouched.
+echo "== networking (bench/net_api.c)"
+apt-get install -y -q passt >/dev/null 2>&1 || true
+unshare -n sh -c 'ip link set lo up; ip link add h0 type veth peer name h1; ip link set h1 up;
+    ip addr add 192.0.2.1/24 dev h0; ip link set h0 up; ip route add default via 192.0.2.254;
+    "$0" "${BENCH_RUNS:-100}"' "${BENCH_BUILD:-build}/bench/net_api"

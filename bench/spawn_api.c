@@ -26,6 +26,8 @@
    --filter-len: the length in BPF instructions of the default seccomp filter, read from a running
    container with ptrace(PTRACE_SECCOMP_GET_FILTER) (root, CONFIG_CHECKPOINT_RESTORE).
 
+   --rootfs-rw: the rootfs itself, bound (spec.rootfs_rw), instead of the default throw-away
+   layer over it; --no-network: spec.no_network (one shared empty network namespace).
    --netns-pool N: every spawn borrows its network namespace from a ctr_netns_pool of at most N
    (made before the warm-up), instead of creating one.
 
@@ -61,7 +63,8 @@ static struct {
     double seconds;
     int limits, filter_len;
     unsigned netns_pool;
-} opt = {NULL, 300, 20, 0, 0, 3, 0, 0, 0, 0, 0};
+    int rootfs_rw, no_network;
+} opt = {NULL, 300, 20, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0};
 static ctr_netns_pool *pool; /* --netns-pool N */
 
 static void make_spec(ctr_spec *spec, const char *const *argv) {
@@ -69,6 +72,8 @@ static void make_spec(ctr_spec *spec, const char *const *argv) {
     spec->argv = argv;
     spec->rootfs = opt.rootfs;
     spec->netns_pool = pool;
+    spec->rootfs_rw = opt.rootfs_rw;   /* --rootfs-rw: no layer, the directory itself */
+    spec->no_network = opt.no_network; /* --no-network: the shared empty namespace */
     if (opt.limits) {
         spec->memory_max = 256ull << 20;
         spec->pids_max = 100;
@@ -366,7 +371,7 @@ static int filter_len(void) {
 static void usage(void) {
     fprintf(stderr,
             "usage: spawn_api --rootfs DIR [-n N] [--warmup W] [--limits] [--ballast MIB] "
-            "[--netns-pool N]\n"
+            "[--netns-pool N] [--rootfs-rw] [--no-network]\n"
             "       spawn_api --rootfs DIR --threads T --seconds S [--warmup W] [--limits]\n"
             "       spawn_api --rootfs DIR --idle K [--rounds R] [--limits]\n"
             "       spawn_api --rootfs DIR --filter-len\n");
@@ -379,6 +384,10 @@ int main(int argc, char **argv) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--limits"))
             opt.limits = 1;
+        else if (!strcmp(a, "--rootfs-rw"))
+            opt.rootfs_rw = 1;
+        else if (!strcmp(a, "--no-network"))
+            opt.no_network = 1;
         else if (!strcmp(a, "--filter-len"))
             opt.filter_len = 1;
         else if (!v)

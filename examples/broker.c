@@ -1,6 +1,6 @@
 /* broker - a plugin host: the plugin runs in a container and may read only the files the host
    approves, decided at each open, with a log line per decision, and connect only to port 8080 on
-   loopback.  An example program for container.h (manual section 13).
+   loopback.  An example program for container.h (manual section 16).
 
        broker
 

@@ -9,6 +9,10 @@
    timeout(1)), 125 for a setup failure, 126/127 for a command that cannot run / does not exist.
    --report FILE writes the result (or the setup error) as one line of JSON.
 
+   parse_args() turns the command line into the spec without running anything (a usage error
+   returns -1 and a one-line message: die() jumps back to it), so that tests/fuzz/ can feed it
+   anything: compiled with CTRUN_NO_MAIN this file is that parser, without main().
+
    --seccomp FILE maps syscall and errno names to numbers with syscall_names.h, which the Makefile
    generates from the C library's <sys/syscall.h> and <errno.h> (build/syscall_names.h: lines
    CTRUN_SYSCALL(getpid) and CTRUN_ERRNO(EPERM)), so the names are those of the architecture
@@ -31,6 +35,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,9 +43,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,13 +58,26 @@ enum { EXIT_TIMEOUT = 124, EXIT_SETUP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOU
 static const char usage_text[] =
     "usage: ctrun [OPTIONS] [--] COMMAND [ARG...]\n"
     "Run COMMAND in its own Linux container: new mount, pid, uts, ipc, net and cgroup namespaces,\n"
-    "plus a user namespace when ctrun is not run as root.  Every option but -h is a long one,\n"
-    "with two dashes (--ro, not -ro).\n"
+    "plus a user namespace when ctrun is not run as root.  Options are long ones, with two\n"
+    "dashes (--ro, not -ro), written in full (--mem is not --memory); -h, -t, -i and -p are\n"
+    "short forms of --help, --tty, --interactive and --publish.\n"
     "\n"
     "Filesystem (mounts are applied in order, after the default /proc, /dev and /tmp):\n"
     "  --rootfs DIR          DIR becomes the root (default: a tmpfs root with the host's\n"
-    "                        /usr /bin /sbin /lib* /etc bound read-only)\n"
-    "  --ro                  make the root read-only\n"
+    "                        /usr /bin /sbin /lib* /etc bound read-only).  DIR is never\n"
+    "                        changed: the container writes into a throw-away layer over it\n"
+    "                        (overlayfs), where missing mount points are made too\n"
+    "  --rootfs-rw           write into DIR itself instead (no layer): changes, and missing\n"
+    "                        mount points, stay in DIR on the host\n"
+    "  --overlay LOWER[:LOWER...]\n"
+    "                        the root is these read-only directories (layers, top first)\n"
+    "                        under a writable layer: a tmpfs thrown away at the end, or\n"
+    "  --overlay-upper DIR   a directory that keeps the changes (with --rootfs or --overlay;\n"
+    "                        one container at a time; the work directory overlayfs needs is\n"
+    "                        made next to DIR, and removed at the end)\n"
+    "  --overlay-size SIZE   the size of the tmpfs layer (default: the kernel's, half the RAM)\n"
+    "  --ro                  make the root read-only (no layer is needed when DIR has every\n"
+    "                        mount point)\n"
     "  --bind SRC:DST        bind the host path SRC on DST, writable\n"
     "  --ro-bind SRC:DST     bind the host path SRC on DST, read-only\n"
     "  --tmpfs DST[:SIZE]    mount a tmpfs on DST; SIZE in bytes or with a k, m or g suffix\n"
@@ -69,26 +89,75 @@ static const char usage_text[] =
     "  --no-default-mounts   do not mount /proc, /dev and a tmpfs on /tmp\n"
     "  A mount on /proc, /dev or /tmp replaces the default one.  DST and TARGET are paths\n"
     "  inside the container; SRC is a host path.  Each argument is split at its first ':'.\n"
+    "  Host paths (DIR of --rootfs, SRC, FILE of --seccomp and --report) may be relative to\n"
+    "  the current directory: ctrun makes them absolute (--bind .:/work binds the current\n"
+    "  directory), and its messages name them so.\n"
     "\n"
     "Process:\n"
     "  --hostname NAME       the container's hostname (default: container)\n"
     "  --cwd DIR             working directory (default: /)\n"
-    "  --env K=V             repeatable.  The command never gets the host's environment:\n"
-    "                        without --env it gets only\n"
+    "  --env K=V|NAME        repeatable.  NAME alone passes the host's value of NAME (if it\n"
+    "                        is set; else nothing, as docker).  The command never gets the\n"
+    "                        host's environment otherwise: without --env it gets only\n"
     "                        " DEFAULT_PATH "\n"
     "                        and HOME=/; with --env it gets exactly the variables given, plus\n"
     "                        that PATH and HOME=/ if you did not set PATH or HOME yourself\n"
     "  --uid N, --gid N      run as uid N and gid N inside the container (default: 0)\n"
     "  --init                run a tiny init as pid 1 that reaps zombies and forwards signals\n"
     "                        (its memory is a copy of ctrun's: refused with sys_ptrace as root)\n"
+    "  -t, --tty             give the command a pseudo-terminal of its own (from the container's\n"
+    "                        devpts) as stdin, stdout, stderr and controlling terminal, relayed\n"
+    "                        to ctrun's stdout; its size follows ctrun's terminal\n"
+    "  -i, --interactive     with -t: relay ctrun's input too (a terminal is put in raw mode\n"
+    "                        and restored at exit: Ctrl-C then reaches the command's terminal);\n"
+    "                        without -i the command's terminal gets no input\n"
+    "  --fd N|HOST:CONT      pass ctrun's open descriptor N (or HOST) in as N (or CONT, 3 or\n"
+    "                        above); repeatable.  Those and 0, 1, 2 are all the command has open\n"
     "\n"
-    "Namespaces:\n"
-    "  --net none|host       none (default): a new network namespace with only loopback;\n"
-    "                        host: share the host's network namespace\n"
+    "Namespaces (the network's: see Network below):\n"
     "  --share NS            share the host's namespace NS instead of creating one: user, pid,\n"
     "                        net, ipc, uts or cgroup; repeatable\n"
-    "  --userns              when run as root, create a user namespace anyway (its uid 0 is\n"
-    "                        still the host's root for files: it confines only capabilities)\n"
+    "  --userns              when run as root: a user namespace of its own in which the\n"
+    "                        container's ids 0-65535 are host ids 100000-165535 (or the\n"
+    "                        --uidmap/--gidmap ranges), its root and binds presented through\n"
+    "                        idmapped mounts, so files owned by root look owned by root inside\n"
+    "                        and nothing is chowned: the strongest isolation ctrun offers\n"
+    "  --uidmap INSIDE:OUTSIDE:COUNT, --gidmap INSIDE:OUTSIDE:COUNT\n"
+    "                        the user namespace's uid and gid ranges (repeatable; --gidmap\n"
+    "                        defaults to --uidmap's).  As root: any range, idmapped root.  Not\n"
+    "                        as root: ranges newuidmap and newgidmap allow (/etc/subuid,\n"
+    "                        /etc/subgid; without either option such ranges, when the caller\n"
+    "                        has them, map 0-65535 as podman does: the caller is 0)\n"
+    "\n"
+    "Network (default: a namespace with loopback only):\n"
+    "  --net none|host|bridge[:NAME]|pasta\n"
+    "                        none: loopback only; host: the host's network namespace;\n"
+    "                        bridge (root): eth0 on bridge NAME (default ctrun0, made if missing)\n"
+    "                        with an address of --subnet, a default route through the bridge,\n"
+    "                        outbound NAT (nft masquerade; ip_forward is turned on) and the\n"
+    "                        ports of -p; new connections into the bridge from elsewhere\n"
+    "                        (another bridge, another host) are dropped, but to -p ports;\n"
+    "                        pasta: pasta(1) gives the container the host's connectivity, as\n"
+    "                        root or not (Debian package passt)\n"
+    "  --subnet CIDR         bridge: the subnet (default 10.87.0.0/16; the bridge has its\n"
+    "                        first address, each container a free one)\n"
+    "  --subnet6 CIDR        bridge: an IPv6 subnet too (the container's address has the\n"
+    "                        same host part as its IPv4 one)\n"
+    "  -p, --publish [ADDR:]HOSTPORT:CONTAINERPORT[/udp]\n"
+    "                        forward the host's port (on ADDR only, if given) to the\n"
+    "                        container's; repeatable.  bridge: nft DNAT, reached at the host's\n"
+    "                        addresses but not at 127.0.0.1, and the host port is held by\n"
+    "                        ctrun meanwhile; pasta: forwarded by pasta, 127.0.0.1 too\n"
+    "  --listen [ADDR:]PORT[/udp]\n"
+    "                        bind PORT (on ADDR, default every IPv6 and IPv4 address; [::1]\n"
+    "                        for IPv6) and pass the socket systemd-style: fds 3, 4... with\n"
+    "                        LISTEN_FDS, LISTEN_FDNAMES (tcp-PORT, udp-PORT) and LISTEN_PID;\n"
+    "                        works with every --net, even none; repeatable\n"
+    "  --dns ADDR            nameserver for the container's /etc/resolv.conf (bridge, pasta);\n"
+    "                        repeatable.  Default: the host's non-loopback ones (bridge), or\n"
+    "                        pasta's forwarder to the host's resolver\n"
+    "  State: $CTRUN_STATE_DIR (default /run/ctrun) holds the addresses in use; rules and\n"
+    "  addresses of a ctrun that was killed are removed by the next one with --net bridge.\n"
     "\n"
     "Security (the defaults: the 14 capabilities Docker gives, no_new_privs, the library's\n"
     "seccomp filter, masked /proc paths; section 9 of the manual at the top of container.h\n"
@@ -132,7 +201,7 @@ static const char usage_text[] =
     "                        /proc/sysrq-trigger... read-only (with ctrun run as root, the\n"
     "                        container's uid 0 can then write the host's sysctls)\n"
     "\n"
-    "Policy (section 13 of the manual: Landlock, kernel 5.13+, and system calls shown to ctrun):\n"
+    "Policy (section 16 of the manual: Landlock, kernel 5.13+, and system calls shown to ctrun):\n"
     "  --allow-read PATH     the command may read files and list directories beneath PATH\n"
     "  --allow-write PATH    ... write, create, remove and rename beneath PATH\n"
     "  --allow-exec PATH     ... execute (and read) PATH or the files beneath it.  Once one of "
@@ -158,7 +227,8 @@ static const char usage_text[] =
     "\n"
     "Limits (--memory, --memory-swap, --pids, --cpus, --cpu-weight and --io-weight put the\n"
     "container in a cgroup of its own; if one cannot be applied, ctrun fails with 125):\n"
-    "  --memory SIZE         memory limit; SIZE in bytes or with a k, m or g suffix.  When it\n"
+    "  --memory SIZE         memory limit; SIZE in bytes or with a k, m or g suffix, at least\n"
+    "                        1m (512 is 512 bytes: ctrun refuses it and suggests 512m).  When it\n"
     "                        is exceeded the kernel's OOM killer kills a process of the container\n"
     "  --memory-swap SIZE    swap allowed on top of --memory (default: none); needs --memory\n"
     "  --pids N              at most N processes and threads; fork fails beyond\n"
@@ -186,20 +256,32 @@ static const char usage_text[] =
     "                        FILE is created before the container starts; a usage error\n"
     "                        writes no report; if it cannot be written at the end, ctrun says\n"
     "                        so on stderr and keeps the exit status\n"
+    "  --quiet               do not print the line that says how the command was killed\n"
     "\n"
     "  -h, --help            show this help\n"
+    "  --version             show ctrun's version (that of container.h)\n"
     "\n"
     "ctrun forwards SIGINT, SIGTERM and SIGHUP to the container.  Without --init the command is\n"
-    "pid 1, which ignores every signal it has no handler for.\n"
+    "pid 1, which ignores every signal it has no handler for: when it has none for the signal,\n"
+    "ctrun kills it instead, as the signal would have (so Ctrl-C stops ctrun sleep 60), and\n"
+    "exits with 128+N for that signal N.\n"
     "\n"
     "Exit status: the command's; 128+N if it was killed by signal N (137 for SIGKILL, e.g. by\n"
     "the OOM killer); 124 if --timeout killed it; 125 if the container could not be set up or\n"
     "the usage is wrong; 126 if the command exists but cannot be run; 127 if it does not exist.\n"
     "With 125, 126 and 127 ctrun prints one line on stderr (\"ctrun: STEP: PATH: REASON\" when\n"
-    "the container failed); a bad option stops it before anything runs.\n";
+    "the container failed); a bad option stops it before anything runs, and an unknown one\n"
+    "names the closest option.  When the command was killed, one line on stderr says why,\n"
+    "with the limit that applied, unless --quiet: \"ctrun: killed: out of memory (memory limit\n"
+    "64 MiB)\", \"ctrun: killed: timed out (timeout 0.5 s)\" or \"ctrun: killed: signal 11\n"
+    "(SIGSEGV, Segmentation fault)\" (not for SIGINT and SIGPIPE, about which shells are\n"
+    "silent too); \"ctrun: out of memory: ...\" when the OOM killer killed a process of the\n"
+    "container other than the command.\n";
 
 #define NRLIMIT_NAMES 9
 #define MAX_PIDS      4194304 /* PID_MAX_LIMIT: no more processes can exist */
+
+enum { SHOW_NOTHING, SHOW_HELP, SHOW_VERSION };
 
 typedef struct options {
     ctr_spec spec;
@@ -212,6 +294,22 @@ typedef struct options {
     const char *report;                /* --report FILE, or NULL */
     const char *seccomp_file;          /* --seccomp FILE, read once the options are parsed */
     ctr_seccomp_rule *seccomp_rules;
+    int quiet;       /* --quiet: no line saying how the command was killed */
+    int interactive; /* -i: with -t, the terminal's input goes to the container */
+    ctr_fd *fds;     /* --fd: one slot per argument */
+    int show;        /* SHOW_HELP, SHOW_VERSION: print that instead of running anything */
+    char **owned; /* strings made while parsing (absolute paths, NAME=value): enough for all */
+    size_t nowned;
+    char *cwd; /* getcwd(), once a relative host path needs it */
+    /* --seccomp FILE being read, its line buffer, the line of each rule (for "listed twice"):
+       here so that free_options frees them whatever happens */
+    FILE *seccomp_f;
+    char *seccomp_line;
+    unsigned long *rule_lines;
+    char error[512]; /* parse_args() returned -1: the message, without "ctrun: " */
+    const char **lowers;          /* --overlay: split at ':', NULL-terminated */
+    ctr_idmap *uid_map, *gid_map; /* --uidmap, --gidmap: one slot per argument */
+    int userns;                   /* --userns */
     ctr_landlock_rule *landlock; /* one slot per command-line argument */
     long *trace;                 /* --trace-syscalls: the syscall numbers */
 } options;
@@ -222,14 +320,25 @@ __attribute__((noreturn, format(printf, 1, 2)))
 static void
 die(const char *fmt, ...);
 
-/* Bad usage or no memory: one line on stderr, exit status 125. */
+/* While parse_args() runs: where die() jumps back to, and the options it fills. */
+static jmp_buf *parse_jump;
+static options *parse_options_of;
+
+/* Bad usage or no memory: while parsing, the message goes to options.error and parse_args()
+   returns -1; otherwise one line on stderr, exit status 125. */
 static void die(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    fputs("ctrun: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    for (char *c = line; *c; c++) /* one line, whatever an argument held */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    if (parse_jump) {
+        memcpy(parse_options_of->error, line, sizeof line);
+        longjmp(*parse_jump, 1);
+    }
+    fprintf(stderr, "ctrun: %s\n", line);
     exit(EXIT_SETUP);
 }
 
@@ -237,6 +346,38 @@ static void *xcalloc(size_t n, size_t size) {
     void *p = calloc(n, size);
     if (!p) die("calloc: %s", strerror(errno));
     return p;
+}
+
+/* A string that lives as long as the options (freed by free_options). */
+static char *owned_string(options *o, size_t size) {
+    char *s = (char *)xcalloc(1, size);
+    o->owned[o->nowned++] = s;
+    return s;
+}
+
+/* A host path made absolute against the current directory, "." and empty components left out
+   ("rootfs" -> "/home/me/rootfs", "./" -> "/home/me"), so that errors name it in full.  ".." is
+   kept: the kernel resolves it, through symlinks, as it would have. */
+static const char *host_path(options *o, const char *opt, const char *path) {
+    if (!path[0]) die("%s: expected a path, got ''", opt);
+    if (path[0] == '/') return path;
+    if (!o->cwd && !(o->cwd = getcwd(NULL, 0)))
+        die("%s: %s: cannot resolve it against the current directory: %s", opt, path,
+            strerror(errno));
+    size_t len = strlen(o->cwd);
+    char *out = owned_string(o, len + strlen(path) + 2);
+    memcpy(out, o->cwd, len);
+    for (const char *s = path; *s;) {
+        size_t n = strcspn(s, "/");
+        if (n && !(n == 1 && s[0] == '.')) {
+            if (out[len - 1] != '/') out[len++] = '/';
+            memcpy(out + len, s, n);
+            len += n;
+        }
+        s += n + strspn(s + n, "/");
+    }
+    out[len] = '\0';
+    return out;
 }
 
 /* ---- option parsing ---- */
@@ -260,10 +401,10 @@ static ctr_mount *add_mount(options *o, ctr_mount_type type, const char *source,
     return m;
 }
 
-/* --bind, --ro-bind and --symlink: "SOURCE:TARGET". */
+/* --bind, --ro-bind and --symlink: "SOURCE:TARGET" (a bind's SOURCE is a host path). */
 static void add_pair(options *o, ctr_mount_type type, const char *opt, char *arg, unsigned flags) {
     const char *target = split_pair(opt, arg);
-    add_mount(o, type, arg, target, flags);
+    add_mount(o, type, type == CTR_MOUNT_BIND ? host_path(o, opt, arg) : arg, target, flags);
 }
 
 /* "64m" -> 64 << 20.  Digits with an optional k, m or g suffix (either case). */
@@ -286,10 +427,15 @@ static void add_tmpfs(options *o, char *arg) {
     if (size) m->size = parse_size("--tmpfs", size);
 }
 
-/* --memory: a size above 0 (0 would mean no limit). */
+/* --memory: at least 1 MiB.  A plain number is bytes, so "512" meant as megabytes would start
+   a container that the OOM killer kills before its command runs: refused, with a hint. */
 static uint64_t parse_memory(const char *opt, const char *s) {
     uint64_t n = parse_size(opt, s);
-    if (n == 0) die("%s: the limit must be above 0, got '%s'", opt, s);
+    if (n == 0) die("%s: the limit must be at least 1m, got '%s' (no limit: leave it out)", opt, s);
+    if (n < (1u << 20) && isdigit((unsigned char)s[strlen(s) - 1]))
+        die("%s: %s bytes is too little for a container (at least 1m); did you mean %sm?", opt, s,
+            s);
+    if (n < (1u << 20)) die("%s: %s is too little for a container (at least 1m)", opt, s);
     return n;
 }
 
@@ -492,15 +638,14 @@ __attribute__((noreturn, format(printf, 3, 4)))
 static void
 die_at(const char *file, unsigned long line, const char *fmt, ...);
 
-/* "ctrun: --seccomp: FILE:LINE: what", status 125. */
+/* die("--seccomp: FILE:LINE: what"). */
 static void die_at(const char *file, unsigned long line, const char *fmt, ...) {
+    char what[384];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "ctrun: --seccomp: %s:%lu: ", file, line);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    exit(EXIT_SETUP);
+    die("--seccomp: %s:%lu: %s", file, line, what);
 }
 
 /* "allow", "kill", "log", "errno [E]": the words after the syscall (or "default"). */
@@ -540,15 +685,14 @@ static void parse_action(const char *file, unsigned long line, char **words, siz
 
 /* Reads FILE into spec.seccomp_rules, spec.seccomp_default_action and _errno. */
 static void read_seccomp_file(options *o, const char *file) {
-    FILE *f = fopen(file, "r");
+    FILE *f = o->seccomp_f = fopen(file, "r");
     if (!f) die("--seccomp: %s: %s", file, strerror(errno));
-    char *buf = NULL;
     size_t bufsize = 0, nrules = 0, cap = 0;
     unsigned long line = 0, default_line = 0;
-    unsigned long *rule_lines = NULL; /* where each rule was, for "listed twice" */
     o->spec.seccomp = CTR_SECCOMP_RULES;
     o->spec.seccomp_default_action = CTR_SECCOMP_ALLOW;
-    while (getline(&buf, &bufsize, f) >= 0) {
+    while (getline(&o->seccomp_line, &bufsize, f) >= 0) {
+        char *buf = o->seccomp_line;
         line++;
         char *hash = strchr(buf, '#');
         if (hash) *hash = '\0';
@@ -575,23 +719,21 @@ static void read_seccomp_file(options *o, const char *file) {
         for (size_t i = 0; i < nrules; i++)
             if (o->seccomp_rules[i].nr == nr)
                 die_at(file, line, "syscall '%s' is already listed on line %lu", words[0],
-                       rule_lines[i]);
+                       o->rule_lines[i]);
         if (nrules == cap) {
             cap = cap ? 2 * cap : 32;
-            o->seccomp_rules =
-                (ctr_seccomp_rule *)realloc(o->seccomp_rules, cap * sizeof *o->seccomp_rules);
-            rule_lines = (unsigned long *)realloc(rule_lines, cap * sizeof *rule_lines);
-            if (!o->seccomp_rules || !rule_lines) die("realloc: %s", strerror(errno));
+            void *rules = realloc(o->seccomp_rules, cap * sizeof *o->seccomp_rules);
+            if (rules) o->seccomp_rules = (ctr_seccomp_rule *)rules;
+            void *lines = rules ? realloc(o->rule_lines, cap * sizeof *o->rule_lines) : NULL;
+            if (lines) o->rule_lines = (unsigned long *)lines; /* where each rule was */
+            if (!rules || !lines) die("realloc: %s", strerror(errno));
         }
         ctr_seccomp_rule *r = &o->seccomp_rules[nrules];
         r->nr = nr;
         parse_action(file, line, words, nwords, &r->action, &r->errno_value);
-        rule_lines[nrules++] = line;
+        o->rule_lines[nrules++] = line;
     }
     if (ferror(f)) die("--seccomp: %s: %s", file, strerror(errno));
-    fclose(f);
-    free(buf);
-    free(rule_lines);
     o->spec.seccomp_rules = o->seccomp_rules;
     o->spec.nseccomp_rules = nrules;
 }
@@ -603,7 +745,7 @@ static void set_seccomp(options *o, const char *arg) {
     else if (strcmp(arg, "none") == 0)
         o->spec.seccomp = CTR_SECCOMP_NONE;
     else
-        o->seccomp_file = non_empty("--seccomp", arg);
+        o->seccomp_file = host_path(o, "--seccomp", arg);
 }
 
 static unsigned parse_id(const char *opt, const char *s) {
@@ -624,16 +766,78 @@ static unsigned parse_namespace(const char *name) {
     die("--share: unknown namespace '%s' (user, pid, net, ipc, uts or cgroup)", name);
 }
 
+#include "ctrun_net.h" /* --net bridge and pasta, -p, --listen, --subnet, --dns */
+
 static void set_net(options *o, const char *arg) {
     if (strcmp(arg, "host") == 0)
         o->spec.share |= CTR_NS_NET;
-    else if (strcmp(arg, "none") != 0)
-        die("--net: expected none or host, got '%s'", arg);
+    else if (strcmp(arg, "none") != 0 && !net_mode(arg))
+        die("--net: expected none, host, bridge[:NAME] or pasta, got '%s'", arg);
 }
 
+/* --overlay LOWER[:LOWER...] (argv strings are ours to cut). */
+static void set_overlay(options *o, char *arg) {
+    size_t n = 0;
+    free(o->lowers);
+    for (const char *c = arg; *c; c++) n += *c == ':';
+    o->lowers = (const char **)xcalloc(n + 2, sizeof *o->lowers);
+    n = 0;
+    for (char *save = NULL, *t = strtok_r(arg, ":", &save); t; t = strtok_r(NULL, ":", &save))
+        o->lowers[n++] = host_path(o, "--overlay", t);
+    if (n == 0) die("--overlay: expected LOWER[:LOWER...], got '%s'", arg);
+    o->spec.lowers = o->lowers;
+}
+
+/* --uidmap/--gidmap INSIDE:OUTSIDE:COUNT */
+static void add_idmap(const char *opt, ctr_idmap *map, size_t *n, const char *arg) {
+    unsigned long v[3];
+    const char *s = arg;
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        errno = 0;
+        v[i] = strtoul(s, &end, 10);
+        if (!isdigit((unsigned char)*s) || errno || v[i] > 0xfffffffeUL ||
+            *end != (i < 2 ? ':' : '\0'))
+            die("%s: expected INSIDE:OUTSIDE:COUNT (three numbers), got '%s'", opt, arg);
+        s = end + 1;
+    }
+    map[*n].inside = (uint32_t)v[0];
+    map[*n].outside = (uint32_t)v[1];
+    map[*n].count = (uint32_t)v[2];
+    (*n)++;
+}
+
+/* --userns as root without ranges: 0-65535 on host ids 100000-165535. */
+static void finish_userns(options *o) {
+    static const ctr_idmap dflt = {0, 100000, 65536};
+    if (o->spec.nuid_map) {
+        o->spec.uid_map = o->uid_map;
+        if (o->spec.ngid_map) o->spec.gid_map = o->gid_map;
+    } else if (o->spec.ngid_map) {
+        die("--gidmap: needs --uidmap too");
+    } else if (o->userns && geteuid() == 0) {
+        o->spec.uid_map = &dflt;
+        o->spec.nuid_map = 1;
+    } else if (o->userns) {
+        o->spec.new_userns = 1; /* not root: it has one anyway */
+    }
+}
+
+/* --env K=V, or --env NAME for the host's NAME=value (nothing if NAME is not set). */
 static void add_env(options *o, const char *arg) {
-    if (!strchr(arg, '=') || arg[0] == '=') die("--env: expected K=V, got '%s'", arg);
-    o->env[o->nenv++] = arg;
+    if (!arg[0] || arg[0] == '=') die("--env: expected K=V or NAME, got '%s'", arg);
+    if (strchr(arg, '=')) {
+        o->env[o->nenv++] = arg;
+        return;
+    }
+    const char *value = getenv(arg);
+    if (!value) return;
+    size_t name_len = strlen(arg), value_len = strlen(value);
+    char *kv = owned_string(o, name_len + value_len + 2);
+    memcpy(kv, arg, name_len);
+    kv[name_len] = '=';
+    memcpy(kv + name_len + 1, value, value_len + 1);
+    o->env[o->nenv++] = kv;
 }
 
 static int env_has(const options *o, const char *prefix) {
@@ -726,6 +930,21 @@ enum {
     OPT_SECCOMP,
     OPT_ALLOW_NEW_PRIVS,
     OPT_NO_MASKS,
+    OPT_QUIET,
+    OPT_VERSION,
+    OPT_TTY,
+    OPT_INTERACTIVE,
+    OPT_FD,
+    OPT_ROOTFS_RW,
+    OPT_OVERLAY,
+    OPT_OVERLAY_UPPER,
+    OPT_OVERLAY_SIZE,
+    OPT_UIDMAP,
+    OPT_GIDMAP,
+    OPT_LISTEN, /* networking (ctrun_net.h) */
+    OPT_SUBNET,
+    OPT_SUBNET6,
+    OPT_DNS,
     OPT_ALLOW_READ,
     OPT_ALLOW_WRITE,
     OPT_ALLOW_EXEC,
@@ -763,6 +982,11 @@ static const struct option long_options[] = {
     {"seccomp", required_argument, NULL, OPT_SECCOMP},
     {"allow-new-privs", no_argument, NULL, OPT_ALLOW_NEW_PRIVS},
     {"no-masks", no_argument, NULL, OPT_NO_MASKS},
+    {"listen", required_argument, NULL, OPT_LISTEN}, /* networking (ctrun_net.h) */
+    {"publish", required_argument, NULL, 'p'},
+    {"subnet", required_argument, NULL, OPT_SUBNET},
+    {"subnet6", required_argument, NULL, OPT_SUBNET6},
+    {"dns", required_argument, NULL, OPT_DNS},
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
     {"pids", required_argument, NULL, OPT_PIDS},
@@ -773,6 +997,16 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
     {"report", required_argument, NULL, OPT_REPORT},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"tty", no_argument, NULL, 't'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"fd", required_argument, NULL, OPT_FD},
+    {"rootfs-rw", no_argument, NULL, OPT_ROOTFS_RW},
+    {"overlay", required_argument, NULL, OPT_OVERLAY},
+    {"overlay-upper", required_argument, NULL, OPT_OVERLAY_UPPER},
+    {"overlay-size", required_argument, NULL, OPT_OVERLAY_SIZE},
+    {"uidmap", required_argument, NULL, OPT_UIDMAP},
+    {"gidmap", required_argument, NULL, OPT_GIDMAP},
     {"allow-read", required_argument, NULL, OPT_ALLOW_READ},
     {"allow-write", required_argument, NULL, OPT_ALLOW_WRITE},
     {"allow-exec", required_argument, NULL, OPT_ALLOW_EXEC},
@@ -783,11 +1017,33 @@ static const struct option long_options[] = {
     {"landlock-best-effort", no_argument, NULL, OPT_LANDLOCK_BEST_EFFORT},
     {"trace-syscalls", required_argument, NULL, OPT_TRACE_SYSCALLS},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
+
+/* --fd N (the host's N as N) or --fd HOST:CONT: an open descriptor of ctrun's, passed in. */
+static void add_fd(options *o, char *arg) {
+    char *colon = strchr(arg, ':');
+    long host, cont;
+    if (colon) *colon = '\0';
+    host = (long)parse_count("--fd", arg, 0, 1048575);
+    cont = colon ? (long)parse_count("--fd", colon + 1, 3, 1048575) : host;
+    if (colon) *colon = ':';
+    if (cont < 3)
+        die("--fd %s: 0, 1 and 2 are the container's stdio; give HOST:CONT with CONT 3 or above",
+            arg);
+    if (fcntl((int)host, F_GETFD) < 0)
+        die("--fd %s: descriptor %ld is not open in ctrun", arg, host);
+    for (size_t i = 0; i < o->spec.nfds; i++)
+        if (o->fds[i].container_fd == (int)cont)
+            die("--fd %s: container descriptor %ld given twice", arg, cont);
+    o->fds[o->spec.nfds].host_fd = (int)host;
+    o->fds[o->spec.nfds].container_fd = (int)cont;
+    o->spec.nfds++;
+}
 
 static void handle_option(options *o, int opt, char *arg) {
     switch (opt) {
-    case OPT_ROOTFS: o->spec.rootfs = arg; break;
+    case OPT_ROOTFS: o->spec.rootfs = host_path(o, "--rootfs", arg); break;
     case OPT_RO: o->spec.readonly_root = 1; break;
     case OPT_BIND: add_pair(o, CTR_MOUNT_BIND, "--bind", arg, CTR_MOUNT_RW); break;
     case OPT_RO_BIND: add_pair(o, CTR_MOUNT_BIND, "--ro-bind", arg, 0); break;
@@ -806,12 +1062,31 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_INIT: o->spec.init = 1; break;
     case OPT_NET: set_net(o, arg); break;
     case OPT_SHARE: o->spec.share |= parse_namespace(arg); break;
-    case OPT_USERNS: o->spec.new_userns = 1; break;
+    case OPT_USERNS: o->userns = 1; break;
+    case OPT_ROOTFS_RW: o->spec.rootfs_rw = 1; break;
+    case OPT_OVERLAY: set_overlay(o, arg); break;
+    case OPT_OVERLAY_UPPER: o->spec.upper = host_path(o, "--overlay-upper", arg); break;
+    case OPT_OVERLAY_SIZE:
+        o->spec.upper_size = parse_size("--overlay-size", arg);
+        if (!o->spec.upper_size) die("--overlay-size: the size must be above 0");
+        break;
+    case OPT_UIDMAP: add_idmap("--uidmap", o->uid_map, &o->spec.nuid_map, arg); break;
+    case OPT_GIDMAP: add_idmap("--gidmap", o->gid_map, &o->spec.ngid_map, arg); break;
     case OPT_CAP_ADD: add_cap(o, arg); break;
     case OPT_CAP_DROP: drop_cap(o, arg); break;
     case OPT_SECCOMP: set_seccomp(o, arg); break;
     case OPT_ALLOW_NEW_PRIVS: o->spec.allow_new_privs = 1; break;
     case OPT_NO_MASKS: o->spec.no_masks = 1; break;
+    /* networking (ctrun_net.h) */
+    case OPT_LISTEN: net_add_listen(arg); break;
+    case 'p': net_add_publish(arg); break;
+    case OPT_SUBNET: g_net.subnet = non_empty("--subnet", arg); break;
+    case OPT_SUBNET6: g_net.subnet6 = non_empty("--subnet6", arg); break;
+    case OPT_DNS:
+        if (g_net.ndns == NET_MAX_DNS) die("--dns: at most %d servers", NET_MAX_DNS);
+        net_check_addr("--dns", arg, arg);
+        g_net.dns[g_net.ndns++] = arg;
+        break;
     case OPT_MEMORY: o->spec.memory_max = parse_memory("--memory", arg); break;
     case OPT_MEMORY_SWAP: o->spec.memory_swap_max = parse_size("--memory-swap", arg); break;
     case OPT_PIDS: o->spec.pids_max = parse_count("--pids", arg, 1, MAX_PIDS); break;
@@ -829,7 +1104,15 @@ static void handle_option(options *o, int opt, char *arg) {
         o->spec.timeout_sec = parse_decimal("--timeout", arg, 0.001, 1e9, "a number of seconds");
         break;
     case OPT_CGROUP_PARENT: o->spec.cgroup_parent = non_empty("--cgroup-parent", arg); break;
-    case OPT_REPORT: o->report = non_empty("--report", arg); break;
+    case OPT_REPORT:
+        o->report = strcmp(non_empty("--report", arg), "-") ? host_path(o, "--report", arg) : arg;
+        break;
+    case OPT_QUIET: o->quiet = 1; break;
+    case 't': o->spec.tty = 1; break;
+    case 'i': o->interactive = 1; break;
+    case OPT_FD: add_fd(o, arg); break;
+    case 'h': o->show = SHOW_HELP; break;
+    case OPT_VERSION: o->show = SHOW_VERSION; break;
     case OPT_ALLOW_READ: add_landlock(o, "--allow-read", arg, CTR_LL_READ); break;
     case OPT_ALLOW_WRITE: add_landlock(o, "--allow-write", arg, CTR_LL_WRITE); break;
     case OPT_ALLOW_EXEC: add_landlock(o, "--allow-exec", arg, CTR_LL_EXEC); break;
@@ -839,41 +1122,100 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_SCOPE_SIGNAL: o->spec.landlock_scope |= CTR_LL_SCOPE_SIGNAL; break;
     case OPT_LANDLOCK_BEST_EFFORT: o->spec.landlock_best_effort = 1; break;
     case OPT_TRACE_SYSCALLS: set_trace(o, arg); break;
-    case 'h': fputs(usage_text, stdout); exit(0);
     }
 }
 
-/* "ctrun: -ro: unknown option (did you mean --ro?)": a long option written with one dash is read
-   as a cluster of short ones, so name the whole argument, and the long option it may mean. */
+/* The edit distance between a and b (insertions, deletions, substitutions and swaps of two
+   neighbours), for names of at most 63 bytes; 99 for longer ones. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) {
+    size_t d[64][64];
+    if (la > 63 || lb > 63) return 99;
+    for (size_t i = 0; i <= la; i++) d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++) d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[la][lb];
+}
+
+/* "ctrun: --memroy: unknown option (did you mean --memory? see ctrun --help)".  The argument is
+   named whole: a long option written with one dash (-ro) is read as a cluster of short ones.
+   The suggestions: the options the name begins (--mem: --memory or --memory-swap; ctrun takes no
+   abbreviations), else those closest to it, if close enough to be a typing slip. */
 #if defined(__GNUC__)
 __attribute__((noreturn))
 #endif
 static void
 unknown_option(const char *arg) {
-    const char *name = arg[0] == '-' && arg[1] != '-' ? arg + 1 : NULL;
-    size_t len = name ? strcspn(name, "=") : 0;
-    for (size_t i = 0; name && long_options[i].name; i++)
-        if (strlen(long_options[i].name) == len && strncmp(name, long_options[i].name, len) == 0)
-            die("%s: unknown option (did you mean -%s? see ctrun --help)", arg, arg);
-    die("%s: unknown option (see ctrun --help)", arg);
+    const char *name = arg + (arg[1] == '-' ? 2 : 1);
+    size_t len = strcspn(name, "="), best = 99, nlong = sizeof long_options / sizeof *long_options;
+    char hint[160] = "";
+    for (size_t i = 0; long_options[i].name; i++)
+        if (strlen(long_options[i].name) == len && strncmp(name, long_options[i].name, len) == 0) {
+            if (arg[1] != '-')
+                die("%s: unknown option (did you mean -%s? see ctrun --help)", arg, arg);
+            die("%s: --%s takes no argument (see ctrun --help)", arg, long_options[i].name);
+        }
+    size_t score[sizeof long_options / sizeof *long_options];
+    for (size_t i = 0; i + 1 < nlong; i++) {
+        const char *cand = long_options[i].name;
+        size_t clen = strlen(cand), d = edit_distance(name, len, cand, clen);
+        if (len >= 2 && len < clen && strncmp(name, cand, len) == 0) d = 0; /* an abbreviation */
+        score[i] = d;
+        if (d < best) best = d;
+    }
+    /* A slip: at most 2 edits, and fewer than a third of the name. */
+    if (best == 0 || (best <= 2 && best * 3 <= len)) {
+        size_t shown = 0;
+        for (size_t i = 0; i + 1 < nlong && shown < 3; i++)
+            if (score[i] == best)
+                snprintf(hint + strlen(hint), sizeof hint - strlen(hint), "%s--%s",
+                         shown++ ? " or " : "did you mean ", long_options[i].name);
+        strcat(hint, "? ");
+    }
+    die("%s: unknown option (%ssee ctrun --help)", arg, hint);
 }
 
-/* Fills *o from argv and returns the index of COMMAND.  Bad usage exits with 125. */
-static int parse_args(int argc, char **argv, options *o) {
-    memset(o, 0, sizeof *o);
-    o->mounts = (ctr_mount *)xcalloc((size_t)argc, sizeof *o->mounts);
+/* Whether the argument getopt_long matched to a long option names it in full. */
+static int names_option(const char *arg, const char *name) {
+    size_t len = strlen(name);
+    return arg[0] == '-' && arg[1] == '-' && strncmp(arg + 2, name, len) == 0 &&
+           (arg[2 + len] == '\0' || arg[2 + len] == '=');
+}
+
+/* The body of parse_args, which die() leaves by longjmp. */
+static int parse_options(int argc, char **argv, options *o) {
+    o->mounts = (ctr_mount *)xcalloc((size_t)argc + 1, sizeof *o->mounts);
     o->env = (const char **)xcalloc((size_t)argc + 3, sizeof *o->env);
+    size_t most = (size_t)argc + 1; /* owned strings: at most one per ':'-separated part */
+    for (int i = 0; i < argc; i++) most += strlen(argv[i]);
+    o->owned = (char **)xcalloc(most, sizeof *o->owned);
+    o->fds = (ctr_fd *)xcalloc((size_t)argc + 1, sizeof *o->fds);
+    o->spec.fds = o->fds;
+    o->uid_map = (ctr_idmap *)xcalloc((size_t)argc, sizeof *o->uid_map);
+    o->gid_map = (ctr_idmap *)xcalloc((size_t)argc, sizeof *o->gid_map);
     o->landlock = (ctr_landlock_rule *)xcalloc((size_t)argc, sizeof *o->landlock);
     o->spec.mounts = o->mounts;
     opterr = 0; /* our own one-line messages instead of getopt's */
-    int opt, current = optind;
+    optind = 0; /* getopt_long starts afresh (parse_args may be called again) */
+    int opt, current = 1, index;
     /* '+': stop at COMMAND, so its own options are left alone; ':': report a missing argument.
        No permutation, so the argument getopt_long works on is argv[optind] as it was before the
        call (optind stays there while it walks a cluster of short options such as -ro). */
-    while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
+    while ((index = -1, opt = getopt_long(argc, argv, "+:htip:", long_options, &index)) != -1) {
         if (opt == ':') die("%s: missing argument (see ctrun --help)", argv[current]);
         if (opt == '?') unknown_option(argv[current]);
+        if (index >= 0 && !names_option(argv[current], long_options[index].name))
+            unknown_option(argv[current]);
         handle_option(o, opt, optarg);
+        if (o->show) return 0;
         current = optind;
     }
     if (optind >= argc) die("missing COMMAND (see ctrun --help)");
@@ -881,14 +1223,46 @@ static int parse_args(int argc, char **argv, options *o) {
         die("--memory-swap: needs --memory (it is the swap allowed on top of the memory limit)");
     finish_env(o);
     finish_rlimits(o);
+    finish_userns(o);
     if (o->seccomp_file) read_seccomp_file(o, o->seccomp_file);
     return optind;
 }
 
+/* Fills *o from argv, running nothing: returns the index of COMMAND; 0 for --help or --version
+   (o->show); -1 for bad usage, with the message in o->error.  free_options() frees *o in every
+   case. */
+static int parse_args(int argc, char **argv, options *o) {
+    jmp_buf jump;
+    memset(o, 0, sizeof *o);
+    memset(&g_net, 0, sizeof g_net); /* ctrun_net.h's options: afresh too */
+    if (setjmp(jump)) {
+        parse_jump = NULL;
+        return -1;
+    }
+    parse_jump = &jump;
+    parse_options_of = o;
+    int command = parse_options(argc, argv, o);
+    parse_jump = NULL;
+    return command;
+}
+
 static void free_options(options *o) {
     free(o->mounts);
+    free(o->fds);
     free(o->env);
     free(o->seccomp_rules);
+    for (size_t i = 0; i < o->nowned; i++) free(o->owned[i]);
+    free(o->owned);
+    free(o->cwd);
+    if (o->seccomp_f) fclose(o->seccomp_f);
+    free(o->seccomp_line);
+    free(o->rule_lines);
+    o->seccomp_f = NULL;
+    o->owned = NULL; /* the plain fields (the limits) stay for main's messages */
+    o->rule_lines = NULL;
+    free(o->lowers);
+    free(o->uid_map);
+    free(o->gid_map);
     free(o->landlock);
     free(o->trace);
 }
@@ -1182,6 +1556,48 @@ static int spawn_failure_status(const ctr_error *err) {
     return err->sys_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
 }
 
+/* The terminal of -t: ctrun's own, put in raw mode with -i and restored at exit. */
+static struct termios saved_termios;
+static int termios_saved;
+
+static void restore_terminal(void) {
+    if (termios_saved) tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_termios);
+    termios_saved = 0;
+}
+
+static void raw_terminal(void) {
+    struct termios raw;
+    if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_termios) != 0) return;
+    raw = saved_termios;
+    cfmakeraw(&raw);
+    if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0) {
+        termios_saved = 1;
+        atexit(restore_terminal);
+    }
+}
+
+/* The size of ctrun's terminal (stdout's, else stdin's): 0 if neither is one. */
+static int host_winsize(struct winsize *ws) {
+    return ioctl(STDOUT_FILENO, TIOCGWINSZ, ws) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, ws) == 0;
+}
+
+/* The signal ctrun killed the command for (its pid 1 had no handler for it), or 0. */
+static int killed_for;
+
+/* Whether pid catches sig (SigCgt of /proc/PID/status). */
+static int catches(pid_t pid, int sig) {
+    char path[64], line[256];
+    int caught = 1; /* when it cannot be read: leave the signal to the container */
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f) return caught;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "SigCgt:", 7) == 0)
+            caught = (int)((strtoull(line + 7, NULL, 16) >> (sig - 1)) & 1);
+    fclose(f);
+    return caught;
+}
+
 /* The handler only writes the signal number to a pipe; the main loop does the ctr_kill(). */
 static int signal_pipe[2] = {-1, -1};
 
@@ -1198,7 +1614,7 @@ static void on_signal(int sig) {
    keep their default action: ctrun dies, and the container with it (die-with-host is the
    library's default). */
 static void catch_signals(void) {
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
     if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -1207,10 +1623,39 @@ static void catch_signals(void) {
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
 }
 
-static void forward_pending_signals(ctr_container *c) {
+/* SIGWINCH resizes the command's terminal (-t); the others go to the container.  A pid 1 of its
+   own pid namespace (no --init) ignores a signal it has no handler for: then the command is
+   killed, as the signal's default action would have done. */
+static void forward_pending_signals(ctr_container *c, const options *o) {
     unsigned char sig;
-    while (read(signal_pipe[0], &sig, 1) == 1)
-        ctr_kill(c, sig, NULL); /* fails only once the container has exited */
+    while (read(signal_pipe[0], &sig, 1) == 1) {
+        struct winsize ws;
+        if (sig == SIGWINCH) {
+            if (ctr_tty_fd(c) >= 0 && host_winsize(&ws)) ctr_resize(c, ws.ws_row, ws.ws_col, NULL);
+            continue;
+        }
+        if (!o->spec.init && !(o->spec.share & CTR_NS_PID) && !catches(ctr_pid(c), sig)) {
+            killed_for = sig;
+            ctr_kill(c, SIGKILL, NULL);
+        } else {
+            ctr_kill(c, sig, NULL); /* fails only once the container has exited */
+        }
+    }
+}
+
+/* Copies what is there from fd to out (a terminal's EIO: its other side is gone): 0 at the end. */
+static int relay(int fd, int out) {
+    char buf[65536];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return 1;
+    if (n <= 0) return 0;
+    for (ssize_t done = 0; done < n;) {
+        ssize_t w = write(out, buf + done, (size_t)(n - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return 1; /* our stdout is gone: drop the output, keep waiting */
+        done += w;
+    }
+    return 1;
 }
 
 /* The poll() timeout until the --timeout deadline (CLOCK_MONOTONIC ns, as ctr_deadline_ns()
@@ -1228,42 +1673,132 @@ static int ms_until(int64_t deadline_ns) {
 /* Polls the container's pidfd and the signal pipe until the container exits.  With --timeout
    the poll also ends at the deadline, and ctr_poll() then kills and reaps the container (it does
    nothing before the deadline, so an early wake-up just polls again). */
-static void wait_forwarding_signals(ctr_container *c) {
-    struct pollfd fds[2];
+static void wait_forwarding_signals(ctr_container *c, const options *o) {
+    struct pollfd fds[4];
+    int tty = ctr_tty_fd(c), n = tty >= 0 ? (o->interactive ? 4 : 3) : 2;
     fds[0].fd = ctr_pidfd(c);
     fds[0].events = POLLIN;
     fds[1].fd = signal_pipe[0];
     fds[1].events = POLLIN;
+    fds[2].fd = tty; /* -t: the command's terminal, to our stdout */
+    fds[2].events = POLLIN;
+    fds[3].fd = STDIN_FILENO; /* -t -i: our input, to its terminal */
+    fds[3].events = POLLIN;
     while (fds[0].fd >= 0) {
         int timeout_ms = ms_until(ctr_deadline_ns(c));
-        fds[0].revents = fds[1].revents = 0;
-        int ready = poll(fds, 2, timeout_ms);
+        fds[0].revents = fds[1].revents = fds[2].revents = fds[3].revents = 0;
+        int ready = poll(fds, (nfds_t)n, timeout_ms);
         if (ready < 0 && errno != EINTR) return;
-        if (fds[1].revents & POLLIN) forward_pending_signals(c);
-        if (fds[0].revents) return;
+        if (fds[1].revents & POLLIN) forward_pending_signals(c, o);
+        if (n > 2 && fds[2].revents && !relay(tty, STDOUT_FILENO)) n = 2; /* its side closed */
+        if (n > 3 && fds[3].revents) {
+            char buf[4096];
+            ssize_t r = read(STDIN_FILENO, buf, sizeof buf);
+            if (r > 0)
+                ctr_write(c, buf, (size_t)r, NULL); /* EAGAIN: dropped, as a full tty */
+            else
+                n = 3; /* our input ended */
+        }
+        if (fds[0].revents) {
+            while (tty >= 0 && relay(tty, STDOUT_FILENO)) {} /* what is left of its output */
+            return;
+        }
         if (ready == 0 && timeout_ms >= 0 && ctr_poll(c, NULL, NULL) != 0)
             return; /* killed at the deadline (1), or an error (-1) that ctr_wait reports */
     }
 }
 
+/* "64 MiB", "1.5 GiB", "512 B": a limit as a person reads it. */
+static void format_size(char *buf, size_t size, uint64_t n) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    double x = (double)n;
+    while (x >= 1024 && u < 6) {
+        x /= 1024;
+        u++;
+    }
+    if (u == 0 || n % ((uint64_t)1 << (10 * u)) == 0)
+        snprintf(buf, size, "%.0f %s", x, units[u]);
+    else
+        snprintf(buf, size, "%.1f %s", x, units[u]);
+}
+
+/* "SIGSEGV" for 11: the Linux numbers (the same on x86-64 and aarch64). */
+static const char *signal_abbrev(int sig, char *buf, size_t size) {
+    static const char *const names[] = {
+        "SIG0",      "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+        "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+        "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+        "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS"};
+    if (sig >= 0 && sig < (int)(sizeof names / sizeof *names)) return names[sig];
+    if (sig >= SIGRTMIN && sig <= SIGRTMAX)
+        snprintf(buf, size, "SIGRTMIN+%d", sig - SIGRTMIN);
+    else
+        snprintf(buf, size, "signal %d", sig);
+    return buf;
+}
+
+/* Unless --quiet, one line on stderr when the command was killed: by the OOM killer (with the
+   memory limit), by --timeout (with it) or by a signal (not SIGINT or SIGPIPE, as shells). */
+static void say_how_it_ended(const options *o, const ctr_result *res) {
+    char limit[128] = "no memory limit: the host's memory ran out", mem[32], swap[32], sig[32];
+    if (o->quiet) return;
+    if (o->spec.memory_max) {
+        format_size(mem, sizeof mem, o->spec.memory_max);
+        format_size(swap, sizeof swap, o->spec.memory_swap_max);
+        snprintf(limit, sizeof limit, "memory limit %s%s%s", mem,
+                 o->spec.memory_swap_max ? ", swap " : "", o->spec.memory_swap_max ? swap : "");
+    }
+    if (res->timed_out)
+        fprintf(stderr, "ctrun: killed: timed out (timeout %g s)\n", o->spec.timeout_sec);
+    else if (res->oom_killed && res->signaled && res->term_signal == SIGKILL)
+        fprintf(stderr, "ctrun: killed: out of memory (%s)\n", limit);
+    else if (res->oom_killed)
+        fprintf(stderr,
+                "ctrun: out of memory: the OOM killer killed a process of the container (%s)\n",
+                limit);
+    else if (res->signaled && res->term_signal != SIGINT && res->term_signal != SIGPIPE)
+        fprintf(stderr, "ctrun: killed: signal %d (%s, %s)\n", res->term_signal,
+                signal_abbrev(res->term_signal, sig, sizeof sig), strsignal(res->term_signal));
+}
+
+#ifndef CTRUN_NO_MAIN
 int main(int argc, char **argv) {
     options o;
     int command = parse_args(argc, argv, &o);
+    if (command <= 0) {
+        if (command < 0) fprintf(stderr, "ctrun: %s\n", o.error);
+        if (o.show == SHOW_HELP) fputs(usage_text, stdout);
+        if (o.show == SHOW_VERSION) printf("ctrun (container.h) %s\n", CONTAINER_VERSION_STRING);
+        free_options(&o);
+        return command < 0 || fflush(stdout) != 0 || ferror(stdout) ? EXIT_SETUP : 0;
+    }
     o.spec.argv = (const char *const *)(argv + command);
+    if (o.spec.tty) {
+        struct winsize ws;
+        o.spec.stdio_nonblock = 1; /* the terminal's master, relayed in the loop */
+        if (host_winsize(&ws) && ws.ws_row && ws.ws_col) {
+            o.spec.tty_rows = ws.ws_row;
+            o.spec.tty_cols = ws.ws_col;
+        }
+    }
     const char *report_path = o.report;
     FILE *report = open_report(report_path);
+    net_prepare(&o.spec); /* networking (ctrun_net.h) */
 
     ctr_container *c;
     ctr_error err;
-    int spawned = ctr_spawn(&o.spec, &c, &err);
-    free_options(&o); /* the spec only has to live until ctr_spawn returns */
-    if (spawned != 0) {
+    if (ctr_spawn(&o.spec, &c, &err) != 0) {
+        net_finish();
         print_error(&err);
         report_error(report, report_path, &err);
+        free_options(&o);
         return spawn_failure_status(&err);
     }
     catch_signals();
-    wait_forwarding_signals(c);
+    if (o.spec.tty && o.interactive) raw_terminal();
+    wait_forwarding_signals(c, &o);
+    restore_terminal();
 
     ctr_result res;
     int status = EXIT_SETUP, waited = ctr_wait(c, &res, &err) == 0;
@@ -1271,12 +1806,19 @@ int main(int argc, char **argv) {
         print_error(&err);
     else if (res.timed_out)
         status = EXIT_TIMEOUT;
-    else
+    else {
+        if (killed_for && res.signaled && res.term_signal == SIGKILL) res.term_signal = killed_for;
         status = res.signaled ? 128 + res.term_signal : res.exit_code;
+    }
     ctr_destroy(c); /* the report comes after: by then the container's cgroup is gone too */
-    if (waited)
+    net_finish();
+    if (waited) {
+        say_how_it_ended(&o, &res);
         report_result(report, report_path, &res);
-    else
+    } else {
         report_error(report, report_path, &err);
+    }
+    free_options(&o);
     return status;
 }
+#endif

@@ -116,6 +116,21 @@ static int ctr__cg_mkdir_p(const char *dir, ctr_error *err) {
     return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "create cgroup %s", dir);
 }
 
+/* mkdir -p of a cgroup directory (its parents too). */
+static int ctr__cg_mkdir_all(const char *dir, ctr_error *err) {
+    char path[PATH_MAX];
+    char *slash;
+    if (ctr__join(path, sizeof(path), dir, "", "") != 0)
+        return ctr__fail(err, CTR_STEP_CGROUP, errno, dir, "cgroup path %s", dir);
+    for (slash = path + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
+        *slash = '\0';
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, path, "create cgroup %s", path);
+        *slash = '/';
+    }
+    return ctr__cg_mkdir_p(dir, err);
+}
+
 /* Opens dir/cgroup.procs for writing (close-on-exec, above 2): the child writes "0" into it,
    which moves the writer.  The fd, or -1. */
 static int ctr__cg_open_procs(const char *dir, ctr_error *err) {

@@ -6,8 +6,38 @@
 
 #define CTR__CG1_MAGIC 0x27e0ebL
 
-static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",    "cpu",
-                                                     "cpuacct", "freezer", "blkio"};
+static const char *const ctr__v1_names[CTR__V1_N] = {"memory",  "pids",     "cpu",    "cpuacct",
+                                                     "freezer", "blkio",    "cpuset", "hugetlb",
+                                                     "net_cls", "net_prio", "devices"};
+
+/* The controller a setting's file belongs to (its name up to the first dot), or -1. */
+static int ctr__cg1_of(const char *file) {
+    size_t n = strcspn(file, ".");
+    int i;
+    for (i = 0; i < CTR__V1_N; i++)
+        if (strlen(ctr__v1_names[i]) == n && strncmp(file, ctr__v1_names[i], n) == 0) return i;
+    return -1;
+}
+
+/* cpuset: a new cgroup has no CPUs and no memory nodes, and takes no process until it has; each
+   directory made gets its parent's (as runc does). */
+static int ctr__cg1_cpuset_fill(const char *dir, ctr_error *err) {
+    static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+    char parent[PATH_MAX], v[4096];
+    int i;
+    char *slash;
+    if (ctr__join(parent, sizeof(parent), dir, "", "") != 0 || !(slash = strrchr(parent, '/')))
+        return 0;
+    *slash = '\0';
+    for (i = 0; i < 2; i++) {
+        ssize_t n = ctr__cg_get(dir, files[i], v, sizeof(v));
+        if (n > 0 && v[0] != '\n') continue; /* set already */
+        if (ctr__cg1_cpuset_fill(parent, err) != 0) return -1;
+        if ((n = ctr__cg_get(parent, files[i], v, sizeof(v))) <= 0) continue;
+        if (ctr__cg_set(dir, files[i], v, err) != 0) return -1;
+    }
+    return 0;
+}
 
 static int ctr__cg1_check(const ctr__cg_req *s, ctr_error *err) {
     if (s->parent && strncmp(s->parent, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0)
@@ -75,6 +105,19 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
     use[CTR__V1_CPUACCT] = 1;
     use[CTR__V1_FREEZER] = 1;
     use[CTR__V1_BLKIO] = s->io_weight != 0;
+    for (i = CTR__V1_CPUSET; i < CTR__V1_N; i++) use[i] = 0;
+    for (i = 0; i < CTR__CAST(int, s->nsettings); i++) {
+        int k = ctr__cg1_of(s->settings[2 * i]);
+        if (k < 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, EINVAL, s->settings[2 * i],
+                             "cgroup setting %s: no cgroup v1 controller of that name is used "
+                             "(memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb, "
+                             "net_cls, net_prio, devices)",
+                             s->settings[2 * i]);
+        use[k] = 1;
+    }
+    if (s->existing)
+        for (i = 0; i < CTR__V1_N; i++) use[i] = 1; /* those that have the directory */
     ctr__cg_name(name, sizeof(name));
     for (i = 0; i < CTR__V1_N; i++) {
         char mount[PATH_MAX], real[PATH_MAX], parent[PATH_MAX];
@@ -82,10 +125,13 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
         int j, shared = 0;
         if (!use[i]) continue;
         (void)ctr__join(mount, sizeof(mount), CTR__CG_ROOT, "/", ctr__v1_names[i]);
-        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC || !realpath(mount, real))
+        if (ctr__statfs_type(mount, &type) != 0 || type != CTR__CG1_MAGIC ||
+            !realpath(mount, real)) {
+            if (s->existing) continue;
             return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, mount,
                              "the cgroup v1 %s controller is not mounted at %s", ctr__v1_names[i],
                              mount);
+        }
         /* Co-mounted controllers (cpu,cpuacct) share one directory. */
         for (j = 0; j < i; j++)
             if (cg->v1[j] && strncmp(cg->v1[j], real, strlen(real)) == 0 &&
@@ -96,13 +142,35 @@ static int ctr__cg1_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
                 break;
             }
         if (shared) continue;
+        if (s->path) { /* exactly there (made with its parents), or found (ctr_attach) */
+            struct stat st;
+            if (ctr__join(parent, sizeof(parent), real, "/", s->path + (s->path[0] == '/')) != 0)
+                return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
+            if (s->existing && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) continue;
+            if (!s->existing && ctr__cg_mkdir_all(parent, err) != 0) return -1;
+            if (!(cg->v1[i] = ctr__pathdup(parent, NULL)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate");
+            continue;
+        }
         if (ctr__join(parent, sizeof(parent), real, "/",
                       s->parent ? s->parent + (s->parent[0] == '/') : CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, real, "cgroup path under %s", real);
         if (!s->parent && ctr__cg_mkdir_p(parent, err) != 0) return -1;
         if (!(cg->v1[i] = ctr__cg_mkdir_container(parent, name, 1 + i, err))) return -1;
     }
-    return ctr__cg1_limits(cg, s, err);
+    if (s->existing) {
+        for (i = 0; i < CTR__V1_N && !cg->v1[i]; i++) {}
+        if (i == CTR__V1_N)
+            return ctr__fail(err, CTR_STEP_CGROUP, ENOENT, s->path, "no cgroup %s", s->path);
+        return 0;
+    }
+    if (ctr__cg1_limits(cg, s, err) != 0) return -1;
+    if (cg->v1[CTR__V1_CPUSET] && ctr__cg1_cpuset_fill(cg->v1[CTR__V1_CPUSET], err) != 0) return -1;
+    for (i = 0; i < CTR__CAST(int, s->nsettings); i++) {
+        const char *dir = cg->v1[ctr__cg1_of(s->settings[2 * i])];
+        if (ctr__cg_set(dir, s->settings[2 * i], s->settings[2 * i + 1], err) != 0) return -1;
+    }
+    return 0;
 }
 
 static int ctr__cg1_clone_into(const ctr__cgroup *cg) {

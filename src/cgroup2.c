@@ -147,14 +147,64 @@ static int ctr__cg2_limits(const char *dir, const ctr__cg_req *s, ctr_error *err
     return 0;
 }
 
+/* Writes spec.cgroup_settings into dir, after the limits. */
+static int ctr__cg2_settings(const char *dir, const ctr__cg_req *s, ctr_error *err) {
+    size_t i;
+    for (i = 0; i < s->nsettings; i++)
+        if (ctr__cg_set(dir, s->settings[2 * i], s->settings[2 * i + 1], err) != 0) return -1;
+    return 0;
+}
+
+/* Does a setting name the controller ("cpuset" for "cpuset.cpus")? */
+static int ctr__cg2_wants(const ctr__cg_req *s, const char *ctrl) {
+    size_t i, n = strlen(ctrl);
+    for (i = 0; i < s->nsettings; i++)
+        if (strncmp(s->settings[2 * i], ctrl, n) == 0 && s->settings[2 * i][n] == '.') return 1;
+    return 0;
+}
+
 static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err) {
-    static const char *const ctrls[] = {"memory", "pids", "cpu", "io"};
-    int req[4];
+    static const char *const ctrls[] = {"memory", "pids",    "cpu",  "io",
+                                        "cpuset", "hugetlb", "rdma", "misc"};
+    int req[8], k;
     char parent[PATH_MAX], name[64];
     req[0] = s->memory_max || s->memory_swap_max;
     req[1] = s->pids_max != 0;
     req[2] = s->cpus > 0 || s->cpu_weight;
     req[3] = s->io_weight != 0;
+    for (k = 4; k < 8; k++) req[k] = 0;
+    for (k = 0; k < 8; k++) req[k] |= ctr__cg2_wants(s, ctrls[k]);
+    if (s->path) { /* exactly there: every ancestor enables the controllers, the leaf is made */
+        char *slash;
+        int full = strncmp(s->path, CTR__CG_ROOT "/", sizeof(CTR__CG_ROOT)) == 0;
+        if (ctr__join(parent, sizeof(parent), full ? "" : CTR__CG_ROOT,
+                      full || s->path[0] == '/' ? "" : "/", s->path) != 0 ||
+            !(cg->dir = ctr__pathdup(parent, NULL)))
+            return ctr__fail(err, CTR_STEP_CGROUP, ENAMETOOLONG, s->path, "cgroup path %s",
+                             s->path);
+        if (!s->existing) {
+            for (slash = parent + sizeof(CTR__CG_ROOT); (slash = strchr(slash, '/')) != NULL;
+                 slash++) {
+                *slash = '\0';
+                if (ctr__cg_mkdir_p(parent, err) != 0) return -1;
+                *slash = '/';
+            }
+            strcpy(parent, CTR__CG_ROOT);
+            for (slash = cg->dir + sizeof(CTR__CG_ROOT);; slash++) {
+                if (ctr__cg2_enable(parent, ctrls, req, 8, err) != 0) return -1;
+                if (!(slash = strchr(slash, '/'))) break;
+                memcpy(parent, cg->dir, CTR__CAST(size_t, slash - cg->dir));
+                parent[slash - cg->dir] = '\0';
+            }
+            if (ctr__cg_mkdir_p(cg->dir, err) != 0) return -1;
+        }
+        if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+            ctr__lift(&cg->dirfd) != 0)
+            return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
+        if (s->existing) return 0;
+        if (ctr__cg2_limits(cg->dir, s, err) != 0) return -1;
+        return ctr__cg2_settings(cg->dir, s, err);
+    }
     if (s->parent) {
         /* "/sys/fs/cgroup/x", or a path relative to /sys/fs/cgroup ("x" or "/x") */
         const char *cp = s->parent;
@@ -168,18 +218,19 @@ static int ctr__cg2_create(ctr__cgroup *cg, const ctr__cg_req *s, ctr_error *err
             strcpy(base, CTR__CG_ROOT);
         else if (ctr__cg2_delegated(base, sizeof(base), err) != 0)
             return -1;
-        if (ctr__cg2_enable(base, ctrls, req, 4, err) != 0) return -1;
+        if (ctr__cg2_enable(base, ctrls, req, 8, err) != 0) return -1;
         if (ctr__join(parent, sizeof(parent), base, "/", CTR__CG_SUBTREE) != 0)
             return ctr__fail(err, CTR_STEP_CGROUP, errno, base, "cgroup path under %s", base);
         if (ctr__cg_mkdir_p(parent, err) != 0) return -1;
     }
-    if (ctr__cg2_enable(parent, ctrls, req, 4, err) != 0) return -1;
+    if (ctr__cg2_enable(parent, ctrls, req, 8, err) != 0) return -1;
     ctr__cg_name(name, sizeof(name));
     if (!(cg->dir = ctr__cg_mkdir_container(parent, name, 0, err))) return -1;
     if ((cg->dirfd = open(cg->dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
         ctr__lift(&cg->dirfd) != 0)
         return ctr__fail(err, CTR_STEP_CGROUP, errno, cg->dir, "open cgroup %s", cg->dir);
-    return ctr__cg2_limits(cg->dir, s, err);
+    if (ctr__cg2_limits(cg->dir, s, err) != 0) return -1;
+    return ctr__cg2_settings(cg->dir, s, err);
 }
 
 static int ctr__cg2_clone_into(const ctr__cgroup *cg) { return cg->dirfd; }

@@ -49,12 +49,16 @@ static void ctr__c_timens(const ctr__launch *l) {
 static void ctr__c_own_namespaces(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     int undump;
+    if (l->nssock >= 0) ctr__c_ns_receive(l); /* userns.c: idmapped mounts, the map helper */
     if (!p->userns && !p->timens) return;
     undump = p->userns && ctr__r_prctl(PR_GET_DUMPABLE, 0) == 0;
     if (undump && ctr__r_prctl(PR_SET_DUMPABLE, 1) != 0)
         ctr__c_die(l, CTR_STEP_USERNS, errno, "", "make the process dumpable to write its uid map",
                    NULL, NULL, NULL);
-    if (p->userns) ctr__c_userns(l);
+    if (p->userns && p->map_helper)
+        ctr__c_ns_maps(l); /* written from outside (userns.c) */
+    else if (p->userns)
+        ctr__c_userns(l);
     if (p->timens) ctr__c_timens(l);
     if (undump) (void)ctr__r_prctl(PR_SET_DUMPABLE, 0);
 }
@@ -147,17 +151,16 @@ static void ctr__c_stdio(const ctr__launch *l) {
     }
 }
 
-/* Closes every descriptor above 2 but the error and status pipes and the host's pidfd - really
-   closes, not just close-on-exec: a host descriptor still open while paths are resolved inside
-   the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
-static void ctr__c_close_fds(const ctr__launch *l) {
-    int keep[4], n = 0, i, j;
+/* Closes every descriptor above 2 but the error and status pipes, the host's pidfd, the sockets
+   (the id maps' one; the launch's, with a terminal or an init or a start to report; pasta's),
+   the start pipe and the extra descriptors (spec.fds and the listening sockets, parked above
+   their targets) -
+   really closes, not just close-on-exec: a host descriptor still open while paths are resolved
+   inside the new root would lead out of it through /proc/self/fd/N (runc's CVE-2024-21626). */
+/* Closes every descriptor from 3 up but the n in keep (sorted here): 0, or -1 with errno. */
+static int ctr__c_close_except(int *keep, int n) {
     unsigned lo = 3;
-    if (l->errfd >= 3) keep[n++] = l->errfd;
-    if (l->statusfd >= 3) keep[n++] = l->statusfd;
-    if (l->hostfd >= 3) keep[n++] = l->hostfd;
-    /* The socket the interception listener goes to the host over (notify.c). */
-    if (l->plan->notify_bpf && l->xferfd >= 3) keep[n++] = l->xferfd;
+    int i, j;
     for (i = 1; i < n; i++) /* sort */
         for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
             int t = keep[j];
@@ -165,13 +168,133 @@ static void ctr__c_close_fds(const ctr__launch *l) {
             keep[j - 1] = t;
         }
     for (i = 0; i < n; i++) {
-        unsigned k = CTR__CAST(unsigned, keep[i]);
-        if (k > lo && syscall(SYS_close_range, lo, k - 1, 0) != 0) break;
-        lo = k + 1;
+        unsigned fd = CTR__CAST(unsigned, keep[i]);
+        if (fd < lo) continue;
+        if (fd > lo && syscall(SYS_close_range, lo, fd - 1, 0) != 0) return -1;
+        lo = fd + 1;
     }
-    if (i < n || syscall(SYS_close_range, lo, ~0u, 0) != 0)
+    return syscall(SYS_close_range, lo, ~0u, 0) != 0 ? -1 : 0;
+}
+
+static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t nparked) {
+    int keep[7 + CTR__MAX_FDS + CTR__MAX_LISTEN], n = 0;
+    size_t k;
+    if (l->nssock >= 3) keep[n++] = l->nssock; /* userns.c */
+    if (l->errfd >= 3) keep[n++] = l->errfd;
+    if (l->statusfd >= 3) keep[n++] = l->statusfd;
+    if (l->hostfd >= 3) keep[n++] = l->hostfd;
+    /* the launch's socket: a terminal, init or a start to report, the interception listener */
+    if ((l->plan->tty || l->plan->init || l->plan->wait_start || l->plan->notify_bpf) &&
+        l->xferfd >= 3)
+        keep[n++] = l->xferfd;
+    if (l->startfd >= 3) keep[n++] = l->startfd; /* wait_start */
+    if (l->net_sock >= 3) keep[n++] = l->net_sock;
+    for (k = 0; k < nparked; k++) keep[n++] = parked[k];
+    if (ctr__c_close_except(keep, n) != 0)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "close the host's file descriptors", NULL, NULL,
                    NULL);
+}
+
+/* The extra descriptors (spec.fds), first step: every descriptor the setup keeps (our pipes,
+   the host's pidfd, the socket) moves above the highest container_fd, and each host_fd is
+   parked there too, so that placing them at the end clobbers nothing.  l is the child's own copy
+   of the launch. */
+static void ctr__c_park_fds(ctr__launch *l, int *parked) {
+    int *ours[7], top = 0, i;
+    size_t k;
+    ours[0] = &l->errfd;
+    ours[1] = &l->statusfd;
+    ours[2] = &l->hostfd;
+    ours[3] = &l->xferfd;
+    ours[4] = &l->nssock;
+    ours[5] = &l->net_sock;
+    ours[6] = &l->startfd;
+    for (k = 0; k < l->nfds; k++)
+        if (l->fds[k].container_fd > top) top = l->fds[k].container_fd;
+    for (i = 0; i < 7; i++)
+        if (*ours[i] >= 0 && *ours[i] <= top) {
+            int fd = ctr__r_fcntl(*ours[i], F_DUPFD_CLOEXEC, top + 1);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_STDIO, errno, "fds",
+                           "move a descriptor above the extra ones",
+                           errno == EINVAL ? " (above RLIMIT_NOFILE)" : NULL, NULL, NULL);
+            ctr__r_close(*ours[i]);
+            *ours[i] = fd;
+        }
+    for (k = 0; k < l->nfds; k++)
+        if ((parked[k] = ctr__r_fcntl(l->fds[k].host_fd, F_DUPFD_CLOEXEC, top + 1)) < 0)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "duplicate an extra descriptor",
+                       errno == EINVAL ? " (container_fd above RLIMIT_NOFILE)" : NULL, NULL, NULL);
+}
+
+/* The extra descriptors, last step: each at its number, open across execve. */
+static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
+    size_t k;
+    for (k = 0; k < l->nfds; k++) {
+        if (ctr__r_dup3(parked[k], l->fds[k].container_fd) != l->fds[k].container_fd)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, "fds", "place an extra descriptor", NULL, NULL,
+                       NULL);
+        ctr__r_close(parked[k]);
+    }
+}
+
+/* Sends fd to the host over the launch's socket as a record with this tag ('t' the terminal,
+   'c' the command's pidfd). */
+static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass a descriptor to the host", NULL, NULL, NULL);
+}
+
+/* spec.tty: a pseudo-terminal from the container's own devpts (after pivot_root): the slave
+   becomes the controlling terminal (we are a session leader) and 0, 1, 2; the master goes to the
+   host over the launch's socket (a 't' record). */
+static void ctr__c_tty(const ctr__launch *l) {
+    struct winsize ws;
+    char path[32] = "/dev/pts/";
+    unsigned n = 0;
+    int unlock = 0, master, slave, i;
+    master = ctr__r_openat(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0);
+    if (master < 0 || syscall(SYS_ioctl, master, TIOCSPTLCK, &unlock) != 0 ||
+        syscall(SYS_ioctl, master, TIOCGPTN, &n) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, "/dev/ptmx", "allocate a pseudo-terminal", NULL, NULL,
+                   NULL);
+    ctr__c_utoa(path + 9, n);
+    if ((slave = ctr__r_openat(AT_FDCWD, path, O_RDWR | O_NOCTTY | O_CLOEXEC, 0)) < 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, path, "open the terminal ", path, NULL, NULL);
+    memset(&ws, 0, sizeof(ws));
+    ws.ws_row = l->plan->tty_rows;
+    ws.ws_col = l->plan->tty_cols;
+    if (syscall(SYS_ioctl, slave, TIOCSWINSZ, &ws) != 0 ||
+        syscall(SYS_ioctl, slave, TIOCSCTTY, 0) != 0)
+        ctr__c_die(l, CTR_STEP_STDIO, errno, path, "make ", path, " the controlling terminal",
+                   NULL);
+    for (i = 0; i < 3; i++)
+        if (ctr__r_dup3(slave, i) != i)
+            ctr__c_die(l, CTR_STEP_STDIO, errno, path, "set up stdio on ", path, NULL, NULL);
+    ctr__r_close(slave);
+    ctr__c_send_fd(l, 't', master);
+    ctr__r_close(master);
+    if (!l->plan->wait_start) ctr__r_close(l->xferfd); /* else ctr__c_wait_start needs it */
 }
 
 /* The working directory, resolved inside the new root without magic links (no /proc/self/fd/N
@@ -240,7 +363,8 @@ static void ctr__c_caps_bounding(const ctr__launch *l) {
             errno != EINVAL)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "drop a capability from the bounding set", NULL,
                        NULL, NULL);
-    if (p->uid != 0 && p->caps_ambient && ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
+    if (p->uid != 0 && (p->caps_exact ? p->caps_prm : p->caps_ambient) &&
+        ctr__r_prctl(PR_SET_KEEPCAPS, 1) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "keep capabilities across the uid change", NULL,
                    NULL, NULL);
 }
@@ -264,6 +388,11 @@ static void ctr__c_caps_final(const ctr__launch *l) {
     for (i = 0; i < 2; i++) {
         data[i].effective = data[i].permitted = CTR__CAST(uint32_t, set >> (32 * i));
         data[i].inheritable = p->uid != 0 ? data[i].permitted : 0u;
+        if (p->caps_exact) { /* spec.set_caps: as given */
+            data[i].effective = CTR__CAST(uint32_t, p->caps_eff >> (32 * i));
+            data[i].permitted = CTR__CAST(uint32_t, p->caps_prm >> (32 * i));
+            data[i].inheritable = CTR__CAST(uint32_t, p->caps_inh >> (32 * i));
+        }
     }
     if (syscall(SYS_capset, &head, data) != 0)
         ctr__c_die(l, CTR_STEP_CAPS, errno, "", "set the capabilities",
@@ -272,7 +401,7 @@ static void ctr__c_caps_final(const ctr__launch *l) {
                          "capabilities it has)"
                        : NULL,
                    NULL, NULL);
-    for (cap = 0; p->uid != 0 && cap <= p->last_cap; cap++)
+    for (cap = 0; (p->uid != 0 || p->caps_exact) && cap <= p->last_cap; cap++)
         if ((p->caps_ambient & CTR_CAP(cap)) &&
             syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
             ctr__c_die(l, CTR_STEP_CAPS, errno, "", "raise an ambient capability", NULL, NULL,
@@ -297,14 +426,40 @@ static void ctr__c_seccomp(const ctr__launch *l) {
                    NULL);
 }
 
+/* Run by "root" of a user namespace whose setgroups is denied (a rootless engine's, mapping one
+   id): the groups cannot change, so without supplementary groups to set there is nothing to
+   do; with some, setgroups fails and says so. */
+static int ctr__c_setgroups_denied(const ctr__plan *p) {
+    char buf[8];
+    long n;
+    int fd;
+    if (p->ngroups) return 0;
+    fd = ctr__r_openat(AT_FDCWD, "/proc/self/setgroups", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    n = ctr__r_read(fd, buf, sizeof(buf));
+    ctr__r_close(fd);
+    return n >= 4 && memcmp(buf, "deny", 4) == 0;
+}
+
 static void ctr__c_identity(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     if (!p->set_ids) return;
-    if (syscall(SYS_setgroups, 0, NULL) != 0 ||
+    /* (in a joined user namespace whose setgroups is denied, the groups stay as mapped) */
+    if ((!(p->join && p->userns) && !ctr__c_setgroups_denied(p) &&
+         syscall(SYS_setgroups, p->ngroups, p->groups) != 0) ||
         syscall(SYS_setresgid, p->gid, p->gid, p->gid) != 0 ||
         syscall(SYS_setresuid, p->uid, p->uid, p->uid) != 0)
-        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid", NULL,
+        ctr__c_die(l, CTR_STEP_IDENTITY, errno, "", "switch to the container's uid and gid",
+                   errno == EINVAL && p->userns ? " (not mapped in the container's user namespace)"
+                                                : NULL,
                    NULL, NULL);
+}
+
+/* LISTEN_PID is the command's own pid, as seen inside (1, or 2 under init...): written into the
+   plan's envp by the process that execs, before the interception filter (getpid may be
+   intercepted). */
+static void ctr__c_listen_pid(const ctr__launch *l) {
+    if (l->listen_pid) ctr__c_utoa(l->listen_pid, CTR__CAST(unsigned, syscall(SYS_getpid)));
 }
 
 static void ctr__c_exec(const ctr__launch *l) {
@@ -312,7 +467,10 @@ static void ctr__c_exec(const ctr__launch *l) {
     uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
     size_t i;
     int e = ENOENT, eacces = 0;
-    if (!l->notify_armed) ctr__r_sigmask(SIG_SETMASK, &none, NULL); /* else done (notify.c) */
+    if (!l->notify_armed) { /* else done before the filter (notify.c) */
+        ctr__c_listen_pid(l);
+        ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    }
     for (i = 0; i < p->nexec; i++) {
         if (l->notify_armed && (p->notify_alt & CTR__NOTIFY_EXECVEAT)) /* execve is intercepted */
             syscall(SYS_execveat, CTR__CAST(uint64_t, CTR__CAST(uint32_t, AT_FDCWD)) | (hi << 32),
@@ -327,17 +485,104 @@ static void ctr__c_exec(const ctr__launch *l) {
         }
     }
     if (i == p->nexec && eacces) e = EACCES;
+    none = ~none; /* no SIGPIPE while the failure is reported (an intercepted rt_sigprocmask
+                     would wait for the host: then a SIGPIPE could only mean it is gone) */
+    if (!l->notify_armed) ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* Namespaces joined by path (spec.ns_paths; a pid namespace is joined by the shim, before the
+   clone), right after the move into the cgroup: a cgroup namespace joined later is the one the
+   container sees. */
+static void ctr__c_join_ns(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nns_paths; i++) {
+        unsigned t = p->ns_paths[i].type;
+        int flag = t == CTR_NS_NET      ? CLONE_NEWNET
+                   : t == CTR_NS_IPC    ? CLONE_NEWIPC
+                   : t == CTR_NS_UTS    ? CLONE_NEWUTS
+                   : t == CTR_NS_CGROUP ? CLONE_NEWCGROUP
+                                        : 0;
+        if (flag && syscall(SYS_setns, l->join_ns_fds[i], flag) != 0)
+            ctr__c_die(l, CTR_STEP_CLONE, errno, p->ns_paths[i].path, "join namespace ",
+                       p->ns_paths[i].path, NULL, NULL);
+    }
+}
+
+/* sysctls (namespaced ones, checked by the plan) and oom_score_adj, through the host's /proc
+   while it is still there: /proc/sys/net, kernel.shm* and kernel.hostname are those of the
+   writer's own namespaces. */
+static void ctr__c_sysctls(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    for (i = 0; i < p->nsysctls; i++)
+        ctr__c_write_file(l, CTR_STEP_SPEC, p->sysctl_paths[2 * i], p->sysctl_paths[2 * i + 1]);
+    if (p->set_oom) ctr__c_write_file(l, CTR_STEP_SPEC, "/proc/self/oom_score_adj", p->oom);
+}
+
+/* wait_start: is argv[0] a file the command may execute?  Asked at the end of the setup, in the
+   container and as its user, so that a missing command fails the spawn rather than the start,
+   which another process may make (as runc and crun do). */
+static void ctr__c_check_exec(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int e = ENOENT;
+    for (i = 0; i < p->nexec; i++) {
+        struct stat st;
+        if (ctr__r_fstatat(AT_FDCWD, p->exec_paths[i], &st, 0) != 0) {
+            if (errno != ENOENT && errno != ENOTDIR) e = errno;
+            continue;
+        }
+        if (S_ISREG(st.st_mode) && syscall(SYS_faccessat, AT_FDCWD, p->exec_paths[i], X_OK) == 0)
+            return;
+        e = EACCES;
+    }
+    ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
+}
+
+/* wait_start: the exec pipe (made here, so that no host process can hold its write end: EOF
+   then means the command has exec'd) goes to the host, the setup-done record follows, and the
+   child waits for one byte on the start fd.  After that, failures go over the exec pipe. */
+static void ctr__c_wait_start(ctr__launch *l) {
+    ctr_error done;
+    int pipefd[2], i;
+    long r;
+    char b;
+    ctr__c_check_exec(l);
+    if (syscall(SYS_pipe2, pipefd, O_CLOEXEC) != 0)
+        ctr__c_die(l, CTR_STEP_CLONE, errno, "", "create the exec pipe", NULL, NULL, NULL);
+    for (i = 0; i < 2; i++) /* never on 0..2, nor on an extra descriptor's number */
+        if (pipefd[i] <= 2 || l->plan->nfds) {
+            int fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3 + CTR__MAX_FDS);
+            if (fd < 0) fd = ctr__r_fcntl(pipefd[i], F_DUPFD_CLOEXEC, 3);
+            if (fd < 0)
+                ctr__c_die(l, CTR_STEP_CLONE, errno, "", "move the exec pipe", NULL, NULL, NULL);
+            ctr__r_close(pipefd[i]);
+            pipefd[i] = fd;
+        }
+    ctr__c_send_fd(l, 'x', pipefd[0]);
+    ctr__r_close(pipefd[0]);
+    ctr__r_close(l->xferfd);
+    memset(&done, 0, sizeof(done));
+    do r = ctr__r_write(l->errfd, &done, sizeof(done));
+    while (r < 0 && errno == EINTR);
+    ctr__r_close(l->errfd);
+    l->errfd = pipefd[1];
+    do r = ctr__r_read(l->startfd, &b, 1);
+    while (r < 0 && errno == EINTR);
+    if (r != 1) ctr__c_exit(127); /* every writer gone: nobody can start it any more */
+    ctr__r_close(l->startfd);
 }
 
 /* Dying with the host: the parent-death signal, set as the very first step and again after the
    uid change (which clears it), each time followed by a look at the host's pidfd, since a host
    that died before the signal was set sent nothing. */
-static void ctr__c_die_with_host(const ctr__launch *l) {
+static void ctr__c_die_with_host(const ctr__launch *l, int sig) {
     struct pollfd pfd;
     struct timespec zero = {0, 0};
     if (!l->plan->die_with_host) return;
-    if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+    if (ctr__r_prctl(PR_SET_PDEATHSIG, sig) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "set the parent-death signal", NULL, NULL, NULL);
     if (l->hostfd < 0) return;
     pfd.fd = l->hostfd;
@@ -358,42 +603,50 @@ static void ctr__c_init(const ctr__launch *l) {
     ctr__status_msg m;
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     long pid, w;
-    int keep[2], nkeep = 0, k;
-    unsigned lo = 3;
+    int lo = l->statusfd < l->xferfd ? l->statusfd : l->xferfd;
+    int hi = l->statusfd < l->xferfd ? l->xferfd : l->statusfd;
+    int keep[2 + CTR__MAX_FDS + CTR__MAX_LISTEN], n = 0;
+    size_t k;
     ctr__r_sigmask(SIG_SETMASK, &all, NULL);
-    /* The status pipe stays, and the socket the command passes its interception listener over
-       (closed once the command has exec'd). */
-    keep[nkeep++] = l->statusfd;
-    if (l->plan->notify_bpf && l->xferfd >= 3) keep[nkeep++] = l->xferfd;
-    if (nkeep == 2 && keep[0] > keep[1]) {
-        keep[0] = l->xferfd;
-        keep[1] = l->statusfd;
-    }
-    for (k = 0; k <= nkeep; k++) {
-        unsigned hi = k < nkeep ? CTR__CAST(unsigned, keep[k]) : ~0u;
-        if (hi > lo && syscall(SYS_close_range, lo, k < nkeep ? hi - 1 : hi, 0) != 0)
-            ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
-                       NULL);
-        lo = hi + 1;
-    }
+    /* Keep only the status pipe, the socket (for the command's pidfd, below) and the extra
+       descriptors, which the command takes along at its execve and init closes then. */
+    keep[n++] = lo;
+    keep[n++] = hi;
+    for (k = 0; k < l->nfds; k++) keep[n++] = l->fds[k].container_fd;
+    if (ctr__c_close_except(keep, n) != 0)
+        ctr__c_die(l, CTR_STEP_INIT, errno, "", "close the host's file descriptors", NULL, NULL,
+                   NULL);
     /* From here on errors go over the status pipe. */
     cmd.errfd = -1;
     cmd.hostfd = -1;
-    pid = syscall(SYS_clone, CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+    /* CLONE_FILES until its execve (which unshares the table): the command sends its own pidfd
+       (init itself is not dumpable, so ctr_exec joins the command's namespaces) and closes the
+       socket in the table init shares, so that once the command runs init holds nothing but
+       the status pipe. */
+    pid = syscall(SYS_clone, CLONE_VFORK | CLONE_FILES | SIGCHLD, 0, 0, 0, 0);
     if (pid < 0)
         ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "start the command under init", NULL, NULL,
                    NULL);
     if (pid == 0) {
+        int self;
         if (ctr__r_prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
             ctr__c_die(&cmd, CTR_STEP_INIT, errno, "", "set the parent-death signal", NULL, NULL,
                        NULL);
+        if ((self = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0))) >= 0) {
+            ctr__c_send_fd(&cmd, 'c', self);
+            ctr__r_close(self);
+        }
+        if (cmd.plan->notify_bpf) ctr__c_listen_pid(&cmd);
         ctr__c_notify(&cmd); /* the command is intercepted, init is not */
+        if (!cmd.notify_armed) ctr__r_close(l->xferfd); /* else init closes it (a close may be
+                                                           intercepted) */
         ctr__c_exec(&cmd);
     }
-    if (l->plan->notify_bpf) ctr__r_close(l->xferfd);
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
        after its ERROR, and the host takes the first.  init keeps no stdio of its own. */
+    ctr__r_close(l->xferfd); /* (already closed by the command, unless it failed first) */
     (void)syscall(SYS_close_range, 0, 2, 0);
+    for (k = 0; k < l->nfds; k++) ctr__r_close(l->fds[k].container_fd);
     memset(&m, 0, sizeof(m));
     m.kind = CTR__MSG_STARTED;
     do w = ctr__r_write(l->statusfd, &m, sizeof(m));
@@ -420,13 +673,68 @@ static void ctr__c_init(const ctr__launch *l) {
     }
 }
 
+/* pasta: the network keeper (net.c) gets this process's namespaces and pidfd ('n' record) and
+   answers once pasta has the network up ('g'), or with the error that stopped it. */
+static void ctr__c_net_wait(const ctr__launch *l) {
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(3 * sizeof(int))];
+    } cm;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    ctr_error e;
+    int fds[3], n = 0, i;
+    char tag = 'n';
+    long r;
+    fds[n++] = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0));
+    fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0);
+    if (l->plan->userns)
+        fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/user", O_RDONLY | O_CLOEXEC, 0);
+    for (i = 0; i < n; i++)
+        if (fds[i] < 0)
+            ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "open the container's namespaces for pasta",
+                       NULL, NULL, NULL);
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
+    memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, n) * sizeof(int));
+    if (syscall(SYS_sendmsg, l->net_sock, &msg, MSG_NOSIGNAL) != 1)
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "pass the namespaces to pasta's keeper", NULL,
+                   NULL, NULL);
+    for (i = 0; i < n; i++) ctr__r_close(fds[i]);
+    memset(&e, 0, sizeof(e));
+    do r = syscall(SYS_recvfrom, l->net_sock, &e, sizeof(e), 0, NULL, NULL);
+    while (r < 0 && errno == EINTR);
+    if (r == CTR__CAST(long, sizeof(e))) {
+        e.path[sizeof(e.path) - 1] = '\0';
+        e.msg[sizeof(e.msg) - 1] = '\0';
+        ctr__c_die(l, e.step, e.sys_errno, e.path, e.msg, NULL, NULL, NULL);
+    }
+    if (r != 1)
+        ctr__c_die(l, CTR_STEP_NETWORK, r < 0 ? errno : EPIPE, "pasta",
+                   "wait for pasta to bring the network up (its keeper is gone)", NULL, NULL, NULL);
+    ctr__r_close(l->net_sock);
+}
+
 /* The child's entry point: executes the plan, then execs the command.  Never returns. */
 static void ctr__child_main(void *launch) {
-    const ctr__launch *l = CTR__CAST(const ctr__launch *, launch);
+    ctr__launch own = *CTR__CAST(const ctr__launch *, launch); /* ours: fds move (spec.fds) */
+    const ctr__launch *l = &own;
     const ctr__plan *p = l->plan;
+    int parked[CTR__MAX_FDS + CTR__MAX_LISTEN];
     uint64_t none = 0;
     int sig, landlock;
-    ctr__c_die_with_host(l);
+    ctr__c_die_with_host(l, SIGKILL);
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
        32 and 33; an all-zero kernel sigaction is SIG_DFL with no flags on every layout. */
@@ -437,14 +745,17 @@ static void ctr__child_main(void *launch) {
     }
     (void)none;
     ctr__c_cgroup(l);
+    if (p->nns_paths) ctr__c_join_ns(l);
     if (l->netns_fd >= 0 && syscall(SYS_setns, l->netns_fd, CLONE_NEWNET) != 0)
-        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter a pooled network namespace", NULL, NULL,
-                   NULL);
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "enter the container's network namespace", NULL,
+                   NULL, NULL);
     ctr__c_stdio(l);
-    ctr__c_close_fds(l);
+    if (l->nfds) ctr__c_park_fds(&own, parked);
+    ctr__c_close_fds(l, parked, l->nfds);
     if (syscall(SYS_setsid) < 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
-    ctr__c_own_namespaces(l);
+    if (!p->join) ctr__c_own_namespaces(l);
+    if (l->net_sock >= 0) ctr__c_net_wait(l);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
     if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
@@ -454,8 +765,10 @@ static void ctr__child_main(void *launch) {
     if (l->net_lo && ctr__lo_up() != 0)
         ctr__c_die(l, CTR_STEP_NETWORK, errno, "lo", "bring up the loopback interface", NULL, NULL,
                    NULL);
+    if (p->nsysctls || p->set_oom) ctr__c_sysctls(l);
     syscall(SYS_umask, 022);
-    ctr__c_setup_root(l);
+    if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
+    if (p->tty) ctr__c_tty(l);
     landlock = ctr__c_landlock_prepare(l); /* paths resolved in the new root, cwd still "/" */
     ctr__c_cwd(l);
     ctr__c_rlimits(l);
@@ -464,26 +777,31 @@ static void ctr__child_main(void *launch) {
        next. */
     if (!p->nnp) {
         ctr__c_landlock_restrict(l, landlock);
+        ctr__c_nonet(l);
         ctr__c_seccomp(l);
     }
     ctr__c_identity(l);
     ctr__c_caps_final(l);
-    ctr__c_die_with_host(l);
+    ctr__c_die_with_host(l, SIGKILL);
     if (p->nnp) ctr__c_landlock_restrict(l, landlock);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
-    if (!p->init) { /* the setup is done (an exec failure would follow it): see ctr__verdict */
+    if (l->nfds) ctr__c_place_fds(l, parked);
+    if (p->set_umask) syscall(SYS_umask, p->umask);
+    if (p->wait_start) {
+        ctr__c_wait_start(&own);
+    } else if (!p->init) { /* the setup is done (an exec failure would follow it): ctr__verdict */
         ctr_error done;
         long w;
         memset(&done, 0, sizeof(done));
         do w = ctr__r_write(l->errfd, &done, sizeof(done));
         while (w < 0 && errno == EINTR);
     }
+    if (p->nnp) ctr__c_nonet(l);
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
     if (p->notify_bpf) { /* the interception filter last (notify.c) */
-        ctr__launch own = *l;
+        ctr__c_listen_pid(l);
         ctr__c_notify(&own);
-        ctr__c_exec(&own);
     }
     ctr__c_exec(l);
 }

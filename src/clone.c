@@ -1,14 +1,13 @@
-/* clone.c - making a child process, for the spawn (spawn.c) and for the netns pool (netns.c).
+/* clone.c - making child processes, for the spawn (spawn.c, shim.c) and the netns pool (netns.c).
 
-   Two ways.  The vfork-style clone (x86-64, Linux 6.12 or newer): clone3 with CLONE_VM |
-   CLONE_VFORK, as posix_spawn does, the child running on a stack of its own in this process's
-   memory while the calling thread sleeps in the kernel until the child has exec'd or exited.
+   Two ways.  The vfork-style clone (x86-64, Linux 6.12 or newer): clone3 with CLONE_VM, as
+   posix_spawn does, the child running on a stack of its own in this process's memory; with
+   CLONE_VFORK the calling thread sleeps in the kernel until the child has exec'd or exited.
    Nothing of the host's memory is copied, so a spawn costs the same from a host of 10 MiB or of
    10 GiB.  The fork-style clone: clone3 without CLONE_VM (the child gets a copy of the host's
-   memory), with CLONE_VFORK when the caller wants to sleep until the exec (an init never execs,
-   so its spawn does not), falling back to clone where clone3 is missing or filtered.
+   memory), falling back to clone where clone3 is missing or filtered.
 
-   The child shares (vfork-style) or copied (fork-style) the host's memory: from its first
+   A child shares (vfork-style) or copied (fork-style) the host's memory: from its first
    instruction to execve it follows the rules of child.c. */
 #include "internal.h"
 
@@ -40,11 +39,6 @@ static int ctr__host_dumpable(void) {
     return v;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
-    !defined(CTR__SANITIZED) && !defined(CONTAINER_NO_VM_CLONE)
-#define CTR__VM_CLONE 1
-#define CTR__VM_STACK (256u * 1024u)
-
 static void ctr__dump_enter(void) {
     pthread_mutex_lock(&ctr__dump_lock);
     if (ctr__dump_users++ == 0)
@@ -60,8 +54,64 @@ static void ctr__dump_leave(void) {
     pthread_mutex_unlock(&ctr__dump_lock);
 }
 
-/* clone3 on a new stack: the child never returns into this function's frame; on its stack it
-   calls fn(arg), then exits. */
+/* clone3 exists (it is missing before Linux 5.3, or filtered with ENOSYS by an outer seccomp
+   profile).  Asked once per process: size 0 is EINVAL where the call exists. */
+static int ctr__have_clone3(void) {
+    static int cached; /* 0: not asked yet, 1: yes, 2: no */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (!v) {
+        v = syscall(SYS_clone3, NULL, 0) < 0 && errno == ENOSYS ? 2 : 1;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v == 1;
+}
+
+/* Stacks for children on our memory: a guard page below (an overflow faults, never corrupts),
+   MAP_NORESERVE (only the pages touched cost).  Those of the setup size are kept for the next
+   spawn (a few, for concurrent spawners): a fresh mapping costs a page fault for every page the
+   child touches, and a page fault is not cheap in a VM. */
+#define CTR__CACHED 4
+static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ctr__stack_cache[CTR__CACHED];
+static int ctr__nstacks;
+
+static char *ctr__stack_alloc(size_t size) {
+    char *stack = NULL;
+    if (size == CTR__STACK_SIZE) {
+        pthread_mutex_lock(&ctr__stack_lock);
+        if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
+        pthread_mutex_unlock(&ctr__stack_lock);
+        if (stack) return stack;
+    }
+    stack = CTR__CAST(char *, mmap(NULL, size + CTR__STACK_GUARD, PROT_READ | PROT_WRITE,
+                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
+    if (stack == MAP_FAILED) return NULL;
+    if (mprotect(stack, CTR__STACK_GUARD, PROT_NONE) != 0) {
+        int e = errno;
+        munmap(stack, size + CTR__STACK_GUARD);
+        errno = e;
+        return NULL;
+    }
+    return stack;
+}
+
+static void ctr__stack_free(char *stack, size_t size) {
+    if (!stack) return;
+    if (size == CTR__STACK_SIZE) {
+        pthread_mutex_lock(&ctr__stack_lock);
+        if (ctr__nstacks < CTR__CACHED) {
+            ctr__stack_cache[ctr__nstacks++] = stack;
+            stack = NULL;
+        }
+        pthread_mutex_unlock(&ctr__stack_lock);
+    }
+    if (stack) munmap(stack, size + CTR__STACK_GUARD);
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(CTR__SANITIZED) && !defined(CONTAINER_NO_VM_CLONE)
+/* clone3 on the stack a->stack (CLONE_VM): the child never returns into this function's frame;
+   on its stack it calls fn(arg), then exits. */
 static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *arg) {
     long r;
     /* syscall preserves every register but rax, rcx and r11: the child finds fn in rbx and arg
@@ -84,107 +134,85 @@ static long ctr__clone3_on_stack(ctr__clone_args *a, void (*fn)(void *), void *a
     return r;
 }
 
-/* Child stacks are kept for the next spawn (a few, for concurrent spawners): a fresh mapping
-   costs a page fault for every page the child touches, and a page fault is not cheap in a VM. */
-#define CTR__VM_GUARD  4096u
-#define CTR__VM_CACHED 4
-static pthread_mutex_t ctr__stack_lock = PTHREAD_MUTEX_INITIALIZER;
-static char *ctr__stack_cache[CTR__VM_CACHED];
-static int ctr__nstacks;
-
-static char *ctr__stack_get(void) {
-    char *stack = NULL;
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks > 0) stack = ctr__stack_cache[--ctr__nstacks];
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) return stack;
-    stack = CTR__CAST(char *, mmap(NULL, CTR__VM_STACK + CTR__VM_GUARD, PROT_READ | PROT_WRITE,
-                                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0));
-    if (stack == MAP_FAILED) return NULL;
-    if (mprotect(stack, CTR__VM_GUARD, PROT_NONE) != 0) { /* overflowing faults, not corrupts */
-        int e = errno;
-        munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-        errno = e;
-        return NULL;
-    }
-    return stack;
-}
-
-static void ctr__stack_put(char *stack) {
-    pthread_mutex_lock(&ctr__stack_lock);
-    if (ctr__nstacks < CTR__VM_CACHED) {
-        ctr__stack_cache[ctr__nstacks++] = stack;
-        stack = NULL;
-    }
-    pthread_mutex_unlock(&ctr__stack_lock);
-    if (stack) munmap(stack, CTR__VM_STACK + CTR__VM_GUARD);
-}
-
-/* The vfork-style spawn is used on Linux 6.12 and later, where it has been tested (6.18).  On
+/* The vfork-style clone is used on Linux 6.12 and later, where it has been tested (6.18).  On
    the 6.1 test VM with cgroup v1 it led, every few hundred containers, to a soft lockup of the
    whole machine (the containers' tasks spinning in get_signal) that the fork-style clone never
    showed; not understood yet.  Read once per process. */
-static int ctr__clone_vm_possible(void) {
+static int ctr__vm_clone_possible(void) {
     static int cached; /* 0: not read yet, 1: yes, 2: no */
     int v = __atomic_load_n(&cached, __ATOMIC_RELAXED), major = 0, minor = 0;
     struct utsname u;
     if (v) return v == 1;
     v = 2;
-    if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
+    if (ctr__have_clone3() && uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2 &&
         (major > 6 || (major == 6 && minor >= 12)))
         v = 1;
     __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
     return v == 1;
 }
 
-/* The child's pid, or -1 with errno (ENOSYS: take the fork-style clone). */
-static long ctr__clone_vm(ctr__clone_args *a, void (*fn)(void *), void *arg) {
-    char *stack = ctr__stack_get();
+/* The child on `stack` (from ctr__stack_alloc(size)) and our memory: clone3 with CLONE_VM and
+   a's flags (CLONE_VFORK among them to wait for its exec).  Raw: callable from a child too.
+   The child's pid, or -1 with errno. */
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg) {
     ctr__clone_args vm = *a;
     long r;
-    if (!stack) return -1;
-    vm.flags |= CLONE_VM | CLONE_VFORK;
-    vm.stack = CTR__PTR_TO_U64(stack + CTR__VM_GUARD);
-    vm.stack_size = CTR__VM_STACK;
-    ctr__dump_enter();
+    vm.flags |= CLONE_VM;
+    vm.stack = CTR__PTR_TO_U64(stack + CTR__STACK_GUARD);
+    vm.stack_size = size;
     r = ctr__clone3_on_stack(&vm, fn, arg);
-    ctr__dump_leave();
-    /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
-    ctr__stack_put(stack);
     if (r < 0) {
         errno = CTR__CAST(int, -r);
         return -1;
     }
     return r;
 }
+#else
+static int ctr__vm_clone_possible(void) { return 0; }
+
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg) {
+    (void)a;
+    (void)stack;
+    (void)size;
+    (void)fn;
+    (void)arg;
+    errno = ENOSYS;
+    return -1;
+}
 #endif
 
 /* Clones a child that runs fn(arg) and never returns.  how: CTR__CLONE_VM for the vfork-style
    clone where possible (it implies waiting), CTR__CLONE_WAIT to sleep until the child has
-   exec'd or exited.  a: flags (namespaces, CLONE_PIDFD, CLONE_INTO_CGROUP), pidfd, cgroup; the
-   exit signal stays 0, so that until its execve no host wait() or SIGCHLD handler sees the
-   child.  Returns the child's pid, or -1 with errno; ENOSYS with CLONE_INTO_CGROUP asked for
-   means clone3 is missing: the caller has the child move itself and calls again without it. */
+   exec'd or exited.  a: flags (namespaces, CLONE_PIDFD, CLONE_INTO_CGROUP...), exit signal,
+   pidfd, cgroup.  Returns the child's pid, or -1 with errno; ENOSYS with CLONE_INTO_CGROUP asked
+   for means clone3 is missing: the caller has the child move itself and calls again without it.
+   Raw system calls but for the stack cache (CTR__CLONE_VM): the fork-style clone may be called
+   from a child. */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg) {
-    uint64_t flags = a->flags | ((how & (CTR__CLONE_WAIT | CTR__CLONE_VM)) ? CLONE_VFORK : 0);
     ctr__clone_args f = *a;
     long r;
-#if defined(CTR__VM_CLONE)
-    if ((how & CTR__CLONE_VM) && ctr__clone_vm_possible()) {
-        r = ctr__clone_vm(a, fn, arg);
+    if (how & (CTR__CLONE_WAIT | CTR__CLONE_VM)) f.flags |= CLONE_VFORK;
+    if ((how & CTR__CLONE_VM) && ctr__vm_clone_possible()) {
+        char *stack = ctr__stack_alloc(CTR__STACK_SIZE);
+        if (!stack) return -1;
+        ctr__dump_enter();
+        r = ctr__clone_on(&f, stack, CTR__STACK_SIZE, fn, arg);
+        ctr__dump_leave();
+        /* Back here, the child has exec'd (its own memory now) or exited: the stack is free. */
+        ctr__stack_free(stack, CTR__STACK_SIZE);
         if (r >= 0 || errno != ENOSYS) return r;
     }
-#endif
-    f.flags = flags;
     r = syscall(SYS_clone3, &f, sizeof(f));
-    if (r < 0 && errno == ENOSYS && !(flags & CLONE_INTO_CGROUP)) {
-        /* clone(flags | exit signal 0, stack 0: like fork, parent_tid: the pidfd) */
-        r = syscall(SYS_clone, CTR__CAST(unsigned long, flags), 0, CTR__U64_TO_PTR(int *, a->pidfd),
-                    0, 0);
+    if (r < 0 && errno == ENOSYS && !(f.flags & CLONE_INTO_CGROUP)) {
+        /* clone(flags | exit signal, stack 0: like fork, parent_tid: the pidfd) */
+        r = syscall(SYS_clone, CTR__CAST(unsigned long, f.flags | (f.exit_signal & 0xff)), 0,
+                    CTR__U64_TO_PTR(int *, f.pidfd), 0, 0);
     }
     if (r == 0) {
         fn(arg);
-        syscall(SYS_exit_group, 127); /* not reached */
+        ctr__c_exit(127); /* not reached */
     }
     return r;
 }

@@ -34,16 +34,30 @@
        or define _GNU_SOURCE before any include there (an #error says so otherwise).
 
    This comment is the manual.  In the repository, examples/hello.c is the smallest complete
-   program and examples/ctrun.c a command-line front end (ctrun --help) that fills most of the spec
-   from its options.
+   program and examples/ctrun.c a command-line front end (ctrun --help, man ctrun) that fills most
+   of the spec from its options.  `make install` (PREFIX, DESTDIR) puts this header in include/,
+   ctrun in bin/, its man page (made from ctrun --help) in share/man/man1/, and the pkg-config
+   files container.pc (cc $(pkg-config --cflags --libs container)) and container-libseccomp.pc
+   (the same with CONTAINER_WITH_LIBSECCOMP and -lseccomp) in share/pkgconfig/.
+   Python: bindings/python is the package container_h, built from this header (cffi; pip install
+   --no-build-isolation ./bindings/python, with Debian's python3-cffi, python3-setuptools,
+   python3-dev):
+       import container_h
+       r = container_h.run(["sh", "-c", "echo hi"], memory="64m", timeout=5)
+       r.returncode, r.stdout, r.stderr, r.timed_out, r.oom_killed, r.memory_peak
+   container_h.Container is shaped like subprocess.Popen (stdin/stdout/stderr=PIPE, wait(timeout=),
+   poll, kill, communicate, pid; a context manager that destroys the container); the library's
+   errors raise container_h.ContainerError, an OSError with step, errno and path.
 
    CONTENTS OF THIS MANUAL
        1. Lifecycle            5. Users and rootless    9. Security
        2. The spec             6. Stdio and init       10. Network namespace pool
        3. The root filesystem  7. Errors               11. Requirements
        4. Mounts               8. Limits and cgroups   12. Design
-                                                       13. Policy: syscalls decided by the host,
-                                                           Landlock
+                                                       13. Networking
+       14. Created, released and attached containers; runtime features
+       15. ocirun: an OCI runtime for Podman, containerd, CRI-O and Kubernetes
+       16. Policy: system calls decided by the host, Landlock
 
    1. LIFECYCLE
        ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
@@ -59,15 +73,31 @@
        ctr_pid()       the host pid of the container's first process: the command, or the init.
        ctr_kill()      sends a signal (see 8 for what SIGKILL reaches).
        ctr_destroy()   kills whatever still runs, reaps it, waits for its cgroup to empty and
-                       removes it, and frees everything.
+                       removes it, removes a persistent upper's work directory (3), and frees
+                       everything.
        ctr_stdio_fd() and ctr_close_stdio() are in 6; ctr_stats(), ctr_pause(), ctr_resume(),
        ctr_cgroup_path() and ctr_deadline_ns() in 8; ctr_step_name() in 7.
-       The container's pid 1 is a child of the calling process: a host that reaps with
-       waitpid(-1) (or a SIGCHLD handler that does) steals its exit status, and ctr_wait then fails
-       with ECHILD; with init set, pid 1 never execs and cannot be reaped that way.
-       Threads.  ctr_spawn is safe to call from any thread, from many threads at once, and so is
-       every function on different containers; one container's handle is for one thread at a
-       time.  No library function acts on a thread cancellation request (cancellation is disabled
+       ctr_exec() starts another process in a running container, ctr_run() runs one to completion
+       with its input and output (both in 6).  ctr_start(), ctr_release() and ctr_attach() (14)
+       split the lifecycle for a front end that exits while its containers run (an OCI runtime).
+       Reaping.  The caller's child is not the container's command but a shim (or the init): a
+       process of a few pages that never execs, cloned with no exit signal.  It clones the
+       command, and reaps it; ctr_wait reaps the shim and reads the command's status from it.
+       So the host's own wait(), waitpid(-1) and SIGCHLD handler never see a container (the
+       kernel sets a child's exit signal back to SIGCHLD when it execs, which is why the command
+       cannot be the caller's child), and an ignored SIGCHLD or SA_NOCLDWAIT cannot make the
+       kernel reap it and lose its status.  The library installs no signal handler and changes
+       no disposition, mask (beyond the calling thread's, for the clone) or process-wide setting
+       of the host's; the host's own children and its SIGCHLD handler work as before.  The shim
+       stays outside the container (the host's pid namespace and cgroup); it has the spawning
+       thread's death as its parent-death signal (see no_die_with_host), kills the command then,
+       and exits.  The exception is direct_child (14): the command is then the caller's child.
+       Threads.  ctr_spawn, ctr_run and ctr_exec are safe to call from any thread, from many
+       threads at once, and so is every function on different containers.  One container's
+       handle is for one thread at a time: calls on the same handle from two threads at once
+       (a ctr_wait in one while another destroys it) are not supported; ctr_exec reads its
+       container's handle, so keep it from running at once with ctr_wait, ctr_poll or
+       ctr_destroy on that container.  No library function acts on a thread cancellation request (cancellation is disabled
        inside them, as posix_spawn does), except ctr_wait, which is a cancellation point like
        waitpid: a thread cancelled while blocked in it leaves the handle as it was (destroy it in
        the thread's cleanup handler).  The child between clone and execve makes raw system calls
@@ -99,19 +129,49 @@
                       signal is set first thing in the child and again after the uid change (which
                       clears it), each time followed by a check that the host still lives (its
                       pidfd, Linux 5.3).  Set this to let the container run on.
-       The other fields: rootfs, readonly_root, no_default_mounts (3); mounts, nmounts, shm_size
-       (4); uid, gid, new_userns (5); stdio, stdio_fd, init (6); the limits (8); the security
-       fields (9); the policy fields: intercept..., landlock... (13).
+       The other fields: rootfs, readonly_root, no_default_mounts, rootfs_rw, lowers, upper,
+       upper_size (3); mounts, nmounts, shm_size (4); uid, gid, new_userns, uid_map, gid_map,
+       no_idmap, no_subids (5); stdio, stdio_fd, init (6); the limits (8); the security fields
+       (9); no_network (10); the policy fields: intercept..., landlock... (16).
 
    3. THE ROOT FILESYSTEM
-       rootfs = NULL: a fresh tmpfs root on which the host's /usr /bin /sbin /lib /lib32 /lib64 /etc
-       (whichever exist; symlinks are copied as symlinks) are bound read-only, and nothing else of
-       the host's (no /home, /root, /run or /sys).  rootfs = "DIR": DIR (bound recursively, writable
-       unless readonly_root) becomes "/"; mount targets that DIR lacks are created in DIR itself,
-       on the host.  readonly_root makes the root mount read-only (mounts on top of it keep their
-       own mode).  Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on
-       /tmp are mounted first; a mount of yours on the same target replaces the default one.  The
-       old root is detached after pivot_root (never chroot).
+       rootfs = NULL (and no lowers): a fresh tmpfs root on which the host's /usr /bin /sbin /lib
+       /lib32 /lib64 /etc (whichever exist; symlinks are copied as symlinks) are bound read-only,
+       and nothing else of the host's (no /home, /root, /run or /sys).
+       rootfs = "DIR": DIR becomes "/", and DIR is never modified: the container's root is an
+       overlay (overlayfs) of DIR, read-only, under a throw-away writable layer, a tmpfs that goes
+       with the container.  Writes, deletions (whiteouts) and renames of DIR's files land in that
+       layer; mount targets that DIR lacks are made in it too, read-only root or not.  Renaming a
+       directory that comes from DIR fails with EXDEV, as in Docker (mv copies instead).  The
+       layer shows DIR's own filesystem: what is mounted below DIR on the host does not come
+       along.  readonly_root over a DIR that already has every mount target (and no CTR_MOUNT_FILE
+       or SYMLINK) needs no layer: DIR is then bound read-only, recursively, submounts included.
+       rootfs_rw: the old way, for a caller who means it: DIR itself is bound (recursively) and
+       writable, and what the container writes, and the mount targets DIR lacks, stay in DIR on
+       the host (with readonly_root too).
+       lowers: the root is several read-only directories (layers), top first, NULL-terminated,
+       as overlayfs stacks them (1 to 500; more than about 14 need Linux 6.8); rootfs must then be
+       NULL.  upper (with rootfs or lowers): a directory of the caller's that takes and keeps the
+       changes, instead of the tmpfs: a second container can go on from them.  It is the
+       container's "/": an empty upper is given the mode (and, as root, the owner) of the top
+       lower's root.  One container at a time (flock; a second fails with CTR_STEP_ROOTFS,
+       EBUSY); overlayfs needs a work directory on the same filesystem, which the library makes
+       next to upper (.ctr-work-PID-N in its parent directory: that directory must be writable,
+       and upper not the root of a filesystem, EXDEV) and removes at ctr_destroy; one a crashed
+       host left is removed when the next is made in that directory.  Use a persistent upper
+       always the same way (as root, or in a user namespace: the overlay keeps its whiteouts in
+       trusted.* or user.* xattrs), with the same lowers.  upper_size: bytes of the tmpfs layer
+       (0: the kernel's default, half the RAM; a write beyond it fails with ENOSPC).  Layer errors
+       are CTR_STEP_ROOTFS (or SPEC) and name the path and the reason, with overlayfs's own words
+       where it gives some; where overlay cannot be used (no overlayfs in the kernel, a
+       filesystem under a layer it refuses, a user namespace before Linux 5.11) the message
+       names rootfs_rw as the way out.  In a user namespace (rootless) the layer can copy up only
+       files and directories owned by ids the namespace maps: a base owned by the host's root
+       can be read, and files added, but changing its root-owned files fails with EACCES or
+       EOVERFLOW; give rootless containers a base they own (or one in their subordinate range).
+       Unless no_default_mounts is set, proc on /proc, a minimal /dev and a tmpfs on /tmp are
+       mounted first; a mount of yours on the same target replaces the default one.  The old root
+       is detached after pivot_root (never chroot).
 
    4. MOUNTS
        spec.mounts, spec.nmounts: an array of ctr_mount (type, source, target, flags, size, mode,
@@ -134,7 +194,25 @@
                           fails with ENXIO or EEXIST at once, never blocks.
        CTR_MOUNT_SYSFS    a sysfs, always read-only, for the container's network namespace (its
                           masks: see 9).
+       CTR_MOUNT_DEVPTS   a devpts of its own (a new instance); data (data_len bytes, or a C string)
+                          holds its options, comma-separated: gid=, uid=, mode=, ptmxmode=, max=
+                          (newinstance is accepted: it is what a devpts mount is here).
+       CTR_MOUNT_CGROUP   the cgroup filesystem, read-only with CTR_MOUNT_READONLY: with a cgroup
+                          namespace of its own a fresh mount of each hierarchy the host has under
+                          /sys/fs/cgroup (cgroup2 alone, or on v1 a tmpfs with one directory per
+                          hierarchy and links such as cpu -> cpu,cpuacct), rooted at the
+                          container's cgroup; without one (CTR_NS_CGROUP shared) the container's
+                          own cgroup directories bound there, never the host's whole tree.
        CTR_MOUNT_READONLY in flags makes a tmpfs, proc, dev or mqueue mount read-only.
+       CTR_MOUNT_NOEXEC (bind, tmpfs, devpts), CTR_MOUNT_NOATIME, CTR_MOUNT_STRICTATIME and
+       CTR_MOUNT_NODIRATIME add those mount flags (the default is relatime).  For a filesystem
+       (tmpfs, dev, proc, sysfs, mqueue, devpts, cgroup) source, if set, is the name
+       /proc/self/mountinfo shows as its source (default "none").  CTR_MOUNT_DEV takes size
+       (default 64 KiB) and mode (default 0755) for its tmpfs.  CTR_MOUNT_SHARED, CTR_MOUNT_SLAVE,
+       CTR_MOUNT_PRIVATE or CTR_MOUNT_UNBINDABLE set the mount's propagation once it is in place
+       (with CTR_MOUNT_RPROPAGATION for the mounts below it too); the default is private: a
+       mount in the container does not reach the host, nor the host's the container (the host's
+       mounts are made slaves in the container's namespace first).
        Every mount gets nosuid and nodev, except the device binds in /dev and devpts (no nodev);
        proc, sysfs, mqueue and the /dev mounts are also noexec.  Targets are absolute paths inside
        the container ("/" is refused: use rootfs).  They are resolved inside the new root as the
@@ -147,16 +225,49 @@
    5. USERS AND ROOTLESS
        uid/gid: the ids the command runs as (default 0/0).  As root without a user namespace they
        are the host's ids (uid 0 is the host's root: see 9; another uid gets no capabilities but
-       those in cap_add) and the supplementary groups are cleared.  A caller that is not root gets a new
-       user namespace in which the caller's own uid/gid appear as spec.uid/spec.gid (root by
-       default); only that one id is mapped (no subordinate ranges, no newuidmap), and for the
-       host's files the container is the caller.  (uid_t)-1 and (gid_t)-1 are refused
-       (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".  Root may ask for a user namespace too with
-       new_userns: then host uid 0 appears as spec.uid inside, so file access (and /proc/sys) is
-       still host root's; it only confines capabilities to the namespace.  Rootless needs
-       unprivileged user namespaces enabled (see 11).
+       those in cap_add) and the supplementary groups are cleared.  (uid_t)-1 and (gid_t)-1 are
+       refused (CTR_STEP_SPEC, EINVAL): to setresuid they mean "unchanged".
+       Not root: the container always gets a user namespace.  When the caller has ranges in
+       /etc/subuid and /etc/subgid (by name from /etc/passwd, or by uid) and newuidmap and
+       newgidmap are installed (Debian: package uidmap), it maps 0-65535 as podman does: the
+       caller's uid and gid are 0, and 1-65535 are the first 65535 ids of its ranges; uid and
+       gid then work as they do for root (the command runs as uid inside; the ranges must cover
+       it, or the single mapping below is used), and chown, setgroups and package managers that
+       drop privileges (apt's _apt) work inside.  Files the container gives other ids land on the
+       host with the subordinate ids.  Without ranges (or with no_subids), only the caller's own
+       uid and gid are mapped, appearing as spec.uid and spec.gid (root by default), and
+       setgroups is denied: then chown to any other id fails with EINVAL, setgroups with EPERM,
+       and apt-get stops with "E: setgroups 0 failed"; for the host's files the container is
+       the caller.
+       uid_map, nuid_map, gid_map, ngid_map: the user namespace's own maps (ctr_idmap: inside,
+       outside, count; 1 to 340 ranges, not overlapping; gid_map NULL: the same as uid_map).
+       They must map 0 (the namespace's root sets the container up) and uid and gid.  As root:
+       any ranges; a user namespace is made with them, and the rootfs (or the lowers and a
+       persistent upper's directory) and every bind source, the host userland of rootfs NULL
+       too, are presented through idmapped mounts with the same maps (mount_setattr
+       MOUNT_ATTR_IDMAP, Linux 5.12; a layer over idmapped lowers needs 5.19): a base owned by
+       root shows as owned by root inside, and nothing in it is ever chowned; what the container
+       writes through rootfs_rw or a writable bind lands with the ids it has inside (uid 0 stays
+       0 on the disk).  The container's processes run as the mapped host ids (with
+       0:100000:65536, its root is host uid 100000, which owns nothing on the host), so this is
+       the strongest isolation the library offers: the host's root is not in the namespace at
+       all.  A filesystem that cannot be idmapped (before tmpfs 6.3, NFS, proc...) fails with
+       CTR_STEP_MOUNT, EINVAL, naming it; no_idmap skips the idmapped mounts (then the base must
+       be chowned to the range).  Not root: the ranges are handed to newuidmap and newgidmap,
+       which allow only what /etc/subuid and /etc/subgid grant ("newuidmap: ... not allowed",
+       CTR_STEP_USERNS, EPERM); no idmapped mounts.  The maps are written from outside the
+       namespace, as the kernel requires, by a short-lived helper process forked before the
+       container (12).
+       new_userns as root without maps: a user namespace in which host uid 0 appears as
+       spec.uid, so file access (and /proc/sys) is still host root's; it only confines
+       capabilities to the namespace.
+       When user namespaces are refused the error says by what and how to allow it, instead of
+       a bare EPERM: user.max_user_namespaces at 0 (or its limit reached), Debian's
+       kernel.unprivileged_userns_clone at 0, Ubuntu's
+       kernel.apparmor_restrict_unprivileged_userns at 1; a caller that is not root and shares
+       the user namespace (CTR_NS_USER) is told that only root can.
 
-   6. STDIO AND INIT
+   6. STDIO, TERMINALS AND INIT
        stdio[0..2]: CTR_STDIO_INHERIT (default), CTR_STDIO_NULL, CTR_STDIO_FD (stdio_fd[i], not
        closed by the library) or CTR_STDIO_PIPE (the host end is ctr_stdio_fd(c, i); close it early
        with ctr_close_stdio).  No other host file descriptor reaches the container.  A pipe holds
@@ -167,24 +278,64 @@
        that another thread of the host forks meanwhile cannot hold back the EOF of stdout or
        stderr.  The host's own ends are the host's: one forked (without exec) while you hold the
        stdin pipe keeps a copy, and the container sees EOF on stdin only once that copy is closed
-       too.
+       too.  stdio_nonblock makes the host ends (and a terminal's master) O_NONBLOCK.
+       SIGPIPE: nothing the library does raises it in the host.  ctr_write(c, buf, len, &err)
+       writes to the container's stdin (pipe or terminal) like write(2) but fails with EPIPE
+       instead (the signal is blocked for the calling thread around the write, and taken back
+       if the write raised it); a write(2) of your own on ctr_stdio_fd(c, 0) raises SIGPIPE as
+       any write to a pipe does - ignore or block it, or use ctr_write.
+       ctr_wait_io(c, want, timeout_ms, &ready, &err) waits until one of the wanted events is
+       there: CTR_IO_STDIN (stdin can take a write, or its reader is gone), CTR_IO_STDOUT and
+       CTR_IO_STDERR (data or EOF), CTR_IO_EXIT (exited: ctr_poll returns 1), CTR_IO_DEADLINE
+       (timeout_sec passed: ctr_poll kills); *ready gets the events there, 0 after timeout_ms
+       (-1: none).  It is for callers without an event loop; with one, poll ctr_stdio_fd,
+       ctr_tty_fd and ctr_pidfd and arm a timer for ctr_deadline_ns.
+       ctr_run(spec, input, input_len, max_output, &output, &res, &err) runs the spec to
+       completion: input (input_len bytes, or none: stdin is /dev/null) is fed to stdin, stdout
+       and stderr are captured into output.out and output.err (CONTAINER_MALLOC'ed, NUL-
+       terminated; ctr_output_free frees them) up to max_output bytes each (0: no cap; the rest is
+       read and dropped, and out_truncated or err_truncated set), with the spec's limits and
+       timeout; any size, no deadlock, no SIGPIPE; spec.stdio and spec.tty are ignored.  0 once
+       the container ran (res says how it ended: a timeout, an OOM kill...), -1 if it could not
+       start or the I/O failed (output freed).  What processes of a shared pid namespace write
+       after pid 1 has exited is not waited for.
+       Terminal: tty gives the container a pseudo-terminal from its own devpts (so it needs a
+       CTR_MOUNT_DEV on /dev, as the default mounts have) as stdin, stdout and stderr and as its
+       controlling terminal: job control works, /dev/tty opens.  tty_rows and tty_cols set its
+       size (default 24 x 80); ctr_tty_fd(c) is the master (owned by the handle: read the output
+       there, ctr_write the input), ctr_resize(c, rows, cols, &err) changes the size (the command
+       gets SIGWINCH).  stdio is ignored with tty.
+       Extra descriptors: fds, an array of nfds (at most 256) ctr_fd {host_fd, container_fd}:
+       each host_fd is open in the container at container_fd (3 or above, each at most once),
+       without close-on-exec; with 0, 1 and 2 those are all the container has open.
+       ctr_exec(c, &x, &out, &err) starts x.argv in the running container c, with x's env, cwd,
+       uid and gid (inside; in a user namespace they must be mapped), stdio, stdio_nonblock, tty
+       and fds as in ctr_spec; everything else is the container's: its namespaces (joined through
+       the pidfd of its command, Linux 5.8), root, cgroup, rlimits, capability sets, no_new_privs
+       and seccomp filter.  *out is a handle of its own for ctr_wait, ctr_poll, ctr_kill,
+       ctr_stdio_fd, ctr_tty_fd, ctr_write and ctr_destroy, which kill and reap only that process
+       (it has no cgroup of its own: ctr_stats and ctr_pause fail on it).  A container that has
+       exited fails with ESRCH (CTR_STEP_CLONE).
        With init set, pid 1 is a tiny init that reaps zombies, forwards SIGHUP SIGINT SIGQUIT SIGTERM
        SIGUSR1 SIGUSR2 SIGWINCH SIGCONT to the command and reports the command's own exit status.
        Without it the command is pid 1 and, like any pid-namespace init, ignores signals it has no
-       handler for (only SIGKILL always works).  The init never execs: it is a copy of the host
+       handler for (only SIGKILL always works: ctrun therefore kills a command that ignores the
+       SIGINT or SIGTERM it forwarded).  The init never execs: it is a copy of the host
        process as it was in ctr_spawn (heap, stack, environment), with every descriptor but its
        status pipe closed and not dumpable (and CAP_SYS_PTRACE refused with it: see 9).  It runs
        under the container's capabilities and seccomp filter: a filter that refuses what it uses
        (rt_sigtimedwait, wait4, kill, clone, write, exit_group) breaks it; with wait4 refused it
        never sees the command exit, and the container runs on until its timeout or a kill.
        The container runs in a new session without a controlling terminal (so it cannot push input
-       into the host's terminal): /dev/tty gives ENXIO and shells warn "no job control".
+       into the host's terminal), unless tty: /dev/tty gives ENXIO and shells warn "no job
+       control".
 
    7. ERRORS
        Every function that can fail takes ctr_error *err last (NULL allowed) and returns 0 or -1.
        err->step says which step failed (ctr_step_name() gives its name), err->sys_errno the errno,
        err->path the path involved and err->msg one line such as
-       "mount tmpfs on /tmp: No space left on device", which usually names the path already.  A
+       "mount tmpfs on /tmp: No space left on device", which usually names the path already (a
+       control character of the spec it quotes, a newline in a path, appears there as '?').  A
        failed ctr_spawn leaves nothing behind: no process, mount, file descriptor or memory.
        CTR_STEP_EXEC with ENOENT means the command does not exist; with EACCES or ENOEXEC it exists
        but cannot run.  CTR_STEP_CLONE (or CTR_STEP_INIT, with init) and ECHILD: the container
@@ -277,7 +428,10 @@
        dropped: it owns the file); what it writes in a writable bind is root's on the host, where
        nosuid does not follow it: a setuid-root copy of a shell left there runs as root for any
        host user who can reach it.  Bind writable only directories no untrusted host user can run
-       programs from, or use another uid or a caller that is not root (5).
+       programs from, or use another uid or a caller that is not root (5).  The strongest
+       isolation the library offers is root with uid_map (5): a user namespace in which the
+       host's root does not exist, the container's root being an unprivileged host uid that owns
+       nothing, on an idmapped root.
        Sharing (share): with the pid namespace shared the container sees the host's processes and
        can signal those of its uid (as root, with CAP_KILL, any); with the network namespace shared
        it reaches the host's services on 127.0.0.1 and its abstract unix sockets.
@@ -357,6 +511,30 @@
        container using it has been reaped; it is thread-safe, like ctr_spawn.  max is 1..65536; as
        another user ctr_netns_pool_create fails with EPERM.  It pays off in a program that spawns
        many containers (ctrun, one container per process, cannot use it).
+       no_network: for containers that need no network at all, and many of them.  An empty
+       network namespace costs about 220 KiB of kernel memory for as long as its container lives
+       (of the ~355 KiB an idle container cost before); no_network containers instead share one
+       empty namespace, its loopback down, made when the first of them is spawned and freed with
+       the last handle.  What keeps them apart in it: socket() of any family but AF_UNIX fails
+       with EAFNOSUPPORT (a seccomp filter of its own, stacked on the container's and installed
+       whatever seccomp says; io_uring_setup fails with EPERM, since io_uring could make sockets
+       past it), so no IP, netlink or packet socket exists to talk to the others or to look at
+       the namespace; and abstract unix sockets, the one per-namespace name space left, are
+       scoped with Landlock (LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET): a container can connect or
+       send only to abstract sockets made inside itself (unix sockets with a path live in its
+       own files).  What they still share: the listing of unix sockets in /proc/net/unix (the
+       addresses of the others' sockets, not their traffic) and the namespace's identity.  From
+       the host they are as isolated as with a namespace of their own (the host's interfaces,
+       services and abstract sockets are in another namespace).  Tested (tests/test_layers.c):
+       two containers are in the same namespace, not the host's; one cannot connect to the
+       other's abstract socket (EPERM) while a host process in that namespace can; AF_INET,
+       AF_INET6, AF_NETLINK and AF_PACKET sockets fail, AF_UNIX ones work; loopback is down.
+       Root only, and refused (CTR_STEP_SPEC, EINVAL) with a user namespace, a shared network
+       namespace, netns_pool, CAP_NET_ADMIN or CAP_SYS_ADMIN, or no_masks; it needs Landlock ABI 6
+       (Linux 6.12, landlock among the kernel's LSMs): otherwise ENOTSUP, saying so.  Measured with
+       examples/fleet.c (N=1000 idle containers on one base, each with its tmpfs layer, on a
+       2-vCPU VM with Linux 6.18): 232-241 KiB per container with no_network (kernel counters +
+       Pss), 449 KiB with a namespace each.
 
    11. REQUIREMENTS
        Linux 5.12 or newer (open_tree/move_mount/fsopen 5.2, openat2 5.6, mount_setattr 5.12,
@@ -371,8 +549,15 @@
        user.max_user_namespaces, kernel.unprivileged_userns_clone; Ubuntu 24.04 also restricts them
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
-       parent-death signal.  Interception (13) 5.5 (5.14 for an atomic inject_fd, 6.6 for the
-       synchronous wake-up); Landlock (13) 5.13, port rules 6.7, scopes 6.12.
+       parent-death signal.  ctr_exec joins namespaces with setns on a pidfd (5.8).
+       Interception (16) 5.5 (5.14 for an atomic inject_fd, 6.6 for the synchronous wake-up);
+       Landlock (16) 5.13, port rules 6.7, scopes 6.12.
+       Layers (3): overlayfs (CONFIG_OVERLAY_FS); more than about 14 lowers need 6.8 (lowerdir+);
+       in a user namespace 5.11, and 6.6 for a tmpfs layer to hold whiteouts of directories
+       (user xattrs on tmpfs).  Idmapped mounts (5): 5.12, and a filesystem that supports them
+       (ext4 and xfs 5.12, btrfs 5.15, tmpfs 6.3); a layer over idmapped lowers 5.19.  Subordinate
+       ranges for callers that are not root: newuidmap and newgidmap (Debian: uidmap).
+       no_network (10): Landlock ABI 6, Linux 6.12.
        A C99 or C++11 compiler and the Linux headers; the implementation uses pthread functions, so
        glibc before 2.34 may need -lpthread.  x86_64 or aarch64: the seccomp filter checks the
        syscall architecture and knows those two (an #error on any other).  Tested on x86_64 with
@@ -383,60 +568,395 @@
        ctr_spawn runs in four parts, each reading only what the one before produced:
        plan       the spec validated and translated into a ctr__plan (paths normalised, defaults
                   applied, every string and buffer the child needs allocated in the caller); the
-                  plan is never changed afterwards.
+                  plan is never changed afterwards (the handle keeps it, for ctr_exec).
        cgroup     the container's cgroup made and limited, through the backend this host has
                   (cgroup v2 or v1, chosen once per process).
-       launch     one spawn's descriptors: the error pipe, init's status pipe, stdio sources, the
-                  socket the child passes its stdio pipes over, the host's pidfd, cgroup.procs
-                  files, a pooled network namespace.
-       child      cloned in its namespaces; it executes the plan with raw system calls only - no
-                  malloc, stdio, locks or cancellation points - so it is safe in a multi-threaded
-                  host.  A setup failure travels back as one fixed-size ctr_error over a
-                  close-on-exec pipe; a record with step "none" says the setup is done, so the
-                  verdict never waits for EOF (which any process forked meanwhile would hold back):
-                  without init the clone returns once the child has exec'd or exited (CLONE_VFORK)
-                  and the pipe holds the verdict; with init, init reports STARTED over its status
-                  pipe once the command has exec'd.
-       On x86-64 with Linux 6.12 or newer the child is cloned like posix_spawn does it: clone3 with
-       CLONE_VM | CLONE_VFORK on a stack of its own, the calling thread asleep until the child has
-       exec'd or failed.  Nothing of the host's memory is copied, so a host holding gigabytes spawns
-       as fast as a small one, and takes no copy-on-write faults afterwards.  The dumpable flag
-       belongs to that shared memory: the first of concurrent spawns saves the host's and the last
-       puts it back.  The fork-style clone (a copy of the host's page tables, still CLONE_VFORK) is
-       kept for a cgroup v1 cgroup, time_ns (the kernel lets a process enter a time namespace only
-       when no other shares its memory), a rootless container spawned by a host that is not
-       dumpable (the child makes itself dumpable to write its uid map), and init (pid 1 lives on
-       beside the host, so needs memory of its own; it is not CLONE_VFORK); so do other
-       architectures, kernels before 6.12 (on 6.1 with cgroup v1 a rare soft lockup was seen with
-       it, not yet understood), sanitizer builds (ASan, TSan, MSan track stacks) and builds
-       defining CONTAINER_NO_VM_CLONE.
+       launch     one spawn's descriptors: the error pipe, the status pipe, stdio sources, the
+                  socket the child and the shim pass descriptors over, the host's pidfd,
+                  cgroup.procs files, a pooled (or no_network's shared) network namespace, and
+                  for maps written from outside the id-map helper's socket (with the idmapped
+                  mounts queued on it); a persistent upper is locked and its work directory made.
+       processes  the shim (or, with init, the init itself) cloned as the caller's child; the
+                  shim clones the command in its namespaces (CLONE_VFORK: it wakes once the
+                  command has exec'd or failed).  The command's setup (the child) executes the
+                  plan with raw system calls only - no malloc, stdio, locks or cancellation points
+                  - so it is safe in a multi-threaded host.  A setup failure travels back as one
+                  fixed-size ctr_error over a close-on-exec pipe; a record with step "none" says
+                  the setup is done; the shim then reports STARTED (or init does, once the command
+                  has exec'd) over the status pipe, and later EXIT with the command's status.  The
+                  verdict never waits for EOF, which any process forked meanwhile would hold back.
+       On x86-64 with Linux 6.12 or newer the shim and the command run on the caller's memory, as
+       posix_spawn's child does: clone3 with CLONE_VM on stacks of their own (64 KiB for the shim,
+       kept until it is reaped; 256 KiB for the command's setup, reused once it has exec'd), the
+       shim cloning the command with CLONE_VFORK.  Nothing of the host's memory is copied, so a
+       host holding gigabytes spawns as fast as a small one, and takes no copy-on-write faults
+       afterwards.  The dumpable flag belongs to that shared memory: the first of concurrent
+       spawns saves the host's and the last puts it back.  The command is cloned fork-style (a
+       copy of the page tables) for a cgroup v1 cgroup, time_ns (the kernel lets a process enter
+       a time namespace only when no other shares its memory), and a rootless container spawned
+       by a host that is not dumpable (the child makes itself dumpable to write its uid map); the
+       shim is, for a ctr_exec that joins a user or time namespace; so is init (pid 1 lives on
+       beside the host); and so is everything on other architectures, kernels before 6.12 (on 6.1
+       with cgroup v1 a rare soft lockup was seen with it, not yet understood), sanitizer builds
+       (ASan, TSan, MSan track stacks) and builds defining CONTAINER_NO_VM_CLONE.
        The sources (src/ in the repository; amalgamate.py joins them into this file):
        header.h    this manual and the public API.
        internal.h  the one private header: includes, syscall wrappers, every private type (the
-                   plan, the launch, the cgroup backend interface) and every function one file
-                   gives another.  Each .c file includes it first and compiles on its own.
+                   plan, the launch, the handle, the cgroup backend interface) and every function
+                   one file gives another.  Each .c file includes it first and compiles on its own.
        util.c      errors (ctr__fail, and ctr__c_die for the child), descriptors, paths, time, the
                    plan's allocator.
-       plan.c      spec -> plan: namespaces, ids, limits and the cgroup request, stdio, the netns
-                   pool's conditions, rootfs, mounts, argv, env.
+       plan.c      spec -> plan: namespaces, ids, limits and the cgroup request, stdio, terminal,
+                   extra fds, the netns pool's conditions, rootfs, mounts, argv, env; ctr_exec's.
        security.c  capability sets and the seccomp filter (built-in BPF, or libseccomp behind the
                    same head).
        cgroup.c    the backend for this host; making and removing a container's cgroup through it.
        cgroup2.c   the cgroup v2 backend.     cgroup1.c  the cgroup v1 backend.
        cgfs.c      cgroup files: read, write, name, sweep, cgroup.procs, kill what it lists.
-       clone.c     the vfork-style and fork-style clones, the child stacks, the dumpable flag.
-       child.c     the child, from clone to execve, and the init (raw system calls only).
+       clone.c     the vfork-style and fork-style clones, the stacks, the dumpable flag.
+       shim.c      the container's parent (raw system calls only).
+       child.c     the command's setup, from clone to execve, and the init (likewise).
        mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
-       netns.c     the network namespace pool.
-       notify.c    intercepted system calls (13): the plan's part, the child's (installing the
+       notify.c    intercepted system calls (16): the plan's part, the child's (installing the
                    filter, passing its listener), the host's (the serving thread, the calls).
-       landlock.c  Landlock (13): the rules and the ABI into the plan; the ruleset in the child.
-       spawn.c     ctr_spawn and the handle: wait, poll, kill, stats, pause, destroy.
-       No two files call each other in a circle: util <- security, cgfs, clone, mount <- child,
-       cgroup1/2 <- cgroup <- plan <- spawn; security <- notify, landlock <- plan, child; notify <-
-       spawn (a test checks it).
+       landlock.c  Landlock (16): the rules and the ABI into the plan; the ruleset in the child.
+       layers.c    the overlay root: the layers checked (plan), a persistent upper's lock and
+                   work directory (host), the overlay made in the child.
+       userns.c    maps written from outside (the helper process), idmapped mounts, the
+                   diagnosis when user namespaces are refused.
+       nonet.c     no_network: its checks, and the child's socket filter and Landlock scope.
+       netns.c     the network namespace pool, no_network's shared namespace, and the namespace
+                   a bridged container gets.
+       net.c       networking (13): listening sockets, the bridge over rtnetlink, pasta's
+                   keeper (raw system calls only, like the shim).
+       spawn.c     ctr_spawn, ctr_exec and the handle: wait, poll, kill, stats, pause, destroy.
+       io.c        the host's side of the streams: ctr_write, ctr_wait_io, the terminal, ctr_run.
+       lifecycle.c section 14's fields into the plan; the namespaces to join opened, the start
+                   FIFO made.  The child's part (joining, sysctls, the start wait, the exec
+                   check) is in child.c, the late mounts (masks, read-only paths, devices) in
+                   mount.c, the direct clone in spawn.c.
+       attach.c    ctr_start, ctr_release, ctr_attach.
+       No two files call each other in a circle: util <- security, cgfs, clone, layers, nonet,
+       userns (<- clone) <- mount <- child <- shim; cgroup1/2 <- cgroup <- lifecycle, plan <- net <-
+       spawn <- io, attach; security <- notify, landlock <- plan, child; notify <- spawn (a test
+       checks it).
+       The id-map helper (userns.c): a process may map only its own ids into a user namespace it
+       made, so any other map is written from outside, after the clone; but the spawning thread
+       waits for the verdict and the shim sleeps in the vfork-style clone until the command has
+       exec'd.  So a short-lived helper is forked (fork-style: a copy of the host, raw system calls
+       only, every inherited descriptor closed first) before the clone; the child sends it its host
+       pid over a socket (read from the host's /proc/self before pivot_root), the helper writes
+       /proc/PID/uid_map and gid_map (root) or runs newuidmap and newgidmap (not root, their stderr
+       kept for the error) and sends back a verdict, which the child waits for, or for the helper's
+       death through its pidfd.  The parent kills and reaps the helper once the verdict is in (the
+       helper has exit signal 0, so a host's waitpid(-1) never sees it).  Over the same socket,
+       before the clone, the parent queues the idmapped mounts it made as root (the child, in its
+       user namespace, could not make them).
 
-   13. POLICY: SYSTEM CALLS DECIDED BY THE HOST, LANDLOCK
+   13. NETWORKING
+       By default a container has its own network namespace with loopback only; share CTR_NS_NET
+       gives it the host's.  Three more ways in:
+       Socket activation (every mode, root or not, no cost to speak of): spec.listen, an array of
+       nlisten (at most 64) ctr_listen {address, port, udp, name, fd}.  ctr_spawn binds each (TCP:
+       listening, SO_REUSEADDR; address NULL or "" is "::", every IPv6 and IPv4 address) in the
+       caller's network namespace and passes them as systemd does: at fds 3, 4... in order, with
+       LISTEN_FDS=N, LISTEN_FDNAMES=name:name... (default tcp-PORT, udp-PORT) and LISTEN_PID set
+       to the command's own pid as it sees it (1, or 2 under init; the command writes it just
+       before its execve); the caller's LISTEN_* variables are replaced.  A container with no
+       network at all then serves the host's port.  fd > 0 passes a socket of yours as it is
+       (it stays yours: not closed).  The library's copies are closed once the container has
+       them.  spec.fds must keep off 3..2+nlisten (EINVAL).  A port in use fails with
+       CTR_STEP_NETWORK, EADDRINUSE and the socket named ("bind tcp 0.0.0.0:80: another socket
+       has that port ...").  A game server:
+           ctrun --listen 7777/udp --listen 7777 -- /srv/game   (it reads fds 3 and 4)
+       Bridge (root, net = CTR_NET_BRIDGE): a veth pair whose host end (named vethN by the
+       kernel) is up in net_bridge (default "ctr0"; made if missing, with a fixed random MAC,
+       up) and whose other end is eth0 in the container, up, with net_address (required,
+       "10.88.0.2/16"), optionally net_address6 (no DAD), and default routes through
+       net_gateway / net_gateway6 (default: the subnet's first address), which the library adds
+       to the bridge if missing.  All of it through rtnetlink from the calling thread: a
+       short-lived child makes the namespace (lo up) and leaves a netlink socket of it, the veth
+       is made with its peer directly in the namespace, then the container enters it.  The
+       library keeps no reference: the namespace, and with it the veth, lives exactly as long
+       as the container's processes and is torn down by the kernel's worker after they are gone
+       (deleting a veth costs ~16 ms there: never in ctr_wait or ctr_destroy, which do not wait
+       for it).  A host killed with SIGKILL at any point leaves no link behind; the bridge and
+       its addresses stay (they are shared).  ctr_spawn refuses a bridge with a user namespace
+       or new_userns, a shared network namespace or netns_pool (EINVAL), and without root
+       (EPERM).  A name that exists but is not a bridge: CTR_STEP_NETWORK, EEXIST, "NAME exists
+       but is not a bridge (it is a veth link)".  Addresses are the caller's to choose, NAT and
+       forwarded ports the host firewall's: ctrun does both with nft (below).  Needs veth and
+       bridge in the kernel.
+       pasta (net = CTR_NET_PASTA, root or not; pasta(1) of the passt package, found in the
+       caller's PATH, else CTR_STEP_NETWORK ENOENT): once the child has its namespaces (and uid
+       map), a keeper process of the library's (exit signal 0, on its own stack, never execs)
+       runs pasta on them (-f --config-net, eth0, -T none -U none: no host loopback port comes
+       in, --no-map-gw: the gateway address does not lead to the host's 127.0.0.1, DNS through
+       169.254.1.1 to the host's resolver) and the command is exec'd only once pasta has
+       written its pid file, i.e. the network is up.  ports, an array of nports ctr_port
+       {host_port, container_port, udp, host_address}, are forwarded from the host by pasta
+       (127.0.0.1 too).  When the container's first process exits the keeper kills pasta and
+       ctr_wait reaps the keeper.  pasta adds ~40 ms to a spawn (its own start).  Rootless pasta
+       needs /dev/net/tun usable by the user (crw-rw-rw-, as udev makes it); pasta's failures
+       come back as one sentence with its own words ("pasta could not open /dev/net/tun ...",
+       "pasta could not bind a forwarded host port ...").  Known limit: as root (no user
+       namespace) pasta 2023.03 fails to switch namespaces on this machine; use the bridge.
+       DNS: with a bridge or pasta the container gets /etc/resolv.conf (spec.dns, NULL-terminated
+       addresses; else, bridge: the host's non-loopback nameservers from /etc/resolv.conf or
+       systemd-resolved's /run/systemd/resolve/resolv.conf, or CTR_STEP_NETWORK ENOENT saying to
+       set dns; pasta: 169.254.1.1) and /etc/hosts (localhost, and ADDRESS HOSTNAME; pasta:
+       127.0.1.1 HOSTNAME).  Both are files of the container's own in a small tmpfs, bound over
+       the image's or the host's read-only /etc (the host's files are never touched), unless a
+       mount of yours targets them.
+       ctrun (examples/ctrun.c, ctrun_net.h): --listen [ADDR:]PORT[/udp]; --net bridge[:NAME]
+       leases a free address of --subnet (default 10.87.0.0/16) to each live container (files
+       in $CTRUN_STATE_DIR, default /run/ctrun, under flock; the owner "PID.STARTTIME"), turns
+       on ip_forward, and adds to nft table inet ctrun: masquerade for the subnet, DNAT for each
+       -p HOSTPORT:CONTAINERPORT (at the host's addresses, not 127.0.0.1; the host port is held
+       by a bound socket meanwhile, so a port in use fails at once), and a forward rule that
+       drops new connections into the bridge from anywhere else but published ports (other
+       bridges' containers cannot reach it).  Every rule carries its owner; ctrun removes its
+       own at exit (and the table once empty), and the next ctrun removes those of owners that
+       are gone (killed with SIGKILL).  Missing nft, an exhausted subnet, a port in use: one
+       line naming it and what to do.  --net pasta with -p forwards through pasta.
+       Figures (make bench, bench/net_api.c; 2-core VM, Linux 6.18, other jobs running): a
+       spawn to /bin/true takes 3.6 ms with --net none, 3.4 ms with --listen, 6.3 ms with a
+       bridge (+2.7 ms, above the 1 ms target), ~40 ms with pasta; 200 bridged containers
+       started and torn down back to back 8.1 ms each; ctr_destroy of a bridged container
+       never waits for the veth (at most 0.15 ms).
+
+   14. CREATED, RELEASED AND ATTACHED CONTAINERS; RUNTIME FEATURES
+       The fields at the end of ctr_spec, for a program that runs containers on behalf of others (an
+       OCI runtime such as ocirun, 15) and whose own process does not live as long as they do.
+       direct_child   the container's first process is the caller's own child, cloned with exit
+                      signal SIGCHLD, as fork would make it: no shim (1).  The caller's wait(),
+                      waitpid(-1) and SIGCHLD handler see it (reap it only through ctr_wait or
+                      ctr_poll, or the status is lost); in exchange, when the caller exits, the
+                      container is reparented to the caller's subreaper (PR_SET_CHILD_SUBREAPER:
+                      conmon, containerd-shim), which can wait for it by its pid.  Joining a pid
+                      namespace (ns_paths) and ctr_exec with direct_child go through a short-lived
+                      helper that clones the process with CLONE_PARENT and exits: the process is
+                      the caller's child all the same.
+       wait_start     (needs direct_child; not with init) the child does its whole setup - the
+                      namespaces, cgroup, mounts, pivot_root, terminal, identity, capabilities -
+                      checks that argv[0] is a file its user may execute (so a missing command
+                      fails ctr_spawn with CTR_STEP_EXEC and ENOENT or EACCES, as runc create
+                      does), reports that it is done and then blocks, before its seccomp filter and
+                      execve, until ctr_start.  ctr_spawn returns then: the container is created
+                      (ctr_pid is its process, ctr_tty_fd its terminal, its cgroup and namespaces
+                      exist for hooks and network setup), and nothing of the command has run.
+                      ctr_start(c, &err) lets it go and returns once the command has exec'd, or
+                      with the reason the execve failed.  ctr_destroy kills a created container
+                      without ever running it.  Signals other than SIGKILL sent to a created
+                      container stay pending until it starts.
+       start_fifo     (with wait_start) a path where ctr_spawn makes a FIFO (mode 0600; a file
+                      already there fails with EEXIST and is left alone; made, it is removed if
+                      the spawn fails): the child waits on it, so another process can start the
+                      container through ctr_attach and ctr_start (ocirun start does).  The caller
+                      removes it once the container has started or is gone.  Without a FIFO the
+                      start goes through a pipe of the handle: a created container whose handle
+                      is released or whose caller died exits without running its command.
+       ctr_release(c, &err) frees the handle and leaves the container running (needs
+                      no_die_with_host: else the container would die with the spawning thread;
+                      not for a netns_pool container).  Its cgroup stays; a shim on the caller's
+                      memory keeps its 64 KiB stack (leaked).
+       ctr_attach(&a, &out, &err) makes a handle for a container found by a.pid (its first
+                      process), checked against a.start_time (ctr_proc_start_time(pid), taken when
+                      it was made: a reused pid fails with ESRCH, CTR_STEP_CLONE); a.cgroup_path its
+                      cgroup (as given to cgroup_path); a.start_fifo to start a created one; a.spec
+                      the spec it was made from, for ctr_exec (capabilities, filter, rlimits,
+                      namespaces joined: nothing is made again).  ctr_kill, ctr_pause,
+                      ctr_resume, ctr_stats, ctr_start, ctr_exec, ctr_release and ctr_destroy (which
+                      kills it, waits for the cgroup to empty and removes it) work on it; ctr_wait
+                      and ctr_poll see it exit (through its pidfd), with its exit status only if
+                      the caller is its parent (else the result says neither exited nor
+                      signaled).  ctr_attach with a pid that is gone fails with ESRCH.
+       cgroup_path    the container's cgroup at exactly this path under the hierarchy root
+                      (/sys/fs/cgroup on v2, each controller's hierarchy on v1), made with its
+                      parents if missing (the parents stay behind when it is removed, as with
+                      runc), the controllers a limit needs enabled along it on v2; implies a
+                      cgroup (as CTR_CGROUP_ALWAYS); excludes cgroup_parent; "." and ".."
+                      components are refused.
+       ns_paths, nns_paths   namespaces to join instead of creating: ctr_ns_path {type: one of
+                      CTR_NS_NET, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID; path: a
+                      namespace file such as /proc/PID/ns/net or /run/netns/NAME}; the file must
+                      be a namespace of that type (NS_GET_NSTYPE).  A joined network namespace's
+                      loopback is left as it is, a joined UTS namespace keeps its hostname unless
+                      hostname is set; a pid namespace is joined by the shim (or the direct
+                      child's helper) before the clone; ctr_exec joins them too.  Joining a mount,
+                      user or time namespace is not supported.
+       groups, ngroups     supplementary groups (root without a user namespace; default none).
+                      Run by root of a user namespace whose setgroups is denied (a rootless
+                      engine's), the groups are left as they are when none are asked for.
+       set_umask, umask    the command's umask (default 022).
+       set_oom_score_adj, oom_score_adj   written to /proc/self/oom_score_adj (-1000..1000;
+                      lowering it needs CAP_SYS_RESOURCE).
+       sysctls        "name=value" strings (net.ipv4.ip_forward=1) written under /proc/sys
+                      during the setup; only namespaced ones (net.*, kernel.shm*, kernel.msg*,
+                      kernel.sem, fs.mqueue.*, kernel.hostname, kernel.domainname) of a namespace
+                      the container has of its own or joined; any other fails with
+                      CTR_STEP_SPEC, EINVAL (it would change the host's).
+       masked_paths, readonly_paths   after every mount: each existing path masked (a file by a
+                      read-only nodev bind of /dev/null, so it cannot be opened; a directory by
+                      an empty read-only tmpfs) or made read-only (recursively); a path that does
+                      not exist is skipped.  They add to the library's own masks (9) unless
+                      no_masks.
+       devices, ndevices   device nodes ctr_device {path, type 'c' 'b' or 'p', major, minor, mode
+                      (0 = 0666), uid, gid}: each made with mknod in a private tmpfs that is never
+                      attached anywhere, and bound from there onto a file at path, so exactly the
+                      nodes asked for can be opened while every other mount stays nodev (there is
+                      no device cgroup).  Real devices need root without a user namespace.
+       set_caps       the five capability sets exactly as given (the OCI runtime-spec's model):
+                      cap_bounding, cap_effective (within cap_permitted), cap_permitted,
+                      cap_inheritable, cap_ambient (within permitted and inheritable), for any
+                      uid; excludes cap_add and cap_drop.  The kernel's rules still hold: root's
+                      permitted and effective sets after execve are its bounding set.
+       rootfs_propagation  CTR_MOUNT_SHARED, _SLAVE, _PRIVATE or _UNBINDABLE (with
+                      CTR_MOUNT_RPROPAGATION: every mount below too) for the container's "/",
+                      after pivot_root (4: each mount can have its own).
+       cgroup_settings   "FILE=VALUE" strings written into the container's cgroup after the
+                      limits (8), for what those do not cover: memory.swappiness=10,
+                      cpuset.cpus=0-1, cpu.cfs_period_us=50000, hugetlb.2MB.limit_in_bytes=0,
+                      memory.low=... on v2 (the OCI "unified" map is this).  FILE is a plain name
+                      of a controller's file (not cgroup.*); on v1 its controller (the name up to
+                      the first dot: memory, pids, cpu, cpuacct, freezer, blkio, cpuset, hugetlb,
+                      net_cls, net_prio, devices) gets a directory for the container, a cpuset one filled
+                      with its parent's CPUs and memory nodes; on v2 the controller is enabled
+                      along the path.  Implies a cgroup; a write the kernel refuses fails
+                      ctr_spawn with CTR_STEP_CGROUP, the file and its errno.
+       Kernels: pidfd_open (5.3) for ctr_attach, NS_GET_NSTYPE (4.11) for ns_paths.
+
+   15. OCIRUN: AN OCI RUNTIME FOR PODMAN, CONTAINERD, CRI-O AND KUBERNETES
+       examples/ocirun.c (make build/ocirun; it links json-c and libseccomp: libjson-c-dev,
+       libseccomp-dev) implements the OCI runtime command line of runc and crun on this library,
+       so that engines run their containers with it: Podman through conmon, containerd through
+       its runc shim, CRI-O, and Kubernetes through either.  The engine pulls and unpacks the
+       image and hands ocirun a bundle (config.json and a root filesystem).
+       Commands: create [--bundle DIR] [--pid-file F] [--console-socket SOCK] [--preserve-fds N]
+       [--no-pivot] [--no-new-keyring] ID; start ID; state ID (the state JSON: ociVersion, id,
+       status created|running|paused|stopped, pid, bundle, annotations); kill [--all] ID [SIGNAL]
+       (a name or a number, default SIGTERM; --all signals every process of the cgroup); delete
+       [--force] ID (a stopped container; --force kills a created, running or paused one first;
+       runs the poststop hooks); run (create and start; without --detach it waits, forwards the
+       signals it gets, exits with the container's status and deletes it unless --keep); exec
+       [--process F | ARGS] [--detach] [--pid-file F] [--tty] [--console-socket S] [--cwd D]
+       [--env K=V] [--user UID[:GID]] [--preserve-fds N] ID; ps [--format table|json] ID (the
+       pids of its cgroup); pause ID; resume ID; list [--format table|json] [--quiet]; spec
+       [--bundle DIR] [--rootless] (a default config.json ocirun runs); features (the
+       runtime-spec features JSON); --version.
+       Global options: --root DIR (state; default /run/ocirun, $XDG_RUNTIME_DIR/ocirun when not
+       root of the initial user namespace), --log FILE and --log-format text|json (errors are
+       written there too, as containerd's shim reads them), --systemd-cgroup (cgroupsPath is
+       systemd's slice:prefix:name, turned into the path systemd would give it, for example
+       machine.slice:libpod:ID -> /machine.slice/libpod-ID.scope, and made as a plain cgroup:
+       ocirun does not ask systemd).  --no-pivot and --no-new-keyring are accepted: ocirun always
+       uses pivot_root and never makes a session keyring.
+       How: create copies config.json to ROOT/ID/ (what it and every later command read: changes
+       to the bundle's file after create do not reach the container), spawns with direct_child,
+       wait_start and a start FIFO in ROOT/ID/, writes ROOT/ID/state.json (pid, its start time,
+       bundle, cgroup), sends the terminal's master to the console socket, runs the
+       createRuntime and createContainer hooks (the latter in the container's namespaces,
+       through its pidfd), writes the pid file and releases the handle: the container is the
+       engine's (conmon's, the shim's) child from then on.  start runs the prestart and
+       startContainer hooks, lets the process go (ctr_start) and runs the poststart hooks.
+       start, kill, pause, resume, ps, exec and delete attach to it by pid, start time and
+       cgroup.  Every command locks ROOT/ID (flock) for as long as it acts on it, so concurrent
+       commands on one ID take turns; create makes ROOT/ID with mkdir, so two creates of one ID
+       cannot both succeed, and a failed create removes it.  A container without a cgroup path
+       gets /ID; one that cannot have a cgroup (rootless Podman on cgroup v1) and asks for no
+       limit runs without one, as runc does.
+       config.json (runtime-spec 1.0 to 1.2; 1.x is read, and a field from a later version fails
+       by name; a property that no version of the spec defines is ignored, as the spec
+       requires, with a warning naming it) maps onto ctr_spec: root.path and readonly (the
+       bundle's root is used in place, as runc does); mounts (bind and rbind with ro, rw,
+       noexec, the atime options, shared, slave, private, unbindable and their recursive forms
+       - a filesystem option such as mode= on a bind does nothing, as with mount(2), and a
+       warning says so; tmpfs with size and mode, a tmpfs on /dev as CTR_MOUNT_DEV; proc;
+       sysfs, read-only; devpts with its options; mqueue; cgroup and cgroup2; nosuid and nodev,
+       which every mount has, are accepted); process.args, env, cwd, user (uid, gid,
+       additionalGids, umask), capabilities (the five sets), rlimits, noNewPrivileges, terminal
+       and consoleSize, oomScoreAdj, apparmorProfile only empty or "unconfined", selinuxLabel
+       and linux.mountLabel only on a host without SELinux, where no label means anything (a
+       warning says it is not applied; runc and crun skip it there too); hostname, domainname; linux.namespaces (those listed are new, those absent
+       the host's; a path joins one: network, ipc, uts, cgroup, pid; a mount namespace must be
+       listed), uidMappings and gidMappings (the one mapping of the caller's own id: see 5),
+       timeOffsets (whole seconds), devices (made, 14), cgroupsPath, resources (memory limit
+       and swap, cpu shares, quota and period, pids limit, blockIO weight through the library's
+       limits; memory reservation, swappiness, kernel, kernelTCP, disableOOMKiller, cpu cpus,
+       mems, realtimePeriod and realtimeRuntime, the blockIO throttles, hugepageLimits, network
+       classID and priorities, unified through cgroup_settings, for the cgroup version that has
+       them; device rules: on cgroup v1 written to the devices controller, followed by allow
+       rules for the default nodes and those of linux.devices (which runc and crun allow
+       whatever the rules say); on v2, which needs an eBPF program for them, they are read and
+       hold by construction: the container has only those nodes and every other mount is
+       nodev, so no other node opens), sysctl, maskedPaths, readonlyPaths, rootfsPropagation
+       (applied recursively, as runc does), seccomp (compiled
+       with libseccomp, argument conditions included, into CTR_SECCOMP_BPF; syscalls
+       libseccomp does not know are skipped, as runc and crun do); hooks (all six, with the
+       state on stdin and their timeouts; createRuntime, createContainer and startContainer
+       run once the setup is complete, not before pivot_root); annotations (kept in the state).
+       Not supported, each failing create with an error that names it: process.commandLine,
+       ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor profile, an SELinux
+       label where SELinux is enabled; mount types other than
+       those above, mount options suid, dev, tmpcopyup, idmap, z, Z and any other not listed,
+       mounts[].uidMappings/gidMappings, a writable sysfs, a read-only devpts; uidMappings and
+       gidMappings with ranges; no mount namespace, or joining a mount, user or time namespace
+       by path; timeOffsets nanoseconds; linux.intelRdt, personality, memoryPolicy, netDevices;
+       seccomp SCMP_ACT_NOTIFY, listenerPath, listenerMetadata and flags; resources.memory
+       kernel, kernelTCP, swappiness and disableOOMKiller on cgroup v2 (v2 has no such files),
+       unlimited swap with a limit, checkBeforeUpdate; resources.cpu idle, burst, and the
+       realtime ones on v2; blockIO leafWeight and weightDevice; network on v2; unified on v1;
+       rdma (unless empty); solaris, windows, vm, zos, freebsd.
+       Guide.  Podman: podman --runtime /usr/local/bin/ocirun run ..., or in containers.conf
+           [engine]
+           runtime = "ocirun"
+           [engine.runtimes]
+           ocirun = ["/usr/local/bin/ocirun"]
+       With cgroup_manager = "cgroupfs" (with "systemd", podman passes --systemd-cgroup and
+       ocirun makes the cgroup where systemd would, without systemd knowing it).  Podman asks for
+       1048576 open files and processes: where the hard limit is lower (this machine's),
+       default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"] in containers.conf.  Rootless
+       Podman runs ocirun inside its user namespace: state under $XDG_RUNTIME_DIR/ocirun, no
+       cgroup on cgroup v1 (no limits then).  containerd: ctr run --runc-binary
+       /usr/local/bin/ocirun IMAGE ID, or for every container of the runc shim in config.toml
+           [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun]
+             runtime_type = "io.containerd.runc.v2"
+             [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ocirun.options]
+               BinaryName = "/usr/local/bin/ocirun"
+       CRI-O: in crio.conf
+           [crio.runtime.runtimes.ocirun]
+           runtime_path = "/usr/local/bin/ocirun"
+           runtime_type = "oci"
+           runtime_root = "/run/ocirun"
+       Kubernetes: with containerd or CRI-O configured as above, a RuntimeClass selects it:
+           apiVersion: node.k8s.io/v1
+           kind: RuntimeClass
+           metadata: {name: ocirun}
+           handler: ocirun
+       and a pod asks for it with spec.runtimeClassName: ocirun.  Tested (tests/engines.sh, in
+       make test): Podman 4.3 rootful (run, run -it, exec, exec -it, logs, top, stop, rm, a
+       published port, a memory limit) and rootless (run, exec, stop, rm), containerd 1.6 (ctr
+       run, ctr task exec, ps, kill), on Debian 12; CRI-O and Kubernetes are not tested here.
+       opencontainers/runtime-tools' validation suite (its 58 validation programs, from a
+       snapshot of December 2026 that writes runtime-spec 1.3.0 configs, built by hand with
+       Debian's Go; nothing of it is in this repository), run as root on this machine (Linux
+       6.18, cgroup v1 hybrid with unified/ unmounted), the three runtimes in one run; a
+       program passes when every test point it prints is ok (one that prints none, when it
+       exits 0 without an error):
+           configs as written (1.3.0)    ocirun 36/58 (3403 of 3431 points), runc 1.1.5 29/58
+                                         (3705/3751), crun 1.8.1 4/58 (crun refuses 1.3.0)
+           the suite rebuilt to write    ocirun 36/58 (3403/3431), crun 37/58 (4034/4062),
+           1.1.0, which crun accepts     runc 29/58 (3705/3751)
+       What ocirun fails there: linux_uid_mappings and linux_ns_nopath (user namespace id
+       ranges, 5), linux_ns_itype (no mount namespace of its own), linux_ns_path (joining a
+       mount namespace by path), linux_process_apparmor_profile, linux_cgroups_blkio
+       (leafWeight), and, as runc and crun do here: the hugetlb and net_cls tests (this host
+       mounts neither controller), memory.kernel (Linux 6 ignores kmem limits), the pids check
+       the harness itself gets wrong, hooks, pidfile (a kill after the process is gone),
+       process_capabilities (a capability this sandbox's root lacks), one point each of
+       misc_props, process_rlimits and start.
+
+   16. POLICY: SYSTEM CALLS DECIDED BY THE HOST, LANDLOCK
        Beyond namespaces and the fixed seccomp profile: the host program can see chosen system
        calls of the container and decide each one in a callback of its own (seccomp user
        notification), and restrict the files, TCP ports, abstract sockets and signals the
@@ -521,7 +1041,12 @@
        way).  So the callback never sees the command's own execve; when execve is intercepted the
        command is started with execveat, and when write is, an exec failure is reported with
        pwritev2: a custom seccomp filter (9) must allow seccomp(), sendmsg and those.  intercept
-       needs no_new_privs: with allow_new_privs it is refused (CTR_STEP_SPEC, EINVAL).
+       needs no_new_privs: with allow_new_privs it is refused (CTR_STEP_SPEC, EINVAL), and so is
+       wait_start (14), which holds back the exec the listener is made just before.  Under init
+       (6) the command and what it starts are intercepted, init itself is not.  A process
+       ctr_exec starts in the container is under the same policy: the same calls are intercepted
+       and served for its own handle (its ctr_notify_fd with intercept_manual), and the same
+       Landlock rules hold for it.
        Needs Linux 5.5 (continue), 5.9 (inject_fd); the cost per call, against a minimal
        supervisor and strace, is in bench/README.md.
        Landlock.  spec.landlock (nlandlock of them): ctr_landlock_rule {path, access, port}.  A
@@ -543,7 +1068,7 @@
        before the seccomp filters (with allow_new_privs, before the capabilities are dropped:
        Landlock then needs CAP_SYS_ADMIN in the container's user namespace).  Descriptors
        opened outside the rules (stdio, those the host injects) are not checked again.
-       Kernels: path rules need Landlock ABI 1 (Linux 5.13) and Landlock enabled (the lsm= boot
+       Kernels: path rules need Landlock ABI 1 (Linux 5.16) and Landlock enabled (the lsm= boot
        parameter); port rules ABI 4 (6.7); scopes ABI 6 (6.12).  Where the kernel lacks what was
        asked, ctr_spawn fails (CTR_STEP_LANDLOCK, EOPNOTSUPP, or ENOSYS without Landlock built
        in) with a message naming the feature and the ABI found - unless landlock_best_effort is
@@ -648,13 +1173,25 @@ typedef enum ctr_mount_type {
     CTR_MOUNT_DIR,
     CTR_MOUNT_SYMLINK,
     CTR_MOUNT_FILE,
-    CTR_MOUNT_SYSFS
+    CTR_MOUNT_SYSFS,
+    CTR_MOUNT_DEVPTS, /* a new devpts instance; data: its options ("gid=5,mode=620,ptmxmode=666") */
+    CTR_MOUNT_CGROUP  /* the cgroup filesystem(s) as the container's cgroup namespace shows them */
 } ctr_mount_type;
 
 /* ctr_mount.flags */
 #define CTR_MOUNT_RW           0x01u /* bind: writable (default read-only) */
 #define CTR_MOUNT_NONRECURSIVE 0x02u /* bind: do not bring the submounts of source along */
 #define CTR_MOUNT_READONLY     0x04u /* tmpfs/proc/dev/mqueue: mount read-only */
+#define CTR_MOUNT_NOEXEC       0x08u /* bind/tmpfs/devpts: noexec */
+#define CTR_MOUNT_NOATIME      0x10u /* no access times */
+#define CTR_MOUNT_STRICTATIME  0x20u /* every access time (default: relatime) */
+#define CTR_MOUNT_NODIRATIME   0x40u /* no access times on directories */
+/* Mount propagation (default: private), for a mount or ctr_spec.rootfs_propagation. */
+#define CTR_MOUNT_SHARED       0x080u
+#define CTR_MOUNT_SLAVE        0x100u
+#define CTR_MOUNT_PRIVATE      0x200u
+#define CTR_MOUNT_UNBINDABLE   0x400u
+#define CTR_MOUNT_RPROPAGATION 0x800u /* the propagation for every mount below too */
 
 typedef struct ctr_mount {
     ctr_mount_type type;
@@ -720,10 +1257,33 @@ typedef enum ctr_cgroup_mode {
     CTR_CGROUP_NEVER     /* never: a cgroup limit then fails with CTR_STEP_CGROUP */
 } ctr_cgroup_mode;
 
+/* An extra descriptor for the container (ctr_spec.fds): the host's host_fd is container_fd
+   inside. */
+typedef struct ctr_fd {
+    int host_fd;
+    int container_fd;
+} ctr_fd;
+
+/* A namespace to join instead of creating one (ctr_spec.ns_paths, manual section 14). */
+typedef struct ctr_ns_path {
+    unsigned type;    /* one of CTR_NS_NET, CTR_NS_IPC, CTR_NS_UTS, CTR_NS_CGROUP, CTR_NS_PID */
+    const char *path; /* /proc/PID/ns/net, or a bind-mounted namespace (/run/netns/NAME) */
+} ctr_ns_path;
+
+/* A device node in the container (ctr_spec.devices, manual section 14). */
+typedef struct ctr_device {
+    const char *path; /* absolute, inside the container (under /dev) */
+    char type;        /* 'c' character, 'b' block, 'p' FIFO */
+    unsigned major, minor;
+    unsigned mode; /* permission bits (0 = 0666) */
+    uid_t uid;     /* owner inside the container */
+    gid_t gid;
+} ctr_device;
+
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
-/* Policy (manual section 13): a system call of the container's, intercepted and handed to the
+/* Policy (manual section 16): a system call of the container's, intercepted and handed to the
    host's callback (ctr_spec.on_syscall).  Valid only during the callback. */
 typedef struct ctr_syscall {
     long nr;          /* SYS_xxx of <sys/syscall.h> */
@@ -760,6 +1320,36 @@ typedef struct ctr_landlock_rule {
 /* ctr_spec.landlock_scope (Landlock ABI 6, Linux 6.12) */
 #define CTR_LL_SCOPE_ABSTRACT_UNIX 0x01u /* no connecting to abstract unix sockets made outside */
 #define CTR_LL_SCOPE_SIGNAL        0x02u /* no signals to processes outside */
+/* One range of a user namespace's uid or gid map (ctr_spec.uid_map, gid_map, manual section 5):
+   count ids from inside (in the container) on are outside, outside + 1, ... on the host. */
+typedef struct ctr_idmap {
+    uint32_t inside, outside, count;
+} ctr_idmap;
+
+/* Networking (manual section 13). */
+typedef enum ctr_net_mode {
+    CTR_NET_NONE = 0, /* loopback only (or the host's network: share CTR_NS_NET) */
+    CTR_NET_BRIDGE,   /* root: a veth pair, eth0 inside, its host end in net_bridge */
+    CTR_NET_PASTA     /* pasta(1) connects the namespace to the host's network (rootless too) */
+} ctr_net_mode;
+
+/* A socket the host binds and passes to the container, systemd-style (LISTEN_FDS). */
+typedef struct ctr_listen {
+    const char *address; /* host address to bind ("127.0.0.1", "::1", "0.0.0.0"); NULL or "" =
+                            "::", every IPv6 and IPv4 address */
+    unsigned short port; /* 1..65535 */
+    int udp;             /* a UDP socket instead of a listening TCP one */
+    const char *name;    /* its LISTEN_FDNAMES entry; NULL = "tcp-PORT" or "udp-PORT" */
+    int fd;              /* > 0: pass this socket of yours as it is (address and port unused) */
+} ctr_listen;
+
+/* A host port forwarded into the container (CTR_NET_PASTA). */
+typedef struct ctr_port {
+    unsigned short host_port;      /* 1..65535 */
+    unsigned short container_port; /* 0 = host_port */
+    int udp;
+    const char *host_address; /* bind only this host address; NULL = all */
+} ctr_port;
 
 typedef struct ctr_spec {
     const char *const *argv; /* required, NULL-terminated */
@@ -812,8 +1402,63 @@ typedef struct ctr_spec {
 
     /* Performance (manual section 10) */
     ctr_netns_pool *netns_pool; /* borrow an empty network namespace from this pool */
+    int no_network; /* no network at all: one empty network namespace shared by such containers */
 
-    /* Policy (manual section 13).  Zero: nothing intercepted, no Landlock. */
+    /* Layers (manual section 3) and id maps (section 5) */
+    const char *const *lowers; /* read-only lower directories, top first, NULL-terminated */
+    const char *upper;         /* a directory that keeps the changes; NULL = a throw-away tmpfs */
+    uint64_t upper_size;       /* bytes of the tmpfs upper; 0 = the kernel's default */
+    int rootfs_rw;             /* rootfs: write into the directory itself, no layer */
+    const ctr_idmap *uid_map;  /* a user namespace with these maps (gid_map NULL: the same) */
+    size_t nuid_map;
+    const ctr_idmap *gid_map;
+    size_t ngid_map;
+    int no_idmap;  /* uid_map as root: do not present the root and binds through idmapped mounts */
+    int no_subids; /* not root: map the caller's own ids only, even with /etc/subuid ranges */
+
+    /* The host program (manual section 6) */
+    int stdio_nonblock; /* the host ends of CTR_STDIO_PIPE streams are O_NONBLOCK */
+    int tty;            /* a pseudo-terminal as stdin, stdout and stderr (ctr_tty_fd) */
+    unsigned short tty_rows, tty_cols; /* its size (0 = 24 x 80) */
+    const ctr_fd *fds; /* extra descriptors: these (and 0, 1, 2) are all that is open inside */
+    size_t nfds;
+
+    /* Network (manual section 13) */
+    const ctr_listen *listen; /* sockets passed as fds 3, 4... with LISTEN_FDS (any net mode) */
+    size_t nlisten;
+    ctr_net_mode net;
+    const char *net_bridge;   /* CTR_NET_BRIDGE: the bridge (made if missing); NULL = "ctr0" */
+    const char *net_address;  /* CTR_NET_BRIDGE: the container's "10.88.0.2/16" (required) */
+    const char *net_gateway;  /* the bridge's address; NULL = the subnet's first address */
+    const char *net_address6; /* optional IPv6 address, "fd00:88::2/64" */
+    const char *net_gateway6; /* NULL = the subnet's first address */
+    const char *const *dns;   /* nameservers for /etc/resolv.conf, NULL-terminated; NULL = see 13 */
+    const ctr_port *ports;    /* CTR_NET_PASTA: host ports forwarded to the container */
+    size_t nports;
+    /* Lifecycle and runtime features (manual section 14) */
+    int direct_child;        /* no shim: the container's first process is the caller's own child */
+    int wait_start;          /* needs direct_child: set up completely, then wait for ctr_start */
+    const char *start_fifo;  /* wait_start: a FIFO made here; ctr_attach + ctr_start use it */
+    const char *cgroup_path; /* the cgroup at exactly this path (made if missing) */
+    const ctr_ns_path *ns_paths; /* namespaces to join instead of creating */
+    size_t nns_paths;
+    const gid_t *groups; /* supplementary groups (default none) */
+    size_t ngroups;
+    int set_umask; /* the command's umask is umask (default 022) */
+    unsigned umask;
+    int set_oom_score_adj; /* write oom_score_adj (-1000..1000) */
+    int oom_score_adj;
+    const char *const *sysctls;        /* NULL-terminated "name=value" (namespaced sysctls only) */
+    const char *const *masked_paths;   /* NULL-terminated: hidden (files: /dev/null, dirs: tmpfs) */
+    const char *const *readonly_paths; /* NULL-terminated: made read-only */
+    const ctr_device *devices;         /* device nodes made in the container */
+    size_t ndevices;
+    int set_caps; /* the five capability sets exactly as given, instead of cap_add/cap_drop */
+    uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
+    unsigned rootfs_propagation;        /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
+    const char *const *cgroup_settings; /* NULL-terminated "FILE=VALUE" written in the cgroup */
+
+    /* Policy (manual section 16).  Zero: nothing intercepted, no Landlock. */
     const long *intercept; /* syscall numbers (SYS_xxx) handed to on_syscall */
     size_t nintercept;
     ctr_syscall_fn on_syscall;
@@ -868,12 +1513,86 @@ CONTAINER_API pid_t ctr_pid(const ctr_container *c);
 CONTAINER_API int ctr_stdio_fd(const ctr_container *c, int stream);
 CONTAINER_API void ctr_close_stdio(ctr_container *c, int stream);
 CONTAINER_API const char *ctr_step_name(ctr_step step);
+/* The host program (manual section 6). */
+/* Another process in a running container (ctr_exec): the fields mean what they mean in
+   ctr_spec; everything else (namespaces, root, cgroup, rlimits, capabilities, no_new_privs,
+   seccomp filter) is the container's. */
+typedef struct ctr_exec_spec {
+    const char *const *argv; /* required */
+    const char *const *env;  /* NULL = PATH and HOME only */
+    const char *cwd;         /* NULL = "/" */
+    uid_t uid;               /* inside the container; default 0 */
+    gid_t gid;
+    ctr_stdio_mode stdio[3];
+    int stdio_fd[3];
+    int stdio_nonblock;
+    int tty;
+    unsigned short tty_rows, tty_cols;
+    const ctr_fd *fds;
+    size_t nfds;
+    int direct_child; /* the process is the caller's own child (manual section 14) */
+    const gid_t *groups;
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
+} ctr_exec_spec;
+/* Starts spec's command in c (running): a handle of its own for ctr_wait, ctr_poll, ctr_kill,
+   ctr_stdio_fd, ctr_tty_fd, ctr_destroy (which kills only it). */
+CONTAINER_API int ctr_exec(ctr_container *c, const ctr_exec_spec *spec, ctr_container **out,
+                           ctr_error *err);
+/* ctr_run's output: malloc'ed (CONTAINER_MALLOC), NUL-terminated; free with ctr_output_free. */
+typedef struct ctr_output {
+    char *out;
+    size_t out_len;
+    char *err;
+    size_t err_len;
+    int out_truncated; /* more than max_output bytes came: the rest was read and dropped */
+    int err_truncated;
+} ctr_output;
+/* Runs the spec to completion: feeds input to stdin, captures stdout and stderr (at most
+   max_output bytes each, 0 = no cap), with the spec's limits and timeout.  0 once it ran (the
+   result says how it ended), -1 if it could not start or the I/O failed. */
+CONTAINER_API int ctr_run(const ctr_spec *spec, const void *input, size_t input_len,
+                          size_t max_output, ctr_output *output, ctr_result *res, ctr_error *err);
+CONTAINER_API void ctr_output_free(ctr_output *output);
+/* ctr_wait_io's events. */
+#define CTR_IO_STDIN    0x01u /* stdin (pipe or tty) can take a write, or its reader is gone */
+#define CTR_IO_STDOUT   0x02u /* stdout (pipe or tty) has data or is at EOF */
+#define CTR_IO_STDERR   0x04u /* stderr pipe has data or is at EOF */
+#define CTR_IO_EXIT     0x08u /* the container has exited: ctr_poll returns 1 */
+#define CTR_IO_DEADLINE 0x10u /* its timeout has passed: ctr_poll kills it */
+/* Waits until one of the wanted events is there, or timeout_ms (-1: none) passes; *ready gets
+   the events that are (0 on a timeout).  0, or -1 on error. */
+CONTAINER_API int ctr_wait_io(ctr_container *c, unsigned want, int timeout_ms, unsigned *ready,
+                              ctr_error *err);
+/* write(2) to the container's stdin (pipe or tty) that never raises SIGPIPE: EPIPE instead. */
+CONTAINER_API ssize_t ctr_write(ctr_container *c, const void *buf, size_t len, ctr_error *err);
+/* The master of the container's pseudo-terminal (spec.tty), or -1.  Owned by the container. */
+CONTAINER_API int ctr_tty_fd(const ctr_container *c);
+CONTAINER_API int ctr_resize(ctr_container *c, unsigned rows, unsigned cols, ctr_error *err);
 /* At most max namespaces, made on first use; root only. */
 CONTAINER_API int ctr_netns_pool_create(ctr_netns_pool **out, unsigned max, ctr_error *err);
 /* Frees the pool once the last container borrowing from it has been reaped. */
 CONTAINER_API void ctr_netns_pool_destroy(ctr_netns_pool *pool);
+/* Lifecycle (manual section 14). */
+/* A wait_start container: lets its command execve; 0 once it has (on a handle of ctr_spawn), or
+   once told (on a handle of ctr_attach). */
+CONTAINER_API int ctr_start(ctr_container *c, ctr_error *err);
+/* Frees the handle and leaves the container running (needs no_die_with_host). */
+CONTAINER_API int ctr_release(ctr_container *c, ctr_error *err);
+/* A running (or created) container of another process, found by its pid. */
+typedef struct ctr_attach_spec {
+    pid_t pid;               /* the container's first process */
+    uint64_t start_time;     /* its start time (ctr_proc_start_time); 0 = not checked */
+    const char *cgroup_path; /* its cgroup, as the spec's cgroup_path; NULL: none */
+    const char *start_fifo;  /* created with wait_start: its FIFO, for ctr_start */
+    const ctr_spec *spec;    /* the spec it was made from, for ctr_exec (NULL: no ctr_exec) */
+} ctr_attach_spec;
+CONTAINER_API int ctr_attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err);
+/* The start time of process pid (clock ticks after boot, /proc/PID/stat), 0 if it is gone. */
+CONTAINER_API uint64_t ctr_proc_start_time(pid_t pid);
 
-/* Policy (manual section 13).  Inside on_syscall: read the caller's memory (each read is checked
+/* Policy (manual section 16).  Inside on_syscall: read the caller's memory (each read is checked
    to belong to this very call), then answer once. */
 CONTAINER_API int ctr_syscall_read(ctr_syscall *call, uint64_t addr, void *buf, size_t len,
                                    ctr_error *err);

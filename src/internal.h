@@ -42,6 +42,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -52,6 +53,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -131,6 +133,7 @@
 #define CTR__MOVE_MOUNT_F_EMPTY_PATH 0x04u
 #define CTR__MOVE_MOUNT_T_EMPTY_PATH 0x40u
 #define CTR__FSOPEN_CLOEXEC          0x01u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__FSCONFIG_SET_STRING     1u
 #define CTR__FSCONFIG_CMD_CREATE     6u
 #define CTR__FSMOUNT_CLOEXEC         0x01u
@@ -138,6 +141,8 @@
 #define CTR__MOUNT_ATTR_NOSUID       0x02u
 #define CTR__MOUNT_ATTR_NODEV        0x04u
 #define CTR__MOUNT_ATTR_NOEXEC       0x08u
+#define CTR__MOUNT_ATTR_IDMAP        0x00100000u
+#define CTR__FSCONFIG_SET_FLAG       0u
 #define CTR__RESOLVE_NO_MAGICLINKS   0x02u
 #define CTR__RESOLVE_BENEATH         0x08u
 #define CTR__RESOLVE_IN_ROOT         0x10u
@@ -208,6 +213,8 @@ typedef struct ctr__bpf {
 /* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
 
 #define CTR__DEV_NODES 6
+#define CTR__MAX_FDS   256 /* extra descriptors (ctr_spec.fds) */
+#define CTR__MAX_LISTEN 64 /* listening sockets (ctr_spec.listen), placed like extra descriptors */
 /* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    "full",
                                                            "random", "urandom", "tty"};
@@ -215,16 +222,24 @@ static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    
 /* One entry of the mount list, as the child executes it. */
 typedef struct ctr__op {
     ctr_mount_type type;
-    unsigned flags;    /* CTR_MOUNT_* */
-    const char *src;   /* BIND: absolute host path; SYMLINK: the link's text */
-    const char *dst;   /* normalised absolute path inside the container, never "/" */
-    int src_is_dir;    /* BIND */
-    unsigned mode;     /* DIR/FILE permission bits */
-    char opt_size[24]; /* TMPFS: "size" option, "" for the kernel default */
-    char opt_mode[12]; /* TMPFS: "mode" option */
-    const void *data;  /* FILE */
+    unsigned flags;          /* CTR_MOUNT_* */
+    const char *src;         /* BIND: absolute host path; SYMLINK: the link's text */
+    const char *dst;         /* normalised absolute path inside the container, never "/" */
+    int src_is_dir;          /* BIND */
+    unsigned mode;           /* DIR/FILE permission bits */
+    char opt_size[24];       /* TMPFS: "size" option, "" for the kernel default */
+    char opt_mode[12];       /* TMPFS: "mode" option */
+    const char *const *opts; /* DEVPTS/CGROUP: fsconfig key/value pairs, NULL-terminated */
+    const void *data;        /* FILE */
     size_t data_len;
+    unsigned long rdev; /* CTR__OP_DEVICE */
+    uid_t uid;
+    gid_t gid;
 } ctr__op;
+/* The plan's late ops (after every mount): kinds beyond ctr_mount_type's. */
+#define CTR__OP_MASK     CTR__CAST(ctr_mount_type, 100) /* hide dst: /dev/null or an empty tmpfs */
+#define CTR__OP_READONLY CTR__CAST(ctr_mount_type, 101) /* bind dst on itself, read-only */
+#define CTR__OP_DEVICE   CTR__CAST(ctr_mount_type, 102) /* a device node (mode, rdev, uid, gid) */
 
 /* The plan's memory: one chain of allocations, freed together. */
 typedef struct ctr__chunk {
@@ -239,7 +254,19 @@ typedef struct ctr__cg_req {
     double cpus;
     unsigned cpu_weight, io_weight;
     const char *parent; /* spec.cgroup_parent, checked: no "." or ".." component; or NULL */
+    const char *path;   /* spec.cgroup_path (checked likewise): the cgroup itself, or NULL */
+    int existing;       /* ctr_attach: find the cgroup at path, make and limit nothing */
+    char **settings;    /* spec.cgroup_settings, checked: file and value pairwise */
+    size_t nsettings;
 } ctr__cg_req;
+
+/* Landlock's system calls and constants (landlock.c, nonet.c), the same on every architecture
+   (the asm-generic numbers), for headers that do not have them yet. */
+#define CTR__SYS_landlock_create_ruleset 444
+#define CTR__SYS_landlock_add_rule       445
+#define CTR__SYS_landlock_restrict_self  446
+#define CTR__LL_CREATE_RULESET_VERSION   1u
+#define CTR__LL_SCOPE_ABSTRACT_UNIX      1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
 
 /* A Landlock rule as the child adds it (landlock.c): a path beneath which access is allowed, or
    (path NULL) a TCP port. */
@@ -253,6 +280,33 @@ typedef struct ctr__ll_rule {
    filter are intercepted, so that it makes another one instead (notify.c). */
 #define CTR__NOTIFY_EXECVEAT 0x1u /* execve is: the command is started with execveat */
 #define CTR__NOTIFY_PWRITEV2 0x2u /* write is: an exec failure is reported with pwritev2 */
+/* The network part of the plan (net.c). */
+#define CTR__OP_PRIVATE 0x100u /* ctr__op.flags: a FILE made in a tmpfs of its own, bound on dst */
+typedef struct ctr__listen {
+    struct sockaddr_storage addr; /* to bind; unused with fd */
+    socklen_t addr_len;
+    int udp;
+    int fd;        /* the caller's socket, or -1: bind addr */
+    char desc[80]; /* "tcp 127.0.0.1:8080", for messages */
+} ctr__listen;
+
+typedef struct ctr__net_plan {
+    ctr_net_mode mode;
+    ctr__listen *listen; /* the sockets for LISTEN_FDS, at fds 3, 4... */
+    size_t nlisten;
+    /* CTR_NET_BRIDGE */
+    const char *bridge;
+    unsigned char addr4[4], gw4[4];
+    int prefix4;
+    int have6;
+    unsigned char addr6[16], gw6[16];
+    int prefix6;
+    /* CTR_NET_PASTA: what the keeper execs */
+    const char *pasta_path;
+    char **pasta_argv;
+    /* /etc/resolv.conf and /etc/hosts for the container (bridge, pasta), or NULL */
+    char *resolv, *hosts;
+} ctr__net_plan;
 
 typedef struct ctr__plan {
     ctr__chunk *chunks;        /* every allocation below, freed by ctr__plan_free */
@@ -260,6 +314,7 @@ typedef struct ctr__plan {
     int userns;                /* write uid_map/gid_map from the child */
     char uid_map[48], gid_map[48];
     int set_ids; /* root without user namespace: setgroups/setresgid/setresuid */
+    int join;    /* ctr_exec: the namespaces and root are the container's (joined by the shim) */
     uid_t uid;
     gid_t gid;
     int timens;
@@ -278,7 +333,12 @@ typedef struct ctr__plan {
     size_t nexec;
     const char *cwd;
     ctr_stdio_mode stdio[3];
-    int stdio_fd[3]; /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_fd[3];    /* CTR_STDIO_FD: the caller's descriptor */
+    int stdio_nonblock; /* the host ends of the pipes are O_NONBLOCK */
+    int tty;            /* a pseudo-terminal on 0, 1, 2 (made in the container's devpts) */
+    unsigned short tty_rows, tty_cols;
+    ctr_fd *fds; /* extra descriptors */
+    size_t nfds;
     int init;
     int die_with_host;
     int64_t timeout_ns; /* 0: none */
@@ -287,7 +347,9 @@ typedef struct ctr__plan {
     ctr_rlimit *rlimits; /* applied with prlimit before the uid change */
     size_t nrlimits;
     uint64_t caps_keep;    /* bounding set; uid 0 keeps these */
-    uint64_t caps_ambient; /* what a uid other than 0 keeps */
+    uint64_t caps_ambient; /* what a uid other than 0 keeps (caps_exact: the ambient set) */
+    int caps_exact;        /* spec.set_caps: these sets as given, for any uid */
+    uint64_t caps_eff, caps_prm, caps_inh;
     int last_cap;
     int nnp;               /* set no_new_privs */
     int masks;             /* mask /proc and /sys paths */
@@ -305,14 +367,52 @@ typedef struct ctr__plan {
     ctr__ll_rule *ll_rules; /* Landlock rules, opened in the child */
     size_t nll;
     uint64_t ll_fs, ll_net, ll_scope; /* handled file and TCP rights, scopes; all 0: no Landlock */
+    /* layers.c: the root as an overlay of read-only lowers and an upper */
+    int layer;          /* the root is an overlay */
+    int layer_try_bind; /* readonly_root over one rootfs: bind it when every target exists */
+    char **lowers;      /* canonical host paths, top first */
+    size_t nlowers;
+    const char *upper;       /* a persistent upper (canonical), NULL for a tmpfs */
+    const char *workdir;     /* the overlay's work directory next to upper, made at spawn */
+    char upper_size_opt[24]; /* the tmpfs upper's size option, "" for the kernel's default */
+    /* userns.c: maps written from outside (a helper process), idmapped mounts */
+    int map_helper; /* 0: the child maps itself; 1: root writes the maps; 2: newuidmap */
+    char *uid_map_text, *gid_map_text; /* map_helper 1: "inside outside count\n"... */
+    char **uidmap_argv, **gidmap_argv; /* map_helper 2: newuidmap/newgidmap PID... (PID at [1]) */
+    const char *newuidmap, *newgidmap; /* their paths */
+    int idmap; /* present the root, layers and binds through idmapped mounts */
+    /* nonet.c: spec.no_network */
+    int no_network;
+    ctr__net_plan net; /* networking (net.c) */
+    /* manual section 14 (lifecycle.c builds these) */
+    int direct;             /* no shim: the command is the caller's child (exit signal SIGCHLD) */
+    int wait_start;         /* wait on the start fd before the final seccomp and execve */
+    const char *start_fifo; /* made by ctr_spawn, removed if it fails */
+    ctr_ns_path *ns_paths;  /* namespaces to join (the child: all but pid; pid: the shim) */
+    size_t nns_paths;
+    unsigned long join_pid; /* CLONE_NEWPID when a pid namespace is joined (through a shim) */
+    gid_t *groups;          /* supplementary groups (set_ids) */
+    size_t ngroups;
+    int set_umask;
+    unsigned umask;
+    int set_oom;
+    char oom[16];        /* oom_score_adj, as written */
+    char **sysctl_paths; /* /proc/sys/... and the value to write, pairwise */
+    size_t nsysctls;
+    unsigned root_propagation; /* spec.rootfs_propagation, after pivot_root */
+    ctr__op *late_ops;         /* masks, read-only paths and devices, after every mount */
+    size_t nlate;
 } ctr__plan;
 
 /* plan.c */
 static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_spec *x,
+                          ctr_error *err);
 static void ctr__plan_free(ctr__plan *p);
 /* util.c: the plan's allocator (zeroed memory, freed by ctr__plan_free) */
 static void *ctr__alloc(ctr__plan *p, size_t n);
 static char *ctr__strdup(ctr__plan *p, const char *s);
+static char *ctr__normalize(ctr__plan *p, const char *path); /* "/a//b/../c" -> "/a/c" */
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 /* security.c: the interception filter for the syscalls nrs[0..n) (at most CTR__NOTIFY_MAX),
@@ -323,6 +423,8 @@ static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t c
 /* notify.c and landlock.c: spec.intercept... and spec.landlock... into the plan */
 static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 static int ctr__plan_landlock(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+/* net.c: the spec's network fields into p->net, the LISTEN_* variables into p->envp */
+static int ctr__plan_net(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
 /* ---- cgroups (cgroup.c; one backend per host: cgroup2.c or cgroup1.c) ---- */
 
@@ -333,6 +435,11 @@ enum {
     CTR__V1_CPUACCT,
     CTR__V1_FREEZER,
     CTR__V1_BLKIO,
+    CTR__V1_CPUSET, /* these only for spec.cgroup_settings */
+    CTR__V1_HUGETLB,
+    CTR__V1_NET_CLS,
+    CTR__V1_NET_PRIO,
+    CTR__V1_DEVICES,
     CTR__V1_N
 };
 #define CTR__CG_MAX_DIRS CTR__V1_N /* directories one container's cgroup may have */
@@ -390,6 +497,7 @@ static void ctr__cg_name(char *name, size_t size);
 static char *ctr__cg_mkdir_container(const char *parent, const char *name, int slot,
                                      ctr_error *err);
 static int ctr__cg_mkdir_p(const char *dir, ctr_error *err);
+static int ctr__cg_mkdir_all(const char *dir, ctr_error *err);
 static int ctr__cg_kill_listed(const char *dir);
 static int ctr__cg_open_procs(const char *dir, ctr_error *err);
 static int ctr__statfs_type(const char *path, long *type);
@@ -411,11 +519,32 @@ typedef struct ctr__launch {
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
     int notify_armed; /* set in the child's own copy once the interception filter is in place */
+    /* for the shim (shim.c), which clones the command */
+    int cgroup_fd;            /* CLONE_INTO_CGROUP, or -1 (then cg_procs, if any) */
+    char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
+    int join_pidfd;           /* ctr_exec: the container process whose namespaces to join, or -1 */
+    unsigned long join_flags; /* CLONE_NEW* to join */
+    /* userns.c: a socket over which the child receives the helper's pidfd and the idmapped
+       mounts the parent made (SCM_RIGHTS), sends its pid to the helper and gets its verdict */
+    int nssock;  /* or -1 */
+    int *ns_fds; /* ns_nfds slots: the helper's pidfd (or -1), then the premade mounts */
+    int ns_nfds;
+    int *op_pre;    /* per op: index into ns_fds of its premade bind, or -1 (NULL: none) */
+    int root_pre;   /* index of the premade rootfs bind, or -1 */
+    int *lower_pre; /* per lower: index of its premade mount, or NULL */
+    int upper_pre;  /* index of the premade mount of upper's parent directory, or -1 */
+    /* networking (net.c) */
+    const ctr_fd *fds; /* the extra descriptors to place: spec.fds and the listening sockets */
+    size_t nfds;
+    char *listen_pid; /* the digits of LISTEN_PID= in the plan's envp: the command writes its pid */
+    int net_sock;     /* pasta: the child's end of the socket to the network keeper, or -1 */
+    int startfd;              /* wait_start: the child reads one byte here before its execve */
+    int *join_ns_fds;          /* the plan's ns_paths, opened (the child joins them) */
 } ctr__launch;
 
-/* What init sends the host over the status pipe: STARTED once the command has exec'd, or ERROR
-   with the reason it could not; EXIT with the command's wait status when it ends.  Fixed size,
-   under PIPE_BUF, so each arrives whole. */
+/* What init or the shim sends the host over the status pipe: STARTED once the command has
+   exec'd (status: its host pid), or ERROR with the reason it could not; EXIT with the command's
+   wait status when it ends.  Fixed size, under PIPE_BUF, so each arrives whole. */
 enum { CTR__MSG_STARTED = 1, CTR__MSG_ERROR, CTR__MSG_EXIT };
 typedef struct ctr__status_msg {
     int kind;
@@ -426,7 +555,10 @@ typedef struct ctr__status_msg {
 /* child.c: the child's entry point (a ctr__launch *; never returns) and what the netns pool
    shares with it */
 static void ctr__child_main(void *launch);
+static void ctr__c_die_with_host(const ctr__launch *l, int sig);
+static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd);
 static int ctr__lo_up(void);
+static int ctr__c_close_except(int *keep, int n);
 /* util.c: reports a failed step to the parent over l->errfd and exits; the message is a b c d
    joined (raw system calls only: for child.c and mount.c) */
 static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *path, const char *a,
@@ -443,9 +575,20 @@ static int ctr__c_landlock_prepare(const ctr__launch *l);
 static void ctr__c_landlock_restrict(const ctr__launch *l, int fd);
 
 /* clone.c */
-#define CTR__CLONE_VM   1u /* on the host's memory, like vfork (where possible) */
-#define CTR__CLONE_WAIT 2u /* CLONE_VFORK: return once the child has exec'd or exited */
+#define CTR__STACK_SIZE  (256u * 1024u) /* the stack of a child's setup */
+#define CTR__SHIM_STACK  (64u * 1024u)  /* the stack of a shim (shim.c) */
+#define CTR__STACK_GUARD 4096u          /* the guard page below each */
+#define CTR__CLONE_VM    1u             /* on the host's memory, like vfork (where possible) */
+#define CTR__CLONE_WAIT  2u /* CLONE_VFORK: return once the child has exec'd or exited */
 static long ctr__clone(ctr__clone_args *a, unsigned how, void (*fn)(void *), void *arg);
+static long ctr__clone_on(ctr__clone_args *a, char *stack, size_t size, void (*fn)(void *),
+                          void *arg);
+static int ctr__vm_clone_possible(void);
+static int ctr__have_clone3(void);
+static char *ctr__stack_alloc(size_t size);
+static void ctr__stack_free(char *stack, size_t size);
+static void ctr__dump_enter(void);
+static void ctr__dump_leave(void);
 static int ctr__host_dumpable(void);
 
 /* ---- notify.c: serving the intercepted calls in the host ---- */
@@ -456,10 +599,110 @@ static void ctr__notify_stop(ctr__notifier *n); /* no callback starts after it *
 static void ctr__notify_free(ctr__notifier *n); /* never waits for a running callback */
 static int ctr__notify_fd(const ctr__notifier *n);
 static int ctr__notify_handle(ctr__notifier *n, ctr_error *err);
+/* ---- layers.c: overlay roots ---- */
+/* What a container with a persistent upper holds on the host: the upper's lock, the work dir. */
+typedef struct ctr__layers {
+    int lockfd;    /* flock'ed upper directory, or -1 */
+    char *workdir; /* made by ctr__layers_prepare, removed by ctr__layers_release; or NULL */
+} ctr__layers;
+static int ctr__plan_layers(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__layers_init(ctr__layers *ly);
+static int ctr__layers_prepare(ctr__layers *ly, const ctr__plan *p, ctr_error *err);
+static void ctr__layers_release(ctr__layers *ly);
+/* child: the overlay root as a detached mount (the scratch tmpfs attached at attach_at) */
+static int ctr__c_layer_root(const ctr__launch *l);
+static void ctr__c_utoa(char *out, unsigned long v);
+
+/* ---- userns.c: id maps from outside, idmapped mounts, user namespace diagnosis ---- */
+typedef struct ctr__ns_host {
+    int helper_pidfd; /* the map helper, killed and reaped after the clone; or -1 */
+    int sock;         /* the parent's end of the launch's nssock, or -1 */
+} ctr__ns_host;
+static int ctr__plan_userns(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__ns_init(ctr__ns_host *h);
+static int ctr__ns_prepare(ctr__ns_host *h, ctr__plan *p, ctr__launch *l, ctr_error *err);
+static void ctr__ns_finish(ctr__ns_host *h);
+static void ctr__userns_explain(const ctr__plan *p, ctr_error *err);
+static void ctr__c_ns_receive(const ctr__launch *l);
+static void ctr__c_ns_maps(const ctr__launch *l);
+static int ctr__c_pre_fd(const ctr__launch *l, int index);
+
+/* ---- nonet.c: spec.no_network ---- */
+static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err);
+static void ctr__c_nonet(const ctr__launch *l);
+
+/* shim.c: the container's parent (a ctr__launch *; never returns) */
+static void ctr__shim_main(void *launch);
+
+/* ---- the handle (spawn.c; io.c reads and writes its streams) ---- */
+
+struct ctr_container {
+    pid_t pid;        /* the container's first process (the command, or init) */
+    int pidfd;        /* our child: the shim (shim.c), or init; -1 when the kernel has no pidfds */
+    pid_t child_pid;  /* its pid */
+    int cmd_pidfd;    /* the command's pidfd: signals (but with init), ctr_exec joins it */
+    int statusfd;     /* read end of the status pipe (STARTED, EXIT) */
+    char *shim_stack; /* the shim's stack on our memory, freed once it is reaped */
+    int stdio[3];     /* host ends of CTR_STDIO_PIPE streams */
+    int tty;          /* the pty's master (spec.tty), or -1 */
+    int reaped;
+    ctr_result result;
+    int64_t start_ns;
+    int64_t deadline_ns; /* 0: no timeout */
+    ctr__cgroup cg;
+    ctr_netns_pool *netns_pool; /* the pool lending this container its network namespace */
+    int netns_slot;
+    ctr__layers layers; /* a persistent upper's lock and work directory (layers.c) */
+    int nonet;          /* holds a reference to no_network's shared namespace (netns.c) */
+    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
+    int net_pidfd;    /* pasta: the network keeper (net.c), our child, or -1 */
+    char *net_stack;  /* its stack on our memory, or NULL */
+    int startfd;      /* wait_start: written to by ctr_start; -1 once started */
+    int execfd;       /* wait_start: EOF once the command has exec'd, or its error record */
+    int attached;     /* made by ctr_attach: the container is another process's */
+    ctr__notifier *notify; /* serves the intercepted calls (notify.c), or NULL */
+};
+
+/* spawn.c */
+static int ctr__reap(ctr_container *c, int nohang, ctr_error *err);
+static int ctr__expire(ctr_container *c, ctr_error *err);
+static ctr_container *ctr__container_new(void);
+static void ctr__container_free(ctr_container *c);
+static int ctr__signal(ctr_container *c, int sig);
+
+/* lifecycle.c: section 14's spec fields into the plan (plan.c calls it), and the launch's part of
+   them (spawn.c): the namespaces to join opened, the start FIFO made */
+static int ctr__plan_lifecycle(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__open_ns_paths(const ctr__plan *p, int *fds, ctr_error *err);
+static int ctr__make_start_fifo(const ctr__plan *p, int *fd, ctr_error *err);
+/* attach.c: ctr_start, ctr_release, ctr_attach (nothing calls into it) */
 
 /* ---- netns.c ---- */
 static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
+static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace: a reference */
+static void ctr__netns_shared_put(void);
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
+/* A new network namespace with lo up (its fd), and with nl a NETLINK_ROUTE socket in it. */
+static int ctr__netns_make(int lo, int *nl, ctr_error *err);
+
+/* ---- net.c: the spawn's network (after the plan: sockets, bridge, pasta's keeper) ---- */
+typedef struct ctr__net_run {
+    int *listen_fds; /* the bound sockets (ours to close), -1 for the caller's own */
+    size_t nlisten;
+    ctr_fd *fds; /* the launch's extra descriptors */
+    int netns;   /* a namespace made for the container (bridge), or -1 */
+    int sock[2]; /* pasta: keeper's end, child's end */
+    int devnull;
+} ctr__net_run;
+static void ctr__net_init(ctr__net_run *n);
+/* Binds the sockets, makes the bridged namespace; fills the launch's fields. */
+static int ctr__net_open(ctr__plan *p, ctr__net_run *n, ctr__launch *l, ctr_error *err);
+/* pasta: starts the keeper (c->net_pidfd) that runs pasta once the child has its namespaces. */
+static int ctr__net_keeper(ctr_container *c, ctr__plan *p, ctr__net_run *n, ctr_error *err);
+static void ctr__net_close(ctr__net_run *n);
+/* Reaps the keeper (blocking unless nohang): 1 once it is gone or there is none. */
+static int ctr__net_reap(ctr_container *c, int nohang);
 
 /* ---- util.c ---- */
 static void ctr__strlcpy(char *dst, const char *src, size_t size);

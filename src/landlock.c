@@ -1,4 +1,4 @@
-/* landlock.c - Landlock rules for the container (manual section 13): which files it may read,
+/* landlock.c - Landlock rules for the container (manual section 16): which files it may read,
    write and execute, which TCP ports it may bind and connect to, and whether it may reach
    abstract unix sockets and processes outside (scopes).
 
@@ -10,10 +10,6 @@
    by the rules of child.c. */
 #include "internal.h"
 
-#define CTR__SYS_landlock_create_ruleset 444
-#define CTR__SYS_landlock_add_rule       445
-#define CTR__SYS_landlock_restrict_self  446
-#define CTR__LL_CREATE_RULESET_VERSION   1u
 #define CTR__LL_RULE_PATH_BENEATH        1
 #define CTR__LL_RULE_NET_PORT            2
 

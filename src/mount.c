@@ -13,6 +13,17 @@
    root. */
 #include "internal.h"
 
+/* "d" and n in decimal (at least 12 bytes). */
+static void ctr__c_utoa_dev(char *buf, unsigned n) {
+    char tmp[11];
+    int i = 0, j = 1;
+    buf[0] = 'd';
+    do tmp[i++] = CTR__CAST(char, '0' + n % 10);
+    while ((n /= 10) != 0);
+    while (i > 0) buf[j++] = tmp[--i];
+    buf[j] = '\0';
+}
+
 static const char *const ctr__dev_paths[CTR__DEV_NODES] = {
     "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"};
 
@@ -26,14 +37,37 @@ static void ctr__c_setattr(const ctr__launch *l, int fd, unsigned flags, uint64_
         ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "set mount flags on ", what, NULL, NULL);
 }
 
+#define CTR__MOUNT_ATTR_NOATIME     0x10u
+#define CTR__MOUNT_ATTR_STRICTATIME 0x20u
+#define CTR__MOUNT_ATTR__ATIME      0x70u
+#define CTR__MOUNT_ATTR_NODIRATIME  0x80u
+
+/* A detached clone of what the O_PATH descriptor fd (closed) names, with these attributes. */
+static int ctr__c_clone_at(const ctr__launch *l, int fd, unsigned rec, uint64_t set,
+                           const char *what, const char *dst) {
+    int m =
+        ctr__open_tree(fd, "", CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | rec);
+    if (m < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "bind ", what, " on ", dst);
+    ctr__r_close(fd);
+    ctr__c_setattr(l, m, rec, set, (set & CTR__MOUNT_ATTR__ATIME) ? CTR__MOUNT_ATTR__ATIME : 0,
+                   what);
+    return m;
+}
+
 /* openat2 inside the root: symlinks and ".." resolve as they would with rootfd as "/". */
 static int ctr__c_in_root(int rootfd, const char *rel, int flags, unsigned mode) {
     ctr__open_how how;
+    int tries;
     memset(&how, 0, sizeof(how));
     how.flags = CTR__CAST(uint64_t, flags | O_CLOEXEC);
     how.mode = mode;
     how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
-    return ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+    /* EAGAIN: a rename or mount somewhere on the system raced with a ".." step (the kernel
+       cannot prove it stayed inside): try again, as libpathrs does. */
+    for (tries = 0;; tries++) {
+        int fd = ctr__openat2(rootfd, rel[0] ? rel : ".", &how);
+        if (fd >= 0 || errno != EAGAIN || tries == 1000) return fd;
+    }
 }
 
 /* Opens the directory dst[0..len) (dst absolute, normalised) inside rootfd as O_PATH, creating
@@ -204,7 +238,8 @@ static void ctr__c_bind_file(const ctr__launch *l, const ctr__op *op, int src, i
 /* /dev: a small tmpfs with the host's harmless device nodes bound in, a private devpts, /dev/shm
    as a tmpfs of its own (plan->shm_size), symlinks. */
 static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
-    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
+    tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
     static const char *const pts_opts[] = {"ptmxmode", "0666", "mode", "0620", NULL};
     static const char *const links[] = {"pts/ptmx",        "ptmx",  "/proc/self/fd",   "fd",
                                         "/proc/self/fd/0", "stdin", "/proc/self/fd/1", "stdout",
@@ -224,10 +259,12 @@ static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, 
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", ctr__dev_paths[k], " in ",
                        op->dst);
         ctr__r_close(f);
-        if (ctr__move_mount(fds[k], "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        m = ctr__c_clone_at(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC,
+                            ctr__dev_paths[k], op->dst);
+        if (ctr__move_mount(m, "", dev, ctr__dev_nodes[k], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind ", ctr__dev_paths[k], " in ",
                        op->dst);
-        ctr__r_close(fds[k]);
+        ctr__r_close(m);
     }
     if (ctr__r_mkdirat(dev, "pts", 0755) != 0 || ctr__r_mkdirat(dev, "shm", 01777) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create directories in ", op->dst, NULL,
@@ -346,24 +383,241 @@ static const char *const ctr__proc_readonly[] = {"sys", "sysrq-trigger", "irq", 
 static const char *const ctr__sys_masked[] = {"firmware", "devices/virtual/powercap",
                                               "kernel/security", NULL};
 
-/* One op; fds are its slots in l->mnt_fds (the detached trees ctr__c_clone_sources made). */
-static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd) {
-    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
-    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
-    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, NULL};
-    int m;
-    switch (op->type) {
-    case CTR_MOUNT_BIND:
-        if (!op->src_is_dir) {
-            ctr__c_bind_file(l, op, fds[0], rootfd);
+/* The mount attributes an op's flags ask for beyond the defaults: noexec and the access times. */
+static unsigned ctr__op_attrs(const ctr__op *op) {
+    unsigned a = 0;
+    if (op->flags & CTR_MOUNT_NOEXEC) a |= CTR__MOUNT_ATTR_NOEXEC;
+    if (op->flags & CTR_MOUNT_NOATIME) a |= CTR__MOUNT_ATTR_NOATIME;
+    if (op->flags & CTR_MOUNT_STRICTATIME) a |= CTR__MOUNT_ATTR_STRICTATIME;
+    if (op->flags & CTR_MOUNT_NODIRATIME) a |= CTR__MOUNT_ATTR_NODIRATIME;
+    return a;
+}
+
+/* CTR_MOUNT_CGROUP: with a cgroup2 root, one cgroup2 mount; otherwise (cgroup v1, the hybrid
+   layout) a tmpfs with each hierarchy the host has mounted under /sys/fs/cgroup mounted anew in
+   a directory of the same name (the container's cgroup namespace makes its root the
+   container's cgroup), and a symlink for each controller of a co-mounted pair. */
+/* "cpu,cpuacct": links cpu and cpuacct to it, as the host has them. */
+static void ctr__c_cgroup_links(int base, const char *dir) {
+    char name[64];
+    const char *c = dir;
+    if (!strchr(dir, ',')) return;
+    while (*c) {
+        size_t n = strcspn(c, ",");
+        if (n < sizeof(name)) {
+            memcpy(name, c, n);
+            name[n] = '\0';
+            (void)ctr__r_symlinkat(dir, base, name);
+        }
+        c += n + (c[n] == ',');
+    }
+}
+
+/* The container's own directory of a hierarchy, from /proc/self/cgroup (key: the hierarchy's
+   name there, "" for cgroup2), as "/sys/fs/cgroup/DIR/PATH" in out. */
+static void ctr__c_own_cgroup(const ctr__launch *l, const char *dir, const char *key, char *out,
+                              size_t size) {
+    char buf[4096];
+    const char *s;
+    size_t have = 0, klen = strlen(key), n;
+    long r;
+    int fd = ctr__r_openat(AT_FDCWD, "/proc/self/cgroup", O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, "/proc/self/cgroup", "read ", "/proc/self/cgroup",
+                   NULL, NULL);
+    while (have + 1 < sizeof(buf) && (r = ctr__r_read(fd, buf + have, sizeof(buf) - 1 - have)) > 0)
+        have += CTR__CAST(size_t, r);
+    ctr__r_close(fd);
+    buf[have] = '\0';
+    for (s = buf; *s; s += n + (s[n] == '\n')) {
+        const char *c1 = s;
+        n = 0;
+        while (s[n] && s[n] != '\n') n++;
+        while (c1 < s + n && *c1 != ':') c1++;
+        if (c1 + 1 + klen < s + n && strncmp(c1 + 1, key, klen) == 0 && c1[1 + klen] == ':') {
+            size_t o = ctr__append(out, size, 0, "/sys/fs/cgroup/");
+            size_t plen = CTR__CAST(size_t, s + n - (c1 + 2 + klen));
+            o = ctr__append(out, size, o, dir);
+            if (o + plen + 1 >= size) break;
+            memcpy(out + o, c1 + 2 + klen, plen);
+            out[o + plen] = '\0';
             return;
         }
-        ctr__c_attach(l, fds[0], rootfd, op->dst, op->src);
-        ctr__r_close(fds[0]);
+    }
+    ctr__c_die(l, CTR_STEP_MOUNT, ENOENT, dir, "find the container's cgroup in hierarchy ",
+               key[0] ? key : "cgroup2", NULL, NULL);
+}
+
+static void ctr__c_cgroup_mount(const ctr__launch *l, const ctr__op *op, int rootfd) {
+    static const char *const tmpfs_opts[] = {"mode", "0755", "size", "65536", NULL};
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *const *h = op->opts;
+    /* Without a cgroup namespace of its own a fresh mount would show the host's whole tree:
+       the container's own directories are bound instead (as runc does). */
+    int bind = !l->plan->cgroupns && !(l->plan->clone_flags & CLONE_NEWCGROUP), base, i;
+    if (bind) {
+        char path[PATH_MAX];
+        int m;
+        if (h[0][0] == '\0') {
+            ctr__c_own_cgroup(l, "", "", path, sizeof(path));
+            if ((m = ctr__open_tree(AT_FDCWD, path,
+                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " on ", op->dst);
+            ctr__c_setattr(l, m, 0, hidden | ro, 0, op->dst);
+            ctr__c_attach(l, m, rootfd, op->dst, path);
+            ctr__r_close(m);
+            return;
+        }
+        base = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
+        ctr__c_attach(l, base, rootfd, op->dst, "tmpfs");
+        for (i = 0; h[i]; i += 4) {
+            ctr__c_own_cgroup(l, h[i], h[i + 3], path, sizeof(path));
+            if (ctr__r_mkdirat(base, h[i], 0755) != 0 && errno != EEXIST)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", h[i], " in ", op->dst);
+            if ((m = ctr__open_tree(AT_FDCWD, path,
+                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " in ", op->dst);
+            ctr__c_setattr(l, m, 0, hidden | ro, 0, path);
+            if (ctr__move_mount(m, "", base, h[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, path, "bind ", path, " in ", op->dst);
+            ctr__r_close(m);
+            ctr__c_cgroup_links(base, h[i]);
+        }
+        if (ro) ctr__c_setattr(l, base, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+        ctr__r_close(base);
         return;
+    }
+    if (h[0][0] == '\0') { /* cgroup2 at the root */
+        const char *src[] = {"source", op->src ? op->src : "", NULL};
+        int m = ctr__c_fsmount(l, "cgroup2", src, hidden | ro, op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "cgroup2");
+        ctr__r_close(m);
+        return;
+    }
+    base = ctr__c_fsmount(l, "tmpfs", tmpfs_opts, hidden, op->dst);
+    ctr__c_attach(l, base, rootfd, op->dst, "tmpfs");
+    for (i = 0; h[i]; i += 4) {
+        char opts[512], *o, *next;
+        size_t len = strlen(h[i + 2]);
+        int fs, m = -1;
+        if (len >= sizeof(opts))
+            ctr__c_die(l, CTR_STEP_MOUNT, ENAMETOOLONG, op->dst, "mount cgroup ", h[i], NULL, NULL);
+        memcpy(opts, h[i + 2], len + 1);
+        if (ctr__r_mkdirat(base, h[i], 0755) != 0 && errno != EEXIST)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create ", h[i], " in ", op->dst);
+        if ((fs = ctr__fsopen(h[i + 1])) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create a ", h[i + 1], " filesystem for ",
+                       h[i]);
+        if (op->src && op->src[0] &&
+            ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, "source", op->src) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "set the source of cgroup ", h[i], NULL,
+                       NULL);
+        for (o = opts; o && *o && strcmp(h[i + 1], "cgroup") == 0; o = next) {
+            char *eq;
+            int r;
+            next = strchr(o, ',');
+            if (next) *next++ = '\0';
+            eq = strchr(o, '=');
+            if (strcmp(o, "rw") == 0 || strcmp(o, "ro") == 0) continue;
+            if (eq) {
+                *eq = '\0';
+                r = ctr__fsconfig(fs, CTR__FSCONFIG_SET_STRING, o, eq + 1);
+            } else {
+                r = ctr__fsconfig(fs, CTR__FSCONFIG_SET_FLAG, o, NULL);
+            }
+            if (r != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "set option ", o, " of cgroup ",
+                           h[i]);
+        }
+        if (ctr__fsconfig(fs, CTR__FSCONFIG_CMD_CREATE, NULL, NULL) != 0 ||
+            (m = ctr__fsmount(fs, hidden | ro)) < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
+        ctr__r_close(fs);
+        if (ctr__move_mount(m, "", base, h[i], CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mount cgroup ", h[i], " in ", op->dst);
+        ctr__r_close(m);
+        ctr__c_cgroup_links(base, h[i]);
+    }
+    if (ro) ctr__c_setattr(l, base, 0, CTR__MOUNT_ATTR_RDONLY, 0, op->dst);
+    ctr__r_close(base);
+}
+
+/* The propagation of the mount at fd (CTR_MOUNT_SHARED... in flags; none: left as it is). */
+static void ctr__c_propagation(const ctr__launch *l, int fd, unsigned flags, const char *what) {
+    ctr__mount_attr a;
+    memset(&a, 0, sizeof(a));
+    a.propagation = (flags & CTR_MOUNT_SHARED)       ? MS_SHARED
+                    : (flags & CTR_MOUNT_SLAVE)      ? MS_SLAVE
+                    : (flags & CTR_MOUNT_PRIVATE)    ? MS_PRIVATE
+                    : (flags & CTR_MOUNT_UNBINDABLE) ? MS_UNBINDABLE
+                                                     : 0;
+    if (!a.propagation) return;
+    if (ctr__mount_setattr(
+            fd, "", AT_EMPTY_PATH | ((flags & CTR_MOUNT_RPROPAGATION) ? AT_RECURSIVE : 0), &a) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, what, "set the propagation of ", what, NULL, NULL);
+}
+
+static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd,
+                             int premade);
+
+/* Whether the plan's op i is a bind whose source the parent premade (idmapped, userns.c): its
+   slot holds a detached mount, attached as it is. */
+static int ctr__c_premade(const ctr__launch *l, size_t i) {
+    return l->op_pre && l->plan->ops[i].type == CTR_MOUNT_BIND && l->op_pre[i] >= 0;
+}
+
+/* One op, then its propagation; fds are its slots in l->mnt_fds (the detached trees
+   ctr__c_clone_sources made). */
+static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd,
+                         int premade) {
+    int t;
+    ctr__c_apply_one(l, op, fds, rootfd, premade);
+    if (!(op->flags &
+          (CTR_MOUNT_SHARED | CTR_MOUNT_SLAVE | CTR_MOUNT_PRIVATE | CTR_MOUNT_UNBINDABLE)))
+        return;
+    if ((t = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0)) < 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                   " inside the container root", NULL);
+    ctr__c_propagation(l, t, op->flags, op->dst);
+    ctr__r_close(t);
+}
+
+static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int *fds, int rootfd,
+                             int premade) {
+    const unsigned hidden = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const unsigned ro = (op->flags & CTR_MOUNT_READONLY) ? CTR__MOUNT_ATTR_RDONLY : 0u;
+    const char *tmpfs_opts[] = {"mode", op->opt_mode, "size", op->opt_size, "source", "", NULL};
+    tmpfs_opts[5] = op->src && op->type != CTR_MOUNT_BIND ? op->src : "";
+    int m;
+    switch (op->type) {
+    case CTR_MOUNT_BIND: {
+        unsigned rec =
+            (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
+        uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ctr__op_attrs(op);
+        if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
+        if (premade) { /* a detached mount already, idmapped: no clone */
+            m = fds[0];
+            if (ctr__op_attrs(op))
+                ctr__c_setattr(l, m, rec, ctr__op_attrs(op),
+                               (ctr__op_attrs(op) & CTR__MOUNT_ATTR__ATIME) ? CTR__MOUNT_ATTR__ATIME
+                                                                            : 0,
+                               op->src);
+        } else {
+            m = ctr__c_clone_at(l, fds[0], rec, set, op->src, op->dst);
+        }
+        if (!op->src_is_dir) {
+            ctr__c_bind_file(l, op, m, rootfd);
+            return;
+        }
+        ctr__c_attach(l, m, rootfd, op->dst, op->src);
+        ctr__r_close(m);
+        return;
+    }
     case CTR_MOUNT_TMPFS:
         m = ctr__c_fsmount(l, "tmpfs", tmpfs_opts,
-                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro, op->dst);
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | ro | ctr__op_attrs(op),
+                           op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, "tmpfs");
         ctr__r_close(m);
         return;
@@ -373,7 +627,8 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         const char *type = op->type == CTR_MOUNT_PROC    ? "proc"
                            : op->type == CTR_MOUNT_SYSFS ? "sysfs"
                                                          : "mqueue";
-        m = ctr__c_fsmount(l, type, NULL,
+        const char *src[] = {"source", op->src ? op->src : "", NULL};
+        m = ctr__c_fsmount(l, type, src,
                            hidden | (op->type == CTR_MOUNT_SYSFS ? CTR__MOUNT_ATTR_RDONLY : ro),
                            op->dst);
         ctr__c_attach(l, m, rootfd, op->dst, type);
@@ -385,14 +640,59 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
         return;
     }
     case CTR_MOUNT_DEV: ctr__c_dev(l, op, fds, rootfd); return;
+    case CTR_MOUNT_FILE:
+        if (op->flags & CTR__OP_PRIVATE) {
+            ctr__c_bind_file(l, op, fds[0], rootfd);
+            return;
+        }
+        ctr__c_make_node(l, op, rootfd);
+        return;
+    case CTR_MOUNT_DEVPTS:
+        m = ctr__c_fsmount(l, "devpts", op->opts, CTR__MOUNT_ATTR_NOSUID | ro | ctr__op_attrs(op),
+                           op->dst);
+        ctr__c_attach(l, m, rootfd, op->dst, "devpts");
+        ctr__r_close(m);
+        return;
+    case CTR_MOUNT_CGROUP: ctr__c_cgroup_mount(l, op, rootfd); return;
     case CTR_MOUNT_DIR:
-    case CTR_MOUNT_SYMLINK:
-    case CTR_MOUNT_FILE: ctr__c_make_node(l, op, rootfd); return;
+    case CTR_MOUNT_SYMLINK: ctr__c_make_node(l, op, rootfd); return;
     }
 }
 
-/* Clone every bind source (and the /dev nodes) as detached trees first: once the new root is
-   attached somewhere, host paths under that place are hidden. */
+/* A FILE of the container's own (CTR__OP_PRIVATE: a network's /etc/resolv.conf): written in a
+   small tmpfs of its own, and that file cloned as a detached mount, to be bound on op->dst
+   whatever is there (the host's read-only /etc).  Before Linux 6.15 a detached mount cannot be
+   cloned: the tmpfs is attached on attach_at for that moment, in our own mount namespace. */
+static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
+    static const char *const opts[] = {"mode", "0755", "size", "65536", NULL};
+    const char *at = l->plan->attach_at;
+    int m = ctr__c_fsmount(l, "tmpfs", opts,
+                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC,
+                           op->dst);
+    int f = ctr__r_openat(m, "file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode), c = -1;
+    size_t off = 0;
+    if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
+    while (off < op->data_len) {
+        long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+        off += CTR__CAST(size_t, w);
+    }
+    ctr__r_close(f);
+    if (ctr__move_mount(m, "", AT_FDCWD, at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
+        (c = ctr__open_tree(m, "file", CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0 ||
+        syscall(SYS_umount2, at, MNT_DETACH) != 0)
+        ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "make the file for ", op->dst, NULL, NULL);
+    ctr__r_close(m);
+    return c;
+}
+
+/* Open every bind source (and the /dev nodes) first, as O_PATH descriptors (but a bind the
+   parent premade idmapped and a private file, which are detached mounts already): once the new
+   root is attached somewhere, host paths under that place are hidden.  Each is cloned
+   (open_tree) only when its turn comes, so that the mounts are made in the order of the list (Linux 6.8 and
+   later list /proc/self/mountinfo in the order mounts were made). */
 static void ctr__c_clone_sources(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     size_t i;
@@ -400,37 +700,59 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
     for (i = 0; i < p->nops; i++) {
         const ctr__op *op = &p->ops[i];
         int *fds = l->mnt_fds + i * CTR__DEV_NODES;
-        if (op->type == CTR_MOUNT_BIND) {
-            unsigned rec =
-                (op->flags & CTR_MOUNT_NONRECURSIVE) ? 0u : CTR__CAST(unsigned, AT_RECURSIVE);
-            uint64_t set = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
-            if (!(op->flags & CTR_MOUNT_RW)) set |= CTR__MOUNT_ATTR_RDONLY;
-            fds[0] = ctr__open_tree(AT_FDCWD, op->src,
-                                    CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | rec);
-            if (fds[0] < 0)
+        if (ctr__c_premade(l, i)) {
+            fds[0] = ctr__c_pre_fd(l, l->op_pre[i]); /* idmapped by the parent */
+        } else if (op->type == CTR_MOUNT_BIND) {
+            if ((fds[0] = ctr__r_openat(AT_FDCWD, op->src, O_PATH | O_CLOEXEC, 0)) < 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
-            ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
+        } else if (op->type == CTR_MOUNT_FILE && (op->flags & CTR__OP_PRIVATE)) {
+            fds[0] = ctr__c_private_file(l, op);
         } else if (op->type == CTR_MOUNT_DEV) {
-            for (k = 0; k < CTR__DEV_NODES; k++) {
-                fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],
-                                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC);
-                if (fds[k] < 0)
+            for (k = 0; k < CTR__DEV_NODES; k++)
+                if ((fds[k] = ctr__r_openat(AT_FDCWD, ctr__dev_paths[k], O_PATH | O_CLOEXEC, 0)) <
+                    0)
                     ctr__c_die(l, CTR_STEP_MOUNT, errno, ctr__dev_paths[k], "bind ",
                                ctr__dev_paths[k], " in ", op->dst);
-                ctr__c_setattr(l, fds[k], 0, CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, 0,
-                               ctr__dev_paths[k]);
-            }
         }
     }
 }
 
-/* The new root as a detached mount: the rootfs tree, or a fresh tmpfs. */
+/* Whether every mount target of the plan is already in the tree at rootfd (nothing would have
+   to be made in it): a read-only root then needs no layer. */
+static int ctr__c_targets_exist(const ctr__plan *p, int rootfd) {
+    size_t i;
+    for (i = 0; i < p->nops; i++) {
+        const ctr__op *op = &p->ops[i];
+        int dir = !(op->type == CTR_MOUNT_BIND && !op->src_is_dir), fd;
+        if (op->type == CTR_MOUNT_FILE || op->type == CTR_MOUNT_SYMLINK) return 0;
+        fd = ctr__c_in_root(rootfd, op->dst + 1, O_PATH | (dir ? O_DIRECTORY : 0), 0);
+        if (fd < 0) return 0;
+        ctr__r_close(fd);
+    }
+    return 1;
+}
+
+/* The new root as a detached mount: an overlay of the layers (layers.c), the rootfs tree, or a
+   fresh tmpfs. */
 static int ctr__c_new_root(const ctr__launch *l) {
     static const char *const opts[] = {"mode", "0755", NULL};
     const unsigned base = CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV;
     const ctr__plan *p = l->plan;
     int r;
+    if (p->layer && p->layer_try_bind) {
+        r = ctr__open_tree(AT_FDCWD, p->rootfs,
+                           CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (r < 0)
+            ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->rootfs, "bind rootfs ", p->rootfs, NULL, NULL);
+        if (ctr__c_targets_exist(p, r)) {
+            ctr__c_setattr(l, r, AT_RECURSIVE, base | CTR__MOUNT_ATTR_RDONLY, 0, p->rootfs);
+            return r;
+        }
+        ctr__r_close(r);
+    }
+    if (p->layer) return ctr__c_layer_root(l);
     if (!p->rootfs) return ctr__c_fsmount(l, "tmpfs", opts, base, "/");
+    if (l->root_pre >= 0) return ctr__c_pre_fd(l, l->root_pre); /* idmapped by the parent */
     r = ctr__open_tree(AT_FDCWD, p->rootfs,
                        CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (r < 0)
@@ -448,6 +770,78 @@ static int ctr__c_new_root(const ctr__launch *l) {
     return r;
 }
 
+/* The late ops (spec.devices, masked_paths, readonly_paths), after every mount and before the
+   root turns read-only.  Devices: made with mknod in a tmpfs of our own that is never attached
+   anywhere (without nodev), each bound from there onto a file in the container, so that only
+   the nodes asked for can be opened (every other mount stays nodev).  Masks: /dev/null bound
+   over a file, an empty read-only tmpfs over a directory; read-only paths: bound onto
+   themselves read-only.  A path that does not exist is left alone (as runc does). */
+static void ctr__c_late_ops(const ctr__launch *l, int rootfd) {
+    static const char *const stage_opts[] = {"mode", "0700", "size", "4096", NULL};
+    static const char *const empty_opts[] = {"mode", "0555", "size", "4096", NULL};
+    const unsigned flags = CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC;
+    const unsigned hidden = CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                            CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC;
+    const ctr__plan *p = l->plan;
+    size_t i;
+    int stage = -1;
+    for (i = 0; i < p->nlate; i++) {
+        const ctr__op *op = &p->late_ops[i];
+        int t, m;
+        if (op->type == CTR__OP_DEVICE) {
+            char name[16];
+            ctr__op file = *op;
+            if (stage < 0)
+                stage = ctr__c_fsmount(l, "tmpfs", stage_opts,
+                                       CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+            ctr__c_utoa_dev(name, CTR__CAST(unsigned, i));
+            if (syscall(SYS_mknodat, stage, name, op->mode, op->rdev) != 0 ||
+                syscall(SYS_fchownat, stage, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) != 0 ||
+                ctr__r_fchmodat(stage, name, op->mode & 07777u) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create device ", op->dst,
+                           errno == EPERM ? " (device nodes need root without a user namespace)"
+                                          : NULL,
+                           NULL);
+            if ((m = ctr__open_tree(stage, name, flags)) < 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "bind device ", op->dst, NULL, NULL);
+            file.src = op->dst;
+            ctr__c_bind_file(l, &file, m, rootfd);
+            continue;
+        }
+        t = ctr__c_in_root(rootfd, op->dst + 1, O_PATH, 0);
+        if (t < 0 && (errno == ENOENT || errno == ENOTDIR)) continue;
+        if (t < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "resolve ", op->dst,
+                       " inside the container root", NULL);
+        if (op->type == CTR__OP_MASK) {
+            struct stat st;
+            if (ctr__r_fstat(t, &st) != 0)
+                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "mask ", op->dst, NULL, NULL);
+            if (S_ISDIR(st.st_mode)) {
+                m = ctr__c_fsmount(l, "tmpfs", empty_opts, hidden, op->dst);
+            } else {
+                m = ctr__open_tree(AT_FDCWD, "/dev/null", flags);
+                if (m >= 0) ctr__c_setattr(l, m, 0, hidden, 0, op->dst);
+            }
+        } else {
+            m = ctr__open_tree(t, "", flags | AT_EMPTY_PATH | AT_RECURSIVE);
+            if (m >= 0)
+                ctr__c_setattr(l, m, AT_RECURSIVE,
+                               CTR__MOUNT_ATTR_RDONLY | CTR__MOUNT_ATTR_NOSUID |
+                                   CTR__MOUNT_ATTR_NODEV,
+                               0, op->dst);
+        }
+        if (m < 0 ||
+            ctr__move_mount(m, "", t, "",
+                            CTR__MOVE_MOUNT_F_EMPTY_PATH | CTR__MOVE_MOUNT_T_EMPTY_PATH) != 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst,
+                       op->type == CTR__OP_MASK ? "mask " : "make read-only ", op->dst, NULL, NULL);
+        ctr__r_close(m);
+        ctr__r_close(t);
+    }
+    if (stage >= 0) ctr__r_close(stage);
+}
+
 static void ctr__c_setup_root(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
     size_t i;
@@ -460,7 +854,8 @@ static void ctr__c_setup_root(const ctr__launch *l) {
         ctr__c_die(l, CTR_STEP_ROOTFS, errno, p->attach_at, "mount the new root on ", p->attach_at,
                    NULL, NULL);
     for (i = 0; i < p->nops; i++)
-        ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root);
+        ctr__c_apply(l, &p->ops[i], l->mnt_fds + i * CTR__DEV_NODES, root, ctr__c_premade(l, i));
+    if (p->nlate) ctr__c_late_ops(l, root);
     if (p->readonly_root) ctr__c_setattr(l, root, 0, CTR__MOUNT_ATTR_RDONLY, 0, "/");
     /* pivot_root(".", ".") stacks the old root on the new one; detaching "." then drops it. */
     if (ctr__r_fchdir(root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0)
@@ -468,5 +863,6 @@ static void ctr__c_setup_root(const ctr__launch *l) {
                    "pivot_root into the new root", NULL, NULL, NULL);
     if (syscall(SYS_umount2, ".", MNT_DETACH) != 0 || ctr__r_chdir("/") != 0)
         ctr__c_die(l, CTR_STEP_PIVOT_ROOT, errno, "/", "detach the old root", NULL, NULL, NULL);
+    if (p->root_propagation) ctr__c_propagation(l, root, p->root_propagation, "/");
     ctr__r_close(root);
 }

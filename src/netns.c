@@ -17,7 +17,9 @@ struct ctr_netns_pool {
 /* What the short-lived child reports; in memory shared with it (MAP_SHARED), whichever way
    clone.c makes it. */
 typedef struct ctr__netns_job {
-    int fd;  /* the namespace, opened in the shared descriptor table */
+    int fd; /* the namespace, opened in the shared descriptor table */
+    int nl; /* with want_nl: a NETLINK_ROUTE socket made in it (net.c configures it) */
+    int want_nl;
     int err; /* errno of the failing step, or 0 */
     const char *what;
 } ctr__netns_job;
@@ -26,20 +28,32 @@ typedef struct ctr__netns_job {
    namespace for the parent.  Only raw syscalls (the rules of child.c). */
 static void ctr__netns_child(void *arg) {
     ctr__netns_job *m = CTR__CAST(ctr__netns_job *, arg);
-    if (ctr__lo_up() != 0) {
+    if (m->err == -1) { /* no loopback: spec.no_network's namespace */
+        m->err = 0;
+        if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0)) <
+            0) {
+            m->err = errno;
+            m->what = "open the shared network namespace (/proc/thread-self/ns/net)";
+        }
+    } else if (ctr__lo_up() != 0) {
         m->err = errno;
-        m->what = "bring up the loopback interface of a pooled network namespace";
+        m->what = "bring up the loopback interface of a new network namespace";
     } else if ((m->fd = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC,
                                       0)) < 0) {
         m->err = errno;
-        m->what = "open a pooled network namespace (/proc/thread-self/ns/net)";
+        m->what = "open a new network namespace (/proc/thread-self/ns/net)";
+    } else if (m->want_nl && (m->nl = ctr__sys_int(syscall(SYS_socket, AF_NETLINK,
+                                                           SOCK_RAW | SOCK_CLOEXEC, 0))) < 0) {
+        m->err = errno;
+        m->what = "open a netlink socket in a new network namespace";
     }
 }
 
 /* A new empty network namespace with loopback up, as an fd; -1 and *err on failure.  Made by a
    short-lived child (CLONE_FILES | CLONE_NEWNET), so the calling thread never leaves its own
-   namespace. */
-static int ctr__netns_make(ctr_error *err) {
+   namespace.  lo 0: loopback stays down (spec.no_network's shared namespace).  With nl, also a
+   NETLINK_ROUTE socket of that namespace (net.c's bridge). */
+static int ctr__netns_make(int lo, int *nl, ctr_error *err) {
     ctr__netns_job *m;
     ctr__clone_args a;
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
@@ -48,8 +62,9 @@ static int ctr__netns_make(ctr_error *err) {
     m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
                                          MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     if (m == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "map memory");
-    m->fd = -1;
-    m->err = 0;
+    m->fd = m->nl = -1;
+    m->want_nl = nl != NULL;
+    m->err = lo ? 0 : -1;
     m->what = "";
     memset(&a, 0, sizeof(a));
     a.flags = CLONE_FILES | CLONE_NEWNET;
@@ -61,22 +76,26 @@ static int ctr__netns_make(ctr_error *err) {
     if (pid > 0)
         while (waitpid(CTR__CAST(pid_t, pid), &st, __WALL) < 0 && errno == EINTR) {}
     fd = m->fd;
+    if (nl) *nl = m->nl;
     if (pid < 0) {
         munmap(m, sizeof(*m));
-        return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace for the pool%s",
+        return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace%s",
                          e == EPERM ? " (needs CAP_SYS_ADMIN)" : "");
     }
     if (m->err) {
         e = m->err;
         if (fd >= 0) close(fd);
+        if (m->nl >= 0) close(m->nl);
+        if (nl) *nl = -1;
         ctr__fail(err, CTR_STEP_NETWORK, e, "lo", "%s", m->what);
         munmap(m, sizeof(*m));
         return -1;
     }
     munmap(m, sizeof(*m));
-    if (ctr__lift(&fd) != 0) {
+    if (ctr__lift(&fd) != 0 || (nl && ctr__lift(nl) != 0)) {
         e = errno;
         close(fd);
+        if (nl) ctr__close(nl);
         return ctr__fail(err, CTR_STEP_RESOURCE, e, "", "move a descriptor above 2");
     }
     return fd;
@@ -157,7 +176,7 @@ static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err) {
     if (slot < 0) return -1;
     if (pool->fds[slot] < 0) {
         /* A new slot, ours alone while busy: make its namespace outside the lock. */
-        if ((made = ctr__netns_make(err)) < 0) {
+        if ((made = ctr__netns_make(1, NULL, err)) < 0) {
             pthread_mutex_lock(&pool->lock);
             pool->busy[slot] = 0;
             pool->in_use--;
@@ -181,4 +200,28 @@ static void ctr__netns_release(ctr_netns_pool *pool, int slot) {
     last = pool->dying && pool->in_use == 0;
     pthread_mutex_unlock(&pool->lock);
     if (last) ctr__netns_pool_free(pool);
+}
+
+/* spec.no_network: one empty network namespace (loopback down) shared by all such containers of
+   this process, made when the first is spawned and closed when the last handle is destroyed
+   (nonet.c says how they are kept apart in it).  ctr__netns_shared takes a reference, returning
+   the namespace's fd; ctr__netns_shared_put gives it back. */
+static pthread_mutex_t ctr__shared_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ctr__shared_fd = -1;
+static unsigned long ctr__shared_users;
+
+static int ctr__netns_shared(ctr_error *err) {
+    int r;
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (ctr__shared_fd < 0) ctr__shared_fd = ctr__netns_make(0, NULL, err);
+    r = ctr__shared_fd;
+    if (r >= 0) ctr__shared_users++;
+    pthread_mutex_unlock(&ctr__shared_lock);
+    return r;
+}
+
+static void ctr__netns_shared_put(void) {
+    pthread_mutex_lock(&ctr__shared_lock);
+    if (--ctr__shared_users == 0) ctr__close(&ctr__shared_fd);
+    pthread_mutex_unlock(&ctr__shared_lock);
 }

@@ -1,4 +1,4 @@
-/* notify.c - system calls decided by the host (seccomp user notification, manual section 13).
+/* notify.c - system calls decided by the host (seccomp user notification, manual section 16).
 
    The plan: spec.intercept becomes a second seccomp filter (security.c builds it) whose verdict
    for the listed syscalls is SECCOMP_RET_USER_NOTIF, stacked on the plan's own filter.  The
@@ -86,6 +86,10 @@ static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
         if (s->intercept[i] < 0 || s->intercept[i] > 4095)
             return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
                              "intercept[%zu]: no syscall number %ld", i, s->intercept[i]);
+    if (s->wait_start)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "intercept cannot be combined with wait_start (the interception "
+                         "listener is made right before the exec, after ctr_start)");
     /* The filter is installed right before the exec, after the capabilities are dropped: that
        needs no_new_privs (installing one early instead would send the child's own setup calls
        to a host that does not serve them yet). */

@@ -58,11 +58,15 @@ static size_t ctr__append(char *buf, size_t size, size_t len, const char *s) {
     return len;
 }
 
-/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action. */
+/* Appends ": <strerror>" (and a hint) to an error whose msg holds the action.  The message is one
+   line whatever the spec held: a control character it quotes (a newline in a path) becomes '?'
+   (err->path keeps the bytes). */
 static void ctr__finish_msg(ctr_error *err) {
-    char ebuf[128];
+    char ebuf[128], *c;
     const char *hint;
     size_t n;
+    for (c = err->msg; *c; c++)
+        if (CTR__CAST(unsigned char, *c) < 0x20 || *c == 0x7f) *c = '?';
     if (err->sys_errno == 0) return;
     hint = ctr__hint(err->step, err->sys_errno);
     n = strlen(err->msg);
@@ -117,6 +121,20 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
         else
             w = ctr__c_report(l, l->statusfd, &m, sizeof(m));
     } while (w < 0 && errno == EINTR);
+    if (w < 0 && errno == EPIPE && l->plan->wait_start) {
+        /* started by another process, and nobody reads the exec pipe: the container's stderr */
+        char line[sizeof(m.err.msg) + 24], num[12];
+        size_t k = 0, len;
+        int v = e;
+        do num[k++] = CTR__CAST(char, '0' + v % 10);
+        while ((v /= 10) > 0 && k < sizeof(num));
+        len = ctr__append(line, sizeof(line), 0, m.err.msg);
+        len = ctr__append(line, sizeof(line), len, " (errno ");
+        while (k > 0 && len + 3 < sizeof(line)) line[len++] = num[--k];
+        line[len] = '\0';
+        len = ctr__append(line, sizeof(line), len, ")\n");
+        (void)ctr__c_report(l, 2, line, len);
+    }
     if (l->notify_armed) /* the status is an int: the cookie rides in the upper half */
         for (;;)
             syscall(SYS_exit_group,
@@ -252,4 +270,30 @@ static char *ctr__strdup(ctr__plan *p, const char *s) {
     char *d = CTR__CAST(char *, ctr__alloc(p, n));
     if (d) memcpy(d, s, n);
     return d;
+}
+
+/* "/a//b/./c/../d/" -> "/a/b/d": lexical, ".." stops at "/".  Returns NULL on ENOMEM. */
+static char *ctr__normalize(ctr__plan *p, const char *path) {
+    size_t n = strlen(path), o = 0, i = 0;
+    char *out = CTR__CAST(char *, ctr__alloc(p, n + 2));
+    if (!out) return NULL;
+    while (i < n) {
+        size_t start, len;
+        while (i < n && path[i] == '/') i++;
+        start = i;
+        while (i < n && path[i] != '/') i++;
+        len = i - start;
+        if (len == 0 || (len == 1 && path[start] == '.')) continue;
+        if (len == 2 && path[start] == '.' && path[start + 1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+            continue;
+        }
+        out[o++] = '/';
+        memcpy(out + o, path + start, len);
+        o += len;
+    }
+    if (o == 0) out[o++] = '/';
+    out[o] = '\0';
+    return out;
 }

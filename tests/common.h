@@ -345,6 +345,50 @@ __attribute__((unused)) static void drain2(int fd1, char *b1, size_t c1, size_t 
     if (l1) *l1 = len[0];
 }
 
+/* ---- running host programs (ctrun, hello) ---- */
+
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+typedef struct cmd_result {
+    int status; /* exit code, or 128 + signal */
+    char out[16384];
+    char err[8192];
+} cmd_result;
+
+/* Runs argv[0] (a path) with stdin /dev/null, its stdout and stderr read to EOF and trimmed. */
+__attribute__((unused)) static void run_cmd(const char *const *argv, cmd_result *r) {
+    int out[2], err[2];
+    CHECK_SYS(pipe2(out, O_CLOEXEC));
+    CHECK_SYS(pipe2(err, O_CLOEXEC));
+    pid_t pid = fork();
+    CHECK_SYS(pid);
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+        _exit(255);
+    }
+    close(out[1]);
+    close(err[1]);
+    drain2(out[0], r->out, sizeof r->out, NULL, err[0], r->err, sizeof r->err);
+    close(out[0]);
+    close(err[0]);
+    int st;
+    CHECK_SYS(waitpid(pid, &st, 0));
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    trim(r->out);
+    trim(r->err);
+}
+
+__attribute__((unused)) static int count_lines(const char *s) {
+    int n = *s ? 1 : 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
 /* Reads the container's stdout and stderr (those that are pipes) to EOF, untrimmed. */
 __attribute__((unused)) static void drain(ctr_container *c, run *r) {
     drain2(ctr_stdio_fd(c, 1), r->out, sizeof r->out, &r->outlen, ctr_stdio_fd(c, 2), r->err,
@@ -468,43 +512,6 @@ __attribute__((unused)) static void expect_escape_contained(int line, const char
         TH_FAILF("line %d: %s changed the host mount table", line, target);
     if (canary && (read_file(canary, after, sizeof after) < 0 || strcmp(before, after) != 0))
         TH_FAILF("line %d: %s changed the host file %s", line, target, canary);
-}
-
-/* ---- running host programs (ctrun, hello) ---- */
-
-/* Runs argv[0] (a host path) with stdin /dev/null and collects its stdout and stderr (trimmed)
-   and exit status. */
-typedef struct cmd_result {
-    int status; /* exit code, or 128 + signal */
-    char out[16384];
-    char err[8192];
-} cmd_result;
-
-__attribute__((unused)) static void run_cmd(const char *const *argv, cmd_result *r) {
-    int out[2], err[2];
-    CHECK_SYS(pipe2(out, O_CLOEXEC));
-    CHECK_SYS(pipe2(err, O_CLOEXEC));
-    pid_t pid = fork();
-    CHECK_SYS(pid);
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
-        dup2(out[1], 1);
-        dup2(err[1], 2);
-        execv(argv[0], (char *const *)argv);
-        fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
-        _exit(255);
-    }
-    close(out[1]);
-    close(err[1]);
-    drain2(out[0], r->out, sizeof r->out, NULL, err[0], r->err, sizeof r->err);
-    close(out[0]);
-    close(err[0]);
-    int st;
-    CHECK_SYS(waitpid(pid, &st, 0));
-    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    trim(r->out);
-    trim(r->err);
 }
 
 /* Reads one line from fd (blocking), without the newline. */

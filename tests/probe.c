@@ -61,11 +61,28 @@
    tick MS                     forever: print a counter 0, 1, 2... (one line each), then spin MS ms
    rlimits                     one line "NAME=SOFT/HARD ..." for every resource, "inf" = unlimited
    openmax                     open /dev/null until that fails: "opened N ERRNAME"
+   spew N                      N bytes of 'o' on stdout and N of 'e' on stderr, 64 KiB at a time,
+                               alternating (N may be large: 104857600)
    syscall NR [ARG...]         syscall(NR, ARGS) with numeric arguments (0x.. allowed): "ok RET" or
+                               errno name
+   rm PATH                     unlink PATH (rmdir if a directory): "ok" or errno name
+   rename FROM TO              "ok" or errno name
+   owner PATH                  "UID GID" of PATH (lstat)
+   chown PATH UID GID          lchown: "ok" or errno name
+   setgroups GID...            setgroups with these groups: "ok" or errno name
+   socket FAMILY               socket(FAMILY, SOCK_STREAM or SOCK_DGRAM, 0), FAMILY a number:
+                               "ok" or errno name
+   ulisten NAME                bind and listen on the abstract unix socket NAME, print "ready",
+                               then accept connections forever, answering each with "hello"
+   uconnect NAME               connect to the abstract unix socket NAME and read: the answer or
                                errno name
    ignore-term-tree N          ignore SIGTERM, fork N children that each fork a grandchild (in a
                                new session), all ignoring SIGTERM and waiting forever; print
                                "SELF CHILD1 GRANDCHILD1 ..." (pids as seen inside), never return
+   serve-listen                socket activation: prints "LISTEN_PID=P pid=Q fds=N names=..."; then
+                               serves each LISTEN_FDS socket once (TCP: accept, read the request,
+                               answer "HTTP/1.0 200 OK" and "hello NAME"; UDP: answer a datagram
+                               with "hello NAME"), at most 20 s in all
    seq SUB [ARG...] [, SUB [ARG...]]...
                                the subcommands one after the other in this process, each printing
                                its own line; the exit status is the last one's
@@ -98,7 +115,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <grp.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -116,11 +136,13 @@ static const char *errno_name(int e) {
 #define E(x) \
     case x: return #x;
         E(EPERM)
-        E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN)
-            E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR)
-                E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG) E(ENOSPC) E(ESPIPE)
-                    E(EROFS) E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP)
-                        E(EOPNOTSUPP) E(EDQUOT)
+        E(ENOENT)
+        E(ESRCH)
+        E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF) E(ECHILD) E(EAGAIN) E(ENOMEM)
+            E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV) E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL)
+                E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY) E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS)
+                    E(EMLINK) E(EPIPE) E(ENAMETOOLONG) E(ENOSYS) E(ENOTEMPTY) E(ELOOP) E(EOPNOTSUPP)
+                        E(EDQUOT) E(EAFNOSUPPORT) E(EOVERFLOW)
 #undef E
                             default : snprintf(other, sizeof other, "E%d", e);
         return other;
@@ -548,6 +570,22 @@ static int c_echo(char **a) {
     return 0;
 }
 
+static int c_spew(char **a) {
+    static char o[65536], e[65536];
+    unsigned long long n = strtoull(a[0], NULL, 10), done[2] = {0, 0};
+    memset(o, 'o', sizeof o);
+    memset(e, 'e', sizeof e);
+    while (done[0] < n || done[1] < n)
+        for (int i = 0; i < 2; i++) {
+            size_t chunk = n - done[i] > sizeof o ? sizeof o : (size_t)(n - done[i]);
+            if (!chunk) continue;
+            ssize_t w = write(i + 1, i ? e : o, chunk);
+            if (w <= 0) return 1;
+            done[i] += (unsigned long long)w;
+        }
+    return 0;
+}
+
 static int c_syscall(char **a) {
     long v[6] = {0, 0, 0, 0, 0, 0};
     long nr = strtol(a[0], NULL, 0), r;
@@ -865,6 +903,133 @@ static int c_ignore_term_tree(char **a) {
     for (;;) pause();
     return 0; /* not reached */
 }
+static int c_serve_listen(char **a) {
+    const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+    const char *names = getenv("LISTEN_FDNAMES");
+    char buf[2048], copy[1024], *save = NULL, *name;
+    int n = fds ? atoi(fds) : 0;
+    (void)a;
+    printf("LISTEN_PID=%s pid=%d fds=%d names=%s\n", pid ? pid : "-", (int)getpid(), n,
+           names ? names : "-");
+    fflush(stdout);
+    alarm(20);
+    snprintf(copy, sizeof copy, "%s", names ? names : "");
+    name = strtok_r(copy, ":", &save);
+    for (int fd = 3; fd < 3 + n; fd++, name = strtok_r(NULL, ":", &save)) {
+        int type = 0;
+        socklen_t tl = sizeof type;
+        char reply[300];
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl);
+        if (type == SOCK_STREAM) {
+            int c = accept(fd, NULL, NULL);
+            if (c < 0) continue;
+            ssize_t r = read(c, buf, sizeof buf);
+            (void)r;
+            int len = snprintf(reply, sizeof reply,
+                               "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello %s\n",
+                               name ? name : "?");
+            if (write(c, reply, (size_t)len) < 0) {}
+            close(c);
+        } else {
+            struct sockaddr_storage from;
+            socklen_t fl = sizeof from;
+            ssize_t r = recvfrom(fd, buf, sizeof buf, 0, (struct sockaddr *)&from, &fl);
+            if (r < 0) continue;
+            int len = snprintf(reply, sizeof reply, "hello %s\n", name ? name : "?");
+            sendto(fd, reply, (size_t)len, 0, (struct sockaddr *)&from, fl);
+        }
+    }
+    printf("served\n");
+    return 0;
+}
+
+static int c_rm(char **a) {
+    struct stat st;
+    if (lstat(a[0], &st) != 0) return fail_errno();
+    if ((S_ISDIR(st.st_mode) ? rmdir(a[0]) : unlink(a[0])) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_rename(char **a) {
+    if (rename(a[0], a[1]) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_owner(char **a) {
+    struct stat st;
+    if (lstat(a[0], &st) != 0) return fail_errno();
+    printf("%u %u\n", (unsigned)st.st_uid, (unsigned)st.st_gid);
+    return 0;
+}
+
+static int c_chown(char **a) {
+    if (lchown(a[0], (uid_t)atol(a[1]), (gid_t)atol(a[2])) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_setgroups(char **a) {
+    gid_t g[64];
+    size_t n = 0;
+    for (; a[n] && n < 64; n++) g[n] = (gid_t)atol(a[n]);
+    if (setgroups(n, g) != 0) return fail_errno();
+    printf("ok\n");
+    return 0;
+}
+
+static int c_socket(char **a) {
+    int fam = atoi(a[0]);
+    int fd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 && errno != EAFNOSUPPORT) fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return fail_errno();
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+/* An abstract unix address: "\0NAME". */
+static socklen_t abstract_addr(struct sockaddr_un *sa, const char *name) {
+    size_t n = strlen(name);
+    memset(sa, 0, sizeof *sa);
+    sa->sun_family = AF_UNIX;
+    if (n > sizeof sa->sun_path - 1) n = sizeof sa->sun_path - 1;
+    memcpy(sa->sun_path + 1, name, n);
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+static int c_ulisten(char **a) {
+    struct sockaddr_un sa;
+    socklen_t len = abstract_addr(&sa, a[0]);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, len) != 0 || listen(fd, 16) != 0)
+        return fail_errno();
+    printf("ready\n");
+    fflush(stdout);
+    for (;;) {
+        int c = accept(fd, NULL, NULL);
+        if (c < 0) continue;
+        if (write(c, "hello\n", 6) != 6) {}
+        close(c);
+    }
+    return 0;
+}
+
+static int c_uconnect(char **a) {
+    struct sockaddr_un sa;
+    socklen_t len = abstract_addr(&sa, a[0]);
+    char buf[64];
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ssize_t n;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len) != 0) return fail_errno();
+    n = read(fd, buf, sizeof buf - 1);
+    if (n < 0) return fail_errno();
+    buf[n] = '\0';
+    printf("%s", buf);
+    close(fd);
+    return 0;
+}
 
 /* ---- policy (test_policy) ---- */
 
@@ -1071,8 +1236,18 @@ static const command commands[] = {
     {"daemons", 1, c_daemons},
     {"chain", 0, c_chain},
     {"syscall", 1, c_syscall},
+    {"spew", 1, c_spew},
     {"child-alloc", 1, c_child_alloc},
     {"spin-children", 2, c_spin_children},
+    {"rm", 1, c_rm},
+    {"rename", 2, c_rename},
+    {"owner", 1, c_owner},
+    {"chown", 3, c_chown},
+    {"setgroups", 1, c_setgroups},
+    {"socket", 1, c_socket},
+    {"ulisten", 1, c_ulisten},
+    {"uconnect", 1, c_uconnect},
+    {"serve-listen", 0, c_serve_listen},
     {"seq", 1, c_seq},
     {"exec", 1, c_exec},
     {"tcp", 2, c_tcp},

@@ -4,14 +4,25 @@
 #   2. the compile checks (Makefile targets BUILD/compile/NAME.ok, one test each)
 #   3. build/tests/test_core, the container tests, and build/tests/test_escape, the escape attempts
 #      (tests/escape/: attack.c runs inside the containers)
-#   4. build/tests/test_host, the library in a demanding host program (threads, cancellation,
+#   4. build/tests/test_layers, copy-on-write layers, rootless ranges, idmapped roots, the user
+#      namespace diagnoses, no_network, and the fleet example (examples/fleet.c) at N=200;
+#      build/tests/test_net, networking, in namespaces each test makes (the machine's links,
+#      addresses and nft ruleset are compared before and after)
+#   5. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
-#   5. build/tests/test_policy, system calls answered by the host and Landlock rules (and
-#      ctrun's options for them)
-#   6. the examples
-#   7. build/tests/test_core_asan, the container tests under ASan/UBSan
-#   8. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
+#   6. build/tests/test_policy, system calls answered by the host and Landlock rules (and
+#      ctrun's options for them); build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths);
+#      build/tests/test_lifecycle (created, released and attached containers, the runtime
+#      features), ocirun by hand and under Podman (rootful and rootless) and containerd
+#      (tests/engines.sh); the examples
+#   7. make install into a staging directory (pkg-config, a program built with its flags, ctrun
+#      and its man page, make uninstall), and the man page against ctrun --help and its options;
+#      the Python binding (tests/check_python.sh: built and installed into a venv, then pytest)
+#   8. the fuzz targets (tests/fuzz/: ctrun's option parsing, the spec validation, ocirun's
+#      config reader), a few seconds each from the committed seeds, and build/tests/test_core_asan,
+#      the container tests under ASan/UBSan
+#   9. with CONTAINER_TEST_VM=1: the resource-limit tests again in QEMU VMs (through
 #      ../shared/tools/vm-run.sh), one with a pure cgroup v2 hierarchy (`make test-vm`) and one
 #      with the hybrid cgroup v1 layout (`make test-vm-v1`); a VM that does not come up counts as
 #      a failure
@@ -88,11 +99,37 @@ run_suite test_escape "$BUILD/tests/test_escape"
 section "host-program tests (threads, cancellation, forks, a dying host, stress)"
 run_suite test_host "$BUILD/tests/test_host"
 
+section "layers, user namespaces and no_network (with the fleet example at N=200)"
+run_suite test_layers "$BUILD/tests/test_layers"
+
+section "network tests (each in network namespaces of its own; the machine's own network must not change)"
+host_net() { { ip -o link show; ip -o addr show; nft list ruleset 2>&1; } | sed 's/ *link-netnsid [0-9]*//' ; }
+host_net >"$LOGDIR/host-net.before" 2>&1
+run_suite test_net "$BUILD/tests/test_net"
+host_net >"$LOGDIR/host-net.after" 2>&1
+if diff "$LOGDIR/host-net.before" "$LOGDIR/host-net.after" >"$LOGDIR/host-net.diff"; then
+    pass host-network-unchanged
+else
+    fail host-network-unchanged "ip link, ip addr or nft list ruleset changed" "$LOGDIR/host-net.diff"
+fi
+
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"
 
 section "policy tests (intercepted system calls, Landlock)"
 run_suite test_policy "$BUILD/tests/test_policy"
+
+section "ctrun (messages, options, paths)"
+run_suite test_ctrun "$BUILD/tests/test_ctrun"
+
+section "lifecycle tests (created, released and attached containers, runtime features)"
+run_suite test_lifecycle "$BUILD/tests/test_lifecycle"
+
+section "OCI runtime: ocirun by hand, under Podman and containerd"
+check ocirun-lifecycle 0 bash tests/engines.sh ocirun "$BUILD"
+check engine-podman 0 bash tests/engines.sh podman "$BUILD"
+check engine-podman-rootless 0 bash tests/engines.sh podman-rootless "$BUILD"
+check engine-containerd 0 bash tests/engines.sh containerd "$BUILD"
 
 section "examples"
 check example-hello 0 "$BUILD/hello"
@@ -103,6 +140,21 @@ check example-ctrun-not-found 127 "$BUILD/ctrun" -- /nonexistent-command
 check example-ctrun-bad-rootfs 125 "$BUILD/ctrun" --rootfs /nonexistent-rootfs -- /bin/true
 check example-make-demo 0 make -s --no-print-directory BUILD="$BUILD" demo
 check example-broker 0 "$BUILD/broker"
+check example-build-step 0 sh tests/examples.sh build-step "$BUILD"
+check example-plugin-host-mix 0 sh tests/examples.sh plugin-host-mix "$BUILD"
+check example-plugin-host-sigint 0 sh tests/examples.sh plugin-host-sigint "$BUILD"
+
+section "install, pkg-config and the man page"
+check man-page-matches-help 0 python3 tests/check_man.py "$BUILD"
+check install-staged-pkg-config 0 sh tests/check_install.sh "$BUILD"
+
+section "Python binding (bindings/python: pip install into a venv, pytest)"
+run_suite python-binding sh tests/check_python.sh "$BUILD"
+
+section "fuzzing (libFuzzer, ASan/UBSan; FUZZ_SECONDS each, 5 by default)"
+for f in ctrun_args spec config; do
+    check "fuzz-$f" 0 make -s --no-print-directory BUILD="$BUILD" FUZZ_SECONDS="${FUZZ_SECONDS:-5}" "fuzz-$f"
+done
 
 section "container tests under ASan/UBSan"
 ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \

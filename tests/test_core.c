@@ -27,7 +27,6 @@
 #include <sys/utsname.h>
 
 #define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-#define ARGV(...)    ((const char *const[]){__VA_ARGS__, NULL})
 
 /* ---- fixtures (made in the parent before the tests, removed after) ---- */
 
@@ -101,12 +100,6 @@ static const char *probe_line(int line, const char *const *argv) {
     return r.out;
 }
 #define PROBE_OUT(...) probe_line(__LINE__, PROBE(__VA_ARGS__))
-
-static int count_lines(const char *s) {
-    int n = *s ? 1 : 0;
-    for (; *s; s++) n += *s == '\n';
-    return n;
-}
 
 /* ---- host-side helpers ---- */
 
@@ -387,6 +380,7 @@ TEST(spawn_returns_after_exec) {
     char link[64], probe[PATH_MAX];
     struct stat exe, want;
     spec_init(&s, PROBE("sleep", "100"));
+    s.rootfs_rw = 1; /* the host's file itself, not its copy in a layer */
     ctr_container *c = SPAWN(&s);
     th_fmt(link, sizeof link, "/proc/%d/exe", (int)ctr_pid(c));
     int r = stat(link, &exe);
@@ -463,21 +457,22 @@ static int host_reaps_anything(pid_t pid, int ms) {
     return 0;
 }
 
-/* Documented: without init, a host's waitpid(-1) steals the exit status; ctr_wait says ECHILD. */
-TEST(host_waitpid_any_steals_the_status_without_init) {
+/* A host's waitpid(-1) cannot take the container's exit status: the host's child is the shim,
+   which never execs and has no exit signal. */
+TEST(host_waitpid_any_cannot_steal_the_status) {
     ctr_spec s;
     ctr_result res;
-    ctr_error e;
     spec_init(&s, PROBE("exit", "3"));
     s.stdio[1] = s.stdio[2] = CTR_STDIO_NULL;
     ctr_container *c = SPAWN(&s);
-    int stolen = host_reaps_anything(ctr_pid(c), 30000);
-    int rc = ctr_wait(c, &res, &e);
-    destroy(c); /* must still free everything, without a process to reap */
-    ASSERT_TRUE(stolen);
-    ASSERT_EQ(rc, -1);
-    ASSERT_EQ(e.sys_errno, ECHILD);
-    ASSERT_EQ(e.step, CTR_STEP_WAIT);
+    struct pollfd p = {ctr_pidfd(c), POLLIN, 0};
+    int exited = poll(&p, 1, 30000);
+    int stolen = host_reaps_anything(ctr_pid(c), 300);
+    WAIT(c, &res);
+    destroy(c);
+    ASSERT_EQ(exited, 1);
+    ASSERT_TRUE(!stolen);
+    ASSERT_TRUE(res.exited && res.exit_code == 3);
 }
 
 /* Documented: with init, pid 1 never execs and waitpid(-1) cannot take it. */
@@ -646,9 +641,11 @@ TEST(rootfs_is_all_you_see) {
     ASSERT_STREQ(PROBE_OUT("ls", g_tmp), "ENOENT");
 }
 
-/* rootfs is bound recursively: what is mounted below it on the host comes along. */
+/* rootfs_rw binds rootfs recursively: what is mounted below it on the host comes along (a
+   layer shows the directory's own filesystem only). */
 TEST(rootfs_submounts_come_along) {
     char dir[PATH_MAX], file[PATH_MAX];
+    ctr_spec s;
     require_root();
     CHECK_SYS(unshare(CLONE_NEWNS)); /* this test process's own mount namespace */
     CHECK_SYS(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
@@ -656,7 +653,9 @@ TEST(rootfs_submounts_come_along) {
     CHECK_SYS(mount("tmpfs", dir, "tmpfs", 0, "size=1m"));
     path_join(file, dir, "on-submount.txt");
     CHECK_SYS(write_file(file, "sub\n", 4, 0644));
-    ASSERT_STREQ(PROBE_OUT("ls", "/data"), "on-submount.txt");
+    spec_init(&s, PROBE("ls", "/data"));
+    s.rootfs_rw = 1;
+    ASSERT_STREQ(SPEC_OUT(&s), "on-submount.txt");
 }
 
 TEST(default_mount_points_made_in_bare_rootfs) {
@@ -734,10 +733,17 @@ TEST(readonly_root) {
     ASSERT_STREQ(SPEC_OUT(&s), "ok");
 }
 
+/* The root is writable by default, into a throw-away layer: the rootfs on the host is left as
+   it was.  rootfs_rw writes into the directory itself. */
 TEST(root_is_writable_by_default) {
     char host[PATH_MAX];
+    ctr_spec s;
     path_join(host, g_root, "written-by-container");
     ASSERT_STREQ(PROBE_OUT("write", "/written-by-container"), "ok");
+    ASSERT_EQ(access(host, F_OK), -1);
+    spec_init(&s, PROBE("write", "/written-by-container"));
+    s.rootfs_rw = 1;
+    ASSERT_STREQ(SPEC_OUT(&s), "ok");
     ASSERT_EQ(access(host, F_OK), 0);
     unlink(host);
 }
@@ -1153,11 +1159,18 @@ TEST(env_default_is_path_and_home_only) {
     ASSERT_STREQ(PROBE_OUT("env"), "HOME=/\n" DEFAULT_PATH);
 }
 
-TEST(env_custom_is_exactly_what_was_given) {
+/* spec.env is what the command gets, plus the default PATH when it has none (a command found
+   through PATH must not fail because the caller set only TERM). */
+TEST(env_custom_is_what_was_given_plus_a_default_path) {
     ctr_spec s;
     spec_init(&s, PROBE("env"));
     s.env = ARGV("B=two words", "A=1", "EMPTY=");
-    ASSERT_STREQ(SPEC_OUT(&s), "A=1\nB=two words\nEMPTY=");
+    ASSERT_STREQ(SPEC_OUT(&s), "A=1\nB=two words\nEMPTY=\n" DEFAULT_PATH);
+    s.env = ARGV("B=two words", "PATH=/mine");
+    ASSERT_STREQ(SPEC_OUT(&s), "B=two words\nPATH=/mine");
+    s.argv = ARGV("probe", "pid"); /* found through the default PATH */
+    s.env = ARGV("TERM=dumb");
+    ASSERT_STREQ(SPEC_OUT(&s), "1");
 }
 
 TEST(argv0_without_slash_is_searched_in_container_path) {
@@ -2262,6 +2275,7 @@ TEST_TIMEOUT(fifo_at_a_file_target_fails_at_once, 20) {
     m.data_len = 20;
     spec_init(&s, PROBE("cat", "/etc/hosts"));
     s.rootfs = dir;
+    s.rootfs_rw = 1; /* the FIFO itself, not a copy of it in a layer */
     s.mounts = &m;
     s.nmounts = 1;
     double t0 = th_now();
@@ -2356,6 +2370,21 @@ TEST(ctrun_unprivileged) {
     ASSERT_EQ(r.status, 9);
     run_cmd(ARGV(SETPRIV, g_ctrun, "--rootfs", "/nonexistent-rootfs", "--", "/bin/probe"), &r);
     ASSERT_EQ(r.status, 125);
+}
+
+/* A string of the spec quoted in an error keeps the message one line (spawn_error checks it),
+   in the parent's checks and in the child's; err.path keeps the bytes. */
+TEST(error_message_stays_one_line) {
+    ctr_spec s;
+    ctr_mount m;
+    spec_init(&s, PROBE("pid"));
+    s.cwd = "relative\nsecond line";
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_CWD, EINVAL, "relative\nsecond line");
+    spec_init(&s, PROBE("pid"));
+    tmpfs_mount(&m, "/bin/probe/x\ny", 0, 0); /* a file on the way */
+    s.mounts = &m;
+    s.nmounts = 1;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_MOUNT, ENOTDIR, "/bin/probe/x\ny");
 }
 
 int main(int argc, char **argv) {

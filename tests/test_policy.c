@@ -1,4 +1,4 @@
-/* test_policy - policy beyond namespaces (manual section 13): system calls answered by the
+/* test_policy - policy beyond namespaces (manual section 16): system calls answered by the
    host's callback (seccomp user notification) and Landlock rules, with ctrun's options for them.
 
        build/tests/test_policy [NAME-SUBSTRING...]
@@ -17,8 +17,6 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
-
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 #if defined(__x86_64__)
 #define NATIVE_ARCH AUDIT_ARCH_X86_64
@@ -683,6 +681,73 @@ TEST(intercept_bad_specs) {
     policy_spec(&s, PROBE("ppid"), k_getppid, 1, cb_answers);
     s.allow_new_privs = 1;
     EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "intercept");
+    /* the listener is made right before the exec, which wait_start holds back */
+    policy_spec(&s, PROBE("ppid"), k_getppid, 1, cb_answers);
+    s.direct_child = 1;
+    s.wait_start = 1;
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "intercept");
+}
+
+static void require_landlock(int abi);
+
+/* A process ctr_exec starts in the container is under its policy too: the same calls go to the
+   callback (served for the new handle) and the same Landlock rules hold. */
+TEST(policy_holds_for_ctr_exec) {
+    static const ctr_landlock_rule rules[] = {{"/bin/probe", CTR_LL_EXEC, 0},
+                                              {"/ro", CTR_LL_READ, 0}};
+    ctr_spec s;
+    ctr_container *c, *e;
+    ctr_exec_spec x;
+    ctr_error err;
+    ctr_result res;
+    char out[256];
+    size_t n = 0;
+    require_landlock(1);
+    g_seen.mode = M_RETURN;
+    for (int direct = 0; direct < 2; direct++) {
+        policy_spec(&s, PROBE("sleep", "60"), k_getppid, 1, cb_answers);
+        s.landlock = rules;
+        s.nlandlock = 2;
+        c = SPAWN(&s);
+        memset(&x, 0, sizeof x);
+        x.argv = PROBE("seq", "ppid", ",", "read", "/ro/a.txt", ",", "read", "/secret/s.txt");
+        x.stdio[1] = CTR_STDIO_PIPE;
+        x.direct_child = direct;
+        if (ctr_exec(c, &x, &e, &err) != 0) FAIL("ctr_exec: %s", err.msg);
+        ssize_t r;
+        n = 0;
+        while (n < sizeof out - 1 && (r = read(ctr_stdio_fd(e, 1), out + n, sizeof out - 1 - n)) > 0)
+            n += (size_t)r;
+        out[n] = '\0';
+        trim(out);
+        if (ctr_wait(e, &res, &err) != 0) FAIL("wait: %s", err.msg);
+        ctr_destroy(e);
+        destroy(c);
+        ASSERT_STREQ(out, "4242\nok\nEACCES");
+    }
+    ASSERT_EQ(seen_count(SYS_getppid), 2);
+}
+
+/* Socket activation's LISTEN_PID is written before the filter: a getpid the host intercepts does
+   not see the library's own call. */
+TEST(intercept_getpid_with_listening_sockets) {
+    static const long nrs[] = {SYS_getpid};
+    ctr_spec s;
+    ctr_listen ls;
+    memset(&ls, 0, sizeof ls);
+    ls.address = "127.0.0.1";
+    ls.port = 18091;
+    g_seen.mode = M_RETURN; /* 4242: a LISTEN_PID made after the filter would say so */
+    for (int init = 0; init < 2; init++) {
+        policy_spec(&s, PROBE("env"), nrs, 1, cb_answers);
+        s.listen = &ls;
+        s.nlisten = 1;
+        s.init = init;
+        const char *out = POLICY_OUT(&s);
+        ASSERT_CONTAINS(out, init ? "LISTEN_PID=2" : "LISTEN_PID=1");
+        ASSERT_CONTAINS(out, "LISTEN_FDS=1");
+    }
+    ASSERT_EQ(seen_count(SYS_getpid), 0); /* probe's env makes none of its own */
 }
 
 /* ==== Landlock ==== */
