@@ -1610,9 +1610,11 @@ static void on_signal(int sig) {
     errno = saved_errno;
 }
 
-/* Installed once the container runs.  Until then, and if the pipe cannot be made, the signals
-   keep their default action: ctrun dies, and the container with it (die-with-host is the
-   library's default). */
+/* Installed before the container is spawned: the command may run, and be sent a signal through
+   ctrun, before ctr_spawn() returns.  A signal that comes during the spawn waits in the pipe and
+   is forwarded once the container runs; if the spawn fails, ctrun exits with the failure.  If the
+   pipe cannot be made, the signals keep their default action: ctrun dies, and the container with
+   it (die-with-host is the library's default). */
 static void catch_signals(void) {
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
     if (pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
@@ -1788,6 +1790,7 @@ int main(int argc, char **argv) {
 
     ctr_container *c;
     ctr_error err;
+    catch_signals();
     if (ctr_spawn(&o.spec, &c, &err) != 0) {
         net_finish();
         print_error(&err);
@@ -1795,7 +1798,6 @@ int main(int argc, char **argv) {
         free_options(&o);
         return spawn_failure_status(&err);
     }
-    catch_signals();
     if (o.spec.tty && o.interactive) raw_terminal();
     wait_forwarding_signals(c, &o);
     restore_terminal();
