@@ -11,7 +11,7 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 all: container.h $(EXAMPLES) $(BUILD)/ctrun.1 $(BUILD)/tests/test_core $(BUILD)/tests/test_limits $(BUILD)/tests/probe \
      $(BUILD)/tests/test_escape $(BUILD)/tests/attack $(BUILD)/tests/test_host $(BUILD)/tests/test_ctrun \
      $(BUILD)/tests/test_layers $(BUILD)/tests/test_net \
-     $(BUILD)/tests/test_lifecycle
+     $(BUILD)/tests/test_lifecycle $(BUILD)/tests/test_policy
 
 # container.h is generated and committed.  It is rebuilt (with python3) only when its contents
 # would change: its first line records the sha256 of amalgamate.py and src/*, compared here with
@@ -166,6 +166,7 @@ $(BUILD)/tests/probe $(BUILD)/tests/attack:
 # The test suites, each one C file with tests/common.h and tests/harness.h; test_core_asan is
 # test_core under ASan/UBSan, with its own SUITE_CFLAGS.
 SUITES := $(addprefix $(BUILD)/tests/,test_core test_limits test_escape test_host test_ctrun test_layers test_net test_lifecycle \
+    test_policy \
     test_core_asan)
 SUITE_CFLAGS = $(CFLAGS)
 $(BUILD)/tests/test_core_asan: SUITE_CFLAGS = -O1 -g -fsanitize=address,undefined \
@@ -178,6 +179,7 @@ $(BUILD)/tests/test_ctrun: tests/test_ctrun.c
 $(BUILD)/tests/test_layers: tests/test_layers.c
 $(BUILD)/tests/test_net: tests/test_net.c
 $(BUILD)/tests/test_lifecycle: tests/test_lifecycle.c
+$(BUILD)/tests/test_policy: tests/test_policy.c
 $(SUITES): tests/common.h tests/harness.h container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SUITE_CFLAGS) $(WARN) -std=c99 -I. -o $@ $(filter %.c,$^) -lpthread
@@ -334,5 +336,12 @@ $(BUILD)/bench/spawn_raw: bench/spawn_raw.c bench/stats.h
 $(BUILD)/bench/net_api: bench/net_api.c container.h
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
-bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw $(BUILD)/bench/net_api
+$(BUILD)/bench/notify_bench: bench/notify_bench.c container.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lpthread
+$(BUILD)/bench/syscall_loop: bench/syscall_loop.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -static -o $@ $<
+bench: $(BUILD)/ctrun $(BUILD)/bench/spawn_api $(BUILD)/bench/spawn_raw $(BUILD)/bench/net_api \
+       $(BUILD)/bench/notify_bench $(BUILD)/bench/syscall_loop
 	BENCH_BUILD=$(BUILD) bash bench/run.sh

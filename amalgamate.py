@@ -16,8 +16,8 @@ OUT = os.path.join(ROOT, "container.h")
 HEADER = ["header.h"]
 # Every file includes internal.h (emitted once, first), so the order below is only for reading.
 IMPL = ["internal.h", "util.c", "plan.c", "security.c", "cgroup.c", "cgfs.c", "cgroup2.c", "cgroup1.c",
-        "clone.c", "shim.c", "child.c", "mount.c", "layers.c", "userns.c", "nonet.c", "netns.c",
-        "net.c", "lifecycle.c", "spawn.c", "io.c", "attach.c"]
+        "clone.c", "shim.c", "child.c", "mount.c", "notify.c", "landlock.c", "layers.c", "userns.c",
+        "nonet.c", "netns.c", "net.c", "lifecycle.c", "spawn.c", "io.c", "attach.c"]
 LICENSE = "license.txt"
 LOCAL_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
 

@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 a5412a125baab77db570fd5eeb35544b0148ed9ee8e362270dcb2bab09e6ffff */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 015716cfb163c218f901e13ee31fae021160f935b88ec2ce975b13818ca71e93 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -59,6 +59,7 @@
                                                        13. Networking
        14. Created, released and attached containers; runtime features
        15. ocirun: an OCI runtime for Podman, containerd, CRI-O and Kubernetes
+       16. Policy: system calls decided by the host, Landlock
 
    1. LIFECYCLE
        ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
@@ -133,7 +134,7 @@
        The other fields: rootfs, readonly_root, no_default_mounts, rootfs_rw, lowers, upper,
        upper_size (3); mounts, nmounts, shm_size (4); uid, gid, new_userns, uid_map, gid_map,
        no_idmap, no_subids (5); stdio, stdio_fd, init (6); the limits (8); the security fields
-       (9); no_network (10).
+       (9); no_network (10); the policy fields: intercept..., landlock... (16).
 
    3. THE ROOT FILESYSTEM
        rootfs = NULL (and no lowers): a fresh tmpfs root on which the host's /usr /bin /sbin /lib
@@ -551,6 +552,8 @@
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
        parent-death signal.  ctr_exec joins namespaces with setns on a pidfd (5.8).
+       Interception (16) 5.5 (5.14 for an atomic inject_fd, 6.6 for the synchronous wake-up);
+       Landlock (16) 5.13, port rules 6.7, scopes 6.12.
        Layers (3): overlayfs (CONFIG_OVERLAY_FS); more than about 14 lowers need 6.8 (lowerdir+);
        in a user namespace 5.11, and 6.6 for a tmpfs layer to hold whiteouts of directories
        (user xattrs on tmpfs).  Idmapped mounts (5): 5.12, and a filesystem that supports them
@@ -616,6 +619,9 @@
        shim.c      the container's parent (raw system calls only).
        child.c     the command's setup, from clone to execve, and the init (likewise).
        mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
+       notify.c    intercepted system calls (16): the plan's part, the child's (installing the
+                   filter, passing its listener), the host's (the serving thread, the calls).
+       landlock.c  Landlock (16): the rules and the ABI into the plan; the ruleset in the child.
        layers.c    the overlay root: the layers checked (plan), a persistent upper's lock and
                    work directory (host), the overlay made in the child.
        userns.c    maps written from outside (the helper process), idmapped mounts, the
@@ -634,7 +640,8 @@
        attach.c    ctr_start, ctr_release, ctr_attach.
        No two files call each other in a circle: util <- security, cgfs, clone, layers, nonet,
        userns (<- clone) <- mount <- child <- shim; cgroup1/2 <- cgroup <- lifecycle, plan <- net <-
-       spawn <- io, attach (a test checks it).
+       spawn <- io, attach; security <- notify, landlock <- plan, child; notify <- spawn (a test
+       checks it).
        The id-map helper (userns.c): a process may map only its own ids into a user namespace it
        made, so any other map is written from outside, after the clone; but the spawning thread
        waits for the verdict and the shim sleeps in the vfork-style clone until the command has
@@ -950,6 +957,128 @@
        the harness itself gets wrong, hooks, pidfile (a kill after the process is gone),
        process_capabilities (a capability this sandbox's root lacks), one point each of
        misc_props, process_rlimits and start.
+
+   16. POLICY: SYSTEM CALLS DECIDED BY THE HOST, LANDLOCK
+       Beyond namespaces and the fixed seccomp profile: the host program can see chosen system
+       calls of the container and decide each one in a callback of its own (seccomp user
+       notification), and restrict the files, TCP ports, abstract sockets and signals the
+       container can reach (Landlock).  Neither needs root, neither needs a daemon.
+       Interception.  spec.intercept (nintercept of them, at most 512): syscall numbers, SYS_xxx
+       of <sys/syscall.h> (0..4095), as in ctr_seccomp_rule.  spec.on_syscall (required with
+       them) is called for each such call of the command and of everything it starts (not of the
+       init, 6), with spec.on_syscall_user, while the caller waits.  ctr_syscall has nr, arch (the
+       native AUDIT_ARCH_*), args[6] (the registers as the kernel saw them), ip and pid, the
+       calling thread's id in the host's pid namespace; ctr_syscall_ns_pid(call, err) gives it as
+       the container sees it (it reads /proc/PID/status, some microseconds: not done unless
+       asked).  The callback may read the caller's memory: ctr_syscall_read(call, addr, buf, len,
+       err) (EFAULT if not all of it is mapped; with len 0 it only checks that the call still
+       waits, e.g. after opening /proc/PID/root) and ctr_syscall_read_path(call, arg, buf, size,
+       err), the NUL-terminated string args[arg] points to (ENAMETOOLONG beyond size - 1 bytes).
+       They read with process_vm_readv (or /proc/PID/mem where that is refused), then check with
+       SECCOMP_IOCTL_NOTIF_ID_VALID that the call still waits: if its thread died or was
+       interrupted meanwhile, whatever was read may come from a process that reused the id, and
+       the read fails with ENOENT instead.  Then it answers, once:
+       ctr_syscall_continue(call)     the kernel runs the call as it is.  This is no security
+                                      decision for pointer arguments: another thread of the
+                                      container can change the memory they point to between
+                                      the callback's read and the kernel's.  Use it to trace, for
+                                      calls whose arguments are plain values, or where a rule
+                                      the kernel enforces (Landlock, the profile) decides.
+       ctr_syscall_fail(call, e)      the call fails with errno e (1..4095) without running.
+       ctr_syscall_return(call, v)    the call returns v without running (from -4095 to -1 the
+                                      C library reads it as an error).
+       ctr_syscall_inject_fd(call, fd)  the broker: a copy of the host's descriptor fd is
+                                      installed in the caller and the call returns its number
+                                      (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND,
+                                      Linux 5.14; before, installed and answered in two steps).
+                                      Close-on-exec when the call asked for it: O_CLOEXEC of
+                                      open, openat, openat2 and dup3, SOCK_CLOEXEC of socket and
+                                      accept4, MFD_CLOEXEC of memfd_create.  The host opens the
+                                      file itself, under its own policy, from its own copy of the
+                                      path: nothing the container changes afterwards matters.
+                                      On failure (EMFILE: the caller's table is full) nothing was
+                                      answered yet.
+       Each returns 0, or -1 with errno (no ctr_error: their only failures are these): ENOENT the
+       call is gone, EALREADY it was answered before, EINVAL a bad value.  A callback that returns
+       without answering, or returns nonzero before answering, makes the call fail with EPERM; an
+       answer given stands whatever the callback returns.  A call that the plan's filter refuses
+       (9: the default profile, your rules) is refused without reaching the callback: the kernel
+       takes the strictest verdict of the filters (kill, then errno, then the host's callback,
+       then allow).  With CTR_SECCOMP_NONE the interception filter is the only one; like the
+       default profile it refuses the system calls of other architectures and x32 with ENOSYS,
+       whose numbers would otherwise slip past it.
+       Serving.  By default every container with intercept gets a thread of the library's,
+       started in ctr_spawn with every signal blocked, that waits for its calls and runs
+       on_syscall for them one at a time: the callbacks of one container never run concurrently,
+       those of different containers may (each on its own thread), and a slow callback holds up
+       only its own container.  The thread ends by itself once the container's last process is
+       gone (with a shared pid namespace and no cgroup, processes that outlive ctr_destroy keep
+       it, and their calls fail with EPERM, until they are gone too).  ctr_destroy does not wait
+       for a callback: none starts once it has begun, and one still running 50 ms after the
+       container is dead is left to finish on its thread (its reads and answers fail with
+       ENOENT), which then ends; keep what on_syscall_user points to valid until it has.  A
+       container killed while a call waits dies at once, answered or not.
+       With intercept_manual there is no thread: ctr_notify_fd(c) is the listener, readable while
+       calls wait, for your poll/epoll loop, and ctr_notify_handle(c, err) serves the waiting ones
+       (at most 256 a time) on the calling thread and returns how many, never blocking; once the
+       container's last process is gone the descriptor reports POLLHUP: stop polling it.  Serve
+       them while you wait: a container blocked in a call nobody answers holds up ctr_wait (poll
+       ctr_notify_fd together with ctr_pidfd, 1).  Without intercept_manual ctr_notify_fd returns
+       -1 and ctr_notify_handle fails with EINVAL.
+       The listener is made in the container process by installing the interception filter
+       (SECCOMP_FILTER_FLAG_NEW_LISTENER, and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV from Linux
+       5.19: a call the host has received waits through non-fatal signals, where before a
+       signal interrupts it - it is then gone, and made again as a new call after the handler)
+       as the very last step before the exec, after the plan's filter, and passed to the host
+       over the socket the stdio pipes take (6) before the exec.  It is close-on-exec on both
+       sides: it never reaches the command, nor what the host starts; a process the host forks
+       without exec holds a copy, and must not use the handle (a ctr_destroy there stops no
+       thread).  On Linux 6.6 and newer the host is woken on the caller's CPU and the caller on
+       the host's (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP), which saves a migration each way.
+       The library's own last calls in the container - passing the listener, the exec of the
+       command, the report of an exec failure and the exit after it - are never intercepted: they
+       carry 64 random bits in argument bits the kernel ignores, which the filter lets through (a
+       container able to read its own filter, PTRACE_SECCOMP_GET_FILTER with CAP_SYS_ADMIN in the
+       host's user namespace, could hide sendmsg, execveat, pwritev2 and exit_group calls that
+       way).  So the callback never sees the command's own execve; when execve is intercepted the
+       command is started with execveat, and when write is, an exec failure is reported with
+       pwritev2: a custom seccomp filter (9) must allow seccomp(), sendmsg and those.  intercept
+       needs no_new_privs: with allow_new_privs it is refused (CTR_STEP_SPEC, EINVAL), and so is
+       wait_start (14), which holds back the exec the listener is made just before.  Under init
+       (6) the command and what it starts are intercepted, init itself is not.  A process
+       ctr_exec starts in the container is under the same policy: the same calls are intercepted
+       and served for its own handle (its ctr_notify_fd with intercept_manual), and the same
+       Landlock rules hold for it.
+       Needs Linux 5.5 (continue), 5.9 (inject_fd); the cost per call, against a minimal
+       supervisor and strace, is in bench/README.md.
+       Landlock.  spec.landlock (nlandlock of them): ctr_landlock_rule {path, access, port}.  A
+       path rule allows, beneath path (a directory, or that one file): CTR_LL_READ, reading files
+       and listing directories; CTR_LL_WRITE, writing and truncating files, creating, removing,
+       renaming and linking entries, ioctl on devices; CTR_LL_EXEC, executing (with reading, which
+       executing needs).  path is absolute, inside the container: resolved in the container's
+       root after the mounts, as mount targets are (4), and it must exist (CTR_STEP_LANDLOCK,
+       ENOENT).  A port rule (path NULL) allows CTR_LL_BIND_TCP and CTR_LL_CONNECT_TCP on port.
+       Each kind is restricted once one rule of it is given: one path rule and every file access
+       no rule allows fails with EACCES - the exec of the command too: allow CTR_LL_EXEC on it
+       (and CTR_LL_READ on its loader and libraries, unless it is static); one port rule and
+       every other TCP bind and connect fails with EACCES.  spec.landlock_scope: with
+       CTR_LL_SCOPE_ABSTRACT_UNIX, connecting to an abstract unix socket made outside the
+       container (in a shared network namespace) fails with EPERM; with CTR_LL_SCOPE_SIGNAL, so
+       does a signal to a process outside it (in a shared pid namespace).  The rules bind the
+       command, all it starts and the init, root or not (no capability passes them); they are
+       enforced in the container process after the capabilities and no_new_privs are set, just
+       before the seccomp filters (with allow_new_privs, before the capabilities are dropped:
+       Landlock then needs CAP_SYS_ADMIN in the container's user namespace).  Descriptors
+       opened outside the rules (stdio, those the host injects) are not checked again.
+       Kernels: path rules need Landlock ABI 1 (Linux 5.16) and Landlock enabled (the lsm= boot
+       parameter); port rules ABI 4 (6.7); scopes ABI 6 (6.12).  Where the kernel lacks what was
+       asked, ctr_spawn fails (CTR_STEP_LANDLOCK, EOPNOTSUPP, or ENOSYS without Landlock built
+       in) with a message naming the feature and the ABI found - unless landlock_best_effort is
+       set: then what the kernel cannot do is left out (no port rules, no scope, or no Landlock
+       at all) and the container starts.  Older ABIs also restrict less of the file rights:
+       truncating before ABI 3, ioctl on devices before ABI 5, and before ABI 2 renaming or
+       linking a file into another directory is always refused.  ctr_landlock_abi() is this
+       kernel's ABI, 0 without Landlock.
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
@@ -1016,7 +1145,8 @@ extern "C" {
     X(CGROUP, "cgroup")         /* creating, configuring, reading or removing the cgroup */   \
     X(RLIMIT, "rlimit")                                                                       \
     X(CAPS, "capabilities")     /* bounding/ambient sets, capset, no_new_privs */             \
-    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */
+    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */              \
+    X(LANDLOCK, "landlock")     /* the Landlock rules: their paths, the ruleset, the ABI */
 /* clang-format on */
 
 /* clang-format off */
@@ -1155,6 +1285,43 @@ typedef struct ctr_device {
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
+/* Policy (manual section 16): a system call of the container's, intercepted and handed to the
+   host's callback (ctr_spec.on_syscall).  Valid only during the callback. */
+typedef struct ctr_syscall {
+    long nr;          /* SYS_xxx of <sys/syscall.h> */
+    uint32_t arch;    /* AUDIT_ARCH_X86_64 or AUDIT_ARCH_AARCH64 (the native one, always) */
+    uint64_t args[6]; /* the six argument registers, as the kernel saw them */
+    uint64_t ip;      /* the instruction pointer after the syscall instruction */
+    pid_t pid;        /* the calling thread's id in the host's pid namespace (ctr_syscall_ns_pid:
+                         in the container's) */
+    /* the library's own: leave them alone */
+    uint64_t ctr__id;
+    int ctr__fd;
+    int ctr__replied;
+    pid_t ctr__ns_pid;
+} ctr_syscall;
+
+/* ctr_spec.on_syscall: answers the call once (ctr_syscall_continue, _fail, _return, _inject_fd)
+   and returns 0; without an answer, or after returning nonzero unanswered, the call fails with
+   EPERM. */
+typedef int (*ctr_syscall_fn)(ctr_syscall *call, void *user);
+
+/* One Landlock rule (ctr_spec.landlock): a path inside the container with CTR_LL_READ, _WRITE,
+   _EXEC, or (path NULL) a TCP port with CTR_LL_BIND_TCP, _CONNECT_TCP. */
+#define CTR_LL_READ        0x01u /* read files, list directories (beneath path) */
+#define CTR_LL_WRITE       0x02u /* write, truncate, create, remove, rename, link (beneath path) */
+#define CTR_LL_EXEC        0x04u /* execute (and read, which executing needs) */
+#define CTR_LL_BIND_TCP    0x10u /* bind a TCP socket to port (Landlock ABI 4, Linux 6.7) */
+#define CTR_LL_CONNECT_TCP 0x20u /* connect a TCP socket to port (ABI 4) */
+typedef struct ctr_landlock_rule {
+    const char *path; /* absolute, inside the container; NULL for a port rule */
+    unsigned access;  /* CTR_LL_* */
+    unsigned port;    /* port rules: 0..65535 */
+} ctr_landlock_rule;
+
+/* ctr_spec.landlock_scope (Landlock ABI 6, Linux 6.12) */
+#define CTR_LL_SCOPE_ABSTRACT_UNIX 0x01u /* no connecting to abstract unix sockets made outside */
+#define CTR_LL_SCOPE_SIGNAL        0x02u /* no signals to processes outside */
 /* One range of a user namespace's uid or gid map (ctr_spec.uid_map, gid_map, manual section 5):
    count ids from inside (in the container) on are outside, outside + 1, ... on the host. */
 typedef struct ctr_idmap {
@@ -1292,6 +1459,17 @@ typedef struct ctr_spec {
     uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
     unsigned rootfs_propagation;        /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
     const char *const *cgroup_settings; /* NULL-terminated "FILE=VALUE" written in the cgroup */
+
+    /* Policy (manual section 16).  Zero: nothing intercepted, no Landlock. */
+    const long *intercept; /* syscall numbers (SYS_xxx) handed to on_syscall */
+    size_t nintercept;
+    ctr_syscall_fn on_syscall;
+    void *on_syscall_user; /* passed to on_syscall */
+    int intercept_manual;  /* serve them yourself: ctr_notify_fd, ctr_notify_handle */
+    const ctr_landlock_rule *landlock;
+    size_t nlandlock;
+    unsigned landlock_scope;  /* CTR_LL_SCOPE_* */
+    int landlock_best_effort; /* on an older kernel, drop what it cannot do instead of failing */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -1415,6 +1593,27 @@ typedef struct ctr_attach_spec {
 CONTAINER_API int ctr_attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err);
 /* The start time of process pid (clock ticks after boot, /proc/PID/stat), 0 if it is gone. */
 CONTAINER_API uint64_t ctr_proc_start_time(pid_t pid);
+
+/* Policy (manual section 16).  Inside on_syscall: read the caller's memory (each read is checked
+   to belong to this very call), then answer once. */
+CONTAINER_API int ctr_syscall_read(ctr_syscall *call, uint64_t addr, void *buf, size_t len,
+                                   ctr_error *err);
+/* The NUL-terminated string at args[arg] into buf (at most size - 1 bytes and a NUL). */
+CONTAINER_API int ctr_syscall_read_path(ctr_syscall *call, int arg, char *buf, size_t size,
+                                        ctr_error *err);
+/* The calling thread's id in the container's pid namespace, -1 if it is gone. */
+CONTAINER_API pid_t ctr_syscall_ns_pid(ctr_syscall *call, ctr_error *err);
+/* The answers: 0, or -1 with errno (ENOENT: the call is gone; EALREADY: answered before). */
+CONTAINER_API int ctr_syscall_continue(ctr_syscall *call); /* the kernel runs it: no security */
+CONTAINER_API int ctr_syscall_fail(ctr_syscall *call, int error);       /* fails with errno */
+CONTAINER_API int ctr_syscall_return(ctr_syscall *call, int64_t value); /* returns value */
+CONTAINER_API int ctr_syscall_inject_fd(ctr_syscall *call, int fd);     /* returns a copy of fd */
+/* intercept_manual: the descriptor to poll (readable: calls wait), and serving what waits,
+   without blocking: the number of calls served, or -1. */
+CONTAINER_API int ctr_notify_fd(const ctr_container *c);
+CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err);
+/* The Landlock ABI version of this kernel, 0 without Landlock. */
+CONTAINER_API int ctr_landlock_abi(void);
 
 #ifdef __cplusplus
 }
@@ -1688,6 +1887,26 @@ typedef struct ctr__cg_req {
     size_t nsettings;
 } ctr__cg_req;
 
+/* Landlock's system calls and constants (landlock.c, nonet.c), the same on every architecture
+   (the asm-generic numbers), for headers that do not have them yet. */
+#define CTR__SYS_landlock_create_ruleset 444
+#define CTR__SYS_landlock_add_rule       445
+#define CTR__SYS_landlock_restrict_self  446
+#define CTR__LL_CREATE_RULESET_VERSION   1u
+#define CTR__LL_SCOPE_ABSTRACT_UNIX      1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
+
+/* A Landlock rule as the child adds it (landlock.c): a path beneath which access is allowed, or
+   (path NULL) a TCP port. */
+typedef struct ctr__ll_rule {
+    const char *path;
+    uint64_t access; /* LANDLOCK_ACCESS_FS_* or _NET_* bits, within the handled ones */
+    uint64_t port;
+} ctr__ll_rule;
+
+/* plan.notify_alt: which of the calls the child itself makes after installing the interception
+   filter are intercepted, so that it makes another one instead (notify.c). */
+#define CTR__NOTIFY_EXECVEAT 0x1u /* execve is: the command is started with execveat */
+#define CTR__NOTIFY_PWRITEV2 0x2u /* write is: an exec failure is reported with pwritev2 */
 /* The network part of the plan (net.c). */
 #define CTR__OP_PRIVATE 0x100u /* ctr__op.flags: a FILE made in a tmpfs of its own, bound on dst */
 typedef struct ctr__listen {
@@ -1764,6 +1983,17 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* Policy (notify.c, landlock.c) */
+    ctr__bpf *notify_bpf; /* the interception filter (SECCOMP_RET_USER_NOTIF), NULL for none */
+    size_t notify_bpf_len;
+    uint64_t notify_cookie; /* exempts the child's own last calls: see notify.c */
+    unsigned notify_alt;    /* CTR__NOTIFY_*: the child's own calls that are intercepted */
+    ctr_syscall_fn on_syscall;
+    void *on_syscall_user;
+    int intercept_manual;
+    ctr__ll_rule *ll_rules; /* Landlock rules, opened in the child */
+    size_t nll;
+    uint64_t ll_fs, ll_net, ll_scope; /* handled file and TCP rights, scopes; all 0: no Landlock */
     /* layers.c: the root as an overlay of read-only lowers and an upper */
     int layer;          /* the root is an overlay */
     int layer_try_bind; /* readonly_root over one rootfs: bind it when every target exists */
@@ -1812,6 +2042,14 @@ static char *ctr__strdup(ctr__plan *p, const char *s);
 static char *ctr__normalize(ctr__plan *p, const char *path); /* "/a//b/../c" -> "/a/c" */
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+/* security.c: the interception filter for the syscalls nrs[0..n) (at most CTR__NOTIFY_MAX),
+   the child's own calls carrying cookie exempted; f holds CTR__BPF_NOTIFY_LEN(n) instructions */
+#define CTR__NOTIFY_MAX        512
+#define CTR__BPF_NOTIFY_LEN(n) (8 + 7 * (n))
+static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t cookie);
+/* notify.c and landlock.c: spec.intercept... and spec.landlock... into the plan */
+static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__plan_landlock(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 /* net.c: the spec's network fields into p->net, the LISTEN_* variables into p->envp */
 static int ctr__plan_net(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
@@ -1907,6 +2145,7 @@ typedef struct ctr__launch {
     int netns_fd; /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
+    int notify_armed; /* set in the child's own copy once the interception filter is in place */
     /* for the shim (shim.c), which clones the command */
     int cgroup_fd;            /* CLONE_INTO_CGROUP, or -1 (then cg_procs, if any) */
     char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
@@ -1954,6 +2193,13 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
 static void ctr__c_exit(int code);
 /* mount.c: builds the new root from the plan's ops and enters it (pivot_root) */
 static void ctr__c_setup_root(const ctr__launch *l);
+/* notify.c: installs the interception filter and passes its listener to the host (child side;
+   sets l->notify_armed) */
+static void ctr__c_notify(ctr__launch *l);
+/* landlock.c: the ruleset with the plan's rules, paths resolved in the new root (-1: none), and
+   enforcing it on the calling process (closes fd) */
+static int ctr__c_landlock_prepare(const ctr__launch *l);
+static void ctr__c_landlock_restrict(const ctr__launch *l, int fd);
 
 /* clone.c */
 #define CTR__STACK_SIZE  (256u * 1024u) /* the stack of a child's setup */
@@ -1972,6 +2218,14 @@ static void ctr__dump_enter(void);
 static void ctr__dump_leave(void);
 static int ctr__host_dumpable(void);
 
+/* ---- notify.c: serving the intercepted calls in the host ---- */
+typedef struct ctr__notifier ctr__notifier;
+/* Takes the listener fd (closed on failure too); starts the serving thread unless manual. */
+static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ctr_error *err);
+static void ctr__notify_stop(ctr__notifier *n); /* no callback starts after it */
+static void ctr__notify_free(ctr__notifier *n); /* never waits for a running callback */
+static int ctr__notify_fd(const ctr__notifier *n);
+static int ctr__notify_handle(ctr__notifier *n, ctr_error *err);
 /* ---- layers.c: overlay roots ---- */
 /* What a container with a persistent upper holds on the host: the upper's lock, the work dir. */
 typedef struct ctr__layers {
@@ -2034,6 +2288,7 @@ struct ctr_container {
     int startfd;      /* wait_start: written to by ctr_start; -1 once started */
     int execfd;       /* wait_start: EOF once the command has exec'd, or its error record */
     int attached;     /* made by ctr_attach: the container is another process's */
+    ctr__notifier *notify; /* serves the intercepted calls (notify.c), or NULL */
 };
 
 /* spawn.c */
@@ -2188,6 +2443,18 @@ static void ctr__c_exit(int code) {
     for (;;) syscall(SYS_exit_group, code);
 }
 
+/* One report to the host.  Once the interception filter is in place (notify.c), the call must
+   not wait for the host: with write intercepted it is a pwritev2 whose offset's high word (which
+   the kernel ignores on 64-bit: the offset is -1, "the current position") carries the cookie. */
+static long ctr__c_report(const ctr__launch *l, int fd, void *buf, size_t len) {
+    struct iovec iov;
+    if (!l->notify_armed || !(l->plan->notify_alt & CTR__NOTIFY_PWRITEV2))
+        return ctr__r_write(fd, buf, len);
+    iov.iov_base = buf;
+    iov.iov_len = len;
+    return syscall(SYS_pwritev2, fd, &iov, 1, ~CTR__CAST(uint64_t, 0), l->plan->notify_cookie, 0);
+}
+
 /* Reports a failed step to the parent (one atomic write of a ctr_error; the parent appends the
    errno text) and exits.  The message is the concatenation of a, b, c, d.  Without an error pipe
    (the command started by init) the report goes over the status pipe as a CTR__MSG_ERROR. */
@@ -2207,9 +2474,9 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
     ctr__append(m.err.msg, sizeof(m.err.msg), n, d);
     do {
         if (l->errfd >= 0)
-            w = ctr__r_write(l->errfd, &m.err, sizeof(m.err));
+            w = ctr__c_report(l, l->errfd, &m.err, sizeof(m.err));
         else
-            w = ctr__r_write(l->statusfd, &m, sizeof(m));
+            w = ctr__c_report(l, l->statusfd, &m, sizeof(m));
     } while (w < 0 && errno == EINTR);
     if (w < 0 && errno == EPIPE && l->plan->wait_start) {
         /* started by another process, and nobody reads the exec pipe: the container's stderr */
@@ -2223,8 +2490,12 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
         while (k > 0 && len + 3 < sizeof(line)) line[len++] = num[--k];
         line[len] = '\0';
         len = ctr__append(line, sizeof(line), len, ")\n");
-        (void)ctr__r_write(2, line, len);
+        (void)ctr__c_report(l, 2, line, len);
     }
+    if (l->notify_armed) /* the status is an int: the cookie rides in the upper half */
+        for (;;)
+            syscall(SYS_exit_group,
+                    CTR__CAST(uint64_t, 127) | (l->plan->notify_cookie >> 32 << 32));
     ctr__c_exit(127);
 }
 
@@ -3131,6 +3402,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
+    if (ctr__plan_notify(p, spec, err) != 0 || ctr__plan_landlock(p, spec, err) != 0) return -1;
     if (ctr__plan_netns_pool(p, spec, err) != 0 || ctr__plan_no_network(p, spec, err) != 0)
         return -1;
     if (ctr__plan_stdio(p, spec, err) != 0) return -1;
@@ -3153,6 +3425,40 @@ static int ctr__plan_has_dev(const ctr__plan *p) {
     size_t i;
     for (i = 0; i < p->nops; i++)
         if (p->ops[i].type == CTR_MOUNT_DEV || p->ops[i].type == CTR_MOUNT_DEVPTS) return 1;
+    return 0;
+}
+
+/* ctr_exec: the container's policy (manual section 16) holds for the process too: the same
+   interception filter, served by the new handle, and the same Landlock rules. */
+static int ctr__plan_exec_policy(ctr__plan *p, const ctr__plan *base, ctr_error *err) {
+    size_t i;
+    if (base->notify_bpf) {
+        p->notify_bpf =
+            CTR__CAST(ctr__bpf *, ctr__alloc(p, base->notify_bpf_len * sizeof(ctr__bpf)));
+        if (!p->notify_bpf)
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->notify_bpf, base->notify_bpf, base->notify_bpf_len * sizeof(ctr__bpf));
+        p->notify_bpf_len = base->notify_bpf_len;
+        p->notify_cookie = base->notify_cookie;
+        p->notify_alt = base->notify_alt;
+        p->on_syscall = base->on_syscall;
+        p->on_syscall_user = base->on_syscall_user;
+        p->intercept_manual = base->intercept_manual;
+    }
+    p->ll_fs = base->ll_fs;
+    p->ll_net = base->ll_net;
+    p->ll_scope = base->ll_scope;
+    if (base->nll) {
+        p->ll_rules = CTR__CAST(ctr__ll_rule *, ctr__alloc(p, base->nll * sizeof(ctr__ll_rule)));
+        if (!p->ll_rules) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        for (i = 0; i < base->nll; i++) {
+            p->ll_rules[i] = base->ll_rules[i];
+            if (base->ll_rules[i].path &&
+                !(p->ll_rules[i].path = ctr__strdup(p, base->ll_rules[i].path)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        }
+        p->nll = base->nll;
+    }
     return 0;
 }
 
@@ -3240,7 +3546,7 @@ static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_sp
         memcpy(p->bpf, base->bpf, base->bpf_len * sizeof(ctr__bpf));
         p->bpf_len = base->bpf_len;
     }
-    return 0;
+    return ctr__plan_exec_policy(p, base, err);
 }
 /* ---- end src/plan.c ---- */
 /* ---- begin src/security.c ---- */
@@ -3461,6 +3767,56 @@ static size_t ctr__bpf_rules(ctr__bpf *f, const ctr_spec *s) {
     ctr__bpf_emit(f, &n, CTR__BPF_RET_K, 0, 0,
                   ctr__seccomp_ret(s->seccomp_default_action, s->seccomp_default_errno));
     return n;
+}
+
+/* The interception filter (notify.c): the syscalls in nrs go to the host's listener
+   (SECCOMP_RET_USER_NOTIF), everything else is allowed, as far as this filter goes (the plan's own
+   filter, stacked below it, still refuses what it refuses: the kernel applies the strictest
+   verdict).  Other architectures and x32 fail with ENOSYS, as in the default profile, so their
+   numbers cannot slip past.  The child's own calls after this filter is in place (notify.c)
+   carry the cookie in argument bits the kernel ignores (the upper half of an int argument, the
+   high word of pwritev2's offset) and are allowed. */
+#define CTR__SECCOMP_RET_USER_NOTIF 0x7fc00000u
+#define CTR__SD_ARG_HI(i)           (20 + 8 * (i))
+static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t cookie) {
+    uint32_t hi = CTR__CAST(uint32_t, cookie >> 32), lo = CTR__CAST(uint32_t, cookie);
+    size_t len = 0, i, j;
+    ctr__bpf_prologue(f, &len);
+    for (i = 0; i < n; i++) {
+        uint32_t off[2], val[2];
+        size_t nc = 0, k;
+        int seen = 0;
+        for (j = 0; j < i && !seen; j++) seen = nrs[j] == nrs[i];
+        if (seen) continue;
+        if (nrs[i] == SYS_sendmsg || nrs[i] == SYS_execveat) {
+            off[0] = CTR__SD_ARG_HI(0); /* the descriptor (an int) */
+            val[0] = hi;
+            off[1] = CTR__SD_ARG_HI(nrs[i] == SYS_sendmsg ? 2 : 4); /* the flags (an int) */
+            val[1] = lo;
+            nc = 2;
+        } else if (nrs[i] == SYS_pwritev2) {
+            off[0] = CTR__SD_ARG_HI(4); /* pos_h: ignored on 64-bit */
+            val[0] = hi;
+            off[1] = CTR__SD_ARG_LO(4);
+            val[1] = lo;
+            nc = 2;
+        } else if (nrs[i] == SYS_exit_group) {
+            off[0] = CTR__SD_ARG_HI(0); /* the status (an int) */
+            val[0] = hi;
+            nc = 1;
+        }
+        ctr__bpf_emit(f, &len, CTR__BPF_JEQ_K, 0, CTR__CAST(uint8_t, nc ? 2 * nc + 2 : 1),
+                      CTR__CAST(uint32_t, nrs[i]));
+        for (k = 0; k < nc; k++) {
+            ctr__bpf_emit(f, &len, CTR__BPF_LD_W_ABS, 0, 0, off[k]);
+            ctr__bpf_emit(f, &len, CTR__BPF_JEQ_K, 0, CTR__CAST(uint8_t, 2 * (nc - k - 1) + 1),
+                          val[k]);
+        }
+        if (nc) ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+        ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_USER_NOTIF);
+    }
+    ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    return len;
 }
 
 #ifdef CONTAINER_WITH_LIBSECCOMP
@@ -4985,7 +5341,9 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
-    if ((l->plan->tty || l->plan->init || l->plan->wait_start) && l->xferfd >= 3)
+    /* the launch's socket: a terminal, init or a start to report, the interception listener */
+    if ((l->plan->tty || l->plan->init || l->plan->wait_start || l->plan->notify_bpf) &&
+        l->xferfd >= 3)
         keep[n++] = l->xferfd;
     if (l->startfd >= 3) keep[n++] = l->startfd; /* wait_start */
     if (l->net_sock >= 3) keep[n++] = l->net_sock;
@@ -5255,16 +5613,28 @@ static void ctr__c_identity(const ctr__launch *l) {
                    NULL, NULL);
 }
 
+/* LISTEN_PID is the command's own pid, as seen inside (1, or 2 under init...): written into the
+   plan's envp by the process that execs, before the interception filter (getpid may be
+   intercepted). */
+static void ctr__c_listen_pid(const ctr__launch *l) {
+    if (l->listen_pid) ctr__c_utoa(l->listen_pid, CTR__CAST(unsigned, syscall(SYS_getpid)));
+}
+
 static void ctr__c_exec(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
-    uint64_t none = 0;
+    uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
     size_t i;
     int e = ENOENT, eacces = 0;
-    /* LISTEN_PID is the command's own pid, as seen inside (1, or 2 under init...). */
-    if (l->listen_pid) ctr__c_utoa(l->listen_pid, CTR__CAST(unsigned, syscall(SYS_getpid)));
-    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    if (!l->notify_armed) { /* else done before the filter (notify.c) */
+        ctr__c_listen_pid(l);
+        ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    }
     for (i = 0; i < p->nexec; i++) {
-        syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
+        if (l->notify_armed && (p->notify_alt & CTR__NOTIFY_EXECVEAT)) /* execve is intercepted */
+            syscall(SYS_execveat, CTR__CAST(uint64_t, CTR__CAST(uint32_t, AT_FDCWD)) | (hi << 32),
+                    p->exec_paths[i], p->argv, p->envp, lo << 32);
+        else
+            syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
         if (errno == EACCES)
             eacces = 1;
         else if (errno != ENOENT && errno != ENOTDIR) {
@@ -5273,8 +5643,9 @@ static void ctr__c_exec(const ctr__launch *l) {
         }
     }
     if (i == p->nexec && eacces) e = EACCES;
-    none = ~none; /* no SIGPIPE while the failure is reported */
-    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    none = ~none; /* no SIGPIPE while the failure is reported (an intercepted rt_sigprocmask
+                     would wait for the host: then a SIGPIPE could only mean it is gone) */
+    if (!l->notify_armed) ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
 }
 
@@ -5423,7 +5794,10 @@ static void ctr__c_init(const ctr__launch *l) {
             ctr__c_send_fd(&cmd, 'c', self);
             ctr__r_close(self);
         }
-        ctr__r_close(l->xferfd);
+        if (cmd.plan->notify_bpf) ctr__c_listen_pid(&cmd);
+        ctr__c_notify(&cmd); /* the command is intercepted, init is not */
+        if (!cmd.notify_armed) ctr__r_close(l->xferfd); /* else init closes it (a close may be
+                                                           intercepted) */
         ctr__c_exec(&cmd);
     }
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
@@ -5517,7 +5891,7 @@ static void ctr__child_main(void *launch) {
     const ctr__plan *p = l->plan;
     int parked[CTR__MAX_FDS + CTR__MAX_LISTEN];
     uint64_t none = 0;
-    int sig;
+    int sig, landlock;
     ctr__c_die_with_host(l, SIGKILL);
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
@@ -5553,15 +5927,21 @@ static void ctr__child_main(void *launch) {
     syscall(SYS_umask, 022);
     if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
     if (p->tty) ctr__c_tty(l);
+    landlock = ctr__c_landlock_prepare(l); /* paths resolved in the new root, cwd still "/" */
     ctr__c_cwd(l);
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
-    /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
-    if (!p->nnp) ctr__c_nonet(l);
-    if (!p->nnp) ctr__c_seccomp(l);
+    /* Without no_new_privs, installing a filter or Landlock rules needs CAP_SYS_ADMIN, which goes
+       next. */
+    if (!p->nnp) {
+        ctr__c_landlock_restrict(l, landlock);
+        ctr__c_nonet(l);
+        ctr__c_seccomp(l);
+    }
     ctr__c_identity(l);
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l, SIGKILL);
+    if (p->nnp) ctr__c_landlock_restrict(l, landlock);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (l->nfds) ctr__c_place_fds(l, parked);
     if (p->set_umask) syscall(SYS_umask, p->umask);
@@ -5577,6 +5957,10 @@ static void ctr__child_main(void *launch) {
     if (p->nnp) ctr__c_nonet(l);
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
+    if (p->notify_bpf) { /* the interception filter last (notify.c) */
+        ctr__c_listen_pid(l);
+        ctr__c_notify(&own);
+    }
     ctr__c_exec(l);
 }
 /* ---- end src/child.c ---- */
@@ -6449,6 +6833,870 @@ static void ctr__c_setup_root(const ctr__launch *l) {
     ctr__r_close(root);
 }
 /* ---- end src/mount.c ---- */
+/* ---- begin src/notify.c ---- */
+/* notify.c - system calls decided by the host (seccomp user notification, manual section 16).
+
+   The plan: spec.intercept becomes a second seccomp filter (security.c builds it) whose verdict
+   for the listed syscalls is SECCOMP_RET_USER_NOTIF, stacked on the plan's own filter.  The
+   child installs it last, after the plan's filter, with SECCOMP_FILTER_FLAG_NEW_LISTENER, and
+   passes the listener to the host over the launch's socket before it execs the command; the
+   listener is close-on-exec and never reaches the command.
+
+   From the moment the filter is in place, every call of the child goes through it, the child's
+   own last ones too (passing the listener, the exec, reporting an exec failure, exiting), and
+   nobody serves the listener yet: the host is still in ctr_spawn, which waits for the exec.  So
+   these calls carry plan.notify_cookie, 64 random bits, in argument bits the kernel ignores (the
+   upper half of an int argument, pwritev2's high offset word), and the filter lets them through;
+   where the plain call has no such bits (execve, write) and is intercepted, the child makes
+   another one that has (execveat, pwritev2).  A container that could read its own filter
+   (PTRACE_SECCOMP_GET_FILTER needs CAP_SYS_ADMIN in the host's user namespace) could use the
+   cookie to make sendmsg, execveat, pwritev2 and exit_group unseen.
+
+   The host: the listener's calls are served on a thread of the library's, one per container,
+   or, with intercept_manual, by ctr_notify_handle on the caller's thread.  Each call is received
+   (SECCOMP_IOCTL_NOTIF_RECV), handed to the callback, and answered once; every read of the
+   caller's memory is followed by SECCOMP_IOCTL_NOTIF_ID_VALID, so that a thread id reused by
+   another process after the caller died never passes for the caller. */
+
+#define CTR__SECCOMP_SET_MODE_FILTER                1u
+#define CTR__SECCOMP_GET_NOTIF_SIZES                3u
+#define CTR__SECCOMP_FILTER_FLAG_NEW_LISTENER       (1ul << 3)
+#define CTR__SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1ul << 5)
+#define CTR__SECCOMP_USER_NOTIF_FLAG_CONTINUE       1u
+#define CTR__SECCOMP_ADDFD_FLAG_SEND                (1u << 1)
+#define CTR__SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP     1ull
+
+/* struct seccomp_notif, seccomp_notif_resp and seccomp_notif_addfd of <linux/seccomp.h> */
+typedef struct ctr__notif {
+    uint64_t id;
+    uint32_t pid;
+    uint32_t flags;
+    int32_t nr;
+    uint32_t arch;
+    uint64_t ip;
+    uint64_t args[6];
+} ctr__notif;
+
+typedef struct ctr__notif_resp {
+    uint64_t id;
+    int64_t val;
+    int32_t error;
+    uint32_t flags;
+} ctr__notif_resp;
+
+typedef struct ctr__notif_addfd {
+    uint64_t id;
+    uint32_t flags;
+    uint32_t srcfd;
+    uint32_t newfd;
+    uint32_t newfd_flags;
+} ctr__notif_addfd;
+
+#define CTR__NOTIF_RECV      _IOWR('!', 0, ctr__notif)
+#define CTR__NOTIF_SEND      _IOWR('!', 1, ctr__notif_resp)
+#define CTR__NOTIF_ID_VALID  _IOW('!', 2, uint64_t)
+#define CTR__NOTIF_ADDFD     _IOW('!', 3, ctr__notif_addfd)
+#define CTR__NOTIF_SET_FLAGS _IOW('!', 4, uint64_t)
+/* The buffers the kernel's structs go in, which may grow in later kernels (the kernel fills
+   or reads its own size, SECCOMP_GET_NOTIF_SIZES). */
+#define CTR__NOTIF_BUF 256
+
+/* ---- the plan ---- */
+
+static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t i;
+    if (s->nintercept == 0) return 0;
+    if (!s->intercept)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "nintercept is %zu but intercept is NULL", s->nintercept);
+    if (!s->on_syscall)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "on_syscall",
+                         "intercept is set but on_syscall is NULL: give the callback that "
+                         "answers the calls");
+    if (s->nintercept > CTR__NOTIFY_MAX)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "nintercept is %zu: at most %d syscalls can be intercepted", s->nintercept,
+                         CTR__NOTIFY_MAX);
+    for (i = 0; i < s->nintercept; i++)
+        if (s->intercept[i] < 0 || s->intercept[i] > 4095)
+            return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                             "intercept[%zu]: no syscall number %ld", i, s->intercept[i]);
+    if (s->wait_start)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "intercept cannot be combined with wait_start (the interception "
+                         "listener is made right before the exec, after ctr_start)");
+    /* The filter is installed right before the exec, after the capabilities are dropped: that
+       needs no_new_privs (installing one early instead would send the child's own setup calls
+       to a host that does not serve them yet). */
+    if (!p->nnp)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "intercept",
+                         "intercept needs no_new_privs: it cannot be combined with "
+                         "allow_new_privs");
+    if (syscall(SYS_getrandom, &p->notify_cookie, sizeof(p->notify_cookie), 0) !=
+        CTR__CAST(long, sizeof(p->notify_cookie)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "getrandom");
+    p->notify_bpf =
+        CTR__CAST(ctr__bpf *, ctr__alloc(p, CTR__BPF_NOTIFY_LEN(s->nintercept) * sizeof(ctr__bpf)));
+    if (!p->notify_bpf)
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the interception filter");
+    p->notify_bpf_len =
+        ctr__bpf_notify(p->notify_bpf, s->intercept, s->nintercept, p->notify_cookie);
+    CONTAINER_ASSERT(p->notify_bpf_len <= CTR__BPF_NOTIFY_LEN(s->nintercept));
+    for (i = 0; i < s->nintercept; i++) {
+        if (s->intercept[i] == SYS_execve) p->notify_alt |= CTR__NOTIFY_EXECVEAT;
+        if (s->intercept[i] == SYS_write) p->notify_alt |= CTR__NOTIFY_PWRITEV2;
+    }
+    p->on_syscall = s->on_syscall;
+    p->on_syscall_user = s->on_syscall_user;
+    p->intercept_manual = s->intercept_manual ? 1 : 0;
+    return 0;
+}
+
+/* ---- the child (the rules of child.c: raw system calls only) ---- */
+
+/* Installs the interception filter and sends its listener to the host.  The signals are
+   unblocked first (ctr__c_exec does not do it again): an intercepted rt_sigprocmask would wait
+   for the host.  The listener is not closed here (an intercepted close would wait too): it is
+   close-on-exec, and the exec or the exit closes it. */
+static void ctr__c_notify(ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } cm;
+    struct {
+        unsigned short len;
+        const ctr__bpf *filter;
+    } prog;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    struct iovec iov;
+    uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
+    char tag = 'n';
+    long fd;
+    int ifd;
+    if (!p->notify_bpf) return;
+    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    prog.len = CTR__CAST(unsigned short, p->notify_bpf_len);
+    prog.filter = p->notify_bpf;
+    fd = syscall(
+        SYS_seccomp, CTR__SECCOMP_SET_MODE_FILTER,
+        CTR__SECCOMP_FILTER_FLAG_NEW_LISTENER | CTR__SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog);
+    if (fd < 0 && errno == EINVAL) /* before Linux 5.19: without WAIT_KILLABLE_RECV */
+        fd = syscall(SYS_seccomp, CTR__SECCOMP_SET_MODE_FILTER,
+                     CTR__SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (fd < 0)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "install the interception filter",
+                   errno == EPERM || errno == EACCES
+                       ? " (the seccomp filter must allow seccomp(), sendmsg and the exec)"
+                       : NULL,
+                   NULL, NULL);
+    l->notify_armed = 1; /* from here on: the cookie (ctr__c_die, ctr__c_exec) */
+    ifd = CTR__CAST(int, fd);
+    memset(&msg, 0, sizeof(msg));
+    memset(&cm, 0, sizeof(cm));
+    iov.iov_base = &tag;
+    iov.iov_len = 1;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cm.buf;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int));
+    c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &ifd, sizeof(int));
+    if (syscall(SYS_sendmsg, CTR__CAST(uint64_t, CTR__CAST(uint32_t, l->xferfd)) | (hi << 32), &msg,
+                CTR__CAST(uint64_t, MSG_NOSIGNAL) | (lo << 32)) != 1)
+        ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "pass the interception listener to the host",
+                   NULL, NULL, NULL);
+}
+
+/* ---- the host: the calls ---- */
+
+struct ctr__notifier {
+    int fd;      /* the listener */
+    int wake[2]; /* a byte in wake[1] stops a polling thread; -1 for a blocking one */
+    ctr_syscall_fn fn;
+    void *user;
+    int threaded;
+    int blocking; /* the thread waits in SECCOMP_IOCTL_NOTIF_RECV itself (Linux 6.6) */
+    pthread_t thread;
+    pid_t owner;          /* the process the thread runs in (not a child forked from it) */
+    int stop, done, refs; /* atomics: no lock that a fork() could leave taken */
+};
+
+/* The kernel's sizes of struct seccomp_notif and seccomp_notif_resp, read once. */
+static int ctr__notif_sizes_ok(void) {
+    static int cached; /* 0: not read, 1: they fit our buffers, 2: they do not */
+    struct {
+        uint16_t notif, resp, data;
+    } sz;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v) return v == 1;
+    v = 1;
+    if (syscall(SYS_seccomp, CTR__SECCOMP_GET_NOTIF_SIZES, 0, &sz) == 0 &&
+        (sz.notif > CTR__NOTIF_BUF || sz.resp > CTR__NOTIF_BUF))
+        v = 2;
+    __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    return v == 1;
+}
+
+/* Sends the answer; 0, or -1 with errno.  The call counts as answered once the kernel took the
+   answer or the call is gone. */
+static int ctr__notify_send(ctr_syscall *call, int64_t val, int error, uint32_t flags) {
+    union {
+        ctr__notif_resp r;
+        unsigned char raw[CTR__NOTIF_BUF];
+    } resp;
+    int r;
+    if (call->ctr__replied) {
+        errno = EALREADY;
+        return -1;
+    }
+    memset(&resp, 0, sizeof(resp));
+    resp.r.id = call->ctr__id;
+    resp.r.val = val;
+    resp.r.error = -error;
+    resp.r.flags = flags;
+    do r = ioctl(call->ctr__fd, CTR__NOTIF_SEND, &resp);
+    while (r != 0 && errno == EINTR);
+    if (r == 0 || errno == ENOENT) call->ctr__replied = 1;
+    return r == 0 ? 0 : -1;
+}
+
+/* 0 while the call is still waiting for its answer, -1 with ENOENT once it is gone. */
+static int ctr__notify_valid(const ctr_syscall *call) {
+    uint64_t id = call->ctr__id;
+    if (ioctl(call->ctr__fd, CTR__NOTIF_ID_VALID, &id) == 0) return 0;
+    if (errno != ENOENT) errno = ENOENT;
+    return -1;
+}
+
+static int ctr__call_gone(ctr_error *err, const ctr_syscall *call) {
+    return ctr__fail(err, CTR_STEP_SECCOMP, ENOENT, "",
+                     "intercepted call of thread %d is gone (the thread died or was interrupted)",
+                     CTR__CAST(int, call->pid));
+}
+
+/* Reads len bytes at addr in the caller (process_vm_readv, or /proc/PID/mem where that call is
+   refused): 0, or -1 with errno (EFAULT: not all of it is mapped). */
+static int ctr__peek(const ctr_syscall *call, uint64_t addr, void *buf, size_t len, size_t *got) {
+    struct iovec local, remote;
+    ssize_t r;
+    local.iov_base = buf;
+    local.iov_len = len;
+    remote.iov_base = CTR__U64_TO_PTR(void *, addr);
+    remote.iov_len = len;
+    r = process_vm_readv(call->pid, &local, 1, &remote, 1, 0);
+    if (r < 0 && (errno == ENOSYS || errno == EPERM)) {
+        char path[64];
+        int fd;
+        snprintf(path, sizeof(path), "/proc/%d/mem", CTR__CAST(int, call->pid));
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) return -1;
+        r = pread(fd, buf, len, CTR__CAST(off_t, addr));
+        ctr__close(&fd);
+        if (r < 0 && errno == EIO) errno = EFAULT;
+    }
+    if (r < 0) return -1;
+    *got = CTR__CAST(size_t, r);
+    return 0;
+}
+
+CONTAINER_API int ctr_syscall_read(ctr_syscall *call, uint64_t addr, void *buf, size_t len,
+                                   ctr_error *err) {
+    size_t got = 0;
+    int old, rc = 0;
+    ctr__clear_error(err);
+    if (!call || (!buf && len))
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "call or buf is NULL");
+    old = ctr__nocancel_begin();
+    if (len && ctr__peek(call, addr, buf, len, &got) != 0)
+        rc = ctr__fail(err, CTR_STEP_SECCOMP, errno, "", "read %zu bytes at 0x%llx in thread %d",
+                       len, CTR__CAST(unsigned long long, addr), CTR__CAST(int, call->pid));
+    else if (got != len)
+        rc = ctr__fail(err, CTR_STEP_SECCOMP, EFAULT, "",
+                       "read %zu bytes at 0x%llx in thread %d: only %zu are mapped", len,
+                       CTR__CAST(unsigned long long, addr), CTR__CAST(int, call->pid), got);
+    /* Checked last, and whatever the read gave: a thread id reused by another process would
+       have given that process's memory. */
+    if (ctr__notify_valid(call) != 0) rc = ctr__call_gone(err, call);
+    ctr__nocancel_end(old);
+    return rc;
+}
+
+CONTAINER_API int ctr_syscall_read_path(ctr_syscall *call, int arg, char *buf, size_t size,
+                                        ctr_error *err) {
+    uint64_t addr;
+    size_t len = 0;
+    int old, rc = 0;
+    ctr__clear_error(err);
+    if (!call || !buf || size == 0 || arg < 0 || arg > 5)
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                         "ctr_syscall_read_path needs a call, a buffer and an argument 0..5");
+    buf[0] = '\0';
+    addr = call->args[arg];
+    old = ctr__nocancel_begin();
+    /* Page by page: the string may end just before an unmapped page. */
+    while (rc == 0) {
+        size_t want = 4096 - CTR__CAST(size_t, (addr + len) & 4095u), got = 0;
+        char *nul;
+        if (want > size - len) want = size - len;
+        if (want == 0) {
+            buf[size - 1] = '\0';
+            rc = ctr__fail(err, CTR_STEP_SECCOMP, ENAMETOOLONG, "",
+                           "the string in argument %d is longer than %zu bytes", arg, size - 1);
+        } else if (addr == 0 || ctr__peek(call, addr + len, buf + len, want, &got) != 0 ||
+                   got == 0) {
+            buf[len] = '\0';
+            rc = ctr__fail(err, CTR_STEP_SECCOMP, addr == 0 || got == 0 ? EFAULT : errno, "",
+                           "read the string in argument %d of thread %d", arg,
+                           CTR__CAST(int, call->pid));
+        } else if ((nul = CTR__CAST(char *, memchr(buf + len, '\0', got))) != NULL) {
+            break;
+        } else {
+            len += got;
+        }
+    }
+    if (ctr__notify_valid(call) != 0) {
+        buf[0] = '\0';
+        rc = ctr__call_gone(err, call);
+    }
+    ctr__nocancel_end(old);
+    return rc;
+}
+
+CONTAINER_API pid_t ctr_syscall_ns_pid(ctr_syscall *call, ctr_error *err) {
+    char path[64], buf[4096], *s;
+    ssize_t n = -1;
+    pid_t pid = -1;
+    int fd, old, e = ENOENT;
+    ctr__clear_error(err);
+    if (!call) {
+        ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "call is NULL");
+        return -1;
+    }
+    if (call->ctr__ns_pid > 0) return call->ctr__ns_pid;
+    old = ctr__nocancel_begin();
+    snprintf(path, sizeof(path), "/proc/%d/status", CTR__CAST(int, call->pid));
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+        n = read(fd, buf, sizeof(buf) - 1);
+        ctr__close(&fd);
+    }
+    if (n < 0) e = errno;
+    if (n > 0) {
+        buf[n] = '\0';
+        /* "NSpid:\t<host>\t...\t<innermost>": the last is the container's. */
+        if ((s = strstr(buf, "\nNSpid:")) != NULL) {
+            char *end = strchr(s + 1, '\n'), *last = NULL;
+            if (end) *end = '\0';
+            for (s += 7; *s; s++)
+                if ((s[0] == '\t' || s[0] == ' ') && s[1] >= '0' && s[1] <= '9') last = s + 1;
+            if (last) pid = CTR__CAST(pid_t, atoi(last));
+        }
+    }
+    if (pid <= 0) {
+        pid = -1;
+        ctr__fail(err, CTR_STEP_SECCOMP, e, path, "read the NSpid of %s", path);
+    } else if (ctr__notify_valid(call) != 0) {
+        pid = -1;
+        ctr__call_gone(err, call);
+    } else {
+        call->ctr__ns_pid = pid;
+    }
+    ctr__nocancel_end(old);
+    return pid;
+}
+
+static int ctr__einval(void) {
+    errno = EINVAL;
+    return -1;
+}
+
+CONTAINER_API int ctr_syscall_continue(ctr_syscall *call) {
+    if (!call) return ctr__einval();
+    return ctr__notify_send(call, 0, 0, CTR__SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+}
+
+CONTAINER_API int ctr_syscall_fail(ctr_syscall *call, int error) {
+    if (!call || error <= 0 || error > 4095) return ctr__einval();
+    return ctr__notify_send(call, 0, error, 0);
+}
+
+CONTAINER_API int ctr_syscall_return(ctr_syscall *call, int64_t value) {
+    if (!call) return ctr__einval();
+    return ctr__notify_send(call, value, 0, 0);
+}
+
+/* Whether the descriptor an intercepted call returns should be close-on-exec: as the call asked
+   for it. */
+static int ctr__wants_cloexec(ctr_syscall *call) {
+    uint64_t flags = 0;
+    switch (call->nr) {
+#ifdef SYS_open
+    case SYS_open: return (call->args[1] & O_CLOEXEC) != 0;
+#endif
+    case SYS_openat:
+    case SYS_dup3: return (call->args[2] & O_CLOEXEC) != 0;
+    case SYS_openat2: /* struct open_how: flags first */
+        return ctr_syscall_read(call, call->args[2], &flags, sizeof(flags), NULL) == 0 &&
+               (flags & O_CLOEXEC);
+    case SYS_socket: return (call->args[1] & SOCK_CLOEXEC) != 0;
+    case SYS_accept4: return (call->args[3] & SOCK_CLOEXEC) != 0;
+    case SYS_memfd_create: return (call->args[1] & 1u /* MFD_CLOEXEC */) != 0;
+    default: return 0;
+    }
+}
+
+CONTAINER_API int ctr_syscall_inject_fd(ctr_syscall *call, int fd) {
+    ctr__notif_addfd a;
+    int r, e;
+    if (!call || fd < 0) return ctr__einval();
+    if (call->ctr__replied) {
+        errno = EALREADY;
+        return -1;
+    }
+    memset(&a, 0, sizeof(a));
+    a.id = call->ctr__id;
+    a.flags = CTR__SECCOMP_ADDFD_FLAG_SEND; /* install and answer with its number, at once */
+    a.srcfd = CTR__CAST(uint32_t, fd);
+    a.newfd_flags = ctr__wants_cloexec(call) ? O_CLOEXEC : 0;
+    do r = ioctl(call->ctr__fd, CTR__NOTIF_ADDFD, &a);
+    while (r < 0 && errno == EINTR);
+    if (r < 0 && errno == EINVAL) { /* before Linux 5.14: no ADDFD_FLAG_SEND */
+        a.flags = 0;
+        do r = ioctl(call->ctr__fd, CTR__NOTIF_ADDFD, &a);
+        while (r < 0 && errno == EINTR);
+        if (r >= 0) return ctr__notify_send(call, r, 0, 0);
+    }
+    if (r >= 0) {
+        call->ctr__replied = 1;
+        return 0;
+    }
+    e = errno;
+    if (e == ENOENT) call->ctr__replied = 1;
+    errno = e;
+    return -1;
+}
+
+/* Receives one call (waiting for one if none waits) and serves it: 1, 0 if the call went away
+   (or, in the blocking mode, the container is gone), -1 with errno.  After ctr__notify_stop no
+   callback starts: the call fails with EPERM. */
+static int ctr__notify_serve(ctr__notifier *n) {
+    union {
+        ctr__notif m;
+        unsigned char raw[CTR__NOTIF_BUF];
+    } buf;
+    ctr_syscall call;
+    int i;
+    memset(&buf, 0, sizeof(buf)); /* the kernel wants it zeroed */
+    if (ioctl(n->fd, CTR__NOTIF_RECV, &buf) != 0) return errno == ENOENT || errno == EINTR ? 0 : -1;
+    memset(&call, 0, sizeof(call));
+    call.nr = buf.m.nr;
+    call.arch = buf.m.arch;
+    call.ip = buf.m.ip;
+    for (i = 0; i < 6; i++) call.args[i] = buf.m.args[i];
+    call.pid = CTR__CAST(pid_t, buf.m.pid);
+    call.ctr__id = buf.m.id;
+    call.ctr__fd = n->fd;
+    if (!__atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) (void)n->fn(&call, n->user);
+    if (!call.ctr__replied) (void)ctr__notify_send(&call, 0, EPERM, 0);
+    return 1;
+}
+
+static void ctr__notify_unref(ctr__notifier *n) {
+    if (__atomic_sub_fetch(&n->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+    ctr__close(&n->fd);
+    ctr__close(&n->wake[0]);
+    ctr__close(&n->wake[1]);
+    CONTAINER_FREE(n);
+}
+
+/* For tests only (tests/test_policy.c): nonzero makes the thread poll, as it does before Linux
+   6.6, where the kernel would let it wait in the receive itself. */
+static int ctr__notify_test_poll;
+
+/* The serving thread: until ctr__notify_stop, or the container's last process is gone.  Where
+   the kernel has the synchronous wake-up (Linux 6.6) it waits in SECCOMP_IOCTL_NOTIF_RECV, which
+   since that version also returns when the filter has no process left: the container's death
+   (ctr_destroy kills it) ends the thread, and a call costs no poll().  Before, the receive waits
+   on a semaphore that nothing but a call ends, so the thread polls the listener and a pipe
+   ctr__notify_stop writes to. */
+static void *ctr__notify_main(void *arg) {
+    ctr__notifier *n = CTR__CAST(ctr__notifier *, arg);
+    for (;;) {
+        struct pollfd pfd[2];
+        int r;
+        if (!n->blocking) {
+            pfd[0].fd = n->fd;
+            pfd[1].fd = n->wake[0];
+            pfd[0].events = pfd[1].events = POLLIN;
+            pfd[0].revents = pfd[1].revents = 0;
+            if (poll(pfd, 2, -1) < 0) {
+                if (errno == EINTR) continue;
+                break;
+            }
+            if (pfd[1].revents || __atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) break;
+            if (!(pfd[0].revents & POLLIN)) break; /* POLLHUP: no process of the container left */
+        }
+        r = ctr__notify_serve(n);
+        if (r < 0 && errno != EINTR) break;
+        if (r == 0 && n->blocking) { /* the call went away, or the container did */
+            pfd[0].fd = n->fd;
+            pfd[0].events = POLLIN;
+            pfd[0].revents = 0;
+            if (poll(pfd, 1, 0) > 0 && !(pfd[0].revents & POLLIN)) break;
+        }
+        if (__atomic_load_n(&n->stop, __ATOMIC_SEQ_CST)) break;
+    }
+    __atomic_store_n(&n->done, 1, __ATOMIC_SEQ_CST);
+    ctr__notify_unref(n);
+    return NULL;
+}
+
+static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ctr_error *err) {
+    ctr__notifier *n;
+    uint64_t sync = CTR__SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+    sigset_t all, old;
+    int r;
+    *out = NULL;
+    if (!ctr__notif_sizes_ok()) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_SECCOMP, ENOTSUP, "",
+                         "this kernel's seccomp notifications are larger than container.h knows");
+    }
+    if (!(n = CTR__CAST(ctr__notifier *, CONTAINER_MALLOC(sizeof(*n))))) {
+        ctr__close(&fd);
+        return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the interception state");
+    }
+    memset(n, 0, sizeof(*n));
+    n->fd = fd;
+    n->wake[0] = n->wake[1] = -1;
+    n->fn = p->on_syscall;
+    n->user = p->on_syscall_user;
+    n->refs = 1;
+    n->owner = getpid();
+    /* Linux 6.6: the host is woken on the caller's CPU and the caller on the host's, as for a
+       synchronous call (the ioctl fails harmlessly before). */
+    n->blocking = ioctl(fd, CTR__NOTIF_SET_FLAGS, sync) == 0 && !ctr__notify_test_poll;
+    if (p->intercept_manual) {
+        *out = n;
+        return 0;
+    }
+    if (!n->blocking && ctr__pipe(n->wake) != 0) {
+        ctr__notify_unref(n);
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a pipe");
+    }
+    /* The thread starts with every signal blocked: no handler of the host's runs on it. */
+    n->refs = 2;
+    n->threaded = 1;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    r = pthread_create(&n->thread, NULL, ctr__notify_main, n);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (r != 0) {
+        n->refs = 1;
+        ctr__notify_unref(n);
+        return ctr__fail(err, CTR_STEP_RESOURCE, r, "",
+                         "start the thread that serves the intercepted calls");
+    }
+    *out = n;
+    return 0;
+}
+
+/* In a process forked from the host, the handle's copy has no thread, and the wake pipe is the
+   host's: nothing is stopped or joined there. */
+static void ctr__notify_stop(ctr__notifier *n) {
+    char byte = 's';
+    if (!n || getpid() != n->owner || __atomic_exchange_n(&n->stop, 1, __ATOMIC_SEQ_CST)) return;
+    if (n->wake[1] >= 0 && write(n->wake[1], &byte, 1) < 0) {
+        /* the pipe is new and holds 64 KiB: cannot be full */
+    }
+}
+
+/* After ctr__notify_stop and the container's death (ctr_destroy): the thread ends at once
+   unless it is in a callback; it is joined if it has ended within 50 ms (most callbacks have
+   answered by then and are on their way out), else left to end once its callback returns (it
+   frees the state then).  A blocking thread also waits on while processes of the container live
+   on (a shared pid namespace without a cgroup), failing their calls with EPERM. */
+static void ctr__notify_free(ctr__notifier *n) {
+    int i;
+    if (!n) return;
+    ctr__notify_stop(n);
+    if (n->threaded && getpid() == n->owner) {
+        for (i = 0; i < 50 && !__atomic_load_n(&n->done, __ATOMIC_SEQ_CST); i++) ctr__sleep_ms(1);
+        if (__atomic_load_n(&n->done, __ATOMIC_SEQ_CST))
+            pthread_join(n->thread, NULL);
+        else
+            pthread_detach(n->thread);
+    }
+    ctr__notify_unref(n);
+}
+
+static int ctr__notify_fd(const ctr__notifier *n) { return n && !n->threaded ? n->fd : -1; }
+
+/* Serves the calls waiting now (at most 256: the descriptor stays readable if more wait). */
+static int ctr__notify_handle(ctr__notifier *n, ctr_error *err) {
+    int count = 0, r;
+    if (!n || n->threaded)
+        return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "",
+                         "ctr_notify_handle needs a container spawned with intercept_manual");
+    while (count < 256) {
+        struct pollfd pfd;
+        pfd.fd = n->fd;
+        pfd.events = POLLIN;
+        pfd.revents = 0;
+        r = poll(&pfd, 1, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return ctr__fail(err, CTR_STEP_SECCOMP, errno, "", "poll the listener");
+        if (r == 0 || !(pfd.revents & POLLIN)) break;
+        if ((r = ctr__notify_serve(n)) < 0)
+            return ctr__fail(err, CTR_STEP_SECCOMP, errno, "", "receive an intercepted call");
+        count += r;
+    }
+    return count;
+}
+/* ---- end src/notify.c ---- */
+/* ---- begin src/landlock.c ---- */
+/* landlock.c - Landlock rules for the container (manual section 16): which files it may read,
+   write and execute, which TCP ports it may bind and connect to, and whether it may reach
+   abstract unix sockets and processes outside (scopes).
+
+   The plan checks the rules and this kernel's Landlock ABI, and works out the rights the
+   ruleset handles (every right of a kind that the ABI knows, once a rule of that kind is given:
+   what no rule allows is then denied).  The child, after pivot_root, opens each rule's path
+   inside the new root (openat2 RESOLVE_IN_ROOT, as the mounts are), builds the ruleset, and
+   enforces it (landlock_restrict_self) just before the seccomp filters: raw system calls only,
+   by the rules of child.c. */
+
+#define CTR__LL_RULE_PATH_BENEATH        1
+#define CTR__LL_RULE_NET_PORT            2
+
+/* LANDLOCK_ACCESS_FS_* by ABI: 1 (Linux 5.13) bits 0-12, 2 (5.19) REFER, 3 (6.2) TRUNCATE,
+   5 (6.10) IOCTL_DEV; LANDLOCK_ACCESS_NET_* 4 (6.7); scopes 6 (6.12). */
+#define CTR__LL_EXECUTE    (1ull << 0)
+#define CTR__LL_WRITE_FILE (1ull << 1)
+#define CTR__LL_READ_FILE  (1ull << 2)
+#define CTR__LL_READ_DIR   (1ull << 3)
+#define CTR__LL_REFER      (1ull << 13)
+#define CTR__LL_TRUNCATE   (1ull << 14)
+#define CTR__LL_IOCTL_DEV  (1ull << 15)
+#define CTR__LL_FS_ABI1    ((1ull << 13) - 1) /* EXECUTE .. MAKE_SYM */
+#define CTR__LL_WRITE_ALL \
+    (CTR__LL_FS_ABI1 & ~(CTR__LL_EXECUTE | CTR__LL_READ_FILE | CTR__LL_READ_DIR))
+/* What a rule on a file (not a directory) may allow. */
+#define CTR__LL_FILE_RIGHTS                                                        \
+    (CTR__LL_EXECUTE | CTR__LL_WRITE_FILE | CTR__LL_READ_FILE | CTR__LL_TRUNCATE | \
+     CTR__LL_IOCTL_DEV)
+#define CTR__LL_BIND_TCP    (1ull << 0)
+#define CTR__LL_CONNECT_TCP (1ull << 1)
+
+/* For tests only (tests/test_policy.c), to see what the library does on an older kernel: above
+   0, the ABI this kernel is taken to have is at most this; below 0, Landlock is taken to be
+   turned off (as with a boot parameter lsm= that leaves it out). */
+static int ctr__landlock_abi_cap;
+
+static int ctr__landlock_abi_of_kernel(int *why) {
+    long v = syscall(CTR__SYS_landlock_create_ruleset, NULL, 0, CTR__LL_CREATE_RULESET_VERSION);
+    *why = v < 0 ? errno : 0;
+    if (v < 0) v = 0;
+    if (ctr__landlock_abi_cap > 0 && v > ctr__landlock_abi_cap) v = ctr__landlock_abi_cap;
+    if (ctr__landlock_abi_cap < 0) {
+        v = 0;
+        *why = EOPNOTSUPP;
+    }
+    return CTR__CAST(int, v);
+}
+
+CONTAINER_API int ctr_landlock_abi(void) {
+    int why;
+    return ctr__landlock_abi_of_kernel(&why);
+}
+
+static uint64_t ctr__ll_fs_handled(int abi) {
+    uint64_t fs = abi >= 1 ? CTR__LL_FS_ABI1 : 0;
+    if (abi >= 2) fs |= CTR__LL_REFER;
+    if (abi >= 3) fs |= CTR__LL_TRUNCATE;
+    if (abi >= 5) fs |= CTR__LL_IOCTL_DEV;
+    return fs;
+}
+
+/* The spec's CTR_LL_* as Landlock rights (before the ABI's mask). */
+static uint64_t ctr__ll_fs_rights(unsigned access) {
+    uint64_t r = 0;
+    if (access & CTR_LL_READ) r |= CTR__LL_READ_FILE | CTR__LL_READ_DIR | CTR__LL_IOCTL_DEV;
+    if (access & CTR_LL_WRITE)
+        r |= CTR__LL_WRITE_ALL | CTR__LL_REFER | CTR__LL_TRUNCATE | CTR__LL_IOCTL_DEV;
+    if (access & CTR_LL_EXEC) r |= CTR__LL_EXECUTE | CTR__LL_READ_FILE;
+    return r;
+}
+
+/* The feature the kernel lacks: fails unless best effort (then 0, and the caller drops it). */
+static int ctr__ll_missing(const ctr_spec *s, int abi, int why, int need, const char *what,
+                           const char *linux_version, ctr_error *err) {
+    if (s->landlock_best_effort) return 0;
+    if (abi == 0)
+        return ctr__fail(err, CTR_STEP_LANDLOCK, why == ENOSYS ? ENOSYS : EOPNOTSUPP, "",
+                         "%s need Landlock, which this kernel %s", what,
+                         why == ENOSYS
+                             ? "does not have (CONFIG_SECURITY_LANDLOCK)"
+                             : "has turned off (add landlock to the lsm= boot parameter)");
+    return ctr__fail(err, CTR_STEP_LANDLOCK, EOPNOTSUPP, "",
+                     "%s need Landlock ABI %d (Linux %s); this kernel has ABI %d", what, need,
+                     linux_version, abi);
+}
+
+static int ctr__plan_landlock(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
+    size_t i, nfs = 0, nnet = 0;
+    int abi, why;
+    if (s->nlandlock == 0 && s->landlock_scope == 0) return 0;
+    if (s->nlandlock && !s->landlock)
+        return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, "landlock",
+                         "nlandlock is %zu but landlock is NULL", s->nlandlock);
+    if (s->landlock_scope & ~(CTR_LL_SCOPE_ABSTRACT_UNIX | CTR_LL_SCOPE_SIGNAL))
+        return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, "landlock_scope",
+                         "landlock_scope 0x%x has unknown bits", s->landlock_scope);
+    for (i = 0; i < s->nlandlock; i++) {
+        const ctr_landlock_rule *r = &s->landlock[i];
+        unsigned fs = CTR_LL_READ | CTR_LL_WRITE | CTR_LL_EXEC,
+                 net = CTR_LL_BIND_TCP | CTR_LL_CONNECT_TCP;
+        if (r->access == 0 || (r->access & ~(fs | net)))
+            return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, r->path ? r->path : "",
+                             "landlock rule %zu: access 0x%x is %s", i, r->access,
+                             r->access ? "unknown" : "empty");
+        if (r->path) {
+            if ((r->access & net) || r->path[0] != '/')
+                return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, r->path,
+                                 "landlock rule %zu: a path rule takes an absolute path and "
+                                 "CTR_LL_READ, _WRITE or _EXEC only",
+                                 i);
+            nfs++;
+        } else {
+            if ((r->access & fs) || r->port > 65535)
+                return ctr__fail(err, CTR_STEP_LANDLOCK, EINVAL, "",
+                                 "landlock rule %zu: a rule without a path is a TCP port rule "
+                                 "(CTR_LL_BIND_TCP, _CONNECT_TCP, port 0..65535)",
+                                 i);
+            nnet++;
+        }
+    }
+    abi = ctr__landlock_abi_of_kernel(&why);
+    if (nfs) {
+        if (abi >= 1)
+            p->ll_fs = ctr__ll_fs_handled(abi);
+        else if (ctr__ll_missing(s, abi, why, 1, "file rules", "5.13", err) != 0)
+            return -1;
+    }
+    if (nnet) {
+        if (abi >= 4)
+            p->ll_net = CTR__LL_BIND_TCP | CTR__LL_CONNECT_TCP;
+        else if (ctr__ll_missing(s, abi, why, 4, "TCP port rules", "6.7", err) != 0)
+            return -1;
+    }
+    if (s->landlock_scope) {
+        if (abi >= 6)
+            p->ll_scope = s->landlock_scope; /* the same bits as LANDLOCK_SCOPE_* */
+        else if (ctr__ll_missing(s, abi, why, 6, "scopes", "6.12", err) != 0)
+            return -1;
+    }
+    if (!p->ll_fs && !p->ll_net && !p->ll_scope) return 0;
+    p->ll_rules =
+        CTR__CAST(ctr__ll_rule *, ctr__alloc(p, (s->nlandlock + 1) * sizeof(ctr__ll_rule)));
+    if (!p->ll_rules) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+    for (i = 0; i < s->nlandlock; i++) {
+        const ctr_landlock_rule *r = &s->landlock[i];
+        ctr__ll_rule *o = &p->ll_rules[p->nll];
+        if (r->path) {
+            if (!p->ll_fs) continue;
+            o->access = ctr__ll_fs_rights(r->access) & p->ll_fs;
+            if (!(o->path = ctr__strdup(p, r->path)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        } else {
+            if (!p->ll_net) continue;
+            o->access = ((r->access & CTR_LL_BIND_TCP) ? CTR__LL_BIND_TCP : 0) |
+                        ((r->access & CTR_LL_CONNECT_TCP) ? CTR__LL_CONNECT_TCP : 0);
+            o->port = r->port;
+        }
+        p->nll++;
+    }
+    return 0;
+}
+
+/* ---- the child ---- */
+
+static int ctr__c_landlock_prepare(const ctr__launch *l) {
+    const ctr__plan *p = l->plan;
+    struct {
+        uint64_t fs, net, scoped;
+    } attr;
+    size_t i;
+    int fd;
+    if (!p->ll_fs && !p->ll_net && !p->ll_scope) return -1;
+    attr.fs = p->ll_fs;
+    attr.net = p->ll_net;
+    attr.scoped = p->ll_scope;
+    /* The size the oldest kernel that has each field understands. */
+    fd = ctr__sys_int(syscall(CTR__SYS_landlock_create_ruleset, &attr,
+                              p->ll_scope ? 24
+                              : p->ll_net ? 16
+                                          : 8,
+                              0));
+    if (fd < 0)
+        ctr__c_die(l, CTR_STEP_LANDLOCK, errno, "", "create the Landlock ruleset", NULL, NULL,
+                   NULL);
+    for (i = 0; i < p->nll; i++) {
+        const ctr__ll_rule *r = &p->ll_rules[i];
+        long rc;
+        if (r->path) {
+            /* struct landlock_path_beneath_attr: packed, a u64 and an s32 */
+            unsigned char beneath[12];
+            uint64_t allowed;
+            struct stat st;
+            ctr__open_how how;
+            int pfd, tries = 0;
+            memset(&how, 0, sizeof(how));
+            how.flags = O_PATH | O_CLOEXEC;
+            how.resolve = CTR__RESOLVE_IN_ROOT | CTR__RESOLVE_NO_MAGICLINKS;
+            /* The cwd is the new root's "/" here (right after pivot_root).  EAGAIN: a mount or
+               rename anywhere on the machine raced a ".." step; the kernel asks to retry. */
+            do pfd = ctr__openat2(AT_FDCWD, r->path, &how);
+            while (pfd < 0 && errno == EAGAIN && ++tries < 1000);
+            if (pfd < 0 || ctr__r_fstat(pfd, &st) != 0)
+                ctr__c_die(l, CTR_STEP_LANDLOCK, errno, r->path, "landlock rule ", r->path,
+                           " (resolved inside the container)", NULL);
+            allowed = S_ISDIR(st.st_mode) ? r->access : r->access & CTR__LL_FILE_RIGHTS;
+            memcpy(beneath, &allowed, 8);
+            memcpy(beneath + 8, &pfd, 4);
+            rc = allowed ? syscall(CTR__SYS_landlock_add_rule, fd, CTR__LL_RULE_PATH_BENEATH,
+                                   beneath, 0)
+                         : 0;
+            if (rc != 0)
+                ctr__c_die(l, CTR_STEP_LANDLOCK, errno, r->path, "add the landlock rule for ",
+                           r->path, NULL, NULL);
+            ctr__r_close(pfd);
+        } else {
+            struct {
+                uint64_t allowed, port;
+            } port;
+            port.allowed = r->access;
+            port.port = r->port;
+            if (syscall(CTR__SYS_landlock_add_rule, fd, CTR__LL_RULE_NET_PORT, &port, 0) != 0)
+                ctr__c_die(l, CTR_STEP_LANDLOCK, errno, "", "add a landlock TCP port rule", NULL,
+                           NULL, NULL);
+        }
+    }
+    return fd;
+}
+
+/* Needs no_new_privs, or CAP_SYS_ADMIN in the process's user namespace (before the
+   capabilities are dropped). */
+static void ctr__c_landlock_restrict(const ctr__launch *l, int fd) {
+    if (fd < 0) return;
+    if (syscall(CTR__SYS_landlock_restrict_self, fd, 0) != 0)
+        ctr__c_die(l, CTR_STEP_LANDLOCK, errno, "", "enforce the Landlock rules", NULL, NULL, NULL);
+    ctr__r_close(fd);
+}
+/* ---- end src/landlock.c ---- */
 /* ---- begin src/layers.c ---- */
 /* layers.c - the root as an overlay: read-only lower directories (one rootfs, or several layers)
    under an upper layer that takes the container's writes, a fresh tmpfs thrown away with the
@@ -7559,17 +8807,9 @@ static void ctr__c_ns_maps(const ctr__launch *l) {
 #elif defined(__aarch64__)
 #define CTR__NONET_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
 #endif
-#ifndef SYS_landlock_create_ruleset
-#define SYS_landlock_create_ruleset 444
-#endif
-#ifndef SYS_landlock_restrict_self
-#define SYS_landlock_restrict_self 446
-#endif
 #ifndef SYS_io_uring_setup
 #define SYS_io_uring_setup 425
 #endif
-#define CTR__LL_VERSION    1u /* LANDLOCK_CREATE_RULESET_VERSION */
-#define CTR__LL_SCOPE_UNIX 1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
 
 static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     const char *why = NULL;
@@ -7592,7 +8832,7 @@ static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     if (why)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "no_network", "no_network cannot be used: %s",
                          why);
-    abi = syscall(SYS_landlock_create_ruleset, NULL, 0, CTR__LL_VERSION);
+    abi = syscall(CTR__SYS_landlock_create_ruleset, NULL, 0, CTR__LL_CREATE_RULESET_VERSION);
     if (abi < 6)
         return ctr__fail(err, CTR_STEP_SPEC, abi < 0 ? errno : ENOTSUP, "no_network",
                          "no_network needs Landlock ABI 6 (Linux 6.12, with landlock among the "
@@ -7635,9 +8875,9 @@ static void ctr__c_nonet(const ctr__launch *l) {
     int fd;
     if (!l->plan->no_network) return;
     memset(&attr, 0, sizeof(attr));
-    attr.scoped = CTR__LL_SCOPE_UNIX;
-    fd = ctr__sys_int(syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0));
-    if (fd < 0 || syscall(SYS_landlock_restrict_self, fd, 0) != 0)
+    attr.scoped = CTR__LL_SCOPE_ABSTRACT_UNIX;
+    fd = ctr__sys_int(syscall(CTR__SYS_landlock_create_ruleset, &attr, sizeof(attr), 0));
+    if (fd < 0 || syscall(CTR__SYS_landlock_restrict_self, fd, 0) != 0)
         ctr__c_die(l, CTR_STEP_SECCOMP, errno, "",
                    "scope abstract unix sockets (Landlock) for "
                    "no_network",
@@ -9341,6 +10581,7 @@ typedef struct ctr__fds {
     int tty;       /* the terminal's master, received from the child */
     int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
+    int notify; /* the interception listener, received from the child */
     int start[2];  /* wait_start: the child reads start[0], the handle writes start[1] */
     int execfd;    /* wait_start: the exec pipe's read end, received from the child */
     int fifo_made; /* the start FIFO is ours to remove if the spawn fails */
@@ -9352,6 +10593,7 @@ static void ctr__fds_init(ctr__fds *f) {
     f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = f->tty = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
+    f->notify = -1;
     f->start[0] = f->start[1] = f->execfd = -1;
     f->fifo_made = 0;
 }
@@ -9370,6 +10612,7 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->tty);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    ctr__close(&f->notify);
     ctr__close(&f->start[0]);
     ctr__close(&f->start[1]);
     ctr__close(&f->execfd);
@@ -9576,6 +10819,7 @@ static void ctr__container_free(ctr_container *c) {
     ctr__close(&c->startfd);
     ctr__close(&c->execfd);
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
+    ctr__notify_free(c->notify);
     ctr__net_reap(c, 0); /* pasta's keeper, which reads the plan */
     ctr__cg_destroy(&c->cg);
     ctr__layers_release(&c->layers);
@@ -9648,7 +10892,8 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
 }
 
 /* The fds the child and the shim passed: 'p' the host ends of the stdio pipes (in stream
-   order), 'c' the command's pidfd.  0, or -1 with errno. */
+   order), 'c' the command's pidfd, 't' the terminal's master, 'x' the exec pipe (wait_start), 'n' the
+   interception listener.  0, or -1 with errno. */
 static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
     int want = 0, got_pipes = 0, i;
     for (i = 0; i < 3 && !p->tty; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
@@ -9693,6 +10938,8 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             f->tty = fds[k++];
         } else if (tag == 'x' && n >= 1) {
             f->execfd = fds[k++];
+        } else if (tag == 'n' && n >= 1) {
+            f->notify = fds[k++];
         }
         while (k < n) close(fds[k++]); /* nothing we asked for */
         if (msg.msg_flags & MSG_CTRUNC) {
@@ -9705,14 +10952,30 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         if (p->stdio_nonblock && f->stdio[i] >= 0 && fcntl(f->stdio[i], F_SETFL, O_NONBLOCK) != 0)
             return -1;
     }
-    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0 || ctr__lift(&f->execfd) != 0)
+    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0 || ctr__lift(&f->execfd) != 0 ||
+        ctr__lift(&f->notify) != 0)
         return -1;
     if (p->stdio_nonblock && f->tty >= 0 && fcntl(f->tty, F_SETFL, O_NONBLOCK) != 0) return -1;
-    if (got_pipes != want || (p->tty && f->tty < 0) || (p->wait_start && f->execfd < 0)) {
+    if (got_pipes != want || (p->tty && f->tty < 0) || (p->wait_start && f->execfd < 0) ||
+        (p->notify_bpf && f->notify < 0)) {
         errno = EPROTO;
         return -1;
     }
     return 0;
+}
+
+/* After the verdict: the descriptors the child and the shim passed back, and the serving of the
+   intercepted calls started on the listener among them.  1, or 0 with *report. */
+static int ctr__take_fds(ctr_container *c, const ctr__plan *p, ctr__fds *f, ctr_error *report) {
+    int fd;
+    if (ctr__recv_fds(p, f) != 0) {
+        ctr__fail(report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
+        return 0;
+    }
+    if (!p->notify_bpf) return 1;
+    fd = f->notify;
+    f->notify = -1;
+    return ctr__notify_start(&c->notify, p, fd, report) == 0;
 }
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
@@ -9829,10 +11092,7 @@ static int ctr__start_direct(ctr_container *c, const ctr__plan *p, ctr__launch *
             munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
         l->cmd_stack = NULL;
     }
-    if (ok && ctr__recv_fds(p, f) != 0) {
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
-        ok = 0;
-    }
+    if (ok) ok = ctr__take_fds(c, p, f, &report);
     ctr__close(&f->cmd_pidfd); /* the shim's 'c': we opened our own */
     if (ok) return 0;
     if (c->pidfd >= 0) {
@@ -9948,10 +11208,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
             munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
         l->cmd_stack = NULL;
     }
-    if (ok && ctr__recv_fds(p, f) != 0) {
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
-        ok = 0;
-    }
+    if (ok) ok = ctr__take_fds(c, p, f, &report);
     if (ok) {
         if (!p->init) c->pid = cmd;
         c->cmd_pidfd = f->cmd_pidfd;
@@ -10237,6 +11494,7 @@ CONTAINER_API void ctr_destroy(ctr_container *c) {
     int old;
     if (!c) return;
     old = ctr__nocancel_begin();
+    ctr__notify_stop(c->notify); /* no callback starts from here on */
     if (!c->reaped) {
         ctr__signal(c, SIGKILL); /* pid 1 dying takes the whole pid namespace with it */
         ctr__reap(c, 0, NULL);
@@ -10292,6 +11550,20 @@ CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c) { return c ? c->de
 
 CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
     return c && c->cg.be ? c->cg.be->path(&c->cg) : "";
+}
+
+CONTAINER_API int ctr_notify_fd(const ctr_container *c) {
+    return c ? ctr__notify_fd(c->notify) : -1;
+}
+
+CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err) {
+    int old, r;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "container is NULL");
+    old = ctr__nocancel_begin();
+    r = ctr__notify_handle(c->notify, err);
+    ctr__nocancel_end(old);
+    return r;
 }
 /* ---- end src/spawn.c ---- */
 /* ---- begin src/io.c ---- */

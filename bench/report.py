@@ -22,6 +22,11 @@ SECTIONS = [
      ["api_ballast"]),
 ]
 
+# Intercepted system calls (notify_bench): (kind, title), and the rows of each kind.
+NOTIFY_KINDS = [("getppid", "a loop on getppid() (no argument to read)"),
+                ("stat", "a loop on newfstatat(AT_FDCWD, \"/bin\") (the interceptor reads the path)")]
+NOTIFY_MODES = ["library", "manual", "floor_sync", "floor", "strace", "plain", "host"]
+
 # (name, key, factor, comparator key, "le" | "ge", what)
 TARGETS = [
     ("ctrun <= 0.4 x bwrap", "ctrun", 0.4, "bwrap", "le", "median_ms"),
@@ -30,6 +35,14 @@ TARGETS = [
     ("API with ballast <= 1.1 x API without", "api_ballast", 1.1, "api", "le", "median_ms"),
     ("2-spawner throughput >= 1.6 x 1-spawner", "tp2", 1.6, "tp1", "ge", "per_second"),
     ("API over a layer <= 1.3 x API without (rootfs_rw)", "api", 1.3, "api_plain", "le", "median_ms"),
+    ("intercepted getppid/s >= floor (sync) / 1.2", "notify_getppid_library", 1 / 1.2,
+     "notify_getppid_floor_sync", "ge", "per_second"),
+    ("intercepted getppid/s >= 2.5 x strace -f", "notify_getppid_library", 2.5, "notify_getppid_strace",
+     "ge", "per_second"),
+    ("intercepted stat/s >= floor (sync) / 1.2", "notify_stat_library", 1 / 1.2, "notify_stat_floor_sync",
+     "ge", "per_second"),
+    ("intercepted stat/s >= 2.5 x strace -f", "notify_stat_library", 2.5, "notify_stat_strace", "ge",
+     "per_second"),
 ]
 
 NOTES = [
@@ -42,7 +55,8 @@ NOTES = [
     ("cgroups", lambda m: m.get("cgroup", "?")),
     ("namespace", lambda m: m.get("private_ns", "?")),
     ("check", lambda m: m.get("ctrun_check", "?")),
-    ("peers", lambda m: "; ".join(m.get(k, "?") for k in ("v_bwrap", "v_crun", "v_runc", "v_hyperfine"))),
+    ("peers", lambda m: "; ".join(m.get(k, "?") for k in ("v_bwrap", "v_crun", "v_runc", "v_hyperfine",
+                                                           "v_strace"))),
     ("rootfs", lambda m: m.get("v_busybox", "?") + " (static), applets true sh sleep cat"),
     ("library", lambda m: "container.h %s, commit %s" % (m.get("v_container_h", "?"), m.get("git", "?"))),
     ("bwrap", lambda m: m.get("bwrap_userns", "?")),
@@ -103,7 +117,8 @@ def main():
     tp_pairs = [("tp1", "tp2", "2 threads / 1 thread"), ("tp1_pool", "tp2_pool", "2 threads / 1 thread, with the pool"),
                 ("tpraw1", "tpraw2", "raw: 2 processes / 1 process")]
     tp_keys = [k for a, b, _ in tp_pairs for k in (a, b)]
-    keys = [k for _, ks in SECTIONS for k in ks] + tp_keys + ["idle", "idle_nonet"]
+    notify_keys = ["notify_%s_%s" % (kind, m) for kind, _ in NOTIFY_KINDS for m in NOTIFY_MODES]
+    keys = [k for _, ks in SECTIONS for k in ks] + tp_keys + ["idle", "idle_nonet"] + notify_keys
     rows = {}
     for k in keys:
         r = load_row(work, k)
@@ -181,6 +196,30 @@ def main():
                 ", ".join("%.0f" % x for x in r.get("per_container_kib_each_round", []))))
         lines.append("")
 
+    if any(k in rows for k in notify_keys):
+        lines.append("Intercepted system calls per second (%s)" % meta.get("notify_runs", "?"))
+        for kind, title in NOTIFY_KINDS:
+            present = [m for m in NOTIFY_MODES if "notify_%s_%s" % (kind, m) in rows]
+            if not present:
+                continue
+            lines.append("  " + title)
+            floor = rows.get("notify_%s_floor_sync" % kind, {}).get("per_second")
+            strace = rows.get("notify_%s_strace" % kind, {}).get("per_second")
+            lines.append("  %-40s %12s %9s %9s" % ("", "calls/s", "/ floor", "x strace"))
+            for m in present:
+                r = rows["notify_%s_%s" % (kind, m)]
+                if "error" in r:
+                    lines.append("  %-40s failed: %s" % (r["label"], r["error"]))
+                    continue
+                v = r["per_second"]
+                r["floor_over_this"] = floor / v if floor and v else None
+                r["ratio_strace"] = v / strace if strace else None
+                lines.append("  %-40s %12.0f %9s %9s" % (
+                    r["label"], v, fmt(r["floor_over_this"], 9), fmt(r["ratio_strace"], 9)))
+        lines.append("  (/ floor: how many times slower than the minimal supervisor with the synchronous "
+                     "wake-up; each rate is the median of the runs)")
+        lines.append("")
+
     lines.append("Targets")
     targets = []
     for name, k, factor, other, op, field in TARGETS:
@@ -221,7 +260,7 @@ def main():
         "machine": {k: meta.get(k) for k in ("kernel", "nproc", "cpu", "mem_total", "thp", "cgroup", "load_start",
                                              "load_end")},
         "versions": {k[2:]: v for k, v in meta.items() if k.startswith("v_")},
-        "notes": {k: meta.get(k) for k in ("private_ns", "ctrun_check", "bwrap_userns", "filter_len", "git",
+        "notes": {k: meta.get(k) for k in ("private_ns", "ctrun_check", "bwrap_userns", "filter_len", "notify_runs", "git",
                                            "leftovers") if k in meta},
         "rows": rows, "targets": targets}
     with open(out + ".json", "w") as f:

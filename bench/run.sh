@@ -3,16 +3,17 @@
 #
 #   make bench                    (as root; or: bash bench/run.sh)
 #   BENCH_RUNS=30 make bench      fewer hyperfine/driver runs (default 300)
-#   BENCH_QUICK=1 make bench      a quick run: 30 runs, 5 warm-up, 3 s throughput, 50 idle containers
-#                                 (BENCH_WARMUP, BENCH_SECONDS, BENCH_IDLE, BENCH_ROUNDS, BENCH_BALLAST
+#   BENCH_QUICK=1 make bench      a quick run: 30 runs, 5 warm-up, 3 s throughput, 50 idle containers,
+#                                 3 interception runs of 1 s (BENCH_WARMUP, BENCH_SECONDS, BENCH_IDLE,
+#                                 BENCH_ROUNDS, BENCH_BALLAST, BENCH_NOTIFY_RUNS, BENCH_NOTIFY_SECONDS
 #                                 override each)
 #   BENCH_ONLY="ctrun bwrap"      only these rows (keys as in the JSON); for working on one row
 #   BENCH_WAIT_QUIET=600          first wait (up to 600 s) for the 1-minute load average to fall
 #                                 below 0.3: other work on the machine skews every figure
 #
-# Installs the missing peers (bubblewrap crun runc hyperfine busybox-static) with apt-get, builds
-# build/ctrun and the drivers, a static busybox rootfs in build/bench/rootfs and OCI bundles, then
-# runs every measurement inside a private mount namespace (unshare -m) where the cgroup2 mount at
+# Installs the missing peers (bubblewrap crun runc hyperfine busybox-static strace) with apt-get,
+# builds build/ctrun and the drivers, a static busybox rootfs in build/bench/rootfs and OCI
+# bundles, then runs every measurement inside a private mount namespace (unshare -m) where the cgroup2 mount at
 # /sys/fs/cgroup/unified of a hybrid host is hidden (crun refuses to start with it).  The host's
 # own mounts are never touched.  Prints one table and writes bench/results/<UTC time>.json (and
 # .txt).  A peer that fails is recorded as "failed: reason" and the run goes on.
@@ -33,7 +34,12 @@ else
 fi
 BALLAST=${BENCH_BALLAST:-4096}
 ROUNDS=${BENCH_ROUNDS:-3}
-export RUNS WARMUP TP_SECONDS IDLE ROUNDS BALLAST
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+    NOTIFY_RUNS=${BENCH_NOTIFY_RUNS:-3} NOTIFY_SECONDS=${BENCH_NOTIFY_SECONDS:-1}
+else
+    NOTIFY_RUNS=${BENCH_NOTIFY_RUNS:-9} NOTIFY_SECONDS=${BENCH_NOTIFY_SECONDS:-2}
+fi
+export RUNS WARMUP TP_SECONDS IDLE ROUNDS BALLAST NOTIFY_RUNS NOTIFY_SECONDS
 
 say() { printf '%s\n' "$*" >&2; }
 meta() { printf '%s\t%s\n' "$1" "$2" >>"$WORK/meta.tsv"; } # key, value: for report.py
@@ -138,6 +144,37 @@ print(json.dumps({"processes": 2, "containers": a["containers"] + b["containers"
 PY
 }
 
+# drvm PREFIX KEYS LABELS TIMEOUT COMMAND...: several rows from one driver that prints
+# {"rows":{"MODE":{...}}} (notify_bench: its modes take turns); KEYS and LABELS are
+# "|"-separated, in the order of the driver's modes (--mode A,B,...); row PREFIX_KEY.
+drvm() {
+    local prefix=$1 keys=$2 labels=$3 limit=$4 st any=0 k
+    shift 4
+    for k in ${keys//|/ }; do wanted "${prefix}_$k" && any=1; done
+    [ "$any" = 1 ] || return 0
+    say "== ${labels//|/, }"
+    timeout "$limit" "$@" </dev/null >"$WORK/$prefix.out" 2>"$WORK/$prefix.log"
+    st=$?
+    python3 - "$WORK" "$prefix" "$keys" "$labels" "$st" "$(reason "$WORK/$prefix.log" 3)" "$(printf '%q ' "$@")" <<'PY'
+import json, os, sys
+work, prefix, keys, labels, st, why, cmd = sys.argv[1:8]
+keys, labels = keys.split("|"), labels.split("|")
+try:
+    rows = json.load(open(os.path.join(work, prefix + ".out")))["rows"] if st == "0" else None
+except (OSError, ValueError, KeyError):
+    rows = None
+modes = list(rows) if rows else []
+for i, (k, label) in enumerate(zip(keys, labels)):
+    base = os.path.join(work, "%s_%s" % (prefix, k))
+    open(base + ".label", "w").write(label + "\n")
+    open(base + ".cmd", "w").write(cmd + "\n")
+    if rows is None or i >= len(modes):
+        open(base + ".err", "w").write("%s (exit %s)\n" % (why, st))
+    else:
+        json.dump(rows[modes[i]], open(base + ".json", "w"))
+PY
+}
+
 inner() {
     local ns_note="no cgroup2 mount at /sys/fs/cgroup/unified: nothing hidden" flen
     if [ "$(readlink /proc/self/ns/mnt)" = "${BENCH_HOST_MNTNS:-}" ]; then
@@ -213,6 +250,17 @@ inner() {
     # 6. Memory per live idle container.
     drv idle "memory, $IDLE idle containers" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS"
     drv idle_nonet "memory, $IDLE idle containers with no_network" 900 "$api" --rootfs "$R" --idle "$IDLE" --rounds "$ROUNDS" --no-network
+
+    # 7. Intercepted system calls per second: the library's callback against a minimal supervisor
+    # (the floor), strace -f, and nothing in between; the modes take turns, NOTIFY_RUNS times each.
+    local nb=$B/notify_bench loop=$B/syscall_loop kind
+    for kind in getppid stat; do
+        drvm "notify_$kind" "library|manual|floor_sync|floor|strace|plain|host" \
+            "library callback (thread)|library, intercept_manual|minimal supervisor, sync wake-up|minimal supervisor|strace -f|no interception, in the container|no interception, on the host" \
+            $((NOTIFY_RUNS * 7 * (NOTIFY_SECONDS + 2) + 120)) \
+            "$nb" --mode library,manual,floor-sync,floor,strace,plain,host --rootfs "$R" --loop "$loop" \
+            --kind "$kind" --seconds "$NOTIFY_SECONDS" --runs "$NOTIFY_RUNS"
+    done
     return 0
 }
 
@@ -243,7 +291,7 @@ meta ballast_mib "$BALLAST"
 
 # Peers: install what is missing, with Debian's packages.
 missing=()
-for pair in bwrap:bubblewrap crun:crun runc:runc hyperfine:hyperfine; do
+for pair in bwrap:bubblewrap crun:crun runc:runc hyperfine:hyperfine strace:strace; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed" || missing+=(busybox-static)
@@ -257,7 +305,8 @@ fi
 
 # Our own programs (make bench has built them already; this is for bash bench/run.sh).
 say "== building"
-if ! make -s BUILD="$BUILD" "$BUILD/ctrun" "$BUILD/bench/spawn_api" "$BUILD/bench/spawn_raw" >"$WORK/build.log" 2>&1; then
+if ! make -s BUILD="$BUILD" "$BUILD/ctrun" "$BUILD/bench/spawn_api" "$BUILD/bench/spawn_raw" \
+        "$BUILD/bench/notify_bench" "$BUILD/bench/syscall_loop" >"$WORK/build.log" 2>&1; then
     cat "$WORK/build.log" >&2
     say "bench/run.sh: the build failed"
     exit 1
@@ -279,6 +328,7 @@ if command -v file >/dev/null && ! file -L "$R/bin/busybox" | grep -q 'staticall
 fi
 for a in true sh sleep cat; do ln -s busybox "$R/bin/$a"; done
 chmod 1777 "$R/tmp"
+cp "$B/syscall_loop" "$R/bin/syscall_loop" # the interception rows' workload (static)
 
 # OCI bundles: each tool's own default spec, edited by oci.py.
 mkdir -p "$B/oci"
@@ -320,6 +370,8 @@ meta v_bwrap "$(ver bwrap --version)"
 meta v_crun "$(ver crun --version)"
 meta v_runc "$(ver runc --version)"
 meta v_hyperfine "$(ver hyperfine --version)"
+meta v_strace "$(ver strace --version)"
+meta notify_runs "$NOTIFY_RUNS runs of $NOTIFY_SECONDS s per mode, the modes taking turns"
 meta v_busybox "$("$R/bin/busybox" 2>&1 | head -n 1)"
 meta v_container_h "$(sed -n 's/^#define CONTAINER_VERSION_STRING "\(.*\)"/\1/p' container.h | head -n 1)"
 meta git "$(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- container.h src 2>/dev/null || echo ' (container.h or src modified)')"

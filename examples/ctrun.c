@@ -16,28 +16,37 @@
    --seccomp FILE maps syscall and errno names to numbers with syscall_names.h, which the Makefile
    generates from the C library's <sys/syscall.h> and <errno.h> (build/syscall_names.h: lines
    CTRUN_SYSCALL(getpid) and CTRUN_ERRNO(EPERM)), so the names are those of the architecture
-   ctrun is built for.  Building by hand: make build/ctrun once, then add -Ibuild. */
+   ctrun is built for.  Building by hand: make build/ctrun once, then add -Ibuild.
+
+   --trace-syscalls LIST intercepts those syscalls (spec.intercept): trace_call, on the library's
+   serving thread, prints each with its arguments decoded and lets it run; --allow-* and --scope-*
+   become Landlock rules (spec.landlock, spec.landlock_scope). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* pipe2, getopt_long; g++ defines it already */
 #endif
 #define CONTAINER_IMPLEMENTATION
 #include "container.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -192,6 +201,30 @@ static const char usage_text[] =
     "                        /proc/sysrq-trigger... read-only (with ctrun run as root, the\n"
     "                        container's uid 0 can then write the host's sysctls)\n"
     "\n"
+    "Policy (section 16 of the manual: Landlock, kernel 5.13+, and system calls shown to ctrun):\n"
+    "  --allow-read PATH     the command may read files and list directories beneath PATH\n"
+    "  --allow-write PATH    ... write, create, remove and rename beneath PATH\n"
+    "  --allow-exec PATH     ... execute (and read) PATH or the files beneath it.  Once one of "
+    "the\n"
+    "                        three is given, every other file access is refused (EACCES): allow\n"
+    "                        --allow-exec for the command itself, and --allow-read for its\n"
+    "                        libraries (/usr, /lib...) unless it is static.  PATH is a path\n"
+    "                        inside the container; each option is repeatable\n"
+    "  --allow-connect PORT  TCP connect to PORT (Landlock ABI 4, Linux 6.7+); once one of\n"
+    "  --allow-bind PORT     these two is given, every other TCP connect and bind is refused\n"
+    "  --scope-unix          no connecting to abstract unix sockets made outside the container\n"
+    "  --scope-signal        no signals to processes outside the container (both Linux 6.12+)\n"
+    "  --landlock-best-effort\n"
+    "                        on an older kernel, drop what it cannot enforce instead of failing\n"
+    "  --trace-syscalls LIST print each call of the container to the syscalls in LIST (names of\n"
+    "                        <sys/syscall.h> without SYS_, comma-separated: openat,connect) on\n"
+    "                        stderr, with paths and socket addresses decoded, and let it run:\n"
+    "                        \"ctrun: [PID] openat(AT_FDCWD, \\\"/etc/passwd\\\", O_RDONLY)\", PID "
+    "as\n"
+    "                        the container sees it.  The call's arguments are read before it\n"
+    "                        runs; its result is not shown.  A syscall the seccomp filter\n"
+    "                        refuses is refused without being shown\n"
+    "\n"
     "Limits (--memory, --memory-swap, --pids, --cpus, --cpu-weight and --io-weight put the\n"
     "container in a cgroup of its own; if one cannot be applied, ctrun fails with 125):\n"
     "  --memory SIZE         memory limit; SIZE in bytes or with a k, m or g suffix, at least\n"
@@ -277,6 +310,8 @@ typedef struct options {
     const char **lowers;          /* --overlay: split at ':', NULL-terminated */
     ctr_idmap *uid_map, *gid_map; /* --uidmap, --gidmap: one slot per argument */
     int userns;                   /* --userns */
+    ctr_landlock_rule *landlock; /* one slot per command-line argument */
+    long *trace;                 /* --trace-syscalls: the syscall numbers */
 } options;
 
 #if defined(__GNUC__)
@@ -821,6 +856,44 @@ static void finish_env(options *o) {
     o->spec.env = o->env;
 }
 
+/* ---- policy: Landlock rules, --trace-syscalls ---- */
+
+static void add_landlock(options *o, const char *opt, const char *path, unsigned access) {
+    ctr_landlock_rule *r = &o->landlock[o->spec.nlandlock++];
+    if (path && path[0] != '/')
+        die("%s: expected an absolute path inside the container, got '%s'", opt, path);
+    r->path = path;
+    r->access = access;
+    o->spec.landlock = o->landlock;
+}
+
+static void add_port(options *o, const char *opt, const char *arg, unsigned access) {
+    add_landlock(o, opt, NULL, access);
+    o->landlock[o->spec.nlandlock - 1].port = (unsigned)parse_count(opt, arg, 0, 65535);
+}
+
+static int trace_call(ctr_syscall *call, void *user);
+
+/* --trace-syscalls openat,connect */
+static void set_trace(options *o, char *arg) {
+    size_t n = 0;
+    for (char *name = strtok(arg, ","); name; name = strtok(NULL, ",")) {
+        long nr = lookup_number(syscall_names, 0, name, 0, 4095);
+        if (nr < 0)
+            die("--trace-syscalls: unknown syscall '%s' (a name of <sys/syscall.h> without SYS_, "
+                "such as openat, or a number from 0 to 4095)",
+                name);
+        long *t = (long *)realloc(o->trace, (n + 1) * sizeof *o->trace);
+        if (!t) die("realloc: %s", strerror(errno));
+        o->trace = t;
+        o->trace[n++] = nr;
+    }
+    if (n == 0) die("--trace-syscalls: expected a list of syscall names");
+    o->spec.intercept = o->trace;
+    o->spec.nintercept = n;
+    o->spec.on_syscall = trace_call;
+}
+
 enum {
     OPT_ROOTFS = 256,
     OPT_RO,
@@ -871,7 +944,16 @@ enum {
     OPT_LISTEN, /* networking (ctrun_net.h) */
     OPT_SUBNET,
     OPT_SUBNET6,
-    OPT_DNS
+    OPT_DNS,
+    OPT_ALLOW_READ,
+    OPT_ALLOW_WRITE,
+    OPT_ALLOW_EXEC,
+    OPT_ALLOW_CONNECT,
+    OPT_ALLOW_BIND,
+    OPT_SCOPE_UNIX,
+    OPT_SCOPE_SIGNAL,
+    OPT_LANDLOCK_BEST_EFFORT,
+    OPT_TRACE_SYSCALLS
 };
 
 static const struct option long_options[] = {
@@ -925,6 +1007,15 @@ static const struct option long_options[] = {
     {"overlay-size", required_argument, NULL, OPT_OVERLAY_SIZE},
     {"uidmap", required_argument, NULL, OPT_UIDMAP},
     {"gidmap", required_argument, NULL, OPT_GIDMAP},
+    {"allow-read", required_argument, NULL, OPT_ALLOW_READ},
+    {"allow-write", required_argument, NULL, OPT_ALLOW_WRITE},
+    {"allow-exec", required_argument, NULL, OPT_ALLOW_EXEC},
+    {"allow-connect", required_argument, NULL, OPT_ALLOW_CONNECT},
+    {"allow-bind", required_argument, NULL, OPT_ALLOW_BIND},
+    {"scope-unix", no_argument, NULL, OPT_SCOPE_UNIX},
+    {"scope-signal", no_argument, NULL, OPT_SCOPE_SIGNAL},
+    {"landlock-best-effort", no_argument, NULL, OPT_LANDLOCK_BEST_EFFORT},
+    {"trace-syscalls", required_argument, NULL, OPT_TRACE_SYSCALLS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
@@ -1022,6 +1113,15 @@ static void handle_option(options *o, int opt, char *arg) {
     case OPT_FD: add_fd(o, arg); break;
     case 'h': o->show = SHOW_HELP; break;
     case OPT_VERSION: o->show = SHOW_VERSION; break;
+    case OPT_ALLOW_READ: add_landlock(o, "--allow-read", arg, CTR_LL_READ); break;
+    case OPT_ALLOW_WRITE: add_landlock(o, "--allow-write", arg, CTR_LL_WRITE); break;
+    case OPT_ALLOW_EXEC: add_landlock(o, "--allow-exec", arg, CTR_LL_EXEC); break;
+    case OPT_ALLOW_CONNECT: add_port(o, "--allow-connect", arg, CTR_LL_CONNECT_TCP); break;
+    case OPT_ALLOW_BIND: add_port(o, "--allow-bind", arg, CTR_LL_BIND_TCP); break;
+    case OPT_SCOPE_UNIX: o->spec.landlock_scope |= CTR_LL_SCOPE_ABSTRACT_UNIX; break;
+    case OPT_SCOPE_SIGNAL: o->spec.landlock_scope |= CTR_LL_SCOPE_SIGNAL; break;
+    case OPT_LANDLOCK_BEST_EFFORT: o->spec.landlock_best_effort = 1; break;
+    case OPT_TRACE_SYSCALLS: set_trace(o, arg); break;
     }
 }
 
@@ -1101,6 +1201,7 @@ static int parse_options(int argc, char **argv, options *o) {
     o->spec.fds = o->fds;
     o->uid_map = (ctr_idmap *)xcalloc((size_t)argc, sizeof *o->uid_map);
     o->gid_map = (ctr_idmap *)xcalloc((size_t)argc, sizeof *o->gid_map);
+    o->landlock = (ctr_landlock_rule *)xcalloc((size_t)argc, sizeof *o->landlock);
     o->spec.mounts = o->mounts;
     opterr = 0; /* our own one-line messages instead of getopt's */
     optind = 0; /* getopt_long starts afresh (parse_args may be called again) */
@@ -1162,6 +1263,8 @@ static void free_options(options *o) {
     free(o->lowers);
     free(o->uid_map);
     free(o->gid_map);
+    free(o->landlock);
+    free(o->trace);
 }
 
 /* ---- the report ---- */
@@ -1269,6 +1372,160 @@ static void report_error(FILE *f, const char *path, const ctr_error *err) {
     json_string(f, err->msg);
     fputs("}}", f);
     close_report(f, path);
+}
+
+/* ---- --trace-syscalls: the callback, on the library's thread ---- */
+
+/* How trace_call prints each argument: d int, f descriptor (AT_FDCWD), p path, o open flags,
+   m mode (only after o with O_CREAT or O_TMPFILE), s sockaddr (its length in the next
+   argument), u unsigned, x hex. */
+static const struct traced {
+    long nr;
+    const char *args;
+} traced[] = {
+#ifdef SYS_open
+    {SYS_open, "pom"},        {SYS_stat, "px"},         {SYS_lstat, "px"},
+    {SYS_access, "pd"},       {SYS_readlink, "pxu"},    {SYS_mkdir, "pm"},
+    {SYS_rmdir, "p"},         {SYS_unlink, "p"},        {SYS_rename, "pp"},
+    {SYS_link, "pp"},         {SYS_symlink, "pp"},      {SYS_chmod, "pm"},
+    {SYS_chown, "pdd"},       {SYS_lchown, "pdd"},      {SYS_creat, "pm"},
+#endif
+    {SYS_openat, "fpom"},     {SYS_openat2, "fpxu"},    {SYS_execve, "pxx"},
+    {SYS_execveat, "fpxxx"},  {SYS_newfstatat, "fpxx"}, {SYS_statx, "fpxxx"},
+    {SYS_faccessat, "fpd"},   {SYS_faccessat2, "fpdx"}, {SYS_readlinkat, "fpxu"},
+    {SYS_mkdirat, "fpm"},     {SYS_unlinkat, "fpx"},    {SYS_renameat, "fpfp"},
+    {SYS_renameat2, "fpfpx"}, {SYS_linkat, "fpfpx"},    {SYS_symlinkat, "pfp"},
+    {SYS_chdir, "p"},         {SYS_fchmodat, "fpm"},    {SYS_fchownat, "fpddx"},
+    {SYS_truncate, "pd"},     {SYS_mknodat, "fpmx"},    {SYS_utimensat, "fpxx"},
+    {SYS_statfs, "px"},       {SYS_chroot, "p"},        {SYS_connect, "fsu"},
+    {SYS_bind, "fsu"},        {SYS_sendto, "fxuxsu"},   {SYS_socket, "ddd"},
+    {SYS_read, "fxu"},        {SYS_write, "fxu"},       {SYS_close, "f"},
+    {SYS_getpid, ""},         {SYS_getppid, ""},        {SYS_kill, "dd"},
+    {SYS_exit_group, "d"},    {SYS_getuid, ""},         {SYS_uname, "x"}};
+
+static const char *syscall_name(long nr) {
+    for (size_t i = 0; syscall_names[i].name; i++)
+        if (syscall_names[i].number == nr) return syscall_names[i].name;
+    return NULL;
+}
+
+static void put_open_flags(FILE *f, unsigned long v) {
+    static const struct {
+        unsigned long bit;
+        const char *name;
+    } bits[] = {
+        {O_CREAT, "O_CREAT"},         {O_EXCL, "O_EXCL"},          {O_NOCTTY, "O_NOCTTY"},
+        {O_TRUNC, "O_TRUNC"},         {O_APPEND, "O_APPEND"},      {O_NONBLOCK, "O_NONBLOCK"},
+        {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"},  {O_CLOEXEC, "O_CLOEXEC"},
+        {O_PATH, "O_PATH"},           {O_SYNC, "O_SYNC"},          {O_DIRECT, "O_DIRECT"},
+        {O_NOATIME, "O_NOATIME"},     {O_LARGEFILE, "O_LARGEFILE"}};
+    unsigned long acc = v & O_ACCMODE;
+    fputs(acc == O_RDONLY   ? "O_RDONLY"
+          : acc == O_WRONLY ? "O_WRONLY"
+          : acc == O_RDWR   ? "O_RDWR"
+                            : "3",
+          f);
+    v &= ~(unsigned long)O_ACCMODE;
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+        if ((v & bits[i].bit) == bits[i].bit && bits[i].bit) {
+            fprintf(f, "|%s", bits[i].name);
+            v &= ~bits[i].bit;
+        }
+    if (v) fprintf(f, "|%#lx", v);
+}
+
+/* A path argument as a C string literal, or the reason it could not be read. */
+static void put_path(FILE *f, ctr_syscall *call, int arg) {
+    char path[4096];
+    ctr_error e;
+    if (ctr_syscall_read_path(call, arg, path, sizeof path, &e) != 0) {
+        fprintf(f, "%#llx <%s>", (unsigned long long)call->args[arg], strerror(e.sys_errno));
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    fputc('"', f);
+}
+
+static void put_sockaddr(FILE *f, ctr_syscall *call, int arg, uint64_t len) {
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    if (len > sizeof ss) len = sizeof ss;
+    if (len < sizeof(sa_family_t) || ctr_syscall_read(call, call->args[arg], &ss, len, NULL) != 0) {
+        fprintf(f, "%#llx", (unsigned long long)call->args[arg]);
+        return;
+    }
+    char host[INET6_ADDRSTRLEN];
+    if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        fprintf(f, "{AF_INET, %s:%u}", host, ntohs(in->sin_port));
+    } else if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        fprintf(f, "{AF_INET6, [%s]:%u}", host, ntohs(in6->sin6_port));
+    } else if (ss.ss_family == AF_UNIX) {
+        const struct sockaddr_un *un = (const struct sockaddr_un *)&ss;
+        size_t n = len - offsetof(struct sockaddr_un, sun_path);
+        if (n > 0 && un->sun_path[0] == '\0')
+            fprintf(f, "{AF_UNIX, @%.*s}", (int)(n - 1), un->sun_path + 1);
+        else
+            fprintf(f, "{AF_UNIX, %.*s}", (int)strnlen(un->sun_path, n), un->sun_path);
+    } else {
+        fprintf(f, "{family %u}", (unsigned)ss.ss_family);
+    }
+}
+
+/* "ctrun: [PID] name(args)" on stderr, then the call runs. */
+static int trace_call(ctr_syscall *call, void *user) {
+    char line[8192];
+    FILE *f = fmemopen(line, sizeof line, "w");
+    const char *name = syscall_name(call->nr), *kinds = "xxxxxx";
+    (void)user;
+    for (size_t i = 0; i < sizeof traced / sizeof traced[0]; i++)
+        if (traced[i].nr == call->nr) kinds = traced[i].args;
+    if (f) {
+        pid_t pid = ctr_syscall_ns_pid(call, NULL);
+        fprintf(f, "ctrun: [%d] ", (int)(pid > 0 ? pid : call->pid));
+        if (name)
+            fprintf(f, "%s(", name);
+        else
+            fprintf(f, "syscall_%ld(", call->nr);
+        int creat = 0;
+        for (int i = 0; kinds[i] && i < 6; i++) {
+            uint64_t v = call->args[i];
+            if (kinds[i] == 'm' && i > 0 && kinds[i - 1] == 'o' && !creat) break;
+            if (i) fputs(", ", f);
+            switch (kinds[i]) {
+            case 'f':
+                if ((int)v == AT_FDCWD)
+                    fputs("AT_FDCWD", f);
+                else
+                    fprintf(f, "%d", (int)v);
+                break;
+            case 'd': fprintf(f, "%d", (int)v); break;
+            case 'u': fprintf(f, "%llu", (unsigned long long)v); break;
+            case 'p': put_path(f, call, i); break;
+            case 'o':
+                put_open_flags(f, (unsigned long)v);
+                creat = (v & O_CREAT) || (v & __O_TMPFILE);
+                break;
+            case 'm': fprintf(f, "%#llo", (unsigned long long)v); break;
+            case 's': put_sockaddr(f, call, i, i < 5 ? call->args[i + 1] : 0); break;
+            default: fprintf(f, "%#llx", (unsigned long long)v); break;
+            }
+        }
+        fputs(")\n", f);
+        fclose(f);
+        fputs(line, stderr);
+    }
+    return ctr_syscall_continue(call);
 }
 
 /* ---- running ---- */

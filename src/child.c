@@ -183,7 +183,9 @@ static void ctr__c_close_fds(const ctr__launch *l, const int *parked, size_t npa
     if (l->errfd >= 3) keep[n++] = l->errfd;
     if (l->statusfd >= 3) keep[n++] = l->statusfd;
     if (l->hostfd >= 3) keep[n++] = l->hostfd;
-    if ((l->plan->tty || l->plan->init || l->plan->wait_start) && l->xferfd >= 3)
+    /* the launch's socket: a terminal, init or a start to report, the interception listener */
+    if ((l->plan->tty || l->plan->init || l->plan->wait_start || l->plan->notify_bpf) &&
+        l->xferfd >= 3)
         keep[n++] = l->xferfd;
     if (l->startfd >= 3) keep[n++] = l->startfd; /* wait_start */
     if (l->net_sock >= 3) keep[n++] = l->net_sock;
@@ -453,16 +455,28 @@ static void ctr__c_identity(const ctr__launch *l) {
                    NULL, NULL);
 }
 
+/* LISTEN_PID is the command's own pid, as seen inside (1, or 2 under init...): written into the
+   plan's envp by the process that execs, before the interception filter (getpid may be
+   intercepted). */
+static void ctr__c_listen_pid(const ctr__launch *l) {
+    if (l->listen_pid) ctr__c_utoa(l->listen_pid, CTR__CAST(unsigned, syscall(SYS_getpid)));
+}
+
 static void ctr__c_exec(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
-    uint64_t none = 0;
+    uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
     size_t i;
     int e = ENOENT, eacces = 0;
-    /* LISTEN_PID is the command's own pid, as seen inside (1, or 2 under init...). */
-    if (l->listen_pid) ctr__c_utoa(l->listen_pid, CTR__CAST(unsigned, syscall(SYS_getpid)));
-    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    if (!l->notify_armed) { /* else done before the filter (notify.c) */
+        ctr__c_listen_pid(l);
+        ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    }
     for (i = 0; i < p->nexec; i++) {
-        syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
+        if (l->notify_armed && (p->notify_alt & CTR__NOTIFY_EXECVEAT)) /* execve is intercepted */
+            syscall(SYS_execveat, CTR__CAST(uint64_t, CTR__CAST(uint32_t, AT_FDCWD)) | (hi << 32),
+                    p->exec_paths[i], p->argv, p->envp, lo << 32);
+        else
+            syscall(SYS_execve, p->exec_paths[i], p->argv, p->envp);
         if (errno == EACCES)
             eacces = 1;
         else if (errno != ENOENT && errno != ENOTDIR) {
@@ -471,8 +485,9 @@ static void ctr__c_exec(const ctr__launch *l) {
         }
     }
     if (i == p->nexec && eacces) e = EACCES;
-    none = ~none; /* no SIGPIPE while the failure is reported */
-    ctr__r_sigmask(SIG_SETMASK, &none, NULL);
+    none = ~none; /* no SIGPIPE while the failure is reported (an intercepted rt_sigprocmask
+                     would wait for the host: then a SIGPIPE could only mean it is gone) */
+    if (!l->notify_armed) ctr__r_sigmask(SIG_SETMASK, &none, NULL);
     ctr__c_die(l, CTR_STEP_EXEC, e, p->argv[0], "execute ", p->argv[0], NULL, NULL);
 }
 
@@ -621,7 +636,10 @@ static void ctr__c_init(const ctr__launch *l) {
             ctr__c_send_fd(&cmd, 'c', self);
             ctr__r_close(self);
         }
-        ctr__r_close(l->xferfd);
+        if (cmd.plan->notify_bpf) ctr__c_listen_pid(&cmd);
+        ctr__c_notify(&cmd); /* the command is intercepted, init is not */
+        if (!cmd.notify_armed) ctr__r_close(l->xferfd); /* else init closes it (a close may be
+                                                           intercepted) */
         ctr__c_exec(&cmd);
     }
     /* The command has exec'd, or has reported why not and exited: in that order, STARTED comes
@@ -715,7 +733,7 @@ static void ctr__child_main(void *launch) {
     const ctr__plan *p = l->plan;
     int parked[CTR__MAX_FDS + CTR__MAX_LISTEN];
     uint64_t none = 0;
-    int sig;
+    int sig, landlock;
     ctr__c_die_with_host(l, SIGKILL);
     /* The parent blocked every signal around clone; reset the host's handlers (and ignored
        signals) before unblocking.  The raw call, because glibc refuses to touch its own signals
@@ -751,15 +769,21 @@ static void ctr__child_main(void *launch) {
     syscall(SYS_umask, 022);
     if (!p->join) ctr__c_setup_root(l); /* else the shim joined the container's mount ns */
     if (p->tty) ctr__c_tty(l);
+    landlock = ctr__c_landlock_prepare(l); /* paths resolved in the new root, cwd still "/" */
     ctr__c_cwd(l);
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
-    /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN, which goes next. */
-    if (!p->nnp) ctr__c_nonet(l);
-    if (!p->nnp) ctr__c_seccomp(l);
+    /* Without no_new_privs, installing a filter or Landlock rules needs CAP_SYS_ADMIN, which goes
+       next. */
+    if (!p->nnp) {
+        ctr__c_landlock_restrict(l, landlock);
+        ctr__c_nonet(l);
+        ctr__c_seccomp(l);
+    }
     ctr__c_identity(l);
     ctr__c_caps_final(l);
     ctr__c_die_with_host(l, SIGKILL);
+    if (p->nnp) ctr__c_landlock_restrict(l, landlock);
     if (l->hostfd >= 0) ctr__r_close(l->hostfd);
     if (l->nfds) ctr__c_place_fds(l, parked);
     if (p->set_umask) syscall(SYS_umask, p->umask);
@@ -775,5 +799,9 @@ static void ctr__child_main(void *launch) {
     if (p->nnp) ctr__c_nonet(l);
     if (p->nnp) ctr__c_seccomp(l);
     if (p->init) ctr__c_init(l);
+    if (p->notify_bpf) { /* the interception filter last (notify.c) */
+        ctr__c_listen_pid(l);
+        ctr__c_notify(&own);
+    }
     ctr__c_exec(l);
 }

@@ -57,6 +57,7 @@
                                                        13. Networking
        14. Created, released and attached containers; runtime features
        15. ocirun: an OCI runtime for Podman, containerd, CRI-O and Kubernetes
+       16. Policy: system calls decided by the host, Landlock
 
    1. LIFECYCLE
        ctr_spawn() validates the spec, turns it into a plan (every string and buffer allocated in the
@@ -131,7 +132,7 @@
        The other fields: rootfs, readonly_root, no_default_mounts, rootfs_rw, lowers, upper,
        upper_size (3); mounts, nmounts, shm_size (4); uid, gid, new_userns, uid_map, gid_map,
        no_idmap, no_subids (5); stdio, stdio_fd, init (6); the limits (8); the security fields
-       (9); no_network (10).
+       (9); no_network (10); the policy fields: intercept..., landlock... (16).
 
    3. THE ROOT FILESYSTEM
        rootfs = NULL (and no lowers): a fresh tmpfs root on which the host's /usr /bin /sbin /lib
@@ -549,6 +550,8 @@
        with kernel.apparmor_restrict_unprivileged_userns).
        pidfd_open (5.3) for the check that the host still lives (2); without it only the
        parent-death signal.  ctr_exec joins namespaces with setns on a pidfd (5.8).
+       Interception (16) 5.5 (5.14 for an atomic inject_fd, 6.6 for the synchronous wake-up);
+       Landlock (16) 5.13, port rules 6.7, scopes 6.12.
        Layers (3): overlayfs (CONFIG_OVERLAY_FS); more than about 14 lowers need 6.8 (lowerdir+);
        in a user namespace 5.11, and 6.6 for a tmpfs layer to hold whiteouts of directories
        (user xattrs on tmpfs).  Idmapped mounts (5): 5.12, and a filesystem that supports them
@@ -614,6 +617,9 @@
        shim.c      the container's parent (raw system calls only).
        child.c     the command's setup, from clone to execve, and the init (likewise).
        mount.c     the child's mount engine: the new root, every mount, pivot_root (likewise).
+       notify.c    intercepted system calls (16): the plan's part, the child's (installing the
+                   filter, passing its listener), the host's (the serving thread, the calls).
+       landlock.c  Landlock (16): the rules and the ABI into the plan; the ruleset in the child.
        layers.c    the overlay root: the layers checked (plan), a persistent upper's lock and
                    work directory (host), the overlay made in the child.
        userns.c    maps written from outside (the helper process), idmapped mounts, the
@@ -632,7 +638,8 @@
        attach.c    ctr_start, ctr_release, ctr_attach.
        No two files call each other in a circle: util <- security, cgfs, clone, layers, nonet,
        userns (<- clone) <- mount <- child <- shim; cgroup1/2 <- cgroup <- lifecycle, plan <- net <-
-       spawn <- io, attach (a test checks it).
+       spawn <- io, attach; security <- notify, landlock <- plan, child; notify <- spawn (a test
+       checks it).
        The id-map helper (userns.c): a process may map only its own ids into a user namespace it
        made, so any other map is written from outside, after the clone; but the spawning thread
        waits for the verdict and the shim sleeps in the vfork-style clone until the command has
@@ -948,6 +955,128 @@
        the harness itself gets wrong, hooks, pidfile (a kill after the process is gone),
        process_capabilities (a capability this sandbox's root lacks), one point each of
        misc_props, process_rlimits and start.
+
+   16. POLICY: SYSTEM CALLS DECIDED BY THE HOST, LANDLOCK
+       Beyond namespaces and the fixed seccomp profile: the host program can see chosen system
+       calls of the container and decide each one in a callback of its own (seccomp user
+       notification), and restrict the files, TCP ports, abstract sockets and signals the
+       container can reach (Landlock).  Neither needs root, neither needs a daemon.
+       Interception.  spec.intercept (nintercept of them, at most 512): syscall numbers, SYS_xxx
+       of <sys/syscall.h> (0..4095), as in ctr_seccomp_rule.  spec.on_syscall (required with
+       them) is called for each such call of the command and of everything it starts (not of the
+       init, 6), with spec.on_syscall_user, while the caller waits.  ctr_syscall has nr, arch (the
+       native AUDIT_ARCH_*), args[6] (the registers as the kernel saw them), ip and pid, the
+       calling thread's id in the host's pid namespace; ctr_syscall_ns_pid(call, err) gives it as
+       the container sees it (it reads /proc/PID/status, some microseconds: not done unless
+       asked).  The callback may read the caller's memory: ctr_syscall_read(call, addr, buf, len,
+       err) (EFAULT if not all of it is mapped; with len 0 it only checks that the call still
+       waits, e.g. after opening /proc/PID/root) and ctr_syscall_read_path(call, arg, buf, size,
+       err), the NUL-terminated string args[arg] points to (ENAMETOOLONG beyond size - 1 bytes).
+       They read with process_vm_readv (or /proc/PID/mem where that is refused), then check with
+       SECCOMP_IOCTL_NOTIF_ID_VALID that the call still waits: if its thread died or was
+       interrupted meanwhile, whatever was read may come from a process that reused the id, and
+       the read fails with ENOENT instead.  Then it answers, once:
+       ctr_syscall_continue(call)     the kernel runs the call as it is.  This is no security
+                                      decision for pointer arguments: another thread of the
+                                      container can change the memory they point to between
+                                      the callback's read and the kernel's.  Use it to trace, for
+                                      calls whose arguments are plain values, or where a rule
+                                      the kernel enforces (Landlock, the profile) decides.
+       ctr_syscall_fail(call, e)      the call fails with errno e (1..4095) without running.
+       ctr_syscall_return(call, v)    the call returns v without running (from -4095 to -1 the
+                                      C library reads it as an error).
+       ctr_syscall_inject_fd(call, fd)  the broker: a copy of the host's descriptor fd is
+                                      installed in the caller and the call returns its number
+                                      (SECCOMP_IOCTL_NOTIF_ADDFD with SECCOMP_ADDFD_FLAG_SEND,
+                                      Linux 5.14; before, installed and answered in two steps).
+                                      Close-on-exec when the call asked for it: O_CLOEXEC of
+                                      open, openat, openat2 and dup3, SOCK_CLOEXEC of socket and
+                                      accept4, MFD_CLOEXEC of memfd_create.  The host opens the
+                                      file itself, under its own policy, from its own copy of the
+                                      path: nothing the container changes afterwards matters.
+                                      On failure (EMFILE: the caller's table is full) nothing was
+                                      answered yet.
+       Each returns 0, or -1 with errno (no ctr_error: their only failures are these): ENOENT the
+       call is gone, EALREADY it was answered before, EINVAL a bad value.  A callback that returns
+       without answering, or returns nonzero before answering, makes the call fail with EPERM; an
+       answer given stands whatever the callback returns.  A call that the plan's filter refuses
+       (9: the default profile, your rules) is refused without reaching the callback: the kernel
+       takes the strictest verdict of the filters (kill, then errno, then the host's callback,
+       then allow).  With CTR_SECCOMP_NONE the interception filter is the only one; like the
+       default profile it refuses the system calls of other architectures and x32 with ENOSYS,
+       whose numbers would otherwise slip past it.
+       Serving.  By default every container with intercept gets a thread of the library's,
+       started in ctr_spawn with every signal blocked, that waits for its calls and runs
+       on_syscall for them one at a time: the callbacks of one container never run concurrently,
+       those of different containers may (each on its own thread), and a slow callback holds up
+       only its own container.  The thread ends by itself once the container's last process is
+       gone (with a shared pid namespace and no cgroup, processes that outlive ctr_destroy keep
+       it, and their calls fail with EPERM, until they are gone too).  ctr_destroy does not wait
+       for a callback: none starts once it has begun, and one still running 50 ms after the
+       container is dead is left to finish on its thread (its reads and answers fail with
+       ENOENT), which then ends; keep what on_syscall_user points to valid until it has.  A
+       container killed while a call waits dies at once, answered or not.
+       With intercept_manual there is no thread: ctr_notify_fd(c) is the listener, readable while
+       calls wait, for your poll/epoll loop, and ctr_notify_handle(c, err) serves the waiting ones
+       (at most 256 a time) on the calling thread and returns how many, never blocking; once the
+       container's last process is gone the descriptor reports POLLHUP: stop polling it.  Serve
+       them while you wait: a container blocked in a call nobody answers holds up ctr_wait (poll
+       ctr_notify_fd together with ctr_pidfd, 1).  Without intercept_manual ctr_notify_fd returns
+       -1 and ctr_notify_handle fails with EINVAL.
+       The listener is made in the container process by installing the interception filter
+       (SECCOMP_FILTER_FLAG_NEW_LISTENER, and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV from Linux
+       5.19: a call the host has received waits through non-fatal signals, where before a
+       signal interrupts it - it is then gone, and made again as a new call after the handler)
+       as the very last step before the exec, after the plan's filter, and passed to the host
+       over the socket the stdio pipes take (6) before the exec.  It is close-on-exec on both
+       sides: it never reaches the command, nor what the host starts; a process the host forks
+       without exec holds a copy, and must not use the handle (a ctr_destroy there stops no
+       thread).  On Linux 6.6 and newer the host is woken on the caller's CPU and the caller on
+       the host's (SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP), which saves a migration each way.
+       The library's own last calls in the container - passing the listener, the exec of the
+       command, the report of an exec failure and the exit after it - are never intercepted: they
+       carry 64 random bits in argument bits the kernel ignores, which the filter lets through (a
+       container able to read its own filter, PTRACE_SECCOMP_GET_FILTER with CAP_SYS_ADMIN in the
+       host's user namespace, could hide sendmsg, execveat, pwritev2 and exit_group calls that
+       way).  So the callback never sees the command's own execve; when execve is intercepted the
+       command is started with execveat, and when write is, an exec failure is reported with
+       pwritev2: a custom seccomp filter (9) must allow seccomp(), sendmsg and those.  intercept
+       needs no_new_privs: with allow_new_privs it is refused (CTR_STEP_SPEC, EINVAL), and so is
+       wait_start (14), which holds back the exec the listener is made just before.  Under init
+       (6) the command and what it starts are intercepted, init itself is not.  A process
+       ctr_exec starts in the container is under the same policy: the same calls are intercepted
+       and served for its own handle (its ctr_notify_fd with intercept_manual), and the same
+       Landlock rules hold for it.
+       Needs Linux 5.5 (continue), 5.9 (inject_fd); the cost per call, against a minimal
+       supervisor and strace, is in bench/README.md.
+       Landlock.  spec.landlock (nlandlock of them): ctr_landlock_rule {path, access, port}.  A
+       path rule allows, beneath path (a directory, or that one file): CTR_LL_READ, reading files
+       and listing directories; CTR_LL_WRITE, writing and truncating files, creating, removing,
+       renaming and linking entries, ioctl on devices; CTR_LL_EXEC, executing (with reading, which
+       executing needs).  path is absolute, inside the container: resolved in the container's
+       root after the mounts, as mount targets are (4), and it must exist (CTR_STEP_LANDLOCK,
+       ENOENT).  A port rule (path NULL) allows CTR_LL_BIND_TCP and CTR_LL_CONNECT_TCP on port.
+       Each kind is restricted once one rule of it is given: one path rule and every file access
+       no rule allows fails with EACCES - the exec of the command too: allow CTR_LL_EXEC on it
+       (and CTR_LL_READ on its loader and libraries, unless it is static); one port rule and
+       every other TCP bind and connect fails with EACCES.  spec.landlock_scope: with
+       CTR_LL_SCOPE_ABSTRACT_UNIX, connecting to an abstract unix socket made outside the
+       container (in a shared network namespace) fails with EPERM; with CTR_LL_SCOPE_SIGNAL, so
+       does a signal to a process outside it (in a shared pid namespace).  The rules bind the
+       command, all it starts and the init, root or not (no capability passes them); they are
+       enforced in the container process after the capabilities and no_new_privs are set, just
+       before the seccomp filters (with allow_new_privs, before the capabilities are dropped:
+       Landlock then needs CAP_SYS_ADMIN in the container's user namespace).  Descriptors
+       opened outside the rules (stdio, those the host injects) are not checked again.
+       Kernels: path rules need Landlock ABI 1 (Linux 5.16) and Landlock enabled (the lsm= boot
+       parameter); port rules ABI 4 (6.7); scopes ABI 6 (6.12).  Where the kernel lacks what was
+       asked, ctr_spawn fails (CTR_STEP_LANDLOCK, EOPNOTSUPP, or ENOSYS without Landlock built
+       in) with a message naming the feature and the ABI found - unless landlock_best_effort is
+       set: then what the kernel cannot do is left out (no port rules, no scope, or no Landlock
+       at all) and the container starts.  Older ABIs also restrict less of the file rights:
+       truncating before ABI 3, ioctl on devices before ABI 5, and before ABI 2 renaming or
+       linking a file into another directory is always refused.  ctr_landlock_abi() is this
+       kernel's ABI, 0 without Landlock.
 */
 /* The implementation needs _GNU_SOURCE before the first libc include of its file; when this file
    is the first include there, we set it here. */
@@ -1014,7 +1143,8 @@ extern "C" {
     X(CGROUP, "cgroup")         /* creating, configuring, reading or removing the cgroup */   \
     X(RLIMIT, "rlimit")                                                                       \
     X(CAPS, "capabilities")     /* bounding/ambient sets, capset, no_new_privs */             \
-    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */
+    X(SECCOMP, "seccomp")       /* building or installing the syscall filter */              \
+    X(LANDLOCK, "landlock")     /* the Landlock rules: their paths, the ruleset, the ABI */
 /* clang-format on */
 
 /* clang-format off */
@@ -1153,6 +1283,43 @@ typedef struct ctr_device {
 /* A pool of empty network namespaces lent to containers (manual section 10). */
 typedef struct ctr_netns_pool ctr_netns_pool;
 
+/* Policy (manual section 16): a system call of the container's, intercepted and handed to the
+   host's callback (ctr_spec.on_syscall).  Valid only during the callback. */
+typedef struct ctr_syscall {
+    long nr;          /* SYS_xxx of <sys/syscall.h> */
+    uint32_t arch;    /* AUDIT_ARCH_X86_64 or AUDIT_ARCH_AARCH64 (the native one, always) */
+    uint64_t args[6]; /* the six argument registers, as the kernel saw them */
+    uint64_t ip;      /* the instruction pointer after the syscall instruction */
+    pid_t pid;        /* the calling thread's id in the host's pid namespace (ctr_syscall_ns_pid:
+                         in the container's) */
+    /* the library's own: leave them alone */
+    uint64_t ctr__id;
+    int ctr__fd;
+    int ctr__replied;
+    pid_t ctr__ns_pid;
+} ctr_syscall;
+
+/* ctr_spec.on_syscall: answers the call once (ctr_syscall_continue, _fail, _return, _inject_fd)
+   and returns 0; without an answer, or after returning nonzero unanswered, the call fails with
+   EPERM. */
+typedef int (*ctr_syscall_fn)(ctr_syscall *call, void *user);
+
+/* One Landlock rule (ctr_spec.landlock): a path inside the container with CTR_LL_READ, _WRITE,
+   _EXEC, or (path NULL) a TCP port with CTR_LL_BIND_TCP, _CONNECT_TCP. */
+#define CTR_LL_READ        0x01u /* read files, list directories (beneath path) */
+#define CTR_LL_WRITE       0x02u /* write, truncate, create, remove, rename, link (beneath path) */
+#define CTR_LL_EXEC        0x04u /* execute (and read, which executing needs) */
+#define CTR_LL_BIND_TCP    0x10u /* bind a TCP socket to port (Landlock ABI 4, Linux 6.7) */
+#define CTR_LL_CONNECT_TCP 0x20u /* connect a TCP socket to port (ABI 4) */
+typedef struct ctr_landlock_rule {
+    const char *path; /* absolute, inside the container; NULL for a port rule */
+    unsigned access;  /* CTR_LL_* */
+    unsigned port;    /* port rules: 0..65535 */
+} ctr_landlock_rule;
+
+/* ctr_spec.landlock_scope (Landlock ABI 6, Linux 6.12) */
+#define CTR_LL_SCOPE_ABSTRACT_UNIX 0x01u /* no connecting to abstract unix sockets made outside */
+#define CTR_LL_SCOPE_SIGNAL        0x02u /* no signals to processes outside */
 /* One range of a user namespace's uid or gid map (ctr_spec.uid_map, gid_map, manual section 5):
    count ids from inside (in the container) on are outside, outside + 1, ... on the host. */
 typedef struct ctr_idmap {
@@ -1290,6 +1457,17 @@ typedef struct ctr_spec {
     uint64_t cap_bounding, cap_effective, cap_permitted, cap_inheritable, cap_ambient;
     unsigned rootfs_propagation;        /* CTR_MOUNT_SHARED... for "/" and every mount (0: as is) */
     const char *const *cgroup_settings; /* NULL-terminated "FILE=VALUE" written in the cgroup */
+
+    /* Policy (manual section 16).  Zero: nothing intercepted, no Landlock. */
+    const long *intercept; /* syscall numbers (SYS_xxx) handed to on_syscall */
+    size_t nintercept;
+    ctr_syscall_fn on_syscall;
+    void *on_syscall_user; /* passed to on_syscall */
+    int intercept_manual;  /* serve them yourself: ctr_notify_fd, ctr_notify_handle */
+    const ctr_landlock_rule *landlock;
+    size_t nlandlock;
+    unsigned landlock_scope;  /* CTR_LL_SCOPE_* */
+    int landlock_best_effort; /* on an older kernel, drop what it cannot do instead of failing */
 } ctr_spec;
 
 typedef struct ctr_result {
@@ -1413,6 +1591,27 @@ typedef struct ctr_attach_spec {
 CONTAINER_API int ctr_attach(const ctr_attach_spec *a, ctr_container **out, ctr_error *err);
 /* The start time of process pid (clock ticks after boot, /proc/PID/stat), 0 if it is gone. */
 CONTAINER_API uint64_t ctr_proc_start_time(pid_t pid);
+
+/* Policy (manual section 16).  Inside on_syscall: read the caller's memory (each read is checked
+   to belong to this very call), then answer once. */
+CONTAINER_API int ctr_syscall_read(ctr_syscall *call, uint64_t addr, void *buf, size_t len,
+                                   ctr_error *err);
+/* The NUL-terminated string at args[arg] into buf (at most size - 1 bytes and a NUL). */
+CONTAINER_API int ctr_syscall_read_path(ctr_syscall *call, int arg, char *buf, size_t size,
+                                        ctr_error *err);
+/* The calling thread's id in the container's pid namespace, -1 if it is gone. */
+CONTAINER_API pid_t ctr_syscall_ns_pid(ctr_syscall *call, ctr_error *err);
+/* The answers: 0, or -1 with errno (ENOENT: the call is gone; EALREADY: answered before). */
+CONTAINER_API int ctr_syscall_continue(ctr_syscall *call); /* the kernel runs it: no security */
+CONTAINER_API int ctr_syscall_fail(ctr_syscall *call, int error);       /* fails with errno */
+CONTAINER_API int ctr_syscall_return(ctr_syscall *call, int64_t value); /* returns value */
+CONTAINER_API int ctr_syscall_inject_fd(ctr_syscall *call, int fd);     /* returns a copy of fd */
+/* intercept_manual: the descriptor to poll (readable: calls wait), and serving what waits,
+   without blocking: the number of calls served, or -1. */
+CONTAINER_API int ctr_notify_fd(const ctr_container *c);
+CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err);
+/* The Landlock ABI version of this kernel, 0 without Landlock. */
+CONTAINER_API int ctr_landlock_abi(void);
 
 #ifdef __cplusplus
 }

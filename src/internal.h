@@ -260,6 +260,26 @@ typedef struct ctr__cg_req {
     size_t nsettings;
 } ctr__cg_req;
 
+/* Landlock's system calls and constants (landlock.c, nonet.c), the same on every architecture
+   (the asm-generic numbers), for headers that do not have them yet. */
+#define CTR__SYS_landlock_create_ruleset 444
+#define CTR__SYS_landlock_add_rule       445
+#define CTR__SYS_landlock_restrict_self  446
+#define CTR__LL_CREATE_RULESET_VERSION   1u
+#define CTR__LL_SCOPE_ABSTRACT_UNIX      1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
+
+/* A Landlock rule as the child adds it (landlock.c): a path beneath which access is allowed, or
+   (path NULL) a TCP port. */
+typedef struct ctr__ll_rule {
+    const char *path;
+    uint64_t access; /* LANDLOCK_ACCESS_FS_* or _NET_* bits, within the handled ones */
+    uint64_t port;
+} ctr__ll_rule;
+
+/* plan.notify_alt: which of the calls the child itself makes after installing the interception
+   filter are intercepted, so that it makes another one instead (notify.c). */
+#define CTR__NOTIFY_EXECVEAT 0x1u /* execve is: the command is started with execveat */
+#define CTR__NOTIFY_PWRITEV2 0x2u /* write is: an exec failure is reported with pwritev2 */
 /* The network part of the plan (net.c). */
 #define CTR__OP_PRIVATE 0x100u /* ctr__op.flags: a FILE made in a tmpfs of its own, bound on dst */
 typedef struct ctr__listen {
@@ -336,6 +356,17 @@ typedef struct ctr__plan {
     char shm_size_opt[24]; /* the /dev/shm tmpfs's size option, in bytes */
     ctr__bpf *bpf;         /* the seccomp filter, NULL for none */
     size_t bpf_len;
+    /* Policy (notify.c, landlock.c) */
+    ctr__bpf *notify_bpf; /* the interception filter (SECCOMP_RET_USER_NOTIF), NULL for none */
+    size_t notify_bpf_len;
+    uint64_t notify_cookie; /* exempts the child's own last calls: see notify.c */
+    unsigned notify_alt;    /* CTR__NOTIFY_*: the child's own calls that are intercepted */
+    ctr_syscall_fn on_syscall;
+    void *on_syscall_user;
+    int intercept_manual;
+    ctr__ll_rule *ll_rules; /* Landlock rules, opened in the child */
+    size_t nll;
+    uint64_t ll_fs, ll_net, ll_scope; /* handled file and TCP rights, scopes; all 0: no Landlock */
     /* layers.c: the root as an overlay of read-only lowers and an upper */
     int layer;          /* the root is an overlay */
     int layer_try_bind; /* readonly_root over one rootfs: bind it when every target exists */
@@ -384,6 +415,14 @@ static char *ctr__strdup(ctr__plan *p, const char *s);
 static char *ctr__normalize(ctr__plan *p, const char *path); /* "/a//b/../c" -> "/a/c" */
 /* security.c: capability sets and the seccomp filter, into the plan */
 static int ctr__plan_security(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+/* security.c: the interception filter for the syscalls nrs[0..n) (at most CTR__NOTIFY_MAX),
+   the child's own calls carrying cookie exempted; f holds CTR__BPF_NOTIFY_LEN(n) instructions */
+#define CTR__NOTIFY_MAX        512
+#define CTR__BPF_NOTIFY_LEN(n) (8 + 7 * (n))
+static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t cookie);
+/* notify.c and landlock.c: spec.intercept... and spec.landlock... into the plan */
+static int ctr__plan_notify(ctr__plan *p, const ctr_spec *s, ctr_error *err);
+static int ctr__plan_landlock(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 /* net.c: the spec's network fields into p->net, the LISTEN_* variables into p->envp */
 static int ctr__plan_net(ctr__plan *p, const ctr_spec *s, ctr_error *err);
 
@@ -479,6 +518,7 @@ typedef struct ctr__launch {
     int netns_fd; /* a pooled network namespace to enter, or -1 */
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
+    int notify_armed; /* set in the child's own copy once the interception filter is in place */
     /* for the shim (shim.c), which clones the command */
     int cgroup_fd;            /* CLONE_INTO_CGROUP, or -1 (then cg_procs, if any) */
     char *cmd_stack;          /* the command's stack for a vfork-style clone, or NULL */
@@ -526,6 +566,13 @@ static void ctr__c_die(const ctr__launch *l, ctr_step step, int e, const char *p
 static void ctr__c_exit(int code);
 /* mount.c: builds the new root from the plan's ops and enters it (pivot_root) */
 static void ctr__c_setup_root(const ctr__launch *l);
+/* notify.c: installs the interception filter and passes its listener to the host (child side;
+   sets l->notify_armed) */
+static void ctr__c_notify(ctr__launch *l);
+/* landlock.c: the ruleset with the plan's rules, paths resolved in the new root (-1: none), and
+   enforcing it on the calling process (closes fd) */
+static int ctr__c_landlock_prepare(const ctr__launch *l);
+static void ctr__c_landlock_restrict(const ctr__launch *l, int fd);
 
 /* clone.c */
 #define CTR__STACK_SIZE  (256u * 1024u) /* the stack of a child's setup */
@@ -544,6 +591,14 @@ static void ctr__dump_enter(void);
 static void ctr__dump_leave(void);
 static int ctr__host_dumpable(void);
 
+/* ---- notify.c: serving the intercepted calls in the host ---- */
+typedef struct ctr__notifier ctr__notifier;
+/* Takes the listener fd (closed on failure too); starts the serving thread unless manual. */
+static int ctr__notify_start(ctr__notifier **out, const ctr__plan *p, int fd, ctr_error *err);
+static void ctr__notify_stop(ctr__notifier *n); /* no callback starts after it */
+static void ctr__notify_free(ctr__notifier *n); /* never waits for a running callback */
+static int ctr__notify_fd(const ctr__notifier *n);
+static int ctr__notify_handle(ctr__notifier *n, ctr_error *err);
 /* ---- layers.c: overlay roots ---- */
 /* What a container with a persistent upper holds on the host: the upper's lock, the work dir. */
 typedef struct ctr__layers {
@@ -606,6 +661,7 @@ struct ctr_container {
     int startfd;      /* wait_start: written to by ctr_start; -1 once started */
     int execfd;       /* wait_start: EOF once the command has exec'd, or its error record */
     int attached;     /* made by ctr_attach: the container is another process's */
+    ctr__notifier *notify; /* serves the intercepted calls (notify.c), or NULL */
 };
 
 /* spawn.c */

@@ -21,17 +21,9 @@
 #elif defined(__aarch64__)
 #define CTR__NONET_ARCH 0xc00000b7u /* AUDIT_ARCH_AARCH64 */
 #endif
-#ifndef SYS_landlock_create_ruleset
-#define SYS_landlock_create_ruleset 444
-#endif
-#ifndef SYS_landlock_restrict_self
-#define SYS_landlock_restrict_self 446
-#endif
 #ifndef SYS_io_uring_setup
 #define SYS_io_uring_setup 425
 #endif
-#define CTR__LL_VERSION    1u /* LANDLOCK_CREATE_RULESET_VERSION */
-#define CTR__LL_SCOPE_UNIX 1u /* LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (ABI 6) */
 
 static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     const char *why = NULL;
@@ -54,7 +46,7 @@ static int ctr__plan_no_network(ctr__plan *p, const ctr_spec *spec, ctr_error *e
     if (why)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "no_network", "no_network cannot be used: %s",
                          why);
-    abi = syscall(SYS_landlock_create_ruleset, NULL, 0, CTR__LL_VERSION);
+    abi = syscall(CTR__SYS_landlock_create_ruleset, NULL, 0, CTR__LL_CREATE_RULESET_VERSION);
     if (abi < 6)
         return ctr__fail(err, CTR_STEP_SPEC, abi < 0 ? errno : ENOTSUP, "no_network",
                          "no_network needs Landlock ABI 6 (Linux 6.12, with landlock among the "
@@ -97,9 +89,9 @@ static void ctr__c_nonet(const ctr__launch *l) {
     int fd;
     if (!l->plan->no_network) return;
     memset(&attr, 0, sizeof(attr));
-    attr.scoped = CTR__LL_SCOPE_UNIX;
-    fd = ctr__sys_int(syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0));
-    if (fd < 0 || syscall(SYS_landlock_restrict_self, fd, 0) != 0)
+    attr.scoped = CTR__LL_SCOPE_ABSTRACT_UNIX;
+    fd = ctr__sys_int(syscall(CTR__SYS_landlock_create_ruleset, &attr, sizeof(attr), 0));
+    if (fd < 0 || syscall(CTR__SYS_landlock_restrict_self, fd, 0) != 0)
         ctr__c_die(l, CTR_STEP_SECCOMP, errno, "",
                    "scope abstract unix sockets (Landlock) for "
                    "no_network",

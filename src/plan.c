@@ -745,6 +745,7 @@ static int ctr__plan_build(ctr__plan *p, const ctr_spec *spec, ctr_error *err) {
     if (ctr__plan_namespaces(p, spec, err) != 0) return -1;
     if (ctr__plan_limits(p, spec, err) != 0) return -1;
     if (ctr__plan_security(p, spec, err) != 0) return -1;
+    if (ctr__plan_notify(p, spec, err) != 0 || ctr__plan_landlock(p, spec, err) != 0) return -1;
     if (ctr__plan_netns_pool(p, spec, err) != 0 || ctr__plan_no_network(p, spec, err) != 0)
         return -1;
     if (ctr__plan_stdio(p, spec, err) != 0) return -1;
@@ -767,6 +768,40 @@ static int ctr__plan_has_dev(const ctr__plan *p) {
     size_t i;
     for (i = 0; i < p->nops; i++)
         if (p->ops[i].type == CTR_MOUNT_DEV || p->ops[i].type == CTR_MOUNT_DEVPTS) return 1;
+    return 0;
+}
+
+/* ctr_exec: the container's policy (manual section 16) holds for the process too: the same
+   interception filter, served by the new handle, and the same Landlock rules. */
+static int ctr__plan_exec_policy(ctr__plan *p, const ctr__plan *base, ctr_error *err) {
+    size_t i;
+    if (base->notify_bpf) {
+        p->notify_bpf =
+            CTR__CAST(ctr__bpf *, ctr__alloc(p, base->notify_bpf_len * sizeof(ctr__bpf)));
+        if (!p->notify_bpf)
+            return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        memcpy(p->notify_bpf, base->notify_bpf, base->notify_bpf_len * sizeof(ctr__bpf));
+        p->notify_bpf_len = base->notify_bpf_len;
+        p->notify_cookie = base->notify_cookie;
+        p->notify_alt = base->notify_alt;
+        p->on_syscall = base->on_syscall;
+        p->on_syscall_user = base->on_syscall_user;
+        p->intercept_manual = base->intercept_manual;
+    }
+    p->ll_fs = base->ll_fs;
+    p->ll_net = base->ll_net;
+    p->ll_scope = base->ll_scope;
+    if (base->nll) {
+        p->ll_rules = CTR__CAST(ctr__ll_rule *, ctr__alloc(p, base->nll * sizeof(ctr__ll_rule)));
+        if (!p->ll_rules) return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        for (i = 0; i < base->nll; i++) {
+            p->ll_rules[i] = base->ll_rules[i];
+            if (base->ll_rules[i].path &&
+                !(p->ll_rules[i].path = ctr__strdup(p, base->ll_rules[i].path)))
+                return ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the plan");
+        }
+        p->nll = base->nll;
+    }
     return 0;
 }
 
@@ -854,5 +889,5 @@ static int ctr__plan_exec(ctr__plan *p, const ctr__plan *base, const ctr_exec_sp
         memcpy(p->bpf, base->bpf, base->bpf_len * sizeof(ctr__bpf));
         p->bpf_len = base->bpf_len;
     }
-    return 0;
+    return ctr__plan_exec_policy(p, base, err);
 }

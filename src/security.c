@@ -218,6 +218,56 @@ static size_t ctr__bpf_rules(ctr__bpf *f, const ctr_spec *s) {
     return n;
 }
 
+/* The interception filter (notify.c): the syscalls in nrs go to the host's listener
+   (SECCOMP_RET_USER_NOTIF), everything else is allowed, as far as this filter goes (the plan's own
+   filter, stacked below it, still refuses what it refuses: the kernel applies the strictest
+   verdict).  Other architectures and x32 fail with ENOSYS, as in the default profile, so their
+   numbers cannot slip past.  The child's own calls after this filter is in place (notify.c)
+   carry the cookie in argument bits the kernel ignores (the upper half of an int argument, the
+   high word of pwritev2's offset) and are allowed. */
+#define CTR__SECCOMP_RET_USER_NOTIF 0x7fc00000u
+#define CTR__SD_ARG_HI(i)           (20 + 8 * (i))
+static size_t ctr__bpf_notify(ctr__bpf *f, const long *nrs, size_t n, uint64_t cookie) {
+    uint32_t hi = CTR__CAST(uint32_t, cookie >> 32), lo = CTR__CAST(uint32_t, cookie);
+    size_t len = 0, i, j;
+    ctr__bpf_prologue(f, &len);
+    for (i = 0; i < n; i++) {
+        uint32_t off[2], val[2];
+        size_t nc = 0, k;
+        int seen = 0;
+        for (j = 0; j < i && !seen; j++) seen = nrs[j] == nrs[i];
+        if (seen) continue;
+        if (nrs[i] == SYS_sendmsg || nrs[i] == SYS_execveat) {
+            off[0] = CTR__SD_ARG_HI(0); /* the descriptor (an int) */
+            val[0] = hi;
+            off[1] = CTR__SD_ARG_HI(nrs[i] == SYS_sendmsg ? 2 : 4); /* the flags (an int) */
+            val[1] = lo;
+            nc = 2;
+        } else if (nrs[i] == SYS_pwritev2) {
+            off[0] = CTR__SD_ARG_HI(4); /* pos_h: ignored on 64-bit */
+            val[0] = hi;
+            off[1] = CTR__SD_ARG_LO(4);
+            val[1] = lo;
+            nc = 2;
+        } else if (nrs[i] == SYS_exit_group) {
+            off[0] = CTR__SD_ARG_HI(0); /* the status (an int) */
+            val[0] = hi;
+            nc = 1;
+        }
+        ctr__bpf_emit(f, &len, CTR__BPF_JEQ_K, 0, CTR__CAST(uint8_t, nc ? 2 * nc + 2 : 1),
+                      CTR__CAST(uint32_t, nrs[i]));
+        for (k = 0; k < nc; k++) {
+            ctr__bpf_emit(f, &len, CTR__BPF_LD_W_ABS, 0, 0, off[k]);
+            ctr__bpf_emit(f, &len, CTR__BPF_JEQ_K, 0, CTR__CAST(uint8_t, 2 * (nc - k - 1) + 1),
+                          val[k]);
+        }
+        if (nc) ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+        ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_USER_NOTIF);
+    }
+    ctr__bpf_emit(f, &len, CTR__BPF_RET_K, 0, 0, CTR__SECCOMP_RET_ALLOW);
+    return len;
+}
+
 #ifdef CONTAINER_WITH_LIBSECCOMP
 /* The same profile and rules compiled by libseccomp, exported as BPF into the plan; the child
    installs it exactly as it installs our own. */

@@ -11,6 +11,7 @@ typedef struct ctr__fds {
     int tty;       /* the terminal's master, received from the child */
     int cmd_pidfd; /* received from the shim */
     int cg_procs[CTR__CG_MAX_DIRS];
+    int notify; /* the interception listener, received from the child */
     int start[2];  /* wait_start: the child reads start[0], the handle writes start[1] */
     int execfd;    /* wait_start: the exec pipe's read end, received from the child */
     int fifo_made; /* the start FIFO is ours to remove if the spawn fails */
@@ -22,6 +23,7 @@ static void ctr__fds_init(ctr__fds *f) {
     f->xfer[0] = f->xfer[1] = f->devnull = f->host = f->cmd_pidfd = f->tty = -1;
     for (i = 0; i < 3; i++) f->stdio[i] = -1;
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) f->cg_procs[i] = -1;
+    f->notify = -1;
     f->start[0] = f->start[1] = f->execfd = -1;
     f->fifo_made = 0;
 }
@@ -40,6 +42,7 @@ static void ctr__fds_close_all(ctr__fds *f) {
     ctr__close(&f->tty);
     for (i = 0; i < 3; i++) ctr__close(&f->stdio[i]);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    ctr__close(&f->notify);
     ctr__close(&f->start[0]);
     ctr__close(&f->start[1]);
     ctr__close(&f->execfd);
@@ -246,6 +249,7 @@ static void ctr__container_free(ctr_container *c) {
     ctr__close(&c->startfd);
     ctr__close(&c->execfd);
     if (c->netns_pool) ctr__netns_release(c->netns_pool, c->netns_slot); /* never started */
+    ctr__notify_free(c->notify);
     ctr__net_reap(c, 0); /* pasta's keeper, which reads the plan */
     ctr__cg_destroy(&c->cg);
     ctr__layers_release(&c->layers);
@@ -318,7 +322,8 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
 }
 
 /* The fds the child and the shim passed: 'p' the host ends of the stdio pipes (in stream
-   order), 'c' the command's pidfd.  0, or -1 with errno. */
+   order), 'c' the command's pidfd, 't' the terminal's master, 'x' the exec pipe (wait_start), 'n' the
+   interception listener.  0, or -1 with errno. */
 static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
     int want = 0, got_pipes = 0, i;
     for (i = 0; i < 3 && !p->tty; i++) want += p->stdio[i] == CTR_STDIO_PIPE;
@@ -363,6 +368,8 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             f->tty = fds[k++];
         } else if (tag == 'x' && n >= 1) {
             f->execfd = fds[k++];
+        } else if (tag == 'n' && n >= 1) {
+            f->notify = fds[k++];
         }
         while (k < n) close(fds[k++]); /* nothing we asked for */
         if (msg.msg_flags & MSG_CTRUNC) {
@@ -375,14 +382,30 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
         if (p->stdio_nonblock && f->stdio[i] >= 0 && fcntl(f->stdio[i], F_SETFL, O_NONBLOCK) != 0)
             return -1;
     }
-    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0 || ctr__lift(&f->execfd) != 0)
+    if (ctr__lift(&f->cmd_pidfd) != 0 || ctr__lift(&f->tty) != 0 || ctr__lift(&f->execfd) != 0 ||
+        ctr__lift(&f->notify) != 0)
         return -1;
     if (p->stdio_nonblock && f->tty >= 0 && fcntl(f->tty, F_SETFL, O_NONBLOCK) != 0) return -1;
-    if (got_pipes != want || (p->tty && f->tty < 0) || (p->wait_start && f->execfd < 0)) {
+    if (got_pipes != want || (p->tty && f->tty < 0) || (p->wait_start && f->execfd < 0) ||
+        (p->notify_bpf && f->notify < 0)) {
         errno = EPROTO;
         return -1;
     }
     return 0;
+}
+
+/* After the verdict: the descriptors the child and the shim passed back, and the serving of the
+   intercepted calls started on the listener among them.  1, or 0 with *report. */
+static int ctr__take_fds(ctr_container *c, const ctr__plan *p, ctr__fds *f, ctr_error *report) {
+    int fd;
+    if (ctr__recv_fds(p, f) != 0) {
+        ctr__fail(report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
+        return 0;
+    }
+    if (!p->notify_bpf) return 1;
+    fd = f->notify;
+    f->notify = -1;
+    return ctr__notify_start(&c->notify, p, fd, report) == 0;
 }
 
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
@@ -499,10 +522,7 @@ static int ctr__start_direct(ctr_container *c, const ctr__plan *p, ctr__launch *
             munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
         l->cmd_stack = NULL;
     }
-    if (ok && ctr__recv_fds(p, f) != 0) {
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
-        ok = 0;
-    }
+    if (ok) ok = ctr__take_fds(c, p, f, &report);
     ctr__close(&f->cmd_pidfd); /* the shim's 'c': we opened our own */
     if (ok) return 0;
     if (c->pidfd >= 0) {
@@ -618,10 +638,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
             munmap(l->cmd_stack, CTR__STACK_SIZE + CTR__STACK_GUARD);
         l->cmd_stack = NULL;
     }
-    if (ok && ctr__recv_fds(p, f) != 0) {
-        ctr__fail(&report, CTR_STEP_STDIO, errno, "", "receive the container's descriptors");
-        ok = 0;
-    }
+    if (ok) ok = ctr__take_fds(c, p, f, &report);
     if (ok) {
         if (!p->init) c->pid = cmd;
         c->cmd_pidfd = f->cmd_pidfd;
@@ -907,6 +924,7 @@ CONTAINER_API void ctr_destroy(ctr_container *c) {
     int old;
     if (!c) return;
     old = ctr__nocancel_begin();
+    ctr__notify_stop(c->notify); /* no callback starts from here on */
     if (!c->reaped) {
         ctr__signal(c, SIGKILL); /* pid 1 dying takes the whole pid namespace with it */
         ctr__reap(c, 0, NULL);
@@ -962,4 +980,18 @@ CONTAINER_API int64_t ctr_deadline_ns(const ctr_container *c) { return c ? c->de
 
 CONTAINER_API const char *ctr_cgroup_path(const ctr_container *c) {
     return c && c->cg.be ? c->cg.be->path(&c->cg) : "";
+}
+
+CONTAINER_API int ctr_notify_fd(const ctr_container *c) {
+    return c ? ctr__notify_fd(c->notify) : -1;
+}
+
+CONTAINER_API int ctr_notify_handle(ctr_container *c, ctr_error *err) {
+    int old, r;
+    ctr__clear_error(err);
+    if (!c) return ctr__fail(err, CTR_STEP_SECCOMP, EINVAL, "", "container is NULL");
+    old = ctr__nocancel_begin();
+    r = ctr__notify_handle(c->notify, err);
+    ctr__nocancel_end(old);
+    return r;
 }

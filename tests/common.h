@@ -291,7 +291,7 @@ __attribute__((unused)) static const char *errname(int e) {
 static const char *const g_step_names[CTR_STEP_COUNT] = {
     "none",   "spec",  "resource",   "clone",  "userns",       "timens",   "hostname", "network",
     "rootfs", "mount", "pivot_root", "cwd",    "stdio",        "identity", "init",     "exec",
-    "wait",   "kill",  "cgroup",     "rlimit", "capabilities", "seccomp"};
+    "wait",   "kill",  "cgroup",     "rlimit", "capabilities", "seccomp",  "landlock"};
 
 /* Run before each ctr_spawn of spawn_ok and spawn_error, if a suite sets it (test_limits notes
    the process, as its container cgroups are named after it). */

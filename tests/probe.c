@@ -82,13 +82,33 @@
    serve-listen                socket activation: prints "LISTEN_PID=P pid=Q fds=N names=..."; then
                                serves each LISTEN_FDS socket once (TCP: accept, read the request,
                                answer "HTTP/1.0 200 OK" and "hello NAME"; UDP: answer a datagram
-                               with "hello NAME"), at most 20 s in all */
+                               with "hello NAME"), at most 20 s in all
+   seq SUB [ARG...] [, SUB [ARG...]]...
+                               the subcommands one after the other in this process, each printing
+                               its own line; the exit status is the last one's
+   exec PATH [ARG...]          execv(PATH, {PATH, ARG...}); errno name if it fails
+   tcp PORT_A PORT_B           on 127.0.0.1: listen on PORT_A, connect to it, bind PORT_B, connect
+                               to PORT_B (nothing listens there): "A B C D", each "ok" or errno name
+   unix-connect NAME           connect to the abstract unix socket @NAME: "ok" or errno name
+   signal PID SIG              kill(PID, SIG): "ok" or errno name
+   open-cloexec PATH           open PATH with O_CLOEXEC and without: "cloexec no-cloexec" when the
+                               descriptors got what was asked, else what they got
+   race-open N                 threads call syscall(SYS_openat, AT_FDCWD, BUF, O_RDONLY) N times
+                               each: one with BUF "/r/a", flipped to "/r/b" and back by another
+                               thread all the while (one byte differs); three with their own BUF
+                               "/t/K" (K = 3, 4, 5).  The host answers 1 for /r/a, 2 for /r/b, K
+                               for /t/K.  "ok A B" (A, B: how often each came back), or "bad ..."
+                               naming a result that belongs to no path of the caller's */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +122,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1010,6 +1031,152 @@ static int c_uconnect(char **a) {
     return 0;
 }
 
+/* ---- policy (test_policy) ---- */
+
+static int dispatch(int argc, char **argv);
+
+static int c_seq(char **a) {
+    int r = 0;
+    while (*a) {
+        int n = 0;
+        while (a[n] && strcmp(a[n], ",") != 0) n++;
+        char *saved = a[n];
+        a[n] = NULL;
+        r = dispatch(n + 1, a - 1);
+        fflush(stdout);
+        a[n] = saved;
+        a += n + (saved ? 1 : 0);
+    }
+    return r;
+}
+
+static int c_exec(char **a) {
+    execv(a[0], a);
+    return fail_errno();
+}
+
+static int tcp_socket(void) { return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0); }
+
+static struct sockaddr_in loopback(int port) {
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(0x7f000001);
+    return sa;
+}
+
+static const char *result(int r) {
+    if (r == 0) return "ok";
+    if (errno == ECONNREFUSED) return "ECONNREFUSED";
+    if (errno == EADDRINUSE) return "EADDRINUSE";
+    return errno_name(errno);
+}
+
+static int c_tcp(char **a) {
+    struct sockaddr_in sa = loopback(atoi(a[0])), sb = loopback(atoi(a[1]));
+    int l = tcp_socket(), c = tcp_socket(), b = tcp_socket(), d = tcp_socket();
+    int one = 1;
+    setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int r = bind(l, (struct sockaddr *)&sa, sizeof sa);
+    if (r == 0) r = listen(l, 4);
+    printf("%s", result(r));
+    printf(" %s", result(connect(c, (struct sockaddr *)&sa, sizeof sa)));
+    printf(" %s", result(bind(b, (struct sockaddr *)&sb, sizeof sb)));
+    close(b);
+    printf(" %s\n", result(connect(d, (struct sockaddr *)&sb, sizeof sb)));
+    return 0;
+}
+
+static int c_unix_connect(char **a) {
+    struct sockaddr_un sa;
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    size_t n = strlen(a[0]);
+    if (n > sizeof sa.sun_path - 1) n = sizeof sa.sun_path - 1;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path + 1, a[0], n);
+    int r = connect(s, (struct sockaddr *)&sa,
+                    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n));
+    printf("%s\n", result(r));
+    return 0;
+}
+
+static int c_signal(char **a) {
+    printf("%s\n", result(kill((pid_t)atoi(a[0]), atoi(a[1]))));
+    return 0;
+}
+
+static int c_open_cloexec(char **a) {
+    int x = open(a[0], O_RDONLY | O_CLOEXEC), y = open(a[0], O_RDONLY);
+    if (x < 0 || y < 0) return fail_errno();
+    printf("%s %s\n", (fcntl(x, F_GETFD) & FD_CLOEXEC) ? "cloexec" : "no-cloexec",
+           (fcntl(y, F_GETFD) & FD_CLOEXEC) ? "cloexec" : "no-cloexec");
+    return 0;
+}
+
+static volatile char race_buf[8] = "/r/a";
+static volatile int race_stop;
+static long race_n;
+
+static void *race_flip(void *arg) {
+    (void)arg;
+    while (!race_stop) race_buf[3] = race_buf[3] == 'a' ? 'b' : 'a';
+    return NULL;
+}
+
+/* One caller: returns the number of calls that came back with want1 (and want2), or -1 after
+   printing a result that belongs to another call. */
+typedef struct race_caller {
+    char buf[16];
+    long want1, want2, got1, got2, bad;
+} race_caller;
+
+static void *race_call(void *arg) {
+    race_caller *c = (race_caller *)arg;
+    const char *path = c->want2 ? (const char *)race_buf : c->buf;
+    for (long i = 0; i < race_n; i++) {
+        long r = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
+        if (r == c->want1)
+            c->got1++;
+        else if (c->want2 && r == c->want2)
+            c->got2++;
+        else if (!c->bad)
+            c->bad = r < 0 ? -errno : r;
+    }
+    return NULL;
+}
+
+static int c_race_open(char **a) {
+    pthread_t flip, t[4];
+    race_caller c[4];
+    race_n = atol(a[0]);
+    memset(c, 0, sizeof c);
+    c[0].want1 = 1;
+    c[0].want2 = 2;
+    for (int k = 1; k < 4; k++) {
+        snprintf(c[k].buf, sizeof c[k].buf, "/t/%d", k + 2);
+        c[k].want1 = k + 2;
+    }
+    pthread_create(&flip, NULL, race_flip, NULL);
+    for (int k = 0; k < 4; k++) pthread_create(&t[k], NULL, race_call, &c[k]);
+    for (int k = 0; k < 4; k++) pthread_join(t[k], NULL);
+    race_stop = 1;
+    pthread_join(flip, NULL);
+    for (int k = 0; k < 4; k++)
+        if (c[k].bad) {
+            printf("bad: thread %d asked for %ld got %ld\n", k, c[k].want1, c[k].bad);
+            return 0;
+        }
+    for (int k = 1; k < 4; k++)
+        if (c[k].got1 != race_n) {
+            printf("bad: thread %d got %ld of %ld\n", k, c[k].got1, race_n);
+            return 0;
+        }
+    printf("ok %ld %ld\n", c[0].got1, c[0].got2);
+    return 0;
+}
+
 typedef struct command {
     const char *name;
     int nargs; /* minimum */
@@ -1081,6 +1248,13 @@ static const command commands[] = {
     {"ulisten", 1, c_ulisten},
     {"uconnect", 1, c_uconnect},
     {"serve-listen", 0, c_serve_listen},
+    {"seq", 1, c_seq},
+    {"exec", 1, c_exec},
+    {"tcp", 2, c_tcp},
+    {"unix-connect", 1, c_unix_connect},
+    {"signal", 2, c_signal},
+    {"open-cloexec", 1, c_open_cloexec},
+    {"race-open", 1, c_race_open},
 };
 
 int main(int argc, char **argv) {
@@ -1088,6 +1262,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: probe SUBCOMMAND [ARGS...]\n");
         return 2;
     }
+    return dispatch(argc, argv);
+}
+
+/* argv[1] is the subcommand, argv[2..argc) its arguments (argv[argc] is NULL). */
+static int dispatch(int argc, char **argv) {
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) != 0) continue;
         if (argc - 2 < commands[i].nargs) {

@@ -11,7 +11,8 @@
 #   5. build/tests/test_host, the library in a demanding host program (threads, cancellation,
 #      forks, a host killed mid-spawn, the dumpable flag, a stress run of all at once), and
 #      build/tests/test_limits, the resource-limit tests, on this machine's cgroups (v1 or v2)
-#   6. build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths);
+#   6. build/tests/test_policy, system calls answered by the host and Landlock rules (and
+#      ctrun's options for them); build/tests/test_ctrun, ctrun's own behaviour (messages, options, paths);
 #      build/tests/test_lifecycle (created, released and attached containers, the runtime
 #      features), ocirun by hand and under Podman (rootful and rootless) and containerd
 #      (tests/engines.sh); the examples
@@ -115,6 +116,9 @@ fi
 section "resource-limit tests"
 run_suite test_limits "$BUILD/tests/test_limits"
 
+section "policy tests (intercepted system calls, Landlock)"
+run_suite test_policy "$BUILD/tests/test_policy"
+
 section "ctrun (messages, options, paths)"
 run_suite test_ctrun "$BUILD/tests/test_ctrun"
 
@@ -135,6 +139,7 @@ check example-ctrun-exit-status 3 "$BUILD/ctrun" -- /bin/sh -c 'exit 3'
 check example-ctrun-not-found 127 "$BUILD/ctrun" -- /nonexistent-command
 check example-ctrun-bad-rootfs 125 "$BUILD/ctrun" --rootfs /nonexistent-rootfs -- /bin/true
 check example-make-demo 0 make -s --no-print-directory BUILD="$BUILD" demo
+check example-broker 0 "$BUILD/broker"
 check example-build-step 0 sh tests/examples.sh build-step "$BUILD"
 check example-plugin-host-mix 0 sh tests/examples.sh plugin-host-mix "$BUILD"
 check example-plugin-host-sigint 0 sh tests/examples.sh plugin-host-sigint "$BUILD"

@@ -2159,7 +2159,8 @@ TEST(step_names) {
                  {CTR_STEP_CGROUP, "cgroup"},
                  {CTR_STEP_RLIMIT, "rlimit"},
                  {CTR_STEP_CAPS, "capabilities"},
-                 {CTR_STEP_SECCOMP, "seccomp"}};
+                 {CTR_STEP_SECCOMP, "seccomp"},
+                 {CTR_STEP_LANDLOCK, "landlock"}};
     ASSERT_EQ(sizeof steps / sizeof steps[0], CTR_STEP_COUNT);
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
         ASSERT_STREQ(ctr_step_name(steps[i].step), steps[i].name);
