@@ -318,10 +318,11 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
 static void ctr__child_entry(void *launch) { ctr__child_main(launch); }
 
 /* Clones the container's process: the shim (shim.c), which clones the command, or with init the
-   init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
+   init itself (it never execs, so it is our child as well).  A bridge's eth0 is made while the
+   child sets up (net: ctr_spawn's network, or NULL).  Then reads the verdict.  On failure
    everything started is gone again. */
 static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
-                      const ctr__cgroup *cg, ctr_error *err) {
+                      const ctr__cgroup *cg, ctr__net_run *net, ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
     ctr_error report;
@@ -387,6 +388,7 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    if (net) ctr__net_attach(p, net, f->err[0], f->status[0], c->pidfd);
     memset(&report, 0, sizeof(report));
     ok = ctr__verdict(c, p->init, f->err[0], f->status[0], &report, &cmd);
     if (vm_cmd) ctr__dump_leave();
@@ -494,12 +496,12 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         }
     }
     if (ctr__ns_prepare(&ns, &plan, &l, err) != 0) goto done;
-    i = ctr__start(c, &plan, &l, &f, &c->cg, err);
+    i = ctr__start(c, &plan, &l, &f, &c->cg, &net, err);
     ctr__ns_finish(&ns); /* the helper is done or no longer needed */
     ctr__close(&l.nssock);
     if (i != 0) goto done;
-    /* The container holds its sockets and namespace now: ours go, so that they live (and the
-       namespace and its veth go) with the container alone. */
+    /* The container holds its sockets now: ours go, so that they live with the container
+       alone. */
     ctr__net_close(&net);
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
@@ -571,7 +573,7 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     for (i = 0; i < 3; i++) c->stdio[i] = -1;
     ctr__cg_init(&c->cg);
     ctr__layers_init(&c->layers);
-    if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
+    if (ctr__start(c, &plan, &l, &f, &base->cg, NULL, err) != 0) goto done;
     c->statusfd = f.status[0];
     f.status[0] = -1;
     for (i = 0; i < 3; i++) {
