@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 b1f1c461d09b1b42e516dee817e3149e2fc7fd627bffe563dde7960931fac569 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 b56cd9a9e6fdc491b1597b7246ce990ab1edada6768b9eef1619d9595a0a048e */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -1309,9 +1309,9 @@ typedef struct ctr__bpf {
 
 /* ---- the plan: ctr_spec validated and translated (plan.c), the only input of what follows ---- */
 
-#define CTR__DEV_NODES  6
-#define CTR__MAX_FDS    256 /* extra descriptors (ctr_spec.fds) */
-#define CTR__MAX_LISTEN 64  /* listening sockets (ctr_spec.listen), placed like extra descriptors */
+#define CTR__DEV_NODES 6
+#define CTR__MAX_FDS   256 /* extra descriptors (ctr_spec.fds) */
+#define CTR__MAX_LISTEN 64 /* listening sockets (ctr_spec.listen), placed like extra descriptors */
 /* The host's device nodes a CTR_MOUNT_DEV gets, bound read-write (nodes in the /dev tmpfs). */
 static const char *const ctr__dev_nodes[CTR__DEV_NODES] = {"null",   "zero",    "full",
                                                            "random", "urandom", "tty"};
@@ -1555,8 +1555,8 @@ typedef struct ctr__launch {
     const ctr_fd *fds; /* the extra descriptors to place: spec.fds and the listening sockets */
     size_t nfds;
     char *listen_pid; /* the digits of LISTEN_PID= in the plan's envp: the command writes its pid */
-    int net_sock;     /* bridge, pasta: the child's end of the socket to the host's thread (bridge)
-                     or the network keeper (pasta), or -1 */
+    int net_sock;     /* bridge, pasta: the child's end of the socket to the network's other
+                         side (the host's thread, or pasta's keeper), or -1 */
 } ctr__launch;
 
 /* What init or the shim sends the host over the status pipe: STARTED once the command has
@@ -1656,10 +1656,10 @@ struct ctr_container {
     int netns_slot;
     ctr__layers layers; /* a persistent upper's lock and work directory (layers.c) */
     int nonet;          /* holds a reference to no_network's shared namespace (netns.c) */
-    int cancel_state;   /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
-    ctr__plan plan;     /* kept for ctr_exec: capabilities, filter, rlimits, ids */
-    int net_pidfd;      /* pasta: the network keeper (net.c), our child, or -1 */
-    char *net_stack;    /* its stack on our memory, or NULL */
+    int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
+    ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
+    int net_pidfd;    /* pasta: the network keeper (net.c), our child, or -1 */
+    char *net_stack;  /* its stack on our memory, or NULL */
 };
 
 /* spawn.c */
@@ -5132,18 +5132,31 @@ static void ctr__c_apply(const ctr__launch *l, const ctr__op *op, const int *fds
     }
 }
 
-/* A FILE of the container's own (CTR__OP_PRIVATE: a network's /etc/resolv.conf): written in a
-   small tmpfs of its own, and that file cloned as a detached mount, to be bound on op->dst
-   whatever is there (the host's read-only /etc).  Before Linux 6.15 a detached mount cannot be
-   cloned: the tmpfs is attached on attach_at for that moment, in our own mount namespace. */
-static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
+/* The FILEs of the container's own (CTR__OP_PRIVATE: a network's /etc/resolv.conf and
+   /etc/hosts), each written in one small tmpfs and cloned from it as a detached mount, to be
+   bound on op->dst whatever is there (the host's read-only /etc).  From Linux 6.15 a detached
+   mount can be cloned as it is, and the tmpfs's own descriptor stays open (close-on-exec) until
+   the execve: dissolving a detached mount, like any unmount, waits for an RCU grace period,
+   which need not delay the spawn.  Before 6.15 (EINVAL) each file's tmpfs is attached on
+   attach_at for the moment of its clone, in our own mount namespace, then unmounted. */
+typedef struct ctr__c_files {
+    int fd;     /* the tmpfs, or -1 */
+    int attach; /* a detached mount cannot be cloned here (before Linux 6.15) */
+    int n;      /* files written */
+} ctr__c_files;
+
+static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op, ctr__c_files *t) {
     static const char *const opts[] = {"mode", "0755", "size", "65536", NULL};
     const char *at = l->plan->attach_at;
-    int m = ctr__c_fsmount(l, "tmpfs", opts,
-                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC,
-                           op->dst);
-    int f = ctr__r_openat(m, "file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode), c = -1;
+    char name[] = "file0";
+    int f, c = -1;
     size_t off = 0;
+    name[4] = CTR__CAST(char, '0' + t->n++ % 10);
+    if (t->fd < 0)
+        t->fd = ctr__c_fsmount(
+            l, "tmpfs", opts,
+            CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    f = ctr__r_openat(t->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode);
     if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
     while (off < op->data_len) {
         long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
@@ -5153,11 +5166,20 @@ static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
         off += CTR__CAST(size_t, w);
     }
     ctr__r_close(f);
-    if (ctr__move_mount(m, "", AT_FDCWD, at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
-        (c = ctr__open_tree(m, "file", CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0 ||
+    if (!t->attach) {
+        if ((c = ctr__open_tree(t->fd, name, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) >= 0)
+            return c;
+        if (errno != EINVAL)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "make the file for ", op->dst, NULL,
+                       NULL);
+        t->attach = 1;
+    }
+    if (ctr__move_mount(t->fd, "", AT_FDCWD, at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
+        (c = ctr__open_tree(t->fd, name, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0 ||
         syscall(SYS_umount2, at, MNT_DETACH) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "make the file for ", op->dst, NULL, NULL);
-    ctr__r_close(m);
+    ctr__r_close(t->fd);
+    t->fd = -1; /* the next file gets a tmpfs of its own */
     return c;
 }
 
@@ -5165,6 +5187,7 @@ static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
    attached somewhere, host paths under that place are hidden. */
 static void ctr__c_clone_sources(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
+    ctr__c_files files = {-1, 0, 0};
     size_t i;
     int k;
     for (i = 0; i < p->nops; i++) {
@@ -5183,7 +5206,7 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
             ctr__c_setattr(l, fds[0], rec, set, 0, op->src);
         } else if (op->type == CTR_MOUNT_FILE && (op->flags & CTR__OP_PRIVATE)) {
-            fds[0] = ctr__c_private_file(l, op);
+            fds[0] = ctr__c_private_file(l, op, &files);
         } else if (op->type == CTR_MOUNT_DEV) {
             for (k = 0; k < CTR__DEV_NODES; k++) {
                 fds[k] = ctr__open_tree(AT_FDCWD, ctr__dev_paths[k],
