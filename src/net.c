@@ -769,18 +769,24 @@ static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *e) {
 static int ctr__veth(ctr__nl *m, const ctr__net_plan *np, int br, int netns, ctr_error *e) {
     struct ifinfomsg ifi, peer;
     struct rtattr *info, *data, *pa;
-    uint32_t master = CTR__CAST(uint32_t, br), nsfd = CTR__CAST(uint32_t, netns);
+    uint32_t master = CTR__CAST(uint32_t, br), nsfd = CTR__CAST(uint32_t, netns), one = 1;
     char why[256];
     memset(&ifi, 0, sizeof(ifi));
     peer = ifi;
     ifi.ifi_flags = ifi.ifi_change = IFF_UP;
     ctr__nl_begin(m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
     ctr__nl_attr(m, IFLA_MASTER, &master, sizeof(master));
+    /* One queue each way, on each end: a veth gets one per possible CPU otherwise, and each
+       queue is a directory of sysfs files made at creation and removed at teardown. */
+    ctr__nl_attr(m, IFLA_NUM_TX_QUEUES, &one, sizeof(one));
+    ctr__nl_attr(m, IFLA_NUM_RX_QUEUES, &one, sizeof(one));
     info = ctr__nl_attr(m, IFLA_LINKINFO, NULL, 0);
     ctr__nl_attr(m, IFLA_INFO_KIND, "veth", 5);
     data = ctr__nl_attr(m, IFLA_INFO_DATA, NULL, 0);
     pa = ctr__nl_attr(m, VETH_INFO_PEER, &peer, sizeof(peer));
     ctr__nl_attr(m, IFLA_IFNAME, "eth0", 5);
+    ctr__nl_attr(m, IFLA_NUM_TX_QUEUES, &one, sizeof(one));
+    ctr__nl_attr(m, IFLA_NUM_RX_QUEUES, &one, sizeof(one));
     ctr__nl_attr(m, IFLA_NET_NS_FD, &nsfd, sizeof(nsfd));
     ctr__nl_end_nest(m, pa);
     ctr__nl_end_nest(m, data);
