@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 afedbf142409f7be683d5e8ce7447cd50d951d23dbbe8c5f8b7d2985585191ad */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 094180c7370ef7c49729838ce9883ae3edbd43e51f3a0de1ebd5a4798578dad3 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -1859,8 +1859,10 @@ static void ctr__clear_error(ctr_error *err) {
 static void ctr__close(int *fd) {
     if (*fd >= 0) {
         int saved = errno;
-        close(*fd);
-        errno = saved;
+        /* errno is put back only if close changed it: a vfork-style child (clone.c) shares the
+           calling thread's errno while it sets up, and a write of the old value here, between
+           one of its system calls and its look at errno, would undo its own. */
+        if (close(*fd) != 0) errno = saved;
         *fd = -1;
     }
 }
@@ -7245,9 +7247,11 @@ static void ctr__nl_why(const struct nlmsghdr *a, char *why, size_t why_size) {
     }
 }
 
-/* Sends the batch and reads every answer: 0, or -1 with errno, the index in the batch of the
-   first request that failed in *failed and the kernel's words, if any, in why.  A reply to
-   request number want (a GETLINK's) is copied to reply. */
+/* Sends the batch and reads every answer: 0, or the errno of the first request that failed
+   (its index in the batch in *failed, the kernel's words, if any, in why) or of the send or
+   recv.  A reply to request number want (a GETLINK's) is copied to reply.  A request's failure
+   is returned, not put in errno: that is the calling thread's, which a vfork-style child shares
+   while it sets up (see ctr__net_attach). */
 static int ctr__nl_talk(ctr__nl *m, int want, void *reply, size_t reply_size, int *failed,
                         char *why, size_t why_size) {
     union {
@@ -7262,13 +7266,13 @@ static int ctr__nl_talk(ctr__nl *m, int want, void *reply, size_t reply_size, in
     do r = send(m->fd, m->out.buf, m->len, 0);
     while (r < 0 && errno == EINTR);
     m->len = 0;
-    if (r < 0) return -1;
+    if (r < 0) return errno;
     while (acked < count) {
         struct nlmsghdr *a;
         int left;
         do r = recv(m->fd, in.buf, sizeof(in.buf), 0);
         while (r < 0 && errno == EINTR);
-        if (r < 0) return -1;
+        if (r < 0) return errno;
         left = CTR__CAST(int, r);
         for (a = &in.align; NLMSG_OK(a, CTR__CAST(unsigned, left)); a = NLMSG_NEXT(a, left)) {
             unsigned i = a->nlmsg_seq - m->first;
@@ -7288,11 +7292,7 @@ static int ctr__nl_talk(ctr__nl *m, int want, void *reply, size_t reply_size, in
     }
     m->exist_ok = 0;
     if (failed) *failed = bad;
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    return 0;
+    return err;
 }
 
 static int ctr__nl_open(ctr__nl *m) {
@@ -7427,20 +7427,19 @@ static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *e) {
     } r;
     char kind[32], why[256];
     unsigned flags = 0;
-    int index = -1, tries, bad;
+    int index = -1, tries, bad, err;
     for (tries = 0; tries < 2; tries++) {
         struct ifinfomsg ifi;
         struct rtattr *info;
         unsigned char mac[6];
         memset(&r, 0, sizeof(r));
         ctr__nl_get_link(m, n->bridge);
-        if (ctr__nl_talk(m, 0, r.buf, sizeof(r.buf), NULL, NULL, 0) == 0) {
+        if ((err = ctr__nl_talk(m, 0, r.buf, sizeof(r.buf), NULL, NULL, 0)) == 0) {
             if (ctr__nl_parse_link(&r.align, &index, &flags, kind, sizeof(kind)) != 0)
                 return ctr__net_err(e, EPROTO, n->bridge, "look up bridge %s", n->bridge);
             break;
         }
-        if (errno != ENODEV)
-            return ctr__net_err(e, errno, n->bridge, "look up bridge %s", n->bridge);
+        if (err != ENODEV) return ctr__net_err(e, err, n->bridge, "look up bridge %s", n->bridge);
         memset(&ifi, 0, sizeof(ifi));
         ifi.ifi_flags = ifi.ifi_change = IFF_UP;
         if (syscall(SYS_getrandom, mac, sizeof(mac), 0) != CTR__CAST(long, sizeof(mac))) {
@@ -7455,8 +7454,8 @@ static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *e) {
         info = ctr__nl_attr(m, IFLA_LINKINFO, NULL, 0);
         ctr__nl_attr(m, IFLA_INFO_KIND, "bridge", 7);
         ctr__nl_end_nest(m, info);
-        if (ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why)) != 0)
-            return ctr__net_err(e, errno, n->bridge, "create bridge %s%s%s", n->bridge,
+        if ((err = ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why))) != 0)
+            return ctr__net_err(e, err, n->bridge, "create bridge %s%s%s", n->bridge,
                                 why[0] ? ": " : "", why);
         /* made: look again */
     }
@@ -7469,11 +7468,11 @@ static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *e) {
     ctr__nl_addr(m, index, AF_INET, n->gw4, n->prefix4);
     if (n->have6) ctr__nl_addr(m, index, AF_INET6, n->gw6, n->prefix6);
     if (!(flags & IFF_UP)) ctr__nl_up(m, index, NULL);
-    if (ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why)) != 0) {
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why))) != 0) {
         if (bad == 1 + n->have6)
-            return ctr__net_err(e, errno, n->bridge, "bring bridge %s up%s%s", n->bridge,
+            return ctr__net_err(e, err, n->bridge, "bring bridge %s up%s%s", n->bridge,
                                 why[0] ? ": " : "", why);
-        return ctr__net_err(e, errno, n->bridge, "give bridge %s its gateway address%s%s",
+        return ctr__net_err(e, err, n->bridge, "give bridge %s its gateway address%s%s",
                             n->bridge, why[0] ? ": " : "", why);
     }
     return index;
@@ -7487,6 +7486,7 @@ static int ctr__veth(ctr__nl *m, const ctr__net_plan *np, int br, int netns, ctr
     struct rtattr *info, *data, *pa;
     uint32_t master = CTR__CAST(uint32_t, br), nsfd = CTR__CAST(uint32_t, netns), one = 1;
     char why[256];
+    int err;
     memset(&ifi, 0, sizeof(ifi));
     peer = ifi;
     ifi.ifi_flags = ifi.ifi_change = IFF_UP;
@@ -7507,8 +7507,8 @@ static int ctr__veth(ctr__nl *m, const ctr__net_plan *np, int br, int netns, ctr
     ctr__nl_end_nest(m, pa);
     ctr__nl_end_nest(m, data);
     ctr__nl_end_nest(m, info);
-    if (ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why)) != 0)
-        return ctr__net_err(e, errno, np->bridge, "create a veth pair into bridge %s%s%s",
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why))) != 0)
+        return ctr__net_err(e, err, np->bridge, "create a veth pair into bridge %s%s%s",
                             np->bridge, why[0] ? ": " : "", why);
     return 0;
 }
@@ -7522,13 +7522,13 @@ static int ctr__eth0(ctr__nl *m, const ctr__net_plan *np, ctr_error *e) {
     } r;
     char why[256], kind[32];
     unsigned flags;
-    int eth0 = -1, bad;
+    int eth0 = -1, bad, err;
     ctr__nl_up(m, 1, NULL); /* lo, index 1 in every namespace */
     ctr__nl_up(m, 0, "eth0");
     ctr__nl_get_link(m, "eth0"); /* its index: the kernel chose it */
     memset(&r, 0, sizeof(r));
-    if (ctr__nl_talk(m, 2, r.buf, sizeof(r.buf), &bad, why, sizeof(why)) != 0)
-        return ctr__net_err(e, errno, bad == 0 ? "lo" : "eth0", "bring %s up%s%s",
+    if ((err = ctr__nl_talk(m, 2, r.buf, sizeof(r.buf), &bad, why, sizeof(why))) != 0)
+        return ctr__net_err(e, err, bad == 0 ? "lo" : "eth0", "bring %s up%s%s",
                             bad == 0 ? "lo" : "eth0", why[0] ? ": " : "", why);
     if (ctr__nl_parse_link(&r.align, &eth0, &flags, kind, sizeof(kind)) != 0 || eth0 <= 0)
         return ctr__net_err(e, EPROTO, "eth0", "look up eth0");
@@ -7536,11 +7536,11 @@ static int ctr__eth0(ctr__nl *m, const ctr__net_plan *np, ctr_error *e) {
     if (np->have6) ctr__nl_addr(m, eth0, AF_INET6, np->addr6, np->prefix6);
     ctr__nl_default_route(m, eth0, AF_INET, np->gw4);
     if (np->have6) ctr__nl_default_route(m, eth0, AF_INET6, np->gw6);
-    if (ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why)) != 0) {
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why))) != 0) {
         if (bad <= np->have6)
-            return ctr__net_err(e, errno, "eth0", "give eth0 its address%s%s", why[0] ? ": " : "",
+            return ctr__net_err(e, err, "eth0", "give eth0 its address%s%s", why[0] ? ": " : "",
                                 why);
-        return ctr__net_err(e, errno, "eth0", "add the default route%s%s", why[0] ? ": " : "", why);
+        return ctr__net_err(e, err, "eth0", "add the default route%s%s", why[0] ? ": " : "", why);
     }
     return 0;
 }
@@ -7602,7 +7602,10 @@ static int ctr__net_receive(int sock, int errfd, int statusfd, int pidfd, int *n
    looked up (made if missing), the child sends a netlink socket made in its new network
    namespace, and through it we get the namespace (SIOCGSKNS), make the veth into it and
    configure eth0.  Then the child gets 'g', or the failure to report as its own.  Nothing here
-   holds the namespace once we return: it and the veth go with the container's processes. */
+   holds the namespace once we return: it and the veth go with the container's processes.
+   No call here fails while the spawn goes well (netlink's refusals come back in its answers):
+   a vfork-style child (clone.c) shares this thread's errno, and a value written here between
+   one of its system calls and its look at errno would be taken for its own. */
 static void ctr__net_attach(const ctr__plan *p, ctr__net_run *n, int errfd, int statusfd,
                             int pidfd) {
     const ctr__net_plan *np = &p->net;
@@ -8222,6 +8225,20 @@ static void ctr__container_free(ctr_container *c) {
     CONTAINER_FREE(c);
 }
 
+/* One record of size bytes from fd, read only if poll says one is there: 1, or 0.  A read of an
+   empty pipe would fail with EAGAIN, and a vfork-style child (clone.c), setting up meanwhile,
+   shares this thread's errno: an EAGAIN written here between one of its system calls and its
+   look at errno would be taken for its own ("resolve /dev inside the container root: Resource
+   temporarily unavailable", once in some thousands of bridged spawns). */
+static int ctr__read_ready(int fd, void *buf, size_t size) {
+    struct pollfd p;
+    p.fd = fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN) &&
+           read(fd, buf, size) == CTR__CAST(ssize_t, size);
+}
+
 /* The verdict: 1 started (*pid: the command's host pid from the shim, 0 from init), 0 failed
    (*report filled).  Whichever comes first: an error report of the setup (error pipe), STARTED
    or ERROR over the status pipe, or our child's exit without a word.  The shim tells STARTED
@@ -8236,16 +8253,16 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
         struct pollfd pfd[3];
         ctr__status_msg m;
         int n = 2;
-        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+        while (ctr__read_ready(errfd, report, sizeof(*report))) {
             if (report->step != CTR_STEP_NONE) return 0;
             setup_done = 1;
         }
-        if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
+        if (ctr__read_ready(statusfd, &m, sizeof(m))) {
             if (m.kind == CTR__MSG_ERROR) {
                 *report = m.err;
                 return 0;
             }
-            while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            while (ctr__read_ready(errfd, report, sizeof(*report))) {
                 if (report->step != CTR_STEP_NONE) return 0;
                 setup_done = 1;
             }

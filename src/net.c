@@ -529,9 +529,11 @@ static void ctr__nl_why(const struct nlmsghdr *a, char *why, size_t why_size) {
     }
 }
 
-/* Sends the batch and reads every answer: 0, or -1 with errno, the index in the batch of the
-   first request that failed in *failed and the kernel's words, if any, in why.  A reply to
-   request number want (a GETLINK's) is copied to reply. */
+/* Sends the batch and reads every answer: 0, or the errno of the first request that failed
+   (its index in the batch in *failed, the kernel's words, if any, in why) or of the send or
+   recv.  A reply to request number want (a GETLINK's) is copied to reply.  A request's failure
+   is returned, not put in errno: that is the calling thread's, which a vfork-style child shares
+   while it sets up (see ctr__net_attach). */
 static int ctr__nl_talk(ctr__nl *m, int want, void *reply, size_t reply_size, int *failed,
                         char *why, size_t why_size) {
     union {
@@ -546,13 +548,13 @@ static int ctr__nl_talk(ctr__nl *m, int want, void *reply, size_t reply_size, in
     do r = send(m->fd, m->out.buf, m->len, 0);
     while (r < 0 && errno == EINTR);
     m->len = 0;
-    if (r < 0) return -1;
+    if (r < 0) return errno;
     while (acked < count) {
         struct nlmsghdr *a;
         int left;
         do r = recv(m->fd, in.buf, sizeof(in.buf), 0);
         while (r < 0 && errno == EINTR);
-        if (r < 0) return -1;
+        if (r < 0) return errno;
         left = CTR__CAST(int, r);
         for (a = &in.align; NLMSG_OK(a, CTR__CAST(unsigned, left)); a = NLMSG_NEXT(a, left)) {
             unsigned i = a->nlmsg_seq - m->first;
@@ -572,11 +574,7 @@ static int ctr__nl_talk(ctr__nl *m, int want, void *reply, size_t reply_size, in
     }
     m->exist_ok = 0;
     if (failed) *failed = bad;
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    return 0;
+    return err;
 }
 
 static int ctr__nl_open(ctr__nl *m) {
@@ -711,20 +709,19 @@ static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *e) {
     } r;
     char kind[32], why[256];
     unsigned flags = 0;
-    int index = -1, tries, bad;
+    int index = -1, tries, bad, err;
     for (tries = 0; tries < 2; tries++) {
         struct ifinfomsg ifi;
         struct rtattr *info;
         unsigned char mac[6];
         memset(&r, 0, sizeof(r));
         ctr__nl_get_link(m, n->bridge);
-        if (ctr__nl_talk(m, 0, r.buf, sizeof(r.buf), NULL, NULL, 0) == 0) {
+        if ((err = ctr__nl_talk(m, 0, r.buf, sizeof(r.buf), NULL, NULL, 0)) == 0) {
             if (ctr__nl_parse_link(&r.align, &index, &flags, kind, sizeof(kind)) != 0)
                 return ctr__net_err(e, EPROTO, n->bridge, "look up bridge %s", n->bridge);
             break;
         }
-        if (errno != ENODEV)
-            return ctr__net_err(e, errno, n->bridge, "look up bridge %s", n->bridge);
+        if (err != ENODEV) return ctr__net_err(e, err, n->bridge, "look up bridge %s", n->bridge);
         memset(&ifi, 0, sizeof(ifi));
         ifi.ifi_flags = ifi.ifi_change = IFF_UP;
         if (syscall(SYS_getrandom, mac, sizeof(mac), 0) != CTR__CAST(long, sizeof(mac))) {
@@ -739,8 +736,8 @@ static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *e) {
         info = ctr__nl_attr(m, IFLA_LINKINFO, NULL, 0);
         ctr__nl_attr(m, IFLA_INFO_KIND, "bridge", 7);
         ctr__nl_end_nest(m, info);
-        if (ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why)) != 0)
-            return ctr__net_err(e, errno, n->bridge, "create bridge %s%s%s", n->bridge,
+        if ((err = ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why))) != 0)
+            return ctr__net_err(e, err, n->bridge, "create bridge %s%s%s", n->bridge,
                                 why[0] ? ": " : "", why);
         /* made: look again */
     }
@@ -753,11 +750,11 @@ static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *e) {
     ctr__nl_addr(m, index, AF_INET, n->gw4, n->prefix4);
     if (n->have6) ctr__nl_addr(m, index, AF_INET6, n->gw6, n->prefix6);
     if (!(flags & IFF_UP)) ctr__nl_up(m, index, NULL);
-    if (ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why)) != 0) {
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why))) != 0) {
         if (bad == 1 + n->have6)
-            return ctr__net_err(e, errno, n->bridge, "bring bridge %s up%s%s", n->bridge,
+            return ctr__net_err(e, err, n->bridge, "bring bridge %s up%s%s", n->bridge,
                                 why[0] ? ": " : "", why);
-        return ctr__net_err(e, errno, n->bridge, "give bridge %s its gateway address%s%s",
+        return ctr__net_err(e, err, n->bridge, "give bridge %s its gateway address%s%s",
                             n->bridge, why[0] ? ": " : "", why);
     }
     return index;
@@ -771,6 +768,7 @@ static int ctr__veth(ctr__nl *m, const ctr__net_plan *np, int br, int netns, ctr
     struct rtattr *info, *data, *pa;
     uint32_t master = CTR__CAST(uint32_t, br), nsfd = CTR__CAST(uint32_t, netns), one = 1;
     char why[256];
+    int err;
     memset(&ifi, 0, sizeof(ifi));
     peer = ifi;
     ifi.ifi_flags = ifi.ifi_change = IFF_UP;
@@ -791,8 +789,8 @@ static int ctr__veth(ctr__nl *m, const ctr__net_plan *np, int br, int netns, ctr
     ctr__nl_end_nest(m, pa);
     ctr__nl_end_nest(m, data);
     ctr__nl_end_nest(m, info);
-    if (ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why)) != 0)
-        return ctr__net_err(e, errno, np->bridge, "create a veth pair into bridge %s%s%s",
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why))) != 0)
+        return ctr__net_err(e, err, np->bridge, "create a veth pair into bridge %s%s%s",
                             np->bridge, why[0] ? ": " : "", why);
     return 0;
 }
@@ -806,13 +804,13 @@ static int ctr__eth0(ctr__nl *m, const ctr__net_plan *np, ctr_error *e) {
     } r;
     char why[256], kind[32];
     unsigned flags;
-    int eth0 = -1, bad;
+    int eth0 = -1, bad, err;
     ctr__nl_up(m, 1, NULL); /* lo, index 1 in every namespace */
     ctr__nl_up(m, 0, "eth0");
     ctr__nl_get_link(m, "eth0"); /* its index: the kernel chose it */
     memset(&r, 0, sizeof(r));
-    if (ctr__nl_talk(m, 2, r.buf, sizeof(r.buf), &bad, why, sizeof(why)) != 0)
-        return ctr__net_err(e, errno, bad == 0 ? "lo" : "eth0", "bring %s up%s%s",
+    if ((err = ctr__nl_talk(m, 2, r.buf, sizeof(r.buf), &bad, why, sizeof(why))) != 0)
+        return ctr__net_err(e, err, bad == 0 ? "lo" : "eth0", "bring %s up%s%s",
                             bad == 0 ? "lo" : "eth0", why[0] ? ": " : "", why);
     if (ctr__nl_parse_link(&r.align, &eth0, &flags, kind, sizeof(kind)) != 0 || eth0 <= 0)
         return ctr__net_err(e, EPROTO, "eth0", "look up eth0");
@@ -820,11 +818,11 @@ static int ctr__eth0(ctr__nl *m, const ctr__net_plan *np, ctr_error *e) {
     if (np->have6) ctr__nl_addr(m, eth0, AF_INET6, np->addr6, np->prefix6);
     ctr__nl_default_route(m, eth0, AF_INET, np->gw4);
     if (np->have6) ctr__nl_default_route(m, eth0, AF_INET6, np->gw6);
-    if (ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why)) != 0) {
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why))) != 0) {
         if (bad <= np->have6)
-            return ctr__net_err(e, errno, "eth0", "give eth0 its address%s%s", why[0] ? ": " : "",
+            return ctr__net_err(e, err, "eth0", "give eth0 its address%s%s", why[0] ? ": " : "",
                                 why);
-        return ctr__net_err(e, errno, "eth0", "add the default route%s%s", why[0] ? ": " : "", why);
+        return ctr__net_err(e, err, "eth0", "add the default route%s%s", why[0] ? ": " : "", why);
     }
     return 0;
 }
@@ -886,7 +884,10 @@ static int ctr__net_receive(int sock, int errfd, int statusfd, int pidfd, int *n
    looked up (made if missing), the child sends a netlink socket made in its new network
    namespace, and through it we get the namespace (SIOCGSKNS), make the veth into it and
    configure eth0.  Then the child gets 'g', or the failure to report as its own.  Nothing here
-   holds the namespace once we return: it and the veth go with the container's processes. */
+   holds the namespace once we return: it and the veth go with the container's processes.
+   No call here fails while the spawn goes well (netlink's refusals come back in its answers):
+   a vfork-style child (clone.c) shares this thread's errno, and a value written here between
+   one of its system calls and its look at errno would be taken for its own. */
 static void ctr__net_attach(const ctr__plan *p, ctr__net_run *n, int errfd, int statusfd,
                             int pidfd) {
     const ctr__net_plan *np = &p->net;

@@ -193,6 +193,20 @@ static void ctr__container_free(ctr_container *c) {
     CONTAINER_FREE(c);
 }
 
+/* One record of size bytes from fd, read only if poll says one is there: 1, or 0.  A read of an
+   empty pipe would fail with EAGAIN, and a vfork-style child (clone.c), setting up meanwhile,
+   shares this thread's errno: an EAGAIN written here between one of its system calls and its
+   look at errno would be taken for its own ("resolve /dev inside the container root: Resource
+   temporarily unavailable", once in some thousands of bridged spawns). */
+static int ctr__read_ready(int fd, void *buf, size_t size) {
+    struct pollfd p;
+    p.fd = fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN) &&
+           read(fd, buf, size) == CTR__CAST(ssize_t, size);
+}
+
 /* The verdict: 1 started (*pid: the command's host pid from the shim, 0 from init), 0 failed
    (*report filled).  Whichever comes first: an error report of the setup (error pipe), STARTED
    or ERROR over the status pipe, or our child's exit without a word.  The shim tells STARTED
@@ -207,16 +221,16 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
         struct pollfd pfd[3];
         ctr__status_msg m;
         int n = 2;
-        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+        while (ctr__read_ready(errfd, report, sizeof(*report))) {
             if (report->step != CTR_STEP_NONE) return 0;
             setup_done = 1;
         }
-        if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
+        if (ctr__read_ready(statusfd, &m, sizeof(m))) {
             if (m.kind == CTR__MSG_ERROR) {
                 *report = m.err;
                 return 0;
             }
-            while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            while (ctr__read_ready(errfd, report, sizeof(*report))) {
                 if (report->step != CTR_STEP_NONE) return 0;
                 setup_done = 1;
             }
