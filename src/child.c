@@ -673,9 +673,11 @@ static void ctr__c_init(const ctr__launch *l) {
     }
 }
 
-/* pasta: the network keeper (net.c) gets this process's namespaces and pidfd ('n' record) and
-   answers once pasta has the network up ('g'), or with the error that stopped it. */
-static void ctr__c_net_wait(const ctr__launch *l) {
+/* The network, first half, as soon as the child has its namespaces: pasta's keeper (net.c) gets
+   them and this process's pidfd ('n' record) and starts pasta on them; for a bridge the host's
+   thread gets a NETLINK_ROUTE socket made in our new network namespace ('b'), through which it
+   makes and configures eth0 (ctr__net_attach).  Either works while we set up the root. */
+static void ctr__c_net_send(const ctr__launch *l) {
     union {
         struct cmsghdr align;
         char buf[CMSG_SPACE(3 * sizeof(int))];
@@ -683,17 +685,23 @@ static void ctr__c_net_wait(const ctr__launch *l) {
     struct msghdr msg;
     struct cmsghdr *c;
     struct iovec iov;
-    ctr_error e;
-    int fds[3], n = 0, i;
-    char tag = 'n';
-    long r;
-    fds[n++] = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0));
-    fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0);
-    if (l->plan->userns)
-        fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/user", O_RDONLY | O_CLOEXEC, 0);
+    int fds[3], n = 0, i, bridge = l->plan->net.mode == CTR_NET_BRIDGE;
+    char tag = bridge ? 'b' : 'n';
+    if (bridge) {
+        fds[n++] = ctr__sys_int(
+            syscall(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0 /* NETLINK_ROUTE */));
+    } else {
+        fds[n++] = ctr__sys_int(syscall(SYS_pidfd_open, syscall(SYS_getpid), 0));
+        fds[n++] = ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC, 0);
+        if (l->plan->userns)
+            fds[n++] =
+                ctr__r_openat(AT_FDCWD, "/proc/thread-self/ns/user", O_RDONLY | O_CLOEXEC, 0);
+    }
     for (i = 0; i < n; i++)
         if (fds[i] < 0)
-            ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "open the container's namespaces for pasta",
+            ctr__c_die(l, CTR_STEP_NETWORK, errno, "",
+                       bridge ? "open a netlink socket in the container's network namespace"
+                              : "open the container's namespaces for pasta",
                        NULL, NULL, NULL);
     memset(&msg, 0, sizeof(msg));
     memset(&cm, 0, sizeof(cm));
@@ -708,10 +716,21 @@ static void ctr__c_net_wait(const ctr__launch *l) {
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
     memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, n) * sizeof(int));
-    if (syscall(SYS_sendmsg, l->net_sock, &msg, MSG_NOSIGNAL) != 1)
-        ctr__c_die(l, CTR_STEP_NETWORK, errno, "", "pass the namespaces to pasta's keeper", NULL,
-                   NULL, NULL);
+    /* A peer gone already (EPIPE) has left its answer, if any, for ctr__c_net_wait to read. */
+    if (syscall(SYS_sendmsg, l->net_sock, &msg, MSG_NOSIGNAL) != 1 && errno != EPIPE &&
+        errno != ECONNRESET)
+        ctr__c_die(l, CTR_STEP_NETWORK, errno, "",
+                   bridge ? "pass the container's netlink socket to the host"
+                          : "pass the namespaces to pasta's keeper",
+                   NULL, NULL, NULL);
     for (i = 0; i < n; i++) ctr__r_close(fds[i]);
+}
+
+/* The second half, just before the last steps of the setup: the answer, 'g' once the network
+   is up, or a ctr_error record with the reason it is not, reported as ours. */
+static void ctr__c_net_wait(const ctr__launch *l) {
+    ctr_error e;
+    long r;
     memset(&e, 0, sizeof(e));
     do r = syscall(SYS_recvfrom, l->net_sock, &e, sizeof(e), 0, NULL, NULL);
     while (r < 0 && errno == EINTR);
@@ -721,8 +740,12 @@ static void ctr__c_net_wait(const ctr__launch *l) {
         ctr__c_die(l, e.step, e.sys_errno, e.path, e.msg, NULL, NULL, NULL);
     }
     if (r != 1)
-        ctr__c_die(l, CTR_STEP_NETWORK, r < 0 ? errno : EPIPE, "pasta",
-                   "wait for pasta to bring the network up (its keeper is gone)", NULL, NULL, NULL);
+        ctr__c_die(l, CTR_STEP_NETWORK, r < 0 ? errno : EPIPE,
+                   l->plan->net.mode == CTR_NET_BRIDGE ? "" : "pasta",
+                   l->plan->net.mode == CTR_NET_BRIDGE
+                       ? "wait for the container's network (the host's side is gone)"
+                       : "wait for pasta to bring the network up (its keeper is gone)",
+                   NULL, NULL, NULL);
     ctr__r_close(l->net_sock);
 }
 
@@ -755,7 +778,7 @@ static void ctr__child_main(void *launch) {
     if (syscall(SYS_setsid) < 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "start a new session", NULL, NULL, NULL);
     if (!p->join) ctr__c_own_namespaces(l);
-    if (l->net_sock >= 0) ctr__c_net_wait(l);
+    if (l->net_sock >= 0) ctr__c_net_send(l);
     /* Not dumpable until execve: nothing may ptrace or read /proc/PID of this copy of the host. */
     if (ctr__r_prctl(PR_SET_DUMPABLE, 0) != 0)
         ctr__c_die(l, CTR_STEP_CLONE, errno, "", "make the process undumpable", NULL, NULL, NULL);
@@ -771,6 +794,7 @@ static void ctr__child_main(void *launch) {
     if (p->tty) ctr__c_tty(l);
     landlock = ctr__c_landlock_prepare(l); /* paths resolved in the new root, cwd still "/" */
     ctr__c_cwd(l);
+    if (l->net_sock >= 0) ctr__c_net_wait(l); /* the network, made meanwhile */
     ctr__c_rlimits(l);
     ctr__c_caps_bounding(l);
     /* Without no_new_privs, installing a filter or Landlock rules needs CAP_SYS_ADMIN, which goes

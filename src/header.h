@@ -590,7 +590,13 @@
        kept until it is reaped; 256 KiB for the command's setup, reused once it has exec'd), the
        shim cloning the command with CLONE_VFORK.  Nothing of the host's memory is copied, so a
        host holding gigabytes spawns as fast as a small one, and takes no copy-on-write faults
-       afterwards.  The dumpable flag belongs to that shared memory: the first of concurrent
+       afterwards.  They also run with the spawning thread's TLS, errno included: that thread
+       keeps every signal blocked from the clone to the verdict (once the command has exec'd),
+       so that no handler of the host's writes errno under the command's setup, and its own
+       work meanwhile (a bridge's netlink requests, the verdict) writes none; the shim, which
+       lives on as long as the container, makes only calls that do not fail but when it is
+       stopped and continued (rt_sigtimedwait's EINTR); pasta's keeper is a fork-style copy.
+       The dumpable flag belongs to that shared memory: the first of concurrent
        spawns saves the host's and the last puts it back.  The command is cloned fork-style (a
        copy of the page tables) for a cgroup v1 cgroup, time_ns (the kernel lets a process enter
        a time namespace only when no other shares its memory), and a rootless container spawned

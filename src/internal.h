@@ -515,7 +515,7 @@ typedef struct ctr__launch {
     int stdio_src[3];          /* fd to become 0/1/2, or -1 to inherit (or a CTR_STDIO_PIPE) */
     int xferfd;   /* socket the child sends the host ends of its stdio pipes over, or -1 */
     int hostfd;   /* pidfd of the host process (the child checks it lives), or -1 */
-    int netns_fd; /* a pooled network namespace to enter, or -1 */
+    int netns_fd; /* a pooled (or no_network's shared) network namespace to enter, or -1 */
     int cg_procs[CTR__CG_MAX_DIRS]; /* cgroup.procs files to write "0" into, or -1 */
     int *mnt_fds;                   /* plan->nops * CTR__DEV_NODES slots the child fills */
     int notify_armed; /* set in the child's own copy once the interception filter is in place */
@@ -537,7 +537,8 @@ typedef struct ctr__launch {
     const ctr_fd *fds; /* the extra descriptors to place: spec.fds and the listening sockets */
     size_t nfds;
     char *listen_pid; /* the digits of LISTEN_PID= in the plan's envp: the command writes its pid */
-    int net_sock;     /* pasta: the child's end of the socket to the network keeper, or -1 */
+    int net_sock;     /* bridge, pasta: the child's end of the socket to the network's other
+                         side (the host's thread, or pasta's keeper), or -1 */
     int startfd;              /* wait_start: the child reads one byte here before its execve */
     int *join_ns_fds;          /* the plan's ns_paths, opened (the child joins them) */
 } ctr__launch;
@@ -657,7 +658,6 @@ struct ctr_container {
     int cancel_state; /* the caller's, while in ctr_wait (see ctr__wait_pidfd) */
     ctr__plan plan;   /* kept for ctr_exec: capabilities, filter, rlimits, ids */
     int net_pidfd;    /* pasta: the network keeper (net.c), our child, or -1 */
-    char *net_stack;  /* its stack on our memory, or NULL */
     int startfd;      /* wait_start: written to by ctr_start; -1 once started */
     int execfd;       /* wait_start: EOF once the command has exec'd, or its error record */
     int attached;     /* made by ctr_attach: the container is another process's */
@@ -683,21 +683,24 @@ static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err);
 static int ctr__netns_shared(ctr_error *err); /* spec.no_network's namespace: a reference */
 static void ctr__netns_shared_put(void);
 static void ctr__netns_release(ctr_netns_pool *pool, int slot);
-/* A new network namespace with lo up (its fd), and with nl a NETLINK_ROUTE socket in it. */
-static int ctr__netns_make(int lo, int *nl, ctr_error *err);
+/* A new network namespace (its fd), with lo up or (lo 0) down. */
+static int ctr__netns_make(int lo, ctr_error *err);
 
 /* ---- net.c: the spawn's network (after the plan: sockets, bridge, pasta's keeper) ---- */
 typedef struct ctr__net_run {
     int *listen_fds; /* the bound sockets (ours to close), -1 for the caller's own */
     size_t nlisten;
     ctr_fd *fds; /* the launch's extra descriptors */
-    int netns;   /* a namespace made for the container (bridge), or -1 */
-    int sock[2]; /* pasta: keeper's end, child's end */
+    int sock[2]; /* bridge: ours, the child's; pasta: the keeper's, the child's */
     int devnull;
 } ctr__net_run;
 static void ctr__net_init(ctr__net_run *n);
-/* Binds the sockets, makes the bridged namespace; fills the launch's fields. */
+/* Binds the sockets, makes the socket to the child; fills the launch's fields. */
 static int ctr__net_open(ctr__plan *p, ctr__net_run *n, ctr__launch *l, ctr_error *err);
+/* Bridge, after the clone (the child's report pipe, status pipe and our child's pidfd tell if it
+   failed first): makes and configures eth0 in the child's namespace, and tells the child. */
+static void ctr__net_attach(const ctr__plan *p, ctr__net_run *n, int errfd, int statusfd,
+                            int pidfd);
 /* pasta: starts the keeper (c->net_pidfd) that runs pasta once the child has its namespaces. */
 static int ctr__net_keeper(ctr_container *c, ctr__plan *p, ctr__net_run *n, ctr_error *err);
 static void ctr__net_close(ctr__net_run *n);

@@ -659,18 +659,31 @@ static void ctr__c_apply_one(const ctr__launch *l, const ctr__op *op, const int 
     }
 }
 
-/* A FILE of the container's own (CTR__OP_PRIVATE: a network's /etc/resolv.conf): written in a
-   small tmpfs of its own, and that file cloned as a detached mount, to be bound on op->dst
-   whatever is there (the host's read-only /etc).  Before Linux 6.15 a detached mount cannot be
-   cloned: the tmpfs is attached on attach_at for that moment, in our own mount namespace. */
-static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
+/* The FILEs of the container's own (CTR__OP_PRIVATE: a network's /etc/resolv.conf and
+   /etc/hosts), each written in one small tmpfs and cloned from it as a detached mount, to be
+   bound on op->dst whatever is there (the host's read-only /etc).  From Linux 6.15 a detached
+   mount can be cloned as it is, and the tmpfs's own descriptor stays open (close-on-exec) until
+   the execve: dissolving a detached mount, like any unmount, waits for an RCU grace period,
+   which need not delay the spawn.  Before 6.15 (EINVAL) each file's tmpfs is attached on
+   attach_at for the moment of its clone, in our own mount namespace, then unmounted. */
+typedef struct ctr__c_files {
+    int fd;     /* the tmpfs, or -1 */
+    int attach; /* a detached mount cannot be cloned here (before Linux 6.15) */
+    int n;      /* files written */
+} ctr__c_files;
+
+static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op, ctr__c_files *t) {
     static const char *const opts[] = {"mode", "0755", "size", "65536", NULL};
     const char *at = l->plan->attach_at;
-    int m = ctr__c_fsmount(l, "tmpfs", opts,
-                           CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC,
-                           op->dst);
-    int f = ctr__r_openat(m, "file", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode), c = -1;
+    char name[] = "file0";
+    int f, c = -1;
     size_t off = 0;
+    name[4] = CTR__CAST(char, '0' + t->n++ % 10);
+    if (t->fd < 0)
+        t->fd = ctr__c_fsmount(
+            l, "tmpfs", opts,
+            CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, op->dst);
+    f = ctr__r_openat(t->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode);
     if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
     while (off < op->data_len) {
         long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
@@ -680,11 +693,20 @@ static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
         off += CTR__CAST(size_t, w);
     }
     ctr__r_close(f);
-    if (ctr__move_mount(m, "", AT_FDCWD, at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
-        (c = ctr__open_tree(m, "file", CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0 ||
+    if (!t->attach) {
+        if ((c = ctr__open_tree(t->fd, name, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) >= 0)
+            return c;
+        if (errno != EINVAL)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "make the file for ", op->dst, NULL,
+                       NULL);
+        t->attach = 1;
+    }
+    if (ctr__move_mount(t->fd, "", AT_FDCWD, at, CTR__MOVE_MOUNT_F_EMPTY_PATH) != 0 ||
+        (c = ctr__open_tree(t->fd, name, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) < 0 ||
         syscall(SYS_umount2, at, MNT_DETACH) != 0)
         ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "make the file for ", op->dst, NULL, NULL);
-    ctr__r_close(m);
+    ctr__r_close(t->fd);
+    t->fd = -1; /* the next file gets a tmpfs of its own */
     return c;
 }
 
@@ -695,6 +717,7 @@ static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op) {
    later list /proc/self/mountinfo in the order mounts were made). */
 static void ctr__c_clone_sources(const ctr__launch *l) {
     const ctr__plan *p = l->plan;
+    ctr__c_files files = {-1, 0, 0};
     size_t i;
     int k;
     for (i = 0; i < p->nops; i++) {
@@ -706,7 +729,7 @@ static void ctr__c_clone_sources(const ctr__launch *l) {
             if ((fds[0] = ctr__r_openat(AT_FDCWD, op->src, O_PATH | O_CLOEXEC, 0)) < 0)
                 ctr__c_die(l, CTR_STEP_MOUNT, errno, op->src, "bind ", op->src, " on ", op->dst);
         } else if (op->type == CTR_MOUNT_FILE && (op->flags & CTR__OP_PRIVATE)) {
-            fds[0] = ctr__c_private_file(l, op);
+            fds[0] = ctr__c_private_file(l, op, &files);
         } else if (op->type == CTR_MOUNT_DEV) {
             for (k = 0; k < CTR__DEV_NODES; k++)
                 if ((fds[k] = ctr__r_openat(AT_FDCWD, ctr__dev_paths[k], O_PATH | O_CLOEXEC, 0)) <

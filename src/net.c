@@ -1,20 +1,23 @@
 /* net.c - networking: sockets passed systemd-style (LISTEN_FDS), a bridged network made with
    rtnetlink, and pasta(1) for the rootless.
 
-   Bridge.  Before the clone, a short-lived child makes the container's network namespace
-   (netns.c) and leaves us its fd and a NETLINK_ROUTE socket opened inside it.  From the calling
-   thread, which never leaves its own namespace: the bridge is looked up (made, with its address
-   and a fixed MAC, if missing), a veth pair is created with its host end up in the bridge and
-   its other end made directly in the container's namespace as eth0; through the socket inside,
-   eth0 gets its addresses and default routes.  The container enters the namespace (child.c),
-   and we close our fd right after the spawn: the namespace then lives exactly as long as the
-   container's processes, and when they are gone the kernel tears it down - and the veth with
-   it - on its own worker, never on the caller's path.  A host killed at any point leaves no
-   link behind either: its fds close with it.
+   Bridge.  The container's own clone makes its network namespace, as without a network, and
+   the child goes on with its setup; it sends us (over the launch's net_sock) a NETLINK_ROUTE
+   socket made in the namespace and waits for our word only before its last steps.  Meanwhile,
+   in the calling thread, which never leaves its own namespace (ctr__net_attach): the bridge is
+   looked up (made, with its address and a fixed MAC, if missing), the namespace is had from the
+   child's socket, a veth pair is created with its host end up in the bridge and its other end
+   made directly in the container's namespace as eth0, and through the child's socket lo and
+   eth0 come up with eth0's addresses and default routes (requests batched: five round trips in
+   all).  Then the child gets 'g', or the failure as a ctr_error record it reports as its own.
+   We close what we had of the namespace at once: it lives exactly as long as the container's
+   processes, and when they are gone the kernel tears it down - and the veth with it - on its
+   own worker, never on the caller's path.  A host killed at any point leaves no link behind
+   either: its descriptors close with it, and the container dies with it.
 
    pasta.  The child, once it has its namespaces (and uid map), sends them with its pidfd to a
-   keeper, a process of ours cloned like the shim (exit signal 0, never execs, on a stack of its
-   own): the keeper runs pasta on them (its child: pasta execs, and a process that execs would
+   keeper, a copy of us (a fork-style clone, exit signal 0, never execs; not on our memory, whose
+   TLS and errno it would share for the container's lifetime): the keeper runs pasta on them (its child: pasta execs, and a process that execs would
    signal the host's SIGCHLD handler), waits for pasta's pid file (a pipe) to say the network is
    up, and lets the child go on to execve.  When the container's first process exits, the keeper
    kills pasta, reaps it and exits; ctr_wait reaps the keeper.  The keeper follows the rules of
@@ -38,6 +41,9 @@
 #endif
 #ifndef IFA_F_NODAD
 #define IFA_F_NODAD 0x02
+#endif
+#ifndef SIOCGSKNS
+#define SIOCGSKNS 0x894C /* Linux 4.9 */
 #endif
 #define CTR__DNS_FORWARD "169.254.1.1" /* pasta maps this to the host's resolver */
 #define CTR__KEEPER_FDS  3             /* pidfd, netns, userns */
@@ -442,6 +448,11 @@ static int ctr__plan_net(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
     if (s->netns_pool)
         return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "netns_pool",
                          "netns_pool lends empty namespaces: it cannot be combined with a network");
+    if (s->net == CTR_NET_BRIDGE && s->direct_child)
+        return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "net",
+                         "a bridged network is made by the calling thread while the container "
+                         "sets up, which a direct_child's clone does not allow: use the shim "
+                         "(direct_child 0) or CTR_NET_PASTA");
     if (s->net == CTR_NET_BRIDGE && ctr__plan_bridge(p, s, err) != 0) return -1;
     if (s->net == CTR_NET_PASTA) {
         if (s->net_address || s->net_address6 || s->net_bridge)
@@ -455,26 +466,46 @@ static int ctr__plan_net(ctr__plan *p, const ctr_spec *s, ctr_error *err) {
 
 /* ---- rtnetlink (the calling thread's side) ---- */
 
+/* A batch of requests, sent in one sendto and answered in order (the kernel runs them one after
+   the other, and acks each: every request asks for one). */
 typedef struct ctr__nl {
     int fd;
-    unsigned seq;
-    char buf[1024]; /* the request being built */
-    size_t len;
+    unsigned seq;      /* of the last request added */
+    unsigned first;    /* of the batch's first request */
+    unsigned exist_ok; /* bit i: EEXIST answers the batch's request i as well as 0 */
+    size_t len;        /* the batch's length */
+    size_t at;         /* where its last request starts */
+    union {
+        struct nlmsghdr align;
+        char buf[2048];
+    } out;
 } ctr__nl;
 
+static struct nlmsghdr *ctr__nl_hdr(ctr__nl *m) {
+    return CTR__CAST(struct nlmsghdr *, CTR__CAST(void *, m->out.buf + m->at));
+}
+
+/* Adds a request to the batch (NLM_F_ACK is added). */
 static void ctr__nl_begin(ctr__nl *m, int type, int flags, const void *head, size_t head_len) {
-    struct nlmsghdr *h = CTR__CAST(struct nlmsghdr *, CTR__CAST(void *, m->buf));
-    memset(m->buf, 0, sizeof(m->buf));
+    struct nlmsghdr *h;
+    if (m->len)
+        ctr__nl_hdr(m)->nlmsg_len = CTR__CAST(uint32_t, m->len - m->at);
+    else
+        m->first = m->seq + 1;
+    CONTAINER_ASSERT(m->len + NLMSG_HDRLEN + NLMSG_ALIGN(head_len) <= sizeof(m->out.buf));
+    m->at = m->len;
+    h = ctr__nl_hdr(m);
+    memset(h, 0, NLMSG_HDRLEN + NLMSG_ALIGN(head_len));
     h->nlmsg_type = CTR__CAST(uint16_t, type);
-    h->nlmsg_flags = CTR__CAST(uint16_t, NLM_F_REQUEST | flags);
+    h->nlmsg_flags = CTR__CAST(uint16_t, NLM_F_REQUEST | NLM_F_ACK | flags);
     h->nlmsg_seq = ++m->seq;
-    memcpy(m->buf + NLMSG_HDRLEN, head, head_len);
-    m->len = NLMSG_HDRLEN + NLMSG_ALIGN(head_len);
+    memcpy(m->out.buf + m->at + NLMSG_HDRLEN, head, head_len);
+    m->len = m->at + NLMSG_HDRLEN + NLMSG_ALIGN(head_len);
 }
 
 static struct rtattr *ctr__nl_attr(ctr__nl *m, int type, const void *data, size_t len) {
-    struct rtattr *a = CTR__CAST(struct rtattr *, CTR__CAST(void *, m->buf + m->len));
-    CONTAINER_ASSERT(m->len + RTA_SPACE(len) <= sizeof(m->buf));
+    struct rtattr *a = CTR__CAST(struct rtattr *, CTR__CAST(void *, m->out.buf + m->len));
+    CONTAINER_ASSERT(m->len + RTA_SPACE(len) <= sizeof(m->out.buf));
     a->rta_type = CTR__CAST(unsigned short, type);
     a->rta_len = CTR__CAST(unsigned short, RTA_LENGTH(len));
     if (len) memcpy(RTA_DATA(a), data, len);
@@ -484,59 +515,71 @@ static struct rtattr *ctr__nl_attr(ctr__nl *m, int type, const void *data, size_
 
 static void ctr__nl_end_nest(ctr__nl *m, struct rtattr *a) {
     a->rta_len =
-        CTR__CAST(unsigned short, m->buf + m->len - CTR__CAST(char *, CTR__CAST(void *, a)));
+        CTR__CAST(unsigned short, m->out.buf + m->len - CTR__CAST(char *, CTR__CAST(void *, a)));
 }
 
-/* Sends the request and waits for its answer: 0 (ack, or the reply copied to reply), or -1
-   with errno and the kernel's own words, if any, in why. */
-static int ctr__nl_talk(ctr__nl *m, void *reply, size_t reply_size, char *why, size_t why_size) {
-    struct nlmsghdr *h = CTR__CAST(struct nlmsghdr *, CTR__CAST(void *, m->buf));
+/* The kernel's own words in an extended ack, if any, into why. */
+static void ctr__nl_why(const struct nlmsghdr *a, char *why, size_t why_size) {
+    size_t off = NLMSG_HDRLEN + sizeof(struct nlmsgerr); /* capped acks: no request after it */
+    if (!(a->nlmsg_flags & NLM_F_ACK_TLVS) || !why_size) return;
+    while (off + sizeof(struct rtattr) <= a->nlmsg_len) {
+        const struct rtattr *t = CTR__CAST(
+            const struct rtattr *,
+            CTR__CAST(const void *, CTR__CAST(const char *, CTR__CAST(const void *, a)) + off));
+        if (t->rta_len < sizeof(*t)) break;
+        if (t->rta_type == NLMSGERR_ATTR_MSG)
+            ctr__strlcpy(why, CTR__CAST(const char *, RTA_DATA(t)),
+                         why_size < RTA_PAYLOAD(t) + 1 ? why_size : RTA_PAYLOAD(t) + 1);
+        off += RTA_ALIGN(t->rta_len);
+    }
+}
+
+/* Sends the batch and reads every answer: 0, or the errno of the first request that failed
+   (its index in the batch in *failed, the kernel's words, if any, in why) or of the send or
+   recv.  A reply to request number want (a GETLINK's) is copied to reply.  A request's failure
+   is returned, not put in errno: that is the calling thread's, which a vfork-style child shares
+   while it sets up (see ctr__net_attach). */
+static int ctr__nl_talk(ctr__nl *m, int want, void *reply, size_t reply_size, int *failed,
+                        char *why, size_t why_size) {
     union {
         struct nlmsghdr align;
         char buf[8192];
     } in;
+    unsigned acked = 0, count = m->seq - m->first + 1;
+    int err = 0, bad = -1;
     ssize_t r;
-    h->nlmsg_len = CTR__CAST(uint32_t, m->len);
+    ctr__nl_hdr(m)->nlmsg_len = CTR__CAST(uint32_t, m->len - m->at);
     if (why_size) why[0] = '\0';
-    do r = send(m->fd, m->buf, m->len, 0);
+    do r = send(m->fd, m->out.buf, m->len, 0);
     while (r < 0 && errno == EINTR);
-    if (r < 0) return -1;
-    for (;;) {
+    m->len = 0;
+    if (r < 0) return errno;
+    while (acked < count) {
         struct nlmsghdr *a;
         int left;
         do r = recv(m->fd, in.buf, sizeof(in.buf), 0);
         while (r < 0 && errno == EINTR);
-        if (r < 0) return -1;
+        if (r < 0) return errno;
         left = CTR__CAST(int, r);
         for (a = &in.align; NLMSG_OK(a, CTR__CAST(unsigned, left)); a = NLMSG_NEXT(a, left)) {
-            if (a->nlmsg_seq != m->seq) continue;
+            unsigned i = a->nlmsg_seq - m->first;
+            if (a->nlmsg_seq < m->first || i >= count) continue; /* not ours */
             if (a->nlmsg_type == NLMSG_ERROR) {
-                struct nlmsgerr *e = CTR__CAST(struct nlmsgerr *, NLMSG_DATA(a));
-                if (e->error == 0) return 0;
-                if ((a->nlmsg_flags & NLM_F_ACK_TLVS) && why_size) {
-                    /* the extended ack: after the request's header (capped acks) */
-                    size_t off = NLMSG_HDRLEN + sizeof(*e);
-                    while (off + sizeof(struct rtattr) <= a->nlmsg_len) {
-                        struct rtattr *t = CTR__CAST(
-                            struct rtattr *,
-                            CTR__CAST(void *, CTR__CAST(char *, CTR__CAST(void *, a)) + off));
-                        if (t->rta_len < sizeof(*t)) break;
-                        if (t->rta_type == NLMSGERR_ATTR_MSG)
-                            ctr__strlcpy(why, CTR__CAST(const char *, RTA_DATA(t)),
-                                         why_size < RTA_PAYLOAD(t) + 1 ? why_size
-                                                                       : RTA_PAYLOAD(t) + 1);
-                        off += RTA_ALIGN(t->rta_len);
-                    }
-                }
-                errno = -e->error;
-                return -1;
-            }
-            if (reply) {
+                const struct nlmsgerr *e = CTR__CAST(const struct nlmsgerr *, NLMSG_DATA(a));
+                acked++;
+                if (e->error == 0 || (e->error == -EEXIST && (m->exist_ok >> i) & 1) || err)
+                    continue;
+                err = -e->error;
+                bad = CTR__CAST(int, i);
+                ctr__nl_why(a, why, why_size);
+            } else if (CTR__CAST(int, i) == want && reply) {
                 memcpy(reply, a, a->nlmsg_len < reply_size ? a->nlmsg_len : reply_size);
-                return 0;
             }
         }
     }
+    m->exist_ok = 0;
+    if (failed) *failed = bad;
+    return err;
 }
 
 static int ctr__nl_open(ctr__nl *m) {
@@ -557,28 +600,27 @@ static void ctr__nl_use(ctr__nl *m, int fd) {
     (void)setsockopt(m->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 }
 
-/* The link called name: its index, flags and kind ("bridge", "veth", "" for none); -1 with
-   errno (ENODEV: none). */
-static int ctr__nl_link(ctr__nl *m, const char *name, int *index, unsigned *flags, char *kind,
-                        size_t kind_size) {
+/* Adds a lookup of the link called name (its reply: see ctr__nl_parse_link). */
+static void ctr__nl_get_link(ctr__nl *m, const char *name) {
     struct ifinfomsg ifi;
-    union {
-        struct nlmsghdr align;
-        char buf[4096];
-    } r;
-    struct ifinfomsg *got;
-    struct rtattr *a;
-    int left;
     memset(&ifi, 0, sizeof(ifi));
     ctr__nl_begin(m, RTM_GETLINK, 0, &ifi, sizeof(ifi));
     ctr__nl_attr(m, IFLA_IFNAME, name, strlen(name) + 1);
-    memset(&r, 0, sizeof(r));
-    if (ctr__nl_talk(m, r.buf, sizeof(r.buf), NULL, 0) != 0) return -1;
-    got = CTR__CAST(struct ifinfomsg *, NLMSG_DATA(&r.align));
+}
+
+/* A link's reply: its index, flags and kind ("bridge", "veth", "" for none); -1 if the reply
+   is not one. */
+static int ctr__nl_parse_link(const struct nlmsghdr *h, int *index, unsigned *flags, char *kind,
+                              size_t kind_size) {
+    const struct ifinfomsg *got;
+    struct rtattr *a;
+    int left;
+    if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(*got))) return -1;
+    got = CTR__CAST(const struct ifinfomsg *, NLMSG_DATA(h));
     *index = got->ifi_index;
     *flags = got->ifi_flags;
     kind[0] = '\0';
-    left = CTR__CAST(int, r.align.nlmsg_len) - CTR__CAST(int, NLMSG_LENGTH(sizeof(*got)));
+    left = CTR__CAST(int, h->nlmsg_len) - CTR__CAST(int, NLMSG_LENGTH(sizeof(*got)));
     for (a = IFLA_RTA(got); RTA_OK(a, left); a = RTA_NEXT(a, left)) {
         if (a->rta_type == IFLA_LINKINFO) {
             int l2 = CTR__CAST(int, RTA_PAYLOAD(a));
@@ -592,9 +634,8 @@ static int ctr__nl_link(ctr__nl *m, const char *name, int *index, unsigned *flag
     return 0;
 }
 
-/* An address on link index (EEXIST is fine: it is there). */
-static int ctr__nl_addr(ctr__nl *m, int index, int family, const unsigned char *addr, int prefix,
-                        char *why, size_t why_size) {
+/* Adds an address on link index (EEXIST is fine: it is there). */
+static void ctr__nl_addr(ctr__nl *m, int index, int family, const unsigned char *addr, int prefix) {
     struct ifaddrmsg ifa;
     size_t len = family == AF_INET ? 4 : 16;
     memset(&ifa, 0, sizeof(ifa));
@@ -603,7 +644,8 @@ static int ctr__nl_addr(ctr__nl *m, int index, int family, const unsigned char *
     ifa.ifa_flags = family == AF_INET6 ? IFA_F_NODAD : 0;
     ifa.ifa_scope = RT_SCOPE_UNIVERSE;
     ifa.ifa_index = CTR__CAST(unsigned, index);
-    ctr__nl_begin(m, RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
+    ctr__nl_begin(m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
+    m->exist_ok |= 1u << (m->seq - m->first);
     ctr__nl_attr(m, IFA_LOCAL, addr, len);
     ctr__nl_attr(m, IFA_ADDRESS, addr, len);
     if (family == AF_INET) {
@@ -616,12 +658,10 @@ static int ctr__nl_addr(ctr__nl *m, int index, int family, const unsigned char *
         b[3] |= CTR__CAST(unsigned char, host);
         ctr__nl_attr(m, IFA_BROADCAST, b, 4);
     }
-    if (ctr__nl_talk(m, NULL, 0, why, why_size) != 0 && errno != EEXIST) return -1;
-    return 0;
 }
 
-static int ctr__nl_default_route(ctr__nl *m, int index, int family, const unsigned char *gw,
-                                 char *why, size_t why_size) {
+/* Adds a default route through gw on link index. */
+static void ctr__nl_default_route(ctr__nl *m, int index, int family, const unsigned char *gw) {
     struct rtmsg rt;
     uint32_t oif = CTR__CAST(uint32_t, index);
     memset(&rt, 0, sizeof(rt));
@@ -630,38 +670,63 @@ static int ctr__nl_default_route(ctr__nl *m, int index, int family, const unsign
     rt.rtm_protocol = RTPROT_BOOT;
     rt.rtm_scope = RT_SCOPE_UNIVERSE;
     rt.rtm_type = RTN_UNICAST;
-    ctr__nl_begin(m, RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &rt, sizeof(rt));
+    ctr__nl_begin(m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rt, sizeof(rt));
     ctr__nl_attr(m, RTA_GATEWAY, gw, family == AF_INET ? 4 : 16);
     ctr__nl_attr(m, RTA_OIF, &oif, sizeof(oif));
-    return ctr__nl_talk(m, NULL, 0, why, why_size);
 }
 
-/* Brings link index up. */
-static int ctr__nl_up(ctr__nl *m, int index, char *why, size_t why_size) {
+/* Adds: bring link index (or, index 0, the link called name) up. */
+static void ctr__nl_up(ctr__nl *m, int index, const char *name) {
     struct ifinfomsg ifi;
     memset(&ifi, 0, sizeof(ifi));
     ifi.ifi_index = index;
     ifi.ifi_flags = IFF_UP;
     ifi.ifi_change = IFF_UP;
-    ctr__nl_begin(m, RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof(ifi));
-    return ctr__nl_talk(m, NULL, 0, why, why_size);
+    ctr__nl_begin(m, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+    if (!index) ctr__nl_attr(m, IFLA_IFNAME, name, strlen(name) + 1);
+}
+
+/* A failure of the network's setup after the clone, for the child to report (the verdict adds
+   the errno's text once). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int
+ctr__net_err(ctr_error *e, int errnum, const char *path, const char *fmt, ...) {
+    va_list ap;
+    memset(e, 0, sizeof(*e));
+    e->step = CTR_STEP_NETWORK;
+    e->sys_errno = errnum;
+    ctr__strlcpy(e->path, path, sizeof(e->path));
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+    return -1;
 }
 
 /* The bridge, made if missing (with a fixed random MAC: a bridge that takes its ports' lowest
-   one changes it as containers come and go, and their ARP caches go stale), with its addresses
-   and up: its index, or -1 and err. */
-static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *err) {
+   one changes it as containers come and go, and their ARP caches go stale), with its gateway
+   addresses and up: its index, or -1 and e. */
+static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *e) {
+    union {
+        struct nlmsghdr align;
+        char buf[4096];
+    } r;
     char kind[32], why[256];
     unsigned flags = 0;
-    int index = -1, tries;
+    int index = -1, tries, bad, err;
     for (tries = 0; tries < 2; tries++) {
         struct ifinfomsg ifi;
         struct rtattr *info;
         unsigned char mac[6];
-        if (ctr__nl_link(m, n->bridge, &index, &flags, kind, sizeof(kind)) == 0) break;
-        if (errno != ENODEV)
-            return ctr__fail(err, CTR_STEP_NETWORK, errno, n->bridge, "look up bridge %s",
-                             n->bridge);
+        memset(&r, 0, sizeof(r));
+        ctr__nl_get_link(m, n->bridge);
+        if ((err = ctr__nl_talk(m, 0, r.buf, sizeof(r.buf), NULL, NULL, 0)) == 0) {
+            if (ctr__nl_parse_link(&r.align, &index, &flags, kind, sizeof(kind)) != 0)
+                return ctr__net_err(e, EPROTO, n->bridge, "look up bridge %s", n->bridge);
+            break;
+        }
+        if (err != ENODEV) return ctr__net_err(e, err, n->bridge, "look up bridge %s", n->bridge);
         memset(&ifi, 0, sizeof(ifi));
         ifi.ifi_flags = ifi.ifi_change = IFF_UP;
         if (syscall(SYS_getrandom, mac, sizeof(mac), 0) != CTR__CAST(long, sizeof(mac))) {
@@ -669,101 +734,214 @@ static int ctr__bridge(ctr__nl *m, const ctr__net_plan *n, ctr_error *err) {
             memcpy(mac, &t, sizeof(mac));
         }
         mac[0] = CTR__CAST(unsigned char, (mac[0] & 0xfe) | 0x02); /* unicast, local */
-        ctr__nl_begin(m, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+        ctr__nl_begin(m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+        m->exist_ok = 1; /* made by another spawn at the same moment */
         ctr__nl_attr(m, IFLA_IFNAME, n->bridge, strlen(n->bridge) + 1);
         ctr__nl_attr(m, IFLA_ADDRESS, mac, sizeof(mac));
         info = ctr__nl_attr(m, IFLA_LINKINFO, NULL, 0);
         ctr__nl_attr(m, IFLA_INFO_KIND, "bridge", 7);
         ctr__nl_end_nest(m, info);
-        if (ctr__nl_talk(m, NULL, 0, why, sizeof(why)) != 0 && errno != EEXIST)
-            return ctr__fail(err, CTR_STEP_NETWORK, errno, n->bridge, "create bridge %s%s%s",
-                             n->bridge, why[0] ? ": " : "", why);
-        /* made (or made by another spawn at the same moment): look again */
+        if ((err = ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why))) != 0)
+            return ctr__net_err(e, err, n->bridge, "create bridge %s%s%s", n->bridge,
+                                why[0] ? ": " : "", why);
+        /* made: look again */
     }
-    if (index < 0)
-        return ctr__fail(err, CTR_STEP_NETWORK, ENODEV, n->bridge, "find bridge %s", n->bridge);
+    if (index < 0) return ctr__net_err(e, ENODEV, n->bridge, "find bridge %s", n->bridge);
     if (strcmp(kind, "bridge") != 0)
-        return ctr__fail(err, CTR_STEP_NETWORK, EEXIST, n->bridge,
-                         "%s exists but is not a bridge (it is a %s link): name another bridge",
-                         n->bridge, kind[0] ? kind : "plain");
-    if (ctr__nl_addr(m, index, AF_INET, n->gw4, n->prefix4, why, sizeof(why)) != 0 ||
-        (n->have6 && ctr__nl_addr(m, index, AF_INET6, n->gw6, n->prefix6, why, sizeof(why)) != 0))
-        return ctr__fail(err, CTR_STEP_NETWORK, errno, n->bridge,
-                         "give bridge %s its gateway address%s%s", n->bridge, why[0] ? ": " : "",
-                         why);
-    if (!(flags & IFF_UP) && ctr__nl_up(m, index, why, sizeof(why)) != 0)
-        return ctr__fail(err, CTR_STEP_NETWORK, errno, n->bridge, "bring bridge %s up", n->bridge);
+        return ctr__net_err(e, EEXIST, n->bridge,
+                            "%s exists but is not a bridge (it is a %s link): name another bridge",
+                            n->bridge, kind[0] ? kind : "plain");
+    /* Its gateway addresses (there already, usually: EEXIST) and up, in one round trip. */
+    ctr__nl_addr(m, index, AF_INET, n->gw4, n->prefix4);
+    if (n->have6) ctr__nl_addr(m, index, AF_INET6, n->gw6, n->prefix6);
+    if (!(flags & IFF_UP)) ctr__nl_up(m, index, NULL);
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why))) != 0) {
+        if (bad == 1 + n->have6)
+            return ctr__net_err(e, err, n->bridge, "bring bridge %s up%s%s", n->bridge,
+                                why[0] ? ": " : "", why);
+        return ctr__net_err(e, err, n->bridge, "give bridge %s its gateway address%s%s",
+                            n->bridge, why[0] ? ": " : "", why);
+    }
     return index;
 }
 
-/* The container's network namespace with eth0 in the bridge: n->netns, or -1 and err. */
-static int ctr__net_bridged(const ctr__net_plan *np, ctr__net_run *n, ctr_error *err) {
-    ctr__nl host, inside;
+/* The veth: its host end (named by the kernel, vethN) up in bridge br, its peer made in the
+   container's namespace (netns) as eth0, down (a peer made up in another namespace fails with
+   ENOTCONN).  0, or -1 and e. */
+static int ctr__veth(ctr__nl *m, const ctr__net_plan *np, int br, int netns, ctr_error *e) {
     struct ifinfomsg ifi, peer;
     struct rtattr *info, *data, *pa;
+    uint32_t master = CTR__CAST(uint32_t, br), nsfd = CTR__CAST(uint32_t, netns), one = 1;
+    char why[256];
+    int err;
+    memset(&ifi, 0, sizeof(ifi));
+    peer = ifi;
+    ifi.ifi_flags = ifi.ifi_change = IFF_UP;
+    ctr__nl_begin(m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+    ctr__nl_attr(m, IFLA_MASTER, &master, sizeof(master));
+    /* One queue each way, on each end: a veth gets one per possible CPU otherwise, and each
+       queue is a directory of sysfs files made at creation and removed at teardown. */
+    ctr__nl_attr(m, IFLA_NUM_TX_QUEUES, &one, sizeof(one));
+    ctr__nl_attr(m, IFLA_NUM_RX_QUEUES, &one, sizeof(one));
+    info = ctr__nl_attr(m, IFLA_LINKINFO, NULL, 0);
+    ctr__nl_attr(m, IFLA_INFO_KIND, "veth", 5);
+    data = ctr__nl_attr(m, IFLA_INFO_DATA, NULL, 0);
+    pa = ctr__nl_attr(m, VETH_INFO_PEER, &peer, sizeof(peer));
+    ctr__nl_attr(m, IFLA_IFNAME, "eth0", 5);
+    ctr__nl_attr(m, IFLA_NUM_TX_QUEUES, &one, sizeof(one));
+    ctr__nl_attr(m, IFLA_NUM_RX_QUEUES, &one, sizeof(one));
+    ctr__nl_attr(m, IFLA_NET_NS_FD, &nsfd, sizeof(nsfd));
+    ctr__nl_end_nest(m, pa);
+    ctr__nl_end_nest(m, data);
+    ctr__nl_end_nest(m, info);
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, NULL, why, sizeof(why))) != 0)
+        return ctr__net_err(e, err, np->bridge, "create a veth pair into bridge %s%s%s",
+                            np->bridge, why[0] ? ": " : "", why);
+    return 0;
+}
+
+/* Inside the container's namespace (m: a socket of it): lo and eth0 up, eth0's addresses and
+   default routes; two round trips.  0, or -1 and e. */
+static int ctr__eth0(ctr__nl *m, const ctr__net_plan *np, ctr_error *e) {
+    union {
+        struct nlmsghdr align;
+        char buf[4096];
+    } r;
     char why[256], kind[32];
     unsigned flags;
-    int br, eth0 = -1, nl = -1;
-    uint32_t master, nsfd;
-    if (ctr__nl_open(&host) != 0)
-        return ctr__fail(err, CTR_STEP_NETWORK, errno, "", "open a netlink socket");
-    if ((br = ctr__bridge(&host, np, err)) < 0) goto fail;
-    if ((n->netns = ctr__netns_make(1, &nl, err)) < 0) goto fail;
-    ctr__nl_use(&inside, nl);
-    /* The veth: its host end (named by the kernel, vethN) up in the bridge, its peer made in
-       the container's namespace as eth0. */
-    memset(&ifi, 0, sizeof(ifi));
-    peer = ifi; /* (a peer made up in another namespace fails with ENOTCONN: up below) */
-    ifi.ifi_flags = ifi.ifi_change = IFF_UP;
-    master = CTR__CAST(uint32_t, br);
-    nsfd = CTR__CAST(uint32_t, n->netns);
-    ctr__nl_begin(&host, RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
-    ctr__nl_attr(&host, IFLA_MASTER, &master, sizeof(master));
-    info = ctr__nl_attr(&host, IFLA_LINKINFO, NULL, 0);
-    ctr__nl_attr(&host, IFLA_INFO_KIND, "veth", 5);
-    data = ctr__nl_attr(&host, IFLA_INFO_DATA, NULL, 0);
-    pa = ctr__nl_attr(&host, VETH_INFO_PEER, &peer, sizeof(peer));
-    ctr__nl_attr(&host, IFLA_IFNAME, "eth0", 5);
-    ctr__nl_attr(&host, IFLA_NET_NS_FD, &nsfd, sizeof(nsfd));
-    ctr__nl_end_nest(&host, pa);
-    ctr__nl_end_nest(&host, data);
-    ctr__nl_end_nest(&host, info);
-    if (ctr__nl_talk(&host, NULL, 0, why, sizeof(why)) != 0) {
-        ctr__fail(err, CTR_STEP_NETWORK, errno, np->bridge, "create a veth pair into bridge %s%s%s",
-                  np->bridge, why[0] ? ": " : "", why);
-        goto fail;
+    int eth0 = -1, bad, err;
+    ctr__nl_up(m, 1, NULL); /* lo, index 1 in every namespace */
+    ctr__nl_up(m, 0, "eth0");
+    ctr__nl_get_link(m, "eth0"); /* its index: the kernel chose it */
+    memset(&r, 0, sizeof(r));
+    if ((err = ctr__nl_talk(m, 2, r.buf, sizeof(r.buf), &bad, why, sizeof(why))) != 0)
+        return ctr__net_err(e, err, bad == 0 ? "lo" : "eth0", "bring %s up%s%s",
+                            bad == 0 ? "lo" : "eth0", why[0] ? ": " : "", why);
+    if (ctr__nl_parse_link(&r.align, &eth0, &flags, kind, sizeof(kind)) != 0 || eth0 <= 0)
+        return ctr__net_err(e, EPROTO, "eth0", "look up eth0");
+    ctr__nl_addr(m, eth0, AF_INET, np->addr4, np->prefix4);
+    if (np->have6) ctr__nl_addr(m, eth0, AF_INET6, np->addr6, np->prefix6);
+    ctr__nl_default_route(m, eth0, AF_INET, np->gw4);
+    if (np->have6) ctr__nl_default_route(m, eth0, AF_INET6, np->gw6);
+    if ((err = ctr__nl_talk(m, -1, NULL, 0, &bad, why, sizeof(why))) != 0) {
+        if (bad <= np->have6)
+            return ctr__net_err(e, err, "eth0", "give eth0 its address%s%s", why[0] ? ": " : "",
+                                why);
+        return ctr__net_err(e, err, "eth0", "add the default route%s%s", why[0] ? ": " : "", why);
     }
-    if (ctr__nl_link(&inside, "eth0", &eth0, &flags, kind, sizeof(kind)) != 0 ||
-        ctr__nl_up(&inside, eth0, why, sizeof(why)) != 0 ||
-        ctr__nl_addr(&inside, eth0, AF_INET, np->addr4, np->prefix4, why, sizeof(why)) != 0 ||
-        (np->have6 &&
-         ctr__nl_addr(&inside, eth0, AF_INET6, np->addr6, np->prefix6, why, sizeof(why)) != 0)) {
-        ctr__fail(err, CTR_STEP_NETWORK, errno, "eth0", "bring eth0 up with its address%s%s",
-                  why[0] ? ": " : "", why);
-        goto fail;
-    }
-    if (ctr__nl_default_route(&inside, eth0, AF_INET, np->gw4, why, sizeof(why)) != 0 ||
-        (np->have6 &&
-         ctr__nl_default_route(&inside, eth0, AF_INET6, np->gw6, why, sizeof(why)) != 0)) {
-        ctr__fail(err, CTR_STEP_NETWORK, errno, "eth0", "add the default route%s%s",
-                  why[0] ? ": " : "", why);
-        goto fail;
-    }
-    close(host.fd);
-    close(nl);
     return 0;
-fail:
-    close(host.fd);
-    if (nl >= 0) close(nl);
-    ctr__close(&n->netns); /* and with the namespace the veth, if it was made */
-    return -1;
+}
+
+/* The child's netlink socket (made in its network namespace once it has it): 1 with *nl, 0 if
+   the child failed or died first (the verdict will say how), -1 with errno. */
+static int ctr__net_receive(int sock, int errfd, int statusfd, int pidfd, int *nl) {
+    for (;;) {
+        union {
+            struct cmsghdr align;
+            char buf[CMSG_SPACE(sizeof(int))];
+        } cm;
+        struct msghdr msg;
+        struct cmsghdr *c;
+        struct iovec iov;
+        struct pollfd pfd[4];
+        char tag = 0;
+        ssize_t r;
+        int i, n = pidfd >= 0 ? 4 : 3;
+        pfd[0].fd = sock;
+        pfd[1].fd = errfd;
+        pfd[2].fd = statusfd;
+        pfd[3].fd = pidfd;
+        for (i = 0; i < 4; i++) {
+            pfd[i].events = POLLIN;
+            pfd[i].revents = 0;
+        }
+        if (poll(pfd, CTR__CAST(nfds_t, n), -1) < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (!pfd[0].revents) return 0; /* a report, or gone: no namespace will come */
+        memset(&msg, 0, sizeof(msg));
+        memset(&cm, 0, sizeof(cm));
+        iov.iov_base = &tag;
+        iov.iov_len = 1;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cm.buf;
+        msg.msg_controllen = sizeof(cm.buf);
+        do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        while (r < 0 && errno == EINTR);
+        if (r < 0 && errno == EAGAIN) continue;
+        if (r <= 0) return r < 0 ? -1 : 0;
+        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+                c->cmsg_len == CMSG_LEN(sizeof(int)))
+                memcpy(nl, CMSG_DATA(c), sizeof(int));
+        if (tag != 'b' || *nl < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+            errno = EPROTO;
+            return -1;
+        }
+        return 1;
+    }
+}
+
+/* A bridged container, after its clone, in the calling thread while the child sets up its root
+   (the child waits for our word just before its last steps, ctr__c_net_wait): the bridge is
+   looked up (made if missing), the child sends a netlink socket made in its new network
+   namespace, and through it we get the namespace (SIOCGSKNS), make the veth into it and
+   configure eth0.  Then the child gets 'g', or the failure to report as its own.  Nothing here
+   holds the namespace once we return: it and the veth go with the container's processes.
+   No call here fails while the spawn goes well (netlink's refusals come back in its answers):
+   a vfork-style child (clone.c) shares this thread's errno, and a value written here between
+   one of its system calls and its look at errno would be taken for its own. */
+static void ctr__net_attach(const ctr__plan *p, ctr__net_run *n, int errfd, int statusfd,
+                            int pidfd) {
+    const ctr__net_plan *np = &p->net;
+    ctr__nl host, inside;
+    ctr_error e;
+    int br, nl = -1, ns = -1, r, failed = 1;
+    long w;
+    if (np->mode != CTR_NET_BRIDGE || n->sock[0] < 0) return;
+    ctr__close(&n->sock[1]); /* the child's end: in the child now */
+    memset(&e, 0, sizeof(e));
+    host.fd = -1;
+    if (ctr__nl_open(&host) != 0) {
+        ctr__net_err(&e, errno, "", "open a netlink socket");
+        goto answer;
+    }
+    if ((br = ctr__bridge(&host, np, &e)) < 0) goto answer;
+    if ((r = ctr__net_receive(n->sock[0], errfd, statusfd, pidfd, &nl)) <= 0) {
+        if (r < 0)
+            ctr__net_err(&e, errno, "", "receive the container's netlink socket");
+        else
+            ctr__net_err(&e, ECHILD, "", "the container's setup ended before its network");
+        goto answer;
+    }
+    if ((ns = ioctl(nl, SIOCGSKNS)) < 0) {
+        ctr__net_err(&e, errno, "", "open the container's network namespace (SIOCGSKNS)");
+        goto answer;
+    }
+    if (ctr__veth(&host, np, br, ns, &e) != 0) goto answer;
+    ctr__nl_use(&inside, nl);
+    if (ctr__eth0(&inside, np, &e) != 0) goto answer;
+    failed = 0;
+answer:
+    if (failed) {
+        do w = send(n->sock[0], &e, sizeof(e), MSG_NOSIGNAL);
+        while (w < 0 && errno == EINTR);
+    } else {
+        do w = send(n->sock[0], "g", 1, MSG_NOSIGNAL);
+        while (w < 0 && errno == EINTR);
+    }
+    ctr__close(&host.fd);
+    ctr__close(&nl);
+    ctr__close(&ns);
 }
 
 /* ---- the spawn ---- */
 
 static void ctr__net_init(ctr__net_run *n) {
     memset(n, 0, sizeof(*n));
-    n->netns = n->sock[0] = n->sock[1] = n->devnull = -1;
+    n->sock[0] = n->sock[1] = n->devnull = -1;
 }
 
 /* One socket of spec.listen, bound and (TCP) listening: the fd, or -1 and err. */
@@ -827,26 +1005,23 @@ static int ctr__net_open(ctr__plan *p, ctr__net_run *n, ctr__launch *l, ctr_erro
         for (e = p->envp; *e; e++)
             if (strncmp(*e, "LISTEN_PID=", 11) == 0) l->listen_pid = *e + 11;
     }
-    if (np->mode == CTR_NET_BRIDGE) {
-        if (ctr__net_bridged(np, n, err) != 0) return -1;
-        l->netns_fd = n->netns;
-        l->clone_flags &= ~CTR__CAST(unsigned long, CLONE_NEWNET);
-        l->net_lo = 0; /* up already */
-    }
-    if (np->mode == CTR_NET_PASTA) {
+    if (np->mode == CTR_NET_BRIDGE || np->mode == CTR_NET_PASTA) {
+        /* The child's line to us (bridge: ctr__net_attach) or to pasta's keeper. */
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, n->sock) != 0 ||
-            ctr__lift(&n->sock[0]) != 0 || ctr__lift(&n->sock[1]) != 0 ||
-            (n->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&n->devnull))
+            ctr__lift(&n->sock[0]) != 0 || ctr__lift(&n->sock[1]) != 0)
             return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "create a socket pair");
         l->net_sock = n->sock[1];
     }
+    if (np->mode == CTR_NET_BRIDGE) l->net_lo = 0; /* up with eth0, from here */
+    if (np->mode == CTR_NET_PASTA &&
+        ((n->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 || ctr__lift(&n->devnull)))
+        return ctr__fail(err, CTR_STEP_RESOURCE, errno, "/dev/null", "open /dev/null");
     return 0;
 }
 
 static void ctr__net_close(ctr__net_run *n) {
     size_t i;
     for (i = 0; i < n->nlisten; i++) ctr__close(&n->listen_fds[i]);
-    ctr__close(&n->netns);
     ctr__close(&n->sock[0]);
     ctr__close(&n->sock[1]);
     ctr__close(&n->devnull);
@@ -1097,6 +1272,7 @@ static int ctr__net_keeper(ctr_container *c, ctr__plan *p, ctr__net_run *n, ctr_
     ctr__keeper_job *job;
     ctr__clone_args a;
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
+    char *stack = NULL;
     long r;
     if (p->net.mode != CTR_NET_PASTA) return 0;
     /* The plan's memory lives in the handle until the keeper is reaped (ctr_destroy). */
@@ -1110,14 +1286,16 @@ static int ctr__net_keeper(ctr_container *c, ctr__plan *p, ctr__net_run *n, ctr_
     memset(&a, 0, sizeof(a));
     a.flags = CLONE_PIDFD;
     a.pidfd = CTR__PTR_TO_U64(&c->net_pidfd); /* exit signal 0: no host wait() sees it */
+    /* A copy of us (fork-style), not on our memory: the keeper lives as long as the container,
+       and on our memory it would share the calling thread's TLS, so each of its failed system
+       calls would write that thread's errno at any time.  It starts pasta vfork-style on a stack
+       of its own (in its copy of this one). */
+    if (ctr__vm_clone_possible() && (stack = ctr__stack_alloc(CTR__SHIM_STACK)))
+        job->exec_stack = stack;
     ctr__r_sigmask(SIG_SETMASK, &all, &old);
-    if (ctr__vm_clone_possible() && (c->net_stack = ctr__stack_alloc(2 * CTR__SHIM_STACK))) {
-        job->exec_stack = c->net_stack + CTR__SHIM_STACK;
-        r = ctr__clone_on(&a, c->net_stack, CTR__SHIM_STACK, ctr__keeper_main, job);
-    } else {
-        r = ctr__clone(&a, 0, ctr__keeper_main, job);
-    }
+    r = ctr__clone(&a, 0, ctr__keeper_main, job);
     ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+    ctr__stack_free(stack, CTR__SHIM_STACK); /* the keeper has its copy */
     if (r < 0) {
         c->net_pidfd = -1;
         return ctr__fail(err, CTR_STEP_NETWORK, errno, "pasta", "start pasta's keeper process");
@@ -1137,7 +1315,5 @@ static int ctr__net_reap(ctr_container *c, int nohang) {
     while (r < 0 && errno == EINTR);
     if (r == 0 && si.si_pid == 0) return 0;
     ctr__close(&c->net_pidfd);
-    ctr__stack_free(c->net_stack, 2 * CTR__SHIM_STACK);
-    c->net_stack = NULL;
     return 1;
 }

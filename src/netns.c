@@ -17,9 +17,7 @@ struct ctr_netns_pool {
 /* What the short-lived child reports; in memory shared with it (MAP_SHARED), whichever way
    clone.c makes it. */
 typedef struct ctr__netns_job {
-    int fd; /* the namespace, opened in the shared descriptor table */
-    int nl; /* with want_nl: a NETLINK_ROUTE socket made in it (net.c configures it) */
-    int want_nl;
+    int fd;  /* the namespace, opened in the shared descriptor table */
     int err; /* errno of the failing step, or 0 */
     const char *what;
 } ctr__netns_job;
@@ -42,18 +40,13 @@ static void ctr__netns_child(void *arg) {
                                       0)) < 0) {
         m->err = errno;
         m->what = "open a new network namespace (/proc/thread-self/ns/net)";
-    } else if (m->want_nl && (m->nl = ctr__sys_int(syscall(SYS_socket, AF_NETLINK,
-                                                           SOCK_RAW | SOCK_CLOEXEC, 0))) < 0) {
-        m->err = errno;
-        m->what = "open a netlink socket in a new network namespace";
     }
 }
 
 /* A new empty network namespace with loopback up, as an fd; -1 and *err on failure.  Made by a
    short-lived child (CLONE_FILES | CLONE_NEWNET), so the calling thread never leaves its own
-   namespace.  lo 0: loopback stays down (spec.no_network's shared namespace).  With nl, also a
-   NETLINK_ROUTE socket of that namespace (net.c's bridge). */
-static int ctr__netns_make(int lo, int *nl, ctr_error *err) {
+   namespace.  lo 0: loopback stays down (spec.no_network's shared namespace). */
+static int ctr__netns_make(int lo, ctr_error *err) {
     ctr__netns_job *m;
     ctr__clone_args a;
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
@@ -62,8 +55,7 @@ static int ctr__netns_make(int lo, int *nl, ctr_error *err) {
     m = CTR__CAST(ctr__netns_job *, mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
                                          MAP_SHARED | MAP_ANONYMOUS, -1, 0));
     if (m == MAP_FAILED) return ctr__fail(err, CTR_STEP_RESOURCE, errno, "", "map memory");
-    m->fd = m->nl = -1;
-    m->want_nl = nl != NULL;
+    m->fd = -1;
     m->err = lo ? 0 : -1;
     m->what = "";
     memset(&a, 0, sizeof(a));
@@ -76,7 +68,6 @@ static int ctr__netns_make(int lo, int *nl, ctr_error *err) {
     if (pid > 0)
         while (waitpid(CTR__CAST(pid_t, pid), &st, __WALL) < 0 && errno == EINTR) {}
     fd = m->fd;
-    if (nl) *nl = m->nl;
     if (pid < 0) {
         munmap(m, sizeof(*m));
         return ctr__fail(err, CTR_STEP_NETWORK, e, "", "create a network namespace%s",
@@ -85,17 +76,14 @@ static int ctr__netns_make(int lo, int *nl, ctr_error *err) {
     if (m->err) {
         e = m->err;
         if (fd >= 0) close(fd);
-        if (m->nl >= 0) close(m->nl);
-        if (nl) *nl = -1;
         ctr__fail(err, CTR_STEP_NETWORK, e, "lo", "%s", m->what);
         munmap(m, sizeof(*m));
         return -1;
     }
     munmap(m, sizeof(*m));
-    if (ctr__lift(&fd) != 0 || (nl && ctr__lift(nl) != 0)) {
+    if (ctr__lift(&fd) != 0) {
         e = errno;
         close(fd);
-        if (nl) ctr__close(nl);
         return ctr__fail(err, CTR_STEP_RESOURCE, e, "", "move a descriptor above 2");
     }
     return fd;
@@ -176,7 +164,7 @@ static int ctr__netns_acquire(ctr_netns_pool *pool, int *fd, ctr_error *err) {
     if (slot < 0) return -1;
     if (pool->fds[slot] < 0) {
         /* A new slot, ours alone while busy: make its namespace outside the lock. */
-        if ((made = ctr__netns_make(1, NULL, err)) < 0) {
+        if ((made = ctr__netns_make(1, err)) < 0) {
             pthread_mutex_lock(&pool->lock);
             pool->busy[slot] = 0;
             pool->in_use--;
@@ -213,7 +201,7 @@ static unsigned long ctr__shared_users;
 static int ctr__netns_shared(ctr_error *err) {
     int r;
     pthread_mutex_lock(&ctr__shared_lock);
-    if (ctr__shared_fd < 0) ctr__shared_fd = ctr__netns_make(0, NULL, err);
+    if (ctr__shared_fd < 0) ctr__shared_fd = ctr__netns_make(0, err);
     r = ctr__shared_fd;
     if (r >= 0) ctr__shared_users++;
     pthread_mutex_unlock(&ctr__shared_lock);

@@ -264,6 +264,20 @@ static void ctr__container_free(ctr_container *c) {
     CONTAINER_FREE(c);
 }
 
+/* One record of size bytes from fd, read only if poll says one is there: 1, or 0.  A read of an
+   empty pipe would fail with EAGAIN, and a vfork-style child (clone.c), setting up meanwhile,
+   shares this thread's errno: an EAGAIN written here between one of its system calls and its
+   look at errno would be taken for its own ("resolve /dev inside the container root: Resource
+   temporarily unavailable", once in some thousands of bridged spawns). */
+static int ctr__read_ready(int fd, void *buf, size_t size) {
+    struct pollfd p;
+    p.fd = fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN) &&
+           read(fd, buf, size) == CTR__CAST(ssize_t, size);
+}
+
 /* The verdict: 1 started (*pid: the command's host pid from the shim, 0 from init), 0 failed
    (*report filled).  Whichever comes first: an error report of the setup (error pipe), STARTED
    or ERROR over the status pipe, or our child's exit without a word.  The shim tells STARTED
@@ -278,16 +292,16 @@ static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr
         struct pollfd pfd[3];
         ctr__status_msg m;
         int n = 2;
-        while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+        while (ctr__read_ready(errfd, report, sizeof(*report))) {
             if (report->step != CTR_STEP_NONE) return 0;
             setup_done = 1;
         }
-        if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
+        if (ctr__read_ready(statusfd, &m, sizeof(m))) {
             if (m.kind == CTR__MSG_ERROR) {
                 *report = m.err;
                 return 0;
             }
-            while (read(errfd, report, sizeof(*report)) == CTR__CAST(ssize_t, sizeof(*report))) {
+            while (ctr__read_ready(errfd, report, sizeof(*report))) {
                 if (report->step != CTR_STEP_NONE) return 0;
                 setup_done = 1;
             }
@@ -549,10 +563,11 @@ static int ctr__start_direct(ctr_container *c, const ctr__plan *p, ctr__launch *
 }
 
 /* Clones the container's process: the shim (shim.c), which clones the command, or with init the
-   init itself (it never execs, so it is our child as well).  Then reads the verdict.  On failure
+   init itself (it never execs, so it is our child as well).  A bridge's eth0 is made while the
+   child sets up (net: ctr_spawn's network, or NULL).  Then reads the verdict.  On failure
    everything started is gone again. */
 static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr__fds *f,
-                      const ctr__cgroup *cg, ctr_error *err) {
+                      const ctr__cgroup *cg, ctr__net_run *net, ctr_error *err) {
     uint64_t all = ~CTR__CAST(uint64_t, 0), old = 0;
     ctr__clone_args a;
     ctr_error report;
@@ -608,7 +623,10 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
             r = ctr__clone_on(&a, c->shim_stack, CTR__SHIM_STACK, ctr__shim_main, l);
         else
             r = ctr__clone(&a, 0, ctr__shim_main, l);
-        ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+        /* A command on our memory sets up with our thread's TLS, errno included: no handler of
+           the host's may run on this thread (and write errno, even to put it back) until the
+           verdict, once it has exec'd.  The signals wait meanwhile, as with posix_spawn. */
+        if (!vm_cmd || r < 0) ctr__r_sigmask(SIG_SETMASK, &old, NULL);
     }
     if (r < 0) {
         ctr__fail(err, CTR_STEP_CLONE, errno, "",
@@ -626,9 +644,13 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     ctr__close(&f->devnull);
     ctr__close(&f->host);
     for (i = 0; i < CTR__CG_MAX_DIRS; i++) ctr__close(&f->cg_procs[i]);
+    if (net) ctr__net_attach(p, net, f->err[0], f->status[0], c->pidfd);
     memset(&report, 0, sizeof(report));
     ok = ctr__verdict(c, p->init, f->err[0], f->status[0], &report, &cmd);
-    if (vm_cmd) ctr__dump_leave();
+    if (vm_cmd) {
+        ctr__r_sigmask(SIG_SETMASK, &old, NULL);
+        ctr__dump_leave();
+    }
     if (l->cmd_stack) {
         /* Free once the command has exec'd or died; if the shim died first the command may
            still be on it (and dying): then unmap it rather than reuse it. */
@@ -727,12 +749,12 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
         }
     }
     if (ctr__ns_prepare(&ns, &plan, &l, err) != 0) goto done;
-    i = ctr__start(c, &plan, &l, &f, &c->cg, err);
+    i = ctr__start(c, &plan, &l, &f, &c->cg, &net, err);
     ctr__ns_finish(&ns); /* the helper is done or no longer needed */
     ctr__close(&l.nssock);
     if (i != 0) goto done;
-    /* The container holds its sockets and namespace now: ours go, so that they live (and the
-       namespace and its veth go) with the container alone. */
+    /* The container holds its sockets now: ours go, so that they live with the container
+       alone. */
     ctr__net_close(&net);
     if (plan.timeout_ns) c->deadline_ns = c->start_ns + plan.timeout_ns;
     /* Hand the host ends over to the handle. */
@@ -813,7 +835,7 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
         ctr__fail(err, CTR_STEP_RESOURCE, ENOMEM, "", "allocate the container handle");
         goto done;
     }
-    if (ctr__start(c, &plan, &l, &f, &base->cg, err) != 0) goto done;
+    if (ctr__start(c, &plan, &l, &f, &base->cg, NULL, err) != 0) goto done;
     c->statusfd = f.status[0];
     f.status[0] = -1;
     for (i = 0; i < 3; i++) {

@@ -168,8 +168,10 @@ static void ctr__clear_error(ctr_error *err) {
 static void ctr__close(int *fd) {
     if (*fd >= 0) {
         int saved = errno;
-        close(*fd);
-        errno = saved;
+        /* errno is put back only if close changed it: a vfork-style child (clone.c) shares the
+           calling thread's errno while it sets up, and a write of the old value here, between
+           one of its system calls and its look at errno, would undo its own. */
+        if (close(*fd) != 0) errno = saved;
         *fd = -1;
     }
 }

@@ -360,6 +360,9 @@ TEST(bridge_diagnoses_a_link_that_is_not_a_bridge_and_bad_fields) {
     s.share = 0;
     s.new_userns = 1;
     EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "net");
+    s.new_userns = 0;
+    s.direct_child = 1; /* the calling thread makes eth0 while the child sets up */
+    EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "net");
     /* nothing was left behind by the failures: no veth */
     char out[256];
     sh(out, sizeof out, "ip -o link show | grep -c veth");
