@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 c6af0b8bb58c9c1f15e944d70a71acfb2e3099ef2ce71af60a2c59ccaaf182e7 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 c8ab5c1f5253c1bb4e07cc9a1c5aaf3f579958776782148361a82c512a142266 */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -2361,6 +2361,14 @@ static void ctr__sleep_ms(long ms);
    system calls runs between these two (see the manual, section "Threads"). */
 static int ctr__nocancel_begin(void);
 static void ctr__nocancel_end(int old);
+/* Descriptors over a unix socket: a one-byte record (the tag) with SCM_RIGHTS.  ctr__fdmsg fills
+   *msg for sendmsg with the n descriptors of fds, or (fds NULL) for recvmsg with room for n; cm
+   is CTR__FDMSG_SPACE(n) bytes aligned as a cmsghdr.  ctr__fdmsg_fds copies at most max of those
+   a received *msg holds into fds and returns how many.  They only fill memory (for the child). */
+#define CTR__FDMSG_SPACE(n) CMSG_SPACE((n) * sizeof(int))
+static void ctr__fdmsg(struct msghdr *msg, struct iovec *iov, char *tag, void *cm, int n,
+                       const int *fds);
+static int ctr__fdmsg_fds(struct msghdr *msg, int *fds, int max);
 
 #endif /* CTR__INTERNAL_H */
 /* ---- end src/internal.h ---- */
@@ -2528,6 +2536,38 @@ static void ctr__clear_error(ctr_error *err) {
     err->sys_errno = 0;
     err->path[0] = '\0';
     err->msg[0] = '\0';
+}
+
+static void ctr__fdmsg(struct msghdr *msg, struct iovec *iov, char *tag, void *cm, int n,
+                       const int *fds) {
+    struct cmsghdr *c;
+    size_t len = CTR__CAST(size_t, n) * sizeof(int);
+    memset(msg, 0, sizeof(*msg));
+    memset(cm, 0, CMSG_SPACE(len));
+    iov->iov_base = tag;
+    iov->iov_len = 1;
+    msg->msg_iov = iov;
+    msg->msg_iovlen = 1;
+    msg->msg_control = cm;
+    msg->msg_controllen = CMSG_SPACE(len);
+    if (!fds) return;
+    c = CMSG_FIRSTHDR(msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(len);
+    memcpy(CMSG_DATA(c), fds, len);
+}
+
+static int ctr__fdmsg_fds(struct msghdr *msg, int *fds, int max) {
+    struct cmsghdr *c;
+    int n = 0;
+    for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            if (n > max) n = max;
+            memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+        }
+    return n;
 }
 
 /* Closes *fd if open and marks it closed; keeps errno. */
@@ -5259,10 +5299,9 @@ static int ctr__lo_up(void) {
 static void ctr__c_stdio_pipes(const ctr__launch *l, int *src) {
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(3)];
     } cm;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
     int host[3], n = 0, i;
     char byte = 'p';
@@ -5275,19 +5314,7 @@ static void ctr__c_stdio_pipes(const ctr__launch *l, int *src) {
         host[n++] = p[i == 0 ? 1 : 0];
     }
     if (n == 0) return;
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &byte;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
-    memcpy(CMSG_DATA(c), host, CTR__CAST(size_t, n) * sizeof(int));
+    ctr__fdmsg(&msg, &iov, &byte, cm.buf, n, host);
     if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass the stdio pipes to the host", NULL, NULL,
                    NULL);
@@ -5412,24 +5439,11 @@ static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
 static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd) {
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(1)];
     } cm;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    ctr__fdmsg(&msg, &iov, &tag, cm.buf, 1, &fd);
     if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass a descriptor to the host", NULL, NULL, NULL);
 }
@@ -5849,10 +5863,9 @@ static void ctr__c_init(const ctr__launch *l) {
 static void ctr__c_net_send(const ctr__launch *l) {
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(3)];
     } cm;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
     int fds[3], n = 0, i, bridge = l->plan->net.mode == CTR_NET_BRIDGE;
     char tag = bridge ? 'b' : 'n';
@@ -5872,19 +5885,7 @@ static void ctr__c_net_send(const ctr__launch *l) {
                        bridge ? "open a netlink socket in the container's network namespace"
                               : "open the container's namespaces for pasta",
                        NULL, NULL, NULL);
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
-    memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, n) * sizeof(int));
+    ctr__fdmsg(&msg, &iov, &tag, cm.buf, n, fds);
     /* A peer gone already (EPIPE) has left its answer, if any, for ctr__c_net_wait to read. */
     if (syscall(SYS_sendmsg, l->net_sock, &msg, MSG_NOSIGNAL) != 1 && errno != EPIPE &&
         errno != ECONNRESET)
@@ -7020,14 +7021,13 @@ static void ctr__c_notify(ctr__launch *l) {
     const ctr__plan *p = l->plan;
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(1)];
     } cm;
     struct {
         unsigned short len;
         const ctr__bpf *filter;
     } prog;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
     uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
     char tag = 'n';
@@ -7051,19 +7051,7 @@ static void ctr__c_notify(ctr__launch *l) {
                    NULL, NULL);
     l->notify_armed = 1; /* from here on: the cookie (ctr__c_die, ctr__c_exec) */
     ifd = CTR__CAST(int, fd);
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &ifd, sizeof(int));
+    ctr__fdmsg(&msg, &iov, &tag, cm.buf, 1, &ifd);
     if (syscall(SYS_sendmsg, CTR__CAST(uint64_t, CTR__CAST(uint32_t, l->xferfd)) | (hi << 32), &msg,
                 CTR__CAST(uint64_t, MSG_NOSIGNAL) | (lo << 32)) != 1)
         ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "pass the interception listener to the host",
@@ -8570,25 +8558,13 @@ static int ctr__send_fds(int sock, const int *fds, int n) {
     while (n > 0) {
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(250 * sizeof(int))];
+            char buf[CTR__FDMSG_SPACE(250)];
         } cm;
         struct msghdr msg;
-        struct cmsghdr *c;
         struct iovec iov;
         char byte = 'f';
         int k = n > 250 ? 250 : n;
-        memset(&msg, 0, sizeof(msg));
-        iov.iov_base = &byte;
-        iov.iov_len = 1;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cm.buf;
-        msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, k) * sizeof(int));
-        c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, k) * sizeof(int));
-        memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, k) * sizeof(int));
+        ctr__fdmsg(&msg, &iov, &byte, cm.buf, k, fds);
         if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1) return -1;
         fds += k;
         n -= k;
@@ -8769,34 +8745,23 @@ static void ctr__c_ns_receive(const ctr__launch *l) {
     while (got < l->ns_nfds) {
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(250 * sizeof(int))];
+            char buf[CTR__FDMSG_SPACE(250)];
         } cm;
         struct msghdr msg;
-        struct cmsghdr *c;
         struct iovec iov;
         char byte;
         long r;
-        memset(&msg, 0, sizeof(msg));
-        iov.iov_base = &byte;
-        iov.iov_len = 1;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cm.buf;
-        msg.msg_controllen = sizeof(cm.buf);
+        int k = 0;
+        ctr__fdmsg(&msg, &iov, &byte, cm.buf, 250, NULL);
         do r = syscall(SYS_recvmsg, l->nssock, &msg, MSG_CMSG_CLOEXEC);
         while (r < 0 && errno == EINTR);
-        c = r == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
-        if (!c || c->cmsg_type != SCM_RIGHTS) {
+        if (r == 1) k = ctr__fdmsg_fds(&msg, l->ns_fds + got, l->ns_nfds - got);
+        if (k <= 0) {
             ctr__c_die(l, CTR_STEP_USERNS, r < 0 ? errno : EPROTO, "",
                        "receive the idmapped mounts", NULL, NULL, NULL);
             return;
         }
-        {
-            int k = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            if (k > l->ns_nfds - got) k = l->ns_nfds - got;
-            memcpy(l->ns_fds + got, CMSG_DATA(c), CTR__CAST(size_t, k) * sizeof(int));
-            got += k;
-        }
+        got += k;
     }
 }
 
@@ -10004,10 +9969,9 @@ static int ctr__net_receive(int sock, int errfd, int statusfd, int pidfd, int *n
     for (;;) {
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(sizeof(int))];
+            char buf[CTR__FDMSG_SPACE(1)];
         } cm;
         struct msghdr msg;
-        struct cmsghdr *c;
         struct iovec iov;
         struct pollfd pfd[4];
         char tag = 0;
@@ -10026,23 +9990,12 @@ static int ctr__net_receive(int sock, int errfd, int statusfd, int pidfd, int *n
             return -1;
         }
         if (!pfd[0].revents) return 0; /* a report, or gone: no namespace will come */
-        memset(&msg, 0, sizeof(msg));
-        memset(&cm, 0, sizeof(cm));
-        iov.iov_base = &tag;
-        iov.iov_len = 1;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cm.buf;
-        msg.msg_controllen = sizeof(cm.buf);
+        ctr__fdmsg(&msg, &iov, &tag, cm.buf, 1, NULL);
         do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         while (r < 0 && errno == EINTR);
         if (r < 0 && errno == EAGAIN) continue;
         if (r <= 0) return r < 0 ? -1 : 0;
-        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                c->cmsg_len == CMSG_LEN(sizeof(int)))
-                memcpy(nl, CMSG_DATA(c), sizeof(int));
-        if (tag != 'b' || *nl < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+        if (ctr__fdmsg_fds(&msg, nl, 1) != 1 || tag != 'b' || (msg.msg_flags & MSG_CTRUNC)) {
             errno = EPROTO;
             return -1;
         }
@@ -10270,10 +10223,9 @@ static void ctr__keeper_main(void *arg) {
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(CTR__KEEPER_FDS * sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(CTR__KEEPER_FDS)];
     } cm;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
     ctr__pasta_exec x;
     ctr__clone_args a;
@@ -10296,24 +10248,12 @@ static void ctr__keeper_main(void *arg) {
     (void)ctr__c_close_except(keep, 2);
     (void)syscall(SYS_close_range, 0, 2, 0);
     /* The child's namespaces and pidfd, or EOF: it failed (or never started). */
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = sizeof(cm.buf);
+    ctr__fdmsg(&msg, &iov, &tag, cm.buf, CTR__KEEPER_FDS, NULL);
     do r = syscall(SYS_recvmsg, job->sock, &msg, MSG_CMSG_CLOEXEC);
     while (r < 0 && errno == EINTR);
     if (r != 1 || tag != 'n') ctr__c_exit(0);
     x.fds[0] = x.fds[1] = x.fds[2] = -1;
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            if (n > CTR__KEEPER_FDS) n = CTR__KEEPER_FDS;
-            memcpy(x.fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
-        }
+    n = ctr__fdmsg_fds(&msg, x.fds, CTR__KEEPER_FDS);
     if (n < 2) {
         ctr__keeper_fail(job, EPROTO, "receive the container's namespaces", NULL);
         ctr__c_exit(0);
@@ -11136,21 +11076,14 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
     for (;;) {
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(3 * sizeof(int))];
+            char buf[CTR__FDMSG_SPACE(3)];
         } cm;
         struct msghdr msg;
-        struct cmsghdr *c;
         struct iovec iov;
-        int fds[3], n = 0, k = 0;
+        int fds[3], n, k = 0;
         char tag = 0;
         ssize_t r;
-        memset(&msg, 0, sizeof(msg));
-        iov.iov_base = &tag;
-        iov.iov_len = 1;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cm.buf;
-        msg.msg_controllen = sizeof(cm.buf);
+        ctr__fdmsg(&msg, &iov, &tag, cm.buf, 3, NULL);
         do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         while (r < 0 && errno == EINTR);
         if (r == 0 || (r < 0 && errno == EAGAIN)) break; /* all read (0: every sender is gone) */
@@ -11158,12 +11091,7 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             if (r >= 0) errno = EPROTO;
             return -1;
         }
-        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-                if (n > 3) n = 3;
-                memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
-            }
+        n = ctr__fdmsg_fds(&msg, fds, 3);
         if (tag == 'p') {
             for (i = 0; i < 3; i++)
                 if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];

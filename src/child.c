@@ -90,10 +90,9 @@ static int ctr__lo_up(void) {
 static void ctr__c_stdio_pipes(const ctr__launch *l, int *src) {
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(3)];
     } cm;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
     int host[3], n = 0, i;
     char byte = 'p';
@@ -106,19 +105,7 @@ static void ctr__c_stdio_pipes(const ctr__launch *l, int *src) {
         host[n++] = p[i == 0 ? 1 : 0];
     }
     if (n == 0) return;
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &byte;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
-    memcpy(CMSG_DATA(c), host, CTR__CAST(size_t, n) * sizeof(int));
+    ctr__fdmsg(&msg, &iov, &byte, cm.buf, n, host);
     if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass the stdio pipes to the host", NULL, NULL,
                    NULL);
@@ -243,24 +230,11 @@ static void ctr__c_place_fds(const ctr__launch *l, const int *parked) {
 static void ctr__c_send_fd(const ctr__launch *l, char tag, int fd) {
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(1)];
     } cm;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    ctr__fdmsg(&msg, &iov, &tag, cm.buf, 1, &fd);
     if (syscall(SYS_sendmsg, l->xferfd, &msg, MSG_NOSIGNAL) != 1)
         ctr__c_die(l, CTR_STEP_STDIO, errno, "", "pass a descriptor to the host", NULL, NULL, NULL);
 }
@@ -680,10 +654,9 @@ static void ctr__c_init(const ctr__launch *l) {
 static void ctr__c_net_send(const ctr__launch *l) {
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(3 * sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(3)];
     } cm;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
     int fds[3], n = 0, i, bridge = l->plan->net.mode == CTR_NET_BRIDGE;
     char tag = bridge ? 'b' : 'n';
@@ -703,19 +676,7 @@ static void ctr__c_net_send(const ctr__launch *l) {
                        bridge ? "open a netlink socket in the container's network namespace"
                               : "open the container's namespaces for pasta",
                        NULL, NULL, NULL);
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, n) * sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, n) * sizeof(int));
-    memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, n) * sizeof(int));
+    ctr__fdmsg(&msg, &iov, &tag, cm.buf, n, fds);
     /* A peer gone already (EPIPE) has left its answer, if any, for ctr__c_net_wait to read. */
     if (syscall(SYS_sendmsg, l->net_sock, &msg, MSG_NOSIGNAL) != 1 && errno != EPIPE &&
         errno != ECONNRESET)

@@ -728,5 +728,13 @@ static void ctr__sleep_ms(long ms);
    system calls runs between these two (see the manual, section "Threads"). */
 static int ctr__nocancel_begin(void);
 static void ctr__nocancel_end(int old);
+/* Descriptors over a unix socket: a one-byte record (the tag) with SCM_RIGHTS.  ctr__fdmsg fills
+   *msg for sendmsg with the n descriptors of fds, or (fds NULL) for recvmsg with room for n; cm
+   is CTR__FDMSG_SPACE(n) bytes aligned as a cmsghdr.  ctr__fdmsg_fds copies at most max of those
+   a received *msg holds into fds and returns how many.  They only fill memory (for the child). */
+#define CTR__FDMSG_SPACE(n) CMSG_SPACE((n) * sizeof(int))
+static void ctr__fdmsg(struct msghdr *msg, struct iovec *iov, char *tag, void *cm, int n,
+                       const int *fds);
+static int ctr__fdmsg_fds(struct msghdr *msg, int *fds, int max);
 
 #endif /* CTR__INTERNAL_H */

@@ -838,10 +838,9 @@ static int ctr__net_receive(int sock, int errfd, int statusfd, int pidfd, int *n
     for (;;) {
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(sizeof(int))];
+            char buf[CTR__FDMSG_SPACE(1)];
         } cm;
         struct msghdr msg;
-        struct cmsghdr *c;
         struct iovec iov;
         struct pollfd pfd[4];
         char tag = 0;
@@ -860,23 +859,12 @@ static int ctr__net_receive(int sock, int errfd, int statusfd, int pidfd, int *n
             return -1;
         }
         if (!pfd[0].revents) return 0; /* a report, or gone: no namespace will come */
-        memset(&msg, 0, sizeof(msg));
-        memset(&cm, 0, sizeof(cm));
-        iov.iov_base = &tag;
-        iov.iov_len = 1;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cm.buf;
-        msg.msg_controllen = sizeof(cm.buf);
+        ctr__fdmsg(&msg, &iov, &tag, cm.buf, 1, NULL);
         do r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         while (r < 0 && errno == EINTR);
         if (r < 0 && errno == EAGAIN) continue;
         if (r <= 0) return r < 0 ? -1 : 0;
-        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-                c->cmsg_len == CMSG_LEN(sizeof(int)))
-                memcpy(nl, CMSG_DATA(c), sizeof(int));
-        if (tag != 'b' || *nl < 0 || (msg.msg_flags & MSG_CTRUNC)) {
+        if (ctr__fdmsg_fds(&msg, nl, 1) != 1 || tag != 'b' || (msg.msg_flags & MSG_CTRUNC)) {
             errno = EPROTO;
             return -1;
         }
@@ -1104,10 +1092,9 @@ static void ctr__keeper_main(void *arg) {
     uint64_t all = ~CTR__CAST(uint64_t, 0);
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(CTR__KEEPER_FDS * sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(CTR__KEEPER_FDS)];
     } cm;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
     ctr__pasta_exec x;
     ctr__clone_args a;
@@ -1130,24 +1117,12 @@ static void ctr__keeper_main(void *arg) {
     (void)ctr__c_close_except(keep, 2);
     (void)syscall(SYS_close_range, 0, 2, 0);
     /* The child's namespaces and pidfd, or EOF: it failed (or never started). */
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = sizeof(cm.buf);
+    ctr__fdmsg(&msg, &iov, &tag, cm.buf, CTR__KEEPER_FDS, NULL);
     do r = syscall(SYS_recvmsg, job->sock, &msg, MSG_CMSG_CLOEXEC);
     while (r < 0 && errno == EINTR);
     if (r != 1 || tag != 'n') ctr__c_exit(0);
     x.fds[0] = x.fds[1] = x.fds[2] = -1;
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            if (n > CTR__KEEPER_FDS) n = CTR__KEEPER_FDS;
-            memcpy(x.fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
-        }
+    n = ctr__fdmsg_fds(&msg, x.fds, CTR__KEEPER_FDS);
     if (n < 2) {
         ctr__keeper_fail(job, EPROTO, "receive the container's namespaces", NULL);
         ctr__c_exit(0);

@@ -127,14 +127,13 @@ static void ctr__c_notify(ctr__launch *l) {
     const ctr__plan *p = l->plan;
     union {
         struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
+        char buf[CTR__FDMSG_SPACE(1)];
     } cm;
     struct {
         unsigned short len;
         const ctr__bpf *filter;
     } prog;
     struct msghdr msg;
-    struct cmsghdr *c;
     struct iovec iov;
     uint64_t none = 0, hi = p->notify_cookie >> 32, lo = p->notify_cookie & 0xffffffffu;
     char tag = 'n';
@@ -158,19 +157,7 @@ static void ctr__c_notify(ctr__launch *l) {
                    NULL, NULL);
     l->notify_armed = 1; /* from here on: the cookie (ctr__c_die, ctr__c_exec) */
     ifd = CTR__CAST(int, fd);
-    memset(&msg, 0, sizeof(msg));
-    memset(&cm, 0, sizeof(cm));
-    iov.iov_base = &tag;
-    iov.iov_len = 1;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cm.buf;
-    msg.msg_controllen = CMSG_SPACE(sizeof(int));
-    c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &ifd, sizeof(int));
+    ctr__fdmsg(&msg, &iov, &tag, cm.buf, 1, &ifd);
     if (syscall(SYS_sendmsg, CTR__CAST(uint64_t, CTR__CAST(uint32_t, l->xferfd)) | (hi << 32), &msg,
                 CTR__CAST(uint64_t, MSG_NOSIGNAL) | (lo << 32)) != 1)
         ctr__c_die(l, CTR_STEP_SECCOMP, errno, "", "pass the interception listener to the host",

@@ -344,21 +344,14 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
     for (;;) {
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(3 * sizeof(int))];
+            char buf[CTR__FDMSG_SPACE(3)];
         } cm;
         struct msghdr msg;
-        struct cmsghdr *c;
         struct iovec iov;
-        int fds[3], n = 0, k = 0;
+        int fds[3], n, k = 0;
         char tag = 0;
         ssize_t r;
-        memset(&msg, 0, sizeof(msg));
-        iov.iov_base = &tag;
-        iov.iov_len = 1;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cm.buf;
-        msg.msg_controllen = sizeof(cm.buf);
+        ctr__fdmsg(&msg, &iov, &tag, cm.buf, 3, NULL);
         do r = recvmsg(f->xfer[0], &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
         while (r < 0 && errno == EINTR);
         if (r == 0 || (r < 0 && errno == EAGAIN)) break; /* all read (0: every sender is gone) */
@@ -366,12 +359,7 @@ static int ctr__recv_fds(const ctr__plan *p, ctr__fds *f) {
             if (r >= 0) errno = EPROTO;
             return -1;
         }
-        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-                n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-                if (n > 3) n = 3;
-                memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
-            }
+        n = ctr__fdmsg_fds(&msg, fds, 3);
         if (tag == 'p') {
             for (i = 0; i < 3; i++)
                 if (p->stdio[i] == CTR_STDIO_PIPE && k < n) f->stdio[i] = fds[k++];

@@ -416,25 +416,13 @@ static int ctr__send_fds(int sock, const int *fds, int n) {
     while (n > 0) {
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(250 * sizeof(int))];
+            char buf[CTR__FDMSG_SPACE(250)];
         } cm;
         struct msghdr msg;
-        struct cmsghdr *c;
         struct iovec iov;
         char byte = 'f';
         int k = n > 250 ? 250 : n;
-        memset(&msg, 0, sizeof(msg));
-        iov.iov_base = &byte;
-        iov.iov_len = 1;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cm.buf;
-        msg.msg_controllen = CMSG_SPACE(CTR__CAST(size_t, k) * sizeof(int));
-        c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(CTR__CAST(size_t, k) * sizeof(int));
-        memcpy(CMSG_DATA(c), fds, CTR__CAST(size_t, k) * sizeof(int));
+        ctr__fdmsg(&msg, &iov, &byte, cm.buf, k, fds);
         if (sendmsg(sock, &msg, MSG_NOSIGNAL) != 1) return -1;
         fds += k;
         n -= k;
@@ -615,34 +603,23 @@ static void ctr__c_ns_receive(const ctr__launch *l) {
     while (got < l->ns_nfds) {
         union {
             struct cmsghdr align;
-            char buf[CMSG_SPACE(250 * sizeof(int))];
+            char buf[CTR__FDMSG_SPACE(250)];
         } cm;
         struct msghdr msg;
-        struct cmsghdr *c;
         struct iovec iov;
         char byte;
         long r;
-        memset(&msg, 0, sizeof(msg));
-        iov.iov_base = &byte;
-        iov.iov_len = 1;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cm.buf;
-        msg.msg_controllen = sizeof(cm.buf);
+        int k = 0;
+        ctr__fdmsg(&msg, &iov, &byte, cm.buf, 250, NULL);
         do r = syscall(SYS_recvmsg, l->nssock, &msg, MSG_CMSG_CLOEXEC);
         while (r < 0 && errno == EINTR);
-        c = r == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
-        if (!c || c->cmsg_type != SCM_RIGHTS) {
+        if (r == 1) k = ctr__fdmsg_fds(&msg, l->ns_fds + got, l->ns_nfds - got);
+        if (k <= 0) {
             ctr__c_die(l, CTR_STEP_USERNS, r < 0 ? errno : EPROTO, "",
                        "receive the idmapped mounts", NULL, NULL, NULL);
             return;
         }
-        {
-            int k = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            if (k > l->ns_nfds - got) k = l->ns_nfds - got;
-            memcpy(l->ns_fds + got, CMSG_DATA(c), CTR__CAST(size_t, k) * sizeof(int));
-            got += k;
-        }
+        got += k;
     }
 }
 

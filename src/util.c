@@ -164,6 +164,38 @@ static void ctr__clear_error(ctr_error *err) {
     err->msg[0] = '\0';
 }
 
+static void ctr__fdmsg(struct msghdr *msg, struct iovec *iov, char *tag, void *cm, int n,
+                       const int *fds) {
+    struct cmsghdr *c;
+    size_t len = CTR__CAST(size_t, n) * sizeof(int);
+    memset(msg, 0, sizeof(*msg));
+    memset(cm, 0, CMSG_SPACE(len));
+    iov->iov_base = tag;
+    iov->iov_len = 1;
+    msg->msg_iov = iov;
+    msg->msg_iovlen = 1;
+    msg->msg_control = cm;
+    msg->msg_controllen = CMSG_SPACE(len);
+    if (!fds) return;
+    c = CMSG_FIRSTHDR(msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(len);
+    memcpy(CMSG_DATA(c), fds, len);
+}
+
+static int ctr__fdmsg_fds(struct msghdr *msg, int *fds, int max) {
+    struct cmsghdr *c;
+    int n = 0;
+    for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            n = CTR__CAST(int, (c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            if (n > max) n = max;
+            memcpy(fds, CMSG_DATA(c), CTR__CAST(size_t, n) * sizeof(int));
+        }
+    return n;
+}
+
 /* Closes *fd if open and marks it closed; keeps errno. */
 static void ctr__close(int *fd) {
     if (*fd >= 0) {
