@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 c8ab5c1f5253c1bb4e07cc9a1c5aaf3f579958776782148361a82c512a142266 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 e6ca4bcddeba0e4e185a1cfea57107f34501064f939fdcacccb42de5e3bb34de */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -682,10 +682,13 @@
        up) and whose other end is eth0 in the container, up, with net_address (required,
        "10.88.0.2/16"), optionally net_address6 (no DAD), and default routes through
        net_gateway / net_gateway6 (default: the subnet's first address), which the library adds
-       to the bridge if missing.  All of it through rtnetlink from the calling thread: a
-       short-lived child makes the namespace (lo up) and leaves a netlink socket of it, the veth
-       is made with its peer directly in the namespace, then the container enters it.  The
-       library keeps no reference: the namespace, and with it the veth, lives exactly as long
+       to the bridge if missing.  All of it through rtnetlink from the calling thread, while the
+       container's child sets up its root: the child's own clone makes the namespace, the child
+       sends a netlink socket of it to the calling thread and goes on; the veth is made with its
+       peer directly in the namespace, lo and eth0 come up with their addresses and routes
+       (requests batched: five round trips), and the child waits for the word only before its
+       last steps.  So ctr_spawn refuses a bridge with direct_child (14), whose clone lets the
+       caller run only once the command has exec'd (EINVAL).  The library keeps no reference: the namespace, and with it the veth, lives exactly as long
        as the container's processes and is torn down by the kernel's worker after they are gone
        (deleting a veth costs ~16 ms there: never in ctr_wait or ctr_destroy, which do not wait
        for it).  A host killed with SIGKILL at any point leaves no link behind; the bridge and
@@ -697,14 +700,14 @@
        bridge in the kernel.
        pasta (net = CTR_NET_PASTA, root or not; pasta(1) of the passt package, found in the
        caller's PATH, else CTR_STEP_NETWORK ENOENT): once the child has its namespaces (and uid
-       map), a keeper process of the library's (exit signal 0, on its own stack, never execs)
-       runs pasta on them (-f --config-net, eth0, -T none -U none: no host loopback port comes
+       map), a keeper process of the library's (a fork-style copy of the caller, exit signal 0,
+       never execs) runs pasta on them (-f --config-net, eth0, -T none -U none: no host loopback port comes
        in, --no-map-gw: the gateway address does not lead to the host's 127.0.0.1, DNS through
        169.254.1.1 to the host's resolver) and the command is exec'd only once pasta has
        written its pid file, i.e. the network is up.  ports, an array of nports ctr_port
        {host_port, container_port, udp, host_address}, are forwarded from the host by pasta
        (127.0.0.1 too).  When the container's first process exits the keeper kills pasta and
-       ctr_wait reaps the keeper.  pasta adds ~40 ms to a spawn (its own start).  Rootless pasta
+       ctr_wait reaps the keeper.  pasta adds ~60 ms to a spawn (its own start).  Rootless pasta
        needs /dev/net/tun usable by the user (crw-rw-rw-, as udev makes it); pasta's failures
        come back as one sentence with its own words ("pasta could not open /dev/net/tun ...",
        "pasta could not bind a forwarded host port ...").  Known limit: as root (no user
@@ -727,11 +730,13 @@
        own at exit (and the table once empty), and the next ctrun removes those of owners that
        are gone (killed with SIGKILL).  Missing nft, an exhausted subnet, a port in use: one
        line naming it and what to do.  --net pasta with -p forwards through pasta.
-       Figures (make bench, bench/net_api.c; 2-core VM, Linux 6.18, other jobs running): a
-       spawn to /bin/true takes 3.6 ms with --net none, 3.4 ms with --listen, 6.3 ms with a
-       bridge (+2.7 ms, above the 1 ms target), ~40 ms with pasta; 200 bridged containers
-       started and torn down back to back 8.1 ms each; ctr_destroy of a bridged container
-       never waits for the veth (at most 0.15 ms).
+       Figures (bench/net_api.c, none, listen and bridge interleaved, 3 x 300 rounds; 2-core VM,
+       Linux 6.18, load 1.4-1.7): ctr_spawn to /bin/true takes 2.65-2.69 ms with no network,
+       2.68-2.72 ms with --listen, 2.91-3.00 ms with a bridge: the median of the per-round
+       differences bridge - none is 0.27-0.31 ms.  200 bridged containers started and torn down
+       back to back: 4.3-4.7 ms each, the slowest ctr_wait + ctr_destroy 0.04 ms (the veth goes
+       with the namespace, off the caller's path).  pasta, rootless, through ctrun: 64 ms against
+       5 ms with no network (medians of 40).
 
    14. CREATED, RELEASED AND ATTACHED CONTAINERS; RUNTIME FEATURES
        The fields at the end of ctr_spec, for a program that runs containers on behalf of others (an
@@ -9149,8 +9154,9 @@ static void ctr__netns_shared_put(void) {
 
    pasta.  The child, once it has its namespaces (and uid map), sends them with its pidfd to a
    keeper, a copy of us (a fork-style clone, exit signal 0, never execs; not on our memory, whose
-   TLS and errno it would share for the container's lifetime): the keeper runs pasta on them (its child: pasta execs, and a process that execs would
-   signal the host's SIGCHLD handler), waits for pasta's pid file (a pipe) to say the network is
+   TLS and errno it would share for the container's lifetime): the keeper runs pasta on them
+   (its child: pasta execs, and a process that execs would signal the host's SIGCHLD handler),
+   waits for pasta's pid file (a pipe) to say the network is
    up, and lets the child go on to execve.  When the container's first process exits, the keeper
    kills pasta, reaps it and exits; ctr_wait reaps the keeper.  The keeper follows the rules of
    child.c: raw system calls only. */

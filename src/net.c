@@ -17,8 +17,9 @@
 
    pasta.  The child, once it has its namespaces (and uid map), sends them with its pidfd to a
    keeper, a copy of us (a fork-style clone, exit signal 0, never execs; not on our memory, whose
-   TLS and errno it would share for the container's lifetime): the keeper runs pasta on them (its child: pasta execs, and a process that execs would
-   signal the host's SIGCHLD handler), waits for pasta's pid file (a pipe) to say the network is
+   TLS and errno it would share for the container's lifetime): the keeper runs pasta on them
+   (its child: pasta execs, and a process that execs would signal the host's SIGCHLD handler),
+   waits for pasta's pid file (a pipe) to say the network is
    up, and lets the child go on to execve.  When the container's first process exits, the keeper
    kills pasta, reaps it and exits; ctr_wait reaps the keeper.  The keeper follows the rules of
    child.c: raw system calls only. */
