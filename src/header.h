@@ -890,8 +890,10 @@
        and linux.mountLabel only on a host without SELinux, where no label means anything (a
        warning says it is not applied; runc and crun skip it there too); hostname, domainname; linux.namespaces (those listed are new, those absent
        the host's; a path joins one: network, ipc, uts, cgroup, pid; a mount namespace must be
-       listed), uidMappings and gidMappings (the one mapping of the caller's own id: see 5),
-       timeOffsets (whole seconds), devices (made, 14), cgroupsPath, resources (memory limit
+       listed), uidMappings and gidMappings (ranges become spec.uid_map and gid_map with
+       no_idmap, 5: the root and the binds stay as they are, as with runc and crun, so an image
+       for a user namespace is owned by the mapped ids; the one mapping of the caller's own id
+       is the library's single mapping), timeOffsets (whole seconds), devices (made, 14), cgroupsPath, resources (memory limit
        and swap, cpu shares, quota and period, pids limit, blockIO weight through the library's
        limits; memory reservation, swappiness, kernel, kernelTCP, disableOOMKiller, cpu cpus,
        mems, realtimePeriod and realtimeRuntime, the blockIO throttles, hugepageLimits, network
@@ -910,8 +912,7 @@
        ioPriority, scheduler, execCPUAffinity, user.username; an AppArmor profile, an SELinux
        label where SELinux is enabled; mount types other than
        those above, mount options suid, dev, tmpcopyup, idmap, z, Z and any other not listed,
-       mounts[].uidMappings/gidMappings, a writable sysfs, a read-only devpts; uidMappings and
-       gidMappings with ranges; no mount namespace, or joining a mount, user or time namespace
+       mounts[].uidMappings/gidMappings, a writable sysfs, a read-only devpts; no mount namespace, or joining a mount, user or time namespace
        by path; timeOffsets nanoseconds; linux.intelRdt, personality, memoryPolicy, netDevices;
        seccomp SCMP_ACT_NOTIFY, listenerPath, listenerMetadata and flags; resources.memory
        kernel, kernelTCP, swappiness and disableOOMKiller on cgroup v2 (v2 has no such files),
@@ -946,7 +947,7 @@
            handler: ocirun
        and a pod asks for it with spec.runtimeClassName: ocirun.  Tested (tests/engines.sh, in
        make test): Podman 4.3 rootful (run, run -it, exec, exec -it, logs, top, stop, rm, a
-       published port, a memory limit) and rootless (run, exec, stop, rm), containerd 1.6 (ctr
+       published port, a memory limit, --uidmap) and rootless (run, exec, stop, rm), containerd 1.6 (ctr
        run, ctr task exec, ps, kill), on Debian 12; CRI-O and Kubernetes are not tested here.
        opencontainers/runtime-tools' validation suite (its 58 validation programs, from a
        snapshot of December 2026 that writes runtime-spec 1.3.0 configs, built by hand with
@@ -954,12 +955,11 @@
        6.18, cgroup v1 hybrid with unified/ unmounted), the three runtimes in one run; a
        program passes when every test point it prints is ok (one that prints none, when it
        exits 0 without an error):
-           configs as written (1.3.0)    ocirun 36/58 (3403 of 3431 points), runc 1.1.5 29/58
+           configs as written (1.3.0)    ocirun 38/58 (3722 of 3748 points), runc 1.1.5 29/58
                                          (3705/3751), crun 1.8.1 4/58 (crun refuses 1.3.0)
-           the suite rebuilt to write    ocirun 36/58 (3403/3431), crun 37/58 (4034/4062),
+           the suite rebuilt to write    ocirun 38/58 (3722/3748), crun 37/58 (4034/4062),
            1.1.0, which crun accepts     runc 29/58 (3705/3751)
-       What ocirun fails there: linux_uid_mappings and linux_ns_nopath (user namespace id
-       ranges, 5), linux_ns_itype (no mount namespace of its own), linux_ns_path (joining a
+       What ocirun fails there: linux_ns_itype (no mount namespace of its own), linux_ns_path (joining a
        mount namespace by path), linux_process_apparmor_profile, linux_cgroups_blkio
        (leafWeight), and, as runc and crun do here: the hugetlb and net_cls tests (this host
        mounts neither controller), memory.kernel (Linux 6 ignores kmem limits), the pids check

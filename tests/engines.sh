@@ -198,6 +198,26 @@ EOF
     [ ! -d "$WORK/state/t4" ] || fail "t4 left behind"
     ls -d /sys/fs/cgroup/*/ctrtest.slice/ocirun-t3.scope 2>/dev/null && fail "cgroup left behind"
     rmdir /sys/fs/cgroup/*/ctrtest.slice /sys/fs/cgroup/ctrtest.slice 2>/dev/null
+    # a user namespace with id ranges, the root as it is (as runc and crun: not idmapped, so its
+    # root-owned files show as the overflow id 65534)
+    python3 - "$WORK/bundle/config.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["cgroupsPath"] = "/ctrtest/ocirun-t5"
+c["linux"]["namespaces"].append({"type": "user"})
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 1000},
+                             {"containerID": 1000, "hostID": 300000, "size": 10}]
+c["process"]["args"] = ["sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map; stat -c owner=%u /bin/busybox"]
+json.dump(c, open(sys.argv[1], "w"), indent=1)
+EOF
+    out=$(timeout 60 $OCIRUN --root "$WORK/state" run --bundle "$WORK/bundle" t5 2>&1 </dev/null)
+    want=$(printf '%10u %10u %10u\n' 0 100000 65536 0 200000 1000 1000 300000 10; echo owner=65534)
+    [ "$out" = "$want" ] && ok "uidMappings and gidMappings with ranges" ||
+        fail "uidMappings ranges: got: $out"
+    [ ! -d "$WORK/state/t5" ] || fail "t5 left behind"
+    ls -d /sys/fs/cgroup/*/ctrtest/ocirun-t5 2>/dev/null && fail "t5's cgroup left behind"
+    rmdir /sys/fs/cgroup/*/ctrtest 2>/dev/null
     ;;
 podman)
     podman_conf "$WORK/pm"
@@ -220,6 +240,9 @@ podman)
     expect "podman stop" "ctrtest-c1" $P stop -t 2 ctrtest-c1
     expect "podman ps -a: exited" "Exited" $P ps -a --filter name=ctrtest-c1
     expect "podman rm" "ctrtest-c1" $P rm ctrtest-c1
+    # --uidmap: Podman makes a copy of the image owned by the range and passes the maps
+    expect "podman run --uidmap" "map 0:100000:65536 wrote" $P run --rm --uidmap 0:100000:65536 \
+        localhost/ctrtest-bb sh -c 'set -- $(cat /proc/self/uid_map); touch /x && echo "map $1:$2:$3 wrote"'
     expect "podman memory limit" "67108864" $P run --rm -m 64m localhost/ctrtest-bb \
         sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max'
     $P run -d --name ctrtest-web -p 127.0.0.1:18080:8080 localhost/ctrtest-bb \

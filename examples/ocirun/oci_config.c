@@ -786,34 +786,36 @@ static int read_namespaces(oci_config *cfg, json_object *a, ctr_ns_path **joins,
     return 0;
 }
 
-static int read_id_mappings(oci_config *cfg, json_object *a, const char *key, uint32_t inside) {
-    size_t n;
-    json_object *e;
-    uint32_t cid = 0, hid = 0, size = 0;
+/* linux.uidMappings or gidMappings into *out (count in *n).  1 when it maps just the caller's
+   own id as the process's (the library's single mapping does that, with no helper), 0 for
+   ranges, -1 on error. */
+static int read_id_mappings(oci_config *cfg, json_object *a, const char *key, uint32_t inside,
+                            ctr_idmap **out, size_t *n) {
+    size_t i;
+    uint32_t own = key[0] == 'u' ? (uint32_t)geteuid() : (uint32_t)getegid();
     if (want(cfg, a, json_type_array, "linux", key)) return -1;
-    n = json_object_array_length(a);
-    if (n == 0) return 0;
-    /* The library maps one id: the caller's own (root: 0) as the container's uid/gid. */
-    if (n != 1) goto refuse;
-    e = json_object_array_get_idx(a, 0);
-    if (want(cfg, e, json_type_object, "linux", key)) return -1;
-    json_object_object_foreach(e, k2, v2) {
-        uint32_t *dst = strcmp(k2, "containerID") == 0 ? &cid
-                        : strcmp(k2, "hostID") == 0    ? &hid
-                        : strcmp(k2, "size") == 0      ? &size
-                                                       : NULL;
-        if (!dst) {
-            if (unsupported(cfg, "linux.uidMappings[0]", k2)) return -1;
-            continue;
+    *n = json_object_array_length(a);
+    if (*n == 0) return bad(cfg, "linux.%s is empty: a user namespace needs a mapping", key);
+    if (!(*out = oci_alloc(cfg, *n * sizeof(ctr_idmap)))) return nomem(cfg);
+    for (i = 0; i < *n; i++) {
+        json_object *e = json_object_array_get_idx(a, i);
+        char w[48];
+        snprintf(w, sizeof(w), "linux.%s[%zu]", key, i);
+        if (want(cfg, e, json_type_object, "linux", key)) return -1;
+        json_object_object_foreach(e, k2, v2) {
+            uint32_t *dst = strcmp(k2, "containerID") == 0 ? &(*out)[i].inside
+                            : strcmp(k2, "hostID") == 0    ? &(*out)[i].outside
+                            : strcmp(k2, "size") == 0      ? &(*out)[i].count
+                                                           : NULL;
+            if (!dst) {
+                if (unsupported(cfg, w, k2)) return -1;
+                continue;
+            }
+            if (get_u32(cfg, v2, w, k2, dst)) return -1;
         }
-        if (get_u32(cfg, v2, "linux", key, dst)) return -1;
     }
-    if (size == 1 && cid == inside && hid == (key[0] == 'u' ? geteuid() : getegid())) return 0;
-refuse:
-    return bad(cfg,
-               "linux.%s: ocirun maps only the caller's own id, once, as the process's "
-               "(ranges of ids are not supported)",
-               key);
+    return *n == 1 && (*out)[0].count == 1 && (*out)[0].inside == inside &&
+           (*out)[0].outside == own;
 }
 
 /* The device cgroup: the container has only the nodes it is given (all other mounts are nodev),
@@ -1748,9 +1750,24 @@ static int read_linux(oci_config *cfg, json_object *o, const oci_context *ctx) {
     if (cfg->user_ns) {
         if (!uidm || !gidm)
             return bad(cfg, "linux.uidMappings and gidMappings are needed with a user namespace");
-        if (read_id_mappings(cfg, uidm, "uidMappings", sp->uid) ||
-            read_id_mappings(cfg, gidm, "gidMappings", sp->gid))
+        ctr_idmap *um, *gm;
+        size_t nu, ng;
+        int own_u = read_id_mappings(cfg, uidm, "uidMappings", sp->uid, &um, &nu), own_g;
+        if (own_u < 0 || (own_g = read_id_mappings(cfg, gidm, "gidMappings", sp->gid, &gm, &ng)) < 0)
             return -1;
+        if (own_u && own_g) {
+            sp->no_subids = 1; /* the caller's own ids, once: the library's single mapping */
+        } else {
+            /* Ranges: written by the library's helper (root) or newuidmap.  The root and the
+               binds stay as they are, as with runc and crun: an image for a user namespace is
+               owned by the mapped ids (or its mounts ask for idmapping, not supported). */
+            sp->uid_map = um;
+            sp->nuid_map = nu;
+            sp->gid_map = gm;
+            sp->ngid_map = ng;
+            sp->no_idmap = 1;
+            sp->new_userns = 0;
+        }
     } else if (uidm || gidm) {
         if ((uidm && json_object_get_type(uidm) == json_type_array &&
              json_object_array_length(uidm)) ||
