@@ -1,4 +1,4 @@
-/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 2d79bc285ba19f87dc6dd99f9fc2666a47858403b1d391d71803103723def067 */
+/* container.h: generated from src/ by amalgamate.py - do not edit; edit src/ and run 'python3 amalgamate.py'.  src-sha256 c968e418dab875f501c7300572985ae566f34b7081de1aa192f5e6fa71d0cd0e */
 /* ---- begin src/header.h ---- */
 /* container.h - v0.1.0 - run a process in its own Linux container, from C or C++.
    No daemon, no runtime: one header, libc and Linux headers only.  MIT licence (end of file).
@@ -6296,9 +6296,20 @@ static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, 
     ctr__r_close(dev);
 }
 
+/* Writes a CTR_MOUNT_FILE's data into f, whole. */
+static void ctr__c_write_data(const ctr__launch *l, const ctr__op *op, int f) {
+    size_t off = 0;
+    while (off < op->data_len) {
+        long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+        off += CTR__CAST(size_t, w);
+    }
+}
+
 static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd) {
     struct stat st;
-    size_t off = 0;
     int f;
     if (op->type == CTR_MOUNT_FILE) {
         /* Non-blocking, and only a regular file: a FIFO left at the path by an earlier container
@@ -6311,13 +6322,7 @@ static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd
         if (ctr__r_fstat(f, &st) != 0 || !S_ISREG(st.st_mode))
             ctr__c_die(l, CTR_STEP_MOUNT, EEXIST, op->dst, "create file ", op->dst,
                        ": something that is not a regular file is in the way", NULL);
-        while (off < op->data_len) {
-            long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0)
-                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
-            off += CTR__CAST(size_t, w);
-        }
+        ctr__c_write_data(l, op, f);
         if (ctr__r_fchmod(f, op->mode) != 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         ctr__r_close(f);
@@ -6685,7 +6690,6 @@ static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op, ctr__c_f
     const char *at = l->plan->attach_at;
     char name[] = "file0";
     int f, c = -1;
-    size_t off = 0;
     name[4] = CTR__CAST(char, '0' + t->n++ % 10);
     if (t->fd < 0)
         t->fd = ctr__c_fsmount(
@@ -6693,13 +6697,7 @@ static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op, ctr__c_f
             CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, op->dst);
     f = ctr__r_openat(t->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode);
     if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
-    while (off < op->data_len) {
-        long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
-        off += CTR__CAST(size_t, w);
-    }
+    ctr__c_write_data(l, op, f);
     ctr__r_close(f);
     if (!t->attach) {
         if ((c = ctr__open_tree(t->fd, name, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) >= 0)
@@ -11003,74 +11001,73 @@ static void ctr__container_free(ctr_container *c) {
     CONTAINER_FREE(c);
 }
 
-/* One record of size bytes from fd, read only if poll says one is there: 1, or 0.  A read of an
-   empty pipe would fail with EAGAIN, and a vfork-style child (clone.c), setting up meanwhile,
-   shares this thread's errno: an EAGAIN written here between one of its system calls and its
-   look at errno would be taken for its own ("resolve /dev inside the container root: Resource
-   temporarily unavailable", once in some thousands of bridged spawns). */
-static int ctr__read_ready(int fd, void *buf, size_t size) {
-    struct pollfd p;
-    p.fd = fd;
-    p.events = POLLIN;
-    p.revents = 0;
-    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN) &&
-           read(fd, buf, size) == CTR__CAST(ssize_t, size);
-}
-
 /* The verdict: 1 started (*pid: the command's host pid from the shim, 0 from init), 0 failed
    (*report filled).  Whichever comes first: an error report of the setup (error pipe), STARTED
    or ERROR over the status pipe, or our child's exit without a word.  The shim tells STARTED
-   once the command has exec'd or died, after anything the command wrote, so the error pipe is
-   read again then: the child writes a record with step NONE when its setup is done, and one
-   with the reason if the exec failed; without either it died during its setup (killed).  With
-   init, init itself tells STARTED (or ERROR) once the command has exec'd (or not). */
+   once the command has exec'd or died, after anything the command wrote: the child writes a
+   record with step NONE when its setup is done, and one with the reason if the exec failed;
+   without either it died during its setup (killed).  With init, init itself tells STARTED (or
+   ERROR) once the command has exec'd (or not).  A pipe is read only when poll, which looks at
+   both at one instant, says a record is there: the error pipe's records come before STARTED, so
+   a STARTED seen with nothing on the error pipe has nothing behind it there; and no read ever
+   fails with EAGAIN, which a vfork-style child setting up meanwhile would take for its own
+   errno (it shares this thread's: "resolve /dev inside the container root: Resource
+   temporarily unavailable", once in some thousands of bridged spawns).  A pipe whose writers
+   are all gone leaves the poll, so that it does not wake it again and again. */
 static int ctr__verdict(ctr_container *c, int init, int errfd, int statusfd, ctr_error *report,
                         pid_t *pid) {
-    int dead = 0, setup_done = 0;
+    struct pollfd pfd[3];
+    int dead = 0, setup_done = 0, n = c->pidfd >= 0 ? 3 : 2, i;
+    pfd[0].fd = errfd;
+    pfd[1].fd = statusfd;
+    pfd[2].fd = c->pidfd;
     for (;;) {
-        struct pollfd pfd[3];
         ctr__status_msg m;
-        int n = 2;
-        while (ctr__read_ready(errfd, report, sizeof(*report))) {
-            if (report->step != CTR_STEP_NONE) return 0;
-            setup_done = 1;
+        for (i = 0; i < 3; i++) {
+            pfd[i].events = POLLIN;
+            pfd[i].revents = 0;
         }
-        if (ctr__read_ready(statusfd, &m, sizeof(m))) {
-            if (m.kind == CTR__MSG_ERROR) {
-                *report = m.err;
+        /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
+           events), then it died without a word. */
+        if (poll(pfd, CTR__CAST(nfds_t, n), dead ? 0 : -1) < 0) {
+            if (errno == EINTR) continue;
+            ctr__fail(report, CTR_STEP_CLONE, errno, "", "wait for the container process");
+            return 0;
+        }
+        if (pfd[0].revents & POLLIN) {
+            if (read(errfd, report, sizeof(*report)) != CTR__CAST(ssize_t, sizeof(*report)))
+                pfd[0].fd = -1;
+            else if (report->step != CTR_STEP_NONE)
                 return 0;
-            }
-            while (ctr__read_ready(errfd, report, sizeof(*report))) {
-                if (report->step != CTR_STEP_NONE) return 0;
+            else
                 setup_done = 1;
+            continue; /* another record, or STARTED, at the next look */
+        }
+        if (pfd[0].revents & POLLHUP) pfd[0].fd = -1;
+        if (pfd[1].revents & POLLIN) {
+            if (read(statusfd, &m, sizeof(m)) == CTR__CAST(ssize_t, sizeof(m))) {
+                if (m.kind == CTR__MSG_ERROR) {
+                    *report = m.err;
+                    return 0;
+                }
+                if (!init && !setup_done) {
+                    ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
+                              "the container process died during its setup");
+                    return 0;
+                }
+                *pid = CTR__CAST(pid_t, m.status);
+                return 1;
             }
-            if (!init && !setup_done) {
-                ctr__fail(report, CTR_STEP_CLONE, ECHILD, "",
-                          "the container process died during its setup");
-                return 0;
-            }
-            *pid = CTR__CAST(pid_t, m.status);
-            return 1;
+            pfd[1].fd = -1;
+        } else if (pfd[1].revents & POLLHUP) {
+            pfd[1].fd = -1;
         }
         if (dead) {
             ctr__fail(report, init ? CTR_STEP_INIT : CTR_STEP_CLONE, ECHILD, "",
                       "the container process died during its setup");
             return 0;
         }
-        pfd[0].fd = errfd;
-        pfd[1].fd = statusfd;
-        pfd[2].fd = c->pidfd;
-        pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
-        pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
-        if (c->pidfd >= 0) n = 3;
-        if (poll(pfd, CTR__CAST(nfds_t, n), -1) < 0 && errno != EINTR) {
-            ctr__fail(report, CTR_STEP_CLONE, errno, "", "wait for the container process");
-            return 0;
-        }
-        /* Gone: one more look at both pipes (the order of the wake-ups is not the order of the
-           events), then it died without a word. */
-        dead =
-            n == 3 ? pfd[2].revents != 0 : (pfd[0].revents & POLLHUP) && (pfd[1].revents & POLLHUP);
+        dead = n == 3 ? pfd[2].revents != 0 : pfd[0].fd < 0 && pfd[1].fd < 0;
     }
 }
 
@@ -11419,6 +11416,17 @@ static int ctr__start(ctr_container *c, const ctr__plan *p, ctr__launch *l, ctr_
     return -1;
 }
 
+/* A launch with nothing open yet: every descriptor -1. */
+static void ctr__launch_init(ctr__launch *l) {
+    int i;
+    memset(l, 0, sizeof(*l));
+    l->errfd = l->statusfd = l->hostfd = l->netns_fd = l->xferfd = l->cgroup_fd = -1;
+    l->join_pidfd = l->nssock = l->net_sock = l->startfd = -1;
+    l->root_pre = l->upper_pre = -1;
+    for (i = 0; i < 3; i++) l->stdio_src[i] = -1;
+    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l->cg_procs[i] = -1;
+}
+
 static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err) {
     ctr__plan plan;
     ctr__launch l;
@@ -11430,13 +11438,7 @@ static int ctr__spawn(const ctr_spec *spec, ctr_container **out, ctr_error *err)
     ctr__fds_init(&f);
     ctr__ns_init(&ns);
     ctr__net_init(&net);
-    memset(&l, 0, sizeof(l));
-    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
-    l.nssock = l.net_sock = -1;
-    l.root_pre = l.upper_pre = -1;
-    l.startfd = -1;
-    for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
-    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
+    ctr__launch_init(&l);
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
     *out = NULL;
     if (ctr__plan_build(&plan, spec, err) != 0) goto done;
@@ -11525,14 +11527,8 @@ static int ctr__exec(ctr_container *base, const ctr_exec_spec *spec, ctr_contain
     ctr_container *c = NULL;
     int i, rc = -1;
     ctr__fds_init(&f);
-    memset(&l, 0, sizeof(l));
+    ctr__launch_init(&l);
     memset(&plan, 0, sizeof(plan));
-    l.errfd = l.statusfd = l.hostfd = l.netns_fd = l.xferfd = l.cgroup_fd = l.join_pidfd = -1;
-    l.nssock = l.net_sock = -1;
-    l.root_pre = l.upper_pre = -1;
-    l.startfd = -1;
-    for (i = 0; i < 3; i++) l.stdio_src[i] = -1;
-    for (i = 0; i < CTR__CG_MAX_DIRS; i++) l.cg_procs[i] = -1;
     if (!out) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "out is NULL");
     *out = NULL;
     if (!base) return ctr__fail(err, CTR_STEP_SPEC, EINVAL, "", "container is NULL");

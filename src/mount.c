@@ -288,9 +288,20 @@ static void ctr__c_dev(const ctr__launch *l, const ctr__op *op, const int *fds, 
     ctr__r_close(dev);
 }
 
+/* Writes a CTR_MOUNT_FILE's data into f, whole. */
+static void ctr__c_write_data(const ctr__launch *l, const ctr__op *op, int f) {
+    size_t off = 0;
+    while (off < op->data_len) {
+        long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0)
+            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
+        off += CTR__CAST(size_t, w);
+    }
+}
+
 static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd) {
     struct stat st;
-    size_t off = 0;
     int f;
     if (op->type == CTR_MOUNT_FILE) {
         /* Non-blocking, and only a regular file: a FIFO left at the path by an earlier container
@@ -303,13 +314,7 @@ static void ctr__c_make_node(const ctr__launch *l, const ctr__op *op, int rootfd
         if (ctr__r_fstat(f, &st) != 0 || !S_ISREG(st.st_mode))
             ctr__c_die(l, CTR_STEP_MOUNT, EEXIST, op->dst, "create file ", op->dst,
                        ": something that is not a regular file is in the way", NULL);
-        while (off < op->data_len) {
-            long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0)
-                ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
-            off += CTR__CAST(size_t, w);
-        }
+        ctr__c_write_data(l, op, f);
         if (ctr__r_fchmod(f, op->mode) != 0)
             ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "chmod ", op->dst, NULL, NULL);
         ctr__r_close(f);
@@ -677,7 +682,6 @@ static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op, ctr__c_f
     const char *at = l->plan->attach_at;
     char name[] = "file0";
     int f, c = -1;
-    size_t off = 0;
     name[4] = CTR__CAST(char, '0' + t->n++ % 10);
     if (t->fd < 0)
         t->fd = ctr__c_fsmount(
@@ -685,13 +689,7 @@ static int ctr__c_private_file(const ctr__launch *l, const ctr__op *op, ctr__c_f
             CTR__MOUNT_ATTR_NOSUID | CTR__MOUNT_ATTR_NODEV | CTR__MOUNT_ATTR_NOEXEC, op->dst);
     f = ctr__r_openat(t->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->mode);
     if (f < 0) ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "create file ", op->dst, NULL, NULL);
-    while (off < op->data_len) {
-        long w = ctr__r_write(f, CTR__CAST(const char *, op->data) + off, op->data_len - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0)
-            ctr__c_die(l, CTR_STEP_MOUNT, errno, op->dst, "write file ", op->dst, NULL, NULL);
-        off += CTR__CAST(size_t, w);
-    }
+    ctr__c_write_data(l, op, f);
     ctr__r_close(f);
     if (!t->attach) {
         if ((c = ctr__open_tree(t->fd, name, CTR__OPEN_TREE_CLONE | CTR__OPEN_TREE_CLOEXEC)) >= 0)

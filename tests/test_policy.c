@@ -688,46 +688,6 @@ TEST(intercept_bad_specs) {
     EXPECT_SPAWN_ERROR(&s, CTR_STEP_SPEC, EINVAL, "intercept");
 }
 
-static void require_landlock(int abi);
-
-/* A process ctr_exec starts in the container is under its policy too: the same calls go to the
-   callback (served for the new handle) and the same Landlock rules hold. */
-TEST(policy_holds_for_ctr_exec) {
-    static const ctr_landlock_rule rules[] = {{"/bin/probe", CTR_LL_EXEC, 0},
-                                              {"/ro", CTR_LL_READ, 0}};
-    ctr_spec s;
-    ctr_container *c, *e;
-    ctr_exec_spec x;
-    ctr_error err;
-    ctr_result res;
-    char out[256];
-    size_t n = 0;
-    require_landlock(1);
-    g_seen.mode = M_RETURN;
-    for (int direct = 0; direct < 2; direct++) {
-        policy_spec(&s, PROBE("sleep", "60"), k_getppid, 1, cb_answers);
-        s.landlock = rules;
-        s.nlandlock = 2;
-        c = SPAWN(&s);
-        memset(&x, 0, sizeof x);
-        x.argv = PROBE("seq", "ppid", ",", "read", "/ro/a.txt", ",", "read", "/secret/s.txt");
-        x.stdio[1] = CTR_STDIO_PIPE;
-        x.direct_child = direct;
-        if (ctr_exec(c, &x, &e, &err) != 0) FAIL("ctr_exec: %s", err.msg);
-        ssize_t r;
-        n = 0;
-        while (n < sizeof out - 1 && (r = read(ctr_stdio_fd(e, 1), out + n, sizeof out - 1 - n)) > 0)
-            n += (size_t)r;
-        out[n] = '\0';
-        trim(out);
-        if (ctr_wait(e, &res, &err) != 0) FAIL("wait: %s", err.msg);
-        ctr_destroy(e);
-        destroy(c);
-        ASSERT_STREQ(out, "4242\nok\nEACCES");
-    }
-    ASSERT_EQ(seen_count(SYS_getppid), 2);
-}
-
 /* Socket activation's LISTEN_PID is written before the filter: a getpid the host intercepts does
    not see the library's own call. */
 TEST(intercept_getpid_with_listening_sockets) {
@@ -994,6 +954,44 @@ TEST(landlock_with_a_broker) {
     s.landlock = rules;
     s.nlandlock = 1;
     ASSERT_STREQ(POLICY_OUT(&s), "hello from the host\nEACCES");
+}
+
+/* A process ctr_exec starts in the container is under its policy too: the same calls go to the
+   callback (served for the new handle) and the same Landlock rules hold. */
+TEST(policy_holds_for_ctr_exec) {
+    static const ctr_landlock_rule rules[] = {{"/bin/probe", CTR_LL_EXEC, 0},
+                                              {"/ro", CTR_LL_READ, 0}};
+    ctr_spec s;
+    ctr_container *c, *e;
+    ctr_exec_spec x;
+    ctr_error err;
+    ctr_result res;
+    char out[256];
+    size_t n = 0;
+    require_landlock(1);
+    g_seen.mode = M_RETURN;
+    for (int direct = 0; direct < 2; direct++) {
+        policy_spec(&s, PROBE("sleep", "60"), k_getppid, 1, cb_answers);
+        s.landlock = rules;
+        s.nlandlock = 2;
+        c = SPAWN(&s);
+        memset(&x, 0, sizeof x);
+        x.argv = PROBE("seq", "ppid", ",", "read", "/ro/a.txt", ",", "read", "/secret/s.txt");
+        x.stdio[1] = CTR_STDIO_PIPE;
+        x.direct_child = direct;
+        if (ctr_exec(c, &x, &e, &err) != 0) FAIL("ctr_exec: %s", err.msg);
+        ssize_t r;
+        n = 0;
+        while (n < sizeof out - 1 && (r = read(ctr_stdio_fd(e, 1), out + n, sizeof out - 1 - n)) > 0)
+            n += (size_t)r;
+        out[n] = '\0';
+        trim(out);
+        if (ctr_wait(e, &res, &err) != 0) FAIL("wait: %s", err.msg);
+        ctr_destroy(e);
+        destroy(c);
+        ASSERT_STREQ(out, "4242\nok\nEACCES");
+    }
+    ASSERT_EQ(seen_count(SYS_getppid), 2);
 }
 
 /* ==== ctrun ==== */
