@@ -266,11 +266,12 @@ static int th_wait_test(pid_t pid, int timeout_sec) {
     }
 }
 
-/* SIGKILLs every process whose parent is us (orphans reparented to this subreaper). */
-static void th_kill_my_children(void) {
+/* SIGKILLs every process whose parent is us (orphans reparented to this subreaper); how many. */
+static int th_kill_my_children(void) {
     DIR *d = opendir("/proc");
     struct dirent *e;
-    if (!d) return;
+    int found = 0;
+    if (!d) return 0;
     while ((e = readdir(d)) != NULL) {
         char path[64], buf[512];
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
@@ -282,10 +283,13 @@ static void th_kill_my_children(void) {
         buf[n] = '\0';
         char *rp = strrchr(buf, ')');
         int ppid = 0;
-        if (rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == (int)getpid())
+        if (rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == (int)getpid()) {
             kill(atoi(e->d_name), SIGKILL);
+            found++;
+        }
     }
     closedir(d);
+    return found;
 }
 
 /* Reaps (and kills first) whatever descendant of the test outlived it.  Returns how many. */

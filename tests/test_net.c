@@ -74,26 +74,7 @@ __attribute__((format(printf, 3, 4))) static int sh(char *out, size_t cap, const
 /* Kills and reaps every child of ours (the servers started in the background). */
 static void kill_children(void) {
     for (int round = 0; round < 50; round++) {
-        DIR *d = opendir("/proc");
-        struct dirent *e;
-        int found = 0;
-        while (d && (e = readdir(d)) != NULL) {
-            char path[300], buf[512];
-            if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-            snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
-            FILE *f = fopen(path, "r");
-            if (!f) continue;
-            size_t n = fread(buf, 1, sizeof buf - 1, f);
-            fclose(f);
-            buf[n] = '\0';
-            char *rp = strrchr(buf, ')');
-            int ppid = 0;
-            if (rp && sscanf(rp + 1, " %*c %d", &ppid) == 1 && ppid == (int)getpid()) {
-                kill(atoi(e->d_name), SIGKILL);
-                found = 1;
-            }
-        }
-        if (d) closedir(d);
+        int found = th_kill_my_children();
         while (waitpid(-1, NULL, WNOHANG | __WALL) > 0) {}
         if (!found) return;
         usleep(20000);
